@@ -1,0 +1,3 @@
+"""bptui: explore backpropagation one step at a time, in a terminal."""
+
+__version__ = "0.1.0"

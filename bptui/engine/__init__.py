@@ -1,0 +1,17 @@
+"""The backpropagation engine: NumPy only, float64, no user-interface imports.
+
+Modules, one job each:
+
+- `activations`: activation functions and their derivatives.
+- `losses`: cost functions and the output layer's error δ.
+- `initializers`: seeded weight initialization.
+- `spec`: the immutable description of a network, its training and its data.
+- `kernels`: the forward, error, backward and update computations on preallocated buffers.
+- `stepper`: the phase-by-phase stepper that a screen and the headless trainer drive.
+- `gradcheck`: numerical gradient check by central differences.
+"""
+
+from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
+from bptui.engine.stepper import MicroStep, Phase, Stepper
+
+__all__ = ["Dataset", "MicroStep", "NetworkSpec", "Phase", "Stepper", "TrainingSpec"]

@@ -1,0 +1,77 @@
+"""Immutable descriptions of a network, its training and its data.
+
+These are what a preset file turns into; the engine never reads files itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """Architecture and cost of a fully connected network.
+
+    layers: units per layer, input first, e.g. (2, 2, 1) has two weight layers with W of
+    shapes (2, 2) and (1, 2).
+    """
+
+    layers: tuple[int, ...]
+    hidden_activation: str = "sigmoid"
+    output_activation: str = "sigmoid"
+    loss: str = "quadratic"
+    init: str = "xavier"
+    init_epsilon: float = 0.12
+
+    @property
+    def depth(self) -> int:
+        """Number of weight layers."""
+        return len(self.layers) - 1
+
+    def activation(self, layer: int) -> str:
+        """Activation of weight layer `layer` (0-based): hidden, or output for the last."""
+        return self.output_activation if layer == self.depth - 1 else self.hidden_activation
+
+    def weight_shapes(self) -> list[tuple[int, int]]:
+        """(units_out, units_in) of every weight layer."""
+        return [(n_out, n_in) for n_in, n_out in zip(self.layers[:-1], self.layers[1:])]
+
+    def parameter_count(self) -> int:
+        """Weights and biases together."""
+        return sum(r * c + r for r, c in self.weight_shapes())
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    """Gradient descent settings. batch_size 0 means the full batch."""
+
+    learning_rate: float = 0.5
+    batch_size: int = 0
+    l2: float = 0.0
+    momentum: float = 0.0
+    shuffle: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Training and held-out data, float64, one sample per row.
+
+    x_train: (m, n_in); y_train: (m, K); x_test: (m_test, n_in); y_test: (m_test, K), where
+    m_test may be 0. task is "classification" (one-hot or 0/1 targets) or "regression".
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    task: str = "regression"
+    feature_names: tuple[str, ...] = ()
+    class_names: tuple[str, ...] = ()
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def has_test(self) -> bool:
+        """Whether there is a held-out set."""
+        return self.x_test.shape[0] > 0

@@ -1,0 +1,180 @@
+"""The [data] table: inline rows, a generator or a CSV file, turned into a Dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from bptui.engine.spec import Dataset, NetworkSpec
+from bptui.preset import csvdata, generators
+from bptui.preset.errors import PresetError
+from bptui.preset.table import Table
+
+SOURCES = ("inputs", "generator", "csv")
+INLINE_KEYS = ("inputs", "targets")
+GENERATOR_KEYS = ("generator", "samples", "noise", "test_fraction", "classes")
+CSV_KEYS = ("csv", "target", "normalize", "test_fraction")
+MAX_SAMPLES = 100_000
+
+
+def data_rng(seed: int) -> np.random.Generator:
+    """The generator for making and splitting data (independent of weight initialization)."""
+    return np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[0])
+
+
+def read_data(table: Table, network: NetworkSpec, seed: int, base: Path) -> Dataset:
+    """Exactly one of: inline rows, generator, csv."""
+    present = [key for key in SOURCES if table.has(key)]
+    if len(present) != 1:
+        found = f"found {', '.join(present)}" if present else "found none"
+        raise table.error(None, f"needs exactly one data source ({found}; allowed: inputs + targets, "
+                                f"generator, or csv)")
+    if present[0] == "inputs":
+        return read_inline(table, network)
+    if present[0] == "generator":
+        return read_generator(table, network, seed)
+    return read_csv_source(table, network, seed, base)
+
+
+def classify(targets: np.ndarray) -> str:
+    """'classification' when targets are 0/1 and (one column or one-hot rows), else regression."""
+    binary = np.isin(targets, (0.0, 1.0)).all()
+    if binary and (targets.shape[1] == 1 or (targets.sum(axis=1) == 1).all()):
+        return "classification"
+    return "regression"
+
+
+def check_targets(table: Table, key: str, network: NetworkSpec, y: np.ndarray) -> None:
+    """Targets must suit the output: in [0, 1] for sigmoid cross-entropy; rows of a softmax sum to 1."""
+    if network.loss == "cross_entropy" and not ((y >= 0) & (y <= 1)).all():
+        raise table.error(key, "cross_entropy needs targets between 0 and 1")
+    if network.output_activation == "softmax" and network.loss == "cross_entropy":
+        if not np.allclose(y.sum(axis=1), 1.0, rtol=0, atol=1e-9):
+            raise table.error(key, "softmax cross_entropy needs each target row to sum to 1 "
+                                   "(one-hot class labels)")
+
+
+def read_inline(table: Table, network: NetworkSpec) -> Dataset:
+    """inputs (m, n_in) and targets (m, K) written in the preset."""
+    from bptui.preset.loader import read_matrix
+
+    table.check_keys(INLINE_KEYS)
+    x = read_matrix(table, "inputs", None, None)
+    if x.shape[1] != network.layers[0]:
+        raise table.error("inputs", f"rows have {x.shape[1]} values but network.layers starts with "
+                                    f"{network.layers[0]} inputs (they must match)")
+    if x.shape[0] > MAX_SAMPLES:
+        raise table.error("inputs", f"{x.shape[0]} rows is too many (allowed: up to {MAX_SAMPLES})")
+    y = read_matrix(table, "targets", None, None)
+    if y.shape[0] != x.shape[0]:
+        raise table.error("targets", f"{y.shape[0]} rows for {x.shape[0]} input rows (must match)")
+    if y.shape[1] != network.layers[-1]:
+        raise table.error("targets", f"rows have {y.shape[1]} values but network.layers ends with "
+                                     f"{network.layers[-1]} outputs (they must match)")
+    check_targets(table, "targets", network, y)
+    empty = np.empty((0, x.shape[1])), np.empty((0, y.shape[1]))
+    return Dataset(x, y, *empty, task=classify(y),
+                   feature_names=tuple(f"x{i + 1}" for i in range(x.shape[1])))
+
+
+def encode(table: Table, key: str, labels: np.ndarray, classes: int, network: NetworkSpec
+           ) -> np.ndarray:
+    """Integer labels (n,) to targets: a 0/1 column for 2 classes and 1 output, else one-hot."""
+    outputs = network.layers[-1]
+    if outputs == 1 and classes == 2:
+        return labels.astype(np.float64)[:, None]
+    if outputs == classes:
+        return np.eye(classes)[labels]
+    raise PresetError(table.source, "network.layers",
+                      f"output layer has {outputs} units but {key} gives {classes} classes "
+                      f"(allowed: {classes} outputs, or 1 output for 2 classes)")
+
+
+def split(rng: np.random.Generator, x: np.ndarray, y: np.ndarray, fraction: float):
+    """Shuffle rows, then hold out round(fraction·n) of them: (x_train, y_train, x_test, y_test)."""
+    order = rng.permutation(x.shape[0])
+    x, y = x[order], y[order]
+    held = int(round(fraction * x.shape[0]))
+    cut = x.shape[0] - held
+    return x[:cut], y[:cut], x[cut:], y[cut:]
+
+
+def read_fraction(table: Table, n: int) -> float:
+    """test_fraction in [0, 0.9], leaving at least one training sample."""
+    fraction = table.number("test_fraction", 0.0, 0.0, 0.9)
+    if n - int(round(fraction * n)) < 1:
+        raise table.error("test_fraction", "leaves no training samples")
+    return fraction
+
+
+def read_generator(table: Table, network: NetworkSpec, seed: int) -> Dataset:
+    """generator = name, samples, noise, test_fraction, classes."""
+    table.check_keys(GENERATOR_KEYS)
+    name = table.string("generator", choices=generators.GENERATORS)
+    samples = table.integer("samples", 200, 4, MAX_SAMPLES)
+    noise = table.number("noise", generators.DEFAULT_NOISE[name], 0.0, 10.0)
+    default_classes = 3 if name == "spiral" else 2
+    classes = table.integer("classes", default_classes, 2, 10)
+    if table.has("classes") and name not in ("spiral", "gaussian"):
+        raise table.error("classes", f"only spiral and gaussian take classes ({name} has 2)")
+    fraction = read_fraction(table, samples)
+    width = generators.input_width(name)
+    if network.layers[0] != width:
+        raise PresetError(table.source, "network.layers",
+                          f"the {name} generator makes {width} input(s) but the network has "
+                          f"{network.layers[0]} (they must match)")
+    rng = data_rng(seed)
+    x, labels = generators.generate(name, rng, samples, noise, classes)
+    if name in generators.REGRESSION:
+        if network.layers[-1] != 1:
+            raise PresetError(table.source, "network.layers",
+                              f"the {name} generator makes 1 target but the network has "
+                              f"{network.layers[-1]} outputs (must be 1)")
+        y, task, names = labels[:, None], "regression", ()
+    else:
+        y = encode(table, "generator", labels, classes, network)
+        task, names = "classification", tuple(f"class {k}" for k in range(classes))
+    check_targets(table, "generator", network, y)
+    x_train, y_train, x_test, y_test = split(rng, x, y, fraction)
+    return Dataset(x_train, y_train, x_test, y_test, task=task,
+                   feature_names=tuple(f"x{i + 1}" for i in range(width)), class_names=names)
+
+
+def read_csv_source(table: Table, network: NetworkSpec, seed: int, base: Path) -> Dataset:
+    """csv = file (relative to the preset), target = column, normalize, test_fraction."""
+    table.check_keys(CSV_KEYS)
+    relative = table.string("csv")
+    target = table.string("target")
+    normalize = table.boolean("normalize", False)
+    path = (base / relative) if not Path(relative).is_absolute() else Path(relative)
+    x, labels, features, _ = csvdata.read_csv(path, target)
+    fraction = read_fraction(table, x.shape[0])
+    if x.shape[1] != network.layers[0]:
+        raise PresetError(table.source, "network.layers",
+                          f"{path.name} has {x.shape[1]} feature columns but the network has "
+                          f"{network.layers[0]} inputs (they must match)")
+    numeric = csvdata.numeric_targets(labels)
+    outputs = network.layers[-1]
+    if numeric is not None and outputs == 1 and network.output_activation != "softmax" \
+            and len(set(labels)) > 2:
+        y, task, names = numeric[:, None], "regression", ()
+    else:
+        order = csvdata.class_order(labels)
+        index = {label: k for k, label in enumerate(order)}
+        codes = np.array([index[label] for label in labels], dtype=np.int64)
+        y = encode(table, f"column {target!r}", codes, len(order), network)
+        task, names = "classification", tuple(order)
+    check_targets(table, "target", network, y)
+    x_train, y_train, x_test, y_test = split(data_rng(seed), x, y, fraction)
+    notes = {}
+    if normalize:
+        mean = x_train.mean(axis=0)
+        std = x_train.std(axis=0)
+        std[std == 0] = 1.0
+        x_train = (x_train - mean) / std
+        x_test = (x_test - mean) / std
+        notes = {"mean": mean, "std": std}
+    return Dataset(np.ascontiguousarray(x_train), np.ascontiguousarray(y_train),
+                   np.ascontiguousarray(x_test), np.ascontiguousarray(y_test), task=task,
+                   feature_names=tuple(features), class_names=names, notes=notes)

@@ -1,0 +1,17 @@
+"""The one error type for bad input, printed as one line: `FILE: KEY: what is wrong (allowed)`."""
+
+from __future__ import annotations
+
+
+class PresetError(Exception):
+    """A problem with a preset, CSV or session file, located by file and (dotted) key."""
+
+    def __init__(self, source: str, key: str | None, message: str):
+        super().__init__(message)
+        self.source = source
+        self.key = key
+        self.message = message
+
+    def __str__(self) -> str:
+        where = f"{self.source}: {self.key}" if self.key else self.source
+        return f"{where}: {self.message}"

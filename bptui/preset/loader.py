@@ -1,0 +1,270 @@
+"""Finding, reading and validating preset files (TOML via the standard library's tomllib)."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from bptui.engine import activations, initializers, losses
+from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
+from bptui.engine.stepper import Stepper
+from bptui.preset import datasource
+from bptui.preset.errors import PresetError
+from bptui.preset.table import Table, check_number, check_range, describe, type_name
+
+MAX_WEIGHTS = 1_000_000
+MAX_LAYERS = 12
+MAX_UNITS = 4096
+TOP_KEYS = ("title", "description", "seed", "network", "training", "data", "weights", "goal")
+NETWORK_KEYS = ("layers", "hidden_activation", "output_activation", "loss", "init", "init_epsilon")
+TRAINING_KEYS = ("learning_rate", "batch_size", "l2", "momentum", "shuffle")
+GOAL_KEYS = ("steps", "loss", "accuracy")
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What a preset promises: within `steps` steps, training loss below `loss` and/or
+    accuracy (held-out if there is a held-out set) at least `accuracy`."""
+
+    steps: int
+    loss: float | None = None
+    accuracy: float | None = None
+
+    def describe(self) -> str:
+        """E.g. 'loss < 0.01 within 2000 steps'."""
+        parts = []
+        if self.loss is not None:
+            parts.append(f"loss < {self.loss:g}")
+        if self.accuracy is not None:
+            parts.append(f"accuracy ≥ {self.accuracy:.0%}")
+        return f"{' and '.join(parts) or 'train'} within {self.steps} steps"
+
+
+@dataclass(frozen=True, eq=False)
+class Preset:
+    """A validated preset: everything needed to build a Stepper."""
+
+    name: str
+    source: str
+    title: str
+    description: str
+    seed: int
+    network: NetworkSpec
+    training: TrainingSpec
+    data: Dataset
+    weights: list[tuple[np.ndarray, np.ndarray]] | None
+    goal: Goal | None
+
+    def stepper(self) -> Stepper:
+        """A fresh stepper at the preset's initial weights."""
+        return Stepper(self.network, self.training, self.data, self.seed, self.weights)
+
+
+def presets_dir() -> Path:
+    """Folder of the bundled presets (installed package data, or the source checkout's)."""
+    try:
+        path = Path(str(resources.files("bptui.presets")))
+        if path.is_dir():
+            return path
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parents[2] / "presets"
+
+
+def bundled_names() -> list[str]:
+    """Names of the bundled presets, in the order the picker lists them."""
+    names = sorted(p.stem for p in presets_dir().glob("*.toml"))
+    first = ["xor", "mazur", "circle", "gaussian", "moons", "spiral", "sine", "iris", "digits"]
+    return [n for n in first if n in names] + [n for n in names if n not in first]
+
+
+def resolve(name_or_path: str) -> Path:
+    """A bundled name ('xor') or a path to a .toml file."""
+    candidate = Path(name_or_path)
+    looks_like_path = (name_or_path.endswith(".toml") or "/" in name_or_path
+                       or "\\" in name_or_path or candidate.exists())
+    if looks_like_path:
+        return candidate
+    bundled = presets_dir() / f"{name_or_path}.toml"
+    if bundled.is_file():
+        return bundled
+    raise PresetError(name_or_path, None,
+                      f"unknown preset (known: {', '.join(bundled_names())}; or give a path to a .toml file)")
+
+
+def read_text(path: Path) -> str:
+    """The file's text, or a PresetError saying why not."""
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise PresetError(source, None, "no such file") from None
+    except IsADirectoryError:
+        raise PresetError(source, None, "is a directory, not a preset file") from None
+    except PermissionError:
+        raise PresetError(source, None, "permission denied") from None
+    except OSError as exc:
+        raise PresetError(source, None, f"cannot read ({exc.strerror})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PresetError(source, None, f"not UTF-8 text (bad byte at offset {exc.start})") from None
+
+
+def load_preset(name_or_path: str) -> Preset:
+    """Find, read, parse and validate a preset; raises PresetError on any bad input."""
+    path = resolve(name_or_path)
+    if path.is_dir():
+        raise PresetError(str(path), None, "is a directory, not a preset file")
+    text = read_text(path)
+    bundled = path.parent.resolve() == presets_dir().resolve()
+    name = path.stem
+    source = f"{name}.toml" if bundled else str(path)
+    return preset_from_text(text, source, name, path.parent)
+
+
+def preset_from_text(text: str, source: str, name: str, base: Path) -> Preset:
+    """Parse and validate preset TOML; relative CSV paths are taken from `base`."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PresetError(source, None, f"not valid TOML: {exc}") from None
+    return preset_from_dict(doc, source, name, base)
+
+
+def preset_from_dict(doc: dict, source: str, name: str, base: Path) -> Preset:
+    """Validate a parsed preset document."""
+    top = Table(source, "", doc)
+    top.check_keys(TOP_KEYS)
+    title = top.string("title")
+    if not title.strip():
+        raise top.error("title", "must not be empty")
+    description = top.string("description", "")
+    seed = top.integer("seed", 0, 0, 2**63 - 1)
+    network = read_network(top.table("network"))
+    training = read_training(top.table("training", required=False) or Table(source, "training", {}))
+    data = datasource.read_data(top.table("data"), network, seed, base)
+    if training.batch_size > data.x_train.shape[0]:
+        raise PresetError(source, "training.batch_size",
+                          f"{training.batch_size} is more than the {data.x_train.shape[0]} training "
+                          f"samples (allowed: 0 = full batch, or 1..{data.x_train.shape[0]})")
+    weights = read_weights(top, network) if top.has("weights") else None
+    goal = read_goal(top.table("goal", required=False))
+    return Preset(name, source, title, description, seed, network, training, data, weights, goal)
+
+
+def read_network(table: Table) -> NetworkSpec:
+    """The [network] table."""
+    table.check_keys(NETWORK_KEYS)
+    layers = table.raw("layers")
+    if (not isinstance(layers, list) or len(layers) < 2
+            or any(isinstance(n, bool) or not isinstance(n, int) for n in layers)):
+        raise table.error("layers", f"expected an array of at least 2 integers (units per layer, "
+                                    f"input first), got {describe(layers)}")
+    if len(layers) > MAX_LAYERS:
+        raise table.error("layers", f"{len(layers)} layers is too deep (allowed: 2..{MAX_LAYERS})")
+    for units in layers:
+        if not 1 <= units <= MAX_UNITS:
+            raise table.error("layers", f"{units} units is out of range (allowed: 1..{MAX_UNITS} per layer)")
+    hidden = table.string("hidden_activation", "sigmoid", activations.HIDDEN_ACTIVATIONS)
+    output = table.string("output_activation", "sigmoid", activations.OUTPUT_ACTIVATIONS)
+    loss = table.string("loss", "quadratic", losses.LOSSES)
+    if not losses.is_valid_pair(loss, output):
+        raise table.error("loss", f"cross_entropy needs a sigmoid or softmax output, not {output} "
+                                  f"(allowed with {output}: quadratic, mse)")
+    if output == "softmax" and layers[-1] < 2:
+        raise table.error("output_activation", "softmax needs at least 2 output units "
+                                               "(use sigmoid for a single output)")
+    init = table.string("init", "xavier", initializers.INITS)
+    epsilon = table.number("init_epsilon", 0.12, 0.0, 10.0, low_open=True)
+    spec = NetworkSpec(tuple(layers), hidden, output, loss, init, epsilon)
+    count = sum(r * c for r, c in spec.weight_shapes())
+    if count > MAX_WEIGHTS:
+        raise table.error("layers", f"{count:,} weights is too large for a terminal explorer "
+                                    f"(allowed: up to {MAX_WEIGHTS:,})")
+    return spec
+
+
+def read_training(table: Table) -> TrainingSpec:
+    """The [training] table (all keys optional but learning_rate has a default of 0.5)."""
+    table.check_keys(TRAINING_KEYS)
+    return TrainingSpec(
+        learning_rate=table.number("learning_rate", 0.5, 0.0, 1000.0, low_open=True),
+        batch_size=table.integer("batch_size", 0, 0, None),
+        l2=table.number("l2", 0.0, 0.0, 1000.0),
+        momentum=table.number("momentum", 0.0, 0.0, 1.0, high_open=True),
+        shuffle=table.boolean("shuffle", False),
+    )
+
+
+def read_matrix(table: Table, name: str, rows: int | None, cols: int | None) -> np.ndarray:
+    """A rectangular array of finite numbers, optionally of a given shape."""
+    value = table.raw(name)
+    if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
+        raise table.error(name, f"expected a non-empty array of rows, got {type_name(value)} {describe(value)}")
+    width = len(value[0])
+    for i, row in enumerate(value):
+        if len(row) != width or width == 0:
+            raise table.error(name, f"row {i} has {len(row)} entries, row 0 has {width} (rows must "
+                                    f"be non-empty and of equal length)")
+        for j, cell in enumerate(row):
+            if isinstance(cell, bool) or not isinstance(cell, (int, float)) or not math.isfinite(cell):
+                check_number(table, f"{name}[{i}][{j}]", cell)
+    array = np.array(value, dtype=np.float64)
+    if rows is not None and array.shape[0] != rows or cols is not None and array.shape[1] != cols:
+        want = f"({rows if rows is not None else 'any'}, {cols if cols is not None else 'any'})"
+        raise table.error(name, f"shape is ({array.shape[0]}, {array.shape[1]}), expected {want}")
+    return array
+
+
+def read_vector(table: Table, name: str, length: int) -> np.ndarray:
+    """A list of `length` finite numbers."""
+    value = table.raw(name)
+    if not isinstance(value, list) or any(isinstance(v, (list, dict)) for v in value):
+        raise table.error(name, f"expected an array of numbers, got {type_name(value)} {describe(value)}")
+    for cell in value:
+        check_number(table, name, cell)
+    if len(value) != length:
+        raise table.error(name, f"has {len(value)} entries, expected {length}")
+    return np.array(value, dtype=np.float64)
+
+
+def read_weights(top: Table, network: NetworkSpec) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The [[weights]] array of tables: one per weight layer, W (n_out, n_in) and b (n_out,)."""
+    value = top.raw("weights")
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise top.error("weights", "expected [[weights]] tables, one per weight layer")
+    shapes = network.weight_shapes()
+    if len(value) != len(shapes):
+        raise top.error("weights", f"{len(value)} [[weights]] tables for {len(shapes)} weight layers "
+                                   f"(allowed: exactly {len(shapes)}, from layers = {list(network.layers)})")
+    params = []
+    for i, ((n_out, n_in), doc) in enumerate(zip(shapes, value)):
+        table = Table(top.source, f"weights[{i}]", doc)
+        table.check_keys(("W", "b"))
+        w = read_matrix(table, "W", n_out, n_in)
+        b = read_vector(table, "b", n_out) if table.has("b") else np.zeros(n_out)
+        params.append((w, b))
+    return params
+
+
+def read_goal(table: Table | None) -> Goal | None:
+    """The optional [goal] table."""
+    if table is None:
+        return None
+    table.check_keys(GOAL_KEYS)
+    steps = table.integer("steps", None, 1, 10_000_000) if table.has("steps") else None
+    if steps is None:
+        raise table.error("steps", "missing (required in [goal])")
+    loss = table.number("loss", None, 0.0, None, low_open=True) if table.has("loss") else None
+    accuracy = (table.number("accuracy", None, 0.0, 1.0, low_open=True)
+                if table.has("accuracy") else None)
+    return Goal(steps, loss, accuracy)
+
+
+__all__ = ["Goal", "Preset", "bundled_names", "check_range", "load_preset", "preset_from_text"]

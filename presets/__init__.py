@@ -1,0 +1,1 @@
+"""The bundled presets (TOML problem files and their CSV data), shipped as package data."""
