@@ -78,11 +78,23 @@ def linear_derivative(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarr
     return out
 
 
-def softmax(z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Row-wise softmax: a_k = e^(z_k) / Σ_j e^(z_j), shifted by the row maximum for stability."""
-    np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+def softmax(z: np.ndarray, out: np.ndarray, lse: np.ndarray | None = None) -> np.ndarray:
+    """Row-wise softmax: a_k = e^(z_k) / Σ_j e^(z_j), shifted by the row maximum for stability.
+
+    z, out: (m, K). If lse (m,) is given, the row log-sum-exp ln Σ_j e^(z_j) is written into it.
+    Row maxima and sums are taken column by column (K is small), which NumPy does far faster
+    than a reduction along a short axis.
+    """
+    shift = np.maximum(z[:, 0], z[:, 1])
+    for k in range(2, z.shape[1]):
+        np.maximum(shift, z[:, k], out=shift)
+    np.subtract(z, shift[:, None], out=out)
     np.exp(out, out=out)
-    out /= out.sum(axis=1, keepdims=True)
+    total = out @ np.ones(z.shape[1])
+    out /= total[:, None]
+    if lse is not None:
+        np.log(total, out=lse)
+        lse += shift
     return out
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bptui.engine import kernels
-from bptui.engine.kernels import Workspace
+from bptui.engine.kernels import Plan, Workspace
 from bptui.engine.spec import NetworkSpec
 
 STEP = 1e-6
@@ -40,24 +40,26 @@ def analytic_gradients(spec: NetworkSpec, l2: float, weights: list[np.ndarray],
                        biases: list[np.ndarray], x: np.ndarray, y: np.ndarray
                        ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Backpropagation on batch x (m, n_in), y (m, K): ([dW (n_out, n_in)], [db (n_out,)])."""
+    plan = Plan(spec)
     ws = Workspace(spec, x.shape[0])
     dws = [np.empty_like(w) for w in weights]
     dbs = [np.empty_like(b) for b in biases]
     with np.errstate(all="ignore"):
-        kernels.forward(spec, weights, biases, x, ws)
-        kernels.output_error(spec, y, ws)
+        kernels.forward(plan, weights, biases, x, ws)
+        kernels.output_error(plan, y, ws)
         for layer in range(spec.depth - 1, -1, -1):
             a_in = x if layer == 0 else ws.a[layer - 1]
-            kernels.backward_layer(spec, layer, weights[layer], a_in, l2, ws, dws[layer], dbs[layer])
+            kernels.backward_layer(plan, layer, weights[layer], a_in, l2, ws, dws[layer], dbs[layer])
     return dws, dbs
 
 
 def batch_cost(spec: NetworkSpec, l2: float, weights: list[np.ndarray], biases: list[np.ndarray],
                x: np.ndarray, y: np.ndarray, ws: Workspace) -> float:
     """Cost of the batch with the L2 term."""
+    plan = Plan(spec)
     with np.errstate(all="ignore"):
-        kernels.forward(spec, weights, biases, x, ws)
-        return kernels.cost(spec, l2, weights, y, ws)
+        kernels.forward(plan, weights, biases, x, ws)
+        return kernels.cost(plan, l2, weights, y, ws)
 
 
 def _relative(num: np.ndarray, ana: np.ndarray) -> float:

@@ -5,7 +5,8 @@ a_in (m, n_in) the layer's input activations (the batch inputs for l = 0), W (n_
 b (n_out,), z and a (m, n_out), δ (m, n_out) per sample, dW (n_out, n_in), db (n_out,).
 
 Every function here is used both by the micro-stepper and by the fast training loop, so the two
-produce bit-identical numbers by construction.
+produce bit-identical numbers by construction. Sums over the batch are matrix products with a
+vector of ones: NumPy reduces along a short axis slowly, BLAS does not.
 """
 
 from __future__ import annotations
@@ -16,35 +17,77 @@ from bptui.engine import activations, losses
 from bptui.engine.spec import NetworkSpec
 
 
+class Plan:
+    """What each layer computes, resolved once: activation names and functions per layer."""
+
+    def __init__(self, spec: NetworkSpec):
+        self.spec = spec
+        self.depth = spec.depth
+        self.names = [spec.activation(layer) for layer in range(spec.depth)]
+        self.activate = [activations.FUNCTIONS[name][0] for name in self.names]
+        self.derivative = [activations.FUNCTIONS[name][1] for name in self.names]
+        self.softmax_output = spec.output_activation == "softmax"
+
+
+class Parameters:
+    """Weights and biases of every layer as views into one flat float64 vector (P,).
+
+    shapes: (n_out, n_in) per weight layer. `w[l]` is (n_out, n_in) and `b[l]` is (n_out,);
+    the whole set updates in one vector operation.
+    """
+
+    def __init__(self, shapes: list[tuple[int, int]], flat: np.ndarray | None = None):
+        self.shapes = shapes
+        size = sum(r * c + r for r, c in shapes)
+        self.flat = np.zeros(size) if flat is None else flat
+        self.w: list[np.ndarray] = []
+        self.b: list[np.ndarray] = []
+        offset = 0
+        for rows, cols in shapes:
+            self.w.append(self.flat[offset:offset + rows * cols].reshape(rows, cols))
+            offset += rows * cols
+            self.b.append(self.flat[offset:offset + rows])
+            offset += rows
+
+    def copy(self) -> "Parameters":
+        """An independent copy."""
+        return Parameters(self.shapes, self.flat.copy())
+
+
 class Workspace:
     """Buffers for one batch size m: per weight layer z, a, δ and a scratch array (m, n_out)."""
 
-    def __init__(self, spec: NetworkSpec, m: int, n_in: int | None = None):
+    def __init__(self, spec: NetworkSpec, m: int):
         units = spec.layers[1:]
         self.m = m
-        self.x = np.empty((m, spec.layers[0] if n_in is None else n_in))
+        self.x = np.empty((m, spec.layers[0]))
         self.y = np.empty((m, spec.layers[-1]))
+        self.ones = np.ones(m)
+        self.lse = np.empty(m)
         self.z = [np.empty((m, n)) for n in units]
         self.a = [np.empty((m, n)) for n in units]
         self.delta = [np.empty((m, n)) for n in units]
         self.scratch = [np.empty((m, n)) for n in units]
 
 
-def forward_layer(spec: NetworkSpec, layer: int, w: np.ndarray, b: np.ndarray,
-                  a_in: np.ndarray, ws: Workspace) -> None:
+def forward_layer(plan: Plan, layer: int, w: np.ndarray, b: np.ndarray, a_in: np.ndarray,
+                  ws: Workspace) -> None:
     """z = a_in·Wᵀ + b and a = f(z) for one layer, into ws.z[layer], ws.a[layer]."""
     z = ws.z[layer]
     np.matmul(a_in, w.T, out=z)
     z += b
-    activations.activate(spec.activation(layer), z, ws.a[layer])
+    if plan.softmax_output and layer == plan.depth - 1:
+        activations.softmax(z, ws.a[layer], ws.lse)
+    else:
+        plan.activate[layer](z, ws.a[layer])
 
 
-def forward(spec: NetworkSpec, weights: list[np.ndarray], biases: list[np.ndarray],
-            x: np.ndarray, ws: Workspace) -> np.ndarray:
+def forward(plan: Plan, weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray,
+            ws: Workspace) -> np.ndarray:
     """Forward pass of x (m, n_in) through every layer; returns the output a (m, K)."""
     a_in = x
-    for layer in range(spec.depth):
-        forward_layer(spec, layer, weights[layer], biases[layer], a_in, ws)
+    for layer in range(plan.depth):
+        forward_layer(plan, layer, weights[layer], biases[layer], a_in, ws)
         a_in = ws.a[layer]
     return a_in
 
@@ -56,22 +99,24 @@ def l2_term(l2: float, m: int, weights: list[np.ndarray]) -> float:
     return l2 / (2 * m) * sum(float(np.vdot(w, w)) for w in weights)
 
 
-def cost(spec: NetworkSpec, l2: float, weights: list[np.ndarray], y: np.ndarray,
-         ws: Workspace) -> float:
+def cost(plan: Plan, l2: float, weights: list[np.ndarray], y: np.ndarray, ws: Workspace) -> float:
     """Batch cost from a completed forward pass in ws, with the L2 term (m = batch size)."""
-    last = spec.depth - 1
-    data = losses.data_cost(spec.loss, spec.output_activation, ws.z[last], ws.a[last], y)
+    spec = plan.spec
+    last = plan.depth - 1
+    lse = ws.lse if plan.softmax_output else None
+    data = losses.data_cost(spec.loss, spec.output_activation, ws.z[last], ws.a[last], y, lse)
     return data + l2_term(l2, ws.m, weights)
 
 
-def output_error(spec: NetworkSpec, y: np.ndarray, ws: Workspace) -> None:
+def output_error(plan: Plan, y: np.ndarray, ws: Workspace) -> None:
     """The output layer's δ (m, K) into ws.delta[-1]."""
-    last = spec.depth - 1
+    spec = plan.spec
+    last = plan.depth - 1
     losses.output_delta(spec.loss, spec.output_activation, ws.z[last], ws.a[last], y,
                         ws.delta[last], ws.scratch[last])
 
 
-def backward_layer(spec: NetworkSpec, layer: int, w: np.ndarray, a_in: np.ndarray, l2: float,
+def backward_layer(plan: Plan, layer: int, w: np.ndarray, a_in: np.ndarray, l2: float,
                    ws: Workspace, dw: np.ndarray, db: np.ndarray) -> None:
     """Gradients of one layer and δ of the layer below.
 
@@ -84,12 +129,12 @@ def backward_layer(spec: NetworkSpec, layer: int, w: np.ndarray, a_in: np.ndarra
     dw /= m
     if l2 != 0.0:
         dw += (l2 / m) * w
-    np.sum(delta, axis=0, out=db)
+    np.matmul(ws.ones, delta, out=db)
     db /= m
     if layer > 0:
         below = layer - 1
         np.matmul(delta, w, out=ws.delta[below])
-        activations.derivative(spec.activation(below), ws.z[below], ws.a[below], ws.scratch[below])
+        plan.derivative[below](ws.z[below], ws.a[below], ws.scratch[below])
         ws.delta[below] *= ws.scratch[below]
 
 

@@ -41,18 +41,26 @@ def is_valid_pair(loss: str, output_activation: str) -> bool:
     return loss != "cross_entropy" or output_activation in CROSS_ENTROPY_OUTPUTS
 
 
+def log_sum_exp(z: np.ndarray) -> np.ndarray:
+    """ln Σ_k e^(z_k) per row of z (m, K), shape (m,)."""
+    lse = np.empty(z.shape[0])
+    activations.softmax(z, np.empty_like(z), lse)
+    return lse
+
+
 def data_cost(loss: str, output_activation: str, z: np.ndarray, a: np.ndarray,
-              y: np.ndarray) -> float:
+              y: np.ndarray, lse: np.ndarray | None = None) -> float:
     """Mean per-sample cost of a batch, without regularization.
 
-    z, a, y: (m, K) output pre-activations, activations and targets.
+    z, a, y: (m, K) output pre-activations, activations and targets; lse (m,) the row
+    log-sum-exp of z when the forward pass kept it (softmax), else it is computed here.
     """
     m, k = a.shape
     if loss == "cross_entropy":
         if output_activation == "softmax":
-            zmax = z.max(axis=1, keepdims=True)
-            log_a = z - (zmax + np.log(np.exp(z - zmax).sum(axis=1, keepdims=True)))
-            return -float(np.vdot(y, log_a)) / m
+            # −Σ y·(z − lse) = Σ_x lse_x·Σ_k y_xk − Σ y·z
+            lse = log_sum_exp(z) if lse is None else lse
+            return (float(np.vdot(y @ np.ones(k), lse)) - float(np.vdot(y, z))) / m
         return (float(np.logaddexp(0.0, z).sum()) - float(np.vdot(y, z))) / m
     diff = a - y
     squares = float(np.vdot(diff, diff))
@@ -67,9 +75,7 @@ def sample_costs(loss: str, output_activation: str, z: np.ndarray, a: np.ndarray
     k = a.shape[1]
     if loss == "cross_entropy":
         if output_activation == "softmax":
-            zmax = z.max(axis=1, keepdims=True)
-            log_a = z - (zmax + np.log(np.exp(z - zmax).sum(axis=1, keepdims=True)))
-            return -(y * log_a).sum(axis=1)
+            return -(y * (z - log_sum_exp(z)[:, None])).sum(axis=1)
         return (np.logaddexp(0.0, z) - y * z).sum(axis=1)
     squares = ((a - y) ** 2).sum(axis=1)
     return squares / 2 if loss == "quadratic" else squares / k
@@ -95,7 +101,7 @@ def output_delta(loss: str, output_activation: str, z: np.ndarray, a: np.ndarray
     cost_gradient(loss, a, y, out)
     if output_activation == "softmax":
         np.multiply(out, a, out=scratch)
-        out -= scratch.sum(axis=1, keepdims=True)
+        out -= (scratch @ np.ones(a.shape[1]))[:, None]
         out *= a
         return out
     activations.derivative(output_activation, z, a, scratch)

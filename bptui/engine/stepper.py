@@ -26,7 +26,7 @@ import numpy as np
 
 from bptui.engine import kernels
 from bptui.engine.initializers import initial_parameters
-from bptui.engine.kernels import Workspace
+from bptui.engine.kernels import Parameters, Plan, Workspace
 from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
 
 
@@ -57,16 +57,13 @@ class MicroStep:
 
 @dataclass(frozen=True, eq=False)
 class StepperState:
-    """A copy of everything that determines the stepper's future: for undo and sessions."""
+    """A copy of everything that determines the stepper's future and what it shows: for undo
+    and sessions. Parameter sets are flat vectors (P,); z, a, δ per layer (m, n_out)."""
 
-    weights: tuple[np.ndarray, ...]
-    biases: tuple[np.ndarray, ...]
-    w_before: tuple[np.ndarray, ...]
-    b_before: tuple[np.ndarray, ...]
-    velocity_w: tuple[np.ndarray, ...]
-    velocity_b: tuple[np.ndarray, ...]
-    dw: tuple[np.ndarray, ...]
-    db: tuple[np.ndarray, ...]
+    params: np.ndarray
+    before: np.ndarray
+    velocity: np.ndarray
+    grads: np.ndarray
     z: tuple[np.ndarray, ...]
     a: tuple[np.ndarray, ...]
     delta: tuple[np.ndarray, ...]
@@ -95,6 +92,7 @@ class Stepper:
         self.data = data
         self.seed = seed
         self.pinned = weights
+        self.plan = Plan(spec)
         self.learning_rate = float(training.learning_rate)
         self.m_train = data.x_train.shape[0]
         size = training.batch_size
@@ -116,17 +114,15 @@ class Stepper:
 
     def reset(self) -> None:
         """Back to the initial weights (same seed), step 0, empty history."""
-        params = self.initial_parameters()
-        self.weights = [w for w, _ in params]
-        self.biases = [b for _, b in params]
-        self.w_before = [w.copy() for w in self.weights]
-        self.b_before = [b.copy() for b in self.biases]
-        self.velocity_w = [np.zeros_like(w) for w in self.weights]
-        self.velocity_b = [np.zeros_like(b) for b in self.biases]
-        self._spare_w = [np.zeros_like(w) for w in self.weights]
-        self._spare_b = [np.zeros_like(b) for b in self.biases]
-        self.dw = [np.zeros_like(w) for w in self.weights]
-        self.db = [np.zeros_like(b) for b in self.biases]
+        shapes = self.spec.weight_shapes()
+        self.params = Parameters(shapes)
+        for layer, (w, b) in enumerate(self.initial_parameters()):
+            self.params.w[layer][...] = w
+            self.params.b[layer][...] = b
+        self.before = self.params.copy()
+        self.velocity = Parameters(shapes)
+        self._spare_velocity = Parameters(shapes)
+        self.grads = Parameters(shapes)
         self.position = 0
         self.step = 0
         self.batch_start = 0
@@ -141,6 +137,46 @@ class Stepper:
         self.last_cost = math.nan
         self._perm_epoch = -1
         self._perm: np.ndarray | None = None
+
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """Current W per layer, (n_out, n_in). Views: read them afresh after every micro-step."""
+        return self.params.w
+
+    @property
+    def biases(self) -> list[np.ndarray]:
+        """Current b per layer, (n_out,)."""
+        return self.params.b
+
+    @property
+    def w_before(self) -> list[np.ndarray]:
+        """W before the last update (equal to W before the first one)."""
+        return self.before.w
+
+    @property
+    def b_before(self) -> list[np.ndarray]:
+        """b before the last update."""
+        return self.before.b
+
+    @property
+    def dw(self) -> list[np.ndarray]:
+        """∂C/∂W of the current batch per layer, (n_out, n_in), with the L2 term."""
+        return self.grads.w
+
+    @property
+    def db(self) -> list[np.ndarray]:
+        """∂C/∂b of the current batch per layer, (n_out,)."""
+        return self.grads.b
+
+    @property
+    def velocity_w(self) -> list[np.ndarray]:
+        """Momentum velocity v of W (the last update applied)."""
+        return self.velocity.w
+
+    @property
+    def velocity_b(self) -> list[np.ndarray]:
+        """Momentum velocity v of b."""
+        return self.velocity.b
 
     def _workspace(self, m: int) -> Workspace:
         ws = self._workspaces.get(m)
@@ -161,7 +197,7 @@ class Stepper:
     @property
     def depth(self) -> int:
         """Number of weight layers L."""
-        return self.spec.depth
+        return self.plan.depth
 
     @property
     def steps_per_training_step(self) -> int:
@@ -296,36 +332,29 @@ class Stepper:
     # ----- micro-steps ------------------------------------------------------------------------
 
     def _forward(self, layer: int) -> None:
-        kernels.forward_layer(self.spec, layer, self.weights[layer], self.biases[layer],
+        kernels.forward_layer(self.plan, layer, self.params.w[layer], self.params.b[layer],
                               self.layer_input(layer), self.ws)
 
     def _error(self) -> None:
-        cost = kernels.cost(self.spec, self.training.l2, self.weights, self._batch_y, self.ws)
+        cost = kernels.cost(self.plan, self.training.l2, self.weights, self._batch_y, self.ws)
         self.last_cost = cost
         if self.full_batch and len(self.loss_history) == self.step:
             self._append_history(cost)
         if not math.isfinite(cost):
             self.diverged = True
-        kernels.output_error(self.spec, self._batch_y, self.ws)
+        kernels.output_error(self.plan, self._batch_y, self.ws)
 
     def _backward(self, layer: int) -> None:
-        kernels.backward_layer(self.spec, layer, self.weights[layer], self.layer_input(layer),
-                               self.training.l2, self.ws, self.dw[layer], self.db[layer])
+        kernels.backward_layer(self.plan, layer, self.params.w[layer], self.layer_input(layer),
+                               self.training.l2, self.ws, self.grads.w[layer], self.grads.b[layer])
 
     def _update(self) -> None:
-        lr, mu = self.learning_rate, self.training.momentum
-        for layer in range(self.depth):
-            new_vw = kernels.update_step(self.dw[layer], self.velocity_w[layer], lr, mu,
-                                         self._spare_w[layer])
-            new_vb = kernels.update_step(self.db[layer], self.velocity_b[layer], lr, mu,
-                                         self._spare_b[layer])
-            self._spare_w[layer], self.velocity_w[layer] = self.velocity_w[layer], new_vw
-            self._spare_b[layer], self.velocity_b[layer] = self.velocity_b[layer], new_vb
-            before_w, before_b = self.w_before[layer], self.b_before[layer]
-            np.add(self.weights[layer], new_vw, out=before_w)
-            np.add(self.biases[layer], new_vb, out=before_b)
-            self.w_before[layer], self.weights[layer] = self.weights[layer], before_w
-            self.b_before[layer], self.biases[layer] = self.biases[layer], before_b
+        new_velocity = self._spare_velocity
+        kernels.update_step(self.grads.flat, self.velocity.flat, self.learning_rate,
+                            self.training.momentum, new_velocity.flat)
+        np.add(self.params.flat, new_velocity.flat, out=self.before.flat)
+        self.before, self.params = self.params, self.before
+        self._spare_velocity, self.velocity = self.velocity, new_velocity
         self.step += 1
 
     def _do(self, position: int) -> None:
@@ -417,12 +446,12 @@ class Stepper:
         After an update it is the update just applied.
         """
         if self.updated:
-            return self.velocity_w[layer], self.velocity_b[layer]
+            return self.velocity.w[layer], self.velocity.b[layer]
         lr, mu = self.learning_rate, self.training.momentum
-        return (kernels.update_step(self.dw[layer], self.velocity_w[layer], lr, mu,
-                                    np.empty_like(self.dw[layer])),
-                kernels.update_step(self.db[layer], self.velocity_b[layer], lr, mu,
-                                    np.empty_like(self.db[layer])))
+        return (kernels.update_step(self.grads.w[layer], self.velocity.w[layer], lr, mu,
+                                    np.empty_like(self.grads.w[layer])),
+                kernels.update_step(self.grads.b[layer], self.velocity.b[layer], lr, mu,
+                                    np.empty_like(self.grads.b[layer])))
 
     # ----- evaluation ---------------------------------------------------------------------------
 
@@ -432,7 +461,7 @@ class Stepper:
             return np.empty((0, self.spec.layers[-1]))
         ws = self._eval_workspace(x.shape[0])
         with np.errstate(all="ignore"):
-            return kernels.forward(self.spec, self.weights, self.biases, x, ws)
+            return kernels.forward(self.plan, self.weights, self.biases, x, ws)
 
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> float:
         """Cost of (x, y) at the current weights with the L2 term (m = len(x)); nan if empty."""
@@ -440,8 +469,8 @@ class Stepper:
             return math.nan
         ws = self._eval_workspace(x.shape[0])
         with np.errstate(all="ignore"):
-            kernels.forward(self.spec, self.weights, self.biases, x, ws)
-            return kernels.cost(self.spec, self.training.l2, self.weights, y, ws)
+            kernels.forward(self.plan, self.weights, self.biases, x, ws)
+            return kernels.cost(self.plan, self.training.l2, self.weights, y, ws)
 
     def _append_history(self, cost: float) -> None:
         self.loss_history.append(cost)
@@ -486,9 +515,8 @@ class Stepper:
         """A deep copy of the stepper's state."""
         ws = self.ws
         return StepperState(
-            _copies(self.weights), _copies(self.biases), _copies(self.w_before),
-            _copies(self.b_before), _copies(self.velocity_w), _copies(self.velocity_b),
-            _copies(self.dw), _copies(self.db), _copies(ws.z), _copies(ws.a), _copies(ws.delta),
+            self.params.flat.copy(), self.before.flat.copy(), self.velocity.flat.copy(),
+            self.grads.flat.copy(), _copies(ws.z), _copies(ws.a), _copies(ws.delta),
             self.position, self.step, self.batch_start,
             None if self.batch_rows is None else self.batch_rows.copy(),
             tuple(self.loss_history), tuple(self.test_loss_history), self.learning_rate,
@@ -496,9 +524,9 @@ class Stepper:
 
     def restore(self, state: StepperState) -> None:
         """Return exactly to a state from `state()`."""
-        for name in ("weights", "biases", "w_before", "b_before", "velocity_w", "velocity_b",
-                     "dw", "db"):
-            setattr(self, name, list(_copies(getattr(state, name))))
+        for mine, saved in ((self.params, state.params), (self.before, state.before),
+                            (self.velocity, state.velocity), (self.grads, state.grads)):
+            np.copyto(mine.flat, saved)
         self.position = state.position
         self.step = state.step
         self.batch_start = state.batch_start

@@ -1,0 +1,160 @@
+"""`bptui train`: headless training with a progress bar, a summary, or one JSON object."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+
+import numpy as np
+
+from bptui.engine.stepper import Stepper
+from bptui.preset import Preset, load_preset
+
+DEFAULT_STEPS = 1000
+PROGRESS_AFTER = 0.5  # seconds before the progress bar appears
+
+
+def finite_or_none(value: float) -> float | None:
+    """JSON has no inf or nan: write null."""
+    return value if math.isfinite(value) else None
+
+
+def matrix_to_json(array: np.ndarray) -> list:
+    """Nested lists with non-finite entries as None."""
+    if np.isfinite(array).all():
+        return array.tolist()
+    return [matrix_to_json(row) if row.ndim else finite_or_none(float(row)) for row in array]
+
+
+def layers_to_json(stepper: Stepper, gradients: bool = True) -> list[dict]:
+    """Per weight layer: W, b and (optionally) the last step's dW, db."""
+    layers = []
+    for layer in range(stepper.depth):
+        entry = {"W": matrix_to_json(stepper.weights[layer]),
+                 "b": matrix_to_json(stepper.biases[layer])}
+        if gradients:
+            entry["dW"] = matrix_to_json(stepper.dw[layer])
+            entry["db"] = matrix_to_json(stepper.db[layer])
+        layers.append(entry)
+    return layers
+
+
+def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
+    """The JSON contract of `bptui train --json`."""
+    stepper.record_loss()
+    data = stepper.data
+    out = {"preset": preset.name, "steps": steps,
+           "loss": [finite_or_none(v) for v in stepper.loss_history[:steps + 1]]}
+    if data.has_test:
+        out["test_loss"] = [finite_or_none(v) for v in stepper.test_loss_history[:steps + 1]]
+    if data.task == "classification":
+        x, y = (data.x_test, data.y_test) if data.has_test else (data.x_train, data.y_train)
+        out["accuracy"] = stepper.accuracy(x, y)
+        out["train_accuracy"] = stepper.accuracy(data.x_train, data.y_train)
+    out["diverged"] = stepper.diverged
+    out["layers"] = layers_to_json(stepper)
+    return out
+
+
+class ProgressBar:
+    """A one-line bar on stderr, shown only for runs longer than PROGRESS_AFTER on a terminal."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total = total
+        self.enabled = enabled and sys.stderr.isatty()
+        self.start = time.perf_counter()
+        self.shown = False
+
+    def update(self, done: int, loss: float) -> None:
+        """Redraw with `done` steps finished."""
+        elapsed = time.perf_counter() - self.start
+        if not self.enabled or elapsed < PROGRESS_AFTER or self.total == 0:
+            return
+        width = 30
+        filled = int(width * done / self.total)
+        rate = done / elapsed if elapsed else 0.0
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} steps "
+                         f"loss {loss:.4g}  {rate:,.0f} steps/s ")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        """End the bar's line."""
+        if self.shown:
+            sys.stderr.write("\n")
+
+
+def run_with_progress(stepper: Stepper, steps: int, show: bool) -> int:
+    """Train `steps` steps in chunks so a bar can be drawn; returns steps done."""
+    bar = ProgressBar(steps, show)
+    done = 0
+    chunk = max(1, min(1000, steps // 100 or 1))
+    try:
+        while done < steps and not stepper.diverged:
+            done += stepper.run(min(chunk, steps - done))
+            bar.update(done, stepper.last_cost)
+    finally:
+        bar.close()
+    return done
+
+
+def summary(preset: Preset, stepper: Stepper, steps: int, seconds: float) -> str:
+    """A few human-readable lines."""
+    res = result(preset, stepper, steps)
+    loss = stepper.loss_history
+    rate = f" ({steps / seconds:,.0f} steps/s)" if seconds > 0 and steps else ""
+    lines = [f"{preset.title} ({preset.source}): {steps} steps in {seconds:.2f} s{rate}"]
+    line = f"loss {loss[0]:.6g} -> {loss[steps]:.6g}"
+    if "test_loss" in res and res["test_loss"][-1] is not None:
+        line += f"   test loss {res['test_loss'][-1]:.6g}"
+    if res.get("accuracy") is not None:
+        which = "test" if stepper.data.has_test else "train"
+        line += f"   accuracy {res['accuracy']:.1%} ({which})"
+    lines.append(line)
+    if stepper.diverged:
+        lines.append("diverged: the loss became infinite or NaN (try a smaller learning rate)")
+    elif preset.goal:
+        reached = goal_reached(preset, stepper)
+        lines.append(f"goal: {preset.goal.describe()}: {'reached' if reached else 'not reached'}")
+    return "\n".join(lines)
+
+
+def goal_reached(preset: Preset, stepper: Stepper) -> bool:
+    """Whether the current weights meet the preset's goal (loss and/or accuracy)."""
+    goal = preset.goal
+    if goal is None:
+        return True
+    data = stepper.data
+    ok = not stepper.diverged
+    if goal.loss is not None:
+        ok = ok and stepper.loss < goal.loss
+    if goal.accuracy is not None:
+        x, y = (data.x_test, data.y_test) if data.has_test else (data.x_train, data.y_train)
+        accuracy = stepper.accuracy(x, y)
+        ok = ok and accuracy is not None and accuracy >= goal.accuracy
+    return ok
+
+
+def train_command(args) -> int:
+    """Run `bptui train` with parsed arguments."""
+    preset = load_preset(args.preset)
+    steps = args.steps
+    if steps is None:
+        steps = preset.goal.steps if preset.goal else DEFAULT_STEPS
+    stepper = preset.stepper()
+    start = time.perf_counter()
+    try:
+        done = run_with_progress(stepper, steps, show=not args.json)
+    except KeyboardInterrupt:
+        print(f"bptui: interrupted after {stepper.step} steps", file=sys.stderr)
+        return 130
+    seconds = time.perf_counter() - start
+    if args.json:
+        json.dump(result(preset, stepper, done), sys.stdout, allow_nan=False,
+                  separators=(",", ":"))
+        sys.stdout.write("\n")
+    else:
+        print(summary(preset, stepper, done, seconds))
+    return 0
