@@ -1,0 +1,31 @@
+"""Shared builders for engine tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bptui.engine import Dataset, NetworkSpec, Stepper, TrainingSpec
+
+
+def make_dataset(rng: np.random.Generator, m: int, n_in: int, k: int, output: str, loss: str,
+                 m_test: int = 0) -> Dataset:
+    """Random inputs and targets that suit the output activation and loss."""
+
+    def targets(rows: int) -> np.ndarray:
+        if output == "softmax":
+            return np.eye(k)[rng.integers(0, k, rows)]
+        if loss == "cross_entropy":
+            return rng.uniform(0.0, 1.0, size=(rows, k))
+        return rng.normal(0.0, 1.0, size=(rows, k))
+
+    return Dataset(rng.normal(size=(m, n_in)), targets(m), rng.normal(size=(m_test, n_in)),
+                   targets(m_test), task="classification" if output == "softmax" else "regression")
+
+
+def make_stepper(layers, hidden="tanh", output="sigmoid", loss="quadratic", lr=0.1, batch=0,
+                 l2=0.0, momentum=0.0, shuffle=False, m=12, seed=0, m_test=0) -> Stepper:
+    """A stepper on random data."""
+    rng = np.random.default_rng(seed + 1000)
+    spec = NetworkSpec(tuple(layers), hidden, output, loss)
+    data = make_dataset(rng, m, layers[0], layers[-1], output, loss, m_test)
+    return Stepper(spec, TrainingSpec(lr, batch, l2, momentum, shuffle), data, seed)
