@@ -200,3 +200,19 @@ def test_l2_adds_to_the_cost_with_training_set_size():
     regular = make_stepper([2, 3, 1], l2=0.5, m=10)
     squares = sum(float((w ** 2).sum()) for w in regular.weights)
     assert regular.loss == pytest.approx(plain.loss + 0.5 / (2 * 10) * squares, rel=1e-14)
+
+
+def test_done_flags_follow_the_micro_steps():
+    stepper = make_stepper([2, 3, 2, 1])
+    assert not stepper.forward_done(0)
+    stepper.micro_step()
+    assert stepper.forward_done(0) and not stepper.forward_done(1)
+    stepper.run_until(Phase.ERROR)
+    assert stepper.delta_done(2) and not stepper.delta_done(1) and not stepper.gradient_done(2)
+    stepper.micro_step()
+    assert stepper.gradient_done(2) and stepper.delta_done(1) and not stepper.gradient_done(1)
+    stepper.run_until(Phase.BACKWARD)
+    stepper.run_until(Phase.BACKWARD)
+    assert stepper.gradient_done(0) and not stepper.updated
+    stepper.micro_step()
+    assert stepper.updated

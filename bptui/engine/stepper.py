@@ -258,12 +258,12 @@ class Stepper:
         return self.position > self.depth
 
     def delta_done(self, layer: int) -> bool:
-        """Whether δ of `layer` belongs to the current step."""
-        return self.position >= 2 * self.depth + 1 - layer
+        """Whether δ of `layer` belongs to the current step (error, or a backward micro-step)."""
+        return self.position >= 2 * self.depth - layer
 
     def gradient_done(self, layer: int) -> bool:
         """Whether dW, db of `layer` belong to the current step."""
-        return self.position >= 2 * self.depth + 1 - layer + 1
+        return self.position >= 2 * self.depth + 1 - layer
 
     @property
     def updated(self) -> bool:

@@ -1,0 +1,99 @@
+"""What the phase keys mean: the stepper driven the way a learner presses keys.
+
+No Textual here. Each key method does its micro-step(s) and returns a sentence for the hint line
+saying what was computed and what comes next. A key pressed out of order never silently does
+nothing: it runs what must come first and says so, or says which key comes next.
+"""
+
+from __future__ import annotations
+
+from bptui.engine.stepper import MicroStep, Phase, Stepper
+
+KEY_OF = {Phase.FORWARD: "f", Phase.ERROR: "e", Phase.BACKWARD: "b", Phase.UPDATE: "u"}
+
+WHAT = {
+    Phase.FORWARD: "z = a_in·Wᵀ + b, a = f(z)",
+    Phase.ERROR: "the loss C and the output δ = ∂C/∂z",
+    Phase.BACKWARD: "∂C/∂W = δᵀ·a_in/m, ∂C/∂b, δ below = (δ·W) ⊙ f'(z)",
+    Phase.UPDATE: "W ← W + ΔW with ΔW = μ·v − η·∂C/∂W",
+}
+
+
+def describe(micro: MicroStep, depth: int) -> str:
+    """'forward layer 2/3' style, with the layer counted from 1."""
+    if micro.layer is not None and micro.phase in (Phase.FORWARD, Phase.BACKWARD):
+        return f"{micro.phase.value} layer {micro.layer + 1}/{depth}"
+    return micro.phase.value
+
+
+class Explorer:
+    """The stepper plus the key semantics of the explorer."""
+
+    def __init__(self, stepper: Stepper):
+        self.stepper = stepper
+
+    @property
+    def depth(self) -> int:
+        """Weight layers."""
+        return self.stepper.depth
+
+    def next_hint(self) -> str:
+        """'next: f (forward layer 1/2)'."""
+        if self.stepper.diverged:
+            return "training diverged (non-finite loss): press R to reset, - to lower η"
+        micro = self.stepper.next
+        return f"next: {KEY_OF[micro.phase]} ({describe(micro, self.depth)})"
+
+    def _done(self, done: list[MicroStep], asked: Phase | None = None) -> str:
+        if not done:
+            return self.next_hint()
+        last = done[-1]
+        first = [m for m in done[:-1]]
+        text = f"{describe(last, self.depth)}: {WHAT[last.phase]}"
+        if first and asked is not None:
+            ran = sorted({m.phase for m in first}, key=list(Phase).index)
+            names = ", ".join(p.value for p in ran)
+            text = f"ran {names} first ({len(first)} micro-steps), then {text}"
+        return f"{text} — {self.next_hint()}"
+
+    def _out_of_order(self, key_phase: Phase) -> str:
+        micro = self.stepper.next
+        return (f"{key_phase.value} is done for this step; {self.next_hint()}"
+                if micro.phase != key_phase else self.next_hint())
+
+    def forward(self) -> str:
+        """f: the next forward layer; out of order, say which key comes next."""
+        if self.stepper.next.phase != Phase.FORWARD:
+            return self._out_of_order(Phase.FORWARD)
+        return self._done(self._guarded(self.stepper.micro_step))
+
+    def error(self) -> str:
+        """e: the loss and the output δ, running the rest of the forward pass first."""
+        if self.stepper.next.phase in (Phase.BACKWARD, Phase.UPDATE):
+            return self._out_of_order(Phase.ERROR)
+        return self._done(self.stepper.run_until(Phase.ERROR), Phase.ERROR)
+
+    def backward(self) -> str:
+        """b: one layer back, running forward and error first if needed."""
+        if self.stepper.next.phase == Phase.UPDATE:
+            return self._out_of_order(Phase.BACKWARD)
+        return self._done(self.stepper.run_until(Phase.BACKWARD), Phase.BACKWARD)
+
+    def update(self) -> str:
+        """u: apply the updates, running whatever of the step is left first."""
+        return self._done(self.stepper.run_until(Phase.UPDATE), Phase.UPDATE)
+
+    def micro(self) -> str:
+        """space: the next micro-step, whatever it is."""
+        return self._done(self._guarded(self.stepper.micro_step))
+
+    def finish_step(self) -> str:
+        """s: through the update of the current step."""
+        done = self.stepper.finish_step()
+        if not done:
+            return self.next_hint()
+        return f"finished step {done[-1].step + 1} ({len(done)} micro-steps) — {self.next_hint()}"
+
+    def _guarded(self, action) -> list[MicroStep]:
+        micro = action()
+        return [] if micro is None else [micro]

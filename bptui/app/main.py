@@ -1,0 +1,365 @@
+"""The explorer app: three live panes and phase-by-phase keyboard stepping.
+
+The app never computes backprop itself: keys drive the engine's Stepper (through Explorer),
+and the panes draw Snapshots of it. Continuous training runs in a thread worker; the worker
+publishes a fresh Snapshot whenever the UI has asked for one, and a timer redraws at most
+FRAME_RATE times a second.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from bptui.app import snapshot as snapshots
+from bptui.app.explorer import Explorer, describe
+from bptui.app.screens.help import HelpScreen
+from bptui.app.screens.picker import PresetPicker
+from bptui.app.snapshot import Phase, Snapshot
+from bptui.app.style import fmt
+from bptui.app.widgets.diagram import NetworkDiagram
+from bptui.app.widgets.losschart import LossChart
+from bptui.app.widgets.matrix import MatrixView
+from bptui.preset import Preset, bundled_names, load_preset
+
+FRAME_RATE = 15       # redraws per second while training runs
+CHART_EVERY = 3       # replot the chart every n-th frame while running
+CHUNK_SECONDS = 0.01  # training time between checks for cancel / snapshot requests
+
+
+class BptuiApp(App):
+    """bptui: explore backpropagation one step at a time."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "bptui"
+
+    BINDINGS = [
+        Binding("f", "forward", "Forward", id="forward", tooltip="compute the next layer"),
+        Binding("e", "error", "Error", id="error", tooltip="the loss and the output δ"),
+        Binding("b", "backward", "Backward", id="backward", tooltip="propagate δ one layer back"),
+        Binding("u", "update", "Update", id="update", tooltip="apply the updates"),
+        Binding("space", "micro", "Next", id="micro", tooltip="the next micro-step"),
+        Binding("s", "finish_step", "Step", id="step", tooltip="finish the training step"),
+        Binding("r", "run", "Run/pause", id="run"),
+        Binding("R", "reset", "Reset", id="reset"),
+        Binding("left_square_bracket", "layer(-1)", "Layer-", show=False, id="layer_prev"),
+        Binding("right_square_bracket", "layer(1)", "Layer+", show=False, id="layer_next"),
+        Binding("up", "cursor(0,-1)", "Unit up", show=False, id="cursor_up"),
+        Binding("down", "cursor(0,1)", "Unit down", show=False, id="cursor_down"),
+        Binding("left", "cursor(-1,0)", "Layer left", show=False, id="cursor_left"),
+        Binding("right", "cursor(1,0)", "Layer right", show=False, id="cursor_right"),
+        Binding("comma", "sample(-1)", "Sample-", show=False, id="sample_prev"),
+        Binding("full_stop", "sample(1)", "Sample+", show=False, id="sample_next"),
+        Binding("m", "mean", "Mean", show=False, id="mean"),
+        Binding("plus", "learning_rate(2.0)", "η×2", id="lr_up"),
+        Binding("minus", "learning_rate(0.5)", "η÷2", id="lr_down"),
+        Binding("l", "log_scale", "Log", id="log"),
+        Binding("p", "pick", "Presets", id="presets"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, preset: Preset | str = "xor", autostart: bool = False):
+        super().__init__()
+        self.preset = load_preset(preset) if isinstance(preset, str) else preset
+        self.explorer = Explorer(self.preset.stepper())
+        self.autostart = autostart
+        self.layer = 0
+        self.sample: int | None = 0
+        self.running = False
+        self.hint = ""
+        self._snapshot: Snapshot | None = None
+        self._want_snapshot = threading.Event()
+        self._trainer_idle = threading.Event()
+        self._trainer_idle.set()
+        self._frame = 0
+        self.steps_per_second = 0.0
+
+    # ----- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        with Horizontal(id="panes"):
+            with Vertical(id="diagram-pane"):
+                yield NetworkDiagram(id="diagram")
+            with VerticalScroll(id="matrix-pane"):
+                yield MatrixView(id="matrix")
+        yield LossChart(id="chart")
+        yield Static(id="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#matrix-pane").can_focus = False  # arrows move the unit cursor
+        self.query_one("#diagram-pane").border_title = "Network"
+        self.query_one("#chart").border_title = "Loss"
+        self.hint = f"{self.preset.title}: press space (or f) to start the forward pass; ? for help"
+        self.redraw()
+        self.set_interval(1 / FRAME_RATE, self.tick)
+        if self.autostart:
+            self.action_run()
+
+    def on_resize(self) -> None:
+        self.screen.set_class(self.size.height < 30, "short")
+        self.screen.set_class(self.size.width < 100, "narrow")
+
+    # ----- drawing -----------------------------------------------------------------------------
+
+    @property
+    def stepper(self):
+        """The engine's stepper of the current session."""
+        return self.explorer.stepper
+
+    def take_snapshot(self) -> Snapshot:
+        """A snapshot of the stepper now (called on the thread that owns the stepper)."""
+        data = self.stepper.data
+        x, y = (data.x_test, data.y_test) if data.has_test else (data.x_train, data.y_train)
+        return snapshots.take(self.stepper, self.preset.title, self.stepper.accuracy(x, y))
+
+    def redraw(self, chart: bool = True) -> None:
+        """Take a snapshot (when paused) and draw every pane from it."""
+        if not self.running:
+            self._snapshot = self.take_snapshot()
+        snap = self._snapshot
+        if snap is None:
+            return
+        with self.batch_update():
+            self.draw_status(snap)
+            diagram = self.query_one(NetworkDiagram)
+            diagram.snapshot = snap
+            diagram.sample = self.sample
+            diagram.refresh()
+            matrix = self.query_one(MatrixView)
+            matrix.snapshot, matrix.weight_layer, matrix.sample = snap, self.layer, self.sample
+            matrix.refresh(layout=True)
+            self.query_one("#matrix-pane").border_title = (
+                f"Layer {self.layer + 1}/{snap.depth} · [ ] to change")
+            if chart:
+                self.query_one(LossChart).show(snap)
+            self.query_one("#hint", Static).update(Text(self.hint))
+
+    def draw_status(self, snap: Snapshot) -> None:
+        """The status line: preset, step, epoch, phase, loss, accuracy, η."""
+        text = Text()
+        text.append(f" {snap.title} ", "bold reverse")
+        text.append(f"  step {snap.step}  epoch {snap.epoch:.2f}  ")
+        phase = snap.last
+        arrow = {Phase.FORWARD: " →", Phase.BACKWARD: " ←"}.get(phase.phase, "")
+        text.append(f"{describe(phase, snap.depth)}{arrow}", "bold cyan")
+        text.append(f"  loss {fmt(snap.loss, 9).strip()}")
+        if snap.test_loss is not None:
+            text.append(f"  test {fmt(snap.test_loss, 9).strip()}")
+        if snap.accuracy is not None:
+            text.append(f"  acc {snap.accuracy:.1%}")
+        text.append(f"  η {snap.learning_rate:g}")
+        if snap.batch_size > 1:
+            text.append(f"  batch {snap.batch_size}")
+        if snap.diverged:
+            text.append("  DIVERGED (R resets)", "bold white on red")
+        elif self.running:
+            text.append(f"  ▶ running {self.steps_per_second:,.0f} steps/s", "bold green")
+        self.query_one("#status", Static).update(text)
+
+    def tick(self) -> None:
+        """Timer: while training runs, draw the newest snapshot and ask for the next."""
+        if not self.running:
+            return
+        self._frame += 1
+        self.redraw(chart=self._frame % CHART_EVERY == 0)
+        self._want_snapshot.set()
+
+    # ----- phase keys --------------------------------------------------------------------------
+
+    def _act(self, action) -> None:
+        self.pause()
+        self.hint = action()
+        last = self.stepper.last
+        if last.layer is not None and last.phase != Phase.UPDATE:
+            self.layer = last.layer
+        self.redraw()
+
+    def action_forward(self) -> None:
+        """f: compute the next layer."""
+        self._act(self.explorer.forward)
+
+    def action_error(self) -> None:
+        """e: the loss and the output layer's δ."""
+        self._act(self.explorer.error)
+
+    def action_backward(self) -> None:
+        """b: propagate δ one layer back."""
+        self._act(self.explorer.backward)
+
+    def action_update(self) -> None:
+        """u: apply the updates."""
+        self._act(self.explorer.update)
+
+    def action_micro(self) -> None:
+        """space: the next micro-step."""
+        self._act(self.explorer.micro)
+
+    def action_finish_step(self) -> None:
+        """s: finish the current training step."""
+        self._act(self.explorer.finish_step)
+
+    def action_reset(self) -> None:
+        """R: back to the preset's initial weights."""
+        self.pause()
+        self.stepper.reset()
+        self.hint = "reset to the initial weights (same seed) — " + self.explorer.next_hint()
+        self.redraw()
+
+    # ----- navigation and settings -------------------------------------------------------------
+
+    def action_layer(self, delta: int) -> None:
+        """[ and ]: previous / next weight layer in the matrix pane."""
+        self.layer = (self.layer + delta) % self.stepper.depth
+        diagram = self.query_one(NetworkDiagram)
+        column, unit = diagram.cursor
+        diagram.cursor = (self.layer + 1, min(unit, self.stepper.spec.layers[self.layer + 1] - 1))
+        self.redraw(chart=False)
+
+    def action_cursor(self, dx: int, dy: int) -> None:
+        """Arrow keys: move the unit cursor; the matrix pane follows its layer."""
+        diagram = self.query_one(NetworkDiagram)
+        layers = self.stepper.spec.layers
+        column, unit = diagram.cursor
+        column = max(0, min(len(layers) - 1, column + dx))
+        unit = max(0, min(layers[column] - 1, unit + dy))
+        diagram.cursor = (column, unit)
+        if column > 0:
+            self.layer = column - 1
+        self.redraw(chart=False)
+
+    def action_sample(self, delta: int) -> None:
+        """, and .: previous / next sample of the batch."""
+        m = self.stepper.ws.m
+        self.sample = ((self.sample or 0) + delta) % m
+        self.redraw(chart=False)
+
+    def action_mean(self) -> None:
+        """m: toggle the batch mean."""
+        self.sample = 0 if self.sample is None else None
+        self.hint = "showing the batch mean" if self.sample is None else "showing one sample"
+        self.redraw(chart=False)
+
+    def action_learning_rate(self, factor: float) -> None:
+        """+ and -: double / halve the learning rate."""
+        self.stepper.learning_rate *= factor
+        self.hint = f"learning rate η = {self.stepper.learning_rate:g}"
+        if not self.running:
+            self.redraw(chart=False)
+
+    def action_log_scale(self) -> None:
+        """l: log10 of the loss on the chart."""
+        chart = self.query_one(LossChart)
+        chart.log_scale = not chart.log_scale
+        self.hint = "loss chart: log10 scale" if chart.log_scale else "loss chart: linear scale"
+        self.redraw()
+
+    def action_help(self) -> None:
+        """?: keys and formulas."""
+        spec = self.stepper.spec
+        self.push_screen(HelpScreen(spec.hidden_activation, spec.output_activation, spec.loss))
+
+    def action_pick(self) -> None:
+        """p: the preset picker."""
+        self.pause()
+        self.push_screen(PresetPicker(), self.switch_preset)
+
+    def switch_preset(self, preset: Preset | None) -> None:
+        """Start a new session on `preset` (None keeps the current one)."""
+        if preset is None:
+            return
+        self.pause()
+        self.preset = preset
+        self.explorer = Explorer(preset.stepper())
+        self.layer = 0
+        self.sample = 0
+        self.query_one(NetworkDiagram).cursor = (1, 0)
+        self.hint = f"opened {preset.title} — " + self.explorer.next_hint()
+        self.redraw()
+
+    def get_system_commands(self, screen):
+        """The command palette: presets and the main actions."""
+        yield from super().get_system_commands(screen)
+        for name in bundled_names():
+            yield SystemCommand(f"Open preset: {name}", "start a new session on this preset",
+                                lambda name=name: self.switch_preset(load_preset(name)))
+        for title, help_text, action in (
+                ("Forward", "compute the next layer (f)", self.action_forward),
+                ("Error", "the loss and the output δ (e)", self.action_error),
+                ("Backward", "propagate δ one layer back (b)", self.action_backward),
+                ("Update", "apply the updates (u)", self.action_update),
+                ("Finish step", "through the update (s)", self.action_finish_step),
+                ("Run / pause", "continuous training (r)", self.action_run),
+                ("Reset", "initial weights, same seed (R)", self.action_reset),
+                ("Log scale", "log10 loss on the chart (l)", self.action_log_scale)):
+            yield SystemCommand(title, help_text, action)
+
+    # ----- running live ------------------------------------------------------------------------
+
+    def action_run(self) -> None:
+        """r: run or pause continuous training."""
+        if self.running:
+            self.pause()
+            self.hint = f"paused at step {self.stepper.step} — " + self.explorer.next_hint()
+            self.redraw()
+            return
+        if self.stepper.diverged:
+            self.hint = self.explorer.next_hint()
+            self.redraw()
+            return
+        self.running = True
+        self._trainer_idle.clear()
+        self.hint = "training… r pauses"
+        self.train_live()
+
+    def pause(self) -> None:
+        """Stop the training thread (returns once it has stopped: within one chunk)."""
+        if not self.running:
+            return
+        self.running = False
+        self.workers.cancel_group(self, "train")
+        self._trainer_idle.wait(timeout=2.0)
+
+    @work(thread=True, exclusive=True, group="train")
+    def train_live(self) -> None:
+        """The training thread: run chunks of steps, publish snapshots on request."""
+        worker = get_current_worker()
+        stepper = self.stepper
+        chunk = 1
+        started, start_step = time.perf_counter(), stepper.step
+        try:
+            while not worker.is_cancelled and not stepper.diverged:
+                t0 = time.perf_counter()
+                stepper.run(chunk)
+                elapsed = time.perf_counter() - t0
+                chunk = max(1, min(100_000, int(chunk * CHUNK_SECONDS / max(elapsed, 1e-6))))
+                if self._want_snapshot.is_set():
+                    self._want_snapshot.clear()
+                    span = time.perf_counter() - started
+                    self.steps_per_second = (stepper.step - start_step) / span if span else 0.0
+                    self._snapshot = self.take_snapshot()
+            if stepper.diverged and not worker.is_cancelled:
+                self.call_from_thread(self.on_diverged)
+        finally:
+            self._trainer_idle.set()
+
+    def on_diverged(self) -> None:
+        """A non-finite loss paused training."""
+        self.running = False
+        self.hint = "diverged: the loss is no longer finite — R resets, - lowers η"
+        self.redraw()
+
+    async def action_quit(self) -> None:
+        """q: stop training and quit."""
+        self.pause()
+        self.exit()

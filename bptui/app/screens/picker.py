@@ -1,0 +1,67 @@
+"""The preset picker: bundled presets with descriptions, or a .toml file by path.
+
+A preset that fails to load shows its one-line error here and the current session stays.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from bptui.preset import Preset, PresetError, bundled_names, load_preset
+
+
+def option_text(name: str) -> Text:
+    """Title in bold, then the description, for one option."""
+    try:
+        preset = load_preset(name)
+    except PresetError as exc:
+        return Text(f"{name}: cannot load ({exc})", style="red")
+    text = Text(preset.title, style="bold")
+    text.append(f"  ({name})", style="dim")
+    text.append("\n" + " ".join(preset.description.split()), style="dim")
+    return text
+
+
+class PresetPicker(ModalScreen[Preset | None]):
+    """Choose a bundled preset or type a path; dismisses with the loaded Preset."""
+
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Static("Open a preset", classes="title")
+            yield OptionList(*[Option(option_text(n), id=n) for n in bundled_names()],
+                             id="preset-list")
+            yield Input(placeholder="or tab here, type a path to a .toml file, then enter", id="preset-path")
+            yield Static("", id="picker-error")
+
+    def action_dismiss_none(self) -> None:
+        """Close without changing the session."""
+        self.dismiss(None)
+
+    def try_load(self, name: str) -> None:
+        """Load and dismiss, or show the one-line error in place."""
+        try:
+            preset = load_preset(name)
+        except PresetError as exc:
+            self.query_one("#picker-error", Static).update(Text(f"error: {exc}", style="bold red"))
+            return
+        self.dismiss(preset)
+
+    @on(OptionList.OptionSelected, "#preset-list")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        """A bundled preset was picked."""
+        self.try_load(event.option.id)
+
+    @on(Input.Submitted, "#preset-path")
+    def typed(self, event: Input.Submitted) -> None:
+        """A path was entered."""
+        if event.value.strip():
+            self.try_load(event.value.strip())

@@ -1,0 +1,169 @@
+"""The network diagram: units as nodes showing a and δ, edges coloured by weight.
+
+Each unit layer is a column. A node shows its activation a on one line and its δ on the next,
+for the selected sample (or the batch mean). Edges are Braille lines coloured by the weight's
+sign (blue +, orange −) and brighter for larger |w|. The weight layer the last micro-step
+computed is highlighted with the direction of flow (→ forward, ← backward); the unit cursor is
+shown in reverse video. Layers too tall for the pane collapse into "+N more".
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from bptui.app.snapshot import Phase, Snapshot
+from bptui.app.style import fmt, level, line_style
+from bptui.app.widgets.braille import BrailleCanvas
+
+NODE = 10  # node width in cells: "a -0.1234 "
+TITLE = Style(bold=True)
+ACTIVE = Style(bold=True, reverse=True)
+DIM = Style(dim=True)
+CURSOR = Style(reverse=True, bold=True)
+STALE = Style(color="grey50")
+
+
+def column_name(column: int, depth: int) -> str:
+    """'input', 'hidden 1', …, 'output'."""
+    if column == 0:
+        return "input"
+    return "output" if column == depth else f"hidden {column}"
+
+
+class NetworkDiagram(Widget):
+    """Draws a Snapshot as a network. Set `snapshot`, `cursor` and `sample`, then refresh()."""
+
+    DEFAULT_CSS = """
+    NetworkDiagram { height: 1fr; width: 1fr; }
+    """
+
+    cursor: reactive[tuple[int, int]] = reactive((1, 0))
+    """(column, unit) of the selected unit; column 0 is the input layer."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.snapshot: Snapshot | None = None
+        self.sample: int | None = 0
+
+    def visible_units(self, units: int, rows: int) -> tuple[int, bool]:
+        """How many units of a layer fit in `rows` node rows, and whether it is collapsed."""
+        fit = max(1, rows // 2)
+        if units <= fit:
+            return units, False
+        return max(1, fit - 1), True
+
+    def render(self) -> Text:
+        snap = self.snapshot
+        width, height = self.size.width, self.size.height
+        if snap is None or width < 8 or height < 4:
+            return Text("")
+        depth = snap.depth
+        columns = depth + 1
+        node = NODE if width >= columns * NODE + depth * 3 else max(6, width // (2 * columns))
+        gap = max(1, (width - columns * node) // max(1, depth))
+        xs = [c * (node + gap) for c in range(columns)]
+        body_top = 2
+        rows = height - body_top
+        layout = []  # per column: (shown, collapsed, first row, rows per unit)
+        for column, units in enumerate(snap.layers):
+            shown, collapsed = self.visible_units(units, rows - 1)
+            slots = shown + (1 if collapsed else 0)
+            pitch = max(2, min(5, rows // max(1, slots)))
+            used = pitch * (slots - 1) + 2
+            layout.append((shown, collapsed, body_top + max(0, (rows - used) // 2), pitch))
+
+        grid = [[" "] * width for _ in range(height)]
+        styles: list[list[Style | None]] = [[None] * width for _ in range(height)]
+
+        def put(x: int, y: int, text: str, style: Style | None = None) -> None:
+            for i, ch in enumerate(text):
+                if 0 <= x + i < width and 0 <= y < height:
+                    grid[y][x + i] = ch
+                    styles[y][x + i] = style
+
+        last = snap.last
+        active_layer = last.layer if last.phase != Phase.UPDATE else None
+        for column in range(columns):
+            title = column_name(column, depth)
+            if column and snap.layers[column] > layout[column][0]:
+                title += f" ({snap.layers[column]})"
+            highlighted = (active_layer is not None and column == active_layer + 1) or (
+                last.phase == Phase.UPDATE and column > 0)
+            put(xs[column], 0, title[: node + gap - 1], ACTIVE if highlighted else TITLE)
+
+        # direction of flow over the gap of the active weight layer
+        for layer in range(depth):
+            x0, x1 = xs[layer] + node, xs[layer + 1] - 1
+            span = max(1, x1 - x0)
+            if last.phase == Phase.FORWARD and last.layer == layer:
+                put(x0, 1, ("─" * (span - 1) + "→")[:span], ACTIVE)
+            elif last.phase == Phase.BACKWARD and last.layer == layer:
+                put(x0, 1, ("←" + "─" * (span - 1))[:span], ACTIVE)
+            elif last.phase == Phase.ERROR and layer == depth - 1:
+                put(xs[depth], 1, "C, δ = ∂C/∂z"[:node + gap], ACTIVE)
+            elif last.phase == Phase.UPDATE:
+                put(x0, 1, "W += ΔW"[:span], ACTIVE)
+
+        def unit_row(column: int, unit: int) -> int:
+            shown, collapsed, top, pitch = layout[column]
+            return top + unit * pitch
+
+        # edges
+        for layer in range(depth):
+            x0, x1 = xs[layer] + node - 1, xs[layer + 1]
+            cells = x1 - x0
+            if cells < 2:
+                continue
+            canvas = BrailleCanvas(cells, height)
+            view = snap.views[layer]
+            scale = float(abs(view.w).max()) or 1.0
+            shown_in, shown_out = layout[layer][0], layout[layer + 1][0]
+            for j in range(shown_out):
+                for i in range(shown_in):
+                    w = float(view.w[j, i])
+                    canvas.line(1, unit_row(layer, i) * 4 + 1, cells * 2 - 2,
+                                unit_row(layer + 1, j) * 4 + 1, abs(w) / scale, level(w, scale))
+            bright = active_layer is None or active_layer == layer or last.phase == Phase.UPDATE
+            for cy in range(height):
+                for cx in range(1, cells - 1):
+                    ch, tag = canvas.cell(cx, cy)
+                    if tag is not None and grid[cy][x0 + cx] == " ":
+                        put(x0 + cx, cy, ch, line_style(tag, bright))
+
+        # nodes
+        cursor_column, cursor_unit = self.cursor
+        for column in range(columns):
+            shown, collapsed, top, pitch = layout[column]
+            a, delta, a_now, delta_now = snap.column_values(column, self.sample)
+            for unit in range(shown):
+                y = unit_row(column, unit)
+                selected = (column, unit) == (cursor_column, cursor_unit)
+                label = "x" if column == 0 else "a"
+                a_text = f"{label} {fmt(float(a[unit]), node - 2).strip()}".ljust(node - 1)
+                style = CURSOR if selected else (None if a_now else STALE)
+                put(xs[column], y, a_text[:node], style)
+                if delta is not None:
+                    d_text = (f"δ {fmt(float(delta[unit]), node - 2).strip()}" if delta_now
+                              else "δ ·").ljust(node - 1)
+                    put(xs[column], y + 1, d_text[:node], CURSOR if selected else (None if delta_now else STALE))
+                elif column == 0:
+                    put(xs[column], y + 1, f"  x{unit + 1}"[:node], DIM)
+            if collapsed:
+                y = unit_row(column, shown) if shown else top
+                put(xs[column], min(height - 1, y), f"+{snap.layers[column] - shown} more"[:node], DIM)
+
+        text = Text(no_wrap=True, overflow="crop")
+        for y in range(height):
+            run_style, run = styles[y][0], []
+            for x in range(width):
+                if styles[y][x] is not run_style:
+                    text.append("".join(run), run_style)
+                    run_style, run = styles[y][x], []
+                run.append(grid[y][x])
+            text.append("".join(run), run_style)
+            if y < height - 1:
+                text.append("\n")
+        return text

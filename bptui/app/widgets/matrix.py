@@ -1,0 +1,143 @@
+"""The matrix pane: the selected weight layer's numbers, as heat maps, by phase.
+
+Always W with b beside it; then what the phase is about: the layer's input activations, z and
+a (forward); the targets and δ (error); δ and ∂C/∂W, ∂C/∂b (backward); ΔW and the new W (update).
+Per-sample blocks show a window of the batch around the selected sample, or the batch mean.
+Entries the last micro-step changed are bold and underlined.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.style import Style
+from rich.text import Text
+from textual.widget import Widget
+
+from bptui.app.snapshot import LayerView, Phase, Snapshot
+from bptui.app.style import fmt, heat_style, level
+
+CELL = 8
+HEAD = Style(bold=True)
+DIM = Style(dim=True)
+LABEL = 9  # width of the row-label column
+
+
+class MatrixView(Widget):
+    """Renders heat-mapped matrices of one weight layer. Set snapshot/layer/sample, refresh()."""
+
+    DEFAULT_CSS = """
+    MatrixView { height: auto; width: 1fr; text-wrap: nowrap; text-overflow: clip; }
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.snapshot: Snapshot | None = None
+        self.weight_layer = 0
+        self.sample: int | None = 0
+        self.max_rows = 8
+
+    def render(self) -> Text:
+        snap = self.snapshot
+        if snap is None:
+            return Text("")
+        layer = min(self.weight_layer, snap.depth - 1)
+        view = snap.views[layer]
+        width = max(20, self.size.width)
+        out = Text(no_wrap=True, overflow="crop")
+        n_out, n_in = view.w.shape
+        out.append(f"Layer {layer + 1}/{snap.depth}", HEAD)
+        out.append(f"  {n_in} → {n_out} units, {view.activation}", DIM)
+        if snap.batch_size > 1:
+            which = "batch mean" if self.sample is None else (
+                f"sample {self.sample + 1}/{snap.batch_size}")
+            out.append(f"  · {which}", DIM)
+        out.append("\n")
+        self._legend(out)
+        for title, matrix, side, changed, rows_are_samples in self.blocks(snap, view, layer):
+            self._block(out, title, matrix, side, changed, rows_are_samples, width, snap)
+        return out
+
+    def blocks(self, snap: Snapshot, view: LayerView, layer: int):
+        """(title, matrix (r, c), side column (r,) or None, changed, rows are samples) by phase."""
+        last = snap.last
+        phase = last.phase
+        here = last.layer == layer
+        target = snap.next.phase if phase == Phase.READY else phase
+        w_changed = phase == Phase.UPDATE
+        if phase == Phase.UPDATE:
+            yield "W before │ b", view.w_before, view.b_before, False, False
+            yield "ΔW = μ·v − η·∂C/∂W │ Δb", view.update_w, view.update_b, False, False
+            yield "new W = W + ΔW │ b", view.w, view.b, w_changed, False
+            return
+        yield "W │ b", view.w, view.b, False, False
+        if target == Phase.FORWARD or not view.delta_done:
+            yield "a_in (input of this layer)", view.a_in, None, False, True
+            yield "z = a_in·Wᵀ + b", view.z, None, phase == Phase.FORWARD and here, True
+            yield f"a = {view.activation}(z)", view.a, None, phase == Phase.FORWARD and here, True
+            return
+        delta_changed = (phase == Phase.ERROR and here) or (
+            phase == Phase.BACKWARD and last.layer == layer + 1)
+        yield "δ = ∂C/∂z", view.delta, None, delta_changed, True
+        if view.gradient_done:
+            grads_changed = phase == Phase.BACKWARD and here
+            yield "∂C/∂W = δᵀ·a_in/m │ ∂C/∂b", view.dw, view.db, grads_changed, False
+            yield "ΔW pending (μ·v − η·∂C/∂W)", view.update_w, view.update_b, False, False
+
+    def _legend(self, out: Text) -> None:
+        out.append("−", DIM)
+        for lv in (-16, -11, -6, -2):
+            out.append("  ", heat_style(lv))
+        out.append(" 0 ", DIM)
+        for lv in (2, 6, 11, 16):
+            out.append("  ", heat_style(lv))
+        out.append("+  ", DIM)
+        out.append("underlined", Style(underline=True, bold=True))
+        out.append(": just computed\n", DIM)
+
+    def _sample_rows(self, snap: Snapshot, matrix: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        rows = matrix.shape[0]
+        if self.sample is None:
+            return matrix.mean(axis=0, keepdims=True), ["mean"]
+        sel = min(self.sample, rows - 1)
+        start = max(0, min(sel - self.max_rows // 2, rows - self.max_rows))
+        stop = min(rows, start + self.max_rows)
+        labels = [f"{'▶' if r == sel else ' '}#{int(snap.batch_rows[r]) + 1 if r < len(snap.batch_rows) else r + 1}"
+                  for r in range(start, stop)]
+        return matrix[start:stop], labels
+
+    def _block(self, out: Text, title: str, matrix: np.ndarray, side: np.ndarray | None,
+               changed: bool, rows_are_samples: bool, width: int, snap: Snapshot) -> None:
+        out.append("\n")
+        out.append(title, HEAD)
+        total_rows = matrix.shape[0]
+        if rows_are_samples:
+            shown, labels = self._sample_rows(snap, matrix)
+            if self.sample is not None and total_rows > len(labels):
+                out.append(f"  rows {len(labels)} of {total_rows} samples (, and . scroll)", DIM)
+        else:
+            limit = 12
+            shown, labels = matrix[:limit], [f" unit {r + 1}" for r in range(min(limit, total_rows))]
+            if total_rows > limit:
+                out.append(f"  first {limit} of {total_rows} rows", DIM)
+        out.append("\n")
+        room = (width - LABEL - 5 - (CELL + 2 if side is not None else 0)) // (CELL + 1)
+        cols = shown.shape[1]
+        visible = max(1, min(cols, room))
+        scale = float(np.nanmax(np.abs(matrix), initial=0.0)) if matrix.size else 0.0
+        if side is not None and side.size:
+            scale = max(scale, float(np.nanmax(np.abs(side))))
+        if not np.isfinite(scale):
+            scale = 0.0
+        for r in range(shown.shape[0]):
+            out.append(labels[r].ljust(LABEL)[:LABEL], DIM)
+            for c in range(visible):
+                value = float(shown[r, c])
+                out.append(fmt(value, CELL), heat_style(level(value, scale), changed, changed))
+                out.append(" ")
+            if visible < cols:
+                out.append(f"…+{cols - visible}", DIM)
+            if side is not None and r < side.shape[0]:
+                value = float(side[r])
+                out.append("│ ", DIM)
+                out.append(fmt(value, CELL), heat_style(level(value, scale), changed, changed))
+            out.append("\n")

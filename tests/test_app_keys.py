@@ -1,0 +1,174 @@
+"""Pilot tests of the explorer's key semantics."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+
+from bptui.app.main import BptuiApp
+from bptui.engine import Phase
+from bptui.preset import load_preset
+
+
+async def test_phase_keys_walk_one_training_step():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        stepper = app.stepper
+        await pilot.press("f")
+        assert stepper.last.phase == Phase.FORWARD and stepper.last.layer == 0
+        await pilot.press("f")
+        assert stepper.last.layer == 1
+        await pilot.press("e")
+        assert stepper.last.phase == Phase.ERROR
+        await pilot.press("b", "b")
+        assert stepper.last.phase == Phase.BACKWARD and stepper.last.layer == 0
+        await pilot.press("u")
+        assert stepper.last.phase == Phase.UPDATE and stepper.step == 1
+
+
+async def test_out_of_order_keys_say_what_they_did():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("e")  # runs the forward pass first
+        assert app.stepper.last.phase == Phase.ERROR
+        assert "ran forward first" in app.hint
+        await pilot.press("f")  # forward is done for this step: says which key is next
+        assert app.stepper.last.phase == Phase.ERROR
+        assert "next: b" in app.hint
+        await pilot.press("u")  # runs the backward pass, then the update
+        assert app.stepper.step == 1 and "ran backward first" in app.hint
+        await pilot.press("b")  # a new step: forward and error first
+        assert app.stepper.last.phase == Phase.BACKWARD and "ran forward, error first" in app.hint
+
+
+async def test_space_and_s():
+    app = BptuiApp(preset="spiral")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("space")
+        assert app.stepper.position == 1
+        await pilot.press("s")
+        assert app.stepper.step == 1 and app.stepper.updated
+
+
+async def test_reset_restores_the_seeded_weights_bit_for_bit():
+    app = BptuiApp(preset="spiral")
+    async with app.run_test(size=(120, 40)) as pilot:
+        initial = app.stepper.params.flat.tobytes()
+        await pilot.press("s", "s", "f")
+        assert app.stepper.params.flat.tobytes() != initial
+        await pilot.press("R")
+        assert app.stepper.params.flat.tobytes() == initial
+        assert app.stepper.step == 0
+
+
+async def test_learning_rate_keys():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("plus")
+        assert app.stepper.learning_rate == 4.0
+        await pilot.press("minus", "minus")
+        assert app.stepper.learning_rate == 1.0
+
+
+async def test_run_and_pause():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("r")
+        assert app.running
+        await asyncio.sleep(0.3)
+        await pilot.press("r")
+        assert not app.running
+        steps = app.stepper.step
+        assert steps > 0
+        await asyncio.sleep(0.1)
+        assert app.stepper.step == steps  # really paused
+        assert len(app.stepper.loss_history) >= steps
+
+
+async def test_run_stops_on_divergence():
+    preset = load_preset("sine")
+    app = BptuiApp(preset=preset)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.stepper.learning_rate = 1e6
+        await pilot.press("r")
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if not app.running:
+                break
+        assert app.stepper.diverged and not app.running
+        await pilot.press("R")
+        assert not app.stepper.diverged
+
+
+async def test_layer_and_cursor_keys():
+    app = BptuiApp(preset="spiral")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right_square_bracket")
+        assert app.layer == 1
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert app.layer == 2
+        await pilot.press("left", "down", "down")
+        from bptui.app.widgets.diagram import NetworkDiagram
+
+        assert app.query_one(NetworkDiagram).cursor == (2, 2)
+        assert app.layer == 1
+
+
+async def test_switching_presets_in_the_picker():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        from textual.widgets import Input
+
+        field = app.screen.query_one(Input)
+        field.focus()
+        field.value = "iris"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.preset.name == "iris"
+        assert app.stepper.spec.layers == (4, 8, 3)
+
+
+async def test_a_bad_preset_in_the_picker_keeps_the_session(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "x"\n[network]\nlayers = [2, 0, 1]\n[data]\ninputs=[[0,0]]\ntargets=[[0]]\n')
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        weights = app.stepper.params.flat.copy()
+        await pilot.press("p")
+        await pilot.pause()
+        from textual.widgets import Input, Static
+
+        field = app.screen.query_one(Input)
+        field.focus()
+        field.value = str(bad)
+        await pilot.press("enter")
+        await pilot.pause()
+        message = str(app.screen.query_one("#picker-error", Static).render())
+        assert "network.layers" in message and "bad.toml" in message
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.preset.name == "xor" and app.stepper.step == 1
+        np.testing.assert_array_equal(app.stepper.params.flat, weights)
+
+
+async def test_help_screen_opens_and_closes():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ != "HelpScreen"
+
+
+async def test_small_terminals_do_not_crash():
+    for size in ((80, 24), (40, 12)):
+        app = BptuiApp(preset="digits")
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("f", "e", "b", "u", "right", "down")
+            await pilot.pause()
