@@ -105,7 +105,7 @@ class NetworkDiagram(Widget):
             elif last.phase == Phase.ERROR and layer == depth - 1:
                 put(xs[depth], 1, "C, δ = ∂C/∂z"[:node + gap], ACTIVE)
             elif last.phase == Phase.UPDATE:
-                put(x0, 1, "W += ΔW"[:span], ACTIVE)
+                put(x0 + max(0, span // 2 - 2), 1, "+ΔW"[:span], ACTIVE)
 
         def unit_row(column: int, unit: int) -> int:
             shown, collapsed, top, pitch = layout[column]

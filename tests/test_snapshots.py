@@ -1,0 +1,64 @@
+"""Snapshot tests of the screens (pytest-textual-snapshot): seeded, no animations, no autostart.
+
+Update with `pytest --snapshot-update` on the full suite, then look at the SVGs.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from bptui.app.main import BptuiApp
+
+SIZE = (120, 40)
+
+
+def no_blink(pilot) -> None:
+    """Turn off the cursor blink of any input on the screen."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+
+
+class TestXorStep:
+    """One training step of xor, phase by phase."""
+
+    def test_start(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="xor"), terminal_size=SIZE)
+
+    def test_after_forward(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="xor"), press=["f"], terminal_size=SIZE)
+
+    def test_after_error(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="xor"), press=["f", "f", "e"], terminal_size=SIZE)
+
+    def test_after_backward(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="xor"), press=["e", "b"], terminal_size=SIZE)
+
+    def test_after_update(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="xor"), press=["u"], terminal_size=SIZE)
+
+
+class TestScreens:
+    def test_help(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="xor"), press=["question_mark"], terminal_size=SIZE)
+
+    def test_preset_picker(self, snap_compare):
+        async def open_picker(pilot):
+            await pilot.press("p")
+            await pilot.pause()
+            no_blink(pilot)
+
+        assert snap_compare(BptuiApp(preset="xor"), run_before=open_picker, terminal_size=SIZE)
+
+    def test_small_terminal(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="spiral"), press=["f"], terminal_size=(80, 24))
+
+    def test_after_50_steps(self, snap_compare):
+        async def train(pilot):
+            pilot.app.stepper.run(50)
+            pilot.app.redraw()
+            await pilot.pause()
+
+        assert snap_compare(BptuiApp(preset="spiral"), run_before=train, terminal_size=SIZE)
+
+    def test_digits_collapses_wide_layers(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="digits"), press=["e"], terminal_size=SIZE)
