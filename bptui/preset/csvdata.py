@@ -38,7 +38,10 @@ def read_csv(path: Path, target: str, key: str = "data.csv"
         raise PresetError(source, None, f"not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise PresetError(source, None, f"cannot read: {exc.strerror}") from None
-    rows = [row for row in csv.reader(text.splitlines()) if row and any(c.strip() for c in row)]
+    try:
+        rows = [row for row in csv.reader(text.splitlines()) if row and any(c.strip() for c in row)]
+    except csv.Error as exc:
+        raise PresetError(source, None, f"not valid CSV ({exc})") from None
     if not rows:
         raise PresetError(source, None, "empty file (need a header row and data rows)")
     header = [name.strip() for name in rows[0]]
@@ -47,6 +50,10 @@ def read_csv(path: Path, target: str, key: str = "data.csv"
         raise PresetError(source, None, "no data rows after the header")
     if len(body) > MAX_ROWS:
         raise PresetError(source, None, f"{len(body)} rows is too many (allowed: up to {MAX_ROWS})")
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise PresetError(source, f"column {repeated[0]!r}",
+                          "appears more than once in the header (column names must be unique)")
     if target not in header:
         raise PresetError(source, f"column {target!r}",
                           f"target column not found (columns: {', '.join(header)})")

@@ -14,4 +14,10 @@ class PresetError(Exception):
 
     def __str__(self) -> str:
         where = f"{self.source}: {self.key}" if self.key else self.source
-        return f"{where}: {self.message}"
+        return one_line(f"{where}: {self.message}")
+
+
+def one_line(text: str) -> str:
+    """Control characters (a newline in a key or file name) escaped, so an error stays one line."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -15,7 +14,8 @@ from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
 from bptui.engine.stepper import Stepper
 from bptui.preset import datasource
 from bptui.preset.errors import PresetError
-from bptui.preset.table import Table, check_number, check_range, describe, type_name
+from bptui.preset.table import (Table, check_number, check_range, describe,
+                                is_finite_number, type_name)
 
 MAX_WEIGHTS = 1_000_000
 MAX_LAYERS = 12
@@ -118,9 +118,14 @@ def read_text(path: Path) -> str:
 
 def load_preset(name_or_path: str) -> Preset:
     """Find, read, parse and validate a preset; raises PresetError on any bad input."""
-    path = resolve(name_or_path)
-    if path.is_dir():
-        raise PresetError(str(path), None, "is a directory, not a preset file")
+    try:
+        path = resolve(name_or_path)
+        if path.is_dir():
+            raise PresetError(str(path), None, "is a directory, not a preset file")
+        if path.exists() and not path.is_file():
+            raise PresetError(str(path), None, "is not a regular file")
+    except OSError as exc:
+        raise PresetError(name_or_path, None, f"cannot open ({exc.strerror})") from None
     text = read_text(path)
     bundled = path.parent.resolve() == presets_dir().resolve()
     name = path.stem
@@ -134,6 +139,8 @@ def preset_from_text(text: str, source: str, name: str, base: Path) -> Preset:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PresetError(source, None, f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise PresetError(source, None, "not valid TOML: arrays or tables nested too deeply") from None
     return preset_from_dict(doc, source, name, base)
 
 
@@ -213,7 +220,7 @@ def read_matrix(table: Table, name: str, rows: int | None, cols: int | None) -> 
             raise table.error(name, f"row {i} has {len(row)} entries, row 0 has {width} (rows must "
                                     f"be non-empty and of equal length)")
         for j, cell in enumerate(row):
-            if isinstance(cell, bool) or not isinstance(cell, (int, float)) or not math.isfinite(cell):
+            if not is_finite_number(cell):
                 check_number(table, f"{name}[{i}][{j}]", cell)
     array = np.array(value, dtype=np.float64)
     if rows is not None and array.shape[0] != rows or cols is not None and array.shape[1] != cols:

@@ -127,12 +127,22 @@ def check_range(table: Table, name: str, value: float, low, high, low_open=False
         raise table.error(name, f"{describe(value)} is out of range (allowed: {left}{name}{right})")
 
 
+def is_finite_number(value: Any) -> bool:
+    """An int or float that is finite as a float64 (TOML integers may be arbitrarily large)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
 def check_number(table: Table, name: str, value: Any, low=None, high=None, low_open=False,
                  high_open=False) -> float:
     """A finite int or float within bounds, as float."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise table.error(name, f"expected a number, got {type_name(value)} {describe(value)}")
-    if isinstance(value, float) and not math.isfinite(value):
+    if not is_finite_number(value):
         raise table.error(name, f"{describe(value)} is not a finite number")
     check_range(table, name, value, low, high, low_open, high_open)
     return float(value)
