@@ -172,3 +172,24 @@ async def test_small_terminals_do_not_crash():
         async with app.run_test(size=size) as pilot:
             await pilot.press("f", "e", "b", "u", "right", "down")
             await pilot.pause()
+
+
+async def test_undo_and_redo_are_exact():
+    app = BptuiApp(preset="spiral")
+    async with app.run_test(size=(120, 40)) as pilot:
+        states = [app.stepper.params.flat.tobytes()]
+        for key in ["f", "f", "f", "e", "b", "b", "b", "u", "f"]:
+            await pilot.press(key)
+            states.append((app.stepper.micro_index, app.stepper.params.flat.tobytes(),
+                           app.stepper.ws.a[0].tobytes()))
+        final = states[-1]
+        await pilot.press("z", "z", "z")
+        assert app.stepper.micro_index == final[0] - 3
+        assert (app.stepper.micro_index, app.stepper.params.flat.tobytes(),
+                app.stepper.ws.a[0].tobytes()) == states[-4]
+        await pilot.press("Z", "Z", "Z")
+        assert (app.stepper.micro_index, app.stepper.params.flat.tobytes(),
+                app.stepper.ws.a[0].tobytes()) == final
+        for _ in range(12):
+            await pilot.press("z")
+        assert app.stepper.micro_index == 0 and "nothing to undo" in app.hint

@@ -28,6 +28,7 @@ from bptui.app.style import fmt
 from bptui.app.widgets.diagram import NetworkDiagram
 from bptui.app.widgets.losschart import LossChart
 from bptui.app.widgets.matrix import MatrixView
+from bptui.engine.timeline import Timeline
 from bptui.preset import Preset, bundled_names, load_preset
 
 FRAME_RATE = 15       # redraws per second while training runs
@@ -50,6 +51,8 @@ class BptuiApp(App):
         Binding("s", "finish_step", "Step", id="step", tooltip="finish the training step"),
         Binding("r", "run", "Run/pause", id="run"),
         Binding("R", "reset", "Reset", id="reset"),
+        Binding("z", "undo", "Undo", id="undo", tooltip="step back one micro-step"),
+        Binding("Z", "redo", "Redo", id="redo", tooltip="replay the next micro-step"),
         Binding("left_square_bracket", "layer(-1)", "Layer-", show=False, id="layer_prev"),
         Binding("right_square_bracket", "layer(1)", "Layer+", show=False, id="layer_next"),
         Binding("up", "cursor(0,-1)", "Unit up", show=False, id="cursor_up"),
@@ -71,6 +74,7 @@ class BptuiApp(App):
         super().__init__()
         self.preset = load_preset(preset) if isinstance(preset, str) else preset
         self.explorer = Explorer(self.preset.stepper())
+        self.timeline = Timeline(self.stepper)
         self.autostart = autostart
         self.layer = 0
         self.sample: int | None = 0
@@ -180,6 +184,7 @@ class BptuiApp(App):
     def _act(self, action) -> None:
         self.pause()
         self.hint = action()
+        self.timeline.record()
         last = self.stepper.last
         if last.layer is not None and last.phase != Phase.UPDATE:
             self.layer = last.layer
@@ -213,7 +218,28 @@ class BptuiApp(App):
         """R: back to the preset's initial weights."""
         self.pause()
         self.stepper.reset()
+        self.timeline.clear()
         self.hint = "reset to the initial weights (same seed) — " + self.explorer.next_hint()
+        self.redraw()
+
+    def action_undo(self) -> None:
+        """z: back one micro-step, exactly."""
+        self.pause()
+        if self.timeline.undo():
+            self.hint = f"undone: back to {describe(self.stepper.last, self.stepper.depth)} " \
+                        f"of step {self.stepper.last.step + 1} — Z redoes"
+        else:
+            self.hint = "nothing to undo: this is the start of the session"
+        self.redraw()
+
+    def action_redo(self) -> None:
+        """Z: replay the next undone micro-step, bit for bit."""
+        self.pause()
+        if self.timeline.redo():
+            self.hint = f"redone: {describe(self.stepper.last, self.stepper.depth)} — " \
+                        + self.explorer.next_hint()
+        else:
+            self.hint = "nothing to redo"
         self.redraw()
 
     # ----- navigation and settings -------------------------------------------------------------
@@ -252,7 +278,12 @@ class BptuiApp(App):
 
     def action_learning_rate(self, factor: float) -> None:
         """+ and -: double / halve the learning rate."""
+        was_running = self.running
+        self.pause()
         self.stepper.learning_rate *= factor
+        self.timeline.pin()
+        if was_running:
+            self.action_run()
         self.hint = f"learning rate η = {self.stepper.learning_rate:g}"
         if not self.running:
             self.redraw(chart=False)
@@ -281,6 +312,7 @@ class BptuiApp(App):
         self.pause()
         self.preset = preset
         self.explorer = Explorer(preset.stepper())
+        self.timeline = Timeline(self.stepper)
         self.layer = 0
         self.sample = 0
         self.query_one(NetworkDiagram).cursor = (1, 0)
@@ -341,6 +373,7 @@ class BptuiApp(App):
             while not worker.is_cancelled and not stepper.diverged:
                 t0 = time.perf_counter()
                 stepper.run(chunk)
+                self.timeline.record()
                 elapsed = time.perf_counter() - t0
                 chunk = max(1, min(100_000, int(chunk * CHUNK_SECONDS / max(elapsed, 1e-6))))
                 if self._want_snapshot.is_set():

@@ -58,24 +58,33 @@ class MicroStep:
 @dataclass(frozen=True, eq=False)
 class StepperState:
     """A copy of everything that determines the stepper's future and what it shows: for undo
-    and sessions. Parameter sets are flat vectors (P,); z, a, δ per layer (m, n_out)."""
+    and sessions. Parameter sets are flat vectors (P,); z, a, δ per layer (m, n_out).
+
+    A light state (for undo) has no z, a, δ and only the lengths of the loss histories: it is
+    restored on the same timeline, at a step boundary, before replaying micro-steps.
+    """
 
     params: np.ndarray
     before: np.ndarray
     velocity: np.ndarray
     grads: np.ndarray
-    z: tuple[np.ndarray, ...]
-    a: tuple[np.ndarray, ...]
-    delta: tuple[np.ndarray, ...]
+    z: tuple[np.ndarray, ...] | None
+    a: tuple[np.ndarray, ...] | None
+    delta: tuple[np.ndarray, ...] | None
     position: int
     step: int
     batch_start: int
     batch_rows: np.ndarray | None
-    loss_history: tuple[float, ...]
-    test_loss_history: tuple[float, ...]
+    loss_history: tuple[float, ...] | int
+    test_loss_history: tuple[float, ...] | int
     learning_rate: float
     diverged: bool
     last_cost: float
+
+    @property
+    def light(self) -> bool:
+        """Whether z, a, δ and the histories were left out."""
+        return self.z is None
 
 
 def _copies(arrays) -> tuple[np.ndarray, ...]:
@@ -511,19 +520,28 @@ class Stepper:
 
     # ----- state for undo and sessions -------------------------------------------------------
 
-    def state(self) -> StepperState:
-        """A deep copy of the stepper's state."""
+    @property
+    def micro_index(self) -> int:
+        """Micro-steps done since the start (or reset): step·(2L + 2) + position."""
+        per = self.steps_per_training_step
+        step = self.step - 1 if self.position == per else self.step
+        return step * per + self.position
+
+    def state(self, light: bool = False) -> StepperState:
+        """A deep copy of the stepper's state (without z, a, δ and histories if `light`)."""
         ws = self.ws
         return StepperState(
             self.params.flat.copy(), self.before.flat.copy(), self.velocity.flat.copy(),
-            self.grads.flat.copy(), _copies(ws.z), _copies(ws.a), _copies(ws.delta),
+            self.grads.flat.copy(), None if light else _copies(ws.z),
+            None if light else _copies(ws.a), None if light else _copies(ws.delta),
             self.position, self.step, self.batch_start,
             None if self.batch_rows is None else self.batch_rows.copy(),
-            tuple(self.loss_history), tuple(self.test_loss_history), self.learning_rate,
-            self.diverged, self.last_cost)
+            len(self.loss_history) if light else tuple(self.loss_history),
+            len(self.test_loss_history) if light else tuple(self.test_loss_history),
+            self.learning_rate, self.diverged, self.last_cost)
 
     def restore(self, state: StepperState) -> None:
-        """Return exactly to a state from `state()`."""
+        """Return exactly to a state from `state()` (a light one: see StepperState)."""
         for mine, saved in ((self.params, state.params), (self.before, state.before),
                             (self.velocity, state.velocity), (self.grads, state.grads)):
             np.copyto(mine.flat, saved)
@@ -531,10 +549,14 @@ class Stepper:
         self.step = state.step
         self.batch_start = state.batch_start
         self.batch_rows = None if state.batch_rows is None else state.batch_rows.copy()
-        self.ws = ws = self._workspace(state.z[0].shape[0])
-        for mine, saved in ((ws.z, state.z), (ws.a, state.a), (ws.delta, state.delta)):
-            for dst, src in zip(mine, saved):
-                np.copyto(dst, src)
+        if state.light:
+            start, stop = self._batch_bounds(self.step - (self.position == self.steps_per_training_step))
+            self.ws = ws = self._workspace(stop - start)
+        else:
+            self.ws = ws = self._workspace(state.z[0].shape[0])
+            for mine, saved in ((ws.z, state.z), (ws.a, state.a), (ws.delta, state.delta)):
+                for dst, src in zip(mine, saved):
+                    np.copyto(dst, src)
         if self.position:
             start = self.batch_start
             if self.batch_rows is not None:
@@ -544,8 +566,12 @@ class Stepper:
             else:
                 self._batch_x = self.data.x_train[start:start + ws.m]
                 self._batch_y = self.data.y_train[start:start + ws.m]
-        self.loss_history = list(state.loss_history)
-        self.test_loss_history = list(state.test_loss_history)
+        if state.light:
+            del self.loss_history[state.loss_history:]
+            del self.test_loss_history[state.test_loss_history:]
+        else:
+            self.loss_history = list(state.loss_history)
+            self.test_loss_history = list(state.test_loss_history)
         self.learning_rate = state.learning_rate
         self.diverged = state.diverged
         self.last_cost = state.last_cost

@@ -142,7 +142,8 @@ class NetworkDiagram(Widget):
                 y = unit_row(column, unit)
                 selected = (column, unit) == (cursor_column, cursor_unit)
                 label = "x" if column == 0 else "a"
-                a_text = f"{label} {fmt(float(a[unit]), node - 2).strip()}".ljust(node - 1)
+                a_text = (f"{label} {fmt(float(a[unit]), node - 2).strip()}" if a_now
+                          else f"{label} ·").ljust(node - 1)
                 style = CURSOR if selected else (None if a_now else STALE)
                 put(xs[column], y, a_text[:node], style)
                 if delta is not None:

@@ -72,6 +72,9 @@ class MatrixView(Widget):
         yield "W │ b", view.w, view.b, False, False
         if target == Phase.FORWARD or not view.delta_done:
             yield "a_in (input of this layer)", view.a_in, None, False, True
+            if not view.forward_done:
+                yield "z, a: not computed yet in this step (f computes them)", None, None, False, True
+                return
             yield "z = a_in·Wᵀ + b", view.z, None, phase == Phase.FORWARD and here, True
             yield f"a = {view.activation}(z)", view.a, None, phase == Phase.FORWARD and here, True
             return
@@ -108,6 +111,9 @@ class MatrixView(Widget):
     def _block(self, out: Text, title: str, matrix: np.ndarray, side: np.ndarray | None,
                changed: bool, rows_are_samples: bool, width: int, snap: Snapshot) -> None:
         out.append("\n")
+        if matrix is None:
+            out.append(title + "\n", DIM)
+            return
         out.append(title, HEAD)
         total_rows = matrix.shape[0]
         if rows_are_samples:
