@@ -45,6 +45,14 @@ def app_parser() -> argparse.ArgumentParser:
                         help="a bundled preset name (see --list) or a path to a .toml file "
                              "(default: xor)")
     parser.add_argument("--list", action="store_true", help="list the bundled presets and exit")
+    parser.add_argument("--session", metavar="FILE", help="resume a session saved with ctrl+s")
+    parser.add_argument("--csv", metavar="FILE", help="build a preset from your own CSV file")
+    parser.add_argument("--target", metavar="COLUMN", help="the CSV column to predict (with --csv)")
+    parser.add_argument("--layers", metavar="N,N,...",
+                        help="units per layer for --csv, input first (default: features,2×features,outputs)")
+    parser.add_argument("--web", action="store_true",
+                        help="serve the app in a web browser on localhost (needs textual-serve)")
+    parser.add_argument("--port", type=int, default=8000, help="port for --web (default 8000)")
     parser.add_argument("--version", action="version", version=f"bptui {__version__}")
     return parser
 
@@ -58,6 +66,8 @@ def train_parser() -> argparse.ArgumentParser:
                         help="training steps (default: the preset's goal, else 1000)")
     parser.add_argument("--json", action="store_true",
                         help="print exactly one JSON object on stdout")
+    parser.add_argument("--save-weights", metavar="FILE",
+                        help="write the final weights: .json, .npz, or .toml (a preset with them pinned)")
     return parser
 
 
@@ -83,6 +93,28 @@ def list_presets() -> int:
     return 0
 
 
+def open_app(parser: argparse.ArgumentParser, args) -> int:
+    """Load what the arguments name (preset, session or CSV) and open the explorer."""
+    stepper = None
+    if args.session:
+        from bptui.session import load_session
+
+        preset, stepper = load_session(args.session)
+    elif args.csv:
+        if not args.target:
+            parser.error("--csv needs --target COLUMN")
+        from bptui.preset.fromcsv import preset_from_csv
+
+        preset = preset_from_csv(args.csv, args.target, args.layers)
+    else:
+        if args.target or args.layers:
+            parser.error("--target and --layers go with --csv FILE")
+        preset = load_preset(args.preset)
+    from bptui.app import run_app
+
+    return run_app(preset, stepper)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `bptui` console script; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
@@ -91,15 +123,19 @@ def main(argv: list[str] | None = None) -> int:
             from bptui.train import train_command
 
             return train_command(train_parser().parse_args(argv[1:]))
-        args = app_parser().parse_args(argv)
+        parser = app_parser()
+        args = parser.parse_args(argv)
         if args.list:
             return list_presets()
-        preset = load_preset(args.preset)
-        from bptui.app import run_app
+        if args.web:
+            from bptui.web import serve
 
-        return run_app(preset)
+            return serve([a for a in argv if a != "--web"], args.port)
+        return open_app(parser, args)
     except PresetError as exc:
         return fail(str(exc))
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. `bptui --list | head`

@@ -140,6 +140,10 @@ def goal_reached(preset: Preset, stepper: Stepper) -> bool:
 def train_command(args) -> int:
     """Run `bptui train` with parsed arguments."""
     preset = load_preset(args.preset)
+    if args.save_weights:
+        from bptui.export import check_format
+
+        check_format(args.save_weights)
     steps = args.steps
     if steps is None:
         steps = preset.goal.steps if preset.goal else DEFAULT_STEPS
@@ -151,6 +155,10 @@ def train_command(args) -> int:
         print(f"bptui: interrupted after {stepper.step} steps", file=sys.stderr)
         return 130
     seconds = time.perf_counter() - start
+    if args.save_weights:
+        from bptui.export import save_weights
+
+        save_weights(args.save_weights, preset, stepper)
     if args.json:
         json.dump(result(preset, stepper, done), sys.stdout, allow_nan=False,
                   separators=(",", ":"))

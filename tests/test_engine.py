@@ -216,3 +216,15 @@ def test_done_flags_follow_the_micro_steps():
     assert stepper.gradient_done(0) and not stepper.updated
     stepper.micro_step()
     assert stepper.updated
+
+
+def test_metrics():
+    from bptui.engine import metrics
+
+    out = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+    y = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    assert metrics.accuracy(out, y) == 2 / 3
+    assert metrics.confusion_matrix(out, y).tolist() == [[1, 0], [1, 1]]
+    single = metrics.confusion_matrix(np.array([[0.7], [0.2]]), np.array([[1.0], [1.0]]))
+    assert single.tolist() == [[0, 0], [1, 1]]
+    assert metrics.r_squared(np.array([[1.0], [2.0]]), np.array([[1.0], [2.0]])) == 1.0

@@ -28,8 +28,9 @@ from bptui.app.style import fmt
 from bptui.app.widgets.diagram import NetworkDiagram
 from bptui.app.widgets.losschart import LossChart
 from bptui.app.widgets.matrix import MatrixView
+from bptui.app.widgets.readout import Readout
 from bptui.engine.timeline import Timeline
-from bptui.preset import Preset, bundled_names, load_preset
+from bptui.preset import Preset, PresetError, bundled_names, load_preset
 
 FRAME_RATE = 15       # redraws per second while training runs
 CHART_EVERY = 3       # replot the chart every n-th frame while running
@@ -65,15 +66,21 @@ class BptuiApp(App):
         Binding("plus", "learning_rate(2.0)", "η×2", id="lr_up"),
         Binding("minus", "learning_rate(0.5)", "η÷2", id="lr_down"),
         Binding("l", "log_scale", "Log", id="log"),
+        Binding("g", "gradient_check", "Grad check", id="gradcheck",
+                tooltip="numerical vs analytic gradients per layer"),
         Binding("p", "pick", "Presets", id="presets"),
+        Binding("ctrl+s", "save_session", "Save", show=False, id="save",
+                tooltip="save the session to bptui-session-PRESET.npz"),
+        Binding("ctrl+e", "export_weights", "Export", show=False, id="export",
+                tooltip="export the weights as .json, .npz and a .toml preset"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, preset: Preset | str = "xor", autostart: bool = False):
+    def __init__(self, preset: Preset | str = "xor", autostart: bool = False, stepper=None):
         super().__init__()
         self.preset = load_preset(preset) if isinstance(preset, str) else preset
-        self.explorer = Explorer(self.preset.stepper())
+        self.explorer = Explorer(stepper if stepper is not None else self.preset.stepper())
         self.timeline = Timeline(self.stepper)
         self.autostart = autostart
         self.layer = 0
@@ -96,14 +103,16 @@ class BptuiApp(App):
                 yield NetworkDiagram(id="diagram")
             with VerticalScroll(id="matrix-pane"):
                 yield MatrixView(id="matrix")
-        yield LossChart(id="chart")
+        with Horizontal(id="bottom"):
+            yield LossChart(id="chart")
+            yield Readout(id="readout")
         yield Static(id="hint")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#matrix-pane").can_focus = False  # arrows move the unit cursor
         self.query_one("#diagram-pane").border_title = "Network"
-        self.query_one("#chart").border_title = "Loss"
+        self.query_one("#bottom").border_title = "Loss"
         self.hint = f"{self.preset.title}: press space (or f) to start the forward pass; ? for help"
         self.redraw()
         self.set_interval(1 / FRAME_RATE, self.tick)
@@ -147,6 +156,7 @@ class BptuiApp(App):
                 f"Layer {self.layer + 1}/{snap.depth} · [ ] to change")
             if chart:
                 self.query_one(LossChart).show(snap)
+                self.query_one(Readout).show(snap)
             self.query_one("#hint", Static).update(Text(self.hint))
 
     def draw_status(self, snap: Snapshot) -> None:
@@ -183,6 +193,7 @@ class BptuiApp(App):
 
     def _act(self, action) -> None:
         self.pause()
+        self.query_one(MatrixView).gradcheck = None
         self.hint = action()
         self.timeline.record()
         last = self.stepper.last
@@ -287,6 +298,43 @@ class BptuiApp(App):
         self.hint = f"learning rate η = {self.stepper.learning_rate:g}"
         if not self.running:
             self.redraw(chart=False)
+
+    def action_gradient_check(self) -> None:
+        """g: central differences against backprop, per layer, on the current batch."""
+        self.pause()
+        checks = self.stepper.gradient_check()
+        self.query_one(MatrixView).gradcheck = checks
+        worst = max(c.relative_error for c in checks)
+        verdict = "backprop agrees" if worst < 1e-5 else "MISMATCH"
+        self.hint = f"gradient check: largest relative error {worst:.1e} ({verdict}); " \
+                    "details in the matrix pane"
+        self.redraw(chart=False)
+
+    def action_save_session(self) -> None:
+        """ctrl+s: save the whole session (atomically) in the current folder."""
+        from bptui.session import save_session
+
+        self.pause()
+        try:
+            path = save_session(f"bptui-session-{self.preset.name}.npz", self.preset, self.stepper)
+            self.hint = f"session saved to {path} — resume with: bptui --session {path}"
+        except PresetError as exc:
+            self.hint = f"could not save: {exc}"
+        self.redraw(chart=False)
+
+    def action_export_weights(self) -> None:
+        """ctrl+e: the weights as JSON, .npz and a preset with them pinned."""
+        from bptui.export import save_weights
+
+        self.pause()
+        stem = f"{self.preset.name}-step{self.stepper.step}-weights"
+        try:
+            for suffix in (".json", ".npz", ".toml"):
+                save_weights(stem + suffix, self.preset, self.stepper)
+            self.hint = f"weights exported to {stem}.json, .npz and .toml (a preset: bptui {stem}.toml)"
+        except PresetError as exc:
+            self.hint = f"could not export: {exc}"
+        self.redraw(chart=False)
 
     def action_log_scale(self) -> None:
         """l: log10 of the loss on the chart."""

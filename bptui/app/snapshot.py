@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bptui.engine import metrics
 from bptui.engine.stepper import MicroStep, Phase, Stepper
 
 
@@ -64,6 +65,8 @@ class Snapshot:
     test_loss_history: np.ndarray
     loss_name: str
     output_activation: str
+    readout: dict
+
 
     @property
     def depth(self) -> int:
@@ -83,6 +86,23 @@ class Snapshot:
             return pick(self.views[0].a_in), None, True, False
         view = self.views[column - 1]
         return pick(view.a), pick(view.delta), view.forward_done, view.delta_done
+
+
+def readouts(stepper: Stepper) -> dict:
+    """Accuracy and confusion matrix (classification) or R² (regression), train and test."""
+    data = stepper.data
+    out: dict = {"task": data.task, "classes": data.class_names}
+    for part, x, y in (("train", data.x_train, data.y_train), ("test", data.x_test, data.y_test)):
+        if x.shape[0] == 0:
+            continue
+        with np.errstate(all="ignore"):
+            predicted = stepper.predict(x)
+            if data.task == "classification":
+                out[f"{part}_accuracy"] = metrics.accuracy(predicted, y)
+                out[f"{part}_confusion"] = metrics.confusion_matrix(predicted, y)
+            else:
+                out[f"{part}_r2"] = metrics.r_squared(predicted, y)
+    return out
 
 
 def take(stepper: Stepper, title: str, accuracy: float | None) -> Snapshot:
@@ -108,7 +128,8 @@ def take(stepper: Stepper, title: str, accuracy: float | None) -> Snapshot:
         l2=stepper.training.l2, loss=loss, test_loss=stepper.test_loss, accuracy=accuracy,
         batch_size=stepper.ws.m, batch_rows=stepper.batch_indices.copy(), views=tuple(views),
         loss_history=np.array(stepper.loss_history), test_loss_history=np.array(stepper.test_loss_history),
-        loss_name=stepper.spec.loss, output_activation=stepper.spec.output_activation)
+        loss_name=stepper.spec.loss, output_activation=stepper.spec.output_activation,
+        readout=readouts(stepper))
 
 
 __all__ = ["LayerView", "Phase", "Snapshot", "take"]

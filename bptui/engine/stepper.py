@@ -24,7 +24,7 @@ from enum import Enum
 
 import numpy as np
 
-from bptui.engine import kernels
+from bptui.engine import kernels, metrics
 from bptui.engine.initializers import initial_parameters
 from bptui.engine.kernels import Parameters, Plan, Workspace
 from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
@@ -511,12 +511,7 @@ class Stepper:
         """Fraction classified right (argmax, or 0.5 threshold for one output); None if n/a."""
         if self.data.task != "classification" or x.shape[0] == 0:
             return None
-        out = self.predict(x)
-        if out.shape[1] == 1:
-            right = (out[:, 0] >= 0.5) == (y[:, 0] >= 0.5)
-        else:
-            right = out.argmax(axis=1) == y.argmax(axis=1)
-        return float(right.mean())
+        return metrics.accuracy(self.predict(x), y)
 
     # ----- state for undo and sessions -------------------------------------------------------
 

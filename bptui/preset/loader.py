@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -59,6 +59,8 @@ class Preset:
     data: Dataset
     weights: list[tuple[np.ndarray, np.ndarray]] | None
     goal: Goal | None
+    doc: dict = field(default_factory=dict)
+    base: Path = Path(".")
 
     def stepper(self) -> Stepper:
         """A fresh stepper at the preset's initial weights."""
@@ -162,7 +164,8 @@ def preset_from_dict(doc: dict, source: str, name: str, base: Path) -> Preset:
                           f"samples (allowed: 0 = full batch, or 1..{data.x_train.shape[0]})")
     weights = read_weights(top, network) if top.has("weights") else None
     goal = read_goal(top.table("goal", required=False))
-    return Preset(name, source, title, description, seed, network, training, data, weights, goal)
+    return Preset(name, source, title, description, seed, network, training, data, weights, goal,
+                  doc, base)
 
 
 def read_network(table: Table) -> NetworkSpec:

@@ -33,6 +33,7 @@ class MatrixView(Widget):
         super().__init__(**kwargs)
         self.snapshot: Snapshot | None = None
         self.weight_layer = 0
+        self.gradcheck = None  # list of gradcheck.LayerCheck after `g`
         self.sample: int | None = 0
         self.max_rows = 8
 
@@ -52,6 +53,8 @@ class MatrixView(Widget):
                 f"sample {self.sample + 1}/{snap.batch_size}")
             out.append(f"  · {which}", DIM)
         out.append("\n")
+        if self.gradcheck:
+            self._gradcheck(out)
         self._legend(out)
         for title, matrix, side, changed, rows_are_samples in self.blocks(snap, view, layer):
             self._block(out, title, matrix, side, changed, rows_are_samples, width, snap)
@@ -85,6 +88,17 @@ class MatrixView(Widget):
             grads_changed = phase == Phase.BACKWARD and here
             yield "∂C/∂W = δᵀ·a_in/m │ ∂C/∂b", view.dw, view.db, grads_changed, False
             yield "ΔW pending (μ·v − η·∂C/∂W)", view.update_w, view.update_b, False, False
+
+    def _gradcheck(self, out: Text) -> None:
+        out.append("gradient check", HEAD)
+        out.append("  (C(θ+h) − C(θ−h))/2h vs backprop, this batch\n", DIM)
+        for check in self.gradcheck:
+            ok = check.relative_error < 1e-5
+            out.append(f" layer {check.layer + 1}: rel. error W {check.relative_error_w:.1e}, "
+                       f"b {check.relative_error_b:.1e}", "green" if ok else "bold red")
+            sampled = "" if check.checked == check.total else f" ({check.checked} of {check.total} sampled)"
+            out.append(f"{sampled}\n", DIM)
+        out.append("\n")
 
     def _legend(self, out: Text) -> None:
         out.append("−", DIM)

@@ -1,0 +1,72 @@
+"""A preset built on the fly from a CSV file: `bptui --csv FILE --target COLUMN [--layers ...]`.
+
+Classification when the target column is categorical (text labels, or at most 10 distinct
+integer labels), regression when it is numeric otherwise. Inputs are normalized and a fifth of
+the rows is held out. The result goes through the same validation as a preset file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bptui.preset import csvdata
+from bptui.preset.errors import PresetError
+from bptui.preset.loader import Preset, preset_from_dict
+
+MAX_INTEGER_CLASSES = 10
+
+
+def parse_layers(text: str) -> list[int]:
+    """'4,8,3' → [4, 8, 3]."""
+    try:
+        layers = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise PresetError("--layers", None, f"{text!r} is not a comma-separated list of unit "
+                                            f"counts (e.g. 4,8,3)") from None
+    return layers
+
+
+def is_categorical(labels: list[str]) -> bool:
+    """Text labels, or few distinct integer labels."""
+    numbers = csvdata.numeric_targets(labels)
+    if numbers is None:
+        return True
+    distinct = set(numbers.tolist())
+    return len(distinct) <= MAX_INTEGER_CLASSES and all(float(v).is_integer() for v in distinct)
+
+
+def preset_from_csv(path: str, target: str, layers: str | None = None) -> Preset:
+    """Build and validate the preset."""
+    csv_path = Path(path)
+    x, labels, features, _ = csvdata.read_csv(csv_path, target)
+    categorical = is_categorical(labels)
+    if categorical:
+        classes = len(csvdata.class_order(labels))
+        if classes < 2:
+            raise PresetError(str(csv_path), f"column {target!r}",
+                              "has a single class (need at least 2 to classify)")
+        outputs = 1 if classes == 2 else classes
+        network = {"hidden_activation": "tanh",
+                   "output_activation": "sigmoid" if outputs == 1 else "softmax",
+                   "loss": "cross_entropy"}
+    else:
+        outputs = 1
+        network = {"hidden_activation": "tanh", "output_activation": "linear", "loss": "mse"}
+    sizes = parse_layers(layers) if layers else [x.shape[1], max(4, min(32, 2 * x.shape[1])), outputs]
+    network["layers"] = sizes
+    kind = "classification" if categorical else "regression"
+    doc = {
+        "title": f"{csv_path.stem} ({kind} of {target})",
+        "description": f"Built from {csv_path.name}: {len(features)} features, target {target!r}, "
+                       f"{kind}. Inputs normalized, 20% held out.",
+        "network": network,
+        "training": {"learning_rate": 0.1, "momentum": 0.9},
+        "data": {"csv": str(csv_path.resolve()), "target": target, "normalize": True,
+                 "test_fraction": 0.2},
+    }
+    try:
+        return preset_from_dict(doc, str(csv_path), csv_path.stem, csv_path.parent)
+    except PresetError as exc:
+        if exc.key == "network.layers" and layers:
+            raise PresetError(str(csv_path), "--layers", exc.message) from None
+        raise
