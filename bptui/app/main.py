@@ -160,25 +160,31 @@ class BptuiApp(App):
             self.query_one("#hint", Static).update(Text(self.hint))
 
     def draw_status(self, snap: Snapshot) -> None:
-        """The status line: preset, step, epoch, phase, loss, accuracy, η."""
-        text = Text()
-        text.append(f" {snap.title} ", "bold reverse")
-        text.append(f"  step {snap.step}  epoch {snap.epoch:.2f}  ")
+        """The status line: preset, step, epoch, phase, loss, accuracy, η (compact when narrow)."""
+        wide = self.size.width >= 100
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f" {snap.title if wide else snap.title[:18]} ", "bold reverse")
+        text.append(f"  step {snap.step}  epoch {snap.epoch:.2f}  " if wide else f" step {snap.step} ")
         phase = snap.last
         arrow = {Phase.FORWARD: " →", Phase.BACKWARD: " ←"}.get(phase.phase, "")
         text.append(f"{describe(phase, snap.depth)}{arrow}", "bold cyan")
-        text.append(f"  loss {fmt(snap.loss, 9).strip()}")
+        text.append(f"  loss {fmt(snap.loss, 9).strip()}" if wide else f" L {fmt(snap.loss, 7).strip()}")
         if snap.test_loss is not None:
-            text.append(f"  test {fmt(snap.test_loss, 9).strip()}")
+            text.append(f"  test {fmt(snap.test_loss, 9).strip()}" if wide
+                        else f" T {fmt(snap.test_loss, 7).strip()}")
         if snap.accuracy is not None:
-            text.append(f"  acc {snap.accuracy:.1%}")
-        text.append(f"  η {snap.learning_rate:g}")
-        if snap.batch_size > 1:
+            text.append(f"  acc {snap.accuracy:.1%}" if wide else f" {snap.accuracy:.0%}")
+        if snap.readout.get("test_r2", snap.readout.get("train_r2")) is not None:
+            r2 = snap.readout.get("test_r2", snap.readout.get("train_r2"))
+            text.append(f"  R² {r2:.3f}" if wide else f" R² {r2:.2f}")
+        text.append(f"  η {snap.learning_rate:g}" if wide else f" η {snap.learning_rate:g}")
+        if snap.batch_size > 1 and wide:
             text.append(f"  batch {snap.batch_size}")
         if snap.diverged:
             text.append("  DIVERGED (R resets)", "bold white on red")
         elif self.running:
-            text.append(f"  ▶ running {self.steps_per_second:,.0f} steps/s", "bold green")
+            text.append(f"  ▶ running {self.steps_per_second:,.0f} steps/s" if wide else " ▶",
+                        "bold green")
         self.query_one("#status", Static).update(text)
 
     def tick(self) -> None:

@@ -24,10 +24,13 @@ def fmt(value: float, width: int = 8) -> str:
         return "nan".rjust(width)
     if math.isinf(value):
         return ("inf" if value > 0 else "-inf").rjust(width)
-    for digits in (4, 3, 2):
+    for digits in (4, 3, 2, 1):
         text = f"{value:.{digits}g}"
         if len(text) <= width:
             return text.rjust(width)
+    if abs(value) < 1:
+        decimals = max(0, width - 3)
+        return f"{value:.{decimals}f}"[:width].rjust(width)
     return f"{value:.0e}".rjust(width)
 
 

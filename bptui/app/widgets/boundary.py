@@ -374,7 +374,7 @@ def _swatch(colour) -> tuple[str, Style]:
 
 
 def scale_legend(centre: float, scale: float, nonnegative: bool = False) -> list[tuple[str, Style]]:
-    """'lo ■■■■■ hi' in the diverging colours (from the centre up if values are ≥ it)."""
+    """'lo ■■■■■ hi' in the diverging colours (from the centre up for values ≥ it)."""
     ts = np.linspace(0.0 if nonnegative else -1.0, 1.0, 4 if nonnegative else 5)
     colours = diverging(ts)
     lo = f"{centre:.3g}" if nonnegative else f"{centre - scale:.3g}"

@@ -88,6 +88,8 @@ class NetworkDiagram(Widget):
         active_layer = last.layer if last.phase != Phase.UPDATE else None
         for column in range(columns):
             title = column_name(column, depth)
+            if node < 9 and column:
+                title = ("h" + str(column)) if column < depth else "out"
             if column and snap.layers[column] > layout[column][0]:
                 title += f" ({snap.layers[column]})"
             highlighted = (active_layer is not None and column == active_layer + 1) or (
@@ -135,20 +137,23 @@ class NetworkDiagram(Widget):
 
         # nodes
         cursor_column, cursor_unit = self.cursor
+        labelled = node >= 9  # narrow panes drop the a/δ labels to keep the digits
         for column in range(columns):
             shown, collapsed, top, pitch = layout[column]
             a, delta, a_now, delta_now = snap.column_values(column, self.sample)
             for unit in range(shown):
                 y = unit_row(column, unit)
                 selected = (column, unit) == (cursor_column, cursor_unit)
-                label = "x" if column == 0 else "a"
-                a_text = (f"{label} {fmt(float(a[unit]), node - 2).strip()}" if a_now
-                          else f"{label} ·").ljust(node - 1)
+                label = ("x " if column == 0 else "a ") if labelled else ""
+                width_left = node - 1 - len(label)
+                a_text = (f"{label}{fmt(float(a[unit]), width_left).strip()}" if a_now
+                          else f"{label}·").ljust(node - 1)
                 style = CURSOR if selected else (None if a_now else STALE)
                 put(xs[column], y, a_text[:node], style)
                 if delta is not None:
-                    d_text = (f"δ {fmt(float(delta[unit]), node - 2).strip()}" if delta_now
-                              else "δ ·").ljust(node - 1)
+                    d_label = "δ " if labelled else ""
+                    d_text = (f"{d_label}{fmt(float(delta[unit]), width_left).strip()}" if delta_now
+                              else f"{d_label}·").ljust(node - 1)
                     put(xs[column], y + 1, d_text[:node], CURSOR if selected else (None if delta_now else STALE))
                 elif column == 0:
                     put(xs[column], y + 1, f"  x{unit + 1}"[:node], DIM)
