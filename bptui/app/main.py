@@ -16,7 +16,7 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import get_current_worker
 
 from bptui.app import snapshot as snapshots
@@ -25,6 +25,7 @@ from bptui.app.screens.help import HelpScreen
 from bptui.app.screens.picker import PresetPicker
 from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.style import fmt
+from bptui.app.widgets.boundary import DecisionBoundary, supported
 from bptui.app.widgets.diagram import NetworkDiagram
 from bptui.app.widgets.losschart import LossChart
 from bptui.app.widgets.matrix import MatrixView
@@ -32,7 +33,7 @@ from bptui.app.widgets.readout import Readout
 from bptui.engine.timeline import Timeline
 from bptui.preset import Preset, PresetError, bundled_names, load_preset
 
-FRAME_RATE = 15       # redraws per second while training runs
+FRAME_RATE = 10       # redraws per second while training runs
 CHART_EVERY = 3       # replot the chart every n-th frame while running
 CHUNK_SECONDS = 0.01  # training time between checks for cancel / snapshot requests
 
@@ -66,6 +67,8 @@ class BptuiApp(App):
         Binding("plus", "learning_rate(2.0)", "η×2", id="lr_up"),
         Binding("minus", "learning_rate(0.5)", "η÷2", id="lr_down"),
         Binding("l", "log_scale", "Log", id="log"),
+        Binding("d", "toggle_boundary", "Boundary", id="boundary",
+                tooltip="network diagram ↔ decision boundary / unit map"),
         Binding("g", "gradient_check", "Grad check", id="gradcheck",
                 tooltip="numerical vs analytic gradients per layer"),
         Binding("p", "pick", "Presets", id="presets"),
@@ -99,8 +102,9 @@ class BptuiApp(App):
     def compose(self) -> ComposeResult:
         yield Static(id="status")
         with Horizontal(id="panes"):
-            with Vertical(id="diagram-pane"):
+            with ContentSwitcher(id="diagram-pane", initial="diagram"):
                 yield NetworkDiagram(id="diagram")
+                yield DecisionBoundary(id="boundary")
             with VerticalScroll(id="matrix-pane"):
                 yield MatrixView(id="matrix")
         with Horizontal(id="bottom"):
@@ -148,23 +152,51 @@ class BptuiApp(App):
             diagram = self.query_one(NetworkDiagram)
             diagram.snapshot = snap
             diagram.sample = self.sample
-            diagram.refresh()
+            if self.query_one(ContentSwitcher).current == "boundary":
+                self.draw_boundary(snap)
+            else:
+                diagram.refresh()
             matrix = self.query_one(MatrixView)
             matrix.snapshot, matrix.weight_layer, matrix.sample = snap, self.layer, self.sample
-            matrix.refresh(layout=True)
+            matrix.redraw()
             self.query_one("#matrix-pane").border_title = (
                 f"Layer {self.layer + 1}/{snap.depth} · [ ] to change")
             if chart:
                 self.query_one(LossChart).show(snap)
                 self.query_one(Readout).show(snap)
-            self.query_one("#hint", Static).update(Text(self.hint))
+            self.query_one("#hint", Static).update(Text(self.hint), layout=False)
+
+    def draw_boundary(self, snap: Snapshot) -> None:
+        """The output (or the selected hidden unit's activation) over the input plane."""
+        column, unit = self.query_one(NetworkDiagram).cursor
+        selected = None if column in (0, snap.depth) else (column - 1, unit)
+        self.query_one(DecisionBoundary).show(snap, self.stepper.data, selected)
+        which = "output" if selected is None else f"hidden {column}, unit {unit + 1}"
+        self.query_one("#diagram-pane").border_title = f"Decision boundary · {which} · d: diagram"
+
+    def action_toggle_boundary(self) -> None:
+        """d: switch the left pane between the network diagram and the decision boundary."""
+        switcher = self.query_one(ContentSwitcher)
+        if switcher.current == "diagram":
+            if not supported(self.stepper.spec.layers[0]):
+                self.hint = "the decision boundary needs 1 or 2 inputs " \
+                            f"(this network has {self.stepper.spec.layers[0]})"
+                self.redraw(chart=False)
+                return
+            switcher.current = "boundary"
+            self.hint = "decision boundary: arrows select a hidden unit to see its activation map"
+        else:
+            switcher.current = "diagram"
+            self.query_one("#diagram-pane").border_title = "Network"
+            self.hint = "network diagram"
+        self.redraw(chart=False)
 
     def draw_status(self, snap: Snapshot) -> None:
         """The status line: preset, step, epoch, phase, loss, accuracy, η (compact when narrow)."""
         wide = self.size.width >= 100
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f" {snap.title if wide else snap.title[:18]} ", "bold reverse")
-        text.append(f"  step {snap.step}  epoch {snap.epoch:.2f}  " if wide else f" step {snap.step} ")
+        text.append(f"  step {snap.step}  epoch {snap.epoch:.4g}  " if wide else f" step {snap.step} ")
         phase = snap.last
         arrow = {Phase.FORWARD: " →", Phase.BACKWARD: " ←"}.get(phase.phase, "")
         text.append(f"{describe(phase, snap.depth)}{arrow}", "bold cyan")
@@ -178,14 +210,14 @@ class BptuiApp(App):
             r2 = snap.readout.get("test_r2", snap.readout.get("train_r2"))
             text.append(f"  R² {r2:.3f}" if wide else f" R² {r2:.2f}")
         text.append(f"  η {snap.learning_rate:g}" if wide else f" η {snap.learning_rate:g}")
-        if snap.batch_size > 1 and wide:
+        if snap.batch_size > 1 and wide and not self.running:
             text.append(f"  batch {snap.batch_size}")
         if snap.diverged:
             text.append("  DIVERGED (R resets)", "bold white on red")
         elif self.running:
-            text.append(f"  ▶ running {self.steps_per_second:,.0f} steps/s" if wide else " ▶",
+            text.append(f"  ▶ {self.steps_per_second:,.0f} steps/s" if wide else " ▶",
                         "bold green")
-        self.query_one("#status", Static).update(text)
+        self.query_one("#status", Static).update(text, layout=False)
 
     def tick(self) -> None:
         """Timer: while training runs, draw the newest snapshot and ask for the next."""
@@ -370,6 +402,9 @@ class BptuiApp(App):
         self.layer = 0
         self.sample = 0
         self.query_one(NetworkDiagram).cursor = (1, 0)
+        if not supported(preset.network.layers[0]):
+            self.query_one(ContentSwitcher).current = "diagram"
+            self.query_one("#diagram-pane").border_title = "Network"
         self.hint = f"opened {preset.title} — " + self.explorer.next_hint()
         self.redraw()
 

@@ -9,6 +9,7 @@ shown in reverse video. Layers too tall for the pane collapse into "+N more".
 
 from __future__ import annotations
 
+import numpy as np
 from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
@@ -47,6 +48,7 @@ class NetworkDiagram(Widget):
         super().__init__(**kwargs)
         self.snapshot: Snapshot | None = None
         self.sample: int | None = 0
+        self._edge_cache: dict = {}
 
     def visible_units(self, units: int, rows: int) -> tuple[int, bool]:
         """How many units of a layer fit in `rows` node rows, and whether it is collapsed."""
@@ -54,6 +56,32 @@ class NetworkDiagram(Widget):
         if units <= fit:
             return units, False
         return max(1, fit - 1), True
+
+    def edge_cells(self, w: np.ndarray, cells: int, height: int, rows_in: tuple,
+                   rows_out: tuple) -> list[tuple[int, int, str, int]]:
+        """(x, y, character, colour level) of the cells edges pass through; w (out, in) shown."""
+        scale = float(np.abs(w).max()) if w.size else 0.0
+        scale = scale if np.isfinite(scale) and scale > 0 else 1.0
+        levels = [[level(float(v), scale) for v in row] for row in w]
+        key = (cells, height, rows_in, rows_out, str(levels))
+        cached = self._edge_cache.get(key)
+        if cached is not None:
+            return cached
+        canvas = BrailleCanvas(cells, height)
+        for j, row_out in enumerate(rows_out):
+            for i, row_in in enumerate(rows_in):
+                canvas.line(1, row_in * 4 + 1, cells * 2 - 2, row_out * 4 + 1,
+                            abs(levels[j][i]) + abs(float(w[j, i])) / scale / 100, levels[j][i])
+        result = []
+        for cy in range(height):
+            for cx in range(1, cells - 1):
+                ch, tag = canvas.cell(cx, cy)
+                if tag is not None:
+                    result.append((cx, cy, ch, tag))
+        if len(self._edge_cache) > 64:
+            self._edge_cache.clear()
+        self._edge_cache[key] = result
+        return result
 
     def render(self) -> Text:
         snap = self.snapshot
@@ -113,27 +141,21 @@ class NetworkDiagram(Widget):
             shown, collapsed, top, pitch = layout[column]
             return top + unit * pitch
 
-        # edges
+        # edges: Braille lines, cached until the weights' colour levels or the layout change
         for layer in range(depth):
             x0, x1 = xs[layer] + node - 1, xs[layer + 1]
             cells = x1 - x0
             if cells < 2:
                 continue
-            canvas = BrailleCanvas(cells, height)
             view = snap.views[layer]
-            scale = float(abs(view.w).max()) or 1.0
             shown_in, shown_out = layout[layer][0], layout[layer + 1][0]
-            for j in range(shown_out):
-                for i in range(shown_in):
-                    w = float(view.w[j, i])
-                    canvas.line(1, unit_row(layer, i) * 4 + 1, cells * 2 - 2,
-                                unit_row(layer + 1, j) * 4 + 1, abs(w) / scale, level(w, scale))
+            rows_in = tuple(unit_row(layer, i) for i in range(shown_in))
+            rows_out = tuple(unit_row(layer + 1, j) for j in range(shown_out))
             bright = active_layer is None or active_layer == layer or last.phase == Phase.UPDATE
-            for cy in range(height):
-                for cx in range(1, cells - 1):
-                    ch, tag = canvas.cell(cx, cy)
-                    if tag is not None and grid[cy][x0 + cx] == " ":
-                        put(x0 + cx, cy, ch, line_style(tag, bright))
+            for cx, cy, ch, tag in self.edge_cells(view.w[:shown_out, :shown_in], cells, height,
+                                                   rows_in, rows_out):
+                if grid[cy][x0 + cx] == " ":
+                    put(x0 + cx, cy, ch, line_style(tag, bright))
 
         # nodes
         cursor_column, cursor_unit = self.cursor

@@ -28,6 +28,17 @@ class LossChart(PlotextPlot):
         super().__init__(**kwargs)
         self.log_scale = False
         self._drawn: tuple | None = None
+        self._version = 0
+        self._rendered = None
+        self._render_key = None
+
+    def render(self):
+        """plotext rebuilds the whole plot on every render: do it only when something changed."""
+        key = (self._version, self.size, self.app.theme)
+        if key != self._render_key:
+            self._rendered = super().render()
+            self._render_key = key
+        return self._rendered
 
     def show(self, snap: Snapshot, force: bool = False) -> None:
         """Replot if the history, size or scale changed."""
@@ -54,4 +65,5 @@ class LossChart(PlotextPlot):
                          marker="braille")
         plt.xlabel("step")
         plt.title(label)
+        self._version += 1
         self.refresh()

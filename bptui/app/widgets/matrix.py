@@ -36,8 +36,25 @@ class MatrixView(Widget):
         self.gradcheck = None  # list of gradcheck.LayerCheck after `g`
         self.sample: int | None = 0
         self.max_rows = 8
+        self._lines = 0
+        self._text: Text | None = None
+        self._text_width = -1
+
+    def redraw(self) -> None:
+        """Refresh; a layout pass (a second frame) only when the number of lines changed."""
+        self._text = None
+        lines = self.render().plain.count("\n") + 1
+        self.refresh(layout=lines != self._lines)
+        self._lines = lines
 
     def render(self) -> Text:
+        if self._text is None or self._text_width != self.size.width:
+            self._text = self.build()
+            self._text_width = self.size.width
+        return self._text
+
+    def build(self) -> Text:
+        """The pane's text for the current snapshot, layer and sample."""
         snap = self.snapshot
         if snap is None:
             return Text("")

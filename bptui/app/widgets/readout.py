@@ -49,4 +49,4 @@ class Readout(Static):
                 if f"{part}_r2" in r:
                     text.append(f"{part} R² ", "dim")
                     text.append(f"{r[f'{part}_r2']:.4f}\n", "bold")
-        self.update(text)
+        self.update(text, layout=False)
