@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import get_current_worker
 
@@ -28,6 +28,7 @@ from bptui.app.style import fmt
 from bptui.app.widgets.boundary import DecisionBoundary, supported
 from bptui.app.widgets.diagram import NetworkDiagram
 from bptui.app.widgets.losschart import LossChart
+from bptui.app.widgets.explainpane import ExplainPane
 from bptui.app.widgets.matrix import MatrixView
 from bptui.app.widgets.readout import Readout
 from bptui.engine.timeline import Timeline
@@ -67,6 +68,8 @@ class BptuiApp(App):
         Binding("plus", "learning_rate(2.0)", "η×2", id="lr_up"),
         Binding("minus", "learning_rate(0.5)", "η÷2", id="lr_down"),
         Binding("l", "log_scale", "Log", id="log"),
+        Binding("x", "toggle_explain", "Explain", id="explain",
+                tooltip="the selected unit's arithmetic with the numbers"),
         Binding("d", "toggle_boundary", "Boundary", id="boundary",
                 tooltip="network diagram ↔ decision boundary / unit map"),
         Binding("g", "gradient_check", "Grad check", id="gradcheck",
@@ -105,8 +108,10 @@ class BptuiApp(App):
             with ContentSwitcher(id="diagram-pane", initial="diagram"):
                 yield NetworkDiagram(id="diagram")
                 yield DecisionBoundary(id="boundary")
-            with VerticalScroll(id="matrix-pane"):
-                yield MatrixView(id="matrix")
+            with Vertical(id="matrix-pane"):
+                with ContentSwitcher(id="right", initial="matrix"):
+                    yield MatrixView(id="matrix")
+                    yield ExplainPane(id="explain")
         with Horizontal(id="bottom"):
             yield LossChart(id="chart")
             yield Readout(id="readout")
@@ -114,7 +119,6 @@ class BptuiApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#matrix-pane").can_focus = False  # arrows move the unit cursor
         self.query_one("#diagram-pane").border_title = "Network"
         self.query_one("#bottom").border_title = "Loss"
         self.hint = f"{self.preset.title}: press space (or f) to start the forward pass; ? for help"
@@ -155,16 +159,46 @@ class BptuiApp(App):
             if self.query_one(ContentSwitcher).current == "boundary":
                 self.draw_boundary(snap)
             else:
-                diagram.refresh()
+                diagram.redraw()
             matrix = self.query_one(MatrixView)
-            matrix.snapshot, matrix.weight_layer, matrix.sample = snap, self.layer, self.sample
-            matrix.redraw()
-            self.query_one("#matrix-pane").border_title = (
-                f"Layer {self.layer + 1}/{snap.depth} · [ ] to change")
+            if self.query_one("#right", ContentSwitcher).current == "explain":
+                self.draw_explanation()
+            else:
+                matrix.snapshot, matrix.weight_layer, matrix.sample = snap, self.layer, self.sample
+                matrix.redraw()
+                self.query_one("#matrix-pane").border_title = (
+                    f"Layer {self.layer + 1}/{snap.depth} · [ ] to change")
             if chart:
                 self.query_one(LossChart).show(snap)
-                self.query_one(Readout).show(snap)
+                readout = self.query_one(Readout)
+                key = (snap.step, id(self.stepper), snap.diverged)
+                if readout.shown != key:
+                    readout.show(snap)
+                    readout.shown = key
             self.query_one("#hint", Static).update(Text(self.hint), layout=False)
+
+    def draw_explanation(self) -> None:
+        """The selected unit's arithmetic (computed by the engine's explain module)."""
+        from bptui.engine.explain import Line, explain
+
+        column, unit = self.query_one(NetworkDiagram).cursor
+        if column == 0:
+            lines = [Line("head", f"input x{unit + 1}"),
+                     Line("note", "inputs are data, not computed: move right (→) to a unit")]
+        elif self.running:
+            lines = [Line("note", "training is running: pause (r) to read the arithmetic")]
+        else:
+            lines = explain(self.stepper, column - 1, unit, self.sample or 0)
+        self.query_one(ExplainPane).show(lines)
+        self.query_one("#matrix-pane").border_title = "Explain · arrows select a unit · x: matrix"
+
+    def action_toggle_explain(self) -> None:
+        """x: the explain pane instead of the matrix pane (and back)."""
+        switcher = self.query_one("#right", ContentSwitcher)
+        switcher.current = "matrix" if switcher.current == "explain" else "explain"
+        self.hint = ("explain: the selected unit's formulas with the numbers of this step"
+                     if switcher.current == "explain" else "matrix pane")
+        self.redraw(chart=False)
 
     def draw_boundary(self, snap: Snapshot) -> None:
         """The output (or the selected hidden unit's activation) over the input plane."""

@@ -27,6 +27,7 @@ KEYS = [
     ("m", "batch mean instead of one sample"),
     ("+ -", "double / halve the learning rate η"),
     ("l", "log scale in the loss chart"),
+    ("x", "explain: the selected unit's arithmetic, formulas with the numbers"),
     ("d", "decision boundary / hidden-unit map instead of the diagram (1–2 inputs)"),
     ("g", "gradient check: central differences against backprop, per layer"),
     ("z Z", "undo / redo one micro-step, exactly"),

@@ -13,11 +13,11 @@ import numpy as np
 from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.style import fmt, level, line_style
 from bptui.app.widgets.braille import BrailleCanvas
+from bptui.app.widgets.lines import LinesWidget
 
 NODE = 10  # node width in cells: "a -0.1234 "
 TITLE = Style(bold=True)
@@ -34,14 +34,14 @@ def column_name(column: int, depth: int) -> str:
     return "output" if column == depth else f"hidden {column}"
 
 
-class NetworkDiagram(Widget):
+class NetworkDiagram(LinesWidget):
     """Draws a Snapshot as a network. Set `snapshot`, `cursor` and `sample`, then refresh()."""
 
     DEFAULT_CSS = """
     NetworkDiagram { height: 1fr; width: 1fr; }
     """
 
-    cursor: reactive[tuple[int, int]] = reactive((1, 0))
+    cursor: reactive[tuple[int, int]] = reactive((1, 0), repaint=False)
     """(column, unit) of the selected unit; column 0 is the input layer."""
 
     def __init__(self, **kwargs):
@@ -83,7 +83,8 @@ class NetworkDiagram(Widget):
         self._edge_cache[key] = result
         return result
 
-    def render(self) -> Text:
+    def build(self) -> Text:
+        """The diagram as text, one line per row of the pane."""
         snap = self.snapshot
         width, height = self.size.width, self.size.height
         if snap is None or width < 8 or height < 4:

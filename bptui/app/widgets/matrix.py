@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 from rich.style import Style
 from rich.text import Text
-from textual.widget import Widget
 
 from bptui.app.snapshot import LayerView, Phase, Snapshot
 from bptui.app.style import fmt, heat_style, level
+from bptui.app.widgets.lines import LinesWidget
 
 CELL = 8
 HEAD = Style(bold=True)
@@ -22,11 +22,11 @@ DIM = Style(dim=True)
 LABEL = 9  # width of the row-label column
 
 
-class MatrixView(Widget):
+class MatrixView(LinesWidget):
     """Renders heat-mapped matrices of one weight layer. Set snapshot/layer/sample, refresh()."""
 
     DEFAULT_CSS = """
-    MatrixView { height: auto; width: 1fr; text-wrap: nowrap; text-overflow: clip; }
+    MatrixView { height: 1fr; width: 1fr; text-wrap: nowrap; text-overflow: clip; }
     """
 
     def __init__(self, **kwargs):
@@ -36,22 +36,6 @@ class MatrixView(Widget):
         self.gradcheck = None  # list of gradcheck.LayerCheck after `g`
         self.sample: int | None = 0
         self.max_rows = 8
-        self._lines = 0
-        self._text: Text | None = None
-        self._text_width = -1
-
-    def redraw(self) -> None:
-        """Refresh; a layout pass (a second frame) only when the number of lines changed."""
-        self._text = None
-        lines = self.render().plain.count("\n") + 1
-        self.refresh(layout=lines != self._lines)
-        self._lines = lines
-
-    def render(self) -> Text:
-        if self._text is None or self._text_width != self.size.width:
-            self._text = self.build()
-            self._text_width = self.size.width
-        return self._text
 
     def build(self) -> Text:
         """The pane's text for the current snapshot, layer and sample."""

@@ -30,6 +30,9 @@ class Readout(Static):
     Readout { width: 30; height: 1fr; padding: 0 1; }
     """
 
+    shown = None
+    """What is shown: (step, session), so unchanged readouts are not redrawn."""
+
     def show(self, snap: Snapshot) -> None:
         """Update from a snapshot."""
         r = snap.readout

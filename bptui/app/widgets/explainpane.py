@@ -1,0 +1,35 @@
+"""The explain pane (key x): the selected unit's arithmetic for the current step, with numbers."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from bptui.engine.explain import Line
+
+
+def explanation_text(lines: list[Line]) -> Text:
+    """Headings bold, formulas with their result highlighted, notes dim."""
+    text = Text()
+    for line in lines:
+        if line.kind == "head":
+            text.append(("\n" if text else "") + line.text + "\n", "bold underline")
+        elif line.kind == "note":
+            text.append("  " + line.text + "\n", "dim")
+        else:
+            head, _, result = line.text.rpartition(" = ")
+            text.append("  " + head + " = ")
+            text.append(result + "\n", "bold cyan")
+    return text
+
+
+class ExplainPane(Static):
+    """Shows a list of explain.Line."""
+
+    DEFAULT_CSS = """
+    ExplainPane { height: 1fr; width: 1fr; }
+    """
+
+    def show(self, lines: list[Line]) -> None:
+        """Replace the explanation."""
+        self.update(explanation_text(lines), layout=False)

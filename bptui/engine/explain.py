@@ -1,0 +1,235 @@
+"""The arithmetic of one unit, explained: formulas with the engine's numbers substituted.
+
+For the selected unit (weight layer l, unit j) and sample s of the current batch, `explain`
+returns lines for what the current step has computed so far: the forward pass (z and a), the
+error or the back-propagated δ, the gradients of the unit's incoming weights and bias (with the
+batch average spelled out), and the update. Every result printed is the engine's own stored value;
+the terms are the engine's numbers too. The text uses 4 significant digits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bptui.engine.stepper import Stepper
+
+MAX_TERMS = 6     # terms of a sum spelled out before "…"
+MAX_WEIGHTS = 3   # incoming weights explained in the gradient and update sections
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line: a section heading (kind 'head'), prose ('note') or a formula with its result."""
+
+    kind: str
+    text: str
+    value: float | None = None
+
+
+def number(value: float) -> str:
+    """4 significant digits, e.g. 0.1385, -0.0381, 8.771e-05."""
+    return f"{value:.4g}"
+
+
+def factor(value: float) -> str:
+    """A number as a factor in a product: negatives in parentheses."""
+    text = number(value)
+    return f"({text})" if value < 0 else text
+
+
+def spelled_sum(terms: list[str]) -> str:
+    """'t1 + t2 + …' with at most MAX_TERMS terms."""
+    if len(terms) <= MAX_TERMS:
+        return " + ".join(terms)
+    return " + ".join(terms[:MAX_TERMS - 1]) + f" + … ({len(terms) - MAX_TERMS + 1} more)"
+
+
+def derivative_text(name: str, z: float, a: float) -> tuple[str, str]:
+    """(symbolic, with numbers) of f'(z) for an elementwise activation."""
+    if name == "sigmoid":
+        return "σ'(z) = a·(1 − a)", f"{factor(a)}·(1 − {factor(a)})"
+    if name == "tanh":
+        return "tanh'(z) = 1 − a²", f"1 − {factor(a)}²"
+    if name == "relu":
+        return "relu'(z) = 1 if z > 0 else 0", f"{'1' if z > 0 else '0'} (z = {number(z)})"
+    if name == "leaky_relu":
+        return "leaky_relu'(z) = 1 if z > 0 else 0.01", f"{'1' if z > 0 else '0.01'} (z = {number(z)})"
+    return "linear'(z) = 1", "1"
+
+
+def derivative_value(name: str, z: float, a: float) -> float:
+    """f'(z) as the engine computes it."""
+    from bptui.engine import activations
+
+    out = np.empty((1, 1))
+    activations.derivative(name, np.array([[z]]), np.array([[a]]), out)
+    return float(out[0, 0])
+
+
+ACTIVATION_TEXT = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky_relu",
+                   "linear": "linear"}
+
+
+def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0) -> list[Line]:
+    """Lines explaining unit `unit` of weight layer `layer` for batch sample `sample`."""
+    ws = stepper.ws
+    m = ws.m
+    s = min(max(sample, 0), m - 1)
+    spec = stepper.spec
+    name = spec.activation(layer)
+    out: list[Line] = []
+    w = stepper.w_before[layer] if stepper.updated else stepper.weights[layer]
+    b = stepper.b_before[layer] if stepper.updated else stepper.biases[layer]
+    a_in = stepper.layer_input(layer)
+    n_in = w.shape[1]
+    where = f"layer {layer + 1}, unit {unit + 1}" + (f", sample {s + 1} of {m}" if m > 1 else "")
+    if not stepper.forward_done(layer):
+        return [Line("head", where), Line("note", "nothing computed yet for this unit in this "
+                                                  "step: f runs the forward pass")]
+    out.append(Line("head", f"forward · {where}"))
+    z = float(ws.z[layer][s, unit])
+    a = float(ws.a[layer][s, unit])
+    terms = [f"{factor(float(w[unit, i]))}·{factor(float(a_in[s, i]))}" for i in range(n_in)]
+    out.append(Line("formula", f"z = Σ_i w_i·a_i + b = {spelled_sum(terms + [factor(float(b[unit]))])}"
+                               f" = {number(z)}", z))
+    if name == "softmax":
+        zs = ws.z[layer][s]
+        exps = " + ".join(f"e^{factor(float(v))}" for v in zs[:MAX_TERMS])
+        out.append(Line("formula", f"a = e^z / Σ_k e^z_k = e^{factor(z)} / ({exps}) = {number(a)}", a))
+    else:
+        out.append(Line("formula", f"a = {ACTIVATION_TEXT[name]}(z) = {ACTIVATION_TEXT[name]}"
+                                   f"({number(z)}) = {number(a)}", a))
+    if stepper.delta_done(layer):
+        out += explain_delta(stepper, layer, unit, s)
+    if stepper.gradient_done(layer):
+        out += explain_gradient(stepper, layer, unit, s)
+    if stepper.updated:
+        out += explain_update(stepper, layer, unit)
+    return out
+
+
+def explain_delta(stepper: Stepper, layer: int, unit: int, s: int) -> list[Line]:
+    """δ of the unit: the output error, or back-propagated from the layer above."""
+    ws = stepper.ws
+    spec = stepper.spec
+    name = spec.activation(layer)
+    z = float(ws.z[layer][s, unit])
+    a = float(ws.a[layer][s, unit])
+    delta = float(ws.delta[layer][s, unit])
+    lines = []
+    if layer == stepper.depth - 1:
+        y = float(stepper.batch_y[s, unit])
+        lines.append(Line("head", "error · output δ = ∂C_x/∂z"))
+        lines += explain_cost(stepper, s)
+        if spec.loss == "cross_entropy":
+            lines.append(Line("formula", f"δ = a − y = {number(a)} − {number(y)} = {number(delta)}",
+                              delta))
+        elif name == "softmax":
+            g = "(a − y)" if spec.loss == "quadratic" else f"2/{ws.a[layer].shape[1]}·(a − y)"
+            lines.append(Line("formula", f"δ_k = a_k·(g_k − Σ_j g_j·a_j), g = {g} → "
+                                         f"{number(delta)}", delta))
+        else:
+            symbolic, numbers = derivative_text(name, z, a)
+            slope = derivative_value(name, z, a)
+            scale = "" if spec.loss == "quadratic" else f"2/{ws.a[layer].shape[1]}·"
+            lines.append(Line("note", f"f'(z): {symbolic} = {numbers} = {number(slope)}"))
+            lines.append(Line("formula", f"δ = {scale}(a − y)·f'(z) = {scale}({number(a)} − "
+                                         f"{number(y)})·{factor(slope)} = {number(delta)}", delta))
+        return lines
+    above = stepper.weights[layer + 1] if not stepper.updated else stepper.w_before[layer + 1]
+    deltas = ws.delta[layer + 1][s]
+    terms = [f"{factor(float(above[k, unit]))}·{factor(float(deltas[k]))}"
+             for k in range(above.shape[0])]
+    symbolic, numbers = derivative_text(name, z, a)
+    slope = derivative_value(name, z, a)
+    lines.append(Line("head", "backward · δ = (Σ_k w_kj·δ_k)·f'(z)"))
+    lines.append(Line("note", f"f'(z): {symbolic} = {numbers} = {number(slope)}"))
+    lines.append(Line("formula", f"δ = ({spelled_sum(terms)})·{factor(slope)} = {number(delta)}",
+                      delta))
+    return lines
+
+
+def explain_cost(stepper: Stepper, s: int) -> list[Line]:
+    """The sample's cost C_x and how the batch cost averages it."""
+    from bptui.engine import losses
+
+    spec = stepper.spec
+    last = stepper.depth - 1
+    ws = stepper.ws
+    costs = losses.sample_costs(spec.loss, spec.output_activation, ws.z[last], ws.a[last],
+                                stepper.batch_y)
+    a, y = ws.a[last][s], stepper.batch_y[s]
+    if spec.loss == "quadratic":
+        terms = [f"({number(float(ai))} − {number(float(yi))})²" for ai, yi in zip(a, y)]
+        text = f"C_x = ½ Σ_k (a_k − y_k)² = ½({spelled_sum(terms)})"
+    elif spec.loss == "mse":
+        terms = [f"({number(float(ai))} − {number(float(yi))})²" for ai, yi in zip(a, y)]
+        text = f"C_x = 1/K Σ_k (a_k − y_k)² = 1/{len(a)}·({spelled_sum(terms)})"
+    elif spec.output_activation == "softmax":
+        terms = [f"{number(float(yi))}·ln {number(float(ai))}" for ai, yi in zip(a, y) if yi]
+        text = f"C_x = −Σ_k y_k·ln a_k = −({spelled_sum(terms)})"
+    else:
+        text = "C_x = −Σ_k [y·ln a + (1 − y)·ln(1 − a)]"
+    lines = [Line("formula", f"{text} = {number(float(costs[s]))}", float(costs[s]))]
+    m = ws.m
+    if m > 1:
+        listed = spelled_sum([number(float(c)) for c in costs])
+        lines.append(Line("formula", f"C = 1/m Σ_x C_x = 1/{m}·({listed}) = "
+                                     f"{number(float(costs.mean()))}", float(costs.mean())))
+    if stepper.training.l2:
+        lines.append(Line("note", f"+ λ/(2m)·Σ‖W‖² (λ = {stepper.training.l2:g}): batch cost "
+                                  f"{number(stepper.last_cost)}"))
+    return lines
+
+
+def explain_gradient(stepper: Stepper, layer: int, unit: int, s: int) -> list[Line]:
+    """∂C/∂w for the unit's first incoming weights and ∂C/∂b, with the batch average."""
+    ws = stepper.ws
+    m = ws.m
+    delta = ws.delta[layer][:, unit]
+    a_in = stepper.layer_input(layer)
+    w = stepper.w_before[layer] if stepper.updated else stepper.weights[layer]
+    l2 = stepper.training.l2
+    lines = [Line("head", "gradients · ∂C/∂w = 1/m Σ_x δ·a_in" + (" + λ/m·w" if l2 else ""))]
+    for i in range(min(MAX_WEIGHTS, w.shape[1])):
+        grad = float(stepper.dw[layer][unit, i])
+        products = [f"{factor(float(delta[x]))}·{factor(float(a_in[x, i]))}" for x in range(m)]
+        if m == 1:
+            text = f"∂C/∂w_{i + 1} = δ·a_{i + 1} = {products[0]}"
+        else:
+            text = f"∂C/∂w_{i + 1} = 1/{m}·({spelled_sum(products)})"
+        if l2:
+            text += f" + {l2:g}/{m}·{factor(float(w[unit, i]))}"
+        lines.append(Line("formula", f"{text} = {number(grad)}", grad))
+    if w.shape[1] > MAX_WEIGHTS:
+        lines.append(Line("note", f"(and {w.shape[1] - MAX_WEIGHTS} more weights: see the matrix pane)"))
+    grad_b = float(stepper.db[layer][unit])
+    terms = [factor(float(v)) for v in delta]
+    text = "δ" if m == 1 else f"1/{m}·({spelled_sum(terms)})"
+    lines.append(Line("formula", f"∂C/∂b = {text} = {number(grad_b)}", grad_b))
+    return lines
+
+
+def explain_update(stepper: Stepper, layer: int, unit: int) -> list[Line]:
+    """w ← w + Δw with Δw = μ·v − η·∂C/∂w, for the first incoming weights and the bias."""
+    lr, mu = stepper.learning_rate, stepper.training.momentum
+    lines = [Line("head", "update · w ← w + Δw, Δw = " + ("μ·v − " if mu else "") + "η·∂C/∂w")]
+    w_old, w_new = stepper.w_before[layer], stepper.weights[layer]
+    change = stepper.velocity_w[layer]
+    grads = stepper.dw[layer]
+    for i in range(min(MAX_WEIGHTS, w_old.shape[1])):
+        step = f"{mu:g}·v − {lr:g}·{factor(float(grads[unit, i]))}" if mu else \
+            f"−{lr:g}·{factor(float(grads[unit, i]))}"
+        lines.append(Line("formula", f"w_{i + 1}: {number(float(w_old[unit, i]))} + ({step}) = "
+                                     f"{number(float(w_old[unit, i]))} + {factor(float(change[unit, i]))}"
+                                     f" = {number(float(w_new[unit, i]))}", float(w_new[unit, i])))
+    b_old, b_new = float(stepper.b_before[layer][unit]), float(stepper.biases[layer][unit])
+    step = f"−{lr:g}·{factor(float(stepper.db[layer][unit]))}"
+    if mu:
+        step = f"{mu:g}·v " + step.replace("−", "− ", 1)
+    lines.append(Line("formula", f"b: {number(b_old)} + ({step}) = {number(b_old)} + "
+                                 f"{factor(float(stepper.velocity_b[layer][unit]))} = {number(b_new)}",
+                      b_new))
+    return lines
