@@ -62,3 +62,43 @@ class TestScreens:
 
     def test_digits_collapses_wide_layers(self, snap_compare):
         assert snap_compare(BptuiApp(preset="digits"), press=["e"], terminal_size=SIZE)
+
+
+class TestExplain:
+    """The explain pane: formulas with the numbers, for each phase."""
+
+    def test_forward(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="xor"), press=["f", "x"], terminal_size=SIZE)
+
+    def test_output_delta(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="xor"), press=["e", "right", "x"], terminal_size=SIZE)
+
+    def test_hidden_delta_and_gradient(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="xor"), press=["e", "b", "b", "x"], terminal_size=SIZE)
+
+    def test_update(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="xor"), press=["u", "x"], terminal_size=SIZE)
+
+    def test_spiral_softmax_output(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="spiral"), press=["e", "b", "right", "right", "x"],
+                            terminal_size=SIZE)
+
+
+class TestBoundary:
+    def test_xor_after_training(self, snap_compare):
+        async def train(pilot):
+            pilot.app.stepper.run(3000)
+            pilot.app.redraw()
+            await pilot.press("d", "right")
+            await pilot.pause()
+
+        assert snap_compare(BptuiApp(preset="xor"), run_before=train, terminal_size=SIZE)
+
+    def test_hidden_unit_map(self, snap_compare):
+        async def train(pilot):
+            pilot.app.stepper.run(1500)
+            pilot.app.redraw()
+            await pilot.press("d", "down")
+            await pilot.pause()
+
+        assert snap_compare(BptuiApp(preset="circle"), run_before=train, terminal_size=SIZE)

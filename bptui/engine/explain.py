@@ -171,7 +171,9 @@ def explain_cost(stepper: Stepper, s: int) -> list[Line]:
         terms = [f"{number(float(yi))}·ln {number(float(ai))}" for ai, yi in zip(a, y) if yi]
         text = f"C_x = −Σ_k y_k·ln a_k = −({spelled_sum(terms)})"
     else:
-        text = "C_x = −Σ_k [y·ln a + (1 − y)·ln(1 − a)]"
+        terms = [f"{number(float(yi))}·ln {number(float(ai))} + {number(1 - float(yi))}·ln(1 − "
+                 f"{number(float(ai))})" for ai, yi in zip(a, y)]
+        text = f"C_x = −Σ_k [y·ln a + (1 − y)·ln(1 − a)] = −({spelled_sum(terms)})"
     lines = [Line("formula", f"{text} = {number(float(costs[s]))}", float(costs[s]))]
     m = ws.m
     if m > 1:

@@ -1,16 +1,20 @@
 """Line API support: a widget that draws pre-built Rich Text lines as cached Strips.
 
 Textual's Text → Content → Strip conversion on every repaint is the costliest part of a frame;
-widgets here build their lines once per change and hand Textual ready Strips (render_line).
+widgets here build their text once per change and hand Textual ready Strips (render_line).
 """
 
 from __future__ import annotations
 
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
+
+_CONSOLE = Console(width=1000, color_system="truecolor", legacy_windows=False)
+"""Only used to turn Text into Segments (Text.render needs a console); it never prints."""
 
 
 def text_to_strips(text: Text, width: int, height: int, base: Style | None = None) -> list[Strip]:
@@ -18,28 +22,15 @@ def text_to_strips(text: Text, width: int, height: int, base: Style | None = Non
 
     `base` (the widget's own colours) sits under every segment.
     """
-    strips = []
-    for line in text.split("\n", allow_blank=True)[:height]:
-        segments = [Segment(span_text, base + style if base and style else (style or base))
-                    for span_text, style in _runs(line)]
-        strips.append(Strip(segments).crop_extend(0, width, base))
-    blank = Strip.blank(width, base)
-    strips += [blank] * (height - len(strips))
+    text.end = ""
+    if base:
+        text.style = base + text.style if text.style else base
+    segments = list(text.render(_CONSOLE))
+    lines = Segment.split_and_crop_lines(segments, width, style=base, pad=True,
+                                         include_new_lines=False)
+    strips = [Strip(line, width) for _, line in zip(range(height), lines)]
+    strips += [Strip.blank(width, base)] * (height - len(strips))
     return strips
-
-
-def _runs(line: Text):
-    """(text, style) runs of a one-line Text, with spans resolved (rich's own divide)."""
-    plain = line.plain
-    if not line.spans:
-        yield plain, line.style or None
-        return
-    for piece in line.divide(sorted({s.start for s in line.spans} | {s.end for s in line.spans})):
-        style = None
-        for span in piece.spans:
-            style = span.style if style is None else style + span.style
-        if piece.plain:
-            yield piece.plain, style
 
 
 class LinesWidget(Widget):

@@ -1,0 +1,57 @@
+"""The explain pane's numbers are the engine's, to the printed digits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bptui.engine import Phase
+from bptui.engine.explain import explain, number
+from bptui.preset import load_preset
+
+
+def test_mazur_hidden_delta_reads_like_the_worked_example():
+    stepper = load_preset("mazur").stepper()
+    stepper.run_until(Phase.BACKWARD)
+    stepper.run_until(Phase.BACKWARD)
+    text = "\n".join(line.text for line in explain(stepper, 0, 0))
+    assert "δ = (0.4·0.1385 + 0.5·(-0.0381))·0.2413 = 0.008771" in text
+    assert "z = Σ_i w_i·a_i + b = 0.15·0.05 + 0.2·0.1 + 0.35 = 0.3775" in text
+    stepper.run_until(Phase.UPDATE)
+    text = "\n".join(line.text for line in explain(stepper, 1, 0))
+    assert "C_x = ½ Σ_k (a_k − y_k)² = ½((0.7514 − 0.01)² + (0.7729 − 0.99)²) = 0.2984" in text
+    assert "w_1: 0.4 + (−0.5·0.08217) = 0.4 + (-0.04108) = 0.3589" in text
+
+
+def engine_values(stepper, layer, unit, s):
+    ws = stepper.ws
+    values = {float(ws.z[layer][s, unit]), float(ws.a[layer][s, unit])}
+    if stepper.delta_done(layer):
+        values.add(float(ws.delta[layer][s, unit]))
+    if stepper.gradient_done(layer):
+        values |= {float(v) for v in stepper.dw[layer][unit]} | {float(stepper.db[layer][unit])}
+    if stepper.updated:
+        values |= {float(v) for v in stepper.weights[layer][unit]} | {float(stepper.biases[layer][unit])}
+    return values
+
+
+@pytest.mark.parametrize("name", ["xor", "spiral", "sine", "moons", "digits", "circle"])
+def test_every_result_is_the_engines_number(name):
+    stepper = load_preset(name).stepper()
+    stepper.run(2)
+    checked = 0
+    for _ in range(stepper.steps_per_training_step):
+        stepper.micro_step()
+        for layer in range(stepper.depth):
+            units = stepper.spec.layers[layer + 1]
+            for unit in sorted({0, units - 1}):
+                sample = stepper.ws.m - 1
+                lines = explain(stepper, layer, unit, sample)
+                allowed = engine_values(stepper, layer, unit, sample)
+                for line in lines:
+                    if line.kind != "formula" or line.text.startswith("C"):
+                        continue
+                    assert line.value in allowed, (line.text, layer, unit)
+                    assert line.text.endswith("= " + number(line.value))
+                    checked += 1
+    assert checked > 20
