@@ -102,3 +102,13 @@ class TestBoundary:
             await pilot.pause()
 
         assert snap_compare(BptuiApp(preset="circle"), run_before=train, terminal_size=SIZE)
+
+
+class TestSettings:
+    def test_settings_screen(self, snap_compare):
+        async def open_settings(pilot):
+            await pilot.press("o")
+            await pilot.pause()
+            no_blink(pilot)
+
+        assert snap_compare(BptuiApp(preset="spiral"), run_before=open_settings, terminal_size=SIZE)

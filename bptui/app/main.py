@@ -79,6 +79,10 @@ class BptuiApp(App):
                 tooltip="save the session to bptui-session-PRESET.npz"),
         Binding("ctrl+e", "export_weights", "Export", show=False, id="export",
                 tooltip="export the weights as .json, .npz and a .toml preset"),
+        Binding("o", "settings", "Settings", id="settings",
+                tooltip="learning rate, batch, momentum, L2, activations, layers"),
+        Binding("w", "edit_weight", "Edit weight", show=False, id="edit_weight",
+                tooltip="type a new value for a weight of the selected unit"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -424,6 +428,54 @@ class BptuiApp(App):
         """p: the preset picker."""
         self.pause()
         self.push_screen(PresetPicker(), self.switch_preset)
+
+    def action_settings(self) -> None:
+        """o: the settings screen."""
+        from bptui.app.screens.settings import SettingsScreen
+
+        self.pause()
+        self.push_screen(SettingsScreen(self.preset, self.stepper), self.apply_settings)
+
+    def apply_settings(self, result) -> None:
+        """A new configuration: keep the weights where the layer sizes are unchanged."""
+        if result is None:
+            return
+        preset, keep = result
+        old = self.stepper
+        self.preset = preset
+        self.explorer = Explorer(preset.stepper())
+        if keep:
+            self.stepper.adopt(old)
+        self.timeline = Timeline(self.stepper)
+        self.layer = min(self.layer, self.stepper.depth - 1)
+        self.query_one(NetworkDiagram).cursor = (1, 0)
+        self.sample = 0
+        self.hint = ("settings applied, weights kept; the current step restarts — "
+                     if keep else "layer sizes changed: weights re-initialized from the seed — ")
+        self.hint += self.explorer.next_hint()
+        self.redraw()
+
+    def action_edit_weight(self) -> None:
+        """w: type a new value for one incoming weight (or the bias) of the selected unit."""
+        from bptui.app.screens.weight import WeightEditor
+
+        self.pause()
+        column, unit = self.query_one(NetworkDiagram).cursor
+        if column == 0:
+            self.hint = "select a unit of a layer (→) to edit its incoming weights"
+            self.redraw(chart=False)
+            return
+        self.push_screen(WeightEditor(self.stepper, column - 1, unit), self.weight_edited)
+
+    def weight_edited(self, message: str | None) -> None:
+        """After the weight editor: the current step restarts with the new weight."""
+        if message is None:
+            return
+        self.stepper.restart_step()
+        self.timeline.pin()
+        self.hint = f"{message}; the current step restarts from its forward pass — " \
+                    + self.explorer.next_hint()
+        self.redraw()
 
     def switch_preset(self, preset: Preset | None) -> None:
         """Start a new session on `preset` (None keeps the current one)."""

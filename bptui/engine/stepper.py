@@ -447,6 +447,29 @@ class Stepper:
                 self.position = self.steps_per_training_step
         return self.step - start
 
+    def restart_step(self) -> None:
+        """After an edit of the weights or settings: the current step starts again from its
+        forward pass, and the loss at the (changed) current weights is computed afresh."""
+        if self.position == self.steps_per_training_step:
+            self.position = 0
+        elif self.position:
+            self.position = 0
+        del self.loss_history[self.step:]
+        del self.test_loss_history[self.step:]
+        self.diverged = False
+        self.last_cost = math.nan
+
+    def adopt(self, other: "Stepper") -> None:
+        """Take over another stepper's weights, momentum, step counter and loss history (same
+        layer sizes), at the start of its current step: for settings changed mid-session."""
+        np.copyto(self.params.flat, other.params.flat)
+        np.copyto(self.before.flat, other.before.flat)
+        np.copyto(self.velocity.flat, other.velocity.flat)
+        self.step = other.step
+        self.loss_history = list(other.loss_history)
+        self.test_loss_history = list(other.test_loss_history)
+        self.restart_step()
+
     # ----- pending update ---------------------------------------------------------------------
 
     def pending_update(self, layer: int) -> tuple[np.ndarray, np.ndarray]:

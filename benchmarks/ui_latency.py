@@ -1,0 +1,514 @@
+#!/usr/bin/env python
+"""UI latency of bptui in a real terminal (tmux), against a bare Textual app.
+
+Measures, in one run:
+
+1. key press -> screen updated: `space` (one micro-step, every pane redrawn) in bptui on the xor
+   and spiral presets, vs a bare Textual app whose `space` increments a counter in one Static.
+2. start -> first full frame: launching the command in tmux until the pane shows the app's
+   first full frame (bptui: the footer with "Forward" and the status line with the preset title;
+   bare: its label).
+3. live training throughput: `r`, ~5 s, `r`; steps/s from the status line's "step N", vs the
+   headless `bptui train PRESET --steps K --json` (start-up cancelled by differencing two K),
+   plus how long the pause takes to show.
+
+Method: each app runs in its own detached tmux session (120x40, unique session names, only those
+sessions are killed at the end; never kill-server). A press is timed from just before
+`tmux send-keys` until a `tmux capture-pane -p` polled in a tight loop shows the change. The
+polling overhead (one fork+exec of tmux per poll, a few ms) is included for both apps alike;
+its median is reported. Presses of the three apps are interleaved so background load hits all
+of them equally.
+
+Usage (with the project's virtualenv):
+
+    /work/venv/bin/python benchmarks/ui_latency.py [--presses 30] [--starts 5] [--run-seconds 5]
+
+Prints a markdown report; --json FILE also writes the raw figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+WIDTH, HEIGHT = 120, 40
+POLL_TIMEOUT = 10.0  # seconds before a wait for the screen gives up
+
+BARE_APP = '''\
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+
+class Bare(App):
+    """One label; space increments the counter shown in it."""
+
+    BINDINGS = [("space", "bump", "Bump"), ("q", "quit", "Quit")]
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("bare counter 0", id="label")
+
+    def action_bump(self) -> None:
+        self.count += 1
+        self.query_one("#label", Static).update(f"bare counter {self.count}")
+
+
+if __name__ == "__main__":
+    Bare().run()
+'''
+
+TITLES = {"xor": "XOR", "spiral": "Spiral"}  # what the status line shows for each preset
+
+_started: list[str] = []  # every tmux session this run created (and must kill)
+
+
+# ----- tmux --------------------------------------------------------------------------------------
+
+
+def tmux(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=check)
+
+
+class Pane:
+    """One app in its own detached tmux session."""
+
+    _count = 0
+
+    def __init__(self, tag: str, command: str):
+        Pane._count += 1
+        self.name = f"uilat-{os.getpid()}-{Pane._count}-{tag}"
+        self.command = command
+
+    def start(self) -> None:
+        # remain-on-exit keeps a crashed app's traceback on screen for the error message.
+        tmux("new-session", "-d", "-s", self.name, "-x", str(WIDTH), "-y", str(HEIGHT),
+             self.command, ";", "set-option", "-w", "-t", self.name, "remain-on-exit", "on")
+        _started.append(self.name)
+
+    def capture(self) -> list[str]:
+        out = subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name],
+                             capture_output=True, text=True).stdout
+        lines = out.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        return lines + [""] * (HEIGHT - len(lines))
+
+    def send(self, key: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
+
+    def dead(self) -> bool:
+        out = tmux("display-message", "-p", "-t", self.name, "#{pane_dead}", check=False).stdout
+        return out.strip() != "0"
+
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU time the app (the pane's process, all threads) has used so far."""
+        try:
+            pid = tmux("display-message", "-p", "-t", self.name, "#{pane_pid}").stdout.strip()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError, subprocess.CalledProcessError):
+            return None
+
+    def kill(self) -> None:
+        tmux("kill-session", "-t", self.name, check=False)
+        if self.name in _started:
+            _started.remove(self.name)
+
+    def wait_for(self, ready, timeout: float = POLL_TIMEOUT) -> tuple[float, list[str]]:
+        """Poll until ready(lines); returns (perf_counter at success, lines)."""
+        deadline = time.perf_counter() + timeout
+        polls = 0
+        while True:
+            lines = self.capture()
+            now = time.perf_counter()
+            if ready(lines):
+                return now, lines
+            polls += 1
+            if now > deadline or (polls % 50 == 0 and self.dead()):
+                raise RuntimeError(f"tmux session {self.name} ({self.command}) did not get "
+                                   f"ready; screen:\n" + "\n".join(self.capture()))
+
+    def wait_stable(self, gap: float = 0.04, timeout: float = 3.0) -> list[str]:
+        """The screen once two captures `gap` apart agree (nothing is still being drawn)."""
+        deadline = time.perf_counter() + timeout
+        previous = self.capture()
+        while True:
+            time.sleep(gap)
+            lines = self.capture()
+            if lines == previous or time.perf_counter() > deadline:
+                return lines
+            previous = lines
+
+
+# ----- the apps ----------------------------------------------------------------------------------
+
+
+class Subject:
+    """How to launch one app and recognise its frames."""
+
+    def __init__(self, label: str, command: str, ready, changed):
+        self.label = label
+        self.command = command
+        self.ready = ready      # lines -> the first full frame is on screen
+        self.changed = changed  # (before, now) -> the press is fully drawn
+
+
+def bptui_subject(bptui: str, preset: str) -> Subject:
+    title = TITLES.get(preset, preset)
+
+    def ready(lines):
+        return title in lines[0] and "Forward" in lines[-1]
+
+    def changed(before, now):
+        # space changes both the status line (phase, step) and the hint line above the footer
+        return now[0] != before[0] and now[-2] != before[-2]
+
+    return Subject(f"bptui {preset}", f"{shlex.quote(bptui)} {preset}", ready, changed)
+
+
+def bare_subject(python: str, script: Path) -> Subject:
+    def ready(lines):
+        return any("bare counter" in line for line in lines)
+
+    def changed(before, now):
+        return now != before
+
+    return Subject("bare Textual app", f"{shlex.quote(python)} {shlex.quote(str(script))}",
+                   ready, changed)
+
+
+# ----- statistics --------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+# ----- 1. key press -> screen updated ------------------------------------------------------------
+
+
+def key_latency(subjects: list[Subject], presses: int) -> dict:
+    panes = {s.label: Pane("keys", s.command) for s in subjects}
+    results = {s.label: {"first": [], "full": [], "poll": []} for s in subjects}
+    try:
+        for s in subjects:
+            panes[s.label].start()
+        for s in subjects:
+            panes[s.label].wait_for(s.ready)
+        cpu = {}
+        for i in range(presses + 1):  # press 0 is a warm-up, not counted
+            for s in subjects:
+                pane = panes[s.label]
+                before = pane.wait_stable()
+                t0 = time.perf_counter()
+                pane.send("space")
+                first = None
+                while True:
+                    now = pane.capture()
+                    t = time.perf_counter()
+                    if first is None and now != before:
+                        first = t - t0
+                    if s.changed(before, now):
+                        full = t - t0
+                        break
+                    if t - t0 > POLL_TIMEOUT:
+                        raise RuntimeError(f"{s.label}: press {i} never showed; screen:\n"
+                                           + "\n".join(now))
+                if i == 0:
+                    cpu[s.label] = pane.cpu_seconds()
+                if i:
+                    results[s.label]["first"].append(first)
+                    results[s.label]["full"].append(full)
+        for s in subjects:  # CPU per press (idle time between presses included)
+            after = panes[s.label].wait_stable() and panes[s.label].cpu_seconds()
+            before = cpu.get(s.label)
+            results[s.label]["cpu_per_press"] = (
+                (after - before) / presses if before is not None and after else None)
+        for s in subjects:  # the cost of one poll on this app's screen
+            pane = panes[s.label]
+            for _ in range(20):
+                t0 = time.perf_counter()
+                pane.capture()
+                results[s.label]["poll"].append(time.perf_counter() - t0)
+    finally:
+        for pane in panes.values():
+            pane.kill()
+    return results
+
+
+# ----- 2. start -> first frame -------------------------------------------------------------------
+
+
+def startup(subjects: list[Subject], runs: int) -> dict:
+    results = {s.label: [] for s in subjects}
+    for i in range(runs + 1):  # round 0 warms the OS file cache and the .pyc files
+        for s in subjects:
+            pane = Pane("start", s.command)
+            try:
+                t0 = time.perf_counter()
+                pane.start()
+                t, _ = pane.wait_for(s.ready)
+                if i:
+                    results[s.label].append(t - t0)
+            finally:
+                pane.kill()
+            time.sleep(0.3)  # let the killed app exit before the next launch
+    return results
+
+
+def import_times(python: str, runs: int = 3) -> dict:
+    """Wall time of a bare interpreter, of importing textual.app, and of importing the app."""
+    programs = {
+        "python -c pass": "pass",
+        "import textual.app": "import textual.app",
+        "import numpy": "import numpy",
+        "import textual_plotext": "import textual_plotext",
+        "import bptui.app.main": "import bptui.app.main",
+    }
+    out = {}
+    for label, code in programs.items():
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            subprocess.run([python, "-c", code], check=True)
+            times.append(time.perf_counter() - t0)
+        out[label] = statistics.median(times)
+    return out
+
+
+# ----- 3. live training throughput ---------------------------------------------------------------
+
+
+STEP = re.compile(r"\bstep (\d+)\b")
+RATE = re.compile(r"running ([\d,]+) steps/s")
+
+
+def is_running(lines: list[str]) -> bool:
+    """The status line's "▶ running N steps/s" (its tail is cut off when the line is wider than
+    the terminal, so look for the marker), or the hint line's "training…"."""
+    return "▶" in lines[0] or lines[-2].lstrip().startswith("training")
+
+
+def live_throughput(subject: Subject, run_seconds: float) -> dict:
+    pane = Pane("live", subject.command)
+    try:
+        pane.start()
+        pane.wait_for(subject.ready)
+        pane.wait_stable()
+        t_run = time.perf_counter()
+        pane.send("r")
+        t_shown, _ = pane.wait_for(is_running)
+        time.sleep(max(0.0, run_seconds - (time.perf_counter() - t_run) - 0.3))
+        shown_rate = RATE.search(pane.capture()[0])
+        time.sleep(max(0.0, run_seconds - (time.perf_counter() - t_run)))
+        t_pause = time.perf_counter()
+        pane.send("r")
+        t_paused, lines = pane.wait_for(lambda lines: not is_running(lines))
+        lines = pane.wait_stable()
+        match = STEP.search(lines[0])
+        if not match:
+            raise RuntimeError(f"no 'step N' in the status line: {lines[0]!r}")
+        steps = int(match.group(1))
+        elapsed = t_pause - t_run
+        return {"steps": steps, "seconds": elapsed, "steps_per_s": steps / elapsed,
+                "run_shows_s": t_shown - t_run, "pause_shows_s": t_paused - t_pause,
+                "shown_rate": int(shown_rate.group(1).replace(",", "")) if shown_rate else None}
+    finally:
+        pane.kill()
+
+
+def headless_run(bptui: str, preset: str, steps: int) -> float:
+    t0 = time.perf_counter()
+    out = subprocess.run([bptui, "train", preset, "--steps", str(steps), "--json"],
+                         capture_output=True, text=True, check=True).stdout
+    seconds = time.perf_counter() - t0
+    json.loads(out)  # it must have finished properly
+    return seconds
+
+
+def headless_throughput(bptui: str, preset: str, target_seconds: float = 1.5) -> dict:
+    """Steps/s with the start-up cancelled: (K2 - K1) / (t(K2) - t(K1)), best of 2 each."""
+    k1 = 200
+    probe = headless_run(bptui, preset, 2000) - headless_run(bptui, preset, k1)
+    rate = 1800 / max(probe, 1e-3)
+    k2 = k1 + int(rate * target_seconds / 1000 + 1) * 1000
+    t1 = min(headless_run(bptui, preset, k1) for _ in range(2))
+    t2 = min(headless_run(bptui, preset, k2) for _ in range(2))
+    return {"k1": k1, "k2": k2, "t1": t1, "t2": t2, "steps_per_s": (k2 - k1) / (t2 - t1)}
+
+
+# ----- report ------------------------------------------------------------------------------------
+
+
+def machine_info(python: str) -> dict:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    version = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"],
+                             capture_output=True, text=True).stdout.strip()
+
+    def pkg(name):
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "?"
+
+    return {
+        "cpus": os.cpu_count(),
+        "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "cpu_model": model,
+        "platform": platform.platform(),
+        "python": version,
+        "textual": pkg("textual"),
+        "textual-plotext": pkg("textual-plotext"),
+        "numpy": pkg("numpy"),
+        "bptui": pkg("bptui"),
+        "tmux": tmux("-V").stdout.strip(),
+        "loadavg_start": os.getloadavg(),
+    }
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "**MISSED**"
+
+
+def report(info: dict, keys: dict, starts: dict, imports: dict, live: dict, headless: dict,
+           bare_label: str) -> str:
+    out = []
+    out.append("## bptui UI latency (tmux, 120x40)\n")
+    out.append(f"Machine: {info['cpus']} CPUs ({info['usable_cpus']} usable), {info['cpu_model']}; "
+               f"{info['platform']}; Python {info['python']}, Textual {info['textual']}, "
+               f"textual-plotext {info['textual-plotext']}, numpy {info['numpy']}, "
+               f"bptui {info['bptui']}, {info['tmux']}. Load average at start "
+               f"{info['loadavg_start'][0]:.2f}, at end {info['loadavg_end'][0]:.2f}.\n")
+    if max(info["loadavg_start"][0], info["loadavg_end"][0]) > 0.5 * (info["usable_cpus"] or 1):
+        out.append("**Warning:** other processes were busy on this machine during the run; "
+                   "absolute figures are noisy (the ratios of 1 and 2 less so: the apps are "
+                   "interleaved there).\n")
+
+    bare = keys[bare_label]
+    bare_med = statistics.median(bare["full"])
+    n = len(bare["full"])
+    out.append(f"### 1. Key press (space) -> screen updated ({n} presses each, interleaved)\n")
+    out.append("| app | median ms | p90 ms | min ms | first change median ms "
+               "| app CPU ms/press | capture-pane cost ms | ratio to bare (median) "
+               "| target <= 2x |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for label, r in keys.items():
+        med = statistics.median(r["full"])
+        ratio = med / bare_med
+        target = "-" if label == bare_label else verdict(ratio <= 2.0)
+        out.append(f"| {label} | {ms(med)} | {ms(percentile(r['full'], 90))} | "
+                   f"{ms(min(r['full']))} | {ms(statistics.median(r['first']))} | "
+                   f"{ms(r['cpu_per_press']) if r['cpu_per_press'] is not None else '?'} | "
+                   f"{ms(statistics.median(r['poll']))} | {ratio:.2f}x | {target} |")
+    out.append("")
+
+    bare_start = statistics.median(starts[bare_label])
+    n = len(starts[bare_label])
+    out.append(f"### 2. Start -> first full frame ({n} launches each, median)\n")
+    out.append("| app | median s | min s | max s | ratio to bare | target <= 2x |")
+    out.append("|---|---:|---:|---:|---:|---|")
+    for label, r in starts.items():
+        med = statistics.median(r)
+        ratio = med / bare_start
+        target = "-" if label == bare_label else verdict(ratio <= 2.0)
+        out.append(f"| {label} | {med:.3f} | {min(r):.3f} | {max(r):.3f} | {ratio:.2f}x "
+                   f"| {target} |")
+    out.append("")
+    out.append("Import cost, separate interpreters (median of 3, wall s): "
+               + ", ".join(f"`{k}` {v:.3f}" for k, v in imports.items()) + ".\n")
+
+    out.append("### 3. Live training throughput (r, wait, r)\n")
+    out.append("| preset | app steps | app seconds | app steps/s | status line said steps/s "
+               "| headless steps/s (K1..K2) | app / headless | target >= 50% "
+               "| r -> 'running' shown ms | r -> pause shown ms |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|")
+    for preset, r in live.items():
+        h = headless[preset]
+        share = r["steps_per_s"] / h["steps_per_s"]
+        shown = f"{r['shown_rate']:,}" if r["shown_rate"] is not None else "cut off"
+        out.append(f"| {preset} | {r['steps']:,} | {r['seconds']:.2f} | {r['steps_per_s']:,.0f} "
+                   f"| {shown} | {h['steps_per_s']:,.0f} ({h['k1']}..{h['k2']}: "
+                   f"{h['t1']:.2f} s..{h['t2']:.2f} s) | {share:.0%} | {verdict(share >= 0.5)} "
+                   f"| {ms(r['run_shows_s'])} | {ms(r['pause_shows_s'])} |")
+    out.append("")
+    out.append("App steps/s = the status line's step count after the pause / the time between the "
+               "two r presses. Headless: `bptui train PRESET --steps K --json`, best of 2 per K, "
+               "(K2 - K1) / (t(K2) - t(K1)). 'cut off': the status line is wider than "
+               f"{WIDTH} columns, so its 'running N steps/s' tail is not on screen.\n")
+    return "\n".join(out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--presses", type=int, default=30)
+    parser.add_argument("--starts", type=int, default=5)
+    parser.add_argument("--run-seconds", type=float, default=5.0)
+    parser.add_argument("--presets", default="xor,spiral")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter of the bare app (default: this one)")
+    parser.add_argument("--bptui", default=str(Path(sys.executable).parent / "bptui"))
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    args = parser.parse_args()
+    presets = [p for p in args.presets.split(",") if p]
+
+    started = time.perf_counter()
+    info = machine_info(args.python)
+    with tempfile.TemporaryDirectory(prefix="bptui-uilat-") as tmp:
+        script = Path(tmp) / "bare_app.py"
+        script.write_text(BARE_APP)
+        bare = bare_subject(args.python, script)
+        subjects = [bare] + [bptui_subject(args.bptui, p) for p in presets]
+        try:
+            print("1/3 key press latency ...", file=sys.stderr, flush=True)
+            keys = key_latency(subjects, args.presses)
+            print("2/3 start-up ...", file=sys.stderr, flush=True)
+            starts = startup([bare, subjects[1]], args.starts)
+            imports = import_times(args.python)
+            print("3/3 live training ...", file=sys.stderr, flush=True)
+            live, headless = {}, {}
+            for p in presets:  # back to back, so both see the same background load
+                live[p] = live_throughput(bptui_subject(args.bptui, p), args.run_seconds)
+                headless[p] = headless_throughput(args.bptui, p)
+        finally:
+            for name in list(_started):
+                tmux("kill-session", "-t", name, check=False)
+    info["loadavg_end"] = os.getloadavg()
+    print(report(info, keys, starts, imports, live, headless, bare.label))
+    print(f"Total benchmark time {time.perf_counter() - started:.0f} s.")
+    if args.json:
+        args.json.write_text(json.dumps({"machine": info, "keys": keys, "startup": starts,
+                                         "imports": imports, "live": live,
+                                         "headless": headless}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Live edits: the settings screen and the weight editor refuse bad values in place."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, Select, Static
+
+from bptui.app.main import BptuiApp
+
+
+async def open_settings(pilot):
+    await pilot.press("o")
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def submit(pilot, screen, field, value):
+    box = screen.query_one(f"#{field}", Input)
+    box.value = value
+    box.focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("momentum", "1.5", "training.momentum"),
+    ("learning_rate", "-1", "training.learning_rate"),
+    ("learning_rate", "fast", "training.learning_rate"),
+    ("batch_size", "10000", "training.batch_size"),
+    ("l2", "nan", "training.l2"),
+    ("layers", "2,x,1", "network.layers"),
+    ("layers", "3,4,1", "data.inputs"),
+    ("layers", "2,0,1", "network.layers"),
+])
+async def test_invalid_settings_are_refused_in_place(field, value, message):
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        weights = app.stepper.params.flat.tobytes()
+        screen = await open_settings(pilot)
+        await submit(pilot, screen, field, value)
+        assert app.screen is screen
+        error = str(screen.query_one("#settings-error", Static).render())
+        assert "refused" in error and message in error
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.stepper.params.flat.tobytes() == weights and app.stepper.step == 1
+
+
+async def test_cross_entropy_needs_a_matching_output():
+    app = BptuiApp(preset="sine")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_settings(pilot)
+        screen.query_one("#loss", Select).value = "cross_entropy"
+        await submit(pilot, screen, "learning_rate", "0.1")
+        assert "network.loss" in str(screen.query_one("#settings-error", Static).render())
+
+
+async def test_hyperparameters_keep_the_weights():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s", "s", "f")
+        weights = app.stepper.params.flat.tobytes()
+        history = list(app.stepper.loss_history[:2])
+        screen = await open_settings(pilot)
+        screen.query_one("#hidden_activation", Select).value = "tanh"
+        screen.query_one("#momentum", Input).value = "0.5"
+        await submit(pilot, screen, "learning_rate", "0.25")
+        assert app.screen is not screen
+        stepper = app.stepper
+        assert stepper.params.flat.tobytes() == weights
+        assert stepper.learning_rate == 0.25 and stepper.training.momentum == 0.5
+        assert stepper.spec.hidden_activation == "tanh"
+        assert stepper.step == 2 and stepper.position == 0
+        assert stepper.loss_history[:2] == history  # the new settings' loss is computed afresh
+        assert "weights kept" in app.hint
+
+
+async def test_layer_sizes_reinitialize():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        screen = await open_settings(pilot)
+        await submit(pilot, screen, "layers", "2,4,3,1")
+        assert app.stepper.spec.layers == (2, 4, 3, 1) and app.stepper.step == 0
+        assert "re-initialized" in app.hint
+        await pilot.press("s")
+        assert app.stepper.step == 1
+
+
+async def test_weight_editor():
+    app = BptuiApp(preset="mazur")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f", "w")
+        await pilot.pause()
+        editor = app.screen
+        await submit(pilot, editor, "which", "7")
+        assert "out of range" in str(editor.query_one("#weight-error", Static).render())
+        editor.query_one("#which", Input).value = "2"
+        await pilot.pause()  # the editor fills in the current value of W[1,2]
+        assert editor.query_one("#value", Input).value == "0.2"
+        await submit(pilot, editor, "value", "inf")
+        assert "out of range" in str(editor.query_one("#weight-error", Static).render())
+        await submit(pilot, editor, "value", "0.5")
+        assert app.screen is not editor
+        assert app.stepper.weights[0][0, 1] == 0.5 and app.stepper.position == 0
+        assert "W[1,2]: 0.2 → 0.5" in app.hint
