@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from bptui.engine import Dataset, NetworkSpec, Stepper, TrainingSpec
 
@@ -29,3 +35,17 @@ def make_stepper(layers, hidden="tanh", output="sigmoid", loss="quadratic", lr=0
     spec = NetworkSpec(tuple(layers), hidden, output, loss)
     data = make_dataset(rng, m, layers[0], layers[-1], output, loss, m_test)
     return Stepper(spec, TrainingSpec(lr, batch, l2, momentum, shuffle), data, seed)
+
+
+def run_cli(args: list[str], cwd: Path, entry: str = "module") -> subprocess.CompletedProcess:
+    """The real command in a subprocess: `python -m bptui` or the installed console script."""
+    if entry == "module":
+        command = [sys.executable, "-m", "bptui", *args]
+    else:
+        script = Path(sys.executable).with_name("bptui")
+        if not script.exists():
+            pytest.skip("console script bptui is not installed next to the interpreter")
+        command = [str(script), *args]
+    env = dict(os.environ, PYTHONWARNINGS="default", TERM="dumb")
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=60)

@@ -10,10 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import math
 import os
-import subprocess
-import sys
 import traceback
 from pathlib import Path
 
@@ -23,6 +20,8 @@ from hypothesis import strategies as st
 
 import bptui.app
 from bptui.cli import main
+from bptui.preset.tomlwrite import dumps
+from tests.helpers import run_cli
 
 XOR_DATA = "inputs = [[0, 0], [0, 1], [1, 0], [1, 1]]\ntargets = [[0], [1], [1], [0]]"
 GOOD_CSV = "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
@@ -799,30 +798,9 @@ FUZZ_BASE = {
 FUZZ_KEYS = [(section, key) for section, table in FUZZ_BASE.items() for key in table]
 
 
-def toml_value(value) -> str:
-    """A Python value (bool, int, float, str, list) as TOML."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    return "[" + ", ".join(toml_value(v) for v in value) + "]"
-
-
 def toml_document(doc: dict) -> str:
-    lines = [f"{k} = {toml_value(v)}" for k, v in doc[""].items()]
-    for section, table in doc.items():
-        if section:
-            lines.append(f"[{section}]")
-            lines += [f"{k} = {toml_value(v)}" for k, v in table.items()]
-    return "\n".join(lines) + "\n"
+    """The fuzz document ('' holds the top-level keys) as TOML, with the product's writer."""
+    return dumps({**doc[""], **{section: table for section, table in doc.items() if section}})
 
 
 SCALARS = st.one_of(
@@ -859,19 +837,6 @@ def test_fuzzed_value_is_accepted_or_one_line(tmp_path_factory, where, value):
 
 # --------------------------------------------------------------------------------------------
 # End to end, in real processes: exit status 2, one line, no traceback, nothing on stdout
-
-
-def run_cli(args: list[str], cwd: Path, entry: str = "module") -> subprocess.CompletedProcess:
-    if entry == "module":
-        command = [sys.executable, "-m", "bptui", *args]
-    else:
-        script = Path(sys.executable).with_name("bptui")
-        if not script.exists():
-            pytest.skip("console script bptui is not installed next to the interpreter")
-        command = [str(script), *args]
-    env = dict(os.environ, PYTHONWARNINGS="default", TERM="dumb")
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=60)
 
 
 @pytest.mark.parametrize(("args", "text", "key", "says", "entry"), [

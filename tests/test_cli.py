@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 import bptui
 from bptui.cli import main
+from tests.helpers import run_cli
 from bptui.preset import bundled_names, load_preset
 
 BUNDLED = ["xor", "mazur", "circle", "gaussian", "moons", "spiral", "sine", "iris", "digits"]
@@ -324,18 +323,6 @@ def test_bundled_preset_from_any_cwd(capsys, tmp_path, monkeypatch, name):
 
 # --------------------------------------------------------------------------------------------
 # Real processes
-
-
-def run_cli(args: list[str], cwd: Path, entry: str = "module") -> subprocess.CompletedProcess:
-    if entry == "module":
-        command = [sys.executable, "-m", "bptui", *args]
-    else:
-        script = Path(sys.executable).with_name("bptui")
-        if not script.exists():
-            pytest.skip("console script bptui is not installed next to the interpreter")
-        command = [str(script), *args]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=60, env=dict(os.environ, TERM="dumb"))
 
 
 @pytest.mark.parametrize("entry", ["module", "script"])
