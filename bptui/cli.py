@@ -93,23 +93,26 @@ def list_presets() -> int:
     return 0
 
 
-def open_app(parser: argparse.ArgumentParser, args) -> int:
-    """Load what the arguments name (preset, session or CSV) and open the explorer."""
-    stepper = None
+def load_target(parser: argparse.ArgumentParser, args):
+    """(preset, stepper or None) of what the arguments name: a session, a CSV file or a preset."""
     if args.session:
         from bptui.session import load_session
 
-        preset, stepper = load_session(args.session)
-    elif args.csv:
+        return load_session(args.session)
+    if args.csv:
         if not args.target:
             parser.error("--csv needs --target COLUMN")
         from bptui.preset.fromcsv import preset_from_csv
 
-        preset = preset_from_csv(args.csv, args.target, args.layers)
-    else:
-        if args.target or args.layers:
-            parser.error("--target and --layers go with --csv FILE")
-        preset = load_preset(args.preset)
+        return preset_from_csv(args.csv, args.target, args.layers), None
+    if args.target or args.layers:
+        parser.error("--target and --layers go with --csv FILE")
+    return load_preset(args.preset), None
+
+
+def open_app(parser: argparse.ArgumentParser, args) -> int:
+    """Load what the arguments name and open the explorer."""
+    preset, stepper = load_target(parser, args)
     from bptui.app import run_app
 
     return run_app(preset, stepper)

@@ -48,26 +48,10 @@ def app_command(argv: list[str]) -> str:
 
 def check_loadable(argv: list[str]) -> None:
     """Load what the app would load (preset, session or CSV); raises PresetError if it cannot."""
-    from bptui.cli import app_parser
+    from bptui.cli import app_parser, load_target
 
     parser = app_parser()
-    args = parser.parse_args(argv)
-    if args.session:
-        from bptui.session import load_session
-
-        load_session(args.session)
-    elif args.csv:
-        if not args.target:
-            parser.error("--csv needs --target COLUMN")
-        from bptui.preset.fromcsv import preset_from_csv
-
-        preset_from_csv(args.csv, args.target, args.layers)
-    else:
-        if args.target or args.layers:
-            parser.error("--target and --layers go with --csv FILE")
-        from bptui.preset import load_preset
-
-        load_preset(args.preset)
+    load_target(parser, parser.parse_args(argv))
 
 
 def serve(argv: list[str], port: int) -> int:
