@@ -145,3 +145,31 @@ def update_step(grad: np.ndarray, velocity: np.ndarray, learning_rate: float, mo
     if momentum != 0.0:
         out += momentum * velocity
     return out
+
+
+GEMM_BLOCK = 131_072  # weights × rows per product: small enough that OpenBLAS stays single-threaded
+
+
+def forward_in_blocks(weights, biases, activation_names, x: np.ndarray,
+                      upto: int | None = None) -> np.ndarray:
+    """Activations (n, units) of weight layer `upto` (default: the output) for many inputs
+    x (n, n_in), e.g. every pixel of a map over the input plane.
+
+    The same z = a·Wᵀ + b and a = f(z) as `forward_layer`, with the products taken in row blocks:
+    on a busy 2-core machine OpenBLAS's threaded gemm took 15 ms instead of 0.15 ms for a
+    4680 × 16 × 16 product. Allocates its own arrays, so it never touches a stepper's buffers.
+    """
+    last = len(weights) - 1 if upto is None else upto
+    a = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        for layer in range(last + 1):
+            w = weights[layer]
+            z = np.empty((a.shape[0], w.shape[0]))
+            rows = max(16, GEMM_BLOCK // max(1, w.size))
+            for start in range(0, a.shape[0], rows):
+                np.matmul(a[start:start + rows], w.T, out=z[start:start + rows])
+            z += biases[layer]
+            out = np.empty_like(z)
+            activations.activate(activation_names[layer], z, out)
+            a = out
+    return a

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -45,9 +46,21 @@ class LinesWidget(Widget):
         raise NotImplementedError
 
     def redraw(self) -> None:
-        """Forget the cached lines and repaint."""
-        self._strips = None
-        self.refresh()
+        """Rebuild the lines now and repaint only the rows that changed."""
+        size = (self.size.width, self.size.height)
+        old = self._strips if self._strip_size == size else None
+        if not self.is_mounted or size[0] <= 0 or size[1] <= 0:
+            self._strips = None
+            self.refresh()
+            return
+        self._strips = text_to_strips(self.build(), *size, self.rich_style)
+        self._strip_size = size
+        if old is None or len(old) != len(self._strips):
+            self.refresh()
+            return
+        changed = [y for y, (a, b) in enumerate(zip(old, self._strips)) if a != b]
+        if changed:
+            self.refresh(*(Region(0, y, size[0], 1) for y in changed))
 
     def render_line(self, y: int) -> Strip:
         size = (self.size.width, self.size.height)
