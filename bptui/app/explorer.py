@@ -21,9 +21,7 @@ WHAT = {
 
 def describe(micro: MicroStep, depth: int) -> str:
     """'forward layer 2/3' style, with the layer counted from 1."""
-    if micro.layer is not None and micro.phase in (Phase.FORWARD, Phase.BACKWARD):
-        return f"{micro.phase.value} layer {micro.layer + 1}/{depth}"
-    return micro.phase.value
+    return micro.describe(depth)
 
 
 class Explorer:

@@ -48,10 +48,11 @@ class MicroStep:
     layer: int | None
     step: int
 
-    def describe(self) -> str:
-        """E.g. 'forward layer 1', 'error', 'backward layer 0', 'update'."""
+    def describe(self, depth: int | None = None) -> str:
+        """E.g. 'forward layer 1', 'error', 'backward layer 2/3' (with the depth), 'update'."""
         if self.phase in (Phase.FORWARD, Phase.BACKWARD):
-            return f"{self.phase.value} layer {self.layer + 1}"
+            of = f"/{depth}" if depth is not None else ""
+            return f"{self.phase.value} layer {self.layer + 1}{of}"
         return self.phase.value
 
 
@@ -450,10 +451,7 @@ class Stepper:
     def restart_step(self) -> None:
         """After an edit of the weights or settings: the current step starts again from its
         forward pass, and the loss at the (changed) current weights is computed afresh."""
-        if self.position == self.steps_per_training_step:
-            self.position = 0
-        elif self.position:
-            self.position = 0
+        self.position = 0
         del self.loss_history[self.step:]
         del self.test_loss_history[self.step:]
         self.diverged = False

@@ -40,10 +40,10 @@ class LossChart(PlotextPlot):
             self._render_key = key
         return self._rendered
 
-    def show(self, snap: Snapshot, force: bool = False) -> None:
+    def show(self, snap: Snapshot) -> None:
         """Replot if the history, size or scale changed."""
         key = (len(snap.loss_history), self.log_scale, self.size, snap.diverged)
-        if not force and key == self._drawn:
+        if key == self._drawn:
             return
         self._drawn = key
         plt = self.plt
