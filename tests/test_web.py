@@ -284,6 +284,6 @@ def test_web_app_in_headless_chromium(browser, web_server, tmp_path):
 
     # What a person sees changed too: the canvas is redrawn on the next animation frame.
     deadline = time.monotonic() + 5
-    while (shot_after := page.screenshot(path=str(tmp_path / "after.png"))) == shot_before:
+    while page.screenshot(path=str(tmp_path / "after.png")) == shot_before:
         assert time.monotonic() < deadline, "the screenshot did not change after the key"
         time.sleep(0.1)

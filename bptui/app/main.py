@@ -9,17 +9,15 @@ FRAME_RATE times a second.
 from __future__ import annotations
 
 import threading
-import time
 
 from rich.text import Text
-from textual import work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, Footer, Static
-from textual.worker import get_current_worker
 
 from bptui.app import snapshot as snapshots
+from bptui.app.bindings import BINDINGS
+from bptui.app.live import FRAME_RATE, LiveTraining
 from bptui.app.explorer import Explorer, describe
 from bptui.app.screens.help import HelpScreen
 from bptui.app.screens.picker import PresetPicker
@@ -34,58 +32,15 @@ from bptui.app.widgets.readout import Readout
 from bptui.engine.timeline import Timeline
 from bptui.preset import Preset, PresetError, bundled_names, load_preset
 
-FRAME_RATE = 10       # redraws per second while training runs
-CHART_EVERY = 3       # replot the chart every n-th frame while running
-CHUNK_SECONDS = 0.01  # training time between checks for cancel / snapshot requests
 
 
-class BptuiApp(App):
+class BptuiApp(LiveTraining, App):
     """bptui: explore backpropagation one step at a time."""
 
     CSS_PATH = "app.tcss"
     TITLE = "bptui"
 
-    BINDINGS = [
-        Binding("f", "forward", "Forward", id="forward", tooltip="compute the next layer"),
-        Binding("e", "error", "Error", id="error", tooltip="the loss and the output δ"),
-        Binding("b", "backward", "Backward", id="backward", tooltip="propagate δ one layer back"),
-        Binding("u", "update", "Update", id="update", tooltip="apply the updates"),
-        Binding("space", "micro", "Next", id="micro", tooltip="the next micro-step"),
-        Binding("s", "finish_step", "Step", id="step", tooltip="finish the training step"),
-        Binding("r", "run", "Run/pause", id="run"),
-        Binding("R", "reset", "Reset", id="reset"),
-        Binding("z", "undo", "Undo", id="undo", tooltip="step back one micro-step"),
-        Binding("Z", "redo", "Redo", id="redo", tooltip="replay the next micro-step"),
-        Binding("left_square_bracket", "layer(-1)", "Layer-", show=False, id="layer_prev"),
-        Binding("right_square_bracket", "layer(1)", "Layer+", show=False, id="layer_next"),
-        Binding("up", "cursor(0,-1)", "Unit up", show=False, id="cursor_up"),
-        Binding("down", "cursor(0,1)", "Unit down", show=False, id="cursor_down"),
-        Binding("left", "cursor(-1,0)", "Layer left", show=False, id="cursor_left"),
-        Binding("right", "cursor(1,0)", "Layer right", show=False, id="cursor_right"),
-        Binding("comma", "sample(-1)", "Sample-", show=False, id="sample_prev"),
-        Binding("full_stop", "sample(1)", "Sample+", show=False, id="sample_next"),
-        Binding("m", "mean", "Mean", show=False, id="mean"),
-        Binding("plus", "learning_rate(2.0)", "η×2", id="lr_up"),
-        Binding("minus", "learning_rate(0.5)", "η÷2", id="lr_down"),
-        Binding("l", "log_scale", "Log", id="log"),
-        Binding("x", "toggle_explain", "Explain", id="explain",
-                tooltip="the selected unit's arithmetic with the numbers"),
-        Binding("d", "toggle_boundary", "Boundary", id="boundary",
-                tooltip="network diagram ↔ decision boundary / unit map"),
-        Binding("g", "gradient_check", "Grad check", id="gradcheck",
-                tooltip="numerical vs analytic gradients per layer"),
-        Binding("p", "pick", "Presets", id="presets"),
-        Binding("ctrl+s", "save_session", "Save", show=False, id="save",
-                tooltip="save the session to bptui-session-PRESET.npz"),
-        Binding("ctrl+e", "export_weights", "Export", show=False, id="export",
-                tooltip="export the weights as .json, .npz and a .toml preset"),
-        Binding("o", "settings", "Settings", id="settings",
-                tooltip="learning rate, batch, momentum, L2, activations, layers"),
-        Binding("w", "edit_weight", "Edit weight", show=False, id="edit_weight",
-                tooltip="type a new value for a weight of the selected unit"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("q", "quit", "Quit", id="quit"),
-    ]
+    BINDINGS = BINDINGS
 
     def __init__(self, preset: Preset | str = "xor", autostart: bool = False, stepper=None):
         super().__init__()
@@ -256,14 +211,6 @@ class BptuiApp(App):
             text.append(f"  ▶ {self.steps_per_second:,.0f} steps/s" if wide else " ▶",
                         "bold green")
         self.query_one("#status", Static).update(text, layout=False)
-
-    def tick(self) -> None:
-        """Timer: while training runs, draw the newest snapshot and ask for the next."""
-        if not self.running:
-            return
-        self._frame += 1
-        self.redraw(chart=self._frame % CHART_EVERY == 0)
-        self._want_snapshot.set()
 
     # ----- phase keys --------------------------------------------------------------------------
 
@@ -441,15 +388,10 @@ class BptuiApp(App):
         if result is None:
             return
         preset, keep = result
-        old = self.stepper
-        self.preset = preset
-        self.explorer = Explorer(preset.stepper())
+        stepper = preset.stepper()
         if keep:
-            self.stepper.adopt(old)
-        self.timeline = Timeline(self.stepper)
-        self.layer = min(self.layer, self.stepper.depth - 1)
-        self.query_one(NetworkDiagram).cursor = (1, 0)
-        self.sample = 0
+            stepper.adopt(self.stepper)
+        self.start_session(preset, stepper)
         self.hint = ("settings applied, weights kept; the current step restarts — "
                      if keep else "layer sizes changed: weights re-initialized from the seed — ")
         self.hint += self.explorer.next_hint()
@@ -481,18 +423,22 @@ class BptuiApp(App):
         """Start a new session on `preset` (None keeps the current one)."""
         if preset is None:
             return
+        self.start_session(preset, preset.stepper())
+        self.hint = f"opened {preset.title} — " + self.explorer.next_hint()
+        self.redraw()
+
+    def start_session(self, preset: Preset, stepper) -> None:
+        """Explore `stepper` (of `preset`) from now on, with a fresh undo history."""
         self.pause()
         self.preset = preset
-        self.explorer = Explorer(preset.stepper())
-        self.timeline = Timeline(self.stepper)
+        self.explorer = Explorer(stepper)
+        self.timeline = Timeline(stepper)
         self.layer = 0
         self.sample = 0
         self.query_one(NetworkDiagram).cursor = (1, 0)
         if not supported(preset.network.layers[0]):
             self.query_one(ContentSwitcher).current = "diagram"
             self.query_one("#diagram-pane").border_title = "Network"
-        self.hint = f"opened {preset.title} — " + self.explorer.next_hint()
-        self.redraw()
 
     def get_system_commands(self, screen):
         """The command palette: presets and the main actions."""
@@ -510,62 +456,6 @@ class BptuiApp(App):
                 ("Reset", "initial weights, same seed (R)", self.action_reset),
                 ("Log scale", "log10 loss on the chart (l)", self.action_log_scale)):
             yield SystemCommand(title, help_text, action)
-
-    # ----- running live ------------------------------------------------------------------------
-
-    def action_run(self) -> None:
-        """r: run or pause continuous training."""
-        if self.running:
-            self.pause()
-            self.hint = f"paused at step {self.stepper.step} — " + self.explorer.next_hint()
-            self.redraw()
-            return
-        if self.stepper.diverged:
-            self.hint = self.explorer.next_hint()
-            self.redraw()
-            return
-        self.running = True
-        self._trainer_idle.clear()
-        self.hint = "training… r pauses"
-        self.train_live()
-
-    def pause(self) -> None:
-        """Stop the training thread (returns once it has stopped: within one chunk)."""
-        if not self.running:
-            return
-        self.running = False
-        self.workers.cancel_group(self, "train")
-        self._trainer_idle.wait(timeout=2.0)
-
-    @work(thread=True, exclusive=True, group="train")
-    def train_live(self) -> None:
-        """The training thread: run chunks of steps, publish snapshots on request."""
-        worker = get_current_worker()
-        stepper = self.stepper
-        chunk = 1
-        started, start_step = time.perf_counter(), stepper.step
-        try:
-            while not worker.is_cancelled and not stepper.diverged:
-                t0 = time.perf_counter()
-                stepper.run(chunk)
-                self.timeline.record()
-                elapsed = time.perf_counter() - t0
-                chunk = max(1, min(100_000, int(chunk * CHUNK_SECONDS / max(elapsed, 1e-6))))
-                if self._want_snapshot.is_set():
-                    self._want_snapshot.clear()
-                    span = time.perf_counter() - started
-                    self.steps_per_second = (stepper.step - start_step) / span if span else 0.0
-                    self._snapshot = self.take_snapshot()
-            if stepper.diverged and not worker.is_cancelled:
-                self.call_from_thread(self.on_diverged)
-        finally:
-            self._trainer_idle.set()
-
-    def on_diverged(self) -> None:
-        """A non-finite loss paused training."""
-        self.running = False
-        self.hint = "diverged: the loss is no longer finite — R resets, - lowers η"
-        self.redraw()
 
     async def action_quit(self) -> None:
         """q: stop training and quit."""

@@ -1,0 +1,88 @@
+"""Running live: continuous training in a thread worker, redrawn on a timer.
+
+The worker runs chunks of steps (about CHUNK_SECONDS each), checks for cancellation between them
+(so `r` pauses within one chunk), and publishes a fresh snapshot whenever the UI has asked for
+one; the UI timer draws it at most FRAME_RATE times a second and asks for the next.
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import work
+from textual.worker import get_current_worker
+
+FRAME_RATE = 10       # redraws per second while training runs
+CHART_EVERY = 3       # replot the chart every n-th frame while running
+CHUNK_SECONDS = 0.01  # training time between checks for cancel / snapshot requests
+
+
+class LiveTraining:
+    """Mixin for the app: `r`, pause, the training worker and the redraw timer.
+
+    Expects the app's `stepper`, `explorer`, `timeline`, `hint`, `running`, `redraw()`,
+    `take_snapshot()` and the events `_want_snapshot` and `_trainer_idle`.
+    """
+
+    def tick(self) -> None:
+        """Timer: while training runs, draw the newest snapshot and ask for the next."""
+        if not self.running:
+            return
+        self._frame += 1
+        self.redraw(chart=self._frame % CHART_EVERY == 0)
+        self._want_snapshot.set()
+
+    def action_run(self) -> None:
+        """r: run or pause continuous training."""
+        if self.running:
+            self.pause()
+            self.hint = f"paused at step {self.stepper.step} — " + self.explorer.next_hint()
+            self.redraw()
+            return
+        if self.stepper.diverged:
+            self.hint = self.explorer.next_hint()
+            self.redraw()
+            return
+        self.running = True
+        self._trainer_idle.clear()
+        self.hint = "training… r pauses"
+        self.train_live()
+
+    def pause(self) -> None:
+        """Stop the training thread (returns once it has stopped: within one chunk)."""
+        if not self.running:
+            return
+        self.running = False
+        self.workers.cancel_group(self, "train")
+        self._trainer_idle.wait(timeout=2.0)
+
+    @work(thread=True, exclusive=True, group="train")
+    def train_live(self) -> None:
+        """The training thread: run chunks of steps, publish snapshots on request."""
+        worker = get_current_worker()
+        stepper = self.stepper
+        chunk = 1
+        started, start_step = time.perf_counter(), stepper.step
+        try:
+            while not worker.is_cancelled and not stepper.diverged:
+                t0 = time.perf_counter()
+                stepper.run(chunk)
+                self.timeline.record()
+                elapsed = time.perf_counter() - t0
+                chunk = max(1, min(100_000, int(chunk * CHUNK_SECONDS / max(elapsed, 1e-6))))
+                if self._want_snapshot.is_set():
+                    self._want_snapshot.clear()
+                    span = time.perf_counter() - started
+                    self.steps_per_second = (stepper.step - start_step) / span if span else 0.0
+                    self._snapshot = self.take_snapshot()
+            if stepper.diverged and not worker.is_cancelled:
+                self.call_from_thread(self.on_diverged)
+        finally:
+            self._trainer_idle.set()
+
+    def on_diverged(self) -> None:
+        """A non-finite loss paused training."""
+        self.running = False
+        self.hint = "diverged: the loss is no longer finite — R resets, - lowers η"
+        self.redraw()
+
