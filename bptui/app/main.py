@@ -19,8 +19,6 @@ from bptui.app import snapshot as snapshots
 from bptui.app.bindings import BINDINGS
 from bptui.app.live import FRAME_RATE, LiveTraining
 from bptui.app.explorer import Explorer, describe
-from bptui.app.screens.help import HelpScreen
-from bptui.app.screens.picker import PresetPicker
 from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.style import fmt
 from bptui.app.widgets.boundary import DecisionBoundary, supported
@@ -368,11 +366,15 @@ class BptuiApp(LiveTraining, App):
 
     def action_help(self) -> None:
         """?: keys and formulas."""
+        from bptui.app.screens.help import HelpScreen
+
         spec = self.stepper.spec
         self.push_screen(HelpScreen(spec.hidden_activation, spec.output_activation, spec.loss))
 
     def action_pick(self) -> None:
         """p: the preset picker."""
+        from bptui.app.screens.picker import PresetPicker
+
         self.pause()
         self.push_screen(PresetPicker(), self.switch_preset)
 
