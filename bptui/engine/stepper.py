@@ -297,19 +297,27 @@ class Stepper:
         """Choose the batch of the current step and its buffers."""
         start, stop = self._batch_bounds(self.step)
         self.batch_start = start
-        self.ws = ws = self._workspace(stop - start)
-        x, y = self.data.x_train, self.data.y_train
+        self.ws = self._workspace(stop - start)
+        rows = None
         if self.training.shuffle and not self.full_batch:
             rows = self._epoch_permutation(self.step // self.batches_per_epoch)[start:stop]
-            np.take(x, rows, axis=0, out=ws.x)
-            np.take(y, rows, axis=0, out=ws.y)
-            self.batch_rows = rows
-            self._batch_x, self._batch_y = ws.x, ws.y
-        else:
-            self.batch_rows = None
-            self._batch_x, self._batch_y = x[start:stop], y[start:stop]
+        self._load_batch(rows)
         if not self.full_batch:
             self.record_loss()
+
+    def _load_batch(self, rows: np.ndarray | None) -> None:
+        """Point the batch at training rows batch_start.. (views) or gather shuffled `rows`
+        into the workspace's buffers (m, n_in) and (m, K)."""
+        ws = self.ws
+        self.batch_rows = rows
+        if rows is not None:
+            np.take(self.data.x_train, rows, axis=0, out=ws.x)
+            np.take(self.data.y_train, rows, axis=0, out=ws.y)
+            self._batch_x, self._batch_y = ws.x, ws.y
+        else:
+            stop = self.batch_start + ws.m
+            self._batch_x = self.data.x_train[self.batch_start:stop]
+            self._batch_y = self.data.y_train[self.batch_start:stop]
 
     @property
     def batch_x(self) -> np.ndarray:
@@ -574,14 +582,7 @@ class Stepper:
                 for dst, src in zip(mine, saved):
                     np.copyto(dst, src)
         if self.position:
-            start = self.batch_start
-            if self.batch_rows is not None:
-                np.take(self.data.x_train, self.batch_rows, axis=0, out=ws.x)
-                np.take(self.data.y_train, self.batch_rows, axis=0, out=ws.y)
-                self._batch_x, self._batch_y = ws.x, ws.y
-            else:
-                self._batch_x = self.data.x_train[start:start + ws.m]
-                self._batch_y = self.data.y_train[start:start + ws.m]
+            self._load_batch(self.batch_rows)
         if state.light:
             del self.loss_history[state.loss_history:]
             del self.test_loss_history[state.test_loss_history:]
