@@ -50,8 +50,7 @@ def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
     if data.has_test:
         out["test_loss"] = [finite_or_none(v) for v in stepper.test_loss_history[:steps + 1]]
     if data.task == "classification":
-        x, y = (data.x_test, data.y_test) if data.has_test else (data.x_train, data.y_train)
-        out["accuracy"] = stepper.accuracy(x, y)
+        out["accuracy"] = stepper.accuracy(*data.scored)
         out["train_accuracy"] = stepper.accuracy(data.x_train, data.y_train)
     out["diverged"] = stepper.diverged
     out["layers"] = layers_to_json(stepper)
@@ -131,8 +130,7 @@ def goal_reached(preset: Preset, stepper: Stepper) -> bool:
     if goal.loss is not None:
         ok = ok and stepper.loss < goal.loss
     if goal.accuracy is not None:
-        x, y = (data.x_test, data.y_test) if data.has_test else (data.x_train, data.y_train)
-        accuracy = stepper.accuracy(x, y)
+        accuracy = stepper.accuracy(*data.scored)
         ok = ok and accuracy is not None and accuracy >= goal.accuracy
     return ok
 

@@ -122,7 +122,7 @@ def test_forward_matches_predict_and_a_manual_hidden_pass():
     z = x @ stepper.weights[0].T + stepper.biases[0]
     hidden = activate(stepper.spec.activation(0), z, np.empty_like(z))
     assert np.allclose(net.forward(x, upto=0), hidden)
-    snap = take(stepper, "spiral", None)
+    snap = take(stepper, "spiral")
     assert np.allclose(NetworkCopy.of(snap).forward(x), stepper.predict(x))
     stepper.run(1)  # the copy does not follow the stepper
     assert not np.allclose(net.forward(x), stepper.predict(x))

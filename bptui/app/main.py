@@ -97,9 +97,7 @@ class BptuiApp(LiveTraining, App):
 
     def take_snapshot(self) -> Snapshot:
         """A snapshot of the stepper now (called on the thread that owns the stepper)."""
-        data = self.stepper.data
-        x, y = (data.x_test, data.y_test) if data.has_test else (data.x_train, data.y_train)
-        return snapshots.take(self.stepper, self.preset.title, self.stepper.accuracy(x, y))
+        return snapshots.take(self.stepper, self.preset.title)
 
     def redraw(self, chart: bool = True) -> None:
         """Take a snapshot (when paused) and draw every pane from it."""

@@ -105,7 +105,7 @@ def readouts(stepper: Stepper) -> dict:
     return out
 
 
-def take(stepper: Stepper, title: str, accuracy: float | None) -> Snapshot:
+def take(stepper: Stepper, title: str) -> Snapshot:
     """Copy what the screens need out of the stepper."""
     views = []
     for layer in range(stepper.depth):
@@ -121,15 +121,18 @@ def take(stepper: Stepper, title: str, accuracy: float | None) -> Snapshot:
             stepper.forward_done(layer), stepper.delta_done(layer),
             stepper.gradient_done(layer)))
     loss = stepper.loss
+    readout = readouts(stepper)
+    part = "test" if stepper.data.has_test else "train"
     return Snapshot(
         title=title, layers=stepper.spec.layers, step=stepper.step, epoch=stepper.epoch,
         last=stepper.last, next=stepper.next, diverged=stepper.diverged, updated=stepper.updated,
         learning_rate=stepper.learning_rate, momentum=stepper.training.momentum,
-        l2=stepper.training.l2, loss=loss, test_loss=stepper.test_loss, accuracy=accuracy,
+        l2=stepper.training.l2, loss=loss, test_loss=stepper.test_loss,
+        accuracy=readout.get(f"{part}_accuracy"),
         batch_size=stepper.ws.m, batch_rows=stepper.batch_indices.copy(), views=tuple(views),
         loss_history=np.array(stepper.loss_history), test_loss_history=np.array(stepper.test_loss_history),
         loss_name=stepper.spec.loss, output_activation=stepper.spec.output_activation,
-        readout=readouts(stepper))
+        readout=readout)
 
 
 __all__ = ["LayerView", "Phase", "Snapshot", "take"]

@@ -75,3 +75,8 @@ class Dataset:
     def has_test(self) -> bool:
         """Whether there is a held-out set."""
         return self.x_test.shape[0] > 0
+
+    @property
+    def scored(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) that accuracy and goals are judged on: the held-out set, else the training set."""
+        return (self.x_test, self.y_test) if self.has_test else (self.x_train, self.y_train)
