@@ -68,6 +68,14 @@ def derivative_value(name: str, z: float, a: float) -> float:
     return float(out[0, 0])
 
 
+def weights_of_step(stepper: Stepper, layer: int) -> tuple[np.ndarray, np.ndarray]:
+    """W (n_out, n_in) and b (n_out,) the current step computed with: after its update, the
+    weights before it."""
+    if stepper.updated:
+        return stepper.w_before[layer], stepper.b_before[layer]
+    return stepper.weights[layer], stepper.biases[layer]
+
+
 ACTIVATION_TEXT = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky_relu",
                    "linear": "linear"}
 
@@ -80,8 +88,7 @@ def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0) -> list[Li
     spec = stepper.spec
     name = spec.activation(layer)
     out: list[Line] = []
-    w = stepper.w_before[layer] if stepper.updated else stepper.weights[layer]
-    b = stepper.b_before[layer] if stepper.updated else stepper.biases[layer]
+    w, b = weights_of_step(stepper, layer)
     a_in = stepper.layer_input(layer)
     n_in = w.shape[1]
     where = f"layer {layer + 1}, unit {unit + 1}" + (f", sample {s + 1} of {m}" if m > 1 else "")
@@ -138,7 +145,7 @@ def explain_delta(stepper: Stepper, layer: int, unit: int, s: int) -> list[Line]
             lines.append(Line("formula", f"δ = {scale}(a − y)·f'(z) = {scale}({number(a)} − "
                                          f"{number(y)})·{factor(slope)} = {number(delta)}", delta))
         return lines
-    above = stepper.weights[layer + 1] if not stepper.updated else stepper.w_before[layer + 1]
+    above, _ = weights_of_step(stepper, layer + 1)
     deltas = ws.delta[layer + 1][s]
     terms = [f"{factor(float(above[k, unit]))}·{factor(float(deltas[k]))}"
              for k in range(above.shape[0])]
@@ -192,7 +199,7 @@ def explain_gradient(stepper: Stepper, layer: int, unit: int, s: int) -> list[Li
     m = ws.m
     delta = ws.delta[layer][:, unit]
     a_in = stepper.layer_input(layer)
-    w = stepper.w_before[layer] if stepper.updated else stepper.weights[layer]
+    w, _ = weights_of_step(stepper, layer)
     l2 = stepper.training.l2
     lines = [Line("head", "gradients · ∂C/∂w = 1/m Σ_x δ·a_in" + (" + λ/m·w" if l2 else ""))]
     for i in range(min(MAX_WEIGHTS, w.shape[1])):
