@@ -34,6 +34,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def eval_every(text: str) -> int:
+    """An integer ≥ 1 for --eval-every."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of steps, got {text!r}") from None
+    if not 1 <= value <= 10_000_000:
+        raise argparse.ArgumentTypeError(f"{value} is out of range (allowed: 1..10000000)")
+    return value
+
+
 def app_parser() -> argparse.ArgumentParser:
     """The parser of `bptui [PRESET]`."""
     parser = OneLineParser(
@@ -66,6 +77,10 @@ def train_parser() -> argparse.ArgumentParser:
                         help="training steps (default: the preset's goal, else 1000)")
     parser.add_argument("--json", action="store_true",
                         help="print exactly one JSON object on stdout")
+    parser.add_argument("--eval-every", type=eval_every, default=None, metavar="K",
+                        help="evaluate the whole training and held-out sets every K steps "
+                             "(default: every step with full batches, once per epoch with "
+                             "mini-batches; always before the first and after the last step)")
     parser.add_argument("--save-weights", metavar="FILE",
                         help="write the final weights: .json, .npz, or .toml (a preset with them pinned)")
     return parser
