@@ -189,7 +189,7 @@ def serve(argv: list[str], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -
     except OSError as exc:  # the port is taken, not ours to bind, or the address not ours
         return error(f"cannot serve on {url_host(host)}:{port} ({exc.strerror or exc})")
     if is_wildcard(host):
-        url = f"http://{socket.gethostname()}:{port} (every interface)"
+        url = f"http://{socket.gethostname()}:{port} on every interface"
     else:
         url = f"http://{url_host(host)}:{port}"
     if not is_loopback(host):

@@ -480,7 +480,7 @@ def foreign_requests(port: int) -> list[tuple[str, dict[str, str]]]:
         ("/ws", {"Host": "127.0.0.1"}),  # port 80
         ("/", {"Host": f"evil.example:{port}"}),
         ("/", {"Origin": "http://evil.example"}),
-        (f"/static/js/textual.js", {"Host": f"evil.example:{port}"}),
+        ("/static/js/textual.js", {"Host": f"evil.example:{port}"}),
     ]
 
 
