@@ -156,6 +156,8 @@ class BoundedAppService(AppService):
         watchdog = asyncio.create_task(self._end_process())
         try:
             await super().stop()  # sends "quit", waits for the app's output to end
+            if self._process is not None:
+                await self._process.wait()  # and for the process itself
         finally:
             watchdog.cancel()
 

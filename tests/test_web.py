@@ -320,14 +320,16 @@ async def test_resizes_are_clamped(web_server_module, monkeypatch):
 
 
 @pytest.mark.parametrize("command, ended_by", [
-    ("exec sleep 30", signal.SIGTERM),  # does not read its input: terminated
-    ("trap '' TERM; exec sleep 30", signal.SIGKILL),  # ignores SIGTERM too: killed
+    ("echo > ready; exec sleep 30", signal.SIGTERM),  # does not read its input: terminated
+    ("trap '' TERM; echo > ready; exec sleep 30", signal.SIGKILL),  # ignores SIGTERM: killed
 ])
-async def test_an_app_that_will_not_quit_is_ended(web_server_module, monkeypatch, command,
-                                                  ended_by):
+async def test_an_app_that_will_not_quit_is_ended(web_server_module, monkeypatch, tmp_path,
+                                                  command, ended_by):
     monkeypatch.setattr(web_server_module, "QUIT_GRACE", 0.05)
+    monkeypatch.chdir(tmp_path)
     service = app_service(web_server_module, command)
     await service.start(80, 24)
+    await asyncio.to_thread(wait_until, (tmp_path / "ready").exists, "the app to start")
     assert service.running
     await asyncio.gather(service.stop(), service.stop())  # twice at once, as on shutdown
     assert not service.running
