@@ -15,6 +15,7 @@ import numpy as np
 
 from bptui.engine.stepper import Stepper
 from bptui.preset import Preset, PresetError
+from bptui.preset.loader import current_doc
 from bptui.preset.tomlwrite import dumps
 
 FORMATS = (".json", ".npz", ".toml")
@@ -47,8 +48,9 @@ def weights_json(stepper: Stepper) -> list[dict]:
 
 
 def weights_preset(preset: Preset, stepper: Stepper) -> str:
-    """The preset's TOML with the current weights pinned as [[weights]]."""
-    doc = {k: v for k, v in preset.doc.items() if k != "weights"}
+    """The preset's TOML with the current settings and weights pinned as [[weights]]."""
+    doc = current_doc(preset, stepper)
+    doc["training"]["learning_rate"] = stepper.learning_rate
     doc["title"] = f"{preset.title} (trained, step {stepper.step})"
     data = dict(doc.get("data", {}))
     if "csv" in data and not Path(data["csv"]).is_absolute():

@@ -20,21 +20,11 @@ from bptui.engine.spec import NetworkSpec, TrainingSpec
 from bptui.engine.stepper import Stepper, StepperState
 from bptui.export import write_atomically
 from bptui.preset import Preset, PresetError, preset_from_text
-from bptui.preset.loader import network_doc, training_doc
+from bptui.preset.loader import current_doc
 from bptui.preset.tomlwrite import dumps
 
 FORMAT = "bptui-session"
 VERSION = 1
-
-
-def session_doc(preset: Preset, stepper: Stepper) -> dict:
-    """The preset document with the current network and training settings written in."""
-    doc = dict(preset.doc)
-    doc["network"] = network_doc(stepper.spec)
-    doc["training"] = training_doc(stepper.training)
-    if stepper.pinned is None:
-        doc.pop("weights", None)
-    return doc
 
 
 def save_session(path: str | Path, preset: Preset, stepper: Stepper) -> Path:
@@ -43,7 +33,7 @@ def save_session(path: str | Path, preset: Preset, stepper: Stepper) -> Path:
     state = stepper.state()
     meta = {
         "format": FORMAT, "version": VERSION, "name": preset.name, "source": preset.source,
-        "base": str(preset.base.resolve()), "preset": dumps(session_doc(preset, stepper)),
+        "base": str(preset.base.resolve()), "preset": dumps(current_doc(preset, stepper)),
         "position": state.position, "step": state.step, "batch_start": state.batch_start,
         "learning_rate": state.learning_rate, "diverged": state.diverged,
         "last_cost": state.last_cost if np.isfinite(state.last_cost) else None,

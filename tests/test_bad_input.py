@@ -517,8 +517,54 @@ CONTRACT_GAPS = [
                  id="deeply-nested-array"),
 ]
 
+def registry_cases() -> list:
+    """For every optimizer, schedule and initializer setting in the registries: a wrong type,
+    a value outside its range, and the key given to an owner that does not take it."""
+    from bptui.engine import initializers, optimizers, schedules
+
+    cases = [
+        pytest.param(preset(training='optimizer = "adma"'), "training.optimizer",
+                     "did you mean 'adam'", id="optimizer-typo"),
+        pytest.param(preset(training="optimizer = 1"), "training.optimizer", "expected a string",
+                     id="optimizer-int"),
+        pytest.param(preset(training='schedule = "cosin"'), "training.schedule",
+                     "did you mean 'cosine'", id="schedule-typo"),
+        pytest.param(preset(network="layers = [2, 2, 1]\ninit = 'zero'"), "network.init",
+                     "did you mean 'zeros'", id="init-typo"),
+        pytest.param(preset(training="eval_every = -1"), "training.eval_every", "out of range",
+                     id="eval_every-negative"),
+        pytest.param(preset(training="eval_every = 1.5"), "training.eval_every",
+                     "expected an integer", id="eval_every-float"),
+        pytest.param(preset(training='optimizer = "sgd"\nmomentum = 0.9'), "training.momentum",
+                     "not a setting of optimizer 'sgd'", id="sgd-takes-no-momentum"),
+        pytest.param(preset(training="beta1 = 0.9"), "training.beta1",
+                     "not a setting of optimizer 'sgd'", id="beta1-without-optimizer"),
+    ]
+    families = [("training", "optimizer", {n: c.hypers for n, c in optimizers.OPTIMIZERS.items()}),
+                ("training", "schedule", {n: c.hypers for n, c in schedules.SCHEDULES.items()}),
+                ("network", "init", {n: i.hypers for n, i in initializers.INITIALIZERS.items()})]
+    for table, family, owners in families:
+        plain = next(name for name, hypers in owners.items() if not hypers)
+        for owner, hypers in owners.items():
+            for h in hypers:
+                def text(value, owner=owner, key=h.key):
+                    body = f'{family} = "{owner}"\n{key} = {value}'
+                    return (preset(network="layers = [2, 2, 1]\n" + body) if table == "network"
+                            else preset(training=body))
+                where = f"{table}.{h.key}"
+                outside = (h.high + 1) if h.high is not None else -1
+                cases += [
+                    pytest.param(text('"big"'), where, "expected a", id=f"{owner}-{h.key}-string"),
+                    pytest.param(text(outside), where, "out of range", id=f"{owner}-{h.key}-range"),
+                    pytest.param(text(h.default).replace(f'"{owner}"', f'"{plain}"'), where,
+                                 f"not a setting of {family} '{plain}'",
+                                 id=f"{plain}-takes-no-{h.key}-of-{owner}"),
+                ]
+    return cases
+
+
 ALL_PRESET_CASES = (UNKNOWN_KEYS + WRONG_TYPES + OUT_OF_RANGE + NETWORK + INLINE_DATA
-                    + GENERATOR + WEIGHTS + FILE_LEVEL + CONTRACT_GAPS)
+                    + GENERATOR + WEIGHTS + FILE_LEVEL + CONTRACT_GAPS + registry_cases())
 
 
 @pytest.mark.parametrize(("text", "key", "says"), ALL_PRESET_CASES)

@@ -282,6 +282,17 @@ def training_doc(training: TrainingSpec) -> dict:
     return doc
 
 
+def current_doc(preset: Preset, stepper: Stepper) -> dict:
+    """The preset's document with the stepper's network and training settings written in (they
+    differ after the settings screen): what a session saves and an export shares."""
+    doc = dict(preset.doc)
+    doc["network"] = network_doc(stepper.spec)
+    doc["training"] = training_doc(stepper.training)
+    if stepper.pinned is None:
+        doc.pop("weights", None)
+    return doc
+
+
 def read_matrix(table: Table, name: str, rows: int | None, cols: int | None) -> np.ndarray:
     """A rectangular array of finite numbers, optionally of a given shape."""
     value = table.raw(name)
