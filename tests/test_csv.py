@@ -464,3 +464,10 @@ def test_a_header_longer_than_the_sniffed_head(tmp_path):
     rows = [[*np.random.default_rng(i).normal(size=2000).round(3), i % 2] for i in range(5)]
     table = read_csv(_write(tmp_path, table_text(names, rows)), CsvOptions("y"))
     assert table.x.shape == (5, 2000) and table.features[-1] == "feature_number_01999"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_line_endings(tmp_path, newline):
+    (tmp_path / "d.csv").write_bytes(newline.join(["a,b,y", "1,2,0", "3,4,1", ""]).encode())
+    table = read_csv(tmp_path / "d.csv", CsvOptions("y"))
+    assert table.x.tolist() == [[1, 2], [3, 4]] and table.labels == ["0", "1"]

@@ -91,8 +91,7 @@ def sniff(head: str, decimal: str) -> str:
     """The delimiter of a file starting with `head`: csv.Sniffer restricted to `,` `;` tab (not
     `,` with decimal commas), else the candidate most frequent in the first line, else `,`."""
     candidates = "".join(d for d in DELIMITERS if not (decimal == "," and d == ","))
-    sample = head[:4 * HEAD_CHARS]
-    sample = sample[:sample.rfind("\n") + 1] or sample
+    sample = complete_lines(head[:4 * HEAD_CHARS]) or head
     try:
         found = csv.Sniffer().sniff(sample, delimiters=candidates).delimiter
         if found in candidates:
@@ -104,11 +103,16 @@ def sniff(head: str, decimal: str) -> str:
     return best if first.count(best) else candidates[0]
 
 
+def complete_lines(text: str) -> str:
+    """`text` up to and with its last line break ("" if it has none)."""
+    return text[:max(text.rfind("\n"), text.rfind("\r")) + 1]
+
+
 def sample_rows(head: str, delimiter: str, columns: int) -> list[list[str]]:
     """The complete data rows in `head` that have `columns` fields (what the reader and the
     decimal mark are chosen on)."""
     try:
-        rows = list(csv.reader(io.StringIO(head[:head.rfind("\n") + 1]), delimiter=delimiter))
+        rows = list(csv.reader(io.StringIO(complete_lines(head), newline=""), delimiter=delimiter))
     except csv.Error:
         return []
     rows = [row for row in rows if not blank(row)]
@@ -149,7 +153,7 @@ def read_head(f: TextIO, source: str) -> str:
     MAX_HEAD_CHARS): what the delimiter, the header and the reader are chosen on."""
     try:
         head = f.read(HEAD_CHARS)
-        while head.count("\n") < 2 and len(head) < MAX_HEAD_CHARS:
+        while head.count("\n") + head.count("\r") < 2 and len(head) < MAX_HEAD_CHARS:
             more = f.read(HEAD_CHARS)
             if not more:
                 break
@@ -168,7 +172,7 @@ def blank(row: list[str]) -> bool:
 
 def read_header(head: str, delimiter: str, source: str) -> tuple[tuple[str, ...], bool]:
     """(column names, whether the header is the whole first line: what the fast reader needs)."""
-    reader = csv.reader(io.StringIO(head), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
     try:
         for row in reader:
             if not blank(row):
@@ -219,7 +223,7 @@ def read_fast(f: TextIO, header: tuple[str, ...], delimiter: str, target: int,
     if array.shape[1] != len(header) or array.shape[0] == 0:
         return None
     numeric = [j for j in range(len(header)) if j != target and j not in ignore]
-    if not np.isfinite(array[:, numeric]).all() or any(is_missing(cell) for cell in labels):
+    if not np.isfinite(array[:, numeric]).all() or any(is_missing(v) for v in set(labels)):
         return None
     cells = Cells(header, array.shape[0], texts={target: labels})
     cells.numbers = {j: np.ascontiguousarray(array[:, j]) for j in numeric}
