@@ -6,7 +6,9 @@ Bad input of any kind ends with one line on stderr, `bptui: error: ...`, and exi
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import re
 import sys
 import textwrap
 
@@ -21,21 +23,52 @@ ANNOUNCE_BYTES = 10_000_000  # a CSV this large takes a noticeable moment to rea
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is one line on stderr and exit code 2."""
+    """argparse, but a usage mistake is one line on stderr and exit code 2, and options are
+    never abbreviated (`--we` is not `--web`)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # noqa: D102 - argparse hook
         self.exit(EXIT_BAD_INPUT, f"bptui: error: {message} (see bptui --help)\n")
 
 
-def positive_int(text: str) -> int:
-    """An integer ≥ 0 for --steps."""
+def int_in(low: int, high: int, what: str):
+    """An argparse type: an integer in low..high, else one line saying `what` was expected."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is out of range (allowed: {low}..{high})")
+        return value
+
+    return parse
+
+
+positive_int = int_in(0, 100_000_000, "a whole number of steps")
+eval_every = int_in(1, 10_000_000, "a whole number of steps")
+port_number = int_in(1, 65535, "a port number")
+
+
+HOST_NAME = re.compile(r"(?=.{1,253}\.?$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+                       r"(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?", re.IGNORECASE)
+
+
+def host_address(text: str) -> str:
+    """An IP address or a host name for --host."""
     try:
-        value = int(text)
+        return str(ipaddress.ip_address(text))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of steps, got {text!r}") from None
-    if not 0 <= value <= 100_000_000:
-        raise argparse.ArgumentTypeError(f"{value} is out of range (allowed: 0..100000000)")
-    return value
+        pass
+    if HOST_NAME.fullmatch(text):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is not an IP address or host name (allowed: e.g. 127.0.0.1, 0.0.0.0, ::1, "
+        "a host name)")
 
 
 def app_parser() -> argparse.ArgumentParser:
@@ -52,8 +85,12 @@ def app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--session", metavar="FILE", help="resume a session saved with ctrl+s")
     add_csv_arguments(parser)
     parser.add_argument("--web", action="store_true",
-                        help="serve the app in a web browser on localhost (needs textual-serve)")
-    parser.add_argument("--port", type=int, default=8000, help="port for --web (default 8000)")
+                        help="serve the app to web browsers (needs textual-serve)")
+    parser.add_argument("--port", type=port_number, default=None,
+                        help="port for --web (default 8000)")
+    parser.add_argument("--host", type=host_address, default=None,
+                        help="address for --web (default 127.0.0.1, this machine only; "
+                             "0.0.0.0 serves a class: anyone who can reach it drives the app)")
     parser.add_argument("--version", action="version", version=f"bptui {__version__}")
     return parser
 
@@ -82,6 +119,10 @@ def train_parser() -> argparse.ArgumentParser:
                         help="training steps (default: the preset's goal, else 1000)")
     parser.add_argument("--json", action="store_true",
                         help="print exactly one JSON object on stdout")
+    parser.add_argument("--eval-every", type=eval_every, default=None, metavar="K",
+                        help="evaluate the whole training and held-out sets every K steps "
+                             "(default: every step with full batches, once per epoch with "
+                             "mini-batches; always before the first and after the last step)")
     parser.add_argument("--save-weights", metavar="FILE",
                         help="write the final weights: .json, .npz, or .toml (a preset with them pinned)")
     return parser
@@ -174,9 +215,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.list:
             return list_presets()
         if args.web:
-            from bptui.web import serve
+            from bptui.web import DEFAULT_HOST, DEFAULT_PORT, serve
 
-            return serve([a for a in argv if a != "--web"], args.port)
+            return serve(argv, args.host or DEFAULT_HOST, args.port or DEFAULT_PORT)
+        if args.port is not None or args.host is not None:
+            parser.error("--port and --host go with --web")
         return open_app(parser, args)
     except PresetError as exc:
         return fail(str(exc))

@@ -11,15 +11,16 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
+from bptui.engine.history import History
 from bptui.engine.spec import NetworkSpec, TrainingSpec
 from bptui.engine.stepper import Stepper, StepperState
 from bptui.export import write_atomically
 from bptui.preset import Preset, PresetError, preset_from_text
+from bptui.preset.loader import network_doc, training_doc
 from bptui.preset.tomlwrite import dumps
 
 FORMAT = "bptui-session"
@@ -29,13 +30,8 @@ VERSION = 1
 def session_doc(preset: Preset, stepper: Stepper) -> dict:
     """The preset document with the current network and training settings written in."""
     doc = dict(preset.doc)
-    spec, training = stepper.spec, stepper.training
-    network = dict(doc.get("network", {}))
-    network.update(layers=list(spec.layers), hidden_activation=spec.hidden_activation,
-                   output_activation=spec.output_activation, loss=spec.loss, init=spec.init,
-                   init_epsilon=spec.init_epsilon)
-    doc["network"] = network
-    doc["training"] = {**doc.get("training", {}), **asdict(training)}
+    doc["network"] = network_doc(stepper.spec)
+    doc["training"] = training_doc(stepper.training)
     if stepper.pinned is None:
         doc.pop("weights", None)
     return doc
@@ -51,12 +47,14 @@ def save_session(path: str | Path, preset: Preset, stepper: Stepper) -> Path:
         "position": state.position, "step": state.step, "batch_start": state.batch_start,
         "learning_rate": state.learning_rate, "diverged": state.diverged,
         "last_cost": state.last_cost if np.isfinite(state.last_cost) else None,
-        "depth": stepper.depth,
+        "depth": stepper.depth, "opt_t": state.opt_t,
     }
-    arrays = {"params": state.params, "before": state.before, "velocity": state.velocity,
-              "grads": state.grads,
-              "loss_history": np.array(state.loss_history, dtype=np.float64),
-              "test_loss_history": np.array(state.test_loss_history, dtype=np.float64),
+    history = state.history
+    arrays = {"params": state.params, "before": state.before, "grads": state.grads,
+              "applied": state.applied, "opt_state": state.opt_state,
+              "opt_before": state.opt_before, "eval_steps": history.eval_steps.values,
+              "loss_history": history.loss.values, "test_loss_history": history.test_loss.values,
+              "batch_loss_history": history.batch_loss.values,
               "meta": np.array(json.dumps(meta))}
     if state.batch_rows is not None:
         arrays["batch_rows"] = state.batch_rows
@@ -100,14 +98,15 @@ def load_session(path: str | Path) -> tuple[Preset, Stepper]:
         last_cost = meta["last_cost"]
         rows = arrays.get("batch_rows")
         state = StepperState(
-            arrays["params"], arrays["before"], arrays["velocity"], arrays["grads"],
+            arrays["params"], arrays["before"], arrays["grads"], arrays["applied"],
+            arrays["opt_state"], arrays["opt_before"], int(meta["opt_t"]),
             tuple(arrays[f"z{l}"] for l in range(depth)),
             tuple(arrays[f"a{l}"] for l in range(depth)),
             tuple(arrays[f"delta{l}"] for l in range(depth)),
             int(meta["position"]), int(meta["step"]), int(meta["batch_start"]),
             None if rows is None else rows.astype(np.int64),
-            tuple(float(v) for v in arrays["loss_history"]),
-            tuple(float(v) for v in arrays["test_loss_history"]),
+            History(arrays["eval_steps"], arrays["loss_history"], arrays["test_loss_history"],
+                    arrays["batch_loss_history"]),
             float(meta["learning_rate"]), bool(meta["diverged"]),
             float("nan") if last_cost is None else float(last_cost))
         check_shapes(source, stepper, state)
@@ -122,9 +121,13 @@ def load_session(path: str | Path) -> tuple[Preset, Stepper]:
 def check_shapes(source: str, stepper: Stepper, state: StepperState) -> None:
     """The arrays must fit the network the session's preset describes."""
     size = stepper.params.flat.size
-    for name in ("params", "before", "velocity", "grads"):
+    for name in ("params", "before", "grads", "applied"):
         if getattr(state, name).shape != (size,):
             raise PresetError(source, name, f"has shape {getattr(state, name).shape}, expected ({size},)")
+    for name in ("opt_state", "opt_before"):
+        if getattr(state, name).shape != stepper.opt_state.shape:
+            raise PresetError(source, name, f"has shape {getattr(state, name).shape}, "
+                                            f"expected {stepper.opt_state.shape}")
     per = stepper.steps_per_training_step
     if not 0 <= state.position <= per or state.step < 0:
         raise PresetError(source, "meta.position", f"{state.position} is out of range (0..{per})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sys
@@ -41,14 +42,27 @@ def layers_to_json(stepper: Stepper, gradients: bool = True) -> list[dict]:
     return layers
 
 
+def floats_to_json(values) -> list:
+    """A float series as a JSON list (non-finite entries as null)."""
+    return [finite_or_none(v) for v in np.asarray(values, dtype=np.float64).tolist()]
+
+
 def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
-    """The JSON contract of `bptui train --json`."""
+    """The JSON contract of `bptui train --json`.
+
+    `loss` and `test_loss` are the whole-set costs at the evaluation steps `eval_steps`
+    (0, every `eval_every` steps, and the last); `batch_loss` has the cost of each step's batch.
+    """
     stepper.record_loss()
     data = stepper.data
+    history = stepper.history
+    evaluated = int(np.searchsorted(history.eval_steps.values, steps, side="right"))
     out = {"preset": preset.name, "steps": steps,
-           "loss": [finite_or_none(v) for v in stepper.loss_history[:steps + 1]]}
+           "loss": floats_to_json(history.loss[:evaluated])}
     if data.has_test:
-        out["test_loss"] = [finite_or_none(v) for v in stepper.test_loss_history[:steps + 1]]
+        out["test_loss"] = floats_to_json(history.test_loss[:evaluated])
+    out["eval_steps"] = history.eval_steps[:evaluated].tolist()
+    out["batch_loss"] = floats_to_json(history.batch_loss[:steps])
     if data.task == "classification":
         out["accuracy"] = stepper.accuracy(*data.scored)
         out["train_accuracy"] = stepper.accuracy(data.x_train, data.y_train)
@@ -102,10 +116,9 @@ def run_with_progress(stepper: Stepper, steps: int, show: bool) -> int:
 def summary(preset: Preset, stepper: Stepper, steps: int, seconds: float) -> str:
     """A few human-readable lines."""
     res = result(preset, stepper, steps)
-    loss = stepper.loss_history
     rate = f" ({steps / seconds:,.0f} steps/s)" if seconds > 0 and steps else ""
     lines = [f"{preset.title} ({preset.source}): {steps} steps in {seconds:.2f} s{rate}"]
-    line = f"loss {loss[0]:.6g} -> {loss[steps]:.6g}"
+    line = f"loss {stepper.loss_history[0]:.6g} -> {stepper.loss_history[-1]:.6g}"
     if "test_loss" in res and res["test_loss"][-1] is not None:
         line += f"   test loss {res['test_loss'][-1]:.6g}"
     if res.get("accuracy") is not None:
@@ -140,6 +153,9 @@ def train_command(args) -> int:
     from bptui.cli import preset_of
 
     preset = preset_of(args)
+    if args.eval_every is not None:
+        preset = dataclasses.replace(
+            preset, training=dataclasses.replace(preset.training, eval_every=args.eval_every))
     if args.save_weights:
         from bptui.export import check_format
 

@@ -1,39 +1,52 @@
-"""`bptui --web [PRESET] [--port N]`: serve the explorer to a web browser on localhost.
+"""`bptui --web [PRESET] [--port N] [--host H]`: serve the explorer to web browsers.
 
 Each browser session runs its own `python -m bptui [PRESET ...]` process, driven through
-textual-serve (an optional dependency: `pip install 'bptui[web]'`). What the command line
-would load is loaded here first, so a bad preset is the usual one-line error before any
-server starts.
+textual-serve (an optional dependency: `pip install 'bptui[web]'`) behind the guards of
+bptui.web_server. What the command line would load is loaded here first, and the port is bound
+before anything is printed, so a bad preset or a taken port is the usual one-line error.
+
+The default host is 127.0.0.1: only this machine. `--host 0.0.0.0` (or this machine's address)
+serves a class; then anyone who can reach host:port can drive the app, and the command says so.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
+import ipaddress
 import shlex
+import shutil
+import socket
+import subprocess
 import sys
 
-HOST = "localhost"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
 EXIT_BAD_INPUT = 2
 MISSING = "bptui: error: --web needs textual-serve (pip install 'bptui[web]')"
+WEB_OPTIONS = {"--web": 0, "--port": 1, "--host": 1}  # option → how many values follow it
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
-def strip_port(argv: list[str]) -> list[str]:
-    """The arguments without `--port N` / `--port=N` (the app in the browser has no use for them)."""
+def app_argv(argv: list[str]) -> list[str]:
+    """The command line without the web server's own options (--web, --port N, --host H).
+
+    `argv` is one argparse accepted (no abbreviations: allow_abbrev=False), so an option's value
+    never starts with `--`, and everything after `--` is positional and kept as is.
+    """
     out: list[str] = []
-    skip = False
-    for i, arg in enumerate(argv):
-        if skip:
-            skip = False
-            continue
-        if arg == "--":  # everything after it is positional: keep as is
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
             out.extend(argv[i:])
             break
-        if arg == "--port":
-            skip = True
-            continue
-        if arg.startswith("--port="):
+        name, has_value, _ = arg.partition("=")
+        if name in WEB_OPTIONS:
+            i += 1 + (0 if has_value else WEB_OPTIONS[name])
             continue
         out.append(arg)
+        i += 1
     return out
 
 
@@ -42,8 +55,100 @@ def app_command(argv: list[str]) -> str:
 
     `sys.executable -m bptui` rather than `bptui`: it works from a venv whose scripts are not on
     PATH, and it runs the same interpreter (and so the same installed bptui) as this process.
+    `exec`: the shell becomes the app, so the process the server ends is the app itself. Where
+    util-linux's setpriv can, the app also gets SIGTERM when the server dies without ending it
+    (SIGKILL, a crash): else it would live on, unreachable (Textual ignores the end of its input).
     """
-    return shlex.join([sys.executable, "-m", "bptui", *argv])
+    return "exec " + shlex.join([*parent_death_signal(), sys.executable, "-m", "bptui", *argv])
+
+
+@functools.cache
+def parent_death_signal() -> tuple[str, ...]:
+    """`setpriv --pdeathsig TERM --` if this machine's setpriv has that option (Linux), else ()."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return ()
+    command = (setpriv, "--pdeathsig", "TERM", "--")
+    try:
+        works = subprocess.run([*command, "true"], capture_output=True, timeout=5).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        works = False
+    return command if works else ()
+
+
+def canonical_host(name: str) -> str:
+    """A host name or address in one spelling: lower case, no trailing dot, IPs canonical
+    (an IPv4-mapped IPv6 address as its IPv4 address, a zone index dropped)."""
+    name = name.lower().rstrip(".")
+    try:
+        address = ipaddress.ip_address(name.split("%", 1)[0])
+    except ValueError:
+        return name
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return str(address)
+
+
+def ip_of(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address `host` spells, or None for a name."""
+    try:
+        return ipaddress.ip_address(canonical_host(host))
+    except ValueError:
+        return None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine's loopback only (localhost, 127.0.0.0/8, ::1)."""
+    address = ip_of(host)
+    return canonical_host(host) == "localhost" if address is None else address.is_loopback
+
+
+def is_wildcard(host: str) -> bool:
+    """Whether `host` is 0.0.0.0 or :: (every interface)."""
+    address = ip_of(host)
+    return address is not None and address.is_unspecified
+
+
+def url_host(host: str) -> str:
+    """`host` as it goes in a URL: IPv6 addresses in brackets."""
+    address = ip_of(host)
+    return f"[{address}]" if isinstance(address, ipaddress.IPv6Address) else host
+
+
+def bind(host: str, port: int) -> list[socket.socket]:
+    """Listening sockets on every address `host` resolves to; OSError if one cannot be bound.
+
+    As asyncio's create_server does: SO_REUSEADDR, IPv6 sockets IPv6-only, and an address family
+    the machine lacks (EADDRNOTAVAIL) skipped while another address binds.
+    """
+    infos = list(dict.fromkeys(
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)))
+    sockets: list[socket.socket] = []
+    unavailable: OSError | None = None
+    try:
+        for family, kind, proto, _, address in infos:
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind(address)
+            except OSError as exc:
+                if exc.errno != errno.EADDRNOTAVAIL or len(infos) == 1:
+                    raise
+                unavailable = exc
+                sockets.pop().close()
+                continue
+            sock.listen(128)
+            sock.setblocking(False)
+        if not sockets:
+            raise unavailable or OSError(errno.EADDRNOTAVAIL, "no address to listen on")
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
 
 
 def check_loadable(argv: list[str]) -> None:
@@ -51,35 +156,47 @@ def check_loadable(argv: list[str]) -> None:
     from bptui.cli import app_parser, load_target
 
     parser = app_parser()
-    load_target(parser, parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    if args.web:  # app_argv dropped every --web: the app never starts servers of its own
+        raise AssertionError("the app's command line holds --web")
+    load_target(parser, args)
 
 
-def serve(argv: list[str], port: int) -> int:
-    """Serve the app on http://localhost:PORT until Ctrl+C; returns the exit code.
+def error(message: str) -> int:
+    """One line on stderr; the bad-input exit code."""
+    print(f"bptui: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
 
-    `argv` is the command line without `--web` (it may still hold `--port N`). Raises
-    bptui.preset.PresetError for a preset, session or CSV file that cannot be loaded.
+
+def serve(argv: list[str], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
+    """Serve the app on http://HOST:PORT until Ctrl+C or SIGTERM; returns the exit code.
+
+    `argv` is the whole command line (holding --web, maybe --port and --host; `host` and `port`
+    are their checked values). Raises bptui.preset.PresetError for a preset, session or CSV file
+    that cannot be loaded.
     """
-    argv = strip_port(argv)
-    if not 1 <= port <= 65535:
-        print(f"bptui: error: --port {port} is out of range (allowed: 1..65535)", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    argv = app_argv(argv)
     try:
-        from textual_serve.server import Server
+        from bptui.web_server import GuardedServer
     except ImportError:
         print(MISSING, file=sys.stderr)
         return EXIT_BAD_INPUT
     check_loadable(argv)
-    command = app_command(argv)
-    url = f"http://{HOST}:{port}"
-    print(f"bptui: serving at {url} (open it in a web browser; Ctrl+C stops)", flush=True)
-    server = Server(command, host=HOST, port=port, title=shlex.join(["bptui", *argv]))
     try:
-        server.serve()
-    except OSError as exc:  # the port is taken, or not ours to bind
-        if exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
-            reason = exc.strerror or str(exc)
-            print(f"bptui: error: cannot serve on port {port} ({reason})", file=sys.stderr)
-            return EXIT_BAD_INPUT
-        raise
+        sockets = bind(host, port)
+    except socket.gaierror as exc:
+        return error(f"--host {host}: cannot resolve it ({exc.strerror})")
+    except OSError as exc:  # the port is taken, not ours to bind, or the address not ours
+        return error(f"cannot serve on {url_host(host)}:{port} ({exc.strerror or exc})")
+    if is_wildcard(host):
+        url = f"http://{socket.gethostname()}:{port} on every interface"
+    else:
+        url = f"http://{url_host(host)}:{port}"
+    if not is_loopback(host):
+        print(f"bptui: warning: serving beyond this machine: anyone who can reach "
+              f"{url_host(host)}:{port} can drive the app", file=sys.stderr)
+    print(f"bptui: serving at {url} (open it in a web browser; Ctrl+C stops)", flush=True)
+    server = GuardedServer(app_command(argv), sockets, host=host, port=port,
+                           title=shlex.join(["bptui", *argv]))
+    server.serve()
     return 0

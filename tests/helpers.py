@@ -49,3 +49,16 @@ def run_cli(args: list[str], cwd: Path, entry: str = "module") -> subprocess.Com
     env = dict(os.environ, PYTHONWARNINGS="default", TERM="dumb")
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
                           stdin=subprocess.DEVNULL, timeout=60)
+
+
+def history_fingerprint(stepper) -> tuple:
+    """The stepper's recorded history, series by series, as bytes."""
+    return tuple(series.values.tobytes() for series in stepper.history.series)
+
+
+def fingerprint(stepper) -> tuple:
+    """Weights, gradients, the optimizer's state and the history after recording the loss:
+    equal fingerprints mean two steppers will continue identically."""
+    stepper.record_loss()
+    return (stepper.params.flat.tobytes(), stepper.opt_state.tobytes(), stepper.opt_t,
+            stepper.grads.flat.tobytes(), history_fingerprint(stepper), stepper.step)

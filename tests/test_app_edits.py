@@ -38,6 +38,9 @@ async def test_invalid_settings_are_refused_in_place(field, value, message):
         await pilot.press("s")
         weights = app.stepper.params.flat.tobytes()
         screen = await open_settings(pilot)
+        if field == "momentum":  # a setting of the momentum optimizer (xor uses plain SGD)
+            screen.query_one("#optimizer", Select).value = "momentum"
+            await pilot.pause()
         await submit(pilot, screen, field, value)
         assert app.screen is screen
         error = str(screen.query_one("#settings-error", Static).render())
@@ -64,6 +67,8 @@ async def test_hyperparameters_keep_the_weights():
         history = list(app.stepper.loss_history[:2])
         screen = await open_settings(pilot)
         screen.query_one("#hidden_activation", Select).value = "tanh"
+        screen.query_one("#optimizer", Select).value = "momentum"
+        await pilot.pause()
         screen.query_one("#momentum", Input).value = "0.5"
         await submit(pilot, screen, "learning_rate", "0.25")
         assert app.screen is not screen
@@ -72,7 +77,7 @@ async def test_hyperparameters_keep_the_weights():
         assert stepper.learning_rate == 0.25 and stepper.training.momentum == 0.5
         assert stepper.spec.hidden_activation == "tanh"
         assert stepper.step == 2 and stepper.position == 0
-        assert stepper.loss_history[:2] == history  # the new settings' loss is computed afresh
+        assert list(stepper.loss_history[:2]) == history  # the new settings' loss is computed afresh
         assert "weights kept" in app.hint
 
 
@@ -105,3 +110,46 @@ async def test_weight_editor():
         assert app.screen is not editor
         assert app.stepper.weights[0][0, 1] == 0.5 and app.stepper.position == 0
         assert "W[1,2]: 0.2 → 0.5" in app.hint
+
+
+async def test_switching_to_adam_shows_its_settings_and_resets_its_state():
+    app = BptuiApp(preset="moons")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s", "s")
+        weights = app.stepper.params.flat.tobytes()
+        screen = await open_settings(pilot)
+        assert not screen.query_one("#beta1", Input).display
+        screen.query_one("#optimizer", Select).value = "adam"
+        await pilot.pause()
+        assert screen.query_one("#beta1", Input).display
+        assert not screen.query_one("#momentum", Input).display
+        assert screen.query_one("#beta2", Input).value == "0.999"
+        screen.query_one("#beta2", Input).value = "0.99"
+        await submit(pilot, screen, "learning_rate", "0.01")
+        assert app.screen is not screen
+        stepper = app.stepper
+        assert stepper.optimizer.name == "adam" and stepper.optimizer.h["beta2"] == 0.99
+        assert stepper.params.flat.tobytes() == weights and stepper.step == 2
+        assert stepper.opt_t == 0 and "Adam starts with its state (m, v) at zero" in app.hint
+        await pilot.press("s")
+        assert stepper.opt_t == 1
+        screen = await open_settings(pilot)  # the same optimizer again: its state is kept
+        await submit(pilot, screen, "learning_rate", "0.02")
+        assert app.stepper.opt_t == 1 and "at zero" not in app.hint
+
+
+async def test_a_schedule_shows_the_current_rate():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_settings(pilot)
+        screen.query_one("#schedule", Select).value = "step"
+        await pilot.pause()
+        screen.query_one("#step_size", Input).value = "2"
+        await submit(pilot, screen, "gamma", "0.5")
+        await pilot.press("s", "s")
+        status = str(app.query_one("#status", Static).render())
+        assert "η 2 " in status  # the rate of the update just applied (step 1)
+        await pilot.press("f")
+        status = str(app.query_one("#status", Static).render())
+        assert "η 1 " in status  # η = 2 halves every 2 steps: step 2 uses 1
+        assert app.stepper.rate() == 1.0

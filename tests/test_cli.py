@@ -199,7 +199,14 @@ def test_every_bundled_preset_trains(capsys, name):
     doc = train_json(capsys, name, "--steps", "2")
     assert doc["preset"] == name
     assert doc["diverged"] is False
-    assert len(doc["loss"]) == 3
+    full_batch = load_preset(name).training.batch_size == 0
+    assert doc["eval_steps"] == ([0, 1, 2] if full_batch else [0, 2])
+    assert len(doc["loss"]) == len(doc["eval_steps"]) and len(doc["batch_loss"]) == 2
+    if full_batch:  # the batch is the training set: the same numbers, from the same pass
+        assert doc["batch_loss"] == doc["loss"][:2]
+    every = train_json(capsys, name, "--steps", "2", "--eval-every", "1")
+    assert every["eval_steps"] == [0, 1, 2] and len(every["loss"]) == 3
+    assert every["loss"][0] == doc["loss"][0] and every["loss"][2] == doc["loss"][-1]
 
 
 def test_diverging_preset_gives_nulls_not_nan(capsys, tmp_path):
@@ -252,7 +259,8 @@ def test_same_tmp_preset_twice_gives_identical_json(capsys, tmp_path):
                     encoding="utf-8")
     docs = [train_json(capsys, str(path), "--steps", "20") for _ in range(2)]
     assert docs[0] == docs[1]
-    assert len(docs[0]["test_loss"]) == 21
+    assert docs[0]["eval_steps"] == [0, 6, 12, 18, 20]  # once per epoch of 6 batches, and the end
+    assert len(docs[0]["test_loss"]) == 5 and len(docs[0]["batch_loss"]) == 20
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bptui.engine.kernels import Parameters
 from bptui.preset import csvdata, csvfile, load_preset
 from bptui.preset.csvdata import CsvOptions, read_csv
 from bptui.preset.fromcsv import preset_from_csv
@@ -154,7 +155,8 @@ def test_wide_network_on_many_samples_is_refused_at_load(tmp_path, capsys):
 def test_memory_estimate_covers_what_the_engine_allocates():
     """For a mid-sized preset the estimate is at least the bytes of the arrays the stepper holds
     after a step, a loss evaluation of both sets and a full state (without the decision map)."""
-    text = preset(network="layers = [3, 40, 30, 2]", training="batch_size = 16",
+    text = preset(network="layers = [3, 40, 30, 2]",
+                  training='batch_size = 16\noptimizer = "adam"',
                   data="inputs = " + str(np.random.default_rng(0).normal(size=(60, 3)).tolist())
                        + "\ntargets = " + str(np.eye(2)[np.arange(60) % 2].tolist()))
     from bptui.preset import preset_from_text
@@ -168,8 +170,9 @@ def test_memory_estimate_covers_what_the_engine_allocates():
     for ws in [*stepper._workspaces.values(), *stepper._eval_workspaces.values()]:
         arrays += [ws.x, ws.y, ws.ones, ws.lse, *ws.z, *ws.a, *ws.delta, *ws.scratch]
     arrays += [*state.z, *state.a, *state.delta]
-    arrays += [p.flat for p in (stepper.params, stepper.before, stepper.velocity,
-                                stepper._spare_velocity, stepper.grads)]
+    for value in vars(stepper).values():  # parameter vectors and optimizer state
+        arrays += [value.flat] if isinstance(value, Parameters) else []
+        arrays += [value] if isinstance(value, np.ndarray) and value.size > 60 else []
     held = sum(a.nbytes for a in arrays)
     estimate = memory_estimate((3, 40, 30, 2), 60, 0, 16)
     assert held <= estimate <= 1.5 * held

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -9,11 +10,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bptui.engine import Phase
+from bptui.engine import Phase, Stepper
 from bptui.engine.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from bptui.engine.losses import LOSSES, is_valid_pair
 from bptui.preset import load_preset
-from tests.helpers import make_stepper
+from tests.helpers import fingerprint, make_stepper
 
 VALID_PAIRS = [(out, loss) for out in OUTPUT_ACTIVATIONS for loss in LOSSES
                if is_valid_pair(loss, out)]
@@ -51,14 +52,16 @@ def test_gradients_match_central_differences(hidden_layers, n_in, hidden, pair, 
 def test_update_is_momentum_sgd():
     stepper = make_stepper([2, 3, 1], lr=0.3, momentum=0.8, m=6)
     stepper.finish_step()
-    v_prev = [v.copy() for v in stepper.velocity_w]
+    assert stepper.optimizer.name == "momentum"
+    v_prev = [v.copy() for v in stepper.buffer("v").w]
     w_prev = [w.copy() for w in stepper.weights]
     stepper.run_until(Phase.BACKWARD)
     stepper.finish_step()
+    velocity = stepper.buffer("v").w
     for layer in range(stepper.depth):
         expected_v = 0.8 * v_prev[layer] - 0.3 * stepper.dw[layer]
-        np.testing.assert_allclose(stepper.velocity_w[layer], expected_v, rtol=1e-14, atol=1e-16)
-        np.testing.assert_array_equal(stepper.weights[layer], w_prev[layer] + stepper.velocity_w[layer])
+        np.testing.assert_allclose(velocity[layer], expected_v, rtol=1e-14, atol=1e-16)
+        np.testing.assert_array_equal(stepper.weights[layer], w_prev[layer] + velocity[layer])
         np.testing.assert_array_equal(stepper.w_before[layer], w_prev[layer])
 
 
@@ -97,13 +100,6 @@ def test_mazur_worked_example_first_step():
 PRESETS_FOR_PATHS = ["xor", "mazur", "spiral", "moons", "digits", "sine"]
 
 
-def _fingerprint(stepper):
-    stepper.record_loss()
-    return (stepper.params.flat.tobytes(), stepper.velocity.flat.tobytes(),
-            stepper.grads.flat.tobytes(), tuple(stepper.loss_history),
-            tuple(stepper.test_loss_history), stepper.step)
-
-
 @pytest.mark.parametrize("name", PRESETS_FOR_PATHS)
 def test_micro_steps_phases_steps_and_run_are_bit_identical(name):
     steps = 3 if name == "digits" else 7
@@ -116,17 +112,17 @@ def test_micro_steps_phases_steps_and_run_are_bit_identical(name):
     for _ in range(steps):
         by_step.finish_step()
     by_run.run(steps)
-    expected = _fingerprint(by_run)
-    assert _fingerprint(by_micro) == expected
-    assert _fingerprint(by_phase) == expected
-    assert _fingerprint(by_step) == expected
+    expected = fingerprint(by_run)
+    assert fingerprint(by_micro) == expected
+    assert fingerprint(by_phase) == expected
+    assert fingerprint(by_step) == expected
 
 
 def test_same_preset_twice_is_identical():
     first, second = load_preset("moons").stepper(), load_preset("moons").stepper()
     first.run(50)
     second.run(50)
-    assert _fingerprint(first) == _fingerprint(second)
+    assert fingerprint(first) == fingerprint(second)
 
 
 def test_reset_restores_the_seeded_weights():
@@ -135,7 +131,7 @@ def test_reset_restores_the_seeded_weights():
     stepper.run(5)
     stepper.reset()
     assert stepper.params.flat.tobytes() == initial.tobytes()
-    assert stepper.step == 0 and stepper.loss_history == []
+    assert stepper.step == 0 and len(stepper.loss_history) == 0
 
 
 def test_state_restore_continues_bit_for_bit():
@@ -145,11 +141,11 @@ def test_state_restore_continues_bit_for_bit():
         stepper.micro_step()
     saved = stepper.state()
     stepper.run(5)
-    after = _fingerprint(stepper)
+    after = fingerprint(stepper)
     stepper.run(2)
     stepper.restore(saved)
     stepper.run(5)
-    assert _fingerprint(stepper) == after
+    assert fingerprint(stepper) == after
 
 
 def test_phase_sequence():
@@ -181,18 +177,38 @@ def test_divergence_stops_quietly():
     assert not stepper.diverged
 
 
-def test_loss_history_is_training_cost_before_each_step():
+@pytest.mark.parametrize("eval_every", [1, 3])
+def test_loss_history_is_training_cost_at_the_evaluation_steps(eval_every):
     preset = load_preset("moons")  # mini-batches: the history uses the whole training set
-    stepper = preset.stepper()
+    training = dataclasses.replace(preset.training, eval_every=eval_every)
+    stepper = Stepper(preset.network, training, preset.data, preset.seed)
     stepper.run(4)
     reference = preset.stepper()
-    costs = []
-    for _ in range(5):
-        costs.append(reference.evaluate(preset.data.x_train, preset.data.y_train))
-        reference.finish_step()
+    costs, batch_costs = [], []
+    for step in range(5):
+        if step % eval_every == 0 or step == 4:
+            costs.append(reference.evaluate(preset.data.x_train, preset.data.y_train))
+        if step < 4:
+            reference.run_until(Phase.ERROR)
+            batch_costs.append(reference.last_cost)
+            reference.finish_step()
     stepper.record_loss()
-    assert stepper.loss_history == costs
-    assert len(stepper.test_loss_history) == 5
+    assert stepper.loss_history.tolist() == costs
+    assert stepper.history.eval_steps.tolist() == [0, 3, 4] if eval_every == 3 else list(range(5))
+    assert len(stepper.test_loss_history) == len(costs)
+    assert stepper.history.batch_loss.tolist() == batch_costs
+
+
+def test_a_mini_batch_step_does_not_evaluate_the_whole_set():
+    preset = load_preset("digits")
+    stepper = preset.stepper()
+    calls = []
+    original = stepper.evaluate
+    stepper.evaluate = lambda x, y: calls.append(len(x)) or original(x, y)
+    stepper.run(2 * stepper.batches_per_epoch)
+    # once per epoch: at steps 0 and 23 (training and held-out set each)
+    assert stepper.history.eval_steps.tolist() == [0, stepper.batches_per_epoch]
+    assert len(calls) == 4
 
 
 def test_l2_adds_to_the_cost_with_training_set_size():

@@ -6,6 +6,7 @@ import pytest
 
 from bptui.engine import Phase
 from bptui.engine.explain import explain, number
+from bptui.engine.kernels import Parameters
 from bptui.preset import load_preset
 
 
@@ -19,7 +20,8 @@ def test_mazur_hidden_delta_reads_like_the_worked_example():
     stepper.run_until(Phase.UPDATE)
     text = "\n".join(line.text for line in explain(stepper, 1, 0))
     assert "C_x = ½ Σ_k (a_k − y_k)² = ½((0.7514 − 0.01)² + (0.7729 − 0.99)²) = 0.2984" in text
-    assert "w_1: 0.4 + (−0.5·0.08217) = 0.4 + (-0.04108) = 0.3589" in text
+    assert "Δw_1 = −η·g = −0.5·0.08217 = -0.04108" in text
+    assert "w_1: 0.4 + (-0.04108) = 0.3589" in text
 
 
 def engine_values(stepper, layer, unit, s):
@@ -31,6 +33,10 @@ def engine_values(stepper, layer, unit, s):
         values |= {float(v) for v in stepper.dw[layer][unit]} | {float(stepper.db[layer][unit])}
     if stepper.updated:
         values |= {float(v) for v in stepper.weights[layer][unit]} | {float(stepper.biases[layer][unit])}
+        values |= {float(v) for v in stepper.applied.w[layer][unit]} | {float(stepper.applied.b[layer][unit])}
+        for k, _ in enumerate(stepper.optimizer.buffers):
+            state = Parameters(stepper.params.shapes, stepper.opt_state[k])
+            values |= {float(v) for v in state.w[layer][unit]} | {float(state.b[layer][unit])}
     return values
 
 

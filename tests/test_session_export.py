@@ -11,12 +11,7 @@ from bptui.cli import main
 from bptui.export import save_weights
 from bptui.preset import PresetError, load_preset
 from bptui.session import load_session, save_session
-
-
-def fingerprint(stepper):
-    stepper.record_loss()
-    return (stepper.params.flat.tobytes(), stepper.velocity.flat.tobytes(),
-            tuple(stepper.loss_history), tuple(stepper.test_loss_history), stepper.step)
+from tests.helpers import fingerprint
 
 
 @pytest.mark.parametrize("name", ["xor", "moons", "iris"])

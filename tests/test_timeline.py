@@ -6,6 +6,7 @@ import pytest
 
 from bptui.engine.timeline import Timeline
 from bptui.preset import load_preset
+from tests.helpers import history_fingerprint
 
 
 def fingerprint(stepper):
@@ -14,13 +15,14 @@ def fingerprint(stepper):
     ws = stepper.ws
     depth = range(stepper.depth)
     return (stepper.params.flat.tobytes(), stepper.before.flat.tobytes(),
-            stepper.velocity.flat.tobytes(),
+            stepper.applied.flat.tobytes(), stepper.opt_state.tobytes(),
+            stepper.opt_before.tobytes(), stepper.opt_t,
             tuple(stepper.dw[l].tobytes() + stepper.db[l].tobytes()
                   for l in depth if stepper.gradient_done(l)),
             tuple(ws.z[l].tobytes() + ws.a[l].tobytes() for l in depth if stepper.forward_done(l)),
             tuple(ws.delta[l].tobytes() for l in depth if stepper.delta_done(l)),
             stepper.position, stepper.step, stepper.batch_indices.tobytes(),
-            tuple(stepper.loss_history), tuple(stepper.test_loss_history), stepper.learning_rate)
+            history_fingerprint(stepper), stepper.learning_rate)
 
 
 @pytest.mark.parametrize("name", ["xor", "moons", "spiral"])

@@ -1,8 +1,17 @@
-"""`bptui --web`: the command it serves, its errors, and the app driven end to end in a browser.
+"""`bptui --web`: its command line, its guards against a hostile browser, and the app end to end.
 
-The end-to-end test starts the real `python -m bptui --web xor --port N` server, opens the page
-in Debian's headless Chromium through Playwright (the system browser: `executable_path`, never
-`playwright install`), waits for the app to draw, presses `f` and checks the screen changed.
+- The command line, without a server: the app's command, one-line errors before anything is
+  printed (a taken port too), no abbreviated options, the warning for a non-local --host.
+- The guards (bptui.web_server) as functions: which Host and Origin values are this server,
+  terminal sizes clamped, an app that will not quit is terminated, then killed.
+- The real server (`python -m bptui --web xor --port N`, a free port chosen here) with a raw
+  aiohttp client: foreign Origin or Host refused with 403 before any app starts, a page of this
+  server accepted, the size capped, the app ending when its client leaves, on a malformed
+  message, and with the server on SIGTERM (and, where setpriv can, when the server is killed).
+- The preset picker in a browser offers bundled presets only.
+- The app driven in Debian's headless Chromium through Playwright (the system browser:
+  `executable_path`, never `playwright install`): wait for the app to draw, press `f`, check the
+  screen changed.
 
 The page draws the terminal with xterm.js on a canvas, so there is no text in the DOM. To read
 the screen as text, a script added before the page's own catches xterm.js's `Terminal` object
@@ -10,11 +19,14 @@ when textual-serve's client stores it (`this.terminal = new Terminal(...)`) and 
 rows with xterm.js's public buffer API. Screenshots before and after the key are compared too.
 
 Chromium missing: the browser test is skipped (CI installs it in .ci/run, and there, with
-CI set, a missing browser is a failure instead).
+CI set, a missing browser is a failure instead). Waits below have deadlines only so that a bug
+fails instead of hanging; nothing asserts on how long anything took.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import shlex
 import shutil
@@ -28,7 +40,7 @@ from pathlib import Path
 import pytest
 
 from bptui.cli import main
-from bptui.web import app_command, strip_port
+from bptui.web import app_argv, app_command, is_loopback, parent_death_signal
 
 CHROMIUM_FLAGS = [  # as this machine's notes prescribe for a root, offline, headless Chromium
     "--disable-gpu",
@@ -65,17 +77,19 @@ READ_SCREEN = """() => {
   return rows.join("\\n");
 }"""
 
+HAS_PROC = Path("/proc/self/stat").exists()
 
-# --- the command and its errors (no browser, no server) -------------------------------------
+
+# --- the command line (no server) -----------------------------------------------------------
 
 
 class FakeServer:
-    """Stands in for textual_serve.server.Server: records what it was given, serves nothing."""
+    """Stands in for bptui.web_server.GuardedServer: records what it was given, serves nothing."""
 
     made: list[FakeServer] = []
 
-    def __init__(self, command: str, host: str = "localhost", port: int = 8000, **kwargs):
-        self.command, self.host, self.port, self.kwargs = command, host, port, kwargs
+    def __init__(self, command: str, sockets: list, host: str, port: int, title: str):
+        self.command, self.sockets, self.host, self.port = command, sockets, host, port
         self.served = False
         FakeServer.made.append(self)
 
@@ -85,81 +99,244 @@ class FakeServer:
 
 @pytest.fixture
 def fake_server(monkeypatch):
-    server_module = pytest.importorskip("textual_serve.server")
+    """No socket is bound and nothing is served; yields the FakeServers made."""
+    server_module = pytest.importorskip("bptui.web_server")
     FakeServer.made = []
-    monkeypatch.setattr(server_module, "Server", FakeServer)
+    monkeypatch.setattr(server_module, "GuardedServer", FakeServer)
+    monkeypatch.setattr("bptui.web.bind", lambda host, port: [])
     return FakeServer.made
 
 
+def one_error_line(captured, *fragments: str) -> str:
+    """The single stderr line of a bad-input exit (nothing on stdout), checked for fragments."""
+    err = captured.err.splitlines()
+    assert len(err) == 1, captured.err
+    assert err[0].startswith("bptui: error: ") and "Traceback" not in captured.err
+    assert "\x1b" not in captured.err
+    for fragment in fragments:
+        assert fragment in err[0]
+    assert captured.out == ""
+    return err[0]
+
+
 @pytest.mark.parametrize("argv, expected", [
-    (["spiral", "--port", "8123"], ["spiral"]),
-    (["--port", "8123", "spiral"], ["spiral"]),
-    (["--port=8123", "spiral"], ["spiral"]),
-    (["--port", "8123"], []),
-    ([], []),
-    (["--session", "s.json", "--port", "1"], ["--session", "s.json"]),
+    (["--web", "spiral", "--port", "8123"], ["spiral"]),
+    (["--port", "8123", "--web", "spiral"], ["spiral"]),
+    (["--port=8123", "--host=0.0.0.0", "spiral", "--web"], ["spiral"]),
+    (["--web", "--host", "::1", "--port", "8123"], []),
+    (["--web", "--web", "xor", "--web"], ["xor"]),
+    (["--session", "s.npz", "--port", "1", "--web"], ["--session", "s.npz"]),
+    (["--session=--web", "--web"], ["--session=--web"]),
+    (["--web", "--", "--port"], ["--", "--port"]),
 ])
-def test_strip_port(argv, expected):
-    assert strip_port(argv) == expected
+def test_the_app_command_line_drops_the_servers_options(argv, expected):
+    assert app_argv(argv) == expected
 
 
-def test_app_command_runs_this_interpreter_and_quotes():
-    command = app_command(["my presets/it's.toml"])
-    assert shlex.split(command) == [sys.executable, "-m", "bptui", "my presets/it's.toml"]
+def test_app_command_runs_this_interpreter_as_the_shell_itself_and_quotes():
+    words = shlex.split(app_command(["my presets/it's.toml"]))
+    assert words == ["exec", *parent_death_signal(), sys.executable, "-m", "bptui",
+                     "my presets/it's.toml"]
 
 
 def test_serve_builds_the_command_and_prints_the_url(fake_server, capsys):
-    assert main(["--web", "spiral", "--port", "8123"]) == 0
+    assert main(["--web", "spiral", "--port", "8123", "--web"]) == 0
     [server] = fake_server
     assert server.served
-    assert shlex.split(server.command) == [sys.executable, "-m", "bptui", "spiral"]
-    assert (server.host, server.port) == ("localhost", 8123)
-    out = capsys.readouterr().out.splitlines()
-    assert len(out) == 1 and "http://localhost:8123" in out[0]
+    assert shlex.split(server.command)[-3:] == ["-m", "bptui", "spiral"]  # no --web, no --port
+    assert (server.host, server.port) == ("127.0.0.1", 8123)
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
+    assert len(out) == 1 and "http://127.0.0.1:8123" in out[0]
+    assert captured.err == ""  # 127.0.0.1: no warning
 
 
-def test_serve_default_preset_and_port(fake_server, capsys):
+def test_serve_default_preset_host_and_port(fake_server, capsys):
     assert main(["--web"]) == 0
     [server] = fake_server
-    assert shlex.split(server.command) == [sys.executable, "-m", "bptui"]
-    assert server.port == 8000
-    assert "http://localhost:8000" in capsys.readouterr().out
+    assert shlex.split(server.command)[-2:] == ["-m", "bptui"]
+    assert (server.host, server.port) == ("127.0.0.1", 8000)
+    assert "http://127.0.0.1:8000" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--web", "no-such-preset", "--port", "8123"], "no-such-preset"),
-    (["--web", "missing/file.toml"], "missing/file.toml"),
-    (["--web", "--port", "0"], "--port 0 is out of range"),
-    (["--web", "--port", "70000"], "out of range"),
-    (["--web", "--csv", "data.csv"], "--csv needs --target"),
+@pytest.mark.parametrize("host, shown", [("0.0.0.0", "0.0.0.0:8123"), ("::", "[::]:8123"),
+                                         ("192.0.2.7", "192.0.2.7:8123")])
+def test_a_host_beyond_this_machine_is_served_with_a_one_line_warning(fake_server, capsys,
+                                                                      host, shown):
+    assert main(["--web", "--host", host, "--port", "8123"]) == 0
+    [server] = fake_server
+    assert server.host == host
+    captured = capsys.readouterr()
+    [warning] = captured.err.splitlines()
+    assert warning.startswith("bptui: warning: ") and shown in warning
+    assert "anyone" in warning
+    assert len(captured.out.splitlines()) == 1
+
+
+@pytest.mark.parametrize("host, local", [("127.0.0.1", True), ("127.1.2.3", True), ("::1", True),
+                                         ("localhost", True), ("LOCALHOST.", True),
+                                         ("0.0.0.0", False), ("::", False),
+                                         ("192.168.1.10", False), ("teacher.example", False)])
+def test_which_hosts_are_this_machine_only(host, local):
+    assert is_loopback(host) is local
+
+
+@pytest.mark.parametrize("argv, fragments", [
+    (["--web", "no-such-preset", "--port", "8123"], ["no-such-preset"]),
+    (["--web", "missing/file.toml"], ["missing/file.toml"]),
+    (["--web", "--csv", "data.csv"], ["--csv needs --target"]),
+    (["--web", "--port", "0"], ["--port", "0 is out of range (allowed: 1..65535)"]),
+    (["--web", "--port", "70000"], ["--port", "out of range"]),
+    (["--web", "--port", "80x"], ["--port", "expected a port number, got '80x'"]),
+    (["--web", "--port", ""], ["--port", "expected a port number"]),
+    (["--web", "--host", "evil host"], ["--host", "'evil host' is not an IP address or host name"]),
+    (["--web", "--host", ""], ["--host", "is not an IP address or host name"]),
+    (["--web", "--host", "a\x1b[2Jb"], ["--host", "is not an IP address"]),
+    (["--web", "--host", "x" * 300], ["--host", "is not an IP address"]),
+    (["--web", "--host", "http://localhost"], ["--host", "is not an IP address"]),
+    (["--web", "--host"], ["--host", "expected one argument"]),
+    (["--port", "9000"], ["--port and --host go with --web"]),
+    (["--host", "0.0.0.0", "xor"], ["--port and --host go with --web"]),
+    (["--we"], ["unrecognized arguments: --we"]),  # not an abbreviation of --web
+    (["--web", "--por", "9000"], ["unrecognized arguments: --por"]),
+    (["--web", "--ho=0.0.0.0"], ["unrecognized arguments: --ho=0.0.0.0"]),
+    (["train", "xor", "--st", "5"], ["unrecognized arguments: --st"]),
 ])
-def test_bad_input_is_one_line_and_exit_2_before_serving(fake_server, capsys, argv, message):
+def test_bad_input_is_one_line_and_exit_2_before_serving(fake_server, capsys, argv, fragments):
     assert main(argv) == 2
     assert fake_server == []  # nothing was served
-    captured = capsys.readouterr()
-    err = captured.err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("bptui: error: ") and message in err[0]
-    assert captured.out == ""
+    one_error_line(capsys.readouterr(), *fragments)
+
+
+def test_a_taken_port_is_one_line_before_any_banner(capfd):
+    pytest.importorskip("textual_serve")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--web", "xor", "--port", str(port)]) == 2
+    one_error_line(capfd.readouterr(), f"cannot serve on 127.0.0.1:{port}", "in use")
+
+
+def test_an_address_not_on_this_machine_is_one_line(capfd):
+    pytest.importorskip("textual_serve")
+    assert main(["--web", "--host", "192.0.2.1", "--port", str(free_port())]) == 2  # TEST-NET-1
+    one_error_line(capfd.readouterr(), "cannot serve on 192.0.2.1:")
 
 
 def test_without_textual_serve(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "textual_serve", None)  # import fails
     monkeypatch.setitem(sys.modules, "textual_serve.server", None)
+    monkeypatch.setitem(sys.modules, "bptui.web_server", None)
     assert main(["--web", "xor"]) == 2
     captured = capsys.readouterr()
     assert captured.err == "bptui: error: --web needs textual-serve (pip install 'bptui[web]')\n"
     assert captured.out == ""
 
 
-# --- end to end: the real server, headless Chromium -----------------------------------------
+# --- the guards as functions ----------------------------------------------------------------
 
 
-def find_chromium() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
+@pytest.fixture
+def web_server_module():
+    return pytest.importorskip("bptui.web_server")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("localhost:8000", ("localhost", 8000)),
+    ("LocalHost.:8000", ("localhost", 8000)),
+    ("127.0.0.1:8000", ("127.0.0.1", 8000)),
+    ("[::1]:8000", ("::1", 8000)),
+    ("[::ffff:127.0.0.1]:8000", ("127.0.0.1", 8000)),
+    ("example.org", ("example.org", 80)),
+    ("", None), ("localhost:80000", None), ("localhost:x", None), ("user@localhost:8000", None),
+    ("localhost:8000/x", None), ("[::1:8000", None), ("lócalhost:8000", None),
+])
+def test_host_header_values(web_server_module, text, expected):
+    assert web_server_module.split_authority(text) == expected
+
+
+@pytest.mark.parametrize("served, authority, local_address, allowed", [
+    # served on loopback: the loopback names, on the served port only
+    ("127.0.0.1", ("127.0.0.1", 8000), "127.0.0.1", True),
+    ("127.0.0.1", ("localhost", 8000), "127.0.0.1", True),
+    ("127.0.0.1", ("::1", 8000), "127.0.0.1", True),
+    ("127.0.0.1", ("127.0.0.1", 8001), "127.0.0.1", False),
+    ("127.0.0.1", ("evil.example", 8000), "127.0.0.1", False),  # DNS rebinding
+    ("127.0.0.1", ("10.0.0.5", 8000), "127.0.0.1", False),
+    ("localhost", ("localhost", 8000), "::1", True),
+    # served on every interface: the address the request came in on, or this machine's name
+    ("0.0.0.0", ("192.168.1.10", 8000), "192.168.1.10", True),
+    ("0.0.0.0", ("192.168.1.10", 8000), "::ffff:192.168.1.10", True),
+    ("0.0.0.0", ("192.168.1.11", 8000), "192.168.1.10", False),
+    ("0.0.0.0", ("localhost", 8000), "192.168.1.10", False),  # not a local connection
+    ("0.0.0.0", ("localhost", 8000), "127.0.0.1", True),
+    ("0.0.0.0", (socket.gethostname().lower(), 8000), "192.168.1.10", True),
+    ("0.0.0.0", ("evil.example", 8000), "192.168.1.10", False),
+    ("192.168.1.10", ("192.168.1.10", 8000), "192.168.1.10", True),
+    ("teacher.example", ("teacher.example", 8000), "192.168.1.10", True),
+    ("teacher.example", ("evil.example", 8000), "192.168.1.10", False),
+    ("127.0.0.1", None, "127.0.0.1", False),
+])
+def test_which_hosts_are_this_server(web_server_module, served, authority, local_address,
+                                     allowed):
+    origins = web_server_module.Origins(served, 8000)
+    assert origins.allows(authority, local_address) is allowed
+
+
+@pytest.mark.parametrize("width, height, expected", [
+    (80, 24, (80, 24)), ("120", "40", (120, 40)), (20000, 20000, (500, 200)),
+    (-5, 0, (1, 1)), ("x", None, (80, 24)), (1e300, float("inf"), (500, 24)),
+    ("9" * 5000, "1e9", (80, 24)), (True, 3.7, (1, 3)),
+])
+def test_terminal_sizes_are_clamped(web_server_module, width, height, expected):
+    assert web_server_module.clamp_size(width, height) == expected
+
+
+async def noop(*args) -> None:
+    """Stands in for the websocket's send and close."""
+
+
+def app_service(web_server_module, command: str):
+    from textual_serve.download_manager import DownloadManager
+
+    return web_server_module.BoundedAppService(
+        command, write_bytes=noop, write_str=noop, close=noop, download_manager=DownloadManager())
+
+
+async def test_resizes_are_clamped(web_server_module, monkeypatch):
+    service = app_service(web_server_module, "true")
+    sent = []
+
+    async def record(meta) -> bool:
+        sent.append(meta)
+        return True
+
+    monkeypatch.setattr(service, "send_meta", record)
+    await service.set_terminal_size(20000, 20000)
+    await service.set_terminal_size(-3, "abc")
+    assert sent == [{"type": "resize", "width": 500, "height": 200},
+                    {"type": "resize", "width": 1, "height": 24}]
+
+
+@pytest.mark.parametrize("command, ended_by", [
+    ("echo > ready; exec sleep 30", signal.SIGTERM),  # does not read its input: terminated
+    ("trap '' TERM; echo > ready; exec sleep 30", signal.SIGKILL),  # ignores SIGTERM: killed
+])
+async def test_an_app_that_will_not_quit_is_ended(web_server_module, monkeypatch, tmp_path,
+                                                  command, ended_by):
+    monkeypatch.setattr(web_server_module, "QUIT_GRACE", 0.05)
+    monkeypatch.chdir(tmp_path)
+    service = app_service(web_server_module, command)
+    await service.start(80, 24)
+    await asyncio.to_thread(wait_until, (tmp_path / "ready").exists, "the app to start")
+    assert service.running
+    await asyncio.gather(service.stop(), service.stop())  # twice at once, as on shutdown
+    assert not service.running
+    assert service._process.returncode == -ended_by
+
+
+# --- the real server and a raw aiohttp client -----------------------------------------------
 
 
 def free_port() -> int:
@@ -175,48 +352,270 @@ def tail(path: Path, lines: int = 30) -> str:
         return "(no log)"
 
 
-@pytest.fixture
-def web_server(tmp_path):
-    """`python -m bptui --web xor --port N` in its own process group; yields (url, log path)."""
-    pytest.importorskip("textual_serve", reason="textual-serve is not installed (pip install -e '.[test]')")
-    port = free_port()
-    log_path = tmp_path / "server.log"
-    log = log_path.open("w")
-    env = dict(os.environ, TEXTUAL_ANIMATIONS="none")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bptui", "--web", "xor", "--port", str(port)],
-        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
-        start_new_session=True)  # the server and the app processes it starts share a group
+def alive(pid: int) -> bool:
+    """Whether process `pid` exists and is not a zombie."""
     try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def children(pid: int) -> list[int]:
+    """Live processes whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def wait_until(condition, what: str, timeout: float = 15) -> None:
+    """Poll `condition` until true; fail (not hang) after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+class RunningServer:
+    """A `python -m bptui --web xor --port N` process in its own process group."""
+
+    def __init__(self, tmp_path: Path):
+        pytest.importorskip("textual_serve",
+                            reason="textual-serve is not installed (pip install -e '.[test]')")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = tmp_path / f"server-{self.port}.log"
+        self.log = self.log_path.open("w")
+        env = dict(os.environ, TEXTUAL_ANIMATIONS="none")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bptui", "--web", "xor", "--port", str(self.port)],
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env=env,
+            start_new_session=True)  # the server and the app processes it starts share a group
         deadline = time.monotonic() + 20
         while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the server exited with {proc.returncode}:\n{tail(log_path)}")
+            if self.proc.poll() is not None:
+                self.close()
+                pytest.fail(f"the server exited with {self.proc.returncode}:\n{tail(self.log_path)}")
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    pytest.fail(f"the server did not listen on {port} in 20 s:\n{tail(log_path)}")
+                    self.close()
+                    pytest.fail(f"the server did not listen on {self.port}:\n{tail(self.log_path)}")
                 time.sleep(0.05)
-        yield f"http://localhost:{port}", log_path
-    finally:
-        for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+
+    def apps(self) -> list[int]:
+        """The app processes the server runs now."""
+        return children(self.proc.pid)
+
+    def close(self) -> None:
+        """SIGTERM to the group, SIGKILL if that does not do; every app goes with the server."""
+        for sig in (signal.SIGTERM, signal.SIGKILL):
             try:
-                os.killpg(proc.pid, sig)  # the group: the server and every app it started
+                os.killpg(self.proc.pid, sig)
             except ProcessLookupError:
                 break
             try:
-                proc.wait(wait)
+                self.proc.wait(5)
             except subprocess.TimeoutExpired:
                 continue
-            if sig == signal.SIGTERM:  # leader gone; make sure no app child outlives it
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+            with contextlib.suppress(ProcessLookupError):  # no app child outlives the test
+                os.killpg(self.proc.pid, signal.SIGKILL)
             break
-        log.close()
+        self.log.close()
+
+
+@pytest.fixture
+def web_server(tmp_path):
+    server = RunningServer(tmp_path)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory):
+    """One server for the tests that only knock on its door."""
+    server = RunningServer(tmp_path_factory.mktemp("web"))
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+async def open_session(server: RunningServer, query: str = "", **headers):
+    """(client session, websocket) once the app has sent its first output."""
+    import aiohttp
+
+    session = aiohttp.ClientSession()
+    try:
+        websocket = await session.ws_connect(f"{server.url}/ws{query}", headers=headers)
+        async with asyncio.timeout(20):
+            while (message := await websocket.receive()).type != aiohttp.WSMsgType.BINARY:
+                assert message.type == aiohttp.WSMsgType.TEXT, (message, tail(server.log_path))
+    except BaseException:
+        await session.close()
+        raise
+    return session, websocket
+
+
+def foreign_requests(port: int) -> list[tuple[str, dict[str, str]]]:
+    here = f"127.0.0.1:{port}"
+    return [
+        ("/ws", {"Origin": "http://evil.example"}),  # cross-site WebSocket hijacking
+        ("/ws", {"Origin": f"http://evil.example:{port}"}),
+        ("/ws", {"Origin": "null"}),
+        ("/ws", {"Origin": f"https://{here}"}),
+        ("/ws", {"Origin": f"http://127.0.0.1:{port + 1}"}),
+        ("/ws", {"Host": f"evil.example:{port}"}),  # DNS rebinding: the attacker's name
+        ("/ws", {"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"}),
+        ("/ws", {"Host": "127.0.0.1"}),  # port 80
+        ("/", {"Host": f"evil.example:{port}"}),
+        ("/", {"Origin": "http://evil.example"}),
+        ("/static/js/textual.js", {"Host": f"evil.example:{port}"}),
+    ]
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="counts app processes in /proc")
+async def test_requests_from_other_sites_or_hosts_are_refused(shared_server):
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        for path, headers in foreign_requests(shared_server.port):
+            if path == "/ws":
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await session.ws_connect(shared_server.url + path, headers=headers)
+                assert refused.value.status == 403, headers
+            else:
+                async with session.get(shared_server.url + path, headers=headers) as response:
+                    assert response.status == 403, (path, headers)
+                    assert "forbidden" in await response.text()
+    assert shared_server.apps() == []  # no app was started for any of them
+
+
+async def test_the_page_names_the_host_it_was_asked_for(shared_server):
+    import aiohttp
+
+    port = shared_server.port
+    async with aiohttp.ClientSession() as session:
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"):
+            async with session.get(f"{shared_server.url}/?fontsize=100000",
+                                   headers={"Host": host}) as response:
+                assert response.status == 200
+                page = await response.text()
+            assert f'"ws://{host}/ws"' in page or f"ws://{host}/ws" in page
+            assert f"http://{host}/static/" in page
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="reads the app's environment in /proc")
+async def test_a_session_from_this_server_is_capped_and_ends_when_its_client_leaves(shared_server):
+    port = shared_server.port
+    session, websocket = await open_session(shared_server, "?width=20000&height=20000",
+                                            Origin=f"http://localhost:{port}")
+    try:
+        [app] = shared_server.apps()
+        environment = Path(f"/proc/{app}/environ").read_bytes().split(b"\0")
+        assert b"COLUMNS=500" in environment and b"ROWS=200" in environment
+        await websocket.send_json(["resize", {"width": 30000, "height": 30000}])
+        await websocket.send_json(["ping", "still there"])
+        async with asyncio.timeout(10):
+            while (message := await websocket.receive()).type.name == "BINARY":
+                pass
+        assert message.json() == ["pong", "still there"]
+    finally:
+        await websocket.close()
+        await session.close()
+    await asyncio.to_thread(wait_until, lambda: not alive(app), "the app to end")
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="looks for the app in /proc")
+async def test_a_malformed_message_ends_its_session_in_one_log_line(shared_server):
+    session, websocket = await open_session(shared_server)
+    try:
+        [app] = shared_server.apps()
+        await websocket.send_str("not json")
+        async with asyncio.timeout(10):
+            while not websocket.closed:
+                await websocket.receive()
+    finally:
+        await session.close()
+    await asyncio.to_thread(wait_until, lambda: not alive(app), "the app to end")
+    log = shared_server.log_path.read_text()
+    assert "a browser session ended: JSONDecodeError" in log and "Traceback" not in log
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="looks for the apps in /proc")
+async def test_sigterm_ends_the_server_and_its_apps(web_server):
+    sessions = [await open_session(web_server) for _ in range(2)]
+    try:
+        apps = web_server.apps()
+        assert len(apps) == 2
+        web_server.proc.send_signal(signal.SIGTERM)  # the server only, not its group
+        returncode = await asyncio.to_thread(web_server.proc.wait, 20)
+    finally:
+        for session, _ in sessions:
+            await session.close()
+    assert returncode == 0
+    await asyncio.to_thread(wait_until, lambda: not any(map(alive, apps)), "the apps to end")
+
+
+@pytest.mark.skipif(not HAS_PROC or not parent_death_signal(),
+                    reason="needs /proc and util-linux's setpriv --pdeathsig")
+async def test_the_apps_end_when_the_server_is_killed(web_server):
+    session, _ = await open_session(web_server)
+    try:
+        [app] = web_server.apps()
+        web_server.proc.kill()  # no chance to end its apps itself
+        await asyncio.to_thread(web_server.proc.wait, 20)
+    finally:
+        await session.close()
+    await asyncio.to_thread(wait_until, lambda: not alive(app), "the orphaned app to end")
+
+
+# --- the preset picker in a browser ---------------------------------------------------------
+
+
+async def test_the_picker_in_a_browser_offers_bundled_presets_only(monkeypatch):
+    from textual.widgets import Input, OptionList
+
+    from bptui.app.main import BptuiApp
+    from bptui.preset import bundled_names
+
+    monkeypatch.setattr(BptuiApp, "is_web", property(lambda self: True))
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        assert not app.screen.query(Input)  # no path field: nothing on the server's disk
+        options = app.screen.query_one(OptionList)
+        assert [options.get_option_at_index(i).id for i in range(options.option_count)] \
+            == bundled_names()
+        options.focus()
+        options.highlighted = bundled_names().index("iris")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.preset.name == "iris"
+
+
+# --- end to end: the real server, headless Chromium -----------------------------------------
+
+
+def find_chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
 
 
 @pytest.fixture
@@ -241,7 +640,7 @@ def browser():
 
 
 def test_web_app_in_headless_chromium(browser, web_server, tmp_path):
-    url, log_path = web_server
+    url, log_path = web_server.url, web_server.log_path
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.set_default_timeout(15_000)
     # Only our server: the page also asks for a web font, which this offline machine cannot reach.

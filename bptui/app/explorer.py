@@ -15,7 +15,7 @@ WHAT = {
     Phase.FORWARD: "z = a_in·Wᵀ + b, a = f(z)",
     Phase.ERROR: "the loss C and the output δ = ∂C/∂z",
     Phase.BACKWARD: "∂C/∂W = δᵀ·a_in/m, ∂C/∂b, δ below = (δ·W) ⊙ f'(z)",
-    Phase.UPDATE: "W ← W + ΔW with ΔW = μ·v − η·∂C/∂W",
+    Phase.UPDATE: "W ← W + ΔW with ",
 }
 
 
@@ -48,6 +48,8 @@ class Explorer:
         last = done[-1]
         first = [m for m in done[:-1]]
         text = f"{describe(last, self.depth)}: {WHAT[last.phase]}"
+        if last.phase == Phase.UPDATE:
+            text += self.stepper.optimizer.delta.replace("θ", "W")
         if first and asked is not None:
             ran = sorted({m.phase for m in first}, key=list(Phase).index)
             names = ", ".join(p.value for p in ran)

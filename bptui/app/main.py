@@ -51,6 +51,7 @@ class BptuiApp(LiveTraining, App):
         self.running = False
         self.hint = ""
         self._snapshot: Snapshot | None = None
+        self._readouts = snapshots.ReadoutCache()
         self._want_snapshot = threading.Event()
         self._trainer_idle = threading.Event()
         self._trainer_idle.set()
@@ -97,7 +98,8 @@ class BptuiApp(LiveTraining, App):
 
     def take_snapshot(self) -> Snapshot:
         """A snapshot of the stepper now (called on the thread that owns the stepper)."""
-        return snapshots.take(self.stepper, self.preset.title)
+        return snapshots.take(self.stepper, self.preset.title, self.sample, self._readouts,
+                              fresh=not self.running)
 
     def redraw(self, chart: bool = True) -> None:
         """Take a snapshot (when paused) and draw every pane from it."""
@@ -197,8 +199,11 @@ class BptuiApp(LiveTraining, App):
             text.append(f"  acc {snap.accuracy:.1%}" if wide else f" {snap.accuracy:.0%}")
         if snap.readout.get("test_r2", snap.readout.get("train_r2")) is not None:
             r2 = snap.readout.get("test_r2", snap.readout.get("train_r2"))
-            text.append(f"  R² {r2:.3f}" if wide else f" R² {r2:.2f}")
-        text.append(f"  η {snap.learning_rate:g}" if wide else f" η {snap.learning_rate:g}")
+            shown = "—" if r2 != r2 else (f"{r2:.3f}" if wide else f"{r2:.2f}")  # nan: undefined
+            text.append(f"  R² {shown}" if wide else f" R² {shown}")
+        if snap.optimizer != "sgd":
+            text.append(f"  {snap.optimizer.split(' ')[0]}" if wide else "")
+        text.append(f"  η {snap.rate:.4g}" if wide else f" η {snap.rate:.3g}")
         if snap.batch_size > 1 and wide and not self.running:
             text.append(f"  batch {snap.batch_size}")
         if snap.diverged:
@@ -366,8 +371,7 @@ class BptuiApp(LiveTraining, App):
         """?: keys and formulas."""
         from bptui.app.screens.help import HelpScreen
 
-        spec = self.stepper.spec
-        self.push_screen(HelpScreen(spec.hidden_activation, spec.output_activation, spec.loss))
+        self.push_screen(HelpScreen(self.stepper))
 
     def action_pick(self) -> None:
         """p: the preset picker."""
@@ -384,16 +388,21 @@ class BptuiApp(LiveTraining, App):
         self.push_screen(SettingsScreen(self.preset, self.stepper), self.apply_settings)
 
     def apply_settings(self, result) -> None:
-        """A new configuration: keep the weights where the layer sizes are unchanged."""
+        """A new configuration: keep the weights where the layer sizes and init are unchanged."""
         if result is None:
             return
         preset, keep = result
         stepper = preset.stepper()
         if keep:
-            stepper.adopt(self.stepper)
+            kept_state = stepper.adopt(self.stepper)
+            self.hint = "settings applied, weights kept"
+            if not kept_state and stepper.optimizer.buffers:
+                names = ", ".join(name for name, _ in stepper.optimizer.buffers)
+                self.hint += f"; {stepper.optimizer.title} starts with its state ({names}) at zero"
+            self.hint += "; the current step restarts — "
+        else:
+            self.hint = "layer sizes or init changed: weights re-initialized from the seed — "
         self.start_session(preset, stepper)
-        self.hint = ("settings applied, weights kept; the current step restarts — "
-                     if keep else "layer sizes changed: weights re-initialized from the seed — ")
         self.hint += self.explorer.next_hint()
         self.redraw()
 

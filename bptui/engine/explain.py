@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bptui.engine.numtext import MAX_TERMS, factor, number, spelled_sum
+from bptui.engine.optimizers import Scalar
 from bptui.engine.stepper import Stepper
 
-MAX_TERMS = 6     # terms of a sum spelled out before "…"
 MAX_WEIGHTS = 3   # incoming weights explained in the gradient and update sections
 
 
@@ -26,24 +27,6 @@ class Line:
     kind: str
     text: str
     value: float | None = None
-
-
-def number(value: float) -> str:
-    """4 significant digits, e.g. 0.1385, -0.0381, 8.771e-05."""
-    return f"{value:.4g}"
-
-
-def factor(value: float) -> str:
-    """A number as a factor in a product: negatives in parentheses."""
-    text = number(value)
-    return f"({text})" if value < 0 else text
-
-
-def spelled_sum(terms: list[str]) -> str:
-    """'t1 + t2 + …' with at most MAX_TERMS terms."""
-    if len(terms) <= MAX_TERMS:
-        return " + ".join(terms)
-    return " + ".join(terms[:MAX_TERMS - 1]) + f" + … ({len(terms) - MAX_TERMS + 1} more)"
 
 
 def derivative_text(name: str, z: float, a: float) -> tuple[str, str]:
@@ -222,23 +205,29 @@ def explain_gradient(stepper: Stepper, layer: int, unit: int, s: int) -> list[Li
 
 
 def explain_update(stepper: Stepper, layer: int, unit: int) -> list[Line]:
-    """w ← w + Δw with Δw = μ·v − η·∂C/∂w, for the first incoming weights and the bias."""
-    lr, mu = stepper.learning_rate, stepper.training.momentum
-    lines = [Line("head", "update · w ← w + Δw, Δw = " + ("μ·v − " if mu else "") + "η·∂C/∂w")]
-    w_old, w_new = stepper.w_before[layer], stepper.weights[layer]
-    change = stepper.velocity_w[layer]
-    grads = stepper.dw[layer]
-    for i in range(min(MAX_WEIGHTS, w_old.shape[1])):
-        step = f"{mu:g}·v − {lr:g}·{factor(float(grads[unit, i]))}" if mu else \
-            f"−{lr:g}·{factor(float(grads[unit, i]))}"
-        lines.append(Line("formula", f"w_{i + 1}: {number(float(w_old[unit, i]))} + ({step}) = "
-                                     f"{number(float(w_old[unit, i]))} + {factor(float(change[unit, i]))}"
-                                     f" = {number(float(w_new[unit, i]))}", float(w_new[unit, i])))
-    b_old, b_new = float(stepper.b_before[layer][unit]), float(stepper.biases[layer][unit])
-    step = f"−{lr:g}·{factor(float(stepper.db[layer][unit]))}"
-    if mu:
-        step = f"{mu:g}·v " + step.replace("−", "− ", 1)
-    lines.append(Line("formula", f"b: {number(b_old)} + ({step}) = {number(b_old)} + "
-                                 f"{factor(float(stepper.velocity_b[layer][unit]))} = {number(b_new)}",
-                      b_new))
+    """The update just applied, with the optimizer's own numbers: the unit's first incoming
+    weight in full (state buffers and all), its next weights and its bias by their Δ."""
+    opt = stepper.optimizer
+    lr = stepper.last_rate
+    lines = [Line("head", f"update · {opt.title} · w ← w + Δw, " + opt.delta.replace("θ", "w"))]
+    if stepper.schedule.name != "constant":
+        lines.append(Line("note", f"η_t = {number(lr)} at step {stepper.step - 1} "
+                                  f"({stepper.schedule.formula}, η = {stepper.learning_rate:g})"))
+    params = stepper.params
+    n_in = params.w[layer].shape[1]
+    targets = [(f"w_{i + 1}", params.index(layer, unit, i)) for i in range(min(MAX_WEIGHTS, n_in))]
+    targets.append(("b", params.index(layer, unit)))
+    names = [name for name, _ in opt.buffers]
+    for k, (label, i) in enumerate(targets):
+        x = Scalar(label, float(stepper.grads.flat[i]), float(stepper.before.flat[i]),
+                   float(params.flat[i]), float(stepper.applied.flat[i]), lr, stepper.opt_t,
+                   {n: float(stepper.opt_before[j, i]) for j, n in enumerate(names)},
+                   {n: float(stepper.opt_state[j, i]) for j, n in enumerate(names)})
+        formulas = opt.explain(x)
+        if k > 0:  # the others by their Δ only: the state's arithmetic is the same
+            formulas = formulas[-1:]
+        lines.append(Line("note", f"g = ∂C/∂{label} = {number(x.g)}"))
+        lines += [Line("formula", f.text, f.value) for f in formulas]
+        lines.append(Line("formula", f"{label}: {number(x.theta)} + {factor(x.delta)} = "
+                                     f"{number(x.theta_new)}", x.theta_new))
     return lines

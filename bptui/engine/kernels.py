@@ -49,6 +49,12 @@ class Parameters:
             self.b.append(self.flat[offset:offset + rows])
             offset += rows
 
+    def index(self, layer: int, row: int, col: int | None = None) -> int:
+        """Position in `flat` of W[layer][row, col], or of b[layer][row] when col is None."""
+        offset = sum(r * c + r for r, c in self.shapes[:layer])
+        rows, cols = self.shapes[layer]
+        return offset + (rows * cols + row if col is None else row * cols + col)
+
     def copy(self) -> "Parameters":
         """An independent copy."""
         return Parameters(self.shapes, self.flat.copy())
@@ -136,15 +142,6 @@ def backward_layer(plan: Plan, layer: int, w: np.ndarray, a_in: np.ndarray, l2: 
         np.matmul(delta, w, out=ws.delta[below])
         plan.derivative[below](ws.z[below], ws.a[below], ws.scratch[below])
         ws.delta[below] *= ws.scratch[below]
-
-
-def update_step(grad: np.ndarray, velocity: np.ndarray, learning_rate: float, momentum: float,
-                out: np.ndarray) -> np.ndarray:
-    """The update v' = μ·v − η·∇C into out (any shape matching grad)."""
-    np.multiply(grad, -learning_rate, out=out)
-    if momentum != 0.0:
-        out += momentum * velocity
-    return out
 
 
 GEMM_BLOCK = 131_072  # weights × rows per product: small enough that OpenBLAS stays single-threaded

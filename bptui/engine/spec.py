@@ -24,6 +24,7 @@ class NetworkSpec:
     loss: str = "quadratic"
     init: str = "xavier"
     init_epsilon: float = 0.12
+    init_scale: float = 0.1
 
     @property
     def depth(self) -> int:
@@ -45,13 +46,57 @@ class NetworkSpec:
 
 @dataclass(frozen=True)
 class TrainingSpec:
-    """Gradient descent settings. batch_size 0 means the full batch."""
+    """Training settings. batch_size 0 means the full batch.
+
+    optimizer: a name from `optimizers.OPTIMIZERS` ("" resolves to momentum if momentum > 0,
+    else sgd); schedule: a name from `schedules.SCHEDULES`; options: the optimizer's and the
+    schedule's own settings as (preset key, value) pairs (defaults fill the rest); momentum: μ
+    of momentum and nesterov (ignored by the others; after construction it is the μ in effect,
+    else 0). eval_every: steps between evaluations of the whole training and held-out sets
+    (0: every step with full batches, once per epoch with mini-batches).
+    """
 
     learning_rate: float = 0.5
     batch_size: int = 0
     l2: float = 0.0
     momentum: float = 0.0
     shuffle: bool = False
+    optimizer: str = ""
+    schedule: str = "constant"
+    options: tuple[tuple[str, float], ...] = ()
+    eval_every: int = 0
+
+    def __post_init__(self):
+        from bptui.engine import optimizers
+
+        options = dict(self.options)
+        name = self.optimizer or optimizers.default_name(self.momentum)
+        hypers = {h.key: h for h in optimizers.OPTIMIZERS[name].hypers}
+        if "momentum" in hypers:
+            options.setdefault("momentum", self.momentum if self.momentum > 0 else
+                               hypers["momentum"].default)
+        else:
+            options.pop("momentum", None)
+        object.__setattr__(self, "optimizer", name)
+        object.__setattr__(self, "options", tuple(sorted(options.items())))
+        object.__setattr__(self, "momentum", float(options.get("momentum", 0.0)))
+
+    @property
+    def settings(self) -> dict[str, float]:
+        """The options as a dict."""
+        return dict(self.options)
+
+    def make_optimizer(self):
+        """The optimizer these settings describe."""
+        from bptui.engine import optimizers
+
+        return optimizers.create(self.optimizer, self.settings)
+
+    def make_schedule(self):
+        """The learning-rate schedule these settings describe."""
+        from bptui.engine import schedules
+
+        return schedules.create(self.schedule, self.settings)
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,8 +11,14 @@ Between micro-steps the stepper exposes, per weight layer l: z, a and δ of the 
 (m, n_out), the gradients dW (n_out, n_in) and db (n_out,), the pending update, the current
 weights W, b and, after an update, the weights before it (`w_before`, `b_before`).
 
-`loss_history[i]` is the training-set cost (with the L2 term, m = training-set size) at the
-weights before step i; `test_loss_history[i]` the same on the held-out set, when there is one.
+The update is the optimizer's (`optimizers`), with the learning rate η_t of the schedule
+(`schedules`) at step t; the optimizer's state buffers (B, P) are double-buffered like the
+parameters, so the state before the last update stays readable (`opt_before`).
+
+`history` (see `history.History`) records the cost of every step's batch, from the forward pass
+the step does anyway, and the costs of the whole training and held-out sets every
+`eval_every` steps: every step with full batches (where the batch is the training set, so it
+is free), once per epoch with mini-batches. A step costs what its batch costs.
 A non-finite cost sets `diverged`, after which no further micro-step runs until `reset()`.
 """
 
@@ -25,6 +31,7 @@ from enum import Enum
 import numpy as np
 
 from bptui.engine import kernels, metrics
+from bptui.engine.history import History
 from bptui.engine.initializers import initial_parameters
 from bptui.engine.kernels import Parameters, Plan, Workspace
 from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
@@ -59,16 +66,20 @@ class MicroStep:
 @dataclass(frozen=True, eq=False)
 class StepperState:
     """A copy of everything that determines the stepper's future and what it shows: for undo
-    and sessions. Parameter sets are flat vectors (P,); z, a, δ per layer (m, n_out).
+    and sessions. Parameter sets are flat vectors (P,); optimizer states (B, P); z, a, δ per
+    layer (m, n_out).
 
-    A light state (for undo) has no z, a, δ and only the lengths of the loss histories: it is
+    A light state (for undo) has no z, a, δ and only the lengths of the history series: it is
     restored on the same timeline, at a step boundary, before replaying micro-steps.
     """
 
     params: np.ndarray
     before: np.ndarray
-    velocity: np.ndarray
     grads: np.ndarray
+    applied: np.ndarray
+    opt_state: np.ndarray
+    opt_before: np.ndarray
+    opt_t: int
     z: tuple[np.ndarray, ...] | None
     a: tuple[np.ndarray, ...] | None
     delta: tuple[np.ndarray, ...] | None
@@ -76,8 +87,7 @@ class StepperState:
     step: int
     batch_start: int
     batch_rows: np.ndarray | None
-    loss_history: tuple[float, ...] | int
-    test_loss_history: tuple[float, ...] | int
+    history: History | tuple[int, ...]
     learning_rate: float
     diverged: bool
     last_cost: float
@@ -104,10 +114,15 @@ class Stepper:
         self.pinned = weights
         self.plan = Plan(spec)
         self.learning_rate = float(training.learning_rate)
+        self.optimizer = training.make_optimizer()
+        self.schedule = training.make_schedule()
         self.m_train = data.x_train.shape[0]
         size = training.batch_size
         self.batch_size = self.m_train if size <= 0 or size >= self.m_train else size
         self.batches_per_epoch = -(-self.m_train // self.batch_size)
+        self.eval_every = training.eval_every or (1 if self.full_batch else self.batches_per_epoch)
+        self._preview: tuple[Parameters, np.ndarray] | None = None
+        self.version = 0
         self._workspaces: dict[int, Workspace] = {}
         self._eval_workspaces: dict[int, Workspace] = {}
         self.reset()
@@ -123,16 +138,16 @@ class Stepper:
         return initial_parameters(self.spec, rng)
 
     def reset(self) -> None:
-        """Back to the initial weights (same seed), step 0, empty history."""
+        """Back to the initial weights (same seed), step 0, fresh optimizer state, no history."""
         shapes = self.spec.weight_shapes()
         self.params = Parameters(shapes)
         for layer, (w, b) in enumerate(self.initial_parameters()):
             self.params.w[layer][...] = w
             self.params.b[layer][...] = b
         self.before = self.params.copy()
-        self.velocity = Parameters(shapes)
-        self._spare_velocity = Parameters(shapes)
         self.grads = Parameters(shapes)
+        self.applied = Parameters(shapes)
+        self.reset_optimizer()
         self.position = 0
         self.step = 0
         self.batch_start = 0
@@ -141,12 +156,19 @@ class Stepper:
         for arrays in (self.ws.z, self.ws.a, self.ws.delta):
             for x in arrays:
                 x.fill(0.0)
-        self.loss_history: list[float] = []
-        self.test_loss_history: list[float] = []
+        self.history = History()
         self.diverged = False
         self.last_cost = math.nan
         self._perm_epoch = -1
         self._perm: np.ndarray | None = None
+        self.version += 1
+
+    def reset_optimizer(self) -> None:
+        """The optimizer's state back to zero and its update count t to 0 (weights kept)."""
+        size = self.params.flat.size
+        self.opt_state = self.optimizer.new_state(size)
+        self.opt_before = self.optimizer.new_state(size)
+        self.opt_t = 0
 
     @property
     def weights(self) -> list[np.ndarray]:
@@ -178,15 +200,11 @@ class Stepper:
         """∂C/∂b of the current batch per layer, (n_out,)."""
         return self.grads.b
 
-    @property
-    def velocity_w(self) -> list[np.ndarray]:
-        """Momentum velocity v of W (the last update applied)."""
-        return self.velocity.w
-
-    @property
-    def velocity_b(self) -> list[np.ndarray]:
-        """Momentum velocity v of b."""
-        return self.velocity.b
+    def buffer(self, name: str, before: bool = False) -> Parameters:
+        """The optimizer's state buffer `name` (e.g. Adam's "m") as per-layer views; with
+        `before`, its value before the last update."""
+        index = [b for b, _ in self.optimizer.buffers].index(name)
+        return Parameters(self.params.shapes, (self.opt_before if before else self.opt_state)[index])
 
     def _workspace(self, m: int) -> Workspace:
         ws = self._workspaces.get(m)
@@ -302,7 +320,7 @@ class Stepper:
         if self.training.shuffle and not self.full_batch:
             rows = self._epoch_permutation(self.step // self.batches_per_epoch)[start:stop]
         self._load_batch(rows)
-        if not self.full_batch:
+        if not self.full_batch and self.step % self.eval_every == 0:
             self.record_loss()
 
     def _load_batch(self, rows: np.ndarray | None) -> None:
@@ -356,8 +374,12 @@ class Stepper:
     def _error(self) -> None:
         cost = kernels.cost(self.plan, self.training.l2, self.weights, self._batch_y, self.ws)
         self.last_cost = cost
-        if self.full_batch and len(self.loss_history) == self.step:
-            self._append_history(cost)
+        history = self.history
+        if len(history.batch_loss) == self.step:
+            history.batch_loss.append(cost)
+        if (self.full_batch and self.step % self.eval_every == 0
+                and not history.evaluated_at(self.step)):
+            self._append_evaluation(cost)
         if not math.isfinite(cost):
             self.diverged = True
         kernels.output_error(self.plan, self._batch_y, self.ws)
@@ -366,14 +388,24 @@ class Stepper:
         kernels.backward_layer(self.plan, layer, self.params.w[layer], self.layer_input(layer),
                                self.training.l2, self.ws, self.grads.w[layer], self.grads.b[layer])
 
+    def rate(self, step: int | None = None) -> float:
+        """η_t: the schedule's learning rate at training step t (default: the current step)."""
+        return self.schedule.rate(self.learning_rate, self.step if step is None else step)
+
+    @property
+    def last_rate(self) -> float:
+        """η_t of the step whose update was applied last (after an update), else of this step."""
+        return self.rate(self.step - 1 if self.updated else self.step)
+
     def _update(self) -> None:
-        new_velocity = self._spare_velocity
-        kernels.update_step(self.grads.flat, self.velocity.flat, self.learning_rate,
-                            self.training.momentum, new_velocity.flat)
-        np.add(self.params.flat, new_velocity.flat, out=self.before.flat)
+        self.opt_t += 1
+        self.optimizer.step(self.grads.flat, self.params.flat, self.rate(), self.opt_t,
+                            self.opt_state, self.opt_before, self.applied.flat)
+        np.add(self.params.flat, self.applied.flat, out=self.before.flat)
         self.before, self.params = self.params, self.before
-        self._spare_velocity, self.velocity = self.velocity, new_velocity
+        self.opt_before, self.opt_state = self.opt_state, self.opt_before
         self.step += 1
+        self.version += 1
 
     def _do(self, position: int) -> None:
         depth = self.depth
@@ -460,36 +492,45 @@ class Stepper:
         """After an edit of the weights or settings: the current step starts again from its
         forward pass, and the loss at the (changed) current weights is computed afresh."""
         self.position = 0
-        del self.loss_history[self.step:]
-        del self.test_loss_history[self.step:]
+        self.history.forget_from(self.step)
         self.diverged = False
         self.last_cost = math.nan
+        self.version += 1
 
-    def adopt(self, other: "Stepper") -> None:
-        """Take over another stepper's weights, momentum, step counter and loss history (same
-        layer sizes), at the start of its current step: for settings changed mid-session."""
-        np.copyto(self.params.flat, other.params.flat)
-        np.copyto(self.before.flat, other.before.flat)
-        np.copyto(self.velocity.flat, other.velocity.flat)
+    def adopt(self, other: "Stepper") -> bool:
+        """Take over another stepper's weights, step counter and history (same layer sizes), at
+        the start of its current step: for settings changed mid-session. The optimizer's state
+        is kept when the optimizer is the same one, else it starts afresh; returns whether kept."""
+        for mine, theirs in ((self.params, other.params), (self.before, other.before),
+                             (self.applied, other.applied)):
+            np.copyto(mine.flat, theirs.flat)
         self.step = other.step
-        self.loss_history = list(other.loss_history)
-        self.test_loss_history = list(other.test_loss_history)
+        self.history = other.history.copy()
+        kept = other.optimizer.name == self.optimizer.name
+        if kept:
+            np.copyto(self.opt_state, other.opt_state)
+            np.copyto(self.opt_before, other.opt_before)
+            self.opt_t = other.opt_t
+        else:
+            self.reset_optimizer()
         self.restart_step()
+        return kept
 
     # ----- pending update ---------------------------------------------------------------------
 
-    def pending_update(self, layer: int) -> tuple[np.ndarray, np.ndarray]:
-        """ΔW, Δb the update would apply now: μ·v − η·∇C (valid once the gradients are done).
-
-        After an update it is the update just applied.
-        """
+    def pending_update(self) -> Parameters:
+        """ΔW, Δb (per-layer views) that the update would apply now (valid once the gradients are
+        done); after an update, the update just applied. Computed by the optimizer on scratch
+        buffers: nothing of the stepper's state changes."""
         if self.updated:
-            return self.velocity.w[layer], self.velocity.b[layer]
-        lr, mu = self.learning_rate, self.training.momentum
-        return (kernels.update_step(self.grads.w[layer], self.velocity.w[layer], lr, mu,
-                                    np.empty_like(self.grads.w[layer])),
-                kernels.update_step(self.grads.b[layer], self.velocity.b[layer], lr, mu,
-                                    np.empty_like(self.grads.b[layer])))
+            return self.applied
+        if self._preview is None:
+            self._preview = (Parameters(self.params.shapes), np.empty_like(self.opt_state))
+        delta, state = self._preview
+        with np.errstate(all="ignore"):
+            self.optimizer.step(self.grads.flat, self.params.flat, self.rate(), self.opt_t + 1,
+                                self.opt_state, state, delta.flat)
+        return delta
 
     # ----- evaluation ---------------------------------------------------------------------------
 
@@ -503,29 +544,37 @@ class Stepper:
 
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> float:
         """Cost of (x, y) at the current weights with the L2 term (m = len(x)); nan if empty."""
+        return self.assess(x, y)[0]
+
+    def assess(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """(cost as `evaluate`, outputs (m, K)) from one forward pass; the outputs are a view
+        of a scratch buffer, valid until the next evaluation of a set of the same size."""
         if x.shape[0] == 0:
-            return math.nan
+            return math.nan, np.empty((0, self.spec.layers[-1]))
         ws = self._eval_workspace(x.shape[0])
         with np.errstate(all="ignore"):
-            kernels.forward(self.plan, self.weights, self.biases, x, ws)
-            return kernels.cost(self.plan, self.training.l2, self.weights, y, ws)
+            outputs = kernels.forward(self.plan, self.weights, self.biases, x, ws)
+            return kernels.cost(self.plan, self.training.l2, self.weights, y, ws), outputs
 
-    def _append_history(self, cost: float) -> None:
-        self.loss_history.append(cost)
+    def _append_evaluation(self, cost: float) -> None:
+        history = self.history
+        history.eval_steps.append(self.step)
+        history.loss.append(cost)
         if self.data.has_test:
-            self.test_loss_history.append(self.evaluate(self.data.x_test, self.data.y_test))
+            history.test_loss.append(self.evaluate(self.data.x_test, self.data.y_test))
         if not math.isfinite(cost):
             self.diverged = True
 
     def record_loss(self) -> float:
-        """Make sure the history has the training-set cost at the current weights; return it."""
-        if len(self.loss_history) <= self.step:
-            self._append_history(self.evaluate(self.data.x_train, self.data.y_train))
-        return self.loss_history[self.step]
+        """Make sure the history has the whole-set costs at the current weights; return the
+        training-set cost."""
+        if not self.history.evaluated_at(self.step):
+            self._append_evaluation(self.evaluate(self.data.x_train, self.data.y_train))
+        return float(self.history.loss[-1])
 
     @property
     def loss(self) -> float:
-        """Training-set cost at the current weights (computed once per step)."""
+        """Training-set cost at the current weights (evaluated and recorded once per step)."""
         return self.record_loss()
 
     @property
@@ -534,7 +583,17 @@ class Stepper:
         if not self.data.has_test:
             return None
         self.record_loss()
-        return self.test_loss_history[self.step]
+        return float(self.history.test_loss[-1])
+
+    @property
+    def loss_history(self) -> np.ndarray:
+        """Training-set costs at the evaluation steps (a view)."""
+        return self.history.loss.values
+
+    @property
+    def test_loss_history(self) -> np.ndarray:
+        """Held-out costs at the evaluation steps (a view; empty without a held-out set)."""
+        return self.history.test_loss.values
 
     def accuracy(self, x: np.ndarray, y: np.ndarray) -> float | None:
         """Fraction classified right (argmax, or 0.5 threshold for one output); None if n/a."""
@@ -555,20 +614,22 @@ class Stepper:
         """A deep copy of the stepper's state (without z, a, δ and histories if `light`)."""
         ws = self.ws
         return StepperState(
-            self.params.flat.copy(), self.before.flat.copy(), self.velocity.flat.copy(),
-            self.grads.flat.copy(), None if light else _copies(ws.z),
-            None if light else _copies(ws.a), None if light else _copies(ws.delta),
+            self.params.flat.copy(), self.before.flat.copy(), self.grads.flat.copy(),
+            self.applied.flat.copy(), self.opt_state.copy(), self.opt_before.copy(), self.opt_t,
+            None if light else _copies(ws.z), None if light else _copies(ws.a),
+            None if light else _copies(ws.delta),
             self.position, self.step, self.batch_start,
             None if self.batch_rows is None else self.batch_rows.copy(),
-            len(self.loss_history) if light else tuple(self.loss_history),
-            len(self.test_loss_history) if light else tuple(self.test_loss_history),
+            self.history.lengths() if light else self.history.copy(),
             self.learning_rate, self.diverged, self.last_cost)
 
     def restore(self, state: StepperState) -> None:
         """Return exactly to a state from `state()` (a light one: see StepperState)."""
-        for mine, saved in ((self.params, state.params), (self.before, state.before),
-                            (self.velocity, state.velocity), (self.grads, state.grads)):
-            np.copyto(mine.flat, saved)
+        for mine, saved in ((self.params.flat, state.params), (self.before.flat, state.before),
+                            (self.grads.flat, state.grads), (self.applied.flat, state.applied),
+                            (self.opt_state, state.opt_state), (self.opt_before, state.opt_before)):
+            np.copyto(mine, saved)
+        self.opt_t = state.opt_t
         self.position = state.position
         self.step = state.step
         self.batch_start = state.batch_start
@@ -584,14 +645,13 @@ class Stepper:
         if self.position:
             self._load_batch(self.batch_rows)
         if state.light:
-            del self.loss_history[state.loss_history:]
-            del self.test_loss_history[state.test_loss_history:]
+            self.history.truncate_to(state.history)
         else:
-            self.loss_history = list(state.loss_history)
-            self.test_loss_history = list(state.test_loss_history)
+            self.history = state.history.copy()
         self.learning_rate = state.learning_rate
         self.diverged = state.diverged
         self.last_cost = state.last_cost
+        self.version += 1
 
     def gradient_check(self, max_entries: int = 400):
         """Numerical vs analytic gradients per layer on the current batch at the current weights."""

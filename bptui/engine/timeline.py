@@ -1,8 +1,9 @@
 """Undo and redo of micro-steps with bounded memory.
 
 The engine is deterministic, so any earlier micro-step can be reached by restoring an earlier
-state and replaying. The timeline stores light states (weights, momentum, gradients; no
-per-sample arrays, 4·P floats each) at step boundaries: every recent step, and checkpoints
+state and replaying. The timeline stores light states (weights, gradients, the optimizer's
+state; no per-sample arrays, (4 + 2B)·P floats each for an optimizer with B buffers) at step
+boundaries: every recent step, and checkpoints
 further back whose spacing doubles whenever there are too many, so memory stays within a budget
 however long the session. Undoing to micro-step t restores the latest stored state before t and
 replays the micro-steps in between (whole steps through the fast loop), which reproduces
@@ -24,10 +25,15 @@ class Timeline:
 
     def __init__(self, stepper: Stepper):
         self.stepper = stepper
-        per_state = 4 * 8 * stepper.params.flat.size + 256
+        per_state = self.floats_per_state() * 8 + 256
         self.max_recent = max(16, min(MAX_RECENT, MEMORY_BUDGET // 2 // per_state))
         self.max_checkpoints = max(16, min(MAX_CHECKPOINTS, MEMORY_BUDGET // 2 // per_state))
         self.clear()
+
+    def floats_per_state(self) -> int:
+        """Floats in one light state: parameters, before, gradients, update, optimizer state."""
+        stepper = self.stepper
+        return 4 * stepper.params.flat.size + 2 * stepper.opt_state.size
 
     def clear(self) -> None:
         """Forget everything; the current state becomes the start."""
@@ -50,9 +56,9 @@ class Timeline:
         return self.stepper.steps_per_training_step
 
     def stored_bytes(self) -> int:
-        """Memory held by stored states (parameter vectors only)."""
+        """Memory held by stored states (their flat vectors only)."""
         states = [*self.recent.values(), *self.checkpoints.values(), *self.pins.values()]
-        return sum(4 * s.params.nbytes for s in states)
+        return sum(8 * self.floats_per_state() for _ in states)
 
     # ----- recording ----------------------------------------------------------------------------
 
@@ -74,9 +80,8 @@ class Timeline:
         self.pins[t] = self.stepper.state()
 
     def _keep_history(self) -> None:
-        """Remember the loss histories of this branch (light states store only lengths)."""
-        self.loss_history = list(self.stepper.loss_history)
-        self.test_loss_history = list(self.stepper.test_loss_history)
+        """Remember the history of this branch (light states store only its lengths)."""
+        self.history = self.stepper.history.copy()
 
     def _cut(self, t: int) -> None:
         self._keep_history()
@@ -113,10 +118,9 @@ class Timeline:
         target = max(0, min(target, self.end))
         key, state = self._base(target)
         stepper = self.stepper
-        if len(stepper.loss_history) > len(self.loss_history):
+        if any(mine > kept for mine, kept in zip(stepper.history.lengths(), self.history.lengths())):
             self._keep_history()
-        stepper.loss_history = list(self.loss_history)
-        stepper.test_loss_history = list(self.test_loss_history)
+        stepper.history = self.history.copy()
         stepper.restore(state)
         remaining = target - key
         if stepper.position in (0, self.per_step) and remaining >= self.per_step:

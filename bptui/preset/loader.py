@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bptui.engine import activations, initializers, losses
+from bptui.engine import activations, initializers, losses, optimizers, schedules
+from bptui.engine.hyper import LEARNING_RATE, Hyper
 from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
 from bptui.engine.stepper import Stepper
 from bptui.preset import datasource
@@ -20,11 +21,19 @@ from bptui.preset.table import (Table, check_number, check_range, describe,
 MAX_WEIGHTS = 1_000_000
 MEMORY_BUDGET = 1 << 30      # bytes of arrays a preset may need (see memory_estimate)
 MAP_PIXELS = 200 * 100       # the largest decision map counted: a 200 × 50-cell pane, 2 px a cell
+PARAMETER_COPIES = 12        # vectors of P floats a stepper holds (Adam's two buffers included)
 MAX_LAYERS = 12
 MAX_UNITS = 4096
 TOP_KEYS = ("title", "description", "seed", "network", "training", "data", "weights", "goal")
-NETWORK_KEYS = ("layers", "hidden_activation", "output_activation", "loss", "init", "init_epsilon")
-TRAINING_KEYS = ("learning_rate", "batch_size", "l2", "momentum", "shuffle")
+INIT_KEYS = tuple(dict.fromkeys(h.key for init in initializers.INITIALIZERS.values()
+                                for h in init.hypers))
+NETWORK_KEYS = ("layers", "hidden_activation", "output_activation", "loss", "init") + INIT_KEYS
+OPTIMIZER_KEYS = tuple(dict.fromkeys(h.key for cls in optimizers.OPTIMIZERS.values()
+                                     for h in cls.hypers))
+SCHEDULE_KEYS = tuple(dict.fromkeys(h.key for cls in schedules.SCHEDULES.values()
+                                    for h in cls.hypers))
+TRAINING_KEYS = (("learning_rate", "batch_size", "l2", "shuffle", "optimizer", "schedule",
+                  "eval_every") + OPTIMIZER_KEYS + SCHEDULE_KEYS)
 GOAL_KEYS = ("steps", "loss", "accuracy")
 
 
@@ -188,13 +197,37 @@ def read_network(table: Table) -> NetworkSpec:
         raise table.error("output_activation", "softmax needs at least 2 output units "
                                                "(use sigmoid for a single output)")
     init = table.string("init", "xavier", initializers.INITS)
-    epsilon = table.number("init_epsilon", 0.12, 0.0, 10.0, low_open=True)
-    spec = NetworkSpec(tuple(layers), hidden, output, loss, init, epsilon)
+    values = read_settings(table, initializers.INITIALIZERS[init].hypers, INIT_KEYS,
+                           f"init {init!r}")
+    defaults = {h.key: h.default for h in (initializers.EPSILON, initializers.SCALE)}
+    values = {**defaults, **values}
+    spec = NetworkSpec(tuple(layers), hidden, output, loss, init, values["init_epsilon"],
+                       values["init_scale"])
     count = sum(r * c for r, c in spec.weight_shapes())
     if count > MAX_WEIGHTS:
         raise table.error("layers", f"{count:,} weights is too large for a terminal explorer "
                                     f"(allowed: up to {MAX_WEIGHTS:,})")
     return spec
+
+
+def read_hyper(table: Table, h: Hyper) -> float | int:
+    """One setting, validated against its record."""
+    if h.integer:
+        return table.integer(h.key, None, h.low, h.high)
+    return table.number(h.key, None, h.low, h.high, h.low_open, h.high_open)
+
+
+def read_settings(table: Table, hypers: tuple[Hyper, ...], family: tuple[str, ...],
+                  owner: str) -> dict[str, float]:
+    """The settings `hypers` present in the table; a key of the same family (another
+    optimizer's, say) that this owner does not take is an error naming what it does take."""
+    values = {h.key: read_hyper(table, h) for h in hypers if table.has(h.key)}
+    taken = {h.key for h in hypers}
+    for key in family:
+        if table.has(key) and key not in taken:
+            own = ", ".join(sorted(taken)) or "none"
+            raise table.error(key, f"is not a setting of {owner} (its settings: {own})")
+    return values
 
 
 def memory_estimate(layers: tuple[int, ...], m_train: int, m_test: int, batch: int) -> int:
@@ -208,7 +241,8 @@ def memory_estimate(layers: tuple[int, ...], m_train: int, m_test: int, batch: i
       + workspaces      W(b) + W(m_train) + W(m_test)   (batch; whole-set evaluation of the
                                                         training and held-out sets, kept apart)
       + a full state    8·3·b·U                         (z, a, δ copied for undo and sessions)
-      + parameters      8·5·P                           (W and b, before, velocity ×2, gradients)
+      + parameters      8·PARAMETER_COPIES·P            (θ, before, gradients, update, preview,
+                                                        optimizer state now and before)
       + decision map    8·MAP_PIXELS·max over layers of (units in + 2·units out), 2 inputs only
 
     The one place that knows what the engine allocates: when evaluation runs in blocks of rows,
@@ -222,7 +256,7 @@ def memory_estimate(layers: tuple[int, ...], m_train: int, m_test: int, batch: i
 
     total = 8 * (m_train + m_test) * (n + k)
     total += workspace(batch) + workspace(m_train) + workspace(m_test)
-    total += 8 * 3 * batch * units + 8 * 5 * params
+    total += 8 * 3 * batch * units + 8 * PARAMETER_COPIES * params
     if n == 2:
         total += 8 * MAP_PIXELS * max(i + 2 * o for i, o in zip(layers[:-1], layers[1:]))
     return total
@@ -243,15 +277,53 @@ def check_memory(source: str, network: NetworkSpec, training: TrainingSpec, data
 
 
 def read_training(table: Table) -> TrainingSpec:
-    """The [training] table (all keys optional but learning_rate has a default of 0.5)."""
+    """The [training] table: every key optional; the optimizer's and the schedule's own settings
+    are validated against their registry records."""
     table.check_keys(TRAINING_KEYS)
+    if table.has("optimizer"):
+        name = table.string("optimizer", choices=optimizers.NAMES)
+        options = read_settings(table, optimizers.OPTIMIZERS[name].hypers, OPTIMIZER_KEYS,
+                                f"optimizer {name!r}")
+    else:  # a preset without `optimizer`: momentum if μ > 0, else plain SGD (as always)
+        mu = table.number("momentum", 0.0, 0.0, 1.0, high_open=True)
+        name = optimizers.default_name(mu)
+        options = read_settings(table, optimizers.OPTIMIZERS[name].hypers,
+                                tuple(k for k in OPTIMIZER_KEYS if k != "momentum"),
+                                f"optimizer {name!r}")
+        if name == "momentum":
+            options["momentum"] = mu
+    schedule = table.string("schedule", "constant", schedules.NAMES)
+    options.update(read_settings(table, schedules.SCHEDULES[schedule].hypers, SCHEDULE_KEYS,
+                                 f"schedule {schedule!r}"))
+    rate = LEARNING_RATE
     return TrainingSpec(
-        learning_rate=table.number("learning_rate", 0.5, 0.0, 1000.0, low_open=True),
+        learning_rate=table.number(rate.key, optimizers.OPTIMIZERS[name].default_learning_rate,
+                                   rate.low, rate.high, rate.low_open, rate.high_open),
         batch_size=table.integer("batch_size", 0, 0, None),
         l2=table.number("l2", 0.0, 0.0, 1000.0),
-        momentum=table.number("momentum", 0.0, 0.0, 1.0, high_open=True),
         shuffle=table.boolean("shuffle", False),
+        optimizer=name, schedule=schedule, options=tuple(options.items()),
+        eval_every=table.integer("eval_every", 0, 0, 10_000_000),
     )
+
+
+def network_doc(spec: NetworkSpec) -> dict:
+    """The [network] table that describes `spec` exactly (the inverse of read_network)."""
+    doc = {"layers": list(spec.layers), "hidden_activation": spec.hidden_activation,
+           "output_activation": spec.output_activation, "loss": spec.loss, "init": spec.init}
+    values = {"init_epsilon": spec.init_epsilon, "init_scale": spec.init_scale}
+    doc.update({h.key: values[h.key] for h in initializers.INITIALIZERS[spec.init].hypers})
+    return doc
+
+
+def training_doc(training: TrainingSpec) -> dict:
+    """The [training] table that describes `training` exactly (the inverse of read_training)."""
+    doc = {"learning_rate": training.learning_rate, "batch_size": training.batch_size,
+           "l2": training.l2, "shuffle": training.shuffle, "optimizer": training.optimizer,
+           "schedule": training.schedule, **training.settings}
+    if training.eval_every:
+        doc["eval_every"] = training.eval_every
+    return doc
 
 
 def read_matrix(table: Table, name: str, rows: int | None, cols: int | None) -> np.ndarray:

@@ -10,13 +10,14 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from bptui.engine import activations, losses
+from bptui.engine import activations, losses, optimizers
+from bptui.engine.stepper import Stepper
 
 KEYS = [
     ("f", "forward: compute the next layer's z = a_in·Wᵀ + b and a = f(z)"),
     ("e", "error: the loss C and the output layer's δ (runs the rest of forward first)"),
     ("b", "backward: gradients of one layer and δ of the layer below"),
-    ("u", "update: apply ΔW = μ·v − η·∂C/∂W to every layer"),
+    ("u", "update: apply the optimizer's ΔW to every layer (its rule below)"),
     ("space", "the next micro-step, whatever it is"),
     ("s", "finish the current training step (through the update)"),
     ("r", "run / pause continuous training"),
@@ -40,8 +41,10 @@ KEYS = [
 ]
 
 
-def phase_table(hidden: str, output: str, loss: str) -> Table:
-    """The four phases with formulas for this network's activations and loss."""
+def phase_table(stepper: Stepper) -> Table:
+    """The four phases with formulas for this network's activations, loss and optimizer."""
+    spec = stepper.spec
+    hidden, output, loss = spec.hidden_activation, spec.output_activation, spec.loss
     table = Table(box=None, show_header=True, header_style="bold", padding=(0, 1))
     table.add_column("phase")
     table.add_column("computes")
@@ -53,7 +56,22 @@ def phase_table(hidden: str, output: str, loss: str) -> Table:
     table.add_row("backward", f"∂C/∂W = 1/m Σ_x δ·a_inᵀ (+ λ/m·W),  ∂C/∂b = 1/m Σ_x δ,  "
                               f"δ_below = (Wᵀδ) ⊙ f'(z) with {hidden}' = "
                               f"{activations.FORMULAS[hidden][1]}")
-    table.add_row("update", "v ← μ·v − η·∂C/∂W,  W ← W + v  (the same for b)")
+    opt, schedule = stepper.optimizer, stepper.schedule
+    table.add_row("update", f"{opt.settings_text()}: " + ",  ".join(opt.rule)
+                  + f"  (θ: every W and b; {schedule.formula})")
+    return table
+
+
+def optimizer_table() -> Table:
+    """Every optimizer the settings screen offers, with its rule and defaults."""
+    table = Table(box=None, show_header=False, padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for name, cls in optimizers.OPTIMIZERS.items():
+        defaults = ", ".join(f"{h.symbol} = {h.default:g}" for h in cls.hypers)
+        table.add_row(name, f"{cls.summary}\n" + ",  ".join(cls.rule)
+                      + f"\n[dim]η = {cls.default_learning_rate:g}{', ' + defaults if defaults else ''}"
+                      " by default[/]")
     return table
 
 
@@ -62,9 +80,9 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
 
-    def __init__(self, hidden: str, output: str, loss: str):
+    def __init__(self, stepper: Stepper):
         super().__init__()
-        self.formulas = (hidden, output, loss)
+        self.stepper = stepper
 
     def compose(self) -> ComposeResult:
         keys = Table(box=None, show_header=False, padding=(0, 1))
@@ -76,6 +94,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Keys", style="bold underline"))
             yield Static(keys)
             yield Static(Text("\nOne training step, phase by phase", style="bold underline"))
-            yield Static(phase_table(*self.formulas))
-            yield Static(Text("\nm = samples in the batch, η = learning rate, μ = momentum, "
+            yield Static(phase_table(self.stepper))
+            yield Static(Text("\nOptimizers (o: settings)", style="bold underline"))
+            yield Static(optimizer_table())
+            yield Static(Text("\nm = samples in the batch, η = learning rate, ∇C = ∂C/∂θ, "
                               "λ = L2.  Press escape to close.", style="dim"))

@@ -1,5 +1,8 @@
 """The preset picker: bundled presets with descriptions, or a .toml file by path.
 
+Served to a browser (`bptui --web`, `App.is_web`) it offers the bundled presets only: a path
+would name a file on the server.
+
 A preset that fails to load shows its one-line error here and the current session stays.
 """
 
@@ -30,7 +33,7 @@ def option_text(name: str) -> Text:
 
 
 class PresetPicker(ModalScreen[Preset | None]):
-    """Choose a bundled preset or type a path; dismisses with the loaded Preset."""
+    """Choose a bundled preset or type a path (not in a browser); dismisses with the Preset."""
 
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
 
@@ -39,7 +42,9 @@ class PresetPicker(ModalScreen[Preset | None]):
             yield Static("Open a preset", classes="title")
             yield OptionList(*[Option(option_text(n), id=n) for n in bundled_names()],
                              id="preset-list")
-            yield Input(placeholder="or tab here, type a path to a .toml file, then enter", id="preset-path")
+            if not self.app.is_web:  # in a browser: no paths on the server's disk
+                yield Input(placeholder="or tab here, type a path to a .toml file, then enter",
+                            id="preset-path")
             yield Static("", id="picker-error")
 
     def action_dismiss_none(self) -> None:

@@ -1,9 +1,12 @@
-"""The settings screen (key o): change hyperparameters, activations, loss and layer sizes live.
+"""The settings screen (key o): change hyperparameters, optimizer, schedule, activations, loss,
+initialization and layer sizes live.
 
-Learning rate, momentum, L2, batch size, shuffling, activations and loss keep the weights (and
-the momentum, step counter and loss history); changing the layer sizes re-initializes the
-weights from the seed. Values are validated exactly like a preset file; an invalid value is
-refused with the one-line message in place and nothing changes.
+Every field comes from a registry record (`engine.hyper.Hyper`): the optimizer's and the
+schedule's own settings appear for the one chosen. Learning rate, L2, batch size, optimizer,
+schedule, activations and loss keep the weights, the step counter and the history (a different
+optimizer starts its state afresh); layer sizes and initialization re-initialize the weights from
+the seed. Values are validated exactly like a preset file; an invalid value is refused with the
+one-line message in place and nothing changes.
 """
 
 from __future__ import annotations
@@ -14,17 +17,23 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from bptui.engine import activations, losses
+from bptui.engine import activations, initializers, losses, optimizers, schedules
+from bptui.engine.hyper import Hyper
 from bptui.engine.stepper import Stepper
 from bptui.preset import Preset, PresetError
-from bptui.preset.loader import preset_from_dict
+from bptui.preset.loader import network_doc, preset_from_dict, training_doc
 
-NUMBER_FIELDS = (("learning_rate", "learning rate η"), ("momentum", "momentum μ"),
-                 ("l2", "L2 λ"), ("batch_size", "batch size (0 = full)"))
+BASE_FIELDS = (("learning_rate", "learning rate η"), ("l2", "L2 λ"),
+               ("batch_size", "batch size (0 = full)"))
+FAMILIES = {  # select id → (registry of its choices, their settings by key)
+    "optimizer": {name: cls.hypers for name, cls in optimizers.OPTIMIZERS.items()},
+    "schedule": {name: cls.hypers for name, cls in schedules.SCHEDULES.items()},
+    "init": {name: init.hypers for name, init in initializers.INITIALIZERS.items()},
+}
 
 
 def parse_value(text: str):
@@ -40,6 +49,20 @@ def parse_value(text: str):
         return text
 
 
+def shown(value) -> str:
+    """A field's text for a value."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def family_fields(family: str) -> dict[str, Hyper]:
+    """Every setting of a family by key (the first record of a shared key labels its field)."""
+    fields: dict[str, Hyper] = {}
+    for hypers in FAMILIES[family].values():
+        for h in hypers:
+            fields.setdefault(h.key, h)
+    return fields
+
+
 class SettingsScreen(ModalScreen[tuple[Preset, bool] | None]):
     """Dismisses with (new preset, weights kept) or None."""
 
@@ -49,33 +72,68 @@ class SettingsScreen(ModalScreen[tuple[Preset, bool] | None]):
         super().__init__()
         self.preset = preset
         self.stepper = stepper
+        training = training_doc(stepper.training)
+        training["learning_rate"] = stepper.learning_rate
+        self.values = {**network_doc(stepper.spec), **training}
 
     def compose(self) -> ComposeResult:
-        spec, training = self.stepper.spec, self.stepper.training
-        values = {"learning_rate": self.stepper.learning_rate, "momentum": training.momentum,
-                  "l2": training.l2, "batch_size": training.batch_size}
-        with Vertical(id="settings"):
+        spec, values = self.stepper.spec, self.values
+        with VerticalScroll(id="settings"):
             yield Static("Settings", classes="title")
-            yield Static(Text("Keep the weights: η, μ, λ, batch size, activations, loss. "
-                              "Re-initialize them (same seed): layer sizes.", style="dim"))
+            yield Static(Text("Kept: the weights, step and history (a new optimizer starts its "
+                              "state at zero). Re-initialized from the seed: layer sizes, init.",
+                              style="dim"))
             with Grid(id="settings-grid"):
-                for key, label in NUMBER_FIELDS:
+                for key, label in BASE_FIELDS:
                     yield Label(label)
-                    yield Input(f"{values[key]:g}" if isinstance(values[key], float)
-                                else str(values[key]), id=key)
+                    yield Input(shown(values[key]), id=key, compact=True)
+                for family in FAMILIES:
+                    yield Label(family)
+                    yield Select([(name, name) for name in FAMILIES[family]], value=values[family],
+                                 allow_blank=False, id=family, compact=True)
+                    for key, h in family_fields(family).items():
+                        yield Label(f"  {key} {h.symbol}", id=f"label-{key}")
+                        yield Input(shown(values.get(key, h.default)), id=key, tooltip=h.help,
+                                    compact=True)
                 yield Label("hidden activation")
                 yield Select([(a, a) for a in activations.HIDDEN_ACTIVATIONS],
-                             value=spec.hidden_activation, allow_blank=False, id="hidden_activation")
+                             value=spec.hidden_activation, allow_blank=False, id="hidden_activation",
+                             compact=True)
                 yield Label("output activation")
                 yield Select([(a, a) for a in activations.OUTPUT_ACTIVATIONS],
-                             value=spec.output_activation, allow_blank=False, id="output_activation")
+                             value=spec.output_activation, allow_blank=False, id="output_activation",
+                             compact=True)
                 yield Label("loss")
                 yield Select([(a, a) for a in losses.LOSSES], value=spec.loss,
-                             allow_blank=False, id="loss")
+                             allow_blank=False, id="loss", compact=True)
                 yield Label("layers (input first)")
-                yield Input(",".join(str(n) for n in spec.layers), id="layers")
+                yield Input(",".join(str(n) for n in spec.layers), id="layers", compact=True)
             yield Static("", id="settings-error")
             yield Button("Apply (enter)", variant="primary", id="apply")
+
+    def on_mount(self) -> None:
+        for family in FAMILIES:
+            self.show_family(family, self.values[family])
+
+    def show_family(self, family: str, choice: str) -> None:
+        """Show the chosen optimizer's (schedule's, init's) own settings, hide the others'."""
+        own = {h.key: h for h in FAMILIES[family][choice]}
+        for key in family_fields(family):
+            field = self.query_one(f"#{key}", Input)
+            visible = key in own
+            if visible and not field.display:  # newly shown: the value in effect, or the default
+                value = self.values[key] if self.values.get(family) == choice and key in self.values \
+                    else own[key].default
+                field.value = shown(value)
+                field.tooltip = own[key].help
+            field.display = visible
+            self.query_one(f"#label-{key}", Label).display = visible
+
+    @on(Select.Changed)
+    def choice_changed(self, event: Select.Changed) -> None:
+        """A different optimizer, schedule or init: its own fields replace the others'."""
+        if event.select.id in FAMILIES:
+            self.show_family(event.select.id, str(event.value))
 
     def action_cancel(self) -> None:
         """Close without changes."""
@@ -85,9 +143,20 @@ class SettingsScreen(ModalScreen[tuple[Preset, bool] | None]):
         """The preset document with the fields' values written in."""
         doc = copy.deepcopy(self.preset.doc)
         network = doc.setdefault("network", {})
-        training = doc.setdefault("training", {})
-        for key, _ in NUMBER_FIELDS:
+        training: dict = {"shuffle": self.stepper.training.shuffle}
+        if self.stepper.training.eval_every:
+            training["eval_every"] = self.stepper.training.eval_every
+        for key, _ in BASE_FIELDS:
             training[key] = parse_value(self.query_one(f"#{key}", Input).value)
+        for family in FAMILIES:
+            choice = self.query_one(f"#{family}", Select).value
+            target = network if family == "init" else training
+            target[family] = choice
+            for key in family_fields(family):
+                target.pop(key, None)
+            for h in FAMILIES[family][choice]:
+                target[h.key] = parse_value(self.query_one(f"#{h.key}", Input).value)
+        doc["training"] = training
         for key in ("hidden_activation", "output_activation", "loss"):
             network[key] = self.query_one(f"#{key}", Select).value
         text = self.query_one("#layers", Input).value
@@ -95,9 +164,16 @@ class SettingsScreen(ModalScreen[tuple[Preset, bool] | None]):
             network["layers"] = [int(part) for part in text.split(",")]
         except ValueError:
             network["layers"] = text
-        if network["layers"] != list(self.stepper.spec.layers):
+        if not self.keeps_weights(network):
             doc.pop("weights", None)
         return doc
+
+    def keeps_weights(self, network: dict) -> bool:
+        """Whether the weights carry over: same layer sizes and the same initialization."""
+        before = network_doc(self.stepper.spec)
+        same_init = all(network.get(k) == before.get(k)
+                        for k in ("init", *family_fields("init")))
+        return network["layers"] == list(self.stepper.spec.layers) and same_init
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#apply")
@@ -109,4 +185,5 @@ class SettingsScreen(ModalScreen[tuple[Preset, bool] | None]):
         except PresetError as exc:
             self.query_one("#settings-error", Static).update(Text(f"refused: {exc}", style="bold red"))
             return
-        self.dismiss((preset, preset.network.layers == self.stepper.spec.layers))
+        self.dismiss((preset, self.keeps_weights(doc["network"])))
+

@@ -1,4 +1,5 @@
-"""The loss chart: training (and held-out) loss against step, via textual-plotext.
+"""The loss chart: against step, the cost of each step's batch (thin, for mini-batches) and the
+whole training (and held-out) set's cost at the evaluation steps, via textual-plotext.
 
 The log scale plots log10(loss) on a linear axis: plotext 5's own log scale can raise a math
 domain error on repeated builds. Long histories are downsampled to about twice the plot width.
@@ -12,13 +13,23 @@ from textual_plotext import PlotextPlot
 from bptui.app.snapshot import Snapshot
 
 
-def downsample(values: np.ndarray, points: int) -> tuple[np.ndarray, np.ndarray]:
+def downsample(steps: np.ndarray, values: np.ndarray, points: int
+               ) -> tuple[np.ndarray, np.ndarray]:
     """(steps, values) with at most `points` points, always keeping the last one."""
     n = len(values)
     if n <= points:
-        return np.arange(n), values
-    steps = np.unique(np.linspace(0, n - 1, points).round().astype(int))
-    return steps, values[steps]
+        return steps[:n], values
+    keep = np.unique(np.linspace(0, n - 1, points).round().astype(int))
+    return steps[keep], values[keep]
+
+
+def with_current(snap: Snapshot, values: np.ndarray, now: float | None, name: str, color: str):
+    """(steps, values, name, color) of an evaluated series, ending with the cost at the current
+    weights (from the readouts) when the history has not recorded it yet."""
+    steps = snap.eval_steps
+    if now is not None and np.isfinite(now) and len(values) and int(steps[-1]) < snap.step:
+        return np.append(steps, snap.step), np.append(values, now), name, color
+    return steps, values, name, color
 
 
 class LossChart(PlotextPlot):
@@ -42,7 +53,8 @@ class LossChart(PlotextPlot):
 
     def show(self, snap: Snapshot) -> None:
         """Replot if the history, size or scale changed."""
-        key = (len(snap.loss_history), self.log_scale, self.size, snap.diverged)
+        key = (len(snap.loss_history), len(snap.batch_loss_history), snap.step, self.log_scale,
+               self.size, snap.diverged)
         if key == self._drawn:
             return
         self._drawn = key
@@ -51,11 +63,15 @@ class LossChart(PlotextPlot):
         plt.clear_figure()
         points = max(20, 2 * self.size.width)
         label = "log10 loss" if self.log_scale else "loss"
-        for values, name, color in ((snap.loss_history, "train", "blue"),
-                                    (snap.test_loss_history, "test", "orange")):
+        series = [with_current(snap, snap.loss_history, snap.loss, "train", "blue"),
+                  with_current(snap, snap.test_loss_history, snap.test_loss, "test", "orange")]
+        if not snap.full_batch:
+            batch = snap.batch_loss_history
+            series.insert(0, (np.arange(len(batch)), batch, "batch", "gray"))
+        for at, values, name, color in series:
             if len(values) == 0:
                 continue
-            steps, shown = downsample(np.asarray(values, dtype=float), points)
+            steps, shown = downsample(at, values, points)
             with np.errstate(all="ignore"):
                 if self.log_scale:
                     shown = np.log10(shown)

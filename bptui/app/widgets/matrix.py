@@ -12,7 +12,7 @@ import numpy as np
 from rich.style import Style
 from rich.text import Text
 
-from bptui.app.snapshot import LayerView, Phase, Snapshot
+from bptui.app.snapshot import LayerView, Phase, Rows, Snapshot
 from bptui.app.style import fmt, heat_style, level
 from bptui.app.widgets.lines import LinesWidget
 
@@ -68,9 +68,10 @@ class MatrixView(LinesWidget):
         here = last.layer == layer
         target = snap.next.phase if phase == Phase.READY else phase
         w_changed = phase == Phase.UPDATE
+        delta = snap.update_formula.replace("θ", "W")
         if phase == Phase.UPDATE:
             yield "W before │ b", view.w_before, view.b_before, False, False
-            yield "ΔW = μ·v − η·∂C/∂W │ Δb", view.update_w, view.update_b, False, False
+            yield f"{delta} │ Δb", view.update_w, view.update_b, False, False
             yield "new W = W + ΔW │ b", view.w, view.b, w_changed, False
             return
         yield "W │ b", view.w, view.b, False, False
@@ -88,7 +89,7 @@ class MatrixView(LinesWidget):
         if view.gradient_done:
             grads_changed = phase == Phase.BACKWARD and here
             yield "∂C/∂W = δᵀ·a_in/m │ ∂C/∂b", view.dw, view.db, grads_changed, False
-            yield "ΔW pending (μ·v − η·∂C/∂W)", view.update_w, view.update_b, False, False
+            yield f"pending: {delta} │ Δb", view.update_w, view.update_b, False, False
 
     def _gradcheck(self, out: Text) -> None:
         out.append("gradient check", HEAD)
@@ -112,16 +113,17 @@ class MatrixView(LinesWidget):
         out.append("underlined", Style(underline=True, bold=True))
         out.append(": just computed\n", DIM)
 
-    def _sample_rows(self, snap: Snapshot, matrix: np.ndarray) -> tuple[np.ndarray, list[str]]:
-        rows = matrix.shape[0]
+    def _sample_rows(self, snap: Snapshot, rows: Rows) -> tuple[np.ndarray, list[str]]:
         if self.sample is None:
-            return matrix.mean(axis=0, keepdims=True), ["mean"]
-        sel = min(self.sample, rows - 1)
-        start = max(0, min(sel - self.max_rows // 2, rows - self.max_rows))
-        stop = min(rows, start + self.max_rows)
-        labels = [f"{'▶' if r == sel else ' '}#{int(snap.batch_rows[r]) + 1 if r < len(snap.batch_rows) else r + 1}"
-                  for r in range(start, stop)]
-        return matrix[start:stop], labels
+            return rows.row(None)[None, :], ["mean"]
+        sel = min(self.sample, rows.m - 1)
+        shown = rows.window[:self.max_rows]
+        labels = []
+        for r in range(rows.start, rows.start + shown.shape[0]):
+            k = r - rows.start
+            index = int(snap.batch_rows[k]) + 1 if k < len(snap.batch_rows) else r + 1
+            labels.append(f"{'▶' if r == sel else ' '}#{index}")
+        return shown, labels
 
     def _block(self, out: Text, title: str, matrix: np.ndarray, side: np.ndarray | None,
                changed: bool, rows_are_samples: bool, width: int, snap: Snapshot) -> None:
@@ -130,12 +132,14 @@ class MatrixView(LinesWidget):
             out.append(title + "\n", DIM)
             return
         out.append(title, HEAD)
-        total_rows = matrix.shape[0]
         if rows_are_samples:
+            total_rows = matrix.m
             shown, labels = self._sample_rows(snap, matrix)
+            matrix = shown
             if self.sample is not None and total_rows > len(labels):
                 out.append(f"  rows {len(labels)} of {total_rows} samples (, and . scroll)", DIM)
         else:
+            total_rows = matrix.shape[0]
             limit = 12
             shown, labels = matrix[:limit], [f" unit {r + 1}" for r in range(min(limit, total_rows))]
             if total_rows > limit:

@@ -51,5 +51,6 @@ class Readout(Static):
             for part in ("train", "test"):
                 if f"{part}_r2" in r:
                     text.append(f"{part} R² ", "dim")
-                    text.append(f"{r[f'{part}_r2']:.4f}\n", "bold")
+                    r2 = r[f"{part}_r2"]
+                    text.append("— (undefined)\n" if r2 != r2 else f"{r2:.4f}\n", "bold")
         self.update(text, layout=False)

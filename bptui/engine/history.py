@@ -1,0 +1,104 @@
+"""Loss curves that grow without copying: the screen reads views, never copies of whole series.
+
+`History` holds the whole-set costs at the evaluation steps (training set and held-out set) and
+the batch cost of every training step. Each series is append-only while training runs; undo and
+edits cut it back (`truncate_to`, `forget_from`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Series:
+    """An append-only float64 (or int64) vector with amortized O(1) appends.
+
+    `values` is a view of the filled part: cheap to take, valid until the next truncation.
+    """
+
+    def __init__(self, dtype=np.float64, values=()):
+        data = np.asarray(values, dtype=dtype)
+        self._data = np.empty(max(16, 2 * data.size), dtype=dtype)
+        self._data[:data.size] = data
+        self._n = data.size
+
+    def append(self, value) -> None:
+        """Add one value at the end."""
+        if self._n == self._data.size:
+            grown = np.empty(2 * self._data.size, dtype=self._data.dtype)
+            grown[:self._n] = self._data[:self._n]
+            self._data = grown
+        self._data[self._n] = value
+        self._n += 1
+
+    @property
+    def values(self) -> np.ndarray:
+        """The values so far, (n,) (a view)."""
+        return self._data[:self._n]
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, index):
+        return self.values[index]
+
+    def __iter__(self):
+        return iter(self.values.tolist())
+
+    def truncate(self, n: int) -> None:
+        """Keep the first n values."""
+        self._n = max(0, min(n, self._n))
+
+    def copy(self) -> "Series":
+        """An independent copy."""
+        return Series(self._data.dtype, self.values)
+
+    def tolist(self) -> list:
+        """The values as a Python list."""
+        return self.values.tolist()
+
+
+class History:
+    """eval_steps (k,), loss (k,), test_loss (k, or 0 without a held-out set), batch_loss (steps,).
+
+    loss[i] and test_loss[i] are the costs of the whole training / held-out set (with the L2
+    term, m = that set's size) at the weights before step eval_steps[i]; batch_loss[t] is the
+    cost of step t's batch, from that step's own forward pass.
+    """
+
+    def __init__(self, eval_steps=(), loss=(), test_loss=(), batch_loss=()):
+        self.eval_steps = Series(np.int64, eval_steps)
+        self.loss = Series(np.float64, loss)
+        self.test_loss = Series(np.float64, test_loss)
+        self.batch_loss = Series(np.float64, batch_loss)
+
+    @property
+    def series(self) -> tuple[Series, Series, Series, Series]:
+        """The four series, in the order of `lengths()`."""
+        return self.eval_steps, self.loss, self.test_loss, self.batch_loss
+
+    def lengths(self) -> tuple[int, int, int, int]:
+        """Lengths of the four series: what a light undo state keeps."""
+        return tuple(len(s) for s in self.series)
+
+    def truncate_to(self, lengths: tuple[int, ...]) -> None:
+        """Cut every series back to the given lengths."""
+        for series, n in zip(self.series, lengths):
+            series.truncate(n)
+
+    def copy(self) -> "History":
+        """An independent copy."""
+        return History(*(s.values for s in self.series))
+
+    def evaluated_at(self, step: int) -> bool:
+        """Whether the whole-set costs at `step` are recorded (as the latest evaluation)."""
+        return len(self.eval_steps) > 0 and int(self.eval_steps[-1]) == step
+
+    def forget_from(self, step: int) -> None:
+        """Drop what was recorded at steps ≥ `step` (the weights there have changed)."""
+        k = int(np.searchsorted(self.eval_steps.values, step, side="left"))
+        self.truncate_to((k, k, min(k, len(self.test_loss)), min(step, len(self.batch_loss))))
+
+    def latest_loss(self) -> float:
+        """The last evaluated training-set cost (nan before any)."""
+        return float(self.loss[-1]) if len(self.loss) else float("nan")
