@@ -11,7 +11,7 @@ import time
 import numpy as np
 
 from bptui.engine.stepper import Stepper
-from bptui.preset import Preset, load_preset
+from bptui.preset import Preset
 
 DEFAULT_STEPS = 1000
 PROGRESS_AFTER = 0.5  # seconds before the progress bar appears
@@ -150,7 +150,9 @@ def goal_reached(preset: Preset, stepper: Stepper) -> bool:
 
 def train_command(args) -> int:
     """Run `bptui train` with parsed arguments."""
-    preset = load_preset(args.preset)
+    from bptui.cli import preset_of
+
+    preset = preset_of(args)
     if args.eval_every is not None:
         preset = dataclasses.replace(
             preset, training=dataclasses.replace(preset.training, eval_every=args.eval_every))
