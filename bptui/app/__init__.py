@@ -1,9 +1,10 @@
 """The Textual explorer."""
 
 
-def run_app(preset, stepper=None) -> int:
-    """Open the explorer on a preset (and a resumed stepper, if any); returns the exit code."""
+def run_app(preset, stepper=None, lesson=None, progress=None) -> int:
+    """Open the explorer on a preset (and a resumed stepper, or a lesson, if any); returns the
+    exit code."""
     from bptui.app.main import BptuiApp
 
-    BptuiApp(preset=preset, stepper=stepper).run()
+    BptuiApp(preset=preset, stepper=stepper, lesson=lesson, progress=progress).run()
     return 0

@@ -19,6 +19,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from bptui.app import snapshot as snapshots
 from bptui.app.bindings import BINDINGS
 from bptui.app.keys import KEYS
+from bptui.app.lessons import Lessons
 from bptui.app.live import FRAME_RATE, LiveTraining
 from bptui.app.explorer import Explorer, describe
 from bptui.app.snapshot import Phase, Snapshot
@@ -27,6 +28,7 @@ from bptui.app.widgets.boundary import DecisionBoundary, supported
 from bptui.app.widgets.diagram import NetworkDiagram
 from bptui.app.widgets.losschart import LossChart
 from bptui.app.widgets.explainpane import ExplainPane
+from bptui.app.widgets.lessonpane import LessonPane
 from bptui.app.widgets.matrix import MatrixView
 from bptui.app.widgets.readout import Readout
 from bptui.engine.numtext import number
@@ -35,7 +37,7 @@ from bptui.preset import Preset, PresetError, bundled_names, load_preset
 
 
 
-class BptuiApp(LiveTraining, App):
+class BptuiApp(LiveTraining, Lessons, App):
     """bptui: explore backpropagation one step at a time."""
 
     CSS_PATH = "app.tcss"
@@ -43,8 +45,10 @@ class BptuiApp(LiveTraining, App):
 
     BINDINGS = BINDINGS
 
-    def __init__(self, preset: Preset | str = "xor", autostart: bool = False, stepper=None):
+    def __init__(self, preset: Preset | str = "xor", autostart: bool = False, stepper=None,
+                 lesson=None, progress=None):
         super().__init__()
+        self.opening_lesson = (lesson, progress)
         self.preset = load_preset(preset) if isinstance(preset, str) else preset
         self.explorer = Explorer(stepper if stepper is not None else self.preset.stepper())
         self.timeline = Timeline(self.stepper)
@@ -73,6 +77,7 @@ class BptuiApp(LiveTraining, App):
                 yield NetworkDiagram(id="diagram")
                 yield DecisionBoundary(id="boundary")
             with Vertical(id="matrix-pane"):
+                yield LessonPane(id="lesson")
                 with ContentSwitcher(id="right", initial="matrix"):
                     yield MatrixView(id="matrix")
                     yield ExplainPane(id="explain")
@@ -90,6 +95,18 @@ class BptuiApp(LiveTraining, App):
         self.set_interval(1 / FRAME_RATE, self.tick)
         if self.autostart:
             self.action_run()
+        lesson, progress = self.opening_lesson
+        if self.is_web:  # one server account for every learner: no saved progress
+            progress = None
+        if lesson == "pick":
+            self.action_pick_lesson()
+        elif lesson is not None and progress is not None:
+            from bptui.app.screens.lessonpick import ResumeScreen
+
+            self.push_screen(ResumeScreen(lesson, progress),
+                             lambda resume: self.start_lesson(lesson, progress if resume else None))
+        elif lesson is not None:
+            self.start_lesson(lesson)
 
     def on_resize(self) -> None:
         self.screen.set_class(self.size.height < 30, "short")
@@ -139,6 +156,8 @@ class BptuiApp(LiveTraining, App):
                     readout.show(snap)
                     readout.shown = key
             self.query_one("#hint", Static).update(Text(self.hint), layout=False)
+            if self.lesson is not None:
+                self.draw_lesson()
 
     def draw_explanation(self) -> None:
         """The selected unit's arithmetic (computed by the engine's explain module)."""
@@ -288,10 +307,11 @@ class BptuiApp(LiveTraining, App):
         question = self.question
         if guess is None or question is None:
             return
-        self.tally[1] += 1
+        right = question.grade(guess)
+        self.tally = [self.tally[0] + right, self.tally[1] + 1]
+        self.remember()
         value = number(question.value)
-        if question.grade(guess):
-            self.tally[0] += 1
+        if right:
             self._act(self.explorer.micro)
             self.hint = f"right: {question.quantity} = {value} (you said {guess:g}) — " + self.hint
             self.redraw(chart=False)
@@ -482,9 +502,10 @@ class BptuiApp(LiveTraining, App):
         self.redraw()
 
     def switch_preset(self, preset: Preset | None) -> None:
-        """Start a new session on `preset` (None keeps the current one)."""
+        """Start a new session on `preset` (None keeps the current one); a lesson ends."""
         if preset is None:
             return
+        self.end_lesson()
         self.start_session(preset, preset.stepper())
         self.hint = f"opened {preset.title} — " + self.explorer.next_hint()
         self.redraw()
