@@ -11,6 +11,7 @@ import textwrap
 
 from bptui import __version__
 from bptui.preset import PresetError, bundled_names, load_preset
+from bptui.text import printable
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -20,7 +21,7 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line on stderr and exit code 2."""
 
     def error(self, message: str):  # noqa: D102 - argparse hook
-        self.exit(EXIT_BAD_INPUT, f"bptui: error: {message} (see bptui --help)\n")
+        self.exit(EXIT_BAD_INPUT, f"bptui: error: {printable(message)} (see bptui --help)\n")
 
 
 def positive_int(text: str) -> int:
@@ -83,10 +84,10 @@ def list_presets() -> int:
         try:
             preset = load_preset(name)
         except PresetError as exc:  # a broken bundled file should not hide the others
-            print(f"{name:10s} (cannot load: {exc})")
+            print(f"{printable(name):10s} (cannot load: {exc})")
             continue
-        print(f"{name:10s} {preset.title}")
-        body = " ".join(preset.description.split())
+        print(f"{preset.name:10s} {preset.title}")
+        body = preset.description
         if preset.goal:
             body += f" Goal: {preset.goal.describe()}."
         print(textwrap.fill(body, width=78, initial_indent=" " * 11, subsequent_indent=" " * 11))
@@ -99,6 +100,9 @@ def load_target(parser: argparse.ArgumentParser, args):
         from bptui.session import load_session
 
         return load_session(args.session)
+    if args.layers is not None and not args.layers.strip():
+        raise PresetError("--layers", None, "is empty (allowed: units per layer, input first, "
+                                            "e.g. 4,8,3)")
     if args.csv:
         if not args.target:
             parser.error("--csv needs --target COLUMN")
@@ -115,7 +119,7 @@ def open_app(parser: argparse.ArgumentParser, args) -> int:
     preset, stepper = load_target(parser, args)
     from bptui.app import run_app
 
-    return run_app(preset, stepper)
+    return run_app(preset, stepper)  # non-zero when the app failed
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -16,8 +17,10 @@ from bptui.preset import datasource
 from bptui.preset.errors import PresetError
 from bptui.preset.table import (Table, check_number, check_range, describe,
                                 is_finite_number, type_name)
+from bptui.text import paragraph, printable
 
 MAX_WEIGHTS = 1_000_000
+MAX_LEARNING_RATE = 1000.0  # 0 < η ≤ this, whatever sets η: a preset, +/-, settings, a session
 MAX_LAYERS = 12
 MAX_UNITS = 4096
 TOP_KEYS = ("title", "description", "seed", "network", "training", "data", "weights", "goal")
@@ -47,7 +50,12 @@ class Goal:
 
 @dataclass(frozen=True, eq=False)
 class Preset:
-    """A validated preset: everything needed to build a Stepper."""
+    """A validated preset: everything needed to build a Stepper.
+
+    name, source, title, description and the data's feature and class names come from outside
+    and are stored printable (bptui.text: control characters escaped; the description as one
+    paragraph), so they can be shown anywhere as they are. `doc` keeps the file's own values.
+    """
 
     name: str
     source: str
@@ -164,8 +172,10 @@ def preset_from_dict(doc: dict, source: str, name: str, base: Path) -> Preset:
                           f"samples (allowed: 0 = full batch, or 1..{data.x_train.shape[0]})")
     weights = read_weights(top, network) if top.has("weights") else None
     goal = read_goal(top.table("goal", required=False))
-    return Preset(name, source, title, description, seed, network, training, data, weights, goal,
-                  doc, base)
+    data = replace(data, feature_names=tuple(printable(str(n)) for n in data.feature_names),
+                   class_names=tuple(printable(str(n)) for n in data.class_names))
+    return Preset(printable(name), printable(source), printable(title), paragraph(description),
+                  seed, network, training, data, weights, goal, doc, base)
 
 
 def read_network(table: Table) -> NetworkSpec:
@@ -204,12 +214,33 @@ def read_training(table: Table) -> TrainingSpec:
     """The [training] table (all keys optional but learning_rate has a default of 0.5)."""
     table.check_keys(TRAINING_KEYS)
     return TrainingSpec(
-        learning_rate=table.number("learning_rate", 0.5, 0.0, 1000.0, low_open=True),
+        learning_rate=read_learning_rate(table, 0.5),
         batch_size=table.integer("batch_size", 0, 0, None),
         l2=table.number("l2", 0.0, 0.0, 1000.0),
         momentum=table.number("momentum", 0.0, 0.0, 1.0, high_open=True),
         shuffle=table.boolean("shuffle", False),
     )
+
+
+def read_learning_rate(table: Table, default: float | None = None) -> float:
+    """η in its one range, 0 < η ≤ MAX_LEARNING_RATE (presets and sessions read it here)."""
+    if default is None:
+        return table.number("learning_rate", low=0.0, high=MAX_LEARNING_RATE, low_open=True)
+    return table.number("learning_rate", default, 0.0, MAX_LEARNING_RATE, low_open=True)
+
+
+def scaled_learning_rate(current: float, factor: float) -> tuple[float, str]:
+    """η × factor, saturated at the ends of its range; and the line that tells the user.
+
+    The top is MAX_LEARNING_RATE; the bottom, as the range is open at 0, the smallest normal
+    float (halving further would reach 0 through subnormals).
+    """
+    wanted = current * factor
+    if wanted >= MAX_LEARNING_RATE:
+        return MAX_LEARNING_RATE, f"η is at its maximum {MAX_LEARNING_RATE:g}"
+    if not wanted >= sys.float_info.min:
+        return current, f"η is at its minimum {current:g}"
+    return wanted, f"learning rate η = {wanted:g}"
 
 
 def read_matrix(table: Table, name: str, rows: int | None, cols: int | None) -> np.ndarray:
@@ -277,4 +308,5 @@ def read_goal(table: Table | None) -> Goal | None:
     return Goal(steps, loss, accuracy)
 
 
-__all__ = ["Goal", "Preset", "bundled_names", "check_range", "load_preset", "preset_from_text"]
+__all__ = ["MAX_LEARNING_RATE", "Goal", "Preset", "bundled_names", "check_range", "load_preset",
+           "preset_from_text", "read_learning_rate", "scaled_learning_rate"]

@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from bptui.app.guards import DismissOnce
 from bptui.engine import activations, losses
 
 KEYS = [
@@ -57,7 +58,7 @@ def phase_table(hidden: str, output: str, loss: str) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DismissOnce, ModalScreen[None]):
     """Keys and formulas; any of escape, ? or q closes it."""
 
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]

@@ -18,6 +18,7 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from bptui.app.guards import DismissOnce
 from bptui.engine import activations, losses
 from bptui.engine.stepper import Stepper
 from bptui.preset import Preset, PresetError
@@ -40,7 +41,7 @@ def parse_value(text: str):
         return text
 
 
-class SettingsScreen(ModalScreen[tuple[Preset, bool] | None]):
+class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
     """Dismisses with (new preset, weights kept) or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
