@@ -88,14 +88,19 @@ class Archive:
         try:
             self.infos = self._check_members()
         except BaseException:
-            self.zip.close()
+            self.close()
             raise
+
+    def close(self) -> None:
+        """Close the archive and its file."""
+        self.zip.close()
+        self.handle.close()
 
     def __enter__(self) -> "Archive":
         return self
 
     def __exit__(self, *exc) -> None:
-        self.zip.close()
+        self.close()
 
     def error(self, key: str | None, message: str) -> PresetError:
         """A PresetError about this file."""
@@ -130,18 +135,20 @@ class Archive:
             raise self.error(None, f"cannot read ({exc.strerror})") from None
         if not end:
             handle.close()
-            hint = " (a single .npy array, not an .npz archive)" if magic == npy.MAGIC_PREFIX else ""
-            raise self.error(None, f"not {self.what}: not a .npz (ZIP) archive{hint}")
+            what = "a single .npy array" if magic == npy.MAGIC_PREFIX else "not a .npz (ZIP) archive"
+            raise self.error(None, f"not {self.what} ({what})")
         if end[zipfile._ECD_SIZE] > MAX_DIRECTORY_BYTES or end[zipfile._ECD_ENTRIES_TOTAL] > MAX_MEMBERS:
             handle.close()
             raise self.error(None, f"not {self.what}: {end[zipfile._ECD_ENTRIES_TOTAL]} members in "
                                    f"a {end[zipfile._ECD_SIZE]:,}-byte directory (allowed: up to "
                                    f"{MAX_MEMBERS} members)")
         try:
-            return zipfile.ZipFile(handle)
+            archive = zipfile.ZipFile(handle)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
             handle.close()
             raise self.error(None, f"not {self.what}: damaged archive ({exc})") from None
+        self.handle = handle  # a ZipFile does not close a file object it was given
+        return archive
 
     def _check_members(self) -> dict[str, zipfile.ZipInfo]:
         infos: dict[str, zipfile.ZipInfo] = {}

@@ -72,8 +72,10 @@ def check_destination(path: str | Path, option: str = "--save-weights") -> Path:
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise PresetError(str(path), None, "is a directory (allowed: a file name)")
-    if not folder.is_dir():
+    if not folder.exists():
         raise PresetError(str(path), None, f"folder {str(folder)!r} does not exist")
+    if not folder.is_dir():
+        raise PresetError(str(path), None, f"{str(folder)!r} is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise PresetError(str(path), None, f"folder {str(folder)!r} is not writable")
     return path

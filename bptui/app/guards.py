@@ -8,6 +8,9 @@ is hit hardest: `ctrl+p enter ctrl+p enter` kills a bare Textual app, and its se
 outlive its widgets (NoMatches for CommandList); a palette reopened while the old one is still
 being removed collides with its fixed id (DuplicateIds).
 
+Keys still queued when the app closes reach it after its last screen is gone (ScreenStackError:
+"No screens on stack"); the app drops them (BptuiApp.on_event).
+
 `DismissOnce` makes dismiss() of a screen that is no longer on top do nothing (a screen can
 only ever be dismissed while on top); `GuardedCommandPalette` also ignores what reaches it
 while it closes, stops its search worker when it closes, and has no fixed id.

@@ -12,6 +12,7 @@ import io
 import threading
 
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, Footer, Static
@@ -473,6 +474,13 @@ class BptuiApp(LiveTraining, App):
                 ("Reset", "initial weights, same seed (R)", self.action_reset),
                 ("Log scale", "log10 loss on the chart (l)", self.action_log_scale)):
             yield SystemCommand(title, help_text, action)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys still queued when the last screen has gone (the app is closing) are dropped:
+        Textual 8.2.8 would raise ScreenStackError for them (see bptui.app.guards)."""
+        if isinstance(event, events.Key) and not self.screen_stack:
+            return
+        await super().on_event(event)
 
     def action_command_palette(self) -> None:
         """ctrl+p: the command palette (a guarded one: see bptui.app.guards)."""
