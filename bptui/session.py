@@ -14,6 +14,7 @@ import json
 import math
 from dataclasses import asdict
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -99,7 +100,8 @@ def session_layout(stepper: Stepper, meta: dict) -> Layout:
     buffers z, a, δ, which is exact once the step has started and at position 0 is a batch size
     of this stepper (the whole batch, or an epoch's last, shorter batch). A diverged session
     may hold inf and NaN; otherwise every number must be finite, except the held-out loss,
-    which can overflow without the training diverging.
+    which can overflow without the training diverging, and the batch buffers of micro-steps
+    not yet taken.
     """
     size = stepper.params.flat.size
     numbers = None if meta["diverged"] else finite
@@ -115,9 +117,16 @@ def session_layout(stepper: Stepper, meta: dict) -> Layout:
     }
     if stepper.training.shuffle and not stepper.full_batch:
         members["batch_rows"] = Member("i", ("m",), indices(stepper.m_train), required=position > 0)
+    # z, a, δ are checked where the current step has computed them (the engine's own predicates,
+    # asked at the session's position): the others hold stale values, even NaN from fresh memory,
+    # and are recomputed before they are used.
+    at = SimpleNamespace(position=position, depth=stepper.depth)
     for layer, units in enumerate(stepper.spec.layers[1:]):
-        for name in ("z", "a", "delta"):
-            members[f"{name}{layer}"] = Member("f", ("m", units), numbers)
+        forward = numbers if Stepper.forward_done(at, layer) else None
+        members[f"z{layer}"] = Member("f", ("m", units), forward)
+        members[f"a{layer}"] = Member("f", ("m", units), forward)
+        members[f"delta{layer}"] = Member("f", ("m", units),
+                                          numbers if Stepper.delta_done(at, layer) else None)
     return Layout(members, {"h": (step, step + 1), "m": batch_sizes(stepper, step, position)})
 
 

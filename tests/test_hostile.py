@@ -141,6 +141,22 @@ async def test_explorer_shows_no_control_characters(tmp_path):
         assert clean(app.export_screenshot())
 
 
+async def test_explorer_shows_csv_names_harmlessly(tmp_path):
+    """Feature names and class labels from a CSV: in the readout and the decision boundary."""
+    from bptui.app.main import BptuiApp
+
+    (tmp_path / "d.csv").write_text(
+        "a\x1b[2J,b\x07,kind\n" + "".join(f"{i % 3},{i % 5},{'x' if i % 2 else 'y'}\x1b[31m\n"
+                                          for i in range(20)), encoding="utf-8")
+    preset = load_preset(str(write_preset(tmp_path, data='csv = "d.csv"\ntarget = "kind"')))
+    app = BptuiApp(preset=preset)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s", "d")
+        assert app.query_one("#diagram-pane").border_title.startswith("Decision boundary")
+        assert clean(app.export_screenshot())
+        assert app.stepper.data.class_names == ("x\\x1b[31m", "y\\x1b[31m")
+
+
 async def test_picker_shows_no_control_characters(tmp_path, monkeypatch):
     from bptui.app.main import BptuiApp
 
@@ -305,6 +321,20 @@ def test_bad_session_arrays(tmp_path, capsys, member, value_of, says):
     arrays, _ = contents(path)
     session_error(capsys, rewrite(path, tmp_path / "bad.npz", **{member: value_of(arrays)}),
                   member, says)
+
+
+def test_batch_buffers_are_checked_where_the_step_computed_them(tmp_path, capsys):
+    """Forward done, backward not: z and a must be finite, δ may hold anything (stale values,
+    even NaN from fresh memory), as the stepper recomputes it before use."""
+    path = saved(tmp_path, "xor", steps=3, micro=2)  # forward layers 1 and 2 of step 4
+    arrays, _ = contents(path)
+    nan = {key: np.full_like(arrays[key], np.nan) for key in ("z1", "a0", "delta0", "delta1")}
+    _, stepper = load_session(rewrite(path, tmp_path / "ok.npz", delta0=nan["delta0"],
+                                      delta1=nan["delta1"]))
+    assert np.isnan(stepper.ws.delta[0]).all() and stepper.finish_step()
+    assert np.isfinite(stepper.params.flat).all()
+    session_error(capsys, rewrite(path, tmp_path / "bad.npz", z1=nan["z1"]), "z1", "nan")
+    session_error(capsys, rewrite(path, tmp_path / "bad.npz", a0=nan["a0"]), "a0", "nan")
 
 
 def test_shuffled_batch_rows_are_checked(tmp_path, capsys):
