@@ -88,6 +88,7 @@ MAX_STEP = 10**12          # a sanity bound; the loss history must hold step val
 MAX_META_CHARS = 64 << 20  # the preset's TOML (pinned weights included) and the scalars
 META_KEYS = ("format", "version", "name", "source", "base", "preset", "position", "step",
              "batch_start", "learning_rate", "diverged", "last_cost", "depth")
+META = Member("U", (), max_chars=MAX_META_CHARS)  # the JSON document, read first
 
 
 def session_layout(stepper: Stepper, meta: dict) -> Layout:
@@ -107,7 +108,7 @@ def session_layout(stepper: Stepper, meta: dict) -> Layout:
     numbers = None if meta["diverged"] else finite
     step, position = meta["step"], meta["position"]
     members = {
-        "meta": Member("U", (), max_chars=MAX_META_CHARS),
+        "meta": META,
         "params": Member("f", (size,), numbers),
         "before": Member("f", (size,), numbers),
         "velocity": Member("f", (size,), numbers),
@@ -130,10 +131,16 @@ def session_layout(stepper: Stepper, meta: dict) -> Layout:
     return Layout(members, {"h": (step, step + 1), "m": batch_sizes(stepper, step, position)})
 
 
+def started_batch(stepper: Stepper, step: int, position: int) -> tuple[int, int]:
+    """(start, stop) of the training rows of the step under way at (step, position > 0): the
+    step counter moves on at the update, which is the last position."""
+    return stepper._batch_bounds(step - (position == stepper.steps_per_training_step))
+
+
 def batch_sizes(stepper: Stepper, step: int, position: int) -> tuple[int, ...]:
     """The sizes the batch buffers can have at (step, position)."""
     if position:
-        start, stop = stepper._batch_bounds(step - (position == stepper.steps_per_training_step))
+        start, stop = started_batch(stepper, step, position)
         return (stop - start,)
     last = stepper.m_train - (stepper.batches_per_epoch - 1) * stepper.batch_size
     return tuple(sorted({stepper.batch_size, last}))
@@ -171,7 +178,7 @@ def read_scalars(meta: Table, stepper: Stepper) -> dict:
         raise meta.error("position", f"{per} (after an update) with step 0 (allowed: 0..{per - 1})")
     batch_start = meta.integer("batch_start", low=0, high=stepper.m_train - 1)
     if position:
-        start, _ = stepper._batch_bounds(step - (position == per))
+        start, _ = started_batch(stepper, step, position)
         if batch_start != start:
             raise meta.error("batch_start", f"{batch_start} is not where step {step}'s batch "
                                             f"starts (allowed: {start})")
@@ -198,8 +205,7 @@ def load_session(path: str | Path) -> tuple[Preset, Stepper]:
     with Archive(path) as archive:
         if "meta" not in archive.infos:
             raise archive.error("meta", "missing (not a bptui session file?)")
-        meta_member = Member("U", (), max_chars=MAX_META_CHARS)
-        head = archive.check_header("meta", meta_member, {}, {})
+        head = archive.check_header("meta", META, {}, {})
         meta = read_meta(source, str(archive.read("meta", head)[()]))
         preset = preset_from_text(meta.raw("preset"), f"{source} (preset)", meta.raw("name"),
                                   Path(meta.raw("base")))
