@@ -348,7 +348,8 @@ class BptuiApp(LiveTraining, App):
         return "sent to your browser as"
 
     def action_save_session(self) -> None:
-        """ctrl+s: save the whole session (atomically) in the current folder."""
+        """ctrl+s: save the whole session (atomically) in the current folder; on the web, as a
+        download."""
         from bptui.session import session_bytes, session_file_name
 
         self.pause()
