@@ -15,7 +15,7 @@ import textwrap
 from bptui import __version__
 from bptui.preset import PresetError, bundled_names, load_preset
 from bptui.preset.csvdata import MISSING_CHOICES
-from bptui.preset.errors import one_line
+from bptui.text import printable
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -31,7 +31,7 @@ class OneLineParser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # noqa: D102 - argparse hook
-        self.exit(EXIT_BAD_INPUT, f"bptui: error: {message} (see bptui --help)\n")
+        self.exit(EXIT_BAD_INPUT, f"bptui: error: {printable(message)} (see bptui --help)\n")
 
 
 def int_in(low: int, high: int, what: str):
@@ -209,10 +209,10 @@ def list_presets() -> int:
         try:
             preset = load_preset(name)
         except PresetError as exc:  # a broken bundled file should not hide the others
-            print(f"{name:10s} (cannot load: {exc})")
+            print(f"{printable(name):10s} (cannot load: {exc})")
             continue
-        print(f"{name:10s} {preset.title}")
-        body = " ".join(preset.description.split())
+        print(f"{preset.name:10s} {preset.title}")
+        body = preset.description
         if preset.goal:
             body += f" Goal: {preset.goal.describe()}."
         print(textwrap.fill(body, width=78, initial_indent=" " * 11, subsequent_indent=" " * 11))
@@ -235,7 +235,7 @@ def announce_reading(path: str) -> None:
     except (OSError, ValueError):
         return
     if size >= ANNOUNCE_BYTES and sys.stderr.isatty():
-        print(f"bptui: reading {one_line(path)} ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True)
+        print(f"bptui: reading {printable(path)} ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True)
 
 
 def preset_of(args, default: str | None = None):
@@ -259,7 +259,7 @@ def preset_of(args, default: str | None = None):
     else:
         preset = load_preset(args.preset)
     for notice in preset.data.notes.get("notices", ()):
-        print(f"bptui: {one_line(notice)}", file=sys.stderr)
+        print(f"bptui: {printable(notice)}", file=sys.stderr)
     return preset
 
 
@@ -268,7 +268,7 @@ def open_app(parser: argparse.ArgumentParser, args) -> int:
     preset, stepper = load_target(parser, args)
     from bptui.app import run_app
 
-    return run_app(preset, stepper)
+    return run_app(preset, stepper)  # non-zero when the app failed
 
 
 def main(argv: list[str] | None = None) -> int:

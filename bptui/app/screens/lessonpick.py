@@ -11,11 +11,12 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from bptui.app.guards import DismissOnce
 from bptui.lesson.loader import Lesson, bundled_lessons, load_lesson
 from bptui.lesson.progress import Progress
 
 
-class LessonPicker(ModalScreen[Lesson | None]):
+class LessonPicker(DismissOnce, ModalScreen[Lesson | None]):
     """The bundled lessons, in teaching order; dismisses with the loaded lesson."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -40,7 +41,7 @@ class LessonPicker(ModalScreen[Lesson | None]):
         self.dismiss(load_lesson(event.option.id))
 
 
-class ResumeScreen(ModalScreen[bool]):
+class ResumeScreen(DismissOnce, ModalScreen[bool]):
     """'You were at step k of n': enter resumes there, escape starts over."""
 
     BINDINGS = [Binding("enter", "resume", "Resume"), Binding("escape", "restart", "Start over")]
