@@ -121,7 +121,8 @@ def test_errors_have_no_control_characters(tmp_path, capsys, monkeypatch, argv_o
 
 
 async def test_explorer_shows_no_control_characters(tmp_path):
-    from bptui.app.main import TITLE_WIDTH, BptuiApp
+    from bptui.app.main import BptuiApp
+    from bptui.app.widgets.statusline import TITLE_WIDTH
 
     long_title = HOSTILE + " and a very long title" * 20
     preset = load_preset(str(write_preset(tmp_path, title=long_title)))

@@ -39,7 +39,7 @@ async def act(pilot, action: str) -> None:
         app = pilot.app
         app.stepper.run(int(action.split()[1]) - app.stepper.step)
         app.timeline.record()
-        app.redraw()
+        app.refresh_view()
     else:
         await pilot.press(action)
     await pilot.pause()
@@ -105,7 +105,7 @@ async def test_progress_is_kept_and_offered(tmp_path):
         await pilot.pause()
         await pilot.press("enter")  # resume
         await pilot.pause()
-        assert app.lesson.index == 1 and app.tally == [1, 1]
+        assert app.lesson.index == 1 and app.tally == (1, 1)
     assert main(["learn", "forward", "--restart", "--list"]) == 0  # --list wins, forgets nothing
     assert saved.load(lesson.ident, len(lesson.steps)) is not None
 

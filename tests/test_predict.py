@@ -52,19 +52,19 @@ async def test_p_right_runs_the_step_and_wrong_reveals_the_arithmetic():
     app = BptuiApp(preset="mazur")
     async with app.run_test(size=(120, 40)) as pilot:
         await answer(pilot, "0.5")  # a of hidden 1, unit 1 is 0.5933
-        assert app.stepper.micro_index == 0 and app.tally == [0, 1]
+        assert app.stepper.micro_index == 0 and app.tally == (0, 1)
         assert "not quite" in app.hint and "0.5933" in app.hint
         explained = str(app.query_one("#explain", Static).render())
         assert "a = σ(z) = σ(0.3775) = 0.5933" in explained
         await answer(pilot, "0.5933")
-        assert app.stepper.micro_index == 1 and app.tally == [1, 2]
+        assert app.stepper.micro_index == 1 and app.tally == (1, 2)
         assert app.hint.startswith("right: a = 0.5933")
         assert "P 1/2" in str(app.query_one("#status", Static).render())
         await pilot.press("P")
         await pilot.pause()
         await pilot.press("escape")  # no answer: nothing counted, nothing run
         await pilot.pause()
-        assert app.tally == [1, 2] and app.stepper.micro_index == 1
+        assert app.tally == (1, 2) and app.stepper.micro_index == 1
 
 
 async def test_p_refuses_text_in_place():
@@ -72,4 +72,4 @@ async def test_p_refuses_text_in_place():
     async with app.run_test(size=(120, 40)) as pilot:
         await answer(pilot, "half")
         assert "is not a number" in str(app.screen.query_one("#predict-error", Static).render())
-        assert app.tally == [0, 0]
+        assert app.tally == (0, 0)

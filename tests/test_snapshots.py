@@ -55,7 +55,7 @@ class TestScreens:
     def test_after_50_steps(self, snap_compare):
         async def train(pilot):
             pilot.app.stepper.run(50)
-            pilot.app.redraw()
+            pilot.app.refresh_view()
             await pilot.pause()
 
         assert snap_compare(BptuiApp(preset="spiral"), run_before=train, terminal_size=SIZE)
@@ -88,7 +88,7 @@ class TestBoundary:
     def test_xor_after_training(self, snap_compare):
         async def train(pilot):
             pilot.app.stepper.run(3000)
-            pilot.app.redraw()
+            pilot.app.refresh_view()
             await pilot.press("d", "right")
             await pilot.pause()
 
@@ -97,7 +97,7 @@ class TestBoundary:
     def test_hidden_unit_map(self, snap_compare):
         async def train(pilot):
             pilot.app.stepper.run(1500)
-            pilot.app.redraw()
+            pilot.app.refresh_view()
             await pilot.press("d", "down")
             await pilot.pause()
 

@@ -1,14 +1,13 @@
 """Lesson mode of the explorer: the lesson pane, `n` and `t`, and keys a step locks.
 
 The lesson's logic is `bptui.lesson.run.LessonRun` (no Textual); this mixin only draws it and
-routes keys. It uses the app's `stepper`, `running`, `hint`, `tally`, `redraw()` and
+routes keys. It uses the app's `stepper`, `running`, `hint`, `tally`, `left`, `right` and
 `start_session()`.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import ContentSwitcher
 
 from bptui.app.keys import KEYS
 from bptui.app.widgets.lessonpane import LessonPane
@@ -23,17 +22,33 @@ class Lessons:
 
     lesson: LessonRun | None = None
 
+    def open_lesson(self, lesson, progress) -> None:
+        """At start: the lesson picker ("pick"), or `lesson`, offering to resume at `progress`
+        (not when served to browsers: one server account for every learner)."""
+        if self.is_web:
+            progress = None
+        if lesson == "pick":
+            self.action_pick_lesson()
+        elif lesson is not None and progress is not None:
+            from bptui.app.screens.lessonpick import ResumeScreen
+
+            self.push_screen(ResumeScreen(lesson, progress),
+                             lambda resume: self.start_lesson(lesson, progress if resume else None))
+        elif lesson is not None:
+            self.start_lesson(lesson)
+
     def start_lesson(self, lesson, progress=None) -> None:
         """Open `lesson` (at saved `progress`, if given) on a fresh session of its preset."""
+        self.lesson = None
         self.start_session(lesson.preset, lesson.preset.stepper())
         self.lesson = LessonRun(lesson, progress)
+        self.title_shown = lesson.title
         if progress is not None:
-            self.tally = [progress.right, progress.asked]
+            self.tally = (progress.right, progress.asked)
         self.query_one(LessonPane).add_class("active")
         where = f"resumed at step {self.lesson.index + 1} — " if progress else ""
         self.hint = f"{where}lesson: read the text on the right; n goes on, t gives a hint"
         self.refresh_bindings()
-        self.redraw()
         self.draw_lesson(full=True)
 
     def end_lesson(self) -> None:
@@ -41,6 +56,7 @@ class Lessons:
         if self.lesson is not None:
             self.remember()
             self.lesson = None
+            self.title_shown = self.preset.title
             self.query_one(LessonPane).remove_class("active")
             self.screen.remove_class("lesson-text-first")
             self.refresh_bindings()
@@ -54,9 +70,7 @@ class Lessons:
 
     def showing(self) -> frozenset:
         """The panes on screen, for `showing` checks."""
-        left = self.query_one("#diagram-pane", ContentSwitcher).current
-        right = self.query_one("#right", ContentSwitcher).current
-        return frozenset({left, right} | ({"health"} if getattr(self, "health", False) else set()))
+        return frozenset({self.left, self.right, getattr(self, "bottom", "chart")})
 
     def lesson_context(self):
         """The check's context now."""
@@ -108,7 +122,6 @@ class Lessons:
         if changed:
             self.remember()
             self.refresh_bindings()
-        self.redraw(chart=False)
         self.draw_lesson(full=changed)
 
     def action_hint(self) -> None:
@@ -116,7 +129,7 @@ class Lessons:
         if self.lesson is None:
             return
         self.hint = self.lesson.hint()
-        self.redraw(chart=False)
+        self.draw_lesson()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """n and t exist only in lessons; a step may lock keys (they leave the footer)."""

@@ -14,8 +14,21 @@ from rich.style import Style
 
 POSITIVE = (66, 135, 245)
 NEGATIVE = (245, 130, 48)
-SURFACE = (30, 30, 36)
 LEVELS = 16
+SURFACE = [(30, 30, 36)]
+"""The background the colour scale starts from: the theme's (see use_theme)."""
+
+
+def use_theme(background: tuple[int, int, int]) -> None:
+    """Start the colour scale from the theme's background (called when the theme changes)."""
+    if SURFACE[0] != background:
+        SURFACE[0] = background
+        heat_style.cache_clear()
+        line_style.cache_clear()
+
+
+def _luminance(rgb) -> float:
+    return (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255
 
 
 def fmt(value: float, width: int = 8) -> str:
@@ -34,8 +47,8 @@ def fmt(value: float, width: int = 8) -> str:
     return f"{value:.0e}".rjust(width)
 
 
-def _mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> Color:
-    return Color.from_rgb(*(round(x + (y - x) * t) for x, y in zip(a, b)))
+def _mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:
+    return tuple(round(x + (y - x) * t) for x, y in zip(a, b))
 
 
 @lru_cache(maxsize=None)
@@ -43,9 +56,11 @@ def heat_style(level: int, bold: bool = False, underline: bool = False) -> Style
     """Cell style for a signed level in −LEVELS..LEVELS."""
     t = abs(level) / LEVELS
     colour = POSITIVE if level >= 0 else NEGATIVE
-    background = _mix(SURFACE, colour, t)
-    foreground = Color.from_rgb(10, 10, 10) if t > 0.55 else Color.from_rgb(225, 225, 225)
-    return Style(color=foreground, bgcolor=background, bold=bold, underline=underline)
+    background = _mix(SURFACE[0], colour, t)
+    dark_text = _luminance(background) > 0.5
+    foreground = Color.from_rgb(10, 10, 10) if dark_text else Color.from_rgb(225, 225, 225)
+    return Style(color=foreground, bgcolor=Color.from_rgb(*background), bold=bold,
+                 underline=underline)
 
 
 @lru_cache(maxsize=None)
@@ -54,7 +69,7 @@ def line_style(level: int, bright: bool = True) -> Style:
     t = 0.25 + 0.75 * abs(level) / LEVELS
     if not bright:
         t *= 0.45
-    return Style(color=_mix(SURFACE, POSITIVE if level >= 0 else NEGATIVE, t))
+    return Style(color=Color.from_rgb(*_mix(SURFACE[0], POSITIVE if level >= 0 else NEGATIVE, t)))
 
 
 def level(value: float, scale: float) -> int:

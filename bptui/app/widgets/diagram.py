@@ -35,20 +35,27 @@ def column_name(column: int, depth: int) -> str:
 
 
 class NetworkDiagram(LinesWidget):
-    """Draws a Snapshot as a network. Set `snapshot`, `cursor` and `sample`, then refresh()."""
+    """Draws a Snapshot as a network, bound to the app's view state."""
 
     DEFAULT_CSS = """
     NetworkDiagram { height: 1fr; width: 1fr; }
     """
 
-    cursor: reactive[tuple[int, int]] = reactive((1, 0), repaint=False)
+    snapshot: reactive[Snapshot | None] = reactive(None, repaint=False, init=False)
+    """What to draw."""
+    cursor: reactive[tuple[int, int]] = reactive((1, 0), repaint=False, init=False)
     """(column, unit) of the selected unit; column 0 is the input layer."""
+    sample: reactive[int | None] = reactive(0, repaint=False, init=False)
+    """The batch sample whose a and δ are shown (None: the batch mean)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.snapshot: Snapshot | None = None
-        self.sample: int | None = 0
         self._edge_cache: dict = {}
+
+    def watch_snapshot(self) -> None:
+        self.schedule()
+
+    watch_cursor = watch_sample = watch_snapshot
 
     def visible_units(self, units: int, rows: int) -> tuple[int, bool]:
         """How many units of a layer fit in `rows` node rows, and whether it is collapsed."""

@@ -7,10 +7,15 @@ domain error on repeated builds. Long histories are downsampled to about twice t
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
+from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
 from bptui.app.snapshot import Snapshot
+
+REPLOTS_PER_SECOND = 4
 
 
 def downsample(steps: np.ndarray, values: np.ndarray, points: int
@@ -33,15 +38,51 @@ def with_current(snap: Snapshot, values: np.ndarray, now: float | None, name: st
 
 
 class LossChart(PlotextPlot):
-    """Plots a Snapshot's loss history; `log` switches to log10(loss)."""
+    """Plots a Snapshot's loss history, bound to the app's view state; replotted at most
+    REPLOTS_PER_SECOND times a second (a replot costs 10–40 ms), and only when visible."""
+
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+    """Whose histories are plotted."""
+    log_scale: reactive[bool] = reactive(False, init=False)
+    """Plot log10(loss)."""
+    running: reactive[bool] = reactive(False, init=False)
+    """Training runs: replot at most REPLOTS_PER_SECOND times a second (else at once)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.log_scale = False
         self._drawn: tuple | None = None
         self._version = 0
         self._rendered = None
         self._render_key = None
+        self._last_plot = 0.0
+        self._timer = None
+
+    def watch_snapshot(self) -> None:
+        self._soon()
+
+    watch_log_scale = watch_snapshot
+
+    def on_show(self) -> None:
+        self._soon()
+
+    def on_resize(self) -> None:
+        self._soon()
+
+    def _soon(self) -> None:
+        """Replot now, or when the rate allows."""
+        if self.snapshot is None or not self.display or self._timer is not None:
+            return
+        wait = self._last_plot + 1.0 / REPLOTS_PER_SECOND - time.monotonic()
+        if wait <= 0 or not self.running:
+            self._replot()
+        else:
+            self._timer = self.set_timer(wait, self._replot)
+
+    def _replot(self) -> None:
+        self._timer = None
+        self._last_plot = time.monotonic()
+        if self.snapshot is not None:
+            self.show(self.snapshot)
 
     def render(self):
         """plotext rebuilds the whole plot on every render: do it only when something changed."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from rich.style import Style
 from rich.text import Text
+from textual.reactive import reactive
 
 from bptui.app.snapshot import LayerView, Phase, Rows, Snapshot
 from bptui.app.style import fmt, heat_style, level
@@ -23,19 +24,27 @@ LABEL = 9  # width of the row-label column
 
 
 class MatrixView(LinesWidget):
-    """Renders heat-mapped matrices of one weight layer. Set snapshot/layer/sample, refresh()."""
+    """Renders heat-mapped matrices of one weight layer, bound to the app's view state."""
 
     DEFAULT_CSS = """
     MatrixView { height: 1fr; width: 1fr; text-wrap: nowrap; text-overflow: clip; }
     """
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.snapshot: Snapshot | None = None
-        self.weight_layer = 0
-        self.gradcheck = None  # list of gradcheck.LayerCheck after `g`
-        self.sample: int | None = 0
-        self.max_rows = 8
+    snapshot: reactive[Snapshot | None] = reactive(None, repaint=False, init=False)
+    """What to draw."""
+    weight_layer: reactive[int] = reactive(0, repaint=False, init=False)
+    """The weight layer shown (0-based)."""
+    sample: reactive[int | None] = reactive(0, repaint=False, init=False)
+    """The selected batch sample (None: the batch mean)."""
+    gradcheck: reactive[tuple | None] = reactive(None, repaint=False, init=False)
+    """gradcheck.LayerCheck per layer after `g`, until the next step."""
+
+    max_rows = 8
+
+    def watch_snapshot(self) -> None:
+        self.schedule()
+
+    watch_weight_layer = watch_sample = watch_gradcheck = watch_snapshot
 
     def build(self) -> Text:
         """The pane's text for the current snapshot, layer and sample."""
@@ -76,6 +85,10 @@ class MatrixView(LinesWidget):
             return
         yield "W │ b", view.w, view.b, False, False
         if target == Phase.FORWARD or not view.delta_done:
+            if not view.input_done:
+                yield "a_in: not computed yet in this step (the layer below comes first)", \
+                    None, None, False, True
+                return
             yield "a_in (input of this layer)", view.a_in, None, False, True
             if not view.forward_done:
                 yield "z, a: not computed yet in this step (f computes them)", None, None, False, True

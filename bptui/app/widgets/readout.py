@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from bptui.app.snapshot import Snapshot
@@ -30,8 +31,20 @@ class Readout(Static):
     Readout { width: 30; height: 1fr; padding: 0 1; }
     """
 
-    shown = None
-    """What is shown: (step, session), so unchanged readouts are not redrawn."""
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+    """Its readouts are shown (redrawn only when they are new ones)."""
+
+    _shown = None
+
+    def watch_snapshot(self, snap: Snapshot | None) -> None:
+        if snap is None or snap.readout is self._shown:
+            return
+        self._shown = snap.readout
+        self.show(snap)
+
+    def on_resize(self) -> None:
+        if self.snapshot is not None:
+            self.show(self.snapshot)
 
     def show(self, snap: Snapshot) -> None:
         """Update from a snapshot."""
