@@ -1,4 +1,5 @@
-"""The command line: `bptui [PRESET]`, `bptui --list`, `bptui train PRESET --steps N [--json]`.
+"""The command line: `bptui [PRESET]`, `bptui --list`, `bptui train PRESET --steps N [--json]`,
+`bptui compare PRESET --vary KEY=V1,V2`.
 
 Bad input of any kind ends with one line on stderr, `bptui: error: ...`, and exit code 2.
 """
@@ -73,6 +74,7 @@ def app_parser() -> argparse.ArgumentParser:
         prog="bptui",
         description="Explore backpropagation one step at a time: forward, error, backward, update.",
         epilog="Headless training: bptui train PRESET [--steps N] [--json]. "
+               "Runs side by side: bptui compare PRESET --vary KEY=V1,V2. "
                "Presets: bptui --list.")
     parser.add_argument("preset", nargs="?", default="xor",
                         help="a bundled preset name (see --list) or a path to a .toml file "
@@ -83,6 +85,7 @@ def app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--target", metavar="COLUMN", help="the CSV column to predict (with --csv)")
     parser.add_argument("--layers", metavar="N,N,...",
                         help="units per layer for --csv, input first (default: features,2×features,outputs)")
+    add_set_option(parser)
     parser.add_argument("--web", action="store_true",
                         help="serve the app to web browsers (needs textual-serve)")
     parser.add_argument("--port", type=port_number, default=None,
@@ -92,6 +95,14 @@ def app_parser() -> argparse.ArgumentParser:
                              "0.0.0.0 serves a class: anyone who can reach it drives the app)")
     parser.add_argument("--version", action="version", version=f"bptui {__version__}")
     return parser
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """--set KEY=VALUE, repeatable."""
+    parser.add_argument("--set", action="append", metavar="KEY=VALUE",
+                        help="override a preset key for this run, e.g. training.learning_rate=0.1 "
+                             "or network.layers=[2,8,1] (VALUE is TOML; a bare word is text); "
+                             "repeatable")
 
 
 def train_parser() -> argparse.ArgumentParser:
@@ -109,6 +120,28 @@ def train_parser() -> argparse.ArgumentParser:
                              "mini-batches; always before the first and after the last step)")
     parser.add_argument("--save-weights", metavar="FILE",
                         help="write the final weights: .json, .npz, or .toml (a preset with them pinned)")
+    add_set_option(parser)
+    parser.add_argument("--trace", action="store_true",
+                        help="record gradient health every step (with --json: a \"trace\" object "
+                             "of gradient norms, update/weight ratios, saturated and dead units)")
+    return parser
+
+
+def compare_parser() -> argparse.ArgumentParser:
+    """The parser of `bptui compare`."""
+    parser = OneLineParser(prog="bptui compare",
+                           description="Train every combination of the varied settings from the "
+                                       "same initial weights and compare the runs.")
+    parser.add_argument("preset", help="a bundled preset name or a path to a .toml file")
+    parser.add_argument("--vary", action="append", required=True, metavar="KEY=V1,V2",
+                        help="a preset key and the values to try, e.g. "
+                             "training.optimizer=sgd,momentum,adam; repeatable (every "
+                             "combination runs)")
+    add_set_option(parser)
+    parser.add_argument("--steps", type=positive_int, default=None,
+                        help="training steps per run (default: the preset's goal, else 1000)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON array: a `train --json` object per run")
     return parser
 
 
@@ -137,6 +170,8 @@ def list_presets() -> int:
 def load_target(parser: argparse.ArgumentParser, args):
     """(preset, stepper or None) of what the arguments name: a session, a CSV file or a preset."""
     if args.session:
+        if args.set:
+            parser.error("--set goes with a preset or --csv, not --session")
         from bptui.session import load_session
 
         return load_session(args.session)
@@ -144,11 +179,14 @@ def load_target(parser: argparse.ArgumentParser, args):
         if not args.target:
             parser.error("--csv needs --target COLUMN")
         from bptui.preset.fromcsv import preset_from_csv
+        from bptui.preset.overrides import with_sets
 
-        return preset_from_csv(args.csv, args.target, args.layers), None
+        return with_sets(preset_from_csv(args.csv, args.target, args.layers), args.set), None
     if args.target or args.layers:
         parser.error("--target and --layers go with --csv FILE")
-    return load_preset(args.preset), None
+    from bptui.preset.overrides import with_sets
+
+    return with_sets(load_preset(args.preset), args.set), None
 
 
 def open_app(parser: argparse.ArgumentParser, args) -> int:
@@ -167,6 +205,10 @@ def main(argv: list[str] | None = None) -> int:
             from bptui.train import train_command
 
             return train_command(train_parser().parse_args(argv[1:]))
+        if argv and argv[0] == "compare":
+            from bptui.compare import compare_command
+
+            return compare_command(compare_parser().parse_args(argv[1:]))
         parser = app_parser()
         args = parser.parse_args(argv)
         if args.list:
