@@ -246,8 +246,9 @@ def goal_note(goal, steps: int) -> str:
         [f"accuracy ≥ {accuracy:.0%}"] if accuracy is not None else [])
     if not parts:
         return ""
+    every = max(1, steps // GOAL_CHECKS)
     return (f"to goal: first step with {' and '.join(parts)} "
-            f"(checked every {max(1, steps // GOAL_CHECKS)} steps)")
+            f"(checked {'every step' if every == 1 else f'every {every} steps'})")
 
 
 def chart(runs: list[dict], title: str) -> str:

@@ -155,8 +155,8 @@ def read_fixes(table: Table) -> tuple[tuple[Override, ...], ...]:
                                  f"0.1 }}) or an array of them, got {type_name(value)} "
                                  f"{describe(value)}")
     key = table.key("fix")
-    return tuple(tuple(from_table(t, table.source, key if len(tables) == 1 else f"{key}[{i}]"))
-                 for i, t in enumerate(tables))
+    keys = [f"{key}[{i}]" for i in range(len(tables))] if isinstance(value, list) else [key]
+    return tuple(tuple(from_table(t, table.source, k)) for k, t in zip(keys, tables))
 
 
 def validate_fixes(preset) -> None:
