@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import re
 import sys
 import textwrap
 
 from bptui import __version__
 from bptui.preset import PresetError, bundled_names, load_preset
+from bptui.preset.csvdata import MISSING_CHOICES
+from bptui.preset.errors import one_line
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+ANNOUNCE_BYTES = 10_000_000  # a CSV this large takes a noticeable moment to read
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -81,10 +85,7 @@ def app_parser() -> argparse.ArgumentParser:
                              "(default: xor)")
     parser.add_argument("--list", action="store_true", help="list the bundled presets and exit")
     parser.add_argument("--session", metavar="FILE", help="resume a session saved with ctrl+s")
-    parser.add_argument("--csv", metavar="FILE", help="build a preset from your own CSV file")
-    parser.add_argument("--target", metavar="COLUMN", help="the CSV column to predict (with --csv)")
-    parser.add_argument("--layers", metavar="N,N,...",
-                        help="units per layer for --csv, input first (default: features,2×features,outputs)")
+    add_csv_arguments(parser)
     add_set_option(parser)
     parser.add_argument("--web", action="store_true",
                         help="serve the app to web browsers (needs textual-serve)")
@@ -105,11 +106,26 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
                              "repeatable")
 
 
+def add_csv_arguments(parser: argparse.ArgumentParser) -> None:
+    """--csv FILE --target COLUMN [--layers N,N,...] [--ignore COL,COL] [--missing HOW]."""
+    parser.add_argument("--csv", metavar="FILE", help="build a preset from your own CSV file")
+    parser.add_argument("--target", metavar="COLUMN", help="the CSV column to predict (with --csv)")
+    parser.add_argument("--layers", metavar="N,N,...",
+                        help="units per layer for --csv, input first (default: features,2×features,outputs)")
+    parser.add_argument("--ignore", metavar="COL,COL",
+                        help="CSV columns to leave out of the features (with --csv)")
+    parser.add_argument("--missing", choices=MISSING_CHOICES,
+                        help="missing values in the CSV: error (default), drop_rows, or mean "
+                             "(fill features with their column's mean)")
+
+
 def train_parser() -> argparse.ArgumentParser:
     """The parser of `bptui train`."""
     parser = OneLineParser(prog="bptui train",
                            description="Train a preset headless and report the loss.")
-    parser.add_argument("preset", help="a bundled preset name or a path to a .toml file")
+    parser.add_argument("preset", nargs="?",
+                        help="a bundled preset name or a path to a .toml file (or --csv FILE)")
+    add_csv_arguments(parser)
     parser.add_argument("--steps", type=positive_int, default=None,
                         help="training steps (default: the preset's goal, else 1000)")
     parser.add_argument("--json", action="store_true",
@@ -132,7 +148,9 @@ def compare_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="bptui compare",
                            description="Train every combination of the varied settings from the "
                                        "same initial weights and compare the runs.")
-    parser.add_argument("preset", help="a bundled preset name or a path to a .toml file")
+    parser.add_argument("preset", nargs="?",
+                        help="a bundled preset name or a path to a .toml file (or --csv FILE)")
+    add_csv_arguments(parser)
     parser.add_argument("--vary", action="append", required=True, metavar="KEY=V1,V2",
                         help="a preset key and the values to try, e.g. "
                              "training.optimizer=sgd,momentum,adam; repeatable (every "
@@ -175,18 +193,45 @@ def load_target(parser: argparse.ArgumentParser, args):
         from bptui.session import load_session
 
         return load_session(args.session)
-    if args.csv:
-        if not args.target:
-            parser.error("--csv needs --target COLUMN")
-        from bptui.preset.fromcsv import preset_from_csv
-        from bptui.preset.overrides import with_sets
+    return preset_of(args, default="xor"), None
 
-        return with_sets(preset_from_csv(args.csv, args.target, args.layers), args.set), None
-    if args.target or args.layers:
-        parser.error("--target and --layers go with --csv FILE")
+
+def announce_reading(path: str) -> None:
+    """'reading FILE (N MB)…' on a terminal's stderr for a CSV big enough to take a moment."""
+    try:
+        size = os.stat(path).st_size
+    except (OSError, ValueError):
+        return
+    if size >= ANNOUNCE_BYTES and sys.stderr.isatty():
+        print(f"bptui: reading {one_line(path)} ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True)
+
+
+def preset_of(args, default: str | None = None):
+    """The preset named by PRESET or built from --csv FILE --target COLUMN [--layers] [--ignore],
+    with the `--set` overrides applied; its notices (columns left out of a CSV) go to stderr."""
+    usage = OneLineParser(prog="bptui")
+    if args.csv is not None:
+        if args.preset not in (None, default):
+            usage.error(f"give a PRESET or --csv FILE, not both ({args.preset!r})")
+        if not args.target:
+            usage.error("--csv needs --target COLUMN")
+        from bptui.preset.fromcsv import preset_from_csv
+
+        announce_reading(args.csv)
+        preset = preset_from_csv(args.csv, args.target, args.layers, args.ignore, args.missing)
+    elif stray := [o for o in ("target", "layers", "ignore", "missing")
+                   if getattr(args, o) is not None]:
+        usage.error(f"--{stray[0]} goes with --csv FILE")
+    elif args.preset is None:
+        usage.error("needs a PRESET or --csv FILE --target COLUMN")
+    else:
+        preset = load_preset(args.preset)
     from bptui.preset.overrides import with_sets
 
-    return with_sets(load_preset(args.preset), args.set), None
+    preset = with_sets(preset, getattr(args, "set", None))
+    for notice in preset.data.notes.get("notices", ()):
+        print(f"bptui: {one_line(notice)}", file=sys.stderr)
+    return preset
 
 
 def open_app(parser: argparse.ArgumentParser, args) -> int:

@@ -28,7 +28,7 @@ from bptui.preset import Preset, PresetError
 from bptui.preset import goal as goals
 from bptui.preset.overrides import (Override, parse_key, parse_set, parse_value,
                                     split_assignment, with_overrides)
-from bptui.train import DEFAULT_STEPS, ProgressBar, configured, result
+from bptui.train import DEFAULT_STEPS, ProgressBar, result
 
 MAX_RUNS = 64
 WORKERS = 2
@@ -278,7 +278,9 @@ def chart(runs: list[dict], title: str) -> str:
 
 def compare_command(args) -> int:
     """Run `bptui compare` with parsed arguments."""
-    preset = configured(args)
+    from bptui.cli import preset_of
+
+    preset = preset_of(args)
     varies = [parse_vary(text) for text in args.vary]
     sets = [parse_set(text) for text in args.set or ()]
     runs = plan_runs(preset, sets, varies)

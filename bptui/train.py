@@ -11,9 +11,8 @@ import time
 import numpy as np
 
 from bptui.engine.stepper import Stepper
-from bptui.preset import Preset, load_preset
+from bptui.preset import Preset
 from bptui.preset import goal as goals
-from bptui.preset.overrides import with_sets
 
 DEFAULT_STEPS = 1000
 PROGRESS_AFTER = 0.5  # seconds before the progress bar appears
@@ -165,18 +164,14 @@ def trace_summary(trace) -> str:
     return "last step, per layer: " + "; ".join(parts)
 
 
-def configured(args) -> Preset:
-    """The preset the arguments name, with `--set` overrides (and `--eval-every`) applied."""
-    preset = with_sets(load_preset(args.preset), args.set)
-    if getattr(args, "eval_every", None) is not None:
-        preset = dataclasses.replace(
-            preset, training=dataclasses.replace(preset.training, eval_every=args.eval_every))
-    return preset
-
-
 def train_command(args) -> int:
     """Run `bptui train` with parsed arguments."""
-    preset = configured(args)
+    from bptui.cli import preset_of
+
+    preset = preset_of(args)
+    if args.eval_every is not None:
+        preset = dataclasses.replace(
+            preset, training=dataclasses.replace(preset.training, eval_every=args.eval_every))
     if args.save_weights:
         from bptui.export import check_format
 

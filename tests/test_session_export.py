@@ -120,7 +120,7 @@ def test_csv_builds_a_preset(tmp_path, capsys):
     preset = preset_from_csv(str(data), "kind")
     assert preset.data.task == "classification" and preset.network.layers[-1] == 1
     numeric = tmp_path / "numbers.csv"
-    numeric.write_text("x,y\n" + "".join(f"{i},{i * 0.37}\n" for i in range(20)))
+    numeric.write_text("x,y\n" + "".join(f"{i / 2},{i * 0.37}\n" for i in range(20)))
     regression = preset_from_csv(str(numeric), "y", "1,5,1")
     assert regression.data.task == "regression" and regression.network.layers == (1, 5, 1)
 

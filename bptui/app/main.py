@@ -9,6 +9,7 @@ FRAME_RATE times a second.
 from __future__ import annotations
 
 import threading
+from functools import partial
 
 from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
@@ -17,6 +18,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 
 from bptui.app import snapshot as snapshots
 from bptui.app.bindings import BINDINGS
+from bptui.app.keys import KEYS
 from bptui.app.live import FRAME_RATE, LiveTraining
 from bptui.app.explorer import Explorer, describe
 from bptui.app.snapshot import Phase, Snapshot
@@ -27,6 +29,7 @@ from bptui.app.widgets.losschart import LossChart
 from bptui.app.widgets.explainpane import ExplainPane
 from bptui.app.widgets.matrix import MatrixView
 from bptui.app.widgets.readout import Readout
+from bptui.engine.numtext import number
 from bptui.engine.timeline import Timeline
 from bptui.preset import Preset, PresetError, bundled_names, load_preset
 
@@ -57,6 +60,9 @@ class BptuiApp(LiveTraining, App):
         self._trainer_idle.set()
         self._frame = 0
         self.steps_per_second = 0.0
+        self.question = None      # the open or last wrong prediction (engine.predict.Question)
+        self.reveal = False       # the explain pane shows the question's arithmetic
+        self.tally = [0, 0]       # predictions right, asked
 
     # ----- layout ------------------------------------------------------------------------------
 
@@ -139,7 +145,10 @@ class BptuiApp(LiveTraining, App):
         from bptui.engine.explain import Line, explain
 
         column, unit = self.query_one(NetworkDiagram).cursor
-        if column == 0:
+        if self.reveal and self.question is not None:
+            lines = [Line("note", f"{self.question.step_text} computes (P tries again, "
+                                  "space runs it):"), *self.question.reveal]
+        elif column == 0:
             lines = [Line("head", f"input x{unit + 1}"),
                      Line("note", "inputs are data, not computed: move right (→) to a unit")]
         elif self.running:
@@ -206,6 +215,9 @@ class BptuiApp(LiveTraining, App):
         text.append(f"  η {snap.rate:.4g}" if wide else f" η {snap.rate:.3g}")
         if snap.batch_size > 1 and wide and not self.running:
             text.append(f"  batch {snap.batch_size}")
+        if self.tally[1]:
+            text.append(f"  P {self.tally[0]}/{self.tally[1]}" if wide else
+                        f" P{self.tally[0]}/{self.tally[1]}", "bold magenta")
         if snap.diverged:
             text.append("  DIVERGED (R resets)", "bold white on red")
         elif self.running:
@@ -217,6 +229,7 @@ class BptuiApp(LiveTraining, App):
 
     def _act(self, action) -> None:
         self.pause()
+        self.reveal = False
         self.query_one(MatrixView).gradcheck = None
         self.hint = action()
         self.timeline.record()
@@ -248,6 +261,46 @@ class BptuiApp(LiveTraining, App):
     def action_finish_step(self) -> None:
         """s: finish the current training step."""
         self._act(self.explorer.finish_step)
+
+    def action_predict(self) -> None:
+        """P: ask for the value the next micro-step computes for the selected unit."""
+        from bptui.app.screens.predict import PredictScreen
+        from bptui.engine.predict import ask
+
+        self.pause()
+        diagram = self.query_one(NetworkDiagram)
+        column, unit = diagram.cursor
+        question = ask(self.stepper, column - 1, unit, self.sample or 0)
+        if question is None:
+            self.hint = self.explorer.next_hint()
+            self.redraw(chart=False)
+            return
+        self.question = question
+        diagram.cursor = (question.layer + 1, question.unit)
+        self.layer = question.layer
+        self.redraw(chart=False)
+        prompt = question.prompt(self.stepper.depth, self.stepper.ws.m)
+        self.push_screen(PredictScreen(question, prompt[0].upper() + prompt[1:] + "."),
+                         self.predicted)
+
+    def predicted(self, guess: float | None) -> None:
+        """Grade a prediction: right runs the micro-step; wrong shows the arithmetic instead."""
+        question = self.question
+        if guess is None or question is None:
+            return
+        self.tally[1] += 1
+        value = number(question.value)
+        if question.grade(guess):
+            self.tally[0] += 1
+            self._act(self.explorer.micro)
+            self.hint = f"right: {question.quantity} = {value} (you said {guess:g}) — " + self.hint
+            self.redraw(chart=False)
+            return
+        self.reveal = True
+        self.query_one("#right", ContentSwitcher).current = "explain"
+        self.hint = (f"not quite: you said {guess:g}, {question.quantity} = {value} (arithmetic "
+                     "in the explain pane) — P: again, space: run the step")
+        self.redraw(chart=False)
 
     def action_reset(self) -> None:
         """R: back to the preset's initial weights."""
@@ -455,16 +508,10 @@ class BptuiApp(LiveTraining, App):
         for name in bundled_names():
             yield SystemCommand(f"Open preset: {name}", "start a new session on this preset",
                                 lambda name=name: self.switch_preset(load_preset(name)))
-        for title, help_text, action in (
-                ("Forward", "compute the next layer (f)", self.action_forward),
-                ("Error", "the loss and the output δ (e)", self.action_error),
-                ("Backward", "propagate δ one layer back (b)", self.action_backward),
-                ("Update", "apply the updates (u)", self.action_update),
-                ("Finish step", "through the update (s)", self.action_finish_step),
-                ("Run / pause", "continuous training (r)", self.action_run),
-                ("Reset", "initial weights, same seed (R)", self.action_reset),
-                ("Log scale", "log10 loss on the chart (l)", self.action_log_scale)):
-            yield SystemCommand(title, help_text, action)
+        for key in KEYS:
+            if key.palette:
+                yield SystemCommand(key.label, f"{key.help} ({key.name})",
+                                    partial(self.run_action, key.action))
 
     async def action_quit(self) -> None:
         """q: stop training and quit."""

@@ -23,3 +23,14 @@ def one_line(text: str) -> str:
     """Control characters (a newline in a key or file name) escaped, so an error stays one line."""
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
                    for ch in text)
+
+
+def file_error(source: str, exc: OSError, what: str) -> PresetError:
+    """The error for a `what` file ("preset file", "CSV file") that cannot be opened or read."""
+    if isinstance(exc, FileNotFoundError):
+        return PresetError(source, None, "no such file")
+    if isinstance(exc, IsADirectoryError):
+        return PresetError(source, None, f"is a directory, not a {what}")
+    if isinstance(exc, PermissionError):
+        return PresetError(source, None, "permission denied")
+    return PresetError(source, None, f"cannot read ({exc.strerror})")

@@ -14,12 +14,15 @@ from bptui.engine.hyper import LEARNING_RATE, Hyper
 from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
 from bptui.engine.stepper import Stepper
 from bptui.preset import datasource
-from bptui.preset.errors import PresetError
+from bptui.preset.errors import PresetError, file_error
 from bptui.preset.goal import Goal, read_goal, validate_fixes
 from bptui.preset.table import (Table, check_number, check_range, describe,
                                 is_finite_number, type_name)
 
 MAX_WEIGHTS = 1_000_000
+MEMORY_BUDGET = 1 << 30      # bytes of arrays a preset may need (see memory_estimate)
+MAP_PIXELS = 200 * 100       # the largest decision map counted: a 200 × 50-cell pane, 2 px a cell
+PARAMETER_COPIES = 12        # vectors of P floats a stepper holds (Adam's two buffers included)
 MAX_LAYERS = 12
 MAX_UNITS = 4096
 TOP_KEYS = ("title", "description", "seed", "network", "training", "data", "weights", "goal")
@@ -95,14 +98,8 @@ def read_text(path: Path) -> str:
     source = str(path)
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise PresetError(source, None, "no such file") from None
-    except IsADirectoryError:
-        raise PresetError(source, None, "is a directory, not a preset file") from None
-    except PermissionError:
-        raise PresetError(source, None, "permission denied") from None
     except OSError as exc:
-        raise PresetError(source, None, f"cannot read ({exc.strerror})") from None
+        raise file_error(source, exc, "preset file") from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -153,6 +150,7 @@ def preset_from_dict(doc: dict, source: str, name: str, base: Path) -> Preset:
         raise PresetError(source, "training.batch_size",
                           f"{training.batch_size} is more than the {data.x_train.shape[0]} training "
                           f"samples (allowed: 0 = full batch, or 1..{data.x_train.shape[0]})")
+    check_memory(source, network, training, data)
     weights = read_weights(top, network) if top.has("weights") else None
     goal = read_goal(top.table("goal", required=False))
     preset = Preset(name, source, title, description, seed, network, training, data, weights,
@@ -215,6 +213,52 @@ def read_settings(table: Table, hypers: tuple[Hyper, ...], family: tuple[str, ..
             own = ", ".join(sorted(taken)) or "none"
             raise table.error(key, f"is not a setting of {owner} (its settings: {own})")
     return values
+
+
+def memory_estimate(layers: tuple[int, ...], m_train: int, m_test: int, batch: int) -> int:
+    """Bytes of float64 arrays the explorer holds for a network on a data set (today's engine).
+
+    With U = Σ units of the non-input layers, n = layers[0], K = layers[-1], P parameters,
+    b = batch rows (m_train for the full batch) and a workspace of m rows
+    W(m) = 8·m·(n + K + 2 + 4·U)  (x, y, ones, lse, and z, a, δ, scratch of every layer):
+
+        data            8·(m_train + m_test)·(n + K)
+      + workspaces      W(b) + W(m_train) + W(m_test)   (batch; whole-set evaluation of the
+                                                        training and held-out sets, kept apart)
+      + a full state    8·3·b·U                         (z, a, δ copied for undo and sessions)
+      + parameters      8·PARAMETER_COPIES·P            (θ, before, gradients, update, preview,
+                                                        optimizer state now and before)
+      + decision map    8·MAP_PIXELS·max over layers of (units in + 2·units out), 2 inputs only
+
+    The one place that knows what the engine allocates: when evaluation runs in blocks of rows,
+    W(m_train) and W(m_test) become W(min(m, block)).
+    """
+    n, k, units = layers[0], layers[-1], sum(layers[1:])
+    params = sum(o * i + o for i, o in zip(layers[:-1], layers[1:]))
+
+    def workspace(m: int) -> int:
+        return 8 * m * (n + k + 2 + 4 * units) if m > 0 else 0
+
+    total = 8 * (m_train + m_test) * (n + k)
+    total += workspace(batch) + workspace(m_train) + workspace(m_test)
+    total += 8 * 3 * batch * units + 8 * PARAMETER_COPIES * params
+    if n == 2:
+        total += 8 * MAP_PIXELS * max(i + 2 * o for i, o in zip(layers[:-1], layers[1:]))
+    return total
+
+
+def check_memory(source: str, network: NetworkSpec, training: TrainingSpec, data: Dataset) -> None:
+    """A PresetError naming the numbers when memory_estimate exceeds MEMORY_BUDGET."""
+    m_train, m_test = data.x_train.shape[0], data.x_test.shape[0]
+    batch = m_train if training.batch_size <= 0 else min(training.batch_size, m_train)
+    need = memory_estimate(network.layers, m_train, m_test, batch)
+    if need > MEMORY_BUDGET:
+        units = sum(network.layers[1:])
+        raise PresetError(source, "network.layers",
+                          f"{list(network.layers)} on {m_train:,} training + {m_test:,} held-out "
+                          f"samples needs about {need / 2**30:.1f} GB ({units:,} units × "
+                          f"{m_train + m_test:,} samples for z, a and δ; allowed: up to "
+                          f"{MEMORY_BUDGET / 2**30:g} GB; use fewer samples or smaller layers)")
 
 
 def read_training(table: Table) -> TrainingSpec:
