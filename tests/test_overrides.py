@@ -3,7 +3,6 @@ goal vocabulary: each override is validated like the file, bad input is one line
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import pytest
@@ -279,7 +278,6 @@ def test_parse_set_names_its_source():
         parse_set("seed", "lesson.toml")
 
 
-def test_argparse_namespace_without_set_is_fine():
-    assert with_sets(load_preset("xor"), None) is not None
-    assert load_target(app_parser(), argparse.Namespace(
-        session=None, csv=None, target=None, layers=None, preset="xor", set=None))[0]
+def test_no_overrides_is_the_preset_itself():
+    xor = load_preset("xor")
+    assert with_sets(xor, None) is xor and with_sets(xor, []) is xor
