@@ -2,7 +2,10 @@
 """What recording gradient health (`Stepper(..., trace=True)`) costs per training step.
 
 For each preset, two steppers train the same run, one with the trace and one without, in
-alternating blocks of steps (so background load hits both alike). The overhead is the median,
+alternating blocks of steps (so background load hits both alike). BLAS runs single-threaded
+(set here before NumPy loads, unless OPENBLAS_NUM_THREADS etc. are set) and the blocks are
+timed in CPU time of this one thread, so time a busy machine gives to other processes does not
+count. The overhead is the median,
 over pairs of adjacent blocks, of (time with trace / time without) − 1 (robust to load that
 comes and goes), and also the ratio of the fastest blocks − 1. The target is at most 5 %.
 
@@ -20,16 +23,20 @@ import platform
 import statistics
 import time
 
-import numpy as np
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
-from bptui.preset import load_preset
+import numpy as np  # noqa: E402
+
+from bptui.preset import load_preset  # noqa: E402
 
 
 def block_time(stepper, steps: int) -> float:
-    """Seconds per step of `steps` steps of training."""
-    start = time.perf_counter()
+    """CPU seconds (of this thread: time spent waiting for a busy machine's other processes is
+    not counted) per step of `steps` steps of training."""
+    start = time.thread_time()
     stepper.run(steps)
-    return (time.perf_counter() - start) / steps
+    return (time.thread_time() - start) / steps
 
 
 def measure(name: str, blocks: int, block_steps: int, max_steps: int) -> dict:

@@ -31,6 +31,11 @@ from bptui.engine.history import Series
 FLAT = 0.01
 """A sigmoid or tanh unit whose mean slope f'(z) over a batch is below this is saturated."""
 
+DOTS_FROM = 400
+"""Above this many parameters per weight layer, the squared norms are BLAS dot products of
+each weight matrix (a few calls per layer); below it, one elementwise square of each whole
+parameter vector and one segmented sum (fewer calls, each dearer per number)."""
+
 KINDS = {"sigmoid": "saturated", "tanh": "saturated", "relu": "dead"}
 """Which hidden activations can go flat, and what a flat unit of each is called."""
 
@@ -74,89 +79,91 @@ def unit_health(stepper, layer: int) -> tuple[str | None, np.ndarray | None]:
 
 
 class Trace:
-    """The gradient-health record of a run: one entry per completed training step.
+    """The gradient-health record of a run: one row per completed training step.
 
-    Two row series hold the raw numbers; the properties compute the documented quantities
-    from them (fresh arrays):
-
-    - `sums` (n, 3, 2L): squared sums of [gradient, applied update, weights before the update]
-      over each layer's [W, b] segments of the flat parameter vector;
-    - `slopes` (n, N + 2): Σ_batch f'(z) for each of the N hidden units, then the batch size m
-      and the index into `layouts` of the hidden activations of that step (settings may change
-      between steps).
-
-    Steps before the trace was attached are nan.
+    `rows` (n, 6L + N) holds the raw numbers of each step: the squared sums (3, 2L) of
+    [gradient, applied update, weights before the update] over each layer's [W, b] segments of
+    the flat parameter vector, then Σ_batch f'(z) for each of the N hidden units. `segments`
+    [(first step, batch size m, index into `layouts`)] say from which step on a batch size and
+    a set of hidden activations held (they change rarely: the last batch of an epoch, a
+    settings change). The properties compute the documented quantities (fresh arrays). Steps
+    before the trace was attached are nan. (With `DOTS_FROM` exceeded, the b entries of the
+    squared sums are left 0: nothing reads them.)
     """
 
-    def __init__(self, shapes: list[tuple[int, int]], sums=(), slopes=(),
-                 layouts: list[tuple[str, ...]] | None = None):
+    def __init__(self, shapes: list[tuple[int, int]], rows=(), segments=(), layouts=()):
         self.shapes = list(shapes)
         self.depth = len(self.shapes)
         self.hidden = self.depth - 1
         units = [r for r, _ in self.shapes[:-1]]
-        self.units = sum(units)
-        self.sums = Series(np.float64, sums, (3, 2 * self.depth))
-        self.slopes = Series(np.float64, slopes, (self.units + 2,))
-        self.layouts = list(layouts or [])
+        self._sums = 6 * self.depth
+        self.rows = Series(np.float64, rows, (self._sums + sum(units),))
+        self.segments: list[tuple[int, int, int]] = list(segments)
+        self.layouts: list[tuple[str, ...]] = list(layouts)
         sizes = [size for r, c in self.shapes for size in (r * c, r)]
         self._starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
         self._squares = np.empty((3, int(sum(sizes))))
         self._square_rows = tuple(self._squares)
-        self._unit_starts = np.concatenate([[0], np.cumsum(units)[:-1]]).astype(np.intp)
-        bounds = [0, *np.cumsum(units).tolist()]
+        self._dots = sum(sizes) > DOTS_FROM * self.depth
+        bounds = [self._sums, *(self._sums + np.cumsum(units)).tolist()]
         self._unit_slices = tuple(slice(a, b) for a, b in zip(bounds[:-1], bounds[1:]))
-        self._plan = None
-        self._layout = 0.0
+        self._current: tuple | None = None  # (m, plan) of the last segment, once checked
 
     @classmethod
     def for_stepper(cls, stepper) -> "Trace":
         """An empty trace shaped for the stepper's network."""
         return cls(stepper.spec.weight_shapes())
 
-    @property
-    def series(self) -> tuple[Series, Series]:
-        """The row series, for the history's lengths and truncation."""
-        return self.sums, self.slopes
-
     def __len__(self) -> int:
-        return len(self.sums)
+        return len(self.rows)
 
-    def _layout_of(self, plan) -> float:
-        """The index (as a float, for the row) of the plan's hidden activations in `layouts`."""
+    def _segment(self, step: int, m: int, plan) -> None:
+        """Note that from `step` on, batches have m samples and the plan's hidden activations."""
         names = tuple(plan.names[:self.hidden])
         if names not in self.layouts:
             self.layouts.append(names)
-        self._plan = plan
-        self._layout = float(self.layouts.index(names))
-        return self._layout
+        segment = (step, m, self.layouts.index(names))
+        if not self.segments or self.segments[-1][1:] != segment[1:]:
+            self.segments.append(segment)
+        self._current = (m, plan)
 
     def record(self, stepper) -> None:
-        """Append step `stepper.step`'s entry; call right after its update was applied (with
+        """Append step `stepper.step`'s row; call right after its update was applied (with
         `stepper.before` holding the weights before it) and before the step counter moves on.
         Steps missing before it are filled with nan; a step already recorded is left alone."""
-        sums = self.sums
-        if len(sums) != stepper.step:
-            if len(sums) > stepper.step:
+        rows = self.rows
+        if len(rows) != stepper.step:
+            if len(rows) > stepper.step:
                 return
-            while len(sums) < stepper.step:
-                sums.next_row().fill(np.nan)
-                self.slopes.next_row().fill(np.nan)
-        grads, applied, before = self._square_rows
-        np.multiply(stepper.grads.flat, stepper.grads.flat, out=grads)
-        np.multiply(stepper.applied.flat, stepper.applied.flat, out=applied)
-        np.multiply(stepper.before.flat, stepper.before.flat, out=before)
-        np.add.reduceat(self._squares, self._starts, axis=1, out=sums.next_row())
-        row = self.slopes.next_row()
+            while len(rows) < stepper.step:
+                rows.next_row().fill(np.nan)
         ws = stepper.ws
-        for layer, rows in enumerate(self._unit_slices):
-            np.matmul(ws.ones, ws.scratch[layer], out=row[rows])
-        row[-2] = ws.m
-        row[-1] = self._layout if stepper.plan is self._plan else self._layout_of(stepper.plan)
+        current = self._current
+        if current is None or current[0] != ws.m or current[1] is not stepper.plan:
+            self._segment(stepper.step, ws.m, stepper.plan)
+        row = rows.next_row()
+        if self._dots:
+            row[:self._sums] = 0.0
+            column = 0
+            for vectors in (stepper.grads.w, stepper.applied.w, stepper.before.w):
+                for w in vectors:
+                    row[column] = np.vdot(w, w)
+                    column += 2
+        else:
+            grads, applied, before = self._square_rows
+            np.multiply(stepper.grads.flat, stepper.grads.flat, out=grads)
+            np.multiply(stepper.applied.flat, stepper.applied.flat, out=applied)
+            np.multiply(stepper.before.flat, stepper.before.flat, out=before)
+            np.add.reduceat(self._squares, self._starts, axis=1,
+                            out=row[:self._sums].reshape(3, 2 * self.depth))
+        for layer, units in enumerate(self._unit_slices):
+            np.dot(ws.ones, ws.scratch[layer], out=row[units])
 
     def _squared(self, which: int) -> np.ndarray:
         """Squared Frobenius norms (n, L) of the W segments of gradient (0), update (1) or
         weights before the update (2)."""
-        return self.sums.values[:, which, 0::2]
+        sums = self.rows.values[:, :self._sums].reshape(-1, 3, 2 * self.depth)
+        return sums[:, which, 0::2]
 
     @property
     def grad_norm(self) -> np.ndarray:
@@ -172,20 +179,17 @@ class Trace:
     def _shares(self, wanted: str) -> np.ndarray:
         """Share of the hidden units of each layer that are `wanted` ('saturated' or 'dead')
         per step, (n, H); nan for layers whose activation has no such units."""
-        values = self.slopes.values
-        out = np.full((values.shape[0], self.hidden), np.nan)
-        if not self.hidden:
-            return out
-        for index, names in enumerate(self.layouts):
-            steps = values[:, -1] == index
-            if not steps.any():
-                continue
-            sums, m = values[steps, :-2], values[steps, -2:-1]
-            for layer, rows in enumerate(self._unit_slices):
-                if unit_kind(names[layer]) != wanted:
-                    continue
-                bound = flat_threshold(names[layer], 1) * m if wanted == "saturated" else 0.5
-                out[steps, layer] = (sums[:, rows] < bound).mean(axis=1)
+        rows = self.rows.values
+        out = np.full((rows.shape[0], self.hidden), np.nan)
+        starts = [segment[0] for segment in self.segments]
+        for i, (first, m, layout) in enumerate(self.segments):
+            last = starts[i + 1] if i + 1 < len(starts) else rows.shape[0]
+            names = self.layouts[layout]
+            for layer, units in enumerate(self._unit_slices):
+                if unit_kind(names[layer]) == wanted:
+                    flat = rows[first:last, units] < flat_threshold(names[layer], m)
+                    out[first:last, layer] = flat.mean(axis=1)
+        out[np.isnan(rows[:, 0])] = np.nan  # steps before the trace was attached
         return out
 
     @property
@@ -200,9 +204,11 @@ class Trace:
 
     def truncate(self, n: int) -> None:
         """Keep the first n steps."""
-        self.sums.truncate(n)
-        self.slopes.truncate(n)
+        self.rows.truncate(n)
+        while self.segments and self.segments[-1][0] >= len(self.rows):
+            self.segments.pop()
+        self._current = None
 
     def copy(self) -> "Trace":
         """An independent copy."""
-        return Trace(self.shapes, self.sums.values, self.slopes.values, self.layouts)
+        return Trace(self.shapes, self.rows.values, self.segments, self.layouts)

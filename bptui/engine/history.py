@@ -92,7 +92,7 @@ class History:
     def series(self) -> tuple[Series, ...]:
         """The four series (and the trace's rows, if any), in the order of `lengths()`."""
         base = (self.eval_steps, self.loss, self.test_loss, self.batch_loss)
-        return base if self.trace is None else (*base, *self.trace.series)
+        return base if self.trace is None else (*base, self.trace.rows)
 
     def lengths(self) -> tuple[int, ...]:
         """Lengths of the series: what a light undo state keeps."""
@@ -101,10 +101,10 @@ class History:
     def truncate_to(self, lengths: tuple[int, ...]) -> None:
         """Cut every series back to the given lengths (a trace attached after `lengths` were
         taken is cut back to the steps of the batch losses)."""
-        for series, n in zip(self.series, lengths):
+        for series, n in zip(self.series[:4], lengths):
             series.truncate(n)
-        if self.trace is not None and len(lengths) < len(self.series):
-            self.trace.truncate(len(self.batch_loss))
+        if self.trace is not None:
+            self.trace.truncate(lengths[4] if len(lengths) > 4 else len(self.batch_loss))
 
     def copy(self) -> "History":
         """An independent copy."""
@@ -118,9 +118,8 @@ class History:
     def forget_from(self, step: int) -> None:
         """Drop what was recorded at steps ≥ `step` (the weights there have changed)."""
         k = int(np.searchsorted(self.eval_steps.values, step, side="left"))
-        steps = min(step, 0 if self.trace is None else len(self.trace))
         self.truncate_to((k, k, min(k, len(self.test_loss)), min(step, len(self.batch_loss)),
-                          steps, steps))
+                          min(step, 0 if self.trace is None else len(self.trace))))
 
     def latest_loss(self) -> float:
         """The last evaluated training-set cost (nan before any)."""
