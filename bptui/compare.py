@@ -3,8 +3,8 @@
 Each run is the preset with `--set` overrides and one value of each `--vary` key, trained from
 the preset's seeded initial weights (the same for every run unless a varied key changes the
 layer sizes, the initialization or the seed). The runs are independent and deterministic, so
-they go to a pool of two worker processes when there are two or more (the numbers are the same
-bit for bit as in one process). Output: a table and, on a terminal, one chart of the loss
+they go to a pool of two worker processes when there are two or more and they take long enough
+(the numbers are the same bit for bit as in one process). Output: a table and, on a terminal, one chart of the loss
 curves; or with `--json`, one JSON array of `bptui train --json` objects, each with a `vary`
 object of its values, `seconds` and `steps_to_goal`.
 """
@@ -33,6 +33,8 @@ from bptui.train import DEFAULT_STEPS, ProgressBar, result
 MAX_RUNS = 64
 WORKERS = 2
 GOAL_CHECKS = 200  # goal progress is checked about this many times per run
+POOL_FROM = 1.0    # seconds of estimated work in one process from which a pool pays off
+PROBE_STEPS = 20   # steps of the first run timed to estimate that
 
 
 # ----- the command line -----------------------------------------------------------------------
@@ -143,6 +145,25 @@ def run_job(job: Job, report=None, should_stop=None) -> dict:
     return out
 
 
+def estimated_seconds(jobs: list[Job]) -> float:
+    """Seconds all jobs would take in this process, from a few steps of the first one."""
+    stepper = jobs[0].preset.stepper()
+    steps = min(PROBE_STEPS, jobs[0].steps)
+    start = time.perf_counter()
+    stepper.run(steps)
+    per_step = (time.perf_counter() - start) / max(1, steps)
+    return per_step * sum(job.steps for job in jobs)
+
+
+def workers_for(jobs: list[Job]) -> int:
+    """Two worker processes for two or more runs that take long enough for the processes'
+    start-up (a few tenths of a second) to pay off; else 1 (this process)."""
+    workers = min(WORKERS, os.cpu_count() or 1, len(jobs))
+    if workers < 2 or estimated_seconds(jobs) < POOL_FROM:
+        return 1
+    return workers
+
+
 def run_all(jobs: list[Job], workers: int, show_progress: bool) -> list[dict]:
     """Results of every job, in order: in this process (workers ≤ 1) or in a process pool."""
     bar = ProgressBar(sum(job.steps for job in jobs), show_progress)
@@ -161,7 +182,10 @@ def run_all(jobs: list[Job], workers: int, show_progress: bool) -> list[dict]:
 
 
 def pool_context():
-    """forkserver where there is one (no fork of a process with BLAS threads), else spawn."""
+    """forkserver where there is one (no fork of a process with BLAS threads), else spawn. The
+    workers inherit this process's environment, so their BLAS uses as many threads as ours:
+    OpenBLAS's results can depend on its thread count, and the runs must come out as they
+    would here (and in `bptui train`), bit for bit."""
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
@@ -174,10 +198,11 @@ def run_in_pool(jobs: list[Job], workers: int, report) -> list[dict]:
     the workers are asked to stop and the KeyboardInterrupt goes on once they have."""
     context = pool_context()
     progress, stop = context.Queue(), context.Event()
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
-                                                initializer=_init_worker,
-                                                initargs=(progress, stop)) as pool:
-        futures = [pool.submit(run_job, job) for job in jobs]
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
+                                                  initializer=_init_worker,
+                                                  initargs=(progress, stop))
+    futures = [pool.submit(run_job, job) for job in jobs]
+    with pool:
         try:
             pending = set(futures)
             while pending:
@@ -288,9 +313,8 @@ def compare_command(args) -> int:
     if steps is None:
         steps = preset.goal.steps if preset.goal else DEFAULT_STEPS
     jobs = [Job(i, vary, run_preset, steps) for i, (vary, run_preset) in enumerate(runs)]
-    workers = min(WORKERS, os.cpu_count() or 1, len(jobs))
     try:
-        results = run_all(jobs, workers, show_progress=not args.json)
+        results = run_all(jobs, workers_for(jobs), show_progress=not args.json)
     except KeyboardInterrupt:
         print("bptui: interrupted", file=sys.stderr)
         return 130

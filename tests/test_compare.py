@@ -82,6 +82,16 @@ def test_the_pool_gives_the_numbers_of_one_process(name, vary, steps):
     assert without_time(parallel) == without_time(sequential)
 
 
+def test_a_pool_only_for_work_that_pays_for_it(monkeypatch):
+    import bptui.compare as compare
+
+    two = jobs("xor", "training.optimizer=sgd,adam", 50)
+    assert compare.workers_for(two) == 1, "a fraction of a second: no processes to start"
+    assert compare.workers_for(two[:1]) == 1
+    monkeypatch.setattr(compare, "POOL_FROM", 0.0)
+    assert compare.workers_for(two) == min(2, __import__("os").cpu_count() or 1)
+
+
 def test_steps_to_goal():
     runs = run_all(jobs("optimizers", "training.optimizer=sgd,adam", 200), 1, False)
     assert runs[0]["steps_to_goal"] is None and 0 < runs[1]["steps_to_goal"] < 200
