@@ -51,7 +51,9 @@ def measure(name: str, blocks: int, block_steps: int, max_steps: int) -> dict:
         if plain.step + block_steps > max_steps or plain.diverged or traced.diverged:
             plain.reset()
             traced.reset()
-        order = (("plain", plain), ("traced", traced)) if i % 2 else (("traced", traced), ("plain", plain))
+        order = [("plain", plain), ("traced", traced)]
+        if i % 2:
+            order.reverse()
         for label, stepper in order:
             times[label].append(block_time(stepper, block_steps))
     assert np.array_equal(plain.params.flat, traced.params.flat), "the trace changed the run"
@@ -74,7 +76,8 @@ def main() -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"Machine: {os.cpu_count()} CPUs, load {load:.2f}, Python {platform.python_version()}, "
           f"NumPy {np.__version__}\n")
-    print("| preset | network | µs/step without trace | with trace | overhead (median of pairs) | (fastest blocks) |")
+    print("| preset | network | µs/step without trace | with trace | "
+          "overhead (median of pairs) | (fastest blocks) |")
     print("|---|---|---:|---:|---:|---:|")
     for name in args.presets:
         r = measure(name, args.blocks, args.block_steps, args.max_steps)

@@ -3,10 +3,10 @@
 Each run is the preset with `--set` overrides and one value of each `--vary` key, trained from
 the preset's seeded initial weights (the same for every run unless a varied key changes the
 layer sizes, the initialization or the seed). The runs are independent and deterministic, so
-they go to a pool of two worker processes when there are two or more and they take long enough
-(the numbers are the same bit for bit as in one process). Output: a table and, on a terminal, one chart of the loss
-curves; or with `--json`, one JSON array of `bptui train --json` objects, each with a `vary`
-object of its values, `seconds` and `steps_to_goal`.
+they go to a pool of two worker processes when there are two or more and they take long
+enough (the numbers are the same bit for bit as in one process). Output: a table and, on a
+terminal, one chart of the loss curves; or with `--json`, one JSON array of `bptui train
+--json` objects, each with a `vary` object of its values, `seconds` and `steps_to_goal`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import shutil
 import signal
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from bptui.preset import Preset, PresetError
@@ -94,7 +95,7 @@ def plan_runs(preset: Preset, sets: list[Override], varies: list[tuple[str, list
     return runs
 
 
-# ----- one run ----------------------------------------------------------------------------------
+# ----- one run --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Job:
@@ -173,10 +174,16 @@ def run_all(jobs: list[Job], workers: int, show_progress: bool) -> list[dict]:
         done[index] = steps
         bar.update(sum(done), loss)
 
+    def here():
+        return [run_job(job, lambda s, loss, i=job.index: report(i, s, loss)) for job in jobs]
+
     try:
         if workers <= 1 or len(jobs) < 2:
-            return [run_job(job, lambda s, loss, i=job.index: report(i, s, loss)) for job in jobs]
-        return run_in_pool(jobs, workers, report)
+            return here()
+        try:
+            return run_in_pool(jobs, workers, report)
+        except (BrokenProcessPool, OSError):
+            return here()  # no processes to be had here: the same numbers, one by one
     finally:
         bar.close()
 
@@ -226,7 +233,7 @@ def drain(progress, report) -> None:
             return
 
 
-# ----- output -------------------------------------------------------------------------------------
+# ----- output ---------------------------------------------------------------------------------
 
 def labels(runs: list[dict]) -> list[str]:
     """Each run named by its varied values, e.g. 'optimizer=adam learning_rate=0.1' (last key
@@ -299,7 +306,7 @@ def chart(runs: list[dict], title: str) -> str:
     return plt.build()
 
 
-# ----- the command ----------------------------------------------------------------------------------
+# ----- the command ----------------------------------------------------------------------------
 
 def compare_command(args) -> int:
     """Run `bptui compare` with parsed arguments."""

@@ -84,7 +84,8 @@ def test_unit_health_for_the_diagram():
     kind, flat = unit_health(stepper, 0)  # the last step's batch
     assert kind == "dead" and flat.shape == (16,) and flat.dtype == bool and flat.any()
     stepper.micro_step()
-    assert (unit_health(stepper, 0)[1] == flat_units("relu", stepper.ws.z[0], stepper.ws.a[0])).all()
+    ws = stepper.ws
+    assert (unit_health(stepper, 0)[1] == flat_units("relu", ws.z[0], ws.a[0])).all()
     assert unit_health(stepper, stepper.depth - 1) == (None, None)
 
 
@@ -156,7 +157,8 @@ def test_trace_turned_on_mid_run_and_edits():
     stepper.run(3)
     stepper.trace = True
     stepper.run(2)
-    assert np.isnan(stepper.trace.grad_norm[:3]).all() and np.isfinite(stepper.trace.grad_norm[3:]).all()
+    norms = stepper.trace.grad_norm
+    assert np.isnan(norms[:3]).all() and np.isfinite(norms[3:]).all()
     stepper.weights[0][0, 0] += 0.1
     stepper.restart_step()
     assert len(stepper.trace) == 5

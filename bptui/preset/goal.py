@@ -135,7 +135,8 @@ def read_goal(table: Table | None) -> Goal | None:
         "grad_ratio_below": number("grad_ratio_below"),
         "dead_at_least": number("dead_at_least", high=1.0),
         "test_loss_rise": number("test_loss_rise", low=1.0, low_open=False),
-        "identical_units": table.boolean("identical_units") if table.has("identical_units") else None,
+        "identical_units": (table.boolean("identical_units") if table.has("identical_units")
+                            else None),
     }
     goal = Goal(steps, **values, fix=read_fixes(table))
     if goal.fix and not goal.phenomena:
