@@ -141,9 +141,10 @@ def summary(preset: Preset, stepper: Stepper, steps: int, seconds: float) -> str
         lines.append("diverged: the loss became infinite or NaN (try a smaller learning rate)")
     elif preset.goal:
         facts = goals.check(preset, stepper)
-        reached = all(f.holds for f in facts)
+        met = all(f.holds for f in facts)
+        word = "shown" if preset.goal.phenomena else "reached"  # a phenomenon is not an aim
         measured = "; ".join(f.measured for f in facts)
-        lines.append(f"goal: {preset.goal.describe()}: {'reached' if reached else 'not reached'}"
+        lines.append(f"goal: {preset.goal.describe()}: {word if met else 'not ' + word}"
                      f" ({measured})")
     if stepper.trace is not None and len(stepper.trace):
         lines.append(trace_summary(stepper.trace))

@@ -242,7 +242,8 @@ def check(preset, stepper: Stepper) -> list[Fact]:
         fact("identical_units", same is not None and same == goal.identical_units,
              "no hidden layer of 2 units" if same is None else
              "identical" if same else f"units differ by up to {worst:.2g} (relative)")
-    return facts
+    order = list(phrases)
+    return sorted(facts, key=lambda f: order.index(f.key))
 
 
 def overfitting(stepper: Stepper, rise: float) -> tuple[bool, str]:
@@ -258,7 +259,8 @@ def overfitting(stepper: Stepper, rise: float) -> tuple[bool, str]:
     best = int(np.argmin(test))
     factor = test[-1] / test[best] if test[best] > 0 else np.inf
     holds = factor >= rise and train[-1] < train[best]
-    return holds, (f"test loss {factor:.2f}× its minimum (at evaluation {best}), training loss "
+    at = int(stepper.history.eval_steps[best])
+    return holds, (f"test loss {factor:.2f}× its minimum (at step {at}), training loss "
                    f"{train[-1]:.3g} vs {train[best]:.3g} there")
 
 
