@@ -27,21 +27,23 @@ class Series:
         self._n = n
 
     def _grow(self) -> None:
-        if self._n == self._data.shape[0]:
-            grown = np.empty((2 * self._n, *self._data.shape[1:]), dtype=self._data.dtype)
-            grown[:self._n] = self._data[:self._n]
-            self._data = grown
+        """Double the capacity (when full)."""
+        grown = np.empty((2 * self._n, *self._data.shape[1:]), dtype=self._data.dtype)
+        grown[:self._n] = self._data[:self._n]
+        self._data = grown
 
     def append(self, value) -> None:
         """Add one value (or row) at the end."""
-        self._grow()
+        if self._n == self._data.shape[0]:
+            self._grow()
         self._data[self._n] = value
         self._n += 1
 
     def next_row(self) -> np.ndarray:
         """Add one row at the end and return it, (*row), to be filled in place (row series
         only); its entries are undefined until filled. A view, valid until the next append."""
-        self._grow()
+        if self._n == self._data.shape[0]:
+            self._grow()
         self._n += 1
         return self._data[self._n - 1]
 
