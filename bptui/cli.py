@@ -16,7 +16,7 @@ import textwrap
 from bptui import __version__
 from bptui.preset import PresetError, bundled_names, load_preset
 from bptui.preset.csvdata import MISSING_CHOICES
-from bptui.preset.errors import one_line
+from bptui.text import printable
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -32,7 +32,7 @@ class OneLineParser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # noqa: D102 - argparse hook
-        self.exit(EXIT_BAD_INPUT, f"bptui: error: {message} (see bptui --help)\n")
+        self.exit(EXIT_BAD_INPUT, f"bptui: error: {printable(message)} (see bptui --help)\n")
 
 
 def int_in(low: int, high: int, what: str):
@@ -87,6 +87,13 @@ def app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--session", metavar="FILE", help="resume a session saved with ctrl+s")
     add_csv_arguments(parser)
     add_set_option(parser)
+    add_web_arguments(parser)
+    parser.add_argument("--version", action="version", version=f"bptui {__version__}")
+    return parser
+
+
+def add_web_arguments(parser: argparse.ArgumentParser) -> None:
+    """--web [--port N] [--host H]."""
     parser.add_argument("--web", action="store_true",
                         help="serve the app to web browsers (needs textual-serve)")
     parser.add_argument("--port", type=port_number, default=None,
@@ -94,7 +101,20 @@ def app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", type=host_address, default=None,
                         help="address for --web (default 127.0.0.1, this machine only; "
                              "0.0.0.0 serves a class: anyone who can reach it drives the app)")
-    parser.add_argument("--version", action="version", version=f"bptui {__version__}")
+
+
+def learn_parser() -> argparse.ArgumentParser:
+    """The parser of `bptui learn`."""
+    parser = OneLineParser(prog="bptui learn",
+                           description="Lessons that guide and check: forward, error, backward, "
+                                       "update, and what goes wrong over many steps.")
+    parser.add_argument("lesson", nargs="?",
+                        help="a bundled lesson (see --list) or a lesson .toml file; without it, "
+                             "a lesson picker")
+    parser.add_argument("--list", action="store_true", help="list the bundled lessons and exit")
+    parser.add_argument("--restart", action="store_true",
+                        help="start from the first step (ignore the saved progress)")
+    add_web_arguments(parser)
     return parser
 
 
@@ -104,6 +124,55 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
                         help="override a preset key for this run, e.g. training.learning_rate=0.1 "
                              "or network.layers=[2,8,1] (VALUE is TOML; a bare word is text); "
                              "repeatable")
+
+
+def list_lessons() -> int:
+    """Print the bundled lessons with their descriptions."""
+    from bptui.lesson import bundled_lessons, load_lesson
+
+    for name in bundled_lessons():
+        try:
+            lesson = load_lesson(name)
+        except PresetError as exc:  # a broken bundled file should not hide the others
+            print(f"{name:15s} (cannot load: {exc})")
+            continue
+        print(f"{name:15s} {lesson.title} ({len(lesson.steps)} steps)")
+        print(textwrap.fill(" ".join(lesson.description.split()), width=78,
+                            initial_indent=" " * 16, subsequent_indent=" " * 16))
+    return 0
+
+
+def load_lesson_target(args):
+    """(lesson or "pick", saved progress or None) of `bptui learn` arguments."""
+    if not args.lesson:
+        return "pick", None
+    from bptui.lesson import load_lesson
+    from bptui.lesson import progress as saved
+
+    lesson = load_lesson(args.lesson)
+    if args.restart:
+        saved.forget(lesson.ident)
+        return lesson, None
+    return lesson, saved.load(lesson.ident, len(lesson.steps))
+
+
+def learn_command(argv: list[str]) -> int:
+    """`bptui learn ...`: list, serve, or open a lesson."""
+    parser = learn_parser()
+    args = parser.parse_args(argv[1:])
+    if args.list:
+        return list_lessons()
+    if args.web:
+        from bptui.web import DEFAULT_HOST, DEFAULT_PORT, serve
+
+        return serve(argv, args.host or DEFAULT_HOST, args.port or DEFAULT_PORT)
+    if args.port is not None or args.host is not None:
+        parser.error("--port and --host go with --web")
+    lesson, progress = load_lesson_target(args)
+    from bptui.app import run_app
+
+    preset = lesson.preset if lesson != "pick" else load_preset("xor")
+    return run_app(preset, lesson=lesson, progress=progress)
 
 
 def add_csv_arguments(parser: argparse.ArgumentParser) -> None:
@@ -175,10 +244,10 @@ def list_presets() -> int:
         try:
             preset = load_preset(name)
         except PresetError as exc:  # a broken bundled file should not hide the others
-            print(f"{name:10s} (cannot load: {exc})")
+            print(f"{printable(name):10s} (cannot load: {exc})")
             continue
-        print(f"{name:10s} {preset.title}")
-        body = " ".join(preset.description.split())
+        print(f"{preset.name:10s} {preset.title}")
+        body = preset.description
         if preset.goal:
             body += f" Goal: {preset.goal.describe()}."
         print(textwrap.fill(body, width=78, initial_indent=" " * 11, subsequent_indent=" " * 11))
@@ -203,7 +272,7 @@ def announce_reading(path: str) -> None:
     except (OSError, ValueError):
         return
     if size >= ANNOUNCE_BYTES and sys.stderr.isatty():
-        print(f"bptui: reading {one_line(path)} ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True)
+        print(f"bptui: reading {printable(path)} ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True)
 
 
 def preset_of(args, default: str | None = None):
@@ -230,7 +299,7 @@ def preset_of(args, default: str | None = None):
 
     preset = with_sets(preset, getattr(args, "set", None))
     for notice in preset.data.notes.get("notices", ()):
-        print(f"bptui: {one_line(notice)}", file=sys.stderr)
+        print(f"bptui: {printable(notice)}", file=sys.stderr)
     return preset
 
 
@@ -239,7 +308,7 @@ def open_app(parser: argparse.ArgumentParser, args) -> int:
     preset, stepper = load_target(parser, args)
     from bptui.app import run_app
 
-    return run_app(preset, stepper)
+    return run_app(preset, stepper)  # non-zero when the app failed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -254,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
             from bptui.compare import compare_command
 
             return compare_command(compare_parser().parse_args(argv[1:]))
+        if argv and argv[0] == "learn":
+            return learn_command(argv)
         parser = app_parser()
         args = parser.parse_args(argv)
         if args.list:

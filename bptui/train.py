@@ -173,10 +173,10 @@ def train_command(args) -> int:
     if args.eval_every is not None:
         preset = dataclasses.replace(
             preset, training=dataclasses.replace(preset.training, eval_every=args.eval_every))
-    if args.save_weights:
-        from bptui.export import check_format
+    if args.save_weights is not None:  # checked before the work, not after it
+        from bptui.export import check_destination
 
-        check_format(args.save_weights)
+        check_destination(args.save_weights)
     steps = args.steps
     if steps is None:
         steps = preset.goal.steps if preset.goal else DEFAULT_STEPS
@@ -188,7 +188,7 @@ def train_command(args) -> int:
         print(f"bptui: interrupted after {stepper.step} steps", file=sys.stderr)
         return 130
     seconds = time.perf_counter() - start
-    if args.save_weights:
+    if args.save_weights is not None:
         from bptui.export import save_weights
 
         save_weights(args.save_weights, preset, stepper)

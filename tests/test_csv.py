@@ -222,7 +222,8 @@ def _write(tmp_path: Path, text: str, name: str = "d.csv") -> Path:
 def test_quoted_newlines_and_delimiters_survive(tmp_path):
     text = 'a,b,y\n1,2,"two\nlines"\n3,4,"one, two"\n5,6,"two\nlines"\n7,8,"one, two"\n'
     loaded = load_preset(str(csv_preset(tmp_path, text, network="layers = [2, 2, 1]")))
-    assert loaded.data.class_names == ("one, two", "two\nlines")
+    # one class per quoted label, newline and all; shown with the newline made visible
+    assert loaded.data.class_names == ("one, two", "two\\nlines")
     header = '"a\nfirst",b,y\n1,2,0\n3,4,1\n5,6,0\n'
     assert read_csv(_write(tmp_path, header), CsvOptions("y")).features == ("a\nfirst", "b")
 

@@ -112,3 +112,30 @@ class TestSettings:
             no_blink(pilot)
 
         assert snap_compare(BptuiApp(preset="spiral"), run_before=open_settings, terminal_size=SIZE)
+
+
+class TestLesson:
+    """The forward lesson at its second step, after a wrong prediction (the arithmetic shown)."""
+
+    @staticmethod
+    def app():
+        from bptui.lesson import load_lesson
+
+        lesson = load_lesson("forward")
+        return BptuiApp(preset=lesson.preset, lesson=lesson)
+
+    @staticmethod
+    async def wrong_prediction(pilot):
+        await pilot.press("x", "n", "P")
+        await pilot.pause()
+        pilot.app.screen.query_one("#guess", Input).value = "0.5"
+        await pilot.press("enter")
+        await pilot.pause()
+
+    def test_lesson_120x40(self, snap_compare, tmp_path, monkeypatch):
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+        assert snap_compare(self.app(), run_before=self.wrong_prediction, terminal_size=SIZE)
+
+    def test_lesson_80x24(self, snap_compare, tmp_path, monkeypatch):
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+        assert snap_compare(self.app(), run_before=self.wrong_prediction, terminal_size=(80, 24))

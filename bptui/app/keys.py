@@ -22,6 +22,8 @@ class Key:
     footer: bool = True
     palette: bool = False
     shown: str = ""
+    lesson: bool = False
+    """Only during a lesson."""
 
     @property
     def name(self) -> str:
@@ -82,6 +84,10 @@ KEYS: tuple[Key, ...] = (
         "activations, loss, layers", "settings", palette=True),
     Key("w", "edit_weight", "Edit weight", "type a new value for a weight of the selected unit",
         "edit_weight", footer=False, palette=True),
+    Key("n", "next_step", "Next step", "lesson: go on to the next step (when its check holds)",
+        "lesson_next", lesson=True),
+    Key("t", "hint", "Hint", "lesson: a hint for this step (again for the next one)",
+        "lesson_hint", lesson=True),
     Key("question_mark", "help", "Help", "this help", "help", shown="?"),
     Key("q", "quit", "Quit", "quit", "quit"),
 )

@@ -8,10 +8,12 @@ FRAME_RATE times a second.
 
 from __future__ import annotations
 
+import io
 import threading
 from functools import partial
 
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, Footer, Static
@@ -19,6 +21,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from bptui.app import snapshot as snapshots
 from bptui.app.bindings import BINDINGS
 from bptui.app.keys import KEYS
+from bptui.app.lessons import Lessons
 from bptui.app.live import FRAME_RATE, LiveTraining
 from bptui.app.explorer import Explorer, describe
 from bptui.app.snapshot import Phase, Snapshot
@@ -27,15 +30,18 @@ from bptui.app.widgets.boundary import DecisionBoundary, supported
 from bptui.app.widgets.diagram import NetworkDiagram
 from bptui.app.widgets.losschart import LossChart
 from bptui.app.widgets.explainpane import ExplainPane
+from bptui.app.widgets.lessonpane import LessonPane
 from bptui.app.widgets.matrix import MatrixView
 from bptui.app.widgets.readout import Readout
 from bptui.engine.numtext import number
 from bptui.engine.timeline import Timeline
 from bptui.preset import Preset, PresetError, bundled_names, load_preset
+from bptui.preset.loader import scaled_learning_rate
+
+TITLE_WIDTH = 40  # cells of the preset's title in a wide status line
 
 
-
-class BptuiApp(LiveTraining, App):
+class BptuiApp(LiveTraining, Lessons, App):
     """bptui: explore backpropagation one step at a time."""
 
     CSS_PATH = "app.tcss"
@@ -43,8 +49,10 @@ class BptuiApp(LiveTraining, App):
 
     BINDINGS = BINDINGS
 
-    def __init__(self, preset: Preset | str = "xor", autostart: bool = False, stepper=None):
+    def __init__(self, preset: Preset | str = "xor", autostart: bool = False, stepper=None,
+                 lesson=None, progress=None):
         super().__init__()
+        self.opening_lesson = (lesson, progress)
         self.preset = load_preset(preset) if isinstance(preset, str) else preset
         self.explorer = Explorer(stepper if stepper is not None else self.preset.stepper())
         self.timeline = Timeline(self.stepper)
@@ -73,6 +81,7 @@ class BptuiApp(LiveTraining, App):
                 yield NetworkDiagram(id="diagram")
                 yield DecisionBoundary(id="boundary")
             with Vertical(id="matrix-pane"):
+                yield LessonPane(id="lesson")
                 with ContentSwitcher(id="right", initial="matrix"):
                     yield MatrixView(id="matrix")
                     yield ExplainPane(id="explain")
@@ -90,6 +99,18 @@ class BptuiApp(LiveTraining, App):
         self.set_interval(1 / FRAME_RATE, self.tick)
         if self.autostart:
             self.action_run()
+        lesson, progress = self.opening_lesson
+        if self.is_web:  # one server account for every learner: no saved progress
+            progress = None
+        if lesson == "pick":
+            self.action_pick_lesson()
+        elif lesson is not None and progress is not None:
+            from bptui.app.screens.lessonpick import ResumeScreen
+
+            self.push_screen(ResumeScreen(lesson, progress),
+                             lambda resume: self.start_lesson(lesson, progress if resume else None))
+        elif lesson is not None:
+            self.start_lesson(lesson)
 
     def on_resize(self) -> None:
         self.screen.set_class(self.size.height < 30, "short")
@@ -139,6 +160,8 @@ class BptuiApp(LiveTraining, App):
                     readout.show(snap)
                     readout.shown = key
             self.query_one("#hint", Static).update(Text(self.hint), layout=False)
+            if self.lesson is not None:
+                self.draw_lesson()
 
     def draw_explanation(self) -> None:
         """The selected unit's arithmetic (computed by the engine's explain module)."""
@@ -195,7 +218,9 @@ class BptuiApp(LiveTraining, App):
         """The status line: preset, step, epoch, phase, loss, accuracy, η (compact when narrow)."""
         wide = self.size.width >= 100
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f" {snap.title if wide else snap.title[:18]} ", "bold reverse")
+        title = Text(self.lesson.lesson.title if self.lesson is not None else snap.title)
+        title.truncate(TITLE_WIDTH if wide else 18, overflow="ellipsis")
+        text.append(f" {title.plain} ", "bold reverse")
         text.append(f"  step {snap.step}  epoch {snap.epoch:.4g}  " if wide else f" step {snap.step} ")
         phase = snap.last
         arrow = {Phase.FORWARD: " →", Phase.BACKWARD: " ←"}.get(phase.phase, "")
@@ -288,10 +313,11 @@ class BptuiApp(LiveTraining, App):
         question = self.question
         if guess is None or question is None:
             return
-        self.tally[1] += 1
+        right = question.grade(guess)
+        self.tally = [self.tally[0] + right, self.tally[1] + 1]
+        self.remember()
         value = number(question.value)
-        if question.grade(guess):
-            self.tally[0] += 1
+        if right:
             self._act(self.explorer.micro)
             self.hint = f"right: {question.quantity} = {value} (you said {guess:g}) — " + self.hint
             self.redraw(chart=False)
@@ -365,14 +391,14 @@ class BptuiApp(LiveTraining, App):
         self.redraw(chart=False)
 
     def action_learning_rate(self, factor: float) -> None:
-        """+ and -: double / halve the learning rate."""
+        """+ and -: double / halve the learning rate, saturating at the ends of its range."""
         was_running = self.running
         self.pause()
-        self.stepper.learning_rate *= factor
+        self.stepper.learning_rate, hint = scaled_learning_rate(self.stepper.learning_rate, factor)
         self.timeline.pin()
         if was_running:
             self.action_run()
-        self.hint = f"learning rate η = {self.stepper.learning_rate:g}"
+        self.hint = hint
         if not self.running:
             self.redraw(chart=False)
 
@@ -387,28 +413,41 @@ class BptuiApp(LiveTraining, App):
                     "details in the matrix pane"
         self.redraw(chart=False)
 
+    def hand_over(self, files: dict[str, bytes]) -> str:
+        """Write {file name: contents} in the current folder, all or nothing; served on the web
+        (textual-serve), send them to the browser as downloads instead. Says where they went."""
+        if not self.is_web:
+            from bptui.export import write_files
+
+            write_files(files)
+            return "saved to"
+        for name, data in files.items():
+            self.deliver_binary(io.BytesIO(data), save_filename=name)
+        return "sent to your browser as"
+
     def action_save_session(self) -> None:
-        """ctrl+s: save the whole session (atomically) in the current folder."""
-        from bptui.session import save_session
+        """ctrl+s: save the whole session (atomically) in the current folder; on the web, as a
+        download."""
+        from bptui.session import session_bytes, session_file_name
 
         self.pause()
+        name = session_file_name(self.preset)
         try:
-            path = save_session(f"bptui-session-{self.preset.name}.npz", self.preset, self.stepper)
-            self.hint = f"session saved to {path} — resume with: bptui --session {path}"
+            where = self.hand_over({name: session_bytes(self.preset, self.stepper)})
+            self.hint = f"session {where} {name} — resume with: bptui --session {name}"
         except PresetError as exc:
             self.hint = f"could not save: {exc}"
         self.redraw(chart=False)
 
     def action_export_weights(self) -> None:
-        """ctrl+e: the weights as JSON, .npz and a preset with them pinned."""
-        from bptui.export import save_weights
+        """ctrl+e: the weights as JSON, .npz and a preset with them pinned (all three or none)."""
+        from bptui.export import export_files, export_stem
 
         self.pause()
-        stem = f"{self.preset.name}-step{self.stepper.step}-weights"
+        stem = export_stem(self.preset, self.stepper)
         try:
-            for suffix in (".json", ".npz", ".toml"):
-                save_weights(stem + suffix, self.preset, self.stepper)
-            self.hint = f"weights exported to {stem}.json, .npz and .toml (a preset: bptui {stem}.toml)"
+            where = self.hand_over(export_files(self.preset, self.stepper))
+            self.hint = f"weights {where} {stem}.json, .npz and .toml (a preset: bptui {stem}.toml)"
         except PresetError as exc:
             self.hint = f"could not export: {exc}"
         self.redraw(chart=False)
@@ -482,9 +521,10 @@ class BptuiApp(LiveTraining, App):
         self.redraw()
 
     def switch_preset(self, preset: Preset | None) -> None:
-        """Start a new session on `preset` (None keeps the current one)."""
+        """Start a new session on `preset` (None keeps the current one); a lesson ends."""
         if preset is None:
             return
+        self.end_lesson()
         self.start_session(preset, preset.stepper())
         self.hint = f"opened {preset.title} — " + self.explorer.next_hint()
         self.redraw()
@@ -512,6 +552,20 @@ class BptuiApp(LiveTraining, App):
             if key.palette:
                 yield SystemCommand(key.label, f"{key.help} ({key.name})",
                                     partial(self.run_action, key.action))
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys still queued when the last screen has gone (the app is closing) are dropped:
+        Textual 8.2.8 would raise ScreenStackError for them (see bptui.app.guards)."""
+        if isinstance(event, events.Key) and not self.screen_stack:
+            return
+        await super().on_event(event)
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: the command palette (a guarded one: see bptui.app.guards)."""
+        from bptui.app.guards import GuardedCommandPalette
+
+        if self.use_command_palette and not GuardedCommandPalette.is_open(self):
+            self.push_screen(GuardedCommandPalette())
 
     async def action_quit(self) -> None:
         """q: stop training and quit."""

@@ -328,7 +328,8 @@ class Stepper:
 
     # ----- the batch --------------------------------------------------------------------------
 
-    def _batch_bounds(self, step: int) -> tuple[int, int]:
+    def batch_bounds(self, step: int) -> tuple[int, int]:
+        """(start, stop) of the training rows of step `step`'s batch (in epoch order)."""
         start = (step % self.batches_per_epoch) * self.batch_size
         return start, min(start + self.batch_size, self.m_train)
 
@@ -341,7 +342,7 @@ class Stepper:
 
     def _begin_step(self) -> None:
         """Choose the batch of the current step and its buffers."""
-        start, stop = self._batch_bounds(self.step)
+        start, stop = self.batch_bounds(self.step)
         self.batch_start = start
         self.ws = self._workspace(stop - start)
         rows = None
@@ -369,7 +370,7 @@ class Stepper:
     def batch_x(self) -> np.ndarray:
         """Inputs of the current batch, (m, n_in)."""
         if self.position == 0:
-            start, stop = self._batch_bounds(self.step)
+            start, stop = self.batch_bounds(self.step)
             return self.data.x_train[start:stop] if self.batch_rows is None else self._batch_x
         return self._batch_x
 
@@ -377,7 +378,7 @@ class Stepper:
     def batch_y(self) -> np.ndarray:
         """Targets of the current batch, (m, K)."""
         if self.position == 0:
-            start, stop = self._batch_bounds(self.step)
+            start, stop = self.batch_bounds(self.step)
             return self.data.y_train[start:stop]
         return self._batch_y
 
@@ -386,7 +387,7 @@ class Stepper:
         """Training-set row of each sample in the current batch, (m,)."""
         if self.batch_rows is not None:
             return self.batch_rows
-        start = self.batch_start if self.position else self._batch_bounds(self.step)[0]
+        start = self.batch_start if self.position else self.batch_bounds(self.step)[0]
         return np.arange(start, start + self.ws.m)
 
     def layer_input(self, layer: int) -> np.ndarray:
@@ -665,14 +666,14 @@ class Stepper:
         self.batch_start = state.batch_start
         self.batch_rows = None if state.batch_rows is None else state.batch_rows.copy()
         if state.light:
-            start, stop = self._batch_bounds(self.step - (self.position == self.steps_per_training_step))
+            start, stop = self.batch_bounds(self.step - (self.position == self.steps_per_training_step))
             self.ws = ws = self._workspace(stop - start)
         else:
             self.ws = ws = self._workspace(state.z[0].shape[0])
             for mine, saved in ((ws.z, state.z), (ws.a, state.a), (ws.delta, state.delta)):
                 for dst, src in zip(mine, saved):
                     np.copyto(dst, src)
-        if self.position:
+        if self.position or self.batch_rows is not None:
             self._load_batch(self.batch_rows)
         if state.light:
             self.history.truncate_to(state.history)

@@ -145,22 +145,7 @@ def read_generator(table: Table, network: NetworkSpec, seed: int) -> Dataset:
 def csv_path(table: Table, base: Path) -> Path:
     """The data file: `csv` relative to the preset's folder and inside it (never an absolute
     path or one leading out: a preset cannot make bptui read the user's other files)."""
-    relative = table.string("csv")
-    if not relative.strip():
-        raise table.error("csv", "must not be empty (a file name relative to the preset)")
-    if Path(relative).is_absolute() or Path(relative).drive:
-        raise table.error("csv", f"{relative!r} is an absolute path (allowed: a file in the preset's "
-                                 f"folder or below it; for other files use bptui --csv FILE)")
-    path = base / relative
-    try:
-        inside = path.resolve().is_relative_to(base.resolve())
-    except (OSError, RuntimeError, ValueError):
-        inside = False
-    if not inside:
-        raise table.error("csv", f"{relative!r} is outside the preset's folder (allowed: a file in "
-                                 f"the preset's folder or below it; for other files use bptui "
-                                 f"--csv FILE)")
-    return path
+    return table.contained_path("csv", base, "the preset's", "for other files use bptui --csv FILE")
 
 
 def quoted(choices: tuple[str, ...]) -> str:

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+from bptui.text import printable
+
+one_line = printable  # the name this module has always exported
+
 
 class PresetError(Exception):
     """A problem with a preset, CSV or session file, located by file and (dotted) key."""
@@ -17,12 +21,6 @@ class PresetError(Exception):
         joint = " " if self.source.startswith("--") else ": "  # `--set training.l2: ...`
         where = f"{self.source}{joint}{self.key}" if self.key else self.source
         return one_line(f"{where}: {self.message}")
-
-
-def one_line(text: str) -> str:
-    """Control characters (a newline in a key or file name) escaped, so an error stays one line."""
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
-                   for ch in text)
 
 
 def file_error(source: str, exc: OSError, what: str) -> PresetError:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -18,11 +19,13 @@ from bptui.preset.errors import PresetError, file_error
 from bptui.preset.goal import Goal, read_goal, validate_fixes
 from bptui.preset.table import (Table, check_number, check_range, describe,
                                 is_finite_number, type_name)
+from bptui.text import paragraph, printable
 
 MAX_WEIGHTS = 1_000_000
 MEMORY_BUDGET = 1 << 30      # bytes of arrays a preset may need (see memory_estimate)
 MAP_PIXELS = 200 * 100       # the largest decision map counted: a 200 × 50-cell pane, 2 px a cell
 PARAMETER_COPIES = 12        # vectors of P floats a stepper holds (Adam's two buffers included)
+MAX_LEARNING_RATE = LEARNING_RATE.high  # 0 < η ≤ this, whatever sets η: a preset, +/-, settings, a session
 MAX_LAYERS = 12
 MAX_UNITS = 4096
 TOP_KEYS = ("title", "description", "seed", "network", "training", "data", "weights", "goal")
@@ -39,7 +42,12 @@ TRAINING_KEYS = (("learning_rate", "batch_size", "l2", "shuffle", "optimizer", "
 
 @dataclass(frozen=True, eq=False)
 class Preset:
-    """A validated preset: everything needed to build a Stepper."""
+    """A validated preset: everything needed to build a Stepper.
+
+    name, source, title, description and the data's feature and class names come from outside
+    and are stored printable (bptui.text: control characters escaped; the description as one
+    paragraph), so they can be shown anywhere as they are. `doc` keeps the file's own values.
+    """
 
     name: str
     source: str
@@ -153,8 +161,10 @@ def preset_from_dict(doc: dict, source: str, name: str, base: Path) -> Preset:
     check_memory(source, network, training, data)
     weights = read_weights(top, network) if top.has("weights") else None
     goal = read_goal(top.table("goal", required=False))
-    preset = Preset(name, source, title, description, seed, network, training, data, weights,
-                    goal, doc, base)
+    data = replace(data, feature_names=tuple(printable(str(n)) for n in data.feature_names),
+                   class_names=tuple(printable(str(n)) for n in data.class_names))
+    preset = Preset(printable(name), printable(source), printable(title), paragraph(description),
+                    seed, network, training, data, weights, goal, doc, base)
     validate_fixes(preset)
     return preset
 
@@ -280,10 +290,9 @@ def read_training(table: Table) -> TrainingSpec:
     schedule = table.string("schedule", "constant", schedules.NAMES)
     options.update(read_settings(table, schedules.SCHEDULES[schedule].hypers, SCHEDULE_KEYS,
                                  f"schedule {schedule!r}"))
-    rate = LEARNING_RATE
     return TrainingSpec(
-        learning_rate=table.number(rate.key, optimizers.OPTIMIZERS[name].default_learning_rate,
-                                   rate.low, rate.high, rate.low_open, rate.high_open),
+        learning_rate=read_learning_rate(
+            table, optimizers.OPTIMIZERS[name].default_learning_rate),
         batch_size=table.integer("batch_size", 0, 0, None),
         l2=table.number("l2", 0.0, 0.0, 1000.0),
         shuffle=table.boolean("shuffle", False),
@@ -320,6 +329,29 @@ def current_doc(preset: Preset, stepper: Stepper) -> dict:
     if stepper.pinned is None:
         doc.pop("weights", None)
     return doc
+
+
+def read_learning_rate(table: Table, default: float | None = None) -> float:
+    """η in its one range, 0 < η ≤ MAX_LEARNING_RATE (presets and sessions read it here)."""
+    rate = LEARNING_RATE
+    bounds = dict(low=rate.low, high=rate.high, low_open=rate.low_open, high_open=rate.high_open)
+    if default is None:  # required (a session's η)
+        return table.number(rate.key, **bounds)
+    return table.number(rate.key, default, **bounds)
+
+
+def scaled_learning_rate(current: float, factor: float) -> tuple[float, str]:
+    """η × factor, saturated at the ends of its range; and the line that tells the user.
+
+    The top is MAX_LEARNING_RATE; the bottom, as the range is open at 0, the smallest normal
+    float (halving further would reach 0 through subnormals).
+    """
+    wanted = current * factor
+    if wanted >= MAX_LEARNING_RATE:
+        return MAX_LEARNING_RATE, f"η is at its maximum {MAX_LEARNING_RATE:g}"
+    if not wanted >= sys.float_info.min:
+        return current, f"η is at its minimum {current:g}"
+    return wanted, f"learning rate η = {wanted:g}"
 
 
 def read_matrix(table: Table, name: str, rows: int | None, cols: int | None) -> np.ndarray:
@@ -373,4 +405,5 @@ def read_weights(top: Table, network: NetworkSpec) -> list[tuple[np.ndarray, np.
     return params
 
 
-__all__ = ["Goal", "Preset", "bundled_names", "check_range", "load_preset", "preset_from_text"]
+__all__ = ["MAX_LEARNING_RATE", "Goal", "Preset", "bundled_names", "check_range", "load_preset",
+           "preset_from_text", "read_learning_rate", "scaled_learning_rate"]

@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from bptui.app.guards import DismissOnce
 from bptui.app.keys import KEYS
 from bptui.engine import activations, losses, optimizers
 from bptui.engine.stepper import Stepper
@@ -52,7 +53,7 @@ def optimizer_table() -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DismissOnce, ModalScreen[None]):
     """Keys and formulas; any of escape, ? or q closes it."""
 
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]

@@ -10,10 +10,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from bptui.app.guards import DismissOnce
 from bptui.engine.predict import RULE, Question
 
 
-class PredictScreen(ModalScreen[float | None]):
+class PredictScreen(DismissOnce, ModalScreen[float | None]):
     """Asks for one number; dismisses with it, or None (escape)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]

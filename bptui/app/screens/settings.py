@@ -21,6 +21,7 @@ from textual.containers import Grid, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from bptui.app.guards import DismissOnce
 from bptui.engine import activations, initializers, losses, optimizers, schedules
 from bptui.engine.hyper import Hyper
 from bptui.engine.stepper import Stepper
@@ -63,7 +64,7 @@ def family_fields(family: str) -> dict[str, Hyper]:
     return fields
 
 
-class SettingsScreen(ModalScreen[tuple[Preset, bool] | None]):
+class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
     """Dismisses with (new preset, weights kept) or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
