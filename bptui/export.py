@@ -89,18 +89,36 @@ def weights_json(stepper: Stepper) -> list[dict]:
     return layers_to_json(stepper)
 
 
-def weights_preset(preset: Preset, stepper: Stepper) -> str:
-    """The preset's TOML with the current settings and weights pinned as [[weights]]."""
+def weights_preset(preset: Preset, stepper: Stepper, data_file: str | None = None) -> str:
+    """The preset's TOML with the current settings and weights pinned as [[weights]]; a CSV
+    data source is named `data_file` (a copy beside the preset: see preset_files)."""
     doc = current_doc(preset, stepper)
     doc["training"]["learning_rate"] = stepper.learning_rate
     doc["title"] = f"{preset.title} (trained, step {stepper.step})"
     data = dict(doc.get("data", {}))
-    if "csv" in data and not Path(data["csv"]).is_absolute():
-        data["csv"] = str((preset.base / data["csv"]).resolve())
+    if "csv" in data and data_file is not None:
+        data["csv"] = data_file
     doc["data"] = data
     doc["weights"] = [{"W": w.tolist(), "b": b.tolist()}
                       for w, b in zip(stepper.weights, stepper.biases)]
     return dumps(doc)
+
+
+def preset_files(path: str | Path, preset: Preset, stepper: Stepper) -> dict[str, bytes]:
+    """The weights as a preset at `path` (.toml): with a CSV data source, the data travel with
+    it as a copy beside it (a preset may only name files in its own folder)."""
+    path = Path(path)
+    data = preset.doc.get("data", {})
+    if "csv" not in data:
+        return {str(path): weights_preset(preset, stepper).encode("utf-8")}
+    source = preset.base / data["csv"]
+    try:
+        contents = source.read_bytes()
+    except OSError as exc:
+        raise PresetError(str(source), None, f"cannot read the data to copy ({exc.strerror})") from None
+    copy = path.with_suffix(".csv")
+    return {str(path): weights_preset(preset, stepper, copy.name).encode("utf-8"),
+            str(copy): contents}
 
 
 def check_format(path: str | Path) -> str:
@@ -113,7 +131,7 @@ def check_format(path: str | Path) -> str:
 
 
 def weights_bytes(suffix: str, preset: Preset, stepper: Stepper) -> bytes:
-    """The weights in one of FORMATS: JSON, .npz (W0, b0, W1, ...) or a preset's TOML."""
+    """The weights as JSON or .npz (W0, b0, W1, ...); a preset is `preset_files`."""
     if suffix == ".json":
         text = json.dumps({"preset": preset.name, "step": stepper.step,
                            "layers": weights_json(stepper)}, allow_nan=False)
@@ -126,7 +144,7 @@ def weights_bytes(suffix: str, preset: Preset, stepper: Stepper) -> bytes:
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
         return buffer.getvalue()
-    return weights_preset(preset, stepper).encode("utf-8")
+    raise ValueError(f"not a weights array format: {suffix}")
 
 
 def export_stem(preset: Preset, stepper: Stepper) -> str:
@@ -134,10 +152,23 @@ def export_stem(preset: Preset, stepper: Stepper) -> str:
     return f"{safe_stem(preset.name)}-step{stepper.step}-weights"
 
 
+def weights_files(path: str | Path, preset: Preset, stepper: Stepper) -> dict[str, bytes]:
+    """{file: contents} of the weights in the format `path` asks for (a preset may bring its
+    data along)."""
+    suffix = check_format(path)
+    if suffix == ".toml":
+        return preset_files(path, preset, stepper)
+    return {str(path): weights_bytes(suffix, preset, stepper)}
+
+
 def export_files(preset: Preset, stepper: Stepper) -> dict[str, bytes]:
-    """The explorer's export (ctrl+e): {STEM.json, STEM.npz, STEM.toml: contents}."""
+    """The explorer's export (ctrl+e): STEM.json, STEM.npz, STEM.toml (and STEM.csv, a copy of
+    CSV data), by file name."""
     stem = export_stem(preset, stepper)
-    return {f"{stem}{suffix}": weights_bytes(suffix, preset, stepper) for suffix in FORMATS}
+    files: dict[str, bytes] = {}
+    for suffix in FORMATS:
+        files.update(weights_files(f"{stem}{suffix}", preset, stepper))
+    return files
 
 
 def write_files(files: dict[str, bytes]) -> list[Path]:
@@ -152,7 +183,6 @@ def write_files(files: dict[str, bytes]) -> list[Path]:
 
 
 def save_weights(path: str | Path, preset: Preset, stepper: Stepper) -> Path:
-    """Write the weights in the format the file name asks for (.json, .npz or .toml)."""
-    path = Path(path)
-    suffix = check_format(path)
-    return write_files({str(path): weights_bytes(suffix, preset, stepper)})[0]
+    """Write the weights in the format the file name asks for (.json, .npz or .toml, which
+    brings a copy of CSV data along); all files or none."""
+    return write_files(weights_files(path, preset, stepper))[0]

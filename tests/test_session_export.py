@@ -141,3 +141,16 @@ def test_bad_csv_gets_one_line(tmp_path, capsys, content, args, key):
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and err.startswith("bptui: error: ")
     assert key in err
+
+
+def test_a_csv_preset_exports_with_its_data(tmp_path, capsys):
+    """A preset may only name data in its own folder: the exported preset brings a copy."""
+    target = tmp_path / "out" / "iris-trained.toml"
+    target.parent.mkdir()
+    assert main(["train", "iris", "--steps", "20", "--json", "--save-weights", str(target)]) == 0
+    trained = json.loads(capsys.readouterr().out)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["iris-trained.csv", "iris-trained.toml"]
+    assert main(["train", str(target), "--steps", "0", "--json"]) == 0
+    reloaded = json.loads(capsys.readouterr().out)
+    assert reloaded["loss"][0] == trained["loss"][-1]
+    assert reloaded["accuracy"] == trained["accuracy"]

@@ -446,8 +446,11 @@ class BptuiApp(LiveTraining, Lessons, App):
         self.pause()
         stem = export_stem(self.preset, self.stepper)
         try:
-            where = self.hand_over(export_files(self.preset, self.stepper))
-            self.hint = f"weights {where} {stem}.json, .npz and .toml (a preset: bptui {stem}.toml)"
+            files = export_files(self.preset, self.stepper)
+            where = self.hand_over(files)
+            data = ", its data in .csv" if f"{stem}.csv" in files else ""
+            self.hint = (f"weights {where} {stem}.json, .npz and .toml{data} "
+                         f"(a preset: bptui {stem}.toml)")
         except PresetError as exc:
             self.hint = f"could not export: {exc}"
         self.redraw(chart=False)
