@@ -1,4 +1,5 @@
-"""The command line: `bptui [PRESET]`, `bptui --list`, `bptui train PRESET --steps N [--json]`.
+"""The command line: `bptui [PRESET]`, `bptui --list`, `bptui train PRESET --steps N [--json]`,
+`bptui compare PRESET --vary KEY=V1,V2`.
 
 Bad input of any kind ends with one line on stderr, `bptui: error: ...`, and exit code 2.
 """
@@ -77,6 +78,7 @@ def app_parser() -> argparse.ArgumentParser:
         prog="bptui",
         description="Explore backpropagation one step at a time: forward, error, backward, update.",
         epilog="Headless training: bptui train PRESET [--steps N] [--json]. "
+               "Runs side by side: bptui compare PRESET --vary KEY=V1,V2. "
                "Presets: bptui --list.")
     parser.add_argument("preset", nargs="?", default="xor",
                         help="a bundled preset name (see --list) or a path to a .toml file "
@@ -84,6 +86,7 @@ def app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--list", action="store_true", help="list the bundled presets and exit")
     parser.add_argument("--session", metavar="FILE", help="resume a session saved with ctrl+s")
     add_csv_arguments(parser)
+    add_set_option(parser)
     add_web_arguments(parser)
     parser.add_argument("--version", action="version", version=f"bptui {__version__}")
     return parser
@@ -113,6 +116,14 @@ def learn_parser() -> argparse.ArgumentParser:
                         help="start from the first step (ignore the saved progress)")
     add_web_arguments(parser)
     return parser
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """--set KEY=VALUE, repeatable."""
+    parser.add_argument("--set", action="append", metavar="KEY=VALUE",
+                        help="override a preset key for this run, e.g. training.learning_rate=0.1 "
+                             "or network.layers=[2,8,1] (VALUE is TOML; a bare word is text); "
+                             "repeatable")
 
 
 def list_lessons() -> int:
@@ -194,6 +205,30 @@ def train_parser() -> argparse.ArgumentParser:
                              "mini-batches; always before the first and after the last step)")
     parser.add_argument("--save-weights", metavar="FILE",
                         help="write the final weights: .json, .npz, or .toml (a preset with them pinned)")
+    add_set_option(parser)
+    parser.add_argument("--trace", action="store_true",
+                        help="record gradient health every step (with --json: a \"trace\" object "
+                             "of gradient norms, update/weight ratios, saturated and dead units)")
+    return parser
+
+
+def compare_parser() -> argparse.ArgumentParser:
+    """The parser of `bptui compare`."""
+    parser = OneLineParser(prog="bptui compare",
+                           description="Train every combination of the varied settings from the "
+                                       "same initial weights and compare the runs.")
+    parser.add_argument("preset", nargs="?",
+                        help="a bundled preset name or a path to a .toml file (or --csv FILE)")
+    add_csv_arguments(parser)
+    parser.add_argument("--vary", action="append", required=True, metavar="KEY=V1,V2",
+                        help="a preset key and the values to try, e.g. "
+                             "training.optimizer=sgd,momentum,adam; repeatable (every "
+                             "combination runs)")
+    add_set_option(parser)
+    parser.add_argument("--steps", type=positive_int, default=None,
+                        help="training steps per run (default: the preset's goal, else 1000)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON array: a `train --json` object per run")
     return parser
 
 
@@ -222,6 +257,8 @@ def list_presets() -> int:
 def load_target(parser: argparse.ArgumentParser, args):
     """(preset, stepper or None) of what the arguments name: a session, a CSV file or a preset."""
     if args.session:
+        if args.set:
+            parser.error("--set goes with a preset or --csv, not --session")
         from bptui.session import load_session
 
         return load_session(args.session)
@@ -239,8 +276,8 @@ def announce_reading(path: str) -> None:
 
 
 def preset_of(args, default: str | None = None):
-    """The preset named by PRESET or built from --csv FILE --target COLUMN [--layers] [--ignore];
-    its notices (columns left out of a CSV) go to stderr."""
+    """The preset named by PRESET or built from --csv FILE --target COLUMN [--layers] [--ignore],
+    with the `--set` overrides applied; its notices (columns left out of a CSV) go to stderr."""
     usage = OneLineParser(prog="bptui")
     if args.csv is not None:
         if args.preset not in (None, default):
@@ -255,9 +292,12 @@ def preset_of(args, default: str | None = None):
                    if getattr(args, o) is not None]:
         usage.error(f"--{stray[0]} goes with --csv FILE")
     elif args.preset is None:
-        usage.error("bptui train needs a PRESET or --csv FILE --target COLUMN")
+        usage.error("needs a PRESET or --csv FILE --target COLUMN")
     else:
         preset = load_preset(args.preset)
+    from bptui.preset.overrides import with_sets
+
+    preset = with_sets(preset, getattr(args, "set", None))
     for notice in preset.data.notes.get("notices", ()):
         print(f"bptui: {printable(notice)}", file=sys.stderr)
     return preset
@@ -279,6 +319,10 @@ def main(argv: list[str] | None = None) -> int:
             from bptui.train import train_command
 
             return train_command(train_parser().parse_args(argv[1:]))
+        if argv and argv[0] == "compare":
+            from bptui.compare import compare_command
+
+            return compare_command(compare_parser().parse_args(argv[1:]))
         if argv and argv[0] == "learn":
             return learn_command(argv)
         parser = app_parser()

@@ -20,6 +20,9 @@ the step does anyway, and the costs of the whole training and held-out sets ever
 `eval_every` steps: every step with full batches (where the batch is the training set, so it
 is free), once per epoch with mini-batches. A step costs what its batch costs.
 A non-finite cost sets `diverged`, after which no further micro-step runs until `reset()`.
+
+With `trace` on, each completed step also appends a row of gradient health (`health.Trace`:
+gradient norms, update-to-weight ratios, saturated and dead units per layer) to the history.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from enum import Enum
 import numpy as np
 
 from bptui.engine import kernels, metrics
+from bptui.engine.health import Trace
 from bptui.engine.history import History
 from bptui.engine.initializers import initial_parameters
 from bptui.engine.kernels import Parameters, Plan, Workspace
@@ -106,8 +110,9 @@ class Stepper:
     """Trains a network on a dataset one micro-step, phase, step or many steps at a time."""
 
     def __init__(self, spec: NetworkSpec, training: TrainingSpec, data: Dataset, seed: int = 0,
-                 weights: list[tuple[np.ndarray, np.ndarray]] | None = None):
+                 weights: list[tuple[np.ndarray, np.ndarray]] | None = None, trace: bool = False):
         self.spec = spec
+        self._tracing = trace
         self.training = training
         self.data = data
         self.seed = seed
@@ -156,7 +161,7 @@ class Stepper:
         for arrays in (self.ws.z, self.ws.a, self.ws.delta):
             for x in arrays:
                 x.fill(0.0)
-        self.history = History()
+        self.history = History(trace=Trace.for_stepper(self) if self._tracing else None)
         self.diverged = False
         self.last_cost = math.nan
         self._perm_epoch = -1
@@ -169,6 +174,29 @@ class Stepper:
         self.opt_state = self.optimizer.new_state(size)
         self.opt_before = self.optimizer.new_state(size)
         self.opt_t = 0
+
+    @property
+    def trace(self) -> Trace | None:
+        """The gradient-health record (`health.Trace`, part of the history), None when off."""
+        return self.history.trace
+
+    @trace.setter
+    def trace(self, value: Trace | bool | None) -> None:
+        """Turn the record on (True or a Trace; steps before now are nan rows) or off; a
+        reset keeps the choice."""
+        if value is True:
+            value = Trace.for_stepper(self)
+        elif value is False:
+            value = None
+        self._tracing = value is not None
+        self.history.trace = value
+
+    def _record_trace(self) -> None:
+        """The trace's row of the step whose update was just applied (a history that came
+        without a trace, from a state saved before it was on, gets a fresh one)."""
+        if self.history.trace is None:
+            self.history.trace = Trace.for_stepper(self)
+        self.history.trace.record(self)
 
     @property
     def weights(self) -> list[np.ndarray]:
@@ -405,6 +433,8 @@ class Stepper:
         np.add(self.params.flat, self.applied.flat, out=self.before.flat)
         self.before, self.params = self.params, self.before
         self.opt_before, self.opt_state = self.opt_state, self.opt_before
+        if self._tracing:
+            self._record_trace()
         self.step += 1
         self.version += 1
 

@@ -1,4 +1,5 @@
-"""The one error type for bad input, printed as one line: `FILE: KEY: what is wrong (allowed)`."""
+"""The one error type for bad input, printed as one line: `FILE: KEY: what is wrong (allowed)`
+(or `--OPTION KEY: ...` for a key given on the command line)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ class PresetError(Exception):
         self.message = message
 
     def __str__(self) -> str:
-        where = f"{self.source}: {self.key}" if self.key else self.source
+        joint = " " if self.source.startswith("--") else ": "  # `--set training.l2: ...`
+        where = f"{self.source}{joint}{self.key}" if self.key else self.source
         return one_line(f"{where}: {self.message}")
 
 

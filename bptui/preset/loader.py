@@ -16,6 +16,7 @@ from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
 from bptui.engine.stepper import Stepper
 from bptui.preset import datasource
 from bptui.preset.errors import PresetError, file_error
+from bptui.preset.goal import Goal, read_goal, validate_fixes
 from bptui.preset.table import (Table, check_number, check_range, describe,
                                 is_finite_number, type_name)
 from bptui.text import paragraph, printable
@@ -37,26 +38,6 @@ SCHEDULE_KEYS = tuple(dict.fromkeys(h.key for cls in schedules.SCHEDULES.values(
                                     for h in cls.hypers))
 TRAINING_KEYS = (("learning_rate", "batch_size", "l2", "shuffle", "optimizer", "schedule",
                   "eval_every") + OPTIMIZER_KEYS + SCHEDULE_KEYS)
-GOAL_KEYS = ("steps", "loss", "accuracy")
-
-
-@dataclass(frozen=True)
-class Goal:
-    """What a preset promises: within `steps` steps, training loss below `loss` and/or
-    accuracy (held-out if there is a held-out set) at least `accuracy`."""
-
-    steps: int
-    loss: float | None = None
-    accuracy: float | None = None
-
-    def describe(self) -> str:
-        """E.g. 'loss < 0.01 within 2000 steps'."""
-        parts = []
-        if self.loss is not None:
-            parts.append(f"loss < {self.loss:g}")
-        if self.accuracy is not None:
-            parts.append(f"accuracy ≥ {self.accuracy:.0%}")
-        return f"{' and '.join(parts) or 'train'} within {self.steps} steps"
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,9 +62,10 @@ class Preset:
     doc: dict = field(default_factory=dict)
     base: Path = Path(".")
 
-    def stepper(self) -> Stepper:
-        """A fresh stepper at the preset's initial weights."""
-        return Stepper(self.network, self.training, self.data, self.seed, self.weights)
+    def stepper(self, trace: bool = False) -> Stepper:
+        """A fresh stepper at the preset's initial weights (recording gradient health if
+        `trace`)."""
+        return Stepper(self.network, self.training, self.data, self.seed, self.weights, trace)
 
 
 def presets_dir() -> Path:
@@ -100,7 +82,8 @@ def presets_dir() -> Path:
 def bundled_names() -> list[str]:
     """Names of the bundled presets, in the order the picker lists them."""
     names = sorted(p.stem for p in presets_dir().glob("*.toml"))
-    first = ["xor", "mazur", "circle", "gaussian", "moons", "spiral", "sine", "iris", "digits"]
+    first = ["xor", "mazur", "circle", "gaussian", "moons", "spiral", "sine", "iris", "digits",
+             "vanishing", "dead-relu", "symmetry", "overfit", "optimizers"]
     return [n for n in first if n in names] + [n for n in names if n not in first]
 
 
@@ -180,8 +163,10 @@ def preset_from_dict(doc: dict, source: str, name: str, base: Path) -> Preset:
     goal = read_goal(top.table("goal", required=False))
     data = replace(data, feature_names=tuple(printable(str(n)) for n in data.feature_names),
                    class_names=tuple(printable(str(n)) for n in data.class_names))
-    return Preset(printable(name), printable(source), printable(title), paragraph(description),
-                  seed, network, training, data, weights, goal, doc, base)
+    preset = Preset(printable(name), printable(source), printable(title), paragraph(description),
+                    seed, network, training, data, weights, goal, doc, base)
+    validate_fixes(preset)
+    return preset
 
 
 def read_network(table: Table) -> NetworkSpec:
@@ -418,20 +403,6 @@ def read_weights(top: Table, network: NetworkSpec) -> list[tuple[np.ndarray, np.
         b = read_vector(table, "b", n_out) if table.has("b") else np.zeros(n_out)
         params.append((w, b))
     return params
-
-
-def read_goal(table: Table | None) -> Goal | None:
-    """The optional [goal] table."""
-    if table is None:
-        return None
-    table.check_keys(GOAL_KEYS)
-    steps = table.integer("steps", None, 1, 10_000_000) if table.has("steps") else None
-    if steps is None:
-        raise table.error("steps", "missing (required in [goal])")
-    loss = table.number("loss", None, 0.0, None, low_open=True) if table.has("loss") else None
-    accuracy = (table.number("accuracy", None, 0.0, 1.0, low_open=True)
-                if table.has("accuracy") else None)
-    return Goal(steps, loss, accuracy)
 
 
 __all__ = ["MAX_LEARNING_RATE", "Goal", "Preset", "bundled_names", "check_range", "load_preset",
