@@ -10,7 +10,6 @@ Every key is validated like a preset's: one line naming the file and key, exit 2
 
 from __future__ import annotations
 
-import copy
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from bptui.app.keys import BY_NAME
 from bptui.lesson.checks import PANES, PHASES, Check
 from bptui.preset import loader as presets
 from bptui.preset.errors import PresetError
+from bptui.preset.overrides import from_table, with_overrides
 from bptui.preset.table import Table, describe, type_name
 
 TOP_KEYS = ("title", "description", "preset", "set", "outcome", "step")
@@ -122,8 +122,7 @@ def read_preset(top: Table, base: Path) -> presets.Preset:
     """`preset`: a bundled name, a file beside the lesson, or an inline table; then `set`."""
     value = top.raw("preset")
     if isinstance(value, dict):
-        doc, name, where = value, "lesson", base
-        source = f"{top.source} (preset)"
+        preset = presets.preset_from_dict(value, f"{top.source} (preset)", "lesson", base)
     elif isinstance(value, str):
         if value in presets.bundled_names():
             preset = presets.load_preset(value)
@@ -131,25 +130,13 @@ def read_preset(top: Table, base: Path) -> presets.Preset:
             path = top.contained_path("preset", base, "the lesson's",
                                       f"or a bundled preset: {', '.join(presets.bundled_names())}")
             preset = presets.load_preset(str(path))
-        doc, name, where, source = preset.doc, preset.name, preset.base, preset.source
     else:
         raise top.error("preset", f"expected a bundled preset name, a file name or a table, got "
                                   f"{type_name(value)} {describe(value)}")
     overrides = top.table("set", required=False)
     if overrides is None:
-        return presets.preset_from_dict(doc, source, name, where)
-    merged = merge(copy.deepcopy(doc), overrides.data)
-    return presets.preset_from_dict(merged, f"{top.source} (preset with set)", name, where)
-
-
-def merge(doc: dict, overrides: dict) -> dict:
-    """`overrides` (nested tables, as TOML's dotted keys give them) written into `doc`."""
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(doc.get(key), dict):
-            merge(doc[key], value)
-        else:
-            doc[key] = copy.deepcopy(value)
-    return doc
+        return preset
+    return with_overrides(preset, from_table(overrides.data, top.source, "set"))
 
 
 def read_step(table: Table, preset: presets.Preset) -> Step:
