@@ -139,3 +139,34 @@ class TestLesson:
     def test_lesson_80x24(self, snap_compare, tmp_path, monkeypatch):
         monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
         assert snap_compare(self.app(), run_before=self.wrong_prediction, terminal_size=(80, 24))
+
+
+class TestDynamics:
+    """What the numbers do over many steps: gradient health, pinned runs."""
+
+    @staticmethod
+    async def health(pilot):
+        pilot.app.stepper.run(60)
+        pilot.app.refresh_view()
+        await pilot.press("h")
+        await pilot.pause()
+
+    def test_vanishing_health_120x40(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="vanishing"), run_before=self.health,
+                            terminal_size=SIZE)
+
+    def test_vanishing_health_80x24(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="vanishing"), run_before=self.health,
+                            terminal_size=(80, 24))
+
+    def test_pinned_runs(self, snap_compare):
+        async def two_runs(pilot):
+            app = pilot.app
+            app.stepper.run(300)
+            app.refresh_view()
+            await pilot.press("c", "R", "minus")
+            app.stepper.run(300)
+            app.refresh_view()
+            await pilot.pause()
+
+        assert snap_compare(BptuiApp(preset="xor"), run_before=two_runs, terminal_size=SIZE)

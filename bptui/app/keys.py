@@ -69,6 +69,19 @@ KEYS: tuple[Key, ...] = (
     Key("plus", "learning_rate(2.0)", "η×2", "double the learning rate η", "lr_up", shown="+"),
     Key("minus", "learning_rate(0.5)", "η÷2", "halve the learning rate η", "lr_down", shown="-"),
     Key("l", "log_scale", "Log", "log scale in the loss chart", "log", palette=True),
+    Key("h", "toggle_health", "Health", "gradient health instead of the loss chart: gradient "
+        "norms, update/weight ratios, saturated and dead units per layer", "health",
+        palette=True),
+    Key("c", "pin_run", "Pin run", "pin this run's loss curves as a ghost, to compare with the "
+        "next run (up to 4)", "pin", palette=True),
+    Key("C", "clear_pins", "Clear pins", "clear the pinned runs", "clear_pins", footer=False,
+        palette=True),
+    Key("1", "zoom('diagram-pane')", "Zoom left", "the left pane at full size (again: back)",
+        "zoom_left", footer=False, palette=True),
+    Key("2", "zoom('matrix-pane')", "Zoom right", "the right pane at full size (again: back)",
+        "zoom_right", footer=False, palette=True),
+    Key("3", "zoom('bottom')", "Zoom chart", "the chart at full size (again: back)",
+        "zoom_bottom", footer=False, palette=True),
     Key("x", "toggle_explain", "Explain", "explain: the selected unit's arithmetic, formulas "
         "with the numbers", "explain", palette=True),
     Key("d", "toggle_boundary", "Boundary", "decision boundary / hidden-unit map instead of the "

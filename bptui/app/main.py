@@ -23,6 +23,7 @@ from bptui.app import snapshot as snapshots
 from bptui.app import style
 from bptui.app.bindings import BINDINGS
 from bptui.app.explorer import Explorer, describe
+from bptui.app.ghosts import MAX_GHOSTS, Ghost, settings_of
 from bptui.app.keys import KEYS
 from bptui.app.lessons import Lessons
 from bptui.app.live import FRAME_RATE, LiveTraining
@@ -31,15 +32,26 @@ from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.widgets.boundary import DecisionBoundary, supported
 from bptui.app.widgets.diagram import NetworkDiagram
 from bptui.app.widgets.explainpane import ExplainPane
+from bptui.app.widgets.healthchart import HealthChart
 from bptui.app.widgets.lessonpane import LessonPane
 from bptui.app.widgets.losschart import LossChart
 from bptui.app.widgets.matrix import MatrixView
 from bptui.app.widgets.readout import Readout
 from bptui.app.widgets.statusline import HintLine, StatusLine
 from bptui.engine.explain import Line, explain
+from bptui.engine.health import Trace
 from bptui.engine.numtext import number
 from bptui.engine.timeline import Timeline
 from bptui.preset import Preset, bundled_names, load_preset
+
+
+TRACE_BUDGET = 32 * 1024 * 1024
+"""Bytes the gradient-health trace may take (the first steps that fit are recorded)."""
+
+
+def pane_key(pane: str) -> str:
+    """The key that zooms a pane (keys.KEYS)."""
+    return next(k.name for k in KEYS if k.action == f"zoom('{pane}')")
 
 
 class BptuiApp(LiveTraining, Lessons, Sessions, App):
@@ -76,6 +88,12 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
     """Predictions with P: right, asked."""
     log_scale: reactive[bool] = reactive(False, init=False)
     """The loss chart plots log10(loss)."""
+    bottom: reactive[str] = reactive("chart", init=False)
+    """The bottom pane in front: "chart" (loss) or "health" (gradient health)."""
+    ghosts: reactive[tuple[Ghost, ...]] = reactive((), init=False)
+    """Pinned runs (key c), shown in the loss chart."""
+    settings: reactive[dict] = reactive(dict, init=False)
+    """The current settings, flat (ghosts are labelled by what differs from them)."""
     title_shown: reactive[str] = reactive("", init=False)
     """The status line's title: the preset's, or the lesson's."""
 
@@ -115,14 +133,19 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
                                                             weight_layer=app.layer)
                     yield ExplainPane(id="explain").data_bind(lines=app.explanation)
         with Horizontal(id="bottom"):
-            yield LossChart(id="chart").data_bind(app.snapshot, app.log_scale, app.running)
+            with ContentSwitcher(id="charts", initial="chart").data_bind(current=app.bottom):
+                yield LossChart(id="chart").data_bind(app.snapshot, app.log_scale, app.running,
+                                                      app.ghosts, app.settings)
+                yield HealthChart(id="health").data_bind(app.snapshot, app.running)
             yield Readout(id="readout").data_bind(app.snapshot)
         yield HintLine(id="hint").data_bind(app.hint)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#bottom").border_title = "Loss"
         self.watch_theme(self.theme)
+        self.traced(self.stepper)
+        for pane in ("diagram-pane", "matrix-pane", "bottom"):  # zoomable with 1, 2, 3
+            self.query_one(f"#{pane}").ALLOW_MAXIMIZE = True
         self.hint = f"{self.preset.title}: press space (or f) to start the forward pass; ? for help"
         self.refresh_view()
         self.titles()
@@ -151,6 +174,7 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         """The stepper changed (and is ours: training is paused): every pane shows it now."""
         if not self.running:
             self.snapshot = self.take_snapshot()
+            self.settings = settings_of(self.stepper, self.stepper.seed)
 
     def follow_step(self) -> None:
         """Show the layer the last micro-step computed, as the key that computed it would."""
@@ -178,6 +202,9 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
     def watch_left(self) -> None:
         self.titles()
 
+    def watch_bottom(self) -> None:
+        self.titles()
+
     def watch_right(self) -> None:
         self.explain_soon()
         self.titles()
@@ -201,6 +228,9 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
             left.border_title = self.query_one(DecisionBoundary).title()
         else:
             left.border_title = "Network"
+        bottom = self.query_one("#bottom")
+        bottom.border_title = ("Gradient health · h: loss" if self.bottom == "health" else
+                               "Loss · h: gradient health · c: pin this run")
         right = self.query_one("#matrix-pane")
         if self.right == "explain":
             right.border_title = "Explain · arrows select a unit · x: matrix"
@@ -377,6 +407,41 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         self.log_scale = not self.log_scale
         self.hint = "loss chart: log10 scale" if self.log_scale else "loss chart: linear scale"
 
+    def action_toggle_health(self) -> None:
+        """h: the gradient-health view instead of the loss chart (and back)."""
+        self.bottom = "chart" if self.bottom == "health" else "health"
+        self.hint = ("gradient health: per layer ‖∂C/∂W‖, ‖ΔW‖/‖W‖ (about 1e-3 is healthy) and "
+                     "saturated/dead units (✕ in the diagram)" if self.bottom == "health"
+                     else "loss chart")
+
+    def action_pin_run(self) -> None:
+        """c: keep this run's loss curves in the chart, to compare with the next run."""
+        snap = self.snapshot
+        if snap is None or not len(snap.loss_history):
+            self.hint = "nothing to pin yet: train a few steps first"
+            return
+        number = max((g.number for g in self.ghosts), default=0) + 1
+        self.ghosts = (*self.ghosts[-(MAX_GHOSTS - 1):],
+                       Ghost.of(snap, self.stepper, self.stepper.seed, number))
+        self.bottom = "chart"
+        self.hint = ("run pinned: now change the settings (o), reset (R) or pick a seed, and "
+                     "train again — the chart compares them (C clears)")
+
+    def action_clear_pins(self) -> None:
+        """C: forget the pinned runs."""
+        self.ghosts = ()
+        self.hint = "pinned runs cleared"
+
+    def action_zoom(self, pane: str) -> None:
+        """1, 2, 3: one pane at full size, and back."""
+        widget = self.query_one(f"#{pane}")
+        if self.screen.maximized is widget:
+            self.screen.minimize()
+            self.hint = "all panes"
+        else:
+            self.screen.maximize(widget, container=False)
+            self.hint = f"{pane.split('-')[0]} pane at full size — {pane_key(pane)} again: all panes"
+
     def action_gradient_check(self) -> None:
         """g: central differences against backprop, per layer, on the current batch."""
         self.pause()
@@ -396,10 +461,16 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
 
     # ----- sessions ----------------------------------------------------------------------------
 
+    def traced(self, stepper) -> None:
+        """Record the stepper's gradient health (for `h`), within TRACE_BUDGET bytes."""
+        if stepper.trace is None:
+            stepper.trace = Trace.for_stepper(stepper, budget=TRACE_BUDGET)
+
     def start_session(self, preset: Preset, stepper) -> None:
         """Explore `stepper` (of `preset`) from now on, with a fresh undo history."""
         self.pause()
         self.preset = preset
+        self.traced(stepper)
         self.explorer = Explorer(stepper)
         self.timeline = Timeline(stepper)
         self.gradcheck = None

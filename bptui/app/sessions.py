@@ -102,7 +102,7 @@ class Sessions:
                 hint += f"; {stepper.optimizer.title} starts with its state ({names}) at zero"
             hint += "; the current step restarts — "
         else:
-            hint = "layer sizes or init changed: weights re-initialized from the seed — "
+            hint = "layer sizes, init or seed changed: weights re-initialized from the seed — "
         self.start_session(preset, stepper)
         self.hint = hint + self.explorer.next_hint()
 

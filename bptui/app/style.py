@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
+from rich.cells import cell_len
 from rich.color import Color
 from rich.style import Style
+from rich.text import Text
 
 POSITIVE = (66, 135, 245)
 NEGATIVE = (245, 130, 48)
@@ -78,3 +80,21 @@ def level(value: float, scale: float) -> int:
         return 0
     t = min(1.0, abs(value) / scale) ** 0.6
     return int(round(t * LEVELS)) * (1 if value >= 0 else -1)
+
+
+def fitted(parts: list[tuple[str, Style | str | None]], width: int) -> Text:
+    """One line of styled parts cut to `width` cells: never mid-word (a part is cut at its last
+    space that fits, or left out) and never mid-number; "…" marks the cut."""
+    out = Text(no_wrap=True, overflow="crop")
+    for text, part_style in parts:
+        room = width - out.cell_len
+        if cell_len(text) <= room:
+            out.append(text, part_style)
+            continue
+        kept = text[:max(0, room - 1)]
+        kept = kept[:max(0, kept.rfind(" "))].rstrip()
+        if len(kept.strip(" ·│,:")) >= 6:  # a cut part keeps whole words, and enough of them
+            out.append(kept, part_style)
+        out.append("…", "dim")
+        break
+    return out

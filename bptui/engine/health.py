@@ -91,8 +91,11 @@ class Trace:
     squared sums are left 0: nothing reads them.)
     """
 
-    def __init__(self, shapes: list[tuple[int, int]], rows=(), segments=(), layouts=()):
+    def __init__(self, shapes: list[tuple[int, int]], rows=(), segments=(), layouts=(),
+                 max_rows: int | None = None):
         self.shapes = list(shapes)
+        self.max_rows = max_rows
+        """Steps recorded at most (None: all): the explorer bounds the trace's memory."""
         self.depth = len(self.shapes)
         self.hidden = self.depth - 1
         units = [r for r, _ in self.shapes[:-1]]
@@ -110,9 +113,14 @@ class Trace:
         self._current: tuple | None = None  # (m, plan) of the last segment, once checked
 
     @classmethod
-    def for_stepper(cls, stepper) -> "Trace":
-        """An empty trace shaped for the stepper's network."""
-        return cls(stepper.spec.weight_shapes())
+    def for_stepper(cls, stepper, budget: int | None = None) -> "Trace":
+        """An empty trace shaped for the stepper's network; with a `budget` in bytes, it records
+        the first steps that fit (at least 1,000)."""
+        shapes = stepper.spec.weight_shapes()
+        if budget is None:
+            return cls(shapes)
+        width = 6 * len(shapes) + sum(r for r, _ in shapes[:-1])
+        return cls(shapes, max_rows=max(1000, budget // (8 * width)))
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -132,6 +140,8 @@ class Trace:
         `stepper.before` holding the weights before it) and before the step counter moves on.
         Steps missing before it are filled with nan; a step already recorded is left alone."""
         rows = self.rows
+        if self.max_rows is not None and stepper.step >= self.max_rows:
+            return
         if len(rows) != stepper.step:
             if len(rows) > stepper.step:
                 return
@@ -211,4 +221,4 @@ class Trace:
 
     def copy(self) -> "Trace":
         """An independent copy."""
-        return Trace(self.shapes, self.rows.values, self.segments, self.layouts)
+        return Trace(self.shapes, self.rows.values, self.segments, self.layouts, self.max_rows)

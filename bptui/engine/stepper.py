@@ -113,6 +113,7 @@ class Stepper:
                  weights: list[tuple[np.ndarray, np.ndarray]] | None = None, trace: bool = False):
         self.spec = spec
         self._tracing = trace
+        self._trace_rows: int | None = None
         self.training = training
         self.data = data
         self.seed = seed
@@ -161,7 +162,7 @@ class Stepper:
         for arrays in (self.ws.z, self.ws.a, self.ws.delta):
             for x in arrays:
                 x.fill(0.0)
-        self.history = History(trace=Trace.for_stepper(self) if self._tracing else None)
+        self.history = History(trace=self._new_trace() if self._tracing else None)
         self.diverged = False
         self.last_cost = math.nan
         self._perm_epoch = -1
@@ -189,13 +190,18 @@ class Stepper:
         elif value is False:
             value = None
         self._tracing = value is not None
+        self._trace_rows = None if value is None else value.max_rows
         self.history.trace = value
+
+    def _new_trace(self) -> Trace:
+        """An empty trace like the one turned on (with its row limit)."""
+        return Trace(self.spec.weight_shapes(), max_rows=self._trace_rows)
 
     def _record_trace(self) -> None:
         """The trace's row of the step whose update was just applied (a history that came
         without a trace, from a state saved before it was on, gets a fresh one)."""
         if self.history.trace is None:
-            self.history.trace = Trace.for_stepper(self)
+            self.history.trace = self._new_trace()
         self.history.trace.record(self)
 
     @property

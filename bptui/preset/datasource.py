@@ -135,7 +135,7 @@ def read_generator(table: Table, network: NetworkSpec, seed: int) -> Dataset:
         y, task, names = labels[:, None], "regression", ()
     else:
         y = encode(table, "generator", labels, classes, network)
-        task, names = "classification", tuple(f"class {k}" for k in range(classes))
+        task, names = "classification", tuple(str(k) for k in range(classes))
     check_targets(table, "generator", network, y)
     x_train, y_train, x_test, y_test = split(rng, x, y, fraction)
     return Dataset(x_train, y_train, x_test, y_test, task=task,

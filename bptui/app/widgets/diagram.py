@@ -25,6 +25,8 @@ ACTIVE = Style(bold=True, reverse=True)
 DIM = Style(dim=True)
 CURSOR = Style(reverse=True, bold=True)
 STALE = Style(color="grey50")
+FLAT = Style(color="red", italic=True)
+"""A saturated or dead unit (it passes back almost none of the error that reaches it)."""
 
 
 def column_name(column: int, depth: int) -> str:
@@ -128,6 +130,10 @@ class NetworkDiagram(LinesWidget):
                 title = ("h" + str(column)) if column < depth else "out"
             if column and snap.layers[column] > layout[column][0]:
                 title += f" ({snap.layers[column]})"
+            view = snap.views[column - 1] if 0 < column < depth else None
+            if view is not None and view.flat is not None and view.flat.any():  # under the title
+                kind = "dead" if view.flat_kind == "dead" else "sat."
+                put(xs[column], 1, f"{int(view.flat.sum())}✕ {kind}"[:node], FLAT)
             highlighted = (active_layer is not None and column == active_layer + 1) or (
                 last.phase == Phase.UPDATE and column > 0)
             put(xs[column], 0, title[: node + gap - 1], ACTIVE if highlighted else TITLE)
@@ -141,7 +147,8 @@ class NetworkDiagram(LinesWidget):
             elif last.phase == Phase.BACKWARD and last.layer == layer:
                 put(x0, 1, ("←" + "─" * (span - 1))[:span], ACTIVE)
             elif last.phase == Phase.ERROR and layer == depth - 1:
-                put(xs[depth], 1, "C, δ = ∂C/∂z"[:node + gap], ACTIVE)
+                label = "C, δ = ∂C/∂z" if width - xs[depth] >= 12 else "C, δ"
+                put(xs[depth], 1, label, ACTIVE)
             elif last.phase == Phase.UPDATE:
                 put(x0 + max(0, span // 2 - 2), 1, "+ΔW"[:span], ACTIVE)
 
@@ -171,14 +178,17 @@ class NetworkDiagram(LinesWidget):
         for column in range(columns):
             shown, collapsed, top, pitch = layout[column]
             a, delta, a_now, delta_now = snap.column_values(column, self.sample)
+            view = snap.views[column - 1] if 0 < column < depth else None
+            flat = view.flat if view is not None else None
             for unit in range(shown):
                 y = unit_row(column, unit)
                 selected = (column, unit) == (cursor_column, cursor_unit)
-                label = ("x " if column == 0 else "a ") if labelled else ""
+                is_flat = flat is not None and bool(flat[unit])
+                label = ("x " if column == 0 else ("✕ " if is_flat else "a ")) if labelled else ""
                 width_left = node - 1 - len(label)
                 a_text = (f"{label}{fmt(float(a[unit]), width_left).strip()}" if a_now
                           else f"{label}·").ljust(node - 1)
-                style = CURSOR if selected else (None if a_now else STALE)
+                style = CURSOR if selected else (FLAT if is_flat else (None if a_now else STALE))
                 put(xs[column], y, a_text[:node], style)
                 if delta is not None:
                     d_label = "δ " if labelled else ""
