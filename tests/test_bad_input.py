@@ -523,6 +523,14 @@ def registry_cases() -> list:
     from bptui.engine import initializers, optimizers, schedules
 
     cases = [
+        pytest.param(preset(data=XOR_DATA + "\nimage = [1, 3]"), "data.image", "must match",
+                     id="image-pixels-mismatch"),
+        pytest.param(preset(data=XOR_DATA + "\nimage = 4"), "data.image", "expected [rows, cols]",
+                     id="image-not-a-pair"),
+        pytest.param(preset(data=XOR_DATA + "\nimage = [0, 2]"), "data.image", "out of range",
+                     id="image-zero-rows"),
+        pytest.param(preset(data=XOR_DATA + "\nimage = [1.0, 2]"), "data.image",
+                     "expected [rows, cols]", id="image-float"),
         pytest.param(preset(training='optimizer = "adma"'), "training.optimizer",
                      "did you mean 'adam'", id="optimizer-typo"),
         pytest.param(preset(training="optimizer = 1"), "training.optimizer", "expected a string",

@@ -170,3 +170,39 @@ class TestDynamics:
             await pilot.pause()
 
         assert snap_compare(BptuiApp(preset="xor"), run_before=two_runs, terminal_size=SIZE)
+
+
+class TestSizes:
+    """Every size from 80×24 up: xor, spiral, digits (a picture and a receptive field), explain."""
+
+    CASES = {"xor": ("xor", ["f", "f", "e", "b"]), "spiral": ("spiral", ["f", "right"]),
+             "digits": ("digits", ["s", "f", "down", "down"]),
+             "explain": ("mazur", ["s", "x", "right"])}
+
+    def check(self, snap_compare, case, size):
+        preset, keys = self.CASES[case]
+        assert snap_compare(BptuiApp(preset=preset), press=keys, terminal_size=size)
+
+    def test_xor_80x24(self, snap_compare):
+        self.check(snap_compare, "xor", (80, 24))
+
+    def test_xor_120x40(self, snap_compare):
+        self.check(snap_compare, "xor", SIZE)
+
+    def test_spiral_80x24(self, snap_compare):
+        self.check(snap_compare, "spiral", (80, 24))
+
+    def test_spiral_120x40(self, snap_compare):
+        self.check(snap_compare, "spiral", SIZE)
+
+    def test_digits_80x24(self, snap_compare):
+        self.check(snap_compare, "digits", (80, 24))
+
+    def test_digits_120x40(self, snap_compare):
+        self.check(snap_compare, "digits", SIZE)
+
+    def test_explain_80x24(self, snap_compare):
+        self.check(snap_compare, "explain", (80, 24))
+
+    def test_explain_120x40(self, snap_compare):
+        self.check(snap_compare, "explain", SIZE)

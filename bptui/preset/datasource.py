@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -12,10 +13,12 @@ from bptui.preset.errors import PresetError
 from bptui.preset.table import Table, describe, type_name
 
 SOURCES = ("inputs", "generator", "csv")
-INLINE_KEYS = ("inputs", "targets")
-GENERATOR_KEYS = ("generator", "samples", "noise", "test_fraction", "classes")
+COMMON_KEYS = ("image",)
+INLINE_KEYS = ("inputs", "targets") + COMMON_KEYS
+GENERATOR_KEYS = ("generator", "samples", "noise", "test_fraction", "classes") + COMMON_KEYS
 CSV_KEYS = ("csv", "target", "normalize", "test_fraction", "delimiter", "decimal", "missing",
-            "ignore")
+            "ignore") + COMMON_KEYS
+MAX_IMAGE_SIDE = 64
 MAX_SAMPLES = 100_000
 
 
@@ -32,10 +35,29 @@ def read_data(table: Table, network: NetworkSpec, seed: int, base: Path) -> Data
         raise table.error(None, f"needs exactly one data source ({found}; allowed: inputs + targets, "
                                 f"generator, or csv)")
     if present[0] == "inputs":
-        return read_inline(table, network)
-    if present[0] == "generator":
-        return read_generator(table, network, seed)
-    return read_csv_source(table, network, seed, base)
+        data = read_inline(table, network)
+    elif present[0] == "generator":
+        data = read_generator(table, network, seed)
+    else:
+        data = read_csv_source(table, network, seed, base)
+    if table.has("image"):
+        data = dataclasses.replace(data, image=read_image(table, network.layers[0]))
+    return data
+
+
+def read_image(table: Table, inputs: int) -> tuple[int, int]:
+    """`image = [rows, cols]`: the inputs are a picture of rows × cols pixels, row by row."""
+    value = table.raw("image")
+    if (not isinstance(value, list) or len(value) != 2
+            or any(isinstance(v, bool) or not isinstance(v, int) for v in value)):
+        raise table.error("image", f"expected [rows, cols], two integers, got {describe(value)}")
+    rows, cols = value
+    if not (1 <= rows <= MAX_IMAGE_SIDE and 1 <= cols <= MAX_IMAGE_SIDE):
+        raise table.error("image", f"{value} is out of range (allowed: 1..{MAX_IMAGE_SIDE} each)")
+    if rows * cols != inputs:
+        raise table.error("image", f"{rows} × {cols} = {rows * cols} pixels, but the network has "
+                                   f"{inputs} inputs (they must match)")
+    return rows, cols
 
 
 def classify(targets: np.ndarray) -> str:

@@ -140,11 +140,11 @@ class Readout(Static):
         text = Text()
         if r["task"] == "classification":
             digits = 1 if width >= 26 else 0
-            parts = [("accuracy ", "dim")] if width >= 26 else []
+            parts = [("acc ", "dim")] if width >= 26 else []
             for part in ("train", "test"):
                 if f"{part}_accuracy" in r:
-                    parts += [(f"{part} ", "dim"),
-                              (f"{r[f'{part}_accuracy']:.{digits}%} ", "bold")]
+                    parts += [(f"{part} ", "dim"), (f"{r[f'{part}_accuracy']:.{digits}%}", "bold"),
+                              (" ", None)]
             text.append_text(fitted(parts, width))
             part = "test" if "test_confusion" in r else "train"
             counts = r[f"{part}_confusion"]
