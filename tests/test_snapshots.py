@@ -206,3 +206,13 @@ class TestSizes:
 
     def test_explain_120x40(self, snap_compare):
         self.check(snap_compare, "explain", SIZE)
+
+
+class TestTheme:
+    def test_light_theme(self, snap_compare):
+        async def light(pilot):
+            await pilot.press("s", "f", "x")
+            pilot.app.theme = "textual-light"
+            await pilot.pause()
+
+        assert snap_compare(BptuiApp(preset="spiral"), run_before=light, terminal_size=SIZE)

@@ -145,7 +145,7 @@ class Readout(Static):
                 if f"{part}_accuracy" in r:
                     parts += [(f"{part} ", "dim"), (f"{r[f'{part}_accuracy']:.{digits}%}", "bold"),
                               (" ", None)]
-            text.append_text(fitted(parts, width))
+            text.append_text(fitted(parts[:-1], width))
             part = "test" if "test_confusion" in r else "train"
             counts = r[f"{part}_confusion"]
             text.append(f"\nconfusion ({part} set)\n", "bold")
