@@ -4,7 +4,7 @@ are validated like presets, and progress is kept per lesson."""
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Button, Input, Select
 
 from bptui.app.main import BptuiApp
 from bptui.cli import main
@@ -31,10 +31,25 @@ async def predict_right(pilot) -> None:
     await pilot.pause()
 
 
+async def change_setting(pilot, field: str, value: str) -> None:
+    """o, a new value in one field of the settings screen (a list or a text field), Apply."""
+    await pilot.press("o")
+    await pilot.pause()
+    screen = pilot.app.screen
+    screen.query_one(f"#{field}", Input | Select).value = value
+    await pilot.pause()
+    screen.query_one("#apply", Button).press()
+    await pilot.pause()
+
+
 async def act(pilot, action: str) -> None:
-    """One scripted action: a key, 'predict', or 'train N' (train until step N, as r would)."""
+    """One scripted action: a key, 'predict', 'train N' (train until step N, as r would) or
+    'set FIELD VALUE' (a field of the settings screen o, then Apply)."""
     if action == "predict":
         await predict_right(pilot)
+    elif action.startswith("set "):
+        _, field, value = action.split()
+        await change_setting(pilot, field, value)
     elif action.startswith("train "):
         app = pilot.app
         app.stepper.run(int(action.split()[1]) - app.stepper.step)
@@ -48,6 +63,18 @@ async def act(pilot, action: str) -> None:
 # For each lesson, the actions of each step (the final `n` of every step is implied).
 SCRIPTS = {
     "forward": [["x"], ["predict"], ["predict"], []],
+    "error": [["f", "f", "x"], ["predict"], ["z", "down", "predict"],
+              ["set loss cross_entropy", "f", "f", "predict"], []],
+    "backward": [["e", "x"], ["predict"], ["right", "predict"], ["g"], ["right", "predict"]],
+    "update": [["train 300"], ["R", "+", "+", "+", "+", "train 500"],
+               ["+", "+", "+", "train 800"], ["R", "-", "-", "-", "train 500"]],
+    "xor": [["d"], ["train 500"], ["set layers 2,2,1", "train 1500"], ["right"]],
+    "vanishing": [["e", "b", "b", "b", "b", "b"], ["train 500"],
+                  ["set hidden_activation tanh", "train 800"],
+                  ["R", "e", "b", "b", "b", "b", "b"]],
+    "overfitting": [["d"], ["train 1000"], ["set l2 0.03", "R", "train 1000"], []],
+    "initialization": [["down", "predict"], ["s", "s", "s", "s", "s"], ["train 1000"],
+                       ["set init xavier", "train 500"], ["R"]],
 }
 
 
