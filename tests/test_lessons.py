@@ -63,7 +63,7 @@ async def act(pilot, action: str) -> None:
 # For each lesson, the actions of each step (the final `n` of every step is implied).
 SCRIPTS = {
     "forward": [["x"], ["predict"], ["predict"], []],
-    "error": [["f", "f", "x"], ["predict"], ["z", "down", "predict"],
+    "error": [["f", "f", "x"], ["predict"], [],
               ["set loss cross_entropy", "f", "f", "predict"], []],
     "backward": [["e", "x"], ["predict"], ["right", "predict"], ["g"], ["right", "predict"]],
     "update": [["train 300"], ["R", "+", "+", "+", "+", "train 500"],
@@ -89,6 +89,10 @@ async def test_every_bundled_lesson_can_be_finished(name):
         await pilot.pause()
         for number, actions in enumerate(script, start=1):
             assert app.lesson.index == number - 1
+            await pilot.pause()
+            assert app.query_one("#lesson-scroll").max_scroll_y == 0, \
+                f"step {number} of {name}: the text does not fit the lesson pane at 120x40 " \
+                "(shorten it: a learner would have to scroll, and the arrows scroll it)"
             for action in actions:
                 await act(pilot, action)
             await pilot.press("n")
