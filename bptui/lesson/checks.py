@@ -100,7 +100,9 @@ class Check:
         if self.setting is not None:
             out += self._setting(stepper)
         if self.predicted is not None and ctx.predicted < self.predicted:
-            out.append(f"predict {self.predicted} value(s) right with P (so far: {ctx.predicted})")
+            more = self.predicted - ctx.predicted
+            out.append(f"predict {more} more value{'s' if more > 1 else ''} right with P "
+                       "(a right answer runs the step)")
         if self.showing is not None and self.showing not in ctx.showing:
             out.append(f"show the {self.showing} pane")
         return out
