@@ -11,6 +11,7 @@ Every key is validated like a preset's: one line naming the file and key, exit 2
 from __future__ import annotations
 
 import copy
+import difflib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,27 +120,63 @@ def lesson_from_dict(doc: dict, source: str, name: str, ident: str, base: Path) 
 
 
 def read_preset(top: Table, base: Path) -> presets.Preset:
-    """`preset`: a bundled name, a file beside the lesson, or an inline table; then `set`."""
+    """`preset`: a bundled name, a file beside the lesson, or an inline table; then `set`.
+
+    Errors in an inline preset or in `set` are the lesson file's, at `preset.KEY` or
+    `set.KEY`; errors in a preset file name that file."""
     value = top.raw("preset")
+    bundled = presets.bundled_names()
     if isinstance(value, dict):
         doc, name, where = value, "lesson", base
         source = f"{top.source} (preset)"
     elif isinstance(value, str):
-        if value in presets.bundled_names():
+        if value in bundled:
             preset = presets.load_preset(value)
         else:
             path = top.contained_path("preset", base, "the lesson's",
-                                      f"or a bundled preset: {', '.join(presets.bundled_names())}")
+                                      f"or a bundled preset: {', '.join(bundled)}")
+            if not path.exists():
+                raise top.error("preset", f"{value!r} is neither a bundled preset nor a file in "
+                                          f"the lesson's folder (bundled: {', '.join(bundled)})")
             preset = presets.load_preset(str(path))
         doc, name, where, source = preset.doc, preset.name, preset.base, preset.source
     else:
         raise top.error("preset", f"expected a bundled preset name, a file name or a table, got "
                                   f"{type_name(value)} {describe(value)}")
     overrides = top.table("set", required=False)
-    if overrides is None:
+    if overrides is not None:
+        doc = merge(copy.deepcopy(doc), overrides.data)
+        source = f"{top.source} (preset with set)"
+    elif not isinstance(value, dict):
+        return preset
+    try:
         return presets.preset_from_dict(doc, source, name, where)
-    merged = merge(copy.deepcopy(doc), overrides.data)
-    return presets.preset_from_dict(merged, f"{top.source} (preset with set)", name, where)
+    except PresetError as exc:
+        if exc.source != source:  # a file the preset names (a CSV): its own error
+            raise
+        raise located(exc, top, dotted(overrides.data) if overrides is not None else set(),
+                      isinstance(value, dict)) from None
+
+
+def dotted(table: dict, prefix: str = "") -> set[str]:
+    """The dotted paths of the values in nested tables: {"network.layers", ...}."""
+    paths = set()
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        paths |= dotted(value, f"{path}.") if isinstance(value, dict) and value else {path}
+    return paths
+
+
+def located(exc: PresetError, top: Table, overridden: set[str], inline: bool) -> PresetError:
+    """A preset error moved to the lesson file: `set.KEY` when an override is at fault,
+    `preset.KEY` in an inline preset, else `set` (the overrides broke the preset)."""
+    key = exc.key or ""
+    if key and any(key == path or key.startswith(f"{path}.") or path.startswith(f"{key}.")
+                   for path in overridden):
+        return PresetError(top.source, f"set.{key}", exc.message)
+    if inline:
+        return PresetError(top.source, f"preset.{key}" if key else "preset", exc.message)
+    return PresetError(top.source, "set", f"{key}: {exc.message}" if key else exc.message)
 
 
 def merge(doc: dict, overrides: dict) -> dict:
@@ -165,8 +202,11 @@ def read_step(table: Table, preset: presets.Preset) -> Step:
             raise table.error("keys", f"expected an array of key names, got {describe(names)}")
         unknown = [k for k in names if k not in BY_NAME]
         if unknown:
-            raise table.error("keys", f"{unknown[0]!r} is not a key of the explorer (allowed: "
-                                      f"{', '.join(sorted({k.name for k in BY_NAME.values()}))})")
+            known = sorted({k.name for k in BY_NAME.values()})
+            close = difflib.get_close_matches(unknown[0], list(BY_NAME), n=1, cutoff=0.7)
+            hint = f"did you mean {BY_NAME[close[0]].name!r}? " if close else ""
+            raise table.error("keys", f"{unknown[0]!r} is not a key of the explorer ({hint}"
+                                      f"allowed: {', '.join(known)})")
         keys = tuple(dict.fromkeys(BY_NAME[k].key for k in names))
     hints = ()
     if table.has("hints"):
