@@ -157,6 +157,24 @@ def test_a_corrupt_progress_file_is_ignored(tmp_path):
         assert saved.load("forward", 4) is None
 
 
+def test_what_is_missing_names_the_key_to_press():
+    from bptui.lesson.checks import Check, Context
+
+    stepper = load_lesson("forward").preset.stepper()
+    ctx = Context(stepper)
+    assert Check(at=("forward", 1), predicted=1).missing(ctx) == [
+        "press P and predict what forward layer 1 computes (a right answer runs it; now: ready)"]
+    assert Check(at=("forward", 2), predicted=1).missing(ctx)[0].startswith("get to forward")
+    assert Check(showing="explain").missing(ctx) == ["show the explain pane (x)"]
+    assert Check(steps_at_least=5).missing(ctx) == ["train to step 5 with r (now: 0)"]
+    assert Check(setting="training.l2", at_least=0.02).missing(ctx) == [
+        "set training.l2 to at least 0.02 in the settings (o) (now: 0.0)"]
+    assert Check(loss_below=0.1).missing(ctx) == [
+        "train until the loss is below 0.1 (now: 0.2984)"]
+    stepper.micro_step()
+    assert Check(at=("forward", 1), predicted=1).missing(Context(stepper, predicted=1)) == []
+
+
 async def test_locked_keys_leave_tab_to_the_settings_screen():
     """A step's keys lock the explorer's keys only: Tab still moves between settings fields."""
     lesson = load_lesson("error")

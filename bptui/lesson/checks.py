@@ -71,13 +71,18 @@ class Check:
         """One line per condition that does not hold (empty: the step is done)."""
         stepper = ctx.stepper
         out = []
+        to_predict = self.predicted is not None and ctx.predicted < self.predicted
         if self.at is not None:
             phase, layer = self.at
-            last = stepper.last
-            ok = last.phase.value == phase and (layer is None or last.layer == layer - 1)
-            if not ok:
+            if not reached(stepper.last, phase, layer):
                 want = phase if layer is None else f"{phase} layer {layer}"
-                out.append(f"get to {want} (now: {last.describe(stepper.depth)})")
+                now = stepper.last.describe(stepper.depth)
+                if to_predict and reached(stepper.next, phase, layer):
+                    out.append(f"press P and predict what {want} computes (a right answer "
+                               f"runs it; now: {now})")
+                    to_predict = False
+                else:
+                    out.append(f"get to {want} (now: {now})")
         if self.steps_at_least is not None and stepper.step < self.steps_at_least:
             out.append(f"train to step {self.steps_at_least} with r (now: {stepper.step})")
         for name, below, part in (("loss_below", True, "train"), ("loss_above", False, "train"),
@@ -105,7 +110,7 @@ class Check:
                        else "training must not have diverged (R resets)")
         if self.setting is not None:
             out += self._setting(stepper)
-        if self.predicted is not None and ctx.predicted < self.predicted:
+        if to_predict:
             more = self.predicted - ctx.predicted
             out.append(f"predict {more} more value{'s' if more > 1 else ''} right with P "
                        "(a right answer runs the step)")
@@ -125,6 +130,11 @@ class Check:
         if self.at_most is not None and (number is None or number > self.at_most):
             return [f"set {self.setting} to at most {self.at_most:g} {where} (now: {value})"]
         return []
+
+
+def reached(step, phase: str, layer: int | None) -> bool:
+    """Whether micro-step `step` is `phase` (and weight layer `layer`, counted from 1)."""
+    return step.phase.value == phase and (layer is None or step.layer == layer - 1)
 
 
 def key_for(action: str) -> str | None:
