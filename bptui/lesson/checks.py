@@ -23,7 +23,11 @@ from dataclasses import dataclass, field
 
 from bptui.engine.stepper import Phase, Stepper
 
-PANES = ("explain", "boundary", "health", "matrix", "diagram")
+PANE_TOGGLES = {"explain": "toggle_explain", "boundary": "toggle_boundary",
+                "health": "toggle_health", "matrix": "toggle_explain",
+                "diagram": "toggle_boundary"}
+"""Each pane a check can ask for, and the explorer action that shows it."""
+PANES = tuple(PANE_TOGGLES)
 PHASES = tuple(p.value for p in Phase)
 
 
@@ -67,15 +71,20 @@ class Check:
         """One line per condition that does not hold (empty: the step is done)."""
         stepper = ctx.stepper
         out = []
+        to_predict = self.predicted is not None and ctx.predicted < self.predicted
         if self.at is not None:
             phase, layer = self.at
-            last = stepper.last
-            ok = last.phase.value == phase and (layer is None or last.layer == layer - 1)
-            if not ok:
+            if not reached(stepper.last, phase, layer):
                 want = phase if layer is None else f"{phase} layer {layer}"
-                out.append(f"get to {want} (now: {last.describe(stepper.depth)})")
+                now = stepper.last.describe(stepper.depth)
+                if to_predict and reached(stepper.next, phase, layer):
+                    out.append(f"press P and predict what {want} computes (a right answer "
+                               f"runs it; now: {now})")
+                    to_predict = False
+                else:
+                    out.append(f"get to {want} (now: {now})")
         if self.steps_at_least is not None and stepper.step < self.steps_at_least:
-            out.append(f"train to step {self.steps_at_least} (now: {stepper.step})")
+            out.append(f"train to step {self.steps_at_least} with r (now: {stepper.step})")
         for name, below, part in (("loss_below", True, "train"), ("loss_above", False, "train"),
                                   ("test_loss_below", True, "test"),
                                   ("test_loss_above", False, "test")):
@@ -88,33 +97,51 @@ class Check:
             if not ok:
                 what = "loss" if part == "train" else "test loss"
                 now = "n/a" if value is None else f"{value:.4g}"
-                out.append(f"{what} {'below' if below else 'above'} {bound:g} (now: {now})")
+                out.append(f"train until the {what} is {'below' if below else 'above'} "
+                           f"{bound:g} (now: {now})")
         if self.accuracy_at_least is not None:
             accuracy = stepper.accuracy(*stepper.data.scored)
             if accuracy is None or accuracy < self.accuracy_at_least:
                 now = "n/a" if accuracy is None else f"{accuracy:.1%}"
-                out.append(f"accuracy at least {self.accuracy_at_least:.0%} (now: {now})")
+                out.append(f"train until the accuracy is at least "
+                           f"{self.accuracy_at_least:.0%} (now: {now})")
         if self.diverged is not None and stepper.diverged != self.diverged:
             out.append("make training diverge (a much larger η)" if self.diverged
                        else "training must not have diverged (R resets)")
         if self.setting is not None:
             out += self._setting(stepper)
-        if self.predicted is not None and ctx.predicted < self.predicted:
-            out.append(f"predict {self.predicted} value(s) right with P (so far: {ctx.predicted})")
+        if to_predict:
+            more = self.predicted - ctx.predicted
+            out.append(f"predict {more} more value{'s' if more > 1 else ''} right with P "
+                       "(a right answer runs the step)")
         if self.showing is not None and self.showing not in ctx.showing:
-            out.append(f"show the {self.showing} pane")
+            key = key_for(PANE_TOGGLES[self.showing])
+            out.append(f"show the {self.showing} pane" + (f" ({key})" if key else ""))
         return out
 
     def _setting(self, stepper: Stepper) -> list[str]:
         value = setting_value(stepper, self.setting)
+        where = f"in the settings ({key_for('settings')})"
         if self.equals is not None and value != self.equals:
-            return [f"set {self.setting} to {self.equals} (now: {value})"]
+            return [f"set {self.setting} to {self.equals} {where} (now: {value})"]
         number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
         if self.at_least is not None and (number is None or number < self.at_least):
-            return [f"set {self.setting} to at least {self.at_least:g} (now: {value})"]
+            return [f"set {self.setting} to at least {self.at_least:g} {where} (now: {value})"]
         if self.at_most is not None and (number is None or number > self.at_most):
-            return [f"set {self.setting} to at most {self.at_most:g} (now: {value})"]
+            return [f"set {self.setting} to at most {self.at_most:g} {where} (now: {value})"]
         return []
+
+
+def reached(step, phase: str, layer: int | None) -> bool:
+    """Whether micro-step `step` is `phase` (and weight layer `layer`, counted from 1)."""
+    return step.phase.value == phase and (layer is None or step.layer == layer - 1)
+
+
+def key_for(action: str) -> str | None:
+    """How the explorer's key for an App action is written ('x'), if it has one."""
+    from bptui.app.keys import KEYS
+
+    return next((k.name for k in KEYS if k.action == action), None)
 
 
 def whole_set_cost(stepper: Stepper, part: str) -> float | None:

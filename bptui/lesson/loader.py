@@ -10,6 +10,7 @@ Every key is validated like a preset's: one line naming the file and key, exit 2
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,16 +120,30 @@ def lesson_from_dict(doc: dict, source: str, name: str, ident: str, base: Path) 
 
 
 def read_preset(top: Table, base: Path) -> presets.Preset:
-    """`preset`: a bundled name, a file beside the lesson, or an inline table; then `set`."""
+    """`preset`: a bundled name, a file beside the lesson, or an inline table; then `set`
+    (overrides as `--set` gives them).
+
+    Errors in an inline preset are the lesson file's at `preset.KEY`, errors of an override at
+    `set.KEY`; errors in a preset file name that file."""
     value = top.raw("preset")
+    bundled = presets.bundled_names()
     if isinstance(value, dict):
-        preset = presets.preset_from_dict(value, f"{top.source} (preset)", "lesson", base)
+        try:
+            preset = presets.preset_from_dict(value, top.source, "lesson", base)
+        except PresetError as exc:
+            if exc.source != top.source:  # a file the preset names (a CSV): its own error
+                raise
+            raise PresetError(top.source, f"preset.{exc.key}" if exc.key else "preset",
+                              exc.message) from None
     elif isinstance(value, str):
-        if value in presets.bundled_names():
+        if value in bundled:
             preset = presets.load_preset(value)
         else:
             path = top.contained_path("preset", base, "the lesson's",
-                                      f"or a bundled preset: {', '.join(presets.bundled_names())}")
+                                      f"or a bundled preset: {', '.join(bundled)}")
+            if not path.exists():
+                raise top.error("preset", f"{value!r} is neither a bundled preset nor a file in "
+                                          f"the lesson's folder (bundled: {', '.join(bundled)})")
             preset = presets.load_preset(str(path))
     else:
         raise top.error("preset", f"expected a bundled preset name, a file name or a table, got "
@@ -152,8 +167,11 @@ def read_step(table: Table, preset: presets.Preset) -> Step:
             raise table.error("keys", f"expected an array of key names, got {describe(names)}")
         unknown = [k for k in names if k not in BY_NAME]
         if unknown:
-            raise table.error("keys", f"{unknown[0]!r} is not a key of the explorer (allowed: "
-                                      f"{', '.join(sorted({k.name for k in BY_NAME.values()}))})")
+            known = sorted({k.name for k in BY_NAME.values()})
+            close = difflib.get_close_matches(unknown[0], list(BY_NAME), n=1, cutoff=0.7)
+            hint = f"did you mean {BY_NAME[close[0]].name!r}? " if close else ""
+            raise table.error("keys", f"{unknown[0]!r} is not a key of the explorer ({hint}"
+                                      f"allowed: {', '.join(known)})")
         keys = tuple(dict.fromkeys(BY_NAME[k].key for k in names))
     hints = ()
     if table.has("hints"):

@@ -63,11 +63,16 @@ class LessonRun:
         return f"hint {self.hints}/{len(hints)}: {hints[self.hints - 1]}"
 
     def allows(self, action: str) -> bool:
-        """Whether the step lets this action (an App action name, without arguments) run."""
-        from bptui.app.keys import BY_NAME
+        """Whether the step lets this action (an App action name, without arguments) run.
+
+        Only the explorer's own keys (`app.keys.KEYS`) can be locked: Textual's (tab and
+        shift+tab between the fields of a screen, ...) always work."""
+        from bptui.app.keys import BY_NAME, KEYS
 
         keys = self.step.keys
         if keys is None or self.finished or action in ALWAYS:
+            return True
+        if action not in {k.action.split("(")[0] for k in KEYS}:
             return True
         return action in {BY_NAME[k].action.split("(")[0] for k in keys}
 
