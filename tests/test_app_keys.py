@@ -244,3 +244,22 @@ async def test_number_keys_zoom_a_pane_and_back():
             assert app.screen.maximized is app.query_one(f"#{pane}")
             await pilot.press(key)
             assert app.screen.maximized is None
+
+
+async def test_every_palette_action_runs_with_a_screen_on_top():
+    """The command palette runs actions while it is still the top screen: they must find the
+    explorer's panes all the same."""
+    from bptui.app.keys import KEYS
+    from bptui.app.screens.help import HelpScreen
+
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        for key in KEYS:
+            if not key.palette or key.action in ("quit", "help"):
+                continue
+            await app.push_screen(HelpScreen(app.stepper))
+            await app.run_action(key.action)
+            await pilot.pause()
+            while len(app.screen_stack) > 1:
+                await app.pop_screen()
+        assert app.is_running

@@ -397,3 +397,36 @@ def test_a_teachers_lesson_with_its_preset_beside_it_opens(tmp_path, monkeypatch
     lesson = opened["lesson"]
     assert lesson.preset.stepper().learning_rate == 2.0
     assert lesson.steps[0].keys == ("f", "space", "left_square_bracket")
+
+
+async def test_live_training_stops_at_the_step_a_lesson_asks_for(tmp_path):
+    path = tmp_path / "steps.toml"
+    path.write_text('title = "Steps"\ndescription = "d"\npreset = "xor"\noutcome = "o"\n'
+                    '[[step]]\ntext = "Train to step 300 with r."\n'
+                    '[step.check]\nsteps_at_least = 300\n'
+                    '[[step]]\ntext = "Done."\n', encoding="utf-8")
+    lesson = load_lesson(str(path))
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        for _ in range(250):
+            await pilot.pause(0.02)
+            if not app.running:
+                break
+        assert not app.running and app.stepper.step == 300
+        assert "stopped at step 300" in app.hint
+        await pilot.press("n")
+        assert app.lesson.index == 1
+
+
+async def test_a_finished_lesson_offers_the_next_one():
+    lesson = load_lesson("forward")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.lesson.index = len(lesson.steps) - 1
+        await pilot.press("n")
+        assert app.lesson.finished and "n: the next lesson (error)" in app.hint
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.lesson.lesson.name == "error" and app.lesson.index == 0

@@ -54,7 +54,7 @@ async def test_p_right_runs_the_step_and_wrong_reveals_the_arithmetic():
         await answer(pilot, "0.5")  # a of hidden 1, unit 1 is 0.5933
         assert app.stepper.micro_index == 0 and app.tally == (0, 1)
         assert "not quite" in app.hint and "0.5933" in app.hint
-        explained = str(app.query_one("#explain", Static).render())
+        explained = app.query_one("#explain").render_text()
         assert "a = σ(z) = σ(0.3775) = 0.5933" in explained
         await answer(pilot, "0.5933")
         assert app.stepper.micro_index == 1 and app.tally == (1, 2)

@@ -45,7 +45,7 @@ class Lessons:
         self.title_shown = lesson.title
         if progress is not None:
             self.tally = (progress.right, progress.asked)
-        self.query_one(LessonPane).add_class("active")
+        self.main_screen.query_one(LessonPane).add_class("active")
         where = f"resumed at step {self.lesson.index + 1} — " if progress else ""
         self.hint = f"{where}lesson: read the text on the right; n goes on, t gives a hint"
         self.refresh_bindings()
@@ -57,8 +57,8 @@ class Lessons:
             self.remember()
             self.lesson = None
             self.title_shown = self.preset.title
-            self.query_one(LessonPane).remove_class("active")
-            self.screen.remove_class("lesson-text-first")
+            self.main_screen.query_one(LessonPane).remove_class("active")
+            self.main_screen.remove_class("lesson-text-first")
             self.refresh_bindings()
 
     def action_pick_lesson(self) -> None:
@@ -67,6 +67,12 @@ class Lessons:
 
         self.pause()
         self.push_screen(LessonPicker(), lambda lesson: lesson and self.start_lesson(lesson))
+
+    def stop_at(self) -> int | None:
+        """In a lesson step that asks to reach a step count, live training stops there."""
+        check = None if self.lesson is None or self.lesson.finished else self.lesson.step.check
+        target = None if check is None else check.steps_at_least
+        return target if target is not None and target > self.stepper.step else None
 
     def showing(self) -> frozenset:
         """The panes on screen, for `showing` checks."""
@@ -96,9 +102,9 @@ class Lessons:
         if run.hints and not run.finished:
             for i, hint in enumerate(run.step.hints[:run.hints]):
                 status.append(f"\nhint {i + 1}: {hint}", "italic")
-        pane = self.query_one(LessonPane)
+        pane = self.main_screen.query_one(LessonPane)
         check = run.step.check
-        self.screen.set_class(run.finished or check is None or not check.needs_chart,
+        self.main_screen.set_class(run.finished or check is None or not check.needs_chart,
                               "lesson-text-first")
         if full:
             pane.show(run.markdown(), status)
@@ -112,10 +118,20 @@ class Lessons:
             saved.save(self.lesson.lesson.ident, self.lesson.progress(*self.tally))
 
     def action_next_step(self) -> None:
-        """n: the next step of the lesson, when the step's check holds."""
+        """n: the next step of the lesson, when the step's check holds; after the last one,
+        the next bundled lesson."""
         if self.lesson is None:
             return
         self.pause()
+        if self.lesson.finished:
+            following = self.lesson.following()
+            if following is not None:
+                from bptui.lesson import load_lesson
+
+                self.start_lesson(load_lesson(following))
+            else:
+                self.action_pick_lesson()
+            return
         before = self.lesson.index, self.lesson.finished
         self.hint = self.lesson.go_on(self.lesson_context(), self.tally[0])
         changed = (self.lesson.index, self.lesson.finished) != before

@@ -20,8 +20,9 @@ class LiveTraining:
     """Mixin for the app: `r`, pause, the training worker and the redraw timer.
 
     Expects the app's `stepper`, `explorer`, `timeline`, `hint`, `running`, `snapshot`,
-    `speed`, `refresh_view()`, `take_snapshot()` and the events `_want_snapshot` and
-    `_trainer_idle`; the worker publishes in `_published` and `_speed`.
+    `speed`, `refresh_view()`, `take_snapshot()`, `stop_at()` (a step to pause at, or None) and
+    the events `_want_snapshot` and `_trainer_idle`; the worker publishes in `_published` and
+    `_speed`.
     """
 
     def tick(self) -> None:
@@ -44,8 +45,10 @@ class LiveTraining:
             return
         self.running = True
         self._trainer_idle.clear()
-        self.hint = "training… r pauses"
-        self.train_live()
+        stop = self.stop_at()
+        self.hint = "training… r pauses" + (f" (it stops at step {stop})" if stop else "")
+        self.train_live(stop)
+
 
     def pause(self) -> None:
         """Stop the training thread (returns once it has stopped: within one chunk)."""
@@ -57,14 +60,21 @@ class LiveTraining:
         self.refresh_view()
 
     @work(thread=True, exclusive=True, group="train")
-    def train_live(self) -> None:
-        """The training thread: run chunks of steps, publish snapshots on request."""
+    def train_live(self, stop: int | None = None) -> None:
+        """The training thread: run chunks of steps (until step `stop`, if given), publish
+        snapshots on request."""
         worker = get_current_worker()
         stepper = self.stepper
         chunk = 1
         started, start_step = time.perf_counter(), stepper.step
+        stopped = False
         try:
             while not worker.is_cancelled and not stepper.diverged:
+                if stop is not None:
+                    if stepper.step >= stop:
+                        stopped = True
+                        break
+                    chunk = min(chunk, stop - stepper.step)
                 t0 = time.perf_counter()
                 stepper.run(chunk)
                 self.timeline.record()
@@ -79,6 +89,14 @@ class LiveTraining:
                 self.call_from_thread(self.on_diverged)
         finally:
             self._trainer_idle.set()
+        if stopped and not worker.is_cancelled:
+            self.call_from_thread(self.on_stopped)
+
+    def on_stopped(self) -> None:
+        """Live training reached the step it was to stop at (the thread has finished)."""
+        self.running = False
+        self.hint = f"stopped at step {self.stepper.step} — " + self.explorer.next_hint()
+        self.refresh_view()
 
     def on_diverged(self) -> None:
         """A non-finite loss paused training."""

@@ -145,7 +145,7 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         self.watch_theme(self.theme)
         self.traced(self.stepper)
         for pane in ("diagram-pane", "matrix-pane", "bottom"):  # zoomable with 1, 2, 3
-            self.query_one(f"#{pane}").ALLOW_MAXIMIZE = True
+            self.main_screen.query_one(f"#{pane}").ALLOW_MAXIMIZE = True
         self.hint = f"{self.preset.title}: press space (or f) to start the forward pass; ? for help"
         self.refresh_view()
         self.titles()
@@ -155,10 +155,16 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         self.open_lesson(*self.opening_lesson)
 
     def on_resize(self) -> None:
-        self.screen.set_class(self.size.height < 30, "short")
-        self.screen.set_class(self.size.width < 100, "narrow")
+        self.main_screen.set_class(self.size.height < 30, "short")
+        self.main_screen.set_class(self.size.width < 100, "narrow")
 
     # ----- the view follows the state -----------------------------------------------------------
+
+    @property
+    def main_screen(self):
+        """The explorer's own screen, whatever modal screen is on top of it (a key reaching an
+        action through the command palette must still find the panes)."""
+        return self.screen_stack[0]
 
     @property
     def stepper(self):
@@ -223,15 +229,15 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         snap = self.snapshot
         if snap is None:
             return
-        left = self.query_one("#diagram-pane")
+        left = self.main_screen.query_one("#diagram-pane")
         if self.left == "boundary":
-            left.border_title = self.query_one(DecisionBoundary).title()
+            left.border_title = self.main_screen.query_one(DecisionBoundary).title()
         else:
             left.border_title = "Network"
-        bottom = self.query_one("#bottom")
+        bottom = self.main_screen.query_one("#bottom")
         bottom.border_title = ("Gradient health · h: loss" if self.bottom == "health" else
                                "Loss · h: gradient health · c: pin this run")
-        right = self.query_one("#matrix-pane")
+        right = self.main_screen.query_one("#matrix-pane")
         if self.right == "explain":
             right.border_title = "Explain · arrows select a unit · x: matrix"
         else:
@@ -397,7 +403,8 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
                             f"(this network has {self.stepper.spec.layers[0]})"
                 return
             self.left = "boundary"
-            self.hint = "decision boundary: arrows select a hidden unit to see its activation map"
+            self.cursor = (self.stepper.depth, 0)  # the output first
+            self.hint = "decision boundary of the output: ← selects a hidden unit to see its map"
         else:
             self.left = "diagram"
             self.hint = "network diagram"
@@ -434,12 +441,12 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
 
     def action_zoom(self, pane: str) -> None:
         """1, 2, 3: one pane at full size, and back."""
-        widget = self.query_one(f"#{pane}")
-        if self.screen.maximized is widget:
-            self.screen.minimize()
+        widget = self.main_screen.query_one(f"#{pane}")
+        if self.main_screen.maximized is widget:
+            self.main_screen.minimize()
             self.hint = "all panes"
         else:
-            self.screen.maximize(widget, container=False)
+            self.main_screen.maximize(widget, container=False)
             self.hint = f"{pane.split('-')[0]} pane at full size — {pane_key(pane)} again: all panes"
 
     def action_gradient_check(self) -> None:
@@ -487,11 +494,12 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
     def get_system_commands(self, screen):
         """The command palette: presets and the actions of the keys (keys.KEYS)."""
         yield from super().get_system_commands(screen)
-        for name in bundled_names():
-            yield SystemCommand(f"Open preset: {name}", "start a new session on this preset",
-                                lambda name=name: self.switch_preset(load_preset(name)))
+        if self.lesson is None:  # a lesson keeps its preset (p ends it, on purpose)
+            for name in bundled_names():
+                yield SystemCommand(f"Open preset: {name}", "start a new session on this preset",
+                                    lambda name=name: self.switch_preset(load_preset(name)))
         for key in KEYS:
-            if key.palette:
+            if key.palette and self.check_action(key.action.split("(")[0], ()):
                 yield SystemCommand(key.label, f"{key.help} ({key.name})",
                                     partial(self.run_action, key.action))
 

@@ -48,11 +48,23 @@ class LessonRun:
             return "not yet: " + "; ".join(missing)
         if self.index + 1 == self.total:
             self.finished = True
-            return "lesson finished — " + (self.lesson.outcome or "well done")
+            following = self.following()
+            then = f" — n: the next lesson ({following})" if following else " — n: the lessons"
+            return "lesson finished" + then + " — " + (self.lesson.outcome or "well done")
         self.index += 1
         self.hints = 0
         self.right_at_start = right
         return f"step {self.index + 1} of {self.total}"
+
+    def following(self) -> str | None:
+        """The bundled lesson after this one (None for the last or a teacher's own)."""
+        from bptui.lesson.loader import bundled_lessons
+
+        names = bundled_lessons()
+        if self.lesson.ident not in names:
+            return None
+        index = names.index(self.lesson.ident)
+        return names[index + 1] if index + 1 < len(names) else None
 
     def hint(self) -> str:
         """`t`: the next hint of this step."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import reactive
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from bptui.engine.explain import Line
@@ -24,8 +25,9 @@ def explanation_text(lines: list[Line]) -> Text:
     return text
 
 
-class ExplainPane(Static):
-    """Shows explain.Lines, bound to the app's `explain` (computed by the engine)."""
+class ExplainPane(VerticalScroll, can_focus=False):
+    """Shows explain.Lines, bound to the app's `explanation` (computed by the engine); scrolled
+    to the end, where the newest section (what the last micro-step computed) is."""
 
     DEFAULT_CSS = """
     ExplainPane { height: 1fr; width: 1fr; }
@@ -34,5 +36,21 @@ class ExplainPane(Static):
     lines: reactive[tuple[Line, ...]] = reactive((), init=False)
     """The explanation shown."""
 
+    def compose(self):
+        yield Static(id="explain-earlier")
+        yield Static(id="explain-latest")
+
     def watch_lines(self, lines: tuple[Line, ...]) -> None:
-        self.update(explanation_text(list(lines)), layout=False)
+        heads = [i for i, line in enumerate(lines) if line.kind == "head"]
+        cut = heads[-1] if len(heads) > 1 else 0
+        earlier = self.query_one("#explain-earlier", Static)
+        latest = self.query_one("#explain-latest", Static)
+        earlier.update(explanation_text(list(lines[:cut])))
+        earlier.display = cut > 0
+        latest.update(explanation_text(list(lines[cut:])))
+        self.call_after_refresh(self.scroll_to_widget, latest, top=True, animate=False)
+
+    def render_text(self) -> str:
+        """What the pane shows, as plain text (for tests)."""
+        return "\n".join(str(self.query_one(f"#explain-{part}", Static).render())
+                         for part in ("earlier", "latest"))

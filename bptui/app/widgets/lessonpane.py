@@ -19,7 +19,9 @@ class LessonPane(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="lesson-scroll"):
+        scroll = VerticalScroll(id="lesson-scroll")
+        scroll.can_focus = False  # the arrow keys always move the unit cursor
+        with scroll:
             yield Markdown("", id="lesson-text", open_links=False)
         yield Static("", id="lesson-status")
 
