@@ -11,8 +11,8 @@ seeded random data and a preset TOML reading it into `folder`, so `bptui train`,
   on a dark background), a 784-256-10 relu/softmax network, Adam, batches of 64, shuffled,
   20 % held out: 16,000 / 4,000 rows, 250 steps per epoch.
 
-`headless_seconds` times what `bptui train PRESET --steps N --json` does once the preset is
-loaded (the same functions, in this process), which both benchmark scripts use.
+`headless_run` does what `bptui train PRESET --steps N --json` does once the preset is loaded
+(the same functions, in this process); both benchmark scripts time it.
 """
 
 from __future__ import annotations
@@ -134,14 +134,20 @@ def preset_source(name: str, folder: Path) -> str:
     return name
 
 
-def headless_seconds(preset, steps: int) -> tuple[float, dict]:
-    """Wall seconds of what `bptui train --json` does after loading `preset`: a fresh stepper,
-    `steps` steps through `run_with_progress`, the JSON result serialised; and that result."""
+def headless_run(preset, steps: int) -> dict:
+    """What `bptui train --json` does after loading `preset`: a fresh stepper, `steps` steps
+    through `run_with_progress`, the JSON result serialised; returns that result."""
     from bptui.train import result, run_with_progress
 
-    start = time.perf_counter()
     stepper = preset.stepper()
     done = run_with_progress(stepper, steps, show=False)
     out = result(preset, stepper, done)
     json.dumps(out, allow_nan=False, separators=(",", ":"))
+    return out
+
+
+def headless_seconds(preset, steps: int) -> tuple[float, dict]:
+    """Wall seconds of `headless_run(preset, steps)`, and its result."""
+    start = time.perf_counter()
+    out = headless_run(preset, steps)
     return time.perf_counter() - start, out

@@ -16,10 +16,14 @@ so the once-per-epoch evaluation of the whole training and held-out sets is in t
 often as it is in real training. Every run is repeated and the median taken (`--stat min` for
 the fastest); a row whose min- and median-based figures disagree is measured once more.
 
+Each side runs in a long-lived worker subprocess (this file with `--worker KIND`) that loads
+the row's data once and then times whole runs on request:
+
 - bptui: what `bptui train PRESET --steps N --json` does once the preset is loaded (a fresh
-  stepper, `run_with_progress`, the JSON result serialised), in this process.
-- PyTorch: one long-lived worker subprocess per thread setting (torch's default, and 1), this
-  file with `--worker torch`; each run builds the model and optimizer afresh.
+  stepper, `run_with_progress`, the JSON result serialised), with NumPy's BLAS at its default
+  thread count, and again with OPENBLAS_NUM_THREADS=1;
+- PyTorch: at torch's default thread count, and with torch.set_num_threads(1); each run builds
+  the model and optimizer afresh;
 - scikit-learn (mini-batch rows where MLPClassifier can mirror the network): a worker that times
   `MLPClassifier.partial_fit` once per epoch, with the same layers, activation, solver,
   learning rate, momentum, batch size, L2 (its `alpha` is bptui's λ) and shuffling.
@@ -27,7 +31,8 @@ the fastest); a row whose min- and median-based figures disagree is measured onc
 The runs of all sides are interleaved (bptui N1, bptui N2, PyTorch N1, …, repeated), so that a
 burst of load on the machine hits every side alike. N2 comes from a short calibration per side.
 
-Targets (issue 7): bptui ≤ 0.5× the faster PyTorch setting per step on every bundled preset
+Targets (issue 7), for bptui as installed (default BLAS threads): ≤ 0.5× the faster PyTorch
+setting per step on every bundled preset
 (and ≤ 0.35× on spiral300, the earlier headline), and per epoch ≤ 0.5× scikit-learn on blobs50k.
 As a correctness check the N1-step runs' loss histories (batch losses, and the whole-set losses
 at the evaluation steps) of bptui and PyTorch are compared over the first 200 steps.
@@ -55,7 +60,7 @@ from pathlib import Path
 import numpy as np
 
 from mirrors import SklearnProblem, TorchProblem, batch_size, batches_per_epoch, sklearn_applies
-from problems import GENERATED, SPIRAL300, headless_seconds, preset_source
+from problems import GENERATED, SPIRAL300, headless_run, preset_source
 
 HEADLINE_TARGET = 0.35  # spiral300: bptui / PyTorch per step
 PRESET_TARGET = 0.5     # every bundled preset: bptui / PyTorch per step
@@ -152,7 +157,7 @@ class Row:
     name: str
     preset: object
     pickled: Path
-    results: dict = field(default_factory=dict)  # side label → Measurement
+    results: dict = field(default_factory=dict)  # side key → Measurement
 
     @property
     def per_epoch(self) -> int:
@@ -165,33 +170,24 @@ class Row:
         return batch_size(self.preset) < self.preset.data.x_train.shape[0]
 
 
-# ----- the bptui side -------------------------------------------------------------------------------
+# ----- the sides: worker subprocesses -----------------------------------------------------------
 
 
-class BptuiSide:
-    """Times `bptui train`'s work in this process (see `problems.headless_seconds`)."""
+class BptuiProblem:
+    """What `bptui train PRESET --steps N --json` does once the preset is loaded."""
 
-    label = kind = "bptui"
+    def __init__(self, preset):
+        self.preset = preset
 
-    def applies(self, row: Row) -> bool:
-        """Every row."""
-        return True
+    def train(self, steps: int) -> dict:
+        """One run of `steps` steps; its JSON result."""
+        return headless_run(self.preset, steps)
 
-    def calibrate(self, row: Row, n1: int, target_seconds: float) -> int:
-        """N2 for this row."""
-        stepper = row.preset.stepper()
-        seconds = calibrate_seconds_per_step(stepper.run)
-        return choose_n2(n1, seconds, target_seconds, row.per_epoch)
-
-    def run(self, row: Row, steps: int) -> tuple[float, dict]:
-        """Wall-clock seconds of one run and its JSON result."""
-        return headless_seconds(row.preset, steps)
-
-    def close(self) -> None:
-        """Nothing to clean up."""
-
-
-# ----- the workers ----------------------------------------------------------------------------------
+    @staticmethod
+    def summary(out: dict) -> dict:
+        """The histories and the accuracy (not the weights)."""
+        keys = ("loss", "test_loss", "eval_steps", "batch_loss", "accuracy")
+        return {key: out[key] for key in keys if key in out}
 
 
 def worker(kind: str, threads: int) -> int:
@@ -199,8 +195,8 @@ def worker(kind: str, threads: int) -> int:
 
     Requests: {"row", "pickle", "calibrate": n1, "target", "multiple"} → {"n2"} (after a warm-up
     run); {"row", "pickle", "steps"} → {"seconds", and the run's history or summary}.
+    The bptui worker's BLAS threads are set by its environment (OPENBLAS_NUM_THREADS).
     """
-    info = {}
     if kind == "torch":
         import torch
 
@@ -208,54 +204,64 @@ def worker(kind: str, threads: int) -> int:
         if threads:
             torch.set_num_threads(threads)
         info["threads"] = torch.get_num_threads()
-    else:
+        make = TorchProblem
+    elif kind == "sklearn":
         import sklearn
 
-        info = {"version": sklearn.__version__}
+        info, make = {"version": sklearn.__version__}, SklearnProblem
+    else:
+        info, make = {"blas": blas_info()}, BptuiProblem
     print(json.dumps(info), flush=True)
     problems: dict = {}
     for line in sys.stdin:
         request = json.loads(line)
         name = request["row"]
         if name not in problems:
-            preset = pickle.loads(Path(request["pickle"]).read_bytes())
-            problems[name] = (TorchProblem if kind == "torch" else SklearnProblem)(preset)
+            problems[name] = make(pickle.loads(Path(request["pickle"]).read_bytes()))
         problem = problems[name]
         if "calibrate" in request:
             n1, multiple = request["calibrate"], request["multiple"]
             problem.train(n1)  # warm-up
-            seconds = calibrate_seconds_per_step(problem.train, 1 if kind == "torch" else multiple)
+            seconds = calibrate_seconds_per_step(problem.train,
+                                                 multiple if kind == "sklearn" else 1)
             answer = {"n2": choose_n2(n1, seconds, request["target"], multiple)}
         else:
             start = time.perf_counter()
             out = problem.train(request["steps"])
             answer = {"seconds": time.perf_counter() - start}
-            answer.update(out if kind == "torch" else problem.summary(out))
+            answer.update(problem.summary(out))
         print(json.dumps(answer), flush=True)
     return 0
 
 
 class WorkerSide:
-    """A worker subprocess: PyTorch at one thread setting (0: torch's default), or scikit-learn."""
+    """A worker subprocess: bptui or PyTorch at one thread setting (0: the library's default,
+    1: one thread), or scikit-learn."""
 
     def __init__(self, kind: str, threads: int = 0):
         command = [sys.executable, str(Path(__file__).resolve()), "--worker", kind,
                    "--threads", str(threads)]
+        env = dict(os.environ)
+        if kind == "bptui" and threads:
+            env["OPENBLAS_NUM_THREADS"] = str(threads)
         self.kind = kind
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        text=True)
+                                        text=True, env=env)
         self.info = self._answer()
+        self.key = kind + ("-1" if threads == 1 else "")
         if kind == "torch":
             count = self.threads = self.info["threads"]
-            default = ", default" if threads == 0 else ""
-            self.label = f"PyTorch ({count} thread{'s' * (count != 1)}{default})"
+            self.label = f"PyTorch ({count} thread{'s' * (count != 1)})"
+        elif kind == "bptui":
+            self.threads = threads
+            self.label = "bptui (1 BLAS thread)" if threads == 1 else "bptui"
         else:
             self.threads = None
             self.label = "scikit-learn"
 
     def applies(self, row: Row) -> bool:
-        """PyTorch: every row; scikit-learn: see `sklearn_applies`."""
-        return self.kind == "torch" or sklearn_applies(row.preset)
+        """scikit-learn: see `sklearn_applies`; the others: every row."""
+        return self.kind != "sklearn" or sklearn_applies(row.preset)
 
     def _answer(self) -> dict:
         line = self.process.stdout.readline()
@@ -299,15 +305,15 @@ def measure(row: Row, sides: list, args) -> None:
     target = args.target_seconds
     todo = [side for side in sides if side.applies(row)]
     for side in todo:
-        if side.label not in row.results:
+        if side.key not in row.results:
             step_1 = n1 if side.kind != "sklearn" else row.per_epoch * -(-n1 // row.per_epoch)
-            row.results[side.label] = Measurement(step_1, side.calibrate(row, step_1, target),
+            row.results[side.key] = Measurement(step_1, side.calibrate(row, step_1, target),
                                                   args.stat)
     rounds, done = args.repeats, 0
     while done < rounds:
         started = time.perf_counter()
         for side in todo:
-            result = row.results[side.label]
+            result = row.results[side.key]
             seconds, out = side.run(row, result.n1)
             result.t1.append(seconds)
             result.out = result.out or out
@@ -316,7 +322,7 @@ def measure(row: Row, sides: list, args) -> None:
         if time.perf_counter() - started > SLOW_ROUND:
             rounds = min(rounds, SLOW_REPEATS)
     for side in todo:
-        result = row.results[side.label]
+        result = row.results[side.key]
         print(f"{row.name}: {side.label} {result.us_per_step:,.1f} µs/step (N = {result.n1} / "
               f"{result.n2}, {len(result.t1)} runs each{', noisy' if result.noisy else ''})",
               file=sys.stderr, flush=True)
@@ -371,7 +377,7 @@ def blas_info() -> str:
         return "BLAS unknown"
 
 
-def machine_info(sides: list, loads: tuple[float, float]) -> list[str]:
+def machine_info(sides: dict, loads: tuple[float, float]) -> list[str]:
     """Lines about the machine, its load and the library versions."""
     cpu = platform.processor() or platform.machine()
     try:
@@ -384,16 +390,18 @@ def machine_info(sides: list, loads: tuple[float, float]) -> list[str]:
     lines = [f"- CPU: {cpu}, {os.cpu_count()} logical CPUs; {platform.system()} "
              f"{platform.release()}; 1-min load average {loads[0]:.2f} before, "
              f"{loads[1]:.2f} after",
-             f"- Python {platform.python_version()}, NumPy {np.__version__} ({blas_info()})"]
-    torch = next((s for s in sides if getattr(s, "kind", "") == "torch"), None)
+             f"- Python {platform.python_version()}, NumPy {np.__version__} "
+             f"({sides['bptui'].info['blas']}"
+             + ("; and with OPENBLAS_NUM_THREADS=1" if "bptui-1" in sides else "") + ")"]
+    torch = sides.get("torch")
     if torch is None:
         lines.append("- PyTorch: not installed (no PyTorch columns)")
     else:
         default = torch.info["default_threads"]
         lines.append(f"- PyTorch {torch.info['version']}, float64, CPU, eager `nn.Sequential`; "
                      f"default torch.get_num_threads() = {default}"
-                     + (", and with torch.set_num_threads(1)" if default != 1 else ""))
-    learn = next((s for s in sides if getattr(s, "kind", "") == "sklearn"), None)
+                     + (", and with torch.set_num_threads(1)" if "torch-1" in sides else ""))
+    learn = sides.get("sklearn")
     lines.append(f"- scikit-learn {learn.info['version']}, MLPClassifier.partial_fit once per epoch"
                  if learn else "- scikit-learn: not installed (no scikit-learn column)")
     return lines
@@ -427,16 +435,11 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
-def torch_sides(sides: list) -> list:
-    return [s for s in sides if getattr(s, "kind", "") == "torch"]
-
-
-def best_torch_ratio(row: Row, sides: list) -> float | None:
-    """bptui / the faster PyTorch setting (the largest ratio), None without PyTorch."""
-    ours = row.results["bptui"]
-    known = [r for r in (ratio(ours, row.results.get(s.label)) for s in torch_sides(sides))
-             if r is not None]
-    return max(known) if known else None
+def fastest_torch(row: Row) -> Measurement | None:
+    """The faster of the PyTorch settings on this row (None without PyTorch)."""
+    known = [row.results[key] for key in ("torch", "torch-1")
+             if key in row.results and row.results[key].us_per_step > 0]
+    return min(known, key=lambda m: m.us_per_step) if known else None
 
 
 def step_target(row: Row) -> float | None:
@@ -446,7 +449,7 @@ def step_target(row: Row) -> float | None:
     return None if row.name in GENERATED else PRESET_TARGET
 
 
-def print_report(rows: list[Row], sides: list, loads: tuple[float, float], args) -> None:
+def print_report(rows: list[Row], sides: dict, loads: tuple[float, float], args) -> None:
     """The machine, the per-step table, the per-epoch table, the targets and the cross-check."""
     print("## Training time: bptui vs PyTorch (CPU, float64) and scikit-learn\n")
     print("\n".join(machine_info(sides, loads)))
@@ -455,83 +458,78 @@ def print_report(rows: list[Row], sides: list, loads: tuple[float, float], args)
     print(f"- per-step time = ({args.stat} t(N2) − {args.stat} t(N1)) / (N2 − N1) over "
           f"{runs} interleaved runs of each; N1 = max({args.n1}, one epoch), "
           f"N2 − N1 whole epochs calibrated to ≈{args.target_seconds:g} s\n")
-    torches = torch_sides(sides)
-    head = ["problem", "network", "train / test, batch, optimizer", "bptui µs/step"]
-    for side in torches:
-        threads = f"{side.threads} thr."
-        head += [f"PyTorch µs/step ({threads})", f"ratio ({threads})"]
-    head.append("target")
+    columns = [(key, f"{side.label} µs/step") for key, side in sides.items() if key != "sklearn"]
+    head = ["problem", "network", "train / test, batch, optimizer",
+            *(title for _, title in columns), "bptui / faster PyTorch", "target"]
+    if "bptui-1" in sides and "torch" in sides:
+        head.insert(-1, "(with 1 BLAS thread)")
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join("---" if i < 3 else "---:" for i in range(len(head) - 1)) + "|---|")
     for row in rows:
-        ours = row.results["bptui"]
+        fastest = fastest_torch(row)
         cells = [row.name, describe_network(row.preset), describe_training(row.preset),
-                 fmt_time(ours)]
-        for side in torches:
-            other = row.results.get(side.label)
-            cells += [fmt_time(other), fmt_ratio(ratio(ours, other))]
-        target, worst = step_target(row), best_torch_ratio(row, sides)
-        cells.append("–" if target is None or worst is None else
-                     f"≤ {target}×: {verdict(worst <= target)}")
+                 *(fmt_time(row.results.get(key)) for key, _ in columns),
+                 fmt_ratio(ratio(row.results["bptui"], fastest))]
+        if "bptui-1" in sides and "torch" in sides:
+            cells.append(fmt_ratio(ratio(row.results["bptui-1"], fastest)))
+        target, value = step_target(row), ratio(row.results["bptui"], fastest)
+        cells.append("–" if target is None or value is None else
+                     f"≤ {target}×: {verdict(value <= target)}")
         print("| " + " | ".join(cells) + " |")
-    print("\nratio = bptui time per step / PyTorch time per step (lower is better for bptui); "
-          "the target is judged against the faster PyTorch setting. † = noisy: the min- and "
-          f"median-based estimates differ by more than {NOISY:.0%} (other load on the machine).")
+    print("\nratio = bptui time per step / the faster PyTorch setting's (lower is better for "
+          "bptui). † = noisy: the min- and median-based estimates differ by more than "
+          f"{NOISY:.0%} (other load on the machine).")
     print_epochs(rows, sides)
     print_targets(rows, sides)
-    if torches:
-        print_cross_check(rows, torches[0])
+    if "torch" in sides:
+        print_cross_check(rows, sides["torch"])
 
 
-def print_epochs(rows: list[Row], sides: list) -> None:
+def print_epochs(rows: list[Row], sides: dict) -> None:
     """Per-epoch times of the mini-batch rows, with scikit-learn where it applies."""
     epoch_rows = [row for row in rows if row.mini_batch]
     if not epoch_rows:
         return
-    torches = torch_sides(sides)
     print("\nPer epoch (mini-batch rows; bptui's and PyTorch's include the one evaluation of the "
           "whole training and held-out sets per epoch, scikit-learn evaluates nothing):\n")
-    print("| problem | steps / epoch | bptui ms/epoch | PyTorch ms/epoch (faster) | scikit-learn "
-          "ms/epoch | bptui / scikit-learn | held-out accuracy after the N1 runs (bptui / "
-          "scikit-learn) |")
-    print("|---|---:|---:|---:|---:|---:|---|")
+    print("| problem | steps / epoch | bptui ms/epoch | (1 BLAS thread) | PyTorch ms/epoch "
+          "(faster) | scikit-learn ms/epoch | bptui / scikit-learn | (1 BLAS thread) | "
+          "held-out accuracy after the N1 runs (bptui / scikit-learn; epochs) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for row in epoch_rows:
         scale = row.per_epoch / 1000
-        ours, learn = row.results["bptui"], row.results.get("scikit-learn")
-        known = [row.results[s.label] for s in torches if row.results.get(s.label)
-                 and row.results[s.label].us_per_step > 0]
-        fastest = min(known, key=lambda m: m.us_per_step) if known else None
+        ours, single = row.results["bptui"], row.results.get("bptui-1")
+        learn = row.results.get("sklearn")
         accuracy = f"{ours.out.get('accuracy', math.nan):.3f}"
         epochs = f"{ours.n1 / row.per_epoch:.3g}"
         if learn:
             accuracy += f" / {learn.out['accuracy']:.3f}"
             epochs += f" / {learn.n1 // row.per_epoch}"
-        accuracy += f" ({epochs} epochs)"
         print(f"| {row.name} | {row.per_epoch:,} | {fmt_time(ours, scale)} | "
-              f"{fmt_time(fastest, scale)} | {fmt_time(learn, scale)} | "
-              f"{fmt_ratio(ratio(ours, learn))} | {accuracy} |")
+              f"{fmt_time(single, scale)} | {fmt_time(fastest_torch(row), scale)} | "
+              f"{fmt_time(learn, scale)} | {fmt_ratio(ratio(ours, learn))} | "
+              f"{fmt_ratio(ratio(single, learn))} | {accuracy} ({epochs}) |")
 
 
-def print_targets(rows: list[Row], sides: list) -> None:
+def print_targets(rows: list[Row], sides: dict) -> None:
     """Each target of issue 7 (and the spiral300 headline), met or missed."""
-    print("\n**Targets**\n")
-    presets = [row for row in rows if step_target(row) == PRESET_TARGET]
-    if torch_sides(sides) and presets:
-        missed = [f"{row.name} {fmt_ratio(best_torch_ratio(row, sides))}" for row in presets
-                  if (best_torch_ratio(row, sides) or math.inf) > PRESET_TARGET]
-        worst = max(presets, key=lambda row: best_torch_ratio(row, sides) or math.inf)
+    print("\n**Targets** (bptui with NumPy's default BLAS threads)\n")
+    against = {row.name: ratio(row.results["bptui"], fastest_torch(row)) for row in rows}
+    presets = [row.name for row in rows if step_target(row) == PRESET_TARGET]
+    if "torch" in sides and presets:
+        missed = [f"{name} {fmt_ratio(against[name])}" for name in presets
+                  if (against[name] or math.inf) > PRESET_TARGET]
+        worst = max(presets, key=lambda name: against[name] or math.inf)
         print(f"- bptui ≤ {PRESET_TARGET}× PyTorch per step on every bundled preset: "
-              f"{verdict(not missed)} (worst: {worst.name} "
-              f"{fmt_ratio(best_torch_ratio(worst, sides))}"
+              f"{verdict(not missed)} (worst: {worst} {fmt_ratio(against[worst])}"
               + (f"; missed on {', '.join(missed)})" if missed else ")"))
-    headline = next((row for row in rows if row.name == SPIRAL300), None)
-    if headline and torch_sides(sides):
-        value = best_torch_ratio(headline, sides)
+    if SPIRAL300 in against and "torch" in sides:
+        value = against[SPIRAL300]
         print(f"- {SPIRAL300}: bptui ≤ {HEADLINE_TARGET}× PyTorch per step: "
               f"{fmt_ratio(value)} → {verdict(value is not None and value <= HEADLINE_TARGET)}")
     blobs = next((row for row in rows if row.name == SKLEARN_TARGET_ROW), None)
-    if blobs and "scikit-learn" in blobs.results:
-        value = ratio(blobs.results["bptui"], blobs.results["scikit-learn"])
+    if blobs and "sklearn" in blobs.results:
+        value = ratio(blobs.results["bptui"], blobs.results["sklearn"])
         print(f"- {SKLEARN_TARGET_ROW}: bptui ≤ {SKLEARN_TARGET}× scikit-learn per epoch: "
               f"{fmt_ratio(value)} → {verdict(value is not None and value <= SKLEARN_TARGET)}")
     if any(m.noisy for row in rows for m in row.results.values()):
@@ -540,14 +538,15 @@ def print_targets(rows: list[Row], sides: list) -> None:
 
 def print_cross_check(rows: list[Row], torch_side) -> None:
     """How closely bptui's and PyTorch's histories of the N1-step runs agree."""
-    print(f"\nCross-check: bptui's and {torch_side.label}'s histories over the first "
-          f"{AGREE_STEPS} steps (max relative difference; target ≤ {AGREE_TOLERANCE:g}):\n")
+    print(f"\nCross-check: the histories of bptui's and {torch_side.label}'s N1-step runs over "
+          f"the first {AGREE_STEPS} steps (max relative difference; target ≤ "
+          f"{AGREE_TOLERANCE:g}):\n")
     print("| problem | batch loss (per step) | training-set loss (evaluations) | held-out loss | "
           "loss at 0 → last (bptui) | (PyTorch) |")
     print("|---|---:|---:|---:|---|---|")
     worst = (0.0, "")
     for row in rows:
-        ours, theirs = row.results["bptui"].out, row.results[torch_side.label].out
+        ours, theirs = row.results["bptui"].out, row.results["torch"].out
         check = agreement(ours, theirs)
         for key in ("batch", "loss", "test"):
             if check.get(key, 0.0) > worst[0]:
@@ -586,10 +585,10 @@ def parse_args(argv: list[str] | None):
                         help="seconds within which rows with noisy figures are measured once "
                              "more (default 540)")
     parser.add_argument("--no-single-thread", action="store_true",
-                        help="skip the PyTorch runs with torch.set_num_threads(1)")
+                        help="skip the runs with one thread (bptui's BLAS, PyTorch)")
     parser.add_argument("--quick", action="store_true",
                         help="3 repeats and a 0.2 s target: a rough answer")
-    parser.add_argument("--worker", choices=("torch", "sklearn"), help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=("bptui", "torch", "sklearn"), help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
@@ -597,20 +596,22 @@ def parse_args(argv: list[str] | None):
     return args
 
 
-def start_workers(args) -> list[WorkerSide]:
-    """PyTorch workers at the default thread count and (unless it is 1 or skipped) 1 thread,
-    and a scikit-learn worker, for the libraries that are installed."""
-    sides = []
+def start_workers(args) -> dict[str, WorkerSide]:
+    """Workers by key: bptui and PyTorch at their default thread counts and (unless skipped)
+    with one thread, and scikit-learn, for the libraries that are installed."""
+    sides = {"bptui": WorkerSide("bptui")}
+    if not args.no_single_thread:
+        sides["bptui-1"] = WorkerSide("bptui", 1)
     if importlib.util.find_spec("torch") is None:
         print("PyTorch is not installed: no PyTorch columns.", file=sys.stderr)
     else:
-        sides.append(WorkerSide("torch", 0))
-        if not args.no_single_thread and sides[0].threads != 1:
-            sides.append(WorkerSide("torch", 1))
+        sides["torch"] = WorkerSide("torch")
+        if not args.no_single_thread and sides["torch"].threads != 1:
+            sides["torch-1"] = WorkerSide("torch", 1)
     if importlib.util.find_spec("sklearn") is None:
         print("scikit-learn is not installed: no scikit-learn column.", file=sys.stderr)
     else:
-        sides.append(WorkerSide("sklearn"))
+        sides["sklearn"] = WorkerSide("sklearn")
     return sides
 
 
@@ -640,20 +641,20 @@ def main(argv: list[str] | None = None) -> int:
     names = args.presets or [SPIRAL300, *bundled_names(), *GENERATED]
     with tempfile.TemporaryDirectory(prefix="bptui-bench-") as tmp:
         rows = load_rows(names, Path(tmp))
-        sides = [BptuiSide(), *start_workers(args)]
+        sides = start_workers(args)
         try:
             took = {}
             for row in rows:
                 start = time.perf_counter()
-                measure(row, sides, args)
+                measure(row, list(sides.values()), args)
                 took[row.name] = time.perf_counter() - start
             for row in sorted(rows, key=lambda row: took[row.name]):
                 noisy = any(m.noisy for m in row.results.values())
                 if noisy and time.perf_counter() - started + took[row.name] < args.budget:
                     print(f"{row.name}: noisy, measuring again", file=sys.stderr, flush=True)
-                    measure(row, sides, args)
+                    measure(row, list(sides.values()), args)
         finally:
-            for side in sides:
+            for side in sides.values():
                 side.close()
     print_report(rows, sides, (load_before, os.getloadavg()[0]), args)
     print(f"\nTotal benchmark time {time.perf_counter() - started:.0f} s.")
