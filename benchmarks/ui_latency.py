@@ -10,7 +10,8 @@ Measures, in one run:
    bare: its label).
 3. live training throughput on every bundled preset and the two generated problems of
    `problems.py` (blobs50k, pixels20k; written as a CSV and a preset into a temporary folder):
-   `r`, ~5 s, `r`; steps/s from the status line's "step N", vs headless training of the same
+   `r`, ~5 s, `r` (3 times, the median reported); steps/s from the status line's "step N" (the
+   app gets this run's OPENBLAS_NUM_THREADS, if set), vs headless training of the same
    preset (what `bptui train PRESET --steps K --json` does once the preset is loaded, timed in
    this process at two K a whole number of epochs apart, so that start-up and loading cancel
    and the once-per-epoch evaluation counts as in real training), plus how long the pause
@@ -193,8 +194,11 @@ def bptui_subject(bptui: str, preset: str, folder: Path) -> Subject:
         # space changes both the status line (phase, step) and the hint line above the footer
         return now[0] != before[0] and now[-2] != before[-2]
 
-    return Subject(f"bptui {preset}", f"{shlex.quote(bptui)} {shlex.quote(source)}", ready,
-                   changed)
+    # tmux starts the app in its server's environment: pass this run's BLAS thread setting on
+    blas = os.environ.get("OPENBLAS_NUM_THREADS")
+    prefix = f"env OPENBLAS_NUM_THREADS={shlex.quote(blas)} " if blas else ""
+    return Subject(f"bptui {preset}", f"{prefix}{shlex.quote(bptui)} {shlex.quote(source)}",
+                   ready, changed)
 
 
 def bare_subject(python: str, script: Path) -> Subject:
@@ -318,7 +322,6 @@ def import_times(python: str, runs: int = 3) -> dict:
 
 
 STEP = re.compile(r"\bstep (\d+)\b")
-RATE = re.compile(r"running ([\d,]+) steps/s")
 
 
 def is_running(lines: list[str]) -> bool:
@@ -336,8 +339,6 @@ def live_throughput(subject: Subject, run_seconds: float) -> dict:
         t_run = time.perf_counter()
         pane.send("r")
         t_shown, _ = pane.wait_for(is_running)
-        time.sleep(max(0.0, run_seconds - (time.perf_counter() - t_run) - 0.3))
-        shown_rate = RATE.search(pane.capture()[0])
         time.sleep(max(0.0, run_seconds - (time.perf_counter() - t_run)))
         t_pause = time.perf_counter()
         pane.send("r")
@@ -349,15 +350,14 @@ def live_throughput(subject: Subject, run_seconds: float) -> dict:
         steps = int(match.group(1))
         elapsed = t_pause - t_run
         return {"steps": steps, "seconds": elapsed, "steps_per_s": steps / elapsed,
-                "run_shows_s": t_shown - t_run, "pause_shows_s": t_paused - t_pause,
-                "shown_rate": int(shown_rate.group(1).replace(",", "")) if shown_rate else None}
+                "run_shows_s": t_shown - t_run, "pause_shows_s": t_paused - t_pause}
     finally:
         pane.kill()
 
 
 def headless_throughput(preset, target_seconds: float = 1.5) -> dict:
     """Steps/s of headless training with the start-up cancelled: (K2 - K1) / (t(K2) - t(K1)),
-    best of 2 each, K2 - K1 whole epochs (see problems.headless_seconds)."""
+    median of 3 each, K2 - K1 whole epochs (see problems.headless_seconds)."""
     epoch = preset.stepper().batches_per_epoch
     k1 = max(200, epoch)
     whole = lambda n: epoch * -(-n // epoch)  # noqa: E731 - n steps rounded up to epochs
@@ -368,8 +368,11 @@ def headless_throughput(preset, target_seconds: float = 1.5) -> dict:
             break
         extra = whole(4 * extra)
     k2 = k1 + whole(max(250, int(extra / max(probe, 1e-3) * target_seconds)))
-    t1 = min(headless_seconds(preset, k1)[0] for _ in range(2))
-    t2 = min(headless_seconds(preset, k2)[0] for _ in range(2))
+    t1, t2 = [], []
+    for _ in range(3):  # interleaved, so that a burst of load hits both alike
+        t1.append(headless_seconds(preset, k1)[0])
+        t2.append(headless_seconds(preset, k2)[0])
+    t1, t2 = statistics.median(t1), statistics.median(t2)
     return {"k1": k1, "k2": k2, "t1": t1, "t2": t2, "steps_per_s": (k2 - k1) / (t2 - t1)}
 
 
@@ -420,7 +423,8 @@ def report(info: dict, keys: dict, starts: dict, imports: dict, live: dict, head
     out.append(f"Machine: {info['cpus']} CPUs ({info['usable_cpus']} usable), {info['cpu_model']}; "
                f"{info['platform']}; Python {info['python']}, Textual {info['textual']}, "
                f"textual-plotext {info['textual-plotext']}, numpy {info['numpy']}, "
-               f"bptui {info['bptui']}, {info['tmux']}. Load average at start "
+               f"bptui {info['bptui']}, {info['tmux']}, OPENBLAS_NUM_THREADS "
+               f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}. Load average at start "
                f"{info['loadavg_start'][0]:.2f}, at end {info['loadavg_end'][0]:.2f}.\n")
     if max(info["loadavg_start"][0], info["loadavg_end"][0]) > 0.5 * (info["usable_cpus"] or 1):
         out.append("**Warning:** other processes were busy on this machine during the run; "
@@ -464,25 +468,27 @@ def report(info: dict, keys: dict, starts: dict, imports: dict, live: dict, head
 
     if live:
         out.append("### 3. Live training throughput (r, wait, r)\n")
-        out.append("| preset | app steps | app seconds | app steps/s | status line said steps/s "
+        n = len(next(iter(live.values())))
+        out.append(f"| preset | app steps/s (median of {n}) | (min..max) "
                    "| headless steps/s (K1..K2) | app / headless | target >= 50% "
                    "| r -> 'running' shown ms | r -> pause shown ms |")
-        out.append("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|")
-        for preset, r in live.items():
+        out.append("|---|---:|---:|---:|---:|---|---:|---:|")
+        for preset, runs in live.items():
             h = headless[preset]
-            share = r["steps_per_s"] / h["steps_per_s"]
-            shown = f"{r['shown_rate']:,}" if r["shown_rate"] is not None else "cut off"
-            out.append(f"| {preset} | {r['steps']:,} | {r['seconds']:.2f} "
-                       f"| {r['steps_per_s']:,.0f} | {shown} | {h['steps_per_s']:,.0f} "
-                       f"({h['k1']}..{h['k2']}: {h['t1']:.2f} s..{h['t2']:.2f} s) | {share:.0%} "
-                       f"| {verdict(share >= 0.5)} | {ms(r['run_shows_s'])} "
-                       f"| {ms(r['pause_shows_s'])} |")
+            rates = [r["steps_per_s"] for r in runs]
+            rate = statistics.median(rates)
+            share = rate / h["steps_per_s"]
+            shown = statistics.median(r["run_shows_s"] for r in runs)
+            paused = statistics.median(r["pause_shows_s"] for r in runs)
+            out.append(f"| {preset} | {rate:,.0f} | {min(rates):,.0f}..{max(rates):,.0f} "
+                       f"| {h['steps_per_s']:,.0f} ({h['k1']}..{h['k2']}: {h['t1']:.2f} s.."
+                       f"{h['t2']:.2f} s) | {share:.0%} | {verdict(share >= 0.5)} "
+                       f"| {ms(shown)} | {ms(paused)} |")
         out.append("")
         out.append("App steps/s = the status line's step count after the pause / the time "
-                   "between the two r presses. Headless: what `bptui train PRESET --steps K "
-                   "--json` does after loading, in this process, best of 2 per K, (K2 - K1) / "
-                   "(t(K2) - t(K1)), K2 - K1 whole epochs. 'cut off': the status line is wider "
-                   f"than {WIDTH} columns, so its 'running N steps/s' tail is not on screen.\n")
+                   "between the two r presses; the r -> times are medians. Headless: what "
+                   "`bptui train PRESET --steps K --json` does after loading, in this process, "
+                   "median of 3 per K, (K2 - K1) / (t(K2) - t(K1)), K2 - K1 whole epochs.\n")
     return "\n".join(out)
 
 
@@ -496,6 +502,8 @@ def main() -> int:
     parser.add_argument("--live-presets", default="all",
                         help="presets of the live-training measurement (default: every bundled "
                              f"preset, {', '.join(GENERATED)})")
+    parser.add_argument("--live-runs", type=int, default=3,
+                        help="live-training runs per preset, the median reported (default 3)")
     parser.add_argument("--sections", default="keys,start,live",
                         help="which measurements to run (default keys,start,live)")
     parser.add_argument("--python", default=sys.executable,
@@ -534,8 +542,9 @@ def main() -> int:
 
                 for p in live_presets:  # back to back, so both see the same background load
                     print(f"3/3 live training: {p} ...", file=sys.stderr, flush=True)
-                    live[p] = live_throughput(bptui_subject(args.bptui, p, folder),
-                                              args.run_seconds)
+                    subject = bptui_subject(args.bptui, p, folder)
+                    live[p] = [live_throughput(subject, args.run_seconds)
+                               for _ in range(args.live_runs)]
                     headless[p] = headless_throughput(load_preset(preset_source(p, folder)))
         finally:
             for name in list(_started):
