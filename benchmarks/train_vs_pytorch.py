@@ -1,6 +1,6 @@
 """Training time of bptui against PyTorch (CPU, float64) and scikit-learn on the same problems.
 
-    python benchmarks/train_vs_pytorch.py                 # every row, about 5 minutes on 2 cores
+    python benchmarks/train_vs_pytorch.py                 # every row, about 7 minutes on 2 cores
     python benchmarks/train_vs_pytorch.py --quick         # fewer repeats, shorter runs
     python benchmarks/train_vs_pytorch.py --presets spiral300 blobs50k --repeats 7
 
@@ -13,8 +13,9 @@ with the same work per step as `bptui train` (see `TorchProblem.train`), and eac
 at two step counts N1 < N2; the per-step time is (t(N2) − t(N1)) / (N2 − N1), which cancels
 start-up and the work done once per run. With mini-batches N2 − N1 is a whole number of epochs,
 so the once-per-epoch evaluation of the whole training and held-out sets is in the figure as
-often as it is in real training. Every run is repeated and the median taken (`--stat min` for
-the fastest); a row whose min- and median-based figures disagree is measured once more.
+often as it is in real training. Every run is repeated (5 times, 3 for rows whose runs are
+long) and the median taken (`--stat min` for the fastest); rows whose min- and median-based
+figures disagree are measured once more, the quickest first, while the time allows (`--budget`).
 
 Each side runs in a long-lived worker subprocess (this file with `--worker KIND`) that loads
 the row's data once and then times whole runs on request:
@@ -32,8 +33,8 @@ The runs of all sides are interleaved (bptui N1, bptui N2, PyTorch N1, …, repe
 burst of load on the machine hits every side alike. N2 comes from a short calibration per side.
 
 Targets (issue 7), for bptui as installed (default BLAS threads): ≤ 0.5× the faster PyTorch
-setting per step on every bundled preset
-(and ≤ 0.35× on spiral300, the earlier headline), and per epoch ≤ 0.5× scikit-learn on blobs50k.
+setting per step on every bundled preset (and ≤ 0.35× on spiral300, the earlier headline), and
+per epoch ≤ 0.5× scikit-learn on blobs50k.
 As a correctness check the N1-step runs' loss histories (batch losses, and the whole-set losses
 at the evaluation steps) of bptui and PyTorch are compared over the first 200 steps.
 
@@ -581,9 +582,9 @@ def parse_args(argv: list[str] | None):
                              "one epoch)")
     parser.add_argument("--n1", type=int, default=AGREE_STEPS,
                         help=f"the smaller step count (default {AGREE_STEPS}; at least one epoch)")
-    parser.add_argument("--budget", type=float, default=540,
+    parser.add_argument("--budget", type=float, default=420,
                         help="seconds within which rows with noisy figures are measured once "
-                             "more (default 540)")
+                             "more (default 420)")
     parser.add_argument("--no-single-thread", action="store_true",
                         help="skip the runs with one thread (bptui's BLAS, PyTorch)")
     parser.add_argument("--quick", action="store_true",

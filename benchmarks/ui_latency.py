@@ -10,7 +10,7 @@ Measures, in one run:
    bare: its label).
 3. live training throughput on every bundled preset and the two generated problems of
    `problems.py` (blobs50k, pixels20k; written as a CSV and a preset into a temporary folder):
-   `r`, ~5 s, `r` (3 times, the median reported); steps/s from the status line's "step N" (the
+   `r`, ~4 s, `r` (3 times, the median reported); steps/s from the status line's "step N" (the
    app gets this run's OPENBLAS_NUM_THREADS, if set), vs headless training of the same
    preset (what `bptui train PRESET --steps K --json` does once the preset is loaded, timed in
    this process at two K a whole number of epochs apart, so that start-up and loading cancel
@@ -26,7 +26,7 @@ of them equally.
 
 Usage (with the project's virtualenv):
 
-    python benchmarks/ui_latency.py [--presses 30] [--starts 5] [--run-seconds 5]
+    python benchmarks/ui_latency.py [--presses 30] [--starts 5] [--run-seconds 4]
     python benchmarks/ui_latency.py --sections live --live-presets digits,blobs50k
 
 Prints a markdown report; --json FILE also writes the raw figures.
@@ -496,7 +496,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--presses", type=int, default=30)
     parser.add_argument("--starts", type=int, default=5)
-    parser.add_argument("--run-seconds", type=float, default=5.0)
+    parser.add_argument("--run-seconds", type=float, default=4.0)
     parser.add_argument("--presets", default="xor,spiral",
                         help="presets of the key-press measurement (the first also starts up)")
     parser.add_argument("--live-presets", default="all",
