@@ -103,8 +103,17 @@ class Pane:
 
     def start(self) -> None:
         # remain-on-exit keeps a crashed app's traceback on screen for the error message.
-        tmux("new-session", "-d", "-s", self.name, "-x", str(WIDTH), "-y", str(HEIGHT),
-             self.command, ";", "set-option", "-w", "-t", self.name, "remain-on-exit", "on")
+        # One retry: on a shared machine another tmux user may stop the server meanwhile.
+        for attempt in range(2):
+            done = tmux("new-session", "-d", "-s", self.name, "-x", str(WIDTH), "-y",
+                        str(HEIGHT), self.command, ";", "set-option", "-w", "-t", self.name,
+                        "remain-on-exit", "on", check=False)
+            if done.returncode == 0:
+                break
+            tmux("kill-session", "-t", self.name, check=False)
+            if attempt:
+                raise RuntimeError(f"tmux could not start {self.command}: {done.stderr.strip()}")
+            time.sleep(0.5)
         _started.append(self.name)
 
     def capture(self) -> list[str]:
