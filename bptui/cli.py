@@ -1,4 +1,5 @@
-"""The command line: `bptui [PRESET]`, `bptui --list`, `bptui train PRESET --steps N [--json]`.
+"""The command line: `bptui [PRESET]`, `bptui --list`, `bptui train PRESET --steps N [--json]`,
+`bptui compare PRESET --vary KEY=V1,V2`.
 
 Bad input of any kind ends with one line on stderr, `bptui: error: ...`, and exit code 2.
 """
@@ -7,15 +8,19 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import re
 import sys
 import textwrap
 
 from bptui import __version__
 from bptui.preset import PresetError, bundled_names, load_preset
+from bptui.preset.csvdata import MISSING_CHOICES
+from bptui.text import printable
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+ANNOUNCE_BYTES = 10_000_000  # a CSV this large takes a noticeable moment to read
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -27,7 +32,7 @@ class OneLineParser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # noqa: D102 - argparse hook
-        self.exit(EXIT_BAD_INPUT, f"bptui: error: {message} (see bptui --help)\n")
+        self.exit(EXIT_BAD_INPUT, f"bptui: error: {printable(message)} (see bptui --help)\n")
 
 
 def int_in(low: int, high: int, what: str):
@@ -73,16 +78,22 @@ def app_parser() -> argparse.ArgumentParser:
         prog="bptui",
         description="Explore backpropagation one step at a time: forward, error, backward, update.",
         epilog="Headless training: bptui train PRESET [--steps N] [--json]. "
+               "Runs side by side: bptui compare PRESET --vary KEY=V1,V2. "
                "Presets: bptui --list.")
     parser.add_argument("preset", nargs="?", default="xor",
                         help="a bundled preset name (see --list) or a path to a .toml file "
                              "(default: xor)")
     parser.add_argument("--list", action="store_true", help="list the bundled presets and exit")
     parser.add_argument("--session", metavar="FILE", help="resume a session saved with ctrl+s")
-    parser.add_argument("--csv", metavar="FILE", help="build a preset from your own CSV file")
-    parser.add_argument("--target", metavar="COLUMN", help="the CSV column to predict (with --csv)")
-    parser.add_argument("--layers", metavar="N,N,...",
-                        help="units per layer for --csv, input first (default: features,2×features,outputs)")
+    add_csv_arguments(parser)
+    add_set_option(parser)
+    add_web_arguments(parser)
+    parser.add_argument("--version", action="version", version=f"bptui {__version__}")
+    return parser
+
+
+def add_web_arguments(parser: argparse.ArgumentParser) -> None:
+    """--web [--port N] [--host H]."""
     parser.add_argument("--web", action="store_true",
                         help="serve the app to web browsers (needs textual-serve)")
     parser.add_argument("--port", type=port_number, default=None,
@@ -90,15 +101,100 @@ def app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", type=host_address, default=None,
                         help="address for --web (default 127.0.0.1, this machine only; "
                              "0.0.0.0 serves a class: anyone who can reach it drives the app)")
-    parser.add_argument("--version", action="version", version=f"bptui {__version__}")
+
+
+def learn_parser() -> argparse.ArgumentParser:
+    """The parser of `bptui learn`."""
+    parser = OneLineParser(prog="bptui learn",
+                           description="Lessons that guide and check: forward, error, backward, "
+                                       "update, and what goes wrong over many steps.")
+    parser.add_argument("lesson", nargs="?",
+                        help="a bundled lesson (see --list) or a lesson .toml file; without it, "
+                             "a lesson picker")
+    parser.add_argument("--list", action="store_true", help="list the bundled lessons and exit")
+    parser.add_argument("--restart", action="store_true",
+                        help="start from the first step (ignore the saved progress)")
+    add_web_arguments(parser)
     return parser
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """--set KEY=VALUE, repeatable."""
+    parser.add_argument("--set", action="append", metavar="KEY=VALUE",
+                        help="override a preset key for this run, e.g. training.learning_rate=0.1 "
+                             "or network.layers=[2,8,1] (VALUE is TOML; a bare word is text); "
+                             "repeatable")
+
+
+def list_lessons() -> int:
+    """Print the bundled lessons with their descriptions."""
+    from bptui.lesson import bundled_lessons, load_lesson
+
+    for name in bundled_lessons():
+        try:
+            lesson = load_lesson(name)
+        except PresetError as exc:  # a broken bundled file should not hide the others
+            print(f"{name:15s} (cannot load: {exc})")
+            continue
+        print(f"{name:15s} {lesson.title} ({len(lesson.steps)} steps)")
+        print(textwrap.fill(" ".join(lesson.description.split()), width=78,
+                            initial_indent=" " * 16, subsequent_indent=" " * 16))
+    return 0
+
+
+def load_lesson_target(args):
+    """(lesson or "pick", saved progress or None) of `bptui learn` arguments."""
+    if not args.lesson:
+        return "pick", None
+    from bptui.lesson import load_lesson
+    from bptui.lesson import progress as saved
+
+    lesson = load_lesson(args.lesson)
+    if args.restart:
+        saved.forget(lesson.ident)
+        return lesson, None
+    return lesson, saved.load(lesson.ident, len(lesson.steps))
+
+
+def learn_command(argv: list[str]) -> int:
+    """`bptui learn ...`: list, serve, or open a lesson."""
+    parser = learn_parser()
+    args = parser.parse_args(argv[1:])
+    if args.list:
+        return list_lessons()
+    if args.web:
+        from bptui.web import DEFAULT_HOST, DEFAULT_PORT, serve
+
+        return serve(argv, args.host or DEFAULT_HOST, args.port or DEFAULT_PORT)
+    if args.port is not None or args.host is not None:
+        parser.error("--port and --host go with --web")
+    lesson, progress = load_lesson_target(args)
+    from bptui.app import run_app
+
+    preset = lesson.preset if lesson != "pick" else load_preset("xor")
+    return run_app(preset, lesson=lesson, progress=progress)
+
+
+def add_csv_arguments(parser: argparse.ArgumentParser) -> None:
+    """--csv FILE --target COLUMN [--layers N,N,...] [--ignore COL,COL] [--missing HOW]."""
+    parser.add_argument("--csv", metavar="FILE", help="build a preset from your own CSV file")
+    parser.add_argument("--target", metavar="COLUMN", help="the CSV column to predict (with --csv)")
+    parser.add_argument("--layers", metavar="N,N,...",
+                        help="units per layer for --csv, input first (default: features,2×features,outputs)")
+    parser.add_argument("--ignore", metavar="COL,COL",
+                        help="CSV columns to leave out of the features (with --csv)")
+    parser.add_argument("--missing", choices=MISSING_CHOICES,
+                        help="missing values in the CSV: error (default), drop_rows, or mean "
+                             "(fill features with their column's mean)")
 
 
 def train_parser() -> argparse.ArgumentParser:
     """The parser of `bptui train`."""
     parser = OneLineParser(prog="bptui train",
                            description="Train a preset headless and report the loss.")
-    parser.add_argument("preset", help="a bundled preset name or a path to a .toml file")
+    parser.add_argument("preset", nargs="?",
+                        help="a bundled preset name or a path to a .toml file (or --csv FILE)")
+    add_csv_arguments(parser)
     parser.add_argument("--steps", type=positive_int, default=None,
                         help="training steps (default: the preset's goal, else 1000)")
     parser.add_argument("--json", action="store_true",
@@ -109,6 +205,30 @@ def train_parser() -> argparse.ArgumentParser:
                              "mini-batches; always before the first and after the last step)")
     parser.add_argument("--save-weights", metavar="FILE",
                         help="write the final weights: .json, .npz, or .toml (a preset with them pinned)")
+    add_set_option(parser)
+    parser.add_argument("--trace", action="store_true",
+                        help="record gradient health every step (with --json: a \"trace\" object "
+                             "of gradient norms, update/weight ratios, saturated and dead units)")
+    return parser
+
+
+def compare_parser() -> argparse.ArgumentParser:
+    """The parser of `bptui compare`."""
+    parser = OneLineParser(prog="bptui compare",
+                           description="Train every combination of the varied settings from the "
+                                       "same initial weights and compare the runs.")
+    parser.add_argument("preset", nargs="?",
+                        help="a bundled preset name or a path to a .toml file (or --csv FILE)")
+    add_csv_arguments(parser)
+    parser.add_argument("--vary", action="append", required=True, metavar="KEY=V1,V2",
+                        help="a preset key and the values to try, e.g. "
+                             "training.optimizer=sgd,momentum,adam; repeatable (every "
+                             "combination runs)")
+    add_set_option(parser)
+    parser.add_argument("--steps", type=positive_int, default=None,
+                        help="training steps per run (default: the preset's goal, else 1000)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON array: a `train --json` object per run")
     return parser
 
 
@@ -124,10 +244,10 @@ def list_presets() -> int:
         try:
             preset = load_preset(name)
         except PresetError as exc:  # a broken bundled file should not hide the others
-            print(f"{name:10s} (cannot load: {exc})")
+            print(f"{printable(name):10s} (cannot load: {exc})")
             continue
-        print(f"{name:10s} {preset.title}")
-        body = " ".join(preset.description.split())
+        print(f"{preset.name:10s} {preset.title}")
+        body = preset.description
         if preset.goal:
             body += f" Goal: {preset.goal.describe()}."
         print(textwrap.fill(body, width=78, initial_indent=" " * 11, subsequent_indent=" " * 11))
@@ -137,18 +257,50 @@ def list_presets() -> int:
 def load_target(parser: argparse.ArgumentParser, args):
     """(preset, stepper or None) of what the arguments name: a session, a CSV file or a preset."""
     if args.session:
+        if args.set:
+            parser.error("--set goes with a preset or --csv, not --session")
         from bptui.session import load_session
 
         return load_session(args.session)
-    if args.csv:
+    return preset_of(args, default="xor"), None
+
+
+def announce_reading(path: str) -> None:
+    """'reading FILE (N MB)…' on a terminal's stderr for a CSV big enough to take a moment."""
+    try:
+        size = os.stat(path).st_size
+    except (OSError, ValueError):
+        return
+    if size >= ANNOUNCE_BYTES and sys.stderr.isatty():
+        print(f"bptui: reading {printable(path)} ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True)
+
+
+def preset_of(args, default: str | None = None):
+    """The preset named by PRESET or built from --csv FILE --target COLUMN [--layers] [--ignore],
+    with the `--set` overrides applied; its notices (columns left out of a CSV) go to stderr."""
+    usage = OneLineParser(prog="bptui")
+    if args.csv is not None:
+        if args.preset not in (None, default):
+            usage.error(f"give a PRESET or --csv FILE, not both ({args.preset!r})")
         if not args.target:
-            parser.error("--csv needs --target COLUMN")
+            usage.error("--csv needs --target COLUMN")
         from bptui.preset.fromcsv import preset_from_csv
 
-        return preset_from_csv(args.csv, args.target, args.layers), None
-    if args.target or args.layers:
-        parser.error("--target and --layers go with --csv FILE")
-    return load_preset(args.preset), None
+        announce_reading(args.csv)
+        preset = preset_from_csv(args.csv, args.target, args.layers, args.ignore, args.missing)
+    elif stray := [o for o in ("target", "layers", "ignore", "missing")
+                   if getattr(args, o) is not None]:
+        usage.error(f"--{stray[0]} goes with --csv FILE")
+    elif args.preset is None:
+        usage.error("needs a PRESET or --csv FILE --target COLUMN")
+    else:
+        preset = load_preset(args.preset)
+    from bptui.preset.overrides import with_sets
+
+    preset = with_sets(preset, getattr(args, "set", None))
+    for notice in preset.data.notes.get("notices", ()):
+        print(f"bptui: {printable(notice)}", file=sys.stderr)
+    return preset
 
 
 def open_app(parser: argparse.ArgumentParser, args) -> int:
@@ -156,7 +308,7 @@ def open_app(parser: argparse.ArgumentParser, args) -> int:
     preset, stepper = load_target(parser, args)
     from bptui.app import run_app
 
-    return run_app(preset, stepper)
+    return run_app(preset, stepper)  # non-zero when the app failed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,6 +319,12 @@ def main(argv: list[str] | None = None) -> int:
             from bptui.train import train_command
 
             return train_command(train_parser().parse_args(argv[1:]))
+        if argv and argv[0] == "compare":
+            from bptui.compare import compare_command
+
+            return compare_command(compare_parser().parse_args(argv[1:]))
+        if argv and argv[0] == "learn":
+            return learn_command(argv)
         parser = app_parser()
         args = parser.parse_args(argv)
         if args.list:

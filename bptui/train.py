@@ -11,7 +11,8 @@ import time
 import numpy as np
 
 from bptui.engine.stepper import Stepper
-from bptui.preset import Preset, load_preset
+from bptui.preset import Preset
+from bptui.preset import goal as goals
 
 DEFAULT_STEPS = 1000
 PROGRESS_AFTER = 0.5  # seconds before the progress bar appears
@@ -51,7 +52,8 @@ def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
     """The JSON contract of `bptui train --json`.
 
     `loss` and `test_loss` are the whole-set costs at the evaluation steps `eval_steps`
-    (0, every `eval_every` steps, and the last); `batch_loss` has the cost of each step's batch.
+    (0, every `eval_every` steps, and the last); `batch_loss` has the cost of each step's batch;
+    with a trace, `trace` has the gradient health of each step (`trace_to_json`).
     """
     stepper.record_loss()
     data = stepper.data
@@ -68,7 +70,17 @@ def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
         out["train_accuracy"] = stepper.accuracy(data.x_train, data.y_train)
     out["diverged"] = stepper.diverged
     out["layers"] = layers_to_json(stepper)
+    if stepper.trace is not None:
+        out["trace"] = trace_to_json(stepper.trace, steps)
     return out
+
+
+def trace_to_json(trace, steps: int) -> dict:
+    """{"grad_norm": [[per weight layer] per step], "update_ratio": ..., "saturated":
+    [[per hidden layer] per step], "dead": ...} for the first `steps` steps; null where a value
+    is not finite (a layer without such units, W = 0)."""
+    return {name: matrix_to_json(getattr(trace, name)[:steps])
+            for name in ("grad_norm", "update_ratio", "saturated", "dead")}
 
 
 class ProgressBar:
@@ -128,40 +140,47 @@ def summary(preset: Preset, stepper: Stepper, steps: int, seconds: float) -> str
     if stepper.diverged:
         lines.append("diverged: the loss became infinite or NaN (try a smaller learning rate)")
     elif preset.goal:
-        reached = goal_reached(preset, stepper)
-        lines.append(f"goal: {preset.goal.describe()}: {'reached' if reached else 'not reached'}")
+        facts = goals.check(preset, stepper)
+        met = all(f.holds for f in facts)
+        word = "shown" if preset.goal.phenomena else "reached"  # a phenomenon is not an aim
+        measured = "; ".join(f.measured for f in facts)
+        lines.append(f"goal: {preset.goal.describe()}: {word if met else 'not ' + word}"
+                     f" ({measured})")
+    if stepper.trace is not None and len(stepper.trace):
+        lines.append(trace_summary(stepper.trace))
     return "\n".join(lines)
 
 
-def goal_reached(preset: Preset, stepper: Stepper) -> bool:
-    """Whether the current weights meet the preset's goal (loss and/or accuracy)."""
-    goal = preset.goal
-    if goal is None:
-        return True
-    data = stepper.data
-    ok = not stepper.diverged
-    if goal.loss is not None:
-        ok = ok and stepper.loss < goal.loss
-    if goal.accuracy is not None:
-        accuracy = stepper.accuracy(*data.scored)
-        ok = ok and accuracy is not None and accuracy >= goal.accuracy
-    return ok
+def trace_summary(trace) -> str:
+    """The last step's gradient health in one line, layer by layer."""
+    def row(values, fmt):
+        return " ".join("-" if not math.isfinite(v) else format(v, fmt) for v in values)
+
+    parts = [f"|dC/dW| {row(trace.grad_norm[-1], '.2g')}",
+             f"|dW|/|W| {row(trace.update_ratio[-1], '.2g')}"]
+    for name in ("saturated", "dead"):
+        shares = getattr(trace, name)[-1]
+        if np.isfinite(shares).any():
+            parts.append(f"{name} {row(shares, '.0%')}")
+    return "last step, per layer: " + "; ".join(parts)
 
 
 def train_command(args) -> int:
     """Run `bptui train` with parsed arguments."""
-    preset = load_preset(args.preset)
+    from bptui.cli import preset_of
+
+    preset = preset_of(args)
     if args.eval_every is not None:
         preset = dataclasses.replace(
             preset, training=dataclasses.replace(preset.training, eval_every=args.eval_every))
-    if args.save_weights:
-        from bptui.export import check_format
+    if args.save_weights is not None:  # checked before the work, not after it
+        from bptui.export import check_destination
 
-        check_format(args.save_weights)
+        check_destination(args.save_weights)
     steps = args.steps
     if steps is None:
         steps = preset.goal.steps if preset.goal else DEFAULT_STEPS
-    stepper = preset.stepper()
+    stepper = preset.stepper(trace=args.trace)
     start = time.perf_counter()
     try:
         done = run_with_progress(stepper, steps, show=not args.json)
@@ -169,7 +188,7 @@ def train_command(args) -> int:
         print(f"bptui: interrupted after {stepper.step} steps", file=sys.stderr)
         return 130
     seconds = time.perf_counter() - start
-    if args.save_weights:
+    if args.save_weights is not None:
         from bptui.export import save_weights
 
         save_weights(args.save_weights, preset, stepper)

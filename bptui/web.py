@@ -153,13 +153,17 @@ def bind(host: str, port: int) -> list[socket.socket]:
 
 def check_loadable(argv: list[str]) -> None:
     """Load what the app would load (preset, session or CSV); raises PresetError if it cannot."""
-    from bptui.cli import app_parser, load_target
+    from bptui.cli import app_parser, learn_parser, load_lesson_target, load_target
 
-    parser = app_parser()
-    args = parser.parse_args(argv)
+    learning = bool(argv) and argv[0] == "learn"
+    parser = learn_parser() if learning else app_parser()
+    args = parser.parse_args(argv[1:] if learning else argv)
     if args.web:  # app_argv dropped every --web: the app never starts servers of its own
         raise AssertionError("the app's command line holds --web")
-    load_target(parser, args)
+    if learning:
+        load_lesson_target(args)
+    else:
+        load_target(parser, args)
 
 
 def error(message: str) -> int:

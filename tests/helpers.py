@@ -52,8 +52,9 @@ def run_cli(args: list[str], cwd: Path, entry: str = "module") -> subprocess.Com
 
 
 def history_fingerprint(stepper) -> tuple:
-    """The stepper's recorded history, series by series, as bytes."""
-    return tuple(series.values.tobytes() for series in stepper.history.series)
+    """The stepper's recorded loss history, series by series, as bytes (not the gradient-health
+    trace: a session does not keep it)."""
+    return tuple(series.values.tobytes() for series in stepper.history.series[:4])
 
 
 def fingerprint(stepper) -> tuple:

@@ -193,3 +193,54 @@ async def test_undo_and_redo_are_exact():
         for _ in range(12):
             await pilot.press("z")
         assert app.stepper.micro_index == 0 and "nothing to undo" in app.hint
+
+
+async def test_h_shows_gradient_health_and_the_diagram_marks_flat_units():
+    app = BptuiApp(preset="dead-relu")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.stepper.run(200)
+        app.refresh_view()
+        await pilot.press("h")
+        await pilot.pause()
+        assert app.bottom == "health" and app.query_one("#charts").current == "health"
+        assert app.snapshot.trace_rows == 200
+        view = app.snapshot.views[0]
+        assert view.flat_kind == "dead"
+        await pilot.press("f")  # the forward pass of the current batch: flat units are known
+        await pilot.pause()
+        flat = app.snapshot.views[0].flat
+        assert flat is not None and flat.any()
+        assert "✕ dead" in app.query_one("#diagram").render_line(1).text
+        await pilot.press("h")
+        assert app.bottom == "chart"
+
+
+async def test_c_pins_runs_labelled_by_what_differs_and_C_clears_them():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        assert app.ghosts == () and "nothing to pin" in app.hint
+        app.stepper.run(50)
+        app.refresh_view()
+        await pilot.press("c")
+        assert len(app.ghosts) == 1 and app.ghosts[0].label(app.settings) == "run 1"
+        await pilot.press("R", "minus")
+        assert app.ghosts[0].label(app.settings) == "η 2"
+        for _ in range(5):
+            app.stepper.run(5)
+            app.refresh_view()
+            await pilot.press("c")
+        assert len(app.ghosts) == 4  # at most four: the oldest goes
+        assert [g.number for g in app.ghosts] == [3, 4, 5, 6]
+        await pilot.press("C")
+        assert app.ghosts == ()
+
+
+async def test_number_keys_zoom_a_pane_and_back():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key, pane in (("1", "diagram-pane"), ("2", "matrix-pane"), ("3", "bottom")):
+            await pilot.press(key)
+            assert app.screen.maximized is app.query_one(f"#{pane}")
+            await pilot.press(key)
+            assert app.screen.maximized is None

@@ -517,8 +517,62 @@ CONTRACT_GAPS = [
                  id="deeply-nested-array"),
 ]
 
+def registry_cases() -> list:
+    """For every optimizer, schedule and initializer setting in the registries: a wrong type,
+    a value outside its range, and the key given to an owner that does not take it."""
+    from bptui.engine import initializers, optimizers, schedules
+
+    cases = [
+        pytest.param(preset(data=XOR_DATA + "\nimage = [1, 3]"), "data.image", "must match",
+                     id="image-pixels-mismatch"),
+        pytest.param(preset(data=XOR_DATA + "\nimage = 4"), "data.image", "expected [rows, cols]",
+                     id="image-not-a-pair"),
+        pytest.param(preset(data=XOR_DATA + "\nimage = [0, 2]"), "data.image", "out of range",
+                     id="image-zero-rows"),
+        pytest.param(preset(data=XOR_DATA + "\nimage = [1.0, 2]"), "data.image",
+                     "expected [rows, cols]", id="image-float"),
+        pytest.param(preset(training='optimizer = "adma"'), "training.optimizer",
+                     "did you mean 'adam'", id="optimizer-typo"),
+        pytest.param(preset(training="optimizer = 1"), "training.optimizer", "expected a string",
+                     id="optimizer-int"),
+        pytest.param(preset(training='schedule = "cosin"'), "training.schedule",
+                     "did you mean 'cosine'", id="schedule-typo"),
+        pytest.param(preset(network="layers = [2, 2, 1]\ninit = 'zero'"), "network.init",
+                     "did you mean 'zeros'", id="init-typo"),
+        pytest.param(preset(training="eval_every = -1"), "training.eval_every", "out of range",
+                     id="eval_every-negative"),
+        pytest.param(preset(training="eval_every = 1.5"), "training.eval_every",
+                     "expected an integer", id="eval_every-float"),
+        pytest.param(preset(training='optimizer = "sgd"\nmomentum = 0.9'), "training.momentum",
+                     "not a setting of optimizer 'sgd'", id="sgd-takes-no-momentum"),
+        pytest.param(preset(training="beta1 = 0.9"), "training.beta1",
+                     "not a setting of optimizer 'sgd'", id="beta1-without-optimizer"),
+    ]
+    families = [("training", "optimizer", {n: c.hypers for n, c in optimizers.OPTIMIZERS.items()}),
+                ("training", "schedule", {n: c.hypers for n, c in schedules.SCHEDULES.items()}),
+                ("network", "init", {n: i.hypers for n, i in initializers.INITIALIZERS.items()})]
+    for table, family, owners in families:
+        plain = next(name for name, hypers in owners.items() if not hypers)
+        for owner, hypers in owners.items():
+            for h in hypers:
+                def text(value, owner=owner, key=h.key):
+                    body = f'{family} = "{owner}"\n{key} = {value}'
+                    return (preset(network="layers = [2, 2, 1]\n" + body) if table == "network"
+                            else preset(training=body))
+                where = f"{table}.{h.key}"
+                outside = (h.high + 1) if h.high is not None else -1
+                cases += [
+                    pytest.param(text('"big"'), where, "expected a", id=f"{owner}-{h.key}-string"),
+                    pytest.param(text(outside), where, "out of range", id=f"{owner}-{h.key}-range"),
+                    pytest.param(text(h.default).replace(f'"{owner}"', f'"{plain}"'), where,
+                                 f"not a setting of {family} '{plain}'",
+                                 id=f"{plain}-takes-no-{h.key}-of-{owner}"),
+                ]
+    return cases
+
+
 ALL_PRESET_CASES = (UNKNOWN_KEYS + WRONG_TYPES + OUT_OF_RANGE + NETWORK + INLINE_DATA
-                    + GENERATOR + WEIGHTS + FILE_LEVEL + CONTRACT_GAPS)
+                    + GENERATOR + WEIGHTS + FILE_LEVEL + CONTRACT_GAPS + registry_cases())
 
 
 @pytest.mark.parametrize(("text", "key", "says"), ALL_PRESET_CASES)
@@ -574,13 +628,13 @@ CSV_CASES = [
     pytest.param("a,b,y\n0,zero,0\n0,1,1\n", "", "layers = [2, 2, 1]", "csv",
                  "row 2, column 'b'", "not a finite number", id="csv-non-numeric-feature"),
     pytest.param("a,b,y\n0,0,0\nnan,1,1\n", "", "layers = [2, 2, 1]", "csv",
-                 "row 3, column 'a'", "not a finite number", id="csv-nan-feature"),
+                 "row 3, column 'a'", "1 missing value", id="csv-nan-feature"),
     pytest.param("a,b,y\n0,0,0\n1,-inf,1\n", "", "layers = [2, 2, 1]", "csv",
                  "row 3, column 'b'", "not a finite number", id="csv-inf-feature"),
     pytest.param("a,b,y\n0,,0\n1,1,1\n", "", "layers = [2, 2, 1]", "csv",
-                 "row 2, column 'b'", "not a finite number", id="csv-empty-feature"),
+                 "row 2, column 'b'", "1 missing value", id="csv-empty-feature"),
     pytest.param("a,b,y\n0,0,\n1,1,1\n", "", "layers = [2, 2, 1]", "csv",
-                 "row 2, column 'y'", "empty target", id="csv-empty-target-value"),
+                 "row 2, column 'y'", "missing target", id="csv-empty-target-value"),
     pytest.param("", "", "layers = [2, 2, 1]", "csv", None, "empty", id="csv-empty-file"),
     pytest.param("\n \n\n", "", "layers = [2, 2, 1]", "csv", None, "empty",
                  id="csv-blank-lines-only"),

@@ -365,3 +365,18 @@ def test_zero_initialization_keeps_hidden_units_identical():
     stepper.run(50)
     w = stepper.weights[0]
     assert np.array_equal(w[0], w[1])  # the symmetry is never broken
+
+
+def test_the_readme_states_every_rule_and_default():
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parents[1].joinpath("README.md").read_text(encoding="utf-8")
+    for name, cls in optimizers.OPTIMIZERS.items():
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{name}` |"))
+        assert f"| {cls.default_learning_rate:g} |" in row, name
+        for h in cls.hypers:
+            assert f"`{h.key}`" in row and f"({h.default:g})" in row, (name, h.key)
+    for name, cls in schedules.SCHEDULES.items():
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{name}` |"))
+        for h in cls.hypers:
+            assert f"`{h.key}`" in row and f"({h.default:g})" in row, (name, h.key)

@@ -120,7 +120,7 @@ def test_csv_builds_a_preset(tmp_path, capsys):
     preset = preset_from_csv(str(data), "kind")
     assert preset.data.task == "classification" and preset.network.layers[-1] == 1
     numeric = tmp_path / "numbers.csv"
-    numeric.write_text("x,y\n" + "".join(f"{i},{i * 0.37}\n" for i in range(20)))
+    numeric.write_text("x,y\n" + "".join(f"{i / 2},{i * 0.37}\n" for i in range(20)))
     regression = preset_from_csv(str(numeric), "y", "1,5,1")
     assert regression.data.task == "regression" and regression.network.layers == (1, 5, 1)
 
@@ -141,3 +141,16 @@ def test_bad_csv_gets_one_line(tmp_path, capsys, content, args, key):
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and err.startswith("bptui: error: ")
     assert key in err
+
+
+def test_a_csv_preset_exports_with_its_data(tmp_path, capsys):
+    """A preset may only name data in its own folder: the exported preset brings a copy."""
+    target = tmp_path / "out" / "iris-trained.toml"
+    target.parent.mkdir()
+    assert main(["train", "iris", "--steps", "20", "--json", "--save-weights", str(target)]) == 0
+    trained = json.loads(capsys.readouterr().out)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["iris-trained.csv", "iris-trained.toml"]
+    assert main(["train", str(target), "--steps", "0", "--json"]) == 0
+    reloaded = json.loads(capsys.readouterr().out)
+    assert reloaded["loss"][0] == trained["loss"][-1]
+    assert reloaded["accuracy"] == trained["accuracy"]

@@ -55,7 +55,7 @@ class TestScreens:
     def test_after_50_steps(self, snap_compare):
         async def train(pilot):
             pilot.app.stepper.run(50)
-            pilot.app.redraw()
+            pilot.app.refresh_view()
             await pilot.pause()
 
         assert snap_compare(BptuiApp(preset="spiral"), run_before=train, terminal_size=SIZE)
@@ -88,7 +88,7 @@ class TestBoundary:
     def test_xor_after_training(self, snap_compare):
         async def train(pilot):
             pilot.app.stepper.run(3000)
-            pilot.app.redraw()
+            pilot.app.refresh_view()
             await pilot.press("d", "right")
             await pilot.pause()
 
@@ -97,7 +97,7 @@ class TestBoundary:
     def test_hidden_unit_map(self, snap_compare):
         async def train(pilot):
             pilot.app.stepper.run(1500)
-            pilot.app.redraw()
+            pilot.app.refresh_view()
             await pilot.press("d", "down")
             await pilot.pause()
 
@@ -112,3 +112,107 @@ class TestSettings:
             no_blink(pilot)
 
         assert snap_compare(BptuiApp(preset="spiral"), run_before=open_settings, terminal_size=SIZE)
+
+
+class TestLesson:
+    """The forward lesson at its second step, after a wrong prediction (the arithmetic shown)."""
+
+    @staticmethod
+    def app():
+        from bptui.lesson import load_lesson
+
+        lesson = load_lesson("forward")
+        return BptuiApp(preset=lesson.preset, lesson=lesson)
+
+    @staticmethod
+    async def wrong_prediction(pilot):
+        await pilot.press("x", "n", "P")
+        await pilot.pause()
+        pilot.app.screen.query_one("#guess", Input).value = "0.5"
+        await pilot.press("enter")
+        await pilot.pause()
+
+    def test_lesson_120x40(self, snap_compare, tmp_path, monkeypatch):
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+        assert snap_compare(self.app(), run_before=self.wrong_prediction, terminal_size=SIZE)
+
+    def test_lesson_80x24(self, snap_compare, tmp_path, monkeypatch):
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+        assert snap_compare(self.app(), run_before=self.wrong_prediction, terminal_size=(80, 24))
+
+
+class TestDynamics:
+    """What the numbers do over many steps: gradient health, pinned runs."""
+
+    @staticmethod
+    async def health(pilot):
+        pilot.app.stepper.run(60)
+        pilot.app.refresh_view()
+        await pilot.press("h")
+        await pilot.pause()
+
+    def test_vanishing_health_120x40(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="vanishing"), run_before=self.health,
+                            terminal_size=SIZE)
+
+    def test_vanishing_health_80x24(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="vanishing"), run_before=self.health,
+                            terminal_size=(80, 24))
+
+    def test_pinned_runs(self, snap_compare):
+        async def two_runs(pilot):
+            app = pilot.app
+            app.stepper.run(300)
+            app.refresh_view()
+            await pilot.press("c", "R", "minus")
+            app.stepper.run(300)
+            app.refresh_view()
+            await pilot.pause()
+
+        assert snap_compare(BptuiApp(preset="xor"), run_before=two_runs, terminal_size=SIZE)
+
+
+class TestSizes:
+    """Every size from 80×24 up: xor, spiral, digits (a picture and a receptive field), explain."""
+
+    CASES = {"xor": ("xor", ["f", "f", "e", "b"]), "spiral": ("spiral", ["f", "right"]),
+             "digits": ("digits", ["s", "f", "down", "down"]),
+             "explain": ("mazur", ["s", "x", "right"])}
+
+    def check(self, snap_compare, case, size):
+        preset, keys = self.CASES[case]
+        assert snap_compare(BptuiApp(preset=preset), press=keys, terminal_size=size)
+
+    def test_xor_80x24(self, snap_compare):
+        self.check(snap_compare, "xor", (80, 24))
+
+    def test_xor_120x40(self, snap_compare):
+        self.check(snap_compare, "xor", SIZE)
+
+    def test_spiral_80x24(self, snap_compare):
+        self.check(snap_compare, "spiral", (80, 24))
+
+    def test_spiral_120x40(self, snap_compare):
+        self.check(snap_compare, "spiral", SIZE)
+
+    def test_digits_80x24(self, snap_compare):
+        self.check(snap_compare, "digits", (80, 24))
+
+    def test_digits_120x40(self, snap_compare):
+        self.check(snap_compare, "digits", SIZE)
+
+    def test_explain_80x24(self, snap_compare):
+        self.check(snap_compare, "explain", (80, 24))
+
+    def test_explain_120x40(self, snap_compare):
+        self.check(snap_compare, "explain", SIZE)
+
+
+class TestTheme:
+    def test_light_theme(self, snap_compare):
+        async def light(pilot):
+            await pilot.press("s", "f", "x")
+            pilot.app.theme = "textual-light"
+            await pilot.pause()
+
+        assert snap_compare(BptuiApp(preset="spiral"), run_before=light, terminal_size=SIZE)

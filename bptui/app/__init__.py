@@ -1,9 +1,12 @@
 """The Textual explorer."""
 
 
-def run_app(preset, stepper=None) -> int:
-    """Open the explorer on a preset (and a resumed stepper, if any); returns the exit code."""
+def run_app(preset, stepper=None, lesson=None, progress=None) -> int:
+    """Open the explorer on a preset (and a resumed stepper, or a lesson, if any); returns the
+    exit code: 0, or Textual's return code (1 after an unhandled error, which Textual has
+    printed)."""
     from bptui.app.main import BptuiApp
 
-    BptuiApp(preset=preset, stepper=stepper).run()
-    return 0
+    app = BptuiApp(preset=preset, stepper=stepper, lesson=lesson, progress=progress)
+    app.run()
+    return app.return_code or 0

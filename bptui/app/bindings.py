@@ -1,45 +1,9 @@
-"""The explorer's key bindings (exact: the tests and the README drive these keys)."""
+"""The explorer's key bindings, made from `keys.KEYS` (exact: the tests and the README drive
+these keys)."""
 
 from textual.binding import Binding
 
-BINDINGS = [
-    Binding("f", "forward", "Forward", id="forward", tooltip="compute the next layer"),
-    Binding("e", "error", "Error", id="error", tooltip="the loss and the output δ"),
-    Binding("b", "backward", "Backward", id="backward", tooltip="propagate δ one layer back"),
-    Binding("u", "update", "Update", id="update", tooltip="apply the updates"),
-    Binding("space", "micro", "Next", id="micro", tooltip="the next micro-step"),
-    Binding("s", "finish_step", "Step", id="step", tooltip="finish the training step"),
-    Binding("r", "run", "Run/pause", id="run"),
-    Binding("R", "reset", "Reset", id="reset"),
-    Binding("z", "undo", "Undo", id="undo", tooltip="step back one micro-step"),
-    Binding("Z", "redo", "Redo", id="redo", tooltip="replay the next micro-step"),
-    Binding("left_square_bracket", "layer(-1)", "Layer-", show=False, id="layer_prev"),
-    Binding("right_square_bracket", "layer(1)", "Layer+", show=False, id="layer_next"),
-    Binding("up", "cursor(0,-1)", "Unit up", show=False, id="cursor_up"),
-    Binding("down", "cursor(0,1)", "Unit down", show=False, id="cursor_down"),
-    Binding("left", "cursor(-1,0)", "Layer left", show=False, id="cursor_left"),
-    Binding("right", "cursor(1,0)", "Layer right", show=False, id="cursor_right"),
-    Binding("comma", "sample(-1)", "Sample-", show=False, id="sample_prev"),
-    Binding("full_stop", "sample(1)", "Sample+", show=False, id="sample_next"),
-    Binding("m", "mean", "Mean", show=False, id="mean"),
-    Binding("plus", "learning_rate(2.0)", "η×2", id="lr_up"),
-    Binding("minus", "learning_rate(0.5)", "η÷2", id="lr_down"),
-    Binding("l", "log_scale", "Log", id="log"),
-    Binding("x", "toggle_explain", "Explain", id="explain",
-            tooltip="the selected unit's arithmetic with the numbers"),
-    Binding("d", "toggle_boundary", "Boundary", id="boundary",
-            tooltip="network diagram ↔ decision boundary / unit map"),
-    Binding("g", "gradient_check", "Grad check", id="gradcheck",
-            tooltip="numerical vs analytic gradients per layer"),
-    Binding("p", "pick", "Presets", id="presets"),
-    Binding("ctrl+s", "save_session", "Save", show=False, id="save",
-            tooltip="save the session to bptui-session-PRESET.npz"),
-    Binding("ctrl+e", "export_weights", "Export", show=False, id="export",
-            tooltip="export the weights as .json, .npz and a .toml preset"),
-    Binding("o", "settings", "Settings", id="settings",
-            tooltip="learning rate, batch, momentum, L2, activations, layers"),
-    Binding("w", "edit_weight", "Edit weight", show=False, id="edit_weight",
-            tooltip="type a new value for a weight of the selected unit"),
-    Binding("question_mark", "help", "Help", id="help"),
-    Binding("q", "quit", "Quit", id="quit"),
-]
+from bptui.app.keys import KEYS
+
+BINDINGS = [Binding(k.key, k.action, k.label, show=k.footer, id=k.id, tooltip=k.help)
+            for k in KEYS]

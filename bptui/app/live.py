@@ -13,23 +13,24 @@ from textual import work
 from textual.worker import get_current_worker
 
 FRAME_RATE = 10       # redraws per second while training runs
-CHART_EVERY = 3       # replot the chart every n-th frame while running
 CHUNK_SECONDS = 0.01  # training time between checks for cancel / snapshot requests
 
 
 class LiveTraining:
     """Mixin for the app: `r`, pause, the training worker and the redraw timer.
 
-    Expects the app's `stepper`, `explorer`, `timeline`, `hint`, `running`, `redraw()`,
-    `take_snapshot()` and the events `_want_snapshot` and `_trainer_idle`.
+    Expects the app's `stepper`, `explorer`, `timeline`, `hint`, `running`, `snapshot`,
+    `speed`, `refresh_view()`, `take_snapshot()` and the events `_want_snapshot` and
+    `_trainer_idle`; the worker publishes in `_published` and `_speed`.
     """
 
     def tick(self) -> None:
-        """Timer: while training runs, draw the newest snapshot and ask for the next."""
+        """Timer: while training runs, hand the newest snapshot to the panes, ask for the next."""
         if not self.running:
             return
-        self._frame += 1
-        self.redraw(chart=self._frame % CHART_EVERY == 0)
+        if self._published is not None and self._published is not self.snapshot:
+            self.snapshot = self._published
+            self.speed = self._speed
         self._want_snapshot.set()
 
     def action_run(self) -> None:
@@ -37,11 +38,9 @@ class LiveTraining:
         if self.running:
             self.pause()
             self.hint = f"paused at step {self.stepper.step} — " + self.explorer.next_hint()
-            self.redraw()
             return
         if self.stepper.diverged:
             self.hint = self.explorer.next_hint()
-            self.redraw()
             return
         self.running = True
         self._trainer_idle.clear()
@@ -55,6 +54,7 @@ class LiveTraining:
         self.running = False
         self.workers.cancel_group(self, "train")
         self._trainer_idle.wait(timeout=2.0)
+        self.refresh_view()
 
     @work(thread=True, exclusive=True, group="train")
     def train_live(self) -> None:
@@ -73,8 +73,8 @@ class LiveTraining:
                 if self._want_snapshot.is_set():
                     self._want_snapshot.clear()
                     span = time.perf_counter() - started
-                    self.steps_per_second = (stepper.step - start_step) / span if span else 0.0
-                    self._snapshot = self.take_snapshot()
+                    self._speed = (stepper.step - start_step) / span if span else 0.0
+                    self._published = self.take_snapshot()
             if stepper.diverged and not worker.is_cancelled:
                 self.call_from_thread(self.on_diverged)
         finally:
@@ -84,5 +84,5 @@ class LiveTraining:
         """A non-finite loss paused training."""
         self.running = False
         self.hint = "diverged: the loss is no longer finite — R resets, - lowers η"
-        self.redraw()
+        self.refresh_view()
 

@@ -1,38 +1,60 @@
 """The explorer app: three live panes and phase-by-phase keyboard stepping.
 
 The app never computes backprop itself: keys drive the engine's Stepper (through Explorer),
-and the panes draw Snapshots of it. Continuous training runs in a thread worker; the worker
-publishes a fresh Snapshot whenever the UI has asked for one, and a timer redraws at most
+and the panes draw Snapshots of it. The view state lives here, in reactives (the snapshot,
+the selected unit, layer and sample, which pane is in front, the hint); every pane is bound to
+what it shows with `data_bind` and redraws itself when that changes. Continuous training runs
+in a thread worker that publishes snapshots; a timer hands the newest one to the panes at most
 FRAME_RATE times a second.
 """
 
 from __future__ import annotations
 
 import threading
+from functools import partial
 
-from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.reactive import reactive
+from textual.widgets import ContentSwitcher, Footer
 
 from bptui.app import snapshot as snapshots
+from bptui.app import style
 from bptui.app.bindings import BINDINGS
-from bptui.app.live import FRAME_RATE, LiveTraining
 from bptui.app.explorer import Explorer, describe
+from bptui.app.ghosts import MAX_GHOSTS, Ghost, settings_of
+from bptui.app.keys import KEYS
+from bptui.app.lessons import Lessons
+from bptui.app.live import FRAME_RATE, LiveTraining
+from bptui.app.sessions import Sessions
 from bptui.app.snapshot import Phase, Snapshot
-from bptui.app.style import fmt
 from bptui.app.widgets.boundary import DecisionBoundary, supported
 from bptui.app.widgets.diagram import NetworkDiagram
-from bptui.app.widgets.losschart import LossChart
 from bptui.app.widgets.explainpane import ExplainPane
+from bptui.app.widgets.healthchart import HealthChart
+from bptui.app.widgets.lessonpane import LessonPane
+from bptui.app.widgets.losschart import LossChart
 from bptui.app.widgets.matrix import MatrixView
 from bptui.app.widgets.readout import Readout
+from bptui.app.widgets.statusline import HintLine, StatusLine
+from bptui.engine.explain import Line, explain
+from bptui.engine.health import Trace
+from bptui.engine.numtext import number
 from bptui.engine.timeline import Timeline
-from bptui.preset import Preset, PresetError, bundled_names, load_preset
+from bptui.preset import Preset, bundled_names, load_preset
 
 
+TRACE_BUDGET = 32 * 1024 * 1024
+"""Bytes the gradient-health trace may take (the first steps that fit are recorded)."""
 
-class BptuiApp(LiveTraining, App):
+
+def pane_key(pane: str) -> str:
+    """The key that zooms a pane (keys.KEYS)."""
+    return next(k.name for k in KEYS if k.action == f"zoom('{pane}')")
+
+
+class BptuiApp(LiveTraining, Lessons, Sessions, App):
     """bptui: explore backpropagation one step at a time."""
 
     CSS_PATH = "app.tcss"
@@ -40,56 +62,103 @@ class BptuiApp(LiveTraining, App):
 
     BINDINGS = BINDINGS
 
-    def __init__(self, preset: Preset | str = "xor", autostart: bool = False, stepper=None):
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+    """What every pane draws: the stepper at one instant."""
+    cursor: reactive[tuple[int, int]] = reactive((1, 0), init=False)
+    """The selected unit (column, unit); column 0 is the input layer."""
+    layer: reactive[int] = reactive(0, init=False)
+    """The weight layer in the matrix pane (0-based)."""
+    sample: reactive[int | None] = reactive(0, init=False)
+    """The selected sample of the batch (None: the batch mean)."""
+    left: reactive[str] = reactive("diagram", init=False)
+    """The left pane in front: "diagram" or "boundary"."""
+    right: reactive[str] = reactive("matrix", init=False)
+    """The right pane in front: "matrix" or "explain"."""
+    hint: reactive[str] = reactive("", init=False)
+    """The bottom line: what just happened and what comes next."""
+    explanation: reactive[tuple[Line, ...]] = reactive((), init=False)
+    """The explain pane's lines (computed by the engine's explain module)."""
+    gradcheck: reactive[tuple | None] = reactive(None, init=False)
+    """The last gradient check, shown until the next step."""
+    running: reactive[bool] = reactive(False, init=False)
+    """Continuous training runs (the stepper belongs to the training thread)."""
+    speed: reactive[float] = reactive(0.0, init=False)
+    """Training steps per second while running."""
+    tally: reactive[tuple[int, int]] = reactive((0, 0), init=False)
+    """Predictions with P: right, asked."""
+    log_scale: reactive[bool] = reactive(False, init=False)
+    """The loss chart plots log10(loss)."""
+    bottom: reactive[str] = reactive("chart", init=False)
+    """The bottom pane in front: "chart" (loss) or "health" (gradient health)."""
+    ghosts: reactive[tuple[Ghost, ...]] = reactive((), init=False)
+    """Pinned runs (key c), shown in the loss chart."""
+    settings: reactive[dict] = reactive(dict, init=False)
+    """The current settings, flat (ghosts are labelled by what differs from them)."""
+    title_shown: reactive[str] = reactive("", init=False)
+    """The status line's title: the preset's, or the lesson's."""
+
+    def __init__(self, preset: Preset | str = "xor", autostart: bool = False, stepper=None,
+                 lesson=None, progress=None):
         super().__init__()
         self.preset = load_preset(preset) if isinstance(preset, str) else preset
         self.explorer = Explorer(stepper if stepper is not None else self.preset.stepper())
         self.timeline = Timeline(self.stepper)
         self.autostart = autostart
-        self.layer = 0
-        self.sample: int | None = 0
-        self.running = False
-        self.hint = ""
-        self._snapshot: Snapshot | None = None
+        self.opening_lesson = (lesson, progress)
+        self.set_reactive(BptuiApp.title_shown, self.preset.title)
         self._readouts = snapshots.ReadoutCache()
+        self._published: Snapshot | None = None
         self._want_snapshot = threading.Event()
         self._trainer_idle = threading.Event()
         self._trainer_idle.set()
-        self._frame = 0
-        self.steps_per_second = 0.0
+        self._speed = 0.0
+        self.question = None      # the open or last wrong prediction (engine.predict.Question)
+        self.reveal = False       # the explain pane shows the question's arithmetic
+        self._explain_due = False
 
     # ----- layout ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(id="status")
+        app = BptuiApp
+        yield StatusLine(id="status").data_bind(app.snapshot, app.running, app.speed, app.tally,
+                                                title=app.title_shown)
         with Horizontal(id="panes"):
-            with ContentSwitcher(id="diagram-pane", initial="diagram"):
-                yield NetworkDiagram(id="diagram")
-                yield DecisionBoundary(id="boundary")
+            with ContentSwitcher(id="diagram-pane", initial="diagram").data_bind(current=app.left):
+                yield NetworkDiagram(id="diagram").data_bind(app.snapshot, app.cursor, app.sample)
+                yield DecisionBoundary(id="boundary").data_bind(app.snapshot, app.cursor)
             with Vertical(id="matrix-pane"):
-                with ContentSwitcher(id="right", initial="matrix"):
-                    yield MatrixView(id="matrix")
-                    yield ExplainPane(id="explain")
+                yield LessonPane(id="lesson")
+                with ContentSwitcher(id="right", initial="matrix").data_bind(current=app.right):
+                    yield MatrixView(id="matrix").data_bind(app.snapshot, app.sample, app.gradcheck,
+                                                            weight_layer=app.layer)
+                    yield ExplainPane(id="explain").data_bind(lines=app.explanation)
         with Horizontal(id="bottom"):
-            yield LossChart(id="chart")
-            yield Readout(id="readout")
-        yield Static(id="hint")
+            with ContentSwitcher(id="charts", initial="chart").data_bind(current=app.bottom):
+                yield LossChart(id="chart").data_bind(app.snapshot, app.log_scale, app.running,
+                                                      app.ghosts, app.settings)
+                yield HealthChart(id="health").data_bind(app.snapshot, app.running)
+            yield Readout(id="readout").data_bind(app.snapshot)
+        yield HintLine(id="hint").data_bind(app.hint)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#diagram-pane").border_title = "Network"
-        self.query_one("#bottom").border_title = "Loss"
+        self.watch_theme(self.theme)
+        self.traced(self.stepper)
+        for pane in ("diagram-pane", "matrix-pane", "bottom"):  # zoomable with 1, 2, 3
+            self.query_one(f"#{pane}").ALLOW_MAXIMIZE = True
         self.hint = f"{self.preset.title}: press space (or f) to start the forward pass; ? for help"
-        self.redraw()
+        self.refresh_view()
+        self.titles()
         self.set_interval(1 / FRAME_RATE, self.tick)
         if self.autostart:
             self.action_run()
+        self.open_lesson(*self.opening_lesson)
 
     def on_resize(self) -> None:
         self.screen.set_class(self.size.height < 30, "short")
         self.screen.set_class(self.size.width < 100, "narrow")
 
-    # ----- drawing -----------------------------------------------------------------------------
+    # ----- the view follows the state -----------------------------------------------------------
 
     @property
     def stepper(self):
@@ -101,129 +170,104 @@ class BptuiApp(LiveTraining, App):
         return snapshots.take(self.stepper, self.preset.title, self.sample, self._readouts,
                               fresh=not self.running)
 
-    def redraw(self, chart: bool = True) -> None:
-        """Take a snapshot (when paused) and draw every pane from it."""
+    def refresh_view(self) -> None:
+        """The stepper changed (and is ours: training is paused): every pane shows it now."""
         if not self.running:
-            self._snapshot = self.take_snapshot()
-        snap = self._snapshot
+            self.snapshot = self.take_snapshot()
+            self.settings = settings_of(self.stepper, self.stepper.seed)
+
+    def follow_step(self) -> None:
+        """Show the layer the last micro-step computed, as the key that computed it would."""
+        last = self.stepper.last
+        if last.layer is not None and last.phase != Phase.UPDATE:
+            self.layer = last.layer
+
+    def watch_snapshot(self) -> None:
+        self.explain_soon()
+        if self.lesson is not None:
+            self.draw_lesson()
+
+    def watch_sample(self) -> None:
+        self.refresh_view()  # the snapshot holds the rows around the selected sample
+
+    def watch_cursor(self, cursor: tuple[int, int]) -> None:
+        if cursor[0] > 0:
+            self.layer = cursor[0] - 1
+        self.explain_soon()
+        self.titles()
+
+    def watch_layer(self) -> None:
+        self.titles()
+
+    def watch_left(self) -> None:
+        self.titles()
+
+    def watch_bottom(self) -> None:
+        self.titles()
+
+    def watch_right(self) -> None:
+        self.explain_soon()
+        self.titles()
+
+    def watch_theme(self, theme: str) -> None:
+        """Custom panes mix their colours from the theme's background."""
+        background = self.current_theme.background or ("#ffffff" if not self.current_theme.dark
+                                                       else "#1e1e24")
+        from textual.color import Color
+
+        rgb = Color.parse(background).rgb
+        style.use_theme(rgb)
+
+    def titles(self) -> None:
+        """The panes' border titles say what they show and how to change it."""
+        snap = self.snapshot
         if snap is None:
             return
-        with self.batch_update():
-            self.draw_status(snap)
-            diagram = self.query_one(NetworkDiagram)
-            diagram.snapshot = snap
-            diagram.sample = self.sample
-            if self.query_one(ContentSwitcher).current == "boundary":
-                self.draw_boundary(snap)
-            else:
-                diagram.redraw()
-            matrix = self.query_one(MatrixView)
-            if self.query_one("#right", ContentSwitcher).current == "explain":
-                self.draw_explanation()
-            else:
-                matrix.snapshot, matrix.weight_layer, matrix.sample = snap, self.layer, self.sample
-                matrix.redraw()
-                self.query_one("#matrix-pane").border_title = (
-                    f"Layer {self.layer + 1}/{snap.depth} · [ ] to change")
-            if chart:
-                self.query_one(LossChart).show(snap)
-                readout = self.query_one(Readout)
-                key = (snap.step, id(self.stepper), snap.diverged)
-                if readout.shown != key:
-                    readout.show(snap)
-                    readout.shown = key
-            self.query_one("#hint", Static).update(Text(self.hint), layout=False)
+        left = self.query_one("#diagram-pane")
+        if self.left == "boundary":
+            left.border_title = self.query_one(DecisionBoundary).title()
+        else:
+            left.border_title = "Network"
+        bottom = self.query_one("#bottom")
+        bottom.border_title = ("Gradient health · h: loss" if self.bottom == "health" else
+                               "Loss · h: gradient health · c: pin this run")
+        right = self.query_one("#matrix-pane")
+        if self.right == "explain":
+            right.border_title = "Explain · arrows select a unit · x: matrix"
+        else:
+            right.border_title = f"Layer {min(self.layer, snap.depth - 1) + 1}/{snap.depth} · [ ] to change"
 
-    def draw_explanation(self) -> None:
-        """The selected unit's arithmetic (computed by the engine's explain module)."""
-        from bptui.engine.explain import Line, explain
+    def explain_soon(self) -> None:
+        """Recompute the explain pane's lines once, after the current changes (when shown)."""
+        if self.right == "explain" and not self._explain_due:
+            self._explain_due = True
+            self.call_later(self._explain)
 
-        column, unit = self.query_one(NetworkDiagram).cursor
-        if column == 0:
+    def _explain(self) -> None:
+        self._explain_due = False
+        column, unit = self.cursor
+        if self.reveal and self.question is not None:
+            lines = [Line("note", f"{self.question.step_text} computes (P tries again, "
+                                  "space runs it):"), *self.question.reveal]
+        elif column == 0:
             lines = [Line("head", f"input x{unit + 1}"),
                      Line("note", "inputs are data, not computed: move right (→) to a unit")]
         elif self.running:
             lines = [Line("note", "training is running: pause (r) to read the arithmetic")]
         else:
             lines = explain(self.stepper, column - 1, unit, self.sample or 0)
-        self.query_one(ExplainPane).show(lines)
-        self.query_one("#matrix-pane").border_title = "Explain · arrows select a unit · x: matrix"
-
-    def action_toggle_explain(self) -> None:
-        """x: the explain pane instead of the matrix pane (and back)."""
-        switcher = self.query_one("#right", ContentSwitcher)
-        switcher.current = "matrix" if switcher.current == "explain" else "explain"
-        self.hint = ("explain: the selected unit's formulas with the numbers of this step"
-                     if switcher.current == "explain" else "matrix pane")
-        self.redraw(chart=False)
-
-    def draw_boundary(self, snap: Snapshot) -> None:
-        """The output (or the selected hidden unit's activation) over the input plane."""
-        column, unit = self.query_one(NetworkDiagram).cursor
-        selected = None if column in (0, snap.depth) else (column - 1, unit)
-        self.query_one(DecisionBoundary).show(snap, self.stepper.data, selected)
-        which = "output" if selected is None else f"hidden {column}, unit {unit + 1}"
-        self.query_one("#diagram-pane").border_title = f"Decision boundary · {which} · d: diagram"
-
-    def action_toggle_boundary(self) -> None:
-        """d: switch the left pane between the network diagram and the decision boundary."""
-        switcher = self.query_one(ContentSwitcher)
-        if switcher.current == "diagram":
-            if not supported(self.stepper.spec.layers[0]):
-                self.hint = "the decision boundary needs 1 or 2 inputs " \
-                            f"(this network has {self.stepper.spec.layers[0]})"
-                self.redraw(chart=False)
-                return
-            switcher.current = "boundary"
-            self.hint = "decision boundary: arrows select a hidden unit to see its activation map"
-        else:
-            switcher.current = "diagram"
-            self.query_one("#diagram-pane").border_title = "Network"
-            self.hint = "network diagram"
-        self.redraw(chart=False)
-
-    def draw_status(self, snap: Snapshot) -> None:
-        """The status line: preset, step, epoch, phase, loss, accuracy, η (compact when narrow)."""
-        wide = self.size.width >= 100
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f" {snap.title if wide else snap.title[:18]} ", "bold reverse")
-        text.append(f"  step {snap.step}  epoch {snap.epoch:.4g}  " if wide else f" step {snap.step} ")
-        phase = snap.last
-        arrow = {Phase.FORWARD: " →", Phase.BACKWARD: " ←"}.get(phase.phase, "")
-        text.append(f"{describe(phase, snap.depth)}{arrow}", "bold cyan")
-        text.append(f"  loss {fmt(snap.loss, 9).strip()}" if wide else f" L {fmt(snap.loss, 7).strip()}")
-        if snap.test_loss is not None:
-            text.append(f"  test {fmt(snap.test_loss, 9).strip()}" if wide
-                        else f" T {fmt(snap.test_loss, 7).strip()}")
-        if snap.accuracy is not None:
-            text.append(f"  acc {snap.accuracy:.1%}" if wide else f" {snap.accuracy:.0%}")
-        if snap.readout.get("test_r2", snap.readout.get("train_r2")) is not None:
-            r2 = snap.readout.get("test_r2", snap.readout.get("train_r2"))
-            shown = "—" if r2 != r2 else (f"{r2:.3f}" if wide else f"{r2:.2f}")  # nan: undefined
-            text.append(f"  R² {shown}" if wide else f" R² {shown}")
-        if snap.optimizer != "sgd":
-            text.append(f"  {snap.optimizer.split(' ')[0]}" if wide else "")
-        text.append(f"  η {snap.rate:.4g}" if wide else f" η {snap.rate:.3g}")
-        if snap.batch_size > 1 and wide and not self.running:
-            text.append(f"  batch {snap.batch_size}")
-        if snap.diverged:
-            text.append("  DIVERGED (R resets)", "bold white on red")
-        elif self.running:
-            text.append(f"  ▶ {self.steps_per_second:,.0f} steps/s" if wide else " ▶",
-                        "bold green")
-        self.query_one("#status", Static).update(text, layout=False)
+        self.explanation = tuple(lines)
 
     # ----- phase keys --------------------------------------------------------------------------
 
     def _act(self, action) -> None:
         self.pause()
-        self.query_one(MatrixView).gradcheck = None
+        self.reveal = False
+        self.gradcheck = None
         self.hint = action()
         self.timeline.record()
-        last = self.stepper.last
-        if last.layer is not None and last.phase != Phase.UPDATE:
-            self.layer = last.layer
-        self.redraw()
+        self.follow_step()
+        self.refresh_view()
 
     def action_forward(self) -> None:
         """f: compute the next layer."""
@@ -249,23 +293,60 @@ class BptuiApp(LiveTraining, App):
         """s: finish the current training step."""
         self._act(self.explorer.finish_step)
 
+    def action_predict(self) -> None:
+        """P: ask for the value the next micro-step computes for the selected unit."""
+        from bptui.app.screens.predict import PredictScreen
+        from bptui.engine.predict import ask
+
+        self.pause()
+        column, unit = self.cursor
+        question = ask(self.stepper, column - 1, unit, self.sample or 0)
+        if question is None:
+            self.hint = self.explorer.next_hint()
+            return
+        self.question = question
+        self.cursor = (question.layer + 1, question.unit)
+        prompt = question.prompt(self.stepper.depth, self.stepper.ws.m)
+        self.push_screen(PredictScreen(question, prompt[0].upper() + prompt[1:] + "."),
+                         self.predicted)
+
+    def predicted(self, guess: float | None) -> None:
+        """Grade a prediction: right runs the micro-step; wrong shows the arithmetic instead."""
+        question = self.question
+        if guess is None or question is None:
+            return
+        right = question.grade(guess)
+        self.tally = (self.tally[0] + right, self.tally[1] + 1)
+        self.remember()
+        value = number(question.value)
+        if right:
+            self._act(self.explorer.micro)
+            self.hint = f"right: {question.quantity} = {value} (you said {guess:g}) — " + self.hint
+            return
+        self.reveal = True
+        self.right = "explain"
+        self.explain_soon()
+        self.hint = (f"not quite: you said {guess:g}, {question.quantity} = {value} (arithmetic "
+                     "in the explain pane) — P: again, space: run the step")
+
     def action_reset(self) -> None:
         """R: back to the preset's initial weights."""
         self.pause()
         self.stepper.reset()
         self.timeline.clear()
         self.hint = "reset to the initial weights (same seed) — " + self.explorer.next_hint()
-        self.redraw()
+        self.refresh_view()
 
     def action_undo(self) -> None:
-        """z: back one micro-step, exactly."""
+        """z: back one micro-step, exactly; the panes show that micro-step as it was."""
         self.pause()
         if self.timeline.undo():
             self.hint = f"undone: back to {describe(self.stepper.last, self.stepper.depth)} " \
                         f"of step {self.stepper.last.step + 1} — Z redoes"
+            self.follow_step()
         else:
             self.hint = "nothing to undo: this is the start of the session"
-        self.redraw()
+        self.refresh_view()
 
     def action_redo(self) -> None:
         """Z: replay the next undone micro-step, bit for bit."""
@@ -273,99 +354,104 @@ class BptuiApp(LiveTraining, App):
         if self.timeline.redo():
             self.hint = f"redone: {describe(self.stepper.last, self.stepper.depth)} — " \
                         + self.explorer.next_hint()
+            self.follow_step()
         else:
             self.hint = "nothing to redo"
-        self.redraw()
+        self.refresh_view()
 
-    # ----- navigation and settings -------------------------------------------------------------
+    # ----- navigation --------------------------------------------------------------------------
 
     def action_layer(self, delta: int) -> None:
-        """[ and ]: previous / next weight layer in the matrix pane."""
-        self.layer = (self.layer + delta) % self.stepper.depth
-        diagram = self.query_one(NetworkDiagram)
-        column, unit = diagram.cursor
-        diagram.cursor = (self.layer + 1, min(unit, self.stepper.spec.layers[self.layer + 1] - 1))
-        self.redraw(chart=False)
+        """[ and ]: previous / next weight layer in the matrix pane (the cursor follows)."""
+        layer = (self.layer + delta) % self.stepper.depth
+        units = self.stepper.spec.layers[layer + 1]
+        self.cursor = (layer + 1, min(self.cursor[1], units - 1))
 
     def action_cursor(self, dx: int, dy: int) -> None:
         """Arrow keys: move the unit cursor; the matrix pane follows its layer."""
-        diagram = self.query_one(NetworkDiagram)
         layers = self.stepper.spec.layers
-        column, unit = diagram.cursor
+        column, unit = self.cursor
         column = max(0, min(len(layers) - 1, column + dx))
-        unit = max(0, min(layers[column] - 1, unit + dy))
-        diagram.cursor = (column, unit)
-        if column > 0:
-            self.layer = column - 1
-        self.redraw(chart=False)
+        self.cursor = (column, max(0, min(layers[column] - 1, unit + dy)))
 
     def action_sample(self, delta: int) -> None:
         """, and .: previous / next sample of the batch."""
-        m = self.stepper.ws.m
-        self.sample = ((self.sample or 0) + delta) % m
-        self.redraw(chart=False)
+        self.sample = ((self.sample or 0) + delta) % self.stepper.ws.m
 
     def action_mean(self) -> None:
         """m: toggle the batch mean."""
         self.sample = 0 if self.sample is None else None
         self.hint = "showing the batch mean" if self.sample is None else "showing one sample"
-        self.redraw(chart=False)
 
-    def action_learning_rate(self, factor: float) -> None:
-        """+ and -: double / halve the learning rate."""
-        was_running = self.running
-        self.pause()
-        self.stepper.learning_rate *= factor
-        self.timeline.pin()
-        if was_running:
-            self.action_run()
-        self.hint = f"learning rate η = {self.stepper.learning_rate:g}"
-        if not self.running:
-            self.redraw(chart=False)
+    def action_toggle_explain(self) -> None:
+        """x: the explain pane instead of the matrix pane (and back)."""
+        self.right = "matrix" if self.right == "explain" else "explain"
+        self.hint = ("explain: the selected unit's formulas with the numbers of this step"
+                     if self.right == "explain" else "matrix pane")
+
+    def action_toggle_boundary(self) -> None:
+        """d: switch the left pane between the network diagram and the decision boundary."""
+        if self.left == "diagram":
+            if not supported(self.stepper.spec.layers[0]):
+                self.hint = "the decision boundary needs 1 or 2 inputs " \
+                            f"(this network has {self.stepper.spec.layers[0]})"
+                return
+            self.left = "boundary"
+            self.hint = "decision boundary: arrows select a hidden unit to see its activation map"
+        else:
+            self.left = "diagram"
+            self.hint = "network diagram"
+
+    def action_log_scale(self) -> None:
+        """l: log10 of the loss on the chart."""
+        self.log_scale = not self.log_scale
+        self.hint = "loss chart: log10 scale" if self.log_scale else "loss chart: linear scale"
+
+    def action_toggle_health(self) -> None:
+        """h: the gradient-health view instead of the loss chart (and back)."""
+        self.bottom = "chart" if self.bottom == "health" else "health"
+        self.hint = ("gradient health: per layer ‖∂C/∂W‖, ‖ΔW‖/‖W‖ (about 1e-3 is healthy) and "
+                     "saturated/dead units (✕ in the diagram)" if self.bottom == "health"
+                     else "loss chart")
+
+    def action_pin_run(self) -> None:
+        """c: keep this run's loss curves in the chart, to compare with the next run."""
+        snap = self.snapshot
+        if snap is None or not len(snap.loss_history):
+            self.hint = "nothing to pin yet: train a few steps first"
+            return
+        number = max((g.number for g in self.ghosts), default=0) + 1
+        self.ghosts = (*self.ghosts[-(MAX_GHOSTS - 1):],
+                       Ghost.of(snap, self.stepper, self.stepper.seed, number))
+        self.bottom = "chart"
+        self.hint = ("run pinned: now change the settings (o), reset (R) or pick a seed, and "
+                     "train again — the chart compares them (C clears)")
+
+    def action_clear_pins(self) -> None:
+        """C: forget the pinned runs."""
+        self.ghosts = ()
+        self.hint = "pinned runs cleared"
+
+    def action_zoom(self, pane: str) -> None:
+        """1, 2, 3: one pane at full size, and back."""
+        widget = self.query_one(f"#{pane}")
+        if self.screen.maximized is widget:
+            self.screen.minimize()
+            self.hint = "all panes"
+        else:
+            self.screen.maximize(widget, container=False)
+            self.hint = f"{pane.split('-')[0]} pane at full size — {pane_key(pane)} again: all panes"
 
     def action_gradient_check(self) -> None:
         """g: central differences against backprop, per layer, on the current batch."""
         self.pause()
         checks = self.stepper.gradient_check()
-        self.query_one(MatrixView).gradcheck = checks
+        self.gradcheck = tuple(checks)
+        self.right = "matrix"
         worst = max(c.relative_error for c in checks)
         verdict = "backprop agrees" if worst < 1e-5 else "MISMATCH"
         self.hint = f"gradient check: largest relative error {worst:.1e} ({verdict}); " \
                     "details in the matrix pane"
-        self.redraw(chart=False)
-
-    def action_save_session(self) -> None:
-        """ctrl+s: save the whole session (atomically) in the current folder."""
-        from bptui.session import save_session
-
-        self.pause()
-        try:
-            path = save_session(f"bptui-session-{self.preset.name}.npz", self.preset, self.stepper)
-            self.hint = f"session saved to {path} — resume with: bptui --session {path}"
-        except PresetError as exc:
-            self.hint = f"could not save: {exc}"
-        self.redraw(chart=False)
-
-    def action_export_weights(self) -> None:
-        """ctrl+e: the weights as JSON, .npz and a preset with them pinned."""
-        from bptui.export import save_weights
-
-        self.pause()
-        stem = f"{self.preset.name}-step{self.stepper.step}-weights"
-        try:
-            for suffix in (".json", ".npz", ".toml"):
-                save_weights(stem + suffix, self.preset, self.stepper)
-            self.hint = f"weights exported to {stem}.json, .npz and .toml (a preset: bptui {stem}.toml)"
-        except PresetError as exc:
-            self.hint = f"could not export: {exc}"
-        self.redraw(chart=False)
-
-    def action_log_scale(self) -> None:
-        """l: log10 of the loss on the chart."""
-        chart = self.query_one(LossChart)
-        chart.log_scale = not chart.log_scale
-        self.hint = "loss chart: log10 scale" if chart.log_scale else "loss chart: linear scale"
-        self.redraw()
 
     def action_help(self) -> None:
         """?: keys and formulas."""
@@ -373,98 +459,55 @@ class BptuiApp(LiveTraining, App):
 
         self.push_screen(HelpScreen(self.stepper))
 
-    def action_pick(self) -> None:
-        """p: the preset picker."""
-        from bptui.app.screens.picker import PresetPicker
+    # ----- sessions ----------------------------------------------------------------------------
 
-        self.pause()
-        self.push_screen(PresetPicker(), self.switch_preset)
-
-    def action_settings(self) -> None:
-        """o: the settings screen."""
-        from bptui.app.screens.settings import SettingsScreen
-
-        self.pause()
-        self.push_screen(SettingsScreen(self.preset, self.stepper), self.apply_settings)
-
-    def apply_settings(self, result) -> None:
-        """A new configuration: keep the weights where the layer sizes and init are unchanged."""
-        if result is None:
-            return
-        preset, keep = result
-        stepper = preset.stepper()
-        if keep:
-            kept_state = stepper.adopt(self.stepper)
-            self.hint = "settings applied, weights kept"
-            if not kept_state and stepper.optimizer.buffers:
-                names = ", ".join(name for name, _ in stepper.optimizer.buffers)
-                self.hint += f"; {stepper.optimizer.title} starts with its state ({names}) at zero"
-            self.hint += "; the current step restarts — "
-        else:
-            self.hint = "layer sizes or init changed: weights re-initialized from the seed — "
-        self.start_session(preset, stepper)
-        self.hint += self.explorer.next_hint()
-        self.redraw()
-
-    def action_edit_weight(self) -> None:
-        """w: type a new value for one incoming weight (or the bias) of the selected unit."""
-        from bptui.app.screens.weight import WeightEditor
-
-        self.pause()
-        column, unit = self.query_one(NetworkDiagram).cursor
-        if column == 0:
-            self.hint = "select a unit of a layer (→) to edit its incoming weights"
-            self.redraw(chart=False)
-            return
-        self.push_screen(WeightEditor(self.stepper, column - 1, unit), self.weight_edited)
-
-    def weight_edited(self, message: str | None) -> None:
-        """After the weight editor: the current step restarts with the new weight."""
-        if message is None:
-            return
-        self.stepper.restart_step()
-        self.timeline.pin()
-        self.hint = f"{message}; the current step restarts from its forward pass — " \
-                    + self.explorer.next_hint()
-        self.redraw()
-
-    def switch_preset(self, preset: Preset | None) -> None:
-        """Start a new session on `preset` (None keeps the current one)."""
-        if preset is None:
-            return
-        self.start_session(preset, preset.stepper())
-        self.hint = f"opened {preset.title} — " + self.explorer.next_hint()
-        self.redraw()
+    def traced(self, stepper) -> None:
+        """Record the stepper's gradient health (for `h`), within TRACE_BUDGET bytes."""
+        if stepper.trace is None:
+            stepper.trace = Trace.for_stepper(stepper, budget=TRACE_BUDGET)
 
     def start_session(self, preset: Preset, stepper) -> None:
         """Explore `stepper` (of `preset`) from now on, with a fresh undo history."""
         self.pause()
         self.preset = preset
+        self.traced(stepper)
         self.explorer = Explorer(stepper)
         self.timeline = Timeline(stepper)
-        self.layer = 0
+        self.gradcheck = None
+        self.reveal = False
         self.sample = 0
-        self.query_one(NetworkDiagram).cursor = (1, 0)
+        self.cursor = (1, 0)
+        self.layer = 0
+        if self.lesson is None:
+            self.title_shown = preset.title
         if not supported(preset.network.layers[0]):
-            self.query_one(ContentSwitcher).current = "diagram"
-            self.query_one("#diagram-pane").border_title = "Network"
+            self.left = "diagram"
+        self.refresh_view()
 
     def get_system_commands(self, screen):
-        """The command palette: presets and the main actions."""
+        """The command palette: presets and the actions of the keys (keys.KEYS)."""
         yield from super().get_system_commands(screen)
         for name in bundled_names():
             yield SystemCommand(f"Open preset: {name}", "start a new session on this preset",
                                 lambda name=name: self.switch_preset(load_preset(name)))
-        for title, help_text, action in (
-                ("Forward", "compute the next layer (f)", self.action_forward),
-                ("Error", "the loss and the output δ (e)", self.action_error),
-                ("Backward", "propagate δ one layer back (b)", self.action_backward),
-                ("Update", "apply the updates (u)", self.action_update),
-                ("Finish step", "through the update (s)", self.action_finish_step),
-                ("Run / pause", "continuous training (r)", self.action_run),
-                ("Reset", "initial weights, same seed (R)", self.action_reset),
-                ("Log scale", "log10 loss on the chart (l)", self.action_log_scale)):
-            yield SystemCommand(title, help_text, action)
+        for key in KEYS:
+            if key.palette:
+                yield SystemCommand(key.label, f"{key.help} ({key.name})",
+                                    partial(self.run_action, key.action))
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys still queued when the last screen has gone (the app is closing) are dropped:
+        Textual 8.2.8 would raise ScreenStackError for them (see bptui.app.guards)."""
+        if isinstance(event, events.Key) and not self.screen_stack:
+            return
+        await super().on_event(event)
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: the command palette (a guarded one: see bptui.app.guards)."""
+        from bptui.app.guards import GuardedCommandPalette
+
+        if self.use_command_palette and not GuardedCommandPalette.is_open(self):
+            self.push_screen(GuardedCommandPalette())
 
     async def action_quit(self) -> None:
         """q: stop training and quit."""

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from bptui.engine import metrics
+from bptui.engine.health import Trace, unit_health
+from bptui.engine.spec import Dataset
 from bptui.engine.stepper import MicroStep, Phase, Stepper
 
 WINDOW = 8                 # sample rows copied around the selected one
@@ -66,7 +68,7 @@ class LayerView:
     """One weight layer l: W (n_out, n_in), b (n_out,), gradients, updates, batch values.
 
     a_in, z, a, delta: Rows of (m, n) arrays of the current batch. Flags say which belong to
-    the current step.
+    the current step (a_in: the inputs, or the layer below's a once computed).
     """
 
     index: int
@@ -83,9 +85,14 @@ class LayerView:
     z: Rows
     a: Rows
     delta: Rows
+    input_done: bool
     forward_done: bool
     delta_done: bool
     gradient_done: bool
+    flat_kind: str | None = None
+    """'saturated' or 'dead' for hidden layers whose units can go flat, else None."""
+    flat: np.ndarray | None = None
+    """Which units (n_out,) are flat on this step's batch (once its forward pass is done)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,6 +128,11 @@ class Snapshot:
     loss_name: str
     output_activation: str
     readout: dict
+    data: Dataset
+    """The session's data (a reference, never a copy)."""
+    trace: Trace | None = None
+    """The gradient-health trace (a reference: read its first `trace_rows` steps)."""
+    trace_rows: int = 0
 
     @property
     def depth(self) -> int:
@@ -191,8 +203,9 @@ def take(stepper: Stepper, title: str, sample: int | None = 0,
             stepper.w_before[layer].copy(), stepper.b_before[layer].copy(),
             rows_of(stepper.layer_input(layer), sample), rows_of(ws.z[layer], sample),
             rows_of(ws.a[layer], sample), rows_of(ws.delta[layer], sample),
+            layer == 0 or stepper.forward_done(layer - 1),
             stepper.forward_done(layer), stepper.delta_done(layer),
-            stepper.gradient_done(layer)))
+            stepper.gradient_done(layer), *unit_health(stepper, layer)))
     readout = (cache or ReadoutCache()).get(stepper, fresh)
     part = "test" if stepper.data.has_test else "train"
     history = stepper.history
@@ -212,7 +225,8 @@ def take(stepper: Stepper, title: str, sample: int | None = 0,
         test_loss_history=history.test_loss.values,
         batch_loss_history=history.batch_loss.values,
         loss_name=stepper.spec.loss, output_activation=stepper.spec.output_activation,
-        readout=readout)
+        readout=readout, data=stepper.data, trace=stepper.trace,
+        trace_rows=0 if stepper.trace is None else len(stepper.trace))
 
 
 __all__ = ["LayerView", "Phase", "ReadoutCache", "Rows", "Snapshot", "take"]

@@ -8,6 +8,7 @@ Modules, one job each:
 - `spec`: the immutable description of a network, its training and its data.
 - `kernels`: the forward, error, backward and update computations on preallocated buffers.
 - `stepper`: the phase-by-phase stepper that a screen and the headless trainer drive.
+- `health`: the gradient-health trace (gradient norms, update ratios, saturated and dead units).
 - `gradcheck`: numerical gradient check by central differences.
 """
 

@@ -115,6 +115,8 @@ class Dataset:
     feature_names: tuple[str, ...] = ()
     class_names: tuple[str, ...] = ()
     notes: dict = field(default_factory=dict)
+    image: tuple[int, int] | None = None
+    """(rows, cols) when each input row is a picture, pixel by pixel row by row."""
 
     @property
     def has_test(self) -> bool:

@@ -20,6 +20,9 @@ the step does anyway, and the costs of the whole training and held-out sets ever
 `eval_every` steps: every step with full batches (where the batch is the training set, so it
 is free), once per epoch with mini-batches. A step costs what its batch costs.
 A non-finite cost sets `diverged`, after which no further micro-step runs until `reset()`.
+
+With `trace` on, each completed step also appends a row of gradient health (`health.Trace`:
+gradient norms, update-to-weight ratios, saturated and dead units per layer) to the history.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from enum import Enum
 import numpy as np
 
 from bptui.engine import kernels, metrics
+from bptui.engine.health import Trace
 from bptui.engine.history import History
 from bptui.engine.initializers import initial_parameters
 from bptui.engine.kernels import Parameters, Plan, Workspace
@@ -106,8 +110,10 @@ class Stepper:
     """Trains a network on a dataset one micro-step, phase, step or many steps at a time."""
 
     def __init__(self, spec: NetworkSpec, training: TrainingSpec, data: Dataset, seed: int = 0,
-                 weights: list[tuple[np.ndarray, np.ndarray]] | None = None):
+                 weights: list[tuple[np.ndarray, np.ndarray]] | None = None, trace: bool = False):
         self.spec = spec
+        self._tracing = trace
+        self._trace_rows: int | None = None
         self.training = training
         self.data = data
         self.seed = seed
@@ -156,7 +162,7 @@ class Stepper:
         for arrays in (self.ws.z, self.ws.a, self.ws.delta):
             for x in arrays:
                 x.fill(0.0)
-        self.history = History()
+        self.history = History(trace=self._new_trace() if self._tracing else None)
         self.diverged = False
         self.last_cost = math.nan
         self._perm_epoch = -1
@@ -169,6 +175,34 @@ class Stepper:
         self.opt_state = self.optimizer.new_state(size)
         self.opt_before = self.optimizer.new_state(size)
         self.opt_t = 0
+
+    @property
+    def trace(self) -> Trace | None:
+        """The gradient-health record (`health.Trace`, part of the history), None when off."""
+        return self.history.trace
+
+    @trace.setter
+    def trace(self, value: Trace | bool | None) -> None:
+        """Turn the record on (True or a Trace; steps before now are nan rows) or off; a
+        reset keeps the choice."""
+        if value is True:
+            value = Trace.for_stepper(self)
+        elif value is False:
+            value = None
+        self._tracing = value is not None
+        self._trace_rows = None if value is None else value.max_rows
+        self.history.trace = value
+
+    def _new_trace(self) -> Trace:
+        """An empty trace like the one turned on (with its row limit)."""
+        return Trace(self.spec.weight_shapes(), max_rows=self._trace_rows)
+
+    def _record_trace(self) -> None:
+        """The trace's row of the step whose update was just applied (a history that came
+        without a trace, from a state saved before it was on, gets a fresh one)."""
+        if self.history.trace is None:
+            self.history.trace = self._new_trace()
+        self.history.trace.record(self)
 
     @property
     def weights(self) -> list[np.ndarray]:
@@ -300,7 +334,8 @@ class Stepper:
 
     # ----- the batch --------------------------------------------------------------------------
 
-    def _batch_bounds(self, step: int) -> tuple[int, int]:
+    def batch_bounds(self, step: int) -> tuple[int, int]:
+        """(start, stop) of the training rows of step `step`'s batch (in epoch order)."""
         start = (step % self.batches_per_epoch) * self.batch_size
         return start, min(start + self.batch_size, self.m_train)
 
@@ -313,7 +348,7 @@ class Stepper:
 
     def _begin_step(self) -> None:
         """Choose the batch of the current step and its buffers."""
-        start, stop = self._batch_bounds(self.step)
+        start, stop = self.batch_bounds(self.step)
         self.batch_start = start
         self.ws = self._workspace(stop - start)
         rows = None
@@ -341,7 +376,7 @@ class Stepper:
     def batch_x(self) -> np.ndarray:
         """Inputs of the current batch, (m, n_in)."""
         if self.position == 0:
-            start, stop = self._batch_bounds(self.step)
+            start, stop = self.batch_bounds(self.step)
             return self.data.x_train[start:stop] if self.batch_rows is None else self._batch_x
         return self._batch_x
 
@@ -349,7 +384,7 @@ class Stepper:
     def batch_y(self) -> np.ndarray:
         """Targets of the current batch, (m, K)."""
         if self.position == 0:
-            start, stop = self._batch_bounds(self.step)
+            start, stop = self.batch_bounds(self.step)
             return self.data.y_train[start:stop]
         return self._batch_y
 
@@ -358,7 +393,7 @@ class Stepper:
         """Training-set row of each sample in the current batch, (m,)."""
         if self.batch_rows is not None:
             return self.batch_rows
-        start = self.batch_start if self.position else self._batch_bounds(self.step)[0]
+        start = self.batch_start if self.position else self.batch_bounds(self.step)[0]
         return np.arange(start, start + self.ws.m)
 
     def layer_input(self, layer: int) -> np.ndarray:
@@ -404,6 +439,8 @@ class Stepper:
         np.add(self.params.flat, self.applied.flat, out=self.before.flat)
         self.before, self.params = self.params, self.before
         self.opt_before, self.opt_state = self.opt_state, self.opt_before
+        if self._tracing:
+            self._record_trace()
         self.step += 1
         self.version += 1
 
@@ -635,14 +672,14 @@ class Stepper:
         self.batch_start = state.batch_start
         self.batch_rows = None if state.batch_rows is None else state.batch_rows.copy()
         if state.light:
-            start, stop = self._batch_bounds(self.step - (self.position == self.steps_per_training_step))
+            start, stop = self.batch_bounds(self.step - (self.position == self.steps_per_training_step))
             self.ws = ws = self._workspace(stop - start)
         else:
             self.ws = ws = self._workspace(state.z[0].shape[0])
             for mine, saved in ((ws.z, state.z), (ws.a, state.a), (ws.delta, state.delta)):
                 for dst, src in zip(mine, saved):
                     np.copyto(dst, src)
-        if self.position:
+        if self.position or self.batch_rows is not None:
             self._load_batch(self.batch_rows)
         if state.light:
             self.history.truncate_to(state.history)

@@ -118,7 +118,8 @@ class Timeline:
         target = max(0, min(target, self.end))
         key, state = self._base(target)
         stepper = self.stepper
-        if any(mine > kept for mine, kept in zip(stepper.history.lengths(), self.history.lengths())):
+        mine, kept = stepper.history.lengths(), self.history.lengths()
+        if len(mine) != len(kept) or any(m > k for m, k in zip(mine, kept)):
             self._keep_history()
         stepper.history = self.history.copy()
         stepper.restore(state)

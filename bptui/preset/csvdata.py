@@ -1,16 +1,264 @@
-"""Reading a data set from a CSV file with a header row: numeric features and one target column."""
+"""A data set from a CSV file with a header row: numeric features and one target column.
+
+What users' files hold is handled here: the delimiter and decimal commas (read by csvfile),
+missing values (empty, NA, NaN, null) reported with their count and first rows or dropped or
+filled as `missing` says, columns the user leaves out (`ignore`), and columns that only number
+or name the rows (0..n−1, 1..n, or a different text in every row), which are left out with a
+notice instead of being learned from.
+"""
 
 from __future__ import annotations
 
-import csv
 import math
+import os
+from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 
 import numpy as np
 
+from bptui.preset import csvfile
+from bptui.preset.csvfile import MAX_ROWS, is_missing, shorten  # noqa: F401 - MAX_ROWS re-exported
 from bptui.preset.errors import PresetError
 
-MAX_ROWS = 200_000
+MISSING_CHOICES = ("error", "drop_rows", "mean")
+MIN_ROWS_FOR_ID = 3     # a column counting or naming fewer rows than this is not taken for an ID
+SHOWN_ROWS = 5          # first rows named when reporting missing values
+SHOWN_COLUMNS = 20      # column names listed in an error
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    """How to read the file: the target column, delimiter and decimal mark (None: detect), what to
+    do with missing values, and columns to leave out."""
+
+    target: str
+    delimiter: str | None = None
+    decimal: str | None = None
+    missing: str = "error"
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class CsvTable:
+    """x: (n, d) float64 features (NaN where missing = "mean" leaves a value to fill); labels: the
+    n target values as text; features: the d feature names; notices: one line per column left out
+    or rows dropped, for the user."""
+
+    x: np.ndarray
+    labels: list[str]
+    features: tuple[str, ...]
+    notices: tuple[str, ...] = ()
+
+
+_cache: dict[tuple, CsvTable] = {}
+
+
+def read_csv(path: Path, options: CsvOptions, keep: bool = False) -> CsvTable:
+    """Read and clean the file; errors name the file and the row or column at fault.
+
+    With `keep`, the result is remembered for one more read of the same unchanged file with the
+    same options (a preset built from a CSV is validated by reading its data again).
+    """
+    source = str(path)
+    key = cache_key(path, options)
+    if key is not None and key in _cache:
+        return _cache[key] if keep else _cache.pop(key)
+    forget()
+    with csvfile.open_data(path, source) as f:
+        head = csvfile.read_head(f, source)
+        delimiter = options.delimiter or csvfile.sniff(head, options.decimal or ".")
+        header, one_line_header = csvfile.read_header(head, delimiter, source)
+        target, ignore = check_header(source, header, options)
+        sample = csvfile.sample_rows(head, delimiter, len(header))
+        decimal = options.decimal or csvfile.guess_decimal(sample, delimiter)
+        if decimal == delimiter:
+            raise PresetError(source, None, f"the decimal mark {decimal!r} cannot also be the "
+                                            f"delimiter")
+        fast = (one_line_header and decimal == "."
+                and not text_columns(sample, target, ignore))
+        cells = csvfile.read_cells(f, source, header, delimiter, decimal, target, ignore, fast)
+    table = clean(source, cells, target, options.missing, decimal)
+    if keep and key is not None:
+        _cache[key] = table
+    return table
+
+
+def forget() -> None:
+    """Drop a table kept by read_csv(keep=True)."""
+    _cache.clear()
+
+
+def cache_key(path: Path, options: CsvOptions) -> tuple | None:
+    """What identifies one version of a file read one way (None if it cannot be stat'ed)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (str(Path(path).resolve()), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns,
+            options)
+
+
+def columns_text(header: tuple[str, ...]) -> str:
+    """The column names for an error message, at most SHOWN_COLUMNS of them."""
+    names = ", ".join(shorten(name, 30) for name in header[:SHOWN_COLUMNS])
+    more = len(header) - SHOWN_COLUMNS
+    return names + (f" and {more} more" if more > 0 else "")
+
+
+def check_header(source: str, header: tuple[str, ...], options: CsvOptions
+                 ) -> tuple[int, set[int]]:
+    """(index of the target column, indices of ignored columns), or an error."""
+    if len(header) > csvfile.MAX_COLUMNS:
+        raise PresetError(source, None, f"{len(header):,} columns is too many (allowed: up to "
+                                        f"{csvfile.MAX_COLUMNS:,})")
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise PresetError(source, f"column {shorten(name)}",
+                              "appears more than once in the header (column names must be unique)")
+        seen.add(name)
+    for name in (options.target, *options.ignore):
+        if name not in seen:
+            raise PresetError(source, f"column {shorten(name)}",
+                              f"{'target ' if name == options.target else ''}column not found "
+                              f"(columns: {columns_text(header)})")
+    if options.target in options.ignore:
+        raise PresetError(source, f"column {shorten(options.target)}",
+                          "is the target and cannot be ignored")
+    if len(header) < 2:
+        raise PresetError(source, None, "need at least one feature column besides the target")
+    return header.index(options.target), {header.index(name) for name in options.ignore}
+
+
+def text_columns(sample: list[list[str]], target: int, ignore: set[int]) -> set[int]:
+    """Feature columns with a cell in the sample rows that is not a plain number (a hint for
+    choosing the reader; the general reader decides)."""
+    found: set[int] = set()
+    for row in sample:
+        for j, cell in enumerate(row):
+            if j == target or j in ignore or j in found:
+                continue
+            cell = cell.strip()
+            if is_missing(cell) or not csvfile.is_number(cell):
+                found.add(j)
+    return found
+
+
+def clean(source: str, cells: csvfile.Cells, target: int, missing: str, decimal: str) -> CsvTable:
+    """Leave out row-number and ID columns, then handle missing values as options.missing says."""
+    n, header = cells.rows, cells.header
+    if n == 0:
+        raise PresetError(source, None, "no data rows after the header")
+    notices = []
+    kept = []
+    for j, name in enumerate(header):
+        if j == target:
+            continue
+        if j in cells.texts:
+            notices.append(id_notice(source, name, cells.texts[j], n, cells.first_text[j]))
+        elif j in cells.numbers and is_row_number(cells.numbers[j]):
+            first = int(cells.numbers[j][0])
+            notices.append(f"{source}: column {shorten(name)} counts the rows ({first}.."
+                           f"{n - 1 + first}): left out (a row number says nothing about the data)")
+        elif j in cells.numbers:
+            kept.append(j)
+    if not kept:
+        left_out = [name for j, name in enumerate(header)
+                    if j != target and (j in cells.texts or j in cells.numbers)]
+        why = f"; left out as row numbers or IDs: {columns_text(tuple(left_out))}" if left_out else ""
+        raise PresetError(source, None, f"no feature columns left besides the target (need at least "
+                                        f"one numeric column{why})")
+    x = np.empty((n, len(kept)))
+    for i, j in enumerate(kept):
+        x[:, i] = cells.numbers[j]
+    x, labels, note = handle_missing(source, cells, x, cells.texts[target],
+                                     [header[j] for j in kept], header[target], missing)
+    if decimal == ",":
+        dotted = [v.replace(",", ".") for v in labels]
+        labels = dotted if numeric_targets(dotted) is not None else labels
+    if note:
+        notices.append(note)
+    return CsvTable(x, labels, tuple(header[j] for j in kept), tuple(notices))
+
+
+def id_notice(source: str, name: str, values: list[str], n: int, first_text: tuple[int, str]
+              ) -> str:
+    """The notice for a text column that is a different text in every row (an ID, left out);
+    any other text column is an error at its first cell that is not a number."""
+    if n >= MIN_ROWS_FOR_ID and len(set(values)) == n:
+        return f"{source}: column {shorten(name)} has a different text in every row (an ID): left out"
+    line, cell = first_text
+    raise csvfile.not_a_number(source, line, name, cell)
+
+
+def is_row_number(values: np.ndarray) -> bool:
+    """0, 1, …, n−1 or 1, 2, …, n in file order."""
+    n = values.shape[0]
+    if n < MIN_ROWS_FOR_ID or values[0] not in (0.0, 1.0):
+        return False
+    return bool(np.array_equal(values, np.arange(n, dtype=np.float64) + values[0]))
+
+
+def handle_missing(source: str, cells: csvfile.Cells, x: np.ndarray, labels: list[str],
+                   features: list[str], target: str, policy: str
+                   ) -> tuple[np.ndarray, list[str], str]:
+    """(x, labels, notice) after `policy`: "error" reports, "drop_rows" drops the rows,
+    "mean" leaves NaN in x to be filled with training-row means (never a missing target)."""
+    holes = np.isnan(x)
+    absent = {v for v in set(labels) if is_missing(v)}
+    no_target = (np.fromiter((v in absent for v in labels), dtype=bool, count=len(labels))
+                 if absent else np.zeros(len(labels), dtype=bool))
+    per_row = holes.any(axis=1) | no_target
+    if not per_row.any():
+        return x, labels, ""
+    count = int(holes.sum() + no_target.sum())
+    rows = np.flatnonzero(per_row)
+    where = [features[i] for i in np.flatnonzero(holes.any(axis=0))]
+    if no_target.any():
+        where.append(target)
+    lines = cells.lines if cells.lines is not None else np.arange(2, cells.rows + 2)
+    row = rows[0]
+    first = ([features[i] for i in np.flatnonzero(holes[row])] + [target])[0]
+    shown = ", ".join(str(lines[i]) for i in rows[:SHOWN_ROWS])
+    plural = "s" * (len(where) != 1)
+    what = (f"{count} missing value{'s' * (count != 1)} (empty, NA, NaN or null) in {len(rows)} "
+            f"row{'s' * (len(rows) != 1)} (row{'s' * (len(rows) != 1)} {shown}"
+            f"{', …' if len(rows) > SHOWN_ROWS else ''}; column{plural} "
+            f"{', '.join(shorten(w, 30) for w in where[:5])}{', …' if len(where) > 5 else ''})")
+    if policy == "error" or policy == "mean" and no_target.any():
+        if no_target.any():
+            what += "; a missing target cannot be filled in"
+            allowed = 'missing = "drop_rows" drops those rows'
+        else:
+            allowed = 'missing = "drop_rows" or "mean"'
+        raise PresetError(source, f"row {lines[row]}, column {shorten(first)}",
+                          f"{what} (allowed: {allowed} (in the preset's [data], or --missing with "
+                          f"--csv), or fill them in)")
+    if policy == "mean":
+        return x, labels, f"{source}: {what}: filled with the mean of their column"
+    keep = ~per_row
+    if not keep.any():
+        raise PresetError(source, None, f"{what}: no rows left after dropping them")
+    labels = list(compress(labels, keep.tolist()))
+    return x[keep], labels, f"{source}: {what}: dropped"
+
+
+def fill_means(x_train: np.ndarray, x_test: np.ndarray, features: tuple[str, ...], source: str
+               ) -> None:
+    """Replace NaN in place by the column's mean over the training rows (n_train, d), (n_test, d)."""
+    holes = np.isnan(x_train)
+    if not holes.any() and not np.isnan(x_test).any():
+        return
+    counts = (~holes).sum(axis=0)
+    if (counts == 0).any():
+        name = features[int(np.flatnonzero(counts == 0)[0])]
+        raise PresetError(source, f"column {shorten(name)}",
+                          "has no values in the training rows to take a mean of")
+    means = np.where(holes, 0.0, x_train).sum(axis=0) / counts
+    for x in (x_train, x_test):
+        rows, cols = np.nonzero(np.isnan(x))
+        x[rows, cols] = means[cols]
 
 
 def _number(text: str) -> float | None:
@@ -19,69 +267,6 @@ def _number(text: str) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
-
-
-def read_csv(path: Path, target: str, key: str = "data.csv"
-             ) -> tuple[np.ndarray, list[str], list[str], tuple[str, ...]]:
-    """(features (n, d) float64, target values as text (n,), class-name order, feature names).
-
-    Errors name the CSV file and the row or column at fault.
-    """
-    source = str(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise PresetError(source, None, "no such file") from None
-    except IsADirectoryError:
-        raise PresetError(source, None, "is a directory, not a CSV file") from None
-    except UnicodeDecodeError as exc:
-        raise PresetError(source, None, f"not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise PresetError(source, None, f"cannot read: {exc.strerror}") from None
-    try:
-        rows = [row for row in csv.reader(text.splitlines()) if row and any(c.strip() for c in row)]
-    except csv.Error as exc:
-        raise PresetError(source, None, f"not valid CSV ({exc})") from None
-    if not rows:
-        raise PresetError(source, None, "empty file (need a header row and data rows)")
-    header = [name.strip() for name in rows[0]]
-    body = rows[1:]
-    if not body:
-        raise PresetError(source, None, "no data rows after the header")
-    if len(body) > MAX_ROWS:
-        raise PresetError(source, None, f"{len(body)} rows is too many (allowed: up to {MAX_ROWS})")
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        raise PresetError(source, f"column {repeated[0]!r}",
-                          "appears more than once in the header (column names must be unique)")
-    if target not in header:
-        raise PresetError(source, f"column {target!r}",
-                          f"target column not found (columns: {', '.join(header)})")
-    if len(header) < 2:
-        raise PresetError(source, None, "need at least one feature column besides the target")
-    t_index = header.index(target)
-    features = [name for name in header if name != target]
-    x = np.empty((len(body), len(features)))
-    labels = []
-    for r, row in enumerate(body, start=2):
-        if len(row) != len(header):
-            raise PresetError(source, f"row {r}",
-                              f"has {len(row)} fields, the header has {len(header)}")
-        c_out = 0
-        for c, cell in enumerate(row):
-            if c == t_index:
-                labels.append(cell.strip())
-                continue
-            value = _number(cell.strip())
-            if value is None:
-                raise PresetError(source, f"row {r}, column {header[c]!r}",
-                                  f"{cell.strip()!r} is not a finite number (features must be numeric)")
-            x[r - 2, c_out] = value
-            c_out += 1
-    if any(label == "" for label in labels):
-        row = labels.index("") + 2
-        raise PresetError(source, f"row {row}, column {target!r}", "empty target value")
-    return x, labels, features, tuple(header)
 
 
 def class_order(labels: list[str]) -> list[str]:
@@ -93,8 +278,9 @@ def class_order(labels: list[str]) -> list[str]:
 
 
 def numeric_targets(labels: list[str]) -> np.ndarray | None:
-    """The labels as floats (n,), or None if any is not a number."""
-    values = [_number(v) for v in labels]
-    if any(v is None for v in values):
+    """The labels as floats (n,), or None if any is not a finite number."""
+    try:
+        values = np.array(labels, dtype=np.float64)
+    except ValueError:
         return None
-    return np.array(values, dtype=np.float64)
+    return values if np.isfinite(values).all() else None

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 
 from bptui.engine.spec import Dataset, NetworkSpec
-from bptui.preset import csvdata, generators
+from bptui.preset import csvdata, csvfile, generators
 from bptui.preset.errors import PresetError
-from bptui.preset.table import Table
+from bptui.preset.table import Table, describe, type_name
 
 SOURCES = ("inputs", "generator", "csv")
-INLINE_KEYS = ("inputs", "targets")
-GENERATOR_KEYS = ("generator", "samples", "noise", "test_fraction", "classes")
-CSV_KEYS = ("csv", "target", "normalize", "test_fraction")
+COMMON_KEYS = ("image",)
+INLINE_KEYS = ("inputs", "targets") + COMMON_KEYS
+GENERATOR_KEYS = ("generator", "samples", "noise", "test_fraction", "classes") + COMMON_KEYS
+CSV_KEYS = ("csv", "target", "normalize", "test_fraction", "delimiter", "decimal", "missing",
+            "ignore") + COMMON_KEYS
+MAX_IMAGE_SIDE = 64
 MAX_SAMPLES = 100_000
 
 
@@ -31,10 +35,29 @@ def read_data(table: Table, network: NetworkSpec, seed: int, base: Path) -> Data
         raise table.error(None, f"needs exactly one data source ({found}; allowed: inputs + targets, "
                                 f"generator, or csv)")
     if present[0] == "inputs":
-        return read_inline(table, network)
-    if present[0] == "generator":
-        return read_generator(table, network, seed)
-    return read_csv_source(table, network, seed, base)
+        data = read_inline(table, network)
+    elif present[0] == "generator":
+        data = read_generator(table, network, seed)
+    else:
+        data = read_csv_source(table, network, seed, base)
+    if table.has("image"):
+        data = dataclasses.replace(data, image=read_image(table, network.layers[0]))
+    return data
+
+
+def read_image(table: Table, inputs: int) -> tuple[int, int]:
+    """`image = [rows, cols]`: the inputs are a picture of rows × cols pixels, row by row."""
+    value = table.raw("image")
+    if (not isinstance(value, list) or len(value) != 2
+            or any(isinstance(v, bool) or not isinstance(v, int) for v in value)):
+        raise table.error("image", f"expected [rows, cols], two integers, got {describe(value)}")
+    rows, cols = value
+    if not (1 <= rows <= MAX_IMAGE_SIDE and 1 <= cols <= MAX_IMAGE_SIDE):
+        raise table.error("image", f"{value} is out of range (allowed: 1..{MAX_IMAGE_SIDE} each)")
+    if rows * cols != inputs:
+        raise table.error("image", f"{rows} × {cols} = {rows * cols} pixels, but the network has "
+                                   f"{inputs} inputs (they must match)")
+    return rows, cols
 
 
 def classify(targets: np.ndarray) -> str:
@@ -134,21 +157,57 @@ def read_generator(table: Table, network: NetworkSpec, seed: int) -> Dataset:
         y, task, names = labels[:, None], "regression", ()
     else:
         y = encode(table, "generator", labels, classes, network)
-        task, names = "classification", tuple(f"class {k}" for k in range(classes))
+        task, names = "classification", tuple(str(k) for k in range(classes))
     check_targets(table, "generator", network, y)
     x_train, y_train, x_test, y_test = split(rng, x, y, fraction)
     return Dataset(x_train, y_train, x_test, y_test, task=task,
                    feature_names=tuple(f"x{i + 1}" for i in range(width)), class_names=names)
 
 
-def read_csv_source(table: Table, network: NetworkSpec, seed: int, base: Path) -> Dataset:
-    """csv = file (relative to the preset), target = column, normalize, test_fraction."""
-    table.check_keys(CSV_KEYS)
-    relative = table.string("csv")
+def csv_path(table: Table, base: Path) -> Path:
+    """The data file: `csv` relative to the preset's folder and inside it (never an absolute
+    path or one leading out: a preset cannot make bptui read the user's other files)."""
+    return table.contained_path("csv", base, "the preset's", "for other files use bptui --csv FILE")
+
+
+def quoted(choices: tuple[str, ...]) -> str:
+    """Choices as TOML strings for an error message: "," ";" "\\t"."""
+    return ", ".join(repr(c).replace("'", '"') for c in choices)
+
+
+def csv_options(table: Table) -> csvdata.CsvOptions:
+    """target, delimiter, decimal, missing and ignore of a [data] table with a csv source."""
     target = table.string("target")
-    normalize = table.boolean("normalize", False)
-    path = (base / relative) if not Path(relative).is_absolute() else Path(relative)
-    x, labels, features, _ = csvdata.read_csv(path, target)
+    chosen = {}
+    for name, choices in (("delimiter", csvfile.DELIMITERS), ("decimal", csvfile.DECIMALS)):
+        if table.has(name):
+            value = table.string(name)
+            if value not in choices:
+                hint = 'did you mean "\\t"? ' if value.strip().lower() == "tab" else ""
+                raise table.error(name, f"{value!r} is not supported ({hint}allowed: "
+                                        f"{quoted(choices)})")
+            chosen[name] = value
+    if table.has("missing"):
+        chosen["missing"] = table.string("missing", choices=csvdata.MISSING_CHOICES)
+    if chosen.get("decimal") == "," and chosen.get("delimiter") == ",":
+        raise table.error("decimal", 'a decimal comma needs delimiter ";" or "\\t" (a comma cannot '
+                                     'be both)')
+    ignore = table.raw("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(n, str) and n for n in ignore):
+        raise table.error("ignore", f"expected an array of column names, got {type_name(ignore)} "
+                                    f"{describe(ignore)}")
+    return csvdata.CsvOptions(target, ignore=tuple(ignore), **chosen)
+
+
+def read_csv_source(table: Table, network: NetworkSpec, seed: int, base: Path) -> Dataset:
+    """csv = file (in the preset's folder), target = column, normalize (default true),
+    test_fraction, delimiter, decimal, missing, ignore."""
+    table.check_keys(CSV_KEYS)
+    path = csv_path(table, base)
+    options = csv_options(table)
+    normalize = table.boolean("normalize", True)
+    data = csvdata.read_csv(path, options)
+    x, labels, target = data.x, data.labels, options.target
     fraction = read_fraction(table, x.shape[0])
     if x.shape[1] != network.layers[0]:
         raise PresetError(table.source, "network.layers",
@@ -167,14 +226,15 @@ def read_csv_source(table: Table, network: NetworkSpec, seed: int, base: Path) -
         task, names = "classification", tuple(order)
     check_targets(table, "target", network, y)
     x_train, y_train, x_test, y_test = split(data_rng(seed), x, y, fraction)
-    notes = {}
+    csvdata.fill_means(x_train, x_test, data.features, str(path))
+    notes: dict = {"notices": data.notices}
     if normalize:
         mean = x_train.mean(axis=0)
         std = x_train.std(axis=0)
         std[std == 0] = 1.0
         x_train = (x_train - mean) / std
         x_test = (x_test - mean) / std
-        notes = {"mean": mean, "std": std}
+        notes.update(mean=mean, std=std)
     return Dataset(np.ascontiguousarray(x_train), np.ascontiguousarray(y_train),
                    np.ascontiguousarray(x_test), np.ascontiguousarray(y_test), task=task,
-                   feature_names=tuple(features), class_names=names, notes=notes)
+                   feature_names=tuple(data.features), class_names=names, notes=notes)

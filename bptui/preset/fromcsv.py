@@ -16,10 +16,19 @@ from bptui.preset.loader import Preset, preset_from_dict
 MAX_INTEGER_CLASSES = 10
 
 
+def parse_list(text: str, option: str, example: str) -> list[str]:
+    """'a,b' → ['a', 'b']; an empty value or an empty item is an error naming the option."""
+    parts = [part.strip() for part in text.split(",")]
+    if not all(parts):
+        raise PresetError(option, None, f"{text!r} has an empty item (expected a comma-separated "
+                                        f"list, e.g. {example})")
+    return parts
+
+
 def parse_layers(text: str) -> list[int]:
     """'4,8,3' → [4, 8, 3]."""
     try:
-        layers = [int(part) for part in text.split(",")]
+        layers = [int(part) for part in parse_list(text, "--layers", "4,8,3")]
     except ValueError:
         raise PresetError("--layers", None, f"{text!r} is not a comma-separated list of unit "
                                             f"counts (e.g. 4,8,3)") from None
@@ -35,10 +44,19 @@ def is_categorical(labels: list[str]) -> bool:
     return len(distinct) <= MAX_INTEGER_CLASSES and all(float(v).is_integer() for v in distinct)
 
 
-def preset_from_csv(path: str, target: str, layers: str | None = None) -> Preset:
-    """Build and validate the preset."""
+def preset_from_csv(path: str, target: str, layers: str | None = None,
+                    ignore: str | None = None, missing: str | None = None) -> Preset:
+    """Build and validate the preset; `layers` '4,8,3' and `ignore` 'id,name' as typed,
+    `missing` one of csvdata.MISSING_CHOICES (default "error")."""
+    if not path:
+        raise PresetError("--csv", None, "needs a file name")
+    sizes = parse_layers(layers) if layers is not None else None
+    options = csvdata.CsvOptions(target, missing=missing or "error",
+                                 ignore=tuple(parse_list(ignore, "--ignore", "id,name"))
+                                 if ignore is not None else ())
     csv_path = Path(path)
-    x, labels, features, _ = csvdata.read_csv(csv_path, target)
+    table = csvdata.read_csv(csv_path, options, keep=True)
+    labels = table.labels
     categorical = is_categorical(labels)
     if categorical:
         classes = len(csvdata.class_order(labels))
@@ -52,21 +70,29 @@ def preset_from_csv(path: str, target: str, layers: str | None = None) -> Preset
     else:
         outputs = 1
         network = {"hidden_activation": "tanh", "output_activation": "linear", "loss": "mse"}
-    sizes = parse_layers(layers) if layers else [x.shape[1], max(4, min(32, 2 * x.shape[1])), outputs]
-    network["layers"] = sizes
+    width = table.x.shape[1]
+    network["layers"] = sizes or [width, max(4, min(32, 2 * width)), outputs]
     kind = "classification" if categorical else "regression"
+    # The file the user named, as a name in its folder: presets must keep their data beside them.
+    real = csv_path.resolve()
+    data = {"csv": real.name, "target": target, "normalize": True, "test_fraction": 0.2}
+    if options.ignore:
+        data["ignore"] = list(options.ignore)
+    if missing:
+        data["missing"] = missing
     doc = {
         "title": f"{csv_path.stem} ({kind} of {target})",
-        "description": f"Built from {csv_path.name}: {len(features)} features, target {target!r}, "
-                       f"{kind}. Inputs normalized, 20% held out.",
+        "description": f"Built from {csv_path.name}: {len(table.features)} features, target "
+                       f"{target!r}, {kind}. Inputs normalized, 20% held out.",
         "network": network,
         "training": {"learning_rate": 0.1, "momentum": 0.9},
-        "data": {"csv": str(csv_path.resolve()), "target": target, "normalize": True,
-                 "test_fraction": 0.2},
+        "data": data,
     }
     try:
-        return preset_from_dict(doc, str(csv_path), csv_path.stem, csv_path.parent)
+        return preset_from_dict(doc, str(csv_path), csv_path.stem, real.parent)
     except PresetError as exc:
-        if exc.key == "network.layers" and layers:
+        if exc.key == "network.layers" and sizes:
             raise PresetError(str(csv_path), "--layers", exc.message) from None
         raise
+    finally:
+        csvdata.forget()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -14,11 +15,17 @@ from bptui.engine.hyper import LEARNING_RATE, Hyper
 from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
 from bptui.engine.stepper import Stepper
 from bptui.preset import datasource
-from bptui.preset.errors import PresetError
+from bptui.preset.errors import PresetError, file_error
+from bptui.preset.goal import Goal, read_goal, validate_fixes
 from bptui.preset.table import (Table, check_number, check_range, describe,
                                 is_finite_number, type_name)
+from bptui.text import paragraph, printable
 
 MAX_WEIGHTS = 1_000_000
+MEMORY_BUDGET = 1 << 30      # bytes of arrays a preset may need (see memory_estimate)
+MAP_PIXELS = 200 * 100       # the largest decision map counted: a 200 × 50-cell pane, 2 px a cell
+PARAMETER_COPIES = 12        # vectors of P floats a stepper holds (Adam's two buffers included)
+MAX_LEARNING_RATE = LEARNING_RATE.high  # 0 < η ≤ this, whatever sets η: a preset, +/-, settings, a session
 MAX_LAYERS = 12
 MAX_UNITS = 4096
 TOP_KEYS = ("title", "description", "seed", "network", "training", "data", "weights", "goal")
@@ -31,31 +38,16 @@ SCHEDULE_KEYS = tuple(dict.fromkeys(h.key for cls in schedules.SCHEDULES.values(
                                     for h in cls.hypers))
 TRAINING_KEYS = (("learning_rate", "batch_size", "l2", "shuffle", "optimizer", "schedule",
                   "eval_every") + OPTIMIZER_KEYS + SCHEDULE_KEYS)
-GOAL_KEYS = ("steps", "loss", "accuracy")
-
-
-@dataclass(frozen=True)
-class Goal:
-    """What a preset promises: within `steps` steps, training loss below `loss` and/or
-    accuracy (held-out if there is a held-out set) at least `accuracy`."""
-
-    steps: int
-    loss: float | None = None
-    accuracy: float | None = None
-
-    def describe(self) -> str:
-        """E.g. 'loss < 0.01 within 2000 steps'."""
-        parts = []
-        if self.loss is not None:
-            parts.append(f"loss < {self.loss:g}")
-        if self.accuracy is not None:
-            parts.append(f"accuracy ≥ {self.accuracy:.0%}")
-        return f"{' and '.join(parts) or 'train'} within {self.steps} steps"
 
 
 @dataclass(frozen=True, eq=False)
 class Preset:
-    """A validated preset: everything needed to build a Stepper."""
+    """A validated preset: everything needed to build a Stepper.
+
+    name, source, title, description and the data's feature and class names come from outside
+    and are stored printable (bptui.text: control characters escaped; the description as one
+    paragraph), so they can be shown anywhere as they are. `doc` keeps the file's own values.
+    """
 
     name: str
     source: str
@@ -70,9 +62,10 @@ class Preset:
     doc: dict = field(default_factory=dict)
     base: Path = Path(".")
 
-    def stepper(self) -> Stepper:
-        """A fresh stepper at the preset's initial weights."""
-        return Stepper(self.network, self.training, self.data, self.seed, self.weights)
+    def stepper(self, trace: bool = False) -> Stepper:
+        """A fresh stepper at the preset's initial weights (recording gradient health if
+        `trace`)."""
+        return Stepper(self.network, self.training, self.data, self.seed, self.weights, trace)
 
 
 def presets_dir() -> Path:
@@ -89,7 +82,8 @@ def presets_dir() -> Path:
 def bundled_names() -> list[str]:
     """Names of the bundled presets, in the order the picker lists them."""
     names = sorted(p.stem for p in presets_dir().glob("*.toml"))
-    first = ["xor", "mazur", "circle", "gaussian", "moons", "spiral", "sine", "iris", "digits"]
+    first = ["xor", "mazur", "circle", "gaussian", "moons", "spiral", "sine", "iris", "digits",
+             "vanishing", "dead-relu", "symmetry", "overfit", "optimizers"]
     return [n for n in first if n in names] + [n for n in names if n not in first]
 
 
@@ -112,14 +106,8 @@ def read_text(path: Path) -> str:
     source = str(path)
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise PresetError(source, None, "no such file") from None
-    except IsADirectoryError:
-        raise PresetError(source, None, "is a directory, not a preset file") from None
-    except PermissionError:
-        raise PresetError(source, None, "permission denied") from None
     except OSError as exc:
-        raise PresetError(source, None, f"cannot read ({exc.strerror})") from None
+        raise file_error(source, exc, "preset file") from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -170,10 +158,15 @@ def preset_from_dict(doc: dict, source: str, name: str, base: Path) -> Preset:
         raise PresetError(source, "training.batch_size",
                           f"{training.batch_size} is more than the {data.x_train.shape[0]} training "
                           f"samples (allowed: 0 = full batch, or 1..{data.x_train.shape[0]})")
+    check_memory(source, network, training, data)
     weights = read_weights(top, network) if top.has("weights") else None
     goal = read_goal(top.table("goal", required=False))
-    return Preset(name, source, title, description, seed, network, training, data, weights, goal,
-                  doc, base)
+    data = replace(data, feature_names=tuple(printable(str(n)) for n in data.feature_names),
+                   class_names=tuple(printable(str(n)) for n in data.class_names))
+    preset = Preset(printable(name), printable(source), printable(title), paragraph(description),
+                    seed, network, training, data, weights, goal, doc, base)
+    validate_fixes(preset)
+    return preset
 
 
 def read_network(table: Table) -> NetworkSpec:
@@ -232,6 +225,52 @@ def read_settings(table: Table, hypers: tuple[Hyper, ...], family: tuple[str, ..
     return values
 
 
+def memory_estimate(layers: tuple[int, ...], m_train: int, m_test: int, batch: int) -> int:
+    """Bytes of float64 arrays the explorer holds for a network on a data set (today's engine).
+
+    With U = Σ units of the non-input layers, n = layers[0], K = layers[-1], P parameters,
+    b = batch rows (m_train for the full batch) and a workspace of m rows
+    W(m) = 8·m·(n + K + 2 + 4·U)  (x, y, ones, lse, and z, a, δ, scratch of every layer):
+
+        data            8·(m_train + m_test)·(n + K)
+      + workspaces      W(b) + W(m_train) + W(m_test)   (batch; whole-set evaluation of the
+                                                        training and held-out sets, kept apart)
+      + a full state    8·3·b·U                         (z, a, δ copied for undo and sessions)
+      + parameters      8·PARAMETER_COPIES·P            (θ, before, gradients, update, preview,
+                                                        optimizer state now and before)
+      + decision map    8·MAP_PIXELS·max over layers of (units in + 2·units out), 2 inputs only
+
+    The one place that knows what the engine allocates: when evaluation runs in blocks of rows,
+    W(m_train) and W(m_test) become W(min(m, block)).
+    """
+    n, k, units = layers[0], layers[-1], sum(layers[1:])
+    params = sum(o * i + o for i, o in zip(layers[:-1], layers[1:]))
+
+    def workspace(m: int) -> int:
+        return 8 * m * (n + k + 2 + 4 * units) if m > 0 else 0
+
+    total = 8 * (m_train + m_test) * (n + k)
+    total += workspace(batch) + workspace(m_train) + workspace(m_test)
+    total += 8 * 3 * batch * units + 8 * PARAMETER_COPIES * params
+    if n == 2:
+        total += 8 * MAP_PIXELS * max(i + 2 * o for i, o in zip(layers[:-1], layers[1:]))
+    return total
+
+
+def check_memory(source: str, network: NetworkSpec, training: TrainingSpec, data: Dataset) -> None:
+    """A PresetError naming the numbers when memory_estimate exceeds MEMORY_BUDGET."""
+    m_train, m_test = data.x_train.shape[0], data.x_test.shape[0]
+    batch = m_train if training.batch_size <= 0 else min(training.batch_size, m_train)
+    need = memory_estimate(network.layers, m_train, m_test, batch)
+    if need > MEMORY_BUDGET:
+        units = sum(network.layers[1:])
+        raise PresetError(source, "network.layers",
+                          f"{list(network.layers)} on {m_train:,} training + {m_test:,} held-out "
+                          f"samples needs about {need / 2**30:.1f} GB ({units:,} units × "
+                          f"{m_train + m_test:,} samples for z, a and δ; allowed: up to "
+                          f"{MEMORY_BUDGET / 2**30:g} GB; use fewer samples or smaller layers)")
+
+
 def read_training(table: Table) -> TrainingSpec:
     """The [training] table: every key optional; the optimizer's and the schedule's own settings
     are validated against their registry records."""
@@ -251,10 +290,9 @@ def read_training(table: Table) -> TrainingSpec:
     schedule = table.string("schedule", "constant", schedules.NAMES)
     options.update(read_settings(table, schedules.SCHEDULES[schedule].hypers, SCHEDULE_KEYS,
                                  f"schedule {schedule!r}"))
-    rate = LEARNING_RATE
     return TrainingSpec(
-        learning_rate=table.number(rate.key, optimizers.OPTIMIZERS[name].default_learning_rate,
-                                   rate.low, rate.high, rate.low_open, rate.high_open),
+        learning_rate=read_learning_rate(
+            table, optimizers.OPTIMIZERS[name].default_learning_rate),
         batch_size=table.integer("batch_size", 0, 0, None),
         l2=table.number("l2", 0.0, 0.0, 1000.0),
         shuffle=table.boolean("shuffle", False),
@@ -280,6 +318,40 @@ def training_doc(training: TrainingSpec) -> dict:
     if training.eval_every:
         doc["eval_every"] = training.eval_every
     return doc
+
+
+def current_doc(preset: Preset, stepper: Stepper) -> dict:
+    """The preset's document with the stepper's network and training settings written in (they
+    differ after the settings screen): what a session saves and an export shares."""
+    doc = dict(preset.doc)
+    doc["network"] = network_doc(stepper.spec)
+    doc["training"] = training_doc(stepper.training)
+    if stepper.pinned is None:
+        doc.pop("weights", None)
+    return doc
+
+
+def read_learning_rate(table: Table, default: float | None = None) -> float:
+    """η in its one range, 0 < η ≤ MAX_LEARNING_RATE (presets and sessions read it here)."""
+    rate = LEARNING_RATE
+    bounds = dict(low=rate.low, high=rate.high, low_open=rate.low_open, high_open=rate.high_open)
+    if default is None:  # required (a session's η)
+        return table.number(rate.key, **bounds)
+    return table.number(rate.key, default, **bounds)
+
+
+def scaled_learning_rate(current: float, factor: float) -> tuple[float, str]:
+    """η × factor, saturated at the ends of its range; and the line that tells the user.
+
+    The top is MAX_LEARNING_RATE; the bottom, as the range is open at 0, the smallest normal
+    float (halving further would reach 0 through subnormals).
+    """
+    wanted = current * factor
+    if wanted >= MAX_LEARNING_RATE:
+        return MAX_LEARNING_RATE, f"η is at its maximum {MAX_LEARNING_RATE:g}"
+    if not wanted >= sys.float_info.min:
+        return current, f"η is at its minimum {current:g}"
+    return wanted, f"learning rate η = {wanted:g}"
 
 
 def read_matrix(table: Table, name: str, rows: int | None, cols: int | None) -> np.ndarray:
@@ -333,18 +405,5 @@ def read_weights(top: Table, network: NetworkSpec) -> list[tuple[np.ndarray, np.
     return params
 
 
-def read_goal(table: Table | None) -> Goal | None:
-    """The optional [goal] table."""
-    if table is None:
-        return None
-    table.check_keys(GOAL_KEYS)
-    steps = table.integer("steps", None, 1, 10_000_000) if table.has("steps") else None
-    if steps is None:
-        raise table.error("steps", "missing (required in [goal])")
-    loss = table.number("loss", None, 0.0, None, low_open=True) if table.has("loss") else None
-    accuracy = (table.number("accuracy", None, 0.0, 1.0, low_open=True)
-                if table.has("accuracy") else None)
-    return Goal(steps, loss, accuracy)
-
-
-__all__ = ["Goal", "Preset", "bundled_names", "check_range", "load_preset", "preset_from_text"]
+__all__ = ["MAX_LEARNING_RATE", "Goal", "Preset", "bundled_names", "check_range", "load_preset",
+           "preset_from_text", "read_learning_rate", "scaled_learning_rate"]

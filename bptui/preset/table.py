@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from pathlib import Path
 from typing import Any
 
 from bptui.preset.errors import PresetError
@@ -91,6 +92,25 @@ class Table:
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise self.error(name, f"{value!r} is not supported ({hint}allowed: {', '.join(choices)})")
         return value
+
+    def contained_path(self, name: str, base: Path, whose: str, otherwise: str) -> Path:
+        """A file named by key `name`, relative to the folder `base` and inside it: never an
+        absolute path or one leading out (a file cannot make bptui read the user's other
+        files). `whose` names the folder in errors ("the preset's"), `otherwise` the way out."""
+        relative = self.string(name)
+        if not relative.strip():
+            raise self.error(name, f"must not be empty (a file name relative to {whose} folder)")
+        allowed = f"allowed: a file in {whose} folder or below it; {otherwise}"
+        if Path(relative).is_absolute() or Path(relative).drive:
+            raise self.error(name, f"{relative!r} is an absolute path ({allowed})")
+        path = base / relative
+        try:
+            inside = path.resolve().is_relative_to(base.resolve())
+        except (OSError, RuntimeError, ValueError):
+            inside = False
+        if not inside:
+            raise self.error(name, f"{relative!r} is outside {whose} folder ({allowed})")
+        return path
 
     def boolean(self, name: str, default: Any = _MISSING) -> bool:
         """true or false."""

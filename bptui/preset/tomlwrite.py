@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
+
+BARE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def value(v) -> str:
@@ -26,7 +29,14 @@ def value(v) -> str:
         return json.dumps(v, ensure_ascii=False)
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(value(x) for x in v) + "]"
+    if isinstance(v, dict):  # an inline table (inside a table, or in an array)
+        return "{" + ", ".join(f"{key(k)} = {value(x)}" for k, x in v.items()) + "}"
     raise TypeError(f"cannot write {type(v).__name__} as TOML")
+
+
+def key(name: str) -> str:
+    """A key, quoted unless it is bare (letters, digits, _ and -)."""
+    return name if BARE.fullmatch(name) else json.dumps(name, ensure_ascii=False)
 
 
 def _is_table_array(v) -> bool:
@@ -34,15 +44,17 @@ def _is_table_array(v) -> bool:
 
 
 def dumps(doc: dict) -> str:
-    """A document of scalars at the top, then [tables] and [[arrays of tables]]."""
+    """A document of scalars at the top, then [tables] and [[arrays of tables]] (tables and
+    arrays of tables inside those are written inline)."""
     lines = []
-    for key, v in doc.items():
+    for name, v in doc.items():
         if not isinstance(v, dict) and not _is_table_array(v):
-            lines.append(f"{key} = {value(v)}")
-    for key, v in doc.items():
+            lines.append(f"{key(name)} = {value(v)}")
+    for name, v in doc.items():
         if isinstance(v, dict):
-            lines += ["", f"[{key}]"] + [f"{k} = {value(x)}" for k, x in v.items()]
+            lines += ["", f"[{key(name)}]"] + [f"{key(k)} = {value(x)}" for k, x in v.items()]
         elif _is_table_array(v):
             for table in v:
-                lines += ["", f"[[{key}]]"] + [f"{k} = {value(x)}" for k, x in table.items()]
+                lines += ["", f"[[{key(name)}]]"] + [f"{key(k)} = {value(x)}"
+                                                      for k, x in table.items()]
     return "\n".join(lines) + "\n"

@@ -10,35 +10,13 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from bptui.app.guards import DismissOnce
+from bptui.app.keys import KEYS
 from bptui.engine import activations, losses, optimizers
 from bptui.engine.stepper import Stepper
 
-KEYS = [
-    ("f", "forward: compute the next layer's z = a_in·Wᵀ + b and a = f(z)"),
-    ("e", "error: the loss C and the output layer's δ (runs the rest of forward first)"),
-    ("b", "backward: gradients of one layer and δ of the layer below"),
-    ("u", "update: apply the optimizer's ΔW to every layer (its rule below)"),
-    ("space", "the next micro-step, whatever it is"),
-    ("s", "finish the current training step (through the update)"),
-    ("r", "run / pause continuous training"),
-    ("R", "reset to the preset's initial weights (same seed)"),
-    ("[ ]", "previous / next weight layer in the matrix pane"),
-    ("arrows", "move the unit cursor in the diagram"),
-    (", .", "previous / next sample of the batch"),
-    ("m", "batch mean instead of one sample"),
-    ("+ -", "double / halve the learning rate η"),
-    ("l", "log scale in the loss chart"),
-    ("x", "explain: the selected unit's arithmetic, formulas with the numbers"),
-    ("d", "decision boundary / hidden-unit map instead of the diagram (1–2 inputs)"),
-    ("g", "gradient check: central differences against backprop, per layer"),
-    ("z Z", "undo / redo one micro-step, exactly"),
-    ("ctrl+s", "save the session (resume with bptui --session FILE)"),
-    ("ctrl+e", "export the weights (.json, .npz, and a .toml preset)"),
-    ("p", "preset picker (bundled presets, or a .toml file by path)"),
-    ("ctrl+p", "command palette: presets and actions"),
-    ("?", "this help"),
-    ("q", "quit"),
-]
+EXTRA_KEYS = [("ctrl+p", "command palette: presets, actions, themes")]
+"""Keys that Textual itself provides."""
 
 
 def phase_table(stepper: Stepper) -> Table:
@@ -75,7 +53,7 @@ def optimizer_table() -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DismissOnce, ModalScreen[None]):
     """Keys and formulas; any of escape, ? or q closes it."""
 
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
@@ -88,8 +66,10 @@ class HelpScreen(ModalScreen[None]):
         keys = Table(box=None, show_header=False, padding=(0, 1))
         keys.add_column(style="bold cyan", no_wrap=True)
         keys.add_column()
-        for key, text in KEYS:
-            keys.add_row(key, text)
+        for key in KEYS:
+            keys.add_row(key.name, key.help)
+        for name, text in EXTRA_KEYS:
+            keys.add_row(name, text)
         with VerticalScroll(id="help-body"):
             yield Static(Text("Keys", style="bold underline"))
             yield Static(keys)

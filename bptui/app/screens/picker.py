@@ -17,7 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from bptui.app.guards import DismissOnce
 from bptui.preset import Preset, PresetError, bundled_names, load_preset
+from bptui.text import printable
 
 
 def option_text(name: str) -> Text:
@@ -25,14 +27,14 @@ def option_text(name: str) -> Text:
     try:
         preset = load_preset(name)
     except PresetError as exc:
-        return Text(f"{name}: cannot load ({exc})", style="red")
+        return Text(f"{printable(name)}: cannot load ({exc})", style="red")
     text = Text(preset.title, style="bold")
-    text.append(f"  ({name})", style="dim")
-    text.append("\n" + " ".join(preset.description.split()), style="dim")
+    text.append(f"  ({preset.name})", style="dim")
+    text.append("\n" + preset.description, style="dim")
     return text
 
 
-class PresetPicker(ModalScreen[Preset | None]):
+class PresetPicker(DismissOnce, ModalScreen[Preset | None]):
     """Choose a bundled preset or type a path (not in a browser); dismisses with the Preset."""
 
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]

@@ -21,6 +21,7 @@ from textual.containers import Grid, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from bptui.app.guards import DismissOnce
 from bptui.engine import activations, initializers, losses, optimizers, schedules
 from bptui.engine.hyper import Hyper
 from bptui.engine.stepper import Stepper
@@ -63,7 +64,7 @@ def family_fields(family: str) -> dict[str, Hyper]:
     return fields
 
 
-class SettingsScreen(ModalScreen[tuple[Preset, bool] | None]):
+class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
     """Dismisses with (new preset, weights kept) or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -81,7 +82,7 @@ class SettingsScreen(ModalScreen[tuple[Preset, bool] | None]):
         with VerticalScroll(id="settings"):
             yield Static("Settings", classes="title")
             yield Static(Text("Kept: the weights, step and history (a new optimizer starts its "
-                              "state at zero). Re-initialized from the seed: layer sizes, init.",
+                              "state at zero). Re-initialized from the seed: layer sizes, init, seed.",
                               style="dim"))
             with Grid(id="settings-grid"):
                 for key, label in BASE_FIELDS:
@@ -108,6 +109,10 @@ class SettingsScreen(ModalScreen[tuple[Preset, bool] | None]):
                              allow_blank=False, id="loss", compact=True)
                 yield Label("layers (input first)")
                 yield Input(",".join(str(n) for n in spec.layers), id="layers", compact=True)
+                yield Label("seed")
+                yield Input(str(self.stepper.seed), id="seed", compact=True,
+                            tooltip="the random seed of the data, the initial weights and the "
+                                    "shuffling")
             yield Static("", id="settings-error")
             yield Button("Apply (enter)", variant="primary", id="apply")
 
@@ -164,16 +169,18 @@ class SettingsScreen(ModalScreen[tuple[Preset, bool] | None]):
             network["layers"] = [int(part) for part in text.split(",")]
         except ValueError:
             network["layers"] = text
-        if not self.keeps_weights(network):
+        doc["seed"] = parse_value(self.query_one("#seed", Input).value)
+        if not self.keeps_weights(doc):
             doc.pop("weights", None)
         return doc
 
-    def keeps_weights(self, network: dict) -> bool:
-        """Whether the weights carry over: same layer sizes and the same initialization."""
-        before = network_doc(self.stepper.spec)
+    def keeps_weights(self, doc: dict) -> bool:
+        """Whether the weights carry over: same layer sizes, initialization and seed."""
+        network, before = doc["network"], network_doc(self.stepper.spec)
         same_init = all(network.get(k) == before.get(k)
                         for k in ("init", *family_fields("init")))
-        return network["layers"] == list(self.stepper.spec.layers) and same_init
+        return (network["layers"] == list(self.stepper.spec.layers) and same_init
+                and doc.get("seed") == self.stepper.seed)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#apply")
@@ -185,5 +192,5 @@ class SettingsScreen(ModalScreen[tuple[Preset, bool] | None]):
         except PresetError as exc:
             self.query_one("#settings-error", Static).update(Text(f"refused: {exc}", style="bold red"))
             return
-        self.dismiss((preset, self.keeps_weights(doc["network"])))
+        self.dismiss((preset, self.keeps_weights(doc)))
 

@@ -12,10 +12,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from bptui.app.guards import DismissOnce
 from bptui.engine.stepper import Stepper
 
 
-class WeightEditor(ModalScreen[str | None]):
+class WeightEditor(DismissOnce, ModalScreen[str | None]):
     """Dismisses with a sentence describing the edit, or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]

@@ -29,6 +29,7 @@ from rich.color import Color, ColorType
 from rich.color_triplet import ColorTriplet
 from rich.segment import Segment
 from rich.style import Style
+from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -551,11 +552,32 @@ def supported(n_in: int) -> bool:
 # ----- the widget ----------------------------------------------------------------------------
 
 class DecisionBoundary(Widget):
-    """The network's output (or one unit) over its input space. Call `show()`; it refreshes."""
+    """The network's output (or one unit) over its input space, bound to the app's view state
+    (or drawn with `show()`); pictures are computed only when visible."""
 
     DEFAULT_CSS = """
     DecisionBoundary { width: 1fr; height: 1fr; }
     """
+
+    snapshot = reactive(None, init=False, repaint=False)
+    """The weights (and data) to draw."""
+    cursor: reactive[tuple[int, int]] = reactive((1, 0), init=False, repaint=False)
+    """The diagram's selected unit: a hidden unit shows its own activation map."""
+
+    def _bound(self) -> None:
+        snap = self.snapshot
+        if snap is None or not supported(snap.layers[0]):
+            return
+        column, unit = self.cursor
+        self.show(snap, snap.data, None if column in (0, snap.depth) else (column - 1, unit))
+
+    watch_snapshot = watch_cursor = _bound
+
+    def title(self) -> str:
+        """What the pane shows, for its border."""
+        if self.network is None or self.unit is None:
+            return "Decision boundary · output · d: diagram"
+        return f"Decision boundary · {unit_label(self.network, self.unit)} · d: diagram"
 
     def __init__(self, *, keep_aspect: bool = True, name: str | None = None,
                  id: str | None = None, classes: str | None = None, disabled: bool = False):

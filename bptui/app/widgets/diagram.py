@@ -10,21 +10,58 @@ shown in reverse video. Layers too tall for the pane collapse into "+N more".
 from __future__ import annotations
 
 import numpy as np
+from rich.color import Color
 from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
 
 from bptui.app.snapshot import Phase, Snapshot
-from bptui.app.style import fmt, level, line_style
+from bptui.app.style import fmt, heat_style, level, line_style
 from bptui.app.widgets.braille import BrailleCanvas
 from bptui.app.widgets.lines import LinesWidget
 
 NODE = 10  # node width in cells: "a -0.1234 "
+WIDE = 4   # between layers of more shown units than this, only some edges are drawn
 TITLE = Style(bold=True)
 ACTIVE = Style(bold=True, reverse=True)
 DIM = Style(dim=True)
 CURSOR = Style(reverse=True, bold=True)
 STALE = Style(color="grey50")
+FLAT = Style(color="red", italic=True)
+"""A saturated or dead unit (it passes back almost none of the error that reaches it)."""
+
+
+def grey(values: np.ndarray) -> list[Color]:
+    """Grey levels for a picture's pixels, darkest for its smallest value."""
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    span = hi - lo if hi > lo else 1.0
+    levels = np.nan_to_num((values - lo) / span * 200 + 30, nan=0.0).astype(int)
+    return [Color.from_rgb(v, v, v) for v in levels]
+
+
+def signed(values: np.ndarray, scale: float) -> list[Color]:
+    """Weights as colours: blue for +, orange for −, brighter the larger |w| (as the matrix)."""
+    out = []
+    for v in values:
+        style = heat_style(level(float(v), scale))
+        out.append(style.bgcolor)
+    return out
+
+
+def picture(pixels: np.ndarray, colours, put, x: int, y: int, height: int) -> int:
+    """Draw pixels (rows, cols) two to a cell ("▀": upper pixel foreground, lower background)
+    from row y; returns the first row below it."""
+    rows = pixels.shape[0]
+    for r in range(0, rows, 2):
+        if y >= height:
+            break
+        upper = colours(pixels[r])
+        lower = colours(pixels[r + 1]) if r + 1 < rows else [None] * len(upper)
+        for c, (fg, bg) in enumerate(zip(upper, lower)):
+            put(x + c, y, "▀", Style(color=fg, bgcolor=bg))
+        y += 1
+    return y
 
 
 def column_name(column: int, depth: int) -> str:
@@ -35,20 +72,27 @@ def column_name(column: int, depth: int) -> str:
 
 
 class NetworkDiagram(LinesWidget):
-    """Draws a Snapshot as a network. Set `snapshot`, `cursor` and `sample`, then refresh()."""
+    """Draws a Snapshot as a network, bound to the app's view state."""
 
     DEFAULT_CSS = """
     NetworkDiagram { height: 1fr; width: 1fr; }
     """
 
-    cursor: reactive[tuple[int, int]] = reactive((1, 0), repaint=False)
+    snapshot: reactive[Snapshot | None] = reactive(None, repaint=False, init=False)
+    """What to draw."""
+    cursor: reactive[tuple[int, int]] = reactive((1, 0), repaint=False, init=False)
     """(column, unit) of the selected unit; column 0 is the input layer."""
+    sample: reactive[int | None] = reactive(0, repaint=False, init=False)
+    """The batch sample whose a and δ are shown (None: the batch mean)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.snapshot: Snapshot | None = None
-        self.sample: int | None = 0
         self._edge_cache: dict = {}
+
+    def watch_snapshot(self) -> None:
+        self.schedule()
+
+    watch_cursor = watch_sample = watch_snapshot
 
     def visible_units(self, units: int, rows: int) -> tuple[int, bool]:
         """How many units of a layer fit in `rows` node rows, and whether it is collapsed."""
@@ -58,20 +102,23 @@ class NetworkDiagram(LinesWidget):
         return max(1, fit - 1), True
 
     def edge_cells(self, w: np.ndarray, cells: int, height: int, rows_in: tuple,
-                   rows_out: tuple) -> list[tuple[int, int, str, int]]:
-        """(x, y, character, colour level) of the cells edges pass through; w (out, in) shown."""
+                   rows_out: tuple, pairs: tuple | None = None
+                   ) -> list[tuple[int, int, str, int]]:
+        """(x, y, character, colour level) of the cells edges pass through; w (out, in) shown;
+        `pairs` ((j, i), ...) limits the edges drawn (default: all)."""
         scale = float(np.abs(w).max()) if w.size else 0.0
         scale = scale if np.isfinite(scale) and scale > 0 else 1.0
         levels = [[level(float(v), scale) for v in row] for row in w]
-        key = (cells, height, rows_in, rows_out, str(levels))
+        key = (cells, height, rows_in, rows_out, str(levels), pairs)
         cached = self._edge_cache.get(key)
         if cached is not None:
             return cached
         canvas = BrailleCanvas(cells, height)
-        for j, row_out in enumerate(rows_out):
-            for i, row_in in enumerate(rows_in):
-                canvas.line(1, row_in * 4 + 1, cells * 2 - 2, row_out * 4 + 1,
-                            abs(levels[j][i]) + abs(float(w[j, i])) / scale / 100, levels[j][i])
+        if pairs is None:
+            pairs = tuple((j, i) for j in range(len(rows_out)) for i in range(len(rows_in)))
+        for j, i in pairs:
+            canvas.line(1, rows_in[i] * 4 + 1, cells * 2 - 2, rows_out[j] * 4 + 1,
+                        abs(levels[j][i]) + abs(float(w[j, i])) / scale / 100, levels[j][i])
         result = []
         for cy in range(height):
             for cx in range(1, cells - 1):
@@ -82,6 +129,45 @@ class NetworkDiagram(LinesWidget):
             self._edge_cache.clear()
         self._edge_cache[key] = result
         return result
+
+    def edge_sets(self, layer: int, w: np.ndarray) -> list[tuple[tuple | None, bool]]:
+        """Which edges of weight layer `layer` to draw, as [(pairs or None for all, strong)].
+
+        Between two layers of more than WIDE shown units each, all edges would be a solid band
+        that says nothing: draw each unit's strongest incoming edge faintly, and the edges of
+        the selected unit (in or out of it) clearly."""
+        n_out, n_in = w.shape
+        if n_out <= WIDE or n_in <= WIDE:
+            return [(None, True)]
+        strongest = tuple((j, int(np.nanargmax(np.abs(w[j])))) for j in range(n_out)) \
+            if np.isfinite(w).any() else ()
+        column, unit = self.cursor
+        selected = ()
+        if column == layer and unit < n_in:
+            selected = tuple((j, unit) for j in range(n_out))
+        elif column == layer + 1 and unit < n_out:
+            selected = tuple((unit, i) for i in range(n_in))
+        return [(strongest, False), (selected, True)]
+
+    def pictures(self, snap: Snapshot, image: tuple[int, int], put, x: int, width: int,
+                 height: int) -> None:
+        """Image inputs: the selected sample as a picture (grey levels, two pixels a cell), and
+        with a first-layer unit selected its incoming weights the same way (its receptive
+        field, blue + / orange −)."""
+        rows, cols = image
+        if cols > width:
+            put(x, 2, f"{rows}×{cols} picture"[:width], DIM)
+            return
+        pixels = snap.views[0].a_in.row(self.sample).reshape(rows, cols)
+        which = "mean" if self.sample is None else f"#{self.sample + 1}"
+        put(x, 2, f"x {which}"[:width], DIM)
+        y = picture(pixels, grey, put, x, 3, height)
+        column, unit = self.cursor
+        if column == 1 and y + 2 < height:
+            w = snap.views[0].w[unit].reshape(rows, cols)
+            put(x, y + 1, f"w→unit {unit + 1}"[:width], DIM)
+            scale = float(np.nanmax(np.abs(w))) if np.isfinite(w).any() else 0.0
+            picture(w, lambda v: signed(v, scale), put, x, y + 2, height)
 
     def build(self) -> Text:
         """The diagram as text, one line per row of the pane."""
@@ -116,11 +202,18 @@ class NetworkDiagram(LinesWidget):
         last = snap.last
         active_layer = last.layer if last.phase != Phase.UPDATE else None
         for column in range(columns):
-            title = column_name(column, depth)
-            if node < 9 and column:
-                title = ("h" + str(column)) if column < depth else "out"
-            if column and snap.layers[column] > layout[column][0]:
-                title += f" ({snap.layers[column]})"
+            room = (xs[column + 1] - xs[column] - 1) if column < depth else width - xs[column]
+            count = f" ({snap.layers[column]})" if column and snap.layers[column] > layout[column][0] else ""
+            short = "in" if column == 0 else ("out" if column == depth else f"h{column}")
+            title = next((t for t in (column_name(column, depth) + count, short + count, short)
+                          if len(t) <= room), short)
+            highlighted = (active_layer is not None and column == active_layer + 1) or (
+                last.phase == Phase.UPDATE and column > 0)
+            put(xs[column], 0, title[:room], ACTIVE if highlighted else TITLE)
+            view = snap.views[column - 1] if 0 < column < depth else None
+            if view is not None and view.flat is not None and view.flat.any():  # under the title
+                kind = "dead" if view.flat_kind == "dead" else "sat."
+                put(xs[column], 1, f"{int(view.flat.sum())}✕ {kind}"[:node], FLAT)
             highlighted = (active_layer is not None and column == active_layer + 1) or (
                 last.phase == Phase.UPDATE and column > 0)
             put(xs[column], 0, title[: node + gap - 1], ACTIVE if highlighted else TITLE)
@@ -134,7 +227,8 @@ class NetworkDiagram(LinesWidget):
             elif last.phase == Phase.BACKWARD and last.layer == layer:
                 put(x0, 1, ("←" + "─" * (span - 1))[:span], ACTIVE)
             elif last.phase == Phase.ERROR and layer == depth - 1:
-                put(xs[depth], 1, "C, δ = ∂C/∂z"[:node + gap], ACTIVE)
+                label = "C, δ = ∂C/∂z" if width - xs[depth] >= 12 else "C, δ"
+                put(xs[depth], 1, label, ACTIVE)
             elif last.phase == Phase.UPDATE:
                 put(x0 + max(0, span // 2 - 2), 1, "+ΔW"[:span], ACTIVE)
 
@@ -142,8 +236,9 @@ class NetworkDiagram(LinesWidget):
             shown, collapsed, top, pitch = layout[column]
             return top + unit * pitch
 
+        image = snap.data.image
         # edges: Braille lines, cached until the weights' colour levels or the layout change
-        for layer in range(depth):
+        for layer in range(1 if image else 0, depth):  # a picture's pixels have no nodes
             x0, x1 = xs[layer] + node - 1, xs[layer + 1]
             cells = x1 - x0
             if cells < 2:
@@ -153,25 +248,32 @@ class NetworkDiagram(LinesWidget):
             rows_in = tuple(unit_row(layer, i) for i in range(shown_in))
             rows_out = tuple(unit_row(layer + 1, j) for j in range(shown_out))
             bright = active_layer is None or active_layer == layer or last.phase == Phase.UPDATE
-            for cx, cy, ch, tag in self.edge_cells(view.w[:shown_out, :shown_in], cells, height,
-                                                   rows_in, rows_out):
-                if grid[cy][x0 + cx] == " ":
-                    put(x0 + cx, cy, ch, line_style(tag, bright))
+            w = view.w[:shown_out, :shown_in]
+            for pairs, strong in self.edge_sets(layer, w):
+                for cx, cy, ch, tag in self.edge_cells(w, cells, height, rows_in, rows_out, pairs):
+                    if strong or grid[cy][x0 + cx] == " ":
+                        put(x0 + cx, cy, ch, line_style(tag, bright and strong))
 
         # nodes
         cursor_column, cursor_unit = self.cursor
         labelled = node >= 9  # narrow panes drop the a/δ labels to keep the digits
         for column in range(columns):
+            if column == 0 and image:
+                self.pictures(snap, image, put, xs[0], node + gap - 1, height)
+                continue
             shown, collapsed, top, pitch = layout[column]
             a, delta, a_now, delta_now = snap.column_values(column, self.sample)
+            view = snap.views[column - 1] if 0 < column < depth else None
+            flat = view.flat if view is not None else None
             for unit in range(shown):
                 y = unit_row(column, unit)
                 selected = (column, unit) == (cursor_column, cursor_unit)
-                label = ("x " if column == 0 else "a ") if labelled else ""
+                is_flat = flat is not None and bool(flat[unit])
+                label = ("x " if column == 0 else ("✕ " if is_flat else "a ")) if labelled else ""
                 width_left = node - 1 - len(label)
                 a_text = (f"{label}{fmt(float(a[unit]), width_left).strip()}" if a_now
                           else f"{label}·").ljust(node - 1)
-                style = CURSOR if selected else (None if a_now else STALE)
+                style = CURSOR if selected else (FLAT if is_flat else (None if a_now else STALE))
                 put(xs[column], y, a_text[:node], style)
                 if delta is not None:
                     d_label = "δ " if labelled else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from bptui.engine.explain import Line
@@ -24,12 +25,14 @@ def explanation_text(lines: list[Line]) -> Text:
 
 
 class ExplainPane(Static):
-    """Shows a list of explain.Line."""
+    """Shows explain.Lines, bound to the app's `explain` (computed by the engine)."""
 
     DEFAULT_CSS = """
     ExplainPane { height: 1fr; width: 1fr; }
     """
 
-    def show(self, lines: list[Line]) -> None:
-        """Replace the explanation."""
-        self.update(explanation_text(lines), layout=False)
+    lines: reactive[tuple[Line, ...]] = reactive((), init=False)
+    """The explanation shown."""
+
+    def watch_lines(self, lines: tuple[Line, ...]) -> None:
+        self.update(explanation_text(list(lines)), layout=False)

@@ -35,12 +35,38 @@ def text_to_strips(text: Text, width: int, height: int, base: Style | None = Non
 
 
 class LinesWidget(Widget):
-    """Subclasses implement `build() -> Text`; call `redraw()` when what they show changed."""
+    """Subclasses implement `build() -> Text`. Their reactives' watchers call `schedule()`:
+    however many change in one go, the lines are rebuilt once, after them, and only the rows
+    that changed are repainted. A hidden widget (another pane in front) rebuilds when shown;
+    a theme change rebuilds with the theme's colours."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._strips: list[Strip] | None = None
         self._strip_size = None
+        self._scheduled = False
+        self._stale = False
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "theme", lambda _: self.schedule(), init=False)
+
+    def schedule(self) -> None:
+        """Rebuild once, after the current batch of changes (and only when visible)."""
+        if not self._scheduled:
+            self._scheduled = True
+            self.call_later(self._rebuild)
+
+    def _rebuild(self) -> None:
+        self._scheduled = False
+        if not self.display:
+            self._stale = True
+            return
+        self.redraw()
+
+    def on_show(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.redraw()
 
     def build(self) -> Text:  # pragma: no cover - abstract
         raise NotImplementedError

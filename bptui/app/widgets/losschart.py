@@ -1,85 +1,60 @@
 """The loss chart: against step, the cost of each step's batch (thin, for mini-batches) and the
-whole training (and held-out) set's cost at the evaluation steps, via textual-plotext.
-
-The log scale plots log10(loss) on a linear axis: plotext 5's own log scale can raise a math
-domain error on repeated builds. Long histories are downsampled to about twice the plot width.
-"""
+whole training (and held-out) set's cost at the evaluation steps; pinned runs ("ghosts", key
+c) on the same axes, labelled by what differs from the current settings."""
 
 from __future__ import annotations
 
 import numpy as np
-from textual_plotext import PlotextPlot
+from textual.reactive import reactive
 
+from bptui.app.ghosts import Ghost
 from bptui.app.snapshot import Snapshot
+from bptui.app.widgets.plots import SnapshotPlot
+
+GHOST_COLOURS = ("magenta", "cyan", "green", "yellow")
 
 
-def downsample(steps: np.ndarray, values: np.ndarray, points: int
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """(steps, values) with at most `points` points, always keeping the last one."""
-    n = len(values)
-    if n <= points:
-        return steps[:n], values
-    keep = np.unique(np.linspace(0, n - 1, points).round().astype(int))
-    return steps[keep], values[keep]
-
-
-def with_current(snap: Snapshot, values: np.ndarray, now: float | None, name: str, color: str):
-    """(steps, values, name, color) of an evaluated series, ending with the cost at the current
-    weights (from the readouts) when the history has not recorded it yet."""
+def with_current(snap: Snapshot, values: np.ndarray, now: float | None):
+    """(steps, values) of an evaluated series, ending with the cost at the current weights
+    (from the readouts) when the history has not recorded it yet."""
     steps = snap.eval_steps
     if now is not None and np.isfinite(now) and len(values) and int(steps[-1]) < snap.step:
-        return np.append(steps, snap.step), np.append(values, now), name, color
-    return steps, values, name, color
+        return np.append(steps, snap.step), np.append(values, now)
+    return steps, values
 
 
-class LossChart(PlotextPlot):
-    """Plots a Snapshot's loss history; `log` switches to log10(loss)."""
+class LossChart(SnapshotPlot):
+    """The loss curves of the snapshot and of the pinned runs."""
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.log_scale = False
-        self._drawn: tuple | None = None
-        self._version = 0
-        self._rendered = None
-        self._render_key = None
+    log_scale: reactive[bool] = reactive(False, init=False)
+    """Plot log10(loss)."""
+    ghosts: reactive[tuple[Ghost, ...]] = reactive((), init=False)
+    """Pinned runs, oldest first."""
+    settings: reactive[dict] = reactive(dict, init=False)
+    """The current settings (ghosts are labelled by what differs from them)."""
 
-    def render(self):
-        """plotext rebuilds the whole plot on every render: do it only when something changed."""
-        key = (self._version, self.size, self.app.theme)
-        if key != self._render_key:
-            self._rendered = super().render()
-            self._render_key = key
-        return self._rendered
+    def watch_log_scale(self) -> None:
+        self.soon()
 
-    def show(self, snap: Snapshot) -> None:
-        """Replot if the history, size or scale changed."""
-        key = (len(snap.loss_history), len(snap.batch_loss_history), snap.step, self.log_scale,
-               self.size, snap.diverged)
-        if key == self._drawn:
-            return
-        self._drawn = key
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        points = max(20, 2 * self.size.width)
-        label = "log10 loss" if self.log_scale else "loss"
-        series = [with_current(snap, snap.loss_history, snap.loss, "train", "blue"),
-                  with_current(snap, snap.test_loss_history, snap.test_loss, "test", "orange")]
+    watch_ghosts = watch_settings = watch_log_scale
+
+    def key(self, snap: Snapshot):
+        return (len(snap.loss_history), len(snap.batch_loss_history), snap.step, self.log_scale,
+                snap.diverged, self.ghosts, tuple(sorted(self.settings.items())))
+
+    def draw(self, snap: Snapshot) -> None:
+        log = self.log_scale
         if not snap.full_batch:
             batch = snap.batch_loss_history
-            series.insert(0, (np.arange(len(batch)), batch, "batch", "gray"))
-        for at, values, name, color in series:
-            if len(values) == 0:
-                continue
-            steps, shown = downsample(at, values, points)
-            with np.errstate(all="ignore"):
-                if self.log_scale:
-                    shown = np.log10(shown)
-            keep = np.isfinite(shown)
-            if keep.any():
-                plt.plot(steps[keep].tolist(), shown[keep].tolist(), label=name, color=color,
-                         marker="braille")
-        plt.xlabel("step")
-        plt.title(label)
-        self._version += 1
-        self.refresh()
+            self.curve(np.arange(len(batch)), batch, "batch", "gray", log)
+        for i, ghost in enumerate(self.ghosts):
+            colour = GHOST_COLOURS[i % len(GHOST_COLOURS)]
+            label = ghost.label(self.settings)
+            self.curve(ghost.steps, ghost.loss, label, colour, log)
+            if len(ghost.test_loss):
+                self.curve(ghost.steps, ghost.test_loss, None, colour, log)
+        self.curve(*with_current(snap, snap.loss_history, snap.loss), "train", "blue", log)
+        self.curve(*with_current(snap, snap.test_loss_history, snap.test_loss), "test", "orange",
+                   log)
+        self.plt.xlabel("step")
+        self.plt.title("log10 loss" if log else "loss")

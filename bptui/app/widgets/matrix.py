@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 from rich.style import Style
 from rich.text import Text
+from textual.reactive import reactive
 
 from bptui.app.snapshot import LayerView, Phase, Rows, Snapshot
-from bptui.app.style import fmt, heat_style, level
+from bptui.app.style import fitted, fmt, heat_style, level
 from bptui.app.widgets.lines import LinesWidget
 
 CELL = 8
@@ -23,19 +24,27 @@ LABEL = 9  # width of the row-label column
 
 
 class MatrixView(LinesWidget):
-    """Renders heat-mapped matrices of one weight layer. Set snapshot/layer/sample, refresh()."""
+    """Renders heat-mapped matrices of one weight layer, bound to the app's view state."""
 
     DEFAULT_CSS = """
     MatrixView { height: 1fr; width: 1fr; text-wrap: nowrap; text-overflow: clip; }
     """
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.snapshot: Snapshot | None = None
-        self.weight_layer = 0
-        self.gradcheck = None  # list of gradcheck.LayerCheck after `g`
-        self.sample: int | None = 0
-        self.max_rows = 8
+    snapshot: reactive[Snapshot | None] = reactive(None, repaint=False, init=False)
+    """What to draw."""
+    weight_layer: reactive[int] = reactive(0, repaint=False, init=False)
+    """The weight layer shown (0-based)."""
+    sample: reactive[int | None] = reactive(0, repaint=False, init=False)
+    """The selected batch sample (None: the batch mean)."""
+    gradcheck: reactive[tuple | None] = reactive(None, repaint=False, init=False)
+    """gradcheck.LayerCheck per layer after `g`, until the next step."""
+
+    max_rows = 8
+
+    def watch_snapshot(self) -> None:
+        self.schedule()
+
+    watch_weight_layer = watch_sample = watch_gradcheck = watch_snapshot
 
     def build(self) -> Text:
         """The pane's text for the current snapshot, layer and sample."""
@@ -47,16 +56,17 @@ class MatrixView(LinesWidget):
         width = max(20, self.size.width)
         out = Text(no_wrap=True, overflow="crop")
         n_out, n_in = view.w.shape
-        out.append(f"Layer {layer + 1}/{snap.depth}", HEAD)
-        out.append(f"  {n_in} → {n_out} units, {view.activation}", DIM)
+        header = [(f"Layer {layer + 1}/{snap.depth}", HEAD),
+                  (f"  {n_in} → {n_out} units, {view.activation}", DIM)]
         if snap.batch_size > 1:
             which = "batch mean" if self.sample is None else (
                 f"sample {self.sample + 1}/{snap.batch_size}")
-            out.append(f"  · {which}", DIM)
+            header.append((f"  · {which}", DIM))
+        out.append_text(fitted(header, width))
         out.append("\n")
         if self.gradcheck:
             self._gradcheck(out)
-        self._legend(out)
+        self._legend(out, width)
         for title, matrix, side, changed, rows_are_samples in self.blocks(snap, view, layer):
             self._block(out, title, matrix, side, changed, rows_are_samples, width, snap)
         return out
@@ -76,6 +86,10 @@ class MatrixView(LinesWidget):
             return
         yield "W │ b", view.w, view.b, False, False
         if target == Phase.FORWARD or not view.delta_done:
+            if not view.input_done:
+                yield "a_in: not computed yet in this step (the layer below comes first)", \
+                    None, None, False, True
+                return
             yield "a_in (input of this layer)", view.a_in, None, False, True
             if not view.forward_done:
                 yield "z, a: not computed yet in this step (f computes them)", None, None, False, True
@@ -102,16 +116,14 @@ class MatrixView(LinesWidget):
             out.append(f"{sampled}\n", DIM)
         out.append("\n")
 
-    def _legend(self, out: Text) -> None:
-        out.append("−", DIM)
-        for lv in (-16, -11, -6, -2):
-            out.append("  ", heat_style(lv))
-        out.append(" 0 ", DIM)
-        for lv in (2, 6, 11, 16):
-            out.append("  ", heat_style(lv))
-        out.append("+  ", DIM)
-        out.append("underlined", Style(underline=True, bold=True))
-        out.append(": just computed\n", DIM)
+    def _legend(self, out: Text, width: int) -> None:
+        parts = [("−", DIM), *(("  ", heat_style(lv)) for lv in (-16, -11, -6, -2)), (" 0 ", DIM),
+                 *(("  ", heat_style(lv)) for lv in (2, 6, 11, 16)), ("+", DIM)]
+        if width >= 48:
+            parts += [("  ", None), ("underlined", Style(underline=True, bold=True)),
+                      (": just computed", DIM)]
+        out.append_text(fitted(parts, width))
+        out.append("\n")
 
     def _sample_rows(self, snap: Snapshot, rows: Rows) -> tuple[np.ndarray, list[str]]:
         if self.sample is None:
@@ -129,23 +141,28 @@ class MatrixView(LinesWidget):
                changed: bool, rows_are_samples: bool, width: int, snap: Snapshot) -> None:
         out.append("\n")
         if matrix is None:
-            out.append(title + "\n", DIM)
+            out.append_text(fitted([(title, DIM)], width))
+            out.append("\n")
             return
-        out.append(title, HEAD)
+        heading = [(title, HEAD)]
+        cell, label_width = (CELL, LABEL) if width >= 48 else (CELL - 1, LABEL - 4)
         if rows_are_samples:
             total_rows = matrix.m
             shown, labels = self._sample_rows(snap, matrix)
             matrix = shown
             if self.sample is not None and total_rows > len(labels):
-                out.append(f"  rows {len(labels)} of {total_rows} samples (, and . scroll)", DIM)
+                heading.append((f"  rows {len(labels)} of {total_rows} samples (, and . scroll)",
+                                DIM))
         else:
             total_rows = matrix.shape[0]
             limit = 12
-            shown, labels = matrix[:limit], [f" unit {r + 1}" for r in range(min(limit, total_rows))]
+            name = " unit " if width >= 48 else " u"
+            shown, labels = matrix[:limit], [f"{name}{r + 1}" for r in range(min(limit, total_rows))]
             if total_rows > limit:
-                out.append(f"  first {limit} of {total_rows} rows", DIM)
+                heading.append((f"  first {limit} of {total_rows} rows", DIM))
+        out.append_text(fitted(heading, width))
         out.append("\n")
-        room = (width - LABEL - 5 - (CELL + 2 if side is not None else 0)) // (CELL + 1)
+        room = (width - label_width - 5 - (cell + 2 if side is not None else 0)) // (cell + 1)
         cols = shown.shape[1]
         visible = max(1, min(cols, room))
         scale = float(np.nanmax(np.abs(matrix), initial=0.0)) if matrix.size else 0.0
@@ -154,15 +171,15 @@ class MatrixView(LinesWidget):
         if not np.isfinite(scale):
             scale = 0.0
         for r in range(shown.shape[0]):
-            out.append(labels[r].ljust(LABEL)[:LABEL], DIM)
+            out.append(labels[r].ljust(label_width)[:label_width], DIM)
             for c in range(visible):
                 value = float(shown[r, c])
-                out.append(fmt(value, CELL), heat_style(level(value, scale), changed, changed))
+                out.append(fmt(value, cell), heat_style(level(value, scale), changed, changed))
                 out.append(" ")
             if visible < cols:
                 out.append(f"…+{cols - visible}", DIM)
             if side is not None and r < side.shape[0]:
                 value = float(side[r])
                 out.append("│ ", DIM)
-                out.append(fmt(value, CELL), heat_style(level(value, scale), changed, changed))
+                out.append(fmt(value, cell), heat_style(level(value, scale), changed, changed))
             out.append("\n")

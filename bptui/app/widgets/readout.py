@@ -1,24 +1,112 @@
-"""The readout beside the loss chart: accuracy and a confusion matrix, or R²."""
+"""The readout beside the loss chart: accuracy and a confusion matrix, or R².
+
+The confusion matrix stays readable up to 10 classes in the narrow pane: numbers when they fit,
+else one colour cell per entry (green on the diagonal, red off it, brighter for a larger share of
+the true class) with the counts of the most confused class spelled out. More than 10 classes:
+each class's accuracy instead. Class labels come from the data, shortened so they stay distinct.
+"""
 
 from __future__ import annotations
 
+import os
+
+import numpy as np
+from rich.color import Color
+from rich.style import Style
 from rich.text import Text
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from bptui.app.snapshot import Snapshot
+from bptui.app.style import SURFACE, fitted
+
+MAX_MATRIX = 10
+RIGHT = (60, 180, 90)
+WRONG = (220, 60, 60)
 
 
-def confusion_text(counts, names: tuple[str, ...], width: int) -> Text:
-    """Rows: true class; columns: predicted. The diagonal (right) in bold green."""
+def short_labels(names: tuple[str, ...], k: int, width: int) -> list[str]:
+    """k distinct labels of at most `width` cells: the names without their common prefix and
+    suffix (class_0, class_1 → 0, 1), cut short; the class numbers if that is not distinct."""
+    names = [names[i] if i < len(names) else str(i) for i in range(k)]
+    prefix = os.path.commonprefix(names) if k > 1 else ""
+    suffix = os.path.commonprefix([n[::-1] for n in names])[::-1] if k > 1 else ""
+    if len(prefix) + len(suffix) < min(len(n) for n in names):
+        names = [n[len(prefix):len(n) - len(suffix)] for n in names]
+    labels = [n[:width] for n in names]
+    if len(set(labels)) < k:
+        labels = [str(i)[:width] for i in range(k)]
+    return labels
+
+
+def _colour(share: float, right: bool) -> Color:
+    colour = RIGHT if right else WRONG
+    t = 0.15 + 0.85 * share if share > 0 else 0.0
+    return Color.from_rgb(*(round(a + (b - a) * t) for a, b in zip(SURFACE[0], colour)))
+
+
+def confusion_text(counts: np.ndarray, names: tuple[str, ...], width: int,
+                   height: int = 99) -> Text:
+    """Rows: true class; columns: predicted. Numbers if they fit in `width` × `height`, else one
+    colour cell per entry (two true classes per line when one per line does not fit)."""
     k = counts.shape[0]
-    labels = [(names[i] if i < len(names) else str(i))[:6] for i in range(k)]
-    text = Text("true\\pred\n", style="dim")
-    cell = max(3, len(str(int(counts.max(initial=0)))) + 1)
-    for i in range(k):
-        text.append(labels[i][:7].ljust(8), "dim")
+    digits = len(str(int(counts.max(initial=0))))
+    labels = short_labels(names, k, max(1, min(6, width - k * (digits + 1) - 1)))
+    label_width = max(len(label) for label in labels)
+    text = Text()
+    if label_width + 1 + k * (digits + 1) <= width and k + 1 <= height:
+        text.append("true↓ predicted→\n", "dim")
+        for i in range(k):
+            text.append(labels[i].ljust(label_width + 1), "dim")
+            for j in range(k):
+                style = "bold green" if i == j else ("red" if counts[i, j] else "dim")
+                text.append(str(int(counts[i, j])).rjust(digits + 1), style)
+            text.append("\n")
+        return text
+    pairs = k + 2 > height  # two true classes per line, in half blocks
+    labels = short_labels(names, k, 1 if pairs else max(1, min(3, width - 2 * k - 1)))
+    text.append_text(fitted([("true↓ pred→ (share of each true class)", "dim")], width))
+    text.append("\n")
+    totals = counts.sum(axis=1)
+    with np.errstate(all="ignore"):
+        shares = np.nan_to_num(counts / totals[:, None])
+    rows = [(i, i + 1 if i + 1 < k else None) for i in range(0, k, 2)] if pairs else \
+        [(i, None) for i in range(k)]
+    label_width = 3 if pairs else max(len(label) for label in labels)
+    cell = 2 if label_width + 1 + 2 * k <= width else 1
+    for top, bottom in rows:
+        name = labels[top] if bottom is None else f"{labels[top]}/{labels[bottom]}"
+        text.append(name.ljust(label_width + 1)[:label_width + 1], "dim")
         for j in range(k):
-            style = "bold green" if i == j else ("red" if counts[i, j] else "dim")
-            text.append(str(int(counts[i, j])).rjust(cell), style)
+            upper = _colour(float(shares[top, j]), top == j)
+            if pairs:
+                lower = _colour(float(shares[bottom, j]), bottom == j) if bottom is not None \
+                    else Color.from_rgb(*SURFACE[0])
+                text.append("▀" * cell, Style(color=upper, bgcolor=lower))
+            else:
+                text.append(" " * cell, Style(bgcolor=upper))
+        text.append("\n")
+    wrong = totals - np.diag(counts)
+    worst = int(np.argmax(wrong))
+    if wrong[worst]:
+        parts = [(f"{labels[worst]}: ", "bold"), (f"{int(counts[worst, worst])} right", "green")]
+        for j in np.argsort(-counts[worst])[:3]:
+            if j != worst and counts[worst, j]:
+                parts.append((f", {int(counts[worst, j])}→{labels[j]}", "red"))
+        text.append_text(fitted(parts, width))
+    return text
+
+
+def per_class_text(counts: np.ndarray, names: tuple[str, ...], width: int) -> Text:
+    """More classes than a matrix can show: each class's accuracy, worst first."""
+    totals = counts.sum(axis=1)
+    with np.errstate(all="ignore"):
+        accuracy = np.diag(counts) / totals
+    labels = short_labels(names, counts.shape[0], 8)
+    text = Text("accuracy per class, worst first\n", "dim")
+    for i in np.argsort(np.nan_to_num(accuracy, nan=2.0)):
+        shown = "—" if not totals[i] else f"{accuracy[i]:.0%}"
+        text.append_text(fitted([(f"{labels[i]:<9}", "dim"), (shown, "bold")], width))
         text.append("\n")
     return text
 
@@ -30,27 +118,47 @@ class Readout(Static):
     Readout { width: 30; height: 1fr; padding: 0 1; }
     """
 
-    shown = None
-    """What is shown: (step, session), so unchanged readouts are not redrawn."""
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+    """Its readouts are shown (redrawn only when they are new ones)."""
+
+    _shown = None
+
+    def watch_snapshot(self, snap: Snapshot | None) -> None:
+        if snap is None or snap.readout is self._shown:
+            return
+        self._shown = snap.readout
+        self.show(snap)
+
+    def on_resize(self) -> None:
+        if self.snapshot is not None:
+            self.show(self.snapshot)
 
     def show(self, snap: Snapshot) -> None:
         """Update from a snapshot."""
         r = snap.readout
+        width = max(8, self.size.width - 2)
         text = Text()
         if r["task"] == "classification":
+            digits = 1 if width >= 26 else 0
+            parts = [("acc ", "dim")] if width >= 26 else []
             for part in ("train", "test"):
                 if f"{part}_accuracy" in r:
-                    text.append(f"{part} accuracy ", "dim")
-                    text.append(f"{r[f'{part}_accuracy']:.1%}\n", "bold")
+                    parts += [(f"{part} ", "dim"), (f"{r[f'{part}_accuracy']:.{digits}%}", "bold"),
+                              (" ", None)]
+            text.append_text(fitted(parts[:-1], width))
             part = "test" if "test_confusion" in r else "train"
             counts = r[f"{part}_confusion"]
-            if counts.shape[0] <= 10:
-                text.append(f"confusion ({part})\n", "bold")
-                text.append_text(confusion_text(counts, r["classes"], self.size.width))
+            text.append(f"\nconfusion ({part} set)\n", "bold")
+            if counts.shape[0] <= MAX_MATRIX:
+                text.append_text(confusion_text(counts, r["classes"], width,
+                                                max(4, self.size.height - 3)))
+            else:
+                text.append_text(per_class_text(counts, r["classes"], width))
         else:
             for part in ("train", "test"):
                 if f"{part}_r2" in r:
                     text.append(f"{part} R² ", "dim")
                     r2 = r[f"{part}_r2"]
-                    text.append("— (undefined)\n" if r2 != r2 else f"{r2:.4f}\n", "bold")
+                    text.append("— (undefined: the targets do not vary)\n" if r2 != r2
+                                else f"{r2:.4f}\n", "bold")
         self.update(text, layout=False)

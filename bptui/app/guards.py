@@ -1,0 +1,58 @@
+"""Screens that survive keys typed faster than they close (works around Textual 8.2.8 races).
+
+Keys reach a screen through queues: typed quickly, a second `enter` (or `escape`) is already
+queued at a modal screen when the first one dismisses it. Textual then lets the closing screen
+handle it: `Screen.dismiss` pops whatever screen is on top, so a second dismiss pops the app's
+main screen (ScreenStackError) or sets the result twice (InvalidStateError). The command palette
+is hit hardest: `ctrl+p enter ctrl+p enter` kills a bare Textual app, and its search worker can
+outlive its widgets (NoMatches for CommandList); a palette reopened while the old one is still
+being removed collides with its fixed id (DuplicateIds).
+
+Keys still queued when the app closes reach it after its last screen is gone (ScreenStackError:
+"No screens on stack"); the app drops them (BptuiApp.on_event).
+
+`DismissOnce` makes dismiss() of a screen that is no longer on top do nothing (a screen can
+only ever be dismissed while on top); `GuardedCommandPalette` also ignores what reaches it
+while it closes, stops its search worker when it closes, and has no fixed id.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.await_complete import AwaitComplete
+from textual.command import CommandPalette
+from textual.message import Message
+from textual.widgets import Button, Input, OptionList
+
+
+class DismissOnce:
+    """Mixin for a Screen: dismiss() does nothing unless the screen is the active one."""
+
+    def dismiss(self, result=None) -> AwaitComplete:
+        """Textual's dismiss, once, from the top of the stack."""
+        if not self.is_active:
+            return AwaitComplete()
+        return super().dismiss(result)
+
+
+class GuardedCommandPalette(DismissOnce, CommandPalette):
+    """Textual's command palette, inert once it is closing (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__()  # no fixed id: a closing palette may still be in the DOM
+
+    @on(OptionList.OptionSelected)
+    @on(Input.Changed)
+    @on(Input.Submitted)
+    @on(Button.Pressed)
+    def _ignore_when_closing(self, event: Message) -> None:
+        """Runs before the palette's own handlers (subclass first) and, when closing, stops them."""
+        if not self.is_active:
+            event.stop()
+            event.prevent_default()
+
+    def dismiss(self, result=None) -> AwaitComplete:
+        """Stop the search worker first: it must not look for widgets that are going away."""
+        if self.is_active:
+            self.workers.cancel_node(self)
+        return super().dismiss(result)

@@ -1,0 +1,109 @@
+"""Every key of the explorer, described once (no Textual import here).
+
+The footer bindings, the help screen, the command palette and lesson files (which may allow
+only some keys) all read `KEYS`. `key` is Textual's key name; `shown` how help and lessons
+write it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key: what it does (`action`, an App action string), its footer label and help line."""
+
+    key: str
+    action: str
+    label: str
+    help: str
+    id: str
+    footer: bool = True
+    palette: bool = False
+    shown: str = ""
+    lesson: bool = False
+    """Only during a lesson."""
+
+    @property
+    def name(self) -> str:
+        """How the key is written for people: 'f', 'space', '[', 'ctrl+s'."""
+        return self.shown or self.key
+
+
+KEYS: tuple[Key, ...] = (
+    Key("f", "forward", "Forward", "forward: compute the next layer's z = a_in·Wᵀ + b and a = f(z)",
+        "forward", palette=True),
+    Key("e", "error", "Error", "error: the loss C and the output layer's δ (runs the rest of "
+        "forward first)", "error", palette=True),
+    Key("b", "backward", "Backward", "backward: gradients of one layer and δ of the layer below",
+        "backward", palette=True),
+    Key("u", "update", "Update", "update: apply the optimizer's ΔW to every layer", "update",
+        palette=True),
+    Key("space", "micro", "Next", "the next micro-step, whatever it is", "micro"),
+    Key("s", "finish_step", "Step", "finish the current training step (through the update)",
+        "step", palette=True),
+    Key("P", "predict", "Predict", "predict the value the next micro-step computes for the "
+        "selected unit, then see it", "predict", palette=True),
+    Key("r", "run", "Run/pause", "run / pause continuous training", "run", palette=True),
+    Key("R", "reset", "Reset", "reset to the preset's initial weights (same seed)", "reset",
+        palette=True),
+    Key("z", "undo", "Undo", "undo one micro-step, exactly", "undo", palette=True),
+    Key("Z", "redo", "Redo", "redo the next undone micro-step, bit for bit", "redo", palette=True),
+    Key("left_square_bracket", "layer(-1)", "Layer-", "previous weight layer in the matrix pane",
+        "layer_prev", footer=False, shown="["),
+    Key("right_square_bracket", "layer(1)", "Layer+", "next weight layer in the matrix pane",
+        "layer_next", footer=False, shown="]"),
+    Key("up", "cursor(0,-1)", "Unit up", "select the unit above", "cursor_up", footer=False),
+    Key("down", "cursor(0,1)", "Unit down", "select the unit below", "cursor_down", footer=False),
+    Key("left", "cursor(-1,0)", "Layer left", "select a unit of the layer to the left",
+        "cursor_left", footer=False),
+    Key("right", "cursor(1,0)", "Layer right", "select a unit of the layer to the right",
+        "cursor_right", footer=False),
+    Key("comma", "sample(-1)", "Sample-", "previous sample of the batch", "sample_prev",
+        footer=False, shown=","),
+    Key("full_stop", "sample(1)", "Sample+", "next sample of the batch", "sample_next",
+        footer=False, shown="."),
+    Key("m", "mean", "Mean", "the batch mean instead of one sample (and back)", "mean",
+        footer=False),
+    Key("plus", "learning_rate(2.0)", "η×2", "double the learning rate η", "lr_up", shown="+"),
+    Key("minus", "learning_rate(0.5)", "η÷2", "halve the learning rate η", "lr_down", shown="-"),
+    Key("l", "log_scale", "Log", "log scale in the loss chart", "log", palette=True),
+    Key("h", "toggle_health", "Health", "gradient health instead of the loss chart: gradient "
+        "norms, update/weight ratios, saturated and dead units per layer", "health",
+        palette=True),
+    Key("c", "pin_run", "Pin run", "pin this run's loss curves as a ghost, to compare with the "
+        "next run (up to 4)", "pin", palette=True),
+    Key("C", "clear_pins", "Clear pins", "clear the pinned runs", "clear_pins", footer=False,
+        palette=True),
+    Key("1", "zoom('diagram-pane')", "Zoom left", "the left pane at full size (again: back)",
+        "zoom_left", footer=False, palette=True),
+    Key("2", "zoom('matrix-pane')", "Zoom right", "the right pane at full size (again: back)",
+        "zoom_right", footer=False, palette=True),
+    Key("3", "zoom('bottom')", "Zoom chart", "the chart at full size (again: back)",
+        "zoom_bottom", footer=False, palette=True),
+    Key("x", "toggle_explain", "Explain", "explain: the selected unit's arithmetic, formulas "
+        "with the numbers", "explain", palette=True),
+    Key("d", "toggle_boundary", "Boundary", "decision boundary / hidden-unit map instead of the "
+        "diagram (1–2 inputs)", "boundary", palette=True),
+    Key("g", "gradient_check", "Grad check", "gradient check: central differences against "
+        "backprop, per layer", "gradcheck", palette=True),
+    Key("p", "pick", "Presets", "preset picker", "presets"),
+    Key("ctrl+s", "save_session", "Save", "save the session (resume with bptui --session FILE)",
+        "save", footer=False, palette=True),
+    Key("ctrl+e", "export_weights", "Export", "export the weights (.json, .npz, and a .toml "
+        "preset)", "export", footer=False, palette=True),
+    Key("o", "settings", "Settings", "settings: η, batch, optimizer, schedule, init, "
+        "activations, loss, layers", "settings", palette=True),
+    Key("w", "edit_weight", "Edit weight", "type a new value for a weight of the selected unit",
+        "edit_weight", footer=False, palette=True),
+    Key("n", "next_step", "Next step", "lesson: go on to the next step (when its check holds)",
+        "lesson_next", lesson=True),
+    Key("t", "hint", "Hint", "lesson: a hint for this step (again for the next one)",
+        "lesson_hint", lesson=True),
+    Key("question_mark", "help", "Help", "this help", "help", shown="?"),
+    Key("q", "quit", "Quit", "quit", "quit"),
+)
+
+BY_NAME: dict[str, Key] = {**{k.key: k for k in KEYS}, **{k.name: k for k in KEYS}}
+"""A key by Textual name or by how people write it."""

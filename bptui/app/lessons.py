@@ -1,0 +1,138 @@
+"""Lesson mode of the explorer: the lesson pane, `n` and `t`, and keys a step locks.
+
+The lesson's logic is `bptui.lesson.run.LessonRun` (no Textual); this mixin only draws it and
+routes keys. It uses the app's `stepper`, `running`, `hint`, `tally`, `left`, `right` and
+`start_session()`.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from bptui.app.keys import KEYS
+from bptui.app.widgets.lessonpane import LessonPane
+from bptui.lesson import progress as saved
+from bptui.lesson.run import LessonRun
+
+LESSON_ACTIONS = frozenset(k.action for k in KEYS if k.lesson)
+
+
+class Lessons:
+    """Mixin for the app: a lesson run, its pane and its keys."""
+
+    lesson: LessonRun | None = None
+
+    def open_lesson(self, lesson, progress) -> None:
+        """At start: the lesson picker ("pick"), or `lesson`, offering to resume at `progress`
+        (not when served to browsers: one server account for every learner)."""
+        if self.is_web:
+            progress = None
+        if lesson == "pick":
+            self.action_pick_lesson()
+        elif lesson is not None and progress is not None:
+            from bptui.app.screens.lessonpick import ResumeScreen
+
+            self.push_screen(ResumeScreen(lesson, progress),
+                             lambda resume: self.start_lesson(lesson, progress if resume else None))
+        elif lesson is not None:
+            self.start_lesson(lesson)
+
+    def start_lesson(self, lesson, progress=None) -> None:
+        """Open `lesson` (at saved `progress`, if given) on a fresh session of its preset."""
+        self.lesson = None
+        self.start_session(lesson.preset, lesson.preset.stepper())
+        self.lesson = LessonRun(lesson, progress)
+        self.title_shown = lesson.title
+        if progress is not None:
+            self.tally = (progress.right, progress.asked)
+        self.query_one(LessonPane).add_class("active")
+        where = f"resumed at step {self.lesson.index + 1} — " if progress else ""
+        self.hint = f"{where}lesson: read the text on the right; n goes on, t gives a hint"
+        self.refresh_bindings()
+        self.draw_lesson(full=True)
+
+    def end_lesson(self) -> None:
+        """Leave lesson mode (the learner opened another preset)."""
+        if self.lesson is not None:
+            self.remember()
+            self.lesson = None
+            self.title_shown = self.preset.title
+            self.query_one(LessonPane).remove_class("active")
+            self.screen.remove_class("lesson-text-first")
+            self.refresh_bindings()
+
+    def action_pick_lesson(self) -> None:
+        """The lesson picker; the chosen lesson starts from its beginning."""
+        from bptui.app.screens.lessonpick import LessonPicker
+
+        self.pause()
+        self.push_screen(LessonPicker(), lambda lesson: lesson and self.start_lesson(lesson))
+
+    def showing(self) -> frozenset:
+        """The panes on screen, for `showing` checks."""
+        return frozenset({self.left, self.right, getattr(self, "bottom", "chart")})
+
+    def lesson_context(self):
+        """The check's context now."""
+        return self.lesson.context(self.stepper, self.tally[0], self.showing())
+
+    def draw_lesson(self, full: bool = False) -> None:
+        """The pane: the step's text (when `full`) and the check's verdict, unless training runs
+        (the stepper belongs to the training thread then)."""
+        run = self.lesson
+        if run is None:
+            return
+        status = Text()
+        if self.running:
+            status.append("training… r pauses, then the check is judged", "dim")
+        elif run.finished:
+            status.append("✓ lesson finished", "bold green")
+        else:
+            missing = run.missing(self.lesson_context())
+            if missing:
+                status.append("to go on: " + "; ".join(missing), "yellow")
+            else:
+                status.append("✓ done — n: next step", "bold green")
+        if run.hints and not run.finished:
+            for i, hint in enumerate(run.step.hints[:run.hints]):
+                status.append(f"\nhint {i + 1}: {hint}", "italic")
+        pane = self.query_one(LessonPane)
+        check = run.step.check
+        self.screen.set_class(run.finished or check is None or not check.needs_chart,
+                              "lesson-text-first")
+        if full:
+            pane.show(run.markdown(), status)
+        else:
+            pane.set_status(status)
+
+    def remember(self) -> None:
+        """Save the lesson's progress (step and tally); not when served to browsers, where
+        every learner runs the same server account."""
+        if self.lesson is not None and not self.is_web:
+            saved.save(self.lesson.lesson.ident, self.lesson.progress(*self.tally))
+
+    def action_next_step(self) -> None:
+        """n: the next step of the lesson, when the step's check holds."""
+        if self.lesson is None:
+            return
+        self.pause()
+        before = self.lesson.index, self.lesson.finished
+        self.hint = self.lesson.go_on(self.lesson_context(), self.tally[0])
+        changed = (self.lesson.index, self.lesson.finished) != before
+        if changed:
+            self.remember()
+            self.refresh_bindings()
+        self.draw_lesson(full=changed)
+
+    def action_hint(self) -> None:
+        """t: the step's next hint."""
+        if self.lesson is None:
+            return
+        self.hint = self.lesson.hint()
+        self.draw_lesson()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """n and t exist only in lessons; a step may lock keys (they leave the footer)."""
+        if action in LESSON_ACTIONS:
+            return self.lesson is not None
+        return self.lesson is None or self.lesson.allows(action)

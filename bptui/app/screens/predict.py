@@ -1,0 +1,52 @@
+"""Predict, then reveal (key P): type the value the next micro-step will compute."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from bptui.app.guards import DismissOnce
+from bptui.engine.predict import RULE, Question
+
+
+class PredictScreen(DismissOnce, ModalScreen[float | None]):
+    """Asks for one number; dismisses with it, or None (escape)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, question: Question, prompt: str):
+        super().__init__()
+        self.question = question
+        self.prompt = prompt
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="predict"):
+            yield Static("Predict, then reveal", classes="title")
+            yield Static(Text(self.prompt))
+            yield Static(Text(f"{RULE[0].upper()}{RULE[1:]}. Escape: no answer.", style="dim"))
+            yield Input(placeholder=f"your value of {self.question.quantity}", id="guess",
+                        compact=True)
+            yield Static("", id="predict-error")
+
+    def on_mount(self) -> None:
+        self.query_one("#guess", Input).focus()
+
+    def action_cancel(self) -> None:
+        """Close without answering."""
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def answer(self, event: Input.Submitted) -> None:
+        """A number closes the screen with it; anything else is refused in place."""
+        try:
+            value = float(event.value.strip().replace("−", "-"))
+        except ValueError:
+            self.query_one("#predict-error", Static).update(
+                Text(f"{event.value.strip()[:40]!r} is not a number", style="bold red"))
+            return
+        self.dismiss(value)

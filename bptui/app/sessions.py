@@ -1,0 +1,128 @@
+"""The explorer's session keys: η, presets, settings, weight edits, saving and exporting.
+
+A mixin for the app (like `live` and `lessons`): it uses the app's `stepper`, `explorer`,
+`timeline`, `preset`, `hint`, `cursor`, `pause()`, `refresh_view()` and `start_session()`.
+"""
+
+from __future__ import annotations
+
+import io
+
+from bptui.preset import Preset, PresetError
+from bptui.preset.loader import scaled_learning_rate
+
+
+class Sessions:
+    """Mixin for the app: keys that change the session rather than step it."""
+
+    def action_learning_rate(self, factor: float) -> None:
+        """+ and -: double / halve the learning rate, saturating at the ends of its range."""
+        was_running = self.running
+        self.pause()
+        self.stepper.learning_rate, hint = scaled_learning_rate(self.stepper.learning_rate, factor)
+        self.timeline.pin()
+        if was_running:
+            self.action_run()
+        self.hint = hint
+        self.refresh_view()
+
+    def hand_over(self, files: dict[str, bytes]) -> str:
+        """Write {file name: contents} in the current folder, all or nothing; served on the web
+        (textual-serve), send them to the browser as downloads instead. Says where they went."""
+        if not self.is_web:
+            from bptui.export import write_files
+
+            write_files(files)
+            return "saved to"
+        for name, data in files.items():
+            self.deliver_binary(io.BytesIO(data), save_filename=name)
+        return "sent to your browser as"
+
+    def action_save_session(self) -> None:
+        """ctrl+s: save the whole session (atomically) in the current folder; on the web, as a
+        download."""
+        from bptui.session import session_bytes, session_file_name
+
+        self.pause()
+        name = session_file_name(self.preset)
+        try:
+            where = self.hand_over({name: session_bytes(self.preset, self.stepper)})
+            self.hint = f"session {where} {name} — resume with: bptui --session {name}"
+        except PresetError as exc:
+            self.hint = f"could not save: {exc}"
+
+    def action_export_weights(self) -> None:
+        """ctrl+e: the weights as JSON, .npz and a preset with them pinned (all or none)."""
+        from bptui.export import export_files, export_stem
+
+        self.pause()
+        stem = export_stem(self.preset, self.stepper)
+        try:
+            files = export_files(self.preset, self.stepper)
+            where = self.hand_over(files)
+            data = ", its data in .csv" if f"{stem}.csv" in files else ""
+            self.hint = (f"weights {where} {stem}.json, .npz and .toml{data} "
+                         f"(a preset: bptui {stem}.toml)")
+        except PresetError as exc:
+            self.hint = f"could not export: {exc}"
+
+    def action_pick(self) -> None:
+        """p: the preset picker."""
+        from bptui.app.screens.picker import PresetPicker
+
+        self.pause()
+        self.push_screen(PresetPicker(), self.switch_preset)
+
+    def switch_preset(self, preset: Preset | None) -> None:
+        """Start a new session on `preset` (None keeps the current one); a lesson ends."""
+        if preset is None:
+            return
+        self.end_lesson()
+        self.start_session(preset, preset.stepper())
+        self.hint = f"opened {preset.title} — " + self.explorer.next_hint()
+
+    def action_settings(self) -> None:
+        """o: the settings screen."""
+        from bptui.app.screens.settings import SettingsScreen
+
+        self.pause()
+        self.push_screen(SettingsScreen(self.preset, self.stepper), self.apply_settings)
+
+    def apply_settings(self, result) -> None:
+        """A new configuration: keep the weights where the layer sizes and init are unchanged."""
+        if result is None:
+            return
+        preset, keep = result
+        stepper = preset.stepper()
+        if keep:
+            kept_state = stepper.adopt(self.stepper)
+            hint = "settings applied, weights kept"
+            if not kept_state and stepper.optimizer.buffers:
+                names = ", ".join(name for name, _ in stepper.optimizer.buffers)
+                hint += f"; {stepper.optimizer.title} starts with its state ({names}) at zero"
+            hint += "; the current step restarts — "
+        else:
+            hint = "layer sizes, init or seed changed: weights re-initialized from the seed — "
+        self.start_session(preset, stepper)
+        self.hint = hint + self.explorer.next_hint()
+
+    def action_edit_weight(self) -> None:
+        """w: type a new value for one incoming weight (or the bias) of the selected unit."""
+        from bptui.app.screens.weight import WeightEditor
+
+        self.pause()
+        column, unit = self.cursor
+        if column == 0:
+            self.hint = "select a unit of a layer (→) to edit its incoming weights"
+            return
+        self.push_screen(WeightEditor(self.stepper, column - 1, unit), self.weight_edited)
+
+    def weight_edited(self, message: str | None) -> None:
+        """After the weight editor: the current step restarts with the new weight."""
+        if message is None:
+            return
+        self.stepper.restart_step()
+        self.timeline.pin()
+        self.hint = f"{message}; the current step restarts from its forward pass — " \
+                    + self.explorer.next_hint()
+        self.refresh_view()

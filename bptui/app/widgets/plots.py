@@ -1,0 +1,128 @@
+"""Charts drawn with textual-plotext that follow the app's snapshot: the base class.
+
+A replot costs 10–40 ms whatever the size, so a chart replots only when what it shows changed
+(`key`), only when visible, and while training runs at most REPLOTS_PER_SECOND times a second.
+plotext rebuilds its whole picture on every render, so the rendered picture is cached too.
+Log scales plot log10 values on a linear axis: plotext 5's own log scale can raise a math domain
+error on repeated builds. Long series are downsampled to about twice the plot's width.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from textual.reactive import reactive
+from textual_plotext import PlotextPlot
+
+from bptui.app.snapshot import Snapshot
+
+REPLOTS_PER_SECOND = 4
+COLOURS = ("blue", "orange", "green", "magenta", "cyan", "red", "yellow", "white")
+
+
+def downsample(steps: np.ndarray, values: np.ndarray, points: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, values) with at most `points` points, always keeping the last one."""
+    n = len(values)
+    if n <= points:
+        return steps[:n], values
+    keep = np.unique(np.linspace(0, n - 1, points).round().astype(int))
+    return steps[keep], values[keep]
+
+
+class SnapshotPlot(PlotextPlot):
+    """A chart of the snapshot. Subclasses implement `key(snap)` and `draw(snap)`."""
+
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+    """What is plotted."""
+    running: reactive[bool] = reactive(False, init=False)
+    """Training runs: replot at most REPLOTS_PER_SECOND times a second (else at once)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._drawn = None
+        self._version = 0
+        self._rendered = None
+        self._render_key = None
+        self._last_plot = 0.0
+        self._timer = None
+
+    def watch_snapshot(self) -> None:
+        self.soon()
+
+    def on_show(self) -> None:
+        self.soon()
+
+    def on_resize(self) -> None:
+        self.soon()
+
+    def soon(self) -> None:
+        """Replot now, or when the rate allows."""
+        if self.snapshot is None or not self.display or self._timer is not None:
+            return
+        wait = self._last_plot + 1.0 / REPLOTS_PER_SECOND - time.monotonic()
+        if wait <= 0 or not self.running:
+            self._replot()
+        else:
+            self._timer = self.set_timer(wait, self._replot)
+
+    def _replot(self) -> None:
+        self._timer = None
+        self._last_plot = time.monotonic()
+        snap = self.snapshot
+        if snap is None:
+            return
+        key = (self.key(snap), self.size)
+        if key == self._drawn:
+            return
+        self._drawn = key
+        self.plt.clear_data()
+        self.plt.clear_figure()
+        self.draw(snap)
+        if self.compact:  # every row for the plot: the pane's border says what it shows
+            self.plt.title("")
+            self.plt.xlabel("")
+        self._version += 1
+        self.refresh()
+
+    def render(self):
+        """plotext rebuilds the whole plot on every render: do it only when something changed."""
+        key = (self._version, self.size, self.app.theme)
+        if key != self._render_key:
+            self._rendered = super().render()
+            self._render_key = key
+        return self._rendered
+
+    @property
+    def compact(self) -> bool:
+        """Too short for a title and an axis label besides at least 6 plot rows."""
+        return self.size.height < 11
+
+    def key(self, snap: Snapshot):  # pragma: no cover - abstract
+        """What the picture depends on: it is redrawn only when this changes."""
+        raise NotImplementedError
+
+    def draw(self, snap: Snapshot) -> None:  # pragma: no cover - abstract
+        """Plot on `self.plt` (cleared)."""
+        raise NotImplementedError
+
+    def curve(self, steps, values, label: str | None, color: str, log: bool = False,
+              plt=None, tag: str | None = None) -> bool:
+        """One downsampled line (log10 of the values if `log`), with `tag` written at its last
+        point; False if nothing is finite."""
+        steps, shown = downsample(np.asarray(steps), np.asarray(values, dtype=float),
+                                  max(20, 2 * self.size.width))
+        with np.errstate(all="ignore"):
+            if log:
+                shown = np.log10(shown)
+        keep = np.isfinite(shown)
+        if not keep.any():
+            return False
+        plt = plt or self.plt
+        plt.plot(steps[keep].tolist(), shown[keep].tolist(), label=label, color=color,
+                 marker="braille")
+        if tag:
+            plt.text(tag, float(steps[keep][-1]), float(shown[keep][-1]), color=color,
+                     alignment="right")
+        return True

@@ -1,0 +1,77 @@
+"""The status line (top) and the hint line (bottom): one line each, from the view state."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from bptui.app.snapshot import Phase, Snapshot
+from bptui.app.style import fmt
+
+TITLE_WIDTH = 40  # cells of the title in a wide status line (18 when narrow)
+
+
+def status_text(snap: Snapshot, title: str, wide: bool, running: bool, speed: float,
+                tally: tuple[int, int]) -> Text:
+    """Title, step, epoch, phase, loss, accuracy or R², optimizer, η_t, batch, P's tally."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    name = Text(title)
+    name.truncate(TITLE_WIDTH if wide else 18, overflow="ellipsis")
+    text.append(f" {name.plain} ", "bold reverse")
+    text.append(f"  step {snap.step}  epoch {snap.epoch:.4g}  " if wide else f" step {snap.step} ")
+    phase = snap.last
+    arrow = {Phase.FORWARD: " →", Phase.BACKWARD: " ←"}.get(phase.phase, "")
+    text.append(f"{phase.describe(snap.depth)}{arrow}", "bold cyan")
+    text.append(f"  loss {fmt(snap.loss, 9).strip()}" if wide else f" L {fmt(snap.loss, 7).strip()}")
+    if snap.test_loss is not None:
+        text.append(f"  test {fmt(snap.test_loss, 9).strip()}" if wide
+                    else f" T {fmt(snap.test_loss, 7).strip()}")
+    if snap.accuracy is not None:
+        text.append(f"  acc {snap.accuracy:.1%}" if wide else f" {snap.accuracy:.0%}")
+    r2 = snap.readout.get("test_r2", snap.readout.get("train_r2"))
+    if r2 is not None:
+        shown = "—" if r2 != r2 else (f"{r2:.3f}" if wide else f"{r2:.2f}")  # nan: undefined
+        text.append(f"  R² {shown}" if wide else f" R² {shown}")
+    if snap.optimizer != "sgd" and wide:
+        text.append(f"  {snap.optimizer.split(' ')[0]}")
+    text.append(f"  η {snap.rate:.4g}" if wide else f" η {snap.rate:.3g}")
+    if snap.batch_size > 1 and wide and not running:
+        text.append(f"  batch {snap.batch_size}")
+    if tally[1]:
+        text.append(f"  P {tally[0]}/{tally[1]}" if wide else f" P{tally[0]}/{tally[1]}",
+                    "bold magenta")
+    if snap.diverged:
+        text.append("  DIVERGED (R resets)", "bold white on red")
+    elif running:
+        text.append(f"  ▶ {speed:,.0f} steps/s" if wide else " ▶", "bold green")
+    return text
+
+
+class StatusLine(Static):
+    """The top line; bound to the app's view state."""
+
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+    title: reactive[str] = reactive("", init=False)
+    running: reactive[bool] = reactive(False, init=False)
+    speed: reactive[float] = reactive(0.0, init=False)
+    tally: reactive[tuple[int, int]] = reactive((0, 0), init=False)
+
+    def _changed(self) -> None:
+        if self.snapshot is not None:
+            self.update(status_text(self.snapshot, self.title, self.app.size.width >= 100,
+                                    self.running, self.speed, self.tally), layout=False)
+
+    watch_snapshot = watch_title = watch_running = watch_speed = watch_tally = _changed
+
+    def on_resize(self) -> None:
+        self._changed()
+
+
+class HintLine(Static):
+    """The bottom line: what just happened and which key comes next."""
+
+    hint: reactive[str] = reactive("", init=False)
+
+    def watch_hint(self, hint: str) -> None:
+        self.update(Text(hint, no_wrap=True, overflow="ellipsis"), layout=False)

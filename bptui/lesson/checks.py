@@ -1,0 +1,163 @@
+"""What a lesson step may require before `n` goes on, and what is still missing.
+
+A check is a table of conditions; all must hold. Each condition, when it does not hold, says
+in one line what is missing (shown in the lesson pane). Conditions:
+
+- `at = "forward 2"`: the last micro-step is forward layer 2 (also "error", "backward 1",
+  "update", "ready"; layers counted from 1, as on the screen);
+- `steps_at_least = N`: at least N training steps done;
+- `loss_below`, `loss_above`, `test_loss_below`, `test_loss_above = x`: the whole training
+  (held-out) set's cost at the current weights;
+- `accuracy_at_least = x`: accuracy (held-out if there is a split) at the current weights;
+- `diverged = true | false`;
+- `setting = "training.learning_rate"` with `at_least`, `at_most` (numbers) or `equals` (a
+  number or a string): a setting of the current session (η is the current base η);
+- `predicted = N`: at least N right predictions with `P` during this lesson step;
+- `showing = "explain" | "boundary" | "health" | "matrix" | "diagram"`: a pane is on screen.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from bptui.engine.stepper import Phase, Stepper
+
+PANE_TOGGLES = {"explain": "toggle_explain", "boundary": "toggle_boundary",
+                "health": "toggle_health", "matrix": "toggle_explain",
+                "diagram": "toggle_boundary"}
+"""Each pane a check can ask for, and the explorer action that shows it."""
+PANES = tuple(PANE_TOGGLES)
+PHASES = tuple(p.value for p in Phase)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check is judged on: the session's stepper, P's right answers in this lesson step,
+    and the panes on screen."""
+
+    stepper: Stepper
+    predicted: int = 0
+    showing: frozenset = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Check:
+    """The validated conditions of one step (None: not required)."""
+
+    at: tuple[str, int | None] | None = None
+    steps_at_least: int | None = None
+    loss_below: float | None = None
+    loss_above: float | None = None
+    test_loss_below: float | None = None
+    test_loss_above: float | None = None
+    accuracy_at_least: float | None = None
+    diverged: bool | None = None
+    setting: str | None = None
+    at_least: float | None = None
+    at_most: float | None = None
+    equals: float | str | None = None
+    predicted: int | None = None
+    showing: str | None = None
+
+    @property
+    def needs_chart(self) -> bool:
+        """Whether the check is about training over many steps (the loss chart should show)."""
+        return any(v is not None for v in (
+            self.steps_at_least, self.loss_below, self.loss_above, self.test_loss_below,
+            self.test_loss_above, self.accuracy_at_least, self.diverged))
+
+    def missing(self, ctx: Context) -> list[str]:
+        """One line per condition that does not hold (empty: the step is done)."""
+        stepper = ctx.stepper
+        out = []
+        to_predict = self.predicted is not None and ctx.predicted < self.predicted
+        if self.at is not None:
+            phase, layer = self.at
+            if not reached(stepper.last, phase, layer):
+                want = phase if layer is None else f"{phase} layer {layer}"
+                now = stepper.last.describe(stepper.depth)
+                if to_predict and reached(stepper.next, phase, layer):
+                    out.append(f"press P and predict what {want} computes (a right answer "
+                               f"runs it; now: {now})")
+                    to_predict = False
+                else:
+                    out.append(f"get to {want} (now: {now})")
+        if self.steps_at_least is not None and stepper.step < self.steps_at_least:
+            out.append(f"train to step {self.steps_at_least} with r (now: {stepper.step})")
+        for name, below, part in (("loss_below", True, "train"), ("loss_above", False, "train"),
+                                  ("test_loss_below", True, "test"),
+                                  ("test_loss_above", False, "test")):
+            bound = getattr(self, name)
+            if bound is None:
+                continue
+            value = whole_set_cost(stepper, part)
+            ok = value is not None and math.isfinite(value) and (
+                value < bound if below else value > bound)
+            if not ok:
+                what = "loss" if part == "train" else "test loss"
+                now = "n/a" if value is None else f"{value:.4g}"
+                out.append(f"train until the {what} is {'below' if below else 'above'} "
+                           f"{bound:g} (now: {now})")
+        if self.accuracy_at_least is not None:
+            accuracy = stepper.accuracy(*stepper.data.scored)
+            if accuracy is None or accuracy < self.accuracy_at_least:
+                now = "n/a" if accuracy is None else f"{accuracy:.1%}"
+                out.append(f"train until the accuracy is at least "
+                           f"{self.accuracy_at_least:.0%} (now: {now})")
+        if self.diverged is not None and stepper.diverged != self.diverged:
+            out.append("make training diverge (a much larger η)" if self.diverged
+                       else "training must not have diverged (R resets)")
+        if self.setting is not None:
+            out += self._setting(stepper)
+        if to_predict:
+            more = self.predicted - ctx.predicted
+            out.append(f"predict {more} more value{'s' if more > 1 else ''} right with P "
+                       "(a right answer runs the step)")
+        if self.showing is not None and self.showing not in ctx.showing:
+            key = key_for(PANE_TOGGLES[self.showing])
+            out.append(f"show the {self.showing} pane" + (f" ({key})" if key else ""))
+        return out
+
+    def _setting(self, stepper: Stepper) -> list[str]:
+        value = setting_value(stepper, self.setting)
+        where = f"in the settings ({key_for('settings')})"
+        if self.equals is not None and value != self.equals:
+            return [f"set {self.setting} to {self.equals} {where} (now: {value})"]
+        number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        if self.at_least is not None and (number is None or number < self.at_least):
+            return [f"set {self.setting} to at least {self.at_least:g} {where} (now: {value})"]
+        if self.at_most is not None and (number is None or number > self.at_most):
+            return [f"set {self.setting} to at most {self.at_most:g} {where} (now: {value})"]
+        return []
+
+
+def reached(step, phase: str, layer: int | None) -> bool:
+    """Whether micro-step `step` is `phase` (and weight layer `layer`, counted from 1)."""
+    return step.phase.value == phase and (layer is None or step.layer == layer - 1)
+
+
+def key_for(action: str) -> str | None:
+    """How the explorer's key for an App action is written ('x'), if it has one."""
+    from bptui.app.keys import KEYS
+
+    return next((k.name for k in KEYS if k.action == action), None)
+
+
+def whole_set_cost(stepper: Stepper, part: str) -> float | None:
+    """The training ('train') or held-out ('test') set's cost at the current weights."""
+    data = stepper.data
+    if part == "test":
+        return stepper.evaluate(data.x_test, data.y_test) if data.has_test else None
+    return stepper.evaluate(data.x_train, data.y_train)
+
+
+def setting_value(stepper: Stepper, dotted: str):
+    """The current value of 'training.KEY' or 'network.KEY' (η: the current base η)."""
+    from bptui.preset.loader import network_doc, training_doc
+
+    table, _, key = dotted.partition(".")
+    if dotted == "training.learning_rate":
+        return stepper.learning_rate
+    doc = training_doc(stepper.training) if table == "training" else network_doc(stepper.spec)
+    return doc.get(key)

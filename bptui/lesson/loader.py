@@ -1,0 +1,247 @@
+"""Reading and validating lesson files (TOML), before the app starts.
+
+A lesson names a preset (a bundled name, a file beside the lesson, or an inline [preset] table),
+optional overrides of its keys (a [set] table, e.g. `training.learning_rate = 0.1`), and
+ordered [[step]] tables with Markdown `text`, optional `keys` (the only keys allowed; a
+teacher can lock the rest), an optional [step.check] (see `checks`), and `hints` revealed one
+at a time. `outcome` says in a sentence or two what the learner now knows.
+Every key is validated like a preset's: one line naming the file and key, exit 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from bptui.app.keys import BY_NAME
+from bptui.lesson.checks import PANES, PHASES, Check
+from bptui.preset import loader as presets
+from bptui.preset.errors import PresetError
+from bptui.preset.overrides import from_table, with_overrides
+from bptui.preset.table import Table, describe, type_name
+
+TOP_KEYS = ("title", "description", "preset", "set", "outcome", "step")
+STEP_KEYS = ("text", "keys", "check", "hints")
+CHECK_KEYS = ("at", "steps_at_least", "loss_below", "loss_above", "test_loss_below",
+              "test_loss_above", "accuracy_at_least", "diverged", "setting", "at_least",
+              "at_most", "equals", "predicted", "showing")
+ORDER = ("forward", "error", "backward", "update", "xor", "vanishing", "overfitting",
+         "initialization")
+MAX_STEPS = 100
+MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step: Markdown text, allowed keys (Textual names; None: all), check, hints."""
+
+    text: str
+    keys: tuple[str, ...] | None
+    check: Check | None
+    hints: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Lesson:
+    """A validated lesson. `ident` keys the learner's progress (the bundled name, or the
+    lesson file's resolved path)."""
+
+    name: str
+    source: str
+    ident: str
+    title: str
+    description: str
+    outcome: str
+    preset: presets.Preset
+    steps: tuple[Step, ...]
+
+
+def lessons_dir() -> Path:
+    """Folder of the bundled lessons."""
+    return presets.presets_dir() / "lessons"
+
+
+def bundled_lessons() -> list[str]:
+    """Names of the bundled lessons, in teaching order."""
+    names = sorted(p.stem for p in lessons_dir().glob("*.toml"))
+    return [n for n in ORDER if n in names] + [n for n in names if n not in ORDER]
+
+
+def resolve_lesson(name_or_path: str) -> tuple[Path, bool]:
+    """(file, bundled) for a bundled lesson name or a path to a lesson file."""
+    if not (name_or_path.endswith(".toml") or "/" in name_or_path or "\\" in name_or_path):
+        bundled = lessons_dir() / f"{name_or_path}.toml"
+        if bundled.is_file():
+            return bundled, True
+        raise PresetError(name_or_path, None, f"unknown lesson (known: "
+                                              f"{', '.join(bundled_lessons())}; or a path to a .toml file)")
+    return Path(name_or_path), False
+
+
+def load_lesson(name_or_path: str) -> Lesson:
+    """Find, read and validate a lesson and its preset; raises PresetError on bad input."""
+    path, bundled = resolve_lesson(name_or_path)
+    try:
+        if path.exists() and not path.is_file():
+            raise PresetError(str(path), None, "is not a regular file")
+    except OSError as exc:
+        raise PresetError(str(path), None, f"cannot open ({exc.strerror})") from None
+    text = presets.read_text(path)
+    source = f"lessons/{path.name}" if bundled else str(path)
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PresetError(source, None, f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise PresetError(source, None, "not valid TOML: nested too deeply") from None
+    ident = path.stem if bundled else str(path.resolve())
+    return lesson_from_dict(doc, source, path.stem, ident, path.parent)
+
+
+def lesson_from_dict(doc: dict, source: str, name: str, ident: str, base: Path) -> Lesson:
+    """Validate a parsed lesson document; `base` is the lesson file's folder."""
+    top = Table(source, "", doc)
+    top.check_keys(TOP_KEYS)
+    title = top.string("title")
+    if not title.strip():
+        raise top.error("title", "must not be empty")
+    preset = read_preset(top, base)
+    steps = top.raw("step")
+    if not isinstance(steps, list) or not steps or not all(isinstance(s, dict) for s in steps):
+        raise top.error("step", "expected one or more [[step]] tables")
+    if len(steps) > MAX_STEPS:
+        raise top.error("step", f"{len(steps)} steps is too many (allowed: 1..{MAX_STEPS})")
+    return Lesson(name, source, ident, title, top.string("description", ""),
+                  top.string("outcome", ""), preset,
+                  tuple(read_step(Table(source, f"step[{i + 1}]", s), preset)
+                        for i, s in enumerate(steps)))
+
+
+def read_preset(top: Table, base: Path) -> presets.Preset:
+    """`preset`: a bundled name, a file beside the lesson, or an inline table; then `set`
+    (overrides as `--set` gives them).
+
+    Errors in an inline preset are the lesson file's at `preset.KEY`, errors of an override at
+    `set.KEY`; errors in a preset file name that file."""
+    value = top.raw("preset")
+    bundled = presets.bundled_names()
+    if isinstance(value, dict):
+        try:
+            preset = presets.preset_from_dict(value, top.source, "lesson", base)
+        except PresetError as exc:
+            if exc.source != top.source:  # a file the preset names (a CSV): its own error
+                raise
+            raise PresetError(top.source, f"preset.{exc.key}" if exc.key else "preset",
+                              exc.message) from None
+    elif isinstance(value, str):
+        if value in bundled:
+            preset = presets.load_preset(value)
+        else:
+            path = top.contained_path("preset", base, "the lesson's",
+                                      f"or a bundled preset: {', '.join(bundled)}")
+            if not path.exists():
+                raise top.error("preset", f"{value!r} is neither a bundled preset nor a file in "
+                                          f"the lesson's folder (bundled: {', '.join(bundled)})")
+            preset = presets.load_preset(str(path))
+    else:
+        raise top.error("preset", f"expected a bundled preset name, a file name or a table, got "
+                                  f"{type_name(value)} {describe(value)}")
+    overrides = top.table("set", required=False)
+    if overrides is None:
+        return preset
+    return with_overrides(preset, from_table(overrides.data, top.source, "set"))
+
+
+def read_step(table: Table, preset: presets.Preset) -> Step:
+    """One [[step]] table."""
+    table.check_keys(STEP_KEYS)
+    text = table.string("text")
+    if not text.strip() or len(text) > MAX_TEXT:
+        raise table.error("text", f"must be 1..{MAX_TEXT} characters of Markdown")
+    keys = None
+    if table.has("keys"):
+        names = table.raw("keys")
+        if not isinstance(names, list) or not all(isinstance(k, str) for k in names):
+            raise table.error("keys", f"expected an array of key names, got {describe(names)}")
+        unknown = [k for k in names if k not in BY_NAME]
+        if unknown:
+            known = sorted({k.name for k in BY_NAME.values()})
+            close = difflib.get_close_matches(unknown[0], list(BY_NAME), n=1, cutoff=0.7)
+            hint = f"did you mean {BY_NAME[close[0]].name!r}? " if close else ""
+            raise table.error("keys", f"{unknown[0]!r} is not a key of the explorer ({hint}"
+                                      f"allowed: {', '.join(known)})")
+        keys = tuple(dict.fromkeys(BY_NAME[k].key for k in names))
+    hints = ()
+    if table.has("hints"):
+        hints = table.raw("hints")
+        if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip() for h in hints):
+            raise table.error("hints", "expected an array of non-empty strings")
+        hints = tuple(hints)
+    check = table.table("check", required=False)
+    return Step(visible(text), keys, read_check(check, preset) if check is not None else None,
+                tuple(visible(h) for h in hints))
+
+
+def visible(text: str) -> str:
+    """Lesson text with control characters shown, never acting on the terminal (newlines and
+    tabs stay: it is Markdown)."""
+    return "\n".join("".join(ch if ch.isprintable() or ch == "\t" else
+                             ch.encode("unicode_escape").decode("ascii") for ch in line)
+                     for line in text.split("\n"))
+
+
+def read_check(table: Table, preset: presets.Preset) -> Check:
+    """A [step.check] table (see `checks` for what each condition means)."""
+    table.check_keys(CHECK_KEYS)
+    values: dict = {}
+    if table.has("at"):
+        values["at"] = read_at(table, preset.network.depth)
+    for key in ("steps_at_least", "predicted"):
+        if table.has(key):
+            values[key] = table.integer(key, None, 0 if key == "steps_at_least" else 1, 10_000_000)
+    for key in ("loss_below", "loss_above", "test_loss_below", "test_loss_above"):
+        if table.has(key):
+            values[key] = table.number(key, None, 0.0, None, low_open=key.endswith("below"))
+    if table.has("accuracy_at_least"):
+        values["accuracy_at_least"] = table.number("accuracy_at_least", None, 0.0, 1.0)
+    if table.has("diverged"):
+        values["diverged"] = table.boolean("diverged")
+    if table.has("showing"):
+        values["showing"] = table.string("showing", choices=PANES)
+    if table.has("setting"):
+        known = [f"training.{k}" for k in presets.TRAINING_KEYS] + \
+                [f"network.{k}" for k in presets.NETWORK_KEYS]
+        values["setting"] = table.string("setting", choices=tuple(known))
+        for key in ("at_least", "at_most"):
+            if table.has(key):
+                values[key] = table.number(key)
+        if table.has("equals"):
+            equals = table.raw("equals")
+            if isinstance(equals, bool) or not isinstance(equals, (str, int, float)):
+                raise table.error("equals", f"expected a number or a string, got {describe(equals)}")
+            values["equals"] = equals
+    else:
+        for key in ("at_least", "at_most", "equals"):
+            if table.has(key):
+                raise table.error(key, "goes with setting = \"training.KEY\" or \"network.KEY\"")
+    if not values:
+        raise table.error(None, f"an empty check (allowed keys: {', '.join(CHECK_KEYS)})")
+    return Check(**values)
+
+
+def read_at(table: Table, depth: int) -> tuple[str, int | None]:
+    """'forward 2' → ('forward', 2): a phase and, for forward and backward, a layer 1..depth."""
+    text = table.string("at")
+    parts = text.split()
+    phase = parts[0] if parts else ""
+    if phase not in PHASES or len(parts) > 2:
+        raise table.error("at", f"{text!r} is not a micro-step (allowed: ready, forward N, error, "
+                                f"backward N, update; N = 1..{depth})")
+    if len(parts) == 1:
+        return phase, None
+    if phase not in ("forward", "backward") or not parts[1].isdigit() \
+            or not 1 <= int(parts[1]) <= depth:
+        raise table.error("at", f"{text!r}: a layer 1..{depth} goes with forward or backward")
+    return phase, int(parts[1])

@@ -1,0 +1,399 @@
+"""Lessons: every bundled lesson is finished by a scripted learner through Pilot, lesson files
+are validated like presets, and progress is kept per lesson."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from textual.widgets import Button, Input, Select
+
+import bptui.app
+from bptui.app.main import BptuiApp
+from bptui.cli import main
+from bptui.engine.predict import ask
+from bptui.lesson import bundled_lessons, load_lesson
+from bptui.lesson import progress as saved
+from tests.test_bad_input import assert_one_error, run_main
+
+
+@pytest.fixture(autouse=True)
+def own_data_dir(tmp_path, monkeypatch):
+    """Progress goes to a temporary data directory, never the user's."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+
+async def predict_right(pilot) -> None:
+    """P, then the engine's own value, as a learner who did the arithmetic would type it."""
+    app = pilot.app
+    column, unit = app.query_one("#diagram").cursor
+    value = ask(app.stepper, column - 1, unit, app.sample or 0).value
+    await pilot.press("P")
+    await pilot.pause()
+    app.screen.query_one("#guess", Input).value = f"{value:.6g}"
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def change_setting(pilot, field: str, value: str) -> None:
+    """o, a new value in one field of the settings screen (a list or a text field), Apply."""
+    await pilot.press("o")
+    await pilot.pause()
+    screen = pilot.app.screen
+    screen.query_one(f"#{field}", Input | Select).value = value
+    await pilot.pause()
+    screen.query_one("#apply", Button).press()
+    await pilot.pause()
+
+
+async def act(pilot, action: str) -> None:
+    """One scripted action: a key, 'predict', 'train N' (train until step N, as r would) or
+    'set FIELD VALUE' (a field of the settings screen o, then Apply)."""
+    if action == "predict":
+        await predict_right(pilot)
+    elif action.startswith("set "):
+        _, field, value = action.split()
+        await change_setting(pilot, field, value)
+    elif action.startswith("train "):
+        app = pilot.app
+        app.stepper.run(int(action.split()[1]) - app.stepper.step)
+        app.timeline.record()
+        app.refresh_view()
+    else:
+        await pilot.press(action)
+    await pilot.pause()
+
+
+# For each lesson, the actions of each step (the final `n` of every step is implied).
+SCRIPTS = {
+    "forward": [["x"], ["predict"], ["predict"], []],
+    "error": [["f", "f", "x"], ["predict"], [],
+              ["set loss cross_entropy", "f", "f", "predict"], []],
+    "backward": [["e", "x"], ["predict"], ["right", "predict"], ["g"], ["right", "predict"]],
+    "update": [["train 10000"], ["set learning_rate 0.1", "R", "train 1000"],
+               ["R", "+", "+", "+", "+", "+", "l", "train 1000"], ["R", "-", "-", "-", "-", "-", "train 1000"]],
+    "xor": [["d"], ["train 500"], ["set layers 2,2,1", "train 1500", "right"], ["left", "down"]],
+    "vanishing": [["e", "b", "b", "b", "b", "b"], ["train 2000"],
+                  ["set hidden_activation tanh", "train 3000"],
+                  ["R", "e", "b", "b", "b", "b", "b"]],
+    "overfitting": [["d", "right", "right"], ["train 1000"], ["set l2 0.03", "R", "train 1000"], []],
+    "initialization": [["down", "predict"], ["s", "s", "s", "s", "s"], ["train 1000"],
+                       ["set init xavier", "train 500"], ["R"]],
+}
+
+
+@pytest.mark.parametrize("name", bundled_lessons())
+async def test_every_bundled_lesson_can_be_finished(name):
+    assert name in SCRIPTS, f"lesson {name} has no scripted solution in tests/test_lessons.py"
+    lesson = load_lesson(name)
+    script = SCRIPTS[name]
+    assert len(script) == len(lesson.steps)
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for number, actions in enumerate(script, start=1):
+            assert app.lesson.index == number - 1
+            await pilot.pause()
+            room = app.query_one("#lesson-scroll").size.height
+            assert app.query_one("#lesson-text").outer_size.height <= room, \
+                f"step {number} of {name}: the text does not fit the lesson pane at 120x40 " \
+                "with a line to spare (shorten it: a learner would have to scroll, and the " \
+                "arrow keys would scroll the text instead of moving the unit cursor)"
+            for action in actions:
+                await act(pilot, action)
+            await pilot.press("n")
+            await pilot.pause()
+            assert app.lesson.index == number or app.lesson.finished, \
+                f"step {number} of {name}: {app.hint}"
+        assert app.lesson.finished and lesson.outcome in app.hint
+
+
+def test_bundled_lessons_say_what_the_learner_now_knows():
+    names = bundled_lessons()
+    assert names[:1] == ["forward"]
+    for name in names:
+        lesson = load_lesson(name)
+        assert lesson.outcome and lesson.description and len(lesson.steps) >= 3
+
+
+async def test_a_step_locks_the_keys_it_does_not_allow():
+    lesson = load_lesson("forward")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f", "space", "s")  # step 1 allows x and the arrows only
+        assert app.stepper.micro_index == 0
+        await pilot.press("n")  # the check (the explain pane) does not hold yet
+        assert app.lesson.index == 0 and "show the explain pane" in app.hint
+        await pilot.press("t")
+        assert app.hint.startswith("hint 1/1")
+
+
+async def test_progress_is_kept_and_offered(tmp_path):
+    lesson = load_lesson("forward")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await act(pilot, "x")
+        await pilot.press("n")
+        await act(pilot, "predict")
+    progress = saved.load(lesson.ident, len(lesson.steps))
+    assert (progress.step, progress.right, progress.asked) == (1, 1, 1)
+    app = BptuiApp(preset=lesson.preset, lesson=lesson, progress=progress)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # resume
+        await pilot.pause()
+        assert app.lesson.index == 1 and app.tally == (1, 1)
+    assert main(["learn", "forward", "--restart", "--list"]) == 0  # --list wins, forgets nothing
+    assert saved.load(lesson.ident, len(lesson.steps)) is not None
+
+
+def test_a_corrupt_progress_file_is_ignored(tmp_path):
+    folder = saved.data_dir()
+    folder.mkdir(parents=True)
+    for junk in ("not json", "[1, 2]", '{"forward": {"step": -1, "right": 0, "asked": 0}}',
+                 '{"forward": {"step": 99, "right": 0, "asked": 0}}',
+                 '{"forward": {"step": 1, "right": 5, "asked": 2}}'):
+        (folder / saved.FILE).write_text(junk)
+        assert saved.load("forward", 4) is None
+
+
+def test_what_is_missing_names_the_key_to_press():
+    from bptui.lesson.checks import Check, Context
+
+    stepper = load_lesson("forward").preset.stepper()
+    ctx = Context(stepper)
+    assert Check(at=("forward", 1), predicted=1).missing(ctx) == [
+        "press P and predict what forward layer 1 computes (a right answer runs it; now: ready)"]
+    assert Check(at=("forward", 2), predicted=1).missing(ctx)[0].startswith("get to forward")
+    assert Check(showing="explain").missing(ctx) == ["show the explain pane (x)"]
+    assert Check(steps_at_least=5).missing(ctx) == ["train to step 5 with r (now: 0)"]
+    assert Check(setting="training.l2", at_least=0.02).missing(ctx) == [
+        "set training.l2 to at least 0.02 in the settings (o) (now: 0.0)"]
+    assert Check(loss_below=0.1).missing(ctx) == [
+        "train until the loss is below 0.1 (now: 0.2984)"]
+    stepper.micro_step()
+    assert Check(at=("forward", 1), predicted=1).missing(Context(stepper, predicted=1)) == []
+
+
+async def test_locked_keys_leave_tab_to_the_settings_screen():
+    """A step's keys lock the explorer's keys only: Tab still moves between settings fields."""
+    lesson = load_lesson("error")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.lesson.index = 3  # allows o, not the rest
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("tab", "tab")
+        assert app.screen.focused is app.screen.query_one("#l2", Input)
+
+
+# --------------------------------------------------------------------------------------------
+# Bad lesson files: one line naming the file and the key, exit 2, before any UI
+
+STEP = '[[step]]\ntext = "Read this."\n'
+
+
+def lesson_text(top: str = 'title = "T"\npreset = "mazur"', step: str = STEP,
+                check: str | None = None) -> str:
+    """A lesson's TOML text: a valid one-step lesson on mazur unless a part is replaced."""
+    parts = [top, step] + ([f"[step.check]\n{check}"] if check is not None else [])
+    return "\n".join(parts) + "\n"
+
+
+BAD_LESSONS = [
+    # the top level
+    pytest.param(lesson_text('titel = "T"\npreset = "mazur"'), "titel", "did you mean title",
+                 id="top-typo-titel"),
+    pytest.param(lesson_text(step='[[steps]]\ntext = "x"\n'), "steps", "did you mean step",
+                 id="top-typo-steps"),
+    pytest.param(lesson_text('title = 5\npreset = "mazur"'), "title", "expected a string",
+                 id="title-int"),
+    pytest.param(lesson_text('title = " "\npreset = "mazur"'), "title", "empty", id="title-blank"),
+    pytest.param(lesson_text('preset = "mazur"'), "title", "missing", id="title-missing"),
+    pytest.param(lesson_text('title = "T"\ndescription = 1\npreset = "mazur"'), "description",
+                 "expected a string", id="description-int"),
+    pytest.param(lesson_text('title = "T"\npreset = "mazur"\noutcome = ["x"]'), "outcome",
+                 "expected a string", id="outcome-array"),
+    pytest.param(lesson_text('title = "T"'), "preset", "missing", id="preset-missing"),
+    pytest.param(lesson_text('title = "T"\npreset = 5'), "preset", "expected a bundled preset",
+                 id="preset-int"),
+    pytest.param(lesson_text('title = "T"\npreset = "xorr"'), "preset",
+                 "neither a bundled preset nor a file", id="preset-unknown-name"),
+    pytest.param(lesson_text('title = "T"\npreset = "../outside.toml"'), "preset",
+                 "outside the lesson's folder", id="preset-path-leads-outside"),
+    pytest.param(lesson_text('title = "T"\npreset = "/etc/hosts"'), "preset", "absolute path",
+                 id="preset-absolute-path"),
+    pytest.param(lesson_text('title = "T"\n[preset]\ntitle = "P"\n[preset.network]\n'
+                             'layrs = [2, 1]\n[preset.data]\ninputs = [[0, 0]]\n'
+                             'targets = [[0]]'), "preset.network.layrs", "did you mean layers",
+                 id="inline-preset-typo"),
+    pytest.param(lesson_text('title = "T"\n[preset]\ntitle = "P"\n[preset.network]\n'
+                             'layers = [2, 1]'), "preset.data", "missing",
+                 id="inline-preset-without-data"),
+    pytest.param(lesson_text('title = "T"\npreset = "mazur"\nset = 5'), "set",
+                 "expected a table", id="set-int"),
+    pytest.param(lesson_text('title = "T"\npreset = "mazur"\n[set]\nnetwork.layrs = [2, 2]'),
+                 "set.network.layrs", "did you mean layers", id="set-typo"),
+    pytest.param(lesson_text('title = "T"\npreset = "mazur"\n[set]\n'
+                             'training.learning_rate = -1'), "set.training.learning_rate",
+                 "out of range", id="set-out-of-range"),
+    pytest.param(lesson_text(step=""), "step", "missing", id="step-missing"),
+    pytest.param(lesson_text(step="step = 5"), "step", "[[step]] tables", id="step-int"),
+    pytest.param(lesson_text(step="step = []"), "step", "[[step]] tables", id="step-empty"),
+    pytest.param(lesson_text(step=STEP * 101), "step", "too many", id="step-too-many"),
+    # a step
+    pytest.param(lesson_text(step='[[step]]\nkeys = ["f"]'), "step[1].text", "missing",
+                 id="text-missing"),
+    pytest.param(lesson_text(step='[[step]]\ntext = 3'), "step[1].text", "expected a string",
+                 id="text-int"),
+    pytest.param(lesson_text(step='[[step]]\ntext = " "'), "step[1].text", "1..20000",
+                 id="text-blank"),
+    pytest.param(lesson_text(step=STEP + "hint = ['a']"), "step[1].hint", "did you mean hints",
+                 id="step-typo-hint"),
+    pytest.param(lesson_text(step=STEP + 'keys = "f"'), "step[1].keys", "array of key names",
+                 id="keys-string"),
+    pytest.param(lesson_text(step=STEP + 'keys = ["f", "jump"]'), "step[1].keys",
+                 "'jump' is not a key", id="keys-unknown-name"),
+    pytest.param(lesson_text(step=STEP + 'keys = ["Space"]'), "step[1].keys",
+                 "did you mean 'space'", id="keys-case"),
+    pytest.param(lesson_text(step=STEP + "hints = ['a', '']"), "step[1].hints",
+                 "non-empty strings", id="hints-empty-string"),
+    pytest.param(lesson_text(step=STEP + "hints = 'a'"), "step[1].hints", "non-empty strings",
+                 id="hints-string"),
+    pytest.param(lesson_text(step=STEP + 'check = "yes"'), "step[1].check", "expected a table",
+                 id="check-string"),
+    # a check
+    pytest.param(lesson_text(check=""), "step[1].check", "an empty check", id="check-empty"),
+    pytest.param(lesson_text(check="loss_bellow = 0.1"), "step[1].check.loss_bellow",
+                 "did you mean loss_below", id="check-typo"),
+    pytest.param(lesson_text(check='at = "forward 3"'), "step[1].check.at", "layer 1..2",
+                 id="at-impossible-layer"),
+    pytest.param(lesson_text(check='at = "backward 0"'), "step[1].check.at", "layer 1..2",
+                 id="at-layer-zero"),
+    pytest.param(lesson_text(check='at = "error 1"'), "step[1].check.at",
+                 "goes with forward or backward", id="at-layer-of-error"),
+    pytest.param(lesson_text(check='at = "sideways"'), "step[1].check.at", "not a micro-step",
+                 id="at-unknown-phase"),
+    pytest.param(lesson_text(check="at = 2"), "step[1].check.at", "expected a string",
+                 id="at-int"),
+    pytest.param(lesson_text(check="steps_at_least = -1"), "step[1].check.steps_at_least",
+                 "out of range", id="steps-negative"),
+    pytest.param(lesson_text(check='steps_at_least = "10"'), "step[1].check.steps_at_least",
+                 "expected an integer", id="steps-string"),
+    pytest.param(lesson_text(check="predicted = 0"), "step[1].check.predicted", "out of range",
+                 id="predicted-zero"),
+    pytest.param(lesson_text(check="predicted = true"), "step[1].check.predicted",
+                 "expected an integer", id="predicted-bool"),
+    pytest.param(lesson_text(check="loss_below = 0"), "step[1].check.loss_below", "out of range",
+                 id="loss-below-zero"),
+    pytest.param(lesson_text(check="loss_above = -1"), "step[1].check.loss_above",
+                 "out of range", id="loss-above-negative"),
+    pytest.param(lesson_text(check='test_loss_above = "high"'), "step[1].check.test_loss_above",
+                 "expected a number", id="test-loss-string"),
+    pytest.param(lesson_text(check="test_loss_below = nan"), "step[1].check.test_loss_below",
+                 "not a finite number", id="test-loss-nan"),
+    pytest.param(lesson_text(check="accuracy_at_least = 1.5"), "step[1].check.accuracy_at_least",
+                 "out of range", id="accuracy-above-one"),
+    pytest.param(lesson_text(check='diverged = "yes"'), "step[1].check.diverged",
+                 "true or false", id="diverged-string"),
+    pytest.param(lesson_text(check='showing = "chart"'), "step[1].check.showing",
+                 "not supported", id="showing-unknown-pane"),
+    pytest.param(lesson_text(check='setting = "training.lr"'), "step[1].check.setting",
+                 "did you mean 'training.l2'", id="setting-unknown"),
+    pytest.param(lesson_text(check="setting = 3"), "step[1].check.setting", "expected a string",
+                 id="setting-int"),
+    pytest.param(lesson_text(check="equals = 3"), "step[1].check.equals", "goes with setting",
+                 id="equals-without-setting"),
+    pytest.param(lesson_text(check="at_most = 3"), "step[1].check.at_most", "goes with setting",
+                 id="at-most-without-setting"),
+    pytest.param(lesson_text(check='setting = "training.l2"\nequals = true'),
+                 "step[1].check.equals", "a number or a string", id="equals-bool"),
+    pytest.param(lesson_text(check='setting = "training.l2"\nequals = [1]'),
+                 "step[1].check.equals", "a number or a string", id="equals-array"),
+    pytest.param(lesson_text(check='setting = "training.l2"\nat_least = "big"'),
+                 "step[1].check.at_least", "expected a number", id="at-least-string"),
+    # the file
+    pytest.param("title = \n", None, "not valid TOML", id="not-toml"),
+    pytest.param(b"\xff\xfe\x00\x01", None, "not UTF-8", id="not-utf8"),
+]
+
+
+def no_ui(*args, **kwargs):
+    pytest.fail("the UI was opened for a bad lesson")
+
+
+@pytest.mark.parametrize("text, key, says", BAD_LESSONS)
+def test_bad_lesson_file_is_one_line_before_any_ui(tmp_path, capsys, monkeypatch, text, key,
+                                                    says):
+    monkeypatch.setattr(bptui.app, "run_app", no_ui)
+    (tmp_path / "outside.toml").write_text('title = "Out"\n[network]\nlayers = [2, 1]\n'
+                                           '[data]\ninputs = [[0, 0]]\ntargets = [[0]]\n')
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    path = folder / "bad.toml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    rc = run_main(["learn", str(path)])
+    captured = capsys.readouterr()
+    assert_one_error(rc, captured.out, captured.err, file=str(path), key=key, says=says)
+
+
+@pytest.mark.parametrize("argv, says", [
+    pytest.param(["learn", "nosuch"], "unknown lesson", id="unknown-bundled-name"),
+    pytest.param(["learn", "nosuch.toml"], "no such file", id="missing-file"),
+    pytest.param(["learn", "folder.toml"], "not a regular file", id="a-folder"),
+    pytest.param(["learn", "forward", "--port", "80"], "go with --web", id="port-without-web"),
+    pytest.param(["learn", "forward", "extra"], "", id="extra-argument"),
+])
+def test_bad_learn_arguments_are_one_line(tmp_path, capsys, monkeypatch, argv, says):
+    monkeypatch.setattr(bptui.app, "run_app", no_ui)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder.toml").mkdir()
+    rc = run_main(argv)
+    captured = capsys.readouterr()
+    assert says in assert_one_error(rc, captured.out, captured.err)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_preset_link_leading_outside_the_lessons_folder_is_refused(tmp_path, capsys,
+                                                                       monkeypatch):
+    monkeypatch.setattr(bptui.app, "run_app", no_ui)
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    (tmp_path / "secret.toml").write_text("anything")
+    (folder / "mine.toml").symlink_to(tmp_path / "secret.toml")
+    path = folder / "bad.toml"
+    path.write_text(lesson_text('title = "T"\npreset = "mine.toml"'), encoding="utf-8")
+    rc = run_main(["learn", str(path)])
+    captured = capsys.readouterr()
+    assert_one_error(rc, captured.out, captured.err, file=str(path), key="preset",
+                     says="outside the lesson's folder")
+
+
+def test_a_teachers_lesson_with_its_preset_beside_it_opens(tmp_path, monkeypatch):
+    """The good case the bad ones are measured against: a file preset, `set`, every check key."""
+    opened = {}
+    def run_app(preset, lesson=None, progress=None):
+        opened["lesson"] = lesson
+        return 0
+
+    monkeypatch.setattr(bptui.app, "run_app", run_app)
+    (tmp_path / "mine.toml").write_text('title = "Mine"\n[network]\nlayers = [2, 2, 1]\n'
+                                        '[data]\ninputs = [[0, 0], [1, 1]]\n'
+                                        'targets = [[0], [1]]\n')
+    path = tmp_path / "lesson.toml"
+    path.write_text(lesson_text('title = "T"\npreset = "mine.toml"\n[set]\n'
+                                'training.learning_rate = 2.0',
+                                step=STEP + 'keys = ["f", "space", "["]\nhints = ["h"]',
+                                check='at = "forward 2"\nsteps_at_least = 0\nloss_below = 1\n'
+                                      'loss_above = 0\ntest_loss_below = 1\n'
+                                      'test_loss_above = 0\naccuracy_at_least = 0\n'
+                                      'diverged = false\nsetting = "training.learning_rate"\n'
+                                      'at_least = 1\nat_most = 3\npredicted = 1\n'
+                                      'showing = "explain"'), encoding="utf-8")
+    assert main(["learn", str(path)]) == 0
+    lesson = opened["lesson"]
+    assert lesson.preset.stepper().learning_rate == 2.0
+    assert lesson.steps[0].keys == ("f", "space", "left_square_bracket")
