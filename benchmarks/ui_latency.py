@@ -8,9 +8,14 @@ Measures, in one run:
 2. start -> first full frame: launching the command in tmux until the pane shows the app's
    first full frame (bptui: the footer with "Forward" and the status line with the preset title;
    bare: its label).
-3. live training throughput: `r`, ~5 s, `r`; steps/s from the status line's "step N", vs the
-   headless `bptui train PRESET --steps K --json` (start-up cancelled by differencing two K),
-   plus how long the pause takes to show.
+3. live training throughput on every bundled preset and the two generated problems of
+   `problems.py` (blobs50k, pixels20k; written as a CSV and a preset into a temporary folder):
+   `r`, ~4 s, `r` (3 times, the median reported); steps/s from the status line's "step N" (the
+   app gets this run's OPENBLAS_NUM_THREADS, if set), vs headless training of the same
+   preset (what `bptui train PRESET --steps K --json` does once the preset is loaded, timed in
+   this process at two K a whole number of epochs apart, so that start-up and loading cancel
+   and the once-per-epoch evaluation counts as in real training), plus how long the pause
+   takes to show.
 
 Method: each app runs in its own detached tmux session (120x40, unique session names, only those
 sessions are killed at the end; never kill-server). A press is timed from just before
@@ -21,7 +26,8 @@ of them equally.
 
 Usage (with the project's virtualenv):
 
-    /work/venv/bin/python benchmarks/ui_latency.py [--presses 30] [--starts 5] [--run-seconds 5]
+    python benchmarks/ui_latency.py [--presses 30] [--starts 5] [--run-seconds 4]
+    python benchmarks/ui_latency.py --sections live --live-presets digits,blobs50k
 
 Prints a markdown report; --json FILE also writes the raw figures.
 """
@@ -39,11 +45,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from importlib import metadata
 from pathlib import Path
 
+from problems import GENERATED, headless_seconds, preset_source
+
 WIDTH, HEIGHT = 120, 40
 POLL_TIMEOUT = 10.0  # seconds before a wait for the screen gives up
+LOAD_TIMEOUT = 90.0  # seconds the explorer may take to load a large CSV before its first frame
 
 BARE_APP = '''\
 from textual.app import App, ComposeResult
@@ -71,8 +81,6 @@ if __name__ == "__main__":
     Bare().run()
 '''
 
-TITLES = {"xor": "XOR", "spiral": "Spiral"}  # what the status line shows for each preset
-
 _started: list[str] = []  # every tmux session this run created (and must kill)
 
 
@@ -95,8 +103,17 @@ class Pane:
 
     def start(self) -> None:
         # remain-on-exit keeps a crashed app's traceback on screen for the error message.
-        tmux("new-session", "-d", "-s", self.name, "-x", str(WIDTH), "-y", str(HEIGHT),
-             self.command, ";", "set-option", "-w", "-t", self.name, "remain-on-exit", "on")
+        # One retry: on a shared machine another tmux user may stop the server meanwhile.
+        for attempt in range(2):
+            done = tmux("new-session", "-d", "-s", self.name, "-x", str(WIDTH), "-y",
+                        str(HEIGHT), self.command, ";", "set-option", "-w", "-t", self.name,
+                        "remain-on-exit", "on", check=False)
+            if done.returncode == 0:
+                break
+            tmux("kill-session", "-t", self.name, check=False)
+            if attempt:
+                raise RuntimeError(f"tmux could not start {self.command}: {done.stderr.strip()}")
+            time.sleep(0.5)
         _started.append(self.name)
 
     def capture(self) -> list[str]:
@@ -167,8 +184,17 @@ class Subject:
         self.changed = changed  # (before, now) -> the press is fully drawn
 
 
-def bptui_subject(bptui: str, preset: str) -> Subject:
-    title = TITLES.get(preset, preset)
+def preset_title(source: str) -> str:
+    """The title a preset (a bundled name or a path) shows on the status line, read from its
+    TOML without loading its data; a narrow status line cuts it to 18 characters."""
+    from bptui.preset.loader import resolve
+
+    return tomllib.loads(resolve(source).read_text(encoding="utf-8"))["title"][:18]
+
+
+def bptui_subject(bptui: str, preset: str, folder: Path) -> Subject:
+    source = preset_source(preset, folder)
+    title = preset_title(source)
 
     def ready(lines):
         return title in lines[0] and "Forward" in lines[-1]
@@ -177,7 +203,11 @@ def bptui_subject(bptui: str, preset: str) -> Subject:
         # space changes both the status line (phase, step) and the hint line above the footer
         return now[0] != before[0] and now[-2] != before[-2]
 
-    return Subject(f"bptui {preset}", f"{shlex.quote(bptui)} {preset}", ready, changed)
+    # tmux starts the app in its server's environment: pass this run's BLAS thread setting on
+    blas = os.environ.get("OPENBLAS_NUM_THREADS")
+    prefix = f"env OPENBLAS_NUM_THREADS={shlex.quote(blas)} " if blas else ""
+    return Subject(f"bptui {preset}", f"{prefix}{shlex.quote(bptui)} {shlex.quote(source)}",
+                   ready, changed)
 
 
 def bare_subject(python: str, script: Path) -> Subject:
@@ -301,7 +331,6 @@ def import_times(python: str, runs: int = 3) -> dict:
 
 
 STEP = re.compile(r"\bstep (\d+)\b")
-RATE = re.compile(r"running ([\d,]+) steps/s")
 
 
 def is_running(lines: list[str]) -> bool:
@@ -314,13 +343,11 @@ def live_throughput(subject: Subject, run_seconds: float) -> dict:
     pane = Pane("live", subject.command)
     try:
         pane.start()
-        pane.wait_for(subject.ready)
+        pane.wait_for(subject.ready, LOAD_TIMEOUT)
         pane.wait_stable()
         t_run = time.perf_counter()
         pane.send("r")
         t_shown, _ = pane.wait_for(is_running)
-        time.sleep(max(0.0, run_seconds - (time.perf_counter() - t_run) - 0.3))
-        shown_rate = RATE.search(pane.capture()[0])
         time.sleep(max(0.0, run_seconds - (time.perf_counter() - t_run)))
         t_pause = time.perf_counter()
         pane.send("r")
@@ -332,29 +359,29 @@ def live_throughput(subject: Subject, run_seconds: float) -> dict:
         steps = int(match.group(1))
         elapsed = t_pause - t_run
         return {"steps": steps, "seconds": elapsed, "steps_per_s": steps / elapsed,
-                "run_shows_s": t_shown - t_run, "pause_shows_s": t_paused - t_pause,
-                "shown_rate": int(shown_rate.group(1).replace(",", "")) if shown_rate else None}
+                "run_shows_s": t_shown - t_run, "pause_shows_s": t_paused - t_pause}
     finally:
         pane.kill()
 
 
-def headless_run(bptui: str, preset: str, steps: int) -> float:
-    t0 = time.perf_counter()
-    out = subprocess.run([bptui, "train", preset, "--steps", str(steps), "--json"],
-                         capture_output=True, text=True, check=True).stdout
-    seconds = time.perf_counter() - t0
-    json.loads(out)  # it must have finished properly
-    return seconds
-
-
-def headless_throughput(bptui: str, preset: str, target_seconds: float = 1.5) -> dict:
-    """Steps/s with the start-up cancelled: (K2 - K1) / (t(K2) - t(K1)), best of 2 each."""
-    k1 = 200
-    probe = headless_run(bptui, preset, 2000) - headless_run(bptui, preset, k1)
-    rate = 1800 / max(probe, 1e-3)
-    k2 = k1 + int(rate * target_seconds / 1000 + 1) * 1000
-    t1 = min(headless_run(bptui, preset, k1) for _ in range(2))
-    t2 = min(headless_run(bptui, preset, k2) for _ in range(2))
+def headless_throughput(preset, target_seconds: float = 1.5) -> dict:
+    """Steps/s of headless training with the start-up cancelled: (K2 - K1) / (t(K2) - t(K1)),
+    median of 3 each, K2 - K1 whole epochs (see problems.headless_seconds)."""
+    epoch = preset.stepper().batches_per_epoch
+    k1 = max(200, epoch)
+    whole = lambda n: epoch * -(-n // epoch)  # noqa: E731 - n steps rounded up to epochs
+    extra = whole(250)
+    while True:  # probe until the extra steps take long enough to time
+        probe = headless_seconds(preset, k1 + extra)[0] - headless_seconds(preset, k1)[0]
+        if probe > 0.25 * target_seconds or extra > 10_000_000:
+            break
+        extra = whole(4 * extra)
+    k2 = k1 + whole(max(250, int(extra / max(probe, 1e-3) * target_seconds)))
+    t1, t2 = [], []
+    for _ in range(3):  # interleaved, so that a burst of load hits both alike
+        t1.append(headless_seconds(preset, k1)[0])
+        t2.append(headless_seconds(preset, k2)[0])
+    t1, t2 = statistics.median(t1), statistics.median(t2)
     return {"k1": k1, "k2": k2, "t1": t1, "t2": t2, "steps_per_s": (k2 - k1) / (t2 - t1)}
 
 
@@ -405,64 +432,72 @@ def report(info: dict, keys: dict, starts: dict, imports: dict, live: dict, head
     out.append(f"Machine: {info['cpus']} CPUs ({info['usable_cpus']} usable), {info['cpu_model']}; "
                f"{info['platform']}; Python {info['python']}, Textual {info['textual']}, "
                f"textual-plotext {info['textual-plotext']}, numpy {info['numpy']}, "
-               f"bptui {info['bptui']}, {info['tmux']}. Load average at start "
+               f"bptui {info['bptui']}, {info['tmux']}, OPENBLAS_NUM_THREADS "
+               f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}. Load average at start "
                f"{info['loadavg_start'][0]:.2f}, at end {info['loadavg_end'][0]:.2f}.\n")
     if max(info["loadavg_start"][0], info["loadavg_end"][0]) > 0.5 * (info["usable_cpus"] or 1):
         out.append("**Warning:** other processes were busy on this machine during the run; "
                    "absolute figures are noisy (the ratios of 1 and 2 less so: the apps are "
                    "interleaved there).\n")
 
-    bare = keys[bare_label]
-    bare_med = statistics.median(bare["full"])
-    n = len(bare["full"])
-    out.append(f"### 1. Key press (space) -> screen updated ({n} presses each, interleaved)\n")
-    out.append("| app | median ms | p90 ms | min ms | first change median ms "
-               "| app CPU ms/press | capture-pane cost ms | ratio to bare (median) "
-               "| target <= 2x |")
-    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
-    for label, r in keys.items():
-        med = statistics.median(r["full"])
-        ratio = med / bare_med
-        target = "-" if label == bare_label else verdict(ratio <= 2.0)
-        out.append(f"| {label} | {ms(med)} | {ms(percentile(r['full'], 90))} | "
-                   f"{ms(min(r['full']))} | {ms(statistics.median(r['first']))} | "
-                   f"{ms(r['cpu_per_press']) if r['cpu_per_press'] is not None else '?'} | "
-                   f"{ms(statistics.median(r['poll']))} | {ratio:.2f}x | {target} |")
-    out.append("")
+    if keys:
+        bare = keys[bare_label]
+        bare_med = statistics.median(bare["full"])
+        n = len(bare["full"])
+        out.append(f"### 1. Key press (space) -> screen updated ({n} presses each, interleaved)\n")
+        out.append("| app | median ms | p90 ms | min ms | first change median ms "
+                   "| app CPU ms/press | capture-pane cost ms | ratio to bare (median) "
+                   "| target <= 2x |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        for label, r in keys.items():
+            med = statistics.median(r["full"])
+            ratio = med / bare_med
+            target = "-" if label == bare_label else verdict(ratio <= 2.0)
+            out.append(f"| {label} | {ms(med)} | {ms(percentile(r['full'], 90))} | "
+                       f"{ms(min(r['full']))} | {ms(statistics.median(r['first']))} | "
+                       f"{ms(r['cpu_per_press']) if r['cpu_per_press'] is not None else '?'} | "
+                       f"{ms(statistics.median(r['poll']))} | {ratio:.2f}x | {target} |")
+        out.append("")
 
-    bare_start = statistics.median(starts[bare_label])
-    n = len(starts[bare_label])
-    out.append(f"### 2. Start -> first full frame ({n} launches each, median)\n")
-    out.append("| app | median s | min s | max s | ratio to bare | target <= 2x |")
-    out.append("|---|---:|---:|---:|---:|---|")
-    for label, r in starts.items():
-        med = statistics.median(r)
-        ratio = med / bare_start
-        target = "-" if label == bare_label else verdict(ratio <= 2.0)
-        out.append(f"| {label} | {med:.3f} | {min(r):.3f} | {max(r):.3f} | {ratio:.2f}x "
-                   f"| {target} |")
-    out.append("")
-    out.append("Import cost, separate interpreters (median of 3, wall s): "
-               + ", ".join(f"`{k}` {v:.3f}" for k, v in imports.items()) + ".\n")
+    if starts:
+        bare_start = statistics.median(starts[bare_label])
+        n = len(starts[bare_label])
+        out.append(f"### 2. Start -> first full frame ({n} launches each, median)\n")
+        out.append("| app | median s | min s | max s | ratio to bare | target <= 2x |")
+        out.append("|---|---:|---:|---:|---:|---|")
+        for label, r in starts.items():
+            med = statistics.median(r)
+            ratio = med / bare_start
+            target = "-" if label == bare_label else verdict(ratio <= 2.0)
+            out.append(f"| {label} | {med:.3f} | {min(r):.3f} | {max(r):.3f} | {ratio:.2f}x "
+                       f"| {target} |")
+        out.append("")
+        out.append("Import cost, separate interpreters (median of 3, wall s): "
+                   + ", ".join(f"`{k}` {v:.3f}" for k, v in imports.items()) + ".\n")
 
-    out.append("### 3. Live training throughput (r, wait, r)\n")
-    out.append("| preset | app steps | app seconds | app steps/s | status line said steps/s "
-               "| headless steps/s (K1..K2) | app / headless | target >= 50% "
-               "| r -> 'running' shown ms | r -> pause shown ms |")
-    out.append("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|")
-    for preset, r in live.items():
-        h = headless[preset]
-        share = r["steps_per_s"] / h["steps_per_s"]
-        shown = f"{r['shown_rate']:,}" if r["shown_rate"] is not None else "cut off"
-        out.append(f"| {preset} | {r['steps']:,} | {r['seconds']:.2f} | {r['steps_per_s']:,.0f} "
-                   f"| {shown} | {h['steps_per_s']:,.0f} ({h['k1']}..{h['k2']}: "
-                   f"{h['t1']:.2f} s..{h['t2']:.2f} s) | {share:.0%} | {verdict(share >= 0.5)} "
-                   f"| {ms(r['run_shows_s'])} | {ms(r['pause_shows_s'])} |")
-    out.append("")
-    out.append("App steps/s = the status line's step count after the pause / the time between the "
-               "two r presses. Headless: `bptui train PRESET --steps K --json`, best of 2 per K, "
-               "(K2 - K1) / (t(K2) - t(K1)). 'cut off': the status line is wider than "
-               f"{WIDTH} columns, so its 'running N steps/s' tail is not on screen.\n")
+    if live:
+        out.append("### 3. Live training throughput (r, wait, r)\n")
+        n = len(next(iter(live.values())))
+        out.append(f"| preset | app steps/s (median of {n}) | (min..max) "
+                   "| headless steps/s (K1..K2) | app / headless | target >= 50% "
+                   "| r -> 'running' shown ms | r -> pause shown ms |")
+        out.append("|---|---:|---:|---:|---:|---|---:|---:|")
+        for preset, runs in live.items():
+            h = headless[preset]
+            rates = [r["steps_per_s"] for r in runs]
+            rate = statistics.median(rates)
+            share = rate / h["steps_per_s"]
+            shown = statistics.median(r["run_shows_s"] for r in runs)
+            paused = statistics.median(r["pause_shows_s"] for r in runs)
+            out.append(f"| {preset} | {rate:,.0f} | {min(rates):,.0f}..{max(rates):,.0f} "
+                       f"| {h['steps_per_s']:,.0f} ({h['k1']}..{h['k2']}: {h['t1']:.2f} s.."
+                       f"{h['t2']:.2f} s) | {share:.0%} | {verdict(share >= 0.5)} "
+                       f"| {ms(shown)} | {ms(paused)} |")
+        out.append("")
+        out.append("App steps/s = the status line's step count after the pause / the time "
+                   "between the two r presses; the r -> times are medians. Headless: what "
+                   "`bptui train PRESET --steps K --json` does after loading, in this process, "
+                   "median of 3 per K, (K2 - K1) / (t(K2) - t(K1)), K2 - K1 whole epochs.\n")
     return "\n".join(out)
 
 
@@ -470,14 +505,29 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--presses", type=int, default=30)
     parser.add_argument("--starts", type=int, default=5)
-    parser.add_argument("--run-seconds", type=float, default=5.0)
-    parser.add_argument("--presets", default="xor,spiral")
+    parser.add_argument("--run-seconds", type=float, default=4.0)
+    parser.add_argument("--presets", default="xor,spiral",
+                        help="presets of the key-press measurement (the first also starts up)")
+    parser.add_argument("--live-presets", default="all",
+                        help="presets of the live-training measurement (default: every bundled "
+                             f"preset, {', '.join(GENERATED)})")
+    parser.add_argument("--live-runs", type=int, default=3,
+                        help="live-training runs per preset, the median reported (default 3)")
+    parser.add_argument("--sections", default="keys,start,live",
+                        help="which measurements to run (default keys,start,live)")
     parser.add_argument("--python", default=sys.executable,
                         help="the interpreter of the bare app (default: this one)")
     parser.add_argument("--bptui", default=str(Path(sys.executable).parent / "bptui"))
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args()
     presets = [p for p in args.presets.split(",") if p]
+    sections = set(args.sections.split(","))
+    if args.live_presets == "all":
+        from bptui.preset import bundled_names
+
+        live_presets = [*bundled_names(), *GENERATED]
+    else:
+        live_presets = [p for p in args.live_presets.split(",") if p]
 
     started = time.perf_counter()
     info = machine_info(args.python)
@@ -485,18 +535,26 @@ def main() -> int:
         script = Path(tmp) / "bare_app.py"
         script.write_text(BARE_APP)
         bare = bare_subject(args.python, script)
-        subjects = [bare] + [bptui_subject(args.bptui, p) for p in presets]
+        folder = Path(tmp)
+        subjects = [bare] + [bptui_subject(args.bptui, p, folder) for p in presets]
+        keys, starts, imports, live, headless = {}, {}, {}, {}, {}
         try:
-            print("1/3 key press latency ...", file=sys.stderr, flush=True)
-            keys = key_latency(subjects, args.presses)
-            print("2/3 start-up ...", file=sys.stderr, flush=True)
-            starts = startup([bare, subjects[1]], args.starts)
-            imports = import_times(args.python)
-            print("3/3 live training ...", file=sys.stderr, flush=True)
-            live, headless = {}, {}
-            for p in presets:  # back to back, so both see the same background load
-                live[p] = live_throughput(bptui_subject(args.bptui, p), args.run_seconds)
-                headless[p] = headless_throughput(args.bptui, p)
+            if "keys" in sections:
+                print("1/3 key press latency ...", file=sys.stderr, flush=True)
+                keys = key_latency(subjects, args.presses)
+            if "start" in sections:
+                print("2/3 start-up ...", file=sys.stderr, flush=True)
+                starts = startup([bare, subjects[1]], args.starts)
+                imports = import_times(args.python)
+            if "live" in sections:
+                from bptui.preset import load_preset
+
+                for p in live_presets:  # back to back, so both see the same background load
+                    print(f"3/3 live training: {p} ...", file=sys.stderr, flush=True)
+                    subject = bptui_subject(args.bptui, p, folder)
+                    live[p] = [live_throughput(subject, args.run_seconds)
+                               for _ in range(args.live_runs)]
+                    headless[p] = headless_throughput(load_preset(preset_source(p, folder)))
         finally:
             for name in list(_started):
                 tmux("kill-session", "-t", name, check=False)
