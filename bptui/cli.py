@@ -13,10 +13,20 @@ import re
 import sys
 import textwrap
 
-from bptui import __version__
-from bptui.preset import PresetError, bundled_names, load_preset
-from bptui.preset.csvdata import MISSING_CHOICES
-from bptui.text import printable
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+if not any(name in os.environ for name in THREAD_VARIABLES):
+    # One BLAS thread unless the user chose otherwise, set before NumPy loads: bptui's products
+    # are small, and a second BLAS thread makes each one wait for the other on 2 busy cores
+    # (digits: 153 µs a step with 2 threads, 65 µs with 1; benchmarks/README.md), starves the
+    # explorer's screen thread, and changes the last digits of sums, so one thread is also the
+    # same numbers on every machine.
+    for _name in THREAD_VARIABLES:
+        os.environ[_name] = "1"
+
+from bptui import __version__  # noqa: E402 - after the thread settings
+from bptui.preset import PresetError, bundled_names, load_preset  # noqa: E402
+from bptui.preset.csvdata import MISSING_CHOICES  # noqa: E402
+from bptui.text import printable  # noqa: E402
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130

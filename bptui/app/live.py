@@ -14,6 +14,7 @@ from textual.worker import get_current_worker
 
 FRAME_RATE = 10       # redraws per second while training runs
 CHUNK_SECONDS = 0.01  # training time between checks for cancel / snapshot requests
+RECORD_SHARE = 0.1    # undo recording after each chunk takes at most this share of the time
 
 
 class LiveTraining:
@@ -57,7 +58,8 @@ class LiveTraining:
         self.running = False
         self.workers.cancel_group(self, "train")
         self._trainer_idle.wait(timeout=2.0)
-        self.refresh_view()
+        self.refresh_view(fresh=False)  # paused on screen at once; fresh readouts follow
+        self.call_later(self.refresh_view)
 
     @work(thread=True, exclusive=True, group="train")
     def train_live(self, stop: int | None = None) -> None:
@@ -77,9 +79,11 @@ class LiveTraining:
                     chunk = min(chunk, stop - stepper.step)
                 t0 = time.perf_counter()
                 stepper.run(chunk)
-                self.timeline.record()
-                elapsed = time.perf_counter() - t0
-                chunk = max(1, min(100_000, int(chunk * CHUNK_SECONDS / max(elapsed, 1e-6))))
+                t1 = time.perf_counter()
+                self.timeline.record()  # copies the state: keep it under RECORD_SHARE
+                recording = time.perf_counter() - t1
+                target = max(CHUNK_SECONDS, recording / RECORD_SHARE)
+                chunk = max(1, min(100_000, int(chunk * target / max(t1 - t0, 1e-6))))
                 if self._want_snapshot.is_set():
                     self._want_snapshot.clear()
                     span = time.perf_counter() - started

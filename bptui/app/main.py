@@ -171,15 +171,16 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         """The engine's stepper of the current session."""
         return self.explorer.stepper
 
-    def take_snapshot(self) -> Snapshot:
-        """A snapshot of the stepper now (called on the thread that owns the stepper)."""
+    def take_snapshot(self, fresh: bool | None = None) -> Snapshot:
+        """A snapshot of the stepper now (called on the thread that owns the stepper); with
+        recent rather than `fresh` readouts while training runs (see ReadoutCache)."""
         return snapshots.take(self.stepper, self.preset.title, self.sample, self._readouts,
-                              fresh=not self.running)
+                              fresh=not self.running if fresh is None else fresh)
 
-    def refresh_view(self) -> None:
+    def refresh_view(self, fresh: bool = True) -> None:
         """The stepper changed (and is ours: training is paused): every pane shows it now."""
         if not self.running:
-            self.snapshot = self.take_snapshot()
+            self.snapshot = self.take_snapshot(fresh)
             self.settings = settings_of(self.stepper, self.stepper.seed)
 
     def follow_step(self) -> None:

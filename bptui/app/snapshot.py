@@ -22,7 +22,8 @@ from bptui.engine.spec import Dataset
 from bptui.engine.stepper import MicroStep, Phase, Stepper
 
 WINDOW = 8                 # sample rows copied around the selected one
-READOUTS_PER_SECOND = 4    # while training runs
+READOUTS_PER_SECOND = 4    # while training runs, at most
+READOUT_SHARE = 0.1        # and at most this share of the training thread's time
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,20 +172,25 @@ def readouts(stepper: Stepper) -> dict:
 
 class ReadoutCache:
     """The last readouts, recomputed only when the weights changed (the stepper's `version`)
-    and, unless `fresh`, at most READOUTS_PER_SECOND times a second."""
+    and, unless `fresh`, at most READOUTS_PER_SECOND times a second and in at most
+    READOUT_SHARE of the time (a large data set's readouts take long: they wait longer)."""
 
     def __init__(self):
         self.key = None
         self.value: dict | None = None
         self.when = 0.0
+        self.cost = 0.0
 
     def get(self, stepper: Stepper, fresh: bool = True) -> dict:
         """Readouts for the stepper now (or recent ones while training runs)."""
         key = (id(stepper), stepper.version)
         now = time.monotonic()
-        stale_ok = not fresh and now - self.when < 1.0 / READOUTS_PER_SECOND
+        gap = max(1.0 / READOUTS_PER_SECOND, self.cost / READOUT_SHARE)
+        stale_ok = not fresh and now - self.when < gap
         if self.value is None or key != self.key and (not stale_ok or self.key[0] != key[0]):
-            self.value, self.key, self.when = readouts(stepper), key, now
+            self.value, self.key = readouts(stepper), key
+            self.when = time.monotonic()
+            self.cost = self.when - now
         return self.value
 
 
