@@ -428,7 +428,7 @@ def verdict(ok: bool) -> str:
 def report(info: dict, keys: dict, starts: dict, imports: dict, live: dict, headless: dict,
            bare_label: str) -> str:
     out = []
-    out.append("## bptui UI latency (tmux, 120x40)\n")
+    out.append(f"## bptui UI latency (tmux, {WIDTH}x{HEIGHT})\n")
     out.append(f"Machine: {info['cpus']} CPUs ({info['usable_cpus']} usable), {info['cpu_model']}; "
                f"{info['platform']}; Python {info['python']}, Textual {info['textual']}, "
                f"textual-plotext {info['textual-plotext']}, numpy {info['numpy']}, "
@@ -502,6 +502,7 @@ def report(info: dict, keys: dict, starts: dict, imports: dict, live: dict, head
 
 
 def main() -> int:
+    global WIDTH, HEIGHT
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--presses", type=int, default=30)
     parser.add_argument("--starts", type=int, default=5)
@@ -519,7 +520,10 @@ def main() -> int:
                         help="the interpreter of the bare app (default: this one)")
     parser.add_argument("--bptui", default=str(Path(sys.executable).parent / "bptui"))
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument("--size", default=f"{WIDTH}x{HEIGHT}",
+                        help="terminal size COLSxROWS (default 120x40; the issue asks for 80x24 too)")
     args = parser.parse_args()
+    WIDTH, HEIGHT = (int(v) for v in args.size.lower().split("x"))
     presets = [p for p in args.presets.split(",") if p]
     sections = set(args.sections.split(","))
     if args.live_presets == "all":

@@ -263,3 +263,17 @@ async def test_every_palette_action_runs_with_a_screen_on_top():
             while len(app.screen_stack) > 1:
                 await app.pop_screen()
         assert app.is_running
+
+
+def test_the_readme_lists_every_key():
+    """Keys are described once (app/keys.py); the README's table must name each of them."""
+    from pathlib import Path
+
+    from bptui.app.keys import KEYS
+
+    readme = Path(__file__).resolve().parents[1].joinpath("README.md").read_text(encoding="utf-8")
+    table = [line for line in readme.splitlines() if line.startswith("| `") or
+             line.startswith("| arrows")]
+    for key in KEYS:
+        name = "arrows" if key.key in ("up", "down", "left", "right") else f"`{key.name}`"
+        assert any(name in row for row in table), f"README's key table lacks {key.name}"

@@ -126,3 +126,15 @@ def test_diverged_runs_are_reported(capsys):
 
 def test_set_parse_is_shared():
     assert parse_set("training.l2=0.1").value == 0.1
+
+
+def test_compare_table_snapshot(capsys, snapshot):
+    """What `bptui compare` prints off a terminal (the time column blanked: it varies)."""
+    import re
+
+    from bptui.cli import main
+
+    assert main(["compare", "optimizers", "--vary", "training.optimizer=sgd,momentum,adam",
+                 "--steps", "100"]) == 0
+    out = re.sub(r"\d+\.\d\d s", "#.## s", capsys.readouterr().out)
+    assert out == snapshot

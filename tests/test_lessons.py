@@ -430,3 +430,18 @@ async def test_a_finished_lesson_offers_the_next_one():
         await pilot.press("n")
         await pilot.pause()
         assert app.lesson.lesson.name == "error" and app.lesson.index == 0
+
+
+def test_web_mode_serves_lessons_after_loading_them_first(tmp_path):
+    """`bptui learn NAME --web` checks the lesson like the app would before any server starts,
+    and the browser's app runs `bptui learn NAME` (without --web)."""
+    from bptui.preset import PresetError
+    from bptui.web import app_argv, check_loadable
+
+    argv = ["learn", "forward", "--web", "--port", "8123"]
+    assert app_argv(argv) == ["learn", "forward"]
+    check_loadable(app_argv(argv))
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "x"\npreset = "nosuch"\n[[step]]\ntext = "t"\n')
+    with pytest.raises(PresetError):
+        check_loadable(["learn", str(bad)])

@@ -16,7 +16,7 @@ from functools import partial
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
+from textual.reactive import reactive, var
 from textual.widgets import ContentSwitcher, Footer
 
 from bptui.app import snapshot as snapshots
@@ -62,39 +62,39 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
 
     BINDINGS = BINDINGS
 
-    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+    snapshot: reactive[Snapshot | None] = var(None, init=False)
     """What every pane draws: the stepper at one instant."""
-    cursor: reactive[tuple[int, int]] = reactive((1, 0), init=False)
+    cursor: reactive[tuple[int, int]] = var((1, 0), init=False)
     """The selected unit (column, unit); column 0 is the input layer."""
-    layer: reactive[int] = reactive(0, init=False)
+    layer: reactive[int] = var(0, init=False)
     """The weight layer in the matrix pane (0-based)."""
-    sample: reactive[int | None] = reactive(0, init=False)
+    sample: reactive[int | None] = var(0, init=False)
     """The selected sample of the batch (None: the batch mean)."""
-    left: reactive[str] = reactive("diagram", init=False)
+    left: reactive[str] = var("diagram", init=False)
     """The left pane in front: "diagram" or "boundary"."""
-    right: reactive[str] = reactive("matrix", init=False)
+    right: reactive[str] = var("matrix", init=False)
     """The right pane in front: "matrix" or "explain"."""
-    hint: reactive[str] = reactive("", init=False)
+    hint: reactive[str] = var("", init=False)
     """The bottom line: what just happened and what comes next."""
-    explanation: reactive[tuple[Line, ...]] = reactive((), init=False)
+    explanation: reactive[tuple[Line, ...]] = var((), init=False)
     """The explain pane's lines (computed by the engine's explain module)."""
-    gradcheck: reactive[tuple | None] = reactive(None, init=False)
+    gradcheck: reactive[tuple | None] = var(None, init=False)
     """The last gradient check, shown until the next step."""
-    running: reactive[bool] = reactive(False, init=False)
+    running: reactive[bool] = var(False, init=False)
     """Continuous training runs (the stepper belongs to the training thread)."""
-    speed: reactive[float] = reactive(0.0, init=False)
+    speed: reactive[float] = var(0.0, init=False)
     """Training steps per second while running."""
-    tally: reactive[tuple[int, int]] = reactive((0, 0), init=False)
+    tally: reactive[tuple[int, int]] = var((0, 0), init=False)
     """Predictions with P: right, asked."""
-    log_scale: reactive[bool] = reactive(False, init=False)
+    log_scale: reactive[bool] = var(False, init=False)
     """The loss chart plots log10(loss)."""
-    bottom: reactive[str] = reactive("chart", init=False)
+    bottom: reactive[str] = var("chart", init=False)
     """The bottom pane in front: "chart" (loss) or "health" (gradient health)."""
-    ghosts: reactive[tuple[Ghost, ...]] = reactive((), init=False)
+    ghosts: reactive[tuple[Ghost, ...]] = var((), init=False)
     """Pinned runs (key c), shown in the loss chart."""
-    settings: reactive[dict] = reactive(dict, init=False)
+    settings: reactive[dict] = var(dict, init=False)
     """The current settings, flat (ghosts are labelled by what differs from them)."""
-    title_shown: reactive[str] = reactive("", init=False)
+    title_shown: reactive[str] = var("", init=False)
     """The status line's title: the preset's, or the lesson's."""
 
     def __init__(self, preset: Preset | str = "xor", autostart: bool = False, stepper=None,
@@ -226,23 +226,25 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         style.use_theme(rgb)
 
     def titles(self) -> None:
-        """The panes' border titles say what they show and how to change it."""
+        """The panes' border titles say what they show and how to change it (set only when
+        they change: a new title repaints the whole pane)."""
         snap = self.snapshot
         if snap is None:
             return
-        left = self.main_screen.query_one("#diagram-pane")
-        if self.left == "boundary":
-            left.border_title = self.main_screen.query_one(DecisionBoundary).title()
-        else:
-            left.border_title = "Network"
-        bottom = self.main_screen.query_one("#bottom")
-        bottom.border_title = ("Gradient health · h: loss" if self.bottom == "health" else
-                               "Loss · h: gradient health · c: pin this run")
-        right = self.main_screen.query_one("#matrix-pane")
-        if self.right == "explain":
-            right.border_title = "Explain · arrows select a unit · x: matrix"
-        else:
-            right.border_title = f"Layer {min(self.layer, snap.depth - 1) + 1}/{snap.depth} · [ ] to change"
+        screen = self.main_screen
+        titles = {
+            "#diagram-pane": (screen.query_one(DecisionBoundary).title()
+                              if self.left == "boundary" else "Network"),
+            "#bottom": ("Gradient health · h: loss" if self.bottom == "health" else
+                        "Loss · h: gradient health · c: pin this run"),
+            "#matrix-pane": ("Explain · arrows select a unit · x: matrix" if self.right == "explain"
+                             else f"Layer {min(self.layer, snap.depth - 1) + 1}/{snap.depth} · "
+                                  "[ ] to change"),
+        }
+        for selector, title in titles.items():
+            pane = screen.query_one(selector)
+            if pane.border_title != title:
+                pane.border_title = title
 
     def explain_soon(self) -> None:
         """Recompute the explain pane's lines once, after the current changes (when shown)."""

@@ -568,16 +568,31 @@ class DecisionBoundary(Widget):
         snap = self.snapshot
         if snap is None or not supported(snap.layers[0]):
             return
-        column, unit = self.cursor
-        self.show(snap, snap.data, None if column in (0, snap.depth) else (column - 1, unit))
+        if not self.display:  # drawn when shown (ContentSwitcher)
+            self._stale = True
+            return
+        self._stale = False
+        self.show(snap, snap.data, self.selected())
 
     watch_snapshot = watch_cursor = _bound
+    _stale = False
+
+    def on_show(self) -> None:
+        if self._stale:
+            self._bound()
+
+    def selected(self) -> tuple[int, int] | None:
+        """The unit shown (weight layer, unit), or None for the output."""
+        snap = self.snapshot
+        column, unit = self.cursor
+        return None if snap is None or column in (0, snap.depth) else (column - 1, unit)
 
     def title(self) -> str:
         """What the pane shows, for its border."""
-        if self.network is None or self.unit is None:
+        unit = self.selected()
+        if unit is None:
             return "Decision boundary · output · d: diagram"
-        return f"Decision boundary · {unit_label(self.network, self.unit)} · d: diagram"
+        return f"Decision boundary · {unit_label(NetworkCopy.of(self.snapshot), unit)} · d: diagram"
 
     def __init__(self, *, keep_aspect: bool = True, name: str | None = None,
                  id: str | None = None, classes: str | None = None, disabled: bool = False):

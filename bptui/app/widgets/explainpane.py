@@ -33,7 +33,7 @@ class ExplainPane(VerticalScroll, can_focus=False):
     ExplainPane { height: 1fr; width: 1fr; }
     """
 
-    lines: reactive[tuple[Line, ...]] = reactive((), init=False)
+    lines: reactive[tuple[Line, ...]] = reactive((), init=False, repaint=False)
     """The explanation shown."""
 
     def compose(self):

@@ -18,19 +18,37 @@ _CONSOLE = Console(width=1000, color_system="truecolor", legacy_windows=False)
 """Only used to turn Text into Segments (Text.render needs a console); it never prints."""
 
 
-def text_to_strips(text: Text, width: int, height: int, base: Style | None = None) -> list[Strip]:
+def line_key(line: Text) -> tuple:
+    """What a line looks like: equal keys draw equal strips."""
+    return line.plain, line.style, tuple(line.spans)
+
+
+def text_to_strips(text: Text, width: int, height: int, base: Style | None = None,
+                   reuse: dict | None = None) -> list[Strip]:
     """One Strip per line of `text`, cropped/padded to width, padded with blank lines to height.
 
-    `base` (the widget's own colours) sits under every segment.
+    `base` (the widget's own colours) sits under every segment. `reuse` maps line_key → Strip
+    of lines converted before (at this width and base): only new lines are converted (the
+    conversion is the costly part), and it is refilled with this text's lines.
     """
-    text.end = ""
-    if base:
-        text.style = base + text.style if text.style else base
-    segments = list(text.render(_CONSOLE))
-    lines = Segment.split_and_crop_lines(segments, width, style=base, pad=True,
-                                         include_new_lines=False)
-    strips = [Strip(line, width) for _, line in zip(range(height), lines)]
+    strips: list[Strip] = []
+    fresh: dict = {}
+    for line in text.split("\n", allow_blank=True)[:height]:
+        key = line_key(line)
+        strip = fresh.get(key) or (reuse or {}).get(key)
+        if strip is None:
+            line.end = ""
+            if base:
+                line.style = base + line.style if line.style else base
+            segments = list(line.render(_CONSOLE))
+            cropped = Segment.adjust_line_length(segments, width, style=base, pad=True)
+            strip = Strip(cropped, width)
+        fresh[key] = strip
+        strips.append(strip)
     strips += [Strip.blank(width, base)] * (height - len(strips))
+    if reuse is not None:
+        reuse.clear()
+        reuse.update(fresh)
     return strips
 
 
@@ -44,6 +62,7 @@ class LinesWidget(Widget):
         super().__init__(**kwargs)
         self._strips: list[Strip] | None = None
         self._strip_size = None
+        self._converted: dict = {}  # line_key → Strip, at the current size and colours
         self._scheduled = False
         self._stale = False
 
@@ -74,23 +93,30 @@ class LinesWidget(Widget):
     def redraw(self) -> None:
         """Rebuild the lines now and repaint only the rows that changed."""
         size = (self.size.width, self.size.height)
-        old = self._strips if self._strip_size == size else None
+        old = self._strips if self._strip_size == (size, self.rich_style) else None
         if not self.is_mounted or size[0] <= 0 or size[1] <= 0:
             self._strips = None
             self.refresh()
             return
-        self._strips = text_to_strips(self.build(), *size, self.rich_style)
-        self._strip_size = size
+        self._strips = self._convert(size)
         if old is None or len(old) != len(self._strips):
             self.refresh()
             return
-        changed = [y for y, (a, b) in enumerate(zip(old, self._strips)) if a != b]
+        changed = [y for y, (a, b) in enumerate(zip(old, self._strips)) if a is not b and a != b]
         if changed:
             self.refresh(*(Region(0, y, size[0], 1) for y in changed))
 
+    def _convert(self, size: tuple[int, int]) -> list[Strip]:
+        """Build and convert the lines (reusing strips of unchanged lines at the same size
+        and colours)."""
+        base = self.rich_style
+        if (size, base) != self._strip_size:
+            self._converted.clear()
+        self._strip_size = (size, base)
+        return text_to_strips(self.build(), *size, base, self._converted)
+
     def render_line(self, y: int) -> Strip:
         size = (self.size.width, self.size.height)
-        if self._strips is None or self._strip_size != size:
-            self._strips = text_to_strips(self.build(), *size, self.rich_style)
-            self._strip_size = size
+        if self._strips is None or self._strip_size != (size, self.rich_style):
+            self._strips = self._convert(size)
         return self._strips[y] if y < len(self._strips) else Strip.blank(size[0])

@@ -26,11 +26,11 @@ def with_current(snap: Snapshot, values: np.ndarray, now: float | None):
 class LossChart(SnapshotPlot):
     """The loss curves of the snapshot and of the pinned runs."""
 
-    log_scale: reactive[bool] = reactive(False, init=False)
+    log_scale: reactive[bool] = reactive(False, init=False, repaint=False)
     """Plot log10(loss)."""
-    ghosts: reactive[tuple[Ghost, ...]] = reactive((), init=False)
+    ghosts: reactive[tuple[Ghost, ...]] = reactive((), init=False, repaint=False)
     """Pinned runs, oldest first."""
-    settings: reactive[dict] = reactive(dict, init=False)
+    settings: reactive[dict] = reactive(dict, init=False, repaint=False)
     """The current settings (ghosts are labelled by what differs from them)."""
 
     def watch_log_scale(self) -> None:

@@ -34,9 +34,9 @@ def downsample(steps: np.ndarray, values: np.ndarray, points: int
 class SnapshotPlot(PlotextPlot):
     """A chart of the snapshot. Subclasses implement `key(snap)` and `draw(snap)`."""
 
-    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False, repaint=False)
     """What is plotted."""
-    running: reactive[bool] = reactive(False, init=False)
+    running: reactive[bool] = reactive(False, init=False, repaint=False)
     """Training runs: replot at most REPLOTS_PER_SECOND times a second (else at once)."""
 
     def __init__(self, **kwargs):

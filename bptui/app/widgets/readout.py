@@ -118,7 +118,7 @@ class Readout(Static):
     Readout { width: 30; height: 1fr; padding: 0 1; }
     """
 
-    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False, repaint=False)
     """Its readouts are shown (redrawn only when they are new ones)."""
 
     _shown = None

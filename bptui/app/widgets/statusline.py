@@ -51,11 +51,11 @@ def status_text(snap: Snapshot, title: str, wide: bool, running: bool, speed: fl
 class StatusLine(Static):
     """The top line; bound to the app's view state."""
 
-    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
-    title: reactive[str] = reactive("", init=False)
-    running: reactive[bool] = reactive(False, init=False)
-    speed: reactive[float] = reactive(0.0, init=False)
-    tally: reactive[tuple[int, int]] = reactive((0, 0), init=False)
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False, repaint=False)
+    title: reactive[str] = reactive("", init=False, repaint=False)
+    running: reactive[bool] = reactive(False, init=False, repaint=False)
+    speed: reactive[float] = reactive(0.0, init=False, repaint=False)
+    tally: reactive[tuple[int, int]] = reactive((0, 0), init=False, repaint=False)
 
     def _changed(self) -> None:
         if self.snapshot is not None:
@@ -71,7 +71,7 @@ class StatusLine(Static):
 class HintLine(Static):
     """The bottom line: what just happened and which key comes next."""
 
-    hint: reactive[str] = reactive("", init=False)
+    hint: reactive[str] = reactive("", init=False, repaint=False)
 
     def watch_hint(self, hint: str) -> None:
         self.update(Text(hint, no_wrap=True, overflow="ellipsis"), layout=False)
