@@ -122,6 +122,7 @@ async def test_a_step_locks_the_keys_it_does_not_allow():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f", "space", "s")  # step 1 allows x and the arrows only
         assert app.stepper.micro_index == 0
+        assert app.hint.startswith("this step of the lesson does not use s (it uses: x")
         await pilot.press("n")  # the check (the explain pane) does not hold yet
         assert app.lesson.index == 0 and "show the explain pane" in app.hint
         await pilot.press("t")

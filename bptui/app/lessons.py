@@ -147,6 +147,17 @@ class Lessons:
         self.hint = self.lesson.hint()
         self.draw_lesson()
 
+    def on_key(self, event) -> None:
+        """A key this lesson step locks says so, instead of doing nothing silently."""
+        from bptui.app.keys import BY_NAME
+
+        key = BY_NAME.get(event.key)
+        if self.lesson is None or key is None or key.lesson or len(self.screen_stack) > 1:
+            return
+        if not self.lesson.allows(key.action.split("(")[0]):
+            allowed = ", ".join(BY_NAME[k].name for k in self.lesson.step.keys or ())
+            self.hint = f"this step of the lesson does not use {key.name} (it uses: {allowed}, n, t)"
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """n and t exist only in lessons; a step may lock keys (they leave the footer)."""
         if action in LESSON_ACTIONS:
