@@ -87,7 +87,8 @@ def app_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="bptui",
         description="Explore backpropagation one step at a time: forward, error, backward, update.",
-        epilog="Headless training: bptui train PRESET [--steps N] [--json]. "
+        epilog="Lessons: bptui learn [NAME]. "
+               "Headless training: bptui train PRESET [--steps N] [--json]. "
                "Runs side by side: bptui compare PRESET --vary KEY=V1,V2. "
                "Presets: bptui --list.")
     parser.add_argument("preset", nargs="?", default="xor",
