@@ -182,7 +182,7 @@ def torch_run(stepper: Stepper, steps: int):
         return ((a - yb) ** 2).sum() / (2 * xb.shape[0])
 
     losses = []
-    m, batch = x.shape[0], stepper.batch_size
+    batch = stepper.batch_size
     for step in range(steps):
         start = (step % stepper.batches_per_epoch) * batch
         with torch.no_grad():

@@ -51,7 +51,7 @@ class Adam(Optimizer):
         delta *= -(lr / (1.0 - b1 ** t))
 
     def explain(self, x: Scalar) -> list[Formula]:
-        b1, b2, eps = self.h["beta1"], self.h["beta2"], self.h["epsilon"]
+        b1, b2 = self.h["beta1"], self.h["beta2"]
         m, v = x.new["m"], x.new["v"]
         m_hat, v_hat = m / (1.0 - b1 ** x.t), v / (1.0 - b2 ** x.t)
         return [Formula("m = β1·m + (1 − β1)·g",
