@@ -1,11 +1,13 @@
-"""The lesson pane: the step's Markdown text, what is still missing, hints, and the keys."""
+"""The lesson pane: the step's Markdown text, what is still missing, hints, and the keys.
+
+The Markdown widget (and its parser) is loaded with the first lesson, not at start-up."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 
 class LessonPane(Vertical):
@@ -21,13 +23,19 @@ class LessonPane(Vertical):
     def compose(self) -> ComposeResult:
         scroll = VerticalScroll(id="lesson-scroll")
         scroll.can_focus = False  # the arrow keys always move the unit cursor
-        with scroll:
-            yield Markdown("", id="lesson-text", open_links=False)
+        yield scroll
         yield Static("", id="lesson-status")
 
     def show(self, markdown: str, status: Text) -> None:
         """The step's text (Markdown) and the status lines below it."""
-        self.query_one("#lesson-text", Markdown).update(markdown)
+        from textual.widgets import Markdown
+
+        scroll = self.query_one("#lesson-scroll", VerticalScroll)
+        texts = scroll.query(Markdown)
+        if texts:
+            texts.first().update(markdown)
+        else:
+            scroll.mount(Markdown(markdown, id="lesson-text", open_links=False))
         self.query_one("#lesson-scroll", VerticalScroll).scroll_home(animate=False)
         self.query_one("#lesson-status", Static).update(status)
 

@@ -3,6 +3,8 @@
 A replot costs 10–40 ms whatever the size, so a chart replots only when what it shows changed
 (`key`), only when visible, and while training runs at most REPLOTS_PER_SECOND times a second.
 plotext rebuilds its whole picture on every render, so the rendered picture is cached too.
+plotext itself (and textual-plotext) is loaded after the first frame: a chart mounts its plot
+once the screen is up, which keeps start-up short.
 Log scales plot log10 values on a linear axis: plotext 5's own log scale can raise a math domain
 error on repeated builds. Long series are downsampled to about twice the plot's width.
 """
@@ -12,8 +14,10 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from functools import cache
+
+from textual.containers import Container
 from textual.reactive import reactive
-from textual_plotext import PlotextPlot
 
 from bptui.app.snapshot import Snapshot
 
@@ -31,8 +35,33 @@ def downsample(steps: np.ndarray, values: np.ndarray, points: int
     return steps[keep], values[keep]
 
 
-class SnapshotPlot(PlotextPlot):
-    """A chart of the snapshot. Subclasses implement `key(snap)` and `draw(snap)`."""
+@cache
+def plot_class():
+    """textual-plotext's widget, with its rendered picture cached by version, size and theme."""
+    from textual_plotext import PlotextPlot
+
+    class CachedPlot(PlotextPlot):
+        DEFAULT_CSS = "CachedPlot { width: 1fr; height: 1fr; }"
+        version = 0
+        _rendered = None
+        _render_key = None
+
+        def render(self):
+            key = (self.version, self.size, self.app.theme)
+            if key != self._render_key:
+                self._rendered = super().render()
+                self._render_key = key
+            return self._rendered
+
+    return CachedPlot
+
+
+class SnapshotPlot(Container):
+    """A chart of the snapshot. Subclasses implement `key(snap)` and `draw(snap)` on `plt`."""
+
+    DEFAULT_CSS = """
+    SnapshotPlot { width: 1fr; height: 1fr; }
+    """
 
     snapshot: reactive[Snapshot | None] = reactive(None, init=False, repaint=False)
     """What is plotted."""
@@ -42,11 +71,24 @@ class SnapshotPlot(PlotextPlot):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._drawn = None
-        self._version = 0
-        self._rendered = None
-        self._render_key = None
         self._last_plot = 0.0
         self._timer = None
+        self.plot = None
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.attach_plot)
+
+    def attach_plot(self) -> None:
+        """Mount the plot (loading plotext) once the first frame is on the screen."""
+        if self.plot is None:
+            self.plot = plot_class()()
+            self.mount(self.plot)
+            self.call_after_refresh(self.soon)
+
+    @property
+    def plt(self):
+        """plotext's drawing functions of the mounted plot."""
+        return self.plot.plt
 
     def watch_snapshot(self) -> None:
         self.soon()
@@ -59,7 +101,7 @@ class SnapshotPlot(PlotextPlot):
 
     def soon(self) -> None:
         """Replot now, or when the rate allows."""
-        if self.snapshot is None or not self.display or self._timer is not None:
+        if self.snapshot is None or not self.display or self._timer is not None or self.plot is None:
             return
         wait = self._last_plot + 1.0 / REPLOTS_PER_SECOND - time.monotonic()
         if wait <= 0 or not self.running:
@@ -83,16 +125,8 @@ class SnapshotPlot(PlotextPlot):
         if self.compact:  # every row for the plot: the pane's border says what it shows
             self.plt.title("")
             self.plt.xlabel("")
-        self._version += 1
-        self.refresh()
-
-    def render(self):
-        """plotext rebuilds the whole plot on every render: do it only when something changed."""
-        key = (self._version, self.size, self.app.theme)
-        if key != self._render_key:
-            self._rendered = super().render()
-            self._render_key = key
-        return self._rendered
+        self.plot.version += 1
+        self.plot.refresh()
 
     @property
     def compact(self) -> bool:
