@@ -246,12 +246,13 @@ async def test_number_keys_zoom_a_pane_and_back():
             assert app.screen.maximized is None
 
 
-async def test_every_palette_action_runs_with_a_screen_on_top():
+async def test_every_palette_action_runs_with_a_screen_on_top(tmp_path, monkeypatch):
     """The command palette runs actions while it is still the top screen: they must find the
     explorer's panes all the same."""
     from bptui.app.keys import KEYS
     from bptui.app.screens.help import HelpScreen
 
+    monkeypatch.chdir(tmp_path)  # save and export write files here
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
         for key in KEYS:
