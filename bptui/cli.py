@@ -141,15 +141,24 @@ def list_lessons() -> int:
     """Print the bundled lessons with their descriptions."""
     from bptui.lesson import bundled_lessons, load_lesson
 
-    for name in bundled_lessons():
+    return print_listing(bundled_lessons(), load_lesson, 15,
+                         lambda lesson: (f"{lesson.title} ({len(lesson.steps)} steps)",
+                                         " ".join(lesson.description.split())))
+
+
+def print_listing(names, load, width: int, describe) -> int:
+    """NAME  heading, then the text wrapped under it, for each bundled name; describe(loaded)
+    gives (heading, text). A broken bundled file does not hide the others."""
+    for name in names:
         try:
-            lesson = load_lesson(name)
-        except PresetError as exc:  # a broken bundled file should not hide the others
-            print(f"{name:15s} (cannot load: {exc})")
+            loaded = load(name)
+        except PresetError as exc:
+            print(f"{printable(name):{width}s} (cannot load: {exc})")
             continue
-        print(f"{name:15s} {lesson.title} ({len(lesson.steps)} steps)")
-        print(textwrap.fill(" ".join(lesson.description.split()), width=78,
-                            initial_indent=" " * 16, subsequent_indent=" " * 16))
+        heading, body = describe(loaded)
+        print(f"{printable(name):{width}s} {heading}")
+        print(textwrap.fill(body, width=78, initial_indent=" " * (width + 1),
+                            subsequent_indent=" " * (width + 1)))
     return 0
 
 
@@ -251,18 +260,11 @@ def fail(message: str) -> int:
 
 def list_presets() -> int:
     """Print the bundled presets with their descriptions."""
-    for name in bundled_names():
-        try:
-            preset = load_preset(name)
-        except PresetError as exc:  # a broken bundled file should not hide the others
-            print(f"{printable(name):10s} (cannot load: {exc})")
-            continue
-        print(f"{preset.name:10s} {preset.title}")
-        body = preset.description
-        if preset.goal:
-            body += f" Goal: {preset.goal.describe()}."
-        print(textwrap.fill(body, width=78, initial_indent=" " * 11, subsequent_indent=" " * 11))
-    return 0
+    def describe(preset) -> tuple[str, str]:
+        goal = f" Goal: {preset.goal.describe()}." if preset.goal else ""
+        return preset.title, preset.description + goal
+
+    return print_listing(bundled_names(), load_preset, 10, describe)
 
 
 def load_target(parser: argparse.ArgumentParser, args):

@@ -122,7 +122,3 @@ class History:
         k = int(np.searchsorted(self.eval_steps.values, step, side="left"))
         self.truncate_to((k, k, min(k, len(self.test_loss)), min(step, len(self.batch_loss)),
                           min(step, 0 if self.trace is None else len(self.trace))))
-
-    def latest_loss(self) -> float:
-        """The last evaluated training-set cost (nan before any)."""
-        return float(self.loss[-1]) if len(self.loss) else float("nan")

@@ -35,12 +35,6 @@ class Hyper:
             return False
         return True
 
-    def describe_range(self) -> str:
-        """E.g. '0.0 ≤ beta1 < 1.0'."""
-        left = "" if self.low is None else f"{self.low} {'<' if self.low_open else '≤'} "
-        right = "" if self.high is None else f" {'<' if self.high_open else '≤'} {self.high}"
-        return f"{left}{self.key}{right}"
-
 
 LEARNING_RATE = Hyper("learning_rate", "η", 0.5, "the step size (the base η of a schedule)",
                       0.0, 1000.0, low_open=True)

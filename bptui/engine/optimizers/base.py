@@ -17,7 +17,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from bptui.engine.hyper import Hyper, resolve
+from bptui.engine.hyper import Hyper, resolve, text
 from bptui.engine.numtext import number
 
 
@@ -107,7 +107,4 @@ class Optimizer:
 
     def settings_text(self) -> str:
         """E.g. 'adam (β1 0.9, β2 0.999, ε 1e-08)'."""
-        if not self.hypers:
-            return self.name
-        values = ", ".join(f"{h.symbol} {self.h[h.key]:g}" for h in self.hypers)
-        return f"{self.name} ({values})"
+        return f"{self.name} ({text(self.h, self.hypers)})" if self.hypers else self.name
