@@ -29,6 +29,11 @@ def printable(text: str) -> str:
                    for ch in text)
 
 
+def multiline(text: str) -> str:
+    """`printable` line by line, keeping the line breaks (and tabs as spaces): for Markdown."""
+    return "\n".join(printable(line.replace("\t", "    ")) for line in text.split("\n"))
+
+
 def paragraph(text: str) -> str:
     """Runs of whitespace (newlines too) as single spaces, then `printable`: for descriptions."""
     return printable(" ".join(text.split()))

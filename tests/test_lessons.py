@@ -446,3 +446,14 @@ def test_web_mode_serves_lessons_after_loading_them_first(tmp_path):
     bad.write_text('title = "x"\npreset = "nosuch"\n[[step]]\ntext = "t"\n')
     with pytest.raises(PresetError):
         check_loadable(["learn", str(bad)])
+
+
+def test_lesson_text_never_reaches_the_terminal_with_control_characters(tmp_path):
+    path = tmp_path / "evil.toml"
+    path.write_text('title = "T\\u001b]0;PWNED\\u0007"\ndescription = "d\\u001b[2J"\n'
+                    'preset = "xor"\noutcome = "o\\u001b[2J"\n'
+                    '[[step]]\ntext = "x\\u001b[2J"\nhints = ["h\\u0007"]\n', encoding="utf-8")
+    lesson = load_lesson(str(path))
+    texts = [lesson.title, lesson.description, lesson.outcome, lesson.steps[0].text,
+             *lesson.steps[0].hints]
+    assert not any(ch in text for text in texts for ch in "\x1b\x07")

@@ -21,6 +21,7 @@ from bptui.preset import loader as presets
 from bptui.preset.errors import PresetError
 from bptui.preset.overrides import from_table, with_overrides
 from bptui.preset.table import Table, describe, type_name
+from bptui.text import multiline, paragraph, printable
 
 TOP_KEYS = ("title", "description", "preset", "set", "outcome", "step")
 STEP_KEYS = ("text", "keys", "check", "hints")
@@ -113,8 +114,8 @@ def lesson_from_dict(doc: dict, source: str, name: str, ident: str, base: Path) 
         raise top.error("step", "expected one or more [[step]] tables")
     if len(steps) > MAX_STEPS:
         raise top.error("step", f"{len(steps)} steps is too many (allowed: 1..{MAX_STEPS})")
-    return Lesson(name, source, ident, title, top.string("description", ""),
-                  top.string("outcome", ""), preset,
+    return Lesson(name, source, ident, printable(title), paragraph(top.string("description", "")),
+                  multiline(top.string("outcome", "")), preset,
                   tuple(read_step(Table(source, f"step[{i + 1}]", s), preset)
                         for i, s in enumerate(steps)))
 
@@ -180,16 +181,8 @@ def read_step(table: Table, preset: presets.Preset) -> Step:
             raise table.error("hints", "expected an array of non-empty strings")
         hints = tuple(hints)
     check = table.table("check", required=False)
-    return Step(visible(text), keys, read_check(check, preset) if check is not None else None,
-                tuple(visible(h) for h in hints))
-
-
-def visible(text: str) -> str:
-    """Lesson text with control characters shown, never acting on the terminal (newlines and
-    tabs stay: it is Markdown)."""
-    return "\n".join("".join(ch if ch.isprintable() or ch == "\t" else
-                             ch.encode("unicode_escape").decode("ascii") for ch in line)
-                     for line in text.split("\n"))
+    return Step(multiline(text), keys, read_check(check, preset) if check is not None else None,
+                tuple(multiline(h) for h in hints))
 
 
 def read_check(table: Table, preset: presets.Preset) -> Check:
