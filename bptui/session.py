@@ -221,10 +221,6 @@ def load_session(path: str | Path) -> tuple[Preset, Stepper]:
         arrays = archive.load(session_layout(stepper, scalars))
     depth = stepper.depth
     rows = arrays.get("batch_rows")
-    if not scalars["position"]:
-        # Unused until the step starts (which draws its rows afresh), and a fresh stepper cannot
-        # take them at position 0: Stepper.restore gathers a batch only once a step has started.
-        rows = None
     state = StepperState(
         arrays["params"], arrays["before"], arrays["grads"], arrays["applied"],
         arrays["opt_state"], arrays["opt_before"], scalars["opt_t"],
