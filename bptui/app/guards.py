@@ -9,7 +9,8 @@ outlive its widgets (NoMatches for CommandList); a palette reopened while the ol
 being removed collides with its fixed id (DuplicateIds).
 
 Keys still queued when the app closes reach it after its last screen is gone (ScreenStackError:
-"No screens on stack"); the app drops them (BptuiApp.on_event).
+"No screens on stack"), and an action the palette queued can run while the screens are being
+removed (NoMatches for a pane); the app drops both once it is closing (BptuiApp.on_event).
 
 `DismissOnce` makes dismiss() of a screen that is no longer on top do nothing (a screen can
 only ever be dismissed while on top); `GuardedCommandPalette` also ignores what reaches it

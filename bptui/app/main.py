@@ -507,9 +507,12 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
                                     partial(self.run_action, key.action))
 
     async def on_event(self, event: events.Event) -> None:
-        """Keys still queued when the last screen has gone (the app is closing) are dropped:
-        Textual 8.2.8 would raise ScreenStackError for them (see bptui.app.guards)."""
-        if isinstance(event, events.Key) and not self.screen_stack:
+        """Keys and callbacks still queued when the app is closing are dropped: with the last
+        screen gone Textual 8.2.8 would raise ScreenStackError for a key, and an action the
+        command palette queued would look for panes already removed (see bptui.app.guards;
+        Textual drops its timers' callbacks the same way)."""
+        if isinstance(event, (events.Key, events.Callback)) and not (self.is_running
+                                                                     and self.screen_stack):
             return
         await super().on_event(event)
 
