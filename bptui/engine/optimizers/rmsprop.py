@@ -7,7 +7,8 @@ import numpy as np
 
 from bptui.engine.hyper import Hyper
 from bptui.engine.numtext import factor, number
-from bptui.engine.optimizers.adagrad import EPSILON
+from bptui.engine.optimizers.adagrad import (DIVIDED_DELTA, DIVIDED_RULE, EPSILON, divided_formula,
+                                              divided_step)
 from bptui.engine.optimizers.base import Formula, Optimizer, Scalar
 
 
@@ -21,8 +22,8 @@ class RMSprop(Optimizer):
               Hyper("epsilon", "ε", 1e-8, EPSILON, 0.0, 1.0, low_open=True))
     buffers = (("s", "running average of squared gradients"),)
     default_learning_rate = 0.01
-    rule = ("s ← α·s + (1 − α)·(∇C)²", "θ ← θ − η·∇C/(√s + ε)")
-    delta = "Δθ = −η·∂C/∂θ/(√s + ε)"
+    rule = ("s ← α·s + (1 − α)·(∇C)²", DIVIDED_RULE)
+    delta = DIVIDED_DELTA
 
     def step(self, grad, params, lr, t, state, new_state, delta):
         alpha = self.h["alpha"]
@@ -31,15 +32,11 @@ class RMSprop(Optimizer):
         average *= grad
         np.multiply(state[0], alpha, out=delta)
         average += delta
-        np.sqrt(average, out=delta)
-        delta += self.h["epsilon"]
-        np.divide(grad, delta, out=delta)
-        delta *= -lr
+        divided_step(grad, average, self.h["epsilon"], lr, delta)
 
     def explain(self, x: Scalar) -> list[Formula]:
-        alpha, s = self.h["alpha"], x.new["s"]
+        alpha = self.h["alpha"]
         return [Formula("s = α·s + (1 − α)·g²",
-                        f"{number(alpha)}·{number(x.old['s'])} + {number(1 - alpha)}·{factor(x.g)}²", s),
-                Formula(f"Δ{x.label} = −η·g/(√s + ε)",
-                        f"−{number(x.lr)}·{factor(x.g)}/(√{number(s)} + {number(self.h['epsilon'])})",
-                        x.delta)]
+                        f"{number(alpha)}·{number(x.old['s'])} + {number(1 - alpha)}·{factor(x.g)}²",
+                        x.new["s"]),
+                divided_formula(x, self.h["epsilon"])]
