@@ -114,6 +114,18 @@ def add_web_arguments(parser: argparse.ArgumentParser) -> None:
                              "0.0.0.0 serves a class: anyone who can reach it drives the app)")
 
 
+def serve_if_web(parser: argparse.ArgumentParser, args, argv: list[str]) -> int | None:
+    """With --web, serve `argv` to browsers (the exit code); without it, None (and --port or
+    --host alone is a usage error)."""
+    if args.web:
+        from bptui.web import DEFAULT_HOST, DEFAULT_PORT, serve
+
+        return serve(argv, args.host or DEFAULT_HOST, args.port or DEFAULT_PORT)
+    if args.port is not None or args.host is not None:
+        parser.error("--port and --host go with --web")
+    return None
+
+
 def learn_parser() -> argparse.ArgumentParser:
     """The parser of `bptui learn`."""
     parser = OneLineParser(prog="bptui learn",
@@ -182,12 +194,9 @@ def learn_command(argv: list[str]) -> int:
     args = parser.parse_args(argv[1:])
     if args.list:
         return list_lessons()
-    if args.web:
-        from bptui.web import DEFAULT_HOST, DEFAULT_PORT, serve
-
-        return serve(argv, args.host or DEFAULT_HOST, args.port or DEFAULT_PORT)
-    if args.port is not None or args.host is not None:
-        parser.error("--port and --host go with --web")
+    served = serve_if_web(parser, args, argv)
+    if served is not None:
+        return served
     lesson, progress = load_lesson_target(args)
     from bptui.app import run_app
 
@@ -342,13 +351,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.list:
             return list_presets()
-        if args.web:
-            from bptui.web import DEFAULT_HOST, DEFAULT_PORT, serve
-
-            return serve(argv, args.host or DEFAULT_HOST, args.port or DEFAULT_PORT)
-        if args.port is not None or args.host is not None:
-            parser.error("--port and --host go with --web")
-        return open_app(parser, args)
+        served = serve_if_web(parser, args, argv)
+        return served if served is not None else open_app(parser, args)
     except PresetError as exc:
         return fail(str(exc))
     except SystemExit as exc:  # argparse: --help, --version, usage errors
