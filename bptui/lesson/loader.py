@@ -11,7 +11,6 @@ Every key is validated like a preset's: one line naming the file and key, exit 2
 from __future__ import annotations
 
 import difflib
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,14 +90,8 @@ def load_lesson(name_or_path: str) -> Lesson:
         raise PresetError(str(path), None, f"cannot open ({exc.strerror})") from None
     text = presets.read_text(path)
     source = f"lessons/{path.name}" if bundled else str(path)
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PresetError(source, None, f"not valid TOML: {exc}") from None
-    except RecursionError:
-        raise PresetError(source, None, "not valid TOML: nested too deeply") from None
     ident = path.stem if bundled else str(path.resolve())
-    return lesson_from_dict(doc, source, path.stem, ident, path.parent)
+    return lesson_from_dict(presets.parse_toml(text, source), source, path.stem, ident, path.parent)
 
 
 def lesson_from_dict(doc: dict, source: str, name: str, ident: str, base: Path) -> Lesson:

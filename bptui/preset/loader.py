@@ -131,15 +131,19 @@ def load_preset(name_or_path: str) -> Preset:
     return preset_from_text(text, source, name, path.parent)
 
 
-def preset_from_text(text: str, source: str, name: str, base: Path) -> Preset:
-    """Parse and validate preset TOML; relative CSV paths are taken from `base`."""
+def parse_toml(text: str, source: str) -> dict:
+    """The TOML document in `text` (of the file `source`), or a PresetError saying why not."""
     try:
-        doc = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PresetError(source, None, f"not valid TOML: {exc}") from None
     except RecursionError:
         raise PresetError(source, None, "not valid TOML: arrays or tables nested too deeply") from None
-    return preset_from_dict(doc, source, name, base)
+
+
+def preset_from_text(text: str, source: str, name: str, base: Path) -> Preset:
+    """Parse and validate preset TOML; relative CSV paths are taken from `base`."""
+    return preset_from_dict(parse_toml(text, source), source, name, base)
 
 
 def preset_from_dict(doc: dict, source: str, name: str, base: Path) -> Preset:
