@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from bptui.preset import csvfile
-from bptui.preset.csvfile import MAX_ROWS, is_missing, shorten  # noqa: F401 - MAX_ROWS re-exported
+from bptui.preset.csvfile import is_missing, shorten
 from bptui.preset.errors import PresetError
 
 MISSING_CHOICES = ("error", "drop_rows", "mean")
