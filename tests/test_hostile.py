@@ -671,6 +671,19 @@ def test_empty_layers_is_an_error(tmp_path, capsys):
         assert_one_error(rc, captured.out, captured.err, says=says)
 
 
+def disk_full_at(call: int):
+    """An os.fsync that finds the disk full at its `call`-th call."""
+    real_fsync, calls = os.fsync, []
+
+    def full_disk(fd):
+        calls.append(fd)
+        if len(calls) == call:
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    return full_disk
+
+
 def test_export_is_all_or_nothing(tmp_path, monkeypatch):
     """No room for the third file: none of the three is left behind, nor any temporary."""
     from bptui.export import export_files, write_files
@@ -679,20 +692,12 @@ def test_export_is_all_or_nothing(tmp_path, monkeypatch):
     preset = load_preset("xor")
     files = {str(tmp_path / name): data
              for name, data in export_files(preset, preset.stepper()).items()}
-    real_fsync, calls = os.fsync, []
-
-    def full_disk(fd):
-        calls.append(fd)
-        if len(calls) == 3:
-            raise OSError(28, "No space left on device")
-        real_fsync(fd)
-
-    monkeypatch.setattr("os.fsync", full_disk)
+    monkeypatch.setattr("os.fsync", disk_full_at(3))
     with pytest.raises(PresetError, match="No space left"):
         write_files(files)
     assert list(tmp_path.iterdir()) == []
     real_replace = os.replace
-    monkeypatch.setattr("os.fsync", real_fsync)
+    monkeypatch.undo()
     renames = []
 
     def failing_replace(src, dst):
@@ -711,17 +716,9 @@ async def test_export_failure_in_the_app_leaves_nothing(tmp_path, monkeypatch):
     from bptui.app.main import BptuiApp
 
     monkeypatch.chdir(tmp_path)
-    real_fsync, calls = os.fsync, []
-
-    def full_disk(fd):
-        calls.append(fd)
-        if len(calls) == 2:
-            raise OSError(28, "No space left on device")
-        real_fsync(fd)
-
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
-        monkeypatch.setattr("os.fsync", full_disk)
+        monkeypatch.setattr("os.fsync", disk_full_at(2))
         await pilot.press("ctrl+e")
         assert "could not export" in str(app.query_one("#hint", Static).render())
     assert list(tmp_path.iterdir()) == []
