@@ -27,7 +27,7 @@ import numpy as np
 RUN = """
 import sys, bptui.app
 bptui.app.run_app = lambda *a: 0
-from bptui.cli import main
+from bptui.commands.cli import main
 try:
     code = main(["--session", sys.argv[1]])
 finally:  # the peak resident memory of this process image (VmHWM), in kB
@@ -109,7 +109,7 @@ def main() -> None:
         short = rewritten(good, folder / "short.npz", step=len(history) + 50)
         cases = [
             ("genuine spiral session (200 steps)", good),
-            ("baseline: start Python, import bptui.cli and bptui.session", None),
+            ("baseline: start Python, import bptui.commands.cli and bptui.session", None),
             ("extra 4 GiB all-zero member", copy_with(good, folder / "bomb.npz", "extra.npy",
                                                       zero_bytes=4 << 30)),
             ("params header: shape (10**12,)", copy_with(good, folder / "huge.npz", "params.npy",
@@ -126,7 +126,7 @@ def main() -> None:
         for label, path in cases:
             if path is None:
                 start = time.perf_counter()
-                subprocess.run([sys.executable, "-c", "import bptui.cli, bptui.session"],
+                subprocess.run([sys.executable, "-c", "import bptui.commands.cli, bptui.session"],
                                check=True)
                 print(f"| {label} | | 0 | {time.perf_counter() - start:.2f} | | |")
                 continue

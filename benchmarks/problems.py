@@ -137,7 +137,7 @@ def preset_source(name: str, folder: Path) -> str:
 def headless_run(preset, steps: int) -> dict:
     """What `bptui train --json` does after loading `preset`: a fresh stepper, `steps` steps
     through `run_with_progress`, the JSON result serialised; returns that result."""
-    from bptui.train import result, run_with_progress
+    from bptui.commands.train import result, run_with_progress
 
     stepper = preset.stepper()
     done = run_with_progress(stepper, steps, show=False)

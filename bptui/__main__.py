@@ -1,5 +1,5 @@
 """`python -m bptui` runs the command line."""
 
-from bptui.cli import main
+from bptui.commands.cli import main
 
 raise SystemExit(main())

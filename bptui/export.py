@@ -16,6 +16,7 @@ from typing import BinaryIO, Callable
 
 import numpy as np
 
+from bptui.engine.jsonable import layers_to_json
 from bptui.engine.stepper import Stepper
 from bptui.preset import Preset, PresetError
 from bptui.preset.loader import current_doc
@@ -84,8 +85,6 @@ def check_destination(path: str | Path, option: str = "--save-weights") -> Path:
 
 def weights_json(stepper: Stepper) -> list[dict]:
     """The `layers` list: W, b, dW, db per weight layer (non-finite numbers as null)."""
-    from bptui.train import layers_to_json
-
     return layers_to_json(stepper)
 
 

@@ -249,7 +249,7 @@ async def test_number_keys_zoom_a_pane_and_back():
 async def test_every_palette_action_runs_with_a_screen_on_top(tmp_path, monkeypatch):
     """The command palette runs actions while it is still the top screen: they must find the
     explorer's panes all the same."""
-    from bptui.app.keys import KEYS
+    from bptui.keys import KEYS
     from bptui.app.screens.help import HelpScreen
 
     monkeypatch.chdir(tmp_path)  # save and export write files here
@@ -270,7 +270,7 @@ def test_the_readme_lists_every_key():
     """Keys are described once (app/keys.py); the README's table must name each of them."""
     from pathlib import Path
 
-    from bptui.app.keys import KEYS
+    from bptui.keys import KEYS
 
     readme = Path(__file__).resolve().parents[1].joinpath("README.md").read_text(encoding="utf-8")
     table = [line for line in readme.splitlines() if line.startswith("| `") or

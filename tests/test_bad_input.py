@@ -1,6 +1,6 @@
 """Bad input of every kind: one line `bptui: error: FILE: KEY: ...` on stderr, exit code 2.
 
-Most cases call `bptui.cli.main` in-process (fast); a few run the real command in a subprocess
+Most cases call `bptui.commands.cli.main` in-process (fast); a few run the real command in a subprocess
 to prove the end-to-end behaviour (exit status 2, no traceback, nothing on stdout), for both
 `bptui train PRESET` and the app entry `bptui PRESET`.
 """
@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bptui.app
-from bptui.cli import main
+from bptui.commands.cli import main
 from bptui.preset.tomlwrite import dumps
 from tests.helpers import run_cli
 
@@ -56,7 +56,7 @@ def gen(body: str, network: str = "layers = [2, 4, 1]", **kw) -> str:
 
 
 def run_main(argv: list[str]) -> int:
-    """bptui.cli.main, with argparse's SystemExit turned into its exit code.
+    """bptui.commands.cli.main, with argparse's SystemExit turned into its exit code.
 
     An exception escaping main would be a traceback for the user: fail with a short report of
     where it came from (rendering a RecursionError in full would take pytest seconds).

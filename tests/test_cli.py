@@ -9,7 +9,7 @@ import sys
 import pytest
 
 import bptui
-from bptui.cli import main
+from bptui.commands.cli import main
 from tests.helpers import run_cli
 from bptui.preset import bundled_names, load_preset
 
@@ -45,7 +45,7 @@ targets = [[0], [1], [1], [1]]
 
 
 def run_main(argv: list[str]) -> int:
-    """bptui.cli.main, with argparse's SystemExit turned into its exit code."""
+    """bptui.commands.cli.main, with argparse's SystemExit turned into its exit code."""
     try:
         return main(argv)
     except SystemExit as exc:

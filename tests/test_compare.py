@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from bptui.compare import Job, chart, labels, plan_runs, run_all, table
+from bptui.commands.compare import Job, chart, labels, plan_runs, run_all, table
 from bptui.preset import load_preset
 from bptui.preset.overrides import parse_set
-from bptui.train import result
+from bptui.commands.train import result
 from tests.test_overrides import run
 
 
@@ -66,7 +66,7 @@ def test_set_applies_to_every_run(capsys):
 
 def jobs(name: str, vary: str, steps: int) -> list[Job]:
     key, _, values = vary.partition("=")
-    from bptui.compare import parse_vary
+    from bptui.commands.compare import parse_vary
 
     runs = plan_runs(load_preset(name), [], [parse_vary(vary)])
     return [Job(i, v, p, steps) for i, (v, p) in enumerate(runs)]
@@ -83,7 +83,7 @@ def test_the_pool_gives_the_numbers_of_one_process(name, vary, steps):
 
 
 def test_a_pool_only_for_work_that_pays_for_it(monkeypatch):
-    import bptui.compare as compare
+    import bptui.commands.compare as compare
 
     two = jobs("xor", "training.optimizer=sgd,adam", 50)
     assert compare.workers_for(two) == 1, "a fraction of a second: no processes to start"
@@ -132,7 +132,7 @@ def test_compare_table_snapshot(capsys, snapshot):
     """What `bptui compare` prints off a terminal (the time column blanked: it varies)."""
     import re
 
-    from bptui.cli import main
+    from bptui.commands.cli import main
 
     assert main(["compare", "optimizers", "--vary", "training.optimizer=sgd,momentum,adam",
                  "--steps", "100"]) == 0

@@ -27,7 +27,7 @@ from textual.widgets import Input, OptionList, Static
 
 import bptui.app
 from bptui import text as texts
-from bptui.cli import main
+from bptui.commands.cli import main
 from bptui.engine.timeline import Timeline
 from bptui.preset import load_preset
 from bptui.preset.loader import MAX_LEARNING_RATE, scaled_learning_rate
@@ -630,7 +630,7 @@ async def test_settings_refuse_eta_out_of_range():
 @pytest.fixture
 def no_training(monkeypatch):
     """Training must not start when the destination is bad."""
-    monkeypatch.setattr("bptui.train.run_with_progress",
+    monkeypatch.setattr("bptui.commands.train.run_with_progress",
                         lambda *a, **k: pytest.fail("trained before checking the destination"))
 
 

@@ -10,7 +10,7 @@ from textual.widgets import Button, Input, Select
 
 import bptui.app
 from bptui.app.main import BptuiApp
-from bptui.cli import main
+from bptui.commands.cli import main
 from bptui.engine.predict import ask
 from bptui.lesson import bundled_lessons, load_lesson
 from bptui.lesson import progress as saved
@@ -437,7 +437,7 @@ def test_web_mode_serves_lessons_after_loading_them_first(tmp_path):
     """`bptui learn NAME --web` checks the lesson like the app would before any server starts,
     and the browser's app runs `bptui learn NAME` (without --web)."""
     from bptui.preset import PresetError
-    from bptui.web import app_argv, check_loadable
+    from bptui.commands.web import app_argv, check_loadable
 
     argv = ["learn", "forward", "--web", "--port", "8123"]
     assert app_argv(argv) == ["learn", "forward"]

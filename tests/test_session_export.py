@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from bptui.cli import main
+from bptui.commands.cli import main
 from bptui.export import save_weights
 from bptui.preset import PresetError, load_preset
 from bptui.session import load_session, save_session

@@ -2,7 +2,7 @@
 
 - The command line, without a server: the app's command, one-line errors before anything is
   printed (a taken port too), no abbreviated options, the warning for a non-local --host.
-- The guards (bptui.web_server) as functions: which Host and Origin values are this server,
+- The guards (bptui.commands.web_server) as functions: which Host and Origin values are this server,
   terminal sizes clamped, an app that will not quit is terminated, then killed.
 - The real server (`python -m bptui --web xor --port N`, a free port chosen here) with a raw
   aiohttp client: foreign Origin or Host refused with 403 before any app starts, a page of this
@@ -39,8 +39,8 @@ from pathlib import Path
 
 import pytest
 
-from bptui.cli import main
-from bptui.web import app_argv, app_command, is_loopback, parent_death_signal
+from bptui.commands.cli import main
+from bptui.commands.web import app_argv, app_command, is_loopback, parent_death_signal
 
 CHROMIUM_FLAGS = [  # as this machine's notes prescribe for a root, offline, headless Chromium
     "--disable-gpu",
@@ -84,7 +84,7 @@ HAS_PROC = Path("/proc/self/stat").exists()
 
 
 class FakeServer:
-    """Stands in for bptui.web_server.GuardedServer: records what it was given, serves nothing."""
+    """Stands in for bptui.commands.web_server.GuardedServer: records what it was given, serves nothing."""
 
     made: list[FakeServer] = []
 
@@ -100,10 +100,10 @@ class FakeServer:
 @pytest.fixture
 def fake_server(monkeypatch):
     """No socket is bound and nothing is served; yields the FakeServers made."""
-    server_module = pytest.importorskip("bptui.web_server")
+    server_module = pytest.importorskip("bptui.commands.web_server")
     FakeServer.made = []
     monkeypatch.setattr(server_module, "GuardedServer", FakeServer)
-    monkeypatch.setattr("bptui.web.bind", lambda host, port: [])
+    monkeypatch.setattr("bptui.commands.web.bind", lambda host, port: [])
     return FakeServer.made
 
 
@@ -227,7 +227,7 @@ def test_an_address_not_on_this_machine_is_one_line(capfd):
 def test_without_textual_serve(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "textual_serve", None)  # import fails
     monkeypatch.setitem(sys.modules, "textual_serve.server", None)
-    monkeypatch.setitem(sys.modules, "bptui.web_server", None)
+    monkeypatch.setitem(sys.modules, "bptui.commands.web_server", None)
     assert main(["--web", "xor"]) == 2
     captured = capsys.readouterr()
     assert captured.err == "bptui: error: --web needs textual-serve (pip install 'bptui[web]')\n"
@@ -239,7 +239,7 @@ def test_without_textual_serve(monkeypatch, capsys):
 
 @pytest.fixture
 def web_server_module():
-    return pytest.importorskip("bptui.web_server")
+    return pytest.importorskip("bptui.commands.web_server")
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -3,7 +3,7 @@ these keys)."""
 
 from textual.binding import Binding
 
-from bptui.app.keys import KEYS
+from bptui.keys import KEYS
 
 BINDINGS = [Binding(k.key, k.action, k.label, show=k.footer, id=k.id, tooltip=k.help)
             for k in KEYS]

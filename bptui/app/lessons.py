@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from bptui.app.keys import KEYS
+from bptui.keys import KEYS
 from bptui.app.widgets.lessonpane import LessonPane
 from bptui.lesson import progress as saved
 from bptui.lesson.run import LessonRun
@@ -149,7 +149,7 @@ class Lessons:
 
     def on_key(self, event) -> None:
         """A key this lesson step locks says so, instead of doing nothing silently."""
-        from bptui.app.keys import BY_NAME
+        from bptui.keys import BY_NAME
 
         key = BY_NAME.get(event.key)
         if self.lesson is None or key is None or key.lesson or len(self.screen_stack) > 1:

@@ -24,7 +24,7 @@ from bptui.app import style
 from bptui.app.bindings import BINDINGS
 from bptui.app.explorer import Explorer, describe
 from bptui.app.ghosts import MAX_GHOSTS, Ghost, settings_of
-from bptui.app.keys import KEYS
+from bptui.keys import KEYS
 from bptui.app.lessons import Lessons
 from bptui.app.live import FRAME_RATE, LiveTraining
 from bptui.app.sessions import Sessions

@@ -139,7 +139,7 @@ def reached(step, phase: str, layer: int | None) -> bool:
 
 def key_for(action: str) -> str | None:
     """How the explorer's key for an App action is written ('x'), if it has one."""
-    from bptui.app.keys import KEYS
+    from bptui.keys import KEYS
 
     return next((k.name for k in KEYS if k.action == action), None)
 

@@ -14,7 +14,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from bptui.app.keys import BY_NAME
+from bptui.keys import BY_NAME
 from bptui.lesson.checks import PANES, PHASES, Check
 from bptui.preset import loader as presets
 from bptui.preset.errors import PresetError

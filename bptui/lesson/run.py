@@ -77,9 +77,9 @@ class LessonRun:
     def allows(self, action: str) -> bool:
         """Whether the step lets this action (an App action name, without arguments) run.
 
-        Only the explorer's own keys (`app.keys.KEYS`) can be locked: Textual's (tab and
+        Only the explorer's own keys (`bptui.keys.KEYS`) can be locked: Textual's (tab and
         shift+tab between the fields of a screen, ...) always work."""
-        from bptui.app.keys import BY_NAME, KEYS
+        from bptui.keys import BY_NAME, KEYS
 
         keys = self.step.keys
         if keys is None or self.finished or action in ALWAYS:

@@ -10,7 +10,7 @@ import numpy as np
 from bptui.engine.spec import Dataset, NetworkSpec
 from bptui.preset import csvdata, csvfile, generators
 from bptui.preset.errors import PresetError
-from bptui.preset.table import Table, describe, type_name
+from bptui.preset.table import Table, describe, read_matrix, type_name
 
 SOURCES = ("inputs", "generator", "csv")
 COMMON_KEYS = ("image",)
@@ -80,7 +80,6 @@ def check_targets(table: Table, key: str, network: NetworkSpec, y: np.ndarray) -
 
 def read_inline(table: Table, network: NetworkSpec) -> Dataset:
     """inputs (m, n_in) and targets (m, K) written in the preset."""
-    from bptui.preset.loader import read_matrix
 
     table.check_keys(INLINE_KEYS)
     x = read_matrix(table, "inputs", None, None)

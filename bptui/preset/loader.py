@@ -17,7 +17,7 @@ from bptui.engine.stepper import Stepper
 from bptui.preset import datasource
 from bptui.preset.errors import PresetError, file_error
 from bptui.preset.goal import Goal, read_goal, validate_fixes
-from bptui.preset.table import (Table, check_number, check_range, describe,
+from bptui.preset.table import (Table, check_number, check_range, describe, read_matrix,
                                 is_finite_number, type_name)
 from bptui.text import paragraph, printable
 
@@ -356,26 +356,6 @@ def scaled_learning_rate(current: float, factor: float) -> tuple[float, str]:
     if not wanted >= sys.float_info.min:
         return current, f"η is at its minimum {current:g}"
     return wanted, f"learning rate η = {wanted:g}"
-
-
-def read_matrix(table: Table, name: str, rows: int | None, cols: int | None) -> np.ndarray:
-    """A rectangular array of finite numbers, optionally of a given shape."""
-    value = table.raw(name)
-    if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
-        raise table.error(name, f"expected a non-empty array of rows, got {type_name(value)} {describe(value)}")
-    width = len(value[0])
-    for i, row in enumerate(value):
-        if len(row) != width or width == 0:
-            raise table.error(name, f"row {i} has {len(row)} entries, row 0 has {width} (rows must "
-                                    f"be non-empty and of equal length)")
-        for j, cell in enumerate(row):
-            if not is_finite_number(cell):
-                check_number(table, f"{name}[{i}][{j}]", cell)
-    array = np.array(value, dtype=np.float64)
-    if rows is not None and array.shape[0] != rows or cols is not None and array.shape[1] != cols:
-        want = f"({rows if rows is not None else 'any'}, {cols if cols is not None else 'any'})"
-        raise table.error(name, f"shape is ({array.shape[0]}, {array.shape[1]}), expected {want}")
-    return array
 
 
 def read_vector(table: Table, name: str, length: int) -> np.ndarray:

@@ -7,6 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from bptui.preset.errors import PresetError
 
 _MISSING = object()
@@ -166,3 +168,23 @@ def check_number(table: Table, name: str, value: Any, low=None, high=None, low_o
         raise table.error(name, f"{describe(value)} is not a finite number")
     check_range(table, name, value, low, high, low_open, high_open)
     return float(value)
+
+
+def read_matrix(table: Table, name: str, rows: int | None, cols: int | None) -> np.ndarray:
+    """A rectangular array of finite numbers, optionally of a given shape."""
+    value = table.raw(name)
+    if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
+        raise table.error(name, f"expected a non-empty array of rows, got {type_name(value)} {describe(value)}")
+    width = len(value[0])
+    for i, row in enumerate(value):
+        if len(row) != width or width == 0:
+            raise table.error(name, f"row {i} has {len(row)} entries, row 0 has {width} (rows must "
+                                    f"be non-empty and of equal length)")
+        for j, cell in enumerate(row):
+            if not is_finite_number(cell):
+                check_number(table, f"{name}[{i}][{j}]", cell)
+    array = np.array(value, dtype=np.float64)
+    if rows is not None and array.shape[0] != rows or cols is not None and array.shape[1] != cols:
+        want = f"({rows if rows is not None else 'any'}, {cols if cols is not None else 'any'})"
+        raise table.error(name, f"shape is ({array.shape[0]}, {array.shape[1]}), expected {want}")
+    return array

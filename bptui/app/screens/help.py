@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from bptui.app.guards import DismissOnce
-from bptui.app.keys import KEYS
+from bptui.keys import KEYS
 from bptui.engine import activations, losses, optimizers
 from bptui.engine.stepper import Stepper
 

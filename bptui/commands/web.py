@@ -2,7 +2,7 @@
 
 Each browser session runs its own `python -m bptui [PRESET ...]` process, driven through
 textual-serve (an optional dependency: `pip install 'bptui[web]'`) behind the guards of
-bptui.web_server. What the command line would load is loaded here first, and the port is bound
+bptui.commands.web_server. What the command line would load is loaded here first, and the port is bound
 before anything is printed, so a bad preset or a taken port is the usual one-line error.
 
 The default host is 127.0.0.1: only this machine. `--host 0.0.0.0` (or this machine's address)
@@ -153,7 +153,7 @@ def bind(host: str, port: int) -> list[socket.socket]:
 
 def check_loadable(argv: list[str]) -> None:
     """Load what the app would load (preset, session or CSV); raises PresetError if it cannot."""
-    from bptui.cli import app_parser, learn_parser, load_lesson_target, load_target
+    from bptui.commands.cli import app_parser, learn_parser, load_lesson_target, load_target
 
     learning = bool(argv) and argv[0] == "learn"
     parser = learn_parser() if learning else app_parser()
@@ -181,7 +181,7 @@ def serve(argv: list[str], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -
     """
     argv = app_argv(argv)
     try:
-        from bptui.web_server import GuardedServer
+        from bptui.commands.web_server import GuardedServer
     except ImportError:
         print(MISSING, file=sys.stderr)
         return EXIT_BAD_INPUT

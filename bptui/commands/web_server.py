@@ -14,7 +14,7 @@ browser to leave while its app processes live on. `GuardedServer` mends that:
   then killed; SIGTERM or SIGINT ends every app the same way, then the server;
 - the page's own URLs come from the (checked) `Host` it was asked for, so `--host 0.0.0.0` works
   from other machines;
-- it listens on sockets bound by the caller (bptui.web.bind), so a taken port is an error before
+- it listens on sockets bound by the caller (bptui.commands.web.bind), so a taken port is an error before
   anything is printed, and it prints no banner of its own.
 """
 
@@ -33,7 +33,7 @@ from aiohttp.web_runner import GracefulExit
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
-from bptui.web import LOOPBACK_NAMES, canonical_host, is_loopback
+from bptui.commands.web import LOOPBACK_NAMES, canonical_host, is_loopback
 
 log = logging.getLogger("textual-serve")
 

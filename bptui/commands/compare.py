@@ -29,7 +29,7 @@ from bptui.preset import Preset, PresetError
 from bptui.preset import goal as goals
 from bptui.preset.overrides import (Override, parse_key, parse_set, parse_value,
                                     split_assignment, with_overrides)
-from bptui.train import DEFAULT_STEPS, ProgressBar, result
+from bptui.commands.train import DEFAULT_STEPS, ProgressBar, result
 
 MAX_RUNS = 64
 WORKERS = 2
@@ -196,7 +196,7 @@ def pool_context():
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
-        context.set_forkserver_preload(["bptui.compare"])
+        context.set_forkserver_preload(["bptui.commands.compare"])
     return context
 
 
@@ -310,7 +310,7 @@ def chart(runs: list[dict], title: str) -> str:
 
 def compare_command(args) -> int:
     """Run `bptui compare` with parsed arguments."""
-    from bptui.cli import preset_of
+    from bptui.commands.cli import preset_of
 
     preset = preset_of(args)
     varies = [parse_vary(text) for text in args.vary]

@@ -118,7 +118,7 @@ def serve_if_web(parser: argparse.ArgumentParser, args, argv: list[str]) -> int 
     """With --web, serve `argv` to browsers (the exit code); without it, None (and --port or
     --host alone is a usage error)."""
     if args.web:
-        from bptui.web import DEFAULT_HOST, DEFAULT_PORT, serve
+        from bptui.commands.web import DEFAULT_HOST, DEFAULT_PORT, serve
 
         return serve(argv, args.host or DEFAULT_HOST, args.port or DEFAULT_PORT)
     if args.port is not None or args.host is not None:
@@ -338,11 +338,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         if argv and argv[0] == "train":
-            from bptui.train import train_command
+            from bptui.commands.train import train_command
 
             return train_command(train_parser().parse_args(argv[1:]))
         if argv and argv[0] == "compare":
-            from bptui.compare import compare_command
+            from bptui.commands.compare import compare_command
 
             return compare_command(compare_parser().parse_args(argv[1:]))
         if argv and argv[0] == "learn":

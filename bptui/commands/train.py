@@ -10,42 +10,13 @@ import time
 
 import numpy as np
 
+from bptui.engine.jsonable import floats_to_json, layers_to_json, matrix_to_json
 from bptui.engine.stepper import Stepper
 from bptui.preset import Preset
 from bptui.preset import goal as goals
 
 DEFAULT_STEPS = 1000
 PROGRESS_AFTER = 0.5  # seconds before the progress bar appears
-
-
-def finite_or_none(value: float) -> float | None:
-    """JSON has no inf or nan: write null."""
-    return value if math.isfinite(value) else None
-
-
-def matrix_to_json(array: np.ndarray) -> list:
-    """Nested lists with non-finite entries as None."""
-    if np.isfinite(array).all():
-        return array.tolist()
-    return [matrix_to_json(row) if row.ndim else finite_or_none(float(row)) for row in array]
-
-
-def layers_to_json(stepper: Stepper, gradients: bool = True) -> list[dict]:
-    """Per weight layer: W, b and (optionally) the last step's dW, db."""
-    layers = []
-    for layer in range(stepper.depth):
-        entry = {"W": matrix_to_json(stepper.weights[layer]),
-                 "b": matrix_to_json(stepper.biases[layer])}
-        if gradients:
-            entry["dW"] = matrix_to_json(stepper.dw[layer])
-            entry["db"] = matrix_to_json(stepper.db[layer])
-        layers.append(entry)
-    return layers
-
-
-def floats_to_json(values) -> list:
-    """A float series as a JSON list (non-finite entries as null)."""
-    return [finite_or_none(v) for v in np.asarray(values, dtype=np.float64).tolist()]
 
 
 def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
@@ -167,7 +138,7 @@ def trace_summary(trace) -> str:
 
 def train_command(args) -> int:
     """Run `bptui train` with parsed arguments."""
-    from bptui.cli import preset_of
+    from bptui.commands.cli import preset_of
 
     preset = preset_of(args)
     if args.eval_every is not None:
