@@ -166,12 +166,18 @@ async def test_help_screen_opens_and_closes():
         assert app.screen.__class__.__name__ != "HelpScreen"
 
 
-async def test_small_terminals_do_not_crash():
+async def test_small_terminals_keep_panes_and_a_status_line_that_fits():
     for size in ((80, 24), (40, 12)):
         app = BptuiApp(preset="digits")
         async with app.run_test(size=size) as pilot:
             await pilot.press("f", "e", "b", "u", "right", "down")
             await pilot.pause()
+            assert app.stepper.step == 1  # the four phases ran: one whole step
+            for pane in ("#diagram-pane", "#matrix-pane", "#bottom"):
+                region = app.query_one(pane).region
+                assert region.width > 0 and region.height > 0, (size, pane)
+            status = app.query_one("#status").render_line(0).text
+            assert status.strip() and len(status) <= size[0]
 
 
 async def test_undo_and_redo_are_exact():
@@ -248,22 +254,33 @@ async def test_number_keys_zoom_a_pane_and_back():
 
 async def test_every_palette_action_runs_with_a_screen_on_top(tmp_path, monkeypatch):
     """The command palette runs actions while it is still the top screen: they must find the
-    explorer's panes all the same."""
-    from bptui.keys import KEYS
+    explorer's panes all the same, and each must do what it does (change what the explorer
+    shows, say something, or open its screen)."""
     from bptui.app.screens.help import HelpScreen
+    from bptui.keys import KEYS
+
+    def seen(app):
+        return (app.hint, app.stepper.micro_index, app.stepper.step, app.bottom,
+                len(app.ghosts), [type(s).__name__ for s in app.screen_stack],
+                app.screen_stack[0].maximized)
 
     monkeypatch.chdir(tmp_path)  # save and export write files here
     app = BptuiApp(preset="xor")
+    idle = []
     async with app.run_test(size=(120, 40)) as pilot:
         for key in KEYS:
             if not key.palette or key.action in ("quit", "help"):
                 continue
             await app.push_screen(HelpScreen(app.stepper))
+            before = seen(app)
             await app.run_action(key.action)
             await pilot.pause()
+            if seen(app) == before:
+                idle.append(key.action)
             while len(app.screen_stack) > 1:
                 await app.pop_screen()
         assert app.is_running
+    assert idle == []
 
 
 def test_the_readme_lists_every_key():

@@ -317,7 +317,7 @@ def preset_of(args, default: str | None = None):
         usage.error("needs a PRESET or --csv FILE --target COLUMN")
     else:
         preset = load_preset(args.preset)
-    from bptui.preset.overrides import with_sets
+    from bptui.preset.loader import with_sets
 
     preset = with_sets(preset, getattr(args, "set", None))
     for notice in preset.data.notes.get("notices", ()):
