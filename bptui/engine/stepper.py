@@ -339,12 +339,28 @@ class Stepper:
         start = (step % self.batches_per_epoch) * self.batch_size
         return start, min(start + self.batch_size, self.m_train)
 
+    def _permutation(self, epoch: int) -> np.ndarray:
+        """The seeded order of the training rows in epoch `epoch` (a fresh array)."""
+        rng = np.random.default_rng(np.random.SeedSequence((self.seed, 0x5EED, epoch)))
+        return rng.permutation(self.m_train)
+
     def _epoch_permutation(self, epoch: int) -> np.ndarray:
         if epoch != self._perm_epoch:
-            rng = np.random.default_rng(np.random.SeedSequence((self.seed, 0x5EED, epoch)))
-            self._perm = rng.permutation(self.m_train)
+            self._perm = self._permutation(epoch)
             self._perm_epoch = epoch
         return self._perm
+
+    def step_batch(self, step: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(x (m, n_in), y (m, K), training rows (m,)) of step `step`'s batch, as fresh arrays;
+        nothing of the stepper changes (for probes that must leave it as it is)."""
+        start, stop = self.batch_bounds(step)
+        if self.training.shuffle and not self.full_batch:
+            epoch = step // self.batches_per_epoch
+            order = self._perm if epoch == self._perm_epoch else self._permutation(epoch)
+            rows = np.array(order[start:stop])
+            return self.data.x_train[rows], self.data.y_train[rows], rows
+        return (self.data.x_train[start:stop].copy(), self.data.y_train[start:stop].copy(),
+                np.arange(start, stop))
 
     def _begin_step(self) -> None:
         """Choose the batch of the current step and its buffers."""
