@@ -4,7 +4,8 @@ From the loss history and the gradient-health trace (`health.Trace`, needed for 
 
 - `loss_rose`: the training-set cost rose by more than 10 % from one evaluation to the next
   (step: the later evaluation).
-- `died`: a ReLU hidden unit had a = 0 (z ≤ 0) on every sample, the first time for that unit.
+- `died`: a ReLU hidden unit had a = 0 (z ≤ 0) on every sample, the first time for that unit
+  (at step 0: dead from the start, as some units of a ReLU layer can be after initialization).
   Judged on each step's batch where that batch is the whole training set (full batches: the
   step's forward pass is the evaluation at that step); with mini-batches, on the batch of each
   evaluation step (the detail gives the number of samples).
@@ -130,10 +131,11 @@ def _deaths(trace, history, m_train: int) -> list[Event]:
                 seen.add((layer, unit))
                 step = int(steps[hits[0]])
                 batch = "all" if m == m_train else "the batch's"
-                out.append(Event(step, "died", layer + 1, unit + 1,
-                                 f"hidden {layer + 1}, unit {unit + 1} died",
-                                 f"hidden {layer + 1}, unit {unit + 1} died: a = 0 on {batch} "
-                                 f"{m} samples, so f'(z) = 0 stops its δ"))
+                what = f"hidden {layer + 1}, unit {unit + 1} " + (
+                    "dead from the start" if step == 0 else "died")
+                out.append(Event(step, "died", layer + 1, unit + 1, what,
+                                 f"{what}: a = 0 on {batch} {m} samples, so f'(z) = 0 stops "
+                                 "its δ"))
     return out
 
 
