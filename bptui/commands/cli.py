@@ -354,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
             return compare_command(compare_parser().parse_args(argv[1:]))
         if argv and argv[0] == "learn":
             return learn_command(argv)
-        if argv and argv[0] in ("nudge", "slice"):  # probes of one weight: commands/nudge.py, slice.py
+        if argv and argv[0] in ("nudge", "slice"):  # one weight: commands/nudge.py, slice.py
             import importlib
 
             module = importlib.import_module(f"bptui.commands.{argv[0]}")

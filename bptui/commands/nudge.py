@@ -115,15 +115,15 @@ def nudge_text(preset, stepper, result: Nudge) -> str:
     """The human-readable report."""
     address = result.address
     m = result.products.shape[0]
-    lines = [f"{printable(preset.title)}: weight {address} ({address.describe()}) = "
-             f"{g(result.weight)}, after {stepper.step} steps, on a batch of {m} sample"
-             f"{'s' if m != 1 else ''}",
+    lines = [(f"{printable(preset.title)}: weight {address} ({address.describe()}) = "
+              f"{g(result.weight)}, after {stepper.step} steps, on a batch of {m} sample"
+              f"{'s' if m != 1 else ''}"),
              f"  C(w − ε) = {g(result.loss_minus)}    ε = {result.epsilon:.3g}",
              f"  C(w)     = {g(result.loss)}",
              f"  C(w + ε) = {g(result.loss_plus)}",
              f"  slope (C(w + ε) − C(w − ε)) / 2ε = {g(result.slope)}",
-             f"  backpropagation ∂C/∂w          = {g(result.gradient)}"
-             f"    (relative difference {result.relative_difference:.2g})"]
+             (f"  backpropagation ∂C/∂w          = {g(result.gradient)}"
+              f"    (relative difference {result.relative_difference:.2g})")]
     names = " · ".join(f.name.split(" = ")[0] for f in result.factors)
     mean = "batch means, " if m > 1 else ""
     lines.append(f"chain rule ({mean}∂C/∂w = {'1/m Σ_x ' if m > 1 else ''}{names}):")

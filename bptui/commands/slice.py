@@ -10,8 +10,12 @@ import sys
 
 import numpy as np
 
-from bptui.commands.nudge import (add_probe_arguments, address_failure, positive_float,
-                                  probe_target)
+from bptui.commands.nudge import (
+    add_probe_arguments,
+    address_failure,
+    positive_float,
+    probe_target,
+)
 from bptui.engine.address import AddressError, parse
 from bptui.engine.jsonable import finite_or_none, floats_to_json, matrix_to_json
 from bptui.engine.landscape import POINTS, SPAN, Slice, slice_loss
@@ -77,10 +81,11 @@ def g(value: float) -> str:
 def slice_text(preset, stepper, result: Slice, span: float) -> str:
     """The human-readable report: for one weight the curve as bars, for two the map's summary."""
     names = " and ".join(f"{a} ({a.describe()})" for a in result.addresses)
-    lines = [f"{printable(preset.title)}: the cost of the batch as {names} varies over ±{span:g}, "
-             f"every other weight as it is, after {stepper.step} steps"]
+    lines = [(f"{printable(preset.title)}: the cost of the batch as {names} varies over "
+              f"±{span:g}, every other weight as it is, after {stepper.step} steps")]
     for k, address in enumerate(result.addresses):
-        lines.append(f"  {address}: w = {g(result.current[k])}, ∂C/∂w = {g(result.gradient[k])}, "
+        lines.append(f"  {address}: w = {g(result.current[k])}, "
+                     f"∂C/∂w = {g(result.gradient[k])}, "
                      f"after the next update {g(result.next[k])}")
     lines.append(f"  C = {g(result.loss_current)} now; {g(result.loss_next)} with only "
                  f"{'this weight' if len(result.addresses) == 1 else 'these weights'} at the "

@@ -19,9 +19,8 @@ import numpy as np
 
 from bptui.engine import activations, losses
 from bptui.engine.address import WeightAddress
-from bptui.engine.kernels import Parameters
+from bptui.engine.kernels import Parameters, Workspace
 from bptui.engine.probe import Pass, Point, batch_cost, next_update
-from bptui.engine.kernels import Workspace
 
 BUDGET = 1 << 21   # floats per stacked array (16 MB)
 SPAN = 1.0

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from bptui.engine.address import WeightAddress
-from bptui.engine.probe import Pass, Point, batch_cost
 from bptui.engine.kernels import Workspace
+from bptui.engine.probe import Pass, Point, batch_cost
 
 EPSILON = 1e-4
 

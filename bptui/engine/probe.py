@@ -42,7 +42,7 @@ class Point:
     """The training step whose batch this is."""
 
     @classmethod
-    def current(cls, stepper) -> "Point":
+    def current(cls, stepper) -> Point:
         """The stepper's current weights on its current step's batch (see the module)."""
         x, y, rows = stepper.step_batch(stepper.step)
         return cls(stepper.spec, stepper.training.l2, stepper.params.flat.copy(), x, y, rows,
@@ -50,7 +50,7 @@ class Point:
                    stepper.rate(stepper.step), stepper.step)
 
     @classmethod
-    def last_step(cls, stepper) -> "Point":
+    def last_step(cls, stepper) -> Point:
         """After an update: the weights before it on its batch (the update it made follows);
         otherwise `current`."""
         if not stepper.updated:
