@@ -93,16 +93,40 @@ def test_grid_has_the_current_value_exactly_in_the_middle():
     assert np.all(np.diff(values) > 0)
 
 
+NETWORKS = {
+    "relu-softmax-ce": dict(layers=[3, 5, 4, 3], hidden="relu", output="softmax",
+                            loss="cross_entropy", l2=0.3),
+    "tanh-sigmoid-ce": dict(layers=[2, 4, 3, 2], hidden="tanh", output="sigmoid",
+                            loss="cross_entropy"),
+    "sigmoid-linear-mse": dict(layers=[2, 4, 3, 2], hidden="sigmoid", output="linear",
+                               loss="mse", l2=0.1),
+    "leaky-softmax-quadratic": dict(layers=[3, 4, 3], hidden="leaky_relu", output="softmax",
+                                    loss="quadratic"),
+}
+ADDRESS_SETS = {
+    "three-layers": [WeightAddress(2, 1, 3), WeightAddress(0, 3, None), WeightAddress(1, 2, 0)],
+    "same-unit": [WeightAddress(0, 1, 0), WeightAddress(0, 1, None)],
+    "same-layer": [WeightAddress(1, 0, 1), WeightAddress(1, 2, 1)],
+    "chain": [WeightAddress(0, 2, 1), WeightAddress(1, 1, 2)],
+    "output-bias": [WeightAddress(-1, 0, None)],
+}
+
+
 @pytest.mark.parametrize("budget", [1, 37, 1 << 21], ids=["one-by-one", "chunks", "at-once"])
-def test_losses_at_matches_the_engine_cost_setting_by_setting(budget):
-    stepper = make_stepper([3, 5, 4, 3], hidden="relu", output="softmax", loss="cross_entropy",
-                           l2=0.3, m=9)
+@pytest.mark.parametrize("network", NETWORKS)
+@pytest.mark.parametrize("chosen", ADDRESS_SETS)
+def test_losses_at_matches_the_engine_cost_setting_by_setting(budget, network, chosen):
+    stepper = make_stepper(**NETWORKS[network], m=9)
     stepper.run(2)
     point = Point.current(stepper)
-    addresses = [WeightAddress(2, 1, 3), WeightAddress(0, 4, None), WeightAddress(1, 2, 0)]
+    depth = len(point.shapes)
+    addresses = [WeightAddress(a.layer % depth, a.unit, a.source) for a in ADDRESS_SETS[chosen]]
+    if any(a.layer >= depth or a.unit >= point.shapes[a.layer][0]
+           or (a.source or 0) >= point.shapes[a.layer][1] for a in addresses):
+        pytest.skip("not in this network")
+    settings = point.params[[a.flat_index(point.shapes) for a in addresses]]
     rng = np.random.default_rng(5)
-    settings = point.params[[a.flat_index(point.shapes) for a in addresses]] + rng.normal(
-        scale=0.5, size=(13, 3))
+    settings = settings + rng.normal(scale=0.5, size=(13, len(addresses)))
     got = losses_at(point, addresses, settings, budget=budget)
     ws = Workspace(point.spec, point.m)
     for row, cost in zip(settings, got):

@@ -6,9 +6,10 @@ current values. Also: the gradient there, and where the optimizer's next update 
 optimizer, its state copied) would put the chosen weights, with the cost there on the slice
 (`loss_next`) and after the whole update, every parameter moved (`loss_after_update`).
 
-`losses_at` evaluates many settings at once: the layers below the lowest chosen weight run once;
-from there on the batch is stacked once per setting, (p, m, n), in chunks of at most `BUDGET`
-floats, and a chosen weight's change enters its unit's z as (v − w)·a_in (z is linear in it).
+`losses_at` evaluates many settings at once: one pass at the point gives every layer's z and a;
+a chosen weight's change enters its unit's z as (v − w)·a_in (z is linear in it), only the
+changed units' activations are recomputed, and the layer above gets z + Δa·W[:, changed]ᵀ; from
+there on the batch is stacked once per setting, (p, m, n), in chunks of at most `BUDGET` floats.
 """
 
 from __future__ import annotations
@@ -91,16 +92,19 @@ def losses_at(point: Point, addresses, settings: np.ndarray, budget: int = BUDGE
         base.append(float(params.b[address.layer][address.unit] if address.is_bias
                            else params.w[address.layer][address.unit, address.source]))
     with np.errstate(all="ignore"):
-        a_low = point.x
-        for layer in range(lowest):
-            a_low = _layer(names[layer], a_low @ params.w[layer].T + params.b[layer])
+        zs, outs = [], []
+        a = point.x
+        for layer in range(spec.depth):
+            zs.append(a @ params.w[layer].T + params.b[layer])
+            a = _layer(names[layer], zs[-1])
+            outs.append(a)
         widest = max(spec.layers[lowest:])
         chunk = max(1, budget // max(1, point.m * widest))
         out = np.empty(settings.shape[0])
         for start in range(0, settings.shape[0], chunk):
             part = settings[start:start + chunk]
-            out[start:start + len(part)] = _stacked_costs(point, params, names, lowest,
-                                                          a_low, addresses, base, part)
+            out[start:start + len(part)] = _stacked_costs(point, params, names, zs, outs, lowest,
+                                                          addresses, base, part)
         if point.l2:
             squares = sum(float(np.vdot(w, w)) for w in params.w)
             extra = np.zeros(settings.shape[0])
@@ -119,34 +123,64 @@ def _layer(name: str, z: np.ndarray) -> np.ndarray:
     return out.reshape(z.shape)
 
 
-def _stacked_costs(point, params, names, lowest, a_low, addresses, base, part) -> np.ndarray:
-    """Data costs (p,) for the settings `part` (p, k), the batch stacked p times from `lowest`."""
-    p, m = part.shape[0], point.m
-    a = a_low
-    stacked = False
+def _stacked_costs(point, params, names, zs, outs, lowest, addresses, base, part) -> np.ndarray:
+    """Data costs (p,) for the settings `part` (p, k), from the base pass zs, outs (m, n) per
+    layer. A layer's input is the base, a change of a few of its columns (`rank`: the columns
+    and Δa (p, m, c)) or stacked in full (p, m, n); z of the layer above a changed column is
+    the base z plus Δa·W[:, cols]ᵀ, so a hidden weight costs no full stacked product."""
+    p = part.shape[0]
+    spec = point.spec
+    last = spec.depth - 1
+    rank = None
+    full = None
     z = None
-    for layer in range(lowest, point.spec.depth):
-        w, b = params.w[layer], params.b[layer]
-        if stacked:
-            z = (a.reshape(p * m, -1) @ w.T).reshape(p, m, -1) + b
+    for layer in range(lowest, spec.depth):
+        w = params.w[layer]
+        below = point.x if layer == 0 else outs[layer - 1]
+        if full is not None:
+            z = _times(full, w.T) + params.b[layer]
+        elif rank is not None:
+            cols, change = rank
+            z = zs[layer] + _times(change, w[:, cols].T)
         else:
-            z = a @ w.T + b
-        for k, address in enumerate(addresses):
-            if address.layer != layer:
-                continue
-            if not stacked:
-                z = np.repeat(z[None], p, axis=0)
-                stacked = True
+            z = None
+        mine = [(k, a) for k, a in enumerate(addresses) if a.layer == layer]
+        units = sorted({a.unit for _, a in mine})
+        if z is None:
+            z_units = np.repeat(zs[layer][None, :, units], p, axis=0)
+        for k, address in mine:
             change = part[:, k] - base[k]
             if address.is_bias:
-                z[:, :, address.unit] += change[:, None]
+                term = change[:, None]
             else:
-                source = a[..., address.source]
-                z[:, :, address.unit] += change[:, None] * source
-        a = _layer(names[layer], z)
-    spec = point.spec
-    k_out = z.shape[-1]
-    y = np.broadcast_to(point.y, (p, m, k_out)).reshape(p * m, k_out)
-    costs = losses.sample_costs(spec.loss, spec.output_activation, z.reshape(p * m, k_out),
-                                a.reshape(p * m, k_out), y)
-    return costs.reshape(p, m).mean(axis=1)
+                term = change[:, None] * _column(below, rank, full, address.source)
+            if z is None:
+                z_units[:, :, units.index(address.unit)] += term
+            else:
+                z[:, :, address.unit] += term
+        if z is None:
+            if layer != last and names[layer] != "softmax":
+                rank, full = (units, _layer(names[layer], z_units) - outs[layer][:, units]), None
+                continue
+            z = np.repeat(zs[layer][None], p, axis=0)
+            z[:, :, units] = z_units
+        if layer == last:
+            break
+        full, rank = _layer(names[layer], z), None
+    a_out = None if spec.loss == "cross_entropy" else _layer(names[last], z)
+    return losses.stacked_data_costs(spec.loss, spec.output_activation, z, a_out, point.y)
+
+
+def _times(stacked: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """(p, m, n) · (n, r) as one 2-D product (BLAS), (p, m, r)."""
+    p, m, n = stacked.shape
+    return (stacked.reshape(p * m, n) @ matrix).reshape(p, m, matrix.shape[1])
+
+
+def _column(below: np.ndarray, rank, full, source: int) -> np.ndarray:
+    """Input column `source` of a layer: (p, m) where it varies, else the base (m,)."""
+    if full is not None:
+        return full[..., source]
+    if rank is not None and source in rank[0]:
+        return below[:, source] + rank[1][:, :, rank[0].index(source)]
+    return below[:, source]
