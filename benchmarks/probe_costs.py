@@ -35,13 +35,14 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from problems import write_generated  # noqa: E402
+
 from bptui.engine.address import parse  # noqa: E402
 from bptui.engine.kernels import Workspace  # noqa: E402
 from bptui.engine.landscape import slice_loss  # noqa: E402
 from bptui.engine.nudge import nudge  # noqa: E402
 from bptui.engine.probe import Point, batch_cost  # noqa: E402
 from bptui.preset import load_preset  # noqa: E402
-from problems import write_generated  # noqa: E402
 
 
 def cpu_seconds(work, repeats: int) -> float:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -302,3 +303,43 @@ def test_nudge_command_bad_input_is_one_line_and_exit_2(capsys, args, words):
 def test_nudge_command_control_characters_in_the_address_do_not_reach_the_terminal(capsys):
     assert run_main(["nudge", "mazur", "--weight", "1:1:\x1b[2J"]) == 2
     assert "\x1b" not in capsys.readouterr().err
+
+
+DIVERGING = """title = "Diverges"
+seed = 0
+[network]
+layers = [1, 8, 1]
+hidden_activation = "linear"
+output_activation = "linear"
+loss = "mse"
+[training]
+learning_rate = 1000
+[data]
+generator = "sine"
+samples = 50
+"""
+
+
+@pytest.mark.parametrize("command", [["nudge"], ["slice", "--points", "3"]])
+def test_probes_of_a_diverged_run_give_null_and_no_warning(capsys, tmp_path, command):
+    path = tmp_path / "diverges.toml"
+    path.write_text(DIVERGING, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert run_main([command[0], str(path), "--weight", "2:1:1", "--steps", "50", "--json",
+                         *command[1:]]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    doc = json.loads(captured.out)
+    assert doc["diverged"] and doc["gradient"] is None
+
+
+def test_unit_graph_of_a_diverged_run_gives_no_warning(tmp_path):
+    path = tmp_path / "diverges.toml"
+    path.write_text(DIVERGING, encoding="utf-8")
+    stepper = load_preset(str(path)).stepper()
+    stepper.run(50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        graph = unit_graph(Point.current(stepper), 0, 0)
+    assert not np.isfinite(graph.root.grad)

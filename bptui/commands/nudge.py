@@ -102,13 +102,13 @@ def nudge_to_json(preset, stepper, result: Nudge) -> dict:
 
 
 def g(value: float) -> str:
-    """7 significant digits."""
-    return f"{value:.7g}"
+    """7 significant digits (no −0)."""
+    return f"{value + 0.0:.7g}"
 
 
 def gf(value: float) -> str:
     """7 significant digits as a factor in a product: negatives in parentheses."""
-    return f"({value:.7g})" if value < 0 else f"{value:.7g}"
+    return f"({value:.7g})" if value < 0 else g(value)
 
 
 def nudge_text(preset, stepper, result: Nudge) -> str:

@@ -74,8 +74,8 @@ def slice_to_json(preset, stepper, result: Slice, span: float) -> dict:
 
 
 def g(value: float) -> str:
-    """7 significant digits."""
-    return f"{value:.7g}"
+    """7 significant digits (no −0)."""
+    return f"{value + 0.0:.7g}"
 
 
 def slice_text(preset, stepper, result: Slice, span: float) -> str:

@@ -107,14 +107,16 @@ def nudge(point: Point, address: WeightAddress, epsilon: float | None = None) ->
     minus_w = float(flat[index])
     loss_minus = batch_cost(point, flat, ws, backward.plan)
     width = plus_w - minus_w
-    slope = (loss_plus - loss_minus) / width if width else float("nan")
+    with np.errstate(all="ignore"):
+        slope = (loss_plus - loss_minus) / width if width else float("nan")
     gradient = float(backward.grads.flat[index])
-    factors, terms, delta = chain(backward, address)
-    a_in = factors[-1].per_sample
-    products = delta * a_in
+    with np.errstate(all="ignore"):  # a diverged run: inf and nan, shown as they are
+        factors, terms, delta = chain(backward, address)
+        products = delta * factors[-1].per_sample
+        data_gradient = float(products.mean())
     l2_term = 0.0 if address.is_bias or not point.l2 else point.l2 / point.m * w
     return Nudge(address, w, eps, loss_minus, backward.cost, loss_plus, slope, gradient,
-                 factors, terms, products, float(products.mean()), l2_term, point.rows)
+                 factors, terms, products, data_gradient, l2_term, point.rows)
 
 
 def chain(backward: Pass, address: WeightAddress) -> tuple[tuple[Factor, ...], tuple[Term, ...],

@@ -119,11 +119,11 @@ class Pass:
         hidden layer, the loss derivative at the output (cross-entropy: −y/a with softmax,
         (a − y)/(a(1 − a)) with sigmoid)."""
         ws = self.ws
-        if layer < self.plan.depth - 1:
-            return ws.delta[layer + 1] @ self.params.w[layer + 1]
         spec = self.point.spec
         a, y = ws.a[layer], self.point.y
         with np.errstate(all="ignore"):
+            if layer < self.plan.depth - 1:
+                return ws.delta[layer + 1] @ self.params.w[layer + 1]
             if spec.loss != "cross_entropy":
                 return losses.cost_gradient(spec.loss, a, y, np.empty_like(a))
             if spec.output_activation == "softmax":

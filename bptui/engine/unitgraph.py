@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from bptui.engine.probe import Pass, Point
 
 
@@ -49,7 +51,11 @@ class UnitGraph:
 def unit_graph(point: Point, layer: int, unit: int, sample: int = 0,
                backward: Pass | None = None) -> UnitGraph:
     """The graph of unit `unit` of weight layer `layer` (0-based) for batch sample `sample`."""
-    backward = backward or Pass(point)
+    with np.errstate(all="ignore"):  # a diverged run: inf and nan, shown as they are
+        return _graph(point, layer, unit, sample, backward or Pass(point))
+
+
+def _graph(point: Point, layer: int, unit: int, sample: int, backward: Pass) -> UnitGraph:
     s = min(max(sample, 0), point.m - 1)
     ws = backward.ws
     w = backward.params.w[layer][unit]
