@@ -43,7 +43,37 @@ def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
     out["layers"] = layers_to_json(stepper)
     if stepper.trace is not None:
         out["trace"] = trace_to_json(stepper.trace, steps)
+    if history.first_order is not None:
+        out["first_order"] = first_order_to_json(history.first_order.values[:steps])
     return out
+
+
+def first_order_to_json(checks: np.ndarray) -> dict:
+    """{"predicted": [∇C·Δθ per step], "actual": [C(θ + Δθ) − C(θ) per step]} (null where not
+    finite) from the update check (steps, 2)."""
+    return {"predicted": floats_to_json(checks[:, 0]), "actual": floats_to_json(checks[:, 1])}
+
+
+def first_order_summary(checks: np.ndarray) -> str:
+    """The update check in one line: the last step's numbers and the median ratio."""
+    if not len(checks):
+        return "update check: no steps"
+    predicted, actual = (float(v) for v in checks[-1])
+    with np.errstate(all="ignore"):
+        ratios = checks[:, 1] / checks[:, 0]
+    ratios = ratios[np.isfinite(ratios)]
+    median = f", median actual/predicted {np.median(ratios):.3g}" if ratios.size else ""
+    return (f"update check, last step: predicted ∇C·Δθ {predicted:.4g}, actual ΔC "
+            f"{actual:.4g}{median}")
+
+
+def events_summary(events) -> str:
+    """How many events, and the first few."""
+    if not events:
+        return "events: none"
+    shown = "; ".join(e.describe() for e in events[:5])
+    more = f"; … ({len(events) - 5} more, see --json)" if len(events) > 5 else ""
+    return f"events ({len(events)}): {shown}{more}"
 
 
 def trace_to_json(trace, steps: int) -> dict:
@@ -119,6 +149,8 @@ def summary(preset: Preset, stepper: Stepper, steps: int, seconds: float) -> str
                      f" ({measured})")
     if stepper.trace is not None and len(stepper.trace):
         lines.append(trace_summary(stepper.trace))
+    if stepper.history.first_order is not None:
+        lines.append(first_order_summary(stepper.history.first_order.values[:steps]))
     return "\n".join(lines)
 
 
@@ -151,7 +183,9 @@ def train_command(args) -> int:
     steps = args.steps
     if steps is None:
         steps = preset.goal.steps if preset.goal else DEFAULT_STEPS
-    stepper = preset.stepper(trace=args.trace)
+    events = getattr(args, "events", False)
+    stepper = preset.stepper(trace=args.trace or events)  # events read the gradient health
+    stepper.checking_updates = getattr(args, "first_order", False)
     start = time.perf_counter()
     try:
         done = run_with_progress(stepper, steps, show=not args.json)
@@ -163,10 +197,22 @@ def train_command(args) -> int:
         from bptui.export import save_weights
 
         save_weights(args.save_weights, preset, stepper)
+    found = None
+    if events:
+        from bptui.engine.events import find_events
+
+        found = [e for e in find_events(stepper.history, stepper.m_train) if e.step <= done]
     if args.json:
-        json.dump(result(preset, stepper, done), sys.stdout, allow_nan=False,
-                  separators=(",", ":"))
+        out = result(preset, stepper, done)
+        if found is not None:
+            out["events"] = [e.to_json() for e in found]
+            if not args.trace:
+                del out["trace"]
+        json.dump(out, sys.stdout, allow_nan=False, separators=(",", ":"))
         sys.stdout.write("\n")
     else:
-        print(summary(preset, stepper, done, seconds))
+        text = summary(preset, stepper, done, seconds)
+        if found is not None:
+            text += "\n" + events_summary(found)
+        print(text)
     return 0
