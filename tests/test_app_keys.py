@@ -342,8 +342,7 @@ async def test_run_to_stops_at_the_step_asked_for():
 
 
 def test_run_to_reads_steps_a_step_or_a_loss():
-    from bptui.app.live import parse_run_to
-    from bptui.app.trainer import Goal
+    from bptui.app.trainer import Goal, parse_run_to
 
     assert parse_run_to("500", 20) == Goal(step=520)
     assert parse_run_to(" step 2,000 ", 20) == Goal(step=2000)

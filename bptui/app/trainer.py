@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from textual.message import Message
 from textual.message_pump import MessagePump
@@ -44,6 +44,31 @@ class Goal:
         parts = ([f"at step {self.step:,}"] if self.step is not None else []) + \
                 ([f"when the loss is below {self.loss:g}"] if self.loss is not None else [])
         return " or ".join(parts)
+
+
+def parse_run_to(text: str, step: int) -> Goal | str:
+    """What "run to" was asked, from the user's text (a Goal), or why it cannot be read (a str):
+    `500` (500 more steps), `step 2000` (until step 2,000), `loss 0.01` (until loss < 0.01)."""
+    words = text.strip().lower().replace(",", "").split()
+    usage = "type 500 (more steps), step 2000 (until that step) or loss 0.01 (until below it)"
+    if not words or len(words) > 2 or len(words) == 2 and words[0] not in ("step", "loss"):
+        return usage
+    kind, value = ("steps", words[0]) if len(words) == 1 else words
+    if kind in ("steps", "step"):
+        if not value.isascii() or not value.isdigit() or len(value) > 9:
+            return f"{value!r} is not a whole number of steps — {usage}"
+        count = int(value)
+        target = step + count if kind == "steps" else count
+        if target <= step:
+            return f"the run is already at step {step:,}: give a later step"
+        return Goal(step=target)
+    try:
+        loss = float(value) if value.isascii() and "_" not in value else float("nan")
+    except ValueError:
+        loss = float("nan")
+    if not loss > 0 or loss == float("inf"):
+        return f"{value!r} is not a positive loss — {usage}"
+    return Goal(loss=loss)
 
 
 class Trainer:
@@ -120,7 +145,7 @@ class Trainer:
     def _run(self, stepper, timeline, goal: Goal) -> None:
         try:
             why = self._loop(stepper, timeline, goal)
-        except BaseException as error:  # noqa: BLE001 - handed to the app, which reports it
+        except BaseException as error:  # handed to the app, which reports it
             self._target.post_message(Trainer.Failed(error))
             why = "paused"
         self._target.post_message(Trainer.Finished(why))

@@ -11,8 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from bptui.app.guards import DismissOnce
-from bptui.app.live import parse_run_to
-from bptui.app.trainer import Goal
+from bptui.app.trainer import Goal, parse_run_to
 
 
 class RunToScreen(DismissOnce, ModalScreen[Goal | None]):
