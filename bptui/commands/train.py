@@ -147,7 +147,7 @@ def train_command(args) -> int:
     if args.save_weights is not None:  # checked before the work, not after it
         from bptui.export import check_destination
 
-        check_destination(args.save_weights)
+        check_destination(args.save_weights, preset=preset)
     steps = args.steps
     if steps is None:
         steps = preset.goal.steps if preset.goal else DEFAULT_STEPS
@@ -162,7 +162,10 @@ def train_command(args) -> int:
     if args.save_weights is not None:
         from bptui.export import save_weights
 
-        save_weights(args.save_weights, preset, stepper)
+        from bptui.text import printable
+
+        written = save_weights(args.save_weights, preset, stepper)
+        print(f"bptui: saved {', '.join(printable(str(p)) for p in written)}", file=sys.stderr)
     if args.json:
         json.dump(result(preset, stepper, done), sys.stdout, allow_nan=False,
                   separators=(",", ":"))

@@ -90,7 +90,10 @@ def forget() -> None:
 
 
 def cache_key(path: Path, options: CsvOptions) -> tuple | None:
-    """What identifies one version of a file read one way (None if it cannot be stat'ed)."""
+    """What identifies one version of a file read one way (None if it cannot be stat'ed, or
+    is carried by a session)."""
+    if not isinstance(path, (str, os.PathLike)):
+        return None
     try:
         info = os.stat(path)
     except (OSError, ValueError):
