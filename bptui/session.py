@@ -28,8 +28,14 @@ from bptui.export import write_files
 from bptui.preset import Preset, PresetError
 from bptui.preset.csvfile import MAX_BYTES as MAX_DATA_BYTES
 from bptui.preset.embedded import EmbeddedFolder, read_file
-from bptui.preset.loader import (bundled_names, current_doc, parse_toml, presets_dir,
-                                 preset_from_dict, read_learning_rate)
+from bptui.preset.loader import (
+    bundled_names,
+    current_doc,
+    parse_toml,
+    preset_from_dict,
+    presets_dir,
+    read_learning_rate,
+)
 from bptui.preset.table import Table, describe, type_name
 from bptui.preset.tomlwrite import dumps
 from bptui.text import safe_stem

@@ -161,7 +161,6 @@ def train_command(args) -> int:
     seconds = time.perf_counter() - start
     if args.save_weights is not None:
         from bptui.export import save_weights
-
         from bptui.text import printable
 
         written = save_weights(args.save_weights, preset, stepper)
