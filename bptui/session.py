@@ -5,9 +5,9 @@ A session file is a NumPy .npz archive holding the arrays and one JSON document 
 the preset (as TOML text) and the scalars, and, for a preset with CSV data, a copy of that data
 (member `data`): a session is resolved from itself alone, never from a folder on disk that it
 names, so it cannot make bptui read the user's other files, it reveals no folder of the machine
-that saved it, and it resumes wherever it is moved. It is written atomically: an interrupted save never
-destroys the previous file. It is read as untrusted input: `session_layout` says what it may
-hold, and bptui.archive checks it against that before reading anything large.
+that saved it, and it resumes wherever it is moved. It is written atomically: an interrupted
+save never destroys the previous file. It is read as untrusted input: `session_layout` says what
+it may hold, and bptui.archive checks it against that before reading anything large.
 """
 
 from __future__ import annotations

@@ -337,7 +337,8 @@ def test_a_session_resumes_anywhere_and_exports_its_own_data(tmp_path, monkeypat
 def test_old_sessions_find_their_data_beside_them_or_with_the_bundled_presets(tmp_path):
     """Sessions of earlier versions carry no data: a bundled preset's are found with the
     bundled presets, another's beside the session file, whatever `base` says."""
-    genuine = save_session(tmp_path / "iris.npz", load_preset("iris"), load_preset("iris").stepper())
+    iris = load_preset("iris")
+    genuine = save_session(tmp_path / "iris.npz", iris, iris.stepper())
     old = rewrite(genuine, tmp_path / "old.npz", meta_base="/nowhere", drop=["data"])
     assert load_session(old)[0].data.x_train.shape[1] == 4
     preset = load_preset(str(csv_preset(tmp_path / "mine")))
