@@ -2,7 +2,10 @@
 with the weights pinned, so a trained network can be shared as a preset.
 
 Files are written atomically: a temporary file in the same folder, then a rename; a set of
-files (the explorer's export) all or nothing.
+files (the explorer's export, a preset with its data) all or nothing, every target keeping its
+previous content and mode if any file of the set fails. New files get the user's umask, replaced
+ones keep their mode. A file the user did not name (the data copy beside a weights preset) never
+replaces another file.
 """
 
 from __future__ import annotations
@@ -60,16 +63,18 @@ def create_temp(target: Path, mode: int | None) -> tuple[int, Path]:
 
 def mode_of(target: Path) -> int | None:
     """The permission bits of the regular file `target` (None if there is none); a target that
-    exists but is not a regular file (a folder, a FIFO) is an OSError: it is never replaced."""
+    exists but is not a regular file (a folder, a link, a FIFO) is an OSError: it is never
+    replaced."""
     try:
         info = os.lstat(target)
     except FileNotFoundError:
         return None
     if stat.S_ISREG(info.st_mode):
         return stat.S_IMODE(info.st_mode)
-    what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-    raise OSError(errno.EISDIR if stat.S_ISDIR(info.st_mode) else errno.EEXIST,
-                  f"{what} is in the way", str(target))
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "a directory is in the way", str(target))
+    what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
+    raise FileExistsError(errno.EEXIST, f"{what} is in the way", str(target))
 
 
 def backup(target: Path) -> Path:
@@ -139,7 +144,7 @@ def write_all_atomically(writers: dict[Path, Callable[[BinaryIO], object]]) -> N
             try:
                 if kept[done] is None:
                     os.unlink(done)
-                else:
+                else:  # (if this fails, the old file stays under its second name)
                     os.replace(kept.pop(done), done)
             except OSError:
                 pass
@@ -198,9 +203,11 @@ def check_destination(path: str | Path, option: str = "--save-weights",
     if path.is_dir():
         raise PresetError(str(path), None, "is a directory (allowed: a file name)")
     check_folder(folder, str(path))
-    if path.exists() and not path.is_file():
-        raise PresetError(str(path), None, "is not a regular file (allowed: a new file or one "
-                                           "to replace)")
+    try:
+        mode_of(path)
+    except OSError as exc:
+        raise PresetError(str(path), None, f"is not a regular file: {exc.strerror} (allowed: "
+                                           f"a new file or one to replace)") from None
     if preset is not None:
         check_data_copy(path, preset)
     return path

@@ -395,12 +395,17 @@ def test_save_weights_into_a_pseudo_file_system_fails_before_training(capsys, no
                      says="is not writable")
 
 
-def test_a_destination_that_is_not_a_regular_file_is_refused(tmp_path, capsys, no_training):
-    os.mkfifo(tmp_path / "w.json")
+@pytest.mark.parametrize("make, says", [
+    (os.mkfifo, "not a regular file is in the way"),
+    (lambda path: path.symlink_to(path.parent / "elsewhere.json"), "a symbolic link"),
+])
+def test_a_destination_that_is_not_a_regular_file_is_refused(tmp_path, capsys, no_training,
+                                                             make, says):
+    make(tmp_path / "w.json")
     rc = run_main(["train", "xor", "--save-weights", str(tmp_path / "w.json")])
     captured = capsys.readouterr()
     assert_one_error(rc, captured.out, captured.err, file=str(tmp_path / "w.json"),
-                     says="not a regular file")
+                     says=says)
 
 
 def test_a_folder_no_file_can_be_created_in_is_refused(tmp_path, monkeypatch):
