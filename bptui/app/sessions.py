@@ -55,11 +55,13 @@ class Sessions:
     @paused
     def action_export_weights(self) -> None:
         """ctrl+e: the weights as JSON, .npz and a preset with them pinned (all or none)."""
-        from bptui.export import export_files, export_stem
+        from bptui.export import check_data_copy, export_files, export_stem
 
         stem = export_stem(self.preset, self.stepper)
         try:
             files = export_files(self.preset, self.stepper)
+            if not self.is_web:  # the data copy STEM.csv never replaces another file
+                check_data_copy(f"{stem}.toml", self.preset)
             where = self.hand_over(files)
             data = ", its data in .csv" if f"{stem}.csv" in files else ""
             self.hint = (f"weights {where} {stem}.json, .npz and .toml{data} "

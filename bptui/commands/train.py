@@ -179,7 +179,7 @@ def train_command(args) -> int:
     if args.save_weights is not None:  # checked before the work, not after it
         from bptui.export import check_destination
 
-        check_destination(args.save_weights)
+        check_destination(args.save_weights, preset=preset)
     steps = args.steps
     if steps is None:
         steps = preset.goal.steps if preset.goal else DEFAULT_STEPS
@@ -195,8 +195,10 @@ def train_command(args) -> int:
     seconds = time.perf_counter() - start
     if args.save_weights is not None:
         from bptui.export import save_weights
+        from bptui.text import printable
 
-        save_weights(args.save_weights, preset, stepper)
+        written = save_weights(args.save_weights, preset, stepper)
+        print(f"bptui: saved {', '.join(printable(str(p)) for p in written)}", file=sys.stderr)
     found = None
     if events:
         from bptui.engine.events import find_events

@@ -9,6 +9,7 @@ notice instead of being learned from.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 from dataclasses import dataclass
@@ -90,7 +91,10 @@ def forget() -> None:
 
 
 def cache_key(path: Path, options: CsvOptions) -> tuple | None:
-    """What identifies one version of a file read one way (None if it cannot be stat'ed)."""
+    """What identifies one version of a file read one way (None if it cannot be stat'ed, or
+    is carried by a session)."""
+    if not isinstance(path, (str, os.PathLike)):
+        return None
     try:
         info = os.stat(path)
     except (OSError, ValueError):
@@ -104,6 +108,15 @@ def columns_text(header: tuple[str, ...]) -> str:
     names = ", ".join(shorten(name, 30) for name in header[:SHOWN_COLUMNS])
     more = len(header) - SHOWN_COLUMNS
     return names + (f" and {more} more" if more > 0 else "")
+
+
+def close_match(name: str, header: tuple[str, ...]) -> str:
+    """"; did you mean 'Name'?" for a header cell close to the column asked for, else "". The
+    other cells are not shown: a file named by a preset or a session may be any file, and an
+    error must not print what it holds."""
+    cells = {cell.lower(): cell for cell in reversed(header[:csvfile.MAX_COLUMNS])}
+    close = difflib.get_close_matches(name.lower(), cells, n=1, cutoff=0.75)
+    return f"; did you mean {shorten(cells[close[0]], 30)}?" if close else ""
 
 
 def check_header(source: str, header: tuple[str, ...], options: CsvOptions
@@ -122,7 +135,8 @@ def check_header(source: str, header: tuple[str, ...], options: CsvOptions
         if name not in seen:
             raise PresetError(source, f"column {shorten(name)}",
                               f"{'target ' if name == options.target else ''}column not found "
-                              f"(columns: {columns_text(header)})")
+                              f"among the header's {len(header):,} "
+                              f"column{'s' if len(header) != 1 else ''}{close_match(name, header)}")
     if options.target in options.ignore:
         raise PresetError(source, f"column {shorten(options.target)}",
                           "is the target and cannot be ignored")

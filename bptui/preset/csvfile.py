@@ -26,6 +26,7 @@ from typing import TextIO
 
 import numpy as np
 
+from bptui.preset.embedded import EmbeddedFile
 from bptui.preset.errors import PresetError, file_error
 
 MAX_BYTES = 256 * 1024 * 1024   # file size
@@ -64,9 +65,15 @@ class Cells:
     lines: np.ndarray | None = None
 
 
-def open_data(path: Path, source: str) -> TextIO:
+def open_data(path: Path | EmbeddedFile, source: str) -> TextIO:
     """The file opened for reading as UTF-8 text (BOM skipped), if it is a regular file within
-    MAX_BYTES; a PresetError otherwise. Never blocks (a FIFO without a writer is refused)."""
+    MAX_BYTES; a PresetError otherwise. Never blocks (a FIFO without a writer is refused).
+    A file a session carries is read from memory."""
+    if isinstance(path, EmbeddedFile):
+        if len(path.data) > MAX_BYTES:
+            raise PresetError(source, None, f"{len(path.data):,} bytes is too large (allowed: up "
+                                            f"to {MAX_BYTES:,} bytes)")
+        return path.open_text()
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:

@@ -15,6 +15,7 @@ from bptui.engine.hyper import LEARNING_RATE, Hyper
 from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
 from bptui.engine.stepper import Stepper
 from bptui.preset import datasource
+from bptui.preset.embedded import Folder
 from bptui.preset.errors import PresetError, file_error
 from bptui.preset.goal import Goal, read_goal
 from bptui.preset.keys import (INIT_KEYS, NETWORK_KEYS, OPTIMIZER_KEYS, SCHEDULE_KEYS,
@@ -54,7 +55,7 @@ class Preset:
     weights: list[tuple[np.ndarray, np.ndarray]] | None
     goal: Goal | None
     doc: dict = field(default_factory=dict)
-    base: Path = Path(".")
+    base: Folder = Path(".")  # where its data files are: a folder, or a session's copies
 
     def stepper(self, trace: bool = False) -> Stepper:
         """A fresh stepper at the preset's initial weights (recording gradient health if
@@ -135,12 +136,12 @@ def parse_toml(text: str, source: str) -> dict:
         raise PresetError(source, None, "not valid TOML: arrays or tables nested too deeply") from None
 
 
-def preset_from_text(text: str, source: str, name: str, base: Path) -> Preset:
+def preset_from_text(text: str, source: str, name: str, base: Folder) -> Preset:
     """Parse and validate preset TOML; relative CSV paths are taken from `base`."""
     return preset_from_dict(parse_toml(text, source), source, name, base)
 
 
-def preset_from_dict(doc: dict, source: str, name: str, base: Path) -> Preset:
+def preset_from_dict(doc: dict, source: str, name: str, base: Folder) -> Preset:
     """Validate a parsed preset document."""
     top = Table(source, "", doc)
     top.check_keys(TOP_KEYS)
