@@ -3,8 +3,11 @@
 What users' files hold is handled here: the delimiter and decimal commas (read by csvfile),
 missing values (empty, NA, NaN, null) reported with their count and first rows or dropped or
 filled as `missing` says, columns the user leaves out (`ignore`), and columns that only number
-or name the rows (0..n−1, 1..n, or a different text in every row), which are left out with a
-notice instead of being learned from.
+or name the rows, which are left out with a notice instead of being learned from: a column
+named like an index (INDEX_NAMES, or no name) that counts the rows (0, 1, 2, … or 1, 2, 3, …),
+and a column in which every cell is a different text and none is a number (an ID). A cell that
+is not a number in a column of numbers is an error naming it, or a missing value when `missing`
+says to drop or fill those.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ MISSING_CHOICES = ("error", "drop_rows", "mean")
 MIN_ROWS_FOR_ID = 3     # a column counting or naming fewer rows than this is not taken for an ID
 SHOWN_ROWS = 5          # first rows named when reporting missing values
 SHOWN_COLUMNS = 20      # column names listed in an error
+INDEX_NAMES = frozenset({  # compared stripped and in lower case
+    "", "#", "id", "idx", "index", "row", "rowid", "row_id", "row id", "rownum", "row_num",
+    "row_number", "row number", "no", "no.", "nr", "num", "number", "unnamed: 0", "level_0"})
 
 
 @dataclass(frozen=True)
@@ -146,7 +152,8 @@ def text_columns(sample: list[list[str]], target: int, ignore: set[int]) -> set[
 
 
 def clean(source: str, cells: csvfile.Cells, target: int, missing: str, decimal: str) -> CsvTable:
-    """Leave out row-number and ID columns, then handle missing values as options.missing says."""
+    """Leave out row-number and ID columns, then handle cells that are not numbers and missing
+    values as options.missing says."""
     n, header = cells.rows, cells.header
     if n == 0:
         raise PresetError(source, None, "no data rows after the header")
@@ -156,12 +163,18 @@ def clean(source: str, cells: csvfile.Cells, target: int, missing: str, decimal:
         if j == target:
             continue
         if j in cells.texts:
-            notices.append(id_notice(source, name, cells.texts[j], n, cells.first_text[j]))
-        elif j in cells.numbers and is_row_number(cells.numbers[j]):
+            if is_id(cells.texts[j], decimal):
+                notices.append(f"{source}: column {shorten(name)} has a different text in every "
+                               f"row (an ID): left out")
+                continue
+            numbers_of_texts(cells, j, decimal)
+        if j not in cells.numbers:
+            continue
+        if is_row_number(name, cells.numbers[j]):
             first = int(cells.numbers[j][0])
             notices.append(f"{source}: column {shorten(name)} counts the rows ({first}.."
                            f"{n - 1 + first}): left out (a row number says nothing about the data)")
-        elif j in cells.numbers:
+        else:
             kept.append(j)
     if not kept:
         left_out = [name for j, name in enumerate(header)
@@ -169,6 +182,9 @@ def clean(source: str, cells: csvfile.Cells, target: int, missing: str, decimal:
         why = f"; left out as row numbers or IDs: {columns_text(tuple(left_out))}" if left_out else ""
         raise PresetError(source, None, f"no feature columns left besides the target (need at least "
                                         f"one numeric column{why})")
+    bad = check_bad_cells(source, cells, kept, missing, decimal)
+    if bad:
+        notices.append(bad)
     x = np.empty((n, len(kept)))
     for i, j in enumerate(kept):
         x[:, i] = cells.numbers[j]
@@ -182,20 +198,53 @@ def clean(source: str, cells: csvfile.Cells, target: int, missing: str, decimal:
     return CsvTable(x, labels, tuple(header[j] for j in kept), tuple(notices))
 
 
-def id_notice(source: str, name: str, values: list[str], n: int, first_text: tuple[int, str]
-              ) -> str:
-    """The notice for a text column that is a different text in every row (an ID, left out);
-    any other text column is an error at its first cell that is not a number."""
-    if n >= MIN_ROWS_FOR_ID and len(set(values)) == n:
-        return f"{source}: column {shorten(name)} has a different text in every row (an ID): left out"
-    line, cell = first_text
-    raise csvfile.not_a_number(source, line, name, cell)
+def is_id(values: list[str], decimal: str) -> bool:
+    """A different text in every row (at least MIN_ROWS_FOR_ID rows), none of them a number,
+    not even one written with thousands separators."""
+    if len(values) < MIN_ROWS_FOR_ID or len(set(values)) != len(values):
+        return False
+    numbers, _ = csvfile.numbers_of(values, decimal)
+    return not (np.isfinite(numbers).any()
+                or any(csvfile.is_grouped(v, decimal) for v in values))
 
 
-def is_row_number(values: np.ndarray) -> bool:
-    """0, 1, …, n−1 or 1, 2, …, n in file order."""
+def numbers_of_texts(cells: csvfile.Cells, j: int, decimal: str) -> None:
+    """Make text column j (not an ID) a column of numbers, its cells that are not numbers
+    counted in cells.bad, like the columns that had numbers from their first rows."""
+    values = cells.texts.pop(j)
+    numbers, bad = csvfile.numbers_of(values, decimal)
+    cells.numbers[j] = numbers
+    lines = cells.lines if cells.lines is not None else np.arange(2, cells.rows + 2)
+    cells.bad[j] = (len(bad), (int(lines[bad[0]]), values[bad[0]]))
+
+
+def check_bad_cells(source: str, cells: csvfile.Cells, kept: list[int], missing: str,
+                    decimal: str) -> str:
+    """The notice for cells that are not numbers in the kept columns, left as NaN (missing
+    values) when `missing` drops or fills those and their column is mostly numbers; otherwise
+    the error for the first of them in the file. "" when there are none."""
+    found = [(first, j, count) for j, (count, first) in cells.bad.items() if j in kept and count]
+    if not found:
+        return ""
+    numeric = {j: count < np.isfinite(cells.numbers[j]).sum() for _, j, count in found}
+    refused = sorted(f for f in found if missing == "error" or not numeric[f[1]])
+    if refused:
+        (line, cell), j, count = refused[0]
+        raise csvfile.not_a_number(source, line, cells.header[j], cell, count, decimal, numeric[j])
+    (line, cell), j, _ = min(found)
+    total = sum(count for _, _, count in found)
+    some = f"{total:,} cells that are" if total != 1 else "1 cell that is"
+    return (f"{source}: {some} not a number (the first: row {line}, column "
+            f"{shorten(cells.header[j])}, {shorten(cell)}) taken as missing")
+
+
+def is_row_number(name: str, values: np.ndarray) -> bool:
+    """A column named like an index (INDEX_NAMES, or no name) holding 0, 1, …, n−1 or 1, 2, …, n in
+    file order; a column of any other name is a feature, whatever it holds."""
     n = values.shape[0]
-    if n < MIN_ROWS_FOR_ID or values[0] not in (0.0, 1.0):
+    if name.strip().lower() not in INDEX_NAMES or n < MIN_ROWS_FOR_ID:
+        return False
+    if values[0] not in (0.0, 1.0):
         return False
     return bool(np.array_equal(values, np.arange(n, dtype=np.float64) + values[0]))
 
