@@ -1,0 +1,139 @@
+"""CSV data that used to be taken silently and wrongly.
+
+A numeric column with one bad cell is an error naming the cell (or, with `missing`, a missing
+value), never an ID left out; a feature that happens to count the rows is kept unless its name
+says it is an index; a quote never closed is refused; values near the float64 limit are
+normalized without overflow; a target with more classes than a layer may have units says so;
+notices about the data reach the explorer, not only stderr.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from bptui.preset import csvfile, load_preset
+from bptui.preset.csvdata import CsvOptions, read_csv
+from tests.test_bad_input import assert_one_error
+from tests.test_csv import _write, csv_preset, points, table_text, train
+
+
+def feature_file(tmp_path, cells: dict[int, str] | None = None, n: int = 60, name: str = "a"):
+    """Columns `name`, b, y (y depends on the first column); cells: row index → first cell."""
+    x, y = points(n)
+    rows = [[f"{a:.9f}", f"{b:.9f}", c] for (a, b), c in zip(x, y)]
+    for i, cell in (cells or {}).items():
+        rows[i][0] = cell
+    return _write(tmp_path, table_text([name, "b", "y"], rows))
+
+
+# ----- one bad cell -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cell", ["n/a", "?", "1.2.3", "0.5x", "\x1b[2J"])
+def test_one_bad_cell_in_a_numeric_column_is_an_error_naming_it(tmp_path, capsys, cell):
+    path = feature_file(tmp_path, {10: cell})
+    rc, out, err = train(["--csv", str(path), "--target", "y", "--steps", "1"], capsys)
+    line = assert_one_error(rc, out, err, file=str(path), key="row 12, column 'a'",
+                            says=f"{cell!r} is not a finite number")
+    assert "\x1b" not in err and 'missing = "drop_rows" or "mean"' in line
+    rc, out, err = train([str(csv_preset(tmp_path, None, name=path.name)), "--steps", "1"], capsys)
+    assert_one_error(rc, out, err, file=str(path), key="row 12, column 'a'", says="ignore = ['a']")
+
+
+def test_bad_cells_in_later_rows_are_counted_in_the_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(csvfile, "CHUNK_ROWS", 8)
+    path = feature_file(tmp_path, {3: "oops", 30: "-", 50: "n.a."})
+    rc, out, err = train(["--csv", str(path), "--target", "y", "--steps", "1"], capsys)
+    assert_one_error(rc, out, err, file=str(path), key="row 5, column 'a'",
+                     says="'oops' is not a finite number (3 such cells in the column")
+
+
+def test_a_number_with_thousands_separators_is_an_error_with_a_hint(tmp_path, capsys):
+    x, y = points(30)
+    rows = [[f'"{int(a * 1e6) + 5_000_000:,}"', f"{b:.6f}", c] for (a, b), c in zip(x, y)]
+    path = _write(tmp_path, table_text(["income", "b", "y"], rows))
+    rc, out, err = train(["--csv", str(path), "--target", "y", "--steps", "1"], capsys)
+    cell = rows[0][0].strip('"')
+    assert_one_error(rc, out, err, file=str(path), key="row 2, column 'income'",
+                     says=f"a thousands separator? write {cell.replace(',', '')!r}")
+    one = feature_file(tmp_path, {7: "\"5,185\""})
+    rc, out, err = train(["--csv", str(one), "--target", "y", "--steps", "1"], capsys)
+    assert_one_error(rc, out, err, file=str(one), key="row 9, column 'a'", says="'5185'")
+
+
+@pytest.mark.parametrize("missing", ["drop_rows", "mean"])
+def test_bad_cells_are_missing_values_when_missing_says_so(tmp_path, capsys, missing):
+    path = feature_file(tmp_path, {10: "n/a", 20: "\"5,185\""})
+    table = read_csv(path, CsvOptions("y", missing=missing))
+    assert table.features == ("a", "b")
+    assert table.notices[0].startswith(f"{path}: 2 cells that are not a number (the first: row "
+                                       f"12, column 'a', 'n/a') taken as missing")
+    assert table.x.shape == ((58, 2) if missing == "drop_rows" else (60, 2))
+    rc, out, err = train(["--csv", str(path), "--target", "y", "--missing", missing,
+                          "--steps", "1"], capsys)
+    assert rc == 0 and "2 cells that are not a number" in err
+
+
+def test_a_mostly_text_column_stays_an_error_whatever_missing_says(tmp_path, capsys):
+    x, y = points(30)
+    rows = [["MF"[i % 2] if i % 5 else str(i), *r, c] for i, (r, c) in enumerate(zip(x, y))]
+    path = _write(tmp_path, table_text(["sex", "a", "b", "y"], rows))
+    rc, out, err = train(["--csv", str(path), "--target", "y", "--missing", "drop_rows",
+                          "--steps", "1"], capsys)
+    line = assert_one_error(rc, out, err, file=str(path), key="row 3, column 'sex'",
+                            says="ignore = ['sex']")
+    assert "drop_rows" not in line
+
+
+def test_only_a_different_text_in_every_row_and_no_number_is_an_id(tmp_path):
+    x, y = points(30)
+    ids = [f"s{i:03d}" for i in range(30)]
+    _write(tmp_path, table_text(["name", "a", "y"], [[k, r[0], c] for k, r, c in zip(ids, x, y)]))
+    table = read_csv(tmp_path / "d.csv", CsvOptions("y"))
+    assert table.features == ("a",) and "(an ID): left out" in table.notices[0]
+    ids[4] = "17"
+    _write(tmp_path, table_text(["name", "a", "y"], [[k, r[0], c] for k, r, c in zip(ids, x, y)]))
+    with pytest.raises(Exception, match="row 2, column 'name': 's000' is not a finite number"):
+        read_csv(tmp_path / "d.csv", CsvOptions("y"))
+
+
+# ----- row numbers ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, left_out", [
+    ("x", False), ("day", False), ("", True), ("id", True), (" Index ", True),
+    ("Unnamed: 0", True), ("ROW", True), ("idx", True)])
+def test_a_column_counting_the_rows_is_left_out_only_under_an_index_name(tmp_path, name,
+                                                                         left_out):
+    x, y = points(40)
+    rows = [[i, r[1], int(i >= 20)] for i, (r, c) in enumerate(zip(x, y))]
+    _write(tmp_path, table_text([name, "b", "y"], rows))
+    table = read_csv(tmp_path / "d.csv", CsvOptions("y"))
+    assert table.features == (("b",) if left_out else (name.strip(), "b"))
+    assert any("counts the rows" in n for n in table.notices) == left_out
+
+
+# ----- quotes -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("tail, row", [
+    ('5,6,"1\n', 4), ('5,6,"1', 4), ('5,"6\n', 4), ('5,6,"1\n7,8,0\n', 4),
+    ('"5,6,1\n7,8,0\n', 4), ('5,6,"one\ntwo\n', 4)])
+@pytest.mark.parametrize("reader", ["fast", "general"])
+def test_a_quote_never_closed_is_refused_naming_its_row(tmp_path, capsys, monkeypatch, tail, row,
+                                                        reader):
+    if reader == "general":
+        monkeypatch.setattr(csvfile, "read_fast", lambda *args: None)
+    path = _write(tmp_path, "a,b,y\n1,2,0\n3,4,1\n" + tail)
+    rc, out, err = train(["--csv", str(path), "--target", "y", "--steps", "1"], capsys)
+    assert_one_error(rc, out, err, file=str(path), key=f"row {row}", says="never closed")
+
+
+@pytest.mark.parametrize("reader", ["fast", "general"])
+def test_quotes_closed_on_the_last_row_are_fine(tmp_path, monkeypatch, reader):
+    if reader == "general":
+        monkeypatch.setattr(csvfile, "read_fast", lambda *args: None)
+    for tail, label in (('5,6,"1"', "1"), ('5,"6",1\n', "1"), ('5,6,"x\ny"\n', "x\ny")):
+        path = _write(tmp_path, "a,b,y\n1,2,0\n3,4,1\n" + tail)
+        table = read_csv(path, CsvOptions("y"))
+        assert table.x.tolist() == [[1, 2], [3, 4], [5, 6]] and table.labels[-1] == label
