@@ -14,8 +14,9 @@ import warnings
 import numpy as np
 import pytest
 
-from bptui.preset import csvfile, load_preset
+from bptui.preset import csvdata, csvfile, load_preset
 from bptui.preset.csvdata import CsvOptions, read_csv
+from bptui.preset.errors import PresetError
 from tests.test_bad_input import assert_one_error
 from tests.test_csv import _write, csv_preset, points, table_text, train
 
@@ -137,3 +138,50 @@ def test_quotes_closed_on_the_last_row_are_fine(tmp_path, monkeypatch, reader):
         path = _write(tmp_path, "a,b,y\n1,2,0\n3,4,1\n" + tail)
         table = read_csv(path, CsvOptions("y"))
         assert table.x.tolist() == [[1, 2], [3, 4], [5, 6]] and table.labels[-1] == label
+
+
+# ----- values near the float64 limit ------------------------------------------------------------
+
+def huge_file(tmp_path, hole: bool = False):
+    """a: values up to ±1.7e308 that decide y; b: ordinary; one missing `a` cell if `hole`."""
+    x, y = points(80, seed=5)
+    a = np.clip(x[:, 0], -1.7, 1.7) * 1e308
+    rows = [[f"{v:.17g}", f"{b:.6f}", c] for v, b, c in zip(a, x[:, 1], y)]
+    if hole:
+        rows[3][0] = "NA"
+    return _write(tmp_path, table_text(["a", "b", "y"], rows))
+
+
+@pytest.mark.parametrize("hole", [False, True], ids=["full", "mean-filled"])
+def test_values_near_the_float64_limit_are_normalized_without_overflow(tmp_path, capsys, hole):
+    huge_file(tmp_path, hole)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        data = load_preset(str(csv_preset(tmp_path, None, 'missing = "mean"\ntest_fraction = 0.25',
+                                          network="layers = [2, 4, 1]"))).data
+    assert np.isfinite(data.x_train).all() and np.isfinite(data.x_test).all()
+    np.testing.assert_allclose(data.x_train.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(data.x_train.std(axis=0), 1, rtol=1e-12)
+    assert np.isfinite(data.notes["mean"]).all() and np.isfinite(data.notes["std"]).all()
+    rc, out, err = train(["--csv", str(tmp_path / "d.csv"), "--target", "y", "--missing", "mean",
+                          "--steps", "300"], capsys)
+    assert rc == 0 and "Warning" not in err and "accuracy 100.0%" in out
+
+
+def test_normalizing_ordinary_data_is_bit_for_bit_the_plain_formula():
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        x = rng.normal(size=(40, 3)) * 10.0 ** rng.integers(-30, 30, 3) + rng.integers(-2, 3, 3)
+        held = rng.normal(size=(9, 3)) * 10.0 ** rng.integers(-30, 30, 3)
+        mean, std = x.mean(axis=0), x.std(axis=0)
+        std[std == 0] = 1.0
+        x_train, x_test, m, s = csvdata.standardize(x, held, ("a", "b", "c"), "d.csv")
+        assert (x_train == (x - mean) / std).all() and (x_test == (held - mean) / std).all()
+        assert (m == mean).all() and (s == std).all()
+
+
+def test_a_held_out_value_too_far_to_normalize_is_refused():
+    with pytest.raises(PresetError, match="d.csv: column 'b': a held-out value \\(1e\\+308\\) is "
+                                          "too far outside the training values"):
+        csvdata.standardize(np.array([[1.0, 1e-300], [2.0, 3e-300]]),
+                            np.array([[1.5, 1e308]]), ("a", "b"), "d.csv")

@@ -293,6 +293,16 @@ def handle_missing(source: str, cells: csvfile.Cells, x: np.ndarray, labels: lis
     return x[keep], labels, f"{source}: {what}: dropped"
 
 
+def column_scale(x: np.ndarray) -> np.ndarray:
+    """(d,) a power of two for each column of x (n, d) such that the column divided by it lies
+    in [-2, 2] (NaN ignored): sums and squares of that cannot overflow, where values near the
+    float64 limit (1.8e308) would. Dividing by a power of two is exact, so means and standard
+    deviations computed this way are bit for bit those of the plain formulas when these work."""
+    largest = np.abs(np.where(np.isnan(x), 0.0, x)).max(axis=0, initial=0.0)
+    _, exponent = np.frexp(largest)  # largest = m · 2**exponent, 0.5 ≤ m < 1 (0 for 0)
+    return np.ldexp(1.0, exponent - 1)
+
+
 def fill_means(x_train: np.ndarray, x_test: np.ndarray, features: tuple[str, ...], source: str
                ) -> None:
     """Replace NaN in place by the column's mean over the training rows (n_train, d), (n_test, d)."""
@@ -304,10 +314,34 @@ def fill_means(x_train: np.ndarray, x_test: np.ndarray, features: tuple[str, ...
         name = features[int(np.flatnonzero(counts == 0)[0])]
         raise PresetError(source, f"column {shorten(name)}",
                           "has no values in the training rows to take a mean of")
-    means = np.where(holes, 0.0, x_train).sum(axis=0) / counts
+    scale = column_scale(x_train)
+    means = (np.where(holes, 0.0, x_train) / scale).sum(axis=0) / counts * scale
     for x in (x_train, x_test):
         rows, cols = np.nonzero(np.isnan(x))
         x[rows, cols] = means[cols]
+
+
+def standardize(x_train: np.ndarray, x_test: np.ndarray, features: tuple[str, ...], source: str
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(x_train, x_test, mean, std): both sets minus the training rows' mean, over their standard
+    deviation (1 for a constant column), computed on the columns divided by their largest value
+    so that nothing overflows; a held-out value too far out to scale is an error."""
+    scale = column_scale(x_train)
+    scaled = x_train / scale
+    mean = scaled.mean(axis=0)
+    std = scaled.std(axis=0)
+    std[std == 0] = 1.0 / scale[std == 0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        test = (x_test / scale - mean) / std
+    if not np.isfinite(test).all():
+        column = int(np.flatnonzero(~np.isfinite(test).all(axis=0))[0])
+        value = x_test[~np.isfinite(test[:, column]), column][0]
+        largest = np.abs(x_train[:, column]).max()
+        raise PresetError(source, f"column {shorten(features[column])}",
+                          f"a held-out value ({value:.6g}) is too far outside the training values "
+                          f"(largest |value| {largest:.6g}) to normalize (allowed: normalize = "
+                          f"false, or fix the value)")
+    return (scaled - mean) / std, test, mean * scale, std * scale
 
 
 def _number(text: str) -> float | None:

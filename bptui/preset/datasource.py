@@ -228,11 +228,7 @@ def read_csv_source(table: Table, network: NetworkSpec, seed: int, base: Path) -
     csvdata.fill_means(x_train, x_test, data.features, str(path))
     notes: dict = {"notices": data.notices}
     if normalize:
-        mean = x_train.mean(axis=0)
-        std = x_train.std(axis=0)
-        std[std == 0] = 1.0
-        x_train = (x_train - mean) / std
-        x_test = (x_test - mean) / std
+        x_train, x_test, mean, std = csvdata.standardize(x_train, x_test, data.features, str(path))
         notes.update(mean=mean, std=std)
     return Dataset(np.ascontiguousarray(x_train), np.ascontiguousarray(y_train),
                    np.ascontiguousarray(x_test), np.ascontiguousarray(y_test), task=task,
