@@ -185,3 +185,17 @@ def test_a_held_out_value_too_far_to_normalize_is_refused():
                                           "too far outside the training values"):
         csvdata.standardize(np.array([[1.0, 1e-300], [2.0, 3e-300]]),
                             np.array([[1.5, 1e308]]), ("a", "b"), "d.csv")
+
+
+# ----- classes ----------------------------------------------------------------------------------
+
+def test_a_target_with_too_many_classes_says_so(tmp_path, capsys):
+    path = _write(tmp_path, table_text(["a", "y"], [[i % 7, f"L{i}"] for i in range(4100)]))
+    rc, out, err = train(["--csv", str(path), "--target", "y", "--steps", "1"], capsys)
+    line = assert_one_error(rc, out, err, file=str(path), key="column 'y'",
+                            says="has 4,100 different values: too many classes")
+    assert "allowed: up to 4,096" in line and "network.layers" not in line
+    preset_path = csv_preset(tmp_path, None, network='layers = [1, 4, 3]\noutput_activation = '
+                                                     '"softmax"\nloss = "cross_entropy"')
+    rc, out, err = train([str(preset_path), "--steps", "1"], capsys)
+    assert_one_error(rc, out, err, file=str(path), key="column 'y'", says="too many classes")

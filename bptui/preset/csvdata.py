@@ -352,6 +352,16 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def check_classes(source: str, target: str, classes: int, limit: int) -> None:
+    """A target with more distinct labels than an output layer may have units (`limit`) is an
+    error saying so (the output layer has a unit per class)."""
+    if classes > limit:
+        raise PresetError(source, f"column {shorten(target)}",
+                          f"has {classes:,} different values: too many classes for the target "
+                          f"(allowed: up to {limit:,}, one output unit each; is this the column to "
+                          f"predict?)")
+
+
 def class_order(labels: list[str]) -> list[str]:
     """Distinct labels, numerically sorted when all are numbers, else alphabetically."""
     distinct = set(labels)

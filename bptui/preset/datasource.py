@@ -218,7 +218,10 @@ def read_csv_source(table: Table, network: NetworkSpec, seed: int, base: Path) -
             and len(set(labels)) > 2:
         y, task, names = numeric[:, None], "regression", ()
     else:
+        from bptui.preset.loader import MAX_UNITS  # (loader imports this module)
+
         order = csvdata.class_order(labels)
+        csvdata.check_classes(str(path), target, len(order), MAX_UNITS)
         index = {label: k for k, label in enumerate(order)}
         codes = np.array([index[label] for label in labels], dtype=np.int64)
         y = encode(table, f"column {target!r}", codes, len(order), network)
