@@ -199,3 +199,30 @@ def test_a_target_with_too_many_classes_says_so(tmp_path, capsys):
                                                      '"softmax"\nloss = "cross_entropy"')
     rc, out, err = train([str(preset_path), "--steps", "1"], capsys)
     assert_one_error(rc, out, err, file=str(path), key="column 'y'", says="too many classes")
+
+
+# ----- notices reach the explorer ---------------------------------------------------------------
+
+def row_number_file(tmp_path):
+    """A row-number column `idx` (left out with a notice), a, b, y."""
+    x, y = points(40)
+    return _write(tmp_path, table_text(["idx", "a", "b", "y"],
+                                       [[i, *r, c] for i, (r, c) in enumerate(zip(x, y))]))
+
+
+async def test_the_explorer_shows_the_notices_about_its_data(tmp_path):
+    from bptui.app.main import BptuiApp
+    from bptui.preset.fromcsv import preset_from_csv
+
+    preset = preset_from_csv(str(row_number_file(tmp_path)), "y")
+    shown = []
+    app = BptuiApp(preset=preset)
+    app.notify = lambda message, **options: shown.append((message, options))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert [message for message, _ in shown] == list(preset.data.notes["notices"])
+        assert "column 'idx' counts the rows (0..39)" in shown[0][0]
+        assert shown[0][1]["markup"] is False and shown[0][1]["severity"] == "warning"
+        shown.clear()
+        app.start_session(load_preset("xor"), load_preset("xor").stepper())
+        assert shown == []
