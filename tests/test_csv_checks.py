@@ -9,6 +9,13 @@ notices about the data reach the explorer, not only stderr.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -226,3 +233,46 @@ async def test_the_explorer_shows_the_notices_about_its_data(tmp_path):
         shown.clear()
         app.start_session(load_preset("xor"), load_preset("xor").stepper())
         assert shown == []
+
+
+async def test_a_browser_session_shows_the_notices_about_its_data(tmp_path):
+    """Under --web the app's stderr goes to the server's log: the notice must be on the page
+    (the app sends the page its screen; the toast's first line holds the words looked for)."""
+    aiohttp = pytest.importorskip("aiohttp")
+    pytest.importorskip("textual_serve")
+    path = row_number_file(tmp_path)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = tmp_path / "server.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bptui", "--web", "--csv", path.name, "--target", "y",
+             "--port", str(port)], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            env=dict(os.environ, TEXTUAL_ANIMATIONS="none"), start_new_session=True,
+            cwd=tmp_path)  # a short notice: "d.csv: column 'idx' counts..." fits on one line
+    try:
+        async with asyncio.timeout(60), aiohttp.ClientSession() as session:
+            while True:
+                try:
+                    websocket = await session.ws_connect(f"http://127.0.0.1:{port}/ws?width=120"
+                                                         f"&height=40")
+                    break
+                except aiohttp.ClientConnectionError:
+                    assert server.poll() is None, log.read_text()
+                    await asyncio.sleep(0.1)
+            page = b""
+            while "column 'idx' counts the rows" not in re.sub(
+                    r"\x1b\[[0-9;?]*[A-Za-z]", "", page.decode(errors="replace")):  # no styles
+                message = await websocket.receive()
+                assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), message
+                if message.type == aiohttp.WSMsgType.BINARY:
+                    page += message.data
+            await websocket.close()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(5)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(5)
