@@ -215,7 +215,8 @@ def numbers_of_texts(cells: csvfile.Cells, j: int, decimal: str) -> None:
     numbers, bad = csvfile.numbers_of(values, decimal)
     cells.numbers[j] = numbers
     lines = cells.lines if cells.lines is not None else np.arange(2, cells.rows + 2)
-    cells.bad[j] = (len(bad), (int(lines[bad[0]]), values[bad[0]]))
+    if bad:
+        cells.bad[j] = (len(bad), (int(lines[bad[0]]), values[bad[0]]))
 
 
 def check_bad_cells(source: str, cells: csvfile.Cells, kept: list[int], missing: str,
@@ -271,7 +272,8 @@ def handle_missing(source: str, cells: csvfile.Cells, x: np.ndarray, labels: lis
     first = ([features[i] for i in np.flatnonzero(holes[row])] + [target])[0]
     shown = ", ".join(str(lines[i]) for i in rows[:SHOWN_ROWS])
     plural = "s" * (len(where) != 1)
-    what = (f"{count} missing value{'s' * (count != 1)} (empty, NA, NaN or null) in {len(rows)} "
+    kinds = "empty, NA, NaN, null or not a number" if cells.bad else "empty, NA, NaN or null"
+    what = (f"{count} missing value{'s' * (count != 1)} ({kinds}) in {len(rows)} "
             f"row{'s' * (len(rows) != 1)} (row{'s' * (len(rows) != 1)} {shown}"
             f"{', …' if len(rows) > SHOWN_ROWS else ''}; column{plural} "
             f"{', '.join(shorten(w, 30) for w in where[:5])}{', …' if len(where) > 5 else ''})")

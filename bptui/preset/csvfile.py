@@ -10,9 +10,9 @@ every feature column is numeric, and csv.reader over the file object for everyth
 (missing values, text columns, decimal commas, bad cells, which it locates by line). When the
 fast reader meets anything unusual it gives up and the general reader reads the file again.
 
-Both readers see the file followed by one more line, END_LINE: a quote that is opened and never
-closed swallows it into its field, which is how an unterminated quote is found (csv.reader and
-numpy.loadtxt both accept one silently at the end of the file).
+Both readers see the file followed by one more line holding END, a text no file can hold: a quote
+that is opened and never closed swallows that line into its field, which is how an unterminated
+quote is found (csv.reader and numpy.loadtxt both accept one silently at the end of the file).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import itertools
 import math
 import os
 import re
+import secrets
 import stat
 import warnings
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ CHUNK_ROWS = 8192               # rows converted at a time by the general reader
 GROUPED = {  # a number with thousands separators: (sign and first group, separator)
     mark: re.compile(rf"([+-]?\d{{1,3}})([{sep}])\d{{3}}(?:\2\d{{3}})*(?:[{mark}]\d*)?")
     for mark, sep in ((".", ",' _"), (",", ".' _"))}
-END = "\x00bptui: end of file\x00"  # the cell of the line added after the file (see above)
+END = f"\x00end of file {secrets.token_hex(16)}\x00"  # the line added after the file (above)
 
 
 def is_missing(cell: str) -> bool:
