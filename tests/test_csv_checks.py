@@ -10,6 +10,7 @@ notices about the data reach the explorer, not only stderr.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -79,8 +80,8 @@ def test_bad_cells_are_missing_values_when_missing_says_so(tmp_path, capsys, mis
     assert table.notices[0].startswith(f"{path}: 2 cells that are not a number (the first: row "
                                        f"12, column 'a', 'n/a') taken as missing")
     assert table.x.shape == ((58, 2) if missing == "drop_rows" else (60, 2))
-    rc, out, err = train(["--csv", str(path), "--target", "y", "--missing", missing,
-                          "--steps", "1"], capsys)
+    rc, _, err = train(["--csv", str(path), "--target", "y", "--missing", missing, "--steps", "1"],
+                       capsys)
     assert rc == 0 and "2 cells that are not a number" in err
 
 
@@ -235,23 +236,38 @@ async def test_the_explorer_shows_the_notices_about_its_data(tmp_path):
         assert shown == []
 
 
-async def test_a_browser_session_shows_the_notices_about_its_data(tmp_path):
-    """Under --web the app's stderr goes to the server's log: the notice must be on the page
-    (the app sends the page its screen; the toast's first line holds the words looked for)."""
-    aiohttp = pytest.importorskip("aiohttp")
-    pytest.importorskip("textual_serve")
-    path = row_number_file(tmp_path)
+@contextlib.contextmanager
+def web_server(folder, *argv: str):
+    """(process, port, log) of `bptui --web ARGV --port N` run in `folder`, ended afterwards with
+    every app process it started (they share its process group)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    log = tmp_path / "server.log"
+    log = folder / "server.log"
     with log.open("w") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "bptui", "--web", "--csv", path.name, "--target", "y",
-             "--port", str(port)], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            env=dict(os.environ, TEXTUAL_ANIMATIONS="none"), start_new_session=True,
-            cwd=tmp_path)  # a short notice: "d.csv: column 'idx' counts..." fits on one line
+            [sys.executable, "-m", "bptui", "--web", *argv, "--port", str(port)],
+            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, cwd=folder,
+            env=dict(os.environ, TEXTUAL_ANIMATIONS="none"), start_new_session=True)
     try:
+        yield server, port, log
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(5)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(5)
+
+
+async def test_a_browser_session_shows_the_notices_about_its_data(tmp_path):
+    """Under --web the app's stderr goes to the server's log: the notice must be on the page
+    (the app sends the page its screen; the toast's first line holds the words looked for,
+    "d.csv: column 'idx' counts the rows", when the file is named relative to the folder)."""
+    aiohttp = pytest.importorskip("aiohttp")
+    pytest.importorskip("textual_serve")
+    path = row_number_file(tmp_path)
+    with web_server(tmp_path, "--csv", path.name, "--target", "y") as (server, port, log):
         async with asyncio.timeout(60), aiohttp.ClientSession() as session:
             while True:
                 try:
@@ -269,10 +285,3 @@ async def test_a_browser_session_shows_the_notices_about_its_data(tmp_path):
                 if message.type == aiohttp.WSMsgType.BINARY:
                     page += message.data
             await websocket.close()
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(5)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(5)
