@@ -43,10 +43,13 @@ from bptui.engine.health import Trace
 from bptui.engine.numtext import number
 from bptui.engine.timeline import Timeline
 from bptui.preset import Preset, bundled_names, load_preset
+from bptui.text import printable
 
 
 TRACE_BUDGET = 32 * 1024 * 1024
 """Bytes the gradient-health trace may take (the first steps that fit are recorded)."""
+NOTICE_SECONDS = 30
+"""How long a notice about the data (a column left out, rows dropped) stays on screen."""
 
 
 def pane_key(pane: str) -> str:
@@ -147,6 +150,7 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         self.hint = f"{self.preset.title}: press space (or f) to start the forward pass; ? for help"
         self.refresh_view()
         self.titles()
+        self.show_notices(self.preset)
         if self.autostart:
             self.action_run()
         self.open_lesson(*self.opening_lesson)
@@ -490,6 +494,14 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         if not supported(preset.network.layers[0]):
             self.left = "diagram"
         self.refresh_view()
+        self.show_notices(preset)
+
+    def show_notices(self, preset: Preset) -> None:
+        """The notices about the preset's data as notifications: stderr, where the command line
+        prints them, is hidden behind the app, and under --web nobody sees it."""
+        for notice in preset.data.notes.get("notices", ()):
+            self.notify(printable(notice), title="data", severity="warning",
+                        timeout=NOTICE_SECONDS, markup=False)
 
     def get_system_commands(self, screen):
         """The command palette: presets and the actions of the keys (keys.KEYS)."""

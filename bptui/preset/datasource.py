@@ -228,7 +228,10 @@ def read_csv_source(table: Table, network: NetworkSpec, seed: int, base: Folder)
             and len(set(labels)) > 2:
         y, task, names = numeric[:, None], "regression", ()
     else:
+        from bptui.preset.loader import MAX_UNITS  # (loader imports this module)
+
         order = csvdata.class_order(labels)
+        csvdata.check_classes(str(path), target, len(order), MAX_UNITS)
         index = {label: k for k, label in enumerate(order)}
         codes = np.array([index[label] for label in labels], dtype=np.int64)
         y = encode(table, f"column {target!r}", codes, len(order), network)
@@ -238,11 +241,7 @@ def read_csv_source(table: Table, network: NetworkSpec, seed: int, base: Folder)
     csvdata.fill_means(x_train, x_test, data.features, str(path))
     notes: dict = {"notices": data.notices}
     if normalize:
-        mean = x_train.mean(axis=0)
-        std = x_train.std(axis=0)
-        std[std == 0] = 1.0
-        x_train = (x_train - mean) / std
-        x_test = (x_test - mean) / std
+        x_train, x_test, mean, std = csvdata.standardize(x_train, x_test, data.features, str(path))
         notes.update(mean=mean, std=std)
     return Dataset(np.ascontiguousarray(x_train), np.ascontiguousarray(y_train),
                    np.ascontiguousarray(x_test), np.ascontiguousarray(y_test), task=task,
