@@ -74,6 +74,8 @@ KEYS: tuple[Key, ...] = (
         footer=False),
     Key("plus", "learning_rate(2.0)", "η×2", "double the learning rate η", "lr_up", shown="+"),
     Key("minus", "learning_rate(0.5)", "η÷2", "halve the learning rate η", "lr_down", shown="-"),
+    Key("L", "log_steps", "Log steps", "loss chart: steps on a log scale (the first steps of a "
+        "long run get room), and back", "log_steps", footer=False, palette=True),
     Key("l", "log_scale", "Log", "log scale in the loss chart", "log", palette=True),
     Key("h", "toggle_health", "Health", "gradient health instead of the loss chart: gradient "
         "norms, update/weight ratios, saturated and dead units per layer", "health",

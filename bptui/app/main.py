@@ -62,6 +62,7 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
 
     CSS_PATH = "app.tcss"
     TITLE = "bptui"
+    ALLOW_IN_MAXIMIZED_VIEW = "Footer, #status, #hint"
 
     BINDINGS = BINDINGS
 
@@ -93,6 +94,8 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
     """Predictions with P: right, asked."""
     log_scale: reactive[bool] = var(False, init=False)
     """The loss chart plots log10(loss)."""
+    log_steps: reactive[bool] = var(False, init=False)
+    """The loss chart's x-axis is log10(step + 1)."""
     bottom: reactive[str] = var("chart", init=False)
     """The bottom pane in front: "chart" (loss) or "health" (gradient health)."""
     ghosts: reactive[tuple[Ghost, ...]] = var((), init=False)
@@ -135,8 +138,8 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
                     yield ExplainPane(id="explain").data_bind(lines=app.explanation)
         with Horizontal(id="bottom"):
             with ContentSwitcher(id="charts", initial="chart").data_bind(current=app.bottom):
-                yield LossChart(id="chart").data_bind(app.snapshot, app.log_scale, app.running,
-                                                      app.ghosts, app.settings)
+                yield LossChart(id="chart").data_bind(app.snapshot, app.log_scale, app.log_steps,
+                                                      app.running, app.ghosts, app.settings)
                 yield HealthChart(id="health").data_bind(app.snapshot, app.running)
             yield Readout(id="readout").data_bind(app.snapshot)
         yield HintLine(id="hint").data_bind(app.hint)
@@ -417,6 +420,13 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         """l: log10 of the loss on the chart."""
         self.log_scale = not self.log_scale
         self.hint = "loss chart: log10 scale" if self.log_scale else "loss chart: linear scale"
+
+    def action_log_steps(self) -> None:
+        """L: log10(step + 1) on the loss chart's x-axis."""
+        self.log_steps = not self.log_steps
+        self.bottom = "chart"
+        self.hint = ("loss chart: steps on a log scale (0 10 100 1k…)" if self.log_steps
+                     else "loss chart: steps on a linear scale")
 
     def action_toggle_health(self) -> None:
         """h: the gradient-health view instead of the loss chart (and back)."""
