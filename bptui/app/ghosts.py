@@ -48,8 +48,8 @@ def settings_of(stepper, seed: int) -> dict:
 
 def describe(key: str, value) -> str:
     """One setting, short: 'η 0.5', 'adam', 'layers 2-8-1', 'seed 3'."""
-    if key in NAMED:
-        return str(value)
+    if key in NAMED:  # one per hidden layer: 'relu/tanh'
+        return str(value) if isinstance(value, str) else "/".join(value)
     if key == "network.layers":
         return "-".join(str(n) for n in value)
     shown = f"{value:g}" if isinstance(value, float) else str(value)

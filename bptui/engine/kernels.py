@@ -24,8 +24,9 @@ class Plan:
         self.spec = spec
         self.depth = spec.depth
         self.names = [spec.activation(layer) for layer in range(spec.depth)]
-        self.activate = [activations.FUNCTIONS[name][0] for name in self.names]
-        self.derivative = [activations.FUNCTIONS[name][1] for name in self.names]
+        records = [activations.ACTIVATIONS[name] for name in self.names]
+        self.activate = [record.function for record in records]
+        self.derivative = [record.derivative for record in records]
         self.softmax_output = spec.output_activation == "softmax"
 
 

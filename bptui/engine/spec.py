@@ -15,11 +15,12 @@ class NetworkSpec:
     """Architecture and cost of a fully connected network.
 
     layers: units per layer, input first, e.g. (2, 2, 1) has two weight layers with W of
-    shapes (2, 2) and (1, 2).
+    shapes (2, 2) and (1, 2). hidden_activation: one name for every hidden layer, or a tuple
+    of names, one per hidden layer (len(layers) − 2 of them).
     """
 
     layers: tuple[int, ...]
-    hidden_activation: str = "sigmoid"
+    hidden_activation: str | tuple[str, ...] = "sigmoid"
     output_activation: str = "sigmoid"
     loss: str = "quadratic"
     init: str = "xavier"
@@ -31,9 +32,20 @@ class NetworkSpec:
         """Number of weight layers."""
         return len(self.layers) - 1
 
+    @property
+    def hidden_activations(self) -> tuple[str, ...]:
+        """The activation of every hidden layer, first to last."""
+        if isinstance(self.hidden_activation, str):
+            return (self.hidden_activation,) * (self.depth - 1)
+        return tuple(self.hidden_activation)
+
     def activation(self, layer: int) -> str:
         """Activation of weight layer `layer` (0-based): hidden, or output for the last."""
-        return self.output_activation if layer == self.depth - 1 else self.hidden_activation
+        if layer == self.depth - 1:
+            return self.output_activation
+        if isinstance(self.hidden_activation, str):
+            return self.hidden_activation
+        return self.hidden_activation[layer]
 
     def weight_shapes(self) -> list[tuple[int, int]]:
         """(units_out, units_in) of every weight layer."""

@@ -186,7 +186,7 @@ def read_network(table: Table) -> NetworkSpec:
     for units in layers:
         if not 1 <= units <= MAX_UNITS:
             raise table.error("layers", f"{units} units is out of range (allowed: 1..{MAX_UNITS} per layer)")
-    hidden = table.string("hidden_activation", "sigmoid", activations.HIDDEN_ACTIVATIONS)
+    hidden = read_hidden_activation(table, len(layers) - 2)
     output = table.string("output_activation", "sigmoid", activations.OUTPUT_ACTIVATIONS)
     loss = table.string("loss", "quadratic", losses.LOSSES)
     if not losses.is_valid_pair(loss, output):
@@ -207,6 +207,22 @@ def read_network(table: Table) -> NetworkSpec:
         raise table.error("layers", f"{count:,} weights is too large for a terminal explorer "
                                     f"(allowed: up to {MAX_WEIGHTS:,})")
     return spec
+
+
+def read_hidden_activation(table: Table, hidden_layers: int) -> str | tuple[str, ...]:
+    """`hidden_activation`: one name for every hidden layer, or an array of names, one per
+    hidden layer (a tuple)."""
+    key = "hidden_activation"
+    value = table.raw(key, "sigmoid")
+    if not isinstance(value, list):
+        return table.string(key, "sigmoid", activations.HIDDEN_ACTIVATIONS)
+    if len(value) != hidden_layers:
+        raise table.error(key, f"has {len(value)} name{'s' * (len(value) != 1)} for {hidden_layers} "
+                               f"hidden layer{'s' * (hidden_layers != 1)} "
+                               f"(allowed: one name, or an array of {hidden_layers}, one per "
+                               f"hidden layer)")
+    items = Table(table.source, table.path, {f"{key}[{i}]": v for i, v in enumerate(value)})
+    return tuple(items.string(name, choices=activations.HIDDEN_ACTIVATIONS) for name in items.data)
 
 
 def read_hyper(table: Table, h: Hyper) -> float | int:
@@ -307,7 +323,9 @@ def read_training(table: Table) -> TrainingSpec:
 
 def network_doc(spec: NetworkSpec) -> dict:
     """The [network] table that describes `spec` exactly (the inverse of read_network)."""
-    doc = {"layers": list(spec.layers), "hidden_activation": spec.hidden_activation,
+    hidden = spec.hidden_activation
+    doc = {"layers": list(spec.layers),
+           "hidden_activation": hidden if isinstance(hidden, str) else list(hidden),
            "output_activation": spec.output_activation, "loss": spec.loss, "init": spec.init}
     values = {"init_epsilon": spec.init_epsilon, "init_scale": spec.init_scale}
     doc.update({h.key: values[h.key] for h in initializers.INITIALIZERS[spec.init].hypers})

@@ -30,6 +30,8 @@ from bptui.preset.loader import network_doc, preset_from_dict, training_doc
 
 BASE_FIELDS = (("learning_rate", "learning rate η"), ("l2", "L2 λ"),
                ("batch_size", "batch size (0 = full)"))
+PER_LAYER = "per-layer"
+"""The hidden-activation choice that reads one name per hidden layer from a text field."""
 FAMILIES = {  # select id → (registry of its choices, their settings by key)
     "optimizer": {name: cls.hypers for name, cls in optimizers.OPTIMIZERS.items()},
     "schedule": {name: cls.hypers for name, cls in schedules.SCHEDULES.items()},
@@ -97,9 +99,15 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
                         yield Input(shown(values.get(key, h.default)), id=key, tooltip=h.help,
                                     compact=True)
                 yield Label("hidden activation")
-                yield Select([(a, a) for a in activations.HIDDEN_ACTIVATIONS],
-                             value=spec.hidden_activation, allow_blank=False, id="hidden_activation",
-                             compact=True)
+                hidden = spec.hidden_activation
+                yield Select([(a, a) for a in activations.HIDDEN_ACTIVATIONS]
+                             + [("per layer…", PER_LAYER)],
+                             value=hidden if isinstance(hidden, str) else PER_LAYER,
+                             allow_blank=False, id="hidden_activation", compact=True)
+                yield Label("  per layer", id="label-hidden_per_layer")
+                yield Input(", ".join(spec.hidden_activations), id="hidden_per_layer",
+                            compact=True, tooltip="one activation per hidden layer, first to "
+                                                  "last, e.g. relu, tanh")
                 yield Label("output activation")
                 yield Select([(a, a) for a in activations.OUTPUT_ACTIVATIONS],
                              value=spec.output_activation, allow_blank=False, id="output_activation",
@@ -119,6 +127,12 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
     def on_mount(self) -> None:
         for family in FAMILIES:
             self.show_family(family, self.values[family])
+        self.show_per_layer(self.query_one("#hidden_activation", Select).value)
+
+    def show_per_layer(self, choice) -> None:
+        """The per-layer field shows when the hidden activation is 'per layer…'."""
+        for selector in ("#hidden_per_layer", "#label-hidden_per_layer"):
+            self.query_one(selector).display = choice == PER_LAYER
 
     def show_family(self, family: str, choice: str) -> None:
         """Show the chosen optimizer's (schedule's, init's) own settings, hide the others'."""
@@ -139,6 +153,8 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
         """A different optimizer, schedule or init: its own fields replace the others'."""
         if event.select.id in FAMILIES:
             self.show_family(event.select.id, str(event.value))
+        elif event.select.id == "hidden_activation":
+            self.show_per_layer(event.value)
 
     def action_cancel(self) -> None:
         """Close without changes."""
@@ -164,6 +180,10 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
         doc["training"] = training
         for key in ("hidden_activation", "output_activation", "loss"):
             network[key] = self.query_one(f"#{key}", Select).value
+        if network["hidden_activation"] == PER_LAYER:
+            text = self.query_one("#hidden_per_layer", Input).value
+            network["hidden_activation"] = [part.strip() for part in text.split(",")
+                                            if text.strip()]
         text = self.query_one("#layers", Input).value
         try:
             network["layers"] = [int(part) for part in text.split(",")]
