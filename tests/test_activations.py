@@ -9,8 +9,15 @@ import numpy as np
 import pytest
 
 from bptui.engine import NetworkSpec, Stepper, TrainingSpec
-from bptui.engine.activations import (ACTIVATIONS, FLAT_KINDS, HIDDEN_ACTIVATIONS,
-                                      OUTPUT_ACTIVATIONS, Activation, activate, derivative)
+from bptui.engine.activations import (
+    ACTIVATIONS,
+    FLAT_KINDS,
+    HIDDEN_ACTIVATIONS,
+    OUTPUT_ACTIVATIONS,
+    Activation,
+    activate,
+    derivative,
+)
 from bptui.engine.activations.gelu import erf
 from bptui.engine.explain import derivative_text, explain
 from bptui.engine.health import Trace, flat_units, unit_kind

@@ -14,8 +14,8 @@ tests check its every part and its derivative against finite differences.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
