@@ -28,6 +28,7 @@ async def submit(pilot, screen, field, value):
     ("learning_rate", "fast", "training.learning_rate"),
     ("batch_size", "10000", "training.batch_size"),
     ("l2", "nan", "training.l2"),
+    ("l1", "-1", "training.l1"),
     ("layers", "2,x,1", "network.layers"),
     ("layers", "3,4,1", "data.inputs"),
     ("layers", "2,0,1", "network.layers"),

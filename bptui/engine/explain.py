@@ -158,9 +158,11 @@ def explain_cost(stepper: Stepper, s: int) -> list[Line]:
         listed = spelled_sum([number(float(c)) for c in costs])
         lines.append(Line("formula", f"C = 1/m Σ_x C_x = 1/{m}·({listed}) = "
                                      f"{number(float(costs.mean()))}", float(costs.mean())))
-    if stepper.training.l2:
-        lines.append(Line("note", f"+ λ/(2m)·Σ‖W‖² (λ = {stepper.training.l2:g}): batch cost "
-                                  f"{number(stepper.last_cost)}"))
+    l2, l1 = stepper.training.l2, stepper.training.l1
+    terms = ([f"λ/(2m)·Σ‖W‖² (λ = {l2:g})"] if l2 else []) + \
+        ([f"λ1/m·Σ|w| (λ1 = {l1:g})"] if l1 else [])
+    if terms:
+        lines.append(Line("note", f"+ {' + '.join(terms)}: batch cost {number(stepper.last_cost)}"))
     return lines
 
 
@@ -171,8 +173,9 @@ def explain_gradient(stepper: Stepper, layer: int, unit: int, s: int) -> list[Li
     delta = ws.delta[layer][:, unit]
     a_in = stepper.layer_input(layer)
     w, _ = weights_of_step(stepper, layer)
-    l2 = stepper.training.l2
-    lines = [Line("head", "gradients · ∂C/∂w = 1/m Σ_x δ·a_in" + (" + λ/m·w" if l2 else ""))]
+    l2, l1 = stepper.training.l2, stepper.training.l1
+    lines = [Line("head", "gradients · ∂C/∂w = 1/m Σ_x δ·a_in" + (" + λ/m·w" if l2 else "")
+                  + (" + λ1/m·sign(w)" if l1 else ""))]
     for i in range(min(MAX_WEIGHTS, w.shape[1])):
         grad = float(stepper.dw[layer][unit, i])
         products = [f"{factor(float(delta[x]))}·{factor(float(a_in[x, i]))}" for x in range(m)]
@@ -182,6 +185,8 @@ def explain_gradient(stepper: Stepper, layer: int, unit: int, s: int) -> list[Li
             text = f"∂C/∂w_{i + 1} = 1/{m}·({spelled_sum(products)})"
         if l2:
             text += f" + {l2:g}/{m}·{factor(float(w[unit, i]))}"
+        if l1:
+            text += f" + {l1:g}/{m}·sign({number(float(w[unit, i]))})"
         lines.append(Line("formula", f"{text} = {number(grad)}", grad))
     if w.shape[1] > MAX_WEIGHTS:
         lines.append(Line("note", f"(and {w.shape[1] - MAX_WEIGHTS} more weights: see the matrix pane)"))

@@ -64,7 +64,8 @@ class TrainingSpec:
     else sgd); schedule: a name from `schedules.SCHEDULES`; options: the optimizer's and the
     schedule's own settings as (preset key, value) pairs (defaults fill the rest); momentum: μ
     of momentum and nesterov (ignored by the others; after construction it is the μ in effect,
-    else 0). eval_every: steps between evaluations of the whole training and held-out sets
+    else 0). l2, l1: the weights' L2 and L1 penalties λ and λ1 (see `hyper.L2`, `hyper.L1`).
+    eval_every: steps between evaluations of the whole training and held-out sets
     (0: every step with full batches, once per epoch with mini-batches).
     """
 
@@ -77,6 +78,7 @@ class TrainingSpec:
     schedule: str = "constant"
     options: tuple[tuple[str, float], ...] = ()
     eval_every: int = 0
+    l1: float = 0.0
 
     def __post_init__(self):
         from bptui.engine import optimizers

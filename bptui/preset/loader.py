@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from bptui.engine import activations, initializers, losses, optimizers, schedules
+from bptui.engine import hyper
 from bptui.engine.hyper import LEARNING_RATE, Hyper
 from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
 from bptui.engine.stepper import Stepper
@@ -36,8 +37,9 @@ OPTIMIZER_KEYS = tuple(dict.fromkeys(h.key for cls in optimizers.OPTIMIZERS.valu
                                      for h in cls.hypers))
 SCHEDULE_KEYS = tuple(dict.fromkeys(h.key for cls in schedules.SCHEDULES.values()
                                     for h in cls.hypers))
-TRAINING_KEYS = (("learning_rate", "batch_size", "l2", "shuffle", "optimizer", "schedule",
-                  "eval_every") + OPTIMIZER_KEYS + SCHEDULE_KEYS)
+TRAINING_KEYS = (tuple(h.key for h in hyper.TRAINING) + ("shuffle", "optimizer", "schedule",
+                                                          "eval_every")
+                 + OPTIMIZER_KEYS + SCHEDULE_KEYS)
 
 
 @dataclass(frozen=True, eq=False)
@@ -310,11 +312,12 @@ def read_training(table: Table) -> TrainingSpec:
     schedule = table.string("schedule", "constant", schedules.NAMES)
     options.update(read_settings(table, schedules.SCHEDULES[schedule].hypers, SCHEDULE_KEYS,
                                  f"schedule {schedule!r}"))
+    base = {h.key: read_hyper(table, h) if table.has(h.key) else h.default
+            for h in hyper.TRAINING if h is not LEARNING_RATE}
     return TrainingSpec(
         learning_rate=read_learning_rate(
             table, optimizers.OPTIMIZERS[name].default_learning_rate),
-        batch_size=table.integer("batch_size", 0, 0, None),
-        l2=table.number("l2", 0.0, 0.0, 1000.0),
+        batch_size=base["batch_size"], l2=float(base["l2"]), l1=float(base["l1"]),
         shuffle=table.boolean("shuffle", False),
         optimizer=name, schedule=schedule, options=tuple(options.items()),
         eval_every=table.integer("eval_every", 0, 0, 10_000_000),
@@ -337,6 +340,8 @@ def training_doc(training: TrainingSpec) -> dict:
     doc = {"learning_rate": training.learning_rate, "batch_size": training.batch_size,
            "l2": training.l2, "shuffle": training.shuffle, "optimizer": training.optimizer,
            "schedule": training.schedule, **training.settings}
+    if training.l1:
+        doc["l1"] = training.l1
     if training.eval_every:
         doc["eval_every"] = training.eval_every
     return doc

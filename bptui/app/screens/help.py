@@ -37,7 +37,7 @@ def phase_table(stepper: Stepper) -> Table:
     table.add_row("error", f"{losses.formula(loss, output)};  {out_delta}")
     slopes = "; ".join(r.slope_text for r in records)
     table.add_row("backward", f"{phases.text('backward', ',  ')} with {slopes or 'no hidden layer'}"
-                              f";  + λ/m·W in ∂C/∂W with L2")
+                              f";  ∂C/∂W + λ/m·W with L2, + λ1/m·sign(W) with L1")
     opt, schedule = stepper.optimizer, stepper.schedule
     table.add_row("update", f"{opt.settings_text()}: " + ",  ".join(opt.rule)
                   + f"  (θ: every W and b; {schedule.formula})")
@@ -82,4 +82,4 @@ class HelpScreen(DismissOnce, ModalScreen[None]):
             yield Static(Text("\nOptimizers (o: settings)", style="bold underline"))
             yield Static(optimizer_table())
             yield Static(Text("\nm = samples in the batch, η = learning rate, ∇C = ∂C/∂θ, "
-                              "λ = L2.  Press escape to close.", style="dim"))
+                              "λ = L2, λ1 = L1.  Press escape to close.", style="dim"))

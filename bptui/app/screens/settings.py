@@ -2,7 +2,7 @@
 initialization and layer sizes live.
 
 Every field comes from a registry record (`engine.hyper.Hyper`): the optimizer's and the
-schedule's own settings appear for the one chosen. Learning rate, L2, batch size, optimizer,
+schedule's own settings appear for the one chosen. Learning rate, L2, L1, batch size, optimizer,
 schedule, activations and loss keep the weights, the step counter and the history (a different
 optimizer starts its state afresh); layer sizes and initialization re-initialize the weights from
 the seed. Values are validated exactly like a preset file; an invalid value is refused with the
@@ -22,14 +22,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from bptui.app.guards import DismissOnce
-from bptui.engine import activations, initializers, losses, optimizers, schedules
+from bptui.engine import activations, hyper, initializers, losses, optimizers, schedules
 from bptui.engine.hyper import Hyper
 from bptui.engine.stepper import Stepper
 from bptui.preset import Preset, PresetError
 from bptui.preset.loader import network_doc, preset_from_dict, training_doc
 
-BASE_FIELDS = (("learning_rate", "learning rate η"), ("l2", "L2 λ"),
-               ("batch_size", "batch size (0 = full)"))
+BASE_FIELDS = hyper.TRAINING
+"""η, λ, λ1 and the batch size: the settings of every run."""
 PER_LAYER = "per-layer"
 """The hidden-activation choice that reads one name per hidden layer from a text field."""
 FAMILIES = {  # select id → (registry of its choices, their settings by key)
@@ -87,9 +87,10 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
                               "state at zero). Re-initialized from the seed: layer sizes, init, seed.",
                               style="dim"))
             with Grid(id="settings-grid"):
-                for key, label in BASE_FIELDS:
-                    yield Label(label)
-                    yield Input(shown(values[key]), id=key, compact=True)
+                for h in BASE_FIELDS:
+                    yield Label(h.field_label)
+                    yield Input(shown(values.get(h.key, h.default)), id=h.key, tooltip=h.help,
+                                compact=True)
                 for family in FAMILIES:
                     yield Label(family)
                     yield Select([(name, name) for name in FAMILIES[family]], value=values[family],
@@ -167,8 +168,8 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
         training: dict = {"shuffle": self.stepper.training.shuffle}
         if self.stepper.training.eval_every:
             training["eval_every"] = self.stepper.training.eval_every
-        for key, _ in BASE_FIELDS:
-            training[key] = parse_value(self.query_one(f"#{key}", Input).value)
+        for h in BASE_FIELDS:
+            training[h.key] = parse_value(self.query_one(f"#{h.key}", Input).value)
         for family in FAMILIES:
             choice = self.query_one(f"#{family}", Select).value
             target = network if family == "init" else training
