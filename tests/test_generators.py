@@ -109,3 +109,28 @@ async def test_the_diagram_names_engineered_inputs(tmp_path):
         text = app.query_one(NetworkDiagram).build().plain
         for name in ("x1^2", "x1*x2", "sin(x2)"):
             assert name in text
+
+
+def test_a_session_and_a_toml_export_keep_features_per_layer_activations_and_l1(tmp_path):
+    from bptui.export import export_files
+    from bptui.session import load_session, save_session
+    from tests.helpers import fingerprint
+
+    text = preset('["x1^2", "x2^2", "x1*x2"]', "[3, 4, 3, 1]").replace(
+        'hidden_activation = "tanh"', 'hidden_activation = ["gelu", "elu"]')
+    text += "\n[training]\nl1 = 0.01\nl2 = 0.02\n"
+    source = preset_from_text(text, "p.toml", "p", tmp_path)
+    stepper = source.stepper()
+    stepper.run(3)
+    save_session(tmp_path / "s.npz", source, stepper)
+    loaded, resumed = load_session(tmp_path / "s.npz")
+    assert resumed.spec.hidden_activations == ("gelu", "elu")
+    assert resumed.training.l1 == 0.01 and loaded.data.feature_names == ("x1^2", "x2^2", "x1*x2")
+    stepper.run(5)
+    resumed.run(5)
+    assert fingerprint(resumed) == fingerprint(stepper)
+    toml = next(v for k, v in export_files(source, stepper).items() if k.endswith(".toml"))
+    exported = preset_from_text(toml.decode(), "e.toml", "e", tmp_path)
+    assert exported.network.hidden_activations == ("gelu", "elu")
+    assert exported.training.l1 == 0.01
+    assert exported.data.feature_names == ("x1^2", "x2^2", "x1*x2")
