@@ -192,10 +192,10 @@ def test_hidden_activation_per_layer_reaches_the_engine_and_round_trips():
 
 
 @pytest.mark.parametrize("value, message", [
-    ('["relu"]', 'p.toml: network.hidden_activation: has 1 name for 2 hidden layers (allowed: '
-                 'one name, or an array of 2, one per hidden layer)'),
-    ('["relu", "gelux"]', "p.toml: network.hidden_activation[1]: 'gelux' is not supported "
-                          "(did you mean 'gelu'?"),
+    ('["relu"]', ('p.toml: network.hidden_activation: has 1 name for 2 hidden layers (allowed: '
+                 'one name, or an array of 2, one per hidden layer)')),
+    ('["relu", "gelux"]', ("p.toml: network.hidden_activation[1]: 'gelux' is not supported "
+                          "(did you mean 'gelu'?")),
     ('["relu", 3]', "p.toml: network.hidden_activation[1]: expected a string, got an integer 3"),
     ('["relu", "softmax"]', "p.toml: network.hidden_activation[1]: 'softmax' is not supported"),
 ])

@@ -67,20 +67,20 @@ def test_every_feature_trains_on_circle():
 
 @pytest.mark.parametrize("features, layers, generator, message", [
     ('["x1^2", "x3", "sinx1"]', "[3, 4, 1]", "circle",
-     "p.toml: data.features: 'x3', 'sinx1' are not features (did you mean 'sin(x1)' for "
-     "'sinx1'? allowed: x1, x2, x1^2, x2^2, x1*x2, sin(x1), sin(x2))"),
+     ("p.toml: data.features: 'x3', 'sinx1' are not features (did you mean 'sin(x1)' for "
+     "'sinx1'? allowed: x1, x2, x1^2, x2^2, x1*x2, sin(x1), sin(x2))")),
     ('["x1²"]', "[1, 4, 1]", "circle",
      "p.toml: data.features: 'x1²' is not a feature (did you mean 'x1^2'? allowed: "),
     ('["x1", "x1"]', "[2, 4, 1]", "circle", "p.toml: data.features: 'x1' given more than once"),
-    ("[]", "[2, 4, 1]", "circle", "p.toml: data.features: expected a non-empty array of "
-                                  "feature names, got an array []"),
+    ("[]", "[2, 4, 1]", "circle", ("p.toml: data.features: expected a non-empty array of "
+                                  "feature names, got an array []")),
     ('"x1"', "[2, 4, 1]", "circle", "p.toml: data.features: expected a non-empty array"),
     ('["x1", "x2"]', "[3, 4, 1]", "circle",
-     "p.toml: network.layers: data.features gives 2 inputs (x1, x2) but the network has 3 "
-     "(they must match)"),
+     ("p.toml: network.layers: data.features gives 2 inputs (x1, x2) but the network has 3 "
+     "(they must match)")),
     ('["x1"]', "[1, 4, 1]", "sine",
-     "p.toml: data.features: only xor, circle, gaussian, spiral, moons take features "
-     "(sine makes 1 input)"),
+     ("p.toml: data.features: only xor, circle, gaussian, spiral, moons take features "
+     "(sine makes 1 input)")),
 ])
 def test_bad_features_are_one_line_naming_them(features, layers, generator, message):
     with pytest.raises(PresetError) as info:

@@ -39,8 +39,8 @@ def test_every_training_record_is_a_preset_key_with_its_range():
     ("l1 = true", "p.toml: training.l1: expected a number, got a boolean true"),
     ("l2 = 2000", "p.toml: training.l2: 2000 is out of range (allowed: 0.0 ≤ l2 ≤ 1000.0)"),
     ("batch_size = 1.5", "p.toml: training.batch_size: expected an integer, got a float 1.5"),
-    ("batch_size = -1", "p.toml: training.batch_size: -1 is out of range (allowed: 0 ≤ "
-                        "batch_size)"),
+    ("batch_size = -1", ("p.toml: training.batch_size: -1 is out of range (allowed: 0 ≤ "
+                        "batch_size)")),
 ])
 def test_the_loader_validates_training_settings_against_their_records(line, message):
     with pytest.raises(PresetError) as info:

@@ -219,7 +219,8 @@ def read_hidden_activation(table: Table, hidden_layers: int) -> str | tuple[str,
     if not isinstance(value, list):
         return table.string(key, "sigmoid", activations.HIDDEN_ACTIVATIONS)
     if len(value) != hidden_layers:
-        raise table.error(key, f"has {len(value)} name{'s' * (len(value) != 1)} for {hidden_layers} "
+        names = f"{len(value)} name{'s' * (len(value) != 1)}"
+        raise table.error(key, f"has {names} for {hidden_layers} "
                                f"hidden layer{'s' * (hidden_layers != 1)} "
                                f"(allowed: one name, or an array of {hidden_layers}, one per "
                                f"hidden layer)")
