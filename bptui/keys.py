@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bptui.engine import phases
+
 
 @dataclass(frozen=True)
 class Key:
@@ -32,8 +34,9 @@ class Key:
 
 
 KEYS: tuple[Key, ...] = (
-    Key("f", "forward", "Forward", "forward: compute the next layer's z = a_in·Wᵀ + b and a = f(z)",
-        "forward", palette=True),
+    Key("f", "forward", "Forward",
+        f"forward: compute the next layer's {phases.text('forward', ' and ')}", "forward",
+        palette=True),
     Key("e", "error", "Error", "error: the loss C and the output layer's δ (runs the rest of "
         "forward first)", "error", palette=True),
     Key("b", "backward", "Backward", "backward: gradients of one layer and δ of the layer below",

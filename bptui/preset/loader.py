@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from bptui.engine import activations, initializers, losses, optimizers, schedules
+from bptui.engine import hyper
 from bptui.engine.hyper import LEARNING_RATE, Hyper
 from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
 from bptui.engine.stepper import Stepper
@@ -207,7 +208,7 @@ def read_network(table: Table) -> NetworkSpec:
     for units in layers:
         if not 1 <= units <= MAX_UNITS:
             raise table.error("layers", f"{units} units is out of range (allowed: 1..{MAX_UNITS} per layer)")
-    hidden = table.string("hidden_activation", "sigmoid", activations.HIDDEN_ACTIVATIONS)
+    hidden = read_hidden_activation(table, len(layers) - 2)
     output = table.string("output_activation", "sigmoid", activations.OUTPUT_ACTIVATIONS)
     loss = table.string("loss", "quadratic", losses.LOSSES)
     if not losses.is_valid_pair(loss, output):
@@ -228,6 +229,23 @@ def read_network(table: Table) -> NetworkSpec:
         raise table.error("layers", f"{count:,} weights is too large for a terminal explorer "
                                     f"(allowed: up to {MAX_WEIGHTS:,})")
     return spec
+
+
+def read_hidden_activation(table: Table, hidden_layers: int) -> str | tuple[str, ...]:
+    """`hidden_activation`: one name for every hidden layer, or an array of names, one per
+    hidden layer (a tuple)."""
+    key = "hidden_activation"
+    value = table.raw(key, "sigmoid")
+    if not isinstance(value, list):
+        return table.string(key, "sigmoid", activations.HIDDEN_ACTIVATIONS)
+    if len(value) != hidden_layers:
+        names = f"{len(value)} name{'s' * (len(value) != 1)}"
+        raise table.error(key, f"has {names} for {hidden_layers} "
+                               f"hidden layer{'s' * (hidden_layers != 1)} "
+                               f"(allowed: one name, or an array of {hidden_layers}, one per "
+                               f"hidden layer)")
+    items = Table(table.source, table.path, {f"{key}[{i}]": v for i, v in enumerate(value)})
+    return tuple(items.string(name, choices=activations.HIDDEN_ACTIVATIONS) for name in items.data)
 
 
 def read_hyper(table: Table, h: Hyper) -> float | int:
@@ -315,11 +333,12 @@ def read_training(table: Table) -> TrainingSpec:
     schedule = table.string("schedule", "constant", schedules.NAMES)
     options.update(read_settings(table, schedules.SCHEDULES[schedule].hypers, SCHEDULE_KEYS,
                                  f"schedule {schedule!r}"))
+    base = {h.key: read_hyper(table, h) if table.has(h.key) else h.default
+            for h in hyper.TRAINING if h is not LEARNING_RATE}
     return TrainingSpec(
         learning_rate=read_learning_rate(
             table, optimizers.OPTIMIZERS[name].default_learning_rate),
-        batch_size=table.integer("batch_size", 0, 0, None),
-        l2=table.number("l2", 0.0, 0.0, 1000.0),
+        batch_size=base["batch_size"], l2=float(base["l2"]), l1=float(base["l1"]),
         shuffle=table.boolean("shuffle", False),
         optimizer=name, schedule=schedule, options=tuple(options.items()),
         eval_every=table.integer("eval_every", 0, 0, 10_000_000),
@@ -328,7 +347,9 @@ def read_training(table: Table) -> TrainingSpec:
 
 def network_doc(spec: NetworkSpec) -> dict:
     """The [network] table that describes `spec` exactly (the inverse of read_network)."""
-    doc = {"layers": list(spec.layers), "hidden_activation": spec.hidden_activation,
+    hidden = spec.hidden_activation
+    doc = {"layers": list(spec.layers),
+           "hidden_activation": hidden if isinstance(hidden, str) else list(hidden),
            "output_activation": spec.output_activation, "loss": spec.loss, "init": spec.init}
     values = {"init_epsilon": spec.init_epsilon, "init_scale": spec.init_scale}
     doc.update({h.key: values[h.key] for h in initializers.INITIALIZERS[spec.init].hypers})
@@ -340,6 +361,8 @@ def training_doc(training: TrainingSpec) -> dict:
     doc = {"learning_rate": training.learning_rate, "batch_size": training.batch_size,
            "l2": training.l2, "shuffle": training.shuffle, "optimizer": training.optimizer,
            "schedule": training.schedule, **training.settings}
+    if training.l1:
+        doc["l1"] = training.l1
     if training.eval_every:
         doc["eval_every"] = training.eval_every
     return doc

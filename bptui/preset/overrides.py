@@ -183,7 +183,7 @@ def relocate(exc: PresetError, overrides: list[Override]) -> PresetError:
     for override in reversed(flat):
         if key and (key == override.key or override.key.startswith(key + ".")):
             return PresetError(override.source, override.where, exc.message)
-        if key.startswith(override.key + "."):
+        if key.startswith((override.key + ".", override.key + "[")):
             return PresetError(override.source, override.where + key[len(override.key):],
                                exc.message)
     if not flat:

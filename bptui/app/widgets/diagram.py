@@ -280,8 +280,10 @@ class NetworkDiagram(LinesWidget):
                     d_text = (f"{d_label}{fmt(float(delta[unit]), width_left).strip()}" if delta_now
                               else f"{d_label}·").ljust(node - 1)
                     put(xs[column], y + 1, d_text[:node], CURSOR if selected else (None if delta_now else STALE))
-                elif column == 0:
-                    put(xs[column], y + 1, f"  x{unit + 1}"[:node], DIM)
+                elif column == 0:  # the input's name: x1, a CSV column, an engineered x1^2
+                    names = snap.data.feature_names
+                    name = names[unit] if unit < len(names) else f"x{unit + 1}"
+                    put(xs[column], y + 1, f"  {name}"[:node], DIM)
             if collapsed:
                 y = unit_row(column, shown) if shown else top
                 put(xs[column], min(height - 1, y), f"+{snap.layers[column] - shown} more"[:node], DIM)
