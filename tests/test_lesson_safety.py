@@ -11,6 +11,7 @@ import pytest
 
 from bptui.lesson import progress as saved
 from tests.test_bad_input import assert_one_error, preset, run_main, train_bad
+from tests.test_lessons import lesson_text
 
 
 def no_ui(*args, **kwargs):
@@ -144,3 +145,117 @@ def test_too_many_goal_fixes_are_one_line(tmp_path, capsys):
         tail=f"[goal]\nsteps = 5\nloss_above = 0.1\nfix = [{fixes}]"))
     assert_one_error(rc, out, err, file=path, key="goal.fix",
                      says=f"{MAX_FIXES + 1} fixes is too many")
+
+
+# --------------------------------------------------------------------------------------------
+# Lesson files: checks that could never hold, texts the pane cannot draw quickly
+
+def table_text(columns: int, rows: int = 1) -> str:
+    """A Markdown table of `columns` one-letter columns."""
+    row = "|" + "|".join("a" * columns) + "|\n"
+    return row + "|" + "|".join("-" * columns) + "|\n" + row * rows
+
+
+def step_with(text: str = "Read this.", keys: str | None = None, check: str | None = None,
+              extra: str = "") -> str:
+    """A [[step]] with a text, maybe keys, maybe a check."""
+    parts = ["[[step]]", f"text = {json.dumps(text)}"] + ([f"keys = {keys}"] if keys else [])
+    parts += [extra] if extra else []
+    parts += ["[step.check]", check] if check is not None else []
+    return "\n".join(parts)
+
+
+def on(preset_name: str, top: str = "") -> str:
+    return f'title = "T"\npreset = "{preset_name}"\n{top}'
+
+
+IMPOSSIBLE = [
+    # checks the preset can never satisfy
+    pytest.param(lesson_text(check="test_loss_below = 0.1"), "step[1].check.test_loss_below",
+                 "no held-out set", id="test-loss-without-held-out-set"),
+    pytest.param(lesson_text(check="test_loss_above = 0.1"), "step[1].check.test_loss_above",
+                 "no held-out set", id="test-loss-above-without-held-out-set"),
+    pytest.param(lesson_text(on("sine"), check="accuracy_at_least = 0.9"),
+                 "step[1].check.accuracy_at_least", "regression", id="accuracy-on-regression"),
+    pytest.param(lesson_text(check='setting = "training.optimizer"\nat_least = 1'),
+                 "step[1].check.at_least", "training.optimizer is not a number",
+                 id="at-least-on-a-name-setting"),
+    pytest.param(lesson_text(check='setting = "network.layers"\nat_most = 3'),
+                 "step[1].check.at_most", "not a number", id="at-most-on-layers"),
+    pytest.param(lesson_text(check='setting = "training.l2"\nat_least = 0.2\nat_most = 0.1'),
+                 "step[1].check.at_most", "below at_least", id="at-most-below-at-least"),
+    pytest.param(lesson_text(check='setting = "training.l2"'), "step[1].check.setting",
+                 "goes with equals", id="setting-alone"),
+    pytest.param(lesson_text(check='setting = "network.layers"\nequals = "2,3,2"'),
+                 "step[1].check.equals", "write equals = [2, 8, 2]", id="layers-as-text"),
+    pytest.param(lesson_text(check='setting = "network.layers"\nequals = [3, 3, 2]'),
+                 "step[1].check.equals", "the data fix 2 inputs and 2 outputs",
+                 id="layers-that-do-not-fit-the-data"),
+    pytest.param(lesson_text(check='setting = "network.layers"\nequals = [2, 0, 2]'),
+                 "step[1].check.equals", "array of 2..12 unit counts", id="layers-with-zero"),
+    pytest.param(lesson_text(check='setting = "training.optimizer"\nequals = "adamm"'),
+                 "step[1].check.equals", "did you mean 'adam'", id="optimizer-typo"),
+    pytest.param(lesson_text(check='setting = "training.optimizer"\nequals = 1'),
+                 "step[1].check.equals", "expected a string", id="optimizer-number"),
+    pytest.param(lesson_text(check='setting = "training.shuffle"\nequals = 1'),
+                 "step[1].check.equals", "true or false", id="shuffle-number"),
+    pytest.param(lesson_text(check='setting = "training.shuffle"\nequals = true'),
+                 "step[1].check.setting", "no key changes training.shuffle",
+                 id="shuffle-no-key-changes"),
+    # checks that need a key the step does not allow
+    pytest.param(lesson_text(step=step_with(keys='["x"]', check="predicted = 1")),
+                 "step[1].check.predicted", 'needs "P"', id="predicted-without-P"),
+    pytest.param(lesson_text(step=step_with(keys='["x"]', check='showing = "boundary"')),
+                 "step[1].check.showing", 'needs "d"', id="boundary-without-d"),
+    pytest.param(lesson_text(step=step_with(keys='["d"]', check='showing = "explain"')),
+                 "step[1].check.showing", 'needs "x"', id="explain-without-x"),
+    pytest.param(lesson_text(step=step_with(keys='["x"]', check="loss_below = 0.1")),
+                 "step[1].check.loss_below", 'needs "r" or "s" or "u" or "space"',
+                 id="loss-without-training-keys"),
+    pytest.param(lesson_text(step=step_with(keys='["x"]', check="accuracy_at_least = 0.5"),
+                             top=on("xor")), "step[1].check.accuracy_at_least", 'needs "r"',
+                 id="accuracy-without-training-keys"),
+    pytest.param(lesson_text(step=step_with(keys='["x"]', check="steps_at_least = 5")),
+                 "step[1].check.steps_at_least", "needs", id="steps-without-training-keys"),
+    pytest.param(lesson_text(step=step_with(keys='["d"]', check="diverged = true")),
+                 "step[1].check.diverged", "needs", id="diverge-without-training-keys"),
+    pytest.param(lesson_text(step=step_with(keys='["x"]',
+                                            check='setting = "training.l2"\nat_least = 0.1')),
+                 "step[1].check.setting", 'needs "o"', id="setting-without-o"),
+    pytest.param(lesson_text(step=step_with(keys='["x"]', check='at = "forward 1"')),
+                 "step[1].check.at", '"f"', id="at-without-a-stepping-key"),
+    # texts
+    pytest.param(lesson_text(step=step_with(table_text(3000))), "step[1].text",
+                 "a table of 3,000 columns is too wide", id="table-3000-columns"),
+    pytest.param(lesson_text(step=step_with(table_text(4, rows=100))), "step[1].text",
+                 "blocks", id="table-100-rows"),
+    pytest.param(lesson_text(step=step_with("- a\n" * 100)), "step[1].text", "blocks",
+                 id="list-of-100"),
+    pytest.param(lesson_text(step=step_with("a\n" * 500)), "step[1].text",
+                 "501 lines of Markdown is too many", id="500-lines"),
+    pytest.param(lesson_text(step=step_with("x" * 20_001)), "step[1].text",
+                 "20,001 characters of Markdown is too long", id="text-too-long"),
+    pytest.param(lesson_text(on("mazur", f"outcome = {json.dumps(table_text(40))}")),
+                 "outcome", "too wide", id="outcome-wide-table"),
+    pytest.param(lesson_text('title = "' + "T" * 201 + '"\npreset = "mazur"'), "title",
+                 "too long", id="title-too-long"),
+    pytest.param(lesson_text(step=step_with(extra="hints = " + json.dumps(["h"] * 21))),
+                 "step[1].hints", "up to 20 hints", id="21-hints"),
+    # overrides that would drop pinned weights
+    pytest.param(lesson_text(on("mazur", "[set]\nnetwork.layers = [2, 3, 2]")),
+                 "set.network.layers", "pins [[weights]]", id="set-layers-of-pinned-weights"),
+]
+
+
+@pytest.mark.parametrize("command", [["learn", "{}"], ["learn", "{}", "--check"]])
+@pytest.mark.parametrize("text, key, says", IMPOSSIBLE)
+def test_a_lesson_no_learner_could_pass_is_one_line(tmp_path, capsys, monkeypatch, command,
+                                                     text, key, says):
+    import bptui.app
+
+    monkeypatch.setattr(bptui.app, "run_app", no_ui)
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    rc = run_main([part.replace("{}", str(path)) for part in command])
+    captured = capsys.readouterr()
+    assert_one_error(rc, captured.out, captured.err, file=str(path), key=key, says=says)

@@ -308,9 +308,9 @@ BAD_LESSONS = [
     pytest.param(lesson_text(check="at_most = 3"), "step[1].check.at_most", "goes with setting",
                  id="at-most-without-setting"),
     pytest.param(lesson_text(check='setting = "training.l2"\nequals = true'),
-                 "step[1].check.equals", "a number or a string", id="equals-bool"),
+                 "step[1].check.equals", "expected a number", id="equals-bool"),
     pytest.param(lesson_text(check='setting = "training.l2"\nequals = [1]'),
-                 "step[1].check.equals", "a number or a string", id="equals-array"),
+                 "step[1].check.equals", "expected a number", id="equals-array"),
     pytest.param(lesson_text(check='setting = "training.l2"\nat_least = "big"'),
                  "step[1].check.at_least", "expected a number", id="at-least-string"),
     # the file
