@@ -259,3 +259,160 @@ def test_a_lesson_no_learner_could_pass_is_one_line(tmp_path, capsys, monkeypatc
     rc = run_main([part.replace("{}", str(path)) for part in command])
     captured = capsys.readouterr()
     assert_one_error(rc, captured.out, captured.err, file=str(path), key=key, says=says)
+
+
+def load_text(tmp_path, text: str):
+    from bptui.lesson import load_lesson
+
+    path = tmp_path / "lesson.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_lesson(str(path))
+
+
+def test_layers_are_checked_as_an_array(tmp_path):
+    from bptui.lesson.checks import Context
+    from bptui.preset.overrides import with_sets
+
+    lesson = load_text(tmp_path, lesson_text(on("xor"), step=step_with(
+        keys='["o"]', check='setting = "network.layers"\nequals = [2, 3, 1]')))
+    check = lesson.steps[0].check
+    assert check.equals == (2, 3, 1)
+    assert check.missing(Context(lesson.preset.stepper())) == [
+        "set network.layers to 2,3,1 in the settings (o) (now: 2,2,1)"]
+    wider = with_sets(lesson.preset, ["network.layers=[2,3,1]"])
+    assert check.missing(Context(wider.stepper())) == []
+
+
+def test_booleans_and_names_are_checkable(tmp_path):
+    from bptui.lesson.checks import Context
+    from bptui.preset.overrides import with_sets
+
+    lesson = load_text(tmp_path, lesson_text(
+        on("xor", "[set]\ntraining.shuffle = true"), step=step_with(
+            keys='["o"]', check='setting = "training.shuffle"\nequals = true')))
+    assert lesson.steps[0].check.missing(Context(lesson.preset.stepper())) == []
+    lesson = load_text(tmp_path, lesson_text(on("xor"), step=step_with(
+        keys='["o"]', check='setting = "training.optimizer"\nequals = "adam"')))
+    check = lesson.steps[0].check
+    assert check.missing(Context(lesson.preset.stepper()))[0].startswith(
+        "set training.optimizer to adam in the settings (o) (now: sgd)")
+    adam = with_sets(lesson.preset, ["training.optimizer=adam"])
+    assert check.missing(Context(adam.stepper())) == []
+
+
+def test_a_setting_that_holds_at_the_start_needs_no_key(tmp_path):
+    """A guard: keep η as small as it is while the learner trains (no o in the keys)."""
+    lesson = load_text(tmp_path, lesson_text(on("xor"), step=step_with(
+        keys='["r"]', check='setting = "training.learning_rate"\nat_most = 2.0')))
+    assert lesson.steps[0].check.at_most == 2.0
+
+
+def test_check_actions_and_fixed_settings_match_the_explorer():
+    """Every action a check may need is a key's; FIXED_SETTINGS are exactly the settings the
+    settings screen has no field for (checked on the screen itself below)."""
+    from bptui.keys import KEYS
+    from bptui.lesson.checks import MOVES, PANE_TOGGLES, TRAINS
+
+    actions = {k.action.split("(")[0] for k in KEYS}
+    assert set(MOVES) | set(TRAINS) | set(PANE_TOGGLES.values()) | {"settings"} <= actions
+
+
+async def test_fixed_settings_are_the_ones_the_settings_screen_lacks():
+    from textual.css.query import NoMatches
+
+    from bptui.app.main import BptuiApp
+    from bptui.lesson.checks import FIXED_SETTINGS
+    from bptui.preset.loader import NETWORK_KEYS, TRAINING_KEYS
+
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        for dotted in ([f"training.{k}" for k in TRAINING_KEYS]
+                       + [f"network.{k}" for k in NETWORK_KEYS]):
+            try:
+                app.screen.query_one(f"#{dotted.split('.')[1]}")
+                has_field = True
+            except NoMatches:
+                has_field = False
+            assert has_field == (dotted not in FIXED_SETTINGS), dotted
+
+
+# --------------------------------------------------------------------------------------------
+# bptui learn --check and --template
+
+@pytest.mark.parametrize("name", __import__("bptui.lesson").lesson.bundled_lessons())
+def test_every_bundled_lesson_passes_check(capsys, monkeypatch, name):
+    import bptui.app
+    from bptui.lesson import load_lesson
+
+    monkeypatch.setattr(bptui.app, "run_app", no_ui)
+    assert run_main(["learn", name, "--check"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    steps = len(load_lesson(name).steps)
+    assert captured.err == "" and len(lines) == steps + 1
+    assert lines[0].startswith(f"lessons/{name}.toml: ok: ")
+    assert [line.split(":")[0] for line in lines[1:]] == [
+        f"step {i}/{steps}" for i in range(1, steps + 1)]
+    assert not saved.data_dir().exists()  # --check reads and writes no progress
+
+
+def test_the_template_passes_check_and_names_every_key(tmp_path, capsys):
+    from bptui.lesson.loader import CHECK_KEYS, STEP_KEYS, TOP_KEYS
+
+    assert run_main(["learn", "--template"]) == 0
+    template = capsys.readouterr().out
+    path = tmp_path / "mine.toml"
+    path.write_text(template, encoding="utf-8")
+    assert run_main(["learn", str(path), "--check"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f'{path}: ok: "XOR needs a hidden layer" on preset xor, 4 steps\n')
+    for key in TOP_KEYS + STEP_KEYS + CHECK_KEYS:
+        assert f"\n{key} = " in template or f"# {key} = " in template \
+            or f"[{key}]" in template or f"[step.{key}]" in template, key
+
+
+def test_check_output_is_printable(tmp_path, capsys):
+    path = tmp_path / "evil.toml"
+    path.write_text(lesson_text('title = "T\\u001b]0;PWN\\u0007"\npreset = "mazur"',
+                                step=step_with("\u001b[2J clear")), encoding="utf-8")
+    assert run_main(["learn", str(path), "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and len(out.splitlines()) == 2
+
+
+@pytest.mark.parametrize("argv, says", [
+    pytest.param(["learn", "--check"], "--check needs a lesson", id="check-without-lesson"),
+    pytest.param(["learn", "forward", "--check", "--web"], "--web does not go with --check",
+                 id="check-with-web"),
+    pytest.param(["learn", "forward", "--template"], "--template takes no lesson",
+                 id="template-with-lesson"),
+    pytest.param(["learn", "nosuch", "--check"], "unknown lesson", id="check-unknown-lesson"),
+])
+def test_bad_check_arguments_are_one_line(capsys, monkeypatch, argv, says):
+    import bptui.app
+
+    monkeypatch.setattr(bptui.app, "run_app", no_ui)
+    rc = run_main(argv)
+    captured = capsys.readouterr()
+    assert says in assert_one_error(rc, captured.out, captured.err)
+
+
+async def test_the_template_lesson_can_be_finished(tmp_path):
+    from bptui.app.main import BptuiApp
+    from bptui.lesson.template import template
+    from tests.test_lessons import act
+
+    lesson = load_text(tmp_path, template())
+    script = [["d"], ["train 500"], ["set layers 2,2,1"], ["train 1500"]]
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for number, actions in enumerate(script, start=1):
+            for action in actions:
+                await act(pilot, action)
+            await pilot.press("n")
+            await pilot.pause()
+            assert app.lesson.index == number or app.lesson.finished, app.hint
+        assert app.lesson.finished

@@ -201,9 +201,9 @@ def check_lesson(parser: argparse.ArgumentParser, args) -> int:
     if args.template:
         if args.lesson or args.check:
             parser.error("--template takes no lesson and no --check")
-        from bptui.lesson.template import TEMPLATE
+        from bptui.lesson.template import template
 
-        print(TEMPLATE, end="")
+        print(template(), end="")
         return 0
     if not args.lesson:
         parser.error("--check needs a lesson: a bundled name or a lesson .toml file")

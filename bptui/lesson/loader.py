@@ -5,7 +5,11 @@ optional overrides of its keys (a [set] table, e.g. `training.learning_rate = 0.
 ordered [[step]] tables with Markdown `text`, optional `keys` (the only keys allowed; a
 teacher can lock the rest), an optional [step.check] (see `checks`), and `hints` revealed one
 at a time. `outcome` says in a sentence or two what the learner now knows.
-Every key is validated like a preset's: one line naming the file and key, exit 2.
+Every key is validated like a preset's: one line naming the file and key, exit 2. So is what
+no learner could do: a check that can never hold on the lesson's preset (a test loss without a
+held-out set, accuracy on a regression, `at_least` on a name), or that needs a key the step
+does not allow (`Check.needs`); and texts larger than the lesson pane draws quickly
+(`bptui.lesson.markdown`).
 """
 
 from __future__ import annotations
@@ -17,8 +21,15 @@ from pathlib import Path
 
 from bptui.keys import BY_NAME, KEYS
 from bptui.lesson import markdown
-from bptui.lesson.checks import (FIXED_SETTINGS, PANES, PHASES, Check, setting_choices,
-                                 setting_kind, spec_setting)
+from bptui.lesson.checks import (
+    FIXED_SETTINGS,
+    PANES,
+    PHASES,
+    Check,
+    setting_choices,
+    setting_kind,
+    spec_setting,
+)
 from bptui.preset import loader as presets
 from bptui.preset.errors import PresetError
 from bptui.preset.overrides import from_table, with_overrides

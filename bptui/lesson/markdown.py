@@ -15,7 +15,7 @@ import functools
 MAX_CHARS = 20_000
 MAX_LINES = 400
 """Counted before parsing, so that parsing stays quick."""
-MAX_BLOCKS = 80
+MAX_BLOCKS = 60
 """Paragraphs, headings, list items, quotes, table rows and cells, code blocks."""
 MAX_COLUMNS = 12
 

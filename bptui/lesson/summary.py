@@ -14,8 +14,8 @@ def summary(lesson: Lesson) -> list[str]:
     steps = len(lesson.steps)
     preset = ("an inline preset" if lesson.preset.source == lesson.source
               else f"preset {lesson.preset.name}")
-    lines = [f"{lesson.source}: ok: \"{lesson.title}\" on {preset}, "
-             f"{steps} step{'s' if steps > 1 else ''}"]
+    plural = "s" if steps > 1 else ""
+    lines = [f"{lesson.source}: ok: \"{lesson.title}\" on {preset}, {steps} step{plural}"]
     for i, step in enumerate(lesson.steps, start=1):
         check = step.check.describe() if step.check is not None else "no check"
         keys = ("every key" if step.keys is None

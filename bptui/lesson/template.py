@@ -6,11 +6,12 @@ tests check that the template loads and names every key the loader accepts.
 
 from __future__ import annotations
 
-TEMPLATE = '''\
+_TEXT = '''\
 # A bptui lesson. Check it with:  bptui learn my-lesson.toml --check
 # Run it with:                    bptui learn my-lesson.toml
-# Text is Markdown (per step: up to 20,000 characters, 400 lines, 80 blocks, tables of up to
-# 12 columns). Keys are the explorer's (bptui --help, or ? in the app).
+# Texts are Markdown (a step's text is required: up to {chars:,} characters, {lines} lines,
+# {blocks} blocks such as paragraphs, list items and table cells, tables of up to {columns}
+# columns). Keys are written as the explorer's help (? in the app) shows them.
 
 title = "XOR needs a hidden layer"          # required, one line
 # The lesson picker's line, and what the learner knows at the end (Markdown, shown when done):
@@ -27,7 +28,7 @@ preset = "xor"
 network.layers = [2, 1]
 training.learning_rate = 2.0
 
-[[step]]                                    # 1 to 100 steps, in order
+[[step]]                                    # 1 to {steps} steps, in order
 text = """
 This network has **no hidden layer**. Press **d** to see its *decision boundary*.
 """
@@ -46,8 +47,10 @@ separates XOR's classes.
 keys = ["r", "s", "d"]
 [step.check]
 steps_at_least = 500                        # training steps done
-# loss_below = 0.1                          # whole training set's cost (loss_above: over)
-# test_loss_below = 0.1                     # held-out cost: only with a held-out set
+# loss_below = 0.1                          # the whole training set's cost below this
+# loss_above = 0.1                          # ... still above this
+# test_loss_below = 0.1                     # the held-out set's cost (only with a held-out
+# test_loss_above = 0.2                     # set: [data] test_fraction)
 # accuracy_at_least = 0.9                   # 0..1, classification presets only
 # diverged = true                           # training diverged (false: it must not have)
 
@@ -61,6 +64,7 @@ setting = "network.layers"                  # training.KEY or network.KEY, with 
 equals = [2, 2, 1]                          # a number, a name ("adam"), true or false, or
                                             # the layers as an array
 # at_least = 0.1                            # numeric settings: at_least and/or at_most
+# at_most = 1.0
 
 [[step]]
 text = """
@@ -73,3 +77,12 @@ loss_below = 0.02
                                             # backward N, update (N = 1 .. weight layers)
 # predicted = 1                             # right answers with P in this step (allow "P")
 '''
+
+
+def template() -> str:
+    """The starter lesson, with the limits as the loader has them."""
+    from bptui.lesson import markdown
+    from bptui.lesson.loader import MAX_STEPS
+
+    return _TEXT.format(chars=markdown.MAX_CHARS, lines=markdown.MAX_LINES,
+                        blocks=markdown.MAX_BLOCKS, columns=markdown.MAX_COLUMNS, steps=MAX_STEPS)
