@@ -42,10 +42,11 @@ def texts(refused: bool) -> dict[str, str]:
 
     blocks, columns = markdown.MAX_BLOCKS, markdown.MAX_COLUMNS
     rows = (blocks - 4 - columns) // (columns + 1)  # table, head, body, head row: 4 blocks
+    items = (blocks - 1) // markdown.LIST_ITEM  # the list, then its items
     out = {
         "empty app": "",
         "longest bundled step": longest_bundled_step(),
-        f"list of {blocks // 2 - 1} items (at the block cap)": "- a\n" * (blocks // 2 - 1),
+        f"list of {items} items (at the block cap)": "- a\n" * items,
         f"{blocks} paragraphs (at the block cap)": "a\n\n" * blocks,
         f"table {columns}×{rows} (at the column cap)": table(columns, rows),
         "20,000 characters in one line": "word " * 4000,

@@ -416,3 +416,18 @@ async def test_the_template_lesson_can_be_finished(tmp_path):
             await pilot.pause()
             assert app.lesson.index == number or app.lesson.finished, app.hint
         assert app.lesson.finished
+
+
+def test_texts_at_the_markdown_caps_are_accepted_and_one_more_is_not():
+    from bptui.lesson import markdown
+
+    blocks, item = markdown.MAX_BLOCKS, markdown.LIST_ITEM
+    assert markdown.problem("a\n\n" * blocks) is None
+    assert "too many" in markdown.problem("a\n\n" * (blocks + 1))
+    items = (blocks - 1) // item  # the list itself counts 1
+    assert markdown.problem("- a\n" * items) is None
+    assert "too many" in markdown.problem("- a\n" * (items + 1))
+    assert markdown.problem(table_text(markdown.MAX_COLUMNS)) is None
+    assert "too wide" in markdown.problem(table_text(markdown.MAX_COLUMNS + 1))
+    assert markdown.problem("x" * markdown.MAX_CHARS) is None
+    assert markdown.problem("a\n" * (markdown.MAX_LINES - 1)) is None

@@ -10,8 +10,8 @@ _TEXT = '''\
 # A bptui lesson. Check it with:  bptui learn my-lesson.toml --check
 # Run it with:                    bptui learn my-lesson.toml
 # Texts are Markdown (a step's text is required: up to {chars:,} characters, {lines} lines,
-# {blocks} blocks such as paragraphs, list items and table cells, tables of up to {columns}
-# columns). Keys are written as the explorer's help (? in the app) shows them.
+# {blocks} blocks, where a paragraph or a table cell counts 1 and a list item {item}, tables of
+# up to {columns} columns). Keys are written as the explorer's help (? in the app) shows them.
 
 title = "XOR needs a hidden layer"          # required, one line
 # The lesson picker's line, and what the learner knows at the end (Markdown, shown when done):
@@ -85,4 +85,5 @@ def template() -> str:
     from bptui.lesson.loader import MAX_STEPS
 
     return _TEXT.format(chars=markdown.MAX_CHARS, lines=markdown.MAX_LINES,
-                        blocks=markdown.MAX_BLOCKS, columns=markdown.MAX_COLUMNS, steps=MAX_STEPS)
+                        blocks=markdown.MAX_BLOCKS, item=markdown.LIST_ITEM,
+                        columns=markdown.MAX_COLUMNS, steps=MAX_STEPS)
