@@ -312,6 +312,9 @@ def read_equals(table: Table, setting: str, kind: str, preset: presets.Preset):
     layers = preset.network.layers
     example = f"[{layers[0]}, 8, {layers[-1]}]"
     if isinstance(value, str):
+        parts = [part.strip() for part in value.split(",")]
+        if all(part.isascii() and part.isdigit() for part in parts):
+            example = f"[{', '.join(str(int(part)) for part in parts)}]"
         raise table.error("equals", f"network.layers is compared as an array: write equals = "
                                     f"{example}, not {describe(value)}")
     if (not isinstance(value, list) or not 2 <= len(value) <= presets.MAX_LAYERS
