@@ -13,6 +13,7 @@ from bptui.preset.csvfile import shorten
 from bptui.preset.embedded import EmbeddedFile, EmbeddedFolder, Folder
 from bptui.preset.errors import PresetError
 from bptui.preset.features import expand, read_features
+from bptui.preset.keys import MAX_UNITS
 from bptui.preset.table import Table, describe, read_matrix, type_name
 
 SOURCES = ("inputs", "generator", "csv")
@@ -238,7 +239,6 @@ def read_csv_source(table: Table, network: NetworkSpec, seed: int, base: Folder)
             and len(set(labels)) > 2:
         y, task, names = numeric[:, None], "regression", ()
     else:
-        from bptui.preset.loader import MAX_UNITS  # (loader imports this module)
 
         order = csvdata.class_order(labels)
         csvdata.check_classes(str(path), target, len(order), MAX_UNITS)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from bptui.engine import hyper, initializers, optimizers, schedules
 
+MAX_LAYERS = 12    # network.layers: at most this many layers
+MAX_UNITS = 4096   # ... of at most this many units (a target's classes included)
+
 INIT_KEYS = tuple(dict.fromkeys(h.key for init in initializers.INITIALIZERS.values()
                                 for h in init.hypers))
 NETWORK_KEYS = ("layers", "hidden_activation", "output_activation", "loss", "init") + INIT_KEYS

@@ -19,20 +19,19 @@ from bptui.preset import datasource
 from bptui.preset.embedded import Folder
 from bptui.preset.errors import PresetError, file_error
 from bptui.preset.goal import Goal, read_goal
-from bptui.preset.keys import (INIT_KEYS, NETWORK_KEYS, OPTIMIZER_KEYS, SCHEDULE_KEYS,
-                               TRAINING_KEYS)
+from bptui.preset.keys import (INIT_KEYS, MAX_LAYERS, MAX_UNITS, NETWORK_KEYS, OPTIMIZER_KEYS,
+                               SCHEDULE_KEYS, TRAINING_KEYS)
 from bptui.preset.overrides import Override, apply, parse_set, relocate
 from bptui.preset.table import (Table, check_number, check_range, describe, read_matrix,
                                 is_finite_number, type_name)
 from bptui.text import paragraph, printable
 
 MAX_WEIGHTS = 1_000_000
+MAX_FILE_BYTES = 4 * 2**20   # a preset or lesson file; larger ones are refused before parsing
 MEMORY_BUDGET = 1 << 30      # bytes of arrays a preset may need (see memory_estimate)
 MAP_PIXELS = 200 * 100       # the largest decision map counted: a 200 × 50-cell pane, 2 px a cell
 PARAMETER_COPIES = 12        # vectors of P floats a stepper holds (Adam's two buffers included)
 MAX_LEARNING_RATE = LEARNING_RATE.high  # 0 < η ≤ this, whatever sets η: a preset, +/-, settings, a session
-MAX_LAYERS = 12
-MAX_UNITS = 4096
 TOP_KEYS = ("title", "description", "seed", "network", "training", "data", "weights", "goal")
 
 
@@ -98,12 +97,17 @@ def resolve(name_or_path: str) -> Path:
 
 
 def read_text(path: Path) -> str:
-    """The file's text, or a PresetError saying why not."""
+    """The file's text (a preset or lesson file: at most MAX_FILE_BYTES, of which no more than
+    that plus one byte is read), or a PresetError saying why not."""
     source = str(path)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise file_error(source, exc, "preset file") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise PresetError(source, None, f"is larger than {MAX_FILE_BYTES // 2**20} MB: too "
+                                        f"large for a preset or lesson file")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
