@@ -32,15 +32,17 @@ class LossChart(SnapshotPlot):
     """Pinned runs, oldest first."""
     settings: reactive[dict] = reactive(dict, init=False, repaint=False)
     """The current settings (ghosts are labelled by what differs from them)."""
+    events: reactive[tuple] = reactive((), init=False, repaint=False)
+    """The run's events (engine.events.Event) found by j or J: a red line at each step."""
 
     def watch_log_scale(self) -> None:
         self.soon()
 
-    watch_ghosts = watch_settings = watch_log_scale
+    watch_ghosts = watch_settings = watch_events = watch_log_scale
 
     def key(self, snap: Snapshot):
         return (len(snap.loss_history), len(snap.batch_loss_history), snap.step, self.log_scale,
-                snap.diverged, self.ghosts, tuple(sorted(self.settings.items())))
+                snap.diverged, self.ghosts, tuple(sorted(self.settings.items())), self.events)
 
     def draw(self, snap: Snapshot) -> None:
         log = self.log_scale
@@ -56,5 +58,7 @@ class LossChart(SnapshotPlot):
         self.curve(*with_current(snap, snap.loss_history, snap.loss), "train", "blue", log)
         self.curve(*with_current(snap, snap.test_loss_history, snap.test_loss), "test", "orange",
                    log)
+        for step in sorted({e.step for e in self.events if e.step <= snap.step})[:50]:
+            self.plt.vline(step, "red")
         self.plt.xlabel("step")
         self.plt.title("log10 loss" if log else "loss")
