@@ -135,8 +135,8 @@ def pull_lines(result: Nudge, data, selected: int | None) -> list[Line]:
     scale = max(float(np.abs(finite).max()) if finite.size else 0.0, abs(result.l2_term),
                 abs(mean))
     out = [Line("head", f"Each sample's pull on w {result.address}"),
-           Line("note", f"∂C_x/∂w = δ_j·a_in per sample, sorted; ┆ their mean = ∂C/∂w; "
-                        f"▶ the selected sample (, and . move it)")]
+           Line("note", "∂C_x/∂w = δ_j·a_in per sample, sorted; ┆ their mean = ∂C/∂w; "
+                        "▶ the selected sample (, and . move it)")]
     order = np.argsort(-np.nan_to_num(products, nan=0.0), kind="stable")
     if m <= ALL_BARS:
         shown, rest = list(order), []
@@ -168,7 +168,7 @@ def histogram(values: np.ndarray, scale: float, bins: int = 6) -> list[Line]:
         return lines
     counts, edges = np.histogram(finite, bins=bins)
     top = max(1, int(counts.max()))
-    for count, lo, hi in zip(counts, edges[:-1], edges[1:]):
+    for count, lo, hi in zip(counts, edges[:-1], edges[1:], strict=True):
         cells = "▇" * max(1 if count else 0, round(count / top * BAR))
         lines.append(Line("raw", f"  {short(lo):>8} … {short(hi):<8} {cells} {count}"))
     return lines

@@ -44,7 +44,7 @@ def band_colours(bands: int = BANDS) -> list[Color]:
         lo = int(math.floor(t))
         hi = min(lo + 1, len(RAMP) - 1)
         f = t - lo
-        out.append(Color.from_rgb(*(round(a + (b - a) * f) for a, b in zip(RAMP[lo], RAMP[hi]))))
+        out.append(Color.from_rgb(*(round(a + (b - a) * f) for a, b in zip(RAMP[lo], RAMP[hi], strict=True))))
     return out
 
 
@@ -94,7 +94,7 @@ def curve_text(sl, width: int, height: int) -> Text:
             if 0 <= y < dots_y and x % 2 == 0:
                 canvas.dot(x, y, 1.0, TANGENT)
     previous = None
-    for w, c in zip(values, loss):
+    for w, c in zip(values, loss, strict=True):
         if not math.isfinite(c):
             previous = None
             continue
