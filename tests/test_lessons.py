@@ -79,6 +79,9 @@ SCRIPTS = {
     "overfitting": [["d", "right", "right"], ["train 1000"], ["set l2 0.03", "R", "train 1000"], []],
     "initialization": [["down", "predict"], ["s", "s", "s", "s", "s"], ["train 1000"],
                        ["set init xavier", "train 500"], ["R"]],
+    "slope": [["v", "escape"], ["G"], ["right", "k", "escape"],
+              ["+", "+", "+", "+", "k", "escape"]],
+    "dead-units": [["j"], ["G"], ["set learning_rate 0.5", "R", "train 300"]],
 }
 
 

@@ -15,7 +15,9 @@ in one line what is missing (shown in the lesson pane). Conditions:
   an array for `network.layers`, e.g. [2, 3, 1]): a setting of the current session (η is the
   current base η);
 - `predicted = N`: at least N right predictions with `P` during this lesson step;
-- `showing = "explain" | "boundary" | "health" | "matrix" | "diagram"`: a pane is on screen.
+- `showing = "explain" | "boundary" | "health" | "check" | "matrix" | "diagram"`: a pane is on
+  screen; `"nudge" | "slice" | "slice2" | "pull" | "graph" | "event"`: that view (v, k, K, y, G,
+  j) was shown during this step.
 """
 
 from __future__ import annotations
@@ -27,9 +29,13 @@ from bptui.engine.stepper import Phase, Stepper
 
 PANE_TOGGLES = {"explain": "toggle_explain", "boundary": "toggle_boundary",
                 "health": "toggle_health", "matrix": "toggle_explain",
-                "diagram": "toggle_boundary"}
-"""Each pane a check can ask for, and the explorer action that shows it."""
+                "diagram": "toggle_boundary", "check": "toggle_health", "nudge": "nudge",
+                "slice": "slice(1)", "slice2": "slice(2)", "pull": "pull", "graph": "unit_graph",
+                "event": "event(1)"}
+"""Each pane a check can ask for, and the explorer action that shows it (the views nudge,
+slice, slice2, pull, graph and event count once shown during the step)."""
 PANES = tuple(PANE_TOGGLES)
+VIEWS = ("nudge", "slice", "slice2", "pull", "graph", "event")
 PHASES = tuple(p.value for p in Phase)
 SHOWN_AT_START = ("diagram", "matrix")
 """Panes on screen when a lesson starts (the others need their key)."""
@@ -194,7 +200,8 @@ class Check:
                        "(a right answer runs the step)")
         if self.showing is not None and self.showing not in ctx.showing:
             key = key_for(PANE_TOGGLES[self.showing])
-            out.append(f"show the {self.showing} pane" + (f" ({key})" if key else ""))
+            kind = "view" if self.showing in VIEWS else "pane"
+            out.append(f"show the {self.showing} {kind}" + (f" ({key})" if key else ""))
         return out
 
     def _setting(self, stepper: Stepper) -> list[str]:

@@ -4,6 +4,8 @@ c) on the same axes, labelled by what differs from the current settings."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from textual.reactive import reactive
 
@@ -34,15 +36,18 @@ class LossChart(SnapshotPlot):
     """Pinned runs, oldest first."""
     settings: reactive[dict] = reactive(dict, init=False, repaint=False)
     """The current settings (ghosts are labelled by what differs from them)."""
+    events: reactive[tuple] = reactive((), init=False, repaint=False)
+    """The run's events (engine.events.Event) found by j or J: a red line at each step."""
 
     def watch_log_scale(self) -> None:
         self.soon()
 
-    watch_ghosts = watch_settings = watch_log_steps = watch_log_scale
+    watch_ghosts = watch_settings = watch_log_steps = watch_events = watch_log_scale
 
     def key(self, snap: Snapshot):
         return (len(snap.loss_history), len(snap.batch_loss_history), snap.step, self.log_scale,
-                self.log_steps, snap.diverged, self.ghosts, tuple(sorted(self.settings.items())))
+                self.log_steps, snap.diverged, self.ghosts, tuple(sorted(self.settings.items())),
+                self.events)
 
     def draw(self, snap: Snapshot) -> None:
         log, log_steps = self.log_scale, self.log_steps
@@ -62,6 +67,8 @@ class LossChart(SnapshotPlot):
                    log_steps=log_steps)
         self.curve(*with_current(snap, snap.test_loss_history, snap.test_loss), "test", "orange",
                    log, log_steps=log_steps)
+        for step in sorted({e.step for e in self.events if e.step <= snap.step})[:50]:
+            self.plt.vline(math.log10(step + 1) if log_steps else step, "red")
         step_axis(self.plt, last, log_steps, self.size.width)
         if log:
             log_value_axis(self.plt, *self.shown_range, self.size.height)
