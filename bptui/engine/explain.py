@@ -23,7 +23,8 @@ MAX_WEIGHTS = 3   # incoming weights explained in the gradient and update sectio
 
 @dataclass(frozen=True)
 class Line:
-    """One line: a section heading (kind 'head'), prose ('note') or a formula with its result."""
+    """One line: a section heading (kind 'head'), prose ('note'), a formula with its result
+    ('formula'), or a formula in symbols only ('rule')."""
 
     kind: str
     text: str

@@ -19,6 +19,7 @@ from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.style import fmt, heat_style, level, line_style
 from bptui.app.widgets.braille import BrailleCanvas
 from bptui.app.widgets.lines import LinesWidget
+from bptui.engine.names import layer_name
 
 NODE = 10  # node width in cells: "a -0.1234 "
 WIDE = 4   # between layers of more shown units than this, only some edges are drawn
@@ -65,10 +66,8 @@ def picture(pixels: np.ndarray, colours, put, x: int, y: int, height: int) -> in
 
 
 def column_name(column: int, depth: int) -> str:
-    """'input', 'hidden 1', …, 'output'."""
-    if column == 0:
-        return "input"
-    return "output" if column == depth else f"hidden {column}"
+    """'input', 'hidden layer 1', …, 'output layer': the words P's prompt uses."""
+    return layer_name(column, depth)
 
 
 class NetworkDiagram(LinesWidget):

@@ -8,20 +8,28 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from bptui.engine.explain import Line
+from bptui.engine.numtext import number
 
 
 def explanation_text(lines: list[Line]) -> Text:
-    """Headings bold, formulas with their result highlighted, notes dim."""
+    """Headings bold, formulas with their result highlighted (and 8 significant figures beside
+    it, to check a source's printed numbers), notes dim, rules (formulas in symbols) bold."""
     text = Text()
     for line in lines:
         if line.kind == "head":
             text.append(("\n" if text else "") + line.text + "\n", "bold underline")
         elif line.kind == "note":
             text.append("  " + line.text + "\n", "dim")
+        elif line.kind == "rule":
+            text.append("  " + line.text + "\n", "bold")
         else:
             head, _, result = line.text.rpartition(" = ")
             text.append("  " + head + " = ")
-            text.append(result + "\n", "bold cyan")
+            text.append(result, "bold cyan")
+            full = f"{line.value:.8g}" if line.value is not None else ""
+            if full and full != result and full != number(line.value):
+                text.append(f"  ({full})", "dim")
+            text.append("\n")
     return text
 
 
