@@ -94,6 +94,8 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
     """Pinned runs (key c), shown in the loss chart."""
     settings: reactive[dict] = var(dict, init=False)
     """The current settings, flat (ghosts are labelled by what differs from them)."""
+    weight_names: reactive = var(None, init=False)
+    """The preset's own names of the weights (engine.names.Names) for the matrix pane."""
     title_shown: reactive[str] = var("", init=False)
     """The status line's title: the preset's, or the lesson's."""
 
@@ -106,6 +108,7 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         self.autostart = autostart
         self.opening_lesson = (lesson, progress)
         self.set_reactive(BptuiApp.title_shown, self.preset.title)
+        self.set_reactive(BptuiApp.weight_names, self.preset.names)
         self._readouts = snapshots.ReadoutCache()
         self._published: Snapshot | None = None
         self._want_snapshot = threading.Event()
@@ -133,7 +136,8 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
                 yield LessonPane(id="lesson")
                 with ContentSwitcher(id="right", initial="matrix").data_bind(current=app.right):
                     yield MatrixView(id="matrix").data_bind(app.snapshot, app.sample, app.gradcheck,
-                                                            weight_layer=app.layer)
+                                                            weight_layer=app.layer,
+                                                            names=app.weight_names)
                     yield ExplainPane(id="explain").data_bind(lines=app.explanation)
         with Horizontal(id="bottom"):
             with ContentSwitcher(id="charts", initial="chart").data_bind(current=app.bottom):
@@ -263,10 +267,10 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
             lines = [Line("note", f"{question.step_text} computes {question.what} "
                                   f"({self.keys_offered(True)}):"), *question.reveal]
         elif self.reveal == "formula" and question is not None:
-            lines = [Line("head", f"P · {question.what}"),
-                     Line("note", f"{self.mistake_said or 'not quite'} — how it is computed "
-                                  f"({self.keys_offered(False)}):"),
-                     *(Line("rule", text) for text in question.formula)]
+            lines = [Line("head", f"P · {question.what}: how it is computed"),
+                     *(Line("rule", text) for text in question.formula),
+                     Line("note", f"{self.mistake_said or 'not quite'} — "
+                                  f"{self.keys_offered(False)}")]
         elif column == 0:
             lines = [Line("head", f"input x{unit + 1}"),
                      Line("note", "inputs are data, not computed: move right (→) to a unit")]
@@ -551,6 +555,7 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         """Explore `stepper` (of `preset`) from now on, with a fresh undo history."""
         self.pause()
         self.preset = preset
+        self.weight_names = preset.names
         self.traced(stepper)
         self.explorer = Explorer(stepper)
         self.timeline = Timeline(stepper)

@@ -200,22 +200,25 @@ class NetworkDiagram(LinesWidget):
 
         last = snap.last
         active_layer = last.layer if last.phase != Phase.UPDATE else None
+        free = 0  # the first cell of the title row after the previous column's title
         for column in range(columns):
             room = (xs[column + 1] - xs[column] - 1) if column < depth else width - xs[column]
+            slack = max(0, xs[column] - free - 1)  # a title may start early, into the gap
             count = f" ({snap.layers[column]})" if column and snap.layers[column] > layout[column][0] else ""
             short = "in" if column == 0 else ("out" if column == depth else f"h{column}")
-            title = next((t for t in (column_name(column, depth) + count, short + count, short)
-                          if len(t) <= room), short)
+            middle = ("output" + count,) if column == depth else ()  # the one output layer
+            title = next((t for t in (column_name(column, depth) + count, *middle, short + count,
+                                      short)
+                          if len(t) <= room + slack), short)
+            x = xs[column] - max(0, len(title) - room)
             highlighted = (active_layer is not None and column == active_layer + 1) or (
                 last.phase == Phase.UPDATE and column > 0)
-            put(xs[column], 0, title[:room], ACTIVE if highlighted else TITLE)
+            put(x, 0, title[:room + slack], ACTIVE if highlighted else TITLE)
+            free = x + len(title[:room + slack])
             view = snap.views[column - 1] if 0 < column < depth else None
             if view is not None and view.flat is not None and view.flat.any():  # under the title
                 kind = "dead" if view.flat_kind == "dead" else "sat."
                 put(xs[column], 1, f"{int(view.flat.sum())}✕ {kind}"[:node], FLAT)
-            highlighted = (active_layer is not None and column == active_layer + 1) or (
-                last.phase == Phase.UPDATE and column > 0)
-            put(xs[column], 0, title[: node + gap - 1], ACTIVE if highlighted else TITLE)
 
         # direction of flow over the gap of the active weight layer
         for layer in range(depth):
