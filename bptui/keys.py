@@ -43,8 +43,9 @@ KEYS: tuple[Key, ...] = (
     Key("space", "micro", "Next", "the next micro-step, whatever it is", "micro"),
     Key("s", "finish_step", "Step", "finish the current training step (through the update)",
         "step", palette=True),
-    Key("P", "predict", "Predict", "predict the value the next micro-step computes for the "
-        "selected unit, then see it", "predict", palette=True),
+    Key("P", "predict", "Predict", "predict a value before the engine computes it (what the "
+        "lesson step names, else the next micro-step's for the selected unit)", "predict",
+        palette=True),
     Key("r", "run", "Run/pause", "run / pause continuous training", "run", palette=True),
     Key("R", "reset", "Reset", "reset to the preset's initial weights (same seed)", "reset",
         palette=True),
@@ -99,8 +100,8 @@ KEYS: tuple[Key, ...] = (
         "edit_weight", footer=False, palette=True),
     Key("n", "next_step", "Next step", "lesson: go on to the next step (when its check holds)",
         "lesson_next", lesson=True),
-    Key("t", "hint", "Hint", "lesson: a hint for this step (again for the next one)",
-        "lesson_hint", lesson=True),
+    Key("t", "hint", "Hint", "lesson: a hint for this step (again for the next one); after a "
+        "wrong prediction, its arithmetic", "lesson_hint", lesson=True),
     Key("question_mark", "help", "Help", "this help", "help", shown="?"),
     Key("q", "quit", "Quit", "quit", "quit"),
 )
