@@ -93,6 +93,43 @@ class NetworkDiagram(LinesWidget):
 
     watch_cursor = watch_sample = watch_snapshot
 
+    @staticmethod
+    def titles(snap: Snapshot, xs: list[int], layout: list, width: int) -> list[tuple[int, str]]:
+        """(x, title) per column: the words P uses ('hidden layer 1', 'output layer'), in the
+        same form for every hidden layer, without the unit count of a collapsed layer (its
+        '+N more' says it) or shortened ('h1', 'out') only where they do not fit. A title may
+        start early, in the gap after the previous one."""
+        depth = len(xs) - 1
+
+        def forms(column: int) -> list[str]:
+            count = f" ({snap.layers[column]})" if column and snap.layers[column] > layout[column][0] else ""
+            if column == 0:
+                return ["input"] * 3 + ["in"]
+            if column == depth:
+                return ["output layer" + count, "output" + count, "out" + count, "out"]
+            name = column_name(column, depth)
+            return [name + count, name, f"h{column}{count}", f"h{column}"]
+
+        for level in range(4):
+            out, free, fits = [], 0, True
+            for column in range(depth + 1):
+                title = forms(column)[level]
+                room = (xs[column + 1] - xs[column] - 1) if column < depth else width - xs[column]
+                slack = max(0, min(3, xs[column] - free - 1))  # at most 3 cells early
+                if column == depth:  # the one output layer: its longest form that fits
+                    title = next((t for t in forms(column) if len(t) <= room + slack),
+                                 forms(column)[3])
+                if len(title) > room + slack and column < depth:
+                    fits = False
+                    break
+                x = xs[column] - max(0, len(title) - room)
+                out.append((x, title[:room + slack]))
+                free = x + len(out[-1][1])
+            if fits:
+                return out
+        return [(xs[c], forms(c)[3][:max(1, (xs[c + 1] - xs[c] - 1) if c < depth else width - xs[c])])
+                for c in range(depth + 1)]
+
     def visible_units(self, units: int, rows: int) -> tuple[int, bool]:
         """How many units of a layer fit in `rows` node rows, and whether it is collapsed."""
         fit = max(1, rows // 2)
@@ -200,21 +237,10 @@ class NetworkDiagram(LinesWidget):
 
         last = snap.last
         active_layer = last.layer if last.phase != Phase.UPDATE else None
-        free = 0  # the first cell of the title row after the previous column's title
-        for column in range(columns):
-            room = (xs[column + 1] - xs[column] - 1) if column < depth else width - xs[column]
-            slack = max(0, xs[column] - free - 1)  # a title may start early, into the gap
-            count = f" ({snap.layers[column]})" if column and snap.layers[column] > layout[column][0] else ""
-            short = "in" if column == 0 else ("out" if column == depth else f"h{column}")
-            middle = ("output" + count,) if column == depth else ()  # the one output layer
-            title = next((t for t in (column_name(column, depth) + count, *middle, short + count,
-                                      short)
-                          if len(t) <= room + slack), short)
-            x = xs[column] - max(0, len(title) - room)
+        for column, (x, title) in enumerate(self.titles(snap, xs, layout, width)):
             highlighted = (active_layer is not None and column == active_layer + 1) or (
                 last.phase == Phase.UPDATE and column > 0)
-            put(x, 0, title[:room + slack], ACTIVE if highlighted else TITLE)
-            free = x + len(title[:room + slack])
+            put(x, 0, title, ACTIVE if highlighted else TITLE)
             view = snap.views[column - 1] if 0 < column < depth else None
             if view is not None and view.flat is not None and view.flat.any():  # under the title
                 kind = "dead" if view.flat_kind == "dead" else "sat."
