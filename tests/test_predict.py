@@ -279,7 +279,7 @@ async def test_the_tally_belongs_to_a_lesson():
         app.start_lesson(load_lesson("error"))
         await pilot.pause()
         assert app.tally == (0, 0)
-        assert "P1/1" not in str(app.query_one("#status", Static).render())
+        assert "P 1/1" not in str(app.query_one("#status", Static).render())
 
 
 async def test_the_wrong_answer_offers_only_keys_the_step_allows():

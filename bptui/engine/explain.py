@@ -88,8 +88,8 @@ def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0,
     terms = [f"{factor(float(w[unit, i]))}·{factor(float(a_in[s, i]))}" for i in range(n_in)]
     symbolic = "Σ_i w_i·a_i + b"
     if names is not None and n_in <= 4:
-        symbolic = " + ".join([f"{weight_name(names, layer, unit, i)}·a_{i + 1}" for i in range(n_in)]
-                              + [bias_name(names, layer, unit)])
+        symbolic = " + ".join([f"{weight_name(names, layer, unit, i)}·a_{i + 1}"
+                               for i in range(n_in)] + [bias_name(names, layer, unit)])
     out.append(Line("formula", f"z = {symbolic} = {spelled_sum(terms + [factor(float(b[unit]))])}"
                                f" = {number(z)}", z))
     if name == "softmax":

@@ -217,8 +217,8 @@ def weighted_sum(stepper: Stepper, layer: int, unit: int, names: Names | None) -
 
 
 SLOPES = {"sigmoid": "σ'(z) = a·(1 − a)", "tanh": "tanh'(z) = 1 − a²",
-          "relu": "relu'(z) = 1 if z > 0 else 0", "leaky_relu": "leaky_relu'(z) = 1 if z > 0 "
-          "else 0.01", "linear": "linear'(z) = 1"}
+          "relu": "relu'(z) = 1 if z > 0 else 0",
+          "leaky_relu": "leaky_relu'(z) = 1 if z > 0 else 0.01", "linear": "linear'(z) = 1"}
 FUNCTIONS = {"sigmoid": "σ(z) = 1/(1 + e^(−z))", "tanh": "tanh(z)", "relu": "max(0, z)",
              "leaky_relu": "z if z > 0 else 0.01·z", "linear": "z",
              "softmax": "e^z / Σ_k e^z_k"}
@@ -239,8 +239,7 @@ def formula_lines(stepper: Stepper, target: Target, names: Names | None = None) 
     if q == "δ":
         if layer == stepper.depth - 1:
             if spec.loss == "cross_entropy":
-                return ("δ = a − y  (cross-entropy on a sigmoid or softmax output: f'(z) "
-                        "cancels)",)
+                return ("δ = a − y  (cross-entropy on a sigmoid or softmax output: f'(z) cancels)",)
             if name == "softmax":
                 return ("δ_k = a_k·(g_k − Σ_j g_j·a_j), g = ∂C/∂a",)
             scale = "" if spec.loss == "quadratic" else "2/K·"
@@ -250,8 +249,9 @@ def formula_lines(stepper: Stepper, target: Target, names: Names | None = None) 
         where = unit_name(layer + 1, 0, stepper.depth).split(",")[0]
         total = (" + ".join(f"{w}·δ{k + 1}" for k, w in enumerate(ws)) if above <= 4
                  else "Σ_k w_kj·δ_k")
-        return (f"δ = ({total})·f'(z)  (the weights leaving this unit, times the δ of the "
-                f"units of the {where} they enter)", f"f'(z): {SLOPES.get(name, 'f′(z)')}")
+        leaving = (f"δ = ({total})·f'(z)  (the weights leaving this unit, times the δ of the "
+                   f"units of the {where} they enter)")
+        return (leaving, f"f'(z): {SLOPES.get(name, 'f′(z)')}")
     symbols, _ = inputs_text(stepper, layer)
     w = weight_name(names, layer, unit, weight)
     m = stepper.ws.m

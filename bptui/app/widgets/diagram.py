@@ -102,7 +102,8 @@ class NetworkDiagram(LinesWidget):
         depth = len(xs) - 1
 
         def forms(column: int) -> list[str]:
-            count = f" ({snap.layers[column]})" if column and snap.layers[column] > layout[column][0] else ""
+            collapsed = column and snap.layers[column] > layout[column][0]
+            count = f" ({snap.layers[column]})" if collapsed else ""
             if column == 0:
                 return ["input"] * 3 + ["in"]
             if column == depth:
@@ -110,10 +111,10 @@ class NetworkDiagram(LinesWidget):
             name = column_name(column, depth)
             return [name + count, name, f"h{column}{count}", f"h{column}"]
 
-        for level in range(4):
+        for form in range(4):
             out, free, fits = [], 0, True
             for column in range(depth + 1):
-                title = forms(column)[level]
+                title = forms(column)[form]
                 room = (xs[column + 1] - xs[column] - 1) if column < depth else width - xs[column]
                 slack = max(0, min(3, xs[column] - free - 1))  # at most 3 cells early
                 if column == depth:  # the one output layer: its longest form that fits
@@ -127,8 +128,8 @@ class NetworkDiagram(LinesWidget):
                 free = x + len(out[-1][1])
             if fits:
                 return out
-        return [(xs[c], forms(c)[3][:max(1, (xs[c + 1] - xs[c] - 1) if c < depth else width - xs[c])])
-                for c in range(depth + 1)]
+        rooms = [xs[c + 1] - xs[c] - 1 for c in range(depth)] + [width - xs[depth]]
+        return [(xs[c], forms(c)[3][:max(1, rooms[c])]) for c in range(depth + 1)]
 
     def visible_units(self, units: int, rows: int) -> tuple[int, bool]:
         """How many units of a layer fit in `rows` node rows, and whether it is collapsed."""
