@@ -71,10 +71,12 @@ def test_another_optimizer_drops_the_old_ones_settings():
         with_sets(spiral, ["training.optimizer=adam", "training.momentum=0.5"])
 
 
-def test_new_layer_sizes_drop_pinned_weights():
+def test_new_layer_sizes_drop_pinned_weights_and_their_names():
     mazur = load_preset("mazur")
-    assert with_sets(mazur, ["network.layers=[2,3,2]"]).weights is None
-    assert with_sets(mazur, ["training.learning_rate=0.1"]).weights is not None
+    reshaped = with_sets(mazur, ["network.layers=[2,3,2]"])
+    assert reshaped.weights is None and reshaped.names is None
+    kept = with_sets(mazur, ["training.learning_rate=0.1"])
+    assert kept.weights is not None and kept.names is not None
 
 
 def test_explorer_takes_set(monkeypatch):

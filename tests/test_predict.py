@@ -184,7 +184,8 @@ async def test_p_right_runs_the_step_and_wrong_gives_the_formula_then_the_arithm
     async with app.run_test(size=(120, 40)) as pilot:
         await answer(pilot, "0.5")  # a of hidden layer 1, unit 1 is 0.5933
         assert app.stepper.micro_index == 0 and app.tally == (0, 1)
-        assert "0.5933" not in app.hint and "a = σ(z)" not in app.hint
+        assert "0.5933" not in app.hint and "σ(0.3775)" not in app.hint
+        assert "a = σ(z) = 1/(1 + e^(−z))" in app.hint
         assert "z = w1·x1 + w2·x2 + b1" in app.hint and "t: the arithmetic" in app.hint
         explained = app.query_one("#explain").render_text()
         assert "z = w1·x1 + w2·x2 + b1" in explained and "0.5933" not in explained

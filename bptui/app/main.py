@@ -391,7 +391,7 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
             mistake = question.diagnose(guess)
             self.mistake_said = f"not quite: {mistake.says}" if mistake else "not quite"
             self.reveal = "formula"
-            told = mistake.says if mistake else f"{question.symbol}: {question.formula[0]}"
+            told = mistake.says if mistake else "; ".join(question.formula)
             self.hint = f"not quite ({guess:g}): {told} — {self.keys_offered(False)}"
         else:
             self.show_arithmetic(guess)

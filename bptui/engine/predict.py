@@ -232,10 +232,8 @@ def formula_lines(stepper: Stepper, target: Target, names: Names | None = None) 
     _, inputs = inputs_text(stepper, layer)
     q = target.quantity
     if q in ("a", "z"):
-        lines = [f"z = {weighted_sum(stepper, layer, unit, names)}  ({inputs})"]
-        if q == "a":
-            lines.append(f"a = {FUNCTIONS[name]}")
-        return tuple(lines)
+        z = f"z = {weighted_sum(stepper, layer, unit, names)}  ({inputs})"
+        return (f"a = {FUNCTIONS[name]}", z) if q == "a" else (z,)
     if q == "δ":
         if layer == stepper.depth - 1:
             if spec.loss == "cross_entropy":

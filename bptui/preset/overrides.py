@@ -157,7 +157,8 @@ def families():
 
 def drop_stale(doc: dict, given: set[str]) -> None:
     """After overrides of the keys `given`: drop the settings of a replaced optimizer, schedule
-    or init that the new choice does not take, and pinned weights that no longer fit."""
+    or init that the new choice does not take, and pinned weights (and their names) that no
+    longer fit."""
     for table, choice, registry, keys in families():
         section = doc.get(table)
         if f"{table}.{choice}" not in given or not isinstance(section, dict):
@@ -173,6 +174,9 @@ def drop_stale(doc: dict, given: set[str]) -> None:
     reshaped = {"network.layers", "network.init", *(f"network.{k}" for k in init_keys)}
     if "weights" not in given and given & reshaped:
         doc.pop("weights", None)
+    if not any(key == "names" or key.startswith("names.") for key in given) \
+            and "network.layers" in given:
+        doc.pop("names", None)  # the weights' own names are for the old layer sizes
 
 
 def relocate(exc: PresetError, overrides: list[Override]) -> PresetError:
