@@ -72,6 +72,8 @@ def step_axis(plt, last_step: int, log_steps: bool, width: int) -> None:
         plt.xticks([math.log10(s + 1) for s in steps], [step_text(s) for s in steps])
     else:
         ticks = [t for t in round_ticks(0, last, most) if t == int(t)]
+        if len(ticks) < 2 or ticks[-1] < 0.6 * last:  # too few to read: say where it ends
+            ticks = [*ticks[:1], last] if ticks[-1] < 0.6 * last else ticks
         plt.xlim(0, last)
         plt.xticks(ticks, [step_text(t) for t in ticks])
 
