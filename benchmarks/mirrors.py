@@ -75,7 +75,7 @@ class TorchProblem:
 
     def optimizer(self, model):
         """The preset's optimizer as torch.optim builds it, and a LambdaLR for its schedule
-        (None for a constant rate). bptui's rules are PyTorch's (issue 7); only classical
+        (None for a constant rate). bptui's rules are PyTorch's (torch.optim); only classical
         momentum under a non-constant schedule differs (bptui puts η_t inside the velocity)."""
         optim = self.torch.optim
         h, lr, name = self.hyper, self.training.learning_rate, self.training.optimizer

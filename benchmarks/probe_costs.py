@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""What the probes of issue 18 cost: a nudge and a 41-point slice on digits, and the first-order
+"""What the probes cost (nudge, slice, update check): a nudge and a 41-point slice on digits, and the first-order
 update check per step on blobs50k, each as a ratio to a plain training step in the same run.
 
     python benchmarks/probe_costs.py [--repeats 41] [--blocks 41] [--block-steps 200]
@@ -10,7 +10,7 @@ update check per step on blobs50k, each as a ratio to a plain training step in t
   41 separate forward passes, and a 41 × 41 map of two weights).
 - first-order: two blobs50k steppers train the same run, one with `checking_updates`, in
   alternating blocks of steps; the overhead is the median over adjacent pairs of blocks of
-  (time with the check / time without) − 1. Target (issue 18): one extra batch forward pass
+  (time with the check / time without) − 1. Target: one extra batch forward pass
   a step, nothing when off.
 
 BLAS runs single-threaded (set before NumPy loads, as bptui does) and times are CPU time of this

@@ -33,7 +33,7 @@ the row's data once and then times whole runs on request:
 The runs of all sides are interleaved (bptui N1, bptui N2, PyTorch N1, …, repeated), so that a
 burst of load on the machine hits every side alike. N2 comes from a short calibration per side.
 
-Targets (issue 7), for bptui as installed (default BLAS threads): ≤ 0.5× the faster PyTorch
+Targets, for bptui as installed (default BLAS threads): ≤ 0.5× the faster PyTorch
 setting per step on every bundled preset (and ≤ 0.35× on spiral300, the earlier headline), and
 per epoch ≤ 0.5× scikit-learn on blobs50k.
 As a correctness check the N1-step runs' loss histories (batch losses, and the whole-set losses
@@ -521,7 +521,7 @@ def print_epochs(rows: list[Row], sides: dict) -> None:
 
 
 def print_targets(rows: list[Row], sides: dict) -> None:
-    """Each target of issue 7 (and the spiral300 headline), met or missed."""
+    """Each speed target (and the spiral300 headline), met or missed."""
     print("\n**Targets** (bptui with NumPy's default BLAS threads)\n")
     against = {row.name: ratio(row.results["bptui"], fastest_torch(row)) for row in rows}
     presets = [row.name for row in rows if step_target(row) == PRESET_TARGET]

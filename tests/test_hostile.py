@@ -1,4 +1,4 @@
-"""Hostile files, values and keys (issue 11): what a user's file or fingers can do must end in
+"""Hostile files, values and keys: what a user's file or fingers can do must end in
 one error line and exit code 2, or be shown harmlessly; never a traceback, a crash, a hang,
 a huge allocation, a file written outside the current folder or an escape sequence on the
 user's terminal.

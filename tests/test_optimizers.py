@@ -42,7 +42,7 @@ def stepper_for(name: str, lr: float | None = None, schedule: str = "constant", 
 
 # ----- the registry --------------------------------------------------------------------------
 
-def test_the_registry_lists_every_optimizer_of_the_issue():
+def test_the_registry_lists_every_optimizer_torch_has_and_we_teach():
     assert ALL == ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"]
     for cls in optimizers.OPTIMIZERS.values():
         assert cls.title and cls.summary and cls.rule and cls.delta.startswith("Δθ = ")
