@@ -30,6 +30,7 @@ from bptui.preset import goal as goals
 from bptui.preset.overrides import (Override, parse_key, parse_set, parse_value,
                                     split_assignment, with_overrides)
 from bptui.commands.train import DEFAULT_STEPS, ProgressBar, result
+from bptui.text import printable
 
 MAX_RUNS = 64
 WORKERS = 2
@@ -237,12 +238,13 @@ def drain(progress, report) -> None:
 
 def labels(runs: list[dict]) -> list[str]:
     """Each run named by its varied values, e.g. 'optimizer=adam learning_rate=0.1' (last key
-    parts, or whole keys where two would read the same)."""
+    parts, or whole keys where two would read the same); `printable`, as a value given on the
+    command line may hold escape codes (a title)."""
     keys = list(runs[0]["vary"]) if runs else []
     short = {k: k.rsplit(".", 1)[-1] for k in keys}
     if len(set(short.values())) < len(keys):
         short = {k: k for k in keys}
-    return [" ".join(f"{short[k]}={goals.shown(v)}" for k, v in run["vary"].items())
+    return [printable(" ".join(f"{short[k]}={goals.shown(v)}" for k, v in run["vary"].items()))
             for run in runs]
 
 
@@ -329,11 +331,11 @@ def compare_command(args) -> int:
         json.dump(results, sys.stdout, allow_nan=False, separators=(",", ":"))
         sys.stdout.write("\n")
         return 0
-    print(f"{preset.title} ({preset.source}): {len(results)} runs of {steps} steps")
+    print(printable(f"{preset.title} ({preset.source}): {len(results)} runs of {steps} steps"))
     print(table(results, preset.goal))
     note = goal_note(preset.goal, steps)
     if note:
         print(note)
     if sys.stdout.isatty():
-        print(chart(results, f"{preset.title}: training loss"))
+        print(chart(results, printable(f"{preset.title}: training loss")))
     return 0

@@ -14,6 +14,7 @@ from bptui.engine.jsonable import floats_to_json, layers_to_json, matrix_to_json
 from bptui.engine.stepper import Stepper
 from bptui.preset import Preset
 from bptui.preset import goal as goals
+from bptui.text import printable
 
 DEFAULT_STEPS = 1000
 PROGRESS_AFTER = 0.5  # seconds before the progress bar appears
@@ -119,7 +120,7 @@ def summary(preset: Preset, stepper: Stepper, steps: int, seconds: float) -> str
                      f" ({measured})")
     if stepper.trace is not None and len(stepper.trace):
         lines.append(trace_summary(stepper.trace))
-    return "\n".join(lines)
+    return "\n".join(map(printable, lines))
 
 
 def trace_summary(trace) -> str:

@@ -20,6 +20,7 @@ import numpy as np
 from bptui.preset import csvfile
 from bptui.preset.csvfile import is_missing, shorten
 from bptui.preset.errors import PresetError
+from bptui.text import plain_numbers, to_float
 
 MISSING_CHOICES = ("error", "drop_rows", "mean")
 MIN_ROWS_FOR_ID = 3     # a column counting or naming fewer rows than this is not taken for an ID
@@ -263,7 +264,7 @@ def fill_means(x_train: np.ndarray, x_test: np.ndarray, features: tuple[str, ...
 
 def _number(text: str) -> float | None:
     try:
-        value = float(text)
+        value = to_float(text)
     except ValueError:
         return None
     return value if math.isfinite(value) else None
@@ -280,6 +281,8 @@ def class_order(labels: list[str]) -> list[str]:
 def numeric_targets(labels: list[str]) -> np.ndarray | None:
     """The labels as floats (n,), or None if any is not a finite number."""
     try:
+        if not plain_numbers(labels):
+            raise ValueError("labels for to_float")
         values = np.array(labels, dtype=np.float64)
     except ValueError:
         return None

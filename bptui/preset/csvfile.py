@@ -27,6 +27,7 @@ from typing import TextIO
 import numpy as np
 
 from bptui.preset.errors import PresetError, file_error
+from bptui.text import plain_numbers, to_float
 
 MAX_BYTES = 256 * 1024 * 1024   # file size
 MAX_ROWS = 200_000              # data rows
@@ -285,7 +286,7 @@ def convert_chunk(cells: Cells, parts: dict[int, list[np.ndarray]], chunk: list[
     numeric = [j for j in range(len(cells.header)) if j not in ignore and j not in cells.texts]
     if not numeric:
         return
-    if decimal == ".":
+    if decimal == "." and plain_numbers(map("".join, chunk)):
         try:
             block = np.array(list(map(itemgetter(*numeric), chunk)), dtype=np.float64)
             block = block.reshape(len(chunk), len(numeric))
@@ -313,6 +314,8 @@ def numbers_of(column: tuple[str, ...], decimal: str) -> tuple[np.ndarray, tuple
     """(values (len,) with NaN for missing cells, (index, cell) of the first bad cell or None)."""
     text = column if decimal == "." else tuple(cell.replace(",", ".") for cell in column)
     try:
+        if not plain_numbers(text):
+            raise ValueError("cells for to_float")
         values = np.array(text, dtype=np.float64)
         if np.isfinite(values).all():
             return values, None
@@ -324,7 +327,7 @@ def numbers_of(column: tuple[str, ...], decimal: str) -> tuple[np.ndarray, tuple
             values[i] = math.nan
             continue
         try:
-            values[i] = float(cell)
+            values[i] = to_float(cell)
         except ValueError:
             return values, (i, column[i].strip())
         if not math.isfinite(values[i]):
@@ -340,9 +343,9 @@ def not_a_number(source: str, line: int, name: str, cell: str) -> PresetError:
 
 
 def is_number(cell: str) -> bool:
-    """Whether float() reads the cell (finite or not)."""
+    """Whether the cell is a number in ASCII (finite or not; `to_float`)."""
     try:
-        float(cell)
+        to_float(cell)
     except ValueError:
         return False
     return True

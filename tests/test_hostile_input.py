@@ -1,0 +1,261 @@
+"""Hostile input on the command line (issue 14): what reaches the terminal, what becomes a number,
+how `bptui compare` ends, and how much `bptui train --json` holds.
+
+1. every text that reaches the terminal from an input passes `bptui.text.printable`: escape
+   codes (ESC, BEL, CSI, OSC, C1 controls, bidi overrides) in titles, run labels, file names,
+   CSV headers and values are shown, never acted on, by every command;
+2. text becomes a number only when written in ASCII digits (`bptui.text.to_int`/`to_float`);
+3. every way `bptui compare` ends also ends its worker processes;
+4. `bptui train --json` prints a bounded amount whatever `--steps` is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+import bptui.app
+from bptui import text as texts
+from bptui.commands import compare
+from bptui.preset import PresetError
+from bptui.preset.fromcsv import preset_from_csv
+from tests.test_bad_input import assert_one_error, run_main
+
+# ESC ] (OSC: window title) ... BEL, ESC [ (CSI: clear screen), C1 CSI, C1 NEL, bidi override
+EVIL = "T\x1b]0;PWN\x07\x1b[2J\x9b2J\x85\u202eR"
+# The same characters as TOML escapes, for values given on the command line
+EVIL_TOML = json.dumps(EVIL)
+SGR = re.compile(r"\x1b\[[0-9;]*m")  # plotext's own colours in a chart
+
+
+def clean(output: str) -> bool:
+    """Nothing but printable characters and line breaks."""
+    return all(ch.isprintable() or ch == "\n" for ch in output)
+
+
+def shown_harmlessly(output: str) -> bool:
+    """Clean, and the escape codes are there as visible text."""
+    return clean(output) and "\\x1b]0;PWN\\x07\\x1b[2J\\x9b2J\\x85\\u202eR" in output
+
+
+def evil_preset(folder: Path, name: str = "evil.toml") -> Path:
+    """A valid XOR preset titled EVIL."""
+    path = folder / name
+    path.write_text(f"title = {EVIL_TOML}\ndescription = {EVIL_TOML}\n[network]\n"
+                    "layers = [2, 2, 1]\n[data]\ninputs = [[0, 0], [0, 1], [1, 0], [1, 1]]\n"
+                    "targets = [[0], [1], [1], [0]]\n[goal]\nsteps = 5\nloss = 0.01\n",
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def no_ui(monkeypatch):
+    monkeypatch.setattr(bptui.app, "run_app", lambda *a, **k: pytest.fail("the UI was opened"))
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Terminal injection
+
+
+def test_printable_escapes_every_kind_of_control_character():
+    shown = texts.printable(EVIL)
+    assert shown == "T\\x1b]0;PWN\\x07\\x1b[2J\\x9b2J\\x85\\u202eR"
+    assert clean(shown) and texts.printable(shown) == shown
+
+
+@pytest.mark.parametrize("argv_of", [
+    pytest.param(lambda d: ["train", str(d / "evil.toml"), "--steps", "3"], id="train-file"),
+    pytest.param(lambda d: ["train", "xor", "--steps", "3", "--set", f"title={EVIL_TOML}"],
+                 id="train-set-title"),
+    pytest.param(lambda d: ["train", str(d / "evil.toml"), "--steps", "3", "--trace"],
+                 id="train-trace"),
+    pytest.param(lambda d: ["compare", "xor", "--steps", "2", "--vary",
+                            f"title={EVIL_TOML},b"], id="compare-vary-title"),
+    pytest.param(lambda d: ["compare", str(d / "evil.toml"), "--steps", "2", "--vary",
+                            "seed=1,2"], id="compare-file"),
+])
+def test_command_output_shows_escape_codes_harmlessly(tmp_path, capsys, no_ui, argv_of):
+    evil_preset(tmp_path)
+    assert run_main(argv_of(tmp_path)) == 0
+    captured = capsys.readouterr()
+    assert shown_harmlessly(captured.out) and clean(captured.err)
+
+
+@pytest.mark.parametrize("argv_of", [
+    pytest.param(lambda d: ["train", str(d / "evil.toml"), "--steps", "3", "--json"],
+                 id="train"),
+    pytest.param(lambda d: ["train", str(d / "evil.toml"), "--steps", "3", "--json", "--trace"],
+                 id="train-trace"),
+    pytest.param(lambda d: ["compare", "xor", "--steps", "2", "--json", "--vary",
+                            f"title={EVIL_TOML},b"], id="compare"),
+])
+def test_json_output_escapes_control_characters(tmp_path, capsys, no_ui, argv_of):
+    evil_preset(tmp_path)
+    assert run_main(argv_of(tmp_path)) == 0
+    captured = capsys.readouterr()
+    assert captured.out.isascii() and clean(captured.out) and clean(captured.err)
+    json.loads(captured.out)
+
+
+def test_compare_chart_legend_and_title_show_escape_codes_harmlessly(tmp_path, capsys, no_ui,
+                                                                     monkeypatch):
+    evil_preset(tmp_path)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # the chart is drawn on terminals
+    assert run_main(["compare", str(tmp_path / "evil.toml"), "--steps", "3",
+                     "--vary", f"title={EVIL_TOML},b"]) == 0
+    out = SGR.sub("", capsys.readouterr().out)
+    assert out.count("title=T\\x1b]0;PWN") == 2  # the table and the chart's legend
+    assert shown_harmlessly(out)
+
+
+def test_list_shows_escape_codes_harmlessly(tmp_path, capsys, monkeypatch):
+    evil_preset(tmp_path, f"evil{EVIL}.toml")
+    (tmp_path / f"broken{EVIL}.toml").write_text(f"title = {EVIL_TOML}\n[nope]\n")
+    monkeypatch.setattr("bptui.preset.loader.presets_dir", lambda: tmp_path)
+    assert run_main(["--list"]) == 0
+    captured = capsys.readouterr()
+    assert shown_harmlessly(captured.out) and clean(captured.err)
+    assert "broken" in captured.out and "cannot load" in captured.out
+
+
+def test_learn_list_shows_escape_codes_harmlessly(tmp_path, capsys, monkeypatch):
+    (tmp_path / f"evil{EVIL}.toml").write_text(
+        f'title = {EVIL_TOML}\ndescription = {EVIL_TOML}\npreset = "xor"\n'
+        '[[step]]\ntext = "Read this."\n', encoding="utf-8")
+    (tmp_path / f"broken{EVIL}.toml").write_text(f"title = {EVIL_TOML}\n", encoding="utf-8")
+    monkeypatch.setattr("bptui.lesson.loader.lessons_dir", lambda: tmp_path)
+    assert run_main(["learn", "--list"]) == 0
+    captured = capsys.readouterr()
+    assert shown_harmlessly(captured.out) and clean(captured.err)
+    assert "broken" in captured.out and "cannot load" in captured.out
+
+
+@pytest.mark.parametrize("argv_of", [
+    pytest.param(lambda d: ["train", str(d / f"no{EVIL}.toml")], id="file-name"),
+    pytest.param(lambda d: ["train", "xor", "--set", f"training.optimizer={EVIL_TOML}"],
+                 id="set-value"),
+    pytest.param(lambda d: ["train", "xor", "--set", f"{EVIL}=1"], id="set-key"),
+    pytest.param(lambda d: ["train", "xor", "--set", f"training.l2={EVIL}"], id="set-raw"),
+    pytest.param(lambda d: ["compare", "xor", "--vary", f"network.init={EVIL_TOML},b"],
+                 id="vary-value"),
+    pytest.param(lambda d: ["compare", "xor", "--vary", f"seed={EVIL}"], id="vary-raw"),
+    pytest.param(lambda d: ["train", "xor", "--steps", EVIL], id="steps"),
+    pytest.param(lambda d: [f"--bogus{EVIL}"], id="usage"),
+    pytest.param(lambda d: ["learn", str(d / f"no{EVIL}.toml")], id="lesson-file-name"),
+    pytest.param(lambda d: ["--csv", str(d / "h.csv"), "--target", EVIL], id="csv-target"),
+    pytest.param(lambda d: ["train", "--csv", str(d / "h.csv"), "--target", "y",
+                            "--ignore", EVIL], id="csv-ignore"),
+])
+def test_errors_show_escape_codes_harmlessly(tmp_path, capsys, no_ui, argv_of):
+    (tmp_path / "h.csv").write_text(f"x{EVIL},y\n1,2\n3,4\n", encoding="utf-8")
+    rc = run_main(argv_of(tmp_path))
+    captured = capsys.readouterr()
+    line = assert_one_error(rc, captured.out, captured.err)
+    assert clean(line) and "\\x1b" in line
+
+
+def test_notices_show_escape_codes_harmlessly(tmp_path, capsys, no_ui):
+    rows = [f"id{EVIL},a,y"] + [f"r{i}{EVIL},{i % 3},{i % 2}" for i in range(20)]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert run_main(["train", "--csv", str(tmp_path / "d.csv"), "--target", "y",
+                     "--steps", "2"]) == 0
+    captured = capsys.readouterr()
+    assert clean(captured.out) and clean(captured.err) and "idT\\x1b]0;PWN" in captured.err
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Numbers in ASCII digits only
+
+NOT_ASCII_NUMBERS = ["1_000", "١٢", "۱۲", "１２", "²", "1\u00b2", "12\u0660", "ⅻ"]
+
+
+@pytest.mark.parametrize("text", NOT_ASCII_NUMBERS + ["0x10", "1,5", "", " ", "1e", "--1"])
+def test_to_int_and_to_float_refuse_what_is_not_ascii_digits(text):
+    with pytest.raises(ValueError):
+        texts.to_int(text)
+    with pytest.raises(ValueError):
+        texts.to_float(text)
+
+
+@pytest.mark.parametrize("text, number", [
+    ("12", 12), (" +7 ", 7), ("-3", -3), ("007", 7), ("1.5", 1.5), ("-.5", -0.5), ("5.", 5.0),
+    ("3e-4", 3e-4), ("1E3", 1000.0), ("inf", float("inf")), ("-Infinity", float("-inf")),
+])
+def test_to_float_reads_ascii_numbers(text, number):
+    assert texts.to_float(text) == number
+    if isinstance(number, int):
+        assert texts.to_int(text) == number
+
+
+def test_to_float_reads_nan():
+    assert texts.to_float(" nan ") != texts.to_float("NaN")  # both NaN
+
+
+@pytest.mark.parametrize("option", ["--steps", "--eval-every"])
+@pytest.mark.parametrize("text", NOT_ASCII_NUMBERS)
+def test_step_counts_are_ascii_digits(capsys, option, text):
+    rc = run_main(["train", "xor", option, text])
+    captured = capsys.readouterr()
+    assert "expected a whole number" in assert_one_error(rc, captured.out, captured.err)
+
+
+@pytest.mark.parametrize("text", ["2,1_0,2", "2,١٠,2", "2,１０,2"])
+def test_csv_layers_are_ascii_digits(tmp_path, capsys, text):
+    (tmp_path / "d.csv").write_text("a,b,y\n" + "".join(f"{i},{i % 3},{i % 2}\n"
+                                                         for i in range(10)))
+    rc = run_main(["train", "--csv", str(tmp_path / "d.csv"), "--target", "y", "--layers", text])
+    captured = capsys.readouterr()
+    assert "unit counts" in assert_one_error(rc, captured.out, captured.err, says="--layers")
+
+
+ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize("cell_of", [
+    pytest.param(lambda i: str(100 + i).translate(ARABIC), id="arabic-indic"),
+    pytest.param(lambda i: f"{i}_000", id="underscore"),
+    pytest.param(lambda i: str(100 + i).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+                 id="full-width"),
+])
+def test_csv_cells_in_other_digits_are_not_numbers(tmp_path, cell_of):
+    rows = ["a,b,y"] + [f"{i % 3},{cell_of(i)},{i % 2}" for i in range(30)]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    try:
+        preset = preset_from_csv(str(tmp_path / "d.csv"), "y")
+    except PresetError as exc:  # a column of text that is not an ID may be an error
+        assert "'b'" in str(exc)
+    else:
+        assert preset.data.feature_names == ("a",)
+
+
+def test_one_csv_cell_in_other_digits_is_not_a_number(tmp_path):
+    rows = ["a,b,y"] + [f"{i % 3},{'1_000' if i == 25 else i % 4},{i % 2}" for i in range(30)]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    try:
+        preset = preset_from_csv(str(tmp_path / "d.csv"), "y")
+    except PresetError as exc:
+        assert "1_000" in str(exc)
+    else:
+        assert "b" not in preset.data.feature_names
+
+
+def test_csv_targets_in_other_digits_are_class_names(tmp_path):
+    rows = ["a,b,y"] + [f"{i % 3},{i % 4},{['١.٥', '٢.٥'][i % 2]}" for i in range(20)]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    preset = preset_from_csv(str(tmp_path / "d.csv"), "y")  # not a regression on 1.5 and 2.5
+    assert preset.doc["network"]["loss"] == "cross_entropy"
+    assert preset.data.class_names == ("١.٥", "٢.٥")
+
+
+@pytest.mark.parametrize("at", ["forward ²", "forward ١", "backward １", "forward 0_1"])
+def test_lesson_check_layers_are_ascii_digits(tmp_path, capsys, no_ui, at):
+    path = tmp_path / "lesson.toml"
+    path.write_text(f'title = "T"\npreset = "mazur"\n[[step]]\ntext = "Read this."\n'
+                    f'[step.check]\nat = "{at}"\n', encoding="utf-8")
+    rc = run_main(["learn", str(path)])
+    captured = capsys.readouterr()
+    assert_one_error(rc, captured.out, captured.err, file=str(path), key="step[1].check.at")
