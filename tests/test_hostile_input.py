@@ -12,8 +12,12 @@ how `bptui compare` ends, and how much `bptui train --json` holds.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +25,7 @@ import pytest
 import bptui.app
 from bptui import text as texts
 from bptui.commands import compare
-from bptui.preset import PresetError
+from bptui.preset import PresetError, load_preset
 from bptui.preset.fromcsv import preset_from_csv
 from tests.test_bad_input import assert_one_error, run_main
 
@@ -259,3 +263,112 @@ def test_lesson_check_layers_are_ascii_digits(tmp_path, capsys, no_ui, at):
     rc = run_main(["learn", str(path)])
     captured = capsys.readouterr()
     assert_one_error(rc, captured.out, captured.err, file=str(path), key="step[1].check.at")
+
+
+# --------------------------------------------------------------------------------------------
+# 3. However `bptui compare` ends, its workers end
+
+LONG_RUNS = ["compare", "xor", "--steps", "100000000", "--vary", "training.optimizer=sgd,adam",
+             "--json"]
+needs_two_workers = pytest.mark.skipif(
+    (os.cpu_count() or 1) < 2 or not Path("/proc/self/stat").exists(),
+    reason="compare uses worker processes on 2+ cores; their pids are read from /proc")
+
+
+def process_table() -> dict[int, tuple[int, str]]:
+    """pid → (parent pid, state) of every process, from /proc."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+            table[int(entry)] = (int(ppid), state)
+    return table
+
+
+def descendants(pid: int) -> dict[int, int]:
+    """Every living process below `pid` → its depth (1: a child, 2: a grandchild, ...)."""
+    table = process_table()
+    found, frontier, depth = {}, {pid}, 0
+    while frontier:
+        depth += 1
+        frontier = {p for p, (ppid, state) in table.items()
+                    if ppid in frontier and state != "Z" and p not in found}
+        found.update(dict.fromkeys(frontier, depth))
+    return found
+
+
+def alive(pids) -> set[int]:
+    """Those of `pids` that still run (not gone, not zombies)."""
+    table = process_table()
+    return {p for p in pids if p in table and table[p][1] != "Z"}
+
+
+def wait_for(condition, timeout: float = 60.0) -> bool:
+    """Poll until `condition()` holds (True) or `timeout` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@needs_two_workers
+@pytest.mark.parametrize("signum, to_group, code", [
+    pytest.param(signal.SIGTERM, False, 128 + signal.SIGTERM, id="sigterm"),
+    pytest.param(signal.SIGHUP, True, 128 + signal.SIGHUP, id="sighup-terminal-closed"),
+    pytest.param(signal.SIGINT, True, 130, id="ctrl-c"),
+    pytest.param(signal.SIGKILL, False, -signal.SIGKILL, id="sigkill"),
+])
+def test_compare_workers_end_with_the_command(tmp_path, signum, to_group, code):
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    command = subprocess.Popen([sys.executable, "-m", "bptui", *LONG_RUNS], cwd=tmp_path,
+                               env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, start_new_session=True)
+    spawned: set[int] = set()
+    try:
+        # the workers are the forkserver's children: grandchildren of the command
+        assert wait_for(lambda: sum(d == 2 for d in descendants(command.pid).values()) >= 2), \
+            "the workers never started"
+        spawned.update(descendants(command.pid))
+        if to_group:
+            os.killpg(command.pid, signum)
+        else:
+            os.kill(command.pid, signum)
+        assert command.wait(60) == code
+        assert wait_for(lambda: not alive(spawned)), f"still running: {alive(spawned)}"
+        if signum != signal.SIGKILL:
+            assert command.stdout.read() == b""
+            assert command.stderr.read().decode().count("\n") == 1
+    finally:  # nothing left behind, whatever failed
+        for pid in alive(spawned | set(descendants(command.pid))):
+            os.kill(pid, signal.SIGKILL)
+        if command.poll() is None:
+            command.kill()
+        command.wait(10)
+
+
+@needs_two_workers
+def test_compare_workers_end_when_the_command_fails(tmp_path):
+    before = set(descendants(os.getpid()))
+    seen: set[int] = set()
+
+    def report(index, steps, loss):
+        seen.update(p for p, depth in descendants(os.getpid()).items()
+                    if depth >= 2 and p not in before)
+        raise RuntimeError("a failure while the runs train")
+
+    preset = load_preset("xor")
+    jobs = [compare.Job(i, {}, preset, 2_000_000) for i in range(2)]
+    try:
+        with pytest.raises(RuntimeError, match="while the runs train"):
+            compare.run_in_pool(jobs, 2, report)
+        assert len(seen) >= 2
+        assert wait_for(lambda: not alive(seen)), f"still running: {alive(seen)}"
+    finally:  # nothing left behind, whatever failed
+        for pid in alive(seen):
+            os.kill(pid, signal.SIGKILL)

@@ -114,6 +114,7 @@ class Stepper:
         self.spec = spec
         self._tracing = trace
         self._trace_rows: int | None = None
+        self._max_points: int | None = None
         self.training = training
         self.data = data
         self.seed = seed
@@ -162,7 +163,8 @@ class Stepper:
         for arrays in (self.ws.z, self.ws.a, self.ws.delta):
             for x in arrays:
                 x.fill(0.0)
-        self.history = History(trace=self._new_trace() if self._tracing else None)
+        self.history = History(trace=self._new_trace() if self._tracing else None,
+                               max_points=self._max_points)
         self.diverged = False
         self.last_cost = math.nan
         self._perm_epoch = -1
@@ -195,7 +197,19 @@ class Stepper:
 
     def _new_trace(self) -> Trace:
         """An empty trace like the one turned on (with its row limit)."""
-        return Trace(self.spec.weight_shapes(), max_rows=self._trace_rows)
+        return Trace(self.spec.weight_shapes(), max_rows=self._trace_rows,
+                     max_points=self._max_points)
+
+    def bound_history(self, max_points: int) -> None:
+        """Keep at most about `max_points` values of each history series and trace rows, at
+        any number of steps: every k-th step's (k doubling as needed) and the latest
+        (`history.Series`). For long headless runs (`bptui train`, `bptui compare`); the
+        explorer's undo and edits need the whole history. Before the first step only."""
+        if self.step or len(self.history.batch_loss) or len(self.history.eval_steps):
+            raise ValueError("bound_history goes before the first step")
+        self._max_points = max_points
+        self.history = History(trace=self._new_trace() if self._tracing else None,
+                               max_points=max_points)
 
     def _record_trace(self) -> None:
         """The trace's row of the step whose update was just applied (a history that came
