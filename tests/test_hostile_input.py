@@ -20,11 +20,13 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import bptui.app
 from bptui import text as texts
 from bptui.commands import compare
+from bptui.engine.history import Series
 from bptui.preset import PresetError, load_preset
 from bptui.preset.fromcsv import preset_from_csv
 from tests.test_bad_input import assert_one_error, run_main
@@ -372,3 +374,92 @@ def test_compare_workers_end_when_the_command_fails(tmp_path):
     finally:  # nothing left behind, whatever failed
         for pid in alive(seen):
             os.kill(pid, signal.SIGKILL)
+
+
+# --------------------------------------------------------------------------------------------
+# 4. What `bptui train --json` holds and prints is bounded whatever --steps is
+
+
+@pytest.mark.parametrize("points", [2, 4, 16])
+def test_a_bounded_series_keeps_every_kth_value_and_the_latest(points):
+    series = Series(np.float64, max_points=points)
+    for n in range(1, 300):
+        series.append(n - 1)
+        kept, every = series.values, series.stride
+        assert len(series) == n and kept[-1] == n - 1 and len(kept) <= points + 1
+        samples = kept if (n - 1) % every == 0 else kept[:-1]
+        assert samples.tolist() == list(range(0, n, every))
+        assert every == 1 or len(samples) > points // 2  # thinned only as far as needed
+
+
+def test_a_bounded_series_copies_and_truncates_like_the_values_it_kept():
+    series = Series(np.float64, max_points=4)
+    for value in range(50):
+        series.append(value)
+    twin = series.copy()
+    twin.append(50)
+    assert series.values.tolist() == [0, 16, 32, 48, 49] and len(series) == 50
+    assert twin.values.tolist() == [0, 16, 32, 48, 50] and len(twin) == 51
+    series.truncate(33)
+    assert series.values.tolist() == [0, 16, 32] and len(series) == 33
+    series.append(33)
+    assert series.values.tolist() == [0, 16, 32, 33] and len(series) == 34
+
+
+def test_a_bounded_history_keeps_the_same_numbers_as_a_whole_one():
+    preset = load_preset("spiral")
+    whole, bounded = preset.stepper(trace=True), preset.stepper(trace=True)
+    bounded.bound_history(8)
+    whole.run(300)
+    bounded.run(300)
+    full, thin = whole.history, bounded.history
+    every = thin.batch_loss.stride
+    assert every > 1 and len(thin.batch_loss) == 300
+    assert thin.batch_loss.values[:-1].tolist() == full.batch_loss.values[::every].tolist()
+    assert thin.batch_loss.values[-1] == full.batch_loss.values[-1]
+    steps = thin.eval_steps.values
+    assert steps[0] == 0 and steps[-1] == full.eval_steps.values[-1] and len(steps) <= 9
+    index = np.searchsorted(full.eval_steps.values, steps)
+    assert thin.loss.values.tolist() == full.loss.values[index].tolist()
+    assert thin.test_loss.values.tolist() == full.test_loss.values[index].tolist()
+    rows = np.r_[np.arange(0, 300, every), 299]
+    for name in ("grad_norm", "update_ratio", "saturated", "dead"):
+        np.testing.assert_array_equal(getattr(bounded.trace, name),
+                                      getattr(whole.trace, name)[rows])
+    with pytest.raises(ValueError, match="before the first step"):
+        bounded.bound_history(8)
+
+
+def train_json(capsys, *argv: str) -> dict:
+    assert run_main(["train", *argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_train_json_is_whole_below_the_history_limit(capsys):
+    doc = train_json(capsys, "xor", "--steps", "50", "--trace")
+    assert doc["batch_loss_every"] == 1 and len(doc["batch_loss"]) == 50
+    assert doc["eval_steps"] == list(range(51)) and len(doc["trace"]["grad_norm"]) == 50
+
+
+def test_train_json_is_thinned_beyond_the_history_limit(capsys, monkeypatch):
+    whole = train_json(capsys, "xor", "--steps", "1000", "--trace")
+    monkeypatch.setattr("bptui.commands.train.HISTORY_POINTS", 64)
+    thin = train_json(capsys, "xor", "--steps", "1000", "--trace")
+    every = thin["batch_loss_every"]
+    assert every == 16  # 1000 steps in at most 64 points
+    assert thin["batch_loss"] == whole["batch_loss"][::every]
+    for name, rows in thin["trace"].items():
+        assert rows == whole["trace"][name][::every]
+    assert thin["eval_steps"][0] == 0 and thin["eval_steps"][-1] == 1000
+    assert thin["loss"] == [whole["loss"][whole["eval_steps"].index(s)]
+                            for s in thin["eval_steps"]]
+    assert thin["layers"] == whole["layers"] and thin["accuracy"] == whole["accuracy"]
+
+
+def test_train_json_stops_growing_with_steps(capsys, monkeypatch):
+    monkeypatch.setattr("bptui.commands.train.HISTORY_POINTS", 32)
+    sizes = []
+    for steps in ("500", "2000", "8000"):
+        assert run_main(["train", "xor", "--steps", steps, "--json", "--trace"]) == 0
+        sizes.append(len(capsys.readouterr().out))
+    assert max(sizes) < 1.2 * min(sizes)

@@ -34,7 +34,7 @@ from bptui.preset import Preset, PresetError
 from bptui.preset import goal as goals
 from bptui.preset.overrides import (Override, parse_key, parse_set, parse_value,
                                     split_assignment, with_overrides)
-from bptui.commands.train import DEFAULT_STEPS, ProgressBar, result
+from bptui.commands.train import DEFAULT_STEPS, ProgressBar, headless_stepper, result
 from bptui.text import printable
 
 MAX_RUNS = 64
@@ -146,7 +146,7 @@ def run_job(job: Job, report=None, should_stop=None) -> dict:
     if should_stop is None and _stop is not None:
         should_stop = _stop.is_set
     preset, goal = job.preset, job.preset.goal
-    stepper = preset.stepper()
+    stepper = headless_stepper(preset)
     chunk = max(1, job.steps // GOAL_CHECKS)
     reached_at = 0 if goal and goals.progress(goal, stepper) else None
     start = time.perf_counter()

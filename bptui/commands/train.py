@@ -18,14 +18,27 @@ from bptui.text import printable
 
 DEFAULT_STEPS = 1000
 PROGRESS_AFTER = 0.5  # seconds before the progress bar appears
+HISTORY_POINTS = 20_000  # values kept per loss series (and trace rows) of a headless run
+
+
+def headless_stepper(preset: Preset, trace: bool = False) -> Stepper:
+    """The preset's stepper for `bptui train` and `bptui compare`: its history keeps at most
+    about HISTORY_POINTS values per series, so memory and the JSON stay bounded at any
+    `--steps` (nothing is thinned up to HISTORY_POINTS - 1 steps)."""
+    stepper = preset.stepper(trace=trace)
+    stepper.bound_history(HISTORY_POINTS)
+    return stepper
 
 
 def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
     """The JSON contract of `bptui train --json`.
 
     `loss` and `test_loss` are the whole-set costs at the evaluation steps `eval_steps`
-    (0, every `eval_every` steps, and the last); `batch_loss` has the cost of each step's batch;
-    with a trace, `trace` has the gradient health of each step (`trace_to_json`).
+    (0, every `eval_every` steps, and the last); `batch_loss` has the cost of every
+    `batch_loss_every`-th step's batch (steps 0, k, 2k, ...; k = 1 unless the run is longer
+    than the history keeps, see `headless_stepper`); with a trace, `trace` has the gradient
+    health of the same steps (`trace_to_json`). In a thinned run the evaluations are thinned
+    alike: `eval_steps` names the step of each entry, always with the first and the last.
     """
     stepper.record_loss()
     data = stepper.data
@@ -36,7 +49,9 @@ def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
     if data.has_test:
         out["test_loss"] = floats_to_json(history.test_loss[:evaluated])
     out["eval_steps"] = history.eval_steps[:evaluated].tolist()
-    out["batch_loss"] = floats_to_json(history.batch_loss[:steps])
+    every = history.batch_loss.stride
+    out["batch_loss"] = floats_to_json(history.batch_loss[:-(-steps // every)])
+    out["batch_loss_every"] = every
     if data.task == "classification":
         out["accuracy"] = stepper.accuracy(*data.scored)
         out["train_accuracy"] = stepper.accuracy(data.x_train, data.y_train)
@@ -49,9 +64,11 @@ def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
 
 def trace_to_json(trace, steps: int) -> dict:
     """{"grad_norm": [[per weight layer] per step], "update_ratio": ..., "saturated":
-    [[per hidden layer] per step], "dead": ...} for the first `steps` steps; null where a value
-    is not finite (a layer without such units, W = 0)."""
-    return {name: matrix_to_json(getattr(trace, name)[:steps])
+    [[per hidden layer] per step], "dead": ...} for the first `steps` steps (every
+    `trace.rows.stride`-th of them); null where a value is not finite (a layer without such
+    units, W = 0)."""
+    kept = -(-steps // trace.rows.stride)
+    return {name: matrix_to_json(getattr(trace, name)[:kept])
             for name in ("grad_norm", "update_ratio", "saturated", "dead")}
 
 
@@ -152,7 +169,7 @@ def train_command(args) -> int:
     steps = args.steps
     if steps is None:
         steps = preset.goal.steps if preset.goal else DEFAULT_STEPS
-    stepper = preset.stepper(trace=args.trace)
+    stepper = headless_stepper(preset, trace=args.trace)
     start = time.perf_counter()
     try:
         done = run_with_progress(stepper, steps, show=not args.json)
