@@ -219,13 +219,13 @@ def test_csv_layers_are_ascii_digits(tmp_path, capsys, text):
 
 
 ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
 @pytest.mark.parametrize("cell_of", [
     pytest.param(lambda i: str(100 + i).translate(ARABIC), id="arabic-indic"),
     pytest.param(lambda i: f"{i}_000", id="underscore"),
-    pytest.param(lambda i: str(100 + i).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
-                 id="full-width"),
+    pytest.param(lambda i: str(100 + i).translate(FULL_WIDTH), id="full-width"),
 ])
 def test_csv_cells_in_other_digits_are_not_numbers(tmp_path, cell_of):
     rows = ["a,b,y"] + [f"{i % 3},{cell_of(i)},{i % 2}" for i in range(30)]
