@@ -34,17 +34,17 @@ MAX_MEMBERS = 64
 MAX_DIRECTORY_BYTES = 64 * 1024
 MAX_RATIO = 1100           # deflate cannot compress better than about 1032:1
 DEFLATED_BUDGET = 64 << 20  # bytes deflated members may unpack to beyond 10× the file's size
-KINDS = {"f": "float64", "i": "int64", "U": "text", "b": "bool"}
+KINDS = {"f": "float64", "i": "int64", "U": "text", "b": "bool", "u": "uint8 (bytes)"}
 
 
 @dataclass(frozen=True)
 class Member:
     """What one member must be.
 
-    kind: the dtype kind ("f" float64, "i" int64, "b" bool, "U" text); shape: ints, or names of
-    dimensions shared between members whose allowed values the Layout gives (e.g. "m" for the
-    batch size: every member using "m" must agree). check(array) returns what is wrong, or None.
-    max_chars bounds a text member's length.
+    kind: the dtype kind ("f" float64, "i" int64, "b" bool, "U" text, "u" bytes); shape: ints,
+    or names of dimensions shared between members whose allowed values the Layout gives (e.g.
+    "m" for the batch size: every member using "m" must agree). check(array) returns what is
+    wrong, or None. max_chars bounds a text member's length.
     """
 
     kind: str
@@ -215,7 +215,8 @@ class Archive:
         head = self.header(key)
         dtype = head.dtype
         if (dtype.kind != member.kind or dtype.hasobject
-                or (member.kind in "fi" and dtype.itemsize != 8)):
+                or (member.kind in "fi" and dtype.itemsize != 8)
+                or (member.kind == "u" and dtype.itemsize != 1)):
             raise self.error(key, f"has dtype {dtype} (allowed: {KINDS.get(member.kind, member.kind)})")
         if member.kind == "U" and dtype.itemsize // 4 > member.max_chars:
             raise self.error(key, f"holds {dtype.itemsize // 4:,} characters "
@@ -256,12 +257,13 @@ class Archive:
         array = array.reshape(head.shape, order="F" if head.fortran else "C")
         return np.array(array, dtype=head.dtype.newbyteorder("="), order="C")
 
-    def load(self, layout: Layout) -> dict[str, np.ndarray]:
-        """Passes 2 and 3 over the whole layout: the arrays by name, value-checked."""
+    def load(self, layout: Layout, skip: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+        """Passes 2 and 3 over the whole layout: the arrays by name, value-checked (but for the
+        members in `skip`, already read)."""
         self.check_names(layout)
         dims: dict[str, int] = {}
         heads = {key: self.check_header(key, layout.members[key], dims, layout.dims)
-                 for key in layout.members if key in self.infos}
+                 for key in layout.members if key in self.infos and key not in skip}
         arrays = {}
         for key, head in heads.items():
             arrays[key] = array = self.read(key, head)

@@ -46,6 +46,12 @@ KEYS: tuple[Key, ...] = (
     Key("P", "predict", "Predict", "predict the value the next micro-step computes for the "
         "selected unit, then see it", "predict", palette=True),
     Key("r", "run", "Run/pause", "run / pause continuous training", "run", palette=True),
+    Key("less_than_sign", "pace(-1)", "Slower", "train slower: max, 1,000, 100, 10, 1 steps/s "
+        "(at 10 or fewer each step is drawn)", "slower", footer=False, palette=True, shown="<"),
+    Key("greater_than_sign", "pace(1)", "Faster", "train faster: 1, 10, 100, 1,000 steps/s, max",
+        "faster", footer=False, palette=True, shown=">"),
+    Key("N", "run_to", "Run to…", "run N steps, to step N, or until the loss is below a value",
+        "run_to", footer=False, palette=True),
     Key("R", "reset", "Reset", "reset to the preset's initial weights (same seed)", "reset",
         palette=True),
     Key("z", "undo", "Undo", "undo one micro-step, exactly", "undo", palette=True),

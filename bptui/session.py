@@ -2,9 +2,12 @@
 and loss history, so that a loaded session continues bit for bit as if never interrupted.
 
 A session file is a NumPy .npz archive holding the arrays and one JSON document `meta` with
-the preset (as TOML text) and the scalars. It is written atomically: an interrupted save never
-destroys the previous file. It is read as untrusted input: `session_layout` says what it may
-hold, and bptui.archive checks it against that before reading anything large.
+the preset (as TOML text) and the scalars, and, for a preset with CSV data, a copy of that data
+(member `data`): a session is resolved from itself alone, never from a folder on disk that it
+names, so it cannot make bptui read the user's other files, it reveals no folder of the machine
+that saved it, and it resumes wherever it is moved. It is written atomically: an interrupted
+save never destroys the previous file. It is read as untrusted input: `session_layout` says what
+it may hold, and bptui.archive checks it against that before reading anything large.
 """
 
 from __future__ import annotations
@@ -22,8 +25,17 @@ from bptui.engine.history import History
 from bptui.engine.spec import NetworkSpec, TrainingSpec
 from bptui.engine.stepper import Stepper, StepperState
 from bptui.export import write_files
-from bptui.preset import Preset, PresetError, preset_from_text
-from bptui.preset.loader import current_doc, read_learning_rate
+from bptui.preset import Preset, PresetError
+from bptui.preset.csvfile import MAX_BYTES as MAX_DATA_BYTES
+from bptui.preset.embedded import EmbeddedFolder, read_file
+from bptui.preset.loader import (
+    bundled_names,
+    current_doc,
+    parse_toml,
+    preset_from_dict,
+    presets_dir,
+    read_learning_rate,
+)
 from bptui.preset.table import Table, describe, type_name
 from bptui.preset.tomlwrite import dumps
 from bptui.text import safe_stem
@@ -32,12 +44,31 @@ FORMAT = "bptui-session"
 VERSION = 1
 
 
+def carried_data(preset: Preset) -> np.ndarray | None:
+    """The bytes of the preset's CSV data (None if it has none), for the session to carry."""
+    table = preset.doc.get("data", {})
+    if "csv" not in table:
+        return None
+    try:
+        contents = read_file(preset.base, table["csv"], MAX_DATA_BYTES)
+    except OSError as exc:
+        raise PresetError(str(exc.filename or table["csv"]), None,
+                          f"cannot read the data to save with the session ({exc.strerror})"
+                          ) from None
+    return np.frombuffer(contents, dtype=np.uint8)
+
+
 def session_bytes(preset: Preset, stepper: Stepper) -> bytes:
-    """The session file's contents: a .npz archive of the arrays and `meta`."""
+    """The session file's contents: a .npz archive of the arrays, `meta` and the preset's data.
+
+    `meta` holds no path: `source` is the preset's file name only, and `base` (where sessions
+    of earlier versions named the preset's folder) is empty.
+    """
     state = stepper.state()
     meta = {
-        "format": FORMAT, "version": VERSION, "name": preset.name, "source": preset.source,
-        "base": str(preset.base.resolve()), "preset": dumps(current_doc(preset, stepper)),
+        "format": FORMAT, "version": VERSION, "name": preset.name,
+        "source": Path(preset.source).name, "base": "",
+        "preset": dumps(current_doc(preset, stepper)),
         "position": state.position, "step": state.step, "batch_start": state.batch_start,
         "learning_rate": state.learning_rate, "diverged": state.diverged,
         "last_cost": state.last_cost if np.isfinite(state.last_cost) else None,
@@ -52,6 +83,9 @@ def session_bytes(preset: Preset, stepper: Stepper) -> bytes:
               "meta": np.array(json.dumps(meta))}
     if state.batch_rows is not None:
         arrays["batch_rows"] = state.batch_rows
+    data = carried_data(preset)
+    if data is not None:
+        arrays["data"] = data
     for layer in range(stepper.depth):
         arrays[f"z{layer}"] = state.z[layer]
         arrays[f"a{layer}"] = state.a[layer]
@@ -76,6 +110,8 @@ MAX_META_CHARS = 64 << 20  # the preset's TOML (pinned weights included) and the
 META_KEYS = ("format", "version", "name", "source", "base", "preset", "position", "step",
              "batch_start", "learning_rate", "diverged", "last_cost", "depth", "opt_t")
 META = Member("U", (), max_chars=MAX_META_CHARS)  # the JSON document, read first
+DATA = Member("u", ("c",), required=False)        # the preset's CSV data, read second
+DATA_SIZES = range(1, MAX_DATA_BYTES + 1)
 
 
 def session_layout(stepper: Stepper, meta: dict) -> Layout:
@@ -108,6 +144,7 @@ def session_layout(stepper: Stepper, meta: dict) -> Layout:
         "loss_history": Member("f", ("k",), numbers),
         "test_loss_history": Member("f", ("k",) if stepper.data.has_test else (0,)),
         "batch_loss_history": Member("f", ("b",), numbers),
+        "data": DATA,
     }
     if stepper.training.shuffle and not stepper.full_batch:
         members["batch_rows"] = Member("i", ("m",), indices(stepper.m_train), required=position > 0)
@@ -122,7 +159,7 @@ def session_layout(stepper: Stepper, meta: dict) -> Layout:
         members[f"delta{layer}"] = Member("f", ("m", units),
                                           numbers if Stepper.delta_done(at, layer) else None)
     error_done = stepper.depth < position < stepper.steps_per_training_step
-    return Layout(members, {"k": range(step + 2),
+    return Layout(members, {"k": range(step + 2), "c": DATA_SIZES,
                             "b": (step + error_done,), "m": batch_sizes(stepper, step, position)})
 
 
@@ -201,6 +238,29 @@ def read_scalars(meta: Table, stepper: Stepper) -> dict:
     }
 
 
+def session_preset(archive: Archive, meta: Table) -> Preset:
+    """The session's preset, its CSV data read from the copy the session carries. A session of
+    an earlier version carries none: its data are found as its preset's would be, in the folder
+    of the bundled presets for one of them, else beside the session file. Never in a folder
+    the file names (`meta.base` is ignored)."""
+    source = archive.source
+    where = f"{source} (preset)"
+    doc = parse_toml(meta.raw("preset"), where)
+    if "data" in archive.infos:
+        head = archive.check_header("data", DATA, {}, {"c": DATA_SIZES})
+        contents = archive.read("data", head).tobytes()
+        table = doc.get("data")
+        name = table.get("csv") if isinstance(table, dict) else None
+        if not isinstance(name, str):
+            raise archive.error("data", "is CSV data, but the preset reads no CSV file")
+        base: Path | EmbeddedFolder = EmbeddedFolder(source, {name: contents})
+    elif meta.raw("source") in {f"{name}.toml" for name in bundled_names()}:
+        base = presets_dir()
+    else:
+        base = Path(source).parent
+    return preset_from_dict(doc, where, meta.raw("name"), base)
+
+
 def load_session(path: str | Path) -> tuple[Preset, Stepper]:
     """Read and check a session file; raises PresetError (one line) for anything wrong with it.
 
@@ -214,11 +274,10 @@ def load_session(path: str | Path) -> tuple[Preset, Stepper]:
             raise archive.error("meta", "missing (not a bptui session file?)")
         head = archive.check_header("meta", META, {}, {})
         meta = read_meta(source, str(archive.read("meta", head)[()]))
-        preset = preset_from_text(meta.raw("preset"), f"{source} (preset)", meta.raw("name"),
-                                  Path(meta.raw("base")))
+        preset = session_preset(archive, meta)
         stepper = preset.stepper()
         scalars = read_scalars(meta, stepper)
-        arrays = archive.load(session_layout(stepper, scalars))
+        arrays = archive.load(session_layout(stepper, scalars), skip=("data",))
     depth = stepper.depth
     rows = arrays.get("batch_rows")
     state = StepperState(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import numpy as np
 
@@ -77,8 +78,12 @@ async def test_run_and_pause():
         await pilot.press("r")
         assert app.running
         await asyncio.sleep(0.3)
-        await pilot.press("r")
-        assert not app.running
+        await pilot.press("r")  # asks the training thread to stop; it says when it has
+        for _ in range(200):
+            if not app.running:
+                break
+            await pilot.pause(0.01)
+        assert not app.running and not app.trainer.busy and "paused at step" in app.hint
         steps = app.stepper.step
         assert steps > 0
         await asyncio.sleep(0.1)
@@ -166,12 +171,18 @@ async def test_help_screen_opens_and_closes():
         assert app.screen.__class__.__name__ != "HelpScreen"
 
 
-async def test_small_terminals_do_not_crash():
+async def test_small_terminals_keep_panes_and_a_status_line_that_fits():
     for size in ((80, 24), (40, 12)):
         app = BptuiApp(preset="digits")
         async with app.run_test(size=size) as pilot:
             await pilot.press("f", "e", "b", "u", "right", "down")
             await pilot.pause()
+            assert app.stepper.step == 1  # the four phases ran: one whole step
+            for pane in ("#diagram-pane", "#matrix-pane", "#bottom"):
+                region = app.query_one(pane).region
+                assert region.width > 0 and region.height > 0, (size, pane)
+            status = app.query_one("#status").render_line(0).text
+            assert status.strip() and len(status) <= size[0]
 
 
 async def test_undo_and_redo_are_exact():
@@ -248,22 +259,33 @@ async def test_number_keys_zoom_a_pane_and_back():
 
 async def test_every_palette_action_runs_with_a_screen_on_top(tmp_path, monkeypatch):
     """The command palette runs actions while it is still the top screen: they must find the
-    explorer's panes all the same."""
-    from bptui.keys import KEYS
+    explorer's panes all the same, and each must do what it does (change what the explorer
+    shows, say something, or open its screen)."""
     from bptui.app.screens.help import HelpScreen
+    from bptui.keys import KEYS
+
+    def seen(app):
+        return (app.hint, app.stepper.micro_index, app.stepper.step, app.bottom,
+                len(app.ghosts), [type(s).__name__ for s in app.screen_stack],
+                app.screen_stack[0].maximized)
 
     monkeypatch.chdir(tmp_path)  # save and export write files here
     app = BptuiApp(preset="xor")
+    idle = []
     async with app.run_test(size=(120, 40)) as pilot:
         for key in KEYS:
             if not key.palette or key.action in ("quit", "help"):
                 continue
             await app.push_screen(HelpScreen(app.stepper))
+            before = seen(app)
             await app.run_action(key.action)
             await pilot.pause()
+            if seen(app) == before:
+                idle.append(key.action)
             while len(app.screen_stack) > 1:
                 await app.pop_screen()
         assert app.is_running
+    assert idle == []
 
 
 def test_the_readme_lists_every_key():
@@ -278,3 +300,85 @@ def test_the_readme_lists_every_key():
     for key in KEYS:
         name = "arrows" if key.key in ("up", "down", "left", "right") else f"`{key.name}`"
         assert any(name in row for row in table), f"README's key table lacks {key.name}"
+
+
+async def test_pace_keys_slow_training_down_so_each_step_is_drawn():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("less_than_sign", "less_than_sign", "less_than_sign")
+        assert app.pace == 10 and "10 steps/s" in app.hint
+        assert "10 steps/s" in app.query_one("#status").render_line(0).text
+        drawn = []
+        app.watch(app, "snapshot", lambda snap: drawn.append(snap.step), init=False)
+        await pilot.press("r")
+        await asyncio.sleep(0.5)
+        await pilot.press("r")
+        for _ in range(200):
+            if not app.running:
+                break
+            await pilot.pause(0.01)
+        assert 1 <= app.stepper.step < 20  # 10 steps a second, not thousands
+        assert drawn == sorted(drawn)  # frames only go forward
+        await pilot.press("greater_than_sign", "greater_than_sign", "greater_than_sign",
+                          "greater_than_sign")
+        assert app.pace is None and "max" in app.hint
+
+
+async def test_run_to_stops_at_the_step_asked_for():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("N")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "RunToScreen"
+        await pilot.press(*"12x", "enter")
+        assert "not a whole number" in str(app.screen.query_one("#run-to-error").render())
+        await pilot.press("backspace", "5", "enter")
+        for _ in range(300):
+            if not app.running and app.stepper.step:
+                break
+            await pilot.pause(0.01)
+        assert app.stepper.step == 125 and "stopped at step 125" in app.hint
+        assert not any(t.name == "bptui-trainer" and t.is_alive() for t in threading.enumerate())
+
+
+def test_run_to_reads_steps_a_step_or_a_loss():
+    from bptui.app.trainer import Goal, parse_run_to
+
+    assert parse_run_to("500", 20) == Goal(step=520)
+    assert parse_run_to(" step 2,000 ", 20) == Goal(step=2000)
+    assert parse_run_to("loss 0.01", 20) == Goal(loss=0.01)
+    for bad in ("", "step 10", "loss -1", "loss nan", "١٢", "1_000", "walk 5", "loss inf"):
+        assert isinstance(parse_run_to(bad, 20), str), bad
+
+
+def test_the_trainer_posts_every_step_at_10_steps_a_second_and_stops_when_asked():
+    """At 10 steps/s or fewer the thread posts a frame after every step (none is skipped); stop()
+    only asks, and Finished says when the stepper is free again."""
+    import time
+
+    from bptui.app.trainer import Trainer
+    from bptui.engine.timeline import Timeline
+
+    class Target:
+        def __init__(self):
+            self.messages = []
+
+        def post_message(self, message):
+            self.messages.append(message)
+
+    stepper = load_preset("xor").stepper()
+    target = Target()
+    trainer = Trainer(target, lambda: stepper.step)
+    trainer.pace = 10
+    trainer.start(stepper, Timeline(stepper))
+    time.sleep(0.45)
+    trainer.stop()
+    for _ in range(500):
+        if any(isinstance(m, Trainer.Finished) for m in target.messages):
+            break
+        time.sleep(0.01)
+    frames = [m.snapshot for m in target.messages if isinstance(m, Trainer.Frame)]
+    finished = [m for m in target.messages if isinstance(m, Trainer.Finished)]
+    assert [m.why for m in finished] == ["paused"] and trainer.busy
+    assert frames == list(range(1, stepper.step + 1)) and 2 <= stepper.step < 15
+    assert trainer.finished() == [] and not trainer.busy

@@ -56,7 +56,7 @@ def test_set_applies_to_every_run(capsys):
     direct = load_preset("xor")
     for r in runs:
         opt = r["vary"]["training.optimizer"]
-        from bptui.preset.overrides import with_sets
+        from bptui.preset.loader import with_sets
 
         preset = with_sets(direct, ["training.learning_rate=0.05", f"training.optimizer={opt}"])
         stepper = preset.stepper()

@@ -10,7 +10,8 @@ import pytest
 from bptui.commands.cli import app_parser, load_target
 from bptui.commands.compare import parse_vary, split_top_level
 from bptui.preset import PresetError, load_preset
-from bptui.preset.overrides import Override, apply, from_table, parse_set, with_overrides, with_sets
+from bptui.preset.loader import with_overrides, with_sets
+from bptui.preset.overrides import Override, apply, from_table, parse_set
 from bptui.commands.web import app_argv
 from tests.helpers import run_cli
 from tests.test_bad_input import assert_one_error, preset, run_main, train_bad

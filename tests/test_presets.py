@@ -7,6 +7,7 @@ import pytest
 
 from bptui.preset import bundled_names, load_preset
 from bptui.preset import goal as goals
+from bptui.preset.fixes import check_fixes
 
 REQUIRED = {"xor", "circle", "spiral", "gaussian", "sine", "iris", "digits", "mazur",
             "vanishing", "dead-relu", "overfit", "symmetry", "optimizers"}
@@ -36,7 +37,7 @@ def test_phenomenon_preset_states_it_and_its_fix_undoes_it(name):
     preset = load_preset(name)
     assert PHENOMENA[name] in preset.goal.phenomena
     assert preset.goal.fix, "a phenomenon preset proves the cure its description names"
-    for fix, facts in goals.check_fixes(preset):
+    for fix, facts in check_fixes(preset):
         assert facts and not any(f.holds for f in facts), (fix, facts)
         for override in fix:  # the description tells the learner about the cure
             assert override.key.rsplit(".", 1)[-1] in preset.description

@@ -64,7 +64,7 @@ def test_weights_export_round_trip(tmp_path, suffix):
     preset = load_preset("spiral")
     stepper = preset.stepper()
     stepper.run(10)
-    path = save_weights(tmp_path / f"w{suffix}", preset, stepper)
+    [path] = save_weights(tmp_path / f"w{suffix}", preset, stepper)
     if suffix == ".json":
         layers = json.loads(path.read_text())["layers"]
         loaded = [(np.array(l["W"]), np.array(l["b"])) for l in layers]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from bptui.app.live import paused
 from bptui.keys import KEYS
 from bptui.app.widgets.lessonpane import LessonPane
 from bptui.lesson import progress as saved
@@ -61,11 +62,11 @@ class Lessons:
             self.main_screen.remove_class("lesson-text-first")
             self.refresh_bindings()
 
+    @paused
     def action_pick_lesson(self) -> None:
         """The lesson picker; the chosen lesson starts from its beginning."""
         from bptui.app.screens.lessonpick import LessonPicker
 
-        self.pause()
         self.push_screen(LessonPicker(), lambda lesson: lesson and self.start_lesson(lesson))
 
     def stop_at(self) -> int | None:
@@ -117,12 +118,12 @@ class Lessons:
         if self.lesson is not None and not self.is_web:
             saved.save(self.lesson.lesson.ident, self.lesson.progress(*self.tally))
 
+    @paused
     def action_next_step(self) -> None:
         """n: the next step of the lesson, when the step's check holds; after the last one,
         the next bundled lesson."""
         if self.lesson is None:
             return
-        self.pause()
         if self.lesson.finished:
             following = self.lesson.following()
             if following is not None:

@@ -1,110 +1,103 @@
-"""Running live: continuous training in a thread worker, redrawn on a timer.
+"""The app's side of continuous training: `r`, the pace keys, "run to", and the Trainer's messages.
 
-The worker runs chunks of steps (about CHUNK_SECONDS each), checks for cancellation between them
-(so `r` pauses within one chunk), and publishes a fresh snapshot whenever the UI has asked for
-one; the UI timer draws it at most FRAME_RATE times a second and asks for the next.
+The Trainer (bptui.app.trainer) owns the training thread. While it runs, `running` is true and
+the stepper is the thread's: an action that needs the stepper is declared with `@paused`, which
+asks the trainer to stop and runs the action when the trainer's `Finished` message says the
+stepper is the app's again. The app's thread never waits for the training thread.
 """
 
 from __future__ import annotations
 
-import time
+from functools import partial, wraps
 
-from textual import work
-from textual.worker import get_current_worker
+from bptui.app.trainer import PACES, Goal, Trainer, pace_text
 
-FRAME_RATE = 10       # redraws per second while training runs
-CHUNK_SECONDS = 0.01  # training time between checks for cancel / snapshot requests
-RECORD_SHARE = 0.1    # undo recording after each chunk takes at most this share of the time
+
+def paused(method):
+    """An action that uses the stepper: with training running, it stops training first and runs
+    once the training thread has let go of the stepper (within one chunk)."""
+
+    @wraps(method)
+    def action(self, *args, **kwargs):
+        if self.trainer.busy:
+            self.trainer.stop(partial(method, self, *args, **kwargs))
+            return None
+        return method(self, *args, **kwargs)
+
+    return action
 
 
 class LiveTraining:
-    """Mixin for the app: `r`, pause, the training worker and the redraw timer.
+    """Mixin for the app: `r`, `<` `>`, `N` and the training messages.
 
-    Expects the app's `stepper`, `explorer`, `timeline`, `hint`, `running`, `snapshot`,
-    `speed`, `refresh_view()`, `take_snapshot()`, `stop_at()` (a step to pause at, or None) and
-    the events `_want_snapshot` and `_trainer_idle`; the worker publishes in `_published` and
-    `_speed`.
+    Expects the app's `stepper`, `timeline`, `explorer`, `trainer`, the reactives `running`,
+    `speed`, `pace`, `hint`, `snapshot`, and `refresh_view()`, `stop_at()`.
     """
-
-    def tick(self) -> None:
-        """Timer: while training runs, hand the newest snapshot to the panes, ask for the next."""
-        if not self.running:
-            return
-        if self._published is not None and self._published is not self.snapshot:
-            self.snapshot = self._published
-            self.speed = self._speed
-        self._want_snapshot.set()
 
     def action_run(self) -> None:
         """r: run or pause continuous training."""
-        if self.running:
-            self.pause()
-            self.hint = f"paused at step {self.stepper.step} — " + self.explorer.next_hint()
+        if self.trainer.busy:
+            self.trainer.stop()
             return
+        self.start_training(Goal(step=self.stop_at()))
+
+    def start_training(self, goal: Goal) -> None:
+        """Train until r, or until the goal holds."""
         if self.stepper.diverged:
             self.hint = self.explorer.next_hint()
             return
         self.running = True
-        self._trainer_idle.clear()
-        stop = self.stop_at()
-        self.hint = "training… r pauses" + (f" (it stops at step {stop})" if stop else "")
-        self.train_live(stop)
+        self.trainer.pace = self.pace
+        until = goal.describe()
+        self.hint = "training… r pauses" + (f" (it stops {until})" if until else "") + \
+                    f" — {self.pace_keys()}"
+        self.trainer.start(self.stepper, self.timeline, goal)
 
+    def pause(self, then=None) -> None:
+        """Ask training to stop (no waiting: `then`, if given, runs once the stepper is the
+        app's again, or now if it already is)."""
+        self.trainer.stop(then)
 
-    def pause(self) -> None:
-        """Stop the training thread (returns once it has stopped: within one chunk)."""
-        if not self.running:
-            return
+    def pace_keys(self) -> str:
+        return f"{pace_text(self.pace)}, < slower, > faster"
+
+    def action_pace(self, delta: int) -> None:
+        """< and >: slower or faster training (1, 10, 100, 1,000 steps/s, max)."""
+        index = PACES.index(self.pace) if self.pace in PACES else len(PACES) - 1
+        self.pace = PACES[max(0, min(len(PACES) - 1, index + delta))]
+        self.trainer.pace = self.pace
+        each = " (each step is drawn)" if self.pace is not None and self.pace <= 10 else ""
+        self.hint = f"training speed: {pace_text(self.pace)}{each} — r runs, N runs to a step"
+
+    @paused
+    def action_run_to(self) -> None:
+        """N: run a given number of steps, to a step, or until the loss is below a value."""
+        from bptui.app.screens.runto import RunToScreen
+
+        def chosen(goal: Goal | None) -> None:
+            if goal is not None:
+                self.start_training(goal)
+
+        self.push_screen(RunToScreen(self.stepper.step), chosen)
+
+    def on_trainer_frame(self, message: Trainer.Frame) -> None:
+        if self.trainer.busy:  # a frame that arrives after Finished is older than the view
+            self.snapshot = message.snapshot
+            self.speed = message.speed
+
+    def on_trainer_finished(self, message: Trainer.Finished) -> None:
         self.running = False
-        self.workers.cancel_group(self, "train")
-        self._trainer_idle.wait(timeout=2.0)
-        self.refresh_view(fresh=False)  # paused on screen at once; fresh readouts follow
-        self.call_later(self.refresh_view)
-
-    @work(thread=True, exclusive=True, group="train")
-    def train_live(self, stop: int | None = None) -> None:
-        """The training thread: run chunks of steps (until step `stop`, if given), publish
-        snapshots on request."""
-        worker = get_current_worker()
-        stepper = self.stepper
-        chunk = 1
-        started, start_step = time.perf_counter(), stepper.step
-        stopped = False
-        try:
-            while not worker.is_cancelled and not stepper.diverged:
-                if stop is not None:
-                    if stepper.step >= stop:
-                        stopped = True
-                        break
-                    chunk = min(chunk, stop - stepper.step)
-                t0 = time.perf_counter()
-                stepper.run(chunk)
-                t1 = time.perf_counter()
-                self.timeline.record()  # copies the state: keep it under RECORD_SHARE
-                recording = time.perf_counter() - t1
-                target = max(CHUNK_SECONDS, recording / RECORD_SHARE)
-                chunk = max(1, min(100_000, int(chunk * target / max(t1 - t0, 1e-6))))
-                if self._want_snapshot.is_set():
-                    self._want_snapshot.clear()
-                    span = time.perf_counter() - started
-                    self._speed = (stepper.step - start_step) / span if span else 0.0
-                    self._published = self.take_snapshot()
-            if stepper.diverged and not worker.is_cancelled:
-                self.call_from_thread(self.on_diverged)
-        finally:
-            self._trainer_idle.set()
-        if stopped and not worker.is_cancelled:
-            self.call_from_thread(self.on_stopped)
-
-    def on_stopped(self) -> None:
-        """Live training reached the step it was to stop at (the thread has finished)."""
-        self.running = False
-        self.hint = f"stopped at step {self.stepper.step} — " + self.explorer.next_hint()
+        after = self.trainer.finished()
+        step = f"step {self.stepper.step:,}"
+        if message.why == "diverged":
+            self.hint = "diverged: the loss is no longer finite — R resets, - lowers η"
+        elif message.why == "reached":
+            self.hint = f"stopped at {step} — " + self.explorer.next_hint()
+        else:
+            self.hint = f"paused at {step} — " + self.explorer.next_hint()
         self.refresh_view()
+        for then in after:
+            then()
 
-    def on_diverged(self) -> None:
-        """A non-finite loss paused training."""
-        self.running = False
-        self.hint = "diverged: the loss is no longer finite — R resets, - lowers η"
-        self.refresh_view()
-
+    def on_trainer_failed(self, message: Trainer.Failed) -> None:
+        self._handle_exception(message.error)

@@ -4,13 +4,12 @@ The app never computes backprop itself: keys drive the engine's Stepper (through
 and the panes draw Snapshots of it. The view state lives here, in reactives (the snapshot,
 the selected unit, layer and sample, which pane is in front, the hint); every pane is bound to
 what it shows with `data_bind` and redraws itself when that changes. Continuous training runs
-in a thread worker that publishes snapshots; a timer hands the newest one to the panes at most
-FRAME_RATE times a second.
+on the Trainer's thread, which posts snapshots as messages (at most FRAME_RATE a second); nothing
+runs while nothing changes.
 """
 
 from __future__ import annotations
 
-import threading
 from functools import partial
 
 from textual import events
@@ -26,9 +25,10 @@ from bptui.app.explorer import Explorer, describe
 from bptui.app.ghosts import MAX_GHOSTS, Ghost, settings_of
 from bptui.keys import KEYS
 from bptui.app.lessons import Lessons
-from bptui.app.live import FRAME_RATE, LiveTraining
+from bptui.app.live import LiveTraining, paused
 from bptui.app.sessions import Sessions
 from bptui.app.snapshot import Phase, Snapshot
+from bptui.app.trainer import Trainer
 from bptui.app.widgets.boundary import DecisionBoundary, supported
 from bptui.app.widgets.diagram import NetworkDiagram
 from bptui.app.widgets.explainpane import ExplainPane
@@ -43,10 +43,13 @@ from bptui.engine.health import Trace
 from bptui.engine.numtext import number
 from bptui.engine.timeline import Timeline
 from bptui.preset import Preset, bundled_names, load_preset
+from bptui.text import printable
 
 
 TRACE_BUDGET = 32 * 1024 * 1024
 """Bytes the gradient-health trace may take (the first steps that fit are recorded)."""
+NOTICE_SECONDS = 30
+"""How long a notice about the data (a column left out, rows dropped) stays on screen."""
 
 
 def pane_key(pane: str) -> str:
@@ -83,7 +86,9 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
     running: reactive[bool] = var(False, init=False)
     """Continuous training runs (the stepper belongs to the training thread)."""
     speed: reactive[float] = var(0.0, init=False)
-    """Training steps per second while running."""
+    """Training steps per second while running (measured)."""
+    pace: reactive[float | None] = var(None, init=False)
+    """The chosen training speed in steps per second (None: as fast as it goes); < and >."""
     tally: reactive[tuple[int, int]] = var((0, 0), init=False)
     """Predictions with P: right, asked."""
     log_scale: reactive[bool] = var(False, init=False)
@@ -107,11 +112,7 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         self.opening_lesson = (lesson, progress)
         self.set_reactive(BptuiApp.title_shown, self.preset.title)
         self._readouts = snapshots.ReadoutCache()
-        self._published: Snapshot | None = None
-        self._want_snapshot = threading.Event()
-        self._trainer_idle = threading.Event()
-        self._trainer_idle.set()
-        self._speed = 0.0
+        self.trainer = Trainer(self, self.take_snapshot)
         self.question = None      # the open or last wrong prediction (engine.predict.Question)
         self.reveal = False       # the explain pane shows the question's arithmetic
         self._explain_due = False
@@ -120,8 +121,8 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
 
     def compose(self) -> ComposeResult:
         app = BptuiApp
-        yield StatusLine(id="status").data_bind(app.snapshot, app.running, app.speed, app.tally,
-                                                title=app.title_shown)
+        yield StatusLine(id="status").data_bind(app.snapshot, app.running, app.speed, app.pace,
+                                                app.tally, title=app.title_shown)
         with Horizontal(id="panes"):
             with ContentSwitcher(id="diagram-pane", initial="diagram").data_bind(current=app.left):
                 yield NetworkDiagram(id="diagram").data_bind(app.snapshot, app.cursor, app.sample)
@@ -149,7 +150,7 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         self.hint = f"{self.preset.title}: press space (or f) to start the forward pass; ? for help"
         self.refresh_view()
         self.titles()
-        self.set_interval(1 / FRAME_RATE, self.tick)
+        self.show_notices(self.preset)
         if self.autostart:
             self.action_run()
         self.open_lesson(*self.opening_lesson)
@@ -179,7 +180,7 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
 
     def refresh_view(self, fresh: bool = True) -> None:
         """The stepper changed (and is ours: training is paused): every pane shows it now."""
-        if not self.running:
+        if not self.trainer.busy:
             self.snapshot = self.take_snapshot(fresh)
             self.settings = settings_of(self.stepper, self.stepper.seed)
 
@@ -269,8 +270,8 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
 
     # ----- phase keys --------------------------------------------------------------------------
 
+    @paused
     def _act(self, action) -> None:
-        self.pause()
         self.reveal = False
         self.gradcheck = None
         self.hint = action()
@@ -302,12 +303,12 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         """s: finish the current training step."""
         self._act(self.explorer.finish_step)
 
+    @paused
     def action_predict(self) -> None:
         """P: ask for the value the next micro-step computes for the selected unit."""
         from bptui.app.screens.predict import PredictScreen
         from bptui.engine.predict import ask
 
-        self.pause()
         column, unit = self.cursor
         question = ask(self.stepper, column - 1, unit, self.sample or 0)
         if question is None:
@@ -338,17 +339,17 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         self.hint = (f"not quite: you said {guess:g}, {question.quantity} = {value} (arithmetic "
                      "in the explain pane) — P: again, space: run the step")
 
+    @paused
     def action_reset(self) -> None:
         """R: back to the preset's initial weights."""
-        self.pause()
         self.stepper.reset()
         self.timeline.clear()
         self.hint = "reset to the initial weights (same seed) — " + self.explorer.next_hint()
         self.refresh_view()
 
+    @paused
     def action_undo(self) -> None:
         """z: back one micro-step, exactly; the panes show that micro-step as it was."""
-        self.pause()
         if self.timeline.undo():
             self.hint = f"undone: back to {describe(self.stepper.last, self.stepper.depth)} " \
                         f"of step {self.stepper.last.step + 1} — Z redoes"
@@ -357,9 +358,9 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
             self.hint = "nothing to undo: this is the start of the session"
         self.refresh_view()
 
+    @paused
     def action_redo(self) -> None:
         """Z: replay the next undone micro-step, bit for bit."""
-        self.pause()
         if self.timeline.redo():
             self.hint = f"redone: {describe(self.stepper.last, self.stepper.depth)} — " \
                         + self.explorer.next_hint()
@@ -452,9 +453,9 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
             self.main_screen.maximize(widget, container=False)
             self.hint = f"{pane.split('-')[0]} pane at full size — {pane_key(pane)} again: all panes"
 
+    @paused
     def action_gradient_check(self) -> None:
         """g: central differences against backprop, per layer, on the current batch."""
-        self.pause()
         checks = self.stepper.gradient_check()
         self.gradcheck = tuple(checks)
         self.right = "matrix"
@@ -476,9 +477,9 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         if stepper.trace is None:
             stepper.trace = Trace.for_stepper(stepper, budget=TRACE_BUDGET)
 
+    @paused
     def start_session(self, preset: Preset, stepper) -> None:
         """Explore `stepper` (of `preset`) from now on, with a fresh undo history."""
-        self.pause()
         self.preset = preset
         self.traced(stepper)
         self.explorer = Explorer(stepper)
@@ -493,6 +494,14 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         if not supported(preset.network.layers[0]):
             self.left = "diagram"
         self.refresh_view()
+        self.show_notices(preset)
+
+    def show_notices(self, preset: Preset) -> None:
+        """The notices about the preset's data as notifications: stderr, where the command line
+        prints them, is hidden behind the app, and under --web nobody sees it."""
+        for notice in preset.data.notes.get("notices", ()):
+            self.notify(printable(notice), title="data", severity="warning",
+                        timeout=NOTICE_SECONDS, markup=False)
 
     def get_system_commands(self, screen):
         """The command palette: presets and the actions of the keys (keys.KEYS)."""
@@ -524,6 +533,6 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
             self.push_screen(GuardedCommandPalette())
 
     async def action_quit(self) -> None:
-        """q: stop training and quit."""
-        self.pause()
+        """q: stop training and quit (the training thread ends by itself within one chunk)."""
+        self.trainer.stop()
         self.exit()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+from bptui.app.live import paused
 from bptui.preset import Preset, PresetError
 from bptui.preset.loader import scaled_learning_rate
 
@@ -15,10 +16,10 @@ from bptui.preset.loader import scaled_learning_rate
 class Sessions:
     """Mixin for the app: keys that change the session rather than step it."""
 
+    @paused
     def action_learning_rate(self, factor: float) -> None:
         """+ and -: double / halve the learning rate, saturating at the ends of its range."""
         was_running = self.running
-        self.pause()
         self.stepper.learning_rate, hint = scaled_learning_rate(self.stepper.learning_rate, factor)
         self.timeline.pin()
         if was_running:
@@ -38,12 +39,12 @@ class Sessions:
             self.deliver_binary(io.BytesIO(data), save_filename=name)
         return "sent to your browser as"
 
+    @paused
     def action_save_session(self) -> None:
         """ctrl+s: save the whole session (atomically) in the current folder; on the web, as a
         download."""
         from bptui.session import session_bytes, session_file_name
 
-        self.pause()
         name = session_file_name(self.preset)
         try:
             where = self.hand_over({name: session_bytes(self.preset, self.stepper)})
@@ -51,14 +52,16 @@ class Sessions:
         except PresetError as exc:
             self.hint = f"could not save: {exc}"
 
+    @paused
     def action_export_weights(self) -> None:
         """ctrl+e: the weights as JSON, .npz and a preset with them pinned (all or none)."""
-        from bptui.export import export_files, export_stem
+        from bptui.export import check_data_copy, export_files, export_stem
 
-        self.pause()
         stem = export_stem(self.preset, self.stepper)
         try:
             files = export_files(self.preset, self.stepper)
+            if not self.is_web:  # the data copy STEM.csv never replaces another file
+                check_data_copy(f"{stem}.toml", self.preset)
             where = self.hand_over(files)
             data = ", its data in .csv" if f"{stem}.csv" in files else ""
             self.hint = (f"weights {where} {stem}.json, .npz and .toml{data} "
@@ -66,11 +69,11 @@ class Sessions:
         except PresetError as exc:
             self.hint = f"could not export: {exc}"
 
+    @paused
     def action_pick(self) -> None:
         """p: the preset picker."""
         from bptui.app.screens.picker import PresetPicker
 
-        self.pause()
         self.push_screen(PresetPicker(), self.switch_preset)
 
     def switch_preset(self, preset: Preset | None) -> None:
@@ -81,11 +84,11 @@ class Sessions:
         self.start_session(preset, preset.stepper())
         self.hint = f"opened {preset.title} — " + self.explorer.next_hint()
 
+    @paused
     def action_settings(self) -> None:
         """o: the settings screen."""
         from bptui.app.screens.settings import SettingsScreen
 
-        self.pause()
         self.push_screen(SettingsScreen(self.preset, self.stepper), self.apply_settings)
 
     def apply_settings(self, result) -> None:
@@ -106,11 +109,11 @@ class Sessions:
         self.start_session(preset, stepper)
         self.hint = hint + self.explorer.next_hint()
 
+    @paused
     def action_edit_weight(self) -> None:
         """w: type a new value for one incoming weight (or the bias) of the selected unit."""
         from bptui.app.screens.weight import WeightEditor
 
-        self.pause()
         column, unit = self.cursor
         if column == 0:
             self.hint = "select a unit of a layer (→) to edit its incoming weights"

@@ -6,13 +6,14 @@ saturated the larger |v| is relative to the scale of what is shown.
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 from rich.cells import cell_len
 from rich.color import Color
 from rich.style import Style
 from rich.text import Text
+
+from bptui.engine.numtext import number
 
 POSITIVE = (66, 135, 245)
 NEGATIVE = (245, 130, 48)
@@ -34,19 +35,9 @@ def _luminance(rgb) -> float:
 
 
 def fmt(value: float, width: int = 8) -> str:
-    """A number in at most `width` characters with 4 (or fewer) significant digits."""
-    if value != value:
-        return "nan".rjust(width)
-    if math.isinf(value):
-        return ("inf" if value > 0 else "-inf").rjust(width)
-    for digits in (4, 3, 2, 1):
-        text = f"{value:.{digits}g}"
-        if len(text) <= width:
-            return text.rjust(width)
-    if abs(value) < 1:
-        decimals = max(0, width - 3)
-        return f"{value:.{decimals}f}"[:width].rjust(width)
-    return f"{value:.0e}".rjust(width)
+    """A number in `width` characters, right-aligned (engine.numtext.number: 4 significant digits,
+    fewer to fit)."""
+    return number(value, width).rjust(width)
 
 
 def _mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:

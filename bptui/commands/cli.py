@@ -90,6 +90,7 @@ def app_parser() -> argparse.ArgumentParser:
         epilog="Lessons: bptui learn [NAME]. "
                "Headless training: bptui train PRESET [--steps N] [--json]. "
                "Runs side by side: bptui compare PRESET --vary KEY=V1,V2. "
+               "One weight: bptui nudge|slice PRESET --weight L:U:I. "
                "Presets: bptui --list.")
     parser.add_argument("preset", nargs="?", default="xor",
                         help="a bundled preset name (see --list) or a path to a .toml file "
@@ -238,6 +239,12 @@ def train_parser() -> argparse.ArgumentParser:
     parser.add_argument("--trace", action="store_true",
                         help="record gradient health every step (with --json: a \"trace\" object "
                              "of gradient norms, update/weight ratios, saturated and dead units)")
+    parser.add_argument("--first-order", action="store_true",
+                        help="check every update: the predicted loss change ∇C·Δθ beside the "
+                             "actual one on the same batch (one more batch forward pass a step)")
+    parser.add_argument("--events", action="store_true",
+                        help="list when it went wrong: loss rose >10%%, a ReLU unit died, a "
+                             "gradient norm jumped 100×, the first inf or nan")
     return parser
 
 
@@ -317,7 +324,7 @@ def preset_of(args, default: str | None = None):
         usage.error("needs a PRESET or --csv FILE --target COLUMN")
     else:
         preset = load_preset(args.preset)
-    from bptui.preset.overrides import with_sets
+    from bptui.preset.loader import with_sets
 
     preset = with_sets(preset, getattr(args, "set", None))
     for notice in preset.data.notes.get("notices", ()):
@@ -347,6 +354,11 @@ def main(argv: list[str] | None = None) -> int:
             return compare_command(compare_parser().parse_args(argv[1:]))
         if argv and argv[0] == "learn":
             return learn_command(argv)
+        if argv and argv[0] in ("nudge", "slice"):  # one weight: commands/nudge.py, slice.py
+            import importlib
+
+            module = importlib.import_module(f"bptui.commands.{argv[0]}")
+            return getattr(module, f"{argv[0]}_command")(argv[1:])
         parser = app_parser()
         args = parser.parse_args(argv)
         if args.list:

@@ -30,11 +30,11 @@ import time
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+from bptui.commands.train import DEFAULT_STEPS, ProgressBar, headless_stepper, result
 from bptui.preset import Preset, PresetError
 from bptui.preset import goal as goals
-from bptui.preset.overrides import (Override, parse_key, parse_set, parse_value,
-                                    split_assignment, with_overrides)
-from bptui.commands.train import DEFAULT_STEPS, ProgressBar, headless_stepper, result
+from bptui.preset.loader import with_overrides
+from bptui.preset.overrides import Override, parse_key, parse_set, parse_value, split_assignment
 from bptui.text import printable
 
 MAX_RUNS = 64

@@ -21,12 +21,13 @@ PROGRESS_AFTER = 0.5  # seconds before the progress bar appears
 HISTORY_POINTS = 20_000  # values kept per loss series (and trace rows) of a headless run
 
 
-def headless_stepper(preset: Preset, trace: bool = False) -> Stepper:
-    """The preset's stepper for `bptui train` and `bptui compare`: its history keeps at most
-    about HISTORY_POINTS values per series, so memory and the JSON stay bounded at any
+def headless_stepper(preset: Preset, trace: bool = False, bounded: bool = True) -> Stepper:
+    """The preset's stepper for `bptui train` and `bptui compare`: `bounded`, its history keeps
+    at most about HISTORY_POINTS values per series, so memory and the JSON stay bounded at any
     `--steps` (nothing is thinned up to HISTORY_POINTS - 1 steps)."""
     stepper = preset.stepper(trace=trace)
-    stepper.bound_history(HISTORY_POINTS)
+    if bounded:
+        stepper.bound_history(HISTORY_POINTS)
     return stepper
 
 
@@ -37,7 +38,8 @@ def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
     (0, every `eval_every` steps, and the last); `batch_loss` has the cost of every
     `batch_loss_every`-th step's batch (steps 0, k, 2k, ...; k = 1 unless the run is longer
     than the history keeps, see `headless_stepper`); with a trace, `trace` has the gradient
-    health of the same steps (`trace_to_json`). In a thinned run the evaluations are thinned
+    health of the same steps (`trace_to_json`), and so has `first_order` with the update
+    check. In a thinned run the evaluations are thinned
     alike: `eval_steps` names the step of each entry, always with the first and the last.
     """
     stepper.record_loss()
@@ -59,7 +61,38 @@ def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
     out["layers"] = layers_to_json(stepper)
     if stepper.trace is not None:
         out["trace"] = trace_to_json(stepper.trace, steps)
+    if history.first_order is not None:  # a row per step, like batch_loss
+        checks = history.first_order
+        out["first_order"] = first_order_to_json(checks.values[:-(-steps // checks.stride)])
     return out
+
+
+def first_order_to_json(checks: np.ndarray) -> dict:
+    """{"predicted": [∇C·Δθ per step], "actual": [C(θ + Δθ) − C(θ) per step]} (null where not
+    finite) from the update check (steps, 2)."""
+    return {"predicted": floats_to_json(checks[:, 0]), "actual": floats_to_json(checks[:, 1])}
+
+
+def first_order_summary(checks: np.ndarray) -> str:
+    """The update check in one line: the last step's numbers and the median ratio."""
+    if not len(checks):
+        return "update check: no steps"
+    predicted, actual = (float(v) for v in checks[-1])
+    with np.errstate(all="ignore"):
+        ratios = checks[:, 1] / checks[:, 0]
+    ratios = ratios[np.isfinite(ratios)]
+    median = f", median actual/predicted {np.median(ratios):.3g}" if ratios.size else ""
+    return (f"update check, last step: predicted ∇C·Δθ {predicted:.4g}, actual ΔC "
+            f"{actual:.4g}{median}")
+
+
+def events_summary(events) -> str:
+    """How many events, and the first few."""
+    if not events:
+        return "events: none"
+    shown = "; ".join(e.describe() for e in events[:5])
+    more = f"; … ({len(events) - 5} more, see --json)" if len(events) > 5 else ""
+    return f"events ({len(events)}): {shown}{more}"
 
 
 def trace_to_json(trace, steps: int) -> dict:
@@ -137,6 +170,8 @@ def summary(preset: Preset, stepper: Stepper, steps: int, seconds: float) -> str
                      f" ({measured})")
     if stepper.trace is not None and len(stepper.trace):
         lines.append(trace_summary(stepper.trace))
+    if stepper.history.first_order is not None:
+        lines.append(first_order_summary(stepper.history.first_order.values))
     return "\n".join(map(printable, lines))
 
 
@@ -165,11 +200,14 @@ def train_command(args) -> int:
     if args.save_weights is not None:  # checked before the work, not after it
         from bptui.export import check_destination
 
-        check_destination(args.save_weights)
+        check_destination(args.save_weights, preset=preset)
     steps = args.steps
     if steps is None:
         steps = preset.goal.steps if preset.goal else DEFAULT_STEPS
-    stepper = headless_stepper(preset, trace=args.trace)
+    events = getattr(args, "events", False)
+    # events read every step's gradient health: their history is whole, not thinned
+    stepper = headless_stepper(preset, trace=args.trace or events, bounded=not events)
+    stepper.checking_updates = getattr(args, "first_order", False)
     start = time.perf_counter()
     try:
         done = run_with_progress(stepper, steps, show=not args.json)
@@ -179,12 +217,26 @@ def train_command(args) -> int:
     seconds = time.perf_counter() - start
     if args.save_weights is not None:
         from bptui.export import save_weights
+        from bptui.text import printable
 
-        save_weights(args.save_weights, preset, stepper)
+        written = save_weights(args.save_weights, preset, stepper)
+        print(f"bptui: saved {', '.join(printable(str(p)) for p in written)}", file=sys.stderr)
+    found = None
+    if events:
+        from bptui.engine.events import find_events
+
+        found = [e for e in find_events(stepper.history, stepper.m_train) if e.step <= done]
     if args.json:
-        json.dump(result(preset, stepper, done), sys.stdout, allow_nan=False,
-                  separators=(",", ":"))
+        out = result(preset, stepper, done)
+        if found is not None:
+            out["events"] = [e.to_json() for e in found]
+            if not args.trace:
+                del out["trace"]
+        json.dump(out, sys.stdout, allow_nan=False, separators=(",", ":"))
         sys.stdout.write("\n")
     else:
-        print(summary(preset, stepper, done, seconds))
+        text = summary(preset, stepper, done, seconds)
+        if found is not None:
+            text += "\n" + events_summary(found)
+        print(text)
     return 0

@@ -10,6 +10,12 @@ Modules, one job each:
 - `stepper`: the phase-by-phase stepper that a screen and the headless trainer drive.
 - `health`: the gradient-health trace (gradient norms, update ratios, saturated and dead units).
 - `gradcheck`: numerical gradient check by central differences.
+- `address`: weight addresses `LAYER:UNIT:INPUT` (1-based, `b` for a bias).
+- `probe`: a `Point` (a copy of weights, batch and optimizer context) and passes at it.
+- `nudge`: one weight nudged by ±ε, the slope beside ∂C/∂w and its chain-rule factors.
+- `landscape`: the cost along one or two weights, with the optimizer's next update.
+- `unitgraph`: one unit as a computational graph, value and gradient per node.
+- `events`: when a run went wrong (loss rose, a unit died, a gradient jumped, inf or nan).
 """
 
 from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec

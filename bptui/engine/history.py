@@ -117,7 +117,9 @@ class Series:
 
 class History:
     """eval_steps (k,), loss (k,), test_loss (k, or 0 without a held-out set), batch_loss (steps,),
-    and optionally a gradient-health `trace` (`health.Trace`, one row per completed step).
+    optionally a gradient-health `trace` (`health.Trace`, one row per completed step) and
+    optionally the update check `first_order` (steps, 2): per completed step t, the first-order
+    prediction ∇C·Δθ of the change of its batch's cost and the actual change C(θ + Δθ) − C(θ).
 
     loss[i] and test_loss[i] are the costs of the whole training / held-out set (with the L2
     term, m = that set's size) at the weights before step eval_steps[i]; batch_loss[t] is the
@@ -127,12 +129,13 @@ class History:
     """
 
     def __init__(self, eval_steps=(), loss=(), test_loss=(), batch_loss=(), trace=None,
-                 max_points: int | None = None):
+                 first_order=None, max_points: int | None = None):
         self.eval_steps = Series(np.int64, eval_steps, max_points=max_points)
         self.loss = Series(np.float64, loss, max_points=max_points)
         self.test_loss = Series(np.float64, test_loss, max_points=max_points)
         self.batch_loss = Series(np.float64, batch_loss, max_points=max_points)
         self.trace = trace
+        self.first_order: Series | None = first_order
 
     @property
     def series(self) -> tuple[Series, ...]:
@@ -151,10 +154,13 @@ class History:
             series.truncate(n)
         if self.trace is not None:
             self.trace.truncate(lengths[4] if len(lengths) > 4 else len(self.batch_loss))
+        if self.first_order is not None:  # a row per completed step: never past the batches
+            self.first_order.truncate(len(self.batch_loss))
 
     def copy(self) -> "History":
         """An independent copy."""
-        twin = History(trace=None if self.trace is None else self.trace.copy())
+        twin = History(trace=None if self.trace is None else self.trace.copy(),
+                       first_order=None if self.first_order is None else self.first_order.copy())
         twin.eval_steps, twin.loss = self.eval_steps.copy(), self.loss.copy()
         twin.test_loss, twin.batch_loss = self.test_loss.copy(), self.batch_loss.copy()
         return twin

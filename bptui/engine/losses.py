@@ -107,3 +107,19 @@ def output_delta(loss: str, output_activation: str, z: np.ndarray, a: np.ndarray
     activations.derivative(output_activation, z, a, scratch)
     out *= scratch
     return out
+
+
+def stacked_data_costs(loss: str, output_activation: str, z: np.ndarray, a: np.ndarray | None,
+                       y: np.ndarray) -> np.ndarray:
+    """`data_cost` of p variants of one batch at once: z, a (p, m, K) (a may be None for
+    cross-entropy, which needs only z), y (m, K) shared; returns (p,). The same formulas."""
+    p, m, k = z.shape
+    if loss == "cross_entropy":
+        yz = np.einsum("pmk,mk->p", z, y)
+        if output_activation == "softmax":
+            lse = log_sum_exp(z.reshape(p * m, k)).reshape(p, m)
+            return (lse @ (y @ np.ones(k)) - yz) / m
+        return (np.logaddexp(0.0, z).reshape(p, -1).sum(axis=1) - yz) / m
+    diff = a - y
+    squares = np.einsum("pmk,pmk->p", diff, diff)
+    return squares / (2 * m) if loss == "quadratic" else squares / (m * k)

@@ -2,12 +2,54 @@
 
 from __future__ import annotations
 
+import math
+
 MAX_TERMS = 6  # terms of a sum spelled out before "…"
 
 
-def number(value: float) -> str:
-    """4 significant digits, e.g. 0.1385, -0.0381, 8.771e-05."""
-    return f"{value:.4g}"
+SCIENTIFIC_BELOW = 1e-3   # |x| below this (and not 0) is written 1.2e-4
+SCIENTIFIC_FROM = 1e5     # |x| from this on is written 1.2e5
+
+
+def _scientific(value: float, digits: int) -> str:
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def _plain(value: float, digits: int) -> str:
+    text = f"{value:.{digits}g}"
+    if "e" in text:  # .g chose an exponent: write the digits out
+        text = f"{value:.{max(0, digits - 1 - int(f'{abs(value):e}'.split('e')[1]))}f}"
+    return text
+
+
+def number(value: float, width: int | None = None) -> str:
+    """The one way every pane writes a number: 4 significant digits (fewer only to fit in
+    `width` characters), scientific below 1e-3 and from 1e5 (`1.2e-4`, `3.5e6`), exactly `0` for
+    zero, and never `0.00` or `-0.00` for a value that is not zero."""
+    if value != value:
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value == 0:
+        return "0"
+    size = abs(value)
+    write = _scientific if size < SCIENTIFIC_BELOW or size >= SCIENTIFIC_FROM else _plain
+    text = write(value, 4)
+    if width is None or len(text) <= width:
+        return text
+    for digits in (3, 2, 1):
+        text = write(value, digits)
+        if len(text) <= width:
+            return text
+    if write is _plain:  # 0.0001234 in 5 characters: 1e-4 rather than 0.000
+        for digits in (2, 1):
+            text = _scientific(value, digits)
+            if len(text) <= width:
+                return text
+    return text
 
 
 def factor(value: float) -> str:

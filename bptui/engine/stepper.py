@@ -23,6 +23,9 @@ A non-finite cost sets `diverged`, after which no further micro-step runs until 
 
 With `trace` on, each completed step also appends a row of gradient health (`health.Trace`:
 gradient norms, update-to-weight ratios, saturated and dead units per layer) to the history.
+With `checking_updates` on, each completed step also appends the update check to the history
+(`History.first_order`): the first-order prediction ∇C·Δθ of the change of its batch's cost and
+the actual change, for one more forward pass of the batch; off, it costs nothing.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ import numpy as np
 
 from bptui.engine import kernels, metrics
 from bptui.engine.health import Trace
-from bptui.engine.history import History
+from bptui.engine.history import History, Series
 from bptui.engine.initializers import initial_parameters
 from bptui.engine.kernels import Parameters, Plan, Workspace
 from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
@@ -115,6 +118,8 @@ class Stepper:
         self._tracing = trace
         self._trace_rows: int | None = None
         self._max_points: int | None = None
+        self._checking = False
+        self._check_workspaces: dict[int, Workspace] = {}
         self.training = training
         self.data = data
         self.seed = seed
@@ -164,6 +169,7 @@ class Stepper:
             for x in arrays:
                 x.fill(0.0)
         self.history = History(trace=self._new_trace() if self._tracing else None,
+                               first_order=self._new_checks() if self._checking else None,
                                max_points=self._max_points)
         self.diverged = False
         self.last_cost = math.nan
@@ -200,6 +206,10 @@ class Stepper:
         return Trace(self.spec.weight_shapes(), max_rows=self._trace_rows,
                      max_points=self._max_points)
 
+    def _new_checks(self) -> Series:
+        """An empty record of update checks (`History.first_order`), bounded like the history."""
+        return Series(np.float64, row=(2,), max_points=self._max_points)
+
     def bound_history(self, max_points: int) -> None:
         """Keep at most about `max_points` values of each history series and trace rows, at
         any number of steps: every k-th step's (k doubling as needed) and the latest
@@ -209,6 +219,7 @@ class Stepper:
             raise ValueError("bound_history goes before the first step")
         self._max_points = max_points
         self.history = History(trace=self._new_trace() if self._tracing else None,
+                               first_order=self._new_checks() if self._checking else None,
                                max_points=max_points)
 
     def _record_trace(self) -> None:
@@ -217,6 +228,41 @@ class Stepper:
         if self.history.trace is None:
             self.history.trace = self._new_trace()
         self.history.trace.record(self)
+
+    @property
+    def checking_updates(self) -> bool:
+        """Whether each update's first-order check is recorded (`History.first_order`)."""
+        return self._checking
+
+    @checking_updates.setter
+    def checking_updates(self, on: bool) -> None:
+        """Turn the update check on (steps before now are nan rows) or off; a reset keeps the
+        choice."""
+        self._checking = bool(on)
+        if not on:
+            self.history.first_order = None
+        elif self.history.first_order is None:
+            self.history.first_order = self._new_checks()
+
+    def _record_first_order(self) -> None:
+        """The update check of the step whose update was just applied (params hold θ + Δθ,
+        grads ∇C at θ, last_cost C(θ) of the batch): one forward pass of the batch."""
+        checks = self.history.first_order
+        if checks is None:
+            checks = self.history.first_order = self._new_checks()
+        if len(checks) > self.step:
+            return
+        while len(checks) < self.step:
+            checks.next_row().fill(np.nan)
+        m = self.ws.m
+        ws = self._check_workspaces.get(m)
+        if ws is None:
+            ws = self._check_workspaces[m] = Workspace(self.spec, m)
+        kernels.forward(self.plan, self.params.w, self.params.b, self._batch_x, ws)
+        after = kernels.cost(self.plan, self.training.l2, self.params.w, self._batch_y, ws)
+        row = checks.next_row()
+        row[0] = np.dot(self.grads.flat, self.applied.flat)
+        row[1] = after - self.last_cost
 
     @property
     def weights(self) -> list[np.ndarray]:
@@ -353,12 +399,28 @@ class Stepper:
         start = (step % self.batches_per_epoch) * self.batch_size
         return start, min(start + self.batch_size, self.m_train)
 
+    def _permutation(self, epoch: int) -> np.ndarray:
+        """The seeded order of the training rows in epoch `epoch` (a fresh array)."""
+        rng = np.random.default_rng(np.random.SeedSequence((self.seed, 0x5EED, epoch)))
+        return rng.permutation(self.m_train)
+
     def _epoch_permutation(self, epoch: int) -> np.ndarray:
         if epoch != self._perm_epoch:
-            rng = np.random.default_rng(np.random.SeedSequence((self.seed, 0x5EED, epoch)))
-            self._perm = rng.permutation(self.m_train)
+            self._perm = self._permutation(epoch)
             self._perm_epoch = epoch
         return self._perm
+
+    def step_batch(self, step: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(x (m, n_in), y (m, K), training rows (m,)) of step `step`'s batch, as fresh arrays;
+        nothing of the stepper changes (for probes that must leave it as it is)."""
+        start, stop = self.batch_bounds(step)
+        if self.training.shuffle and not self.full_batch:
+            epoch = step // self.batches_per_epoch
+            order = self._perm if epoch == self._perm_epoch else self._permutation(epoch)
+            rows = np.array(order[start:stop])
+            return self.data.x_train[rows], self.data.y_train[rows], rows
+        return (self.data.x_train[start:stop].copy(), self.data.y_train[start:stop].copy(),
+                np.arange(start, stop))
 
     def _begin_step(self) -> None:
         """Choose the batch of the current step and its buffers."""
@@ -455,6 +517,8 @@ class Stepper:
         self.opt_before, self.opt_state = self.opt_state, self.opt_before
         if self._tracing:
             self._record_trace()
+        if self._checking:
+            self._record_first_order()
         self.step += 1
         self.version += 1
 

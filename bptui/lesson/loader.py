@@ -18,7 +18,8 @@ from bptui.keys import BY_NAME
 from bptui.lesson.checks import PANES, PHASES, Check
 from bptui.preset import loader as presets
 from bptui.preset.errors import PresetError
-from bptui.preset.overrides import from_table, with_overrides
+from bptui.preset.loader import with_overrides
+from bptui.preset.overrides import from_table
 from bptui.preset.table import Table, describe, type_name
 from bptui.text import multiline, paragraph, printable, to_int
 

@@ -3,14 +3,19 @@
 What users' files hold is handled here: the delimiter and decimal commas (read by csvfile),
 missing values (empty, NA, NaN, null) reported with their count and first rows or dropped or
 filled as `missing` says, columns the user leaves out (`ignore`), and columns that only number
-or name the rows (0..n−1, 1..n, or a different text in every row), which are left out with a
-notice instead of being learned from.
+or name the rows, which are left out with a notice instead of being learned from: a column
+named like an index (INDEX_NAMES, or no name) that counts the rows (0, 1, 2, … or 1, 2, 3, …),
+and a column in which every cell is a different text and none is a number (an ID). A cell that
+is not a number in a column of numbers is an error naming it, or a missing value when `missing`
+says to drop or fill those.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
+import re
 from dataclasses import dataclass
 from itertools import compress
 from pathlib import Path
@@ -26,6 +31,10 @@ MISSING_CHOICES = ("error", "drop_rows", "mean")
 MIN_ROWS_FOR_ID = 3     # a column counting or naming fewer rows than this is not taken for an ID
 SHOWN_ROWS = 5          # first rows named when reporting missing values
 SHOWN_COLUMNS = 20      # column names listed in an error
+MAYBE_NUMBER = re.compile(r"[+-]*(?:[.iInN]|\d|$)")  # how a cell float() may read begins
+INDEX_NAMES = frozenset({  # compared stripped and in lower case
+    "", "#", "id", "idx", "index", "row", "rowid", "row_id", "row id", "rownum", "row_num",
+    "row_number", "row number", "no", "no.", "nr", "num", "number", "unnamed: 0", "level_0"})
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,10 @@ def forget() -> None:
 
 
 def cache_key(path: Path, options: CsvOptions) -> tuple | None:
-    """What identifies one version of a file read one way (None if it cannot be stat'ed)."""
+    """What identifies one version of a file read one way (None if it cannot be stat'ed, or
+    is carried by a session)."""
+    if not isinstance(path, (str, os.PathLike)):
+        return None
     try:
         info = os.stat(path)
     except (OSError, ValueError):
@@ -105,6 +117,15 @@ def columns_text(header: tuple[str, ...]) -> str:
     names = ", ".join(shorten(name, 30) for name in header[:SHOWN_COLUMNS])
     more = len(header) - SHOWN_COLUMNS
     return names + (f" and {more} more" if more > 0 else "")
+
+
+def close_match(name: str, header: tuple[str, ...]) -> str:
+    """"; did you mean 'Name'?" for a header cell close to the column asked for, else "". The
+    other cells are not shown: a file named by a preset or a session may be any file, and an
+    error must not print what it holds."""
+    cells = {cell.lower(): cell for cell in reversed(header[:csvfile.MAX_COLUMNS])}
+    close = difflib.get_close_matches(name.lower(), cells, n=1, cutoff=0.75)
+    return f"; did you mean {shorten(cells[close[0]], 30)}?" if close else ""
 
 
 def check_header(source: str, header: tuple[str, ...], options: CsvOptions
@@ -123,7 +144,8 @@ def check_header(source: str, header: tuple[str, ...], options: CsvOptions
         if name not in seen:
             raise PresetError(source, f"column {shorten(name)}",
                               f"{'target ' if name == options.target else ''}column not found "
-                              f"(columns: {columns_text(header)})")
+                              f"among the header's {len(header):,} "
+                              f"column{'s' if len(header) != 1 else ''}{close_match(name, header)}")
     if options.target in options.ignore:
         raise PresetError(source, f"column {shorten(options.target)}",
                           "is the target and cannot be ignored")
@@ -147,7 +169,8 @@ def text_columns(sample: list[list[str]], target: int, ignore: set[int]) -> set[
 
 
 def clean(source: str, cells: csvfile.Cells, target: int, missing: str, decimal: str) -> CsvTable:
-    """Leave out row-number and ID columns, then handle missing values as options.missing says."""
+    """Leave out row-number and ID columns, then handle cells that are not numbers and missing
+    values as options.missing says."""
     n, header = cells.rows, cells.header
     if n == 0:
         raise PresetError(source, None, "no data rows after the header")
@@ -157,12 +180,18 @@ def clean(source: str, cells: csvfile.Cells, target: int, missing: str, decimal:
         if j == target:
             continue
         if j in cells.texts:
-            notices.append(id_notice(source, name, cells.texts[j], n, cells.first_text[j]))
-        elif j in cells.numbers and is_row_number(cells.numbers[j]):
+            if is_id(cells.texts[j], decimal):
+                notices.append(f"{source}: column {shorten(name)} has a different text in every "
+                               f"row (an ID): left out")
+                continue
+            numbers_of_texts(cells, j, decimal)
+        if j not in cells.numbers:
+            continue
+        if is_row_number(name, cells.numbers[j]):
             first = int(cells.numbers[j][0])
             notices.append(f"{source}: column {shorten(name)} counts the rows ({first}.."
                            f"{n - 1 + first}): left out (a row number says nothing about the data)")
-        elif j in cells.numbers:
+        else:
             kept.append(j)
     if not kept:
         left_out = [name for j, name in enumerate(header)
@@ -170,6 +199,9 @@ def clean(source: str, cells: csvfile.Cells, target: int, missing: str, decimal:
         why = f"; left out as row numbers or IDs: {columns_text(tuple(left_out))}" if left_out else ""
         raise PresetError(source, None, f"no feature columns left besides the target (need at least "
                                         f"one numeric column{why})")
+    bad = check_bad_cells(source, cells, kept, missing, decimal)
+    if bad:
+        notices.append(bad)
     x = np.empty((n, len(kept)))
     for i, j in enumerate(kept):
         x[:, i] = cells.numbers[j]
@@ -183,20 +215,56 @@ def clean(source: str, cells: csvfile.Cells, target: int, missing: str, decimal:
     return CsvTable(x, labels, tuple(header[j] for j in kept), tuple(notices))
 
 
-def id_notice(source: str, name: str, values: list[str], n: int, first_text: tuple[int, str]
-              ) -> str:
-    """The notice for a text column that is a different text in every row (an ID, left out);
-    any other text column is an error at its first cell that is not a number."""
-    if n >= MIN_ROWS_FOR_ID and len(set(values)) == n:
-        return f"{source}: column {shorten(name)} has a different text in every row (an ID): left out"
-    line, cell = first_text
-    raise csvfile.not_a_number(source, line, name, cell)
+def is_id(values: list[str], decimal: str) -> bool:
+    """A different text in every row (at least MIN_ROWS_FOR_ID rows), none of them a number,
+    not even one written with thousands separators."""
+    if len(values) < MIN_ROWS_FOR_ID or len(set(values)) != len(values):
+        return False
+    # Only a cell starting (after its sign) with a digit, a point, i (inf) or n (nan) can be a
+    # number: the others (s001, P-17, ...) need not be tried, which is most of the time saved.
+    maybe = list(filter(MAYBE_NUMBER.match, values))
+    numbers, _ = csvfile.numbers_of(maybe, decimal)
+    return not (np.isfinite(numbers).any() or any(csvfile.is_grouped(v, decimal) for v in maybe))
 
 
-def is_row_number(values: np.ndarray) -> bool:
-    """0, 1, …, n−1 or 1, 2, …, n in file order."""
+def numbers_of_texts(cells: csvfile.Cells, j: int, decimal: str) -> None:
+    """Make text column j (not an ID) a column of numbers, its cells that are not numbers
+    counted in cells.bad, like the columns that had numbers from their first rows."""
+    values = cells.texts.pop(j)
+    numbers, bad = csvfile.numbers_of(values, decimal)
+    cells.numbers[j] = numbers
+    lines = cells.lines if cells.lines is not None else np.arange(2, cells.rows + 2)
+    if bad:
+        cells.bad[j] = (len(bad), (int(lines[bad[0]]), values[bad[0]]))
+
+
+def check_bad_cells(source: str, cells: csvfile.Cells, kept: list[int], missing: str,
+                    decimal: str) -> str:
+    """The notice for cells that are not numbers in the kept columns, left as NaN (missing
+    values) when `missing` drops or fills those and their column is mostly numbers; otherwise
+    the error for the first of them in the file. "" when there are none."""
+    found = [(first, j, count) for j, (count, first) in cells.bad.items() if j in kept and count]
+    if not found:
+        return ""
+    numeric = {j: count < np.isfinite(cells.numbers[j]).sum() for _, j, count in found}
+    refused = sorted(f for f in found if missing == "error" or not numeric[f[1]])
+    if refused:
+        (line, cell), j, count = refused[0]
+        raise csvfile.not_a_number(source, line, cells.header[j], cell, count, decimal, numeric[j])
+    (line, cell), j, _ = min(found)
+    total = sum(count for _, _, count in found)
+    some = f"{total:,} cells that are" if total != 1 else "1 cell that is"
+    return (f"{source}: {some} not a number (the first: row {line}, column "
+            f"{shorten(cells.header[j])}, {shorten(cell)}) taken as missing")
+
+
+def is_row_number(name: str, values: np.ndarray) -> bool:
+    """A column named like an index (INDEX_NAMES, or no name) holding 0, 1, …, n−1 or 1, 2, …, n in
+    file order; a column of any other name is a feature, whatever it holds."""
     n = values.shape[0]
-    if n < MIN_ROWS_FOR_ID or values[0] not in (0.0, 1.0):
+    if name.strip().lower() not in INDEX_NAMES or n < MIN_ROWS_FOR_ID:
+        return False
+    if values[0] not in (0.0, 1.0):
         return False
     return bool(np.array_equal(values, np.arange(n, dtype=np.float64) + values[0]))
 
@@ -223,7 +291,8 @@ def handle_missing(source: str, cells: csvfile.Cells, x: np.ndarray, labels: lis
     first = ([features[i] for i in np.flatnonzero(holes[row])] + [target])[0]
     shown = ", ".join(str(lines[i]) for i in rows[:SHOWN_ROWS])
     plural = "s" * (len(where) != 1)
-    what = (f"{count} missing value{'s' * (count != 1)} (empty, NA, NaN or null) in {len(rows)} "
+    kinds = "empty, NA, NaN, null or not a number" if cells.bad else "empty, NA, NaN or null"
+    what = (f"{count} missing value{'s' * (count != 1)} ({kinds}) in {len(rows)} "
             f"row{'s' * (len(rows) != 1)} (row{'s' * (len(rows) != 1)} {shown}"
             f"{', …' if len(rows) > SHOWN_ROWS else ''}; column{plural} "
             f"{', '.join(shorten(w, 30) for w in where[:5])}{', …' if len(where) > 5 else ''})")
@@ -245,6 +314,16 @@ def handle_missing(source: str, cells: csvfile.Cells, x: np.ndarray, labels: lis
     return x[keep], labels, f"{source}: {what}: dropped"
 
 
+def column_scale(x: np.ndarray) -> np.ndarray:
+    """(d,) a power of two for each column of x (n, d) such that the column divided by it lies
+    in [-2, 2] (NaN ignored): sums and squares of that cannot overflow, where values near the
+    float64 limit (1.8e308) would. Dividing by a power of two is exact, so means and standard
+    deviations computed this way are bit for bit those of the plain formulas when these work."""
+    largest = np.abs(np.where(np.isnan(x), 0.0, x)).max(axis=0, initial=0.0)
+    _, exponent = np.frexp(largest)  # largest = m · 2**exponent, 0.5 ≤ m < 1 (0 for 0)
+    return np.ldexp(1.0, exponent - 1)
+
+
 def fill_means(x_train: np.ndarray, x_test: np.ndarray, features: tuple[str, ...], source: str
                ) -> None:
     """Replace NaN in place by the column's mean over the training rows (n_train, d), (n_test, d)."""
@@ -256,10 +335,34 @@ def fill_means(x_train: np.ndarray, x_test: np.ndarray, features: tuple[str, ...
         name = features[int(np.flatnonzero(counts == 0)[0])]
         raise PresetError(source, f"column {shorten(name)}",
                           "has no values in the training rows to take a mean of")
-    means = np.where(holes, 0.0, x_train).sum(axis=0) / counts
+    scale = column_scale(x_train)
+    means = (np.where(holes, 0.0, x_train) / scale).sum(axis=0) / counts * scale
     for x in (x_train, x_test):
         rows, cols = np.nonzero(np.isnan(x))
         x[rows, cols] = means[cols]
+
+
+def standardize(x_train: np.ndarray, x_test: np.ndarray, features: tuple[str, ...], source: str
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(x_train, x_test, mean, std): both sets minus the training rows' mean, over their standard
+    deviation (1 for a constant column), computed on the columns divided by their largest value
+    so that nothing overflows; a held-out value too far out to scale is an error."""
+    scale = column_scale(x_train)
+    scaled = x_train / scale
+    mean = scaled.mean(axis=0)
+    std = scaled.std(axis=0)
+    std[std == 0] = 1.0 / scale[std == 0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        test = (x_test / scale - mean) / std
+    if not np.isfinite(test).all():
+        column = int(np.flatnonzero(~np.isfinite(test).all(axis=0))[0])
+        value = x_test[~np.isfinite(test[:, column]), column][0]
+        largest = np.abs(x_train[:, column]).max()
+        raise PresetError(source, f"column {shorten(features[column])}",
+                          f"a held-out value ({value:.6g}) is too far outside the training values "
+                          f"(largest |value| {largest:.6g}) to normalize (allowed: normalize = "
+                          f"false, or fix the value)")
+    return (scaled - mean) / std, test, mean * scale, std * scale
 
 
 def _number(text: str) -> float | None:
@@ -268,6 +371,16 @@ def _number(text: str) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
+
+
+def check_classes(source: str, target: str, classes: int, limit: int) -> None:
+    """A target with more distinct labels than an output layer may have units (`limit`) is an
+    error saying so (the output layer has a unit per class)."""
+    if classes > limit:
+        raise PresetError(source, f"column {shorten(target)}",
+                          f"has {classes:,} different values: too many classes for the target "
+                          f"(allowed: up to {limit:,}, one output unit each; is this the column to "
+                          f"predict?)")
 
 
 def class_order(labels: list[str]) -> list[str]:

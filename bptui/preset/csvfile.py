@@ -9,14 +9,21 @@ Two readers give the same cells: numpy.loadtxt (its C parser) for the common cle
 every feature column is numeric, and csv.reader over the file object for everything else
 (missing values, text columns, decimal commas, bad cells, which it locates by line). When the
 fast reader meets anything unusual it gives up and the general reader reads the file again.
+
+Both readers see the file followed by one more line holding END, a text no file can hold: a quote
+that is opened and never closed swallows that line into its field, which is how an unterminated
+quote is found (csv.reader and numpy.loadtxt both accept one silently at the end of the file).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import os
+import re
+import secrets
 import stat
 import warnings
 from dataclasses import dataclass, field
@@ -26,6 +33,7 @@ from typing import TextIO
 
 import numpy as np
 
+from bptui.preset.embedded import EmbeddedFile
 from bptui.preset.errors import PresetError, file_error
 from bptui.text import plain_numbers, to_float
 
@@ -39,6 +47,10 @@ MISSING = frozenset({"", "na", "nan", "null"})  # missing values, compared in lo
 HEAD_CHARS = 16_384             # what the delimiter is detected on
 MAX_HEAD_CHARS = 4 * 1024 * 1024  # a header line may be long (10,000 column names)
 CHUNK_ROWS = 8192               # rows converted at a time by the general reader
+GROUPED = {  # a number with thousands separators: (sign and first group, separator)
+    mark: re.compile(rf"([+-]?\d{{1,3}})([{sep}])\d{{3}}(?:\2\d{{3}})*(?:[{mark}]\d*)?")
+    for mark, sep in ((".", ",' _"), (",", ".' _"))}
+END = f"\x00end of file {secrets.token_hex(16)}\x00"  # the line added after the file (above)
 
 
 def is_missing(cell: str) -> bool:
@@ -50,24 +62,31 @@ def is_missing(cell: str) -> bool:
 class Cells:
     """The columns of a CSV file, n data rows.
 
-    numbers: column index → (n,) float64, NaN where the file has a missing value.
-    texts: column index → n stripped strings (the target and columns that are not numeric).
-    first_text: for each text column other than the target, (line, cell) of its first cell that
-    is neither a number nor missing. lines: (n,) int64, the line each row starts on (None when the
-    fast reader read a file with nothing to report). Ignored columns are in neither dict.
+    numbers: column index → (n,) float64, NaN where the file has a missing value or a cell that
+    is not a finite number. texts: column index → n stripped strings (the target, and columns
+    with no number in the first CHUNK_ROWS rows). lines: (n,) int64, the line each row starts on
+    (None when the fast reader read a file with nothing to report). bad: column index → (how
+    many cells of `numbers` are not finite numbers, (line, cell) of the first). Ignored columns
+    are in neither dict.
     """
 
     header: tuple[str, ...]
     rows: int = 0
     numbers: dict[int, np.ndarray] = field(default_factory=dict)
     texts: dict[int, list[str]] = field(default_factory=dict)
-    first_text: dict[int, tuple[int, str]] = field(default_factory=dict)
     lines: np.ndarray | None = None
+    bad: dict[int, tuple[int, tuple[int, str]]] = field(default_factory=dict)
 
 
-def open_data(path: Path, source: str) -> TextIO:
+def open_data(path: Path | EmbeddedFile, source: str) -> TextIO:
     """The file opened for reading as UTF-8 text (BOM skipped), if it is a regular file within
-    MAX_BYTES; a PresetError otherwise. Never blocks (a FIFO without a writer is refused)."""
+    MAX_BYTES; a PresetError otherwise. Never blocks (a FIFO without a writer is refused).
+    A file a session carries is read from memory."""
+    if isinstance(path, EmbeddedFile):
+        if len(path.data) > MAX_BYTES:
+            raise PresetError(source, None, f"{len(path.data):,} bytes is too large (allowed: up "
+                                            f"to {MAX_BYTES:,} bytes)")
+        return path.open_text()
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
@@ -212,16 +231,23 @@ def read_fast(f: TextIO, header: tuple[str, ...], delimiter: str, target: int,
 
     converters = {j: (lambda cell: 0.0) for j in ignore}
     converters[target] = keep
+    limit = row_limit(len(header))
+    end = delimiter.join(END if j == target else "0" for j in range(len(header))) + "\n"
     f.seek(0)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
-            array = np.loadtxt(f, delimiter=delimiter, comments=None, quotechar='"', skiprows=1,
-                               ndmin=2, max_rows=row_limit(len(header)) + 1,
+            array = np.loadtxt(itertools.chain(f, (end,)), delimiter=delimiter, comments=None,
+                               quotechar='"', skiprows=1, ndmin=2, max_rows=limit + 1,
                                converters=converters)
     except (ValueError, IndexError, UnicodeDecodeError, OSError):
         return None
-    if array.shape[1] != len(header) or array.shape[0] == 0:
+    if array.shape[1] != len(header):
+        return None
+    if not labels or labels[-1] != END:  # more rows than allowed, or a quote never closed
+        return Cells(header, array.shape[0]) if array.shape[0] > limit else None
+    array, labels = array[:-1], labels[:-1]
+    if array.shape[0] == 0:
         return None
     numeric = [j for j in range(len(header)) if j != target and j not in ignore]
     if not np.isfinite(array[:, numeric]).all() or any(is_missing(v) for v in set(labels)):
@@ -236,7 +262,7 @@ def read_fast(f: TextIO, header: tuple[str, ...], delimiter: str, target: int,
 def read_general(f: TextIO, source: str, header: tuple[str, ...], delimiter: str, decimal: str,
                  target: int, ignore: set[int]) -> Cells:
     """csv.reader over the file object (quoted newlines survive), CHUNK_ROWS rows at a time."""
-    reader = csv.reader(f, delimiter=delimiter)
+    reader = csv.reader(itertools.chain(f, (END + "\n",)), delimiter=delimiter)
     limit = row_limit(len(header))
     cells = Cells(header, texts={target: []})
     parts: dict[int, list[np.ndarray]] = {}
@@ -249,6 +275,11 @@ def read_general(f: TextIO, source: str, header: tuple[str, ...], delimiter: str
             start, previous = previous + 1, reader.line_num
             if not row or not row[0].strip() and blank(row):
                 continue
+            if END in row[-1]:
+                if row == [END]:
+                    break
+                raise PresetError(source, f"row {start}", 'not valid CSV (a quote (") opens a '
+                                  'field that is never closed: the file ends inside it)')
             if not seen_header:
                 seen_header = True
                 continue
@@ -260,7 +291,7 @@ def read_general(f: TextIO, source: str, header: tuple[str, ...], delimiter: str
             lines.append(start)
             chunk.append(row)
             if len(chunk) == CHUNK_ROWS:
-                convert_chunk(cells, parts, chunk, lines, decimal, ignore, source)
+                convert_chunk(cells, parts, chunk, lines, decimal, ignore)
                 chunk = []
     except csv.Error as exc:
         raise PresetError(source, f"row {previous + 1}", f"not valid CSV ({exc})") from None
@@ -269,7 +300,7 @@ def read_general(f: TextIO, source: str, header: tuple[str, ...], delimiter: str
     except OSError as exc:
         raise file_error(source, exc, "CSV file") from None
     if chunk:
-        convert_chunk(cells, parts, chunk, lines, decimal, ignore, source)
+        convert_chunk(cells, parts, chunk, lines, decimal, ignore)
     cells.rows = len(lines)
     cells.lines = np.array(lines, dtype=np.int64)
     cells.numbers = {j: np.concatenate(p) for j, p in parts.items() if j not in cells.texts}
@@ -277,10 +308,11 @@ def read_general(f: TextIO, source: str, header: tuple[str, ...], delimiter: str
 
 
 def convert_chunk(cells: Cells, parts: dict[int, list[np.ndarray]], chunk: list[list[str]],
-                  lines: list[int], decimal: str, ignore: set[int], source: str) -> None:
+                  lines: list[int], decimal: str, ignore: set[int]) -> None:
     """Append a chunk of rows to the columns: all numeric columns in one numpy conversion if
-    that works, else column by column and cell by cell where that fails. A column not numeric
-    in the first chunk becomes a text column."""
+    that works, else column by column and cell by cell where that fails. A column without a
+    number in the first chunk becomes a text column; in the others, cells that are not finite
+    numbers are counted in cells.bad (what becomes of them is decided once the file is read)."""
     for j, store in cells.texts.items():
         store.extend(map(str.strip, map(itemgetter(j), chunk)))
     numeric = [j for j in range(len(cells.header)) if j not in ignore and j not in cells.texts]
@@ -300,27 +332,28 @@ def convert_chunk(cells: Cells, parts: dict[int, list[np.ndarray]], chunk: list[
     for j in numeric:
         column = tuple(map(itemgetter(j), chunk))
         values, bad = numbers_of(column, decimal)
-        if bad is not None:
-            index, cell = bad
-            if offset == 0 and not is_number(cell.replace(",", ".") if decimal == "," else cell):
+        if bad:
+            if offset == 0 and not np.isfinite(values).any():  # no number at all: text
                 cells.texts[j] = [c.strip() for c in column]
-                cells.first_text[j] = (lines[index], cell)
                 continue
-            raise not_a_number(source, lines[offset + index], cells.header[j], cell)
+            count, first = cells.bad.get(j, (0, (lines[offset + bad[0]], column[bad[0]].strip())))
+            cells.bad[j] = (count + len(bad), first)
         parts.setdefault(j, []).append(values)
 
 
-def numbers_of(column: tuple[str, ...], decimal: str) -> tuple[np.ndarray, tuple[int, str] | None]:
-    """(values (len,) with NaN for missing cells, (index, cell) of the first bad cell or None)."""
+def numbers_of(column: tuple[str, ...] | list[str], decimal: str) -> tuple[np.ndarray, list[int]]:
+    """(values (len,), indices of the cells that are not finite numbers): NaN in `values` for
+    those and for missing cells. The one place where feature cells become numbers."""
     text = column if decimal == "." else tuple(cell.replace(",", ".") for cell in column)
     try:
         if not plain_numbers(text):
             raise ValueError("cells for to_float")
         values = np.array(text, dtype=np.float64)
         if np.isfinite(values).all():
-            return values, None
+            return values, []
     except ValueError:
         values = np.empty(len(column))
+    bad = []
     for i, cell in enumerate(text):
         cell = cell.strip()
         if is_missing(cell):
@@ -329,17 +362,32 @@ def numbers_of(column: tuple[str, ...], decimal: str) -> tuple[np.ndarray, tuple
         try:
             values[i] = to_float(cell)
         except ValueError:
-            return values, (i, column[i].strip())
+            values[i] = math.nan
         if not math.isfinite(values[i]):
-            return values, (i, column[i].strip())
-    return values, None
+            values[i] = math.nan
+            bad.append(i)
+    return values, bad
 
 
-def not_a_number(source: str, line: int, name: str, cell: str) -> PresetError:
-    """The error for a feature cell that is not a finite number."""
+def not_a_number(source: str, line: int, name: str, cell: str, count: int = 1,
+                 decimal: str = ".", numeric: bool = False) -> PresetError:
+    """The error for a feature cell that is not a finite number, the first of `count` in its
+    column; `numeric`: the column is mostly numbers (treating such cells as missing is offered)."""
+    grouped = GROUPED[decimal].fullmatch(cell)
+    hint = (f"a thousands separator? write {shorten(cell.replace(grouped[2], ''))}; "
+            if grouped else "")
+    others = f"{count:,} such cells in the column; " if count > 1 else ""
+    fixes = ('fix the cell, treat such cells as missing with missing = "drop_rows" or "mean" (in '
+             "the preset's [data], or --missing with --csv), or " if numeric else "")
     return PresetError(source, f"row {line}, column {shorten(name)}",
-                       f"{shorten(cell)} is not a finite number (features must be numeric; leave "
-                       f"the column out with ignore = [{shorten(name)}] or --ignore)")
+                       f"{shorten(cell)} is not a finite number ({hint}{others}features must be "
+                       f"numeric: {fixes}leave the column out with ignore = [{shorten(name)}] or "
+                       f"--ignore)")
+
+
+def is_grouped(cell: str, decimal: str) -> bool:
+    """Whether the cell is a number written with thousands separators (5,185 or 1 000 000)."""
+    return GROUPED[decimal].fullmatch(cell) is not None
 
 
 def is_number(cell: str) -> bool:

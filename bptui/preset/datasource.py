@@ -9,6 +9,8 @@ import numpy as np
 
 from bptui.engine.spec import Dataset, NetworkSpec
 from bptui.preset import csvdata, csvfile, generators
+from bptui.preset.csvfile import shorten
+from bptui.preset.embedded import EmbeddedFile, EmbeddedFolder, Folder
 from bptui.preset.errors import PresetError
 from bptui.preset.table import Table, describe, read_matrix, type_name
 
@@ -27,7 +29,7 @@ def data_rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[0])
 
 
-def read_data(table: Table, network: NetworkSpec, seed: int, base: Path) -> Dataset:
+def read_data(table: Table, network: NetworkSpec, seed: int, base: Folder) -> Dataset:
     """Exactly one of: inline rows, generator, csv."""
     present = [key for key in SOURCES if table.has(key)]
     if len(present) != 1:
@@ -163,9 +165,17 @@ def read_generator(table: Table, network: NetworkSpec, seed: int) -> Dataset:
                    feature_names=tuple(f"x{i + 1}" for i in range(width)), class_names=names)
 
 
-def csv_path(table: Table, base: Path) -> Path:
+def csv_path(table: Table, base: Folder) -> Path | EmbeddedFile:
     """The data file: `csv` relative to the preset's folder and inside it (never an absolute
-    path or one leading out: a preset cannot make bptui read the user's other files)."""
+    path or one leading out: a preset cannot make bptui read the user's other files); for a
+    preset from a session, the copy the session carries (never a file on disk)."""
+    if isinstance(base, EmbeddedFolder):
+        name = table.string("csv")
+        found = base.file(name)
+        if found is None:
+            raise table.error("csv", f"{shorten(name)} is not in the session (a session carries "
+                                     f"its preset's data: was it saved by bptui?)")
+        return found
     return table.contained_path("csv", base, "the preset's", "for other files use bptui --csv FILE")
 
 
@@ -198,7 +208,7 @@ def csv_options(table: Table) -> csvdata.CsvOptions:
     return csvdata.CsvOptions(target, ignore=tuple(ignore), **chosen)
 
 
-def read_csv_source(table: Table, network: NetworkSpec, seed: int, base: Path) -> Dataset:
+def read_csv_source(table: Table, network: NetworkSpec, seed: int, base: Folder) -> Dataset:
     """csv = file (in the preset's folder), target = column, normalize (default true),
     test_fraction, delimiter, decimal, missing, ignore."""
     table.check_keys(CSV_KEYS)
@@ -218,7 +228,10 @@ def read_csv_source(table: Table, network: NetworkSpec, seed: int, base: Path) -
             and len(set(labels)) > 2:
         y, task, names = numeric[:, None], "regression", ()
     else:
+        from bptui.preset.loader import MAX_UNITS  # (loader imports this module)
+
         order = csvdata.class_order(labels)
+        csvdata.check_classes(str(path), target, len(order), MAX_UNITS)
         index = {label: k for k, label in enumerate(order)}
         codes = np.array([index[label] for label in labels], dtype=np.int64)
         y = encode(table, f"column {target!r}", codes, len(order), network)
@@ -228,11 +241,7 @@ def read_csv_source(table: Table, network: NetworkSpec, seed: int, base: Path) -
     csvdata.fill_means(x_train, x_test, data.features, str(path))
     notes: dict = {"notices": data.notices}
     if normalize:
-        mean = x_train.mean(axis=0)
-        std = x_train.std(axis=0)
-        std[std == 0] = 1.0
-        x_train = (x_train - mean) / std
-        x_test = (x_test - mean) / std
+        x_train, x_test, mean, std = csvdata.standardize(x_train, x_test, data.features, str(path))
         notes.update(mean=mean, std=std)
     return Dataset(np.ascontiguousarray(x_train), np.ascontiguousarray(y_train),
                    np.ascontiguousarray(x_test), np.ascontiguousarray(y_test), task=task,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bptui.preset import csvdata
 from bptui.preset.errors import PresetError
-from bptui.preset.loader import Preset, preset_from_dict
+from bptui.preset.loader import MAX_UNITS, Preset, preset_from_dict
 from bptui.text import to_int
 
 MAX_INTEGER_CLASSES = 10
@@ -61,6 +61,7 @@ def preset_from_csv(path: str, target: str, layers: str | None = None,
     categorical = is_categorical(labels)
     if categorical:
         classes = len(csvdata.class_order(labels))
+        csvdata.check_classes(str(csv_path), target, classes, MAX_UNITS)
         if classes < 2:
             raise PresetError(str(csv_path), f"column {target!r}",
                               "has a single class (need at least 2 to classify)")

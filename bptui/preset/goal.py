@@ -17,20 +17,20 @@ The vocabulary (every key but `steps` optional; each one a fact about the run):
 proves the cure the description names. A fact that does not apply to the network (dead units
 without ReLUs, a rising test loss without a held-out set, a gradient ratio without a hidden
 layer) does not hold; it is not an error, so `--set` can switch a preset to its cure. `check`
-evaluates the facts of one finished run, `check_fixes` runs each fix; `bptui train`'s summary
-and the tests use both.
+evaluates the facts of one finished run (`fixes.check_fixes` runs each fix); `bptui train`'s
+summary and the tests use it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from bptui.engine import kernels
 from bptui.engine.health import flat_units, unit_kind
 from bptui.engine.stepper import Stepper
-from bptui.preset.overrides import Override, from_table, with_overrides
+from bptui.preset.overrides import Override, from_table
 from bptui.preset.table import Table, describe, type_name
 
 PHENOMENA = ("loss_above", "grad_ratio_below", "dead_at_least", "test_loss_rise",
@@ -160,13 +160,6 @@ def read_fixes(table: Table) -> tuple[tuple[Override, ...], ...]:
     return tuple(tuple(from_table(t, table.source, k)) for k, t in zip(keys, tables))
 
 
-def validate_fixes(preset) -> None:
-    """Each fix must make a valid preset (bad keys or values: a PresetError naming them)."""
-    if preset.goal is not None:
-        for fix in preset.goal.fix:
-            with_overrides(preset, list(fix), keep_goal=False)
-
-
 # ----- checking -------------------------------------------------------------------------------
 
 def first_gradients(preset) -> list[float]:
@@ -267,19 +260,6 @@ def overfitting(stepper: Stepper, rise: float) -> tuple[bool, str]:
 def reached(preset, stepper: Stepper) -> bool:
     """Whether every fact of the goal (but `fix`) holds; True without a goal."""
     return all(f.holds for f in check(preset, stepper))
-
-
-def check_fixes(preset) -> list[tuple[tuple[Override, ...], list[Fact]]]:
-    """For each fix: its overrides and the phenomenon facts of a run of `steps` steps with them
-    (the fix works when none of them holds)."""
-    goal = preset.goal
-    out = []
-    for fix in goal.fix if goal else ():
-        fixed = replace(with_overrides(preset, list(fix), keep_goal=False), goal=goal)
-        stepper = fixed.stepper()
-        stepper.run(goal.steps)
-        out.append((fix, [f for f in check(fixed, stepper) if f.key in PHENOMENA]))
-    return out
 
 
 def progress(goal: Goal, stepper: Stepper) -> bool | None:

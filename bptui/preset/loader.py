@@ -15,8 +15,12 @@ from bptui.engine.hyper import LEARNING_RATE, Hyper
 from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
 from bptui.engine.stepper import Stepper
 from bptui.preset import datasource
+from bptui.preset.embedded import Folder
 from bptui.preset.errors import PresetError, file_error
-from bptui.preset.goal import Goal, read_goal, validate_fixes
+from bptui.preset.goal import Goal, read_goal
+from bptui.preset.keys import (INIT_KEYS, NETWORK_KEYS, OPTIMIZER_KEYS, SCHEDULE_KEYS,
+                               TRAINING_KEYS)
+from bptui.preset.overrides import Override, apply, parse_set, relocate
 from bptui.preset.table import (Table, check_number, check_range, describe, read_matrix,
                                 is_finite_number, type_name)
 from bptui.text import paragraph, printable
@@ -29,15 +33,6 @@ MAX_LEARNING_RATE = LEARNING_RATE.high  # 0 < η ≤ this, whatever sets η: a p
 MAX_LAYERS = 12
 MAX_UNITS = 4096
 TOP_KEYS = ("title", "description", "seed", "network", "training", "data", "weights", "goal")
-INIT_KEYS = tuple(dict.fromkeys(h.key for init in initializers.INITIALIZERS.values()
-                                for h in init.hypers))
-NETWORK_KEYS = ("layers", "hidden_activation", "output_activation", "loss", "init") + INIT_KEYS
-OPTIMIZER_KEYS = tuple(dict.fromkeys(h.key for cls in optimizers.OPTIMIZERS.values()
-                                     for h in cls.hypers))
-SCHEDULE_KEYS = tuple(dict.fromkeys(h.key for cls in schedules.SCHEDULES.values()
-                                    for h in cls.hypers))
-TRAINING_KEYS = (("learning_rate", "batch_size", "l2", "shuffle", "optimizer", "schedule",
-                  "eval_every") + OPTIMIZER_KEYS + SCHEDULE_KEYS)
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,7 +55,7 @@ class Preset:
     weights: list[tuple[np.ndarray, np.ndarray]] | None
     goal: Goal | None
     doc: dict = field(default_factory=dict)
-    base: Path = Path(".")
+    base: Folder = Path(".")  # where its data files are: a folder, or a session's copies
 
     def stepper(self, trace: bool = False) -> Stepper:
         """A fresh stepper at the preset's initial weights (recording gradient health if
@@ -141,12 +136,12 @@ def parse_toml(text: str, source: str) -> dict:
         raise PresetError(source, None, "not valid TOML: arrays or tables nested too deeply") from None
 
 
-def preset_from_text(text: str, source: str, name: str, base: Path) -> Preset:
+def preset_from_text(text: str, source: str, name: str, base: Folder) -> Preset:
     """Parse and validate preset TOML; relative CSV paths are taken from `base`."""
     return preset_from_dict(parse_toml(text, source), source, name, base)
 
 
-def preset_from_dict(doc: dict, source: str, name: str, base: Path) -> Preset:
+def preset_from_dict(doc: dict, source: str, name: str, base: Folder) -> Preset:
     """Validate a parsed preset document."""
     top = Table(source, "", doc)
     top.check_keys(TOP_KEYS)
@@ -171,6 +166,32 @@ def preset_from_dict(doc: dict, source: str, name: str, base: Path) -> Preset:
                     seed, network, training, data, weights, goal, doc, base)
     validate_fixes(preset)
     return preset
+
+
+def validate_fixes(preset) -> None:
+    """Each fix must make a valid preset (bad keys or values: a PresetError naming them)."""
+    if preset.goal is not None:
+        for fix in preset.goal.fix:
+            with_overrides(preset, list(fix), keep_goal=False)
+
+
+def with_sets(preset, texts: list[str] | None, source: str = "--set"):
+    """The preset with command-line `KEY=VALUE` overrides applied (none: the preset itself)."""
+    return with_overrides(preset, [parse_set(text, source) for text in texts or ()])
+
+
+def with_overrides(preset, overrides: list[Override], keep_goal: bool = True):
+    """The preset with the overrides applied to its document and validated again like a file;
+    `keep_goal=False` drops its [goal] (for running a goal's own `fix`)."""
+    if not overrides and keep_goal:
+        return preset
+    doc = apply(preset.doc, overrides)
+    if not keep_goal:
+        doc.pop("goal", None)
+    try:
+        return preset_from_dict(doc, preset.source, preset.name, preset.base)
+    except PresetError as exc:
+        raise relocate(exc, overrides) from None
 
 
 def read_network(table: Table) -> NetworkSpec:

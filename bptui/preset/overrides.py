@@ -24,7 +24,9 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from bptui.engine import initializers, optimizers, schedules
 from bptui.preset.errors import PresetError
+from bptui.preset.keys import INIT_KEYS, OPTIMIZER_KEYS, SCHEDULE_KEYS
 from bptui.preset.table import type_name
 
 KEY = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
@@ -147,9 +149,6 @@ def apply(doc: dict, overrides: Iterable[Override]) -> dict:
 def families():
     """(table, choice key, registry, every setting key of the family) for the optimizer, the
     schedule and the init: the choices whose own settings come and go with them."""
-    from bptui.engine import initializers, optimizers, schedules
-    from bptui.preset.loader import INIT_KEYS, OPTIMIZER_KEYS, SCHEDULE_KEYS
-
     return (("training", "optimizer", optimizers.OPTIMIZERS, OPTIMIZER_KEYS),
             ("training", "schedule", schedules.SCHEDULES, SCHEDULE_KEYS),
             ("network", "init", initializers.INITIALIZERS, INIT_KEYS))
@@ -191,24 +190,3 @@ def relocate(exc: PresetError, overrides: list[Override]) -> PresetError:
         return exc
     named = ", ".join(dict.fromkeys(f"{o.source} {o.where}" for o in flat))
     return PresetError(exc.source, exc.key, f"{exc.message} (with {named})")
-
-
-def with_sets(preset, texts: list[str] | None, source: str = "--set"):
-    """The preset with command-line `KEY=VALUE` overrides applied (none: the preset itself)."""
-    return with_overrides(preset, [parse_set(text, source) for text in texts or ()])
-
-
-def with_overrides(preset, overrides: list[Override], keep_goal: bool = True):
-    """The preset with the overrides applied to its document and validated again like a file;
-    `keep_goal=False` drops its [goal] (for running a goal's own `fix`)."""
-    from bptui.preset.loader import preset_from_dict
-
-    if not overrides and keep_goal:
-        return preset
-    doc = apply(preset.doc, overrides)
-    if not keep_goal:
-        doc.pop("goal", None)
-    try:
-        return preset_from_dict(doc, preset.source, preset.name, preset.base)
-    except PresetError as exc:
-        raise relocate(exc, overrides) from None

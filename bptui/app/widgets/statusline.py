@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
+import math
+
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.style import fmt
+from bptui.app.trainer import pace_text
 
 TITLE_WIDTH = 40  # cells of the title in a wide status line (18 when narrow)
 
 
+def count_text(value: float) -> str:
+    """A count as people write it: 30,888; 0.04348 (a fraction of an epoch); never 3.089e+04."""
+    if value == int(value):
+        return f"{int(value):,}"
+    if value >= 1000:
+        return f"{value:,.0f}"
+    decimals = min(12, max(0, 3 - math.floor(math.log10(abs(value)))))  # 4 significant digits
+    return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+
+
 def status_text(snap: Snapshot, title: str, wide: bool, running: bool, speed: float,
-                tally: tuple[int, int]) -> Text:
+                tally: tuple[int, int], pace: float | None = None) -> Text:
     """Title, step, epoch, phase, loss, accuracy or R², optimizer, η_t, batch, P's tally."""
     text = Text(no_wrap=True, overflow="ellipsis")
     name = Text(title)
     name.truncate(TITLE_WIDTH if wide else 18, overflow="ellipsis")
     text.append(f" {name.plain} ", "bold reverse")
-    text.append(f"  step {snap.step}  epoch {snap.epoch:.4g}  " if wide else f" step {snap.step} ")
+    text.append(f"  step {snap.step:,}  epoch {count_text(snap.epoch)}  " if wide
+                else f" step {snap.step:,} ")
     phase = snap.last
     arrow = {Phase.FORWARD: " →", Phase.BACKWARD: " ←"}.get(phase.phase, "")
     text.append(f"{phase.describe(snap.depth)}{arrow}", "bold cyan")
@@ -44,7 +58,10 @@ def status_text(snap: Snapshot, title: str, wide: bool, running: bool, speed: fl
     if snap.diverged:
         text.append("  DIVERGED (R resets)", "bold white on red")
     elif running:
-        text.append(f"  ▶ {speed:,.0f} steps/s" if wide else " ▶", "bold green")
+        shown = pace_text(pace) if pace is not None else f"{speed:,.0f} steps/s"
+        text.append(f"  ▶ {shown}" if wide else f" ▶{pace:g}/s" if pace else " ▶", "bold green")
+    elif pace is not None:
+        text.append(f"  {pace_text(pace)}" if wide else f" {pace:g}/s", "green")
     return text
 
 
@@ -55,14 +72,17 @@ class StatusLine(Static):
     title: reactive[str] = reactive("", init=False, repaint=False)
     running: reactive[bool] = reactive(False, init=False, repaint=False)
     speed: reactive[float] = reactive(0.0, init=False, repaint=False)
+    pace: reactive[float | None] = reactive(None, init=False, repaint=False)
     tally: reactive[tuple[int, int]] = reactive((0, 0), init=False, repaint=False)
 
     def _changed(self) -> None:
         if self.snapshot is not None:
             self.update(status_text(self.snapshot, self.title, self.app.size.width >= 100,
-                                    self.running, self.speed, self.tally), layout=False)
+                                    self.running, self.speed, self.tally, self.pace),
+                        layout=False)
 
     watch_snapshot = watch_title = watch_running = watch_speed = watch_tally = _changed
+    watch_pace = _changed
 
     def on_resize(self) -> None:
         self._changed()

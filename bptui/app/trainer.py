@@ -1,0 +1,208 @@
+"""Continuous training: a Trainer owns its thread and tells the app what happened by messages.
+
+While it runs, the stepper belongs to the training thread. The thread runs chunks of steps (about
+CHUNK_SECONDS each, or at the chosen pace), records them for undo, and posts a `Frame` (a fresh
+snapshot) at most FRAME_RATE times a second; a newer frame replaces one the app has not drawn yet.
+`stop()` only asks: the thread ends within one chunk and posts `Finished`, and only then does the
+stepper belong to the app again (`finished()`, on the app's thread). Nothing here ever waits on
+the app's thread, and the app's thread never waits on this one; no timer runs while idle.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from collections.abc import Callable
+
+from textual.message import Message
+from textual.message_pump import MessagePump
+
+FRAME_RATE = 10       # frames per second while training runs (each step is one at ≤ 10 steps/s)
+CHUNK_SECONDS = 0.01  # training time between checks for stop and frames at full speed
+RECORD_SHARE = 0.1    # undo recording after each chunk takes at most this share of the time
+PACES: tuple[float | None, ...] = (1, 10, 100, 1000, None)
+"""Training speeds that `<` and `>` step through, in steps per second (None: as fast as it goes)."""
+
+
+def pace_text(pace: float | None) -> str:
+    """'10 steps/s', '1 step/s' or 'max'."""
+    if pace is None:
+        return "max"
+    return f"{pace:,.0f} step/s" if pace == 1 else f"{pace:,.0f} steps/s"
+
+
+@dataclass(frozen=True)
+class Goal:
+    """Where a run stops by itself: at step `step`, or once the loss (whole training set, as the
+    chart shows it) is below `loss`; `None` for either: no such limit."""
+
+    step: int | None = None
+    loss: float | None = None
+
+    def describe(self) -> str:
+        parts = ([f"at step {self.step:,}"] if self.step is not None else []) + \
+                ([f"when the loss is below {self.loss:g}"] if self.loss is not None else [])
+        return " or ".join(parts)
+
+
+def parse_run_to(text: str, step: int) -> Goal | str:
+    """What "run to" was asked, from the user's text (a Goal), or why it cannot be read (a str):
+    `500` (500 more steps), `step 2000` (until step 2,000), `loss 0.01` (until loss < 0.01)."""
+    words = text.strip().lower().replace(",", "").split()
+    usage = "type 500 (more steps), step 2000 (until that step) or loss 0.01 (until below it)"
+    if not words or len(words) > 2 or len(words) == 2 and words[0] not in ("step", "loss"):
+        return usage
+    kind, value = ("steps", words[0]) if len(words) == 1 else words
+    if kind in ("steps", "step"):
+        if not value.isascii() or not value.isdigit() or len(value) > 9:
+            return f"{value!r} is not a whole number of steps — {usage}"
+        count = int(value)
+        target = step + count if kind == "steps" else count
+        if target <= step:
+            return f"the run is already at step {step:,}: give a later step"
+        return Goal(step=target)
+    try:
+        loss = float(value) if value.isascii() and "_" not in value else float("nan")
+    except ValueError:
+        loss = float("nan")
+    if not loss > 0 or loss == float("inf"):
+        return f"{value!r} is not a positive loss — {usage}"
+    return Goal(loss=loss)
+
+
+class Trainer:
+    """Runs a stepper on a thread of its own; posts `Frame`, `Finished` and `Failed` to `target`."""
+
+    class Frame(Message):
+        """A fresh snapshot of the running stepper and the measured speed (steps/s)."""
+
+        def __init__(self, snapshot, speed: float) -> None:
+            super().__init__()
+            self.snapshot = snapshot
+            self.speed = speed
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, Trainer.Frame)
+
+    class Finished(Message):
+        """The thread has ended: `why` is "paused" (stop() was called), "reached" (the goal
+        held) or "diverged" (a non-finite loss)."""
+
+        def __init__(self, why: str) -> None:
+            super().__init__()
+            self.why = why
+
+    class Failed(Message):
+        """The thread raised: the app reports it as its own error."""
+
+        def __init__(self, error: BaseException) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, target: MessagePump, take_snapshot: Callable[[], object]) -> None:
+        self._target = target
+        self._take_snapshot = take_snapshot
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._after: list[Callable[[], object]] = []
+        self.pace: float | None = None
+        """Steps per second (None: as fast as the engine goes); read by the thread each chunk."""
+
+    @property
+    def busy(self) -> bool:
+        """The stepper belongs to the thread (from start() until `finished()` has run)."""
+        return self._thread is not None
+
+    def start(self, stepper, timeline, goal: Goal | None = None) -> None:
+        """Train `stepper` (recording into `timeline`) until stop() or the goal."""
+        assert self._thread is None, "one run at a time"
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, args=(stepper, timeline, goal or Goal()),
+                                        name="bptui-trainer", daemon=True)
+        self._thread.start()
+
+    def stop(self, then: Callable[[], object] | None = None) -> None:
+        """Ask the thread to end (it posts Finished within one chunk); `then` runs on the app's
+        thread once the stepper is the app's again (at once if it already is)."""
+        if self._thread is None:
+            if then is not None:
+                then()
+            return
+        self._stop.set()
+        if then is not None:
+            self._after.append(then)
+
+    def finished(self) -> list[Callable[[], object]]:
+        """On the app's thread, when Finished arrives: the stepper is the app's again; returns
+        what stop() was asked to run then, in order."""
+        self._thread = None
+        after, self._after = self._after, []
+        return after
+
+    # ----- the thread ----------------------------------------------------------------------------
+
+    def _run(self, stepper, timeline, goal: Goal) -> None:
+        try:
+            why = self._loop(stepper, timeline, goal)
+        except BaseException as error:  # handed to the app, which reports it
+            self._target.post_message(Trainer.Failed(error))
+            why = "paused"
+        self._target.post_message(Trainer.Finished(why))
+
+    def _loop(self, stepper, timeline, goal: Goal) -> str:
+        history = stepper.history
+        evaluated = len(history.loss)
+
+        def loss_reached() -> bool:
+            nonlocal evaluated
+            if goal.loss is None or len(history.loss) == evaluated:
+                return False
+            evaluated = len(history.loss)
+            return bool(history.loss.values[-1] < goal.loss)
+
+        should_stop = (lambda: self._stop.is_set() or loss_reached()) if goal.loss is not None \
+            else self._stop.is_set
+        chunk = 1
+        pace, paced_from, paced_steps = self.pace, time.perf_counter(), stepper.step
+        window_time, window_step = time.perf_counter(), stepper.step
+        last_frame, speed = 0.0, 0.0
+        while True:
+            if self._stop.is_set():
+                return "paused"
+            if stepper.diverged:
+                return "diverged"
+            if goal.step is not None and stepper.step >= goal.step or loss_reached():
+                return "reached"
+            if self.pace != pace:  # < or > while running: the new pace counts from now
+                pace, paced_from, paced_steps = self.pace, time.perf_counter(), stepper.step
+            now = time.perf_counter()
+            if pace is None:
+                todo = chunk
+            else:
+                todo = int(pace * (now - paced_from)) - (stepper.step - paced_steps)
+                if todo < 1:
+                    wait = (stepper.step - paced_steps + 1) / pace - (now - paced_from)
+                    self._stop.wait(min(max(wait, 0.001), 1 / FRAME_RATE))
+                    continue
+                todo = min(todo, max(1, int(pace / FRAME_RATE)))
+            if goal.step is not None:
+                todo = min(todo, goal.step - stepper.step)
+            t0 = time.perf_counter()
+            stepper.run(todo, should_stop)
+            t1 = time.perf_counter()
+            timeline.record()  # copies the state: keep it under RECORD_SHARE
+            recording = time.perf_counter() - t1
+            if pace is None:
+                target = max(CHUNK_SECONDS, recording / RECORD_SHARE)
+                chunk = max(1, min(100_000, int(chunk * target / max(t1 - t0, 1e-6))))
+            now = time.perf_counter()
+            if now - window_time >= 0.5:  # speed over the last half second or so
+                speed = (stepper.step - window_step) / (now - window_time)
+                window_time, window_step = now, stepper.step
+            elif speed == 0.0 and now > window_time:
+                speed = (stepper.step - window_step) / (now - window_time)
+            each_step = pace is not None and pace <= FRAME_RATE
+            if each_step or now - last_frame >= 1 / FRAME_RATE:
+                last_frame = now
+                self._target.post_message(Trainer.Frame(self._take_snapshot(), speed))

@@ -1,0 +1,16 @@
+"""The keys of a preset's [network] and [training] tables, read off the engine's registries
+(an initializer, an optimizer or a schedule brings its own setting keys)."""
+
+from __future__ import annotations
+
+from bptui.engine import initializers, optimizers, schedules
+
+INIT_KEYS = tuple(dict.fromkeys(h.key for init in initializers.INITIALIZERS.values()
+                                for h in init.hypers))
+NETWORK_KEYS = ("layers", "hidden_activation", "output_activation", "loss", "init") + INIT_KEYS
+OPTIMIZER_KEYS = tuple(dict.fromkeys(h.key for cls in optimizers.OPTIMIZERS.values()
+                                     for h in cls.hypers))
+SCHEDULE_KEYS = tuple(dict.fromkeys(h.key for cls in schedules.SCHEDULES.values()
+                                    for h in cls.hypers))
+TRAINING_KEYS = (("learning_rate", "batch_size", "l2", "shuffle", "optimizer", "schedule",
+                  "eval_every") + OPTIMIZER_KEYS + SCHEDULE_KEYS)
