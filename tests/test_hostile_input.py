@@ -463,3 +463,14 @@ def test_train_json_stops_growing_with_steps(capsys, monkeypatch):
         assert run_main(["train", "xor", "--steps", steps, "--json", "--trace"]) == 0
         sizes.append(len(capsys.readouterr().out))
     assert max(sizes) < 1.2 * min(sizes)
+
+
+@pytest.mark.parametrize("argv", [
+    pytest.param(["nudge", "xor", "--weight", "١:1:1"], id="nudge-weight-address"),
+    pytest.param(["nudge", "xor", "--weight", "1:1:1", "--eps", "1_0"], id="nudge-eps"),
+    pytest.param(["slice", "xor", "--weight", "1:1:1", "--span", "١"], id="slice-span"),
+])
+def test_probe_numbers_are_ascii_digits(capsys, argv):
+    rc = run_main(argv)
+    captured = capsys.readouterr()
+    assert_one_error(rc, captured.out, captured.err)

@@ -383,7 +383,7 @@ ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
                        if hasattr(signal, name))
 
 
-class ended_by_signals:  # noqa: N801 - used as a context manager, like a function
+class ended_by_signals:  # a context manager named like a function
     """Within: SIGTERM and SIGHUP raise `Ended` in the main thread (so the workers are ended
     like on ctrl+c), once: a second signal does not cut short the ending of the workers. A
     signal ignored on entry (`nohup`) stays ignored; the previous handlers are back on leaving."""

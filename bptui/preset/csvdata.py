@@ -31,7 +31,7 @@ MISSING_CHOICES = ("error", "drop_rows", "mean")
 MIN_ROWS_FOR_ID = 3     # a column counting or naming fewer rows than this is not taken for an ID
 SHOWN_ROWS = 5          # first rows named when reporting missing values
 SHOWN_COLUMNS = 20      # column names listed in an error
-MAYBE_NUMBER = re.compile(r"[+-]*(?:[.iInN]|\d|$)")  # how a cell float() may read begins
+MAYBE_NUMBER = re.compile(r"[+-]*(?:[.iInN]|\d|$)", re.ASCII)  # how a number may begin
 INDEX_NAMES = frozenset({  # compared stripped and in lower case
     "", "#", "id", "idx", "index", "row", "rowid", "row_id", "row id", "rownum", "row_num",
     "row_number", "row number", "no", "no.", "nr", "num", "number", "unnamed: 0", "level_0"})

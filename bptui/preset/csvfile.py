@@ -48,7 +48,7 @@ HEAD_CHARS = 16_384             # what the delimiter is detected on
 MAX_HEAD_CHARS = 4 * 1024 * 1024  # a header line may be long (10,000 column names)
 CHUNK_ROWS = 8192               # rows converted at a time by the general reader
 GROUPED = {  # a number with thousands separators: (sign and first group, separator)
-    mark: re.compile(rf"([+-]?\d{{1,3}})([{sep}])\d{{3}}(?:\2\d{{3}})*(?:[{mark}]\d*)?")
+    mark: re.compile(rf"([+-]?\d{{1,3}})([{sep}])\d{{3}}(?:\2\d{{3}})*(?:[{mark}]\d*)?", re.ASCII)
     for mark, sep in ((".", ",' _"), (",", ".' _"))}
 END = f"\x00end of file {secrets.token_hex(16)}\x00"  # the line added after the file (above)
 
