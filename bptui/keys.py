@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bptui.engine import phases
+
 
 @dataclass(frozen=True)
 class Key:
@@ -32,8 +34,9 @@ class Key:
 
 
 KEYS: tuple[Key, ...] = (
-    Key("f", "forward", "Forward", "forward: compute the next layer's z = a_in·Wᵀ + b and a = f(z)",
-        "forward", palette=True),
+    Key("f", "forward", "Forward",
+        f"forward: compute the next layer's {phases.text('forward', ' and ')}", "forward",
+        palette=True),
     Key("e", "error", "Error", "error: the loss C and the output layer's δ (runs the rest of "
         "forward first)", "error", palette=True),
     Key("b", "backward", "Backward", "backward: gradients of one layer and δ of the layer below",
@@ -66,6 +69,11 @@ KEYS: tuple[Key, ...] = (
         "cursor_left", footer=False),
     Key("right", "cursor(1,0)", "Layer right", "select a unit of the layer to the right",
         "cursor_right", footer=False),
+    Key("left_curly_bracket", "source(-1)", "Input-", "weight cursor: the previous input (or the "
+        "bias) of the selected unit; its weight L:U:I is shown in the matrix pane and the diagram",
+        "source_prev", footer=False, shown="{"),
+    Key("right_curly_bracket", "source(1)", "Input+", "weight cursor: the next input (or the bias) "
+        "of the selected unit", "source_next", footer=False, shown="}"),
     Key("comma", "sample(-1)", "Sample-", "previous sample of the batch", "sample_prev",
         footer=False, shown=","),
     Key("full_stop", "sample(1)", "Sample+", "next sample of the batch", "sample_next",
@@ -74,10 +82,12 @@ KEYS: tuple[Key, ...] = (
         footer=False),
     Key("plus", "learning_rate(2.0)", "η×2", "double the learning rate η", "lr_up", shown="+"),
     Key("minus", "learning_rate(0.5)", "η÷2", "halve the learning rate η", "lr_down", shown="-"),
+    Key("L", "log_steps", "Log steps", "loss chart: steps on a log scale (the first steps of a "
+        "long run get room), and back", "log_steps", footer=False, palette=True),
     Key("l", "log_scale", "Log", "log scale in the loss chart", "log", palette=True),
-    Key("h", "toggle_health", "Health", "gradient health instead of the loss chart: gradient "
-        "norms, update/weight ratios, saturated and dead units per layer", "health",
-        palette=True),
+    Key("h", "toggle_health", "Health", "the bottom pane cycles: loss chart → gradient health "
+        "(gradient norms, update/weight ratios, saturated and dead units per layer) → update "
+        "check (predicted ∇C·Δθ against the actual change, per step)", "health", palette=True),
     Key("c", "pin_run", "Pin run", "pin this run's loss curves as a ghost, to compare with the "
         "next run (up to 4)", "pin", palette=True),
     Key("C", "clear_pins", "Clear pins", "clear the pinned runs", "clear_pins", footer=False,
@@ -94,6 +104,23 @@ KEYS: tuple[Key, ...] = (
         "diagram (1–2 inputs)", "boundary", palette=True),
     Key("g", "gradient_check", "Grad check", "gradient check: central differences against "
         "backprop, per layer", "gradcheck", palette=True),
+    Key("v", "nudge", "Nudge", "nudge the selected weight by ±ε: C(w−ε), C(w), C(w+ε), the "
+        "slope beside ∂C/∂w and the chain rule's factors (+ and - scale ε)", "nudge",
+        footer=False, palette=True),
+    Key("k", "slice(1)", "Slice", "the loss around the selected weight (others held): curve, "
+        "tangent and where the next update puts it", "slice", footer=False, palette=True),
+    Key("K", "slice(2)", "Slice 2D", "the loss over the selected weight and the next one (others "
+        "held): heat map, gradient arrow, the last 200 steps' path", "slice2", footer=False,
+        palette=True),
+    Key("y", "pull", "Pulls", "each sample's pull δ·a_in on the selected weight, sorted, with "
+        "their mean ∂C/∂w and the L2 term (in the explain pane)", "pull", footer=False,
+        palette=True),
+    Key("G", "unit_graph", "Graph", "the selected unit as a computational graph: each node's "
+        "value and gradient (in the explain pane)", "unit_graph", footer=False, palette=True),
+    Key("j", "event(1)", "Next event", "jump to the next event (loss rose, a unit died, a "
+        "gradient jumped, inf/nan) by exact replay", "event_next", footer=False, palette=True),
+    Key("J", "event(-1)", "Prev event", "jump to the previous event by exact replay",
+        "event_prev", footer=False, palette=True),
     Key("p", "pick", "Presets", "preset picker", "presets"),
     Key("ctrl+s", "save_session", "Save", "save the session (resume with bptui --session FILE)",
         "save", footer=False, palette=True),

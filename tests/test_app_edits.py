@@ -28,6 +28,7 @@ async def submit(pilot, screen, field, value):
     ("learning_rate", "fast", "training.learning_rate"),
     ("batch_size", "10000", "training.batch_size"),
     ("l2", "nan", "training.l2"),
+    ("l1", "-1", "training.l1"),
     ("layers", "2,x,1", "network.layers"),
     ("layers", "3,4,1", "data.inputs"),
     ("layers", "2,0,1", "network.layers"),
@@ -153,3 +154,23 @@ async def test_a_schedule_shows_the_current_rate():
         status = str(app.query_one("#status", Static).render())
         assert "η 1 " in status  # η = 2 halves every 2 steps: step 2 uses 1
         assert app.stepper.rate() == 1.0
+
+
+async def test_hidden_activations_per_layer_from_the_settings_screen():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_settings(pilot)
+        assert not screen.query_one("#hidden_per_layer", Input).display
+        screen.query_one("#hidden_activation", Select).value = "per-layer"
+        await pilot.pause()
+        assert screen.query_one("#hidden_per_layer", Input).display
+        screen.query_one("#layers", Input).value = "2,4,3,1"
+        await submit(pilot, screen, "hidden_per_layer", "relu")
+        error = str(screen.query_one("#settings-error", Static).render())
+        assert "network.hidden_activation: has 1 name for 2 hidden layers" in error
+        await submit(pilot, screen, "hidden_per_layer", "relu, gelu")
+        assert app.screen is not screen
+        assert app.stepper.spec.hidden_activations == ("relu", "gelu")
+        screen = await open_settings(pilot)
+        assert screen.query_one("#hidden_activation", Select).value == "per-layer"
+        assert screen.query_one("#hidden_per_layer", Input).value == "relu, gelu"

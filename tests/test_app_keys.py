@@ -223,6 +223,8 @@ async def test_h_shows_gradient_health_and_the_diagram_marks_flat_units():
         assert flat is not None and flat.any()
         assert "✕ dead" in app.query_one("#diagram").render_line(1).text
         await pilot.press("h")
+        assert app.bottom == "check"  # h cycles: loss → gradient health → update check
+        await pilot.press("h")
         assert app.bottom == "chart"
 
 

@@ -79,6 +79,9 @@ SCRIPTS = {
     "overfitting": [["d", "right", "right"], ["train 1000"], ["set l2 0.03", "R", "train 1000"], []],
     "initialization": [["down", "predict"], ["s", "s", "s", "s", "s"], ["train 1000"],
                        ["set init xavier", "train 500"], ["R"]],
+    "slope": [["v", "escape"], ["G"], ["right", "k", "escape"],
+              ["+", "+", "+", "+", "k", "escape"]],
+    "dead-units": [["j"], ["G"], ["set learning_rate 0.5", "R", "train 300"]],
 }
 
 
@@ -308,9 +311,9 @@ BAD_LESSONS = [
     pytest.param(lesson_text(check="at_most = 3"), "step[1].check.at_most", "goes with setting",
                  id="at-most-without-setting"),
     pytest.param(lesson_text(check='setting = "training.l2"\nequals = true'),
-                 "step[1].check.equals", "a number or a string", id="equals-bool"),
+                 "step[1].check.equals", "expected a number", id="equals-bool"),
     pytest.param(lesson_text(check='setting = "training.l2"\nequals = [1]'),
-                 "step[1].check.equals", "a number or a string", id="equals-array"),
+                 "step[1].check.equals", "expected a number", id="equals-array"),
     pytest.param(lesson_text(check='setting = "training.l2"\nat_least = "big"'),
                  "step[1].check.at_least", "expected a number", id="at-least-string"),
     # the file
@@ -382,12 +385,13 @@ def test_a_teachers_lesson_with_its_preset_beside_it_opens(tmp_path, monkeypatch
 
     monkeypatch.setattr(bptui.app, "run_app", run_app)
     (tmp_path / "mine.toml").write_text('title = "Mine"\n[network]\nlayers = [2, 2, 1]\n'
-                                        '[data]\ninputs = [[0, 0], [1, 1]]\n'
-                                        'targets = [[0], [1]]\n')
+                                        '[data]\ngenerator = "xor"\nsamples = 20\n'
+                                        'test_fraction = 0.5\n')
     path = tmp_path / "lesson.toml"
     path.write_text(lesson_text('title = "T"\npreset = "mine.toml"\n[set]\n'
                                 'training.learning_rate = 2.0',
-                                step=STEP + 'keys = ["f", "space", "["]\nhints = ["h"]',
+                                step=STEP + 'keys = ["f", "space", "[", "P", "x", "o"]\n'
+                                            'hints = ["h"]',
                                 check='at = "forward 2"\nsteps_at_least = 0\nloss_below = 1\n'
                                       'loss_above = 0\ntest_loss_below = 1\n'
                                       'test_loss_above = 0\naccuracy_at_least = 0\n'
@@ -397,7 +401,7 @@ def test_a_teachers_lesson_with_its_preset_beside_it_opens(tmp_path, monkeypatch
     assert main(["learn", str(path)]) == 0
     lesson = opened["lesson"]
     assert lesson.preset.stepper().learning_rate == 2.0
-    assert lesson.steps[0].keys == ("f", "space", "left_square_bracket")
+    assert lesson.steps[0].keys == ("f", "space", "left_square_bracket", "P", "x", "o")
 
 
 async def test_live_training_stops_at_the_step_a_lesson_asks_for(tmp_path):

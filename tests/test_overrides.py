@@ -72,10 +72,15 @@ def test_another_optimizer_drops_the_old_ones_settings():
         with_sets(spiral, ["training.optimizer=adam", "training.momentum=0.5"])
 
 
-def test_new_layer_sizes_drop_pinned_weights():
+def test_new_layer_sizes_of_pinned_weights_are_refused_not_dropped():
     mazur = load_preset("mazur")
-    assert with_sets(mazur, ["network.layers=[2,3,2]"]).weights is None
+    with pytest.raises(PresetError, match=r"pins \[\[weights\]\] for layers = \[2, 2, 2\]") as exc:
+        with_sets(mazur, ["network.layers=[2,3,2]"])
+    assert str(exc.value).startswith("--set network.layers: ")
+    assert with_sets(mazur, ["network.layers=[2,2,2]"]).weights is not None  # the same sizes
     assert with_sets(mazur, ["training.learning_rate=0.1"]).weights is not None
+    assert with_sets(mazur, ["network.init=he"]).weights is None  # weights for its own shapes
+    assert with_sets(load_preset("xor"), ["network.layers=[2,3,1]"]).network.layers == (2, 3, 1)
 
 
 def test_explorer_takes_set(monkeypatch):

@@ -7,16 +7,14 @@ nothing: it runs what must come first and says so, or says which key comes next.
 
 from __future__ import annotations
 
+from bptui.engine import phases
 from bptui.engine.stepper import MicroStep, Phase, Stepper
 
 KEY_OF = {Phase.FORWARD: "f", Phase.ERROR: "e", Phase.BACKWARD: "b", Phase.UPDATE: "u"}
 
-WHAT = {
-    Phase.FORWARD: "z = a_in·Wᵀ + b, a = f(z)",
-    Phase.ERROR: "the loss C and the output δ = ∂C/∂z",
-    Phase.BACKWARD: "∂C/∂W = δᵀ·a_in/m, ∂C/∂b, δ below = (δ·W) ⊙ f'(z)",
-    Phase.UPDATE: "W ← W + ΔW with ",
-}
+WHAT = {phase: phases.text(phase.value) for phase in (Phase.FORWARD, Phase.BACKWARD)}
+WHAT[Phase.ERROR] = phases.text("error", " and ")
+WHAT[Phase.UPDATE] = phases.text("update") + " with "
 
 
 def describe(micro: MicroStep, depth: int) -> str:

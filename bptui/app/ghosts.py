@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bptui.engine import initializers, optimizers, schedules
+from bptui.engine import hyper, initializers, optimizers, schedules
 from bptui.preset.loader import network_doc, training_doc
 
 MAX_GHOSTS = 4
@@ -20,11 +20,11 @@ NAMED = {"training.optimizer", "training.schedule", "network.hidden_activation"}
 
 
 def symbols() -> dict[str, str]:
-    """Short names of settings: η, λ, and the registries' symbols (β1, μ, γ, …)."""
-    out = {"training.learning_rate": "η", "training.l2": "λ", "training.batch_size": "batch",
-           "network.output_activation": "output", "network.init": "init", "network.loss": "loss",
-           "network.layers": "layers", "training.shuffle": "shuffle",
-           "training.eval_every": "eval every"}
+    """Short names of settings: the registries' symbols (η, λ, λ1, batch, β1, μ, γ, …)."""
+    out = {f"training.{h.key}": h.symbol for h in hyper.TRAINING}
+    out |= {"network.output_activation": "output", "network.init": "init",
+            "network.loss": "loss", "network.layers": "layers", "training.shuffle": "shuffle",
+            "training.eval_every": "eval every"}
     for family in (optimizers.OPTIMIZERS.values(), schedules.SCHEDULES.values()):
         for cls in family:
             out.update({f"training.{h.key}": h.symbol for h in cls.hypers})
@@ -48,8 +48,8 @@ def settings_of(stepper, seed: int) -> dict:
 
 def describe(key: str, value) -> str:
     """One setting, short: 'η 0.5', 'adam', 'layers 2-8-1', 'seed 3'."""
-    if key in NAMED:
-        return str(value)
+    if key in NAMED:  # one per hidden layer: 'relu/tanh'
+        return str(value) if isinstance(value, str) else "/".join(value)
     if key == "network.layers":
         return "-".join(str(n) for n in value)
     shown = f"{value:g}" if isinstance(value, float) else str(value)

@@ -28,6 +28,7 @@ class Lessons:
         (not when served to browsers: one server account for every learner)."""
         if self.is_web:
             progress = None
+        self.tell_progress_notices()
         if lesson == "pick":
             self.action_pick_lesson()
         elif lesson is not None and progress is not None:
@@ -117,6 +118,12 @@ class Lessons:
         every learner runs the same server account."""
         if self.lesson is not None and not self.is_web:
             saved.save(self.lesson.lesson.ident, self.lesson.progress(*self.tally))
+            self.tell_progress_notices()
+
+    def tell_progress_notices(self) -> None:
+        """A progress file that could not be read was set aside: say so (once)."""
+        for notice in saved.take_notices():
+            self.notify(notice, severity="warning", timeout=10)
 
     @paused
     def action_next_step(self) -> None:

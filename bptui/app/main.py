@@ -23,6 +23,7 @@ from bptui.app import style
 from bptui.app.bindings import BINDINGS
 from bptui.app.explorer import Explorer, describe
 from bptui.app.ghosts import MAX_GHOSTS, Ghost, settings_of
+from bptui.app.insight import Insight
 from bptui.keys import KEYS
 from bptui.app.lessons import Lessons
 from bptui.app.live import LiveTraining, paused
@@ -30,6 +31,7 @@ from bptui.app.sessions import Sessions
 from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.trainer import Trainer
 from bptui.app.widgets.boundary import DecisionBoundary, supported
+from bptui.app.widgets.checkchart import UpdateCheckChart
 from bptui.app.widgets.diagram import NetworkDiagram
 from bptui.app.widgets.explainpane import ExplainPane
 from bptui.app.widgets.healthchart import HealthChart
@@ -38,6 +40,7 @@ from bptui.app.widgets.losschart import LossChart
 from bptui.app.widgets.matrix import MatrixView
 from bptui.app.widgets.readout import Readout
 from bptui.app.widgets.statusline import HintLine, StatusLine
+from bptui.engine.events import Event
 from bptui.engine.explain import Line, explain
 from bptui.engine.health import Trace
 from bptui.engine.numtext import number
@@ -57,11 +60,12 @@ def pane_key(pane: str) -> str:
     return next(k.name for k in KEYS if k.action == f"zoom('{pane}')")
 
 
-class BptuiApp(LiveTraining, Lessons, Sessions, App):
+class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
     """bptui: explore backpropagation one step at a time."""
 
     CSS_PATH = "app.tcss"
     TITLE = "bptui"
+    ALLOW_IN_MAXIMIZED_VIEW = "Footer, #status, #hint"
 
     BINDINGS = BINDINGS
 
@@ -93,8 +97,18 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
     """Predictions with P: right, asked."""
     log_scale: reactive[bool] = var(False, init=False)
     """The loss chart plots log10(loss)."""
+    log_steps: reactive[bool] = var(False, init=False)
+    """The loss chart's x-axis is log10(step + 1)."""
     bottom: reactive[str] = var("chart", init=False)
-    """The bottom pane in front: "chart" (loss) or "health" (gradient health)."""
+    """The bottom pane in front: "chart" (loss), "health" (gradient health) or "check" (the
+    update check)."""
+    source: reactive[int | None] = var(None, init=False)
+    """The weight cursor: the selected unit's input (its number of inputs: the bias); { }.
+    None until a weight key or view uses it (then it starts at the first input)."""
+    probe: reactive[str] = var("", init=False)
+    """What the explain pane shows: "" (the explanation), "pull" (y) or "graph" (G)."""
+    events: reactive[tuple[Event, ...]] = var((), init=False)
+    """The run's events found by the last j or J (the loss chart marks them)."""
     ghosts: reactive[tuple[Ghost, ...]] = var((), init=False)
     """Pinned runs (key c), shown in the loss chart."""
     settings: reactive[dict] = var(dict, init=False)
@@ -125,19 +139,23 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
                                                 app.tally, title=app.title_shown)
         with Horizontal(id="panes"):
             with ContentSwitcher(id="diagram-pane", initial="diagram").data_bind(current=app.left):
-                yield NetworkDiagram(id="diagram").data_bind(app.snapshot, app.cursor, app.sample)
+                yield NetworkDiagram(id="diagram").data_bind(app.snapshot, app.cursor, app.sample,
+                                                             app.source)
                 yield DecisionBoundary(id="boundary").data_bind(app.snapshot, app.cursor)
             with Vertical(id="matrix-pane"):
                 yield LessonPane(id="lesson")
                 with ContentSwitcher(id="right", initial="matrix").data_bind(current=app.right):
                     yield MatrixView(id="matrix").data_bind(app.snapshot, app.sample, app.gradcheck,
+                                                            app.cursor, app.source,
                                                             weight_layer=app.layer)
                     yield ExplainPane(id="explain").data_bind(lines=app.explanation)
         with Horizontal(id="bottom"):
             with ContentSwitcher(id="charts", initial="chart").data_bind(current=app.bottom):
-                yield LossChart(id="chart").data_bind(app.snapshot, app.log_scale, app.running,
-                                                      app.ghosts, app.settings)
+                yield LossChart(id="chart").data_bind(app.snapshot, app.log_scale, app.log_steps,
+                                                      app.running, app.ghosts, app.settings,
+                                                      app.events)
                 yield HealthChart(id="health").data_bind(app.snapshot, app.running)
+                yield UpdateCheckChart(id="check").data_bind(app.snapshot, app.running)
             yield Readout(id="readout").data_bind(app.snapshot)
         yield HintLine(id="hint").data_bind(app.hint)
         yield Footer()
@@ -201,7 +219,14 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
     def watch_cursor(self, cursor: tuple[int, int]) -> None:
         if cursor[0] > 0:
             self.layer = cursor[0] - 1
+        self.clamp_source()
         self.explain_soon()
+        self.titles()
+
+    def watch_source(self) -> None:
+        self.explain_soon()
+
+    def watch_probe(self) -> None:
         self.titles()
 
     def watch_layer(self) -> None:
@@ -236,9 +261,13 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         titles = {
             "#diagram-pane": (screen.query_one(DecisionBoundary).title()
                               if self.left == "boundary" else "Network"),
-            "#bottom": ("Gradient health · h: loss" if self.bottom == "health" else
-                        "Loss · h: gradient health · c: pin this run"),
-            "#matrix-pane": ("Explain · arrows select a unit · x: matrix" if self.right == "explain"
+            "#bottom": {"health": "Gradient health · h: update check",
+                        "check": "Update check: predicted ∇C·Δθ vs actual ΔC · h: loss"}.get(
+                            self.bottom, "Loss · h: gradient health · c: pin this run"),
+            "#matrix-pane": ({"pull": "Each sample's pull · { } weight · y: back",
+                              "graph": "Unit graph · arrows: unit · G: back"}.get(
+                                 self.probe, "Explain · arrows select a unit · x: matrix")
+                             if self.right == "explain"
                              else f"Layer {min(self.layer, snap.depth - 1) + 1}/{snap.depth} · "
                                   "[ ] to change"),
         }
@@ -264,8 +293,14 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
                      Line("note", "inputs are data, not computed: move right (→) to a unit")]
         elif self.running:
             lines = [Line("note", "training is running: pause (r) to read the arithmetic")]
+        elif self.probe:
+            lines = self.probe_lines()
         else:
             lines = explain(self.stepper, column - 1, unit, self.sample or 0)
+            if self.stepper.last.phase == Phase.UPDATE:
+                from bptui.app.insight_text import check_lines
+
+                lines = [*lines, *check_lines(self.stepper)]
         self.explanation = tuple(lines)
 
     # ----- phase keys --------------------------------------------------------------------------
@@ -344,6 +379,7 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         """R: back to the preset's initial weights."""
         self.stepper.reset()
         self.timeline.clear()
+        self.events = ()
         self.hint = "reset to the initial weights (same seed) — " + self.explorer.next_hint()
         self.refresh_view()
 
@@ -396,6 +432,7 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
     def action_toggle_explain(self) -> None:
         """x: the explain pane instead of the matrix pane (and back)."""
         self.right = "matrix" if self.right == "explain" else "explain"
+        self.probe = ""
         self.hint = ("explain: the selected unit's formulas with the numbers of this step"
                      if self.right == "explain" else "matrix pane")
 
@@ -418,12 +455,21 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         self.log_scale = not self.log_scale
         self.hint = "loss chart: log10 scale" if self.log_scale else "loss chart: linear scale"
 
+    def action_log_steps(self) -> None:
+        """L: log10(step + 1) on the loss chart's x-axis."""
+        self.log_steps = not self.log_steps
+        self.bottom = "chart"
+        self.hint = ("loss chart: steps on a log scale (0 10 100 1k…)" if self.log_steps
+                     else "loss chart: steps on a linear scale")
+
     def action_toggle_health(self) -> None:
         """h: the gradient-health view instead of the loss chart (and back)."""
-        self.bottom = "chart" if self.bottom == "health" else "health"
-        self.hint = ("gradient health: per layer ‖∂C/∂W‖, ‖ΔW‖/‖W‖ (about 1e-3 is healthy) and "
-                     "saturated/dead units (✕ in the diagram)" if self.bottom == "health"
-                     else "loss chart")
+        self.bottom = {"chart": "health", "health": "check"}.get(self.bottom, "chart")
+        self.hint = {"health": "gradient health: per layer ‖∂C/∂W‖, ‖ΔW‖/‖W‖ (about 1e-3 is "
+                               "healthy) and saturated/dead units (✕ in the diagram)",
+                     "check": "update check: did each step lower the cost as much as ∇C·Δθ "
+                              "promised? ratio ≈ 1 linear, < 0 overshot"}.get(self.bottom,
+                                                                             "loss chart")
 
     def action_pin_run(self) -> None:
         """c: keep this run's loss curves in the chart, to compare with the next run."""
@@ -476,6 +522,7 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         """Record the stepper's gradient health (for `h`), within TRACE_BUDGET bytes."""
         if stepper.trace is None:
             stepper.trace = Trace.for_stepper(stepper, budget=TRACE_BUDGET)
+        stepper.checking_updates = True  # the update check (after u, and h's third view)
 
     @paused
     def start_session(self, preset: Preset, stepper) -> None:
@@ -489,6 +536,9 @@ class BptuiApp(LiveTraining, Lessons, Sessions, App):
         self.sample = 0
         self.cursor = (1, 0)
         self.layer = 0
+        self.source = None
+        self.probe = ""
+        self.events = ()
         if self.lesson is None:
             self.title_shown = preset.title
         if not supported(preset.network.layers[0]):

@@ -134,6 +134,9 @@ class Snapshot:
     trace: Trace | None = None
     """The gradient-health trace (a reference: read its first `trace_rows` steps)."""
     trace_rows: int = 0
+    first_order: np.ndarray | None = None
+    """The update check per completed step (steps, 2): ∇C·Δθ and the actual change (a view of
+    the history; None when the stepper does not check its updates)."""
 
     @property
     def depth(self) -> int:
@@ -232,7 +235,8 @@ def take(stepper: Stepper, title: str, sample: int | None = 0,
         batch_loss_history=history.batch_loss.values,
         loss_name=stepper.spec.loss, output_activation=stepper.spec.output_activation,
         readout=readout, data=stepper.data, trace=stepper.trace,
-        trace_rows=0 if stepper.trace is None else len(stepper.trace))
+        trace_rows=0 if stepper.trace is None else len(stepper.trace),
+        first_order=None if history.first_order is None else history.first_order.values)
 
 
 __all__ = ["LayerView", "Phase", "ReadoutCache", "Rows", "Snapshot", "take"]

@@ -138,6 +138,11 @@ def learn_parser() -> argparse.ArgumentParser:
     parser.add_argument("--list", action="store_true", help="list the bundled lessons and exit")
     parser.add_argument("--restart", action="store_true",
                         help="start from the first step (ignore the saved progress)")
+    parser.add_argument("--check", action="store_true",
+                        help="validate the lesson without starting the app: one line per step "
+                             "(exit 0), or one line for the first problem (exit 2)")
+    parser.add_argument("--template", action="store_true",
+                        help="print a commented starter lesson and exit")
     add_web_arguments(parser)
     return parser
 
@@ -189,12 +194,35 @@ def load_lesson_target(args):
     return lesson, saved.load(lesson.ident, len(lesson.steps))
 
 
+def check_lesson(parser: argparse.ArgumentParser, args) -> int:
+    """`bptui learn --template`, `bptui learn LESSON --check`: print, never start the app."""
+    other = next((f"--{o}" for o in ("web", "restart") if getattr(args, o)), None)
+    if other or args.port is not None or args.host is not None:
+        parser.error(f"{other or '--port/--host'} does not go with --check or --template")
+    if args.template:
+        if args.lesson or args.check:
+            parser.error("--template takes no lesson and no --check")
+        from bptui.lesson.template import template
+
+        print(template(), end="")
+        return 0
+    if not args.lesson:
+        parser.error("--check needs a lesson: a bundled name or a lesson .toml file")
+    from bptui.lesson import load_lesson
+    from bptui.lesson.summary import summary
+
+    print("\n".join(summary(load_lesson(args.lesson))))
+    return 0
+
+
 def learn_command(argv: list[str]) -> int:
     """`bptui learn ...`: list, serve, or open a lesson."""
     parser = learn_parser()
     args = parser.parse_args(argv[1:])
     if args.list:
         return list_lessons()
+    if args.template or args.check:
+        return check_lesson(parser, args)
     served = serve_if_web(parser, args, argv)
     if served is not None:
         return served

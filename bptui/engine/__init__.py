@@ -2,7 +2,9 @@
 
 Modules, one job each:
 
-- `activations`: activation functions and their derivatives.
+- `activations`: the activation registry, one record per activation (kernels, formulas, kind).
+- `hyper`: hyperparameters as records (`TRAINING`: η, λ, λ1, batch size).
+- `phases`: what each phase of a step computes, as formulas (one notation).
 - `losses`: cost functions and the output layer's error δ.
 - `initializers`: seeded weight initialization.
 - `spec`: the immutable description of a network, its training and its data.

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bptui.engine.activations import ACTIVATIONS, derivative
 from bptui.engine.numtext import MAX_TERMS, factor, number, spelled_sum
 from bptui.engine.optimizers import Scalar
 from bptui.engine.stepper import Stepper
@@ -30,24 +31,15 @@ class Line:
 
 
 def derivative_text(name: str, z: float, a: float) -> tuple[str, str]:
-    """(symbolic, with numbers) of f'(z) for an elementwise activation."""
-    if name == "sigmoid":
-        return "σ'(z) = a·(1 − a)", f"{factor(a)}·(1 − {factor(a)})"
-    if name == "tanh":
-        return "tanh'(z) = 1 − a²", f"1 − {factor(a)}²"
-    if name == "relu":
-        return "relu'(z) = 1 if z > 0 else 0", f"{'1' if z > 0 else '0'} (z = {number(z)})"
-    if name == "leaky_relu":
-        return "leaky_relu'(z) = 1 if z > 0 else 0.01", f"{'1' if z > 0 else '0.01'} (z = {number(z)})"
-    return "linear'(z) = 1", "1"
+    """(symbolic, with numbers) of f'(z) for an elementwise activation, from its record."""
+    record = ACTIVATIONS[name]
+    return record.slope_text, record.slope_numbers(z, a)
 
 
 def derivative_value(name: str, z: float, a: float) -> float:
     """f'(z) as the engine computes it."""
-    from bptui.engine import activations
-
     out = np.empty((1, 1))
-    activations.derivative(name, np.array([[z]]), np.array([[a]]), out)
+    derivative(name, np.array([[z]]), np.array([[a]]), out)
     return float(out[0, 0])
 
 
@@ -57,10 +49,6 @@ def weights_of_step(stepper: Stepper, layer: int) -> tuple[np.ndarray, np.ndarra
     if stepper.updated:
         return stepper.w_before[layer], stepper.b_before[layer]
     return stepper.weights[layer], stepper.biases[layer]
-
-
-ACTIVATION_TEXT = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky_relu",
-                   "linear": "linear"}
 
 
 def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0) -> list[Line]:
@@ -89,8 +77,8 @@ def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0) -> list[Li
         exps = " + ".join(f"e^{factor(float(v))}" for v in zs[:MAX_TERMS])
         out.append(Line("formula", f"a = e^z / Σ_k e^z_k = e^{factor(z)} / ({exps}) = {number(a)}", a))
     else:
-        out.append(Line("formula", f"a = {ACTIVATION_TEXT[name]}(z) = {ACTIVATION_TEXT[name]}"
-                                   f"({number(z)}) = {number(a)}", a))
+        symbol = ACTIVATIONS[name].symbol
+        out.append(Line("formula", f"a = {symbol}(z) = {symbol}({number(z)}) = {number(a)}", a))
     if stepper.delta_done(layer):
         out += explain_delta(stepper, layer, unit, s)
     if stepper.gradient_done(layer):
@@ -170,9 +158,11 @@ def explain_cost(stepper: Stepper, s: int) -> list[Line]:
         listed = spelled_sum([number(float(c)) for c in costs])
         lines.append(Line("formula", f"C = 1/m Σ_x C_x = 1/{m}·({listed}) = "
                                      f"{number(float(costs.mean()))}", float(costs.mean())))
-    if stepper.training.l2:
-        lines.append(Line("note", f"+ λ/(2m)·Σ‖W‖² (λ = {stepper.training.l2:g}): batch cost "
-                                  f"{number(stepper.last_cost)}"))
+    l2, l1 = stepper.training.l2, stepper.training.l1
+    terms = ([f"λ/(2m)·Σ‖W‖² (λ = {l2:g})"] if l2 else []) + \
+        ([f"λ1/m·Σ|w| (λ1 = {l1:g})"] if l1 else [])
+    if terms:
+        lines.append(Line("note", f"+ {' + '.join(terms)}: batch cost {number(stepper.last_cost)}"))
     return lines
 
 
@@ -183,8 +173,9 @@ def explain_gradient(stepper: Stepper, layer: int, unit: int, s: int) -> list[Li
     delta = ws.delta[layer][:, unit]
     a_in = stepper.layer_input(layer)
     w, _ = weights_of_step(stepper, layer)
-    l2 = stepper.training.l2
-    lines = [Line("head", "gradients · ∂C/∂w = 1/m Σ_x δ·a_in" + (" + λ/m·w" if l2 else ""))]
+    l2, l1 = stepper.training.l2, stepper.training.l1
+    lines = [Line("head", "gradients · ∂C/∂w = 1/m Σ_x δ·a_in" + (" + λ/m·w" if l2 else "")
+                  + (" + λ1/m·sign(w)" if l1 else ""))]
     for i in range(min(MAX_WEIGHTS, w.shape[1])):
         grad = float(stepper.dw[layer][unit, i])
         products = [f"{factor(float(delta[x]))}·{factor(float(a_in[x, i]))}" for x in range(m)]
@@ -194,6 +185,8 @@ def explain_gradient(stepper: Stepper, layer: int, unit: int, s: int) -> list[Li
             text = f"∂C/∂w_{i + 1} = 1/{m}·({spelled_sum(products)})"
         if l2:
             text += f" + {l2:g}/{m}·{factor(float(w[unit, i]))}"
+        if l1:
+            text += f" + {l1:g}/{m}·sign({number(float(w[unit, i]))})"
         lines.append(Line("formula", f"{text} = {number(grad)}", grad))
     if w.shape[1] > MAX_WEIGHTS:
         lines.append(Line("note", f"(and {w.shape[1] - MAX_WEIGHTS} more weights: see the matrix pane)"))

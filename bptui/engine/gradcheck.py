@@ -37,7 +37,7 @@ class LayerCheck:
 
 
 def analytic_gradients(spec: NetworkSpec, l2: float, weights: list[np.ndarray],
-                       biases: list[np.ndarray], x: np.ndarray, y: np.ndarray
+                       biases: list[np.ndarray], x: np.ndarray, y: np.ndarray, l1: float = 0.0
                        ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Backpropagation on batch x (m, n_in), y (m, K): ([dW (n_out, n_in)], [db (n_out,)])."""
     plan = Plan(spec)
@@ -49,17 +49,18 @@ def analytic_gradients(spec: NetworkSpec, l2: float, weights: list[np.ndarray],
         kernels.output_error(plan, y, ws)
         for layer in range(spec.depth - 1, -1, -1):
             a_in = x if layer == 0 else ws.a[layer - 1]
-            kernels.backward_layer(plan, layer, weights[layer], a_in, l2, ws, dws[layer], dbs[layer])
+            kernels.backward_layer(plan, layer, weights[layer], a_in, l2, ws, dws[layer],
+                                   dbs[layer], l1)
     return dws, dbs
 
 
 def batch_cost(spec: NetworkSpec, l2: float, weights: list[np.ndarray], biases: list[np.ndarray],
-               x: np.ndarray, y: np.ndarray, ws: Workspace) -> float:
-    """Cost of the batch with the L2 term."""
+               x: np.ndarray, y: np.ndarray, ws: Workspace, l1: float = 0.0) -> float:
+    """Cost of the batch with the L2 and L1 terms."""
     plan = Plan(spec)
     with np.errstate(all="ignore"):
         kernels.forward(plan, weights, biases, x, ws)
-        return kernels.cost(plan, l2, weights, y, ws)
+        return kernels.cost(plan, l2, weights, y, ws, l1)
 
 
 def _relative(num: np.ndarray, ana: np.ndarray) -> float:
@@ -85,19 +86,20 @@ def _numeric(param: np.ndarray, indices: np.ndarray, cost) -> np.ndarray:
 
 def gradient_check(spec: NetworkSpec, l2: float, weights: list[np.ndarray],
                    biases: list[np.ndarray], x: np.ndarray, y: np.ndarray,
-                   max_entries: int = MAX_ENTRIES, seed: int = 0) -> list[LayerCheck]:
+                   max_entries: int = MAX_ENTRIES, seed: int = 0, l1: float = 0.0
+                   ) -> list[LayerCheck]:
     """Compare numerical and analytic gradients per layer; weights are left unchanged.
 
     Layers with more than `max_entries` weights are checked on a seeded random sample of them.
     """
     weights = [w.copy() for w in weights]
     biases = [b.copy() for b in biases]
-    dws, dbs = analytic_gradients(spec, l2, weights, biases, x, y)
+    dws, dbs = analytic_gradients(spec, l2, weights, biases, x, y, l1)
     ws = Workspace(spec, x.shape[0])
     rng = np.random.default_rng(seed)
 
     def cost() -> float:
-        return batch_cost(spec, l2, weights, biases, x, y, ws)
+        return batch_cost(spec, l2, weights, biases, x, y, ws, l1)
 
     results = []
     for layer, (w, b) in enumerate(zip(weights, biases)):

@@ -7,13 +7,16 @@ completed training step t (at its update):
   term; biases left out). A vanishing gradient is a fan of lines, the first layer lowest.
 - `update_ratio` (n, L): ‖ΔW‖ / ‖W‖, the update the optimizer applied over the weights before
   it (CS231n's rule of thumb: about 1e-3). inf or nan where W = 0.
-- `saturated` (n, H): the share of a sigmoid or tanh hidden layer's units that are saturated
-  on the step's batch: their mean slope over the batch, mean f'(z), is below `FLAT` = 0.01, so
-  they pass back less than 1% of the error that reaches them (nan for other activations).
+- `saturated` (n, H): the share of the units of a hidden layer whose activation record says
+  'saturated' (sigmoid, tanh, softplus, ELU, GELU, SiLU) that are saturated on the step's batch:
+  their mean slope over the batch, mean |f'(z)|, is below `FLAT` = 0.01, so they pass back less
+  than 1% of the error that reaches them (nan for other activations).
 - `dead` (n, H): the share of a ReLU hidden layer's units that are dead on the batch: activation
   0 (z ≤ 0) on every sample, so mean f'(z) = 0 (nan for layers of other activations).
 
-Leaky ReLU and linear units never go flat (their slope is at least 0.01), so they have no share.
+Which kind an activation's units can be is its record's `flat` (`activations.ACTIVATIONS`):
+leaky ReLU and linear units never go flat (their slope is at least 0.01), so they have no share.
+The slope is taken as |f'(z)| for the activations whose f'(z) can be negative (GELU, SiLU).
 Everything comes from buffers the step fills anyway (the gradients, the applied update, the
 weights before it, and f'(z) of the hidden layers, which the backward pass leaves in the
 workspace's scratch arrays), with a fixed handful of NumPy calls per step (BLAS products with a
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bptui.engine.activations import derivative
+from bptui.engine.activations import ACTIVATIONS, derivative
 from bptui.engine.history import Series
 
 FLAT = 0.01
@@ -36,17 +39,15 @@ DOTS_FROM = 400
 each weight matrix (a few calls per layer); below it, one elementwise square of each whole
 parameter vector and one segmented sum (fewer calls, each dearer per number)."""
 
-KINDS = {"sigmoid": "saturated", "tanh": "saturated", "relu": "dead"}
-"""Which hidden activations can go flat, and what a flat unit of each is called."""
-
 
 def unit_kind(activation: str) -> str | None:
-    """'saturated', 'dead', or None for an activation whose units never go flat."""
-    return KINDS.get(activation)
+    """'saturated', 'dead', or None for an activation whose units never go flat (its record's
+    `flat`)."""
+    return ACTIVATIONS[activation].flat
 
 
 def flat_threshold(activation: str, m: int) -> float:
-    """The bound on Σ_batch f'(z) (over m samples) below which a unit is flat: 0.01·m for
+    """The bound on Σ_batch |f'(z)| (over m samples) below which a unit is flat: 0.01·m for
     saturation, ½ for a dead ReLU (its slopes are 0 or 1, so the sum is 0), −inf for never."""
     kind = unit_kind(activation)
     if kind == "saturated":
@@ -62,6 +63,8 @@ def flat_units(activation: str, z: np.ndarray, a: np.ndarray) -> np.ndarray | No
     slopes = np.empty_like(z)
     with np.errstate(all="ignore"):
         derivative(activation, z, a, slopes)
+    if not ACTIVATIONS[activation].monotonic:
+        np.abs(slopes, out=slopes)
     return np.ones(z.shape[0]) @ slopes < flat_threshold(activation, z.shape[0])
 
 
@@ -83,7 +86,7 @@ class Trace:
 
     `rows` (n, 6L + N) holds the raw numbers of each step: the squared sums (3, 2L) of
     [gradient, applied update, weights before the update] over each layer's [W, b] segments of
-    the flat parameter vector, then Σ_batch f'(z) for each of the N hidden units. `segments`
+    the flat parameter vector, then Σ_batch |f'(z)| for each of the N hidden units. `segments`
     [(first step, batch size m, index into `layouts`)] say from which step on a batch size and
     a set of hidden activations held (they change rarely: the last batch of an epoch, a
     settings change). The properties compute the documented quantities (fresh arrays). Steps
@@ -114,6 +117,7 @@ class Trace:
         bounds = [self._sums, *(self._sums + np.cumsum(units)).tolist()]
         self._unit_slices = tuple(slice(a, b) for a, b in zip(bounds[:-1], bounds[1:]))
         self._current: tuple | None = None  # (m, plan) of the last segment, once checked
+        self._signed: tuple[bool, ...] = (False,) * self.hidden
 
     @classmethod
     def for_stepper(cls, stepper, budget: int | None = None) -> "Trace":
@@ -137,6 +141,7 @@ class Trace:
         if not self.segments or self.segments[-1][1:] != segment[1:]:
             self.segments.append(segment)
         self._current = (m, plan)
+        self._signed = tuple(not ACTIVATIONS[name].monotonic for name in names)
 
     def record(self, stepper) -> None:
         """Append step `stepper.step`'s row; call right after its update was applied (with
@@ -170,7 +175,10 @@ class Trace:
             np.add.reduceat(self._squares, self._starts, axis=1,
                             out=row[:self._sums].reshape(3, 2 * self.depth))
         for layer, units in enumerate(self._unit_slices):
-            np.dot(ws.ones, ws.scratch[layer], out=row[units])
+            slopes = ws.scratch[layer]
+            if self._signed[layer]:  # f'(z) can be negative: sum |f'(z)|
+                slopes = np.abs(slopes)
+            np.dot(ws.ones, slopes, out=row[units])
 
     def _squared(self, which: int) -> np.ndarray:
         """Squared Frobenius norms (n, L) of the W segments of gradient (0), update (1) or

@@ -1,8 +1,10 @@
 """Hyperparameters as data: one record per setting, read by validation, settings, help and explain.
 
 An optimizer, a learning-rate schedule or an initializer declares its settings as `Hyper`
-records; the preset loader validates a key against its record, the settings screen makes a
-field of it, and the help screen prints its symbol and help line. Nothing else repeats ranges.
+records, and `TRAINING` holds the ones every run has (η, λ, λ1, the batch size); the preset
+loader validates a key against its record, the settings screen makes a field of it, the ghost
+labels use its symbol, and the help screen prints its symbol and help line. Nothing else repeats
+ranges.
 """
 
 from __future__ import annotations
@@ -26,6 +28,13 @@ class Hyper:
     low_open: bool = False
     high_open: bool = False
     integer: bool = False
+    label: str = ""
+    """The settings screen's label (default: 'key symbol')."""
+
+    @property
+    def field_label(self) -> str:
+        """The settings screen's label of the field."""
+        return self.label or f"{self.key} {self.symbol}"
 
     def contains(self, value: float) -> bool:
         """Whether `value` lies in the range."""
@@ -37,8 +46,17 @@ class Hyper:
 
 
 LEARNING_RATE = Hyper("learning_rate", "η", 0.5, "the step size (the base η of a schedule)",
-                      0.0, 1000.0, low_open=True)
+                      0.0, 1000.0, low_open=True, label="learning rate η")
 """η's range, the same from every path: preset files, settings, sessions and the +/- keys."""
+
+L2 = Hyper("l2", "λ", 0.0, "L2 penalty: adds λ/(2m)·Σ w² to the cost, λ/m·w to ∂C/∂w (weights "
+           "only, not biases)", 0.0, 1000.0, label="L2 λ")
+L1 = Hyper("l1", "λ1", 0.0, "L1 penalty: adds λ1/m·Σ |w| to the cost, λ1/m·sign(w) to ∂C/∂w "
+           "(weights only, not biases)", 0.0, 1000.0, label="L1 λ1")
+BATCH_SIZE = Hyper("batch_size", "batch", 0, "samples per step (0 = the full batch)", 0, None,
+                   integer=True, label="batch size (0 = full)")
+TRAINING = (LEARNING_RATE, L2, L1, BATCH_SIZE)
+"""The [training] settings of every run, whatever its optimizer and schedule."""
 
 
 def resolve(hypers: tuple[Hyper, ...], given: dict[str, float]) -> dict[str, float]:

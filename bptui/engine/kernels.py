@@ -24,8 +24,9 @@ class Plan:
         self.spec = spec
         self.depth = spec.depth
         self.names = [spec.activation(layer) for layer in range(spec.depth)]
-        self.activate = [activations.FUNCTIONS[name][0] for name in self.names]
-        self.derivative = [activations.FUNCTIONS[name][1] for name in self.names]
+        records = [activations.ACTIVATIONS[name] for name in self.names]
+        self.activate = [record.function for record in records]
+        self.derivative = [record.derivative for record in records]
         self.softmax_output = spec.output_activation == "softmax"
 
 
@@ -105,13 +106,22 @@ def l2_term(l2: float, m: int, weights: list[np.ndarray]) -> float:
     return l2 / (2 * m) * sum(float(np.vdot(w, w)) for w in weights)
 
 
-def cost(plan: Plan, l2: float, weights: list[np.ndarray], y: np.ndarray, ws: Workspace) -> float:
-    """Batch cost from a completed forward pass in ws, with the L2 term (m = batch size)."""
+def l1_term(l1: float, m: int, weights: list[np.ndarray]) -> float:
+    """λ1/m · Σ_l Σ |w| (biases are not regularized), scaled like the L2 term."""
+    if l1 == 0.0:
+        return 0.0
+    return l1 / m * sum(float(np.abs(w).sum()) for w in weights)
+
+
+def cost(plan: Plan, l2: float, weights: list[np.ndarray], y: np.ndarray, ws: Workspace,
+         l1: float = 0.0) -> float:
+    """Batch cost from a completed forward pass in ws, with the L2 and L1 terms (m = batch
+    size)."""
     spec = plan.spec
     last = plan.depth - 1
     lse = ws.lse if plan.softmax_output else None
     data = losses.data_cost(spec.loss, spec.output_activation, ws.z[last], ws.a[last], y, lse)
-    return data + l2_term(l2, ws.m, weights)
+    return data + l2_term(l2, ws.m, weights) + l1_term(l1, ws.m, weights)
 
 
 def output_error(plan: Plan, y: np.ndarray, ws: Workspace) -> None:
@@ -123,11 +133,12 @@ def output_error(plan: Plan, y: np.ndarray, ws: Workspace) -> None:
 
 
 def backward_layer(plan: Plan, layer: int, w: np.ndarray, a_in: np.ndarray, l2: float,
-                   ws: Workspace, dw: np.ndarray, db: np.ndarray) -> None:
+                   ws: Workspace, dw: np.ndarray, db: np.ndarray, l1: float = 0.0) -> None:
     """Gradients of one layer and δ of the layer below.
 
-    dW = δᵀ·a_in / m + λ/m · W;  db = Σ_samples δ / m;
+    dW = δᵀ·a_in / m + λ/m · W + λ1/m · sign(W);  db = Σ_samples δ / m;
     δ_below = (δ·W) ⊙ f'(z_below), skipped for the first layer.
+    (sign(0) = 0: at w = 0 the L1 term adds nothing, as torch's autograd of |w| does.)
     """
     m = ws.m
     delta = ws.delta[layer]
@@ -135,6 +146,8 @@ def backward_layer(plan: Plan, layer: int, w: np.ndarray, a_in: np.ndarray, l2: 
     dw /= m
     if l2 != 0.0:
         dw += (l2 / m) * w
+    if l1 != 0.0:
+        dw += (l1 / m) * np.sign(w)
     np.matmul(ws.ones, delta, out=db)
     db /= m
     if layer > 0:

@@ -15,11 +15,12 @@ class NetworkSpec:
     """Architecture and cost of a fully connected network.
 
     layers: units per layer, input first, e.g. (2, 2, 1) has two weight layers with W of
-    shapes (2, 2) and (1, 2).
+    shapes (2, 2) and (1, 2). hidden_activation: one name for every hidden layer, or a tuple
+    of names, one per hidden layer (len(layers) − 2 of them).
     """
 
     layers: tuple[int, ...]
-    hidden_activation: str = "sigmoid"
+    hidden_activation: str | tuple[str, ...] = "sigmoid"
     output_activation: str = "sigmoid"
     loss: str = "quadratic"
     init: str = "xavier"
@@ -31,9 +32,20 @@ class NetworkSpec:
         """Number of weight layers."""
         return len(self.layers) - 1
 
+    @property
+    def hidden_activations(self) -> tuple[str, ...]:
+        """The activation of every hidden layer, first to last."""
+        if isinstance(self.hidden_activation, str):
+            return (self.hidden_activation,) * (self.depth - 1)
+        return tuple(self.hidden_activation)
+
     def activation(self, layer: int) -> str:
         """Activation of weight layer `layer` (0-based): hidden, or output for the last."""
-        return self.output_activation if layer == self.depth - 1 else self.hidden_activation
+        if layer == self.depth - 1:
+            return self.output_activation
+        if isinstance(self.hidden_activation, str):
+            return self.hidden_activation
+        return self.hidden_activation[layer]
 
     def weight_shapes(self) -> list[tuple[int, int]]:
         """(units_out, units_in) of every weight layer."""
@@ -52,7 +64,8 @@ class TrainingSpec:
     else sgd); schedule: a name from `schedules.SCHEDULES`; options: the optimizer's and the
     schedule's own settings as (preset key, value) pairs (defaults fill the rest); momentum: μ
     of momentum and nesterov (ignored by the others; after construction it is the μ in effect,
-    else 0). eval_every: steps between evaluations of the whole training and held-out sets
+    else 0). l2, l1: the weights' L2 and L1 penalties λ and λ1 (see `hyper.L2`, `hyper.L1`).
+    eval_every: steps between evaluations of the whole training and held-out sets
     (0: every step with full batches, once per epoch with mini-batches).
     """
 
@@ -65,6 +78,7 @@ class TrainingSpec:
     schedule: str = "constant"
     options: tuple[tuple[str, float], ...] = ()
     eval_every: int = 0
+    l1: float = 0.0
 
     def __post_init__(self):
         from bptui.engine import optimizers

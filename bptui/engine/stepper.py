@@ -483,7 +483,8 @@ class Stepper:
                               self.layer_input(layer), self.ws)
 
     def _error(self) -> None:
-        cost = kernels.cost(self.plan, self.training.l2, self.weights, self._batch_y, self.ws)
+        cost = kernels.cost(self.plan, self.training.l2, self.weights, self._batch_y, self.ws,
+                            self.training.l1)
         self.last_cost = cost
         history = self.history
         if len(history.batch_loss) == self.step:
@@ -497,7 +498,8 @@ class Stepper:
 
     def _backward(self, layer: int) -> None:
         kernels.backward_layer(self.plan, layer, self.params.w[layer], self.layer_input(layer),
-                               self.training.l2, self.ws, self.grads.w[layer], self.grads.b[layer])
+                               self.training.l2, self.ws, self.grads.w[layer], self.grads.b[layer],
+                               self.training.l1)
 
     def rate(self, step: int | None = None) -> float:
         """η_t: the schedule's learning rate at training step t (default: the current step)."""
@@ -669,7 +671,8 @@ class Stepper:
         ws = self._eval_workspace(x.shape[0])
         with np.errstate(all="ignore"):
             outputs = kernels.forward(self.plan, self.weights, self.biases, x, ws)
-            return kernels.cost(self.plan, self.training.l2, self.weights, y, ws), outputs
+            return (kernels.cost(self.plan, self.training.l2, self.weights, y, ws,
+                                 self.training.l1), outputs)
 
     def _append_evaluation(self, cost: float) -> None:
         history = self.history
@@ -774,4 +777,4 @@ class Stepper:
 
         return gradient_check(self.spec, self.training.l2, self.weights, self.biases,
                               np.ascontiguousarray(self.batch_x), np.ascontiguousarray(self.batch_y),
-                              max_entries=max_entries, seed=self.seed)
+                              max_entries=max_entries, seed=self.seed, l1=self.training.l1)

@@ -10,10 +10,14 @@ in one line what is missing (shown in the lesson pane). Conditions:
   (held-out) set's cost at the current weights;
 - `accuracy_at_least = x`: accuracy (held-out if there is a split) at the current weights;
 - `diverged = true | false`;
-- `setting = "training.learning_rate"` with `at_least`, `at_most` (numbers) or `equals` (a
-  number or a string): a setting of the current session (η is the current base η);
+- `setting = "training.learning_rate"` with `at_least`, `at_most` (numbers) or `equals` (of
+  the setting's kind: a number, a name such as "adam", true or false for `training.shuffle`,
+  an array for `network.layers`, e.g. [2, 3, 1]): a setting of the current session (η is the
+  current base η);
 - `predicted = N`: at least N right predictions with `P` during this lesson step;
-- `showing = "explain" | "boundary" | "health" | "matrix" | "diagram"`: a pane is on screen.
+- `showing = "explain" | "boundary" | "health" | "check" | "matrix" | "diagram"`: a pane is on
+  screen; `"nudge" | "slice" | "slice2" | "pull" | "graph" | "event"`: that view (v, k, K, y, G,
+  j) was shown during this step.
 """
 
 from __future__ import annotations
@@ -25,10 +29,53 @@ from bptui.engine.stepper import Phase, Stepper
 
 PANE_TOGGLES = {"explain": "toggle_explain", "boundary": "toggle_boundary",
                 "health": "toggle_health", "matrix": "toggle_explain",
-                "diagram": "toggle_boundary"}
-"""Each pane a check can ask for, and the explorer action that shows it."""
+                "diagram": "toggle_boundary", "check": "toggle_health", "nudge": "nudge",
+                "slice": "slice(1)", "slice2": "slice(2)", "pull": "pull", "graph": "unit_graph",
+                "event": "event(1)"}
+"""Each pane a check can ask for, and the explorer action that shows it (the views nudge,
+slice, slice2, pull, graph and event count once shown during the step)."""
 PANES = tuple(PANE_TOGGLES)
+VIEWS = ("nudge", "slice", "slice2", "pull", "graph", "event")
 PHASES = tuple(p.value for p in Phase)
+SHOWN_AT_START = ("diagram", "matrix")
+"""Panes on screen when a lesson starts (the others need their key)."""
+FIXED_SETTINGS = ("training.shuffle", "training.eval_every")
+"""Settings the settings screen (o) keeps as the preset has them: no key changes them."""
+TRAINS = ("run", "finish_step", "update", "micro")
+"""Actions that complete training steps: r, s, u, space."""
+MOVES = TRAINS + ("forward", "error", "backward", "predict", "undo", "redo", "reset")
+"""Actions that move to another micro-step."""
+
+
+def setting_kind(dotted: str) -> str:
+    """What a setting holds: "layers" (an array of units), "boolean", "name" (one of
+    `setting_choices`) or "number"."""
+    if dotted == "network.layers":
+        return "layers"
+    if dotted == "training.shuffle":
+        return "boolean"
+    return "name" if setting_choices(dotted) else "number"
+
+
+def setting_choices(dotted: str) -> tuple[str, ...]:
+    """The names a named setting takes (optimizer, schedule, init, activations, loss)."""
+    from bptui.engine import activations, initializers, losses, optimizers, schedules
+
+    return {"training.optimizer": tuple(optimizers.OPTIMIZERS),
+            "training.schedule": tuple(schedules.SCHEDULES),
+            "network.init": tuple(initializers.INITIALIZERS),
+            "network.hidden_activation": tuple(activations.HIDDEN_ACTIVATIONS),
+            "network.output_activation": tuple(activations.OUTPUT_ACTIVATIONS),
+            "network.loss": tuple(losses.LOSSES)}.get(dotted, ())
+
+
+def shown(value) -> str:
+    """A setting's value as the settings screen shows it: layers 2,3,1; true; 0.1."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -56,9 +103,46 @@ class Check:
     setting: str | None = None
     at_least: float | None = None
     at_most: float | None = None
-    equals: float | str | None = None
+    equals: float | str | bool | tuple[int, ...] | None = None
     predicted: int | None = None
     showing: str | None = None
+
+    def needs(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(condition, App actions) for each condition that a learner can only bring about with
+        one of those actions' keys: the step's `keys` must allow one of them."""
+        out = []
+        if self.at is not None:
+            out.append(("at", MOVES))
+        for name in ("steps_at_least", "loss_below", "loss_above", "test_loss_below",
+                     "test_loss_above", "accuracy_at_least"):
+            if getattr(self, name) is not None:
+                out.append((name, TRAINS))
+        if self.diverged:
+            out.append(("diverged", TRAINS))
+        if self.setting is not None and self.setting not in FIXED_SETTINGS:
+            out.append(("setting", ("settings", "learning_rate")
+                        if self.setting == "training.learning_rate" else ("settings",)))
+        if self.predicted is not None:
+            out.append(("predicted", ("predict",)))
+        if self.showing is not None and self.showing not in SHOWN_AT_START:
+            out.append(("showing", (PANE_TOGGLES[self.showing],)))
+        return out
+
+    def describe(self) -> str:
+        """The conditions as a lesson file writes them: 'at = "forward 1", predicted = 1'."""
+        from dataclasses import fields
+
+        from bptui.preset.tomlwrite import value as toml_value
+
+        parts = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            if f.name == "at":
+                value = value[0] if value[1] is None else f"{value[0]} {value[1]}"
+            parts.append(f"{f.name} = {toml_value(value)}")
+        return ", ".join(parts)
 
     @property
     def needs_chart(self) -> bool:
@@ -116,14 +200,20 @@ class Check:
                        "(a right answer runs the step)")
         if self.showing is not None and self.showing not in ctx.showing:
             key = key_for(PANE_TOGGLES[self.showing])
-            out.append(f"show the {self.showing} pane" + (f" ({key})" if key else ""))
+            kind = "view" if self.showing in VIEWS else "pane"
+            out.append(f"show the {self.showing} {kind}" + (f" ({key})" if key else ""))
         return out
 
     def _setting(self, stepper: Stepper) -> list[str]:
-        value = setting_value(stepper, self.setting)
+        return self.setting_missing(setting_value(stepper, self.setting))
+
+    def setting_missing(self, value) -> list[str]:
+        """What the `setting` condition still needs when the setting is `value`."""
+        if isinstance(value, list):  # network.layers
+            value = tuple(value)
         where = f"in the settings ({key_for('settings')})"
         if self.equals is not None and value != self.equals:
-            return [f"set {self.setting} to {self.equals} {where} (now: {value})"]
+            return [f"set {self.setting} to {shown(self.equals)} {where} (now: {shown(value)})"]
         number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
         if self.at_least is not None and (number is None or number < self.at_least):
             return [f"set {self.setting} to at least {self.at_least:g} {where} (now: {value})"]
@@ -154,10 +244,15 @@ def whole_set_cost(stepper: Stepper, part: str) -> float | None:
 
 def setting_value(stepper: Stepper, dotted: str):
     """The current value of 'training.KEY' or 'network.KEY' (η: the current base η)."""
+    if dotted == "training.learning_rate":
+        return stepper.learning_rate
+    return spec_setting(stepper.spec, stepper.training, dotted)
+
+
+def spec_setting(network, training, dotted: str):
+    """The value of 'training.KEY' or 'network.KEY' in these specs (None: not set)."""
     from bptui.preset.loader import network_doc, training_doc
 
     table, _, key = dotted.partition(".")
-    if dotted == "training.learning_rate":
-        return stepper.learning_rate
-    doc = training_doc(stepper.training) if table == "training" else network_doc(stepper.spec)
+    doc = training_doc(training) if table == "training" else network_doc(network)
     return doc.get(key)

@@ -5,17 +5,31 @@ optional overrides of its keys (a [set] table, e.g. `training.learning_rate = 0.
 ordered [[step]] tables with Markdown `text`, optional `keys` (the only keys allowed; a
 teacher can lock the rest), an optional [step.check] (see `checks`), and `hints` revealed one
 at a time. `outcome` says in a sentence or two what the learner now knows.
-Every key is validated like a preset's: one line naming the file and key, exit 2.
+Every key is validated like a preset's: one line naming the file and key, exit 2. So is what
+no learner could do: a check that can never hold on the lesson's preset (a test loss without a
+held-out set, accuracy on a regression, `at_least` on a name), or that needs a key the step
+does not allow (`Check.needs`); and texts larger than the lesson pane draws quickly
+(`bptui.lesson.markdown`).
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from bptui.keys import BY_NAME
-from bptui.lesson.checks import PANES, PHASES, Check
+from bptui.keys import BY_NAME, KEYS
+from bptui.lesson import markdown
+from bptui.lesson.checks import (
+    FIXED_SETTINGS,
+    PANES,
+    PHASES,
+    Check,
+    setting_choices,
+    setting_kind,
+    spec_setting,
+)
 from bptui.preset import loader as presets
 from bptui.preset.errors import PresetError
 from bptui.preset.loader import with_overrides
@@ -28,10 +42,13 @@ STEP_KEYS = ("text", "keys", "check", "hints")
 CHECK_KEYS = ("at", "steps_at_least", "loss_below", "loss_above", "test_loss_below",
               "test_loss_above", "accuracy_at_least", "diverged", "setting", "at_least",
               "at_most", "equals", "predicted", "showing")
-ORDER = ("forward", "error", "backward", "update", "xor", "vanishing", "overfitting",
-         "initialization")
+ORDER = ("forward", "error", "backward", "slope", "update", "xor", "vanishing", "dead-units",
+         "overfitting", "initialization")
 MAX_STEPS = 100
-MAX_TEXT = 20_000
+MAX_TEXT = markdown.MAX_CHARS
+MAX_TITLE = 200
+MAX_HINTS = 20
+MAX_HINT = 2_000
 
 
 @dataclass(frozen=True)
@@ -102,14 +119,21 @@ def lesson_from_dict(doc: dict, source: str, name: str, ident: str, base: Path) 
     title = top.string("title")
     if not title.strip():
         raise top.error("title", "must not be empty")
+    if len(title) > MAX_TITLE:
+        raise top.error("title", f"{len(title):,} characters is too long (allowed: up to "
+                                 f"{MAX_TITLE})")
+    description = top.string("description", "")
+    if len(description) > MAX_TEXT:
+        raise top.error("description", f"must be at most {MAX_TEXT:,} characters")
+    outcome = markdown_text(top, "outcome", required=False)
     preset = read_preset(top, base)
     steps = top.raw("step")
     if not isinstance(steps, list) or not steps or not all(isinstance(s, dict) for s in steps):
         raise top.error("step", "expected one or more [[step]] tables")
     if len(steps) > MAX_STEPS:
         raise top.error("step", f"{len(steps)} steps is too many (allowed: 1..{MAX_STEPS})")
-    return Lesson(name, source, ident, printable(title), paragraph(top.string("description", "")),
-                  multiline(top.string("outcome", "")), preset,
+    return Lesson(name, source, ident, printable(title), paragraph(description),
+                  multiline(outcome), preset,
                   tuple(read_step(Table(source, f"step[{i + 1}]", s), preset)
                         for i, s in enumerate(steps)))
 
@@ -152,9 +176,7 @@ def read_preset(top: Table, base: Path) -> presets.Preset:
 def read_step(table: Table, preset: presets.Preset) -> Step:
     """One [[step]] table."""
     table.check_keys(STEP_KEYS)
-    text = table.string("text")
-    if not text.strip() or len(text) > MAX_TEXT:
-        raise table.error("text", f"must be 1..{MAX_TEXT} characters of Markdown")
+    text = markdown_text(table, "text")
     keys = None
     if table.has("keys"):
         names = table.raw("keys")
@@ -173,10 +195,46 @@ def read_step(table: Table, preset: presets.Preset) -> Step:
         hints = table.raw("hints")
         if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip() for h in hints):
             raise table.error("hints", "expected an array of non-empty strings")
+        if len(hints) > MAX_HINTS or any(len(h) > MAX_HINT for h in hints):
+            raise table.error("hints", f"up to {MAX_HINTS} hints of up to {MAX_HINT:,} "
+                                       f"characters each")
         hints = tuple(hints)
     check = table.table("check", required=False)
-    return Step(multiline(text), keys, read_check(check, preset) if check is not None else None,
-                tuple(multiline(h) for h in hints))
+    if check is not None:
+        check = read_check(check, preset)
+        check_passable(table.table("check"), check, keys, preset)
+    return Step(multiline(text), keys, check, tuple(multiline(h) for h in hints))
+
+
+def markdown_text(table: Table, name: str, required: bool = True) -> str:
+    """A text the lesson pane shows as Markdown: not blank (when required), and within what
+    it draws quickly (`bptui.lesson.markdown`)."""
+    text = table.string(name) if required else table.string(name, "")
+    if required and not text.strip():
+        raise table.error(name, f"must be 1..{MAX_TEXT} characters of Markdown")
+    problem = markdown.problem(text)
+    if problem is not None:
+        raise table.error(name, problem)
+    return text
+
+
+def check_passable(table: Table, check: Check, keys: tuple[str, ...] | None,
+                   preset: presets.Preset) -> None:
+    """A condition that only a key can bring about needs one of those keys in the step's
+    `keys` (no `keys`: every key is allowed); a `setting` that holds in the lesson's preset
+    may be a guard (keep η as it is while training) and needs no key."""
+    if keys is None:
+        return
+    allowed = {BY_NAME[k].action.split("(")[0] for k in keys}
+    for condition, actions in check.needs():
+        if condition == "setting" and not check.setting_missing(
+                spec_setting(preset.network, preset.training, check.setting)):
+            continue
+        if not allowed & set(actions):
+            names = [k.name for a in actions for k in KEYS if k.action.split("(")[0] == a]
+            listed = " or ".join(f'"{n}"' for n in names)
+            raise table.error(condition, f"cannot hold: it needs {listed}, which the step's "
+                                         f"keys do not allow (add one to keys)")
 
 
 def read_check(table: Table, preset: presets.Preset) -> Check:
@@ -191,24 +249,20 @@ def read_check(table: Table, preset: presets.Preset) -> Check:
     for key in ("loss_below", "loss_above", "test_loss_below", "test_loss_above"):
         if table.has(key):
             values[key] = table.number(key, None, 0.0, None, low_open=key.endswith("below"))
+            if key.startswith("test") and not preset.data.has_test:
+                raise table.error(key, "cannot hold: the preset has no held-out set (give its "
+                                       "[data] a test_fraction, or check loss_below)")
     if table.has("accuracy_at_least"):
         values["accuracy_at_least"] = table.number("accuracy_at_least", None, 0.0, 1.0)
+        if preset.data.task != "classification":
+            raise table.error("accuracy_at_least", "cannot hold: the preset is a regression "
+                                                   "(accuracy is for classes; check loss_below)")
     if table.has("diverged"):
         values["diverged"] = table.boolean("diverged")
     if table.has("showing"):
         values["showing"] = table.string("showing", choices=PANES)
     if table.has("setting"):
-        known = [f"training.{k}" for k in presets.TRAINING_KEYS] + \
-                [f"network.{k}" for k in presets.NETWORK_KEYS]
-        values["setting"] = table.string("setting", choices=tuple(known))
-        for key in ("at_least", "at_most"):
-            if table.has(key):
-                values[key] = table.number(key)
-        if table.has("equals"):
-            equals = table.raw("equals")
-            if isinstance(equals, bool) or not isinstance(equals, (str, int, float)):
-                raise table.error("equals", f"expected a number or a string, got {describe(equals)}")
-            values["equals"] = equals
+        values.update(read_setting_check(table, preset))
     else:
         for key in ("at_least", "at_most", "equals"):
             if table.has(key):
@@ -216,6 +270,63 @@ def read_check(table: Table, preset: presets.Preset) -> Check:
     if not values:
         raise table.error(None, f"an empty check (allowed keys: {', '.join(CHECK_KEYS)})")
     return Check(**values)
+
+
+def read_setting_check(table: Table, preset: presets.Preset) -> dict:
+    """`setting` with `at_least`, `at_most` (numeric settings) or `equals` (a value of the
+    setting's kind); a setting no key can change must already hold in the lesson's preset."""
+    known = [f"training.{k}" for k in presets.TRAINING_KEYS] + \
+            [f"network.{k}" for k in presets.NETWORK_KEYS]
+    setting = table.string("setting", choices=tuple(known))
+    kind = setting_kind(setting)
+    values: dict = {"setting": setting}
+    for key in ("at_least", "at_most"):
+        if table.has(key):
+            if kind != "number":
+                raise table.error(key, f"cannot hold: {setting} is not a number (check it "
+                                       f"with equals)")
+            values[key] = table.number(key)
+    if values.get("at_least", -math.inf) > values.get("at_most", math.inf):
+        raise table.error("at_most", f"cannot hold: below at_least = {values['at_least']:g}")
+    if table.has("equals"):
+        values["equals"] = read_equals(table, setting, kind, preset)
+    elif len(values) == 1:
+        raise table.error("setting", "goes with equals, at_least or at_most")
+    if setting in FIXED_SETTINGS:
+        now = spec_setting(preset.network, preset.training, setting)
+        if Check(**values).setting_missing(now):
+            raise table.error("setting", f"cannot hold: no key changes {setting} (the lesson's "
+                                         f"preset has {describe(now)}; set it in [set])")
+    return values
+
+
+def read_equals(table: Table, setting: str, kind: str, preset: presets.Preset):
+    """`equals`: a number, a name of the setting's choices, true or false, or the layers as an
+    array with the preset's input and output sizes at the ends."""
+    value = table.raw("equals")
+    if kind == "name":
+        return table.string("equals", choices=setting_choices(setting))
+    if kind == "boolean":
+        return table.boolean("equals")
+    if kind == "number":
+        return table.number("equals")
+    layers = preset.network.layers
+    example = f"[{layers[0]}, 8, {layers[-1]}]"
+    if isinstance(value, str):
+        parts = [part.strip() for part in value.split(",")]
+        if all(part.isascii() and part.isdigit() for part in parts):
+            example = f"[{', '.join(str(int(part)) for part in parts)}]"
+        raise table.error("equals", f"network.layers is compared as an array: write equals = "
+                                    f"{example}, not {describe(value)}")
+    if (not isinstance(value, list) or not 2 <= len(value) <= presets.MAX_LAYERS
+            or any(isinstance(n, bool) or not isinstance(n, int)
+                   or not 1 <= n <= presets.MAX_UNITS for n in value)):
+        raise table.error("equals", f"expected the layers as an array of 2..{presets.MAX_LAYERS} "
+                                    f"unit counts (e.g. {example}), got {describe(value)}")
+    if value[0] != layers[0] or value[-1] != layers[-1]:
+        raise table.error("equals", f"cannot hold: the data fix {layers[0]} inputs and "
+                                    f"{layers[-1]} outputs (e.g. {example})")
+    return tuple(value)
 
 
 def read_at(table: Table, depth: int) -> tuple[str, int | None]:

@@ -1,8 +1,11 @@
 """Where a learner got to in each lesson: one small JSON file in the user's data directory
 (platformdirs, which Textual already installs), written atomically.
 
-The file is untrusted like any other: anything malformed in it is ignored (the lesson simply
-starts at the beginning), never an error that stops the app.
+The file is untrusted like any other, and never an error that stops the app: a lesson entry
+that makes no sense is ignored (the lesson starts at the beginning); a file that is not a
+progress file at all (not JSON, nested too deeply, too large, not an object) is set aside as
+`lessons.json.bad` (or `.bad.1`, ...: an older one is never overwritten) when it is read, so
+saving never replaces it and the other lessons' progress can still be recovered by hand.
 """
 
 from __future__ import annotations
@@ -12,8 +15,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bptui.text import printable
+
 FILE = "lessons.json"
 MAX_BYTES = 1_000_000
+MAX_SET_ASIDE = 100
+NOTICES: list[str] = []
+"""Sentences about a progress file set aside, until `take_notices` hands them to the user."""
 
 
 @dataclass(frozen=True)
@@ -32,20 +40,89 @@ def data_dir() -> Path:
     return Path(user_data_dir("bptui", appauthor=False))
 
 
-def _read_all() -> dict:
+class Unreadable(Exception):
+    """The progress file exists but is not a progress file (the message says why)."""
+
+
+def _parse(path: Path) -> dict:
+    """The progress file's document; raises Unreadable, or OSError when it cannot be opened."""
+    if not path.is_file():
+        raise Unreadable("not a regular file")
+    with open(path, "rb") as file:
+        raw = file.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise Unreadable(f"larger than {MAX_BYTES:,} bytes")
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise Unreadable("not UTF-8 text") from None
+    except RecursionError:
+        raise Unreadable("nested too deeply") from None
+    except ValueError:
+        raise Unreadable("not JSON") from None
+    if not isinstance(doc, dict):
+        raise Unreadable("not a JSON object")
+    return doc
+
+
+def set_aside(path: Path) -> Path | None:
+    """Rename an unreadable file to the first free name of FILE.bad, FILE.bad.1, ... (an older
+    one is never overwritten); None if it could not be renamed."""
+    for i in range(MAX_SET_ASIDE):
+        target = path.with_name(f"{path.name}.bad" + (f".{i}" if i else ""))
+        try:
+            os.link(path, target, follow_symlinks=False)  # fails if the name is taken
+        except FileExistsError:
+            continue
+        except OSError:  # no hard links here (or a folder): rename if the name is free
+            if os.path.lexists(target):
+                continue
+            try:
+                os.rename(path, target)
+            except OSError:
+                return None
+            return target
+        try:
+            os.unlink(path)
+        except OSError:
+            return None
+        return target
+    return None
+
+
+def _read_all() -> tuple[dict, bool]:
+    """(every lesson's progress, whether the file may be written). A file that is not a
+    progress file is set aside first (so saving never replaces what it held); one that cannot
+    be read or set aside is left alone, and nothing is written over it."""
     path = data_dir() / FILE
     try:
-        if not path.is_file() or path.stat().st_size > MAX_BYTES:
-            return {}
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return doc if isinstance(doc, dict) else {}
+        if not os.path.lexists(path):
+            return {}, True
+        return _parse(path), True
+    except OSError:
+        return {}, False
+    except Unreadable as exc:
+        why = str(exc)
+    kept = set_aside(path)
+    if kept is None:
+        NOTICES.append(f"{printable(str(path))} cannot be read ({why}) nor renamed: lesson "
+                       f"progress is not saved")
+        return {}, False
+    NOTICES.append(f"{printable(str(path))} could not be read ({why}): kept as "
+                   f"{printable(kept.name)}; lesson progress starts afresh")
+    return {}, True
+
+
+def take_notices() -> list[str]:
+    """What happened to an unreadable progress file since the last call (for the user)."""
+    notices = NOTICES[:]
+    NOTICES.clear()
+    return notices
 
 
 def load(ident: str, steps: int) -> Progress | None:
     """Saved progress of a lesson with `steps` steps, if any and if it makes sense."""
-    entry = _read_all().get(ident)
+    entry = _read_all()[0].get(ident)
     if not isinstance(entry, dict):
         return None
     values = [entry.get(k) for k in ("step", "right", "asked")]
@@ -72,13 +149,14 @@ def _write_all(doc: dict) -> None:
 
 def save(ident: str, progress: Progress) -> None:
     """Remember a lesson's progress."""
-    doc = _read_all()
-    doc[ident] = {"step": progress.step, "right": progress.right, "asked": progress.asked}
-    _write_all(doc)
+    doc, writable = _read_all()
+    if writable:
+        doc[ident] = {"step": progress.step, "right": progress.right, "asked": progress.asked}
+        _write_all(doc)
 
 
 def forget(ident: str) -> None:
     """Start a lesson afresh next time."""
-    doc = _read_all()
-    if doc.pop(ident, None) is not None:
+    doc, writable = _read_all()
+    if writable and doc.pop(ident, None) is not None:
         _write_all(doc)

@@ -12,12 +12,14 @@ from bptui.preset import csvdata, csvfile, generators
 from bptui.preset.csvfile import shorten
 from bptui.preset.embedded import EmbeddedFile, EmbeddedFolder, Folder
 from bptui.preset.errors import PresetError
+from bptui.preset.features import expand, read_features
+from bptui.preset.keys import MAX_UNITS
 from bptui.preset.table import Table, describe, read_matrix, type_name
 
 SOURCES = ("inputs", "generator", "csv")
 COMMON_KEYS = ("image",)
 INLINE_KEYS = ("inputs", "targets") + COMMON_KEYS
-GENERATOR_KEYS = ("generator", "samples", "noise", "test_fraction", "classes") + COMMON_KEYS
+GENERATOR_KEYS = generators.KEYS + COMMON_KEYS
 CSV_KEYS = ("csv", "target", "normalize", "test_fraction", "delimiter", "decimal", "missing",
             "ignore") + COMMON_KEYS
 MAX_IMAGE_SIDE = 64
@@ -133,24 +135,32 @@ def read_fraction(table: Table, n: int) -> float:
 
 
 def read_generator(table: Table, network: NetworkSpec, seed: int) -> Dataset:
-    """generator = name, samples, noise, test_fraction, classes."""
+    """generator = name, samples, noise, test_fraction, classes, features (see its record)."""
     table.check_keys(GENERATOR_KEYS)
-    name = table.string("generator", choices=generators.GENERATORS)
+    name = table.string("generator", choices=tuple(generators.GENERATORS))
+    gen = generators.GENERATORS[name]
     samples = table.integer("samples", 200, 4, MAX_SAMPLES)
-    noise = table.number("noise", generators.DEFAULT_NOISE[name], 0.0, 10.0)
-    default_classes = 3 if name == "spiral" else 2
-    classes = table.integer("classes", default_classes, 2, 10)
-    if table.has("classes") and name not in ("spiral", "gaussian"):
-        raise table.error("classes", f"only spiral and gaussian take classes ({name} has 2)")
+    noise = table.number("noise", gen.noise, 0.0, 10.0)
+    classes = table.integer("classes", gen.classes, 2, generators.MAX_CLASSES)
+    for key in ("classes", "features"):
+        if table.has(key) and key not in gen.keys:
+            takers = ", ".join(g.name for g in generators.GENERATORS.values() if key in g.keys)
+            has = (f"{name} has {gen.classes}" if key == "classes"
+                   else f"{name} makes {gen.inputs} input")
+            raise table.error(key, f"only {takers} take {key} ({has})")
+    features = read_features(table) if table.has("features") else ()
     fraction = read_fraction(table, samples)
-    width = generators.input_width(name)
+    width = len(features) or gen.inputs
     if network.layers[0] != width:
+        made = (f"data.features gives {width} inputs ({', '.join(features)})" if features
+                else f"the {name} generator makes {width} input(s)")
         raise PresetError(table.source, "network.layers",
-                          f"the {name} generator makes {width} input(s) but the network has "
-                          f"{network.layers[0]} (they must match)")
+                          f"{made} but the network has {network.layers[0]} (they must match)")
     rng = data_rng(seed)
     x, labels = generators.generate(name, rng, samples, noise, classes)
-    if name in generators.REGRESSION:
+    if features:
+        x = expand(features, x)
+    if gen.regression:
         if network.layers[-1] != 1:
             raise PresetError(table.source, "network.layers",
                               f"the {name} generator makes 1 target but the network has "
@@ -162,7 +172,8 @@ def read_generator(table: Table, network: NetworkSpec, seed: int) -> Dataset:
     check_targets(table, "generator", network, y)
     x_train, y_train, x_test, y_test = split(rng, x, y, fraction)
     return Dataset(x_train, y_train, x_test, y_test, task=task,
-                   feature_names=tuple(f"x{i + 1}" for i in range(width)), class_names=names)
+                   feature_names=features or tuple(f"x{i + 1}" for i in range(width)),
+                   class_names=names)
 
 
 def csv_path(table: Table, base: Folder) -> Path | EmbeddedFile:
@@ -228,7 +239,6 @@ def read_csv_source(table: Table, network: NetworkSpec, seed: int, base: Folder)
             and len(set(labels)) > 2:
         y, task, names = numeric[:, None], "regression", ()
     else:
-        from bptui.preset.loader import MAX_UNITS  # (loader imports this module)
 
         order = csvdata.class_order(labels)
         csvdata.check_classes(str(path), target, len(order), MAX_UNITS)

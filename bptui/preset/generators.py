@@ -1,18 +1,47 @@
-"""Synthetic 2-D classification sets (the Playground's shapes) and a 1-D regression set.
+"""Synthetic 2-D classification sets (the Playground's shapes) and a 1-D regression set, one
+`Generator` record each.
 
-Each generator takes a seeded `numpy.random.Generator`, a sample count n and a noise level and
-returns (x (n, d), labels (n,)): integer class labels, or float targets for regression.
-Classification inputs lie roughly in [−1, 1]².
+Each generator takes a seeded `numpy.random.Generator`, a sample count n, a noise level and a
+class count and returns (x (n, d), labels (n,)): integer class labels, or float targets for
+regression. Classification inputs lie roughly in [−1, 1]². To add a generator, write its
+function here and add its record to `GENERATORS`: the [data] table's keys, defaults and errors
+come from the record.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
-GENERATORS = ("xor", "circle", "gaussian", "spiral", "moons", "sine")
-REGRESSION = ("sine",)
-DEFAULT_NOISE = {"xor": 0.05, "circle": 0.05, "gaussian": 0.15, "spiral": 0.2, "moons": 0.1,
-                 "sine": 0.1}
+
+@dataclass(frozen=True)
+class Generator:
+    """One generator: its function, input width, default noise and its classes.
+
+    classes: the default class count; `takes_classes` whether `classes` may change it
+    (2..MAX_CLASSES). A regression generator makes one float target per sample.
+    """
+
+    name: str
+    make: Callable[..., tuple[np.ndarray, np.ndarray]]
+    summary: str
+    noise: float
+    inputs: int = 2
+    classes: int = 2
+    takes_classes: bool = False
+    regression: bool = False
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Its [data] keys (besides the ones every data source has)."""
+        return (("generator", "samples", "noise", "test_fraction")
+                + (("classes",) if self.takes_classes else ())
+                + (("features",) if self.inputs == 2 else ()))
+
+
+MAX_CLASSES = 10
 
 
 def xor(rng: np.random.Generator, n: int, noise: float, classes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -74,12 +103,24 @@ def sine(rng, n, noise, classes):
     return x, y
 
 
+GENERATORS: dict[str, Generator] = {g.name: g for g in (
+    Generator("xor", xor, "four quadrants, class 1 where x1 and x2 differ in sign", 0.05),
+    Generator("circle", circle, "a disc inside a ring", 0.05),
+    Generator("gaussian", gaussian, "round blobs on a circle, one per class", 0.15,
+              takes_classes=True),
+    Generator("spiral", spiral, "interleaved spiral arms, one per class", 0.2, classes=3,
+              takes_classes=True),
+    Generator("moons", moons, "two interleaving half circles", 0.1),
+    Generator("sine", sine, "y = sin(πx) + noise (regression)", 0.1, inputs=1,
+              regression=True),
+)}
+"""Generator records by preset name, in display order."""
+
+KEYS: tuple[str, ...] = tuple(dict.fromkeys(k for g in GENERATORS.values() for k in g.keys))
+"""Every key some generator takes."""
+
+
 def generate(name: str, rng: np.random.Generator, n: int, noise: float, classes: int
              ) -> tuple[np.ndarray, np.ndarray]:
     """Run the generator called `name`."""
-    return globals()[name](rng, n, noise, classes)
-
-
-def input_width(name: str) -> int:
-    """Input features the generator makes."""
-    return 1 if name == "sine" else 2
+    return GENERATORS[name].make(rng, n, noise, classes)

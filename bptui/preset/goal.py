@@ -36,6 +36,7 @@ from bptui.preset.table import Table, describe, type_name
 PHENOMENA = ("loss_above", "grad_ratio_below", "dead_at_least", "test_loss_rise",
              "identical_units")
 GOAL_KEYS = ("steps", "loss", "accuracy", *PHENOMENA, "fix")
+MAX_FIXES = 64
 IDENTICAL = 1e-9
 """Units are identical when their incoming weights and biases differ by at most this, relative
 to the layer's largest weight (plus 1): exact arithmetic keeps them equal, rounding may not."""
@@ -155,6 +156,8 @@ def read_fixes(table: Table) -> tuple[tuple[Override, ...], ...]:
         raise table.error("fix", f"expected a table of overrides (e.g. fix = {{ training.l2 = "
                                  f"0.1 }}) or an array of them, got {type_name(value)} "
                                  f"{describe(value)}")
+    if len(tables) > MAX_FIXES:  # each fix is validated (and checked) as a whole preset
+        raise table.error("fix", f"{len(tables):,} fixes is too many (allowed: 1..{MAX_FIXES})")
     key = table.key("fix")
     keys = [f"{key}[{i}]" for i in range(len(tables))] if isinstance(value, list) else [key]
     return tuple(tuple(from_table(t, table.source, k)) for k, t in zip(keys, tables))

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-from bptui.engine import initializers, optimizers, schedules
+from bptui.engine import hyper, initializers, optimizers, schedules
+
+MAX_LAYERS = 12    # network.layers: at most this many layers
+MAX_UNITS = 4096   # ... of at most this many units (a target's classes included)
 
 INIT_KEYS = tuple(dict.fromkeys(h.key for init in initializers.INITIALIZERS.values()
                                 for h in init.hypers))
@@ -12,5 +15,6 @@ OPTIMIZER_KEYS = tuple(dict.fromkeys(h.key for cls in optimizers.OPTIMIZERS.valu
                                      for h in cls.hypers))
 SCHEDULE_KEYS = tuple(dict.fromkeys(h.key for cls in schedules.SCHEDULES.values()
                                     for h in cls.hypers))
-TRAINING_KEYS = (("learning_rate", "batch_size", "l2", "shuffle", "optimizer", "schedule",
-                  "eval_every") + OPTIMIZER_KEYS + SCHEDULE_KEYS)
+TRAINING_KEYS = (tuple(h.key for h in hyper.TRAINING) + ("shuffle", "optimizer", "schedule",
+                                                          "eval_every")
+                 + OPTIMIZER_KEYS + SCHEDULE_KEYS)

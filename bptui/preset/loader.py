@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from bptui.engine import activations, initializers, losses, optimizers, schedules
+from bptui.engine import hyper
 from bptui.engine.hyper import LEARNING_RATE, Hyper
 from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
 from bptui.engine.stepper import Stepper
@@ -18,20 +19,19 @@ from bptui.preset import datasource
 from bptui.preset.embedded import Folder
 from bptui.preset.errors import PresetError, file_error
 from bptui.preset.goal import Goal, read_goal
-from bptui.preset.keys import (INIT_KEYS, NETWORK_KEYS, OPTIMIZER_KEYS, SCHEDULE_KEYS,
-                               TRAINING_KEYS)
+from bptui.preset.keys import (INIT_KEYS, MAX_LAYERS, MAX_UNITS, NETWORK_KEYS, OPTIMIZER_KEYS,
+                               SCHEDULE_KEYS, TRAINING_KEYS)
 from bptui.preset.overrides import Override, apply, parse_set, relocate
 from bptui.preset.table import (Table, check_number, check_range, describe, read_matrix,
                                 is_finite_number, type_name)
 from bptui.text import paragraph, printable
 
 MAX_WEIGHTS = 1_000_000
+MAX_FILE_BYTES = 4 * 2**20   # a preset or lesson file; larger ones are refused before parsing
 MEMORY_BUDGET = 1 << 30      # bytes of arrays a preset may need (see memory_estimate)
 MAP_PIXELS = 200 * 100       # the largest decision map counted: a 200 × 50-cell pane, 2 px a cell
 PARAMETER_COPIES = 12        # vectors of P floats a stepper holds (Adam's two buffers included)
 MAX_LEARNING_RATE = LEARNING_RATE.high  # 0 < η ≤ this, whatever sets η: a preset, +/-, settings, a session
-MAX_LAYERS = 12
-MAX_UNITS = 4096
 TOP_KEYS = ("title", "description", "seed", "network", "training", "data", "weights", "goal")
 
 
@@ -97,12 +97,17 @@ def resolve(name_or_path: str) -> Path:
 
 
 def read_text(path: Path) -> str:
-    """The file's text, or a PresetError saying why not."""
+    """The file's text (a preset or lesson file: at most MAX_FILE_BYTES, of which no more than
+    that plus one byte is read), or a PresetError saying why not."""
     source = str(path)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise file_error(source, exc, "preset file") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise PresetError(source, None, f"is larger than {MAX_FILE_BYTES // 2**20} MB: too "
+                                        f"large for a preset or lesson file")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -207,7 +212,7 @@ def read_network(table: Table) -> NetworkSpec:
     for units in layers:
         if not 1 <= units <= MAX_UNITS:
             raise table.error("layers", f"{units} units is out of range (allowed: 1..{MAX_UNITS} per layer)")
-    hidden = table.string("hidden_activation", "sigmoid", activations.HIDDEN_ACTIVATIONS)
+    hidden = read_hidden_activation(table, len(layers) - 2)
     output = table.string("output_activation", "sigmoid", activations.OUTPUT_ACTIVATIONS)
     loss = table.string("loss", "quadratic", losses.LOSSES)
     if not losses.is_valid_pair(loss, output):
@@ -228,6 +233,23 @@ def read_network(table: Table) -> NetworkSpec:
         raise table.error("layers", f"{count:,} weights is too large for a terminal explorer "
                                     f"(allowed: up to {MAX_WEIGHTS:,})")
     return spec
+
+
+def read_hidden_activation(table: Table, hidden_layers: int) -> str | tuple[str, ...]:
+    """`hidden_activation`: one name for every hidden layer, or an array of names, one per
+    hidden layer (a tuple)."""
+    key = "hidden_activation"
+    value = table.raw(key, "sigmoid")
+    if not isinstance(value, list):
+        return table.string(key, "sigmoid", activations.HIDDEN_ACTIVATIONS)
+    if len(value) != hidden_layers:
+        names = f"{len(value)} name{'s' * (len(value) != 1)}"
+        raise table.error(key, f"has {names} for {hidden_layers} "
+                               f"hidden layer{'s' * (hidden_layers != 1)} "
+                               f"(allowed: one name, or an array of {hidden_layers}, one per "
+                               f"hidden layer)")
+    items = Table(table.source, table.path, {f"{key}[{i}]": v for i, v in enumerate(value)})
+    return tuple(items.string(name, choices=activations.HIDDEN_ACTIVATIONS) for name in items.data)
 
 
 def read_hyper(table: Table, h: Hyper) -> float | int:
@@ -315,11 +337,12 @@ def read_training(table: Table) -> TrainingSpec:
     schedule = table.string("schedule", "constant", schedules.NAMES)
     options.update(read_settings(table, schedules.SCHEDULES[schedule].hypers, SCHEDULE_KEYS,
                                  f"schedule {schedule!r}"))
+    base = {h.key: read_hyper(table, h) if table.has(h.key) else h.default
+            for h in hyper.TRAINING if h is not LEARNING_RATE}
     return TrainingSpec(
         learning_rate=read_learning_rate(
             table, optimizers.OPTIMIZERS[name].default_learning_rate),
-        batch_size=table.integer("batch_size", 0, 0, None),
-        l2=table.number("l2", 0.0, 0.0, 1000.0),
+        batch_size=base["batch_size"], l2=float(base["l2"]), l1=float(base["l1"]),
         shuffle=table.boolean("shuffle", False),
         optimizer=name, schedule=schedule, options=tuple(options.items()),
         eval_every=table.integer("eval_every", 0, 0, 10_000_000),
@@ -328,7 +351,9 @@ def read_training(table: Table) -> TrainingSpec:
 
 def network_doc(spec: NetworkSpec) -> dict:
     """The [network] table that describes `spec` exactly (the inverse of read_network)."""
-    doc = {"layers": list(spec.layers), "hidden_activation": spec.hidden_activation,
+    hidden = spec.hidden_activation
+    doc = {"layers": list(spec.layers),
+           "hidden_activation": hidden if isinstance(hidden, str) else list(hidden),
            "output_activation": spec.output_activation, "loss": spec.loss, "init": spec.init}
     values = {"init_epsilon": spec.init_epsilon, "init_scale": spec.init_scale}
     doc.update({h.key: values[h.key] for h in initializers.INITIALIZERS[spec.init].hypers})
@@ -340,6 +365,8 @@ def training_doc(training: TrainingSpec) -> dict:
     doc = {"learning_rate": training.learning_rate, "batch_size": training.batch_size,
            "l2": training.l2, "shuffle": training.shuffle, "optimizer": training.optimizer,
            "schedule": training.schedule, **training.settings}
+    if training.l1:
+        doc["l1"] = training.l1
     if training.eval_every:
         doc["eval_every"] = training.eval_every
     return doc

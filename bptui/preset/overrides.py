@@ -9,8 +9,9 @@ from (`--set`, or the file) and its key.
 
 As in the settings screen, choosing another optimizer, schedule or init drops the file's
 settings of the old one that the new one does not take (`training.optimizer=adam` on a preset
-with `momentum = 0.9`), and changing the layer sizes or the init drops pinned [[weights]];
-settings given as overrides themselves are always kept (and validated).
+with `momentum = 0.9`), and changing the init drops pinned [[weights]]; changing the layer sizes
+of a preset with pinned [[weights]] is refused (unless the weights are given too): they would
+no longer fit. Settings given as overrides themselves are always kept (and validated).
 
 On the command line a VALUE is read as a TOML value (`0.1`, `true`, `[2, 8, 1]`, `"text"`); a
 bare word that is not TOML (`relu`, `adam`) is taken as a string.
@@ -27,7 +28,7 @@ from typing import Any, Iterable
 from bptui.engine import initializers, optimizers, schedules
 from bptui.preset.errors import PresetError
 from bptui.preset.keys import INIT_KEYS, OPTIMIZER_KEYS, SCHEDULE_KEYS
-from bptui.preset.table import type_name
+from bptui.preset.table import describe, type_name
 
 KEY = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
 BARE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.+-]*")
@@ -122,6 +123,7 @@ def apply(doc: dict, overrides: Iterable[Override]) -> dict:
     """A deep copy of the document with the overrides applied, in order (a later one wins)."""
     doc = copy.deepcopy(doc)
     flat = [leaf for o in overrides for leaf in leaves(o)]
+    pinned_for = layers_of(doc) if "weights" in doc else None
     for override in flat:
         parts = override.key.split(".")
         table = doc
@@ -142,8 +144,28 @@ def apply(doc: dict, overrides: Iterable[Override]) -> dict:
             table.setdefault(last, {})
         else:
             table[last] = override.value
+    if pinned_for is not None:
+        keep_pinned_weights(doc, flat, pinned_for)
     drop_stale(doc, {o.key for o in flat})
     return doc
+
+
+def layers_of(doc: dict):
+    """The document's network.layers as written (None if absent)."""
+    network = doc.get("network")
+    return network.get("layers") if isinstance(network, dict) else None
+
+
+def keep_pinned_weights(doc: dict, flat: list[Override], pinned_for) -> None:
+    """Overrides that change network.layers of a document with pinned [[weights]] (and do not
+    set the weights too) are refused: the weights would no longer fit, and dropping them
+    silently would make every number quoted about them (a lesson's hints) wrong."""
+    if any(o.key == "weights" for o in flat) or layers_of(doc) == pinned_for:
+        return
+    culprit = next((o for o in reversed(flat) if o.key == "network.layers"), flat[-1])
+    raise culprit.error(f"this preset pins [[weights]] for layers = {describe(pinned_for)}; "
+                        f"other layers would drop them (keep the layers, give the weights as "
+                        f"well, or use a preset without pinned weights)")
 
 
 def families():
@@ -156,7 +178,8 @@ def families():
 
 def drop_stale(doc: dict, given: set[str]) -> None:
     """After overrides of the keys `given`: drop the settings of a replaced optimizer, schedule
-    or init that the new choice does not take, and pinned weights that no longer fit."""
+    or init that the new choice does not take, and pinned weights when the init changes (other
+    layer sizes were refused before: `keep_pinned_weights`)."""
     for table, choice, registry, keys in families():
         section = doc.get(table)
         if f"{table}.{choice}" not in given or not isinstance(section, dict):
@@ -169,8 +192,8 @@ def drop_stale(doc: dict, given: set[str]) -> None:
             if key not in taken and f"{table}.{key}" not in given:
                 section.pop(key, None)
     _, _, _, init_keys = families()[2]
-    reshaped = {"network.layers", "network.init", *(f"network.{k}" for k in init_keys)}
-    if "weights" not in given and given & reshaped:
+    reinitialized = {"network.init", *(f"network.{k}" for k in init_keys)}
+    if "weights" not in given and given & reinitialized:
         doc.pop("weights", None)
 
 
@@ -183,7 +206,7 @@ def relocate(exc: PresetError, overrides: list[Override]) -> PresetError:
     for override in reversed(flat):
         if key and (key == override.key or override.key.startswith(key + ".")):
             return PresetError(override.source, override.where, exc.message)
-        if key.startswith(override.key + "."):
+        if key.startswith((override.key + ".", override.key + "[")):
             return PresetError(override.source, override.where + key[len(override.key):],
                                exc.message)
     if not flat:

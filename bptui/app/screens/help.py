@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,7 +13,7 @@ from textual.widgets import Static
 
 from bptui.app.guards import DismissOnce
 from bptui.keys import KEYS
-from bptui.engine import activations, losses, optimizers
+from bptui.engine import activations, losses, optimizers, phases
 from bptui.engine.stepper import Stepper
 
 EXTRA_KEYS = [("ctrl+p", "command palette: presets, actions, themes")]
@@ -22,18 +23,21 @@ EXTRA_KEYS = [("ctrl+p", "command palette: presets, actions, themes")]
 def phase_table(stepper: Stepper) -> Table:
     """The four phases with formulas for this network's activations, loss and optimizer."""
     spec = stepper.spec
-    hidden, output, loss = spec.hidden_activation, spec.output_activation, spec.loss
+    output, loss = spec.output_activation, spec.loss
+    hidden = list(dict.fromkeys(spec.hidden_activations))  # each activation once
+    records = [activations.ACTIVATIONS[name] for name in hidden]
     table = Table(box=None, show_header=True, header_style="bold", padding=(0, 1))
     table.add_column("phase")
     table.add_column("computes")
     out_delta = ("δᴸ = a − y" if loss == "cross_entropy"
                  else f"δᴸ = ∂C_x/∂a ⊙ {output}'(z)")
-    table.add_row("forward", f"z = a_in·Wᵀ + b,  a = f(z); hidden f = {hidden} "
-                             f"[{activations.FORMULAS[hidden][0]}], output f = {output}")
+    defined = escape(", ".join(f"{r.name} [{r.definition}]" for r in records))
+    table.add_row("forward", f"{phases.text('forward', ',  ')}; hidden f = {defined or 'none'}, "
+                             f"output f = {output}")
     table.add_row("error", f"{losses.formula(loss, output)};  {out_delta}")
-    table.add_row("backward", f"∂C/∂W = 1/m Σ_x δ·a_inᵀ (+ λ/m·W),  ∂C/∂b = 1/m Σ_x δ,  "
-                              f"δ_below = (Wᵀδ) ⊙ f'(z) with {hidden}' = "
-                              f"{activations.FORMULAS[hidden][1]}")
+    slopes = "; ".join(r.slope_text for r in records)
+    table.add_row("backward", f"{phases.text('backward', ',  ')} with {slopes or 'no hidden layer'}"
+                              f";  ∂C/∂W + λ/m·W with L2, + λ1/m·sign(W) with L1")
     opt, schedule = stepper.optimizer, stepper.schedule
     table.add_row("update", f"{opt.settings_text()}: " + ",  ".join(opt.rule)
                   + f"  (θ: every W and b; {schedule.formula})")
@@ -78,4 +82,4 @@ class HelpScreen(DismissOnce, ModalScreen[None]):
             yield Static(Text("\nOptimizers (o: settings)", style="bold underline"))
             yield Static(optimizer_table())
             yield Static(Text("\nm = samples in the batch, η = learning rate, ∇C = ∂C/∂θ, "
-                              "λ = L2.  Press escape to close.", style="dim"))
+                              "λ = L2, λ1 = L1.  Press escape to close.", style="dim"))

@@ -2,7 +2,7 @@
 initialization and layer sizes live.
 
 Every field comes from a registry record (`engine.hyper.Hyper`): the optimizer's and the
-schedule's own settings appear for the one chosen. Learning rate, L2, batch size, optimizer,
+schedule's own settings appear for the one chosen. Learning rate, L2, L1, batch size, optimizer,
 schedule, activations and loss keep the weights, the step counter and the history (a different
 optimizer starts its state afresh); layer sizes and initialization re-initialize the weights from
 the seed. Values are validated exactly like a preset file; an invalid value is refused with the
@@ -22,15 +22,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from bptui.app.guards import DismissOnce
-from bptui.engine import activations, initializers, losses, optimizers, schedules
+from bptui.engine import activations, hyper, initializers, losses, optimizers, schedules
 from bptui.engine.hyper import Hyper
 from bptui.engine.stepper import Stepper
 from bptui.preset import Preset, PresetError
 from bptui.preset.loader import network_doc, preset_from_dict, training_doc
 from bptui.text import to_float, to_int
 
-BASE_FIELDS = (("learning_rate", "learning rate η"), ("l2", "L2 λ"),
-               ("batch_size", "batch size (0 = full)"))
+BASE_FIELDS = hyper.TRAINING
+"""η, λ, λ1 and the batch size: the settings of every run."""
+PER_LAYER = "per-layer"
+"""The hidden-activation choice that reads one name per hidden layer from a text field."""
 FAMILIES = {  # select id → (registry of its choices, their settings by key)
     "optimizer": {name: cls.hypers for name, cls in optimizers.OPTIMIZERS.items()},
     "schedule": {name: cls.hypers for name, cls in schedules.SCHEDULES.items()},
@@ -86,9 +88,10 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
                               "state at zero). Re-initialized from the seed: layer sizes, init, seed.",
                               style="dim"))
             with Grid(id="settings-grid"):
-                for key, label in BASE_FIELDS:
-                    yield Label(label)
-                    yield Input(shown(values[key]), id=key, compact=True)
+                for h in BASE_FIELDS:
+                    yield Label(h.field_label)
+                    yield Input(shown(values.get(h.key, h.default)), id=h.key, tooltip=h.help,
+                                compact=True)
                 for family in FAMILIES:
                     yield Label(family)
                     yield Select([(name, name) for name in FAMILIES[family]], value=values[family],
@@ -98,9 +101,15 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
                         yield Input(shown(values.get(key, h.default)), id=key, tooltip=h.help,
                                     compact=True)
                 yield Label("hidden activation")
-                yield Select([(a, a) for a in activations.HIDDEN_ACTIVATIONS],
-                             value=spec.hidden_activation, allow_blank=False, id="hidden_activation",
-                             compact=True)
+                hidden = spec.hidden_activation
+                yield Select([(a, a) for a in activations.HIDDEN_ACTIVATIONS]
+                             + [("per layer…", PER_LAYER)],
+                             value=hidden if isinstance(hidden, str) else PER_LAYER,
+                             allow_blank=False, id="hidden_activation", compact=True)
+                yield Label("  per layer", id="label-hidden_per_layer")
+                yield Input(", ".join(spec.hidden_activations), id="hidden_per_layer",
+                            compact=True, tooltip="one activation per hidden layer, first to "
+                                                  "last, e.g. relu, tanh")
                 yield Label("output activation")
                 yield Select([(a, a) for a in activations.OUTPUT_ACTIVATIONS],
                              value=spec.output_activation, allow_blank=False, id="output_activation",
@@ -120,6 +129,12 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
     def on_mount(self) -> None:
         for family in FAMILIES:
             self.show_family(family, self.values[family])
+        self.show_per_layer(self.query_one("#hidden_activation", Select).value)
+
+    def show_per_layer(self, choice) -> None:
+        """The per-layer field shows when the hidden activation is 'per layer…'."""
+        for selector in ("#hidden_per_layer", "#label-hidden_per_layer"):
+            self.query_one(selector).display = choice == PER_LAYER
 
     def show_family(self, family: str, choice: str) -> None:
         """Show the chosen optimizer's (schedule's, init's) own settings, hide the others'."""
@@ -140,6 +155,8 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
         """A different optimizer, schedule or init: its own fields replace the others'."""
         if event.select.id in FAMILIES:
             self.show_family(event.select.id, str(event.value))
+        elif event.select.id == "hidden_activation":
+            self.show_per_layer(event.value)
 
     def action_cancel(self) -> None:
         """Close without changes."""
@@ -152,8 +169,8 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
         training: dict = {"shuffle": self.stepper.training.shuffle}
         if self.stepper.training.eval_every:
             training["eval_every"] = self.stepper.training.eval_every
-        for key, _ in BASE_FIELDS:
-            training[key] = parse_value(self.query_one(f"#{key}", Input).value)
+        for h in BASE_FIELDS:
+            training[h.key] = parse_value(self.query_one(f"#{h.key}", Input).value)
         for family in FAMILIES:
             choice = self.query_one(f"#{family}", Select).value
             target = network if family == "init" else training
@@ -165,6 +182,10 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
         doc["training"] = training
         for key in ("hidden_activation", "output_activation", "loss"):
             network[key] = self.query_one(f"#{key}", Select).value
+        if network["hidden_activation"] == PER_LAYER:
+            text = self.query_one("#hidden_per_layer", Input).value
+            network["hidden_activation"] = [part.strip() for part in text.split(",")
+                                            if text.strip()]
         text = self.query_one("#layers", Input).value
         try:
             network["layers"] = [to_int(part) for part in text.split(",")]

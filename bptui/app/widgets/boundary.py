@@ -34,6 +34,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from bptui.app.style import NEGATIVE, POSITIVE
+from bptui.engine.activations import ACTIVATIONS
 from bptui.engine.kernels import forward_in_blocks
 
 Bounds = tuple[float, float, float, float]
@@ -228,15 +229,21 @@ def class_colours(outputs: np.ndarray, strength: float = REGION) -> np.ndarray:
 
 
 def activation_scale(name: str, values: np.ndarray) -> tuple[float, float]:
-    """(centre, half-range) of the diverging scale for values of an activation."""
-    if name in ("sigmoid", "softmax"):
-        return 0.5, 0.5
-    if name == "tanh":
-        return 0.0, 1.0
+    """(centre, half-range) of the diverging scale for values of an activation: its record's
+    range when bounded on both sides, else 0 ± the largest |value|."""
+    record = ACTIVATIONS[name]
+    if record.low is not None and record.high is not None:
+        return (record.low + record.high) / 2, (record.high - record.low) / 2
     finite = np.asarray(values, dtype=float)
     finite = finite[np.isfinite(finite)]
     top = float(np.abs(finite).max()) if finite.size else 0.0
     return 0.0, top if top > 0 else 1.0
+
+
+def never_negative(name: str) -> bool:
+    """Whether an activation's values are never negative (its record's low bound ≥ 0)."""
+    low = ACTIVATIONS[name].low
+    return low is not None and low >= 0
 
 
 def value_colours(values: np.ndarray, centre: float, scale: float,
@@ -417,7 +424,7 @@ def plane_strips(network: NetworkCopy, data, width: int, height: int,
         centre, scale = activation_scale(name, values)
         colours = value_colours(values, centre, scale)
         parts = [(f"{unit_label(network, unit)}: {name} activation  ", TITLE)]
-        parts += scale_legend(centre, scale, nonnegative=name == "relu")
+        parts += scale_legend(centre, scale, nonnegative=never_negative(name))
     elif classify:
         colours = class_colours(network.forward(grid))
         parts = [("output: class regions  ", TITLE)]
@@ -429,7 +436,7 @@ def plane_strips(network: NetworkCopy, data, width: int, height: int,
         centre, scale = activation_scale(network.activations[-1], np.concatenate([values, targets]))
         colours = value_colours(values, centre, scale)
         parts = [("output 1: value  ", TITLE)]
-        parts += scale_legend(centre, scale, nonnegative=network.activations[-1] == "relu")
+        parts += scale_legend(centre, scale, nonnegative=never_negative(network.activations[-1]))
 
     # points: held-out first, training on top
     marks: dict[tuple[int, int], Mark] = {}

@@ -27,6 +27,8 @@ ACTIVE = Style(bold=True, reverse=True)
 DIM = Style(dim=True)
 CURSOR = Style(reverse=True, bold=True)
 STALE = Style(color="grey50")
+EDGE = Style(color="yellow", bold=True)
+"""The weight cursor's edge and its address."""
 FLAT = Style(color="red", italic=True)
 """A saturated or dead unit (it passes back almost none of the error that reaches it)."""
 
@@ -84,6 +86,9 @@ class NetworkDiagram(LinesWidget):
     """(column, unit) of the selected unit; column 0 is the input layer."""
     sample: reactive[int | None] = reactive(0, repaint=False, init=False)
     """The batch sample whose a and δ are shown (None: the batch mean)."""
+    source: reactive[int | None] = reactive(None, repaint=False, init=False)
+    """The weight cursor: the selected unit's input whose edge is highlighted (the number of
+    inputs: its bias); None: no weight cursor."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -92,7 +97,7 @@ class NetworkDiagram(LinesWidget):
     def watch_snapshot(self) -> None:
         self.schedule()
 
-    watch_cursor = watch_sample = watch_snapshot
+    watch_cursor = watch_sample = watch_source = watch_snapshot
 
     def visible_units(self, units: int, rows: int) -> tuple[int, bool]:
         """How many units of a layer fit in `rows` node rows, and whether it is collapsed."""
@@ -168,6 +173,36 @@ class NetworkDiagram(LinesWidget):
             put(x, y + 1, f"w→unit {unit + 1}"[:width], DIM)
             scale = float(np.nanmax(np.abs(w))) if np.isfinite(w).any() else 0.0
             picture(w, lambda v: signed(v, scale), put, x, y + 2, height)
+
+    def weight_edge(self, snap: Snapshot, layout, xs, node: int, put, unit_row,
+                    height: int) -> None:
+        """The weight cursor's edge, highlighted, and its address L:U:I with the value below
+        the gap it crosses."""
+        column, unit = self.cursor
+        if self.source is None or column == 0:
+            return
+        layer = column - 1
+        view = snap.views[layer]
+        n_in = view.w.shape[1]
+        source = min(self.source, n_in)
+        name = "b" if source == n_in else str(source + 1)
+        value = float(view.b[unit] if source == n_in else view.w[unit, source])
+        x0, x1 = xs[layer] + node - 1, xs[layer + 1]
+        label = f"w {layer + 1}:{unit + 1}:{name} = {fmt(value, 8).strip()}"
+        put(max(0, min(x0, self.size.width - len(label))), height - 1, label, EDGE)
+        shown_in, shown_out = layout[layer][0], layout[layer + 1][0]
+        cells = x1 - x0
+        if source == n_in or source >= shown_in or unit >= shown_out or cells < 2 or (
+                layer == 0 and snap.data.image):
+            return
+        canvas = BrailleCanvas(cells, height)
+        canvas.line(1, unit_row(layer, source) * 4 + 1, cells * 2 - 2,
+                    unit_row(layer + 1, unit) * 4 + 1, 1.0, True)
+        for cy in range(height - 1):
+            for cx in range(1, cells - 1):
+                ch, tag = canvas.cell(cx, cy)
+                if tag is not None:
+                    put(x0 + cx, cy, ch, EDGE)
 
     def build(self) -> Text:
         """The diagram as text, one line per row of the pane."""
@@ -254,6 +289,8 @@ class NetworkDiagram(LinesWidget):
                     if strong or grid[cy][x0 + cx] == " ":
                         put(x0 + cx, cy, ch, line_style(tag, bright and strong))
 
+        self.weight_edge(snap, layout, xs, node, put, unit_row, height)
+
         # nodes
         cursor_column, cursor_unit = self.cursor
         labelled = node >= 9  # narrow panes drop the a/δ labels to keep the digits
@@ -280,8 +317,10 @@ class NetworkDiagram(LinesWidget):
                     d_text = (f"{d_label}{fmt(float(delta[unit]), width_left).strip()}" if delta_now
                               else f"{d_label}·").ljust(node - 1)
                     put(xs[column], y + 1, d_text[:node], CURSOR if selected else (None if delta_now else STALE))
-                elif column == 0:
-                    put(xs[column], y + 1, f"  x{unit + 1}"[:node], DIM)
+                elif column == 0:  # the input's name: x1, a CSV column, an engineered x1^2
+                    names = snap.data.feature_names
+                    name = names[unit] if unit < len(names) else f"x{unit + 1}"
+                    put(xs[column], y + 1, f"  {name}"[:node], DIM)
             if collapsed:
                 y = unit_row(column, shown) if shown else top
                 put(xs[column], min(height - 1, y), f"+{snap.layers[column] - shown} more"[:node], DIM)

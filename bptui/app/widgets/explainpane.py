@@ -10,14 +10,20 @@ from textual.widgets import Static
 from bptui.engine.explain import Line
 
 
+RAW = {"raw": "", "pos": "#4287f5", "neg": "#f58230", "mark": "bold"}
+"""Lines kept as they are (bars, trees), plain or in a value's colour (blue +, orange −)."""
+
+
 def explanation_text(lines: list[Line]) -> Text:
-    """Headings bold, formulas with their result highlighted, notes dim."""
+    """Headings bold, formulas with their result highlighted, notes dim, raw lines as they are."""
     text = Text()
     for line in lines:
         if line.kind == "head":
             text.append(("\n" if text else "") + line.text + "\n", "bold underline")
         elif line.kind == "note":
             text.append("  " + line.text + "\n", "dim")
+        elif line.kind in RAW:
+            text.append("  " + line.text + "\n", RAW[line.kind])
         else:
             head, _, result = line.text.rpartition(" = ")
             text.append("  " + head + " = ")

@@ -4,12 +4,14 @@ c) on the same axes, labelled by what differs from the current settings."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from textual.reactive import reactive
 
 from bptui.app.ghosts import Ghost
 from bptui.app.snapshot import Snapshot
-from bptui.app.widgets.plots import SnapshotPlot
+from bptui.app.widgets.plots import SnapshotPlot, log_value_axis, step_axis
 
 GHOST_COLOURS = ("magenta", "cyan", "green", "yellow")
 
@@ -27,34 +29,48 @@ class LossChart(SnapshotPlot):
     """The loss curves of the snapshot and of the pinned runs."""
 
     log_scale: reactive[bool] = reactive(False, init=False, repaint=False)
-    """Plot log10(loss)."""
+    """Plot log10(loss), labelled in the loss's own values."""
+    log_steps: reactive[bool] = reactive(False, init=False, repaint=False)
+    """Plot against log10(step + 1): the first steps of a long run get room."""
     ghosts: reactive[tuple[Ghost, ...]] = reactive((), init=False, repaint=False)
     """Pinned runs, oldest first."""
     settings: reactive[dict] = reactive(dict, init=False, repaint=False)
     """The current settings (ghosts are labelled by what differs from them)."""
+    events: reactive[tuple] = reactive((), init=False, repaint=False)
+    """The run's events (engine.events.Event) found by j or J: a red line at each step."""
 
     def watch_log_scale(self) -> None:
         self.soon()
 
-    watch_ghosts = watch_settings = watch_log_scale
+    watch_ghosts = watch_settings = watch_log_steps = watch_events = watch_log_scale
 
     def key(self, snap: Snapshot):
         return (len(snap.loss_history), len(snap.batch_loss_history), snap.step, self.log_scale,
-                snap.diverged, self.ghosts, tuple(sorted(self.settings.items())))
+                self.log_steps, snap.diverged, self.ghosts, tuple(sorted(self.settings.items())),
+                self.events)
 
     def draw(self, snap: Snapshot) -> None:
-        log = self.log_scale
+        log, log_steps = self.log_scale, self.log_steps
         if not snap.full_batch:
             batch = snap.batch_loss_history
-            self.curve(np.arange(len(batch)), batch, "batch", "gray", log)
+            self.curve(np.arange(len(batch)), batch, "batch", "gray", log, log_steps=log_steps)
+        last = snap.step
         for i, ghost in enumerate(self.ghosts):
             colour = GHOST_COLOURS[i % len(GHOST_COLOURS)]
             label = ghost.label(self.settings)
-            self.curve(ghost.steps, ghost.loss, label, colour, log)
+            self.curve(ghost.steps, ghost.loss, label, colour, log, log_steps=log_steps)
             if len(ghost.test_loss):
-                self.curve(ghost.steps, ghost.test_loss, None, colour, log)
-        self.curve(*with_current(snap, snap.loss_history, snap.loss), "train", "blue", log)
+                self.curve(ghost.steps, ghost.test_loss, None, colour, log, log_steps=log_steps)
+            if len(ghost.steps):
+                last = max(last, int(ghost.steps[-1]))
+        self.curve(*with_current(snap, snap.loss_history, snap.loss), "train", "blue", log,
+                   log_steps=log_steps)
         self.curve(*with_current(snap, snap.test_loss_history, snap.test_loss), "test", "orange",
-                   log)
-        self.plt.xlabel("step")
-        self.plt.title("log10 loss" if log else "loss")
+                   log, log_steps=log_steps)
+        for step in sorted({e.step for e in self.events if e.step <= snap.step})[:50]:
+            self.plt.vline(math.log10(step + 1) if log_steps else step, "red")
+        step_axis(self.plt, last, log_steps, self.size.width)
+        if log:
+            log_value_axis(self.plt, *self.shown_range, self.size.height)
+        self.plt.xlabel("step (log scale)" if log_steps else "step")
+        self.plt.title("loss (log scale)" if log else "loss")

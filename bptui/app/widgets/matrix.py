@@ -21,6 +21,8 @@ CELL = 8
 HEAD = Style(bold=True)
 DIM = Style(dim=True)
 LABEL = 9  # width of the row-label column
+CURSOR = Style(reverse=True, bold=True)
+CURSOR_LABEL = Style(bold=True, color="yellow")
 
 
 class MatrixView(LinesWidget):
@@ -38,13 +40,27 @@ class MatrixView(LinesWidget):
     """The selected batch sample (None: the batch mean)."""
     gradcheck: reactive[tuple | None] = reactive(None, repaint=False, init=False)
     """gradcheck.LayerCheck per layer after `g`, until the next step."""
+    cursor: reactive[tuple[int, int]] = reactive((1, 0), repaint=False, init=False)
+    """The selected unit (column, unit): its row of this layer's blocks is the weight cursor's."""
+    source: reactive[int | None] = reactive(None, repaint=False, init=False)
+    """The weight cursor's input (the number of inputs: the bias), shown in reverse video;
+    None: no weight cursor (until { } or a weight view uses it)."""
 
     max_rows = 8
 
     def watch_snapshot(self) -> None:
         self.schedule()
 
-    watch_weight_layer = watch_sample = watch_gradcheck = watch_snapshot
+    watch_weight_layer = watch_sample = watch_gradcheck = watch_cursor = watch_source = \
+        watch_snapshot
+
+    def selected(self, layer: int, n_in: int) -> tuple[int, int] | None:
+        """(unit row, input column; n_in for the bias) of the weight cursor in weight layer
+        `layer`, or None when the selected unit is not one of its units."""
+        column, unit = self.cursor
+        if column != layer + 1 or self.source is None:
+            return None
+        return unit, min(self.source, n_in)
 
     def build(self) -> Text:
         """The pane's text for the current snapshot, layer and sample."""
@@ -62,8 +78,21 @@ class MatrixView(LinesWidget):
             which = "batch mean" if self.sample is None else (
                 f"sample {self.sample + 1}/{snap.batch_size}")
             header.append((f"  · {which}", DIM))
+        self._selected = self.selected(layer, n_in)
+        if self._selected is not None:
+            unit, source = self._selected
+            name = "b" if source == n_in else str(source + 1)
+            value = float(view.b[unit] if source == n_in else view.w[unit, source])
         out.append_text(fitted(header, width))
         out.append("\n")
+        if self._selected is not None:
+            source_name = "bias" if source == n_in else (
+                f"from x{source + 1}" if layer == 0 else f"from h{layer} unit {source + 1}")
+            out.append_text(fitted([(f"w {layer + 1}:{unit + 1}:{name} = "
+                                     f"{fmt(value, 9).strip()}", CURSOR_LABEL),
+                                    (f"  unit {unit + 1}, {source_name} · {{ }} move", DIM)],
+                                   width))
+            out.append("\n")
         if self.gradcheck:
             self._gradcheck(out)
         self._legend(out, width)
@@ -145,6 +174,8 @@ class MatrixView(LinesWidget):
             out.append("\n")
             return
         heading = [(title, HEAD)]
+        cursor = None  # (row shown, column) of the weight cursor in a block of unit rows
+        first_row = 0
         cell, label_width = (CELL, LABEL) if width >= 48 else (CELL - 1, LABEL - 4)
         if rows_are_samples:
             total_rows = matrix.m
@@ -157,29 +188,55 @@ class MatrixView(LinesWidget):
             total_rows = matrix.shape[0]
             limit = 12
             name = " unit " if width >= 48 else " u"
-            shown, labels = matrix[:limit], [f"{name}{r + 1}" for r in range(min(limit, total_rows))]
-            if total_rows > limit:
+            selected = getattr(self, "_selected", None)
+            if selected is not None and selected[0] < total_rows and matrix.shape[1] == \
+                    snap.views[min(self.weight_layer, snap.depth - 1)].w.shape[1]:
+                cursor = selected
+            first_row = 0 if cursor is None else max(0, min(cursor[0] - limit + 1,
+                                                            total_rows - limit))
+            shown = matrix[first_row:first_row + limit]
+            labels = [f"{name}{r + 1}" for r in range(first_row, first_row + shown.shape[0])]
+            if side is not None:
+                side = side[first_row:first_row + limit]
+            if total_rows > limit and first_row == 0:
                 heading.append((f"  first {limit} of {total_rows} rows", DIM))
+            elif total_rows > limit:
+                heading.append((f"  rows {first_row + 1}–{first_row + shown.shape[0]} of "
+                                f"{total_rows}", DIM))
         out.append_text(fitted(heading, width))
         out.append("\n")
         room = (width - label_width - 5 - (cell + 2 if side is not None else 0)) // (cell + 1)
         cols = shown.shape[1]
         visible = max(1, min(cols, room))
+        first_col = 0
+        if cursor is not None and cursor[1] < cols and cursor[1] >= visible:
+            first_col = cursor[1] - visible + 1
+        if cursor is not None:
+            cursor = (cursor[0] - first_row, cursor[1])
         scale = float(np.nanmax(np.abs(matrix), initial=0.0)) if matrix.size else 0.0
         if side is not None and side.size:
             scale = max(scale, float(np.nanmax(np.abs(side))))
         if not np.isfinite(scale):
             scale = 0.0
         for r in range(shown.shape[0]):
-            out.append(labels[r].ljust(label_width)[:label_width], DIM)
-            for c in range(visible):
+            on_row = cursor is not None and cursor[0] == r
+            out.append(labels[r].ljust(label_width)[:label_width],
+                       CURSOR_LABEL if on_row else DIM)
+            if first_col:
+                out.append(f"…{first_col}+"[:cell].rjust(cell) + " ", DIM)
+            for c in range(first_col, min(cols, first_col + visible - (1 if first_col else 0))):
                 value = float(shown[r, c])
-                out.append(fmt(value, cell), heat_style(level(value, scale), changed, changed))
+                style = CURSOR if on_row and cursor[1] == c else \
+                    heat_style(level(value, scale), changed, changed)
+                out.append(fmt(value, cell), style)
                 out.append(" ")
-            if visible < cols:
-                out.append(f"…+{cols - visible}", DIM)
+            shown_to = first_col + visible - (1 if first_col else 0)
+            if shown_to < cols:
+                out.append(f"…+{cols - shown_to}", DIM)
             if side is not None and r < side.shape[0]:
                 value = float(side[r])
                 out.append("│ ", DIM)
-                out.append(fmt(value, cell), heat_style(level(value, scale), changed, changed))
+                style = CURSOR if on_row and cursor[1] == cols else \
+                    heat_style(level(value, scale), changed, changed)
+                out.append(fmt(value, cell), style)
             out.append("\n")

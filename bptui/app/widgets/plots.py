@@ -11,28 +11,86 @@ error on repeated builds. Long series are downsampled to about twice the plot's 
 
 from __future__ import annotations
 
+import math
 import time
-
-import numpy as np
 from functools import cache
 
+import numpy as np
 from textual.containers import Container
 from textual.reactive import reactive
 
 from bptui.app.snapshot import Snapshot
+from bptui.engine.numtext import number
 
 REPLOTS_PER_SECOND = 4
 COLOURS = ("blue", "orange", "green", "magenta", "cyan", "red", "yellow", "white")
 
 
-def downsample(steps: np.ndarray, values: np.ndarray, points: int
+def downsample(steps: np.ndarray, values: np.ndarray, points: int, log_steps: bool = False
                ) -> tuple[np.ndarray, np.ndarray]:
-    """(steps, values) with at most `points` points, always keeping the last one."""
+    """(steps, values) with at most about `points` points, always keeping the last one (spread
+    evenly in log10(step + 1) when the x-axis is logarithmic, so the first steps keep theirs)."""
     n = len(values)
     if n <= points:
         return steps[:n], values
-    keep = np.unique(np.linspace(0, n - 1, points).round().astype(int))
+    if log_steps:
+        keep = np.unique(np.geomspace(1, n, points).round().astype(int) - 1)
+    else:
+        keep = np.unique(np.linspace(0, n - 1, points).round().astype(int))
     return steps[keep], values[keep]
+
+
+def step_text(step: float) -> str:
+    """A tick label for a step count: 0, 500, 2.5k, 30k, 1.2M."""
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(step) >= size:
+            return f"{step / size:.4g}{suffix}"
+    return f"{step:.0f}"
+
+
+def round_ticks(low: float, high: float, most: int = 5) -> list[float]:
+    """At most `most` round numbers (1, 2 or 5 times a power of ten apart) from `low` to `high`."""
+    if not high > low:
+        return [low]
+    raw = (high - low) / max(1, most - 1)
+    power = 10 ** math.floor(math.log10(raw))
+    gap = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(low / gap - 1e-9) * gap
+    return [first + i * gap for i in range(int((high - first) / gap + 1e-9) + 1)]
+
+
+def step_axis(plt, last_step: int, log_steps: bool, width: int) -> None:
+    """The x-axis of a chart over steps: from 0 to the last step (never negative), ticks at round
+    step numbers written 0 10k 20k; with `log_steps`, x is log10(step + 1), ticked 0 10 100 1k."""
+    last = max(1, int(last_step))
+    most = max(2, min(6, width // 10))
+    if log_steps:
+        top = math.log10(last + 1)
+        steps = [0] + [10 ** k for k in range(0, int(top) + 1) if 10 ** k <= last]
+        steps = steps if len(steps) <= most else steps[::math.ceil(len(steps) / most)]
+        plt.xlim(0, top)
+        plt.xticks([math.log10(s + 1) for s in steps], [step_text(s) for s in steps])
+    else:
+        ticks = [t for t in round_ticks(0, last, most) if t == int(t)]
+        plt.xlim(0, last)
+        plt.xticks(ticks, [step_text(t) for t in ticks])
+
+
+def log_value_axis(plt, low: float, high: float, height: int) -> None:
+    """The y-axis of a log10-plotted chart, labelled in the values themselves (1e-3, 0.01, 1)."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return
+    if high - low < 1e-9:
+        low, high = low - 0.5, high + 0.5
+    most = max(2, min(6, height // 3))
+    exponents = list(range(math.ceil(low), math.floor(high) + 1))
+    if len(exponents) < 2:  # less than a decade: 1, 2 and 5 times the powers of ten
+        ticks = [math.log10(m) + e for e in range(math.floor(low), math.ceil(high) + 1)
+                 for m in (1, 2, 5) if low <= math.log10(m) + e <= high]
+    else:
+        ticks = [float(e) for e in exponents[::math.ceil(len(exponents) / most)]]
+    if ticks:
+        plt.yticks(ticks, [number(10 ** t, 6) for t in ticks])
 
 
 @cache
@@ -74,6 +132,8 @@ class SnapshotPlot(Container):
         self._last_plot = 0.0
         self._timer = None
         self.plot = None
+        self.shown_range = (math.inf, -math.inf)
+        """The lowest and highest value plotted by the last draw (as plotted: log10 if log)."""
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.attach_plot)
@@ -121,6 +181,7 @@ class SnapshotPlot(Container):
         self._drawn = key
         self.plt.clear_data()
         self.plt.clear_figure()
+        self.shown_range = (math.inf, -math.inf)
         self.draw(snap)
         if self.compact:  # every row for the plot: the pane's border says what it shows
             self.plt.title("")
@@ -142,17 +203,21 @@ class SnapshotPlot(Container):
         raise NotImplementedError
 
     def curve(self, steps, values, label: str | None, color: str, log: bool = False,
-              plt=None, tag: str | None = None) -> bool:
-        """One downsampled line (log10 of the values if `log`), with `tag` written at its last
-        point; False if nothing is finite."""
+              plt=None, tag: str | None = None, log_steps: bool = False) -> bool:
+        """One downsampled line (log10 of the values if `log`; against log10(step + 1) if
+        `log_steps`), with `tag` written at its last point; False if nothing is finite."""
         steps, shown = downsample(np.asarray(steps), np.asarray(values, dtype=float),
-                                  max(20, 2 * self.size.width))
+                                  max(20, 2 * self.size.width), log_steps)
         with np.errstate(all="ignore"):
             if log:
                 shown = np.log10(shown)
+            if log_steps:
+                steps = np.log10(steps + 1.0)
         keep = np.isfinite(shown)
         if not keep.any():
             return False
+        self.shown_range = (min(self.shown_range[0], float(shown[keep].min())),
+                            max(self.shown_range[1], float(shown[keep].max())))
         plt = plt or self.plt
         plt.plot(steps[keep].tolist(), shown[keep].tolist(), label=label, color=color,
                  marker="braille")

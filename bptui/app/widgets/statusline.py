@@ -1,4 +1,4 @@
-"""The status line (top) and the hint line (bottom): one line each, from the view state."""
+"""The status line (top, one line) and the hint line (bottom, one or two), from the view state."""
 
 from __future__ import annotations
 
@@ -26,42 +26,59 @@ def count_text(value: float) -> str:
 
 
 def status_text(snap: Snapshot, title: str, wide: bool, running: bool, speed: float,
-                tally: tuple[int, int], pace: float | None = None) -> Text:
-    """Title, step, epoch, phase, loss, accuracy or R², optimizer, η_t, batch, P's tally."""
-    text = Text(no_wrap=True, overflow="ellipsis")
+                tally: tuple[int, int], pace: float | None = None,
+                width: int | None = None) -> Text:
+    """Title, step, epoch, phase, loss, accuracy or R², optimizer, η_t, batch, P's tally; in
+    `width` cells, fields are dropped by priority (η, batch and the optimizer first; the step,
+    the phase and the loss stay) rather than cut."""
+    fields: list[tuple[int, str, str]] = []  # (priority: 0 stays longest, text, style)
+
+    def add(priority: int, text: str, style: str = "") -> None:
+        fields.append((priority, text, style))
+
     name = Text(title)
     name.truncate(TITLE_WIDTH if wide else 18, overflow="ellipsis")
-    text.append(f" {name.plain} ", "bold reverse")
-    text.append(f"  step {snap.step:,}  epoch {count_text(snap.epoch)}  " if wide
-                else f" step {snap.step:,} ")
+    add(5, f" {name.plain} ", "bold reverse")
+    add(0, f"  step {snap.step:,}" if wide else f" step {snap.step:,}")
+    if wide:
+        add(4, f"  epoch {count_text(snap.epoch)}")
     phase = snap.last
     arrow = {Phase.FORWARD: " →", Phase.BACKWARD: " ←"}.get(phase.phase, "")
-    text.append(f"{phase.describe(snap.depth)}{arrow}", "bold cyan")
-    text.append(f"  loss {fmt(snap.loss, 9).strip()}" if wide else f" L {fmt(snap.loss, 7).strip()}")
+    add(0, f"  {phase.describe(snap.depth)}{arrow}" if wide
+        else f" {phase.describe(snap.depth)}{arrow}", "bold cyan")
+    add(0, f"  loss {fmt(snap.loss, 9).strip()}" if wide else f" L {fmt(snap.loss, 7).strip()}")
     if snap.test_loss is not None:
-        text.append(f"  test {fmt(snap.test_loss, 9).strip()}" if wide
-                    else f" T {fmt(snap.test_loss, 7).strip()}")
+        add(2, f"  test {fmt(snap.test_loss, 9).strip()}" if wide
+            else f" T {fmt(snap.test_loss, 7).strip()}")
     if snap.accuracy is not None:
-        text.append(f"  acc {snap.accuracy:.1%}" if wide else f" {snap.accuracy:.0%}")
+        add(3, f"  acc {snap.accuracy:.1%}" if wide else f" {snap.accuracy:.0%}")
     r2 = snap.readout.get("test_r2", snap.readout.get("train_r2"))
     if r2 is not None:
         shown = "—" if r2 != r2 else (f"{r2:.3f}" if wide else f"{r2:.2f}")  # nan: undefined
-        text.append(f"  R² {shown}" if wide else f" R² {shown}")
+        add(3, f"  R² {shown}" if wide else f" R² {shown}")
     if snap.optimizer != "sgd" and wide:
-        text.append(f"  {snap.optimizer.split(' ')[0]}")
-    text.append(f"  η {snap.rate:.4g}" if wide else f" η {snap.rate:.3g}")
+        add(6, f"  {snap.optimizer.split(' ')[0]}")
+    add(6, f"  η {snap.rate:.4g}" if wide else f" η {snap.rate:.3g}")
     if snap.batch_size > 1 and wide and not running:
-        text.append(f"  batch {snap.batch_size}")
+        add(7, f"  batch {snap.batch_size}")
     if tally[1]:
-        text.append(f"  P {tally[0]}/{tally[1]}" if wide else f" P{tally[0]}/{tally[1]}",
-                    "bold magenta")
+        add(1, f"  P {tally[0]}/{tally[1]}" if wide else f" P{tally[0]}/{tally[1]}",
+            "bold magenta")
     if snap.diverged:
-        text.append("  DIVERGED (R resets)", "bold white on red")
+        add(0, "  DIVERGED (R resets)", "bold white on red")
     elif running:
         shown = pace_text(pace) if pace is not None else f"{speed:,.0f} steps/s"
-        text.append(f"  ▶ {shown}" if wide else f" ▶{pace:g}/s" if pace else " ▶", "bold green")
+        add(0, f"  ▶ {shown}" if wide else f" ▶{pace:g}/s" if pace else " ▶", "bold green")
     elif pace is not None:
-        text.append(f"  {pace_text(pace)}" if wide else f" {pace:g}/s", "green")
+        add(1, f"  {pace_text(pace)}" if wide else f" {pace:g}/s", "green")
+    if width is not None:
+        while sum(len(t) for _, t, _ in fields) > width and any(p for p, _, _ in fields):
+            worst = max(p for p, _, _ in fields)
+            index = max(i for i, (p, _, _) in enumerate(fields) if p == worst)
+            del fields[index]
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for _, part, style in fields:
+        text.append(part, style)
     return text
 
 
@@ -78,7 +95,8 @@ class StatusLine(Static):
     def _changed(self) -> None:
         if self.snapshot is not None:
             self.update(status_text(self.snapshot, self.title, self.app.size.width >= 100,
-                                    self.running, self.speed, self.tally, self.pace),
+                                    self.running, self.speed, self.tally, self.pace,
+                                    self.size.width or self.app.size.width),
                         layout=False)
 
     watch_snapshot = watch_title = watch_running = watch_speed = watch_tally = _changed
@@ -94,4 +112,6 @@ class HintLine(Static):
     hint: reactive[str] = reactive("", init=False, repaint=False)
 
     def watch_hint(self, hint: str) -> None:
-        self.update(Text(hint, no_wrap=True, overflow="ellipsis"), layout=False)
+        """Up to two lines (the pane's CSS): a long hint wraps rather than losing the key to
+        press at its end."""
+        self.update(Text(hint, overflow="ellipsis"))

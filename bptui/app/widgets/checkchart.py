@@ -1,0 +1,50 @@
+"""The update-check view (key h, third in the bottom pane): per step, the first-order
+prediction ∇C·Δθ of the change of the batch's cost beside the actual change C(θ + Δθ) − C(θ),
+and their ratio (≈ 1 in the linear regime, falling as η grows, negative when a step
+overshoots). The numbers are the stepper's own (`History.first_order`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bptui.app.snapshot import Snapshot
+from bptui.app.widgets.plots import SnapshotPlot
+
+CLIP = 3.0
+"""The ratio is drawn within ±CLIP (a step that overshoots by far would flatten the rest)."""
+
+
+def ratios(checks: np.ndarray) -> np.ndarray:
+    """actual / predicted per step (checks (n, 2)); nan where the prediction is 0."""
+    predicted, actual = checks[:, 0], checks[:, 1]
+    with np.errstate(all="ignore"):
+        return np.where(predicted != 0, actual / predicted, np.nan)
+
+
+class UpdateCheckChart(SnapshotPlot):
+    """Two small plots: predicted and actual change of the batch cost; their ratio."""
+
+    def key(self, snap: Snapshot):
+        n = 0 if snap.first_order is None else len(snap.first_order)
+        return (n, snap.step, snap.diverged)
+
+    def draw(self, snap: Snapshot) -> None:
+        plt = self.plt
+        checks = snap.first_order
+        known = None if checks is None else np.isfinite(checks).all(axis=1)
+        if checks is None or not known.any():
+            plt.title("update check: take a step (u or s) or train (r) to see it")
+            return
+        steps = np.arange(len(checks))[known]  # row t: the update of step t
+        checks = checks[known]
+        plt.subplots(1, 2)
+        left = plt.subplot(1, 1)
+        self.curve(steps, checks[:, 0], "∇C·Δθ", "blue", plt=left)
+        self.curve(steps, checks[:, 1], "actual", "orange", plt=left)
+        left.title("predicted and actual ΔC")
+        right = plt.subplot(1, 2)
+        ratio = np.clip(ratios(checks), -CLIP, CLIP)
+        self.curve(steps, ratio, None, "green", plt=right)
+        right.hline(1.0, "gray")
+        right.hline(0.0, "red")
+        right.title(f"actual / predicted (1: linear; ±{CLIP:g} clip)")
