@@ -474,3 +474,17 @@ def test_probe_numbers_are_ascii_digits(capsys, argv):
     rc = run_main(argv)
     captured = capsys.readouterr()
     assert_one_error(rc, captured.out, captured.err)
+
+
+def test_compare_json_is_thinned_per_run(capsys, monkeypatch):
+    argv = ["compare", "xor", "--steps", "200", "--json", "--vary", "training.optimizer=sgd,adam"]
+    assert run_main(argv) == 0
+    whole = json.loads(capsys.readouterr().out)
+    monkeypatch.setattr(compare, "RUN_POINTS", 8)
+    assert run_main(argv) == 0
+    thin = json.loads(capsys.readouterr().out)
+    for a, b in zip(whole, thin, strict=True):
+        assert a["batch_loss_every"] == 1 and b["batch_loss_every"] == 32
+        assert b["batch_loss"] == a["batch_loss"][::32] and b["loss"][-1] == a["loss"][-1]
+        assert b["eval_steps"][-1] == 200 and len(b["eval_steps"]) <= 9
+        assert b["layers"] == a["layers"] and b["steps_to_goal"] == a["steps_to_goal"]

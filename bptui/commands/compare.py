@@ -42,6 +42,7 @@ WORKERS = 2
 GOAL_CHECKS = 200  # goal progress is checked about this many times per run
 POOL_FROM = 1.0    # seconds of estimated work in one process from which a pool pays off
 PROBE_STEPS = 20   # steps of the first run timed to estimate that
+RUN_POINTS = 2_000  # history values kept per series of one run (up to MAX_RUNS of them)
 
 
 # ----- the command line -----------------------------------------------------------------------
@@ -146,7 +147,7 @@ def run_job(job: Job, report=None, should_stop=None) -> dict:
     if should_stop is None and _stop is not None:
         should_stop = _stop.is_set
     preset, goal = job.preset, job.preset.goal
-    stepper = headless_stepper(preset)
+    stepper = headless_stepper(preset, points=RUN_POINTS)
     chunk = max(1, job.steps // GOAL_CHECKS)
     reached_at = 0 if goal and goals.progress(goal, stepper) else None
     start = time.perf_counter()

@@ -21,13 +21,14 @@ PROGRESS_AFTER = 0.5  # seconds before the progress bar appears
 HISTORY_POINTS = 20_000  # values kept per loss series (and trace rows) of a headless run
 
 
-def headless_stepper(preset: Preset, trace: bool = False, bounded: bool = True) -> Stepper:
+def headless_stepper(preset: Preset, trace: bool = False, bounded: bool = True,
+                     points: int = HISTORY_POINTS) -> Stepper:
     """The preset's stepper for `bptui train` and `bptui compare`: `bounded`, its history keeps
-    at most about HISTORY_POINTS values per series, so memory and the JSON stay bounded at any
-    `--steps` (nothing is thinned up to HISTORY_POINTS - 1 steps)."""
+    at most about `points` values per series, so memory and the JSON stay bounded at any
+    `--steps` (nothing is thinned up to `points` - 1 steps)."""
     stepper = preset.stepper(trace=trace)
     if bounded:
-        stepper.bound_history(HISTORY_POINTS)
+        stepper.bound_history(points)
     return stepper
 
 
