@@ -46,8 +46,9 @@ KEYS: tuple[Key, ...] = (
     Key("space", "micro", "Next", "the next micro-step, whatever it is", "micro"),
     Key("s", "finish_step", "Step", "finish the current training step (through the update)",
         "step", palette=True),
-    Key("P", "predict", "Predict", "predict the value the next micro-step computes for the "
-        "selected unit, then see it", "predict", palette=True),
+    Key("P", "predict", "Predict", "predict a value before the engine computes it (what the "
+        "lesson step names, else the next micro-step's for the selected unit)", "predict",
+        palette=True),
     Key("r", "run", "Run/pause", "run / pause continuous training", "run", palette=True),
     Key("less_than_sign", "pace(-1)", "Slower", "train slower: max, 1,000, 100, 10, 1 steps/s "
         "(at 10 or fewer each step is drawn)", "slower", footer=False, palette=True, shown="<"),
@@ -132,8 +133,8 @@ KEYS: tuple[Key, ...] = (
         "edit_weight", footer=False, palette=True),
     Key("n", "next_step", "Next step", "lesson: go on to the next step (when its check holds)",
         "lesson_next", lesson=True),
-    Key("t", "hint", "Hint", "lesson: a hint for this step (again for the next one)",
-        "lesson_hint", lesson=True),
+    Key("t", "hint", "Hint", "lesson: a hint for this step (again for the next one); after a "
+        "wrong prediction, its arithmetic", "lesson_hint", lesson=True),
     Key("question_mark", "help", "Help", "this help", "help", shown="?"),
     Key("q", "quit", "Quit", "quit", "quit"),
 )

@@ -180,8 +180,8 @@ class BoundaryApp(App):
     ("xor", None, "output: class regions"),
     ("spiral", None, "output: class regions"),
     ("sine", None, "output: prediction over x"),
-    ("spiral", (1, 4), "hidden 2, unit 5: tanh activation"),
-    ("sine", (0, 2), "hidden 1, unit 3: tanh over x"),
+    ("spiral", (1, 4), "hidden layer 2, unit 5: tanh activation"),
+    ("sine", (0, 2), "hidden layer 1, unit 3: tanh over x"),
 ])
 async def test_widget_renders_in_an_app(preset, unit, title):
     app = BoundaryApp(preset, unit, steps=50)

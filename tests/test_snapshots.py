@@ -115,7 +115,7 @@ class TestSettings:
 
 
 class TestLesson:
-    """The forward lesson at its second step, after a wrong prediction (the arithmetic shown)."""
+    """The forward lesson at its second step, after a first wrong prediction (the formula shown)."""
 
     @staticmethod
     def app():

@@ -85,6 +85,16 @@ class Explorer:
         """space: the next micro-step, whatever it is."""
         return self._done(self._guarded(self.stepper.micro_step))
 
+    def micro_steps(self, count: int) -> str:
+        """`count` micro-steps (a right prediction runs up to the one it predicted)."""
+        done = []
+        for _ in range(count):
+            micro = self.stepper.micro_step()
+            if micro is None:
+                break
+            done.append(micro)
+        return self._done(done, done[-1].phase if len(done) > 1 else None)
+
     def finish_step(self) -> str:
         """s: through the update of the current step."""
         done = self.stepper.finish_step()

@@ -45,8 +45,9 @@ class Lessons:
         self.start_session(lesson.preset, lesson.preset.stepper())
         self.lesson = LessonRun(lesson, progress)
         self.title_shown = lesson.title
-        if progress is not None:
-            self.tally = (progress.right, progress.asked)
+        # the tally belongs to the lesson: 0/0 at its start, or where the learner left it
+        self.tally = (progress.right, progress.asked) if progress is not None else (0, 0)
+        self.right_answers = self.tally[0]
         self.main_screen.query_one(LessonPane).add_class("active")
         where = f"resumed at step {self.lesson.index + 1} — " if progress else ""
         self.hint = f"{where}lesson: read the text on the right; n goes on, t gives a hint"
@@ -58,6 +59,8 @@ class Lessons:
         if self.lesson is not None:
             self.remember()
             self.lesson = None
+            self.tally = (0, 0)
+            self.right_answers = 0
             self.title_shown = self.preset.title
             self.main_screen.query_one(LessonPane).remove_class("active")
             self.main_screen.remove_class("lesson-text-first")
@@ -82,7 +85,7 @@ class Lessons:
 
     def lesson_context(self):
         """The check's context now."""
-        return self.lesson.context(self.stepper, self.tally[0], self.showing())
+        return self.lesson.context(self.stepper, self.right_answers, self.showing())
 
     def draw_lesson(self, full: bool = False) -> None:
         """The pane: the step's text (when `full`) and the check's verdict, unless training runs
@@ -141,7 +144,7 @@ class Lessons:
                 self.action_pick_lesson()
             return
         before = self.lesson.index, self.lesson.finished
-        self.hint = self.lesson.go_on(self.lesson_context(), self.tally[0])
+        self.hint = self.lesson.go_on(self.lesson_context(), self.right_answers)
         changed = (self.lesson.index, self.lesson.finished) != before
         if changed:
             self.remember()
@@ -149,7 +152,11 @@ class Lessons:
         self.draw_lesson(full=changed)
 
     def action_hint(self) -> None:
-        """t: the step's next hint."""
+        """t: after a first wrong prediction, its arithmetic with the numbers; else the step's
+        next hint."""
+        if self.reveal == "formula" and self.question is not None:
+            self.show_arithmetic()
+            return
         if self.lesson is None:
             return
         self.hint = self.lesson.hint()
@@ -168,6 +175,8 @@ class Lessons:
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """n and t exist only in lessons; a step may lock keys (they leave the footer)."""
+        if action == "hint" and self.reveal == "formula":
+            return True  # t shows a wrong prediction's arithmetic, in a lesson or not
         if action in LESSON_ACTIONS:
             return self.lesson is not None
         return self.lesson is None or self.lesson.allows(action)

@@ -113,6 +113,8 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
     """Pinned runs (key c), shown in the loss chart."""
     settings: reactive[dict] = var(dict, init=False)
     """The current settings, flat (ghosts are labelled by what differs from them)."""
+    weight_names: reactive = var(None, init=False)
+    """The preset's own names of the weights (engine.names.Names) for the matrix pane."""
     title_shown: reactive[str] = var("", init=False)
     """The status line's title: the preset's, or the lesson's."""
 
@@ -125,10 +127,14 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
         self.autostart = autostart
         self.opening_lesson = (lesson, progress)
         self.set_reactive(BptuiApp.title_shown, self.preset.title)
+        self.set_reactive(BptuiApp.weight_names, self.preset.names)
         self._readouts = snapshots.ReadoutCache()
         self.trainer = Trainer(self, self.take_snapshot)
         self.question = None      # the open or last wrong prediction (engine.predict.Question)
-        self.reveal = False       # the explain pane shows the question's arithmetic
+        self.attempts = 0         # answers given to that question
+        self.right_answers = 0    # right answers with P (any attempt; a lesson's checks count them)
+        self.reveal = ""          # after a wrong answer the explain pane shows the question's
+        #                           "formula" (symbols, first wrong answer) or "numbers"
         self._explain_due = False
 
     # ----- layout ------------------------------------------------------------------------------
@@ -147,7 +153,8 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
                 with ContentSwitcher(id="right", initial="matrix").data_bind(current=app.right):
                     yield MatrixView(id="matrix").data_bind(app.snapshot, app.sample, app.gradcheck,
                                                             app.cursor, app.source,
-                                                            weight_layer=app.layer)
+                                                            weight_layer=app.layer,
+                                                            names=app.weight_names)
                     yield ExplainPane(id="explain").data_bind(lines=app.explanation)
         with Horizontal(id="bottom"):
             with ContentSwitcher(id="charts", initial="chart").data_bind(current=app.bottom):
@@ -285,9 +292,15 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
     def _explain(self) -> None:
         self._explain_due = False
         column, unit = self.cursor
-        if self.reveal and self.question is not None:
-            lines = [Line("note", f"{self.question.step_text} computes (P tries again, "
-                                  "space runs it):"), *self.question.reveal]
+        question = self.question
+        if self.reveal == "numbers" and question is not None:
+            lines = [Line("note", f"{question.step_text} computes {question.what} "
+                                  f"({self.keys_offered(True)}):"), *question.reveal]
+        elif self.reveal == "formula" and question is not None:
+            lines = [Line("head", f"P · {question.what}: how it is computed"),
+                     *(Line("rule", text) for text in question.formula),
+                     Line("note", f"{self.mistake_said or 'not quite'} — "
+                                  f"{self.keys_offered(False)}")]
         elif column == 0:
             lines = [Line("head", f"input x{unit + 1}"),
                      Line("note", "inputs are data, not computed: move right (→) to a unit")]
@@ -296,18 +309,25 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
         elif self.probe:
             lines = self.probe_lines()
         else:
-            lines = explain(self.stepper, column - 1, unit, self.sample or 0)
+            lines = explain(self.stepper, column - 1, unit, self.sample or 0, self.names)
             if self.stepper.last.phase == Phase.UPDATE:
                 from bptui.app.insight_text import check_lines
 
                 lines = [*lines, *check_lines(self.stepper)]
         self.explanation = tuple(lines)
 
+    @property
+    def names(self):
+        """The preset's own names of the weights (engine.names.Names), while they fit."""
+        from bptui.engine.names import fitting
+
+        return fitting(self.preset.names, self.stepper.spec.layers)
+
     # ----- phase keys --------------------------------------------------------------------------
 
     @paused
     def _act(self, action) -> None:
-        self.reveal = False
+        self.reveal = ""
         self.gradcheck = None
         self.hint = action()
         self.timeline.record()
@@ -340,43 +360,96 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
 
     @paused
     def action_predict(self) -> None:
-        """P: ask for the value the next micro-step computes for the selected unit."""
+        """P: ask for a value the engine is about to compute: the one the lesson step names,
+        else what the next micro-step computes for the selected unit."""
         from bptui.app.screens.predict import PredictScreen
-        from bptui.engine.predict import ask
+        from bptui.engine.predict import ask, not_ahead
 
+        target = None
+        if self.lesson is not None and not self.lesson.finished:
+            target = self.lesson.step.predict
+        if target is not None:
+            why = not_ahead(self.stepper, target, self.names)
+            if why is not None:
+                undo = " (z goes back)" if self.allowed("undo") else ""
+                self.hint = f"P asks for {target.what(self.stepper.depth, self.names)}: " \
+                            f"{why}{undo}"
+                return
         column, unit = self.cursor
-        question = ask(self.stepper, column - 1, unit, self.sample or 0)
+        question = ask(self.stepper, column - 1, unit, self.sample or 0, target, self.names)
         if question is None:
             self.hint = self.explorer.next_hint()
             return
+        if self.question is None or self.question.key != question.key:
+            self.attempts = 0
+            self.mistake_said = ""
         self.question = question
-        self.cursor = (question.layer + 1, question.unit)
-        prompt = question.prompt(self.stepper.depth, self.stepper.ws.m)
-        self.push_screen(PredictScreen(question, prompt[0].upper() + prompt[1:] + "."),
+        self.cursor = (question.target.layer + 1, question.target.unit)
+        self.push_screen(PredictScreen(question, question.prompt(self.stepper.ws.m)),
                          self.predicted)
 
+    mistake_said = ""
+    """What P said about the last wrong answer (the mistake it matched), for the explain pane."""
+
+    def allowed(self, action: str) -> bool:
+        """Whether the key of `action` works now (a lesson step may lock it)."""
+        return self.lesson is None or self.lesson.allows(action)
+
+    def keys_offered(self, numbers: bool) -> str:
+        """What the learner can do after a wrong answer, with the keys this step allows."""
+        offers = ["P: again"]
+        if not numbers:
+            offers.append("t: the arithmetic")
+        if self.allowed("micro"):
+            offers.append("space: run the step")
+        return ", ".join(offers)
+
     def predicted(self, guess: float | None) -> None:
-        """Grade a prediction: right runs the micro-step; wrong shows the arithmetic instead."""
+        """Grade a prediction: right runs the micro-steps up to it; a first wrong answer names
+        the mistake it matches, or gives the formula in symbols; a second one (or t) shows the
+        arithmetic with the numbers. The tally counts first answers."""
         question = self.question
         if guess is None or question is None:
             return
+        self.attempts += 1
         right = question.grade(guess)
-        self.tally = (self.tally[0] + right, self.tally[1] + 1)
+        if self.attempts == 1:
+            self.tally = (self.tally[0] + right, self.tally[1] + 1)
+        self.right_answers += right
         self.remember()
-        value = number(question.value)
         if right:
-            self._act(self.explorer.micro)
-            self.hint = f"right: {question.quantity} = {value} (you said {guess:g}) — " + self.hint
+            self._act(lambda: self.explorer.micro_steps(question.ahead))
+            self.hint = f"right: {question.symbol} = {number(question.value)} (you said " \
+                        f"{guess:g}) — " + self.hint
+            self.refresh_bindings()
             return
-        self.reveal = True
+        if self.attempts == 1:
+            mistake = question.diagnose(guess)
+            self.mistake_said = f"not quite: {mistake.says}" if mistake else "not quite"
+            self.reveal = "formula"
+            told = mistake.says if mistake else "; ".join(question.formula)
+            self.hint = f"not quite ({guess:g}): {told} — {self.keys_offered(False)}"
+        else:
+            self.show_arithmetic(guess)
         self.right = "explain"
         self.explain_soon()
-        self.hint = (f"not quite: you said {guess:g}, {question.quantity} = {value} (arithmetic "
-                     "in the explain pane) — P: again, space: run the step")
+        self.refresh_bindings()
+
+    def show_arithmetic(self, guess: float | None = None) -> None:
+        """After a wrong answer: the question's value and its arithmetic with the numbers."""
+        question = self.question
+        self.reveal = "numbers"
+        said = f"you said {guess:g}, " if guess is not None else ""
+        self.hint = (f"not quite: {said}{question.symbol} = {number(question.value)} (arithmetic "
+                     f"in the explain pane) — {self.keys_offered(True)}")
+        self.right = "explain"
+        self.explain_soon()
+        self.refresh_bindings()
 
     @paused
     def action_reset(self) -> None:
         """R: back to the preset's initial weights."""
+        self.reveal = ""
         self.stepper.reset()
         self.timeline.clear()
         self.events = ()
@@ -386,9 +459,10 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
     @paused
     def action_undo(self) -> None:
         """z: back one micro-step, exactly; the panes show that micro-step as it was."""
+        self.reveal = ""
         if self.timeline.undo():
-            self.hint = f"undone: back to {describe(self.stepper.last, self.stepper.depth)} " \
-                        f"of step {self.stepper.last.step + 1} — Z redoes"
+            self.hint = f"undone: back to step {self.stepper.step}, " \
+                        f"{describe(self.stepper.last, self.stepper.depth)} — Z redoes"
             self.follow_step()
         else:
             self.hint = "nothing to undo: this is the start of the session"
@@ -397,6 +471,7 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
     @paused
     def action_redo(self) -> None:
         """Z: replay the next undone micro-step, bit for bit."""
+        self.reveal = ""
         if self.timeline.redo():
             self.hint = f"redone: {describe(self.stepper.last, self.stepper.depth)} — " \
                         + self.explorer.next_hint()
@@ -528,11 +603,13 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
     def start_session(self, preset: Preset, stepper) -> None:
         """Explore `stepper` (of `preset`) from now on, with a fresh undo history."""
         self.preset = preset
+        self.weight_names = preset.names
         self.traced(stepper)
         self.explorer = Explorer(stepper)
         self.timeline = Timeline(stepper)
         self.gradcheck = None
-        self.reveal = False
+        self.reveal = ""
+        self.question = None
         self.sample = 0
         self.cursor = (1, 0)
         self.layer = 0

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bptui.engine.activations import ACTIVATIONS, derivative
+from bptui.engine.names import Names, bias_name, unit_name, weight_name
 from bptui.engine.numtext import MAX_TERMS, factor, number, spelled_sum
 from bptui.engine.optimizers import Scalar
 from bptui.engine.stepper import Stepper
@@ -23,7 +24,8 @@ MAX_WEIGHTS = 3   # incoming weights explained in the gradient and update sectio
 
 @dataclass(frozen=True)
 class Line:
-    """One line: a section heading (kind 'head'), prose ('note') or a formula with its result."""
+    """One line: a section heading (kind 'head'), prose ('note'), a formula with its result
+    ('formula'), or a formula in symbols only ('rule')."""
 
     kind: str
     text: str
@@ -51,8 +53,10 @@ def weights_of_step(stepper: Stepper, layer: int) -> tuple[np.ndarray, np.ndarra
     return stepper.weights[layer], stepper.biases[layer]
 
 
-def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0) -> list[Line]:
-    """Lines explaining unit `unit` of weight layer `layer` for batch sample `sample`."""
+def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0,
+            names: Names | None = None) -> list[Line]:
+    """Lines explaining unit `unit` of weight layer `layer` for batch sample `sample`; weights
+    and biases called by the preset's `names` (if given), else w_1, w_2 … and b."""
     ws = stepper.ws
     m = ws.m
     s = min(max(sample, 0), m - 1)
@@ -62,7 +66,7 @@ def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0) -> list[Li
     w, b = weights_of_step(stepper, layer)
     a_in = stepper.layer_input(layer)
     n_in = w.shape[1]
-    where = f"layer {layer + 1}, unit {unit + 1}" + (f", sample {s + 1} of {m}" if m > 1 else "")
+    where = unit_name(layer, unit, stepper.depth) + (f", sample {s + 1} of {m}" if m > 1 else "")
     if not stepper.forward_done(layer):
         return [Line("head", where), Line("note", "nothing computed yet for this unit in this "
                                                   "step: f runs the forward pass")]
@@ -70,7 +74,11 @@ def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0) -> list[Li
     z = float(ws.z[layer][s, unit])
     a = float(ws.a[layer][s, unit])
     terms = [f"{factor(float(w[unit, i]))}·{factor(float(a_in[s, i]))}" for i in range(n_in)]
-    out.append(Line("formula", f"z = Σ_i w_i·a_i + b = {spelled_sum(terms + [factor(float(b[unit]))])}"
+    symbolic = "Σ_i w_i·a_i + b"
+    if names is not None and n_in <= 4:
+        symbolic = " + ".join([f"{weight_name(names, layer, unit, i)}·a_{i + 1}"
+                               for i in range(n_in)] + [bias_name(names, layer, unit)])
+    out.append(Line("formula", f"z = {symbolic} = {spelled_sum(terms + [factor(float(b[unit]))])}"
                                f" = {number(z)}", z))
     if name == "softmax":
         zs = ws.z[layer][s]
@@ -82,9 +90,9 @@ def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0) -> list[Li
     if stepper.delta_done(layer):
         out += explain_delta(stepper, layer, unit, s)
     if stepper.gradient_done(layer):
-        out += explain_gradient(stepper, layer, unit, s)
+        out += explain_gradient(stepper, layer, unit, s, names)
     if stepper.updated:
-        out += explain_update(stepper, layer, unit)
+        out += explain_update(stepper, layer, unit, names)
     return out
 
 
@@ -166,7 +174,8 @@ def explain_cost(stepper: Stepper, s: int) -> list[Line]:
     return lines
 
 
-def explain_gradient(stepper: Stepper, layer: int, unit: int, s: int) -> list[Line]:
+def explain_gradient(stepper: Stepper, layer: int, unit: int, s: int,
+                     names: Names | None = None) -> list[Line]:
     """∂C/∂w for the unit's first incoming weights and ∂C/∂b, with the batch average."""
     ws = stepper.ws
     m = ws.m
@@ -178,11 +187,12 @@ def explain_gradient(stepper: Stepper, layer: int, unit: int, s: int) -> list[Li
                   + (" + λ1/m·sign(w)" if l1 else ""))]
     for i in range(min(MAX_WEIGHTS, w.shape[1])):
         grad = float(stepper.dw[layer][unit, i])
+        label = weight_name(names, layer, unit, i)
         products = [f"{factor(float(delta[x]))}·{factor(float(a_in[x, i]))}" for x in range(m)]
         if m == 1:
-            text = f"∂C/∂w_{i + 1} = δ·a_{i + 1} = {products[0]}"
+            text = f"∂C/∂{label} = δ·a_{i + 1} = {products[0]}"
         else:
-            text = f"∂C/∂w_{i + 1} = 1/{m}·({spelled_sum(products)})"
+            text = f"∂C/∂{label} = 1/{m}·({spelled_sum(products)})"
         if l2:
             text += f" + {l2:g}/{m}·{factor(float(w[unit, i]))}"
         if l1:
@@ -193,11 +203,13 @@ def explain_gradient(stepper: Stepper, layer: int, unit: int, s: int) -> list[Li
     grad_b = float(stepper.db[layer][unit])
     terms = [factor(float(v)) for v in delta]
     text = "δ" if m == 1 else f"1/{m}·({spelled_sum(terms)})"
-    lines.append(Line("formula", f"∂C/∂b = {text} = {number(grad_b)}", grad_b))
+    lines.append(Line("formula", f"∂C/∂{bias_name(names, layer, unit)} = {text} = "
+                                 f"{number(grad_b)}", grad_b))
     return lines
 
 
-def explain_update(stepper: Stepper, layer: int, unit: int) -> list[Line]:
+def explain_update(stepper: Stepper, layer: int, unit: int,
+                   names: Names | None = None) -> list[Line]:
     """The update just applied, with the optimizer's own numbers: the unit's first incoming
     weight in full (state buffers and all), its next weights and its bias by their Δ."""
     opt = stepper.optimizer
@@ -208,14 +220,15 @@ def explain_update(stepper: Stepper, layer: int, unit: int) -> list[Line]:
                                   f"({stepper.schedule.formula}, η = {stepper.learning_rate:g})"))
     params = stepper.params
     n_in = params.w[layer].shape[1]
-    targets = [(f"w_{i + 1}", params.index(layer, unit, i)) for i in range(min(MAX_WEIGHTS, n_in))]
-    targets.append(("b", params.index(layer, unit)))
-    names = [name for name, _ in opt.buffers]
+    targets = [(weight_name(names, layer, unit, i), params.index(layer, unit, i))
+               for i in range(min(MAX_WEIGHTS, n_in))]
+    targets.append((bias_name(names, layer, unit), params.index(layer, unit)))
+    buffers = [name for name, _ in opt.buffers]
     for k, (label, i) in enumerate(targets):
         x = Scalar(label, float(stepper.grads.flat[i]), float(stepper.before.flat[i]),
                    float(params.flat[i]), float(stepper.applied.flat[i]), lr, stepper.opt_t,
-                   {n: float(stepper.opt_before[j, i]) for j, n in enumerate(names)},
-                   {n: float(stepper.opt_state[j, i]) for j, n in enumerate(names)})
+                   {n: float(stepper.opt_before[j, i]) for j, n in enumerate(buffers)},
+                   {n: float(stepper.opt_state[j, i]) for j, n in enumerate(buffers)})
         formulas = opt.explain(x)
         if k > 0:  # the others by their Δ only: the state's arithmetic is the same
             formulas = formulas[-1:]

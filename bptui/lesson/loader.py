@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from bptui.engine.predict import Target
 from bptui.keys import BY_NAME, KEYS
 from bptui.lesson import markdown
 from bptui.lesson.checks import (
@@ -38,7 +39,11 @@ from bptui.preset.table import Table, describe, type_name
 from bptui.text import multiline, paragraph, printable, to_int
 
 TOP_KEYS = ("title", "description", "preset", "set", "outcome", "step")
-STEP_KEYS = ("text", "keys", "check", "hints")
+STEP_KEYS = ("text", "keys", "check", "hints", "predict")
+PREDICT_KEYS = ("layer", "unit", "quantity", "weight")
+PREDICT_QUANTITIES = {"a": "a", "z": "z", "delta": "δ", "δ": "δ", "dC/dw": "∂C/∂w",
+                      "∂C/∂w": "∂C/∂w", "new_w": "new w", "new w": "new w"}
+"""What a step's `predict` may name (ASCII or as the screen writes it) → predict.QUANTITIES."""
 CHECK_KEYS = ("at", "steps_at_least", "loss_below", "loss_above", "test_loss_below",
               "test_loss_above", "accuracy_at_least", "diverged", "setting", "at_least",
               "at_most", "equals", "predicted", "showing")
@@ -53,12 +58,14 @@ MAX_HINT = 2_000
 
 @dataclass(frozen=True)
 class Step:
-    """One step: Markdown text, allowed keys (Textual names; None: all), check, hints."""
+    """One step: Markdown text, allowed keys (Textual names; None: all), check, hints, and what
+    P asks (None: what the next micro-step computes for the selected unit)."""
 
     text: str
     keys: tuple[str, ...] | None
     check: Check | None
     hints: tuple[str, ...]
+    predict: Target | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -203,7 +210,9 @@ def read_step(table: Table, preset: presets.Preset) -> Step:
     if check is not None:
         check = read_check(check, preset)
         check_passable(table.table("check"), check, keys, preset)
-    return Step(multiline(text), keys, check, tuple(multiline(h) for h in hints))
+    predict = table.table("predict", required=False)
+    return Step(multiline(text), keys, check, tuple(multiline(h) for h in hints),
+                read_predict(predict, preset) if predict is not None else None)
 
 
 def markdown_text(table: Table, name: str, required: bool = True) -> str:
@@ -235,6 +244,24 @@ def check_passable(table: Table, check: Check, keys: tuple[str, ...] | None,
             listed = " or ".join(f'"{n}"' for n in names)
             raise table.error(condition, f"cannot hold: it needs {listed}, which the step's "
                                          f"keys do not allow (add one to keys)")
+
+
+def read_predict(table: Table, preset: presets.Preset) -> Target:
+    """`predict = { layer = 1, unit = 1, quantity = "a" }`: what P asks in this step. Layers
+    are counted from 1 as on the screen (hidden layer 1 is 1, the output layer is the last),
+    units from 1; `weight` (the unit's incoming weight, from 1) goes with dC/dw and new_w."""
+    table.check_keys(PREDICT_KEYS)
+    layers = preset.network.layers
+    depth = len(layers) - 1
+    layer = table.integer("layer", low=1, high=depth)
+    unit = table.integer("unit", low=1, high=layers[layer])
+    quantity = PREDICT_QUANTITIES[table.string("quantity", choices=tuple(PREDICT_QUANTITIES))]
+    weight = 1
+    if table.has("weight"):
+        if quantity not in ("∂C/∂w", "new w"):
+            raise table.error("weight", "goes with quantity = \"dC/dw\" or \"new_w\"")
+        weight = table.integer("weight", low=1, high=layers[layer - 1])
+    return Target(quantity, layer - 1, unit - 1, weight - 1)
 
 
 def read_check(table: Table, preset: presets.Preset) -> Check:

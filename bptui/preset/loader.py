@@ -13,6 +13,7 @@ import numpy as np
 from bptui.engine import activations, initializers, losses, optimizers, schedules
 from bptui.engine import hyper
 from bptui.engine.hyper import LEARNING_RATE, Hyper
+from bptui.engine.names import Names
 from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
 from bptui.engine.stepper import Stepper
 from bptui.preset import datasource
@@ -23,7 +24,7 @@ from bptui.preset.keys import (INIT_KEYS, MAX_LAYERS, MAX_UNITS, NETWORK_KEYS, O
                                SCHEDULE_KEYS, TRAINING_KEYS)
 from bptui.preset.overrides import Override, apply, parse_set, relocate
 from bptui.preset.table import (Table, check_number, check_range, describe, read_matrix,
-                                is_finite_number, type_name)
+                                type_name)
 from bptui.text import paragraph, printable
 
 MAX_WEIGHTS = 1_000_000
@@ -32,7 +33,10 @@ MEMORY_BUDGET = 1 << 30      # bytes of arrays a preset may need (see memory_est
 MAP_PIXELS = 200 * 100       # the largest decision map counted: a 200 × 50-cell pane, 2 px a cell
 PARAMETER_COPIES = 12        # vectors of P floats a stepper holds (Adam's two buffers included)
 MAX_LEARNING_RATE = LEARNING_RATE.high  # 0 < η ≤ this, whatever sets η: a preset, +/-, settings, a session
-TOP_KEYS = ("title", "description", "seed", "network", "training", "data", "weights", "goal")
+TOP_KEYS = ("title", "description", "seed", "network", "training", "data", "weights", "goal",
+            "names")
+MAX_NAME = 8
+"""Characters of a weight's or bias's name in [names] (they share the matrix pane's cells)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,6 +60,8 @@ class Preset:
     goal: Goal | None
     doc: dict = field(default_factory=dict)
     base: Folder = Path(".")  # where its data files are: a folder, or a session's copies
+    names: Names | None = None
+    """The weights' and biases' own names ([names]), e.g. Mazur's w1 … w8."""
 
     def stepper(self, trace: bool = False) -> Stepper:
         """A fresh stepper at the preset's initial weights (recording gradient health if
@@ -165,10 +171,11 @@ def preset_from_dict(doc: dict, source: str, name: str, base: Folder) -> Preset:
     check_memory(source, network, training, data)
     weights = read_weights(top, network) if top.has("weights") else None
     goal = read_goal(top.table("goal", required=False))
+    names = read_names(top.table("names"), network) if top.has("names") else None
     data = replace(data, feature_names=tuple(printable(str(n)) for n in data.feature_names),
                    class_names=tuple(printable(str(n)) for n in data.class_names))
     preset = Preset(printable(name), printable(source), printable(title), paragraph(description),
-                    seed, network, training, data, weights, goal, doc, base)
+                    seed, network, training, data, weights, goal, doc, base, names)
     validate_fixes(preset)
     return preset
 
@@ -435,6 +442,47 @@ def read_weights(top: Table, network: NetworkSpec) -> list[tuple[np.ndarray, np.
         b = read_vector(table, "b", n_out) if table.has("b") else np.zeros(n_out)
         params.append((w, b))
     return params
+
+
+def read_names(table: Table, network: NetworkSpec) -> Names:
+    """[names]: `weights`, per weight layer an array of rows of names shaped like its W
+    (n_out rows of n_in), and optionally `biases`, per weight layer n_out names. A name is 1 to
+    MAX_NAME characters, no spaces (e.g. Mazur's w1 … w8 and b1, b2)."""
+    table.check_keys(("weights", "biases"))
+    shapes = network.weight_shapes()
+    layers = list(network.layers)
+
+    def name(value, where: str) -> str:
+        if not isinstance(value, str) or not 1 <= len(value) <= MAX_NAME \
+                or any(c.isspace() for c in value) or printable(value) != value:
+            raise table.error(where, f"{describe(value)} is not a name (1..{MAX_NAME} characters, "
+                                     "no spaces or control characters)")
+        return value
+
+    def rows_of(key: str):
+        value = table.raw(key)
+        if not isinstance(value, list) or len(value) != len(shapes):
+            raise table.error(key, f"expected {len(shapes)} arrays, one per weight layer "
+                                   f"(layers = {layers}), got {describe(value)}")
+        return value
+
+    weights = []
+    for k, ((n_out, n_in), rows) in enumerate(zip(shapes, rows_of("weights"))):
+        if not isinstance(rows, list) or len(rows) != n_out or not all(
+                isinstance(r, list) and len(r) == n_in for r in rows):
+            raise table.error("weights", f"layer {k + 1}: expected {n_out} rows of {n_in} names "
+                                         f"(shaped like its W), got {describe(rows)}")
+        weights.append(tuple(tuple(name(v, "weights") for v in r) for r in rows))
+    biases = None
+    if table.has("biases"):
+        biases = []
+        for k, ((n_out, _), row) in enumerate(zip(shapes, rows_of("biases"))):
+            if not isinstance(row, list) or len(row) != n_out:
+                raise table.error("biases", f"layer {k + 1}: expected {n_out} names, got "
+                                            f"{describe(row)}")
+            biases.append(tuple(name(v, "biases") for v in row))
+        biases = tuple(biases)
+    return Names(tuple(weights), biases)
 
 
 __all__ = ["MAX_LEARNING_RATE", "Goal", "Preset", "bundled_names", "check_range", "load_preset",

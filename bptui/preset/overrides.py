@@ -178,8 +178,8 @@ def families():
 
 def drop_stale(doc: dict, given: set[str]) -> None:
     """After overrides of the keys `given`: drop the settings of a replaced optimizer, schedule
-    or init that the new choice does not take, and pinned weights when the init changes (other
-    layer sizes were refused before: `keep_pinned_weights`)."""
+    or init that the new choice does not take, pinned weights when the init changes (other layer
+    sizes were refused before: `keep_pinned_weights`), and the weights' names with new layers."""
     for table, choice, registry, keys in families():
         section = doc.get(table)
         if f"{table}.{choice}" not in given or not isinstance(section, dict):
@@ -195,6 +195,9 @@ def drop_stale(doc: dict, given: set[str]) -> None:
     reinitialized = {"network.init", *(f"network.{k}" for k in init_keys)}
     if "weights" not in given and given & reinitialized:
         doc.pop("weights", None)
+    if not any(key == "names" or key.startswith("names.") for key in given) \
+            and "network.layers" in given:
+        doc.pop("names", None)  # the weights' own names are for the old layer sizes
 
 
 def relocate(exc: PresetError, overrides: list[Override]) -> PresetError:

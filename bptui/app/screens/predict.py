@@ -1,4 +1,4 @@
-"""Predict, then reveal (key P): type the value the next micro-step will compute."""
+"""Predict, then reveal (key P): type a value the engine is about to compute."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class PredictScreen(DismissOnce, ModalScreen[float | None]):
             yield Static("Predict, then reveal", classes="title")
             yield Static(Text(self.prompt))
             yield Static(Text(f"{RULE[0].upper()}{RULE[1:]}. Escape: no answer.", style="dim"))
-            yield Input(placeholder=f"your value of {self.question.quantity}", id="guess",
+            yield Input(placeholder=f"your value of {self.question.symbol}", id="guess",
                         compact=True)
             yield Static("", id="predict-error")
 

@@ -194,6 +194,8 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
         doc["seed"] = parse_value(self.query_one("#seed", Input).value)
         if not self.keeps_weights(doc):
             doc.pop("weights", None)
+        if network["layers"] != list(self.stepper.spec.layers):
+            doc.pop("names", None)  # the weights' own names are for the old layer sizes
         return doc
 
     def keeps_weights(self, doc: dict) -> bool:

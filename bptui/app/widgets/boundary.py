@@ -110,11 +110,11 @@ class NetworkCopy:
 
 
 def unit_label(network: NetworkCopy, unit: tuple[int, int]) -> str:
-    """'hidden 1, unit 3' (1-based), or 'output unit 2' for the last layer."""
-    layer, j = unit
-    if layer == network.depth - 1:
-        return f"output unit {j + 1}"
-    return f"hidden {layer + 1}, unit {j + 1}"
+    """'hidden layer 1, unit 3' or 'output layer, unit 2' (engine.names: P and the diagram
+    use the same words)."""
+    from bptui.engine.names import unit_name
+
+    return unit_name(unit[0], unit[1], network.depth)
 
 
 def valid_unit(network: NetworkCopy, unit: tuple[int, int] | None) -> bool:

@@ -19,6 +19,7 @@ from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.style import fmt, heat_style, level, line_style
 from bptui.app.widgets.braille import BrailleCanvas
 from bptui.app.widgets.lines import LinesWidget
+from bptui.engine.names import layer_name
 
 NODE = 10  # node width in cells: "a -0.1234 "
 WIDE = 4   # between layers of more shown units than this, only some edges are drawn
@@ -67,10 +68,8 @@ def picture(pixels: np.ndarray, colours, put, x: int, y: int, height: int) -> in
 
 
 def column_name(column: int, depth: int) -> str:
-    """'input', 'hidden 1', …, 'output'."""
-    if column == 0:
-        return "input"
-    return "output" if column == depth else f"hidden {column}"
+    """'input', 'hidden layer 1', …, 'output layer': the words P's prompt uses."""
+    return layer_name(column, depth)
 
 
 class NetworkDiagram(LinesWidget):
@@ -98,6 +97,44 @@ class NetworkDiagram(LinesWidget):
         self.schedule()
 
     watch_cursor = watch_sample = watch_source = watch_snapshot
+
+    @staticmethod
+    def titles(snap: Snapshot, xs: list[int], layout: list, width: int) -> list[tuple[int, str]]:
+        """(x, title) per column: the words P uses ('hidden layer 1', 'output layer'), in the
+        same form for every hidden layer, without the unit count of a collapsed layer (its
+        '+N more' says it) or shortened ('h1', 'out') only where they do not fit. A title may
+        start early, in the gap after the previous one."""
+        depth = len(xs) - 1
+
+        def forms(column: int) -> list[str]:
+            collapsed = column and snap.layers[column] > layout[column][0]
+            count = f" ({snap.layers[column]})" if collapsed else ""
+            if column == 0:
+                return ["input"] * 3 + ["in"]
+            if column == depth:
+                return ["output layer" + count, "output" + count, "out" + count, "out"]
+            name = column_name(column, depth)
+            return [name + count, name, f"h{column}{count}", f"h{column}"]
+
+        for form in range(4):
+            out, free, fits = [], 0, True
+            for column in range(depth + 1):
+                title = forms(column)[form]
+                room = (xs[column + 1] - xs[column] - 1) if column < depth else width - xs[column]
+                slack = max(0, min(3, xs[column] - free - 1))  # at most 3 cells early
+                if column == depth:  # the one output layer: its longest form that fits
+                    title = next((t for t in forms(column) if len(t) <= room + slack),
+                                 forms(column)[3])
+                if len(title) > room + slack and column < depth:
+                    fits = False
+                    break
+                x = xs[column] - max(0, len(title) - room)
+                out.append((x, title[:room + slack]))
+                free = x + len(out[-1][1])
+            if fits:
+                return out
+        rooms = [xs[c + 1] - xs[c] - 1 for c in range(depth)] + [width - xs[depth]]
+        return [(xs[c], forms(c)[3][:max(1, rooms[c])]) for c in range(depth + 1)]
 
     def visible_units(self, units: int, rows: int) -> tuple[int, bool]:
         """How many units of a layer fit in `rows` node rows, and whether it is collapsed."""
@@ -236,22 +273,14 @@ class NetworkDiagram(LinesWidget):
 
         last = snap.last
         active_layer = last.layer if last.phase != Phase.UPDATE else None
-        for column in range(columns):
-            room = (xs[column + 1] - xs[column] - 1) if column < depth else width - xs[column]
-            count = f" ({snap.layers[column]})" if column and snap.layers[column] > layout[column][0] else ""
-            short = "in" if column == 0 else ("out" if column == depth else f"h{column}")
-            title = next((t for t in (column_name(column, depth) + count, short + count, short)
-                          if len(t) <= room), short)
+        for column, (x, title) in enumerate(self.titles(snap, xs, layout, width)):
             highlighted = (active_layer is not None and column == active_layer + 1) or (
                 last.phase == Phase.UPDATE and column > 0)
-            put(xs[column], 0, title[:room], ACTIVE if highlighted else TITLE)
+            put(x, 0, title, ACTIVE if highlighted else TITLE)
             view = snap.views[column - 1] if 0 < column < depth else None
             if view is not None and view.flat is not None and view.flat.any():  # under the title
                 kind = "dead" if view.flat_kind == "dead" else "sat."
                 put(xs[column], 1, f"{int(view.flat.sum())}✕ {kind}"[:node], FLAT)
-            highlighted = (active_layer is not None and column == active_layer + 1) or (
-                last.phase == Phase.UPDATE and column > 0)
-            put(xs[column], 0, title[: node + gap - 1], ACTIVE if highlighted else TITLE)
 
         # direction of flow over the gap of the active weight layer
         for layer in range(depth):

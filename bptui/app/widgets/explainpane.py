@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from bptui.engine.explain import Line
+from bptui.engine.numtext import number
 
 
 RAW = {"raw": "", "pos": "#4287f5", "neg": "#f58230", "mark": "bold"}
@@ -15,7 +16,8 @@ RAW = {"raw": "", "pos": "#4287f5", "neg": "#f58230", "mark": "bold"}
 
 
 def explanation_text(lines: list[Line]) -> Text:
-    """Headings bold, formulas with their result highlighted, notes dim, raw lines as they are."""
+    """Headings bold, formulas with their result highlighted (and 8 significant figures beside
+    it, to check a source's printed numbers), notes dim, rules (formulas in symbols) bold."""
     text = Text()
     for line in lines:
         if line.kind == "head":
@@ -24,10 +26,16 @@ def explanation_text(lines: list[Line]) -> Text:
             text.append("  " + line.text + "\n", "dim")
         elif line.kind in RAW:
             text.append("  " + line.text + "\n", RAW[line.kind])
+        elif line.kind == "rule":
+            text.append("  " + line.text + "\n", "bold")
         else:
             head, _, result = line.text.rpartition(" = ")
             text.append("  " + head + " = ")
-            text.append(result + "\n", "bold cyan")
+            text.append(result, "bold cyan")
+            full = f"{line.value:.8g}" if line.value is not None else ""
+            if full and full != result and full != number(line.value):
+                text.append(f"  ({full})", "dim")
+            text.append("\n")
     return text
 
 

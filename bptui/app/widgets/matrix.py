@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from bptui.app.snapshot import LayerView, Phase, Rows, Snapshot
 from bptui.app.style import fitted, fmt, heat_style, level
 from bptui.app.widgets.lines import LinesWidget
+from bptui.engine.names import Names
 
 CELL = 8
 HEAD = Style(bold=True)
@@ -45,6 +46,8 @@ class MatrixView(LinesWidget):
     source: reactive[int | None] = reactive(None, repaint=False, init=False)
     """The weight cursor's input (the number of inputs: the bias), shown in reverse video;
     None: no weight cursor (until { } or a weight view uses it)."""
+    names: reactive[Names | None] = reactive(None, repaint=False, init=False)
+    """The preset's own names of the weights and biases (shown under W), if any."""
 
     max_rows = 8
 
@@ -52,7 +55,7 @@ class MatrixView(LinesWidget):
         self.schedule()
 
     watch_weight_layer = watch_sample = watch_gradcheck = watch_cursor = watch_source = \
-        watch_snapshot
+        watch_names = watch_snapshot
 
     def selected(self, layer: int, n_in: int) -> tuple[int, int] | None:
         """(unit row, input column; n_in for the bias) of the weight cursor in weight layer
@@ -96,9 +99,33 @@ class MatrixView(LinesWidget):
         if self.gradcheck:
             self._gradcheck(out)
         self._legend(out, width)
-        for title, matrix, side, changed, rows_are_samples in self.blocks(snap, view, layer):
+        names = self.names if self.names is not None and self.names.fits(snap.layers) else None
+        for k, (title, matrix, side, changed, rows_are_samples) in enumerate(
+                self.blocks(snap, view, layer)):
             self._block(out, title, matrix, side, changed, rows_are_samples, width, snap)
+            if k == 0 and names is not None:
+                self._names(out, names, layer, width)
         return out
+
+    def _names(self, out: Text, names: Names, layer: int, width: int) -> None:
+        """The weights' and biases' own names, laid out like W │ b above them."""
+        cell, label_width = (CELL, LABEL) if width >= 48 else (CELL - 1, LABEL - 4)
+        rows = names.weights[layer]
+        biases = names.biases[layer] if names.biases is not None else None
+        room = (width - label_width - 5 - (cell + 2 if biases else 0)) // (cell + 1)
+        out.append_text(fitted([("names", DIM)], width))
+        out.append("\n")
+        for r, row in enumerate(rows[:12]):
+            label = " unit " if width >= 48 else " u"
+            out.append(f"{label}{r + 1}".ljust(label_width)[:label_width], DIM)
+            for name in row[:max(1, room)]:
+                out.append(name.rjust(cell)[:cell] + " ", DIM)
+            if len(row) > max(1, room):
+                out.append(f"…+{len(row) - max(1, room)}", DIM)
+            if biases is not None:
+                out.append("│ ", DIM)
+                out.append(biases[r].rjust(cell)[:cell], DIM)
+            out.append("\n")
 
     def blocks(self, snap: Snapshot, view: LayerView, layer: int):
         """(title, matrix (r, c), side column (r,) or None, changed, rows are samples) by phase."""
