@@ -22,13 +22,13 @@ HISTORY_POINTS = 20_000  # values kept per loss series (and trace rows) of a hea
 
 
 def headless_stepper(preset: Preset, trace: bool = False, bounded: bool = True,
-                     points: int = HISTORY_POINTS) -> Stepper:
+                     points: int | None = None) -> Stepper:
     """The preset's stepper for `bptui train` and `bptui compare`: `bounded`, its history keeps
-    at most about `points` values per series, so memory and the JSON stay bounded at any
-    `--steps` (nothing is thinned up to `points` - 1 steps)."""
+    at most about `points` (default HISTORY_POINTS) values per series, so memory and the JSON
+    stay bounded at any `--steps` (nothing is thinned up to `points` - 1 steps)."""
     stepper = preset.stepper(trace=trace)
     if bounded:
-        stepper.bound_history(points)
+        stepper.bound_history(HISTORY_POINTS if points is None else points)
     return stepper
 
 
