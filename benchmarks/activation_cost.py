@@ -16,7 +16,7 @@ import time
 
 from bptui.engine.activations import HIDDEN_ACTIVATIONS
 from bptui.preset import load_preset
-from bptui.preset.overrides import with_sets
+from bptui.preset.loader import with_sets
 
 
 def step_time(preset, steps: int, repeats: int) -> float:

@@ -23,7 +23,7 @@ from bptui.engine.explain import derivative_text, explain
 from bptui.engine.health import Trace, flat_units, unit_kind
 from bptui.preset import PresetError
 from bptui.preset.loader import network_doc, preset_from_text
-from bptui.preset.overrides import with_sets
+from bptui.preset.loader import with_sets
 from tests.helpers import make_dataset
 
 ELEMENTWISE = [name for name, record in ACTIVATIONS.items() if record.derivative is not None]

@@ -11,7 +11,7 @@ from bptui.engine.explain import explain
 from bptui.engine.gradcheck import analytic_gradients
 from bptui.preset import PresetError, preset_from_text
 from bptui.preset.loader import TRAINING_KEYS, training_doc
-from bptui.preset.overrides import with_sets
+from bptui.preset.loader import with_sets
 from tests.helpers import make_dataset
 
 XOR = """

@@ -274,7 +274,7 @@ def load_text(tmp_path, text: str):
 
 def test_layers_are_checked_as_an_array(tmp_path):
     from bptui.lesson.checks import Context
-    from bptui.preset.overrides import with_sets
+    from bptui.preset.loader import with_sets
 
     lesson = load_text(tmp_path, lesson_text(on("xor"), step=step_with(
         keys='["o"]', check='setting = "network.layers"\nequals = [2, 3, 1]')))
@@ -288,7 +288,7 @@ def test_layers_are_checked_as_an_array(tmp_path):
 
 def test_booleans_and_names_are_checkable(tmp_path):
     from bptui.lesson.checks import Context
-    from bptui.preset.overrides import with_sets
+    from bptui.preset.loader import with_sets
 
     lesson = load_text(tmp_path, lesson_text(
         on("xor", "[set]\ntraining.shuffle = true"), step=step_with(
@@ -317,7 +317,8 @@ def test_check_actions_and_fixed_settings_match_the_explorer():
     from bptui.lesson.checks import MOVES, PANE_TOGGLES, TRAINS
 
     actions = {k.action.split("(")[0] for k in KEYS}
-    assert set(MOVES) | set(TRAINS) | set(PANE_TOGGLES.values()) | {"settings"} <= actions
+    assert set(MOVES) | set(TRAINS) | {a.split("(")[0] for a in PANE_TOGGLES.values()} \
+        | {"settings"} <= actions
 
 
 async def test_fixed_settings_are_the_ones_the_settings_screen_lacks():

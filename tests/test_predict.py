@@ -14,7 +14,8 @@ from bptui.engine import Phase
 from bptui.engine.predict import Target, ask, formula_lines
 from bptui.lesson import bundled_lessons, load_lesson
 from bptui.preset import PresetError, load_preset, preset_from_text
-from bptui.preset.overrides import parse_set, with_overrides
+from bptui.preset.loader import with_overrides
+from bptui.preset.overrides import parse_set
 from tests.helpers import fingerprint
 
 

@@ -125,7 +125,7 @@ class Check:
         if self.predicted is not None:
             out.append(("predicted", ("predict",)))
         if self.showing is not None and self.showing not in SHOWN_AT_START:
-            out.append(("showing", (PANE_TOGGLES[self.showing],)))
+            out.append(("showing", (PANE_TOGGLES[self.showing].split("(")[0],)))
         return out
 
     def describe(self) -> str:

@@ -35,9 +35,14 @@ This network has **no hidden layer**. Press **d** to see its *decision boundary*
 keys = ["d", "x"]                           # the only keys this step allows (leave out: all);
                                             # n (next), t (hint), ? and q always work
 hints = ["d switches the left pane to the decision boundary."]  # t shows them one at a time
+# predict = {{ layer = 1, unit = 1, quantity = "a" }}  # what P asks in this step: layer and unit
+                                            # from 1 as on screen; quantity a, z, delta, dC/dw
+                                            # or new_w (these two take weight = N)
 [step.check]                                # what must hold before n goes on (leave out: none)
 showing = "boundary"                        # a pane on screen: explain, boundary, health,
-                                            # matrix, diagram
+                                            # matrix, diagram; or a view shown during the
+                                            # step: check, nudge, slice, slice2, pull, graph,
+                                            # event
 
 [[step]]
 text = """
