@@ -18,6 +18,8 @@ from collections.abc import Callable
 from textual.message import Message
 from textual.message_pump import MessagePump
 
+from bptui.text import to_float, to_int
+
 FRAME_RATE = 10       # frames per second while training runs (each step is one at ≤ 10 steps/s)
 CHUNK_SECONDS = 0.01  # training time between checks for stop and frames at full speed
 RECORD_SHARE = 0.1    # undo recording after each chunk takes at most this share of the time
@@ -55,15 +57,18 @@ def parse_run_to(text: str, step: int) -> Goal | str:
         return usage
     kind, value = ("steps", words[0]) if len(words) == 1 else words
     if kind in ("steps", "step"):
-        if not value.isascii() or not value.isdigit() or len(value) > 9:
+        try:
+            count = to_int(value) if len(value) <= 9 else -1
+        except ValueError:
+            count = -1
+        if count < 0:
             return f"{value!r} is not a whole number of steps — {usage}"
-        count = int(value)
         target = step + count if kind == "steps" else count
         if target <= step:
             return f"the run is already at step {step:,}: give a later step"
         return Goal(step=target)
     try:
-        loss = float(value) if value.isascii() and "_" not in value else float("nan")
+        loss = to_float(value)
     except ValueError:
         loss = float("nan")
     if not loss > 0 or loss == float("inf"):

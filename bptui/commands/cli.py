@@ -26,7 +26,7 @@ if not any(name in os.environ for name in THREAD_VARIABLES):
 from bptui import __version__  # noqa: E402 - after the thread settings
 from bptui.preset import PresetError, bundled_names, load_preset  # noqa: E402
 from bptui.preset.csvdata import MISSING_CHOICES  # noqa: E402
-from bptui.text import printable  # noqa: E402
+from bptui.text import paragraph, printable, to_int  # noqa: E402
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -50,7 +50,7 @@ def int_in(low: int, high: int, what: str):
 
     def parse(text: str) -> int:
         try:
-            value = int(text)
+            value = to_int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
         if not low <= value <= high:
@@ -174,8 +174,8 @@ def print_listing(names, load, width: int, describe) -> int:
             print(f"{printable(name):{width}s} (cannot load: {exc})")
             continue
         heading, body = describe(loaded)
-        print(f"{printable(name):{width}s} {heading}")
-        print(textwrap.fill(body, width=78, initial_indent=" " * (width + 1),
+        print(f"{printable(name):{width}s} {printable(heading)}")
+        print(textwrap.fill(paragraph(body), width=78, initial_indent=" " * (width + 1),
                             subsequent_indent=" " * (width + 1)))
     return 0
 
@@ -298,7 +298,7 @@ def compare_parser() -> argparse.ArgumentParser:
 
 def fail(message: str) -> int:
     """Print one error line and return the bad-input exit code."""
-    print(f"bptui: error: {message}", file=sys.stderr)
+    print(f"bptui: error: {printable(message)}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 

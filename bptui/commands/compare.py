@@ -7,6 +7,10 @@ they go to a pool of two worker processes when there are two or more and they ta
 enough (the numbers are the same bit for bit as in one process). Output: a table and, on a
 terminal, one chart of the loss curves; or with `--json`, one JSON array of `bptui train
 --json` objects, each with a `vary` object of its values, `seconds` and `steps_to_goal`.
+
+However the command ends (Ctrl+C, SIGTERM, SIGHUP, an error), its workers end with it: the
+parent terminates them at once, and a worker whose parent has gone (killed outright) notices
+within moments through a pipe only the parent holds open, and exits.
 """
 
 from __future__ import annotations
@@ -21,21 +25,24 @@ import queue
 import shutil
 import signal
 import sys
+import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from bptui.commands.train import DEFAULT_STEPS, ProgressBar, result
+from bptui.commands.train import DEFAULT_STEPS, ProgressBar, headless_stepper, result
 from bptui.preset import Preset, PresetError
 from bptui.preset import goal as goals
 from bptui.preset.loader import with_overrides
 from bptui.preset.overrides import Override, parse_key, parse_set, parse_value, split_assignment
+from bptui.text import printable
 
 MAX_RUNS = 64
 WORKERS = 2
 GOAL_CHECKS = 200  # goal progress is checked about this many times per run
 POOL_FROM = 1.0    # seconds of estimated work in one process from which a pool pays off
 PROBE_STEPS = 20   # steps of the first run timed to estimate that
+RUN_POINTS = 2_000  # history values kept per series of one run (up to MAX_RUNS of them)
 
 
 # ----- the command line -----------------------------------------------------------------------
@@ -111,11 +118,24 @@ _progress = None  # in a worker: the queue to report (index, steps done, loss) t
 _stop = None      # in a worker: the event that asks runs to stop early
 
 
-def _init_worker(progress, stop) -> None:
-    """A worker ignores ctrl+c (the parent asks it to stop) and reports to the parent."""
+def _init_worker(progress, stop, lifeline=None) -> None:
+    """A worker ignores ctrl+c (the parent ends it), reports to the parent, and exits as soon as
+    the parent is gone: `lifeline` is the reading end of a pipe whose writing end only the
+    parent holds, so reading it ends (EOF) exactly when the parent has exited, however."""
     global _progress, _stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _progress, _stop = progress, stop
+    if lifeline is not None:
+        threading.Thread(target=_exit_with_parent, args=(lifeline,), daemon=True).start()
+
+
+def _exit_with_parent(lifeline) -> None:
+    """Block until the parent's end of the lifeline closes, then end this worker."""
+    try:
+        lifeline.recv_bytes()
+    except (EOFError, OSError):
+        pass
+    os._exit(1)
 
 
 def run_job(job: Job, report=None, should_stop=None) -> dict:
@@ -127,7 +147,7 @@ def run_job(job: Job, report=None, should_stop=None) -> dict:
     if should_stop is None and _stop is not None:
         should_stop = _stop.is_set
     preset, goal = job.preset, job.preset.goal
-    stepper = preset.stepper()
+    stepper = headless_stepper(preset, points=RUN_POINTS)
     chunk = max(1, job.steps // GOAL_CHECKS)
     reached_at = 0 if goal and goals.progress(goal, stepper) else None
     start = time.perf_counter()
@@ -197,31 +217,73 @@ def pool_context():
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["bptui.commands.compare"])
+        start_forkserver()
     return context
 
 
+def start_forkserver() -> None:
+    """Start multiprocessing's fork server (and its resource tracker) with SIGHUP blocked, so
+    that they and the workers forked from them keep it blocked: when a closing terminal sends
+    SIGHUP to the whole process group, only this process acts on it (it ends the workers), and
+    the helpers are not killed halfway with a traceback on stderr; they exit once it has."""
+    from multiprocessing import forkserver
+
+    hangup = getattr(signal, "SIGHUP", None)
+    if hangup is None or not hasattr(signal, "pthread_sigmask"):
+        forkserver.ensure_running()
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {hangup})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {hangup})
+
+
 def run_in_pool(jobs: list[Job], workers: int, report) -> list[dict]:
-    """The jobs on `workers` processes; progress reports come back through a queue. On ctrl+c
-    the workers are asked to stop and the KeyboardInterrupt goes on once they have."""
+    """The jobs on `workers` processes; progress reports come back through a queue. Whatever
+    ends the wait early (ctrl+c, a signal turned into an exception by `ended_by_signals`, an
+    error in a run or in `report`) ends the workers before it goes on."""
     context = pool_context()
     progress, stop = context.Queue(), context.Event()
-    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
-                                                  initializer=_init_worker,
-                                                  initargs=(progress, stop))
-    futures = [pool.submit(run_job, job) for job in jobs]
-    with pool:
-        try:
-            pending = set(futures)
-            while pending:
-                finished, pending = concurrent.futures.wait(pending, timeout=0.1)
-                drain(progress, report)
+    lifeline, parent_end = context.Pipe(duplex=False)
+    pool = None
+    try:
+        pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
+                                                      initializer=_init_worker,
+                                                      initargs=(progress, stop, lifeline))
+        futures = [pool.submit(run_job, job) for job in jobs]
+        pending = set(futures)
+        while pending:
+            finished, pending = concurrent.futures.wait(pending, timeout=0.1)
             drain(progress, report)
-            return [f.result() for f in futures]
-        except KeyboardInterrupt:
-            stop.set()
-            for future in futures:
-                future.cancel()
-            raise
+        drain(progress, report)
+        results = [f.result() for f in futures]
+    except BaseException:
+        stop.set()
+        if pool is not None:
+            end_workers(pool)
+        raise
+    finally:
+        lifeline.close()
+        parent_end.close()
+    pool.shutdown()
+    return results
+
+
+def end_workers(pool: concurrent.futures.ProcessPoolExecutor, grace: float = 1.0) -> None:
+    """Cancel what has not started and end the pool's processes now: SIGTERM, then SIGKILL for
+    any still there after `grace` seconds (a run does not stop between its chunks)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API in 3.11
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(grace)
 
 
 def drain(progress, report) -> None:
@@ -237,12 +299,13 @@ def drain(progress, report) -> None:
 
 def labels(runs: list[dict]) -> list[str]:
     """Each run named by its varied values, e.g. 'optimizer=adam learning_rate=0.1' (last key
-    parts, or whole keys where two would read the same)."""
+    parts, or whole keys where two would read the same); `printable`, as a value given on the
+    command line may hold escape codes (a title)."""
     keys = list(runs[0]["vary"]) if runs else []
     short = {k: k.rsplit(".", 1)[-1] for k in keys}
     if len(set(short.values())) < len(keys):
         short = {k: k for k in keys}
-    return [" ".join(f"{short[k]}={goals.shown(v)}" for k, v in run["vary"].items())
+    return [printable(" ".join(f"{short[k]}={goals.shown(v)}" for k, v in run["vary"].items()))
             for run in runs]
 
 
@@ -308,6 +371,43 @@ def chart(runs: list[dict], title: str) -> str:
 
 # ----- the command ----------------------------------------------------------------------------
 
+class Ended(BaseException):
+    """SIGTERM or SIGHUP arrived while the runs trained (a BaseException, like ctrl+c's
+    KeyboardInterrupt, so that only the code that ends the workers handles it)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                       if hasattr(signal, name))
+
+
+class ended_by_signals:  # a context manager named like a function
+    """Within: SIGTERM and SIGHUP raise `Ended` in the main thread (so the workers are ended
+    like on ctrl+c), once: a second signal does not cut short the ending of the workers. A
+    signal ignored on entry (`nohup`) stays ignored; the previous handlers are back on leaving."""
+
+    def __enter__(self):
+        self.previous = {}
+        if threading.current_thread() is threading.main_thread():
+            for signum in ENDING_SIGNALS:
+                if signal.getsignal(signum) is not signal.SIG_IGN:
+                    self.previous[signum] = signal.signal(signum, self.raise_ended)
+        return self
+
+    def raise_ended(self, signum, frame):
+        for caught in self.previous:
+            signal.signal(caught, signal.SIG_IGN)
+        raise Ended(signum)
+
+    def __exit__(self, *exc):
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+        return False
+
+
 def compare_command(args) -> int:
     """Run `bptui compare` with parsed arguments."""
     from bptui.commands.cli import preset_of
@@ -321,19 +421,23 @@ def compare_command(args) -> int:
         steps = preset.goal.steps if preset.goal else DEFAULT_STEPS
     jobs = [Job(i, vary, run_preset, steps) for i, (vary, run_preset) in enumerate(runs)]
     try:
-        results = run_all(jobs, workers_for(jobs), show_progress=not args.json)
+        with ended_by_signals():
+            results = run_all(jobs, workers_for(jobs), show_progress=not args.json)
     except KeyboardInterrupt:
         print("bptui: interrupted", file=sys.stderr)
         return 130
+    except Ended as ended:
+        print(f"bptui: ended by {signal.Signals(ended.signum).name}", file=sys.stderr)
+        return 128 + ended.signum
     if args.json:
         json.dump(results, sys.stdout, allow_nan=False, separators=(",", ":"))
         sys.stdout.write("\n")
         return 0
-    print(f"{preset.title} ({preset.source}): {len(results)} runs of {steps} steps")
+    print(printable(f"{preset.title} ({preset.source}): {len(results)} runs of {steps} steps"))
     print(table(results, preset.goal))
     note = goal_note(preset.goal, steps)
     if note:
         print(note)
     if sys.stdout.isatty():
-        print(chart(results, f"{preset.title}: training loss"))
+        print(chart(results, printable(f"{preset.title}: training loss")))
     return 0

@@ -12,7 +12,7 @@ from bptui.engine.address import AddressError, WeightAddress, parse
 from bptui.engine.jsonable import finite_or_none
 from bptui.engine.nudge import Nudge, nudge
 from bptui.engine.probe import Point
-from bptui.text import printable
+from bptui.text import printable, to_float
 
 SAMPLES_SHOWN = 4  # per-sample rows in the text output
 
@@ -22,7 +22,7 @@ def positive_float(what: str):
 
     def parse_float(text: str) -> float:
         try:
-            value = float(text)
+            value = to_float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
         if not (math.isfinite(value) and value > 0):

@@ -14,17 +14,34 @@ from bptui.engine.jsonable import floats_to_json, layers_to_json, matrix_to_json
 from bptui.engine.stepper import Stepper
 from bptui.preset import Preset
 from bptui.preset import goal as goals
+from bptui.text import printable
 
 DEFAULT_STEPS = 1000
 PROGRESS_AFTER = 0.5  # seconds before the progress bar appears
+HISTORY_POINTS = 20_000  # values kept per loss series (and trace rows) of a headless run
+
+
+def headless_stepper(preset: Preset, trace: bool = False, bounded: bool = True,
+                     points: int | None = None) -> Stepper:
+    """The preset's stepper for `bptui train` and `bptui compare`: `bounded`, its history keeps
+    at most about `points` (default HISTORY_POINTS) values per series, so memory and the JSON
+    stay bounded at any `--steps` (nothing is thinned up to `points` - 1 steps)."""
+    stepper = preset.stepper(trace=trace)
+    if bounded:
+        stepper.bound_history(HISTORY_POINTS if points is None else points)
+    return stepper
 
 
 def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
     """The JSON contract of `bptui train --json`.
 
     `loss` and `test_loss` are the whole-set costs at the evaluation steps `eval_steps`
-    (0, every `eval_every` steps, and the last); `batch_loss` has the cost of each step's batch;
-    with a trace, `trace` has the gradient health of each step (`trace_to_json`).
+    (0, every `eval_every` steps, and the last); `batch_loss` has the cost of every
+    `batch_loss_every`-th step's batch (steps 0, k, 2k, ...; k = 1 unless the run is longer
+    than the history keeps, see `headless_stepper`); with a trace, `trace` has the gradient
+    health of the same steps (`trace_to_json`), and so has `first_order` with the update
+    check. In a thinned run the evaluations are thinned
+    alike: `eval_steps` names the step of each entry, always with the first and the last.
     """
     stepper.record_loss()
     data = stepper.data
@@ -35,7 +52,9 @@ def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
     if data.has_test:
         out["test_loss"] = floats_to_json(history.test_loss[:evaluated])
     out["eval_steps"] = history.eval_steps[:evaluated].tolist()
-    out["batch_loss"] = floats_to_json(history.batch_loss[:steps])
+    every = history.batch_loss.stride
+    out["batch_loss"] = floats_to_json(history.batch_loss[:-(-steps // every)])
+    out["batch_loss_every"] = every
     if data.task == "classification":
         out["accuracy"] = stepper.accuracy(*data.scored)
         out["train_accuracy"] = stepper.accuracy(data.x_train, data.y_train)
@@ -43,8 +62,9 @@ def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
     out["layers"] = layers_to_json(stepper)
     if stepper.trace is not None:
         out["trace"] = trace_to_json(stepper.trace, steps)
-    if history.first_order is not None:
-        out["first_order"] = first_order_to_json(history.first_order.values[:steps])
+    if history.first_order is not None:  # a row per step, like batch_loss
+        checks = history.first_order
+        out["first_order"] = first_order_to_json(checks.values[:-(-steps // checks.stride)])
     return out
 
 
@@ -78,9 +98,11 @@ def events_summary(events) -> str:
 
 def trace_to_json(trace, steps: int) -> dict:
     """{"grad_norm": [[per weight layer] per step], "update_ratio": ..., "saturated":
-    [[per hidden layer] per step], "dead": ...} for the first `steps` steps; null where a value
-    is not finite (a layer without such units, W = 0)."""
-    return {name: matrix_to_json(getattr(trace, name)[:steps])
+    [[per hidden layer] per step], "dead": ...} for the first `steps` steps (every
+    `trace.rows.stride`-th of them); null where a value is not finite (a layer without such
+    units, W = 0)."""
+    kept = -(-steps // trace.rows.stride)
+    return {name: matrix_to_json(getattr(trace, name)[:kept])
             for name in ("grad_norm", "update_ratio", "saturated", "dead")}
 
 
@@ -150,8 +172,8 @@ def summary(preset: Preset, stepper: Stepper, steps: int, seconds: float) -> str
     if stepper.trace is not None and len(stepper.trace):
         lines.append(trace_summary(stepper.trace))
     if stepper.history.first_order is not None:
-        lines.append(first_order_summary(stepper.history.first_order.values[:steps]))
-    return "\n".join(lines)
+        lines.append(first_order_summary(stepper.history.first_order.values))
+    return "\n".join(map(printable, lines))
 
 
 def trace_summary(trace) -> str:
@@ -184,7 +206,8 @@ def train_command(args) -> int:
     if steps is None:
         steps = preset.goal.steps if preset.goal else DEFAULT_STEPS
     events = getattr(args, "events", False)
-    stepper = preset.stepper(trace=args.trace or events)  # events read the gradient health
+    # events read every step's gradient health: their history is whole, not thinned
+    stepper = headless_stepper(preset, trace=args.trace or events, bounded=not events)
     stepper.checking_updates = getattr(args, "first_order", False)
     start = time.perf_counter()
     try:

@@ -20,6 +20,8 @@ import socket
 import subprocess
 import sys
 
+from bptui.text import printable
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 EXIT_BAD_INPUT = 2
@@ -168,7 +170,7 @@ def check_loadable(argv: list[str]) -> None:
 
 def error(message: str) -> int:
     """One line on stderr; the bad-input exit code."""
-    print(f"bptui: error: {message}", file=sys.stderr)
+    print(f"bptui: error: {printable(message)}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 

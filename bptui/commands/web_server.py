@@ -34,6 +34,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 from bptui.commands.web import LOOPBACK_NAMES, canonical_host, is_loopback
+from bptui.text import to_int
 
 log = logging.getLogger("textual-serve")
 
@@ -46,7 +47,7 @@ SHUTDOWN_TIMEOUT = 2.0  # seconds aiohttp waits for open requests once every app
 def bounded_int(value: Any, default: int, low: int, high: int) -> int:
     """`value` as a whole number within [low, high]; `default` if it is not a number."""
     try:
-        number = int(value)
+        number = to_int(value) if isinstance(value, str) else int(value)
     except (TypeError, ValueError, OverflowError):
         return default
     return min(max(number, low), high)

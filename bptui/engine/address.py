@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 BIAS = "b"
-_FORM = re.compile(r"\s*(\d{1,9})\s*:\s*(\d{1,9})\s*:\s*(\d{1,9}|[bB])\s*")
+_FORM = re.compile(r"\s*(\d{1,9})\s*:\s*(\d{1,9})\s*:\s*(\d{1,9}|[bB])\s*", re.ASCII)  # 0-9 only
 
 
 class AddressError(ValueError):

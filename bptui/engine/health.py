@@ -95,15 +95,18 @@ class Trace:
     """
 
     def __init__(self, shapes: list[tuple[int, int]], rows=(), segments=(), layouts=(),
-                 max_rows: int | None = None):
+                 max_rows: int | None = None, max_points: int | None = None):
         self.shapes = list(shapes)
         self.max_rows = max_rows
         """Steps recorded at most (None: all): the explorer bounds the trace's memory."""
+        self.max_points = max_points
+        """Rows kept at most (None: all): every `rows.stride`-th step and the latest one
+        (`history.Series`), for long headless runs."""
         self.depth = len(self.shapes)
         self.hidden = self.depth - 1
         units = [r for r, _ in self.shapes[:-1]]
         self._sums = 6 * self.depth
-        self.rows = Series(np.float64, rows, (self._sums + sum(units),))
+        self.rows = Series(np.float64, rows, (self._sums + sum(units),), max_points)
         self.segments: list[tuple[int, int, int]] = list(segments)
         self.layouts: list[tuple[str, ...]] = list(layouts)
         sizes = [size for r, c in self.shapes for size in (r * c, r)]
@@ -199,8 +202,10 @@ class Trace:
         per step, (n, H); nan for layers whose activation has no such units."""
         rows = self.rows.values
         out = np.full((rows.shape[0], self.hidden), np.nan)
-        starts = [segment[0] for segment in self.segments]
-        for i, (first, m, layout) in enumerate(self.segments):
+        stride = self.rows.stride  # row j is step j·stride's (the last row: the latest step's)
+        starts = [-(-segment[0] // stride) for segment in self.segments]
+        for i, (_, m, layout) in enumerate(self.segments):
+            first = starts[i]
             last = starts[i + 1] if i + 1 < len(starts) else rows.shape[0]
             names = self.layouts[layout]
             for layer, units in enumerate(self._unit_slices):
@@ -229,4 +234,6 @@ class Trace:
 
     def copy(self) -> "Trace":
         """An independent copy."""
-        return Trace(self.shapes, self.rows.values, self.segments, self.layouts, self.max_rows)
+        twin = Trace(self.shapes, (), self.segments, self.layouts, self.max_rows, self.max_points)
+        twin.rows = self.rows.copy()
+        return twin

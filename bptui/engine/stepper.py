@@ -117,6 +117,7 @@ class Stepper:
         self.spec = spec
         self._tracing = trace
         self._trace_rows: int | None = None
+        self._max_points: int | None = None
         self._checking = False
         self._check_workspaces: dict[int, Workspace] = {}
         self.training = training
@@ -168,8 +169,8 @@ class Stepper:
             for x in arrays:
                 x.fill(0.0)
         self.history = History(trace=self._new_trace() if self._tracing else None,
-                               first_order=Series(np.float64, row=(2,)) if self._checking
-                               else None)
+                               first_order=self._new_checks() if self._checking else None,
+                               max_points=self._max_points)
         self.diverged = False
         self.last_cost = math.nan
         self._perm_epoch = -1
@@ -202,7 +203,24 @@ class Stepper:
 
     def _new_trace(self) -> Trace:
         """An empty trace like the one turned on (with its row limit)."""
-        return Trace(self.spec.weight_shapes(), max_rows=self._trace_rows)
+        return Trace(self.spec.weight_shapes(), max_rows=self._trace_rows,
+                     max_points=self._max_points)
+
+    def _new_checks(self) -> Series:
+        """An empty record of update checks (`History.first_order`), bounded like the history."""
+        return Series(np.float64, row=(2,), max_points=self._max_points)
+
+    def bound_history(self, max_points: int) -> None:
+        """Keep at most about `max_points` values of each history series and trace rows, at
+        any number of steps: every k-th step's (k doubling as needed) and the latest
+        (`history.Series`). For long headless runs (`bptui train`, `bptui compare`); the
+        explorer's undo and edits need the whole history. Before the first step only."""
+        if self.step or len(self.history.batch_loss) or len(self.history.eval_steps):
+            raise ValueError("bound_history goes before the first step")
+        self._max_points = max_points
+        self.history = History(trace=self._new_trace() if self._tracing else None,
+                               first_order=self._new_checks() if self._checking else None,
+                               max_points=max_points)
 
     def _record_trace(self) -> None:
         """The trace's row of the step whose update was just applied (a history that came
@@ -224,14 +242,14 @@ class Stepper:
         if not on:
             self.history.first_order = None
         elif self.history.first_order is None:
-            self.history.first_order = Series(np.float64, row=(2,))
+            self.history.first_order = self._new_checks()
 
     def _record_first_order(self) -> None:
         """The update check of the step whose update was just applied (params hold θ + Δθ,
         grads ∇C at θ, last_cost C(θ) of the batch): one forward pass of the batch."""
         checks = self.history.first_order
         if checks is None:
-            checks = self.history.first_order = Series(np.float64, row=(2,))
+            checks = self.history.first_order = self._new_checks()
         if len(checks) > self.step:
             return
         while len(checks) < self.step:

@@ -36,7 +36,7 @@ from bptui.preset.errors import PresetError
 from bptui.preset.loader import with_overrides
 from bptui.preset.overrides import from_table
 from bptui.preset.table import Table, describe, type_name
-from bptui.text import multiline, paragraph, printable
+from bptui.text import multiline, paragraph, printable, to_int
 
 TOP_KEYS = ("title", "description", "preset", "set", "outcome", "step")
 STEP_KEYS = ("text", "keys", "check", "hints", "predict")
@@ -366,7 +366,10 @@ def read_at(table: Table, depth: int) -> tuple[str, int | None]:
                                 f"backward N, update; N = 1..{depth})")
     if len(parts) == 1:
         return phase, None
-    if phase not in ("forward", "backward") or not parts[1].isdigit() \
-            or not 1 <= int(parts[1]) <= depth:
+    try:
+        layer = to_int(parts[1]) if phase in ("forward", "backward") else None
+    except ValueError:
+        layer = None
+    if layer is None or not 1 <= layer <= depth:
         raise table.error("at", f"{text!r}: a layer 1..{depth} goes with forward or backward")
-    return phase, int(parts[1])
+    return phase, layer

@@ -25,12 +25,13 @@ import numpy as np
 from bptui.preset import csvfile
 from bptui.preset.csvfile import is_missing, shorten
 from bptui.preset.errors import PresetError
+from bptui.text import plain_numbers, to_float
 
 MISSING_CHOICES = ("error", "drop_rows", "mean")
 MIN_ROWS_FOR_ID = 3     # a column counting or naming fewer rows than this is not taken for an ID
 SHOWN_ROWS = 5          # first rows named when reporting missing values
 SHOWN_COLUMNS = 20      # column names listed in an error
-MAYBE_NUMBER = re.compile(r"[+-]*(?:[.iInN]|\d|$)")  # how a cell float() may read begins
+MAYBE_NUMBER = re.compile(r"[+-]*(?:[.iInN]|\d|$)", re.ASCII)  # how a number may begin
 INDEX_NAMES = frozenset({  # compared stripped and in lower case
     "", "#", "id", "idx", "index", "row", "rowid", "row_id", "row id", "rownum", "row_num",
     "row_number", "row number", "no", "no.", "nr", "num", "number", "unnamed: 0", "level_0"})
@@ -366,7 +367,7 @@ def standardize(x_train: np.ndarray, x_test: np.ndarray, features: tuple[str, ..
 
 def _number(text: str) -> float | None:
     try:
-        value = float(text)
+        value = to_float(text)
     except ValueError:
         return None
     return value if math.isfinite(value) else None
@@ -393,6 +394,8 @@ def class_order(labels: list[str]) -> list[str]:
 def numeric_targets(labels: list[str]) -> np.ndarray | None:
     """The labels as floats (n,), or None if any is not a finite number."""
     try:
+        if not plain_numbers(labels):
+            raise ValueError("labels for to_float")
         values = np.array(labels, dtype=np.float64)
     except ValueError:
         return None

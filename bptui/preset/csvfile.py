@@ -35,6 +35,7 @@ import numpy as np
 
 from bptui.preset.embedded import EmbeddedFile
 from bptui.preset.errors import PresetError, file_error
+from bptui.text import plain_numbers, to_float
 
 MAX_BYTES = 256 * 1024 * 1024   # file size
 MAX_ROWS = 200_000              # data rows
@@ -47,7 +48,7 @@ HEAD_CHARS = 16_384             # what the delimiter is detected on
 MAX_HEAD_CHARS = 4 * 1024 * 1024  # a header line may be long (10,000 column names)
 CHUNK_ROWS = 8192               # rows converted at a time by the general reader
 GROUPED = {  # a number with thousands separators: (sign and first group, separator)
-    mark: re.compile(rf"([+-]?\d{{1,3}})([{sep}])\d{{3}}(?:\2\d{{3}})*(?:[{mark}]\d*)?")
+    mark: re.compile(rf"([+-]?\d{{1,3}})([{sep}])\d{{3}}(?:\2\d{{3}})*(?:[{mark}]\d*)?", re.ASCII)
     for mark, sep in ((".", ",' _"), (",", ".' _"))}
 END = f"\x00end of file {secrets.token_hex(16)}\x00"  # the line added after the file (above)
 
@@ -317,7 +318,7 @@ def convert_chunk(cells: Cells, parts: dict[int, list[np.ndarray]], chunk: list[
     numeric = [j for j in range(len(cells.header)) if j not in ignore and j not in cells.texts]
     if not numeric:
         return
-    if decimal == ".":
+    if decimal == "." and plain_numbers(map("".join, chunk)):
         try:
             block = np.array(list(map(itemgetter(*numeric), chunk)), dtype=np.float64)
             block = block.reshape(len(chunk), len(numeric))
@@ -345,6 +346,8 @@ def numbers_of(column: tuple[str, ...] | list[str], decimal: str) -> tuple[np.nd
     those and for missing cells. The one place where feature cells become numbers."""
     text = column if decimal == "." else tuple(cell.replace(",", ".") for cell in column)
     try:
+        if not plain_numbers(text):
+            raise ValueError("cells for to_float")
         values = np.array(text, dtype=np.float64)
         if np.isfinite(values).all():
             return values, []
@@ -357,7 +360,7 @@ def numbers_of(column: tuple[str, ...] | list[str], decimal: str) -> tuple[np.nd
             values[i] = math.nan
             continue
         try:
-            values[i] = float(cell)
+            values[i] = to_float(cell)
         except ValueError:
             values[i] = math.nan
         if not math.isfinite(values[i]):
@@ -388,9 +391,9 @@ def is_grouped(cell: str, decimal: str) -> bool:
 
 
 def is_number(cell: str) -> bool:
-    """Whether float() reads the cell (finite or not)."""
+    """Whether the cell is a number in ASCII (finite or not; `to_float`)."""
     try:
-        float(cell)
+        to_float(cell)
     except ValueError:
         return False
     return True

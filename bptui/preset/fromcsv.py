@@ -12,6 +12,7 @@ from pathlib import Path
 from bptui.preset import csvdata
 from bptui.preset.errors import PresetError
 from bptui.preset.loader import MAX_UNITS, Preset, preset_from_dict
+from bptui.text import to_int
 
 MAX_INTEGER_CLASSES = 10
 
@@ -28,7 +29,7 @@ def parse_list(text: str, option: str, example: str) -> list[str]:
 def parse_layers(text: str) -> list[int]:
     """'4,8,3' → [4, 8, 3]."""
     try:
-        layers = [int(part) for part in parse_list(text, "--layers", "4,8,3")]
+        layers = [to_int(part) for part in parse_list(text, "--layers", "4,8,3")]
     except ValueError:
         raise PresetError("--layers", None, f"{text!r} is not a comma-separated list of unit "
                                             f"counts (e.g. 4,8,3)") from None

@@ -12,6 +12,7 @@ from textual.widgets import Input, Static
 
 from bptui.app.guards import DismissOnce
 from bptui.engine.predict import RULE, Question
+from bptui.text import to_float
 
 
 class PredictScreen(DismissOnce, ModalScreen[float | None]):
@@ -44,7 +45,7 @@ class PredictScreen(DismissOnce, ModalScreen[float | None]):
     def answer(self, event: Input.Submitted) -> None:
         """A number closes the screen with it; anything else is refused in place."""
         try:
-            value = float(event.value.strip().replace("−", "-"))
+            value = to_float(event.value.strip().replace("−", "-"))
         except ValueError:
             self.query_one("#predict-error", Static).update(
                 Text(f"{event.value.strip()[:40]!r} is not a number", style="bold red"))

@@ -27,6 +27,7 @@ from bptui.engine.hyper import Hyper
 from bptui.engine.stepper import Stepper
 from bptui.preset import Preset, PresetError
 from bptui.preset.loader import network_doc, preset_from_dict, training_doc
+from bptui.text import to_float, to_int
 
 BASE_FIELDS = hyper.TRAINING
 """η, λ, λ1 and the batch size: the settings of every run."""
@@ -43,11 +44,11 @@ def parse_value(text: str):
     """An int or float typed in a field (validation proper happens in the preset checks)."""
     text = text.strip()
     try:
-        return int(text)
+        return to_int(text)
     except ValueError:
         pass
     try:
-        return float(text)
+        return to_float(text)
     except ValueError:
         return text
 
@@ -187,7 +188,7 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
                                             if text.strip()]
         text = self.query_one("#layers", Input).value
         try:
-            network["layers"] = [int(part) for part in text.split(",")]
+            network["layers"] = [to_int(part) for part in text.split(",")]
         except ValueError:
             network["layers"] = text
         doc["seed"] = parse_value(self.query_one("#seed", Input).value)

@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, Static
 
 from bptui.app.guards import DismissOnce
 from bptui.engine.stepper import Stepper
+from bptui.text import to_float, to_int
 
 
 class WeightEditor(DismissOnce, ModalScreen[str | None]):
@@ -60,7 +61,7 @@ class WeightEditor(DismissOnce, ModalScreen[str | None]):
             return self.stepper.biases[self.weight_layer], self.unit
         n_in = self.stepper.weights[self.weight_layer].shape[1]
         try:
-            i = int(which)
+            i = to_int(which)
         except ValueError:
             return f"which: {which!r} is not an input number or b (allowed: 1..{n_in}, b)"
         if not 1 <= i <= n_in:
@@ -77,7 +78,7 @@ class WeightEditor(DismissOnce, ModalScreen[str | None]):
             return
         text = self.query_one("#value", Input).value.strip()
         try:
-            value = float(text)
+            value = to_float(text)
         except ValueError:
             value = math.nan
             if text.lower() not in ("nan",):
