@@ -47,7 +47,7 @@ from aiohttp.web_runner import GracefulExit
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
-from bptui.commands.web import LOOPBACK_NAMES, canonical_host, is_loopback
+from bptui.commands.web import DEFAULT_MAX_SESSIONS, LOOPBACK_NAMES, canonical_host, is_loopback
 from bptui.text import to_int
 
 log = logging.getLogger("textual-serve")
@@ -60,8 +60,20 @@ MAX_MESSAGE_BYTES = 64 * 1024  # one WebSocket message from a browser (a key is 
 INPUT_RATE = 16 * 1024  # bytes a second a session may send over time (mouse moves: ~2 KB/s)
 INPUT_BURST = 128 * 1024  # ... and at once
 MAX_PENDING_INPUT = 1024 * 1024  # bytes written to an app's input that it has not read yet
-DEFAULT_MAX_SESSIONS = 32  # app processes at once (one per browser tab)
 WEB_DRIVER = "bptui.app.webdriver:WebDriver"  # Textual's, with SIGTERM's default action
+# Runs before textual.js builds its client (on load): the WebSocket URL from the page's own
+# address, wss:// when the page came over https.
+WEBSOCKET_URL_SCRIPT = """<script>
+function bptuiWebSocketUrl(page) {
+  const url = new URL("ws", page);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  url.search = "";
+  return url.href;
+}
+document.getElementById("terminal").dataset.sessionWebsocketUrl =
+  bptuiWebSocketUrl(window.location.href);
+</script>
+"""
 RETRY_AFTER = 30  # seconds a browser is told to wait when the class is full
 
 
@@ -120,18 +132,27 @@ def split_authority(text: str, default_port: int = 80) -> tuple[str, int] | None
     return canonical_host(parts.hostname), default_port if port is None else port
 
 
-def origin_authority(origin: str) -> tuple[str, int] | None:
-    """(host, port) of an `Origin` header value such as `http://localhost:8000`; None if it is
-    not an http origin (`null`, https, a path)."""
+def origin_authority(origin: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an `Origin` header value such as `http://localhost:8000`; None if
+    it is not an http or https origin (`null`, a path)."""
     scheme, _, authority = origin.partition("://")
-    return split_authority(authority) if scheme == "http" else None
+    if scheme not in ("http", "https"):
+        return None
+    parsed = split_authority(authority, 443 if scheme == "https" else 80)
+    return None if parsed is None else (scheme, *parsed)
 
 
 class Origins:
-    """Which `Host` and `Origin` values a server on (host, port) answers to."""
+    """Which `Host` and `Origin` values a server on (host, port) answers to.
 
-    def __init__(self, host: str, port: int):
+    `allowed` holds the names (and ports, None for any) given with --allow-host: a browser
+    reaching the server through an SSH tunnel, Docker's port mapping or a reverse proxy names
+    that host, and a proxy that speaks https to the browser makes its Origin https.
+    """
+
+    def __init__(self, host: str, port: int, allowed: tuple[tuple[str, int | None], ...] = ()):
         self.host, self.port = canonical_host(host), port
+        self.allowed = tuple((canonical_host(name), p) for name, p in allowed)
         self.machine_names: frozenset[str] = frozenset()
         if not is_loopback(host):  # serving a class: students may use the machine's name
             names = {canonical_host(name) for name in (socket.gethostname(), socket.getfqdn())}
@@ -146,19 +167,38 @@ class Origins:
                 names |= LOOPBACK_NAMES
         return names
 
+    def allowed_by_option(self, authority: tuple[str, int]) -> bool:
+        """Whether (host, port) was named with --allow-host."""
+        return any(authority[0] == name and port in (None, authority[1])
+                   for name, port in self.allowed)
+
     def allows(self, authority: tuple[str, int] | None, local_address: str | None) -> bool:
         """Whether (host, port) is this server, for a request arriving on `local_address`."""
-        return (authority is not None and authority[1] == self.port
-                and authority[0] in self.names(local_address))
+        if authority is None:
+            return False
+        if self.allowed_by_option(authority):
+            return True
+        return authority[1] == self.port and authority[0] in self.names(local_address)
+
+    def allows_origin(self, origin: str, local_address: str | None) -> bool:
+        """Whether a page from `origin` may use this server: an http origin that is this server,
+        or an origin (http or https) whose host --allow-host named."""
+        parsed = origin_authority(origin)
+        if parsed is None:
+            return False
+        scheme, *authority = parsed
+        if scheme == "https":  # this server speaks http: https comes through a named proxy
+            return self.allowed_by_option(tuple(authority))
+        return self.allows(tuple(authority), local_address)
 
     def refusal(self, request: web.Request) -> str | None:
         """Why `request` is refused (its Host or Origin is not this server), or None."""
         sockname = request.transport.get_extra_info("sockname") if request.transport else None
         local_address = sockname[0] if isinstance(sockname, tuple) else None
         if not self.allows(split_authority(request.headers.get("Host", "")), local_address):
-            return "the Host header does not name this server"
+            return "the Host header does not name this server (see --allow-host)"
         origin = request.headers.get("Origin")
-        if origin is not None and not self.allows(origin_authority(origin), local_address):
+        if origin is not None and not self.allows_origin(origin, local_address):
             return "requests from other web sites are refused"
         return None
 
@@ -258,10 +298,11 @@ class GuardedServer(Server):
     """textual-serve's Server with the guards above, serving on already bound sockets."""
 
     def __init__(self, command: str, sockets: list[socket.socket], host: str, port: int,
-                 title: str, max_sessions: int = DEFAULT_MAX_SESSIONS):
+                 title: str, max_sessions: int = DEFAULT_MAX_SESSIONS,
+                 allow_hosts: tuple[tuple[str, int | None], ...] = ()):
         super().__init__(command, host=host, port=port, title=title)
         self.sockets = sockets
-        self.origins = Origins(host, port)
+        self.origins = Origins(host, port, allow_hosts)
         self.max_sessions = max_sessions
         self.sessions: set[BoundedAppService] = set()
         self.exiting = False
@@ -310,19 +351,21 @@ class GuardedServer(Server):
                             headers={"Retry-After": str(RETRY_AFTER)})
 
     async def handle_index(self, request: web.Request) -> web.Response:
-        """The page, its URLs on the host the browser asked for (checked by the middleware)."""
+        """The page (the middleware checked the Host it was asked for). Its URLs are relative
+        to where the browser loaded it, and its script connects with wss:// when the page came
+        over https (a proxy in front): textual-serve's page hard-codes ws://host/ws."""
         if self.full:
             return self.class_full()
-        base = f"http://{request.host}"
         router = request.app.router
         context = {
             "font_size": bounded_int(request.query.get("fontsize"), 16, *FONT_SIZES),
             "app_websocket_url": f"ws://{request.host}{router['websocket'].url_for()}",
-            "config": {"static": {"url": f"{base}{router['static'].url_for(filename='/')}"
-                                  .rstrip("/") + "/"}},
+            "config": {"static": {"url": "static/"}},
             "application": {"name": self.title},
         }
-        return aiohttp_jinja2.render_template("app_index.html", request, context)
+        response = aiohttp_jinja2.render_template("app_index.html", request, context)
+        response.text = response.text.replace("</body>", WEBSOCKET_URL_SCRIPT + "</body>", 1)
+        return response
 
     async def _process_messages(self, websocket: web.WebSocketResponse,
                                 app_service: BoundedAppService) -> None:
