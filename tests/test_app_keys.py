@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 
 import numpy as np
+import pytest
 
 from bptui.app.main import BptuiApp
 from bptui.engine import Phase
@@ -384,3 +387,6 @@ def test_the_trainer_posts_every_step_at_10_steps_a_second_and_stops_when_asked(
     assert [m.why for m in finished] == ["paused"] and trainer.busy
     assert frames == list(range(1, stepper.step + 1)) and 2 <= stepper.step < 15
     assert trainer.finished() == [] and not trainer.busy
+
+
+

@@ -84,7 +84,8 @@ HAS_PROC = Path("/proc/self/stat").exists()
 
 
 class FakeServer:
-    """Stands in for bptui.commands.web_server.GuardedServer: records what it was given, serves nothing."""
+    """Stands in for bptui.commands.web_server.GuardedServer: records what it was given, serves
+    nothing."""
 
     made: list[FakeServer] = []
 
@@ -519,7 +520,8 @@ class RunningServer:
         while True:
             if self.proc.poll() is not None:
                 self.close()
-                pytest.fail(f"the server exited with {self.proc.returncode}:\n{tail(self.log_path)}")
+                pytest.fail(f"the server exited with {self.proc.returncode}:\n"
+                            f"{tail(self.log_path)}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
                 break

@@ -3,8 +3,8 @@ serve the explorer to web browsers.
 
 Each browser session runs its own `python -m bptui [PRESET ...]` process, driven through
 textual-serve (an optional dependency: `pip install 'bptui[web]'`) behind the guards of
-bptui.commands.web_server. What the command line would load is loaded here first, and the port is bound
-before anything is printed, so a bad preset or a taken port is the usual one-line error.
+bptui.commands.web_server. What the command line would load is loaded here first, and the port
+is bound before anything is printed, so a bad preset or a taken port is the usual one-line error.
 
 The default host is 127.0.0.1: only this machine. `--host 0.0.0.0` (or this machine's address)
 serves a class; then anyone who can reach host:port can drive the app, and the command says so.
@@ -211,8 +211,8 @@ def serve(argv: list[str], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     """Serve the app on http://HOST:PORT until Ctrl+C or SIGTERM; returns the exit code.
 
     `argv` is the whole command line (holding --web, maybe --port, --host, --max-sessions and
-    --allow-host; the other arguments are their checked values). Raises bptui.preset.PresetError for a preset, session or CSV file
-    that cannot be loaded.
+    --allow-host; the other arguments are their checked values). Raises
+    bptui.preset.PresetError for a preset, session or CSV file that cannot be loaded.
     """
     argv = app_argv(argv)
     try:

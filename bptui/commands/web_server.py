@@ -19,14 +19,15 @@ browser to leave while its app processes live on. `GuardedServer` mends that:
   hold up the session's loop, which would then miss its browser leaving); an app more than
   `MAX_PENDING_INPUT` bytes behind ends the session;
 - an app that does not quit within `QUIT_GRACE` seconds of its browser leaving is terminated,
-  then killed (at most 2 × QUIT_GRACE after the socket closed, however busy the app is);
-  SIGTERM or SIGINT ends every app the same way, then the server;
+  then killed (at most 2 × QUIT_GRACE after the socket closed, however busy the app is); the
+  apps run with bptui.app.webdriver, where SIGTERM ends them at once and memory is capped;
+  SIGTERM or SIGINT to the server ends every app the same way, then the server;
 - at most `max_sessions` apps run at once: beyond it the page and the WebSocket answer 503
   ("the class is full");
-- the page's own URLs come from the (checked) `Host` it was asked for, so `--host 0.0.0.0` works
-  from other machines;
-- it listens on sockets bound by the caller (bptui.commands.web.bind), so a taken port is an error before
-  anything is printed, and it prints no banner of its own.
+- the page's URLs are relative to where it was loaded, and it connects with wss:// when loaded
+  over https (behind a proxy), so `--host 0.0.0.0`, tunnels and proxies work;
+- it listens on sockets bound by the caller (bptui.commands.web.bind), so a taken port is an
+  error before anything is printed, and it prints no banner of its own.
 """
 
 from __future__ import annotations
