@@ -945,3 +945,74 @@ def test_web_app_in_headless_chromium(browser, web_server, tmp_path):
     while page.screenshot(path=str(tmp_path / "after.png")) == shot_before:
         assert time.monotonic() < deadline, "the screenshot did not change after the key"
         time.sleep(0.1)
+
+
+@pytest.fixture
+def strict_browser():
+    """Chromium as a person's: with its popup blocker (Playwright turns it off by default)."""
+    chromium = find_chromium()
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed, but CI must run the browser test")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=CHROMIUM_FLAGS, timeout=30_000,
+            ignore_default_args=["--disable-popup-blocking"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def test_ctrl_e_in_a_browser_with_a_popup_blocker_delivers_every_file(strict_browser,
+                                                                      web_server, tmp_path):
+    """textual-serve opens each download in a popup: of three, a blocker let one through."""
+    import zipfile
+
+    url = web_server.url
+    context = strict_browser.new_context(accept_downloads=True,
+                                         viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    context.route("**/*", lambda route: route.continue_()
+                  if route.request.url.startswith(url + "/") else route.abort())
+    page.add_init_script(CATCH_TERMINAL)
+    page.goto(url + "/", wait_until="load")
+    # The page connects to ws:// here, and would to wss:// had it come over https.
+    assert page.evaluate("bptuiWebSocketUrl(window.location.href)") == f"ws://127.0.0.1:" \
+        f"{web_server.port}/ws"
+    assert page.evaluate("bptuiWebSocketUrl('https://class.example/bptui/?fontsize=20')") \
+        == "wss://class.example/bptui/ws"
+
+    deadline = time.monotonic() + 30
+    while "ready" not in page.evaluate(READ_SCREEN).split("\n")[0]:
+        assert time.monotonic() < deadline, f"the app did not draw:\n{tail(web_server.log_path)}"
+        time.sleep(0.05)
+    page.focus(".xterm-helper-textarea")
+    downloads = []
+
+    def downloaded(download) -> None:
+        downloads.append(download)
+
+    context.on("page", lambda popup: popup.on("download", downloaded))
+    page.on("download", downloaded)
+    page.keyboard.press("Control+e")
+    deadline = time.monotonic() + 30
+    while not downloads:
+        assert time.monotonic() < deadline, f"no download arrived:\n{tail(web_server.log_path)}"
+        page.wait_for_timeout(50)
+    [download] = downloads
+    assert download.suggested_filename == "xor-step0-weights.zip"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    with zipfile.ZipFile(path) as archive:
+        assert archive.namelist() == ["xor-step0-weights.json", "xor-step0-weights.npz",
+                                      "xor-step0-weights.toml"]
+    deadline = time.monotonic() + 10
+    while "sent to your browser in xor-step0-weights.zip" not in (screen := page.evaluate(
+            READ_SCREEN)):
+        assert time.monotonic() < deadline, f"the hint does not name the .zip:\n{screen}"
+        page.wait_for_timeout(50)
+    context.close()
