@@ -17,6 +17,7 @@ import os
 import secrets
 import shutil
 import stat
+import zipfile
 from pathlib import Path
 from typing import BinaryIO, Callable
 
@@ -352,3 +353,17 @@ def save_weights(path: str | Path, preset: Preset, stepper: Stepper) -> list[Pat
     the files written."""
     check_data_copy(path, preset)
     return write_files(weights_files(path, preset, stepper))
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    """{file name: contents} as one .zip (deflated; every entry dated 1980-01-01 and mode 0600,
+    so the same files always make the same archive). A browser gets one download, never several
+    (a popup blocker lets only the first of several through)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            entry = zipfile.ZipInfo(Path(name).name, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.external_attr = 0o100600 << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, data)
+    return buffer.getvalue()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 
 import numpy as np
+import pytest
 
 from bptui.app.main import BptuiApp
 from bptui.engine import Phase
@@ -384,3 +387,39 @@ def test_the_trainer_posts_every_step_at_10_steps_a_second_and_stops_when_asked(
     assert [m.why for m in finished] == ["paused"] and trainer.busy
     assert frames == list(range(1, stepper.step + 1)) and 2 <= stepper.step < 15
     assert trainer.finished() == [] and not trainer.busy
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values")
+def test_lowering_a_threads_priority_leaves_the_others_alone():
+    from bptui.app.trainer import TRAINING_NICENESS, lower_this_threads_priority
+
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before, seen = niceness(), []
+
+    def thread() -> None:
+        lower_this_threads_priority()
+        seen.append(niceness())
+
+    worker = threading.Thread(target=thread)
+    worker.start()
+    worker.join()
+    assert seen == [min(19, before + TRAINING_NICENESS)]
+    assert niceness() == before  # this thread (the screen's, in the app) keeps its priority
+
+
+async def test_training_runs_on_a_nicer_thread_than_the_screen(monkeypatch):
+    """Five learners training on one machine made the others' keys wait for the CPU."""
+    callers = []
+    monkeypatch.setattr("bptui.app.trainer.lower_this_threads_priority",
+                        lambda: callers.append(threading.current_thread()))
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("r")
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if callers:
+                break
+        await pilot.press("r")
+    assert len(callers) == 1 and callers[0] is not threading.main_thread()

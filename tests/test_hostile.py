@@ -741,14 +741,18 @@ async def test_web_mode_delivers_files_to_the_browser(tmp_path, monkeypatch):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("s", "ctrl+s")
         assert "sent to your browser" in str(app.query_one("#hint", Static).render())
-        await pilot.press("ctrl+e")
-        assert "sent to your browser" in str(app.query_one("#hint", Static).render())
+        await pilot.press("ctrl+e")  # three files: one download, a .zip (popup blockers)
+        hint = str(app.query_one("#hint", Static).render())
+        assert "sent to your browser in xor-step1-weights.zip: xor-step1-weights.json" in hint
     assert list(tmp_path.iterdir()) == []
-    assert [name for name, _ in delivered] == [
-        "bptui-session-xor.npz", "xor-step1-weights.json", "xor-step1-weights.npz",
-        "xor-step1-weights.toml"]
+    assert [name for name, _ in delivered] == ["bptui-session-xor.npz", "xor-step1-weights.zip"]
     (tmp_path / "s.npz").write_bytes(delivered[0][1])
     assert load_session(tmp_path / "s.npz")[1].step == 1
+    with zipfile.ZipFile(io.BytesIO(delivered[1][1])) as archive:
+        assert archive.namelist() == ["xor-step1-weights.json", "xor-step1-weights.npz",
+                                      "xor-step1-weights.toml"]
+        archive.extractall(tmp_path / "unzipped")
+    assert load_preset(str(tmp_path / "unzipped" / "xor-step1-weights.toml")).name
 
 
 # --------------------------------------------------------------------------------------------

@@ -154,3 +154,18 @@ def test_a_csv_preset_exports_with_its_data(tmp_path, capsys):
     reloaded = json.loads(capsys.readouterr().out)
     assert reloaded["loss"][0] == trained["loss"][-1]
     assert reloaded["accuracy"] == trained["accuracy"]
+
+
+def test_a_zip_of_files_is_the_same_for_the_same_files_and_holds_them_all():
+    import io
+    import zipfile
+
+    from bptui.export import zip_bytes
+
+    files = {"a.json": b"{}", "dir/b.npz": b"\x00" * 1000, "c.toml": "é = 1\n".encode()}
+    archive = zip_bytes(files)
+    assert zip_bytes(dict(files)) == archive  # no time stamp of its own: reproducible
+    with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        assert opened.namelist() == ["a.json", "b.npz", "c.toml"]  # names only, no folders
+        assert [opened.read(name) for name in opened.namelist()] == list(files.values())
+        assert {info.external_attr >> 16 & 0o777 for info in opened.infolist()} == {0o600}

@@ -84,12 +84,15 @@ HAS_PROC = Path("/proc/self/stat").exists()
 
 
 class FakeServer:
-    """Stands in for bptui.commands.web_server.GuardedServer: records what it was given, serves nothing."""
+    """Stands in for bptui.commands.web_server.GuardedServer: records what it was given, serves
+    nothing."""
 
     made: list[FakeServer] = []
 
-    def __init__(self, command: str, sockets: list, host: str, port: int, title: str):
+    def __init__(self, command: str, sockets: list, host: str, port: int, title: str,
+                 max_sessions: int, allow_hosts: tuple):
         self.command, self.sockets, self.host, self.port = command, sockets, host, port
+        self.max_sessions, self.allow_hosts = max_sessions, allow_hosts
         self.served = False
         FakeServer.made.append(self)
 
@@ -195,8 +198,16 @@ def test_which_hosts_are_this_machine_only(host, local):
     (["--web", "--host", "x" * 300], ["--host", "is not an IP address"]),
     (["--web", "--host", "http://localhost"], ["--host", "is not an IP address"]),
     (["--web", "--host"], ["--host", "expected one argument"]),
-    (["--port", "9000"], ["--port and --host go with --web"]),
-    (["--host", "0.0.0.0", "xor"], ["--port and --host go with --web"]),
+    (["--port", "9000"], ["go with --web (got --port without --web)"]),
+    (["--host", "0.0.0.0", "xor"], ["go with --web (got --host without --web)"]),
+    (["--max-sessions", "3"], ["go with --web (got --max-sessions without --web)"]),
+    (["--allow-host", "x.example"], ["go with --web (got --allow-host without --web)"]),
+    (["--web", "--max-sessions", "0"], ["--max-sessions", "0 is out of range"]),
+    (["--web", "--max-sessions", "many"], ["--max-sessions", "expected a number of sessions"]),
+    (["--web", "--allow-host", "evil host"], ["--allow-host", "'evil host' is not"]),
+    (["--web", "--allow-host", "x.example:0"], ["--allow-host", "is not"]),
+    (["--web", "--allow-host", "http://x.example"], ["--allow-host", "is not"]),
+    (["--web", "--allow-host", "a\x1b[2J:80"], ["--allow-host", "is not"]),
     (["--we"], ["unrecognized arguments: --we"]),  # not an abbreviation of --web
     (["--web", "--por", "9000"], ["unrecognized arguments: --por"]),
     (["--web", "--ho=0.0.0.0"], ["unrecognized arguments: --ho=0.0.0.0"]),
@@ -336,6 +347,112 @@ async def test_an_app_that_will_not_quit_is_ended(web_server_module, monkeypatch
     assert service._process.returncode == -ended_by
 
 
+def test_the_input_budget_allows_its_rate_and_bursts_only(web_server_module):
+    now = [0.0]
+    budget = web_server_module.InputBudget(rate=100, burst=1000, clock=lambda: now[0])
+    assert budget.take(1000)  # a full burst at once
+    assert not budget.take(1)  # then nothing ...
+    now[0] += 0.5
+    assert budget.take(50) and not budget.take(1)  # ... but the rate
+    now[0] += 1000
+    assert not budget.take(1001)  # the bucket never holds more than a burst
+    assert budget.take(1000)
+
+
+def test_input_reaches_a_busy_app_without_waiting_and_the_backlog_is_capped(
+        web_server_module, monkeypatch):
+    """An app that does not read: writes never wait on it, and past the cap the session ends
+    (textual-serve's writes waited for the app, so the session missed its browser leaving)."""
+
+    async def scenario():
+        service = app_service(web_server_module, "exec sleep 30")  # never reads its input
+        await service.start(80, 24)
+        try:
+            chunk = b"x" * 16384
+            with pytest.raises(web_server_module.SessionLimit, match="not reading its input"):
+                for _ in range(web_server_module.MAX_PENDING_INPUT // len(chunk) + 10):
+                    assert await service.send_bytes(chunk)  # returns at once: the loop goes on
+            assert await service.send_meta({"type": "quit"})  # quit is written whatever the cap
+        finally:
+            monkeypatch.setattr(web_server_module, "QUIT_GRACE", 0.05)
+            await service.stop()
+        assert not service.running
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("tunnel.example", ("tunnel.example", None)),
+    ("Tunnel.Example.:9000", ("tunnel.example", 9000)),
+    ("localhost:9000", ("localhost", 9000)),
+    ("10.0.0.5", ("10.0.0.5", None)),
+    ("[::1]:9000", ("::1", 9000)),
+])
+def test_allow_host_values(text, expected):
+    from bptui.commands.web import allowed_host
+
+    assert allowed_host(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "evil host", "x.example:0", "x.example:70000", "x:y",
+                                  "http://x.example", "x.example/path", "user@x.example",
+                                  "[::1:9000", "a\x1b[2J", "lócal"])
+def test_bad_allow_host_values_are_refused(text):
+    import argparse
+
+    from bptui.commands.web import allowed_host
+
+    with pytest.raises(argparse.ArgumentTypeError, match="is not a host name"):
+        allowed_host(text)
+
+
+@pytest.mark.parametrize("header, value, allowed", [
+    ("Host", "tunnel.example:9000", True),
+    ("Host", "tunnel.example:9001", False),  # a port was named: only that one
+    ("Host", "proxy.example", True),  # no port named: any port
+    ("Host", "proxy.example:8443", True),
+    ("Host", "evil.example:9000", False),
+    ("Origin", "http://tunnel.example:9000", True),
+    ("Origin", "https://proxy.example", True),  # a proxy that speaks https to the browser
+    ("Origin", "https://tunnel.example", False),  # https means port 443, not 9000
+    ("Origin", "https://127.0.0.1:8000", False),  # this server speaks http only
+    ("Origin", "http://evil.example", False),
+    ("Origin", "null", False),
+])
+def test_allowed_hosts_pass_the_host_and_origin_checks(web_server_module, header, value,
+                                                       allowed):
+    origins = web_server_module.Origins("127.0.0.1", 8000,
+                                        (("tunnel.example", 9000), ("proxy.example", None)))
+    if header == "Host":
+        result = origins.allows(web_server_module.split_authority(value), "127.0.0.1")
+    else:
+        result = origins.allows_origin(value, "127.0.0.1")
+    assert result is allowed
+    assert origins.allows(("127.0.0.1", 8000), "127.0.0.1")  # this server still is
+
+
+def test_serve_passes_max_sessions_and_allowed_hosts(fake_server):
+    assert main(["--web", "--max-sessions", "2", "--allow-host", "a.example:9000",
+                 "--allow-host", "b.example"]) == 0
+    [server] = fake_server
+    assert server.max_sessions == 2
+    assert server.allow_hosts == (("a.example", 9000), ("b.example", None))
+    assert shlex.split(server.command)[-2:] == ["-m", "bptui"]  # none of them reach the app
+    assert main(["--web"]) == 0
+    assert fake_server[1].max_sessions == 32 and fake_server[1].allow_hosts == ()
+
+
+def test_a_web_app_caps_its_own_memory():
+    """The browser's app process (its driver) limits its address space; checked in a child
+    process so that the test run keeps its own limits."""
+    code = ("import resource; from bptui.app.webdriver import MEMORY_LIMIT, limit_memory; "
+            "limit_memory(); print(resource.getrlimit(resource.RLIMIT_AS) == "
+            "(MEMORY_LIMIT, MEMORY_LIMIT), MEMORY_LIMIT)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    assert done.stdout.split() == ["True", str(2 << 30)], done.stderr
+
+
 # --- the real server and a raw aiohttp client -----------------------------------------------
 
 
@@ -387,7 +504,7 @@ def wait_until(condition, what: str, timeout: float = 15) -> None:
 class RunningServer:
     """A `python -m bptui --web xor --port N` process in its own process group."""
 
-    def __init__(self, tmp_path: Path):
+    def __init__(self, tmp_path: Path, *options: str):
         pytest.importorskip("textual_serve",
                             reason="textual-serve is not installed (pip install -e '.[test]')")
         self.port = free_port()
@@ -396,14 +513,15 @@ class RunningServer:
         self.log = self.log_path.open("w")
         env = dict(os.environ, TEXTUAL_ANIMATIONS="none")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bptui", "--web", "xor", "--port", str(self.port)],
+            [sys.executable, "-m", "bptui", "--web", "xor", "--port", str(self.port), *options],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env=env,
             start_new_session=True)  # the server and the app processes it starts share a group
         deadline = time.monotonic() + 20
         while True:
             if self.proc.poll() is not None:
                 self.close()
-                pytest.fail(f"the server exited with {self.proc.returncode}:\n{tail(self.log_path)}")
+                pytest.fail(f"the server exited with {self.proc.returncode}:\n"
+                            f"{tail(self.log_path)}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
                 break
@@ -514,7 +632,7 @@ async def test_the_page_names_the_host_it_was_asked_for(shared_server):
                 assert response.status == 200
                 page = await response.text()
             assert f'"ws://{host}/ws"' in page or f"ws://{host}/ws" in page
-            assert f"http://{host}/static/" in page
+            assert 'href="static/css/xterm.css"' in page  # relative: http or https alike
 
 
 @pytest.mark.skipif(not HAS_PROC, reason="reads the app's environment in /proc")
@@ -580,6 +698,147 @@ async def test_the_apps_end_when_the_server_is_killed(web_server):
     finally:
         await session.close()
     await asyncio.to_thread(wait_until, lambda: not alive(app), "the orphaned app to end")
+
+
+def sigterm_is_caught(pid: int) -> bool:
+    """Whether process `pid` has a handler for SIGTERM (bit 15 of SigCgt in /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (signal.SIGTERM - 1) & 1)
+    raise AssertionError("no SigCgt line")
+
+
+async def close_code_after(websocket) -> int:
+    """The close code once the server has closed `websocket` (its other messages skipped)."""
+    async with asyncio.timeout(20):
+        while not websocket.closed:
+            await websocket.receive()
+    return websocket.close_code
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="looks for the app in /proc")
+async def test_an_oversized_message_ends_its_session_and_its_app(shared_server):
+    """3.9 MB of keys kept an app at 98% CPU, growing, after its browser had left."""
+    session, websocket = await open_session(shared_server)
+    try:
+        [app] = shared_server.apps()
+        with contextlib.suppress(ConnectionError):
+            await websocket.send_json(["stdin", "a" * 3_900_000])
+        # 1009 (message too big), or 1006 when the server closed while the client still sent
+        assert await close_code_after(websocket) in (1009, 1006)
+    finally:
+        await session.close()
+    await asyncio.to_thread(wait_until, lambda: not alive(app), "the app to end")
+    assert "a browser session ended: a message over 65536 bytes" in \
+        shared_server.log_path.read_text()
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="looks for the app in /proc")
+async def test_a_session_sending_faster_than_its_budget_is_ended(shared_server):
+    session, websocket = await open_session(shared_server)
+    try:
+        [app] = shared_server.apps()
+        with contextlib.suppress(ConnectionError):
+            for _ in range(5):  # 5 × 60 KB at once: more than a burst
+                await websocket.send_json(["stdin", "\x1b[<35;1;1M" * 4000])  # JSON: 64 KB
+        assert await close_code_after(websocket) in (1008, 1006)  # policy violation
+    finally:
+        await session.close()
+    await asyncio.to_thread(wait_until, lambda: not alive(app), "the app to end")
+    assert "a browser session ended: more than 16384 bytes a second" in \
+        shared_server.log_path.read_text()
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="looks for the app in /proc")
+async def test_an_app_busy_with_input_ends_when_its_browser_leaves(shared_server):
+    session, websocket = await open_session(shared_server)
+    try:
+        [app] = shared_server.apps()
+        for _ in range(2):  # within the limits, and seconds of work for the app
+            await websocket.send_json(["stdin", "a" * 60_000])
+        await websocket.close()
+    finally:
+        await session.close()
+    await asyncio.to_thread(wait_until, lambda: not alive(app), "the busy app to end")
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="looks for the app in /proc")
+async def test_sigterm_ends_a_web_app_however_busy(shared_server):
+    """Textual's web driver handled SIGTERM in its event loop, behind every queued key."""
+    session, websocket = await open_session(shared_server)
+    try:
+        [app] = shared_server.apps()
+        # SIGTERM's default action (the kernel ends the app), once its driver has started
+        await asyncio.to_thread(wait_until, lambda: not sigterm_is_caught(app),
+                                "SIGTERM's default action")
+        for _ in range(2):
+            await websocket.send_json(["stdin", "a" * 60_000])
+        os.kill(app, signal.SIGTERM)
+        await asyncio.to_thread(wait_until, lambda: not alive(app), "the app to end")
+    finally:
+        await session.close()
+
+
+@pytest.fixture(scope="module")
+def small_class(tmp_path_factory):
+    """A server for two browser sessions, also reachable as tunnel.example:9000."""
+    server = RunningServer(tmp_path_factory.mktemp("class"), "--max-sessions", "2",
+                           "--allow-host", "tunnel.example:9000")
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="counts app processes in /proc")
+async def test_beyond_max_sessions_the_class_is_full_with_503(small_class):
+    import aiohttp
+
+    sessions = [await open_session(small_class) for _ in range(2)]
+    try:
+        assert len(small_class.apps()) == 2
+        async with aiohttp.ClientSession() as client:
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await client.ws_connect(small_class.url + "/ws")
+            assert refused.value.status == 503
+            async with client.get(small_class.url + "/") as response:
+                assert response.status == 503
+                assert "The class is full" in await response.text()
+                assert response.headers["Retry-After"].isdigit()
+        assert len(small_class.apps()) == 2  # no third app was started
+    finally:
+        for session, websocket in sessions[1:]:
+            await websocket.close()
+            await session.close()
+
+    async def page_status() -> int:
+        async with aiohttp.ClientSession() as client:
+            async with client.get(small_class.url + "/") as response:
+                return response.status
+
+    deadline = time.monotonic() + 20  # a seat is free once the app has ended
+    while await page_status() != 200:
+        assert time.monotonic() < deadline, "the page still says the class is full"
+        await asyncio.sleep(0.05)
+    await sessions[0][0].close()
+
+
+async def test_an_allowed_host_reaches_the_app_through_a_tunnel_or_proxy(small_class):
+    import aiohttp
+
+    async with aiohttp.ClientSession() as client:
+        async with client.get(small_class.url + "/",
+                              headers={"Host": "tunnel.example:9000"}) as response:
+            assert response.status == 200
+            page = await response.text()
+        assert "bptuiWebSocketUrl(window.location.href)" in page  # ws:// or wss:// as loaded
+        async with client.get(small_class.url + "/",
+                              headers={"Host": "tunnel.example:9001"}) as response:
+            assert response.status == 403
+    session, websocket = await open_session(small_class, Host="tunnel.example:9000",
+                                            Origin="http://tunnel.example:9000")
+    await websocket.close()
+    await session.close()
 
 
 # --- the preset picker in a browser ---------------------------------------------------------
@@ -686,3 +945,74 @@ def test_web_app_in_headless_chromium(browser, web_server, tmp_path):
     while page.screenshot(path=str(tmp_path / "after.png")) == shot_before:
         assert time.monotonic() < deadline, "the screenshot did not change after the key"
         time.sleep(0.1)
+
+
+@pytest.fixture
+def strict_browser():
+    """Chromium as a person's: with its popup blocker (Playwright turns it off by default)."""
+    chromium = find_chromium()
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed, but CI must run the browser test")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=CHROMIUM_FLAGS, timeout=30_000,
+            ignore_default_args=["--disable-popup-blocking"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def test_ctrl_e_in_a_browser_with_a_popup_blocker_delivers_every_file(strict_browser,
+                                                                      web_server, tmp_path):
+    """textual-serve opens each download in a popup: of three, a blocker let one through."""
+    import zipfile
+
+    url = web_server.url
+    context = strict_browser.new_context(accept_downloads=True,
+                                         viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    context.route("**/*", lambda route: route.continue_()
+                  if route.request.url.startswith(url + "/") else route.abort())
+    page.add_init_script(CATCH_TERMINAL)
+    page.goto(url + "/", wait_until="load")
+    # The page connects to ws:// here, and would to wss:// had it come over https.
+    assert page.evaluate("bptuiWebSocketUrl(window.location.href)") == f"ws://127.0.0.1:" \
+        f"{web_server.port}/ws"
+    assert page.evaluate("bptuiWebSocketUrl('https://class.example/bptui/?fontsize=20')") \
+        == "wss://class.example/bptui/ws"
+
+    deadline = time.monotonic() + 30
+    while "ready" not in page.evaluate(READ_SCREEN).split("\n")[0]:
+        assert time.monotonic() < deadline, f"the app did not draw:\n{tail(web_server.log_path)}"
+        time.sleep(0.05)
+    page.focus(".xterm-helper-textarea")
+    downloads = []
+
+    def downloaded(download) -> None:
+        downloads.append(download)
+
+    context.on("page", lambda popup: popup.on("download", downloaded))
+    page.on("download", downloaded)
+    page.keyboard.press("Control+e")
+    deadline = time.monotonic() + 30
+    while not downloads:
+        assert time.monotonic() < deadline, f"no download arrived:\n{tail(web_server.log_path)}"
+        page.wait_for_timeout(50)
+    [download] = downloads
+    assert download.suggested_filename == "xor-step0-weights.zip"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    with zipfile.ZipFile(path) as archive:
+        assert archive.namelist() == ["xor-step0-weights.json", "xor-step0-weights.npz",
+                                      "xor-step0-weights.toml"]
+    deadline = time.monotonic() + 10
+    while "sent to your browser in xor-step0-weights.zip" not in (screen := page.evaluate(
+            READ_SCREEN)):
+        assert time.monotonic() < deadline, f"the hint does not name the .zip:\n{screen}"
+        page.wait_for_timeout(50)
+    context.close()

@@ -27,17 +27,26 @@ class Sessions:
         self.hint = hint
         self.refresh_view()
 
-    def hand_over(self, files: dict[str, bytes]) -> str:
+    def hand_over(self, files: dict[str, bytes], bundle: str | None = None) -> str:
         """Write {file name: contents} in the current folder, all or nothing; served on the web
-        (textual-serve), send them to the browser as downloads instead. Says where they went."""
+        (textual-serve), send them to the browser instead: one download, so several files go
+        as one .zip named `bundle` (a popup blocker lets only the first of several downloads
+        through). Says where they went, naming what was really sent."""
         if not self.is_web:
             from bptui.export import write_files
 
             write_files(files)
             return "saved to"
-        for name, data in files.items():
+        if len(files) == 1:
+            [(name, data)] = files.items()
             self.deliver_binary(io.BytesIO(data), save_filename=name)
-        return "sent to your browser as"
+            return "sent to your browser as"
+        from bptui.export import zip_bytes
+
+        name = bundle or "bptui-files.zip"
+        self.deliver_binary(io.BytesIO(zip_bytes(files)), save_filename=name,
+                            mime_type="application/zip")
+        return f"sent to your browser in {name}:"
 
     @paused
     def action_save_session(self) -> None:
@@ -62,7 +71,7 @@ class Sessions:
             files = export_files(self.preset, self.stepper)
             if not self.is_web:  # the data copy STEM.csv never replaces another file
                 check_data_copy(f"{stem}.toml", self.preset)
-            where = self.hand_over(files)
+            where = self.hand_over(files, bundle=f"{stem}.zip")
             data = ", its data in .csv" if f"{stem}.csv" in files else ""
             self.hint = (f"weights {where} {stem}.json, .npz and .toml{data} "
                          f"(a preset: bptui {stem}.toml)")

@@ -105,7 +105,9 @@ def app_parser() -> argparse.ArgumentParser:
 
 
 def add_web_arguments(parser: argparse.ArgumentParser) -> None:
-    """--web [--port N] [--host H]."""
+    """--web [--port N] [--host H] [--max-sessions N] [--allow-host NAME[:PORT] ...]."""
+    from bptui.commands.web import DEFAULT_MAX_SESSIONS, MAX_SESSIONS, allowed_host
+
     parser.add_argument("--web", action="store_true",
                         help="serve the app to web browsers (needs textual-serve)")
     parser.add_argument("--port", type=port_number, default=None,
@@ -113,17 +115,31 @@ def add_web_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", type=host_address, default=None,
                         help="address for --web (default 127.0.0.1, this machine only; "
                              "0.0.0.0 serves a class: anyone who can reach it drives the app)")
+    parser.add_argument("--max-sessions", type=int_in(1, MAX_SESSIONS, "a number of sessions"),
+                        default=None, metavar="N",
+                        help=f"browser sessions served at once with --web (default "
+                             f"{DEFAULT_MAX_SESSIONS}; beyond it the page says the class is full)")
+    parser.add_argument("--allow-host", type=allowed_host, action="append", default=None,
+                        metavar="NAME[:PORT]",
+                        help="with --web, also accept this name in the Host and Origin headers "
+                             "(an SSH tunnel, Docker's -p, a reverse proxy); repeatable")
 
 
 def serve_if_web(parser: argparse.ArgumentParser, args, argv: list[str]) -> int | None:
-    """With --web, serve `argv` to browsers (the exit code); without it, None (and --port or
-    --host alone is a usage error)."""
+    """With --web, serve `argv` to browsers (the exit code); without it, None (and a web option
+    alone is a usage error)."""
     if args.web:
-        from bptui.commands.web import DEFAULT_HOST, DEFAULT_PORT, serve
+        from bptui.commands.web import DEFAULT_HOST, DEFAULT_MAX_SESSIONS, DEFAULT_PORT, serve
 
-        return serve(argv, args.host or DEFAULT_HOST, args.port or DEFAULT_PORT)
-    if args.port is not None or args.host is not None:
-        parser.error("--port and --host go with --web")
+        return serve(argv, args.host or DEFAULT_HOST, args.port or DEFAULT_PORT,
+                     max_sessions=args.max_sessions or DEFAULT_MAX_SESSIONS,
+                     allow_hosts=tuple(args.allow_host or ()))
+    given = [name for name, value in (("--port", args.port), ("--host", args.host),
+                                      ("--max-sessions", args.max_sessions),
+                                      ("--allow-host", args.allow_host)) if value is not None]
+    if given:
+        parser.error(f"--port, --host, --max-sessions and --allow-host go with --web "
+                     f"(got {given[0]} without --web)")
     return None
 
 

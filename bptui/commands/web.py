@@ -1,16 +1,21 @@
-"""`bptui --web [PRESET] [--port N] [--host H]`: serve the explorer to web browsers.
+"""`bptui --web [PRESET] [--port N] [--host H] [--max-sessions N] [--allow-host NAME[:PORT]]`:
+serve the explorer to web browsers.
 
 Each browser session runs its own `python -m bptui [PRESET ...]` process, driven through
 textual-serve (an optional dependency: `pip install 'bptui[web]'`) behind the guards of
-bptui.commands.web_server. What the command line would load is loaded here first, and the port is bound
-before anything is printed, so a bad preset or a taken port is the usual one-line error.
+bptui.commands.web_server. What the command line would load is loaded here first, and the port
+is bound before anything is printed, so a bad preset or a taken port is the usual one-line error.
 
 The default host is 127.0.0.1: only this machine. `--host 0.0.0.0` (or this machine's address)
 serves a class; then anyone who can reach host:port can drive the app, and the command says so.
+At most `--max-sessions` browser tabs are served at once (each is an app process). Behind an SSH
+tunnel, Docker's `-p` or a reverse proxy the browser names another host or port: `--allow-host`
+adds it to what the Host and Origin checks accept.
 """
 
 from __future__ import annotations
 
+import argparse
 import errno
 import functools
 import ipaddress
@@ -26,7 +31,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 EXIT_BAD_INPUT = 2
 MISSING = "bptui: error: --web needs textual-serve (pip install 'bptui[web]')"
-WEB_OPTIONS = {"--web": 0, "--port": 1, "--host": 1}  # option → how many values follow it
+DEFAULT_MAX_SESSIONS = 32  # browser sessions (app processes) at once
+MAX_SESSIONS = 1000
+WEB_OPTIONS = {"--web": 0, "--port": 1, "--host": 1,  # option → how many values follow it
+               "--max-sessions": 1, "--allow-host": 1}
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
@@ -76,6 +84,29 @@ def parent_death_signal() -> tuple[str, ...]:
     except (OSError, subprocess.SubprocessError):
         works = False
     return command if works else ()
+
+
+def allowed_host(text: str) -> tuple[str, int | None]:
+    """An argparse type for --allow-host: NAME, NAME:PORT, an IP address, [IPv6]:PORT; as
+    (canonical name, port or None for any port)."""
+    from urllib.parse import urlsplit
+
+    from bptui.commands.cli import HOST_NAME
+
+    problem = argparse.ArgumentTypeError(
+        f"{text!r} is not a host name or address with an optional port (allowed: e.g. "
+        "teacher.example, localhost:9000, [::1]:9000)")
+    if not text.isascii() or not text.isprintable() or any(c in text for c in "/?#@\\ "):
+        raise problem
+    try:
+        parts = urlsplit("//" + text)
+        port = parts.port
+    except ValueError:
+        raise problem from None
+    name = parts.hostname or ""
+    if port == 0 or not (HOST_NAME.fullmatch(name) or ip_of(name) is not None):
+        raise problem
+    return canonical_host(name), port
 
 
 def canonical_host(name: str) -> str:
@@ -174,12 +205,14 @@ def error(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
-def serve(argv: list[str], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
+def serve(argv: list[str], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          max_sessions: int = DEFAULT_MAX_SESSIONS,
+          allow_hosts: tuple[tuple[str, int | None], ...] = ()) -> int:
     """Serve the app on http://HOST:PORT until Ctrl+C or SIGTERM; returns the exit code.
 
-    `argv` is the whole command line (holding --web, maybe --port and --host; `host` and `port`
-    are their checked values). Raises bptui.preset.PresetError for a preset, session or CSV file
-    that cannot be loaded.
+    `argv` is the whole command line (holding --web, maybe --port, --host, --max-sessions and
+    --allow-host; the other arguments are their checked values). Raises
+    bptui.preset.PresetError for a preset, session or CSV file that cannot be loaded.
     """
     argv = app_argv(argv)
     try:
@@ -203,6 +236,7 @@ def serve(argv: list[str], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -
               f"{url_host(host)}:{port} can drive the app", file=sys.stderr)
     print(f"bptui: serving at {url} (open it in a web browser; Ctrl+C stops)", flush=True)
     server = GuardedServer(app_command(argv), sockets, host=host, port=port,
-                           title=shlex.join(["bptui", *argv]))
+                           title=shlex.join(["bptui", *argv]), max_sessions=max_sessions,
+                           allow_hosts=allow_hosts)
     server.serve()
     return 0
