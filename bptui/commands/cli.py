@@ -7,9 +7,7 @@ Bad input of any kind ends with one line on stderr, `bptui: error: ...`, and exi
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
-import re
 import sys
 import textwrap
 
@@ -23,113 +21,30 @@ if not any(name in os.environ for name in THREAD_VARIABLES):
     for _name in THREAD_VARIABLES:
         os.environ[_name] = "1"
 
-from bptui import __version__  # noqa: E402 - after the thread settings
+# after the thread settings:
+from bptui.commands.hosts import DEFAULT_HOST, DEFAULT_MAX_SESSIONS, DEFAULT_PORT  # noqa: E402
+from bptui.commands.options import (  # noqa: E402
+    EXIT_INTERRUPTED,
+    OneLineParser,
+    add_csv_arguments,
+    add_set_option,
+    app_parser,
+    eval_every,
+    fail,
+    learn_parser,
+    load_lesson_target,
+    load_target,
+    positive_int,
+)
 from bptui.preset import PresetError, bundled_names, load_preset  # noqa: E402
-from bptui.preset.csvdata import MISSING_CHOICES  # noqa: E402
-from bptui.text import paragraph, printable, to_int  # noqa: E402
-
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
-ANNOUNCE_BYTES = 10_000_000  # a CSV this large takes a noticeable moment to read
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is one line on stderr and exit code 2, and options are
-    never abbreviated (`--we` is not `--web`)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("allow_abbrev", False)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str):  # noqa: D102 - argparse hook
-        self.exit(EXIT_BAD_INPUT, f"bptui: error: {printable(message)} (see bptui --help)\n")
-
-
-def int_in(low: int, high: int, what: str):
-    """An argparse type: an integer in low..high, else one line saying `what` was expected."""
-
-    def parse(text: str) -> int:
-        try:
-            value = to_int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} is out of range (allowed: {low}..{high})")
-        return value
-
-    return parse
-
-
-positive_int = int_in(0, 100_000_000, "a whole number of steps")
-eval_every = int_in(1, 10_000_000, "a whole number of steps")
-port_number = int_in(1, 65535, "a port number")
-
-
-HOST_NAME = re.compile(r"(?=.{1,253}\.?$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
-                       r"(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?", re.IGNORECASE)
-
-
-def host_address(text: str) -> str:
-    """An IP address or a host name for --host."""
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        pass
-    if HOST_NAME.fullmatch(text):
-        return text
-    raise argparse.ArgumentTypeError(
-        f"{text!r} is not an IP address or host name (allowed: e.g. 127.0.0.1, 0.0.0.0, ::1, "
-        "a host name)")
-
-
-def app_parser() -> argparse.ArgumentParser:
-    """The parser of `bptui [PRESET]`."""
-    parser = OneLineParser(
-        prog="bptui",
-        description="Explore backpropagation one step at a time: forward, error, backward, update.",
-        epilog="Lessons: bptui learn [NAME]. "
-               "Headless training: bptui train PRESET [--steps N] [--json]. "
-               "Runs side by side: bptui compare PRESET --vary KEY=V1,V2. "
-               "One weight: bptui nudge|slice PRESET --weight L:U:I. "
-               "Presets: bptui --list.")
-    parser.add_argument("preset", nargs="?", default="xor",
-                        help="a bundled preset name (see --list) or a path to a .toml file "
-                             "(default: xor)")
-    parser.add_argument("--list", action="store_true", help="list the bundled presets and exit")
-    parser.add_argument("--session", metavar="FILE", help="resume a session saved with ctrl+s")
-    add_csv_arguments(parser)
-    add_set_option(parser)
-    add_web_arguments(parser)
-    parser.add_argument("--version", action="version", version=f"bptui {__version__}")
-    return parser
-
-
-def add_web_arguments(parser: argparse.ArgumentParser) -> None:
-    """--web [--port N] [--host H] [--max-sessions N] [--allow-host NAME[:PORT] ...]."""
-    from bptui.commands.web import DEFAULT_MAX_SESSIONS, MAX_SESSIONS, allowed_host
-
-    parser.add_argument("--web", action="store_true",
-                        help="serve the app to web browsers (needs textual-serve)")
-    parser.add_argument("--port", type=port_number, default=None,
-                        help="port for --web (default 8000)")
-    parser.add_argument("--host", type=host_address, default=None,
-                        help="address for --web (default 127.0.0.1, this machine only; "
-                             "0.0.0.0 serves a class: anyone who can reach it drives the app)")
-    parser.add_argument("--max-sessions", type=int_in(1, MAX_SESSIONS, "a number of sessions"),
-                        default=None, metavar="N",
-                        help=f"browser sessions served at once with --web (default "
-                             f"{DEFAULT_MAX_SESSIONS}; beyond it the page says the class is full)")
-    parser.add_argument("--allow-host", type=allowed_host, action="append", default=None,
-                        metavar="NAME[:PORT]",
-                        help="with --web, also accept this name in the Host and Origin headers "
-                             "(an SSH tunnel, Docker's -p, a reverse proxy); repeatable")
+from bptui.text import paragraph, printable  # noqa: E402
 
 
 def serve_if_web(parser: argparse.ArgumentParser, args, argv: list[str]) -> int | None:
     """With --web, serve `argv` to browsers (the exit code); without it, None (and a web option
     alone is a usage error)."""
     if args.web:
-        from bptui.commands.web import DEFAULT_HOST, DEFAULT_MAX_SESSIONS, DEFAULT_PORT, serve
+        from bptui.commands.web import serve
 
         return serve(argv, args.host or DEFAULT_HOST, args.port or DEFAULT_PORT,
                      max_sessions=args.max_sessions or DEFAULT_MAX_SESSIONS,
@@ -141,34 +56,6 @@ def serve_if_web(parser: argparse.ArgumentParser, args, argv: list[str]) -> int 
         parser.error(f"--port, --host, --max-sessions and --allow-host go with --web "
                      f"(got {given[0]} without --web)")
     return None
-
-
-def learn_parser() -> argparse.ArgumentParser:
-    """The parser of `bptui learn`."""
-    parser = OneLineParser(prog="bptui learn",
-                           description="Lessons that guide and check: forward, error, backward, "
-                                       "update, and what goes wrong over many steps.")
-    parser.add_argument("lesson", nargs="?",
-                        help="a bundled lesson (see --list) or a lesson .toml file; without it, "
-                             "a lesson picker")
-    parser.add_argument("--list", action="store_true", help="list the bundled lessons and exit")
-    parser.add_argument("--restart", action="store_true",
-                        help="start from the first step (ignore the saved progress)")
-    parser.add_argument("--check", action="store_true",
-                        help="validate the lesson without starting the app: one line per step "
-                             "(exit 0), or one line for the first problem (exit 2)")
-    parser.add_argument("--template", action="store_true",
-                        help="print a commented starter lesson and exit")
-    add_web_arguments(parser)
-    return parser
-
-
-def add_set_option(parser: argparse.ArgumentParser) -> None:
-    """--set KEY=VALUE, repeatable."""
-    parser.add_argument("--set", action="append", metavar="KEY=VALUE",
-                        help="override a preset key for this run, e.g. training.learning_rate=0.1 "
-                             "or network.layers=[2,8,1] (VALUE is TOML; a bare word is text); "
-                             "repeatable")
 
 
 def list_lessons() -> int:
@@ -194,20 +81,6 @@ def print_listing(names, load, width: int, describe) -> int:
         print(textwrap.fill(paragraph(body), width=78, initial_indent=" " * (width + 1),
                             subsequent_indent=" " * (width + 1)))
     return 0
-
-
-def load_lesson_target(args):
-    """(lesson or "pick", saved progress or None) of `bptui learn` arguments."""
-    if not args.lesson:
-        return "pick", None
-    from bptui.lesson import load_lesson
-    from bptui.lesson import progress as saved
-
-    lesson = load_lesson(args.lesson)
-    if args.restart:
-        saved.forget(lesson.ident)
-        return lesson, None
-    return lesson, saved.load(lesson.ident, len(lesson.steps))
 
 
 def check_lesson(parser: argparse.ArgumentParser, args) -> int:
@@ -247,19 +120,6 @@ def learn_command(argv: list[str]) -> int:
 
     preset = lesson.preset if lesson != "pick" else load_preset("xor")
     return run_app(preset, lesson=lesson, progress=progress)
-
-
-def add_csv_arguments(parser: argparse.ArgumentParser) -> None:
-    """--csv FILE --target COLUMN [--layers N,N,...] [--ignore COL,COL] [--missing HOW]."""
-    parser.add_argument("--csv", metavar="FILE", help="build a preset from your own CSV file")
-    parser.add_argument("--target", metavar="COLUMN", help="the CSV column to predict (with --csv)")
-    parser.add_argument("--layers", metavar="N,N,...",
-                        help="units per layer for --csv, input first (default: features,2×features,outputs)")
-    parser.add_argument("--ignore", metavar="COL,COL",
-                        help="CSV columns to leave out of the features (with --csv)")
-    parser.add_argument("--missing", choices=MISSING_CHOICES,
-                        help="missing values in the CSV: error (default), drop_rows, or mean "
-                             "(fill features with their column's mean)")
 
 
 def train_parser() -> argparse.ArgumentParser:
@@ -312,12 +172,6 @@ def compare_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def fail(message: str) -> int:
-    """Print one error line and return the bad-input exit code."""
-    print(f"bptui: error: {printable(message)}", file=sys.stderr)
-    return EXIT_BAD_INPUT
-
-
 def list_presets() -> int:
     """Print the bundled presets with their descriptions."""
     def describe(preset) -> tuple[str, str]:
@@ -325,55 +179,6 @@ def list_presets() -> int:
         return preset.title, preset.description + goal
 
     return print_listing(bundled_names(), load_preset, 10, describe)
-
-
-def load_target(parser: argparse.ArgumentParser, args):
-    """(preset, stepper or None) of what the arguments name: a session, a CSV file or a preset."""
-    if args.session:
-        if args.set:
-            parser.error("--set goes with a preset or --csv, not --session")
-        from bptui.session import load_session
-
-        return load_session(args.session)
-    return preset_of(args, default="xor"), None
-
-
-def announce_reading(path: str) -> None:
-    """'reading FILE (N MB)…' on a terminal's stderr for a CSV big enough to take a moment."""
-    try:
-        size = os.stat(path).st_size
-    except (OSError, ValueError):
-        return
-    if size >= ANNOUNCE_BYTES and sys.stderr.isatty():
-        print(f"bptui: reading {printable(path)} ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True)
-
-
-def preset_of(args, default: str | None = None):
-    """The preset named by PRESET or built from --csv FILE --target COLUMN [--layers] [--ignore],
-    with the `--set` overrides applied; its notices (columns left out of a CSV) go to stderr."""
-    usage = OneLineParser(prog="bptui")
-    if args.csv is not None:
-        if args.preset not in (None, default):
-            usage.error(f"give a PRESET or --csv FILE, not both ({args.preset!r})")
-        if not args.target:
-            usage.error("--csv needs --target COLUMN")
-        from bptui.preset.fromcsv import preset_from_csv
-
-        announce_reading(args.csv)
-        preset = preset_from_csv(args.csv, args.target, args.layers, args.ignore, args.missing)
-    elif stray := [o for o in ("target", "layers", "ignore", "missing")
-                   if getattr(args, o) is not None]:
-        usage.error(f"--{stray[0]} goes with --csv FILE")
-    elif args.preset is None:
-        usage.error("needs a PRESET or --csv FILE --target COLUMN")
-    else:
-        preset = load_preset(args.preset)
-    from bptui.preset.loader import with_sets
-
-    preset = with_sets(preset, getattr(args, "set", None))
-    for notice in preset.data.notes.get("notices", ()):
-        print(f"bptui: {printable(notice)}", file=sys.stderr)
-    return preset
 
 
 def open_app(parser: argparse.ArgumentParser, args) -> int:

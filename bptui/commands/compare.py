@@ -410,7 +410,7 @@ class ended_by_signals:  # a context manager named like a function
 
 def compare_command(args) -> int:
     """Run `bptui compare` with parsed arguments."""
-    from bptui.commands.cli import preset_of
+    from bptui.commands.options import preset_of
 
     preset = preset_of(args)
     varies = [parse_vary(text) for text in args.vary]

@@ -34,7 +34,7 @@ def positive_float(what: str):
 
 def add_probe_arguments(parser: argparse.ArgumentParser) -> None:
     """PRESET (or --csv ...), --weight L:U:I, --steps K, --set, --json: shared with slice."""
-    from bptui.commands.cli import add_csv_arguments, add_set_option, positive_int
+    from bptui.commands.options import add_csv_arguments, add_set_option, positive_int
 
     parser.add_argument("preset", nargs="?",
                         help="a bundled preset name or a path to a .toml file (or --csv FILE)")
@@ -51,7 +51,7 @@ def add_probe_arguments(parser: argparse.ArgumentParser) -> None:
 
 def nudge_parser() -> argparse.ArgumentParser:
     """The parser of `bptui nudge`."""
-    from bptui.commands.cli import OneLineParser
+    from bptui.commands.options import OneLineParser
 
     parser = OneLineParser(prog="bptui nudge",
                            description="Nudge one weight by ±ε on the current batch: the "
@@ -66,7 +66,7 @@ def nudge_parser() -> argparse.ArgumentParser:
 def probe_target(args) -> tuple[object, object, WeightAddress]:
     """(preset, stepper after --steps, address of --weight); AddressError for a bad address
     (checked before training)."""
-    from bptui.commands.cli import preset_of
+    from bptui.commands.options import preset_of
 
     preset = preset_of(args)
     address = parse(args.weight, preset.network.layers)
@@ -77,7 +77,7 @@ def probe_target(args) -> tuple[object, object, WeightAddress]:
 
 def address_failure(option: str, text: str, exc: AddressError) -> int:
     """One line and the bad-input exit code for a bad weight address."""
-    from bptui.commands.cli import fail
+    from bptui.commands.options import fail
 
     shown = text if len(text) <= 40 else text[:40] + "…"
     return fail(f"{option} {printable(shown)}: {exc}")

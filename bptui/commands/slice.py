@@ -29,7 +29,7 @@ BAR = 40               # characters of the text curve's bars
 
 def slice_parser() -> argparse.ArgumentParser:
     """The parser of `bptui slice`."""
-    from bptui.commands.cli import OneLineParser, int_in
+    from bptui.commands.options import OneLineParser, int_in
 
     parser = OneLineParser(prog="bptui slice",
                            description="The cost of the current batch as one weight (or two) "

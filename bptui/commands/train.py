@@ -192,7 +192,7 @@ def trace_summary(trace) -> str:
 
 def train_command(args) -> int:
     """Run `bptui train` with parsed arguments."""
-    from bptui.commands.cli import preset_of
+    from bptui.commands.options import preset_of
 
     preset = preset_of(args)
     if args.eval_every is not None:

@@ -15,27 +15,33 @@ adds it to what the Host and Origin checks accept.
 
 from __future__ import annotations
 
-import argparse
 import errno
 import functools
-import ipaddress
 import shlex
 import shutil
 import socket
 import subprocess
 import sys
 
+from bptui.commands.hosts import (  # noqa: F401 - the web command's names, also from here
+    DEFAULT_HOST,
+    DEFAULT_MAX_SESSIONS,
+    DEFAULT_PORT,
+    LOOPBACK_NAMES,
+    MAX_SESSIONS,
+    allowed_host,
+    canonical_host,
+    ip_of,
+    is_loopback,
+    is_wildcard,
+    url_host,
+)
 from bptui.text import printable
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
 EXIT_BAD_INPUT = 2
 MISSING = "bptui: error: --web needs textual-serve (pip install 'bptui[web]')"
-DEFAULT_MAX_SESSIONS = 32  # browser sessions (app processes) at once
-MAX_SESSIONS = 1000
 WEB_OPTIONS = {"--web": 0, "--port": 1, "--host": 1,  # option → how many values follow it
                "--max-sessions": 1, "--allow-host": 1}
-LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def app_argv(argv: list[str]) -> list[str]:
@@ -86,68 +92,6 @@ def parent_death_signal() -> tuple[str, ...]:
     return command if works else ()
 
 
-def allowed_host(text: str) -> tuple[str, int | None]:
-    """An argparse type for --allow-host: NAME, NAME:PORT, an IP address, [IPv6]:PORT; as
-    (canonical name, port or None for any port)."""
-    from urllib.parse import urlsplit
-
-    from bptui.commands.cli import HOST_NAME
-
-    problem = argparse.ArgumentTypeError(
-        f"{text!r} is not a host name or address with an optional port (allowed: e.g. "
-        "teacher.example, localhost:9000, [::1]:9000)")
-    if not text.isascii() or not text.isprintable() or any(c in text for c in "/?#@\\ "):
-        raise problem
-    try:
-        parts = urlsplit("//" + text)
-        port = parts.port
-    except ValueError:
-        raise problem from None
-    name = parts.hostname or ""
-    if port == 0 or not (HOST_NAME.fullmatch(name) or ip_of(name) is not None):
-        raise problem
-    return canonical_host(name), port
-
-
-def canonical_host(name: str) -> str:
-    """A host name or address in one spelling: lower case, no trailing dot, IPs canonical
-    (an IPv4-mapped IPv6 address as its IPv4 address, a zone index dropped)."""
-    name = name.lower().rstrip(".")
-    try:
-        address = ipaddress.ip_address(name.split("%", 1)[0])
-    except ValueError:
-        return name
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return str(address)
-
-
-def ip_of(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The IP address `host` spells, or None for a name."""
-    try:
-        return ipaddress.ip_address(canonical_host(host))
-    except ValueError:
-        return None
-
-
-def is_loopback(host: str) -> bool:
-    """Whether `host` is this machine's loopback only (localhost, 127.0.0.0/8, ::1)."""
-    address = ip_of(host)
-    return canonical_host(host) == "localhost" if address is None else address.is_loopback
-
-
-def is_wildcard(host: str) -> bool:
-    """Whether `host` is 0.0.0.0 or :: (every interface)."""
-    address = ip_of(host)
-    return address is not None and address.is_unspecified
-
-
-def url_host(host: str) -> str:
-    """`host` as it goes in a URL: IPv6 addresses in brackets."""
-    address = ip_of(host)
-    return f"[{address}]" if isinstance(address, ipaddress.IPv6Address) else host
-
-
 def bind(host: str, port: int) -> list[socket.socket]:
     """Listening sockets on every address `host` resolves to; OSError if one cannot be bound.
 
@@ -186,7 +130,7 @@ def bind(host: str, port: int) -> list[socket.socket]:
 
 def check_loadable(argv: list[str]) -> None:
     """Load what the app would load (preset, session or CSV); raises PresetError if it cannot."""
-    from bptui.commands.cli import app_parser, learn_parser, load_lesson_target, load_target
+    from bptui.commands.options import app_parser, learn_parser, load_lesson_target, load_target
 
     learning = bool(argv) and argv[0] == "learn"
     parser = learn_parser() if learning else app_parser()

@@ -48,7 +48,7 @@ from aiohttp.web_runner import GracefulExit
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
-from bptui.commands.web import DEFAULT_MAX_SESSIONS, LOOPBACK_NAMES, canonical_host, is_loopback
+from bptui.commands.hosts import DEFAULT_MAX_SESSIONS, LOOPBACK_NAMES, canonical_host, is_loopback
 from bptui.text import to_int
 
 log = logging.getLogger("textual-serve")
