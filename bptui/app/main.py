@@ -19,18 +19,17 @@ from textual.reactive import reactive, var
 from textual.widgets import ContentSwitcher, Footer
 
 from bptui.app import snapshot as snapshots
-from bptui.app import style
 from bptui.app.bindings import BINDINGS
+from bptui.app.boundarymap import pane_title, selected_unit, supported
 from bptui.app.explorer import Explorer, describe
 from bptui.app.ghosts import MAX_GHOSTS, Ghost, settings_of
 from bptui.app.insight import Insight
-from bptui.keys import KEYS
 from bptui.app.lessons import Lessons
 from bptui.app.live import LiveTraining, paused
 from bptui.app.sessions import Sessions
 from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.trainer import Trainer
-from bptui.app.widgets.boundary import DecisionBoundary, supported
+from bptui.app.widgets.boundary import DecisionBoundary
 from bptui.app.widgets.checkchart import UpdateCheckChart
 from bptui.app.widgets.diagram import NetworkDiagram
 from bptui.app.widgets.explainpane import ExplainPane
@@ -45,9 +44,9 @@ from bptui.engine.explain import Line, explain
 from bptui.engine.health import Trace
 from bptui.engine.numtext import number
 from bptui.engine.timeline import Timeline
+from bptui.keys import KEYS
 from bptui.preset import Preset, bundled_names, load_preset
 from bptui.text import printable
-
 
 TRACE_BUDGET = 32 * 1024 * 1024
 """Bytes the gradient-health trace may take (the first steps that fit are recorded)."""
@@ -168,7 +167,6 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.watch_theme(self.theme)
         self.traced(self.stepper)
         for pane in ("diagram-pane", "matrix-pane", "bottom"):  # zoomable with 1, 2, 3
             self.main_screen.query_one(f"#{pane}").ALLOW_MAXIMIZE = True
@@ -179,6 +177,13 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
         if self.autostart:
             self.action_run()
         self.open_lesson(*self.opening_lesson)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """$bptui-neutral, the palette's neutral colour (app.tcss, widgets/paletted.py): the
+        theme's background where the theme names one, else a grey of its darkness; a theme may
+        set its own in its variables."""
+        theme = self.current_theme
+        return {"bptui-neutral": theme.background or ("#1e1e24" if theme.dark else "#ffffff")}
 
     def on_resize(self) -> None:
         self.main_screen.set_class(self.size.height < 30, "short")
@@ -217,6 +222,7 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
 
     def watch_snapshot(self) -> None:
         self.explain_soon()
+        self.titles()
         if self.lesson is not None:
             self.draw_lesson()
 
@@ -249,24 +255,16 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
         self.explain_soon()
         self.titles()
 
-    def watch_theme(self, theme: str) -> None:
-        """Custom panes mix their colours from the theme's background."""
-        background = self.current_theme.background or ("#ffffff" if not self.current_theme.dark
-                                                       else "#1e1e24")
-        from textual.color import Color
-
-        rgb = Color.parse(background).rgb
-        style.use_theme(rgb)
-
     def titles(self) -> None:
         """The panes' border titles say what they show and how to change it (set only when
-        they change: a new title repaints the whole pane)."""
+        they change: a new title repaints the whole pane). They are computed from the app's
+        own state, which the panes follow: a pane's bound copy may not be updated yet."""
         snap = self.snapshot
         if snap is None:
             return
         screen = self.main_screen
         titles = {
-            "#diagram-pane": (screen.query_one(DecisionBoundary).title()
+            "#diagram-pane": (pane_title(snap.depth, selected_unit(snap.depth, self.cursor))
                               if self.left == "boundary" else "Network"),
             "#bottom": {"health": "Gradient health · h: update check",
                         "check": "Update check: predicted ∇C·Δθ vs actual ΔC · h: loss"}.get(

@@ -12,7 +12,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
-from textual.widget import Widget
+
+from bptui.app.widgets.paletted import Paletted
 
 _CONSOLE = Console(width=1000, color_system="truecolor", legacy_windows=False)
 """Only used to turn Text into Segments (Text.render needs a console); it never prints."""
@@ -52,11 +53,11 @@ def text_to_strips(text: Text, width: int, height: int, base: Style | None = Non
     return strips
 
 
-class LinesWidget(Widget):
+class LinesWidget(Paletted):
     """Subclasses implement `build() -> Text`. Their reactives' watchers call `schedule()`:
     however many change in one go, the lines are rebuilt once, after them, and only the rows
     that changed are repainted. A hidden widget (another pane in front) rebuilds when shown;
-    a theme change rebuilds with the theme's colours."""
+    a theme change rebuilds with the theme's colours (the palette, read before building)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -93,11 +94,11 @@ class LinesWidget(Widget):
     def redraw(self) -> None:
         """Rebuild the lines now and repaint only the rows that changed."""
         size = (self.size.width, self.size.height)
-        old = self._strips if self._strip_size == (size, self.rich_style) else None
         if not self.is_mounted or size[0] <= 0 or size[1] <= 0:
             self._strips = None
             self.refresh()
             return
+        old = self._strips if self._strip_size == self._look(size) else None
         self._strips = self._convert(size)
         if old is None or len(old) != len(self._strips):
             self.refresh()
@@ -109,14 +110,20 @@ class LinesWidget(Widget):
     def _convert(self, size: tuple[int, int]) -> list[Strip]:
         """Build and convert the lines (reusing strips of unchanged lines at the same size
         and colours)."""
-        base = self.rich_style
-        if (size, base) != self._strip_size:
+        look = self._look(size)
+        if look != self._strip_size:
             self._converted.clear()
-        self._strip_size = (size, base)
+        self._strip_size = look
+        base = self.rich_style
         return text_to_strips(self.build(), *size, base, self._converted)
+
+    def _look(self, size: tuple[int, int]) -> tuple:
+        """What the strips depend on besides the text: the size and the colours (reading the
+        palette publishes it to the style helpers that build() uses)."""
+        return size, self.rich_style, self.palette
 
     def render_line(self, y: int) -> Strip:
         size = (self.size.width, self.size.height)
-        if self._strips is None or self._strip_size != (size, self.rich_style):
+        if self._strips is None or self._strip_size != self._look(size):
             self._strips = self._convert(size)
         return self._strips[y] if y < len(self._strips) else Strip.blank(size[0])
