@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from textual.app import App, ComposeResult
+from textual.color import Color
 
 from bptui.app.boundarymap import (
     TEST_MARK,
@@ -277,3 +278,21 @@ async def test_the_pane_title_names_what_the_picture_shows_after_keys_and_settin
         assert await agree("right down down") == "hidden layer 2, unit 3"
         await submit(pilot, await open_settings(pilot), "layers", "2,1")  # no hidden layer
         assert await agree("layers 2,1") == "output"
+
+
+async def test_the_palette_follows_the_theme():
+    """Neutral (p = 0.5, a value of 0) is the theme's background; blue and orange stay."""
+    app = BoundaryApp("xor", steps=50)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        widget = app.query_one(DecisionBoundary)
+        dark = widget.palette
+        before = [cells(widget.render_line(y)) for y in range(20)]
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = widget.palette
+        assert (dark.positive, dark.negative) == (light.positive, light.negative) == (
+            POSITIVE, NEGATIVE)
+        assert sum(light.neutral) > 600 > 100 > sum(dark.neutral)
+        assert light.neutral == Color.parse(app.get_css_variables()["background"]).rgb
+        assert [cells(widget.render_line(y)) for y in range(20)] != before

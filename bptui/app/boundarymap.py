@@ -376,7 +376,7 @@ def plane_lines(network: NetworkCopy, data, width: int, height: int,
     elif classify:
         colours = class_colours(network.forward(grid), palette)
         parts = [("output: class regions  ", TITLE)]
-        for name, colour in zip(class_names(data, k), palette.classes(k)):
+        for name, colour in zip(class_names(data, k), palette.classes(k), strict=True):
             parts += [_swatch(colour), (f" {name} ", DIM)]
     else:  # regression: the first output, and the targets on the same scale
         values = network.forward(grid)[:, 0]
@@ -399,7 +399,7 @@ def plane_lines(network: NetworkCopy, data, width: int, height: int,
             point_colours = value_colours(y[:, 0], centre, scale, palette, 1.0)
         prow, pcol = pixel_of(bounds, width, px_h, x[:, 0], x[:, 1])
         packed = pack_rows(marked(point_colours, palette))
-        for r, c, colour in zip((prow // 2).tolist(), pcol.tolist(), packed):
+        for r, c, colour in zip((prow // 2).tolist(), pcol.tolist(), packed, strict=True):
             marks[(r, c)] = (mark, colour)
     parts += [(f" {TRAIN_MARK} train", DIM)]
     if len(data.x_test):
