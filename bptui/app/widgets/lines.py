@@ -98,9 +98,9 @@ class LinesWidget(Paletted):
             self._strips = None
             self.refresh()
             return
-        old = self._strips if self._strip_size == self._look(size) else None
+        old, old_look = self._strips, self._strip_size
         self._strips = self._convert(size)
-        if old is None or len(old) != len(self._strips):
+        if old is None or old_look != self._strip_size or len(old) != len(self._strips):
             self.refresh()
             return
         changed = [y for y, (a, b) in enumerate(zip(old, self._strips)) if a is not b and a != b]
@@ -109,18 +109,28 @@ class LinesWidget(Paletted):
 
     def _convert(self, size: tuple[int, int]) -> list[Strip]:
         """Build and convert the lines (reusing strips of unchanged lines at the same size
-        and colours)."""
+        and colours, which are read afresh here: once per rebuild, not per line drawn)."""
+        self._colours = None
         look = self._look(size)
         if look != self._strip_size:
             self._converted.clear()
         self._strip_size = look
-        base = self.rich_style
-        return text_to_strips(self.build(), *size, base, self._converted)
+        return text_to_strips(self.build(), *size, look[1], self._converted)
+
+    _colours: tuple | None = None
+    """(rich_style, palette) of the last rebuild or style update (rich_style walks the DOM:
+    too slow to read for every line drawn)."""
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._colours = None
 
     def _look(self, size: tuple[int, int]) -> tuple:
         """What the strips depend on besides the text: the size and the colours (reading the
         palette publishes it to the style helpers that build() uses)."""
-        return size, self.rich_style, self.palette
+        if self._colours is None:
+            self._colours = (self.rich_style, self.palette)
+        return (size, *self._colours)
 
     def render_line(self, y: int) -> Strip:
         size = (self.size.width, self.size.height)
