@@ -259,9 +259,12 @@ async def test_the_pane_title_names_what_the_picture_shows_after_keys_and_settin
 
         async def agree(after: str) -> str:
             await pilot.pause()
-            shown = app.query_one("#diagram-pane").border_title.split(" · ")[1]
+            title = app.query_one("#diagram-pane").border_title
+            shown = title.split(" · ")[1]
             first = app.query_one(DecisionBoundary).render_line(0).text
             assert first.startswith(f"{shown}:"), (after, shown, first)
+            screen = app.export_screenshot().replace("&#160;", " ")
+            assert title in screen, (after, title)  # drawn, not only set
             return shown
 
         await pilot.press("d")

@@ -15,7 +15,9 @@ from functools import partial
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.reactive import reactive, var
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer
 
 from bptui.app import snapshot as snapshots
@@ -52,6 +54,15 @@ TRACE_BUDGET = 32 * 1024 * 1024
 """Bytes the gradient-health trace may take (the first steps that fit are recorded)."""
 NOTICE_SECONDS = 30
 """How long a notice about the data (a column left out, rows dropped) stays on screen."""
+
+
+def retitle(pane: Widget, title: str) -> None:
+    """Set a pane's border title and repaint only its top row: Textual's `border_title` setter
+    repaints the whole pane (all its rows, on a key that changes the layer shown). Stores the
+    title as that setter does (textual 8.2.8, pinned)."""
+    pane._border_title = pane.render_str(title).expand_tabs(4).split()[0]
+    inside = pane.content_offset  # refresh() takes regions of the content, inside the border
+    pane.refresh(Region(-inside.x, -inside.y, pane.outer_size.width, 1))
 
 
 def pane_key(pane: str) -> str:
@@ -279,7 +290,7 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
         for selector, title in titles.items():
             pane = screen.query_one(selector)
             if pane.border_title != title:
-                pane.border_title = title
+                retitle(pane, title)
 
     def explain_soon(self) -> None:
         """Recompute the explain pane's lines once, after the current changes (when shown)."""
