@@ -192,7 +192,7 @@ def preset_title(source: str) -> str:
     return tomllib.loads(resolve(source).read_text(encoding="utf-8"))["title"][:18]
 
 
-def bptui_subject(bptui: str, preset: str, folder: Path) -> Subject:
+def bptui_subject(bptui: str, preset: str, folder: Path, tag: str = "") -> Subject:
     source = preset_source(preset, folder)
     title = preset_title(source)
 
@@ -206,7 +206,7 @@ def bptui_subject(bptui: str, preset: str, folder: Path) -> Subject:
     # tmux starts the app in its server's environment: pass this run's BLAS thread setting on
     blas = os.environ.get("OPENBLAS_NUM_THREADS")
     prefix = f"env OPENBLAS_NUM_THREADS={shlex.quote(blas)} " if blas else ""
-    return Subject(f"bptui {preset}", f"{prefix}{shlex.quote(bptui)} {shlex.quote(source)}",
+    return Subject(f"bptui {preset}{tag}", f"{prefix}{shlex.quote(bptui)} {shlex.quote(source)}",
                    ready, changed)
 
 
@@ -519,6 +519,9 @@ def main() -> int:
     parser.add_argument("--python", default=sys.executable,
                         help="the interpreter of the bare app (default: this one)")
     parser.add_argument("--bptui", default=str(Path(sys.executable).parent / "bptui"))
+    parser.add_argument("--baseline", help="another bptui command (e.g. a script running an "
+                        "older checkout) measured in the same run, labelled 'before': key "
+                        "presses and start-up")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--size", default=f"{WIDTH}x{HEIGHT}",
                         help="terminal size COLSxROWS (default 120x40; the issue asks for 80x24 too)")
@@ -541,14 +544,16 @@ def main() -> int:
         bare = bare_subject(args.python, script)
         folder = Path(tmp)
         subjects = [bare] + [bptui_subject(args.bptui, p, folder) for p in presets]
+        before = [bptui_subject(args.baseline, p, folder, " (before)") for p in presets] \
+            if args.baseline else []
         keys, starts, imports, live, headless = {}, {}, {}, {}, {}
         try:
             if "keys" in sections:
                 print("1/3 key press latency ...", file=sys.stderr, flush=True)
-                keys = key_latency(subjects, args.presses)
+                keys = key_latency(subjects + before, args.presses)
             if "start" in sections:
                 print("2/3 start-up ...", file=sys.stderr, flush=True)
-                starts = startup([bare, subjects[1]], args.starts)
+                starts = startup([bare, subjects[1], *before[:1]], args.starts)
                 imports = import_times(args.python)
             if "live" in sections:
                 from bptui.preset import load_preset

@@ -1,23 +1,37 @@
-"""The decision-boundary widget: its pure functions, a trained xor's regions, and mounting."""
+"""The decision boundary: the picture's pure functions (boundarymap, palette), a trained xor's
+regions, and the widget mounted in an app."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from textual.app import App, ComposeResult
+from textual.color import Color
 
+from bptui.app.boundarymap import (
+    TEST_MARK,
+    TRAIN_MARK,
+    NetworkCopy,
+    activation_scale,
+    boundary_lines,
+    fit_bounds,
+    grid_inputs,
+    pixel_of,
+    plane_bounds,
+    span,
+)
+from bptui.app.palette import DEFAULT, NEGATIVE, POSITIVE, class_colours, value_colours
 from bptui.app.snapshot import take
-from bptui.app.style import NEGATIVE, POSITIVE
-from bptui.app.widgets.boundary import (
-    HUES, NEUTRAL, TEST_MARK, TRAIN_MARK, DecisionBoundary, NetworkCopy, activation_scale,
-    boundary_strips, class_colours, fit_bounds, grid_inputs, pixel_of, plane_bounds, span,
-    value_colours)
+from bptui.app.widgets.boundary import DecisionBoundary
 from bptui.engine.activations import activate
 from bptui.preset import load_preset
 
+NEUTRAL = DEFAULT.neutral
+HUES = DEFAULT.hues
+
 
 def cells(strip) -> list[tuple[str, object]]:
-    """(character, rich Style) of every cell of a Strip."""
+    """(character, rich Style) of every cell of a Strip (or a line of Segments)."""
     return [(ch, seg.style) for seg in strip for ch in seg.text]
 
 
@@ -85,7 +99,7 @@ def test_class_colours_for_one_sigmoid_output():
     assert tuple(colours[1]) == NEUTRAL and tuple(colours[4]) == NEUTRAL
     assert side(colours[0]) == 0 and side(colours[2]) == 1 and side(colours[3]) == 1
     assert colours[0][0] > colours[0][2] and colours[2][2] > colours[2][0]  # orange, blue
-    # surer is further from white
+    # surer is further from the neutral colour
     distance = np.abs(colours.astype(int) - NEUTRAL).sum(axis=1)
     assert distance[2] > distance[3]
 
@@ -97,7 +111,7 @@ def test_class_colours_for_softmax_mix_hues_and_pale_when_unsure():
         toward = np.asarray(HUES[k]) - np.asarray(NEUTRAL)
         moved = colours[k] - np.asarray(NEUTRAL)
         assert np.dot(moved, toward) / (np.linalg.norm(moved) * np.linalg.norm(toward)) > 0.99
-    assert tuple(colours[3]) == NEUTRAL  # no idea: white
+    assert tuple(colours[3]) == NEUTRAL  # no idea: neutral
     assert np.abs(colours[4] - NEUTRAL).sum() < np.abs(colours[0] - NEUTRAL).sum()  # unsure: pale
 
 
@@ -147,8 +161,8 @@ def test_trained_xor_colours_the_corners_as_their_classes(trained_xor):
 def test_trained_xor_rendered_cells_at_the_corners(trained_xor):
     """Each corner's marker is its class colour on the region's colour around it."""
     preset, stepper = trained_xor
-    strips = boundary_strips(NetworkCopy.of(stepper), preset.data, 60, 20)
-    assert len(strips) == 20 and all(s.cell_length == 60 for s in strips)
+    strips = boundary_lines(NetworkCopy.of(stepper), preset.data, 60, 20)
+    assert len(strips) == 20 and all(len(cells(s)) == 60 for s in strips)
     marked = [(r, c, style) for r, strip in enumerate(strips[1:], 1)
               for c, (ch, style) in enumerate(cells(strip)) if ch == TRAIN_MARK]
     assert len(marked) == 4
@@ -230,3 +244,58 @@ async def test_show_again_redraws_and_bad_input_says_so():
         widget.clear()
         await pilot.pause()
         assert widget.render_line(0).text.strip() == ""
+
+
+# ----- in the explorer -----------------------------------------------------------------------
+
+async def test_the_pane_title_names_what_the_picture_shows_after_keys_and_settings():
+    """The border title and the picture's own title line name the same unit (or the output)
+    after every key that moves the cursor, and after settings that change the layers."""
+    from bptui.app.main import BptuiApp
+    from tests.test_app_edits import open_settings, submit
+
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+
+        async def agree(after: str) -> str:
+            await pilot.pause()
+            title = app.query_one("#diagram-pane").border_title
+            shown = title.split(" · ")[1]
+            first = app.query_one(DecisionBoundary).render_line(0).text
+            assert first.startswith(f"{shown}:"), (after, shown, first)
+            screen = app.export_screenshot().replace("&#160;", " ")
+            assert title in screen, (after, title)  # drawn, not only set
+            return shown
+
+        await pilot.press("d")
+        assert await agree("d") == "output"
+        seen = set()
+        for key in ["left", "down", "left", "right", "right", "up", "left", "down"]:
+            await pilot.press(key)
+            seen.add(await agree(key))
+        assert seen == {"output", "hidden layer 1, unit 1", "hidden layer 1, unit 2"}
+        await pilot.press("right")  # the output, then new layers: the cursor goes to unit 1
+        await submit(pilot, await open_settings(pilot), "layers", "2,3,3,1")
+        assert await agree("layers 2,3,3,1") == "hidden layer 1, unit 1"
+        await pilot.press("right", "down", "down")
+        assert await agree("right down down") == "hidden layer 2, unit 3"
+        await submit(pilot, await open_settings(pilot), "layers", "2,1")  # no hidden layer
+        assert await agree("layers 2,1") == "output"
+
+
+async def test_the_palette_follows_the_theme():
+    """Neutral (p = 0.5, a value of 0) is the theme's background; blue and orange stay."""
+    app = BoundaryApp("xor", steps=50)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        widget = app.query_one(DecisionBoundary)
+        dark = widget.palette
+        before = [cells(widget.render_line(y)) for y in range(20)]
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = widget.palette
+        assert (dark.positive, dark.negative) == (light.positive, light.negative) == (
+            POSITIVE, NEGATIVE)
+        assert sum(light.neutral) > 600 > 100 > sum(dark.neutral)
+        assert light.neutral == Color.parse(app.get_css_variables()["background"]).rgb
+        assert [cells(widget.render_line(y)) for y in range(20)] != before

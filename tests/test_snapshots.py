@@ -98,7 +98,7 @@ class TestBoundary:
         async def train(pilot):
             pilot.app.stepper.run(1500)
             pilot.app.refresh_view()
-            await pilot.press("d", "down")
+            await pilot.press("d", "left", "down")  # hidden layer 1, unit 2
             await pilot.pause()
 
         assert snap_compare(BptuiApp(preset="circle"), run_before=train, terminal_size=SIZE)

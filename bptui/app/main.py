@@ -15,22 +15,23 @@ from functools import partial
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.reactive import reactive, var
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer
 
 from bptui.app import snapshot as snapshots
-from bptui.app import style
 from bptui.app.bindings import BINDINGS
+from bptui.app.boundarymap import pane_title, selected_unit, supported
 from bptui.app.explorer import Explorer, describe
 from bptui.app.ghosts import MAX_GHOSTS, Ghost, settings_of
 from bptui.app.insight import Insight
-from bptui.keys import KEYS
 from bptui.app.lessons import Lessons
 from bptui.app.live import LiveTraining, paused
 from bptui.app.sessions import Sessions
 from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.trainer import Trainer
-from bptui.app.widgets.boundary import DecisionBoundary, supported
+from bptui.app.widgets.boundary import DecisionBoundary
 from bptui.app.widgets.checkchart import UpdateCheckChart
 from bptui.app.widgets.diagram import NetworkDiagram
 from bptui.app.widgets.explainpane import ExplainPane
@@ -45,14 +46,23 @@ from bptui.engine.explain import Line, explain
 from bptui.engine.health import Trace
 from bptui.engine.numtext import number
 from bptui.engine.timeline import Timeline
+from bptui.keys import KEYS
 from bptui.preset import Preset, bundled_names, load_preset
 from bptui.text import printable
-
 
 TRACE_BUDGET = 32 * 1024 * 1024
 """Bytes the gradient-health trace may take (the first steps that fit are recorded)."""
 NOTICE_SECONDS = 30
 """How long a notice about the data (a column left out, rows dropped) stays on screen."""
+
+
+def retitle(pane: Widget, title: str) -> None:
+    """Set a pane's border title and repaint only its top row: Textual's `border_title` setter
+    repaints the whole pane (all its rows, on a key that changes the layer shown). Stores the
+    title as that setter does (textual 8.2.8, pinned)."""
+    pane._border_title = pane.render_str(title).expand_tabs(4).split()[0]
+    inside = pane.content_offset  # refresh() takes regions of the content, inside the border
+    pane.refresh(Region(-inside.x, -inside.y, pane.outer_size.width, 1))
 
 
 def pane_key(pane: str) -> str:
@@ -168,7 +178,6 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.watch_theme(self.theme)
         self.traced(self.stepper)
         for pane in ("diagram-pane", "matrix-pane", "bottom"):  # zoomable with 1, 2, 3
             self.main_screen.query_one(f"#{pane}").ALLOW_MAXIMIZE = True
@@ -179,6 +188,13 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
         if self.autostart:
             self.action_run()
         self.open_lesson(*self.opening_lesson)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """$bptui-neutral, the palette's neutral colour (app.tcss, widgets/paletted.py): the
+        theme's background where the theme names one, else a grey of its darkness; a theme may
+        set its own in its variables."""
+        theme = self.current_theme
+        return {"bptui-neutral": theme.background or ("#1e1e24" if theme.dark else "#ffffff")}
 
     def on_resize(self) -> None:
         self.main_screen.set_class(self.size.height < 30, "short")
@@ -217,6 +233,7 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
 
     def watch_snapshot(self) -> None:
         self.explain_soon()
+        self.titles()
         if self.lesson is not None:
             self.draw_lesson()
 
@@ -249,24 +266,16 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
         self.explain_soon()
         self.titles()
 
-    def watch_theme(self, theme: str) -> None:
-        """Custom panes mix their colours from the theme's background."""
-        background = self.current_theme.background or ("#ffffff" if not self.current_theme.dark
-                                                       else "#1e1e24")
-        from textual.color import Color
-
-        rgb = Color.parse(background).rgb
-        style.use_theme(rgb)
-
     def titles(self) -> None:
         """The panes' border titles say what they show and how to change it (set only when
-        they change: a new title repaints the whole pane)."""
+        they change: a new title repaints the whole pane). They are computed from the app's
+        own state, which the panes follow: a pane's bound copy may not be updated yet."""
         snap = self.snapshot
         if snap is None:
             return
         screen = self.main_screen
         titles = {
-            "#diagram-pane": (screen.query_one(DecisionBoundary).title()
+            "#diagram-pane": (pane_title(snap.depth, selected_unit(snap.depth, self.cursor))
                               if self.left == "boundary" else "Network"),
             "#bottom": {"health": "Gradient health · h: update check",
                         "check": "Update check: predicted ∇C·Δθ vs actual ΔC · h: loss"}.get(
@@ -281,7 +290,7 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
         for selector, title in titles.items():
             pane = screen.query_one(selector)
             if pane.border_title != title:
-                pane.border_title = title
+                retitle(pane, title)
 
     def explain_soon(self) -> None:
         """Recompute the explain pane's lines once, after the current changes (when shown)."""

@@ -1,7 +1,8 @@
 """Number formatting and the diverging colour scale shared by the panes.
 
 Positive values are blue and negative values orange (the Playground's convention), more
-saturated the larger |v| is relative to the scale of what is shown.
+saturated the larger |v| is relative to the scale of what is shown; the colours are the app's
+one palette (bptui.app.palette), read from the theme by the panes (widgets/paletted.py).
 """
 
 from __future__ import annotations
@@ -13,25 +14,22 @@ from rich.color import Color
 from rich.style import Style
 from rich.text import Text
 
+from bptui.app.palette import DEFAULT, Palette, luminance, mix
 from bptui.engine.numtext import number
 
-POSITIVE = (66, 135, 245)
-NEGATIVE = (245, 130, 48)
 LEVELS = 16
-SURFACE = [(30, 30, 36)]
-"""The background the colour scale starts from: the theme's (see use_theme)."""
+_CURRENT = [DEFAULT]
+"""The palette of the current theme (see use_palette)."""
 
 
-def use_theme(background: tuple[int, int, int]) -> None:
-    """Start the colour scale from the theme's background (called when the theme changes)."""
-    if SURFACE[0] != background:
-        SURFACE[0] = background
-        heat_style.cache_clear()
-        line_style.cache_clear()
+def use_palette(palette: Palette) -> None:
+    """Draw with `palette` from now on (the panes call it when the theme changes)."""
+    _CURRENT[0] = palette
 
 
-def _luminance(rgb) -> float:
-    return (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255
+def current() -> Palette:
+    """The palette the panes draw with now."""
+    return _CURRENT[0]
 
 
 def fmt(value: float, width: int = 8) -> str:
@@ -40,29 +38,33 @@ def fmt(value: float, width: int = 8) -> str:
     return number(value, width).rjust(width)
 
 
-def _mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:
-    return tuple(round(x + (y - x) * t) for x, y in zip(a, b))
-
-
-@lru_cache(maxsize=None)
 def heat_style(level: int, bold: bool = False, underline: bool = False) -> Style:
     """Cell style for a signed level in −LEVELS..LEVELS."""
+    return _heat_style(_CURRENT[0], level, bold, underline)
+
+
+@lru_cache(maxsize=4096)
+def _heat_style(palette: Palette, level: int, bold: bool, underline: bool) -> Style:
     t = abs(level) / LEVELS
-    colour = POSITIVE if level >= 0 else NEGATIVE
-    background = _mix(SURFACE[0], colour, t)
-    dark_text = _luminance(background) > 0.5
+    background = mix(palette.neutral, palette.positive if level >= 0 else palette.negative, t)
+    dark_text = luminance(background) > 0.5
     foreground = Color.from_rgb(10, 10, 10) if dark_text else Color.from_rgb(225, 225, 225)
     return Style(color=foreground, bgcolor=Color.from_rgb(*background), bold=bold,
                  underline=underline)
 
 
-@lru_cache(maxsize=None)
 def line_style(level: int, bright: bool = True) -> Style:
     """Foreground style for an edge of signed level −LEVELS..LEVELS."""
+    return _line_style(_CURRENT[0], level, bright)
+
+
+@lru_cache(maxsize=1024)
+def _line_style(palette: Palette, level: int, bright: bool) -> Style:
     t = 0.25 + 0.75 * abs(level) / LEVELS
     if not bright:
         t *= 0.45
-    return Style(color=Color.from_rgb(*_mix(SURFACE[0], POSITIVE if level >= 0 else NEGATIVE, t)))
+    colour = palette.positive if level >= 0 else palette.negative
+    return Style(color=Color.from_rgb(*mix(palette.neutral, colour, t)))
 
 
 def level(value: float, scale: float) -> int:

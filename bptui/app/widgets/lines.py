@@ -12,7 +12,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
-from textual.widget import Widget
+
+from bptui.app.widgets.paletted import Paletted
 
 _CONSOLE = Console(width=1000, color_system="truecolor", legacy_windows=False)
 """Only used to turn Text into Segments (Text.render needs a console); it never prints."""
@@ -52,11 +53,11 @@ def text_to_strips(text: Text, width: int, height: int, base: Style | None = Non
     return strips
 
 
-class LinesWidget(Widget):
+class LinesWidget(Paletted):
     """Subclasses implement `build() -> Text`. Their reactives' watchers call `schedule()`:
     however many change in one go, the lines are rebuilt once, after them, and only the rows
     that changed are repainted. A hidden widget (another pane in front) rebuilds when shown;
-    a theme change rebuilds with the theme's colours."""
+    a theme change rebuilds with the theme's colours (the palette, read before building)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -93,13 +94,13 @@ class LinesWidget(Widget):
     def redraw(self) -> None:
         """Rebuild the lines now and repaint only the rows that changed."""
         size = (self.size.width, self.size.height)
-        old = self._strips if self._strip_size == (size, self.rich_style) else None
         if not self.is_mounted or size[0] <= 0 or size[1] <= 0:
             self._strips = None
             self.refresh()
             return
+        old, old_look = self._strips, self._strip_size
         self._strips = self._convert(size)
-        if old is None or len(old) != len(self._strips):
+        if old is None or old_look != self._strip_size or len(old) != len(self._strips):
             self.refresh()
             return
         changed = [y for y, (a, b) in enumerate(zip(old, self._strips)) if a is not b and a != b]
@@ -108,15 +109,31 @@ class LinesWidget(Widget):
 
     def _convert(self, size: tuple[int, int]) -> list[Strip]:
         """Build and convert the lines (reusing strips of unchanged lines at the same size
-        and colours)."""
-        base = self.rich_style
-        if (size, base) != self._strip_size:
+        and colours, which are read afresh here: once per rebuild, not per line drawn)."""
+        self._colours = None
+        look = self._look(size)
+        if look != self._strip_size:
             self._converted.clear()
-        self._strip_size = (size, base)
-        return text_to_strips(self.build(), *size, base, self._converted)
+        self._strip_size = look
+        return text_to_strips(self.build(), *size, look[1], self._converted)
+
+    _colours: tuple | None = None
+    """(rich_style, palette) of the last rebuild or style update (rich_style walks the DOM:
+    too slow to read for every line drawn)."""
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._colours = None
+
+    def _look(self, size: tuple[int, int]) -> tuple:
+        """What the strips depend on besides the text: the size and the colours (reading the
+        palette publishes it to the style helpers that build() uses)."""
+        if self._colours is None:
+            self._colours = (self.rich_style, self.palette)
+        return (size, *self._colours)
 
     def render_line(self, y: int) -> Strip:
         size = (self.size.width, self.size.height)
-        if self._strips is None or self._strip_size != (size, self.rich_style):
+        if self._strips is None or self._strip_size != self._look(size):
             self._strips = self._convert(size)
         return self._strips[y] if y < len(self._strips) else Strip.blank(size[0])

@@ -17,8 +17,10 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from bptui.app.palette import DEFAULT, Palette
 from bptui.app.snapshot import Snapshot
-from bptui.app.style import SURFACE, fitted
+from bptui.app.style import fitted
+from bptui.app.widgets.paletted import Paletted
 
 MAX_MATRIX = 10
 RIGHT = (60, 180, 90)
@@ -39,14 +41,14 @@ def short_labels(names: tuple[str, ...], k: int, width: int) -> list[str]:
     return labels
 
 
-def _colour(share: float, right: bool) -> Color:
+def _colour(share: float, right: bool, neutral) -> Color:
     colour = RIGHT if right else WRONG
     t = 0.15 + 0.85 * share if share > 0 else 0.0
-    return Color.from_rgb(*(round(a + (b - a) * t) for a, b in zip(SURFACE[0], colour)))
+    return Color.from_rgb(*(round(a + (b - a) * t) for a, b in zip(neutral, colour)))
 
 
 def confusion_text(counts: np.ndarray, names: tuple[str, ...], width: int,
-                   height: int = 99) -> Text:
+                   height: int = 99, palette: Palette = DEFAULT) -> Text:
     """Rows: true class; columns: predicted. Numbers if they fit in `width` × `height`, else one
     colour cell per entry (two true classes per line when one per line does not fit)."""
     k = counts.shape[0]
@@ -78,10 +80,10 @@ def confusion_text(counts: np.ndarray, names: tuple[str, ...], width: int,
         name = labels[top] if bottom is None else f"{labels[top]}/{labels[bottom]}"
         text.append(name.ljust(label_width + 1)[:label_width + 1], "dim")
         for j in range(k):
-            upper = _colour(float(shares[top, j]), top == j)
+            upper = _colour(float(shares[top, j]), top == j, palette.neutral)
             if pairs:
-                lower = _colour(float(shares[bottom, j]), bottom == j) if bottom is not None \
-                    else Color.from_rgb(*SURFACE[0])
+                lower = _colour(float(shares[bottom, j]), bottom == j, palette.neutral) \
+                    if bottom is not None else Color.from_rgb(*palette.neutral)
                 text.append("▀" * cell, Style(color=upper, bgcolor=lower))
             else:
                 text.append(" " * cell, Style(bgcolor=upper))
@@ -111,7 +113,7 @@ def per_class_text(counts: np.ndarray, names: tuple[str, ...], width: int) -> Te
     return text
 
 
-class Readout(Static):
+class Readout(Paletted, Static):
     """Accuracy and confusion matrix for classification, R² for regression."""
 
     DEFAULT_CSS = """
@@ -151,7 +153,7 @@ class Readout(Static):
             text.append(f"\nconfusion ({part} set)\n", "bold")
             if counts.shape[0] <= MAX_MATRIX:
                 text.append_text(confusion_text(counts, r["classes"], width,
-                                                max(4, self.size.height - 3)))
+                                                max(4, self.size.height - 3), self.palette))
             else:
                 text.append_text(per_class_text(counts, r["classes"], width))
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -111,7 +112,21 @@ class HintLine(Static):
 
     hint: reactive[str] = reactive("", init=False, repaint=False)
 
+    _rows: int | None = None  # the lines the hint shown takes (None: not laid out yet)
+
+    def rows(self, hint: str) -> int | None:
+        """The lines `hint` takes at this width (the CSS allows two), None before layout."""
+        if not self.size.width:
+            return None
+        return 1 if "\n" not in hint and cell_len(hint) <= self.size.width else 2
+
     def watch_hint(self, hint: str) -> None:
         """Up to two lines (the pane's CSS): a long hint wraps rather than losing the key to
-        press at its end."""
-        self.update(Text(hint, overflow="ellipsis"))
+        press at its end. The screen is laid out again only when the number of lines changes
+        (a layout repaints every pane)."""
+        rows = self.rows(hint)
+        self.update(Text(hint, overflow="ellipsis"), layout=rows is None or rows != self._rows)
+        self._rows = rows
+
+    def on_resize(self) -> None:
+        self._rows = self.rows(self.hint)
