@@ -52,6 +52,15 @@ def number(value: float, width: int | None = None) -> str:
     return text
 
 
+def fit(value: float, width: int) -> str:
+    """`number(value, width)`, guaranteed to take at most `width` characters: the rare value
+    that cannot be written so short (-1.2e-10 in 5) ends in "…", marking the cut."""
+    text = number(value, width)
+    if len(text) <= width:
+        return text
+    return text[:max(0, width - 1)] + "…" if width > 0 else ""
+
+
 def factor(value: float) -> str:
     """A number as a factor in a product: negatives in parentheses."""
     text = number(value)
