@@ -71,6 +71,15 @@ def picture(pixels: np.ndarray, colours, put, x: int, y: int, height: int) -> in
     return y
 
 
+def raw_inputs(snap: Snapshot, sample: int | None) -> np.ndarray:
+    """The selected sample's inputs as the data gave them (before normalization)."""
+    x = snap.views[0].a_in.row(sample)
+    mean, std = snap.data.notes.get("mean"), snap.data.notes.get("std")
+    if mean is not None and std is not None and len(mean) == x.size:
+        return x * np.asarray(std) + np.asarray(mean)
+    return x
+
+
 def column_name(column: int, depth: int) -> str:
     """'input', 'hidden layer 1', …, 'output layer': the words P's prompt uses."""
     return layer_name(column, depth)
@@ -217,11 +226,7 @@ class NetworkDiagram(LinesWidget):
         if cols > width:
             put(x, 2, f"{rows}×{cols}" if len(f"{rows}×{cols}") <= width else "", DIM)
             return
-        pixels = snap.views[0].a_in.row(self.sample)
-        mean, std = snap.data.notes.get("mean"), snap.data.notes.get("std")
-        if mean is not None and std is not None and len(mean) == pixels.size:
-            pixels = pixels * np.asarray(std) + np.asarray(mean)  # the data's own values
-        pixels = pixels.reshape(rows, cols)
+        pixels = raw_inputs(snap, self.sample).reshape(rows, cols)
         which, caption, style = self.picture_caption(snap)
         for text in (f"x {which}: {caption}", caption, f"x {which}"):
             if text and len(text) <= room:
@@ -278,7 +283,8 @@ class NetworkDiagram(LinesWidget):
         self._plan = plan(snap.layers, width, height, self.cursor,
                           image_width=image[1] if image else None,
                           previous=getattr(self, "_plan", None),
-                          reserve_bottom=self.source is not None)
+                          reserve_bottom=self.source is not None,
+                          names_width=max(map(len, snap.data.feature_names), default=0))
         return self._plan
 
     def node_texts(self, snap: Snapshot, plan: Plan, column: Column) -> list[tuple[
@@ -290,7 +296,7 @@ class NetworkDiagram(LinesWidget):
         view = snap.views[column.index - 1] if 0 < column.index < snap.depth else None
         flat = view.flat if view is not None else None
         names = short_names(snap.data.feature_names, snap.layers[0],
-                            vw if plan.one_row else width - (2 if plan.labelled else 0))
+                            width - vw - 1 if plan.one_row else width - (2 if plan.labelled else 0))
         out = []
         for unit in range(column.first, column.first + column.shown):
             a_text = fit(float(a[unit]), vw) if a_now else "·"

@@ -90,6 +90,9 @@ def range_label(first: int, shown: int, total: int, width: int) -> str:
     return ""
 
 
+MAX_NAME = 14
+"""The widest the input column grows for its names."""
+
 # two-row nodes: (width, labelled, value width, least gap); one-row nodes: (value width, gap)
 TWO_ROW = ((9, True, 7, 4), (8, True, 6, 4), (7, True, 5, 4), (5, False, 5, 2), (5, False, 5, 1))
 ONE_ROW = ((7, 6), (6, 4), (5, 3))
@@ -125,11 +128,14 @@ def _window(start: int, size: int, count: int, keep: int) -> int:
 
 def plan(layers: tuple[int, ...] | list[int], width: int, height: int,
          cursor: tuple[int, int] = (1, 0), image_width: int | None = None,
-         previous: Plan | None = None, reserve_bottom: bool = False) -> Plan | None:
+         previous: Plan | None = None, reserve_bottom: bool = False,
+         names_width: int = 0) -> Plan | None:
     """The layout of a network of `layers` units per layer in width × height cells, with the
     unit `cursor` (column, unit) visible; `image_width`: the input is a picture this many cells
     wide; `previous`: the last plan (windows move as little as they can); `reserve_bottom`:
-    keep the last row free (for the weight cursor's label or a legend). None: too small to draw."""
+    keep the last row free (for the weight cursor's label or a legend); `names_width`: the
+    longest input name, which the input column is widened for where that still fits (up to
+    MAX_NAME). None: too small to draw."""
     layers = list(layers)
     count = len(layers)
     bottom = height - (1 if reserve_bottom else 0)
@@ -137,30 +143,41 @@ def plan(layers: tuple[int, ...] | list[int], width: int, height: int,
         return None
     cursor_column = max(0, min(cursor[0], count - 1))
 
-    def first_width(node: int) -> int:
-        return max(node, image_width) if image_width else node
-
-    def fits(node: int, gap: int, columns: int, first: bool = True) -> bool:
-        lead = first_width(node) if first else node
-        return lead + (columns - 1) * (node + gap) <= width
+    def lead_width(node: int, labelled: bool, value: int, one_row: bool, name: int) -> int:
+        """The input column's width: a picture's, or room for the inputs' names."""
+        if image_width:
+            return max(node, image_width)
+        if one_row:
+            return max(node, value + 1 + name)
+        return max(node, name + (2 if labelled else 0))
 
     def tall(rows_per_unit: int, body_top: int) -> bool:
         rows = bottom - body_top
         return all(n * rows_per_unit <= rows for k, n in enumerate(layers)
                    if not (k == 0 and image_width))
 
-    choice = None
-    if tall(2, 2):
-        choice = next(((node, labelled, value, gap, False) for node, labelled, value, gap
-                       in TWO_ROW if fits(node, gap, count)), None)
-    elif any(fits(2 * value + 1, gap, count) for value, gap in ONE_ROW):
-        value, gap = next((v, g) for v, g in ONE_ROW if fits(2 * v + 1, g, count))
-        choice = (2 * value + 1, False, value, gap, True)
-    else:
-        choice = next(((node, labelled, value, gap, False) for node, labelled, value, gap
-                       in TWO_ROW if fits(node, gap, count)), None)
+    def choose(name: int):
+        """(node, labelled, value width, gap, one row, input column width) that fit, or None."""
+        def fits(node, labelled, value, gap, one_row):
+            lead = lead_width(node, labelled, value, one_row, name)
+            return lead + (count - 1) * (node + gap) <= width
+
+        two_row = [(node, labelled, value, gap, False) for node, labelled, value, gap in TWO_ROW]
+        one_row = [(2 * value + 1, False, value, gap, True) for value, gap in ONE_ROW]
+        order = two_row if tall(2, 2) else (
+            one_row if any(fits(*c) for c in one_row) else two_row)
+        found = next((c for c in order if fits(*c)), None)
+        return None if found is None else (*found, lead_width(*found[:3], found[4], name))
+
+    choice = choose(0)
+    named = choose(min(names_width, MAX_NAME)) if names_width else None
+    if choice is not None and named is not None and (
+            named[0], named[1], named[2], named[4]) == (choice[0], choice[1], choice[2], choice[4]):
+        choice = named  # the same nodes, with the inputs' names whole
+    first_width = (lambda node: max(node, image_width) if image_width else node)
+    lead = None
     if choice is not None:
-        node, labelled, value, _, one_row = choice
+        node, labelled, value, _, one_row, lead = choice
         indices = list(range(count))
         left = 0
     else:  # columns do not all fit: a window of them around the cursor's
@@ -173,9 +190,10 @@ def plan(layers: tuple[int, ...] | list[int], width: int, height: int,
         indices = list(range(start, start + size))
         left = 1 if start > 0 else 0
         width -= 1 if start + size < count else 0
-        if image_width and start == 0 and not fits(node, 1, size):
+        if image_width and start == 0 and first_width(node) + (size - 1) * (node + 1) > width:
             image_width = None  # the picture's column says only "8×8"
-    lead = first_width(node) if indices[0] == 0 else node
+        lead = first_width(node)
+    lead = lead if indices[0] == 0 else node
     xs = _place(indices, node, lead, width, left)
     body_top = 3 if one_row else 2
     rows = bottom - body_top
