@@ -41,3 +41,16 @@ async def test_a_tall_layer_says_which_units_it_shows_and_follows_the_cursor():
         assert "9-10 of 16" in text or "10-11 of 16" in text
         plan = diagram._plan
         assert plan.column(1).row(9) is not None, "the selected unit is shown"
+
+
+def test_a_line_without_styled_parts_keeps_the_widgets_background():
+    from rich.style import Style
+    from rich.text import Text
+
+    from bptui.app.widgets.lines import text_to_strips
+
+    base = Style(color="white", bgcolor="#121212")
+    strips = text_to_strips(Text("plain line\n") + Text("styled", "bold"), 12, 3, base)
+    for strip in strips:
+        assert all(segment.style is not None and segment.style.bgcolor == base.bgcolor
+                   for segment in strip), strip
