@@ -17,6 +17,10 @@ Measures, in one run:
    and the once-per-epoch evaluation counts as in real training), plus how long the pause
    takes to show.
 
+4. paced training: at 10 steps/s (`<` three times) the screen shows every step: the distinct
+   step numbers the status line shows in 5 s (target >= 45), beside section 3's share of the
+   headless rate at max (target >= 50%).
+
 Method: each app runs in its own detached tmux session (120x40, unique session names, only those
 sessions are killed at the end; never kill-server). A press is timed from just before
 `tmux send-keys` until a `tmux capture-pane -p` polled in a tight loop shows the change. The
@@ -330,7 +334,7 @@ def import_times(python: str, runs: int = 3) -> dict:
 # ----- 3. live training throughput ---------------------------------------------------------------
 
 
-STEP = re.compile(r"\bstep (\d+)\b")
+STEP = re.compile(r"\bstep (\d[\d,]*)\b")
 
 
 def is_running(lines: list[str]) -> bool:
@@ -356,7 +360,7 @@ def live_throughput(subject: Subject, run_seconds: float) -> dict:
         match = STEP.search(lines[0])
         if not match:
             raise RuntimeError(f"no 'step N' in the status line: {lines[0]!r}")
-        steps = int(match.group(1))
+        steps = int(match.group(1).replace(",", ""))
         elapsed = t_pause - t_run
         return {"steps": steps, "seconds": elapsed, "steps_per_s": steps / elapsed,
                 "run_shows_s": t_shown - t_run, "pause_shows_s": t_paused - t_pause}
@@ -421,12 +425,46 @@ def machine_info(python: str) -> dict:
     }
 
 
+PACED_STEPS_PER_S = 10
+PACED_SECONDS = 5.0
+PACED_TARGET = 45   # distinct step numbers the status line must show in PACED_SECONDS
+
+
+def paced_steps_seen(subject: Subject, seconds: float = PACED_SECONDS) -> dict:
+    """At 10 steps/s (`<` three times from max), `r`, then the status line polled as fast as
+    tmux allows for `seconds`: how many distinct step numbers it showed (every step drawn:
+    about 10 a second), and the highest."""
+    pane = Pane("paced", subject.command)
+    try:
+        pane.start()
+        pane.wait_for(subject.ready, LOAD_TIMEOUT)
+        pane.wait_stable()
+        for _ in range(3):
+            pane.send("<")
+        pane.wait_for(lambda lines: f"{PACED_STEPS_PER_S} steps/s" in "\n".join(lines))
+        pane.send("r")
+        pane.wait_for(is_running)
+        seen: set[int] = set()
+        polls = 0
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            match = STEP.search(pane.capture()[0])
+            polls += 1
+            if match:
+                seen.add(int(match.group(1).replace(",", "")))
+        pane.send("r")
+        return {"distinct_steps": len(seen), "highest": max(seen, default=0), "polls": polls,
+                "seconds": seconds}
+    finally:
+        pane.kill()
+
+
 def verdict(ok: bool) -> str:
     return "ok" if ok else "**MISSED**"
 
 
 def report(info: dict, keys: dict, starts: dict, imports: dict, live: dict, headless: dict,
-           bare_label: str) -> str:
+           bare_label: str, paced: dict | None = None) -> str:
     out = []
     out.append(f"## bptui UI latency (tmux, {WIDTH}x{HEIGHT})\n")
     out.append(f"Machine: {info['cpus']} CPUs ({info['usable_cpus']} usable), {info['cpu_model']}; "
@@ -498,6 +536,26 @@ def report(info: dict, keys: dict, starts: dict, imports: dict, live: dict, head
                    "between the two r presses; the r -> times are medians. Headless: what "
                    "`bptui train PRESET --steps K --json` does after loading, in this process, "
                    "median of 3 per K, (K2 - K1) / (t(K2) - t(K1)), K2 - K1 whole epochs.\n")
+    if paced:
+        out.append(f"### 4. Paced training: every step drawn at {PACED_STEPS_PER_S} steps/s\n")
+        out.append(f"| preset | distinct steps seen in {PACED_SECONDS:g} s | highest step "
+                   f"| status-line polls | target >= {PACED_TARGET} "
+                   "| at max: app / headless (section 3) | target >= 50% |")
+        out.append("|---|---:|---:|---:|---|---:|---|")
+        for preset, r in paced.items():
+            share = "-"
+            share_ok = "-"
+            if preset in live and preset in headless:
+                rate = statistics.median(x["steps_per_s"] for x in live[preset])
+                ratio = rate / headless[preset]["steps_per_s"]
+                share, share_ok = f"{ratio:.0%}", verdict(ratio >= 0.5)
+            out.append(f"| {preset} | {r['distinct_steps']} | {r['highest']} | {r['polls']} "
+                       f"| {verdict(r['distinct_steps'] >= PACED_TARGET)} | {share} "
+                       f"| {share_ok} |")
+        out.append("")
+        out.append(f"`<` three times from max sets {PACED_STEPS_PER_S} steps/s; then `r`, and the "
+                   "status line is captured in a tight loop; every step number it shows is "
+                   "counted once.\n")
     return "\n".join(out)
 
 
@@ -514,8 +572,10 @@ def main() -> int:
                              f"preset, {', '.join(GENERATED)})")
     parser.add_argument("--live-runs", type=int, default=3,
                         help="live-training runs per preset, the median reported (default 3)")
-    parser.add_argument("--sections", default="keys,start,live",
-                        help="which measurements to run (default keys,start,live)")
+    parser.add_argument("--sections", default="keys,start,live,paced",
+                        help="which measurements to run (default keys,start,live,paced)")
+    parser.add_argument("--paced-presets", default="xor,spiral",
+                        help="presets of the paced (10 steps/s) measurement")
     parser.add_argument("--python", default=sys.executable,
                         help="the interpreter of the bare app (default: this one)")
     parser.add_argument("--bptui", default=str(Path(sys.executable).parent / "bptui"))
@@ -546,7 +606,7 @@ def main() -> int:
         subjects = [bare] + [bptui_subject(args.bptui, p, folder) for p in presets]
         before = [bptui_subject(args.baseline, p, folder, " (before)") for p in presets] \
             if args.baseline else []
-        keys, starts, imports, live, headless = {}, {}, {}, {}, {}
+        keys, starts, imports, live, headless, paced = {}, {}, {}, {}, {}, {}
         try:
             if "keys" in sections:
                 print("1/3 key press latency ...", file=sys.stderr, flush=True)
@@ -564,16 +624,20 @@ def main() -> int:
                     live[p] = [live_throughput(subject, args.run_seconds)
                                for _ in range(args.live_runs)]
                     headless[p] = headless_throughput(load_preset(preset_source(p, folder)))
+            if "paced" in sections:
+                for p in [p for p in args.paced_presets.split(",") if p]:
+                    print(f"4/4 paced training: {p} ...", file=sys.stderr, flush=True)
+                    paced[p] = paced_steps_seen(bptui_subject(args.bptui, p, folder))
         finally:
             for name in list(_started):
                 tmux("kill-session", "-t", name, check=False)
     info["loadavg_end"] = os.getloadavg()
-    print(report(info, keys, starts, imports, live, headless, bare.label))
+    print(report(info, keys, starts, imports, live, headless, bare.label, paced))
     print(f"Total benchmark time {time.perf_counter() - started:.0f} s.")
     if args.json:
         args.json.write_text(json.dumps({"machine": info, "keys": keys, "startup": starts,
                                          "imports": imports, "live": live,
-                                         "headless": headless}, indent=1))
+                                         "headless": headless, "paced": paced}, indent=1))
     return 0
 
 

@@ -138,3 +138,44 @@ def test_compare_table_snapshot(capsys, snapshot):
                  "--steps", "100"]) == 0
     out = re.sub(r"\d+\.\d\d s", "#.## s", capsys.readouterr().out)
     assert out == snapshot
+
+
+def test_the_chart_shows_the_test_loss_when_the_preset_holds_out_a_test_set():
+    from bptui.commands.compare import curves_of
+
+    held_out = run_all(jobs("overfit", "training.l2=0,0.1", 60), 1, False)
+    assert curves_of(held_out, None) == ("train", "test")
+    assert curves_of(held_out, "test") == ("test",)
+    assert curves_of(held_out, "train") == ("train",)
+    both = chart(held_out, "Overfitting")
+    for label in ("l2=0 train", "l2=0 test", "l2=0.1 train", "l2=0.1 test"):
+        assert label in both
+    assert "train, test in dots" in both
+    test_only = chart(held_out, "Overfitting", "test")
+    assert "l2=0 test" in test_only and "train" not in test_only and "test loss" in test_only
+    plain = run_all(jobs("optimizers", "training.optimizer=sgd,adam", 30), 1, False)
+    assert curves_of(plain, None) == ("train",)
+    assert "test" not in chart(plain, "Optimizers")
+
+
+def test_the_table_shows_the_final_test_loss_and_test_accuracy():
+    runs = run_all(jobs("iris", "training.learning_rate=0.1,0.3", 40), 1, False)
+    lines = table(runs, None).splitlines()
+    assert lines[0].split()[:6] == ["run", "loss", "test", "loss", "test", "accuracy"]
+    for line, run in zip(lines[2:], runs):
+        cells = line.split()
+        assert cells[2] == format(run["test_loss"][-1], ".4g")
+        assert cells[3] == format(run["accuracy"], ".1%")
+
+
+def test_curve_is_checked(capsys):
+    rc, out, err = run(["compare", "optimizers", "--vary", "training.optimizer=sgd,adam",
+                        "--curve", "test", "--steps", "5"], capsys)
+    assert rc == 2 and out == ""
+    assert err.count("\n") == 1 and "--curve test" in err and "no test set" in err
+    rc, _, err = run(["compare", "overfit", "--vary", "training.l2=0,0.1",
+                      "--curve", "sideways", "--steps", "5"], capsys)
+    assert rc == 2 and "sideways" in err and err.count("\n") == 1
+    rc, out, err = run(["compare", "overfit", "--vary", "training.l2=0,0.1",
+                        "--curve", "both", "--steps", "5"], capsys)
+    assert rc == 0 and "test loss" in out

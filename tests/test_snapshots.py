@@ -5,6 +5,8 @@ Update with `pytest --snapshot-update` on the full suite, then look at the SVGs.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import Input
 
 from bptui.app.main import BptuiApp
@@ -216,3 +218,31 @@ class TestTheme:
             await pilot.pause()
 
         assert snap_compare(BptuiApp(preset="spiral"), run_before=light, terminal_size=SIZE)
+
+
+class TestZoomedWideLayers:
+    """Spiral zoomed: the diagram shows every unit of its 16-unit layers, the matrix pane every
+    column of its second layer (whole numbers on a common scale at 80×24); a CSV's feature
+    names label the inputs."""
+
+    FRUIT = str(Path(__file__).parent / "data" / "fruit.toml")
+
+    def test_spiral_diagram_zoomed_80x24(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="spiral"), press=["s", "1"], terminal_size=(80, 24))
+
+    def test_spiral_diagram_zoomed_120x40(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="spiral"), press=["s", "1"], terminal_size=SIZE)
+
+    def test_spiral_matrix_zoomed_80x24(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="spiral"), press=["s", "2", "right_square_bracket"],
+                            terminal_size=(80, 24))
+
+    def test_spiral_matrix_zoomed_120x40(self, snap_compare):
+        assert snap_compare(BptuiApp(preset="spiral"), press=["s", "2", "right_square_bracket"],
+                            terminal_size=SIZE)
+
+    def test_named_features_80x24(self, snap_compare):
+        assert snap_compare(BptuiApp(preset=self.FRUIT), press=["f", "x"], terminal_size=(80, 24))
+
+    def test_named_features_120x40(self, snap_compare):
+        assert snap_compare(BptuiApp(preset=self.FRUIT), press=["f", "x"], terminal_size=SIZE)

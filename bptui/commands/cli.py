@@ -167,6 +167,9 @@ def compare_parser() -> argparse.ArgumentParser:
     add_set_option(parser)
     parser.add_argument("--steps", type=positive_int, default=None,
                         help="training steps per run (default: the preset's goal, else 1000)")
+    parser.add_argument("--curve", choices=("train", "test", "both"), default=None,
+                        help="the loss curves to chart: train, test or both (default: both "
+                             "when the preset holds out a test set, else train)")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON array: a `train --json` object per run")
     return parser

@@ -5,7 +5,8 @@ the preset's seeded initial weights (the same for every run unless a varied key 
 layer sizes, the initialization or the seed). The runs are independent and deterministic, so
 they go to a pool of two worker processes when there are two or more and they take long
 enough (the numbers are the same bit for bit as in one process). Output: a table and, on a
-terminal, one chart of the loss curves; or with `--json`, one JSON array of `bptui train
+terminal, one chart of the loss curves (the training and the test loss when the preset holds out a
+test set; `--curve train|test|both`); or with `--json`, one JSON array of `bptui train
 --json` objects, each with a `vary` object of its values, `seconds` and `steps_to_goal`.
 
 However the command ends (Ctrl+C, SIGTERM, SIGHUP, an error), its workers end with it: the
@@ -316,7 +317,9 @@ def number(value, fmt: str = ".4g") -> str:
 
 def table(runs: list[dict], goal) -> str:
     """The side-by-side table."""
-    rows = [["run", "loss", "test loss", "accuracy", "to goal", "diverged", "time"]]
+    held_out = any("test_loss" in run for run in runs)
+    rows = [["run", "loss", "test loss", "test accuracy" if held_out else "accuracy", "to goal",
+             "diverged", "time"]]
     for label, run in zip(labels(runs), runs):
         test = run.get("test_loss")
         rows.append([label, number(run["loss"][-1] if run["loss"] else None),
@@ -346,25 +349,51 @@ def goal_note(goal, steps: int) -> str:
             f"(checked {'every step' if every == 1 else f'every {every} steps'})")
 
 
-def chart(runs: list[dict], title: str) -> str:
-    """One plotext chart of every run's training-loss curve (log10 when it spans decades)."""
+CURVES = ("train", "test", "both")
+"""What `--curve` may chart: the training loss, the held-out set's, or both."""
+
+
+def curves_of(runs: list[dict], curve: str | None) -> tuple[str, ...]:
+    """The loss curves to chart: `curve` (train, test or both), by default both when the
+    runs hold out a test set, else the training loss; the test curve only where there is one."""
+    held_out = any(run.get("test_loss") for run in runs)
+    if curve is None:
+        curve = "both" if held_out else "train"
+    wanted = ("train", "test") if curve == "both" else (curve,)
+    return tuple(c for c in wanted if c == "train" or held_out)
+
+
+def chart(runs: list[dict], title: str, curve: str | None = None) -> str:
+    """One plotext chart of every run's loss curves (log10 when they span decades): the
+    training loss, the test loss or both (`curves_of`); a run's two curves share its colour,
+    the test curve drawn in dots."""
     import plotext as plt
 
     plt.clear_figure()
     width, height = shutil.get_terminal_size((100, 30))
     plt.plotsize(min(width, 120), max(12, min(height - 4, 24)))
-    curves = [(label, run["eval_steps"], [v for v in run["loss"]])
-              for label, run in zip(labels(runs), runs)]
-    finite = [v for _, _, values in curves for v in values if v is not None and v > 0]
+    kinds = curves_of(runs, curve)
+    curves = []
+    for k, (label, run) in enumerate(zip(labels(runs), runs)):
+        for kind in kinds:
+            values = run["loss"] if kind == "train" else run.get("test_loss") or []
+            name = label if len(kinds) == 1 and kind == "train" else f"{label} {kind}"
+            curves.append((name, run["eval_steps"], values, k, kind))
+    finite = [v for _, _, values, _, _ in curves for v in values if v is not None and v > 0]
     log = bool(finite) and max(finite) / min(finite) > 100
-    for label, steps, values in curves:
+    palette = ("blue", "orange", "green", "red", "magenta", "cyan", "yellow", "gray")
+    for name, steps, values, k, kind in curves:
         points = [(s, math.log10(v) if log else v) for s, v in zip(steps, values)
                   if v is not None and (v > 0 or not log)]
         if points:
-            plt.plot([p[0] for p in points], [p[1] for p in points], label=label)
+            plt.plot([p[0] for p in points], [p[1] for p in points], label=name,
+                     color=palette[k % len(palette)],
+                     marker="braille" if kind == "train" else "dot")
     plt.title(title)
     plt.xlabel("step")
-    plt.ylabel("log10(loss)" if log else "loss")
+    loss = "loss" if kinds == ("train",) else ("test loss" if kinds == ("test",) else
+                                                "loss (train, test in dots)")
+    plt.ylabel(f"log10({loss})" if log else loss)
     plt.theme("clear")
     return plt.build()
 
@@ -416,6 +445,9 @@ def compare_command(args) -> int:
     varies = [parse_vary(text) for text in args.vary]
     sets = [parse_set(text) for text in args.set or ()]
     runs = plan_runs(preset, sets, varies)
+    if args.curve == "test" and not preset.data.has_test:
+        raise PresetError("--curve", "test", "this preset holds out no test set (allowed: "
+                                             "train, or data.test_fraction to hold one out)")
     steps = args.steps
     if steps is None:
         steps = preset.goal.steps if preset.goal else DEFAULT_STEPS
@@ -439,5 +471,8 @@ def compare_command(args) -> int:
     if note:
         print(note)
     if sys.stdout.isatty():
-        print(chart(results, printable(f"{preset.title}: training loss")))
+        kinds = curves_of(results, args.curve)
+        what = {("train",): "training loss", ("test",): "test loss"}.get(
+            kinds, "training and test loss")
+        print(chart(results, printable(f"{preset.title}: {what}"), args.curve))
     return 0

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from bptui.engine.activations import ACTIVATIONS, derivative
-from bptui.engine.names import Names, bias_name, unit_name, weight_name
+from bptui.engine.names import Names, bias_name, short_names, unit_name, weight_name
 from bptui.engine.numtext import MAX_TERMS, factor, number, spelled_sum
 from bptui.engine.optimizers import Scalar
 from bptui.engine.stepper import Stepper
 
 MAX_WEIGHTS = 3   # incoming weights explained in the gradient and update sections
+INPUT_NAME = 12   # the longest an input's name is written
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0,
         return [Line("head", where), Line("note", "nothing computed yet for this unit in this "
                                                   "step: f runs the forward pass")]
     out.append(Line("head", f"forward · {where}"))
+    if layer == 0:
+        out += input_lines(stepper, s)
     z = float(ws.z[layer][s, unit])
     a = float(ws.a[layer][s, unit])
     terms = [f"{factor(float(w[unit, i]))}·{factor(float(a_in[s, i]))}" for i in range(n_in)]
@@ -94,6 +97,19 @@ def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0,
     if stepper.updated:
         out += explain_update(stepper, layer, unit, names)
     return out
+
+
+def input_lines(stepper: Stepper, s: int) -> list[Line]:
+    """The first layer's inputs a_i by the data's own names ('a_1 = sep_len = 0.4871'), when
+    the data names them (a CSV's columns, engineered features)."""
+    n_in = stepper.spec.layers[0]
+    names = short_names(stepper.data.feature_names, n_in, INPUT_NAME)
+    if names == [f"x{i + 1}" for i in range(n_in)]:
+        return []
+    a_in = stepper.layer_input(0)
+    terms = [f"a_{i + 1} = {names[i]} = {number(float(a_in[s, i]))}" for i in range(n_in)]
+    more = f", … ({n_in - MAX_TERMS} more)" if n_in > MAX_TERMS else ""
+    return [Line("note", "inputs: " + ", ".join(terms[:MAX_TERMS]) + more)]
 
 
 def explain_delta(stepper: Stepper, layer: int, unit: int, s: int) -> list[Line]:

@@ -7,6 +7,8 @@ and the lessons all use them.
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 
 
@@ -61,3 +63,54 @@ def bias_name(names: Names | None, layer: int, unit: int) -> str:
 def fitting(names: Names | None, layers) -> Names | None:
     """`names` if they fit these layer sizes (settings may have changed them), else None."""
     return names if names is not None and names.fits(layers) else None
+
+
+_SEPARATORS = re.compile(r"([_\-. ]+)")
+
+
+def _cut(name: str, width: int) -> str:
+    return name if len(name) <= width else name[:max(0, width - 1)] + "…"
+
+
+def _abbreviated(name: str, letters: int, width: int) -> str:
+    """'sepal_length' → 'sep_len' (each word cut to `letters` letters, separators kept); a
+    name of one word is cut to `width` with "…"."""
+    if not _SEPARATORS.search(name.strip("_-. ")):
+        return _cut(name, width)
+    return "".join(part if _SEPARATORS.fullmatch(part) else part[:letters]
+                   for part in _SEPARATORS.split(name))
+
+
+def short_names(names: tuple[str, ...] | list[str], count: int, width: int,
+                fallback: str = "x{}") -> list[str]:
+    """`count` distinct labels of at most `width` cells for inputs or classes called `names`
+    (missing ones: `fallback` numbered from 1): the names if they fit; else without their
+    common prefix and suffix (class_0, class_1 → 0, 1); else each word shortened alike
+    (sepal_length, petal_width → sep_len, pet_wid); else cut, with "…" marking the cut; else
+    the fallback names (x1, x2 …)."""
+    full = [str(names[i]) if i < len(names) else fallback.format(i + 1) for i in range(count)]
+
+    def distinct(labels: list[str]) -> bool:
+        return len(set(labels)) == count and all(0 < len(label) <= width for label in labels)
+
+    if distinct(full):
+        return full
+    candidates = [full]
+    prefix = os.path.commonprefix(full) if count > 1 else ""
+    suffix = os.path.commonprefix([n[::-1] for n in full])[::-1] if count > 1 else ""
+    if count > 1 and len(prefix) + len(suffix) < min(len(n) for n in full):
+        stripped = [n[len(prefix):len(n) - len(suffix)] for n in full]
+        if distinct(stripped):
+            return stripped
+        candidates.insert(0, stripped)
+    for base in candidates:
+        longest = max(len(n) for n in base)
+        for letters in range(longest, 1, -1):
+            short = [_abbreviated(n, letters, width) for n in base]
+            if distinct(short):
+                return short
+        cut = [_cut(n, width) for n in base]
+        if width > 1 and distinct(cut):
+            return cut
+    numbered = [fallback.format(i + 1) for i in range(count)]
+    return numbered if distinct(numbered) else [n[:width] for n in numbered]

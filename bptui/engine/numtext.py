@@ -52,6 +52,43 @@ def number(value: float, width: int | None = None) -> str:
     return text
 
 
+def fit(value: float, width: int) -> str:
+    """`number(value, width)`, guaranteed to take at most `width` characters: the rare value
+    that cannot be written so short (-1.2e-10 in 5) ends in "…", marking the cut."""
+    text = number(value, width)
+    if len(text) <= width:
+        return text
+    return text[:max(0, width - 1)] + "…" if width > 0 else ""
+
+
+def common_power(largest: float, width: int = 3) -> int:
+    """The power p for which |values| up to `largest`, times 10^p and rounded, take at most
+    `width` characters with their sign (2 digits for width 3): a compact matrix's common scale,
+    as `×0.01` over a matrix of whole numbers."""
+    if not math.isfinite(largest) or largest <= 0:
+        return 0
+    digits = max(1, width - 1)
+    power = digits - 1 - math.floor(math.log10(largest))
+    if round(largest * 10.0 ** power) >= 10 ** digits:
+        power -= 1
+    return power
+
+
+def scaled(value: float, power: int) -> str:
+    """`value` × 10^power rounded to a whole number: `0` only for 0, `·` (`-·`) for a value that
+    is not 0 but rounds to it, so no cell pretends a small value is zero."""
+    if value != value:
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value == 0:
+        return "0"
+    whole = round(value * 10.0 ** power)
+    if whole == 0:
+        return "·" if value > 0 else "-·"
+    return str(whole)
+
+
 def factor(value: float) -> str:
     """A number as a factor in a product: negatives in parentheses."""
     text = number(value)

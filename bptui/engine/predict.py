@@ -28,9 +28,10 @@ from dataclasses import dataclass
 
 from bptui.engine.explain import Line, explain
 from bptui.engine.mistakes import Mistake, close, usual_mistakes, value_now
-from bptui.engine.names import Names, bias_name, unit_name, weight_name
+from bptui.engine.names import Names, bias_name, short_names, unit_name, weight_name
 from bptui.engine.stepper import MicroStep, Phase, Stepper
 
+INPUT_NAME = 12  # the longest an input's name is written in P's prompt and formulas
 RULE = "right to 3 significant figures (within 0.5%)"
 QUANTITIES = ("a", "z", "δ", "∂C/∂w", "new w")
 """What P can ask for (∂C/∂w and new w of one incoming weight)."""
@@ -132,6 +133,8 @@ class Question:
     mistakes: tuple[Mistake, ...]
     ahead: int
     key: tuple
+    source: str = ""
+    """The input a weight of the first layer multiplies, by the data's name ('' otherwise)."""
 
     @property
     def symbol(self) -> str:
@@ -142,6 +145,8 @@ class Question:
         """E.g. 'Forward layer 1/2 will compute a of hidden layer 1, unit 2 (sample 3 of 4).'"""
         of = f" (sample {self.sample + 1} of {batch})" if batch > 1 else ""
         text = f"{self.step_text} will compute {self.what}{of}."
+        if self.source:
+            text += f" That weight multiplies the input {self.source}."
         if self.ahead > 1:
             text += f" A right answer runs the {self.ahead} micro-steps up to it."
         return text[0].upper() + text[1:]
@@ -193,15 +198,26 @@ def ask(stepper: Stepper, layer: int, unit: int, sample: int = 0, target: Target
         stepper.restore(saved)
     heads = [i for i, line in enumerate(lines) if line.kind == "head"]
     reveal = tuple(lines[heads[-1]:] if heads else lines)
+    source = ""
+    named = input_names(stepper)
+    if target.quantity in ("∂C/∂w", "new w") and target.layer == 0 and named != [
+            f"x{i + 1}" for i in range(len(named))]:
+        source = named[target.weight]
     return Question(target, sample, step_text, target.what(depth, names), value, reveal,
-                    formula, mistakes, ahead, key + (sample,))
+                    formula, mistakes, ahead, key + (sample,), source)
+
+
+def input_names(stepper: Stepper) -> list[str]:
+    """The network's inputs as the data calls them (a CSV's columns, shortened to stay
+    distinct: sep_len, pet_wid), else x1, x2 …"""
+    return short_names(stepper.data.feature_names, stepper.spec.layers[0], INPUT_NAME)
 
 
 def inputs_text(stepper: Stepper, layer: int) -> tuple[list[str], str]:
     """The symbols of a layer's inputs ('x1', 'x2' or 'a1', 'a2') and what they are."""
     n_in = stepper.spec.layers[layer]
     if layer == 0:
-        return [f"x{i + 1}" for i in range(n_in)], "the network's inputs"
+        return input_names(stepper), "the network's inputs"
     return ([f"a{i + 1}" for i in range(n_in)],
             f"the a of the units of {unit_name(layer - 1, 0, stepper.depth).split(',')[0]}")
 

@@ -4,7 +4,10 @@ Each unit layer is a column. A node shows its activation a on one line and its �
 for the selected sample (or the batch mean). Edges are Braille lines coloured by the weight's
 sign (blue +, orange −) and brighter for larger |w|. The weight layer the last micro-step
 computed is highlighted with the direction of flow (→ forward, ← backward); the unit cursor is
-shown in reverse video. Layers too tall for the pane collapse into "+N more".
+shown in reverse video. Where a and δ on two rows do not fit, each unit takes one row; a layer
+still too tall shows a window of units ("units 1-6 of 16") that follows the cursor, and a network
+too wide a window of layers (‹ ›). Between two wide layers only the selected unit's edges are
+drawn (diagram_layout decides where everything goes).
 """
 
 from __future__ import annotations
@@ -16,13 +19,14 @@ from rich.text import Text
 from textual.reactive import reactive
 
 from bptui.app.snapshot import Phase, Snapshot
-from bptui.app.style import fmt, heat_style, level, line_style
+from bptui.app.style import heat_style, level, line_style
 from bptui.app.widgets.braille import BrailleCanvas
+from bptui.app.widgets.diagram_layout import Column, Plan, plan, range_label
 from bptui.app.widgets.lines import LinesWidget
-from bptui.engine.names import layer_name
+from bptui.engine.names import layer_name, short_names
+from bptui.engine.numtext import fit, number
 
-NODE = 10  # node width in cells: "a -0.1234 "
-WIDE = 4   # between layers of more shown units than this, only some edges are drawn
+FAN = 24   # more edges than this between two columns: only the selected unit's are drawn
 TITLE = Style(bold=True)
 ACTIVE = Style(bold=True, reverse=True)
 DIM = Style(dim=True)
@@ -67,6 +71,15 @@ def picture(pixels: np.ndarray, colours, put, x: int, y: int, height: int) -> in
     return y
 
 
+def raw_inputs(snap: Snapshot, sample: int | None) -> np.ndarray:
+    """The selected sample's inputs as the data gave them (before normalization)."""
+    x = snap.views[0].a_in.row(sample)
+    mean, std = snap.data.notes.get("mean"), snap.data.notes.get("std")
+    if mean is not None and std is not None and len(mean) == x.size:
+        return x * np.asarray(std) + np.asarray(mean)
+    return x
+
+
 def column_name(column: int, depth: int) -> str:
     """'input', 'hidden layer 1', …, 'output layer': the words P's prompt uses."""
     return layer_name(column, depth)
@@ -99,49 +112,42 @@ class NetworkDiagram(LinesWidget):
     watch_cursor = watch_sample = watch_source = watch_snapshot
 
     @staticmethod
-    def titles(snap: Snapshot, xs: list[int], layout: list, width: int) -> list[tuple[int, str]]:
-        """(x, title) per column: the words P uses ('hidden layer 1', 'output layer'), in the
-        same form for every hidden layer, without the unit count of a collapsed layer (its
-        '+N more' says it) or shortened ('h1', 'out') only where they do not fit. A title may
-        start early, in the gap after the previous one."""
-        depth = len(xs) - 1
+    def titles(plan: Plan, width: int) -> list[tuple[int, str]]:
+        """(x, title) per visible column: the words P uses ('hidden layer 1', 'output layer'),
+        in the same form for every hidden layer, shortened ('h1', 'out') only where they do not
+        fit; never cut. A title may start early, in the gap after the previous one."""
+        depth = plan.total_columns - 1
+        columns = plan.columns
+        right = width - (1 if plan.hidden_right else 0)
 
         def forms(column: int) -> list[str]:
-            collapsed = column and snap.layers[column] > layout[column][0]
-            count = f" ({snap.layers[column]})" if collapsed else ""
             if column == 0:
-                return ["input"] * 3 + ["in"]
+                return ["input", "input", "in"]
             if column == depth:
-                return ["output layer" + count, "output" + count, "out" + count, "out"]
-            name = column_name(column, depth)
-            return [name + count, name, f"h{column}{count}", f"h{column}"]
+                return ["output layer", "output", "out"]
+            return [column_name(column, depth), f"hidden {column}", f"h{column}"]
 
-        for form in range(4):
-            out, free, fits = [], 0, True
-            for column in range(depth + 1):
-                title = forms(column)[form]
-                room = (xs[column + 1] - xs[column] - 1) if column < depth else width - xs[column]
-                slack = max(0, min(3, xs[column] - free - 1))  # at most 3 cells early
-                if column == depth:  # the one output layer: its longest form that fits
-                    title = next((t for t in forms(column) if len(t) <= room + slack),
-                                 forms(column)[3])
-                if len(title) > room + slack and column < depth:
+        def room(k: int) -> int:
+            end = columns[k + 1].x - 1 if k + 1 < len(columns) else right
+            return end - columns[k].x
+
+        for form in range(3):
+            out, free, fits = [], 1 if plan.hidden_left else 0, True
+            for k, column in enumerate(columns):
+                options = forms(column.index)
+                slack = max(0, min(3, column.x - free - 1)) if k else 0
+                title = options[form]
+                if column.index == depth:  # the one output layer: its longest form that fits
+                    title = next((t for t in options if len(t) <= room(k) + slack), options[2])
+                if len(title) > room(k) + slack:
                     fits = False
                     break
-                x = xs[column] - max(0, len(title) - room)
-                out.append((x, title[:room + slack]))
-                free = x + len(out[-1][1])
+                x = column.x - max(0, len(title) - room(k))
+                out.append((x, title))
+                free = x + len(title)
             if fits:
                 return out
-        rooms = [xs[c + 1] - xs[c] - 1 for c in range(depth)] + [width - xs[depth]]
-        return [(xs[c], forms(c)[3][:max(1, rooms[c])]) for c in range(depth + 1)]
-
-    def visible_units(self, units: int, rows: int) -> tuple[int, bool]:
-        """How many units of a layer fit in `rows` node rows, and whether it is collapsed."""
-        fit = max(1, rows // 2)
-        if units <= fit:
-            return units, False
-        return max(1, fit - 1), True
+        return [(c.x, forms(c.index)[2]) for c in columns]
 
     def edge_cells(self, w: np.ndarray, cells: int, height: int, rows_in: tuple,
                    rows_out: tuple, pairs: tuple | None = None
@@ -172,49 +178,72 @@ class NetworkDiagram(LinesWidget):
         self._edge_cache[key] = result
         return result
 
-    def edge_sets(self, layer: int, w: np.ndarray) -> list[tuple[tuple | None, bool]]:
-        """Which edges of weight layer `layer` to draw, as [(pairs or None for all, strong)].
-
-        Between two layers of more than WIDE shown units each, all edges would be a solid band
-        that says nothing: draw each unit's strongest incoming edge faintly, and the edges of
-        the selected unit (in or out of it) clearly."""
-        n_out, n_in = w.shape
-        if n_out <= WIDE or n_in <= WIDE:
-            return [(None, True)]
-        strongest = tuple((j, int(np.nanargmax(np.abs(w[j])))) for j in range(n_out)) \
-            if np.isfinite(w).any() else ()
+    def edge_pairs(self, col_in: Column, col_out: Column) -> tuple | None:
+        """Which edges between two shown columns to draw, as ((j, i), ...) of shown units
+        (None: all). The whole fan where it has at most FAN edges (it reads as a fan); else only
+        the selected unit's, in and out: all of them would be a solid band."""
+        if col_in.shown * col_out.shown <= FAN:
+            return None
         column, unit = self.cursor
-        selected = ()
-        if column == layer and unit < n_in:
-            selected = tuple((j, unit) for j in range(n_out))
-        elif column == layer + 1 and unit < n_out:
-            selected = tuple((unit, i) for i in range(n_in))
-        return [(strongest, False), (selected, True)]
+        if column == col_in.index and col_in.row(unit) is not None:
+            return tuple((j, unit - col_in.first) for j in range(col_out.shown))
+        if column == col_out.index and col_out.row(unit) is not None:
+            return tuple((unit - col_out.first, i) for i in range(col_in.shown))
+        return ()
+
+    def picture_caption(self, snap: Snapshot) -> tuple[str, str, Style | None]:
+        """('#3', 'label 3, predicted 5', style) for the selected sample of a picture input
+        (the label and prediction only for classification)."""
+        if self.sample is None:
+            return "mean", "", None
+        which = f"#{self.sample + 1}"
+        start = snap.views[0].a_in.start
+        k = self.sample - start
+        data = snap.data
+        if data.task != "classification" or not 0 <= k < len(snap.batch_rows):
+            return which, "", None
+        row = int(snap.batch_rows[k])
+        if row >= data.y_train.shape[0]:
+            return which, "", None
+        names = data.class_names
+        label = int(np.argmax(data.y_train[row]))
+        out = snap.views[-1].a.row(self.sample)
+        label_text = names[label] if label < len(names) else str(label)
+        if not snap.views[-1].forward_done or not np.isfinite(out).all():
+            return which, f"label {label_text}", None
+        guess = int(np.argmax(out))
+        guess_text = names[guess] if guess < len(names) else str(guess)
+        style = Style(color="green") if guess == label else Style(color="red")
+        return which, f"label {label_text}, predicted {guess_text}", style
 
     def pictures(self, snap: Snapshot, image: tuple[int, int], put, x: int, width: int,
-                 height: int) -> None:
-        """Image inputs: the selected sample as a picture (grey levels, two pixels a cell), and
-        with a first-layer unit selected its incoming weights the same way (its receptive
-        field, blue + / orange −)."""
+                 room: int, height: int) -> None:
+        """Image inputs: the selected sample's raw pixel values as a picture (grey levels, two
+        pixels a cell) with its label and the network's prediction, and with a first-layer unit
+        selected its incoming weights the same way (its receptive field, blue + / orange −).
+        `room`: cells free to the right of the picture's column for the caption."""
         rows, cols = image
         if cols > width:
-            put(x, 2, f"{rows}×{cols} picture"[:width], DIM)
+            put(x, 2, f"{rows}×{cols}" if len(f"{rows}×{cols}") <= width else "", DIM)
             return
-        pixels = snap.views[0].a_in.row(self.sample).reshape(rows, cols)
-        which = "mean" if self.sample is None else f"#{self.sample + 1}"
-        put(x, 2, f"x {which}"[:width], DIM)
+        pixels = raw_inputs(snap, self.sample).reshape(rows, cols)
+        which, caption, style = self.picture_caption(snap)
+        for text in (f"x {which}: {caption}", caption, f"x {which}"):
+            if text and len(text) <= room:
+                put(x, 2, text, style if caption and text.endswith(caption) else DIM)
+                break
         y = picture(pixels, grey, put, x, 3, height)
         column, unit = self.cursor
         if column == 1 and y + 2 < height:
             w = snap.views[0].w[unit].reshape(rows, cols)
-            put(x, y + 1, f"w→unit {unit + 1}"[:width], DIM)
+            label = f"w→unit {unit + 1}"
+            put(x, y + 1, label if len(label) <= room else f"w→{unit + 1}"[:room], DIM)
             scale = float(np.nanmax(np.abs(w))) if np.isfinite(w).any() else 0.0
             picture(w, lambda v: signed(v, scale), put, x, y + 2, height)
 
-    def weight_edge(self, snap: Snapshot, layout, xs, node: int, put, unit_row,
-                    height: int) -> None:
-        """The weight cursor's edge, highlighted, and its address L:U:I with the value below
-        the gap it crosses."""
+    def weight_edge(self, snap: Snapshot, plan: Plan, put, width: int, height: int) -> None:
+        """The weight cursor's edge, highlighted, and its address L:U:I with the value on the
+        last row (which the plan keeps free)."""
         column, unit = self.cursor
         if self.source is None or column == 0:
             return
@@ -224,22 +253,69 @@ class NetworkDiagram(LinesWidget):
         source = min(self.source, n_in)
         name = "b" if source == n_in else str(source + 1)
         value = float(view.b[unit] if source == n_in else view.w[unit, source])
-        x0, x1 = xs[layer] + node - 1, xs[layer + 1]
-        label = f"w {layer + 1}:{unit + 1}:{name} = {fmt(value, 8).strip()}"
-        put(max(0, min(x0, self.size.width - len(label))), height - 1, label, EDGE)
-        shown_in, shown_out = layout[layer][0], layout[layer + 1][0]
-        cells = x1 - x0
-        if source == n_in or source >= shown_in or unit >= shown_out or cells < 2 or (
-                layer == 0 and snap.data.image):
+        for label in (f"w {layer + 1}:{unit + 1}:{name} = {number(value, 8)}",
+                      f"w {layer + 1}:{unit + 1}:{name} = {fit(value, 5)}",
+                      f"w {layer + 1}:{unit + 1}:{name}"):
+            if len(label) <= width:
+                break
+        col_in, col_out = plan.column(layer), plan.column(column)
+        anchor = col_in.x + col_in.width if col_in is not None else 0
+        put(max(0, min(anchor, width - len(label))), height - 1, label[:width], EDGE)
+        if col_in is None or col_out is None or source == n_in or (layer == 0 and snap.data.image):
+            return
+        row_in, row_out = col_in.row(source), col_out.row(unit)
+        x0 = col_in.x + col_in.width
+        cells = col_out.x - x0
+        if row_in is None or row_out is None or cells < 3:
             return
         canvas = BrailleCanvas(cells, height)
-        canvas.line(1, unit_row(layer, source) * 4 + 1, cells * 2 - 2,
-                    unit_row(layer + 1, unit) * 4 + 1, 1.0, True)
+        canvas.line(1, row_in * 4 + 1, cells * 2 - 2, row_out * 4 + 1, 1.0, True)
         for cy in range(height - 1):
             for cx in range(1, cells - 1):
                 ch, tag = canvas.cell(cx, cy)
                 if tag is not None:
                     put(x0 + cx, cy, ch, EDGE)
+
+    def layout(self, snap: Snapshot, width: int, height: int) -> Plan | None:
+        """The plan for this snapshot and size (windows follow the cursor, moving as little as
+        they can from the last plan's)."""
+        image = snap.data.image
+        self._plan = plan(snap.layers, width, height, self.cursor,
+                          image_width=image[1] if image else None,
+                          previous=getattr(self, "_plan", None),
+                          reserve_bottom=self.source is not None,
+                          names_width=max(map(len, snap.data.feature_names), default=0))
+        return self._plan
+
+    def node_texts(self, snap: Snapshot, plan: Plan, column: Column) -> list[tuple[
+            int, str, str | None, bool, bool]]:
+        """Per shown unit: (unit, a line, δ line or None, a is current, δ is current); one-row
+        plans put both on the a line. Every line fits the column's width."""
+        vw, width = plan.value_width, column.width
+        a, delta, a_now, delta_now = snap.column_values(column.index, self.sample)
+        view = snap.views[column.index - 1] if 0 < column.index < snap.depth else None
+        flat = view.flat if view is not None else None
+        names = short_names(snap.data.feature_names, snap.layers[0],
+                            width - vw - 1 if plan.one_row else width - (2 if plan.labelled else 0))
+        out = []
+        for unit in range(column.first, column.first + column.shown):
+            a_text = fit(float(a[unit]), vw) if a_now else "·"
+            d_text = None
+            if delta is not None:
+                d_text = fit(float(delta[unit]), vw) if delta_now else "·"
+            if plan.one_row:
+                second = d_text if d_text is not None else names[unit]
+                line, below = f"{a_text.ljust(vw)} {second}", None
+            elif plan.labelled:
+                is_flat = flat is not None and bool(flat[unit])
+                label = "x " if column.index == 0 else ("✕ " if is_flat else "a ")
+                line = label + a_text
+                below = f"δ {d_text}" if d_text is not None else f"  {names[unit]}"
+            else:
+                line, below = a_text, d_text if d_text is not None else names[unit]
+            out.append((unit, line[:width], below[:width] if below is not None else None,
+                        a_now, delta_now))
+        return out
 
     def build(self) -> Text:
         """The diagram as text, one line per row of the pane."""
@@ -247,21 +323,10 @@ class NetworkDiagram(LinesWidget):
         width, height = self.size.width, self.size.height
         if snap is None or width < 8 or height < 4:
             return Text("")
+        plan = self.layout(snap, width, height)
+        if plan is None:
+            return Text("")
         depth = snap.depth
-        columns = depth + 1
-        node = NODE if width >= columns * NODE + depth * 3 else max(6, width // (2 * columns))
-        gap = max(1, (width - columns * node) // max(1, depth))
-        xs = [c * (node + gap) for c in range(columns)]
-        body_top = 2
-        rows = height - body_top
-        layout = []  # per column: (shown, collapsed, first row, rows per unit)
-        for column, units in enumerate(snap.layers):
-            shown, collapsed = self.visible_units(units, rows - 1)
-            slots = shown + (1 if collapsed else 0)
-            pitch = max(2, min(5, rows // max(1, slots)))
-            used = pitch * (slots - 1) + 2
-            layout.append((shown, collapsed, body_top + max(0, (rows - used) // 2), pitch))
-
         grid = [[" "] * width for _ in range(height)]
         styles: list[list[Style | None]] = [[None] * width for _ in range(height)]
 
@@ -271,88 +336,100 @@ class NetworkDiagram(LinesWidget):
                     grid[y][x + i] = ch
                     styles[y][x + i] = style
 
+        columns = plan.columns
         last = snap.last
         active_layer = last.layer if last.phase != Phase.UPDATE else None
-        for column, (x, title) in enumerate(self.titles(snap, xs, layout, width)):
-            highlighted = (active_layer is not None and column == active_layer + 1) or (
-                last.phase == Phase.UPDATE and column > 0)
+        if plan.hidden_left:
+            put(0, 0, "‹", DIM)
+        if plan.hidden_right:
+            put(width - 1, 0, "›", DIM)
+        for column, (x, title) in zip(columns, self.titles(plan, width)):
+            highlighted = (active_layer is not None and column.index == active_layer + 1) or (
+                last.phase == Phase.UPDATE and column.index > 0)
             put(x, 0, title, ACTIVE if highlighted else TITLE)
-            view = snap.views[column - 1] if 0 < column < depth else None
+            view = snap.views[column.index - 1] if 0 < column.index < depth else None
             if view is not None and view.flat is not None and view.flat.any():  # under the title
                 kind = "dead" if view.flat_kind == "dead" else "sat."
-                put(xs[column], 1, f"{int(view.flat.sum())}✕ {kind}"[:node], FLAT)
+                count = int(view.flat.sum())
+                text = next((t for t in (f"{count}✕ {kind}", f"{count}✕")
+                             if len(t) <= column.width), "")
+                put(column.x, 1, text, FLAT)
 
         # direction of flow over the gap of the active weight layer
-        for layer in range(depth):
-            x0, x1 = xs[layer] + node, xs[layer + 1] - 1
-            span = max(1, x1 - x0)
+        for left, right in zip(columns, columns[1:]):
+            layer = left.index
+            x0, x1 = left.x + left.width + 1, right.x - 1
+            span = x1 - x0
+            if span < 1:
+                continue
             if last.phase == Phase.FORWARD and last.layer == layer:
-                put(x0, 1, ("─" * (span - 1) + "→")[:span], ACTIVE)
+                put(x0, 1, "─" * (span - 1) + "→", ACTIVE)
             elif last.phase == Phase.BACKWARD and last.layer == layer:
-                put(x0, 1, ("←" + "─" * (span - 1))[:span], ACTIVE)
-            elif last.phase == Phase.ERROR and layer == depth - 1:
-                label = "C, δ = ∂C/∂z" if width - xs[depth] >= 12 else "C, δ"
-                put(xs[depth], 1, label, ACTIVE)
-            elif last.phase == Phase.UPDATE:
-                put(x0 + max(0, span // 2 - 2), 1, "+ΔW"[:span], ACTIVE)
-
-        def unit_row(column: int, unit: int) -> int:
-            shown, collapsed, top, pitch = layout[column]
-            return top + unit * pitch
+                put(x0, 1, "←" + "─" * (span - 1), ACTIVE)
+            elif last.phase == Phase.UPDATE and span >= 3:
+                put(x0 + max(0, span // 2 - 2), 1, "+ΔW", ACTIVE)
+        output = plan.column(depth)
+        if last.phase == Phase.ERROR and output is not None:
+            room = width - output.x
+            label = next((t for t in ("C, δ = ∂C/∂z", "C, δ", "δ") if len(t) <= room), "")
+            put(output.x, 1, label, ACTIVE)
 
         image = snap.data.image
         # edges: Braille lines, cached until the weights' colour levels or the layout change
-        for layer in range(1 if image else 0, depth):  # a picture's pixels have no nodes
-            x0, x1 = xs[layer] + node - 1, xs[layer + 1]
-            cells = x1 - x0
-            if cells < 2:
+        for col_in, col_out in zip(columns, columns[1:]):
+            layer = col_in.index
+            if layer == 0 and image:  # a picture's pixels have no nodes
                 continue
-            view = snap.views[layer]
-            shown_in, shown_out = layout[layer][0], layout[layer + 1][0]
-            rows_in = tuple(unit_row(layer, i) for i in range(shown_in))
-            rows_out = tuple(unit_row(layer + 1, j) for j in range(shown_out))
+            x0 = col_in.x + col_in.width
+            cells = col_out.x - x0
+            if cells < 3:
+                continue
+            rows_in = tuple(col_in.row(i) for i in range(col_in.first,
+                                                          col_in.first + col_in.shown))
+            rows_out = tuple(col_out.row(j) for j in range(col_out.first,
+                                                            col_out.first + col_out.shown))
             bright = active_layer is None or active_layer == layer or last.phase == Phase.UPDATE
-            w = view.w[:shown_out, :shown_in]
-            for pairs, strong in self.edge_sets(layer, w):
-                for cx, cy, ch, tag in self.edge_cells(w, cells, height, rows_in, rows_out, pairs):
-                    if strong or grid[cy][x0 + cx] == " ":
-                        put(x0 + cx, cy, ch, line_style(tag, bright and strong))
+            w = snap.views[layer].w[col_out.first:col_out.first + col_out.shown,
+                                    col_in.first:col_in.first + col_in.shown]
+            pairs = self.edge_pairs(col_in, col_out)
+            for cx, cy, ch, tag in self.edge_cells(w, cells, height, rows_in, rows_out, pairs):
+                put(x0 + cx, cy, ch, line_style(tag, bright))
 
-        self.weight_edge(snap, layout, xs, node, put, unit_row, height)
+        self.weight_edge(snap, plan, put, width, height)
+        legend = "each unit: a, δ below"
+        if (self.source is None and not plan.labelled and not plan.one_row
+                and len(legend) <= width and not "".join(grid[height - 1][:len(legend)]).strip()):
+            put(0, height - 1, legend, DIM)
 
         # nodes
         cursor_column, cursor_unit = self.cursor
-        labelled = node >= 9  # narrow panes drop the a/δ labels to keep the digits
-        for column in range(columns):
-            if column == 0 and image:
-                self.pictures(snap, image, put, xs[0], node + gap - 1, height)
+        for k, column in enumerate(columns):
+            room = (columns[k + 1].x - 1 if k + 1 < len(columns) else width) - column.x
+            if column.index == 0 and image:
+                self.pictures(snap, image, put, column.x, column.width, room, height)
                 continue
-            shown, collapsed, top, pitch = layout[column]
-            a, delta, a_now, delta_now = snap.column_values(column, self.sample)
-            view = snap.views[column - 1] if 0 < column < depth else None
+            if plan.one_row:
+                vw = plan.value_width
+                put(column.x, plan.body_top - 1,
+                    ("x" if column.index == 0 else "a").ljust(vw + 1)
+                    + ("" if column.index == 0 else "δ"), DIM)
+            view = snap.views[column.index - 1] if 0 < column.index < depth else None
             flat = view.flat if view is not None else None
-            for unit in range(shown):
-                y = unit_row(column, unit)
-                selected = (column, unit) == (cursor_column, cursor_unit)
+            for unit, line, below, a_now, delta_now in self.node_texts(snap, plan, column):
+                y = column.row(unit)
+                selected = (column.index, unit) == (cursor_column, cursor_unit)
                 is_flat = flat is not None and bool(flat[unit])
-                label = ("x " if column == 0 else ("✕ " if is_flat else "a ")) if labelled else ""
-                width_left = node - 1 - len(label)
-                a_text = (f"{label}{fmt(float(a[unit]), width_left).strip()}" if a_now
-                          else f"{label}·").ljust(node - 1)
                 style = CURSOR if selected else (FLAT if is_flat else (None if a_now else STALE))
-                put(xs[column], y, a_text[:node], style)
-                if delta is not None:
-                    d_label = "δ " if labelled else ""
-                    d_text = (f"{d_label}{fmt(float(delta[unit]), width_left).strip()}" if delta_now
-                              else f"{d_label}·").ljust(node - 1)
-                    put(xs[column], y + 1, d_text[:node], CURSOR if selected else (None if delta_now else STALE))
-                elif column == 0:  # the input's name: x1, a CSV column, an engineered x1^2
-                    names = snap.data.feature_names
-                    name = names[unit] if unit < len(names) else f"x{unit + 1}"
-                    put(xs[column], y + 1, f"  {name}"[:node], DIM)
-            if collapsed:
-                y = unit_row(column, shown) if shown else top
-                put(xs[column], min(height - 1, y), f"+{snap.layers[column] - shown} more"[:node], DIM)
+                put(column.x, y, line.ljust(column.width), style)
+                if below is not None:
+                    if column.index == 0:
+                        put(column.x, y + 1, below, CURSOR if selected else DIM)
+                    else:
+                        put(column.x, y + 1, below.ljust(column.width),
+                            CURSOR if selected else (None if delta_now else STALE))
+            if column.windowed:
+                label = range_label(column.first, column.shown, column.total, room)
+                put(column.x, column.range_row, label.ljust(min(room, len(label) + 1)), DIM)
 
         text = Text(no_wrap=True, overflow="crop")
         for y in range(height):

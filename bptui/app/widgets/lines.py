@@ -39,9 +39,9 @@ def text_to_strips(text: Text, width: int, height: int, base: Style | None = Non
         strip = fresh.get(key) or (reuse or {}).get(key)
         if strip is None:
             line.end = ""
-            if base:
-                line.style = base + line.style if line.style else base
             segments = list(line.render(_CONSOLE))
+            if base:  # (Text.render drops the line's own style when it has no spans)
+                segments = list(Segment.apply_style(segments, base))
             cropped = Segment.adjust_line_length(segments, width, style=base, pad=True)
             strip = Strip(cropped, width)
         fresh[key] = strip

@@ -16,9 +16,12 @@ from textual.reactive import reactive
 from bptui.app.snapshot import LayerView, Phase, Rows, Snapshot
 from bptui.app.style import fitted, fmt, heat_style, level
 from bptui.app.widgets.lines import LinesWidget
-from bptui.engine.names import Names
+from bptui.engine.names import Names, short_names
+from bptui.engine.numtext import common_power, fit, number, scaled
 
 CELL = 8
+MIN_CELL = 5       # the narrowest cell a number is written in ('-0.42', '-1e-5')
+SCALED_CELL = 3    # a cell of a whole number on a common scale ('-42' for -0.42 at ×0.01)
 HEAD = Style(bold=True)
 DIM = Style(dim=True)
 LABEL = 9  # width of the row-label column
@@ -193,6 +196,32 @@ class MatrixView(LinesWidget):
             labels.append(f"{'▶' if r == sel else ' '}#{index}")
         return shown, labels
 
+    @staticmethod
+    def cells(width: int, cols: int, side: bool, labels: list[str]) -> tuple[int, int, int, bool]:
+        """(cell width, label width, columns shown, scaled) of a block of `cols` columns (and a
+        side column `side`) in `width` cells: full cells where they fit (else the first columns
+        and "…+N"), narrower cells (fewer digits) when that shows every column, and in the
+        narrowest panes cells of whole numbers on a common scale (`×0.01`). No cell, label or
+        number is ever wider than its budget."""
+        cell, label_width = (CELL, LABEL) if width >= 48 else (CELL - 1, LABEL - 4)
+        longest = max((len(label) for label in labels), default=0) + 1
+        label_width = max(label_width, longest)
+
+        def used(cell: int, label_width: int) -> int:
+            return label_width + cols * (cell + 1) + (cell + 2 if side else 0)
+
+        if used(cell, label_width) <= width:
+            return cell, label_width, cols, False
+        compact_label = max(LABEL - 4, longest)
+        for narrow in range(cell - 1, MIN_CELL - 1, -1):
+            for lw in dict.fromkeys((label_width, compact_label)):
+                if used(narrow, lw) <= width:
+                    return narrow, lw, cols, False
+        if used(SCALED_CELL, compact_label) <= width:
+            return SCALED_CELL, compact_label, cols, True
+        room = (width - label_width - 5 - (cell + 2 if side else 0)) // (cell + 1)
+        return cell, label_width, max(1, min(cols, room)), False
+
     def _block(self, out: Text, title: str, matrix: np.ndarray, side: np.ndarray | None,
                changed: bool, rows_are_samples: bool, width: int, snap: Snapshot) -> None:
         out.append("\n")
@@ -203,7 +232,7 @@ class MatrixView(LinesWidget):
         heading = [(title, HEAD)]
         cursor = None  # (row shown, column) of the weight cursor in a block of unit rows
         first_row = 0
-        cell, label_width = (CELL, LABEL) if width >= 48 else (CELL - 1, LABEL - 4)
+        layer = min(self.weight_layer, snap.depth - 1)
         if rows_are_samples:
             total_rows = matrix.m
             shown, labels = self._sample_rows(snap, matrix)
@@ -217,7 +246,7 @@ class MatrixView(LinesWidget):
             name = " unit " if width >= 48 else " u"
             selected = getattr(self, "_selected", None)
             if selected is not None and selected[0] < total_rows and matrix.shape[1] == \
-                    snap.views[min(self.weight_layer, snap.depth - 1)].w.shape[1]:
+                    snap.views[layer].w.shape[1]:
                 cursor = selected
             first_row = 0 if cursor is None else max(0, min(cursor[0] - limit + 1,
                                                             total_rows - limit))
@@ -230,34 +259,50 @@ class MatrixView(LinesWidget):
             elif total_rows > limit:
                 heading.append((f"  rows {first_row + 1}–{first_row + shown.shape[0]} of "
                                 f"{total_rows}", DIM))
-        out.append_text(fitted(heading, width))
-        out.append("\n")
-        room = (width - label_width - 5 - (cell + 2 if side is not None else 0)) // (cell + 1)
         cols = shown.shape[1]
-        visible = max(1, min(cols, room))
-        first_col = 0
-        if cursor is not None and cursor[1] < cols and cursor[1] >= visible:
-            first_col = cursor[1] - visible + 1
-        if cursor is not None:
-            cursor = (cursor[0] - first_row, cursor[1])
+        cell, label_width, visible, compact = self.cells(width, cols, side is not None, labels)
         scale = float(np.nanmax(np.abs(matrix), initial=0.0)) if matrix.size else 0.0
         if side is not None and side.size:
             scale = max(scale, float(np.nanmax(np.abs(side))))
         if not np.isfinite(scale):
             scale = 0.0
+        power = common_power(scale, SCALED_CELL) if compact else 0
+        if compact:
+            unit = 10.0 ** -power
+            heading.append((f"  ×{number(unit)} (· under {number(unit / 2)})", DIM))
+        out.append_text(fitted(heading, width))
+        out.append("\n")
+        first_col = 0
+        if cursor is not None and cursor[1] < cols and cursor[1] >= visible:
+            first_col = cursor[1] - visible + 1
+        if cursor is not None:
+            cursor = (cursor[0] - first_row, cursor[1])
+        shown_to = first_col + visible - (1 if first_col else 0)
+        inputs = self.input_names(snap, layer, cols)
+        if inputs is not None:
+            named = short_names(inputs, cols, cell)
+            out.append(" " * label_width, DIM)
+            if first_col:
+                out.append(" " * (cell + 1))
+            for c in range(first_col, min(cols, shown_to)):
+                out.append(named[c].rjust(cell) + " ", DIM)
+            out.append("\n")
+
+        def cell_text(value: float) -> str:
+            return scaled(value, power).rjust(cell) if compact else fit(value, cell).rjust(cell)
+
         for r in range(shown.shape[0]):
             on_row = cursor is not None and cursor[0] == r
             out.append(labels[r].ljust(label_width)[:label_width],
                        CURSOR_LABEL if on_row else DIM)
             if first_col:
                 out.append(f"…{first_col}+"[:cell].rjust(cell) + " ", DIM)
-            for c in range(first_col, min(cols, first_col + visible - (1 if first_col else 0))):
+            for c in range(first_col, min(cols, shown_to)):
                 value = float(shown[r, c])
                 style = CURSOR if on_row and cursor[1] == c else \
                     heat_style(level(value, scale), changed, changed)
-                out.append(fmt(value, cell), style)
+                out.append(cell_text(value), style)
                 out.append(" ")
-            shown_to = first_col + visible - (1 if first_col else 0)
             if shown_to < cols:
                 out.append(f"…+{cols - shown_to}", DIM)
             if side is not None and r < side.shape[0]:
@@ -265,5 +310,15 @@ class MatrixView(LinesWidget):
                 out.append("│ ", DIM)
                 style = CURSOR if on_row and cursor[1] == cols else \
                     heat_style(level(value, scale), changed, changed)
-                out.append(fmt(value, cell), style)
+                out.append(cell_text(value), style)
             out.append("\n")
+
+    def input_names(self, snap: Snapshot, layer: int, cols: int) -> tuple[str, ...] | None:
+        """The data's own names of the network's inputs (a CSV's columns, engineered features)
+        when a block's columns are those inputs (weight layer 1); None for x1, x2 …"""
+        names = tuple(snap.data.feature_names)
+        if layer != 0 or cols != snap.layers[0] or len(names) != cols:
+            return None
+        if names == tuple(f"x{i + 1}" for i in range(cols)):
+            return None
+        return names

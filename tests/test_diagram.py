@@ -1,0 +1,56 @@
+"""Wide layers in the diagram: a window of units that says which are shown and follows the
+cursor, and between wide layers only the selected unit's edges."""
+
+from __future__ import annotations
+
+from bptui.app.main import BptuiApp
+from bptui.app.widgets.diagram import NetworkDiagram
+from bptui.app.widgets.diagram_layout import Column
+
+
+def column(index: int, shown: int, first: int = 0, total: int | None = None) -> Column:
+    return Column(index, 0, 9, first, shown, total or shown, 2, 2)
+
+
+def test_between_wide_layers_only_the_selected_units_edges_are_drawn():
+    diagram = NetworkDiagram()
+    h1, h2 = column(1, 16), column(2, 16)
+    diagram.set_reactive(NetworkDiagram.cursor, (1, 3))
+    assert diagram.edge_pairs(h1, h2) == tuple((j, 3) for j in range(16)), "its outgoing edges"
+    diagram.set_reactive(NetworkDiagram.cursor, (2, 5))
+    assert diagram.edge_pairs(h1, h2) == tuple((5, i) for i in range(16)), "its incoming edges"
+    diagram.set_reactive(NetworkDiagram.cursor, (3, 0))
+    assert diagram.edge_pairs(h1, h2) == (), "no selected unit here: no band of edges"
+    assert diagram.edge_pairs(column(0, 2), column(1, 4)) is None, "a small fan: all of it"
+    window = column(1, 6, first=6, total=16)
+    diagram.set_reactive(NetworkDiagram.cursor, (1, 8))
+    assert diagram.edge_pairs(window, column(2, 6)) == tuple((j, 2) for j in range(6))
+
+
+async def test_a_tall_layer_says_which_units_it_shows_and_follows_the_cursor():
+    app = BptuiApp(preset="spiral")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        diagram = app.query_one(NetworkDiagram)
+        text = diagram.build().plain
+        assert "1-2 of 16" in text and "more" not in text
+        await pilot.press(*["down"] * 9)
+        await pilot.pause()
+        assert diagram.cursor == (1, 9)
+        text = diagram.build().plain
+        assert "9-10 of 16" in text or "10-11 of 16" in text
+        plan = diagram._plan
+        assert plan.column(1).row(9) is not None, "the selected unit is shown"
+
+
+def test_a_line_without_styled_parts_keeps_the_widgets_background():
+    from rich.style import Style
+    from rich.text import Text
+
+    from bptui.app.widgets.lines import text_to_strips
+
+    base = Style(color="white", bgcolor="#121212")
+    strips = text_to_strips(Text("plain line\n") + Text("styled", "bold"), 12, 3, base)
+    for strip in strips:
+        assert all(segment.style is not None and segment.style.bgcolor == base.bgcolor
+                   for segment in strip), strip
