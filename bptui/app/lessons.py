@@ -49,6 +49,7 @@ class Lessons:
         self.tally = (progress.right, progress.asked) if progress is not None else (0, 0)
         self.right_answers = self.tally[0]
         self.main_screen.query_one(LessonPane).add_class("active")
+        self.main_screen.add_class("lesson")
         where = f"resumed at step {self.lesson.index + 1} — " if progress else ""
         self.hint = f"{where}lesson: read the text on the right; n goes on, t gives a hint"
         self.refresh_bindings()
@@ -63,7 +64,7 @@ class Lessons:
             self.right_answers = 0
             self.title_shown = self.preset.title
             self.main_screen.query_one(LessonPane).remove_class("active")
-            self.main_screen.remove_class("lesson-text-first")
+            self.main_screen.remove_class("lesson-text-first", "lesson")
             self.refresh_bindings()
 
     @paused
@@ -104,17 +105,24 @@ class Lessons:
                 status.append("to go on: " + "; ".join(missing), "yellow")
             else:
                 status.append("✓ done — n: next step", "bold green")
+        hints = Text()
         if run.hints and not run.finished:
-            for i, hint in enumerate(run.step.hints[:run.hints]):
-                status.append(f"\nhint {i + 1}: {hint}", "italic")
+            hints = Text("\n").join(Text(f"hint {i + 1}: {hint}", "italic")
+                                    for i, hint in enumerate(run.step.hints[:run.hints]))
         pane = self.main_screen.query_one(LessonPane)
         check = run.step.check
         self.main_screen.set_class(run.finished or check is None or not check.needs_chart,
-                              "lesson-text-first")
+                                   "lesson-text-first")
         if full:
-            pane.show(run.markdown(), status)
+            pane.show(run.markdown(), status, hints)
         else:
-            pane.set_status(status)
+            pane.set_status(status, hints)
+
+    def action_lesson_page(self, direction: int) -> None:
+        """PgDn, PgUp: scroll the step's text (no step locks them)."""
+        if self.lesson is not None and not self.main_screen.query_one(LessonPane).page(
+                direction):
+            self.hint = "the step's text fits: nothing to scroll"
 
     def remember(self) -> None:
         """Save the lesson's progress (step and tally); not when served to browsers, where

@@ -6,8 +6,10 @@ from bptui.lesson.checks import Context
 from bptui.lesson.loader import Lesson, Step
 from bptui.lesson.progress import Progress
 
-ALWAYS = frozenset({"next_step", "hint", "help", "quit", "command_palette"})
-"""Actions a step's `keys` never lock."""
+ALWAYS = frozenset({"next_step", "hint", "help", "quit", "command_palette", "lesson_page",
+                    "zoom"})
+"""Actions a step's `keys` never lock: the lesson's own, and those that only change what is on
+screen and where (scrolling the text, a pane at full size)."""
 
 
 class LessonRun:
