@@ -115,3 +115,67 @@ async def test_the_mouse_wheel_scrolls_a_long_text():
                                            offset=(2, 1))
         await pilot.pause()
         assert scroll.scroll_y > 0, region
+
+
+# --------------------------------------------------------------------------------------------
+# Resuming: a step starts from the network it started from when the learner reached it
+
+
+@pytest.mark.parametrize("name", bundled_lessons())
+async def test_resuming_any_step_restores_its_network(name, tmp_path, monkeypatch):
+    """Walk the lesson once, keeping the data folder as it is at the start of each step; then
+    resume each step from its copy and finish it with the step's own scripted keys."""
+    import shutil
+
+    from bptui.lesson import progress as saved
+
+    lesson = load_lesson(name)
+    script = SCRIPTS[name]
+    kept = {}
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for number, actions in enumerate(script[:-1], start=1):
+            for action in actions:
+                await act(pilot, action)
+            await pilot.press("n")
+            await pilot.pause()
+            assert app.lesson.index == number
+            copy = tmp_path / f"step{number + 1}"
+            shutil.copytree(tmp_path / "data", copy)
+            kept[number + 1] = (copy, app.stepper.step, app.stepper.last.describe(
+                app.stepper.depth))
+    for number, (folder, step, micro) in kept.items():
+        monkeypatch.setenv("XDG_DATA_HOME", str(folder))
+        progress = saved.load(lesson.ident, len(lesson.steps))
+        assert progress is not None and progress.step == number - 1
+        app = BptuiApp(preset=lesson.preset, lesson=lesson, progress=progress)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("enter")  # resume
+            await pilot.pause()
+            assert app.lesson.index == number - 1, app.hint
+            assert app.hint.startswith(f"resumed at step {number}"), app.hint
+            assert (app.stepper.step, app.stepper.last.describe(app.stepper.depth)) == (
+                step, micro)
+            for action in script[number - 1]:
+                await act(pilot, action)
+            await pilot.press("n")
+            await pilot.pause()
+            assert app.lesson.index == number or app.lesson.finished, \
+                f"{name}, resumed at step {number}: {app.hint}"
+
+
+async def test_a_lost_state_starts_the_lesson_over_and_says_so(tmp_path):
+    from bptui.lesson import progress as saved
+
+    lesson = load_lesson("backward")
+    saved.save(lesson.ident, saved.Progress(2, 1, 1))
+    app = BptuiApp(preset=lesson.preset, lesson=lesson,
+                   progress=saved.load(lesson.ident, len(lesson.steps)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.lesson.index == 0 and app.tally == (1, 1)
+        assert "was not kept: back to step 1" in app.hint
