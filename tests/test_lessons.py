@@ -169,7 +169,7 @@ def test_what_is_missing_names_the_key_to_press():
     assert Check(showing="explain").missing(ctx) == ["show the explain pane (x)"]
     assert Check(steps_at_least=5).missing(ctx) == ["train to step 5 with r (now: 0)"]
     assert Check(setting="training.l2", at_least=0.02).missing(ctx) == [
-        "set training.l2 to at least 0.02 in the settings (o) (now: 0.0)"]
+        "set “L2 λ” to at least 0.02 in the settings (o) (now: 0.0)"]
     assert Check(loss_below=0.1).missing(ctx) == [
         "train until the loss is below 0.1 (now: 0.2984)"]
     stepper.micro_step()

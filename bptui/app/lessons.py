@@ -128,6 +128,14 @@ class Lessons:
 
         self.push_screen(LessonPicker(), lambda lesson: lesson and self.start_lesson(lesson))
 
+    def settings_field(self) -> str | None:
+        """The settings screen's field a lesson step asks to change (its check's setting)."""
+        run = self.lesson
+        check = None if run is None or run.finished else run.step.check
+        if check is None or check.setting is None:
+            return None
+        return check.setting.partition(".")[2]
+
     def stop_at(self) -> int | None:
         """In a lesson step that asks to reach a step count, live training stops there."""
         check = None if self.lesson is None or self.lesson.finished else self.lesson.step.check

@@ -47,6 +47,33 @@ MOVES = TRAINS + ("forward", "error", "backward", "predict", "undo", "redo", "re
 """Actions that move to another micro-step."""
 
 
+SETTING_LABELS = {"training.optimizer": "optimizer", "training.schedule": "schedule",
+                  "network.init": "init", "network.hidden_activation": "hidden activation",
+                  "network.output_activation": "output activation", "network.loss": "loss",
+                  "network.layers": "layers (input first)"}
+"""The settings screen's labels of its fields that are not `Hyper` records (those label
+themselves: `Hyper.field_label`)."""
+
+
+def setting_label(dotted: str) -> str:
+    """The label of the settings screen's field for 'training.KEY' or 'network.KEY' (as a
+    lesson names the field to change)."""
+    from bptui.engine import hyper, initializers, optimizers, schedules
+
+    if dotted in SETTING_LABELS:
+        return SETTING_LABELS[dotted]
+    key = dotted.partition(".")[2]
+    for h in hyper.TRAINING:
+        if h.key == key:
+            return h.field_label
+    for registry in (optimizers.OPTIMIZERS, schedules.SCHEDULES, initializers.INITIALIZERS):
+        for record in registry.values():
+            for h in record.hypers:
+                if h.key == key:
+                    return f"{h.key} {h.symbol}"
+    return key
+
+
 def setting_kind(dotted: str) -> str:
     """What a setting holds: "layers" (an array of units), "boolean", "name" (one of
     `setting_choices`) or "number"."""
@@ -212,13 +239,14 @@ class Check:
         if isinstance(value, list):  # network.layers
             value = tuple(value)
         where = f"in the settings ({key_for('settings')})"
+        field = f"“{setting_label(self.setting)}”"
         if self.equals is not None and value != self.equals:
-            return [f"set {self.setting} to {shown(self.equals)} {where} (now: {shown(value)})"]
+            return [f"set {field} to {shown(self.equals)} {where} (now: {shown(value)})"]
         number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
         if self.at_least is not None and (number is None or number < self.at_least):
-            return [f"set {self.setting} to at least {self.at_least:g} {where} (now: {value})"]
+            return [f"set {field} to at least {self.at_least:g} {where} (now: {value})"]
         if self.at_most is not None and (number is None or number > self.at_most):
-            return [f"set {self.setting} to at most {self.at_most:g} {where} (now: {value})"]
+            return [f"set {field} to at most {self.at_most:g} {where} (now: {value})"]
         return []
 
 
