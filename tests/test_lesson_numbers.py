@@ -61,6 +61,40 @@ def steps_until(stepper, below: float, limit: int = 20_000, chunk: int = 10) -> 
     return stepper.step
 
 
+def rises(stepper, steps: int) -> int:
+    """On how many of the next `steps` steps the training cost rose."""
+    count, before = 0, cost(stepper)
+    for _ in range(steps):
+        stepper.run(1)
+        now = cost(stepper)
+        count += now > before
+        before = now
+    return count
+
+
+def lowest(stepper, steps: int) -> float:
+    """The lowest training cost over the next `steps` steps."""
+    best = cost(stepper)
+    for _ in range(steps):
+        stepper.run(1)
+        best = min(best, cost(stepper))
+    return best
+
+
+def diverges_after(stepper, rate: float, limit: int = 5000) -> int:
+    """Steps at η = `rate` until training diverges."""
+    stepper.learning_rate = rate
+    start = stepper.step
+    while not stepper.diverged and stepper.step - start < limit:
+        stepper.run(1)
+    return stepper.step - start
+
+
+def batch_stepper(size: int):
+    """The batch lesson's preset with `batch_size` = size."""
+    return variant("batch", training__batch_size=size).stepper()
+
+
 @cache
 def largest_deltas(activation: str) -> list[float]:
     """Vanishing: the largest |δ| of each layer on sample 1 at backward layer 2."""
@@ -131,6 +165,37 @@ CLAIMS = [
     ("vanishing", "hidden 1 is **{0.146}**, 1/{3.56} of the output's (sigmoid: 1/{2920})",
      lambda: [largest_deltas("tanh")[0], largest_deltas("tanh")[-1] / largest_deltas("tanh")[0],
               largest_deltas("sigmoid")[-1] / largest_deltas("sigmoid")[0]]),
+    # finding the learning rate
+    ("learning-rate", "plain gradient descent with **η = {0.01}**",
+     lambda: [load_lesson("learning-rate").preset.stepper().learning_rate]),
+    ("learning-rate", "at step 1,000 it is still about {0.170}",
+     lambda: [cost(trained("learning-rate", 1000))]),
+    ("learning-rate", "The loss **falls**: about {0.0146} at step 1,000",
+     lambda: [cost(trained("learning-rate", 1000, training__learning_rate=0.16))]),
+    ("learning-rate", "It rises on {28} of the first 300 steps",
+     lambda: [rises(variant("learning-rate", training__learning_rate=0.32).stepper(), 300)]),
+    ("learning-rate", "Within about {140} steps",
+     lambda: [diverges_after(trained("learning-rate", 300, training__learning_rate=0.32),
+                             0.64)]),
+    ("learning-rate", "η = 0.32 only hovers near {0.018}",
+     lambda: [lowest(variant("learning-rate", training__learning_rate=0.32).stepper(), 1000)]),
+    # one sample, a mini-batch, the whole set
+    ("batch", "w1 = {0.2}, w2 = {−0.1}, b = {0}",
+     lambda: [*batch_stepper(1).weights[0][0], batch_stepper(1).biases[0][0]]),
+    ("batch", "a = {0.5744}, **δ = {−0.1040}**",
+     lambda: [at(batch_stepper(1), "error").ws.a[0][0, 0],
+              at(batch_stepper(1), "error").ws.delta[0][0, 0]]),
+    ("batch", "(sample 1: {−0.1040}, sample 2: {0.125})",
+     lambda: at(batch_stepper(0), "error").ws.delta[0][:2, 0]),
+    ("batch", "δ·x1 on w1: {−0.2081}, {0.125}, {−0.05923} and {0}",
+     lambda: at(batch_stepper(0), "error").ws.delta[0][:, 0] * batch_stepper(0).batch_x[:, 0]),
+    ("batch", "{−0.1423} / 4 = {−0.03557}",
+     lambda: [4 * at(batch_stepper(0), "backward", 1).dw[0][0, 0],
+              at(batch_stepper(0), "backward", 1).dw[0][0, 0]]),
+    ("batch", "δ·x1 = {−0.1040} · {2}",
+     lambda: [at(batch_stepper(1), "error").ws.delta[0][0, 0], batch_stepper(1).batch_x[0, 0]]),
+    ("batch", "\"{−0.2081}: w1 will go up",
+     lambda: [at(batch_stepper(1), "backward", 1).dw[0][0, 0]]),
     # overfitting, dead units, initialization
     ("overfitting", "{24} noisy samples of y = sin(πx): the network trains on **{12}**",
      lambda: [load_lesson("overfitting").preset.data.x_train.shape[0]

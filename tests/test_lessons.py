@@ -79,6 +79,11 @@ SCRIPTS = {
     "slope": [["v", "escape"], ["G"], ["right", "k", "escape"],
               ["+", "+", "+", "+", "k", "escape"]],
     "dead-units": [["j"], ["G"], ["set learning_rate 0.5", "R", "train 300"]],
+    "learning-rate": [["train 1000"], ["R", "+", "+", "+", "+", "train 1000"],
+                      ["R", "+", "train 300", "h", "h"], ["+", "train 1000"],
+                      ["R", "-", "-", "train 1000"]],
+    "batch": [["e", "predict"], ["s", "s", "s", "s"], ["set batch_size 0", "R", "e", "."],
+              ["y", "predict"], ["set batch_size 2", "train 200"]],
 }
 
 
@@ -184,8 +189,9 @@ async def test_locked_keys_leave_tab_to_the_settings_screen():
         app.lesson.index = 3  # allows o, not the rest
         await pilot.press("o")
         await pilot.pause()
+        assert app.screen.focused is app.screen.query_one("#loss", Select)  # the step's field
         await pilot.press("tab", "tab")
-        assert app.screen.focused is app.screen.query_one("#l2", Input)
+        assert app.screen.focused is app.screen.query_one("#seed", Input)
 
 
 # --------------------------------------------------------------------------------------------
