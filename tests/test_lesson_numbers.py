@@ -194,7 +194,7 @@ CLAIMS = [
               at(batch_stepper(0), "backward", 1).dw[0][0, 0]]),
     ("batch", "δ·x1 = {−0.1040} · {2}",
      lambda: [at(batch_stepper(1), "error").ws.delta[0][0, 0], batch_stepper(1).batch_x[0, 0]]),
-    ("batch", "\"{−0.2081}: w1 will go up",
+    ("batch", "{−0.2081}: w1 will go up",
      lambda: [at(batch_stepper(1), "backward", 1).dw[0][0, 0]]),
     # overfitting, dead units, initialization
     ("overfitting", "{24} noisy samples of y = sin(πx): the network trains on **{12}**",
