@@ -102,6 +102,8 @@ def shown(value) -> str:
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return ",".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
     return str(value)
 
 
@@ -113,6 +115,8 @@ class Context:
     stepper: Stepper
     predicted: int = 0
     showing: frozenset = field(default_factory=frozenset)
+    trains: str = "r"
+    """The key the learner trains with in this step (r, or s where the step locks r)."""
 
 
 @dataclass(frozen=True)
@@ -195,7 +199,8 @@ class Check:
                 else:
                     out.append(f"get to {want} (now: {now})")
         if self.steps_at_least is not None and stepper.step < self.steps_at_least:
-            out.append(f"train to step {self.steps_at_least} with r (now: {stepper.step})")
+            out.append(f"train to step {self.steps_at_least} with {ctx.trains} "
+                       f"(now: {stepper.step})")
         for name, below, part in (("loss_below", True, "train"), ("loss_above", False, "train"),
                                   ("test_loss_below", True, "test"),
                                   ("test_loss_above", False, "test")):

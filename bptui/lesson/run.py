@@ -35,7 +35,16 @@ class LessonRun:
 
     def context(self, stepper, right: int, showing: frozenset) -> Context:
         """What checks are judged on, with P's right answers counted from this step's start."""
-        return Context(stepper, right - self.right_at_start, showing)
+        return Context(stepper, right - self.right_at_start, showing, self.trains())
+
+    def trains(self) -> str:
+        """How the learner trains in this step: r, else the first training key it allows."""
+        from bptui.keys import KEYS
+
+        for action in ("run", "finish_step", "update", "micro"):
+            if self.allows(action):
+                return next(k.name for k in KEYS if k.action == action)
+        return "r"
 
     def missing(self, ctx: Context) -> list[str]:
         """What the step's check still needs (empty when it holds or there is none)."""

@@ -3,7 +3,7 @@ when the text goes on below (or above) what the pane shows.
 
 The text comes first: the pane takes the rows the step's text and the "to go on" line need,
 and the matrix/explain pane below it gets the rest, keeping `RESERVE` of the column when the text
-is longer than fits (then the text scrolls: PgUp/PgDn, which no lesson step locks, or the mouse
+is longer than fits (see RESERVE; then the text scrolls: PgUp/PgDn, which no lesson step locks, or the mouse
 wheel, and the line below it says so). The hints wrap below the text, inside the scrolled part.
 
 The Markdown widget (and its parser) is loaded with the first lesson, not at start-up."""
@@ -16,7 +16,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 RESERVE = 0.25
-"""The part of the column kept for the matrix/explain pane when the step's text does not fit."""
+"""The part of the column kept for the matrix/explain pane when the step's text does not fit,
+in a column of at least RESERVE_FROM rows (a shorter one, beside the chart of a step that
+trains on an 80×24 screen, is the text's: 2 zooms the pane to read the matrix)."""
+RESERVE_FROM = 14
 MORE = "▼ more below: PgDn (or the mouse wheel)"
 BACK = "▲ PgUp: back to the top"
 
@@ -85,7 +88,7 @@ class LessonPane(Vertical):
         status = self.query_one("#lesson-status", Static)
         room = column.content_size.height - status.outer_size.height
         below = [w for w in column.children if w is not self and w.display]
-        if below:
+        if below and column.content_size.height >= RESERVE_FROM:
             room -= int(column.content_size.height * RESERVE)
         needed = scroll.virtual_size.height
         more = self.query_one("#lesson-more", Static)
