@@ -35,6 +35,9 @@ PANE_TOGGLES = {"explain": "toggle_explain", "boundary": "toggle_boundary",
 """Each pane a check can ask for, and the explorer action that shows it (the views nudge,
 slice, slice2, pull, graph and event count once shown during the step)."""
 PANES = tuple(PANE_TOGGLES)
+CYCLED = {"health": ("pane", "h: loss chart → health → update check"),
+          "check": ("pane, the update check", "h twice: loss chart → health → update check")}
+"""Panes that h reaches in turn: how a check asks for them."""
 VIEWS = ("nudge", "slice", "slice2", "pull", "graph", "event")
 PHASES = tuple(p.value for p in Phase)
 SHOWN_AT_START = ("diagram", "matrix")
@@ -233,6 +236,8 @@ class Check:
         if self.showing is not None and self.showing not in ctx.showing:
             key = key_for(PANE_TOGGLES[self.showing])
             kind = "view" if self.showing in VIEWS else "pane"
+            if self.showing in CYCLED:
+                kind, key = CYCLED[self.showing]
             out.append(f"show the {self.showing} {kind}" + (f" ({key})" if key else ""))
         return out
 
