@@ -135,6 +135,10 @@ KEYS: tuple[Key, ...] = (
         "lesson_next", lesson=True),
     Key("t", "hint", "Hint", "lesson: a hint for this step (again for the next one); after a "
         "wrong prediction, its arithmetic", "lesson_hint", lesson=True),
+    Key("pagedown", "lesson_page(1)", "Text ▼", "lesson: scroll the step's text down a page "
+        "(the mouse wheel too)", "lesson_page_down", footer=False, lesson=True, shown="PgDn"),
+    Key("pageup", "lesson_page(-1)", "Text ▲", "lesson: scroll the step's text up a page",
+        "lesson_page_up", footer=False, lesson=True, shown="PgUp"),
     Key("question_mark", "help", "Help", "this help", "help", shown="?"),
     Key("q", "quit", "Quit", "quit", "quit"),
 )

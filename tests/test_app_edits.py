@@ -174,3 +174,57 @@ async def test_hidden_activations_per_layer_from_the_settings_screen():
         screen = await open_settings(pilot)
         assert screen.query_one("#hidden_activation", Select).value == "per-layer"
         assert screen.query_one("#hidden_per_layer", Input).value == "relu, gelu"
+
+
+async def test_the_focused_settings_field_is_on_screen_at_80x24():
+    """Tab through every field (with Adam's and a step schedule's own fields shown): each one
+    is inside the settings box when it has the focus."""
+    app = BptuiApp(preset="moons")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot)
+        screen.query_one("#optimizer", Select).value = "adam"
+        screen.query_one("#schedule", Select).value = "step"
+        await pilot.pause()
+        box = screen.query_one("#settings")
+        assert screen.focused is screen.query_one("#learning_rate", Input)
+        seen = set()
+        for _ in range(40):
+            focused = screen.focused
+            assert box.region.contains_region(focused.region), focused.id
+            seen.add(focused.id)
+            await pilot.press("tab")
+            await pilot.pause()
+        assert {"beta2", "step_size", "seed", "apply"} <= seen
+
+
+async def test_enter_applies_from_a_list_unless_it_is_open():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot)
+        loss = screen.query_one("#loss", Select)
+        loss.focus()
+        await pilot.press("space")  # opens the list
+        await pilot.pause()
+        assert loss.expanded
+        await pilot.press("down", "enter")  # picks, the screen stays
+        await pilot.pause()
+        assert app.screen is screen and not loss.expanded
+        picked = loss.value
+        assert picked != "cross_entropy"
+        await pilot.press("enter")  # applies
+        await pilot.pause()
+        assert app.screen is not screen and app.stepper.spec.loss == picked
+
+
+async def test_a_lesson_opens_the_settings_on_the_field_it_asks_for():
+    from bptui.lesson import load_lesson
+
+    lesson = load_lesson("overfitting")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.lesson.index = 2  # L2 λ → 0.03
+        app.draw_lesson(full=True)
+        screen = await open_settings(pilot)
+        assert screen.focused is screen.query_one("#l2", Input)
+        assert any(line.startswith("set “L2 λ” to at least 0.02 in the settings (o)")
+                   for line in app.lesson.missing(app.lesson_context()))

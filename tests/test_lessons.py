@@ -79,6 +79,11 @@ SCRIPTS = {
     "slope": [["v", "escape"], ["G"], ["right", "k", "escape"],
               ["+", "+", "+", "+", "k", "escape"]],
     "dead-units": [["j"], ["G"], ["set learning_rate 0.5", "R", "train 300"]],
+    "learning-rate": [["train 1000"], ["R", "+", "+", "+", "+", "train 1000"],
+                      ["R", "+", "train 300", "h", "h"], ["+", "train 1000"],
+                      ["R", "-", "-", "train 1000"]],
+    "batch": [["e", "predict"], ["s", "s", "s", "s"], ["set batch_size 0", "R", "e", "."],
+              ["y", "predict"], ["set batch_size 2", "train 200"]],
 }
 
 
@@ -169,7 +174,7 @@ def test_what_is_missing_names_the_key_to_press():
     assert Check(showing="explain").missing(ctx) == ["show the explain pane (x)"]
     assert Check(steps_at_least=5).missing(ctx) == ["train to step 5 with r (now: 0)"]
     assert Check(setting="training.l2", at_least=0.02).missing(ctx) == [
-        "set training.l2 to at least 0.02 in the settings (o) (now: 0.0)"]
+        "set “L2 λ” to at least 0.02 in the settings (o) (now: 0.0)"]
     assert Check(loss_below=0.1).missing(ctx) == [
         "train until the loss is below 0.1 (now: 0.2984)"]
     stepper.micro_step()
@@ -184,8 +189,9 @@ async def test_locked_keys_leave_tab_to_the_settings_screen():
         app.lesson.index = 3  # allows o, not the rest
         await pilot.press("o")
         await pilot.pause()
+        assert app.screen.focused is app.screen.query_one("#loss", Select)  # the step's field
         await pilot.press("tab", "tab")
-        assert app.screen.focused is app.screen.query_one("#l2", Input)
+        assert app.screen.focused is app.screen.query_one("#seed", Input)
 
 
 # --------------------------------------------------------------------------------------------

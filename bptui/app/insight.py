@@ -85,6 +85,7 @@ class Insight:
         if getattr(self, "_seen_at", "never") != index:
             self._seen_at, self._seen = index, set()
         self._seen.add(view)
+        self.draw_lesson()  # the step's check may have asked for it
 
     def showing(self) -> frozenset:
         """The panes on screen, and the views shown during this lesson step."""

@@ -7,12 +7,16 @@ routes keys. It uses the app's `stepper`, `running`, `hint`, `tally`, `left`, `r
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 
 from bptui.app.live import paused
+from bptui.app.widgets.boundary import supported
 from bptui.keys import KEYS
 from bptui.app.widgets.lessonpane import LessonPane
 from bptui.lesson import progress as saved
+from bptui.lesson.progress import Progress
 from bptui.lesson.run import LessonRun
 
 LESSON_ACTIONS = frozenset(k.action for k in KEYS if k.lesson)
@@ -40,19 +44,70 @@ class Lessons:
             self.start_lesson(lesson)
 
     def start_lesson(self, lesson, progress=None) -> None:
-        """Open `lesson` (at saved `progress`, if given) on a fresh session of its preset."""
+        """Open `lesson` (at saved `progress`, if given) on a fresh session of its preset, or,
+        resuming a later step, on the network that step starts from (kept beside the
+        progress: `progress.save_state`)."""
         self.lesson = None
-        self.start_session(lesson.preset, lesson.preset.stepper())
+        preset, stepper, where = lesson.preset, None, ""
+        if progress is not None and progress.step > 0:
+            restored = self.restored_state(lesson, progress.step)
+            if restored is None:
+                where = f"the network step {progress.step + 1} starts from was not kept: " \
+                        f"back to step 1 — "
+                progress = Progress(0, progress.right, progress.asked)
+            else:
+                preset, stepper = restored
+                where = f"resumed at step {progress.step + 1} — "
+        self.start_session(preset, stepper if stepper is not None else preset.stepper())
         self.lesson = LessonRun(lesson, progress)
         self.title_shown = lesson.title
         # the tally belongs to the lesson: 0/0 at its start, or where the learner left it
         self.tally = (progress.right, progress.asked) if progress is not None else (0, 0)
         self.right_answers = self.tally[0]
         self.main_screen.query_one(LessonPane).add_class("active")
-        where = f"resumed at step {self.lesson.index + 1} — " if progress else ""
+        self.main_screen.add_class("lesson")
+        if progress is not None:
+            for name, value in progress.view.items():
+                if name != "left" or value == "diagram" or supported(preset.network.layers[0]):
+                    setattr(self, name, value)
+        self.step_view = self.current_view()
         self.hint = f"{where}lesson: read the text on the right; n goes on, t gives a hint"
         self.refresh_bindings()
         self.draw_lesson(full=True)
+
+    step_view: dict = {}
+    """The panes in front when the current step began (resuming shows them again)."""
+
+    def current_view(self) -> dict:
+        """The panes in front now (`progress.VIEWS`)."""
+        return {name: getattr(self, name) for name in saved.VIEWS}
+
+    @staticmethod
+    def restored_state(lesson, step: int):
+        """(preset, stepper) that step `step` of `lesson` starts from, if kept and readable."""
+        from bptui.preset import PresetError
+        from bptui.session import load_session
+
+        path = saved.state_file(lesson.ident, step)
+        try:
+            if not path.is_file():
+                return None
+            return load_session(path)
+        except (PresetError, OSError):
+            return None
+
+    def keep_state(self) -> None:
+        """The current step starts from this network: keep it for a learner who resumes."""
+        from bptui.preset import PresetError
+        from bptui.session import session_bytes
+
+        if self.lesson is None or self.is_web:
+            return
+        try:
+            contents = session_bytes(self.preset, self.stepper)
+        except PresetError:
+            return
+        saved.save_state(self.lesson.lesson.ident, self.lesson.index, contents)
 
     def end_lesson(self) -> None:
         """Leave lesson mode (the learner opened another preset)."""
@@ -63,7 +118,7 @@ class Lessons:
             self.right_answers = 0
             self.title_shown = self.preset.title
             self.main_screen.query_one(LessonPane).remove_class("active")
-            self.main_screen.remove_class("lesson-text-first")
+            self.main_screen.remove_class("lesson-text-first", "lesson")
             self.refresh_bindings()
 
     @paused
@@ -72,6 +127,14 @@ class Lessons:
         from bptui.app.screens.lessonpick import LessonPicker
 
         self.push_screen(LessonPicker(), lambda lesson: lesson and self.start_lesson(lesson))
+
+    def settings_field(self) -> str | None:
+        """The settings screen's field a lesson step asks to change (its check's setting)."""
+        run = self.lesson
+        check = None if run is None or run.finished else run.step.check
+        if check is None or check.setting is None:
+            return None
+        return check.setting.partition(".")[2]
 
     def stop_at(self) -> int | None:
         """In a lesson step that asks to reach a step count, live training stops there."""
@@ -104,23 +167,33 @@ class Lessons:
                 status.append("to go on: " + "; ".join(missing), "yellow")
             else:
                 status.append("✓ done — n: next step", "bold green")
+        hints = Text()
         if run.hints and not run.finished:
-            for i, hint in enumerate(run.step.hints[:run.hints]):
-                status.append(f"\nhint {i + 1}: {hint}", "italic")
+            hints = Text("\n").join(Text(f"hint {i + 1}: {hint}", "italic")
+                                    for i, hint in enumerate(run.step.hints[:run.hints]))
         pane = self.main_screen.query_one(LessonPane)
         check = run.step.check
         self.main_screen.set_class(run.finished or check is None or not check.needs_chart,
-                              "lesson-text-first")
+                                   "lesson-text-first")
         if full:
-            pane.show(run.markdown(), status)
+            pane.show(run.markdown(), status, hints)
         else:
-            pane.set_status(status)
+            pane.set_status(status, hints)
+
+    def action_lesson_page(self, direction: int) -> None:
+        """PgDn, PgUp: scroll the step's text (no step locks them)."""
+        if self.lesson is not None and not self.main_screen.query_one(LessonPane).page(
+                direction):
+            self.hint = "the step's text fits: nothing to scroll"
 
     def remember(self) -> None:
         """Save the lesson's progress (step and tally); not when served to browsers, where
         every learner runs the same server account."""
         if self.lesson is not None and not self.is_web:
-            saved.save(self.lesson.lesson.ident, self.lesson.progress(*self.tally))
+            progress = replace(self.lesson.progress(*self.tally), view=self.step_view)
+            saved.save(self.lesson.lesson.ident, progress)
+            if self.lesson.finished:
+                saved.forget_states(self.lesson.lesson.ident)
             self.tell_progress_notices()
 
     def tell_progress_notices(self) -> None:
@@ -147,6 +220,9 @@ class Lessons:
         self.hint = self.lesson.go_on(self.lesson_context(), self.right_answers)
         changed = (self.lesson.index, self.lesson.finished) != before
         if changed:
+            if not self.lesson.finished:
+                self.step_view = self.current_view()
+                self.keep_state()
             self.remember()
             self.refresh_bindings()
         self.draw_lesson(full=changed)

@@ -258,13 +258,16 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
 
     def watch_left(self) -> None:
         self.titles()
+        self.draw_lesson()  # a lesson step's check may ask for a pane
 
     def watch_bottom(self) -> None:
         self.titles()
+        self.draw_lesson()
 
     def watch_right(self) -> None:
         self.explain_soon()
         self.titles()
+        self.draw_lesson()
 
     def titles(self) -> None:
         """The panes' border titles say what they show and how to change it (set only when

@@ -98,7 +98,8 @@ class Sessions:
         """o: the settings screen."""
         from bptui.app.screens.settings import SettingsScreen
 
-        self.push_screen(SettingsScreen(self.preset, self.stepper), self.apply_settings)
+        self.push_screen(SettingsScreen(self.preset, self.stepper, self.settings_field()),
+                         self.apply_settings)
 
     def apply_settings(self, result) -> None:
         """A new configuration: keep the weights where the layer sizes and init are unchanged."""

@@ -142,8 +142,13 @@ class Question:
         return self.what.split(" of ")[0]
 
     def prompt(self, batch: int) -> str:
-        """E.g. 'Forward layer 1/2 will compute a of hidden layer 1, unit 2 (sample 3 of 4).'"""
-        of = f" (sample {self.sample + 1} of {batch})" if batch > 1 else ""
+        """E.g. 'Forward layer 1/2 will compute a of hidden layer 1, unit 2 (sample 3 of 4).';
+        ∂C/∂w and new w belong to the whole batch: 'the mean over the batch of 4'."""
+        if batch > 1 and self.target.quantity in ("∂C/∂w", "new w"):
+            of = f" (the mean over the batch of {batch})" if self.target.quantity == "∂C/∂w" \
+                else f" (from the mean ∂C/∂w over the batch of {batch})"
+        else:
+            of = f" (sample {self.sample + 1} of {batch})" if batch > 1 else ""
         text = f"{self.step_text} will compute {self.what}{of}."
         if self.source:
             text += f" That weight multiplies the input {self.source}."

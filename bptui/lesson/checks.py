@@ -35,6 +35,9 @@ PANE_TOGGLES = {"explain": "toggle_explain", "boundary": "toggle_boundary",
 """Each pane a check can ask for, and the explorer action that shows it (the views nudge,
 slice, slice2, pull, graph and event count once shown during the step)."""
 PANES = tuple(PANE_TOGGLES)
+CYCLED = {"health": ("pane", "h: loss chart → health → update check"),
+          "check": ("pane, the update check", "h twice: loss chart → health → update check")}
+"""Panes that h reaches in turn: how a check asks for them."""
 VIEWS = ("nudge", "slice", "slice2", "pull", "graph", "event")
 PHASES = tuple(p.value for p in Phase)
 SHOWN_AT_START = ("diagram", "matrix")
@@ -45,6 +48,33 @@ TRAINS = ("run", "finish_step", "update", "micro")
 """Actions that complete training steps: r, s, u, space."""
 MOVES = TRAINS + ("forward", "error", "backward", "predict", "undo", "redo", "reset")
 """Actions that move to another micro-step."""
+
+
+SETTING_LABELS = {"training.optimizer": "optimizer", "training.schedule": "schedule",
+                  "network.init": "init", "network.hidden_activation": "hidden activation",
+                  "network.output_activation": "output activation", "network.loss": "loss",
+                  "network.layers": "layers (input first)"}
+"""The settings screen's labels of its fields that are not `Hyper` records (those label
+themselves: `Hyper.field_label`)."""
+
+
+def setting_label(dotted: str) -> str:
+    """The label of the settings screen's field for 'training.KEY' or 'network.KEY' (as a
+    lesson names the field to change)."""
+    from bptui.engine import hyper, initializers, optimizers, schedules
+
+    if dotted in SETTING_LABELS:
+        return SETTING_LABELS[dotted]
+    key = dotted.partition(".")[2]
+    for h in hyper.TRAINING:
+        if h.key == key:
+            return h.field_label
+    for registry in (optimizers.OPTIMIZERS, schedules.SCHEDULES, initializers.INITIALIZERS):
+        for record in registry.values():
+            for h in record.hypers:
+                if h.key == key:
+                    return f"{h.key} {h.symbol}"
+    return key
 
 
 def setting_kind(dotted: str) -> str:
@@ -75,6 +105,8 @@ def shown(value) -> str:
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return ",".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
     return str(value)
 
 
@@ -86,6 +118,8 @@ class Context:
     stepper: Stepper
     predicted: int = 0
     showing: frozenset = field(default_factory=frozenset)
+    trains: str = "r"
+    """The key the learner trains with in this step (r, or s where the step locks r)."""
 
 
 @dataclass(frozen=True)
@@ -168,7 +202,8 @@ class Check:
                 else:
                     out.append(f"get to {want} (now: {now})")
         if self.steps_at_least is not None and stepper.step < self.steps_at_least:
-            out.append(f"train to step {self.steps_at_least} with r (now: {stepper.step})")
+            out.append(f"train to step {self.steps_at_least} with {ctx.trains} "
+                       f"(now: {stepper.step})")
         for name, below, part in (("loss_below", True, "train"), ("loss_above", False, "train"),
                                   ("test_loss_below", True, "test"),
                                   ("test_loss_above", False, "test")):
@@ -201,6 +236,8 @@ class Check:
         if self.showing is not None and self.showing not in ctx.showing:
             key = key_for(PANE_TOGGLES[self.showing])
             kind = "view" if self.showing in VIEWS else "pane"
+            if self.showing in CYCLED:
+                kind, key = CYCLED[self.showing]
             out.append(f"show the {self.showing} {kind}" + (f" ({key})" if key else ""))
         return out
 
@@ -212,13 +249,14 @@ class Check:
         if isinstance(value, list):  # network.layers
             value = tuple(value)
         where = f"in the settings ({key_for('settings')})"
+        field = f"“{setting_label(self.setting)}”"
         if self.equals is not None and value != self.equals:
-            return [f"set {self.setting} to {shown(self.equals)} {where} (now: {shown(value)})"]
+            return [f"set {field} to {shown(self.equals)} {where} (now: {shown(value)})"]
         number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
         if self.at_least is not None and (number is None or number < self.at_least):
-            return [f"set {self.setting} to at least {self.at_least:g} {where} (now: {value})"]
+            return [f"set {field} to at least {self.at_least:g} {where} (now: {value})"]
         if self.at_most is not None and (number is None or number > self.at_most):
-            return [f"set {self.setting} to at most {self.at_most:g} {where} (now: {value})"]
+            return [f"set {field} to at most {self.at_most:g} {where} (now: {value})"]
         return []
 
 

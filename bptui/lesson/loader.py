@@ -47,8 +47,8 @@ PREDICT_QUANTITIES = {"a": "a", "z": "z", "delta": "δ", "δ": "δ", "dC/dw": "�
 CHECK_KEYS = ("at", "steps_at_least", "loss_below", "loss_above", "test_loss_below",
               "test_loss_above", "accuracy_at_least", "diverged", "setting", "at_least",
               "at_most", "equals", "predicted", "showing")
-ORDER = ("forward", "error", "backward", "slope", "update", "xor", "vanishing", "dead-units",
-         "overfitting", "initialization")
+ORDER = ("forward", "error", "backward", "slope", "batch", "update", "learning-rate", "xor",
+         "vanishing", "dead-units", "overfitting", "initialization")
 MAX_STEPS = 100
 MAX_TEXT = markdown.MAX_CHARS
 MAX_TITLE = 200

@@ -6,18 +6,28 @@ that makes no sense is ignored (the lesson starts at the beginning); a file that
 progress file at all (not JSON, nested too deeply, too large, not an object) is set aside as
 `lessons.json.bad` (or `.bad.1`, ...: an older one is never overwritten) when it is read, so
 saving never replaces it and the other lessons' progress can still be recovered by hand.
+
+Beside it, in `lesson-states/`, the network each lesson's current step starts from: a session
+file (bptui.session) written when the learner goes on to a step, so that resuming at that step
+restores the weights, the settings and the micro-step the step expects. It is read back as any
+session file is (untrusted; a bad one is ignored and the lesson starts at its first step).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bptui.text import printable
 
 FILE = "lessons.json"
+STATES = "lesson-states"
+VIEWS = {"left": ("diagram", "boundary"), "right": ("matrix", "explain"),
+         "bottom": ("chart", "health", "check")}
+"""The panes a resumed step shows as the learner left them (app reactives → their values)."""
 MAX_BYTES = 1_000_000
 MAX_SET_ASIDE = 100
 NOTICES: list[str] = []
@@ -31,6 +41,8 @@ class Progress:
     step: int = 0
     right: int = 0
     asked: int = 0
+    view: dict = field(default_factory=dict, compare=False)
+    """The panes in front when the step began (`VIEWS`)."""
 
 
 def data_dir() -> Path:
@@ -131,7 +143,10 @@ def load(ident: str, steps: int) -> Progress | None:
     step, right, asked = values
     if step >= steps or right > asked or asked > 10_000_000:
         return None
-    return Progress(step, right, asked) if step or asked else None
+    view = entry.get("view")
+    view = {k: v for k, v in view.items() if v in VIEWS.get(k, ())} \
+        if isinstance(view, dict) else {}
+    return Progress(step, right, asked, view) if step or asked else None
 
 
 def _write_all(doc: dict) -> None:
@@ -152,6 +167,8 @@ def save(ident: str, progress: Progress) -> None:
     doc, writable = _read_all()
     if writable:
         doc[ident] = {"step": progress.step, "right": progress.right, "asked": progress.asked}
+        if progress.view:
+            doc[ident]["view"] = dict(progress.view)
         _write_all(doc)
 
 
@@ -160,3 +177,46 @@ def forget(ident: str) -> None:
     doc, writable = _read_all()
     if writable and doc.pop(ident, None) is not None:
         _write_all(doc)
+    forget_states(ident)
+
+
+def state_stem(ident: str) -> str:
+    """The states' file-name stem of a lesson: its name made safe, and a digest of its ident
+    (two lesson files of one name in different folders never share a state)."""
+    from bptui.text import safe_stem
+
+    digest = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{safe_stem(Path(ident).stem, 'lesson')}-{digest}"
+
+
+def state_file(ident: str, step: int) -> Path:
+    """Where the network that step `step` (0-based) of a lesson starts from is kept."""
+    return data_dir() / STATES / f"{state_stem(ident)}.step{step + 1}.npz"
+
+
+def save_state(ident: str, step: int, contents: bytes) -> None:
+    """Keep the session `contents` as the start of step `step` (the lesson's other steps'
+    states go: only the step the progress names is ever resumed). Failures are ignored."""
+    from bptui.export import write_atomically
+
+    try:
+        os.makedirs(data_dir() / STATES, exist_ok=True)
+        write_atomically(state_file(ident, step), lambda f: f.write(contents))
+    except OSError:
+        return
+    forget_states(ident, keep=step)
+
+
+def forget_states(ident: str, keep: int | None = None) -> None:
+    """Remove a lesson's saved states (all, or all but step `keep`'s)."""
+    folder = data_dir() / STATES
+    kept = state_file(ident, keep).name if keep is not None else None
+    try:
+        names = [p for p in folder.glob(f"{state_stem(ident)}.step*.npz") if p.name != kept]
+    except OSError:
+        return
+    for path in names:
+        try:
+            path.unlink()
+        except OSError:
+            pass

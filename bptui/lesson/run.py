@@ -6,8 +6,10 @@ from bptui.lesson.checks import Context
 from bptui.lesson.loader import Lesson, Step
 from bptui.lesson.progress import Progress
 
-ALWAYS = frozenset({"next_step", "hint", "help", "quit", "command_palette"})
-"""Actions a step's `keys` never lock."""
+ALWAYS = frozenset({"next_step", "hint", "help", "quit", "command_palette", "lesson_page",
+                    "zoom"})
+"""Actions a step's `keys` never lock: the lesson's own, and those that only change what is on
+screen and where (scrolling the text, a pane at full size)."""
 
 
 class LessonRun:
@@ -33,7 +35,16 @@ class LessonRun:
 
     def context(self, stepper, right: int, showing: frozenset) -> Context:
         """What checks are judged on, with P's right answers counted from this step's start."""
-        return Context(stepper, right - self.right_at_start, showing)
+        return Context(stepper, right - self.right_at_start, showing, self.trains())
+
+    def trains(self) -> str:
+        """How the learner trains in this step: r, else the first training key it allows."""
+        from bptui.keys import KEYS
+
+        for action in ("run", "finish_step", "update", "micro"):
+            if self.allows(action):
+                return next(k.name for k in KEYS if k.action == action)
+        return "r"
 
     def missing(self, ctx: Context) -> list[str]:
         """What the step's check still needs (empty when it holds or there is none)."""

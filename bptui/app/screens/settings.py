@@ -7,6 +7,10 @@ schedule, activations and loss keep the weights, the step counter and the histor
 optimizer starts its state afresh); layer sizes and initialization re-initialize the weights from
 the seed. Values are validated exactly like a preset file; an invalid value is refused with the
 one-line message in place and nothing changes.
+
+Enter applies from any field (a list that is open takes enter to pick a choice: space, ↑ or ↓
+opens it); the focused field is always scrolled into view; a lesson step that asks for a setting
+opens the screen on that field. Fields are labelled as lessons name them (`setting_label`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from bptui.app.guards import DismissOnce
 from bptui.engine import activations, hyper, initializers, losses, optimizers, schedules
 from bptui.engine.hyper import Hyper
 from bptui.engine.stepper import Stepper
+from bptui.lesson.checks import setting_label
 from bptui.preset import Preset, PresetError
 from bptui.preset.loader import network_doc, preset_from_dict, training_doc
 from bptui.text import to_float, to_int
@@ -70,20 +75,27 @@ def family_fields(family: str) -> dict[str, Hyper]:
 class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
     """Dismisses with (new preset, weights kept) or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"),
+                Binding("enter", "apply", "Apply", priority=True, show=False)]
 
-    def __init__(self, preset: Preset, stepper: Stepper):
+    def __init__(self, preset: Preset, stepper: Stepper, focus: str | None = None):
         super().__init__()
         self.preset = preset
         self.stepper = stepper
+        self.first = focus
+        """The id of the field focused first (a lesson step's setting; default: η)."""
         training = training_doc(stepper.training)
         training["learning_rate"] = stepper.learning_rate
         self.values = {**network_doc(stepper.spec), **training}
 
     def compose(self) -> ComposeResult:
         spec, values = self.stepper.spec, self.values
-        with VerticalScroll(id="settings"):
+        box = VerticalScroll(id="settings")
+        box.can_focus = False  # Tab goes from field to field
+        with box:
             yield Static("Settings", classes="title")
+            yield Static(Text("Tab: next field · space: open a list · enter: apply · escape: "
+                              "cancel", style="bold"))
             yield Static(Text("Kept: the weights, step and history (a new optimizer starts its "
                               "state at zero). Re-initialized from the seed: layer sizes, init, seed.",
                               style="dim"))
@@ -93,14 +105,15 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
                     yield Input(shown(values.get(h.key, h.default)), id=h.key, tooltip=h.help,
                                 compact=True)
                 for family in FAMILIES:
-                    yield Label(family)
+                    yield Label(setting_label(("network." if family == "init" else "training.")
+                                              + family))
                     yield Select([(name, name) for name in FAMILIES[family]], value=values[family],
                                  allow_blank=False, id=family, compact=True)
                     for key, h in family_fields(family).items():
                         yield Label(f"  {key} {h.symbol}", id=f"label-{key}")
                         yield Input(shown(values.get(key, h.default)), id=key, tooltip=h.help,
                                     compact=True)
-                yield Label("hidden activation")
+                yield Label(setting_label("network.hidden_activation"))
                 hidden = spec.hidden_activation
                 yield Select([(a, a) for a in activations.HIDDEN_ACTIVATIONS]
                              + [("per layer…", PER_LAYER)],
@@ -110,14 +123,14 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
                 yield Input(", ".join(spec.hidden_activations), id="hidden_per_layer",
                             compact=True, tooltip="one activation per hidden layer, first to "
                                                   "last, e.g. relu, tanh")
-                yield Label("output activation")
+                yield Label(setting_label("network.output_activation"))
                 yield Select([(a, a) for a in activations.OUTPUT_ACTIVATIONS],
                              value=spec.output_activation, allow_blank=False, id="output_activation",
                              compact=True)
-                yield Label("loss")
+                yield Label(setting_label("network.loss"))
                 yield Select([(a, a) for a in losses.LOSSES], value=spec.loss,
                              allow_blank=False, id="loss", compact=True)
-                yield Label("layers (input first)")
+                yield Label(setting_label("network.layers"))
                 yield Input(",".join(str(n) for n in spec.layers), id="layers", compact=True)
                 yield Label("seed")
                 yield Input(str(self.stepper.seed), id="seed", compact=True,
@@ -130,7 +143,24 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
         for family in FAMILIES:
             self.show_family(family, self.values[family])
         self.show_per_layer(self.query_one("#hidden_activation", Select).value)
+        fields = self.query(f"#{self.first}") if self.first else None
+        field = fields.first() if fields else self.query_one("#learning_rate", Input)
+        field.focus()
 
+    def on_descendant_focus(self, event) -> None:
+        """The focused field is always on screen (at 80×24 the fields outgrow the box)."""
+        self.query_one("#settings", VerticalScroll).scroll_to_widget(event.widget,
+                                                                      animate=False)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Enter applies, unless an open list takes it to pick a choice."""
+        if action == "apply":
+            return not any(select.expanded for select in self.query(Select))
+        return True
+
+    def action_apply(self) -> None:
+        """Enter, from any field."""
+        self.apply()
     def show_per_layer(self, choice) -> None:
         """The per-layer field shows when the hidden activation is 'per layer…'."""
         for selector in ("#hidden_per_layer", "#label-hidden_per_layer"):

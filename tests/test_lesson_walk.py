@@ -1,0 +1,181 @@
+"""A learner reads every step: at 80×24 and at 120×40 every word of each step's text and of its
+"to go on" line is on screen, or comes on screen with PgDn (which no step locks, and which a
+sign below the text offers)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bptui.app.main import BptuiApp
+from bptui.app.widgets.lessonpane import MORE, LessonPane
+from bptui.lesson import bundled_lessons, load_lesson
+from tests.test_lessons import SCRIPTS, act
+
+
+@pytest.fixture(autouse=True)
+def own_data_dir(tmp_path, monkeypatch):
+    """Progress goes to a temporary data directory, never the user's."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+
+MARKUP = re.compile(r"[*`]")
+EDGES = "()[]{},.;:!?\"'“”"
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as a reader sees them: no Markdown emphasis, no punctuation around."""
+    out = []
+    for word in MARKUP.sub("", text).split():
+        word = word.strip(EDGES)
+        if word:
+            out.append(word)
+    return out
+
+
+def pane_text(app, widget) -> str:
+    """The characters on screen inside `widget`'s region, row by row."""
+    region = widget.region
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text[region.x:region.right] for strip in strips[region.y:region.bottom])
+
+
+async def read_step(pilot, label: str) -> None:
+    """Every word of the step's text and of its status line comes on screen, paging with PgDn
+    when the text is longer than the pane; a longer text says so below it."""
+    app = pilot.app
+    pane = app.query_one(LessonPane)
+    scroll = pane.query_one("#lesson-scroll")
+    await pilot.pause()
+    seen = pane_text(app, pane)
+    if scroll.max_scroll_y > 0:
+        assert MORE in seen, f"{label}: the text goes on below, and nothing says so"
+    for _ in range(30):
+        if scroll.scroll_y >= scroll.max_scroll_y:
+            break
+        await pilot.press("pagedown")
+        await pilot.pause()
+        seen += "\n" + pane_text(app, pane)
+    shown = set(words(seen))
+    flat = "".join(seen.split())
+    status = pane.query_one("#lesson-status").render().plain
+    for source, text in (("text", app.lesson.markdown()), ("status", status)):
+        missing = [w for w in words(text) if w not in shown and w not in flat]
+        assert not missing, f"{label}: words of the step's {source} never on screen: {missing}"
+    await pilot.press("pageup", "pageup", "pageup")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("name", bundled_lessons())
+async def test_every_step_can_be_read_whole(name, size):
+    lesson = load_lesson(name)
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for number, actions in enumerate(SCRIPTS[name], start=1):
+            label = f"{name} step {number} at {size[0]}x{size[1]}"
+            await read_step(pilot, label)
+            for action in actions:
+                await act(pilot, action)
+            await pilot.press("n")
+            await pilot.pause()
+            assert app.lesson.index == number or app.lesson.finished, f"{label}: {app.hint}"
+        await read_step(pilot, f"{name} finished at {size[0]}x{size[1]}")
+
+
+async def test_a_hint_wraps_and_is_scrolled_into_view():
+    lesson = load_lesson("vanishing")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.lesson.index = 2
+        app.draw_lesson(full=True)
+        await pilot.press("t", "t")
+        await pilot.pause()
+        pane = app.query_one(LessonPane)
+        seen = pane_text(app, pane)
+        last = lesson.steps[2].hints[1]
+        assert set(words(last)) <= set(words(seen)), seen
+
+
+async def test_the_mouse_wheel_scrolls_a_long_text():
+    from textual import events
+
+    lesson = load_lesson("vanishing")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.lesson.index = 1
+        app.draw_lesson(full=True)
+        await pilot.pause()
+        scroll = app.query_one("#lesson-scroll")
+        assert scroll.max_scroll_y > 0
+        region = scroll.region
+        for _ in range(3):
+            await pilot._post_mouse_events([events.MouseScrollDown], widget=scroll,
+                                           offset=(2, 1))
+        await pilot.pause()
+        assert scroll.scroll_y > 0, region
+
+
+# --------------------------------------------------------------------------------------------
+# Resuming: a step starts from the network it started from when the learner reached it
+
+
+@pytest.mark.parametrize("name", bundled_lessons())
+async def test_resuming_any_step_restores_its_network(name, tmp_path, monkeypatch):
+    """Walk the lesson once, keeping the data folder as it is at the start of each step; then
+    resume each step from its copy and finish it with the step's own scripted keys."""
+    import shutil
+
+    from bptui.lesson import progress as saved
+
+    lesson = load_lesson(name)
+    script = SCRIPTS[name]
+    kept = {}
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for number, actions in enumerate(script[:-1], start=1):
+            for action in actions:
+                await act(pilot, action)
+            await pilot.press("n")
+            await pilot.pause()
+            assert app.lesson.index == number
+            copy = tmp_path / f"step{number + 1}"
+            shutil.copytree(tmp_path / "data", copy)
+            kept[number + 1] = (copy, app.stepper.step, app.stepper.last.describe(
+                app.stepper.depth))
+    for number, (folder, step, micro) in kept.items():
+        monkeypatch.setenv("XDG_DATA_HOME", str(folder))
+        progress = saved.load(lesson.ident, len(lesson.steps))
+        assert progress is not None and progress.step == number - 1
+        app = BptuiApp(preset=lesson.preset, lesson=lesson, progress=progress)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("enter")  # resume
+            await pilot.pause()
+            assert app.lesson.index == number - 1, app.hint
+            assert app.hint.startswith(f"resumed at step {number}"), app.hint
+            assert (app.stepper.step, app.stepper.last.describe(app.stepper.depth)) == (
+                step, micro)
+            for action in script[number - 1]:
+                await act(pilot, action)
+            await pilot.press("n")
+            await pilot.pause()
+            assert app.lesson.index == number or app.lesson.finished, \
+                f"{name}, resumed at step {number}: {app.hint}"
+
+
+async def test_a_lost_state_starts_the_lesson_over_and_says_so(tmp_path):
+    from bptui.lesson import progress as saved
+
+    lesson = load_lesson("backward")
+    saved.save(lesson.ident, saved.Progress(2, 1, 1))
+    app = BptuiApp(preset=lesson.preset, lesson=lesson,
+                   progress=saved.load(lesson.ident, len(lesson.steps)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.lesson.index == 0 and app.tally == (1, 1)
+        assert "was not kept: back to step 1" in app.hint
