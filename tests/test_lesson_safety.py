@@ -281,7 +281,7 @@ def test_layers_are_checked_as_an_array(tmp_path):
     check = lesson.steps[0].check
     assert check.equals == (2, 3, 1)
     assert check.missing(Context(lesson.preset.stepper())) == [
-        "set network.layers to 2,3,1 in the settings (o) (now: 2,2,1)"]
+        "set “layers (input first)” to 2,3,1 in the settings (o) (now: 2,2,1)"]
     wider = with_sets(lesson.preset, ["network.layers=[2,3,1]"])
     assert check.missing(Context(wider.stepper())) == []
 
@@ -298,7 +298,7 @@ def test_booleans_and_names_are_checkable(tmp_path):
         keys='["o"]', check='setting = "training.optimizer"\nequals = "adam"')))
     check = lesson.steps[0].check
     assert check.missing(Context(lesson.preset.stepper()))[0].startswith(
-        "set training.optimizer to adam in the settings (o) (now: sgd)")
+        "set “optimizer” to adam in the settings (o) (now: sgd)")
     adam = with_sets(lesson.preset, ["training.optimizer=adam"])
     assert check.missing(Context(adam.stepper())) == []
 
