@@ -24,11 +24,25 @@ class Lessons:
     lesson: LessonRun | None = None
 
     def open_lesson(self, lesson, progress) -> None:
-        """At start: the lesson picker ("pick"), or `lesson`, offering to resume at `progress`
-        (not when served to browsers: one server account for every learner)."""
+        """At start: what a shared URL asks for (under --web), else the lesson picker ("pick"),
+        or `lesson`, offering to resume at `progress`. Served to browsers, progress is the
+        student's on the class server (their seat), resumed without asking; never the server
+        account's own."""
         if self.is_web:
             progress = None
         self.tell_progress_notices()
+        lesson = self.open_url(lesson)
+        if self.seat is not None:
+            if lesson == "pick":
+                from bptui.app.classseat import current_lesson
+
+                lesson = current_lesson(self.seat, self.catalog) or "pick"
+            if lesson not in (None, "pick"):
+                from bptui.app.classseat import resume
+
+                kept = resume(self.seat, lesson)
+                self.start_lesson(lesson, kept.progress, kept.preset, kept.stepper)
+                return
         if lesson == "pick":
             self.action_pick_lesson()
         elif lesson is not None and progress is not None:
@@ -39,21 +53,37 @@ class Lessons:
         elif lesson is not None:
             self.start_lesson(lesson)
 
-    def start_lesson(self, lesson, progress=None) -> None:
-        """Open `lesson` (at saved `progress`, if given) on a fresh session of its preset."""
-        self.lesson = None
-        self.start_session(lesson.preset, lesson.preset.stepper())
-        self.lesson = LessonRun(lesson, progress)
-        self.title_shown = lesson.title
-        # the tally belongs to the lesson: 0/0 at its start, or where the learner left it
-        self.tally = (progress.right, progress.asked) if progress is not None else (0, 0)
-        self.right_answers = self.tally[0]
-        self.main_screen.query_one(LessonPane).add_class("active")
-        where = f"resumed at step {self.lesson.index + 1} — " if progress else ""
-        self.hint = f"{where}lesson: read the text on the right; n goes on, t gives a hint"
-        self.refresh_bindings()
-        self.draw_lesson(full=True)
+    def open_url(self, lesson):
+        """What the shared URL asks to open instead of `lesson` (a lesson, or None after opening
+        a preset); `lesson` when it asks for nothing or for what cannot be opened (said in a
+        notification: the URL is untrusted, though the server checked it)."""
+        opening = self.opening
+        if not opening:
+            return lesson
+        from bptui.lesson.catalog import Catalog
+        from bptui.preset import PresetError
+        from bptui.preset.loader import with_sets
 
+        catalog = self.catalog or Catalog.bundled()
+        try:
+            if opening.lesson:
+                return catalog.lesson(opening.lesson)
+            preset = catalog.preset(opening.preset) if opening.preset else self.preset
+            self.switch_preset(with_sets(preset, list(opening.sets), "?set"))
+            return None
+        except PresetError as exc:
+            self.notify(f"the link cannot be opened: {exc}", severity="error", timeout=20,
+                        markup=False)
+            return lesson
+
+    def start_lesson(self, lesson, progress=None, preset=None, stepper=None) -> None:
+        """Open `lesson` (at saved `progress`, if given) on a fresh session of its preset, or
+        on a kept session (`preset` and `stepper`: the student's network at that step)."""
+        self.lesson = None
+        if stepper is None:
+            preset, stepper = lesson.preset, lesson.preset.stepper()
+        self.start_session(preset, stepper)
+        self.lesson = LessonRun(lesson, progress, self.catalog)
     def end_lesson(self) -> None:
         """Leave lesson mode (the learner opened another preset)."""
         if self.lesson is not None:
@@ -71,7 +101,21 @@ class Lessons:
         """The lesson picker; the chosen lesson starts from its beginning."""
         from bptui.app.screens.lessonpick import LessonPicker
 
-        self.push_screen(LessonPicker(), lambda lesson: lesson and self.start_lesson(lesson))
+        def chosen(lesson) -> None:
+            if lesson is not None:
+                self.start_lesson(lesson, *self.resumed(lesson))
+
+        self.push_screen(LessonPicker(self.catalog), chosen)
+
+    def resumed(self, lesson) -> tuple:
+        """(progress, preset, stepper) where this student left `lesson` on the class server
+        (nothing kept, or not served: all None)."""
+        if self.seat is None:
+            return None, None, None
+        from bptui.app.classseat import resume
+
+        kept = resume(self.seat, lesson)
+        return kept.progress, kept.preset, kept.stepper
 
     def stop_at(self) -> int | None:
         """In a lesson step that asks to reach a step count, live training stops there."""
@@ -117,11 +161,39 @@ class Lessons:
             pane.set_status(status)
 
     def remember(self) -> None:
-        """Save the lesson's progress (step and tally); not when served to browsers, where
-        every learner runs the same server account."""
-        if self.lesson is not None and not self.is_web:
-            saved.save(self.lesson.lesson.ident, self.lesson.progress(*self.tally))
+        """Save the lesson's progress (step and tally): in the user's data folder, or, served to
+        browsers (one server account for every learner), on the class server for this student,
+        with the network's state when the stepper is the app's (not while training runs)."""
+        if self.lesson is None:
+            return
+        progress = self.lesson.progress(*self.tally)
+        if not self.is_web:
+            saved.save(self.lesson.lesson.ident, progress)
             self.tell_progress_notices()
+        elif self.seat is not None:
+            from bptui.app.classseat import keep
+
+            lesson = self.lesson.lesson
+            name = (self.catalog.name_of(lesson) if self.catalog else None) or lesson.name
+            stepper = None if self.trainer.busy else self.stepper
+            why = keep(self.seat, lesson, progress, name, self.preset, stepper)
+            if why is not None and not self.seat_notice_given:
+                self.seat_notice_given = True
+                self.notify(f"your progress is not kept: {why}", severity="warning", timeout=10,
+                            markup=False)
+
+    seat_notice_given = False
+    """The student was told once that their progress cannot be kept."""
+
+    def on_trainer_finished(self) -> None:
+        """Training paused: in a served lesson, keep the network as it is now."""
+        if self.seat is not None and self.lesson is not None:
+            self.remember()
+
+    def on_exit_app(self) -> None:
+        """The browser left or the student quit: keep where they are."""
+        if self.seat is not None and self.lesson is not None:
+            self.remember()
 
     def tell_progress_notices(self) -> None:
         """A progress file that could not be read was set aside: say so (once)."""
@@ -137,9 +209,10 @@ class Lessons:
         if self.lesson.finished:
             following = self.lesson.following()
             if following is not None:
-                from bptui.lesson import load_lesson
+                from bptui.lesson.catalog import Catalog
 
-                self.start_lesson(load_lesson(following))
+                lesson = (self.catalog or Catalog.bundled()).lesson(following)
+                self.start_lesson(lesson, *self.resumed(lesson))
             else:
                 self.action_pick_lesson()
             return

@@ -119,8 +119,16 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
     """The status line's title: the preset's, or the lesson's."""
 
     def __init__(self, preset: Preset | str = "xor", autostart: bool = False, stepper=None,
-                 lesson=None, progress=None):
+                 lesson=None, progress=None, catalog=None, theme: str | None = None,
+                 opening=None, seat=None):
         super().__init__()
+        self.catalog = catalog
+        """What is served by name (bptui.lesson.catalog.Catalog; None: the bundled lessons)."""
+        self.opening = opening
+        """What a shared URL asked to open (bptui.commands.opening.Opening), under --web."""
+        self.seat = seat
+        """The student's place in a class (id and class folder), under --web."""
+        self.theme_asked = theme
         self.preset = load_preset(preset) if isinstance(preset, str) else preset
         self.explorer = Explorer(stepper if stepper is not None else self.preset.stepper())
         self.timeline = Timeline(self.stepper)
@@ -168,6 +176,8 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.theme_asked:
+            self.theme = self.theme_asked
         self.watch_theme(self.theme)
         self.traced(self.stepper)
         for pane in ("diagram-pane", "matrix-pane", "bottom"):  # zoomable with 1, 2, 3

@@ -100,6 +100,7 @@ def app_parser() -> argparse.ArgumentParser:
     add_csv_arguments(parser)
     add_set_option(parser)
     add_web_arguments(parser)
+    add_class_arguments(parser)
     parser.add_argument("--version", action="version", version=f"bptui {__version__}")
     return parser
 
@@ -113,6 +114,36 @@ def add_web_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", type=host_address, default=None,
                         help="address for --web (default 127.0.0.1, this machine only; "
                              "0.0.0.0 serves a class: anyone who can reach it drives the app)")
+
+
+def theme_name(text: str) -> str:
+    """An argparse type for --theme: one of Textual's built-in themes."""
+    from textual.theme import BUILTIN_THEMES
+
+    if text not in BUILTIN_THEMES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a theme (allowed: {', '.join(sorted(BUILTIN_THEMES))})")
+    return text
+
+
+def add_class_arguments(parser: argparse.ArgumentParser) -> None:
+    """--theme NAME; with --web: --class-dir DIR, --font-size N (bptui.commands.web_class)."""
+    parser.add_argument("--theme", type=theme_name, default=None, metavar="NAME",
+                        help="the colour theme, e.g. textual-light for a projector (default "
+                             "textual-dark; ctrl+p changes it)")
+    parser.add_argument("--class-dir", metavar="DIR", default=None,
+                        help="with --web: where each student's lesson progress is kept (default: "
+                             "class-PORT in bptui's data folder); bptui class DIR lists it")
+    parser.add_argument("--font-size", type=int_in(6, 64, "a font size in pixels"), default=None,
+                        metavar="N", help="with --web: the page's text size in pixels (default "
+                                          "16; a URL's ?fontsize=N too), e.g. 24 for a projector")
+
+
+def web_only(parser: argparse.ArgumentParser, args) -> None:
+    """--class-dir and --font-size go with --web (a usage error without it)."""
+    for option in ("class_dir", "font_size"):
+        if getattr(args, option, None) is not None:
+            parser.error(f"--{option.replace('_', '-')} goes with --web")
 
 
 def serve_if_web(parser: argparse.ArgumentParser, args, argv: list[str]) -> int | None:
@@ -144,6 +175,7 @@ def learn_parser() -> argparse.ArgumentParser:
     parser.add_argument("--template", action="store_true",
                         help="print a commented starter lesson and exit")
     add_web_arguments(parser)
+    add_class_arguments(parser)
     return parser
 
 
@@ -181,8 +213,14 @@ def print_listing(names, load, width: int, describe) -> int:
 
 
 def load_lesson_target(args):
-    """(lesson or "pick", saved progress or None) of `bptui learn` arguments."""
+    """(lesson or "pick", saved progress or None) of `bptui learn` arguments; a folder of lessons
+    (a served class) is checked whole and opens its picker."""
     if not args.lesson:
+        return "pick", None
+    if os.path.isdir(args.lesson):
+        from bptui.lesson.catalog import Catalog
+
+        Catalog.of_folder(args.lesson)
         return "pick", None
     from bptui.lesson import load_lesson
     from bptui.lesson import progress as saved
@@ -192,6 +230,34 @@ def load_lesson_target(args):
         saved.forget(lesson.ident)
         return lesson, None
     return lesson, saved.load(lesson.ident, len(lesson.steps))
+
+
+def learn_catalog(args):
+    """What `bptui learn` serves by name: a folder's lessons and presets, or the bundled ones."""
+    from bptui.lesson.catalog import Catalog
+
+    if args.lesson and os.path.isdir(args.lesson):
+        return Catalog.of_folder(args.lesson)
+    return Catalog.bundled()
+
+
+def served_preset_file(args) -> str | None:
+    """The preset file `bptui PRESET.toml` names (offered by name in the browser), if any."""
+    preset = getattr(args, "preset", None)
+    if args.csv is not None or args.session is not None or not preset:
+        return None
+    if preset.endswith(".toml") or "/" in preset or os.sep in preset or os.path.exists(preset):
+        return preset
+    return None
+
+
+def web_options(args) -> dict:
+    """What the app gets from the command line and, under --web, from its server: the theme,
+    the URL's opening and the student's seat (bptui.commands.opening)."""
+    from bptui.commands.opening import from_environment
+
+    opening, seat = from_environment()
+    return {"theme": args.theme, "opening": opening, "seat": seat}
 
 
 def check_lesson(parser: argparse.ArgumentParser, args) -> int:
@@ -211,6 +277,12 @@ def check_lesson(parser: argparse.ArgumentParser, args) -> int:
     from bptui.lesson import load_lesson
     from bptui.lesson.summary import summary
 
+    if os.path.isdir(args.lesson):  # a folder served to a class: every lesson in it
+        catalog = learn_catalog(args)
+        for name in catalog.lesson_names():
+            print(f"{name}:")
+            print("\n".join("  " + line for line in summary(catalog.lesson(name))))
+        return 0
     print("\n".join(summary(load_lesson(args.lesson))))
     return 0
 
@@ -226,11 +298,13 @@ def learn_command(argv: list[str]) -> int:
     served = serve_if_web(parser, args, argv)
     if served is not None:
         return served
+    web_only(parser, args)
     lesson, progress = load_lesson_target(args)
     from bptui.app import run_app
 
     preset = lesson.preset if lesson != "pick" else load_preset("xor")
-    return run_app(preset, lesson=lesson, progress=progress)
+    return run_app(preset, lesson=lesson, progress=progress, catalog=learn_catalog(args),
+                   **web_options(args))
 
 
 def add_csv_arguments(parser: argparse.ArgumentParser) -> None:
@@ -364,8 +438,10 @@ def open_app(parser: argparse.ArgumentParser, args) -> int:
     """Load what the arguments name and open the explorer."""
     preset, stepper = load_target(parser, args)
     from bptui.app import run_app
+    from bptui.lesson.catalog import Catalog
 
-    return run_app(preset, stepper)  # non-zero when the app failed
+    return run_app(preset, stepper, catalog=Catalog.bundled(served_preset_file(args)),
+                   **web_options(args))  # non-zero when the app failed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -382,6 +458,10 @@ def main(argv: list[str] | None = None) -> int:
             return compare_command(compare_parser().parse_args(argv[1:]))
         if argv and argv[0] == "learn":
             return learn_command(argv)
+        if argv and argv[0] == "class":  # a class's progress: commands/classroom.py
+            from bptui.commands.classroom import class_command
+
+            return class_command(argv[1:])
         if argv and argv[0] in ("nudge", "slice"):  # one weight: commands/nudge.py, slice.py
             import importlib
 
@@ -392,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.list:
             return list_presets()
         served = serve_if_web(parser, args, argv)
+        if served is None:
+            web_only(parser, args)
         return served if served is not None else open_app(parser, args)
     except PresetError as exc:
         return fail(str(exc))

@@ -28,6 +28,7 @@ EXIT_BAD_INPUT = 2
 MISSING = "bptui: error: --web needs textual-serve (pip install 'bptui[web]')"
 WEB_OPTIONS = {"--web": 0, "--port": 1, "--host": 1}  # option → how many values follow it
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+WEB_OPTIONS.update({"--class-dir": 1, "--font-size": 1})  # bptui.commands.web_class
 
 
 def app_argv(argv: list[str]) -> list[str]:
@@ -181,13 +182,15 @@ def serve(argv: list[str], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -
     are their checked values). Raises bptui.preset.PresetError for a preset, session or CSV file
     that cannot be loaded.
     """
-    argv = app_argv(argv)
+    whole, argv = argv, app_argv(argv)
     try:
+        from bptui.commands.web_class import classroom_for, print_urls
         from bptui.commands.web_server import GuardedServer
     except ImportError:
         print(MISSING, file=sys.stderr)
         return EXIT_BAD_INPUT
     check_loadable(argv)
+    classroom = classroom_for(whole, port)  # what URLs open, where progress is kept
     try:
         sockets = bind(host, port)
     except socket.gaierror as exc:
@@ -202,7 +205,8 @@ def serve(argv: list[str], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -
         print(f"bptui: warning: serving beyond this machine: anyone who can reach "
               f"{url_host(host)}:{port} can drive the app", file=sys.stderr)
     print(f"bptui: serving at {url} (open it in a web browser; Ctrl+C stops)", flush=True)
+    print_urls(classroom, url.split(" ")[0])
     server = GuardedServer(app_command(argv), sockets, host=host, port=port,
-                           title=shlex.join(["bptui", *argv]))
+                           title=shlex.join(["bptui", *argv]), classroom=classroom)
     server.serve()
     return 0

@@ -14,8 +14,10 @@ class LessonRun:
     """The learner's way through a lesson. `right` is P's tally of right answers so far (the
     app's), so a step's `predicted` check counts the answers given since the step began."""
 
-    def __init__(self, lesson: Lesson, progress: Progress | None = None):
+    def __init__(self, lesson: Lesson, progress: Progress | None = None, catalog=None):
         self.lesson = lesson
+        self.catalog = catalog
+        """The served lessons (bptui.lesson.catalog.Catalog; None: the bundled ones)."""
         self.index = progress.step if progress else 0
         self.hints = 0
         self.right_at_start = progress.right if progress else 0
@@ -57,14 +59,11 @@ class LessonRun:
         return f"step {self.index + 1} of {self.total}"
 
     def following(self) -> str | None:
-        """The bundled lesson after this one (None for the last or a teacher's own)."""
-        from bptui.lesson.loader import bundled_lessons
+        """The served lesson after this one: the next of the served folder, or of the bundled
+        lessons (None for the last, or a lesson that is not served)."""
+        from bptui.lesson.catalog import Catalog
 
-        names = bundled_lessons()
-        if self.lesson.ident not in names:
-            return None
-        index = names.index(self.lesson.ident)
-        return names[index + 1] if index + 1 < len(names) else None
+        return (self.catalog or Catalog.bundled()).following(self.lesson)
 
     def hint(self) -> str:
         """`t`: the next hint of this step."""
