@@ -13,7 +13,7 @@ from bptui.app.live import paused
 from bptui.keys import KEYS
 from bptui.app.widgets.lessonpane import LessonPane
 from bptui.lesson import progress as saved
-from bptui.lesson.run import LessonRun
+from bptui.lesson.run import LessonRun, keys_allow
 
 LESSON_ACTIONS = frozenset(k.action for k in KEYS if k.lesson)
 
@@ -84,6 +84,16 @@ class Lessons:
             preset, stepper = lesson.preset, lesson.preset.stepper()
         self.start_session(preset, stepper)
         self.lesson = LessonRun(lesson, progress, self.catalog)
+        self.title_shown = lesson.title
+        # the tally belongs to the lesson: 0/0 at its start, or where the learner left it
+        self.tally = (progress.right, progress.asked) if progress is not None else (0, 0)
+        self.right_answers = self.tally[0]
+        self.main_screen.query_one(LessonPane).add_class("active")
+        where = f"resumed at step {self.lesson.index + 1} — " if progress else ""
+        self.hint = f"{where}lesson: read the text on the right; n goes on, t gives a hint"
+        self.refresh_bindings()
+        self.draw_lesson(full=True)
+
     def end_lesson(self) -> None:
         """Leave lesson mode (the learner opened another preset)."""
         if self.lesson is not None:
@@ -240,11 +250,17 @@ class Lessons:
         from bptui.keys import BY_NAME
 
         key = BY_NAME.get(event.key)
-        if self.lesson is None or key is None or key.lesson or len(self.screen_stack) > 1:
+        if key is None or key.lesson or len(self.screen_stack) > 1:
+            return
+        if self.lesson is None:
+            if not keys_allow(self.lock, key.action.split("(")[0]):
+                allowed = ", ".join(BY_NAME[k].name for k in self.lock)
+                self.hint = f"this preset locks {key.name} (it uses: {allowed})"
             return
         if not self.lesson.allows(key.action.split("(")[0]):
             allowed = ", ".join(BY_NAME[k].name for k in self.lesson.step.keys or ())
-            self.hint = f"this step of the lesson does not use {key.name} (it uses: {allowed}, n, t)"
+            self.hint = (f"this step of the lesson does not use {key.name} (it uses: {allowed}, "
+                         f"n, t)")
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """n and t exist only in lessons; a step may lock keys (they leave the footer)."""
@@ -252,4 +268,21 @@ class Lessons:
             return True  # t shows a wrong prediction's arithmetic, in a lesson or not
         if action in LESSON_ACTIONS:
             return self.lesson is not None
-        return self.lesson is None or self.lesson.allows(action)
+        if self.lesson is None:
+            return keys_allow(self.lock, action)  # a preset's [lock]
+        return self.lesson.allows(action)
+
+    lock: tuple[str, ...] | None = None
+    """The keys a preset's [lock] allows outside lessons (None: every key)."""
+
+    def lock_keys(self, preset) -> None:
+        """Follow `preset`'s [lock] (checked when it was loaded; one that is not a lock is said
+        and ignored)."""
+        from bptui.lesson.lock import locked_keys
+        from bptui.preset import PresetError
+
+        try:
+            self.lock = locked_keys(preset)
+        except PresetError as exc:
+            self.lock = None
+            self.notify(str(exc), severity="error", markup=False)

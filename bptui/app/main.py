@@ -27,6 +27,7 @@ from bptui.app.insight import Insight
 from bptui.keys import KEYS
 from bptui.app.lessons import Lessons
 from bptui.app.live import LiveTraining, paused
+from bptui.app.screens.confirm import QuitScreen
 from bptui.app.sessions import Sessions
 from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.trainer import Trainer
@@ -179,6 +180,7 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
         if self.theme_asked:
             self.theme = self.theme_asked
         self.watch_theme(self.theme)
+        self.lock_keys(self.preset)
         self.traced(self.stepper)
         for pane in ("diagram-pane", "matrix-pane", "bottom"):  # zoomable with 1, 2, 3
             self.main_screen.query_one(f"#{pane}").ALLOW_MAXIMIZE = True
@@ -402,8 +404,9 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
     """What P said about the last wrong answer (the mistake it matched), for the explain pane."""
 
     def allowed(self, action: str) -> bool:
-        """Whether the key of `action` works now (a lesson step may lock it)."""
-        return self.lesson is None or self.lesson.allows(action)
+        """Whether the key of `action` works now (a lesson step or a preset's [lock] may lock
+        it)."""
+        return self.check_action(action, ()) is not False
 
     def keys_offered(self, numbers: bool) -> str:
         """What the learner can do after a wrong answer, with the keys this step allows."""
@@ -614,6 +617,7 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
         """Explore `stepper` (of `preset`) from now on, with a fresh undo history."""
         self.preset = preset
         self.weight_names = preset.names
+        self.lock_keys(preset)
         self.traced(stepper)
         self.explorer = Explorer(stepper)
         self.timeline = Timeline(stepper)
@@ -643,8 +647,8 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
     def get_system_commands(self, screen):
         """The command palette: presets and the actions of the keys (keys.KEYS)."""
         yield from super().get_system_commands(screen)
-        if self.lesson is None:  # a lesson keeps its preset (p ends it, on purpose)
-            for name in bundled_names():
+        if self.lesson is None and self.allowed("pick"):  # a lesson keeps its preset (p ends
+            for name in bundled_names():                    # it, on purpose), so does a lock
                 yield SystemCommand(f"Open preset: {name}", "start a new session on this preset",
                                     lambda name=name: self.switch_preset(load_preset(name)))
         for key in KEYS:
@@ -670,6 +674,15 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
             self.push_screen(GuardedCommandPalette())
 
     async def action_quit(self) -> None:
-        """q: stop training and quit (the training thread ends by itself within one chunk)."""
+        """q: stop training and quit (the training thread ends by itself within one chunk); in
+        a browser, after asking (a stray q would end the student's session)."""
+        if self.is_web and not isinstance(self.screen, QuitScreen):
+            kept = self.seat is not None and self.lesson is not None
+            self.push_screen(QuitScreen(kept), lambda quit: quit and self.quit_now())
+            return
+        self.quit_now()
+
+    def quit_now(self) -> None:
+        """Stop training and quit."""
         self.trainer.stop()
         self.exit()

@@ -217,7 +217,7 @@ def load_lesson_target(args):
     (a served class) is checked whole and opens its picker."""
     if not args.lesson:
         return "pick", None
-    if os.path.isdir(args.lesson):
+    if lesson_folder(args):
         from bptui.lesson.catalog import Catalog
 
         Catalog.of_folder(args.lesson)
@@ -232,11 +232,16 @@ def load_lesson_target(args):
     return lesson, saved.load(lesson.ident, len(lesson.steps))
 
 
+def lesson_folder(args) -> bool:
+    """Whether `bptui learn` was given a folder of lessons (to serve a class), not a file."""
+    return bool(args.lesson) and not args.lesson.endswith(".toml") and os.path.isdir(args.lesson)
+
+
 def learn_catalog(args):
     """What `bptui learn` serves by name: a folder's lessons and presets, or the bundled ones."""
     from bptui.lesson.catalog import Catalog
 
-    if args.lesson and os.path.isdir(args.lesson):
+    if lesson_folder(args):
         return Catalog.of_folder(args.lesson)
     return Catalog.bundled()
 
@@ -277,7 +282,7 @@ def check_lesson(parser: argparse.ArgumentParser, args) -> int:
     from bptui.lesson import load_lesson
     from bptui.lesson.summary import summary
 
-    if os.path.isdir(args.lesson):  # a folder served to a class: every lesson in it
+    if lesson_folder(args):  # a folder served to a class: every lesson in it
         catalog = learn_catalog(args)
         for name in catalog.lesson_names():
             print(f"{name}:")
@@ -429,6 +434,9 @@ def preset_of(args, default: str | None = None):
     from bptui.preset.loader import with_sets
 
     preset = with_sets(preset, getattr(args, "set", None))
+    from bptui.lesson.lock import locked_keys
+
+    locked_keys(preset)  # a [lock] that is not one: the usual one line
     for notice in preset.data.notes.get("notices", ()):
         print(f"bptui: {printable(notice)}", file=sys.stderr)
     return preset

@@ -188,7 +188,7 @@ def classroom_for(argv: list[str], port: int) -> Classroom:
     import os
 
     from bptui.commands.classroom import default_class_dir
-    from bptui.commands.cli import app_parser, learn_parser, preset_of
+    from bptui.commands.cli import app_parser, learn_catalog, learn_parser, preset_of
     from bptui.lesson.catalog import Catalog
 
     learning = bool(argv) and argv[0] == "learn"
@@ -196,8 +196,7 @@ def classroom_for(argv: list[str], port: int) -> Classroom:
         argv[1:] if learning else argv)
     default_preset = None
     if learning:
-        folder = args.lesson and os.path.isdir(args.lesson)
-        catalog = Catalog.of_folder(args.lesson) if folder else Catalog.bundled()
+        catalog = learn_catalog(args)
     else:
         served = args.preset if (args.csv is None and args.session is None and args.preset
                                  and (args.preset.endswith(".toml") or os.sep in args.preset

@@ -67,7 +67,9 @@ class Catalog:
                 load_lesson(str(path))
                 lessons[path.stem] = str(path)
             else:
-                presets.load_preset(str(path))
+                from bptui.lesson.lock import locked_keys
+
+                locked_keys(presets.load_preset(str(path)))
                 served[path.stem] = str(path)
         if not lessons:
             raise PresetError(str(base), None, "holds no lesson (a .toml file with [[step]] "

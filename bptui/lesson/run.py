@@ -10,6 +10,21 @@ ALWAYS = frozenset({"next_step", "hint", "help", "quit", "command_palette"})
 """Actions a step's `keys` never lock."""
 
 
+def keys_allow(keys: tuple[str, ...] | None, action: str) -> bool:
+    """Whether `keys` (a step's `keys` or a preset's [lock]; None: every key) let this action (an
+    App action name, without arguments) run.
+
+    Only the explorer's own keys (`bptui.keys.KEYS`) can be locked: Textual's (tab and
+    shift+tab between the fields of a screen, ...) always work, and so do the ALWAYS ones."""
+    from bptui.keys import BY_NAME, KEYS
+
+    if keys is None or action in ALWAYS:
+        return True
+    if action not in {k.action.split("(")[0] for k in KEYS}:
+        return True
+    return action in {BY_NAME[k].action.split("(")[0] for k in keys}
+
+
 class LessonRun:
     """The learner's way through a lesson. `right` is P's tally of right answers so far (the
     app's), so a step's `predicted` check counts the answers given since the step began."""
@@ -74,18 +89,8 @@ class LessonRun:
         return f"hint {self.hints}/{len(hints)}: {hints[self.hints - 1]}"
 
     def allows(self, action: str) -> bool:
-        """Whether the step lets this action (an App action name, without arguments) run.
-
-        Only the explorer's own keys (`bptui.keys.KEYS`) can be locked: Textual's (tab and
-        shift+tab between the fields of a screen, ...) always work."""
-        from bptui.keys import BY_NAME, KEYS
-
-        keys = self.step.keys
-        if keys is None or self.finished or action in ALWAYS:
-            return True
-        if action not in {k.action.split("(")[0] for k in KEYS}:
-            return True
-        return action in {BY_NAME[k].action.split("(")[0] for k in keys}
+        """Whether the step lets this action (an App action name, without arguments) run."""
+        return self.finished or keys_allow(self.step.keys, action)
 
     def markdown(self) -> str:
         """The pane's Markdown: the lesson's title, the step's place and text (or the outcome)."""

@@ -70,8 +70,11 @@ class PresetPicker(DismissOnce, ModalScreen[Preset | None]):
 
     def try_load(self, name: str, load=load_preset) -> None:
         """Load and dismiss, or show the one-line error in place."""
+        from bptui.lesson.lock import locked_keys
+
         try:
             preset = load(name)
+            locked_keys(preset)
         except PresetError as exc:
             self.query_one("#picker-error", Static).update(Text(f"error: {exc}", style="bold red"))
             return
