@@ -666,6 +666,13 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
             return
         await super().on_event(event)
 
+    def search_themes(self) -> None:
+        """The theme search, bptui's themes before the ANSI ones (bptui.app.themes)."""
+        from bptui.app.themes import ThemePalette
+
+        if not ThemePalette.is_open(self):
+            self.push_screen(ThemePalette())
+
     def action_command_palette(self) -> None:
         """ctrl+p: the command palette (a guarded one: see bptui.app.guards)."""
         from bptui.app.guards import GuardedCommandPalette

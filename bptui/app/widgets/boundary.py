@@ -637,13 +637,17 @@ class DecisionBoundary(Widget):
     def strips(self) -> list[Strip]:
         """The lines at the current size (computed once per show() and size)."""
         width, height = self.size.width, self.size.height
-        key = (self._version, width, height)
+        base = self.rich_style
+        key = (self._version, width, height, base)
         if key != self._drawn:
             if self.network is None or self.data is None:
-                self._strips = [Strip.blank(width)] * height
+                strips = [Strip.blank(width)] * height
             else:
-                self._strips = boundary_strips(self.network, self.data, width, height, self.unit,
-                                               self.keep_aspect)
+                strips = boundary_strips(self.network, self.data, width, height, self.unit,
+                                         self.keep_aspect)
+            # under every cell the theme's colours: a blank row or a title's gap would else
+            # keep the terminal's default background (black in a browser, on a light theme)
+            self._strips = [strip.apply_style(base) for strip in strips]
             self._drawn = key
         return self._strips
 
@@ -651,4 +655,4 @@ class DecisionBoundary(Widget):
         strips = self.strips()
         if 0 <= y < len(strips):
             return strips[y]
-        return Strip.blank(self.size.width)
+        return Strip.blank(self.size.width, self.rich_style)

@@ -41,6 +41,8 @@ def text_to_strips(text: Text, width: int, height: int, base: Style | None = Non
             if base:
                 line.style = base + line.style if line.style else base
             segments = list(line.render(_CONSOLE))
+            if base:  # Rich renders a line without spans with no style at all: the terminal's
+                segments = list(Segment.apply_style(segments, base))  # default background
             cropped = Segment.adjust_line_length(segments, width, style=base, pad=True)
             strip = Strip(cropped, width)
         fresh[key] = strip
@@ -119,4 +121,4 @@ class LinesWidget(Widget):
         size = (self.size.width, self.size.height)
         if self._strips is None or self._strip_size != (size, self.rich_style):
             self._strips = self._convert(size)
-        return self._strips[y] if y < len(self._strips) else Strip.blank(size[0])
+        return self._strips[y] if y < len(self._strips) else Strip.blank(size[0], self.rich_style)
