@@ -419,3 +419,17 @@ async def test_n_after_a_served_lesson_opens_the_next_of_its_folder(tmp_path, we
         await pilot.press("n")
         await pilot.pause()
         assert app.lesson.lesson.title == "Second" and app.preset.title == "Exam"
+
+
+def test_a_preset_file_served_by_name_is_offered_in_the_picker(tmp_path, monkeypatch):
+    """`bptui --web exam.toml`: the browser's app is `bptui exam.toml`, and `p` offers exam."""
+    import bptui.app
+
+    exam = make_folder(tmp_path) / "exam.toml"
+    opened = {}
+    monkeypatch.setattr(bptui.app, "run_app",
+                        lambda preset, stepper=None, **options: opened.update(options) or 0)
+    assert main([str(exam)]) == 0
+    catalog = opened["catalog"]
+    assert catalog.preset_names()[0] == "exam" and catalog.preset("exam").title == "Exam"
+    assert main(["xor"]) == 0 and opened["catalog"].preset_names()[0] == "xor"

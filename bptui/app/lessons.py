@@ -33,6 +33,9 @@ class Lessons:
         self.tell_progress_notices()
         lesson = self.open_url(lesson)
         if self.seat is not None:
+            self.notify(f"Your lesson progress is kept on this server: reopen the page to "
+                        f"continue (you are student {self.seat.student[:8]})", timeout=8,
+                        markup=False)
             if lesson == "pick":
                 from bptui.app.classseat import current_lesson
 
