@@ -162,10 +162,10 @@ def test_the_table_shows_the_final_test_loss_and_test_accuracy():
     runs = run_all(jobs("iris", "training.learning_rate=0.1,0.3", 40), 1, False)
     lines = table(runs, None).splitlines()
     assert lines[0].split()[:6] == ["run", "loss", "test", "loss", "test", "accuracy"]
-    for line, run in zip(lines[2:], runs):
+    for line, one in zip(lines[2:], runs):
         cells = line.split()
-        assert cells[2] == format(run["test_loss"][-1], ".4g")
-        assert cells[3] == format(run["accuracy"], ".1%")
+        assert cells[2] == format(one["test_loss"][-1], ".4g")
+        assert cells[3] == format(one["accuracy"], ".1%")
 
 
 def test_curve_is_checked(capsys):

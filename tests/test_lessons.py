@@ -382,7 +382,7 @@ def test_a_preset_link_leading_outside_the_lessons_folder_is_refused(tmp_path, c
 def test_a_teachers_lesson_with_its_preset_beside_it_opens(tmp_path, monkeypatch):
     """The good case the bad ones are measured against: a file preset, `set`, every check key."""
     opened = {}
-    def run_app(preset, lesson=None, progress=None):
+    def run_app(preset, lesson=None, progress=None, **options):
         opened["lesson"] = lesson
         return 0
 

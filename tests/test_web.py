@@ -90,9 +90,10 @@ class FakeServer:
     made: list[FakeServer] = []
 
     def __init__(self, command: str, sockets: list, host: str, port: int, title: str,
-                 max_sessions: int, allow_hosts: tuple):
+                 max_sessions: int = 32, allow_hosts: tuple = (), **options):
         self.command, self.sockets, self.host, self.port = command, sockets, host, port
         self.max_sessions, self.allow_hosts = max_sessions, allow_hosts
+        self.options = options
         self.served = False
         FakeServer.made.append(self)
 
@@ -1015,4 +1016,125 @@ def test_ctrl_e_in_a_browser_with_a_popup_blocker_delivers_every_file(strict_bro
             READ_SCREEN)):
         assert time.monotonic() < deadline, f"the hint does not name the .zip:\n{screen}"
         page.wait_for_timeout(50)
+
+
+# --- a class: a served folder, shared URLs, progress kept per student -----------------------
+
+
+LESSON = """title = "{title}"
+preset = "xor"
+[[step]]
+text = "{title}: the first step. Press n."
+[[step]]
+text = "{title}: the second step."
+"""
+
+
+@pytest.fixture
+def class_server(tmp_path):
+    """`bptui learn FOLDER --web --class-dir DIR --font-size 20` on a free port: a folder of two
+    lessons; yields (url, folder, class folder, log path)."""
+    pytest.importorskip("textual_serve", reason="textual-serve is not installed")
+    folder, store = tmp_path / "lessons", tmp_path / "class"
+    folder.mkdir()
+    (folder / "01-one.toml").write_text(LESSON.format(title="Lesson One"))
+    (folder / "02-two.toml").write_text(LESSON.format(title="Lesson Two"))
+    port = free_port()
+    log_path = tmp_path / "class-server.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bptui", "learn", str(folder), "--web", "--port", str(port),
+             "--class-dir", str(store), "--font-size", "20"],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            env=dict(os.environ, TEXTUAL_ANIMATIONS="none"), start_new_session=True)
+    try:
+        wait_until(lambda: "progress of the class" in log_path.read_text()
+                   or proc.poll() is not None, "the server to print its URLs", 30)
+        assert proc.poll() is None, tail(log_path)
+        yield f"http://127.0.0.1:{port}", folder, store, log_path
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(5)
+                break
+
+
+def test_the_server_prints_the_urls_of_its_lessons(class_server):
+    url, _, store, log_path = class_server
+    printed = log_path.read_text()
+    assert f"lesson 01-one: {url}/?lesson=01-one" in printed
+    assert f"lesson 02-two: {url}/?lesson=02-two" in printed
+    assert f"bptui class {store}" in printed
+
+
+def test_a_bad_shared_url_is_a_one_line_page(class_server):
+    import urllib.error
+    import urllib.request
+
+    url = class_server[0]
+    for query, says in (("?lesson=nosuch", "no lesson is served as"),
+                        ("?preset=..%2Fsecret", "is not a name"),
+                        ("?preset=xor&set=training.learning_rate%3Dabc", "expected a number")):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url + "/" + query, timeout=10)
+        assert refused.value.code == 400
+        page = refused.value.read().decode()
+        assert "bptui: error: " in page and says in page.replace("&#x27;", "'")
+
+
+def test_a_class_in_the_browser_keeps_each_students_progress(browser, class_server, tmp_path):
+    """A student opens a shared lesson URL, goes on a step, reloads: the lesson continues at
+    that step; `bptui class` lists them; q asks first. The page asks nothing of the internet
+    (its font comes from this server) and keeps the popup blocker on."""
+    url, _, store, log_path = class_server
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.route("**/*", lambda route: route.continue_()
+               if route.request.url.startswith(url + "/") else route.abort())
+    page.add_init_script(CATCH_TERMINAL)
+
+    def screen() -> str:
+        return page.evaluate(READ_SCREEN)
+
+    def wait_for(condition, what: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = screen()
+            if text and condition(text):
+                return text
+            time.sleep(0.05)
+        page.screenshot(path=str(tmp_path / "timeout.png"))
+        pytest.fail(f"timed out waiting for {what}; the screen:\n{text}\n{tail(log_path)}")
+
+    page.goto(url + "/?lesson=01-one", wait_until="load")
+    wait_for(lambda t: "Lesson One: the first step" in t, "the shared lesson to open", 30)
+    assert page.evaluate("document.fonts.check('20px \"Roboto Mono\"')")
+    assert str(page.evaluate("window.__bptuiTerminal.options.fontSize")) == "20"
+    page.focus(".xterm-helper-textarea")
+    page.keyboard.press("n")
+    wait_for(lambda t: "Lesson One: the second step" in t, "the second step")
+    # The student's id is a cookie; the record says where they are.
+    cookie = next(c for c in context.cookies() if c["name"] == "bptui_student")
+    wait_until(lambda: (store / f"{cookie['value']}.json").exists(), "the progress record")
+    page.reload(wait_until="load")  # a reload (the same URL): the lesson continues
+    wait_for(lambda t: "Lesson One: the second step" in t and "step 2 of 2" in t,
+             "the lesson to continue after a reload", 30)
+    listing = subprocess.run([sys.executable, "-m", "bptui", "class", str(store)],
+                             capture_output=True, text=True, timeout=30)
+    row = next(line for line in listing.stdout.splitlines() if cookie["value"] in line)
+    assert "Lesson One (01-one)" in row and " 2/2 " in row
+    # q asks first; n stays.
+    page.focus(".xterm-helper-textarea")
+    page.keyboard.press("q")
+    wait_for(lambda t: "Leave bptui?" in t, "the question before quitting")
+    page.keyboard.press("n")
+    wait_for(lambda t: "Leave bptui?" not in t, "the question to close")
+    assert all(r.startswith(url + "/") for r in requests), requests
+    assert any("/static/fonts/RobotoMono" in r for r in requests)
     context.close()

@@ -17,7 +17,7 @@ from bptui.keys import KEYS
 from bptui.app.widgets.lessonpane import LessonPane
 from bptui.lesson import progress as saved
 from bptui.lesson.progress import Progress
-from bptui.lesson.run import LessonRun
+from bptui.lesson.run import LessonRun, keys_allow
 
 LESSON_ACTIONS = frozenset(k.action for k in KEYS if k.lesson)
 
@@ -28,11 +28,28 @@ class Lessons:
     lesson: LessonRun | None = None
 
     def open_lesson(self, lesson, progress) -> None:
-        """At start: the lesson picker ("pick"), or `lesson`, offering to resume at `progress`
-        (not when served to browsers: one server account for every learner)."""
+        """At start: what a shared URL asks for (under --web), else the lesson picker ("pick"),
+        or `lesson`, offering to resume at `progress`. Served to browsers, progress is the
+        student's on the class server (their seat), resumed without asking; never the server
+        account's own."""
         if self.is_web:
             progress = None
         self.tell_progress_notices()
+        lesson = self.open_url(lesson)
+        if self.seat is not None:
+            self.notify(f"Your lesson progress is kept on this server: reopen the page to "
+                        f"continue (you are student {self.seat.student[:8]})", timeout=8,
+                        markup=False)
+            if lesson == "pick":
+                from bptui.app.classseat import current_lesson
+
+                lesson = current_lesson(self.seat, self.catalog) or "pick"
+            if lesson not in (None, "pick"):
+                from bptui.app.classseat import resume
+
+                kept = resume(self.seat, lesson)
+                self.start_lesson(lesson, kept.progress, kept.preset, kept.stepper)
+                return
         if lesson == "pick":
             self.action_pick_lesson()
         elif lesson is not None and progress is not None:
@@ -43,23 +60,49 @@ class Lessons:
         elif lesson is not None:
             self.start_lesson(lesson)
 
-    def start_lesson(self, lesson, progress=None) -> None:
-        """Open `lesson` (at saved `progress`, if given) on a fresh session of its preset, or,
-        resuming a later step, on the network that step starts from (kept beside the
+    def open_url(self, lesson):
+        """What the shared URL asks to open instead of `lesson` (a lesson, or None after opening
+        a preset); `lesson` when it asks for nothing or for what cannot be opened (said in a
+        notification: the URL is untrusted, though the server checked it)."""
+        opening = self.opening
+        if not opening:
+            return lesson
+        from bptui.lesson.catalog import Catalog
+        from bptui.preset import PresetError
+        from bptui.preset.loader import with_sets
+
+        catalog = self.catalog or Catalog.bundled()
+        try:
+            if opening.lesson:
+                return catalog.lesson(opening.lesson)
+            preset = catalog.preset(opening.preset) if opening.preset else self.preset
+            self.switch_preset(with_sets(preset, list(opening.sets), "?set"))
+            return None
+        except PresetError as exc:
+            self.notify(f"the link cannot be opened: {exc}", severity="error", timeout=20,
+                        markup=False)
+            return lesson
+
+    def start_lesson(self, lesson, progress=None, preset=None, stepper=None) -> None:
+        """Open `lesson` (at saved `progress`, if given) on a fresh session of its preset, or on a
+        kept session (`preset` and `stepper`: a browser student's network at that step), or,
+        resuming a later step here, on the network that step starts from (kept beside the
         progress: `progress.save_state`)."""
         self.lesson = None
-        preset, stepper, where = lesson.preset, None, ""
-        if progress is not None and progress.step > 0:
-            restored = self.restored_state(lesson, progress.step)
-            if restored is None:
-                where = f"the network step {progress.step + 1} starts from was not kept: " \
-                        f"back to step 1 — "
-                progress = Progress(0, progress.right, progress.asked)
-            else:
-                preset, stepper = restored
-                where = f"resumed at step {progress.step + 1} — "
+        where = ""
+        if stepper is None:
+            preset = lesson.preset
+            if progress is not None and progress.step > 0:
+                restored = self.restored_state(lesson, progress.step)
+                if restored is None:
+                    where = f"the network step {progress.step + 1} starts from was not kept: " \
+                            f"back to step 1 — "
+                    progress = Progress(0, progress.right, progress.asked)
+                else:
+                    preset, stepper = restored
+                    where = f"resumed at step {progress.step + 1} — "
         self.start_session(preset, stepper if stepper is not None else preset.stepper())
-        self.lesson = LessonRun(lesson, progress)
+        self.lesson = LessonRun(lesson, progress, self.catalog)
         self.title_shown = lesson.title
         # the tally belongs to the lesson: 0/0 at its start, or where the learner left it
         self.tally = (progress.right, progress.asked) if progress is not None else (0, 0)
@@ -126,7 +169,21 @@ class Lessons:
         """The lesson picker; the chosen lesson starts from its beginning."""
         from bptui.app.screens.lessonpick import LessonPicker
 
-        self.push_screen(LessonPicker(), lambda lesson: lesson and self.start_lesson(lesson))
+        def chosen(lesson) -> None:
+            if lesson is not None:
+                self.start_lesson(lesson, *self.resumed(lesson))
+
+        self.push_screen(LessonPicker(self.catalog), chosen)
+
+    def resumed(self, lesson) -> tuple:
+        """(progress, preset, stepper) where this student left `lesson` on the class server
+        (nothing kept, or not served: all None)."""
+        if self.seat is None:
+            return None, None, None
+        from bptui.app.classseat import resume
+
+        kept = resume(self.seat, lesson)
+        return kept.progress, kept.preset, kept.stepper
 
     def settings_field(self) -> str | None:
         """The settings screen's field a lesson step asks to change (its check's setting)."""
@@ -187,14 +244,42 @@ class Lessons:
             self.hint = "the step's text fits: nothing to scroll"
 
     def remember(self) -> None:
-        """Save the lesson's progress (step and tally); not when served to browsers, where
-        every learner runs the same server account."""
-        if self.lesson is not None and not self.is_web:
-            progress = replace(self.lesson.progress(*self.tally), view=self.step_view)
+        """Save the lesson's progress (step and tally): in the user's data folder (with the
+        network each step starts from beside it), or, served to browsers (one server account for
+        every learner), on the class server for this student, with the network's state when the
+        stepper is the app's (not while training runs)."""
+        if self.lesson is None:
+            return
+        progress = replace(self.lesson.progress(*self.tally), view=self.step_view)
+        if not self.is_web:
             saved.save(self.lesson.lesson.ident, progress)
             if self.lesson.finished:
                 saved.forget_states(self.lesson.lesson.ident)
             self.tell_progress_notices()
+        elif self.seat is not None:
+            from bptui.app.classseat import keep
+
+            lesson = self.lesson.lesson
+            name = (self.catalog.name_of(lesson) if self.catalog else None) or lesson.name
+            stepper = None if self.trainer.busy else self.stepper
+            why = keep(self.seat, lesson, progress, name, self.preset, stepper)
+            if why is not None and not self.seat_notice_given:
+                self.seat_notice_given = True
+                self.notify(f"your progress is not kept: {why}", severity="warning", timeout=10,
+                            markup=False)
+
+    seat_notice_given = False
+    """The student was told once that their progress cannot be kept."""
+
+    def on_trainer_finished(self) -> None:
+        """Training paused: in a served lesson, keep the network as it is now."""
+        if self.seat is not None and self.lesson is not None:
+            self.remember()
+
+    def on_exit_app(self) -> None:
+        """The browser left or the student quit: keep where they are."""
+        if self.seat is not None and self.lesson is not None:
+            self.remember()
 
     def tell_progress_notices(self) -> None:
         """A progress file that could not be read was set aside: say so (once)."""
@@ -210,9 +295,10 @@ class Lessons:
         if self.lesson.finished:
             following = self.lesson.following()
             if following is not None:
-                from bptui.lesson import load_lesson
+                from bptui.lesson.catalog import Catalog
 
-                self.start_lesson(load_lesson(following))
+                lesson = (self.catalog or Catalog.bundled()).lesson(following)
+                self.start_lesson(lesson, *self.resumed(lesson))
             else:
                 self.action_pick_lesson()
             return
@@ -243,11 +329,17 @@ class Lessons:
         from bptui.keys import BY_NAME
 
         key = BY_NAME.get(event.key)
-        if self.lesson is None or key is None or key.lesson or len(self.screen_stack) > 1:
+        if key is None or key.lesson or len(self.screen_stack) > 1:
+            return
+        if self.lesson is None:
+            if not keys_allow(self.lock, key.action.split("(")[0]):
+                allowed = ", ".join(BY_NAME[k].name for k in self.lock)
+                self.hint = f"this preset locks {key.name} (it uses: {allowed})"
             return
         if not self.lesson.allows(key.action.split("(")[0]):
             allowed = ", ".join(BY_NAME[k].name for k in self.lesson.step.keys or ())
-            self.hint = f"this step of the lesson does not use {key.name} (it uses: {allowed}, n, t)"
+            self.hint = (f"this step of the lesson does not use {key.name} (it uses: {allowed}, "
+                         f"n, t)")
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """n and t exist only in lessons; a step may lock keys (they leave the footer)."""
@@ -255,4 +347,21 @@ class Lessons:
             return True  # t shows a wrong prediction's arithmetic, in a lesson or not
         if action in LESSON_ACTIONS:
             return self.lesson is not None
-        return self.lesson is None or self.lesson.allows(action)
+        if self.lesson is None:
+            return keys_allow(self.lock, action)  # a preset's [lock]
+        return self.lesson.allows(action)
+
+    lock: tuple[str, ...] | None = None
+    """The keys a preset's [lock] allows outside lessons (None: every key)."""
+
+    def lock_keys(self, preset) -> None:
+        """Follow `preset`'s [lock] (checked when it was loaded; one that is not a lock is said
+        and ignored)."""
+        from bptui.lesson.lock import locked_keys
+        from bptui.preset import PresetError
+
+        try:
+            self.lock = locked_keys(preset)
+        except PresetError as exc:
+            self.lock = None
+            self.notify(str(exc), severity="error", markup=False)

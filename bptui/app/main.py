@@ -28,6 +28,7 @@ from bptui.app.ghosts import MAX_GHOSTS, Ghost, settings_of
 from bptui.app.insight import Insight
 from bptui.app.lessons import Lessons
 from bptui.app.live import LiveTraining, paused
+from bptui.app.screens.confirm import QuitScreen
 from bptui.app.sessions import Sessions
 from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.trainer import Trainer
@@ -129,8 +130,16 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
     """The status line's title: the preset's, or the lesson's."""
 
     def __init__(self, preset: Preset | str = "xor", autostart: bool = False, stepper=None,
-                 lesson=None, progress=None):
+                 lesson=None, progress=None, catalog=None, theme: str | None = None,
+                 opening=None, seat=None):
         super().__init__()
+        self.catalog = catalog
+        """What is served by name (bptui.lesson.catalog.Catalog; None: the bundled lessons)."""
+        self.opening = opening
+        """What a shared URL asked to open (bptui.commands.opening.Opening), under --web."""
+        self.seat = seat
+        """The student's place in a class (id and class folder), under --web."""
+        self.theme_asked = theme
         self.preset = load_preset(preset) if isinstance(preset, str) else preset
         self.explorer = Explorer(stepper if stepper is not None else self.preset.stepper())
         self.timeline = Timeline(self.stepper)
@@ -178,6 +187,9 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.theme_asked:
+            self.theme = self.theme_asked
+        self.lock_keys(self.preset)
         self.traced(self.stepper)
         for pane in ("diagram-pane", "matrix-pane", "bottom"):  # zoomable with 1, 2, 3
             self.main_screen.query_one(f"#{pane}").ALLOW_MAXIMIZE = True
@@ -404,8 +416,9 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
     """What P said about the last wrong answer (the mistake it matched), for the explain pane."""
 
     def allowed(self, action: str) -> bool:
-        """Whether the key of `action` works now (a lesson step may lock it)."""
-        return self.lesson is None or self.lesson.allows(action)
+        """Whether the key of `action` works now (a lesson step or a preset's [lock] may lock
+        it)."""
+        return self.check_action(action, ()) is not False
 
     def keys_offered(self, numbers: bool) -> str:
         """What the learner can do after a wrong answer, with the keys this step allows."""
@@ -616,6 +629,7 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
         """Explore `stepper` (of `preset`) from now on, with a fresh undo history."""
         self.preset = preset
         self.weight_names = preset.names
+        self.lock_keys(preset)
         self.traced(stepper)
         self.explorer = Explorer(stepper)
         self.timeline = Timeline(stepper)
@@ -645,8 +659,8 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
     def get_system_commands(self, screen):
         """The command palette: presets and the actions of the keys (keys.KEYS)."""
         yield from super().get_system_commands(screen)
-        if self.lesson is None:  # a lesson keeps its preset (p ends it, on purpose)
-            for name in bundled_names():
+        if self.lesson is None and self.allowed("pick"):  # a lesson keeps its preset (p ends
+            for name in bundled_names():                    # it, on purpose), so does a lock
                 yield SystemCommand(f"Open preset: {name}", "start a new session on this preset",
                                     lambda name=name: self.switch_preset(load_preset(name)))
         for key in KEYS:
@@ -664,6 +678,13 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
             return
         await super().on_event(event)
 
+    def search_themes(self) -> None:
+        """The theme search, bptui's themes before the ANSI ones (bptui.app.themes)."""
+        from bptui.app.themes import ThemePalette
+
+        if not ThemePalette.is_open(self):
+            self.push_screen(ThemePalette())
+
     def action_command_palette(self) -> None:
         """ctrl+p: the command palette (a guarded one: see bptui.app.guards)."""
         from bptui.app.guards import GuardedCommandPalette
@@ -672,6 +693,15 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
             self.push_screen(GuardedCommandPalette())
 
     async def action_quit(self) -> None:
-        """q: stop training and quit (the training thread ends by itself within one chunk)."""
+        """q: stop training and quit (the training thread ends by itself within one chunk); in
+        a browser, after asking (a stray q would end the student's session)."""
+        if self.is_web and not isinstance(self.screen, QuitScreen):
+            kept = self.seat is not None and self.lesson is not None
+            self.push_screen(QuitScreen(kept), lambda quit: quit and self.quit_now())
+            return
+        self.quit_now()
+
+    def quit_now(self) -> None:
+        """Stop training and quit."""
         self.trainer.stop()
         self.exit()

@@ -83,7 +83,7 @@ class Sessions:
         """p: the preset picker."""
         from bptui.app.screens.picker import PresetPicker
 
-        self.push_screen(PresetPicker(), self.switch_preset)
+        self.push_screen(PresetPicker(self.catalog), self.switch_preset)
 
     def switch_preset(self, preset: Preset | None) -> None:
         """Start a new session on `preset` (None keeps the current one); a lesson ends."""

@@ -31,10 +31,15 @@ from bptui.commands.options import (  # noqa: E402
     app_parser,
     eval_every,
     fail,
+    learn_catalog,
     learn_parser,
+    lesson_folder,
     load_lesson_target,
     load_target,
     positive_int,
+    served_preset_file,
+    web_only,
+    web_options,
 )
 from bptui.preset import PresetError, bundled_names, load_preset  # noqa: E402
 from bptui.text import paragraph, printable  # noqa: E402
@@ -100,6 +105,12 @@ def check_lesson(parser: argparse.ArgumentParser, args) -> int:
     from bptui.lesson import load_lesson
     from bptui.lesson.summary import summary
 
+    if lesson_folder(args):  # a folder served to a class: every lesson in it
+        catalog = learn_catalog(args)
+        for name in catalog.lesson_names():
+            print(f"{name}:")
+            print("\n".join("  " + line for line in summary(catalog.lesson(name))))
+        return 0
     print("\n".join(summary(load_lesson(args.lesson))))
     return 0
 
@@ -115,11 +126,13 @@ def learn_command(argv: list[str]) -> int:
     served = serve_if_web(parser, args, argv)
     if served is not None:
         return served
+    web_only(parser, args)
     lesson, progress = load_lesson_target(args)
     from bptui.app import run_app
 
     preset = lesson.preset if lesson != "pick" else load_preset("xor")
-    return run_app(preset, lesson=lesson, progress=progress)
+    return run_app(preset, lesson=lesson, progress=progress, catalog=learn_catalog(args),
+                   **web_options(args))
 
 
 def train_parser() -> argparse.ArgumentParser:
@@ -188,8 +201,10 @@ def open_app(parser: argparse.ArgumentParser, args) -> int:
     """Load what the arguments name and open the explorer."""
     preset, stepper = load_target(parser, args)
     from bptui.app import run_app
+    from bptui.lesson.catalog import Catalog
 
-    return run_app(preset, stepper)  # non-zero when the app failed
+    return run_app(preset, stepper, catalog=Catalog.bundled(served_preset_file(args)),
+                   **web_options(args))  # non-zero when the app failed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -206,6 +221,10 @@ def main(argv: list[str] | None = None) -> int:
             return compare_command(compare_parser().parse_args(argv[1:]))
         if argv and argv[0] == "learn":
             return learn_command(argv)
+        if argv and argv[0] == "class":  # a class's progress: commands/classroom.py
+            from bptui.commands.classroom import class_command
+
+            return class_command(argv[1:])
         if argv and argv[0] in ("nudge", "slice"):  # one weight: commands/nudge.py, slice.py
             import importlib
 
@@ -216,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.list:
             return list_presets()
         served = serve_if_web(parser, args, argv)
+        if served is None:
+            web_only(parser, args)
         return served if served is not None else open_app(parser, args)
     except PresetError as exc:
         return fail(str(exc))

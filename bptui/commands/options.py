@@ -77,6 +77,7 @@ def app_parser() -> argparse.ArgumentParser:
     add_csv_arguments(parser)
     add_set_option(parser)
     add_web_arguments(parser)
+    add_class_arguments(parser)
     parser.add_argument("--version", action="version", version=f"bptui {__version__}")
     return parser
 
@@ -117,6 +118,7 @@ def learn_parser() -> argparse.ArgumentParser:
     parser.add_argument("--template", action="store_true",
                         help="print a commented starter lesson and exit")
     add_web_arguments(parser)
+    add_class_arguments(parser)
     return parser
 
 
@@ -129,8 +131,14 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
 
 
 def load_lesson_target(args):
-    """(lesson or "pick", saved progress or None) of `bptui learn` arguments."""
+    """(lesson or "pick", saved progress or None) of `bptui learn` arguments; a folder of lessons
+    (a served class) is checked whole and opens its picker."""
     if not args.lesson:
+        return "pick", None
+    if lesson_folder(args):
+        from bptui.lesson.catalog import Catalog
+
+        Catalog.of_folder(args.lesson)
         return "pick", None
     from bptui.lesson import load_lesson
     from bptui.lesson import progress as saved
@@ -205,6 +213,72 @@ def preset_of(args, default: str | None = None):
     from bptui.preset.loader import with_sets
 
     preset = with_sets(preset, getattr(args, "set", None))
+    from bptui.lesson.lock import locked_keys
+
+    locked_keys(preset)  # a [lock] that is not one: the usual one line
     for notice in preset.data.notes.get("notices", ()):
         print(f"bptui: {printable(notice)}", file=sys.stderr)
     return preset
+
+
+def theme_name(text: str) -> str:
+    """An argparse type for --theme: one of Textual's built-in themes."""
+    from textual.theme import BUILTIN_THEMES
+
+    if text not in BUILTIN_THEMES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a theme (allowed: {', '.join(sorted(BUILTIN_THEMES))})")
+    return text
+
+
+def add_class_arguments(parser: argparse.ArgumentParser) -> None:
+    """--theme NAME; with --web: --class-dir DIR, --font-size N (bptui.commands.web_class)."""
+    parser.add_argument("--theme", type=theme_name, default=None, metavar="NAME",
+                        help="the colour theme, e.g. textual-light for a projector (default "
+                             "textual-dark; ctrl+p changes it)")
+    parser.add_argument("--class-dir", metavar="DIR", default=None,
+                        help="with --web: where each student's lesson progress is kept (default: "
+                             "class-PORT in bptui's data folder); bptui class DIR lists it")
+    parser.add_argument("--font-size", type=int_in(6, 64, "a font size in pixels"), default=None,
+                        metavar="N", help="with --web: the page's text size in pixels (default "
+                                          "16; a URL's ?fontsize=N too), e.g. 24 for a projector")
+
+
+def web_only(parser: argparse.ArgumentParser, args) -> None:
+    """--class-dir and --font-size go with --web (a usage error without it)."""
+    for option in ("class_dir", "font_size"):
+        if getattr(args, option, None) is not None:
+            parser.error(f"--{option.replace('_', '-')} goes with --web")
+
+
+def lesson_folder(args) -> bool:
+    """Whether `bptui learn` was given a folder of lessons (to serve a class), not a file."""
+    return bool(args.lesson) and not args.lesson.endswith(".toml") and os.path.isdir(args.lesson)
+
+
+def learn_catalog(args):
+    """What `bptui learn` serves by name: a folder's lessons and presets, or the bundled ones."""
+    from bptui.lesson.catalog import Catalog
+
+    if lesson_folder(args):
+        return Catalog.of_folder(args.lesson)
+    return Catalog.bundled()
+
+
+def served_preset_file(args) -> str | None:
+    """The preset file `bptui PRESET.toml` names (offered by name in the browser), if any."""
+    preset = getattr(args, "preset", None)
+    if args.csv is not None or args.session is not None or not preset:
+        return None
+    if preset.endswith(".toml") or "/" in preset or os.sep in preset or os.path.exists(preset):
+        return preset
+    return None
+
+
+def web_options(args) -> dict:
+    """What the app gets from the command line and, under --web, from its server: the theme,
+    the URL's opening and the student's seat (bptui.commands.opening)."""
+    from bptui.commands.opening import from_environment
+
+    opening, seat = from_environment()
+    return {"theme": args.theme, "opening": opening, "seat": seat}

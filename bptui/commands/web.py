@@ -41,7 +41,8 @@ from bptui.text import printable
 EXIT_BAD_INPUT = 2
 MISSING = "bptui: error: --web needs textual-serve (pip install 'bptui[web]')"
 WEB_OPTIONS = {"--web": 0, "--port": 1, "--host": 1,  # option → how many values follow it
-               "--max-sessions": 1, "--allow-host": 1}
+               "--max-sessions": 1, "--allow-host": 1,
+               "--class-dir": 1, "--font-size": 1}  # (the last two: bptui.commands.web_class)
 
 
 def app_argv(argv: list[str]) -> list[str]:
@@ -158,13 +159,15 @@ def serve(argv: list[str], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     --allow-host; the other arguments are their checked values). Raises
     bptui.preset.PresetError for a preset, session or CSV file that cannot be loaded.
     """
-    argv = app_argv(argv)
+    whole, argv = argv, app_argv(argv)
     try:
+        from bptui.commands.web_class import classroom_for, print_urls
         from bptui.commands.web_server import GuardedServer
     except ImportError:
         print(MISSING, file=sys.stderr)
         return EXIT_BAD_INPUT
     check_loadable(argv)
+    classroom = classroom_for(whole, port)  # what URLs open, where progress is kept
     try:
         sockets = bind(host, port)
     except socket.gaierror as exc:
@@ -179,8 +182,9 @@ def serve(argv: list[str], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
         print(f"bptui: warning: serving beyond this machine: anyone who can reach "
               f"{url_host(host)}:{port} can drive the app", file=sys.stderr)
     print(f"bptui: serving at {url} (open it in a web browser; Ctrl+C stops)", flush=True)
+    print_urls(classroom, url.split(" ")[0])
     server = GuardedServer(app_command(argv), sockets, host=host, port=port,
                            title=shlex.join(["bptui", *argv]), max_sessions=max_sessions,
-                           allow_hosts=allow_hosts)
+                           allow_hosts=allow_hosts, classroom=classroom)
     server.serve()
     return 0

@@ -300,7 +300,8 @@ class GuardedServer(Server):
 
     def __init__(self, command: str, sockets: list[socket.socket], host: str, port: int,
                  title: str, max_sessions: int = DEFAULT_MAX_SESSIONS,
-                 allow_hosts: tuple[tuple[str, int | None], ...] = ()):
+                 allow_hosts: tuple[tuple[str, int | None], ...] = (), classroom=None):
+        self.classroom = classroom  # bptui.commands.web_class: students, shared URLs, fonts
         super().__init__(command, host=host, port=port, title=title)
         self.sockets = sockets
         self.origins = Origins(host, port, allow_hosts)
@@ -311,7 +312,21 @@ class GuardedServer(Server):
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
         app.middlewares.append(self.origins.middleware())
+        if self.classroom is not None:
+            self.classroom.add_to(app, self.handle_websocket)
         return app
+
+    @property
+    def command(self) -> str:
+        """The app's shell command for the session being opened (with its student's id and
+        what its URL opens, when serving a class)."""
+        if self.classroom is None:
+            return self._command
+        return self.classroom.command(self._command)
+
+    @command.setter
+    def command(self, value: str) -> None:
+        self._command = value
 
     async def on_startup(self, app: web.Application) -> None:
         """No banner: the command line printed its one line."""

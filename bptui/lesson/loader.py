@@ -184,19 +184,7 @@ def read_step(table: Table, preset: presets.Preset) -> Step:
     """One [[step]] table."""
     table.check_keys(STEP_KEYS)
     text = markdown_text(table, "text")
-    keys = None
-    if table.has("keys"):
-        names = table.raw("keys")
-        if not isinstance(names, list) or not all(isinstance(k, str) for k in names):
-            raise table.error("keys", f"expected an array of key names, got {describe(names)}")
-        unknown = [k for k in names if k not in BY_NAME]
-        if unknown:
-            known = sorted({k.name for k in BY_NAME.values()})
-            close = difflib.get_close_matches(unknown[0], list(BY_NAME), n=1, cutoff=0.7)
-            hint = f"did you mean {BY_NAME[close[0]].name!r}? " if close else ""
-            raise table.error("keys", f"{unknown[0]!r} is not a key of the explorer ({hint}"
-                                      f"allowed: {', '.join(known)})")
-        keys = tuple(dict.fromkeys(BY_NAME[k].key for k in names))
+    keys = read_keys(table, "keys") if table.has("keys") else None
     hints = ()
     if table.has("hints"):
         hints = table.raw("hints")
@@ -213,6 +201,22 @@ def read_step(table: Table, preset: presets.Preset) -> Step:
     predict = table.table("predict", required=False)
     return Step(multiline(text), keys, check, tuple(multiline(h) for h in hints),
                 read_predict(predict, preset) if predict is not None else None)
+
+
+def read_keys(table: Table, name: str) -> tuple[str, ...]:
+    """An array of the explorer's key names as help writes them (bptui.keys), as Textual's key
+    names; a name that is not a key is one line with the closest one."""
+    names = table.raw(name)
+    if not isinstance(names, list) or not all(isinstance(k, str) for k in names):
+        raise table.error(name, f"expected an array of key names, got {describe(names)}")
+    unknown = [k for k in names if k not in BY_NAME]
+    if unknown:
+        known = sorted({k.name for k in BY_NAME.values()})
+        close = difflib.get_close_matches(unknown[0], list(BY_NAME), n=1, cutoff=0.7)
+        hint = f"did you mean {BY_NAME[close[0]].name!r}? " if close else ""
+        raise table.error(name, f"{unknown[0]!r} is not a key of the explorer ({hint}"
+                                f"allowed: {', '.join(known)})")
+    return tuple(dict.fromkeys(BY_NAME[k].key for k in names))
 
 
 def markdown_text(table: Table, name: str, required: bool = True) -> str:

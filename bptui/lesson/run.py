@@ -12,12 +12,29 @@ ALWAYS = frozenset({"next_step", "hint", "help", "quit", "command_palette", "les
 screen and where (scrolling the text, a pane at full size)."""
 
 
+def keys_allow(keys: tuple[str, ...] | None, action: str) -> bool:
+    """Whether `keys` (a step's `keys` or a preset's [lock]; None: every key) let this action (an
+    App action name, without arguments) run.
+
+    Only the explorer's own keys (`bptui.keys.KEYS`) can be locked: Textual's (tab and
+    shift+tab between the fields of a screen, ...) always work, and so do the ALWAYS ones."""
+    from bptui.keys import BY_NAME, KEYS
+
+    if keys is None or action in ALWAYS:
+        return True
+    if action not in {k.action.split("(")[0] for k in KEYS}:
+        return True
+    return action in {BY_NAME[k].action.split("(")[0] for k in keys}
+
+
 class LessonRun:
     """The learner's way through a lesson. `right` is P's tally of right answers so far (the
     app's), so a step's `predicted` check counts the answers given since the step began."""
 
-    def __init__(self, lesson: Lesson, progress: Progress | None = None):
+    def __init__(self, lesson: Lesson, progress: Progress | None = None, catalog=None):
         self.lesson = lesson
+        self.catalog = catalog
+        """The served lessons (bptui.lesson.catalog.Catalog; None: the bundled ones)."""
         self.index = progress.step if progress else 0
         self.hints = 0
         self.right_at_start = progress.right if progress else 0
@@ -68,14 +85,11 @@ class LessonRun:
         return f"step {self.index + 1} of {self.total}"
 
     def following(self) -> str | None:
-        """The bundled lesson after this one (None for the last or a teacher's own)."""
-        from bptui.lesson.loader import bundled_lessons
+        """The served lesson after this one: the next of the served folder, or of the bundled
+        lessons (None for the last, or a lesson that is not served)."""
+        from bptui.lesson.catalog import Catalog
 
-        names = bundled_lessons()
-        if self.lesson.ident not in names:
-            return None
-        index = names.index(self.lesson.ident)
-        return names[index + 1] if index + 1 < len(names) else None
+        return (self.catalog or Catalog.bundled()).following(self.lesson)
 
     def hint(self) -> str:
         """`t`: the next hint of this step."""
@@ -86,18 +100,8 @@ class LessonRun:
         return f"hint {self.hints}/{len(hints)}: {hints[self.hints - 1]}"
 
     def allows(self, action: str) -> bool:
-        """Whether the step lets this action (an App action name, without arguments) run.
-
-        Only the explorer's own keys (`bptui.keys.KEYS`) can be locked: Textual's (tab and
-        shift+tab between the fields of a screen, ...) always work."""
-        from bptui.keys import BY_NAME, KEYS
-
-        keys = self.step.keys
-        if keys is None or self.finished or action in ALWAYS:
-            return True
-        if action not in {k.action.split("(")[0] for k in KEYS}:
-            return True
-        return action in {BY_NAME[k].action.split("(")[0] for k in keys}
+        """Whether the step lets this action (an App action name, without arguments) run."""
+        return self.finished or keys_allow(self.step.keys, action)
 
     def markdown(self) -> str:
         """The pane's Markdown: the lesson's title, the step's place and text (or the outcome)."""

@@ -17,14 +17,23 @@ from bptui.lesson.progress import Progress
 
 
 class LessonPicker(DismissOnce, ModalScreen[Lesson | None]):
-    """The bundled lessons, in teaching order; dismisses with the loaded lesson."""
+    """The served lessons (a served folder's; else the bundled ones, in teaching order);
+    dismisses with the loaded lesson. `catalog`: bptui.lesson.catalog.Catalog."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
+    def __init__(self, catalog=None):
+        super().__init__()
+        self.catalog = catalog
+
+    def load(self, name: str) -> Lesson:
+        return self.catalog.lesson(name) if self.catalog is not None else load_lesson(name)
+
     def compose(self) -> ComposeResult:
         options = []
-        for name in bundled_lessons():
-            lesson = load_lesson(name)
+        names = self.catalog.lesson_names() if self.catalog is not None else bundled_lessons()
+        for name in names:
+            lesson = self.load(name)
             label = Text.assemble((f"{lesson.title}\n", "bold"), (lesson.description, "dim"))
             options.append(Option(label, id=name))
         with Vertical(id="picker"):
@@ -38,7 +47,7 @@ class LessonPicker(DismissOnce, ModalScreen[Lesson | None]):
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
         """Open the selected lesson."""
-        self.dismiss(load_lesson(event.option.id))
+        self.dismiss(self.load(event.option.id))
 
 
 class ResumeScreen(DismissOnce, ModalScreen[bool]):

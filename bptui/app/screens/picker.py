@@ -1,7 +1,8 @@
-"""The preset picker: bundled presets with descriptions, or a .toml file by path.
+"""The preset picker: the served presets (a preset file the command line gave, a served folder's
+presets), then the bundled ones, with descriptions; or a .toml file by path.
 
-Served to a browser (`bptui --web`, `App.is_web`) it offers the bundled presets only: a path
-would name a file on the server.
+Served to a browser (`bptui --web`, `App.is_web`) it offers names only, never a path field: a
+path would name a file on the server.
 
 A preset that fails to load shows its one-line error here and the current session stays.
 """
@@ -22,10 +23,10 @@ from bptui.preset import Preset, PresetError, bundled_names, load_preset
 from bptui.text import printable
 
 
-def option_text(name: str) -> Text:
+def option_text(name: str, load=load_preset) -> Text:
     """Title in bold, then the description, for one option."""
     try:
-        preset = load_preset(name)
+        preset = load(name)
     except PresetError as exc:
         return Text(f"{printable(name)}: cannot load ({exc})", style="red")
     text = Text(preset.title, style="bold")
@@ -35,14 +36,28 @@ def option_text(name: str) -> Text:
 
 
 class PresetPicker(DismissOnce, ModalScreen[Preset | None]):
-    """Choose a bundled preset or type a path (not in a browser); dismisses with the Preset."""
+    """Choose a served or bundled preset, or type a path (not in a browser); dismisses with the
+    Preset. `catalog` (bptui.lesson.catalog.Catalog) names the served ones."""
 
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
+
+    def __init__(self, catalog=None):
+        super().__init__()
+        self.catalog = catalog
+
+    def load(self, name: str) -> Preset:
+        """A listed preset by name (served first)."""
+        if self.catalog is not None and self.catalog.has_preset(name):
+            return self.catalog.preset(name)
+        return load_preset(name)
+
+    def names(self) -> list[str]:
+        return self.catalog.preset_names() if self.catalog is not None else bundled_names()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Static("Open a preset", classes="title")
-            yield OptionList(*[Option(option_text(n), id=n) for n in bundled_names()],
+            yield OptionList(*[Option(option_text(n, self.load), id=n) for n in self.names()],
                              id="preset-list")
             if not self.app.is_web:  # in a browser: no paths on the server's disk
                 yield Input(placeholder="or tab here, type a path to a .toml file, then enter",
@@ -53,10 +68,13 @@ class PresetPicker(DismissOnce, ModalScreen[Preset | None]):
         """Close without changing the session."""
         self.dismiss(None)
 
-    def try_load(self, name: str) -> None:
+    def try_load(self, name: str, load=load_preset) -> None:
         """Load and dismiss, or show the one-line error in place."""
+        from bptui.lesson.lock import locked_keys
+
         try:
-            preset = load_preset(name)
+            preset = load(name)
+            locked_keys(preset)
         except PresetError as exc:
             self.query_one("#picker-error", Static).update(Text(f"error: {exc}", style="bold red"))
             return
@@ -64,8 +82,8 @@ class PresetPicker(DismissOnce, ModalScreen[Preset | None]):
 
     @on(OptionList.OptionSelected, "#preset-list")
     def chosen(self, event: OptionList.OptionSelected) -> None:
-        """A bundled preset was picked."""
-        self.try_load(event.option.id)
+        """A listed preset was picked."""
+        self.try_load(event.option.id, self.load)
 
     @on(Input.Submitted, "#preset-path")
     def typed(self, event: Input.Submitted) -> None:

@@ -86,17 +86,23 @@ class DecisionBoundary(Paletted):
     def strips(self) -> list[Strip]:
         """The lines at the current size (computed once per show(), size and palette)."""
         width, height = self.size.width, self.size.height
-        key = (self._version, width, height, self.palette)
+        base = self.rich_style
+        key = (self._version, width, height, self.palette, base)
         if key != self._drawn:
             if self.network is None or self.data is None:
-                self._strips = [Strip.blank(width)] * height
+                strips = [Strip.blank(width)] * height
             else:
                 lines = boundary_lines(self.network, self.data, width, height, self.unit,
                                        self.keep_aspect, self.palette)
-                self._strips = [Strip(line, width) for line in lines]
+                strips = [Strip(line, width) for line in lines]
+            # under every cell the theme's colours: a blank row or a title's gap would else
+            # keep the terminal's default background (black in a browser, on a light theme)
+            self._strips = [strip.apply_style(base) for strip in strips]
             self._drawn = key
         return self._strips
 
     def render_line(self, y: int) -> Strip:
         strips = self.strips()
-        return strips[y] if 0 <= y < len(strips) else Strip.blank(self.size.width)
+        if 0 <= y < len(strips):
+            return strips[y]
+        return Strip.blank(self.size.width, self.rich_style)

@@ -136,4 +136,4 @@ class LinesWidget(Paletted):
         size = (self.size.width, self.size.height)
         if self._strips is None or self._strip_size != self._look(size):
             self._strips = self._convert(size)
-        return self._strips[y] if y < len(self._strips) else Strip.blank(size[0])
+        return self._strips[y] if y < len(self._strips) else Strip.blank(size[0], self.rich_style)
