@@ -85,9 +85,12 @@ def main() -> int:
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    import tempfile
+
+    store = tempfile.mkdtemp(prefix="bptui-class-")  # not the user's data folder
     server = subprocess.Popen([sys.executable, "-m", "bptui", "--web", args.preset, "--port",
-                               str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
+                               str(port), "--class-dir", store], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         for _ in range(200):
             try:
@@ -135,6 +138,7 @@ def main() -> int:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(10)
+        shutil.rmtree(store, ignore_errors=True)
     print(f"preset {args.preset}, {args.repeats} × {args.seconds:g} s of training, "
           f"Chromium headless, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
     print("pause (r → 'paused' on screen), ms: "

@@ -216,7 +216,8 @@ def test_the_apps_command_carries_only_checked_values(tmp_path):
     SESSION.set((STUDENT, token(Opening("forward"))))
     command = room.command("exec python -m bptui learn")
     assert command.startswith("export BPTUI_CLASS_DIR=") and "'" in command  # the space quoted
-    assert f"BPTUI_STUDENT={STUDENT} " in command and command.endswith("; exec python -m bptui learn")
+    assert f"BPTUI_STUDENT={STUDENT} " in command
+    assert command.endswith("; exec python -m bptui learn")
     SESSION.set((None, ""))
     assert "BPTUI_STUDENT" not in room.command("x") and "BPTUI_OPEN" not in room.command("x")
 

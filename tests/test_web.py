@@ -102,8 +102,10 @@ class FakeServer:
 
 
 @pytest.fixture
-def fake_server(monkeypatch):
-    """No socket is bound and nothing is served; yields the FakeServers made."""
+def fake_server(monkeypatch, tmp_path):
+    """No socket is bound and nothing is served (the class folder is made in a temporary data
+    directory); yields the FakeServers made."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     server_module = pytest.importorskip("bptui.commands.web_server")
     FakeServer.made = []
     monkeypatch.setattr(server_module, "GuardedServer", FakeServer)
@@ -151,7 +153,9 @@ def test_serve_builds_the_command_and_prints_the_url(fake_server, capsys):
     assert (server.host, server.port) == ("127.0.0.1", 8123)
     captured = capsys.readouterr()
     out = captured.out.splitlines()
-    assert len(out) == 1 and "http://127.0.0.1:8123" in out[0]
+    assert "http://127.0.0.1:8123" in out[0] and "serving at" in out[0]
+    assert all(line.startswith("bptui: ") for line in out)  # then what URLs open
+    assert "http://127.0.0.1:8123/?preset=NAME" in captured.out
     assert captured.err == ""  # 127.0.0.1: no warning
 
 
@@ -174,7 +178,7 @@ def test_a_host_beyond_this_machine_is_served_with_a_one_line_warning(fake_serve
     [warning] = captured.err.splitlines()
     assert warning.startswith("bptui: warning: ") and shown in warning
     assert "anyone" in warning
-    assert len(captured.out.splitlines()) == 1
+    assert "serving at" in captured.out.splitlines()[0]
 
 
 @pytest.mark.parametrize("host, local", [("127.0.0.1", True), ("127.1.2.3", True), ("::1", True),
@@ -512,7 +516,8 @@ class RunningServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp_path / f"server-{self.port}.log"
         self.log = self.log_path.open("w")
-        env = dict(os.environ, TEXTUAL_ANIMATIONS="none")
+        env = dict(os.environ, TEXTUAL_ANIMATIONS="none",
+                   XDG_DATA_HOME=str(tmp_path / "data"))  # the class folder: not the user's
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bptui", "--web", "xor", "--port", str(self.port), *options],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env=env,

@@ -283,8 +283,8 @@ class BptuiApp(Insight, LiveTraining, Lessons, Sessions, App):
 
     def titles(self) -> None:
         """The panes' border titles say what they show and how to change it (set only when
-        they change: a new title repaints the whole pane). They are computed from the app's
-        own state, which the panes follow: a pane's bound copy may not be updated yet."""
+        they change). They are computed from the app's own state, which the panes follow: a
+        pane's bound copy of it may not be updated yet when this runs."""
         snap = self.snapshot
         if snap is None:
             return

@@ -177,14 +177,23 @@ class Classroom:
 
 
 def print_urls(classroom: Classroom, base: str) -> None:
+    """Once the port is bound: make the class folder (PresetError if it cannot be made) and
+    print what URLs open."""
+    import os
+
+    try:
+        os.makedirs(classroom.class_dir, mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise PresetError(str(classroom.class_dir), None, f"cannot make the class folder "
+                                                          f"({exc.strerror or exc})") from None
     for line in classroom.urls(base):
         print(f"bptui: {line}", file=sys.stdout)
 
 
 def classroom_for(argv: list[str], port: int) -> Classroom:
     """The Classroom of a `bptui [learn] ... --web` command line (`argv` whole): what it serves
-    (a folder of lessons, a preset file, the bundled ones), its class folder (made now) and
-    font size. Raises PresetError for what cannot be loaded or a folder that cannot be made."""
+    (a folder of lessons, a preset file, the bundled ones), its class folder and font size.
+    Raises PresetError for what cannot be loaded."""
     import os
 
     from bptui.commands.classroom import default_class_dir
@@ -205,9 +214,4 @@ def classroom_for(argv: list[str], port: int) -> Classroom:
         if args.session is None:
             default_preset = preset_of(args, default="xor")
     class_dir = Path(args.class_dir) if args.class_dir else default_class_dir(port)
-    try:
-        os.makedirs(class_dir, mode=0o700, exist_ok=True)
-    except OSError as exc:
-        raise PresetError(str(class_dir), None, f"cannot make the class folder "
-                                                f"({exc.strerror or exc})") from None
     return Classroom(class_dir.resolve(), catalog, default_preset, args.font_size)

@@ -10,7 +10,8 @@ Like every file, the store is untrusted: a record that is too large, not JSON, o
 make no sense is ignored (the student starts afresh), never an error. It is bounded: at most
 MAX_STUDENTS records (a new student beyond it is not kept), MAX_LESSONS lessons a record, a
 state at most MAX_STATE_BYTES (a larger one is not kept: the student resumes at the step, on fresh
-weights), and the states together at most MAX_TOTAL_STATE_BYTES (the oldest are dropped to make room).
+weights), and the states together at most MAX_TOTAL_STATE_BYTES (the oldest are dropped to
+make room).
 """
 
 from __future__ import annotations

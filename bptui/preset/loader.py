@@ -34,7 +34,7 @@ MAP_PIXELS = 200 * 100       # the largest decision map counted: a 200 × 50-cel
 PARAMETER_COPIES = 12        # vectors of P floats a stepper holds (Adam's two buffers included)
 MAX_LEARNING_RATE = LEARNING_RATE.high  # 0 < η ≤ this, whatever sets η: a preset, +/-, settings, a session
 TOP_KEYS = ("title", "description", "seed", "network", "training", "data", "weights", "goal",
-            "names", "lock")  # [lock] keys: checked against the explorer's keys by bptui.lesson.lock
+            "names", "lock")  # [lock]: checked against the explorer's keys by bptui.lesson.lock
 MAX_NAME = 8
 """Characters of a weight's or bias's name in [names] (they share the matrix pane's cells)."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.reactive import reactive
 from textual.strip import Strip
 
-from bptui.app.boundarymap import NetworkCopy, boundary_lines, pane_title, selected_unit, supported
+from bptui.app.boundarymap import NetworkCopy, boundary_lines, selected_unit, supported
 from bptui.app.widgets.paletted import Paletted
 
 
@@ -57,10 +57,6 @@ class DecisionBoundary(Paletted):
         """The unit shown (weight layer, unit), or None for the output."""
         snap = self.snapshot
         return None if snap is None else selected_unit(snap.depth, self.cursor)
-
-    def title(self) -> str:
-        """What the pane shows, for its border."""
-        return pane_title(getattr(self.snapshot, "depth", 0), self.selected())
 
     def show(self, source, data, unit: tuple[int, int] | None = None) -> None:
         """Draw `source` (a Stepper, a Snapshot or a NetworkCopy) over `data` (a Dataset).
