@@ -63,3 +63,24 @@ def fingerprint(stepper) -> tuple:
     stepper.record_loss()
     return (stepper.params.flat.tobytes(), stepper.opt_state.tobytes(), stepper.opt_t,
             stepper.grads.flat.tobytes(), history_fingerprint(stepper), stepper.step)
+
+
+DIVERGING = """title = "Diverges"
+description = "A learning rate far too large for a linear network: the loss overflows."
+seed = 0
+
+[network]
+layers = [1, 8, 1]
+hidden_activation = "linear"
+output_activation = "linear"
+loss = "mse"
+
+[training]
+learning_rate = 1000
+
+[data]
+generator = "sine"
+samples = 50
+"""
+"""A preset whose loss overflows within a few steps (a learning rate far too large for a linear
+network): for the commands' handling of a diverged run."""

@@ -10,28 +10,10 @@ import pytest
 
 import bptui
 from bptui.commands.cli import main
-from tests.helpers import run_cli
+from tests.helpers import DIVERGING, run_cli
 from bptui.preset import bundled_names, load_preset
 
 BUNDLED = ["xor", "mazur", "circle", "gaussian", "moons", "spiral", "sine", "iris", "digits"]
-
-DIVERGING = """title = "Diverges"
-description = "A learning rate far too large for a linear network: the loss overflows."
-seed = 0
-
-[network]
-layers = [1, 8, 1]
-hidden_activation = "linear"
-output_activation = "linear"
-loss = "mse"
-
-[training]
-learning_rate = 1000
-
-[data]
-generator = "sine"
-samples = 50
-"""
 
 SMALL = """title = "Small"
 [network]

@@ -13,20 +13,7 @@ from bptui.engine.health import Trace
 from bptui.engine.history import History
 from bptui.engine.kernels import forward_in_blocks
 from bptui.preset import load_preset
-
-DIVERGING = """title = "Diverges"
-seed = 0
-[network]
-layers = [1, 8, 1]
-hidden_activation = "linear"
-output_activation = "linear"
-loss = "mse"
-[training]
-learning_rate = 1000
-[data]
-generator = "sine"
-samples = 50
-"""
+from tests.helpers import DIVERGING
 
 
 def run_main(argv):

@@ -17,7 +17,7 @@ from bptui.engine.nudge import nudge
 from bptui.engine.probe import Pass, Point, next_update
 from bptui.engine.unitgraph import unit_graph
 from bptui.preset import load_preset
-from tests.helpers import make_stepper
+from tests.helpers import DIVERGING, make_stepper
 
 # Mazur's published numbers (mattmazur.com, 2015): δ of o1 and o2, ∂E/∂out_h1, out_h1·(1 − out_h1)
 DELTA_O1, DELTA_O2 = 0.138498562, -0.038098236
@@ -303,21 +303,6 @@ def test_nudge_command_bad_input_is_one_line_and_exit_2(capsys, args, words):
 def test_nudge_command_control_characters_in_the_address_do_not_reach_the_terminal(capsys):
     assert run_main(["nudge", "mazur", "--weight", "1:1:\x1b[2J"]) == 2
     assert "\x1b" not in capsys.readouterr().err
-
-
-DIVERGING = """title = "Diverges"
-seed = 0
-[network]
-layers = [1, 8, 1]
-hidden_activation = "linear"
-output_activation = "linear"
-loss = "mse"
-[training]
-learning_rate = 1000
-[data]
-generator = "sine"
-samples = 50
-"""
 
 
 @pytest.mark.parametrize("command", [["nudge"], ["slice", "--points", "3"]])
