@@ -92,7 +92,10 @@ class Lessons:
         where = ""
         if stepper is None:
             preset = lesson.preset
-            if progress is not None and progress.step > 0:
+            if progress is not None and progress.step > 0 and self.seat is not None:
+                # a browser student's step is kept even when its network could not be
+                where = f"resumed at step {progress.step + 1} on fresh weights — "
+            elif progress is not None and progress.step > 0:
                 restored = self.restored_state(lesson, progress.step)
                 if restored is None:
                     where = f"the network step {progress.step + 1} starts from was not kept: " \
