@@ -311,6 +311,22 @@ def startup(subjects: list[Subject], runs: int) -> dict:
     return results
 
 
+def compile_bytecode() -> str:
+    """Write the .pyc files of the bptui package this process imports (the one PYTHONPATH
+    names), as installing it does: an app started where PYTHONDONTWRITEBYTECODE is set (tmux
+    passes on its server's environment) would otherwise compile ~100 modules at every launch,
+    which a bare Textual app (its library compiled at install) does not. Says what it did."""
+    import compileall
+
+    import bptui
+
+    folder = Path(bptui.__file__).parent
+    compileall.compile_dir(folder, quiet=1)
+    unset = tmux("show-environment", "-g", "PYTHONDONTWRITEBYTECODE", check=False).returncode
+    return (f"bptui's bytecode compiled beforehand ({folder}); tmux's server environment "
+            f"{'does not set' if unset else 'sets'} PYTHONDONTWRITEBYTECODE")
+
+
 def import_times(python: str, runs: int = 3) -> dict:
     """Wall time of a bare interpreter, of importing textual.app, and of importing the app."""
     programs = {
@@ -510,6 +526,8 @@ def report(info: dict, keys: dict, starts: dict, imports: dict, live: dict, head
             out.append(f"| {label} | {med:.3f} | {min(r):.3f} | {max(r):.3f} | {ratio:.2f}x "
                        f"| {target} |")
         out.append("")
+        out.append(f"Bytecode: {info.get('bytecode', 'not compiled beforehand (--no-compile)')}."
+                   "\n")
         out.append("Import cost, separate interpreters (median of 3, wall s): "
                    + ", ".join(f"`{k}` {v:.3f}" for k, v in imports.items()) + ".\n")
 
@@ -582,6 +600,10 @@ def main() -> int:
     parser.add_argument("--baseline", help="another bptui command (e.g. a script running an "
                         "older checkout) measured in the same run, labelled 'before': key "
                         "presses and start-up")
+    parser.add_argument("--no-compile", dest="compile", action="store_false",
+                        help="do not write bptui's .pyc files before the start-up section "
+                             "(measure launches that compile it, as PYTHONDONTWRITEBYTECODE=1 "
+                             "makes them)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--size", default=f"{WIDTH}x{HEIGHT}",
                         help="terminal size COLSxROWS (default 120x40; the issue asks for 80x24 too)")
@@ -613,6 +635,8 @@ def main() -> int:
                 keys = key_latency(subjects + before, args.presses)
             if "start" in sections:
                 print("2/3 start-up ...", file=sys.stderr, flush=True)
+                if args.compile:
+                    info["bytecode"] = compile_bytecode()
                 starts = startup([bare, subjects[1], *before[:1]], args.starts)
                 imports = import_times(args.python)
             if "live" in sections:

@@ -189,7 +189,9 @@ class SnapshotPlot(Container):
             self.plt.title("")
             self.plt.xlabel("")
         self.plot.version += 1
-        self.plot.refresh()
+        # plotext builds its picture when the plot is drawn (10-40 ms): on the frame after
+        # this one, so that a key's own frame (status line, panes) is not held up by it.
+        self.call_after_refresh(self.plot.refresh)
 
     @property
     def compact(self) -> bool:
