@@ -13,8 +13,8 @@ from rich.text import Text
 
 from bptui.app.live import paused
 from bptui.app.widgets.boundary import supported
-from bptui.keys import KEYS
 from bptui.app.widgets.lessonpane import LessonPane
+from bptui.keys import KEYS
 from bptui.lesson import progress as saved
 from bptui.lesson.progress import Progress
 from bptui.lesson.run import LessonRun, keys_allow
@@ -32,7 +32,7 @@ class Lessons:
         or `lesson`, offering to resume at `progress`. Served to browsers, progress is the
         student's on the class server (their seat), resumed without asking; never the server
         account's own."""
-        if self.is_web:
+        if self.app.is_web:
             progress = None
         self.tell_progress_notices()
         lesson = self.open_url(lesson)
@@ -55,7 +55,7 @@ class Lessons:
         elif lesson is not None and progress is not None:
             from bptui.app.screens.lessonpick import ResumeScreen
 
-            self.push_screen(ResumeScreen(lesson, progress),
+            self.app.push_screen(ResumeScreen(lesson, progress),
                              lambda resume: self.start_lesson(lesson, progress if resume else None))
         elif lesson is not None:
             self.start_lesson(lesson)
@@ -110,8 +110,8 @@ class Lessons:
         # the tally belongs to the lesson: 0/0 at its start, or where the learner left it
         self.tally = (progress.right, progress.asked) if progress is not None else (0, 0)
         self.right_answers = self.tally[0]
-        self.main_screen.query_one(LessonPane).add_class("active")
-        self.main_screen.add_class("lesson")
+        self.query_one(LessonPane).add_class("active")
+        self.add_class("lesson")
         if progress is not None:
             for name, value in progress.view.items():
                 if name != "left" or value == "diagram" or supported(preset.network.layers[0]):
@@ -147,7 +147,7 @@ class Lessons:
         from bptui.preset import PresetError
         from bptui.session import session_bytes
 
-        if self.lesson is None or self.is_web:
+        if self.lesson is None or self.app.is_web:
             return
         try:
             contents = session_bytes(self.preset, self.stepper)
@@ -163,8 +163,8 @@ class Lessons:
             self.tally = (0, 0)
             self.right_answers = 0
             self.title_shown = self.preset.title
-            self.main_screen.query_one(LessonPane).remove_class("active")
-            self.main_screen.remove_class("lesson-text-first", "lesson")
+            self.query_one(LessonPane).remove_class("active")
+            self.remove_class("lesson-text-first", "lesson")
             self.refresh_bindings()
 
     @paused
@@ -176,7 +176,7 @@ class Lessons:
             if lesson is not None:
                 self.start_lesson(lesson, *self.resumed(lesson))
 
-        self.push_screen(LessonPicker(self.catalog), chosen)
+        self.app.push_screen(LessonPicker(self.catalog), chosen)
 
     def resumed(self, lesson) -> tuple:
         """(progress, preset, stepper) where this student left `lesson` on the class server
@@ -231,9 +231,9 @@ class Lessons:
         if run.hints and not run.finished:
             hints = Text("\n").join(Text(f"hint {i + 1}: {hint}", "italic")
                                     for i, hint in enumerate(run.step.hints[:run.hints]))
-        pane = self.main_screen.query_one(LessonPane)
+        pane = self.query_one(LessonPane)
         check = run.step.check
-        self.main_screen.set_class(run.finished or check is None or not check.needs_chart,
+        self.set_class(run.finished or check is None or not check.needs_chart,
                                    "lesson-text-first")
         if full:
             pane.show(run.markdown(), status, hints)
@@ -242,7 +242,7 @@ class Lessons:
 
     def action_lesson_page(self, direction: int) -> None:
         """PgDn, PgUp: scroll the step's text (no step locks them)."""
-        if self.lesson is not None and not self.main_screen.query_one(LessonPane).page(
+        if self.lesson is not None and not self.query_one(LessonPane).page(
                 direction):
             self.hint = "the step's text fits: nothing to scroll"
 
@@ -254,7 +254,7 @@ class Lessons:
         if self.lesson is None:
             return
         progress = replace(self.lesson.progress(*self.tally), view=self.step_view)
-        if not self.is_web:
+        if not self.app.is_web:
             saved.save(self.lesson.lesson.ident, progress)
             if self.lesson.finished:
                 saved.forget_states(self.lesson.lesson.ident)
@@ -332,7 +332,7 @@ class Lessons:
         from bptui.keys import BY_NAME
 
         key = BY_NAME.get(event.key)
-        if key is None or key.lesson or len(self.screen_stack) > 1:
+        if key is None or key.lesson or len(self.app.screen_stack) > 1:
             return
         if self.lesson is None:
             if not keys_allow(self.lock, key.action.split("(")[0]):

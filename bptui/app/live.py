@@ -1,4 +1,4 @@
-"""The app's side of continuous training: `r`, the pace keys, "run to", and the Trainer's messages.
+"""The explorer's side of continuous training: `r`, the pace keys, "run to", the Trainer's messages.
 
 The Trainer (bptui.app.trainer) owns the training thread. While it runs, `running` is true and
 the stepper is the thread's: an action that needs the stepper is declared with `@paused`, which
@@ -28,9 +28,9 @@ def paused(method):
 
 
 class LiveTraining:
-    """Mixin for the app: `r`, `<` `>`, `N` and the training messages.
+    """Mixin for the explorer screen: `r`, `<` `>`, `N` and the training messages.
 
-    Expects the app's `stepper`, `timeline`, `explorer`, `trainer`, the reactives `running`,
+    Expects the screen's `stepper`, `timeline`, `explorer`, `trainer`, the reactives `running`,
     `speed`, `pace`, `hint`, `snapshot`, and `refresh_view()`, `stop_at()`.
     """
 
@@ -78,7 +78,7 @@ class LiveTraining:
             if goal is not None:
                 self.start_training(goal)
 
-        self.push_screen(RunToScreen(self.stepper.step), chosen)
+        self.app.push_screen(RunToScreen(self.stepper.step), chosen)
 
     def on_trainer_frame(self, message: Trainer.Frame) -> None:
         if self.trainer.busy:  # a frame that arrives after Finished is older than the view
@@ -100,4 +100,4 @@ class LiveTraining:
             then()
 
     def on_trainer_failed(self, message: Trainer.Failed) -> None:
-        self._handle_exception(message.error)
+        self.app._handle_exception(message.error)
