@@ -227,8 +227,8 @@ async def test_a_lesson_opens_the_settings_on_the_field_it_asks_for():
     app = BptuiApp(preset=lesson.preset, lesson=lesson)
     async with app.run_test(size=(80, 24)) as pilot:
         app.main_screen.lesson.index = 2  # L2 λ → 0.03
-        app.main_screen.draw_lesson(full=True)
+        app.main_screen.lessons.draw(full=True)
         screen = await open_settings(pilot)
         assert screen.focused is screen.query_one("#l2", Input)
         assert any(line.startswith("set “L2 λ” to at least 0.02 in the settings (o)")
-                   for line in app.main_screen.lesson.missing(app.main_screen.lesson_context()))
+                   for line in app.main_screen.lesson.missing(app.main_screen.lessons.context()))

@@ -229,12 +229,12 @@ async def test_show_again_redraws_and_bad_input_says_so():
         await pilot.pause()
         widget = app.query_one(DecisionBoundary)
         before = [widget.render_line(y) for y in range(20)]
-        app.main_screen.stepper.run(500)
-        widget.show(app.main_screen.stepper, app.main_screen.preset.data)
+        app.stepper.run(500)
+        widget.show(app.stepper, app.preset.data)
         await pilot.pause()
         after = [widget.render_line(y) for y in range(20)]
         assert [cells(s) for s in before] != [cells(s) for s in after]
-        widget.show(app.main_screen.stepper, app.main_screen.preset.data, unit=(5, 0))
+        widget.show(app.stepper, app.preset.data, unit=(5, 0))
         await pilot.pause()
         assert widget.render_line(0).text.startswith("no unit")
         iris = load_preset("iris")

@@ -91,7 +91,7 @@ async def test_a_hint_wraps_and_is_scrolled_into_view():
     app = BptuiApp(preset=lesson.preset, lesson=lesson)
     async with app.run_test(size=(80, 24)) as pilot:
         app.main_screen.lesson.index = 2
-        app.main_screen.draw_lesson(full=True)
+        app.main_screen.lessons.draw(full=True)
         await pilot.press("t", "t")
         await pilot.pause()
         pane = app.query_one(LessonPane)
@@ -107,7 +107,7 @@ async def test_the_mouse_wheel_scrolls_a_long_text():
     app = BptuiApp(preset=lesson.preset, lesson=lesson)
     async with app.run_test(size=(80, 24)) as pilot:
         app.main_screen.lesson.index = 1
-        app.main_screen.draw_lesson(full=True)
+        app.main_screen.lessons.draw(full=True)
         await pilot.pause()
         scroll = app.query_one("#lesson-scroll")
         assert scroll.max_scroll_y > 0

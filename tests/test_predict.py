@@ -252,7 +252,7 @@ async def test_a_lesson_step_asks_what_it_names_whatever_the_cursor():
         await pilot.press("enter")
         await pilot.pause()
         assert app.main_screen.hint.startswith("right")
-        assert app.main_screen.lesson_context().predicted == 1
+        assert app.main_screen.lessons.context().predicted == 1
 
 
 def plain(markdown: str) -> str:
@@ -281,7 +281,7 @@ async def test_the_tally_belongs_to_a_lesson():
     async with app.run_test(size=(120, 40)) as pilot:
         await answer(pilot, "0.5933")
         assert app.main_screen.tally == (1, 1)
-        app.main_screen.start_lesson(load_lesson("error"))
+        app.main_screen.lessons.start(load_lesson("error"))
         await pilot.pause()
         assert app.main_screen.tally == (0, 0)
         assert "P 1/1" not in str(app.query_one("#status", Static).render())

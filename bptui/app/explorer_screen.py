@@ -29,7 +29,7 @@ from bptui.app.boundarymap import pane_title, selected_unit, supported
 from bptui.app.explorer import Explorer, describe
 from bptui.app.ghosts import MAX_GHOSTS, Ghost, settings_of
 from bptui.app.insight import Insight
-from bptui.app.lessons import Lessons
+from bptui.app.lessons import LessonController
 from bptui.app.live import LiveTraining, paused
 from bptui.app.sessions import Sessions
 from bptui.app.snapshot import Phase, Snapshot
@@ -74,7 +74,7 @@ def pane_key(pane: str) -> str:
 
 
 
-class ExplorerScreen(Insight, LiveTraining, Lessons, Sessions, Screen):
+class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
     """The explorer: one session of the network, its panes and its keys."""
 
     ALLOW_IN_MAXIMIZED_VIEW = "Footer, #status, #hint"
@@ -139,10 +139,10 @@ class ExplorerScreen(Insight, LiveTraining, Lessons, Sessions, Screen):
         super().__init__()
         self.catalog = catalog
         """What is served by name (bptui.lesson.catalog.Catalog; None: the bundled lessons)."""
-        self.opening = opening
-        """What a shared URL asked to open (bptui.commands.opening.Opening), under --web."""
         self.seat = seat
         """The student's place in a class (id and class folder), under --web."""
+        self.lessons = LessonController(self, catalog=catalog, seat=seat, opening=opening)
+        """Lesson mode: the lesson run, its pane and keys, the learner's saved progress."""
         self.preset = load_preset(preset) if isinstance(preset, str) else preset
         self.explorer = Explorer(stepper if stepper is not None else self.preset.stepper())
         self.timeline = Timeline(self.stepper)
@@ -190,7 +190,7 @@ class ExplorerScreen(Insight, LiveTraining, Lessons, Sessions, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.lock_keys(self.preset)
+        self.lessons.lock_keys(self.preset)
         self.traced(self.stepper)
         for pane in ("diagram-pane", "matrix-pane", "bottom"):  # zoomable with 1, 2, 3
             self.query_one(f"#{pane}").ALLOW_MAXIMIZE = True
@@ -200,7 +200,7 @@ class ExplorerScreen(Insight, LiveTraining, Lessons, Sessions, Screen):
         self.show_notices(self.preset)
         if self.autostart:
             self.action_run()
-        self.open_lesson(*self.opening_lesson)
+        self.lessons.open(*self.opening_lesson)
 
     def on_resize(self, event) -> None:
         """Compact layouts for a short or narrow terminal (app.tcss)."""
@@ -235,8 +235,7 @@ class ExplorerScreen(Insight, LiveTraining, Lessons, Sessions, Screen):
     def watch_snapshot(self) -> None:
         self.explain_soon()
         self.titles()
-        if self.lesson is not None:
-            self.draw_lesson()
+        self.lessons.draw()
 
     def watch_sample(self) -> None:
         self.refresh_view()  # the snapshot holds the rows around the selected sample
@@ -259,16 +258,16 @@ class ExplorerScreen(Insight, LiveTraining, Lessons, Sessions, Screen):
 
     def watch_left(self) -> None:
         self.titles()
-        self.draw_lesson()  # a lesson step's check may ask for a pane
+        self.lessons.draw()  # a lesson step's check may ask for a pane
 
     def watch_bottom(self) -> None:
         self.titles()
-        self.draw_lesson()
+        self.lessons.draw()
 
     def watch_right(self) -> None:
         self.explain_soon()
         self.titles()
-        self.draw_lesson()
+        self.lessons.draw()
 
     def titles(self) -> None:
         """The panes' border titles say what they show and how to change it (set only when
@@ -429,7 +428,7 @@ class ExplorerScreen(Insight, LiveTraining, Lessons, Sessions, Screen):
         if self.attempts == 1:
             self.tally = (self.tally[0] + right, self.tally[1] + 1)
         self.right_answers += right
-        self.remember()
+        self.lessons.remember()
         if right:
             self._act(lambda: self.explorer.micro_steps(question.ahead))
             self.hint = f"right: {question.symbol} = {number(question.value)} (you said " \
@@ -605,6 +604,47 @@ class ExplorerScreen(Insight, LiveTraining, Lessons, Sessions, Screen):
 
         self.app.push_screen(HelpScreen(self.stepper))
 
+    # ----- lessons: the keys of bptui.app.lessons.LessonController -------------------------------
+
+    @property
+    def lesson(self):
+        """The lesson being followed (bptui.lesson.run.LessonRun; None: none)."""
+        return self.lessons.run
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """n and t exist only in lessons; a lesson step, or outside lessons a preset's [lock],
+        may lock keys (they leave the footer)."""
+        if action == "hint" and self.reveal == "formula":
+            return True  # t shows a wrong prediction's arithmetic, in a lesson or not
+        return self.lessons.allows(action)
+
+    def on_key(self, event) -> None:
+        """A key this lesson step (or the preset's [lock]) locks says so."""
+        if len(self.app.screen_stack) == 1:
+            self.lessons.say_locked(event.key)
+
+    @paused
+    def action_pick_lesson(self) -> None:
+        """The lesson picker."""
+        self.lessons.pick()
+
+    @paused
+    def action_next_step(self) -> None:
+        """n: the next step of the lesson, when the step's check holds."""
+        self.lessons.next_step()
+
+    def action_hint(self) -> None:
+        """t: after a first wrong prediction, its arithmetic with the numbers; else the step's
+        next hint."""
+        if self.reveal == "formula" and self.question is not None:
+            self.show_arithmetic()
+        else:
+            self.lessons.hint()
+
+    def action_lesson_page(self, direction: int) -> None:
+        """PgDn, PgUp: scroll the step's text."""
+        self.lessons.page(direction)
+
     # ----- sessions ----------------------------------------------------------------------------
 
     def traced(self, stepper) -> None:
@@ -618,7 +658,7 @@ class ExplorerScreen(Insight, LiveTraining, Lessons, Sessions, Screen):
         """Explore `stepper` (of `preset`) from now on, with a fresh undo history."""
         self.preset = preset
         self.weight_names = preset.names
-        self.lock_keys(preset)
+        self.lessons.lock_keys(preset)
         self.traced(stepper)
         self.explorer = Explorer(stepper)
         self.timeline = Timeline(stepper)

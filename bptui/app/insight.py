@@ -85,13 +85,13 @@ class Insight:
         if getattr(self, "_seen_at", "never") != index:
             self._seen_at, self._seen = index, set()
         self._seen.add(view)
-        self.draw_lesson()  # the step's check may have asked for it
+        self.lessons.draw()  # the step's check may have asked for it
 
     def showing(self) -> frozenset:
         """The panes on screen, and the views shown during this lesson step."""
         index = None if self.lesson is None else self.lesson.index
         seen = self._seen if getattr(self, "_seen_at", object()) == index else set()
-        return super().showing() | frozenset(seen)
+        return frozenset({self.left, self.right, self.bottom, *seen})
 
     # ----- v, k, K: modal views -----------------------------------------------------------------
 

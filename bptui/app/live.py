@@ -31,7 +31,8 @@ class LiveTraining:
     """Mixin for the explorer screen: `r`, `<` `>`, `N` and the training messages.
 
     Expects the screen's `stepper`, `timeline`, `explorer`, `trainer`, the reactives `running`,
-    `speed`, `pace`, `hint`, `snapshot`, and `refresh_view()`, `stop_at()`.
+    `speed`, `pace`, `hint`, `snapshot`, `refresh_view()` and its `lessons` (`stop_at()`,
+    `keep_served()`).
     """
 
     def action_run(self) -> None:
@@ -39,7 +40,7 @@ class LiveTraining:
         if self.trainer.busy:
             self.trainer.stop()
             return
-        self.start_training(Goal(step=self.stop_at()))
+        self.start_training(Goal(step=self.lessons.stop_at()))
 
     def start_training(self, goal: Goal) -> None:
         """Train until r, or until the goal holds."""
@@ -98,6 +99,7 @@ class LiveTraining:
         self.refresh_view()
         for then in after:
             then()
+        self.lessons.keep_served()  # in a served lesson, keep the network as it is now
 
     def on_trainer_failed(self, message: Trainer.Failed) -> None:
         self.app._handle_exception(message.error)

@@ -83,7 +83,7 @@ class BptuiApp(App):
 
     def on_exit_app(self) -> None:
         """The browser left or the student quit: keep where they are."""
-        self.main_screen.on_exit_app()
+        self.main_screen.lessons.keep_served()
 
     def search_themes(self) -> None:
         """The theme search, bptui's themes before the ANSI ones (bptui.app.themes)."""

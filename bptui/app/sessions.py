@@ -90,7 +90,7 @@ class Sessions:
         """Start a new session on `preset` (None keeps the current one); a lesson ends."""
         if preset is None:
             return
-        self.end_lesson()
+        self.lessons.end()
         self.start_session(preset, preset.stepper())
         self.hint = f"opened {preset.title} — " + self.explorer.next_hint()
 
@@ -99,8 +99,9 @@ class Sessions:
         """o: the settings screen."""
         from bptui.app.screens.settings import SettingsScreen
 
-        self.app.push_screen(SettingsScreen(self.preset, self.stepper, self.settings_field()),
-                         self.apply_settings)
+        field = self.lessons.settings_field()  # the one a lesson step asks to change
+        self.app.push_screen(SettingsScreen(self.preset, self.stepper, field),
+                             self.apply_settings)
 
     def apply_settings(self, result) -> None:
         """A new configuration: keep the weights where the layer sizes and init are unchanged."""
