@@ -37,7 +37,7 @@ async def test_invalid_settings_are_refused_in_place(field, value, message):
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("s")
-        weights = app.stepper.params.flat.tobytes()
+        weights = app.main_screen.stepper.params.flat.tobytes()
         screen = await open_settings(pilot)
         if field == "momentum":  # a setting of the momentum optimizer (xor uses plain SGD)
             screen.query_one("#optimizer", Select).value = "momentum"
@@ -48,7 +48,8 @@ async def test_invalid_settings_are_refused_in_place(field, value, message):
         assert "refused" in error and message in error
         await pilot.press("escape")
         await pilot.pause()
-        assert app.stepper.params.flat.tobytes() == weights and app.stepper.step == 1
+        assert app.main_screen.stepper.params.flat.tobytes() == weights
+        assert app.main_screen.stepper.step == 1
 
 
 async def test_cross_entropy_needs_a_matching_output():
@@ -64,8 +65,8 @@ async def test_hyperparameters_keep_the_weights():
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("s", "s", "f")
-        weights = app.stepper.params.flat.tobytes()
-        history = list(app.stepper.loss_history[:2])
+        weights = app.main_screen.stepper.params.flat.tobytes()
+        history = list(app.main_screen.stepper.loss_history[:2])
         screen = await open_settings(pilot)
         screen.query_one("#hidden_activation", Select).value = "tanh"
         screen.query_one("#optimizer", Select).value = "momentum"
@@ -73,13 +74,13 @@ async def test_hyperparameters_keep_the_weights():
         screen.query_one("#momentum", Input).value = "0.5"
         await submit(pilot, screen, "learning_rate", "0.25")
         assert app.screen is not screen
-        stepper = app.stepper
+        stepper = app.main_screen.stepper
         assert stepper.params.flat.tobytes() == weights
         assert stepper.learning_rate == 0.25 and stepper.training.momentum == 0.5
         assert stepper.spec.hidden_activation == "tanh"
         assert stepper.step == 2 and stepper.position == 0
         assert list(stepper.loss_history[:2]) == history  # the new settings' loss is computed afresh
-        assert "weights kept" in app.hint
+        assert "weights kept" in app.main_screen.hint
 
 
 async def test_layer_sizes_reinitialize():
@@ -88,10 +89,11 @@ async def test_layer_sizes_reinitialize():
         await pilot.press("s")
         screen = await open_settings(pilot)
         await submit(pilot, screen, "layers", "2,4,3,1")
-        assert app.stepper.spec.layers == (2, 4, 3, 1) and app.stepper.step == 0
-        assert "re-initialized" in app.hint
+        assert app.main_screen.stepper.spec.layers == (2, 4, 3, 1)
+        assert app.main_screen.stepper.step == 0
+        assert "re-initialized" in app.main_screen.hint
         await pilot.press("s")
-        assert app.stepper.step == 1
+        assert app.main_screen.stepper.step == 1
 
 
 async def test_weight_editor():
@@ -109,15 +111,16 @@ async def test_weight_editor():
         assert "out of range" in str(editor.query_one("#weight-error", Static).render())
         await submit(pilot, editor, "value", "0.5")
         assert app.screen is not editor
-        assert app.stepper.weights[0][0, 1] == 0.5 and app.stepper.position == 0
-        assert "W[1,2]: 0.2 → 0.5" in app.hint
+        assert app.main_screen.stepper.weights[0][0, 1] == 0.5
+        assert app.main_screen.stepper.position == 0
+        assert "W[1,2]: 0.2 → 0.5" in app.main_screen.hint
 
 
 async def test_switching_to_adam_shows_its_settings_and_resets_its_state():
     app = BptuiApp(preset="moons")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("s", "s")
-        weights = app.stepper.params.flat.tobytes()
+        weights = app.main_screen.stepper.params.flat.tobytes()
         screen = await open_settings(pilot)
         assert not screen.query_one("#beta1", Input).display
         screen.query_one("#optimizer", Select).value = "adam"
@@ -128,15 +131,16 @@ async def test_switching_to_adam_shows_its_settings_and_resets_its_state():
         screen.query_one("#beta2", Input).value = "0.99"
         await submit(pilot, screen, "learning_rate", "0.01")
         assert app.screen is not screen
-        stepper = app.stepper
+        stepper = app.main_screen.stepper
         assert stepper.optimizer.name == "adam" and stepper.optimizer.h["beta2"] == 0.99
         assert stepper.params.flat.tobytes() == weights and stepper.step == 2
-        assert stepper.opt_t == 0 and "Adam starts with its state (m, v) at zero" in app.hint
+        assert stepper.opt_t == 0
+        assert "Adam starts with its state (m, v) at zero" in app.main_screen.hint
         await pilot.press("s")
         assert stepper.opt_t == 1
         screen = await open_settings(pilot)  # the same optimizer again: its state is kept
         await submit(pilot, screen, "learning_rate", "0.02")
-        assert app.stepper.opt_t == 1 and "at zero" not in app.hint
+        assert app.main_screen.stepper.opt_t == 1 and "at zero" not in app.main_screen.hint
 
 
 async def test_a_schedule_shows_the_current_rate():
@@ -153,7 +157,7 @@ async def test_a_schedule_shows_the_current_rate():
         await pilot.press("f")
         status = str(app.query_one("#status", Static).render())
         assert "η 1 " in status  # η = 2 halves every 2 steps: step 2 uses 1
-        assert app.stepper.rate() == 1.0
+        assert app.main_screen.stepper.rate() == 1.0
 
 
 async def test_hidden_activations_per_layer_from_the_settings_screen():
@@ -170,7 +174,7 @@ async def test_hidden_activations_per_layer_from_the_settings_screen():
         assert "network.hidden_activation: has 1 name for 2 hidden layers" in error
         await submit(pilot, screen, "hidden_per_layer", "relu, gelu")
         assert app.screen is not screen
-        assert app.stepper.spec.hidden_activations == ("relu", "gelu")
+        assert app.main_screen.stepper.spec.hidden_activations == ("relu", "gelu")
         screen = await open_settings(pilot)
         assert screen.query_one("#hidden_activation", Select).value == "per-layer"
         assert screen.query_one("#hidden_per_layer", Input).value == "relu, gelu"
@@ -213,7 +217,7 @@ async def test_enter_applies_from_a_list_unless_it_is_open():
         assert picked != "cross_entropy"
         await pilot.press("enter")  # applies
         await pilot.pause()
-        assert app.screen is not screen and app.stepper.spec.loss == picked
+        assert app.screen is not screen and app.main_screen.stepper.spec.loss == picked
 
 
 async def test_a_lesson_opens_the_settings_on_the_field_it_asks_for():
@@ -222,9 +226,9 @@ async def test_a_lesson_opens_the_settings_on_the_field_it_asks_for():
     lesson = load_lesson("overfitting")
     app = BptuiApp(preset=lesson.preset, lesson=lesson)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.lesson.index = 2  # L2 λ → 0.03
-        app.draw_lesson(full=True)
+        app.main_screen.lesson.index = 2  # L2 λ → 0.03
+        app.main_screen.lessons.draw(full=True)
         screen = await open_settings(pilot)
         assert screen.focused is screen.query_one("#l2", Input)
         assert any(line.startswith("set “L2 λ” to at least 0.02 in the settings (o)")
-                   for line in app.lesson.missing(app.lesson_context()))
+                   for line in app.main_screen.lesson.missing(app.main_screen.lessons.context()))

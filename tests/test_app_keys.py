@@ -18,7 +18,7 @@ from bptui.preset import load_preset
 async def test_phase_keys_walk_one_training_step():
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
-        stepper = app.stepper
+        stepper = app.main_screen.stepper
         await pilot.press("f")
         assert stepper.last.phase == Phase.FORWARD and stepper.last.layer == 0
         await pilot.press("f")
@@ -35,92 +35,95 @@ async def test_out_of_order_keys_say_what_they_did():
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("e")  # runs the forward pass first
-        assert app.stepper.last.phase == Phase.ERROR
-        assert "ran forward first" in app.hint
+        assert app.main_screen.stepper.last.phase == Phase.ERROR
+        assert "ran forward first" in app.main_screen.hint
         await pilot.press("f")  # forward is done for this step: says which key is next
-        assert app.stepper.last.phase == Phase.ERROR
-        assert "next: b" in app.hint
+        assert app.main_screen.stepper.last.phase == Phase.ERROR
+        assert "next: b" in app.main_screen.hint
         await pilot.press("u")  # runs the backward pass, then the update
-        assert app.stepper.step == 1 and "ran backward first" in app.hint
+        assert app.main_screen.stepper.step == 1 and "ran backward first" in app.main_screen.hint
         await pilot.press("b")  # a new step: forward and error first
-        assert app.stepper.last.phase == Phase.BACKWARD and "ran forward, error first" in app.hint
+        assert app.main_screen.stepper.last.phase == Phase.BACKWARD
+        assert "ran forward, error first" in app.main_screen.hint
 
 
 async def test_space_and_s():
     app = BptuiApp(preset="spiral")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("space")
-        assert app.stepper.position == 1
+        assert app.main_screen.stepper.position == 1
         await pilot.press("s")
-        assert app.stepper.step == 1 and app.stepper.updated
+        assert app.main_screen.stepper.step == 1 and app.main_screen.stepper.updated
 
 
 async def test_reset_restores_the_seeded_weights_bit_for_bit():
     app = BptuiApp(preset="spiral")
     async with app.run_test(size=(120, 40)) as pilot:
-        initial = app.stepper.params.flat.tobytes()
+        initial = app.main_screen.stepper.params.flat.tobytes()
         await pilot.press("s", "s", "f")
-        assert app.stepper.params.flat.tobytes() != initial
+        assert app.main_screen.stepper.params.flat.tobytes() != initial
         await pilot.press("R")
-        assert app.stepper.params.flat.tobytes() == initial
-        assert app.stepper.step == 0
+        assert app.main_screen.stepper.params.flat.tobytes() == initial
+        assert app.main_screen.stepper.step == 0
 
 
 async def test_learning_rate_keys():
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("plus")
-        assert app.stepper.learning_rate == 4.0
+        assert app.main_screen.stepper.learning_rate == 4.0
         await pilot.press("minus", "minus")
-        assert app.stepper.learning_rate == 1.0
+        assert app.main_screen.stepper.learning_rate == 1.0
 
 
 async def test_run_and_pause():
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("r")
-        assert app.running
+        assert app.main_screen.running
         await asyncio.sleep(0.3)
         await pilot.press("r")  # asks the training thread to stop; it says when it has
         for _ in range(200):
-            if not app.running:
+            if not app.main_screen.running:
                 break
             await pilot.pause(0.01)
-        assert not app.running and not app.trainer.busy and "paused at step" in app.hint
-        steps = app.stepper.step
+        explorer = app.main_screen
+        assert not explorer.running and not explorer.trainer.busy
+        assert "paused at step" in explorer.hint
+        steps = app.main_screen.stepper.step
         assert steps > 0
         await asyncio.sleep(0.1)
-        assert app.stepper.step == steps  # really paused
-        assert len(app.stepper.loss_history) >= steps
+        assert app.main_screen.stepper.step == steps  # really paused
+        assert len(app.main_screen.stepper.loss_history) >= steps
 
 
 async def test_run_stops_on_divergence():
     preset = load_preset("sine")
     app = BptuiApp(preset=preset)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.stepper.learning_rate = 1e6
+        app.main_screen.stepper.learning_rate = 1e6
         await pilot.press("r")
         for _ in range(100):
             await asyncio.sleep(0.02)
-            if not app.running:
+            if not app.main_screen.running:
                 break
-        assert app.stepper.diverged and not app.running
+        assert app.main_screen.stepper.diverged and not app.main_screen.running
         await pilot.press("R")
-        assert not app.stepper.diverged
+        assert not app.main_screen.stepper.diverged
 
 
 async def test_layer_and_cursor_keys():
     app = BptuiApp(preset="spiral")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("right_square_bracket")
-        assert app.layer == 1
+        assert app.main_screen.weight_layer == 1
         await pilot.press("left_square_bracket", "left_square_bracket")
-        assert app.layer == 2
+        assert app.main_screen.weight_layer == 2
         await pilot.press("left", "down", "down")
         from bptui.app.widgets.diagram import NetworkDiagram
 
         assert app.query_one(NetworkDiagram).cursor == (2, 2)
-        assert app.layer == 1
+        assert app.main_screen.weight_layer == 1
 
 
 async def test_switching_presets_in_the_picker():
@@ -135,8 +138,8 @@ async def test_switching_presets_in_the_picker():
         field.value = "iris"
         await pilot.press("enter")
         await pilot.pause()
-        assert app.preset.name == "iris"
-        assert app.stepper.spec.layers == (4, 8, 3)
+        assert app.main_screen.preset.name == "iris"
+        assert app.main_screen.stepper.spec.layers == (4, 8, 3)
 
 
 async def test_a_bad_preset_in_the_picker_keeps_the_session(tmp_path):
@@ -145,7 +148,7 @@ async def test_a_bad_preset_in_the_picker_keeps_the_session(tmp_path):
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("s")
-        weights = app.stepper.params.flat.copy()
+        weights = app.main_screen.stepper.params.flat.copy()
         await pilot.press("p")
         await pilot.pause()
         from textual.widgets import Input, Static
@@ -159,8 +162,8 @@ async def test_a_bad_preset_in_the_picker_keeps_the_session(tmp_path):
         assert "network.layers" in message and "bad.toml" in message
         await pilot.press("escape")
         await pilot.pause()
-        assert app.preset.name == "xor" and app.stepper.step == 1
-        np.testing.assert_array_equal(app.stepper.params.flat, weights)
+        assert app.main_screen.preset.name == "xor" and app.main_screen.stepper.step == 1
+        np.testing.assert_array_equal(app.main_screen.stepper.params.flat, weights)
 
 
 async def test_help_screen_opens_and_closes():
@@ -180,7 +183,7 @@ async def test_small_terminals_keep_panes_and_a_status_line_that_fits():
         async with app.run_test(size=size) as pilot:
             await pilot.press("f", "e", "b", "u", "right", "down")
             await pilot.pause()
-            assert app.stepper.step == 1  # the four phases ran: one whole step
+            assert app.main_screen.stepper.step == 1  # the four phases ran: one whole step
             for pane in ("#diagram-pane", "#matrix-pane", "#bottom"):
                 region = app.query_one(pane).region
                 assert region.width > 0 and region.height > 0, (size, pane)
@@ -191,65 +194,69 @@ async def test_small_terminals_keep_panes_and_a_status_line_that_fits():
 async def test_undo_and_redo_are_exact():
     app = BptuiApp(preset="spiral")
     async with app.run_test(size=(120, 40)) as pilot:
-        states = [app.stepper.params.flat.tobytes()]
+        states = [app.main_screen.stepper.params.flat.tobytes()]
         for key in ["f", "f", "f", "e", "b", "b", "b", "u", "f"]:
             await pilot.press(key)
-            states.append((app.stepper.micro_index, app.stepper.params.flat.tobytes(),
-                           app.stepper.ws.a[0].tobytes()))
+            stepper = app.main_screen.stepper
+            states.append((stepper.micro_index, stepper.params.flat.tobytes(),
+                           stepper.ws.a[0].tobytes()))
         final = states[-1]
         await pilot.press("z", "z", "z")
-        assert app.stepper.micro_index == final[0] - 3
-        assert (app.stepper.micro_index, app.stepper.params.flat.tobytes(),
-                app.stepper.ws.a[0].tobytes()) == states[-4]
+        assert app.main_screen.stepper.micro_index == final[0] - 3
+        assert (app.main_screen.stepper.micro_index, app.main_screen.stepper.params.flat.tobytes(),
+                app.main_screen.stepper.ws.a[0].tobytes()) == states[-4]
         await pilot.press("Z", "Z", "Z")
-        assert (app.stepper.micro_index, app.stepper.params.flat.tobytes(),
-                app.stepper.ws.a[0].tobytes()) == final
+        assert (app.main_screen.stepper.micro_index, app.main_screen.stepper.params.flat.tobytes(),
+                app.main_screen.stepper.ws.a[0].tobytes()) == final
         for _ in range(12):
             await pilot.press("z")
-        assert app.stepper.micro_index == 0 and "nothing to undo" in app.hint
+        assert app.main_screen.stepper.micro_index == 0
+        assert "nothing to undo" in app.main_screen.hint
 
 
 async def test_h_shows_gradient_health_and_the_diagram_marks_flat_units():
     app = BptuiApp(preset="dead-relu")
     async with app.run_test(size=(120, 40)) as pilot:
-        app.stepper.run(200)
-        app.refresh_view()
+        app.main_screen.stepper.run(200)
+        app.main_screen.refresh_view()
         await pilot.press("h")
         await pilot.pause()
-        assert app.bottom == "health" and app.query_one("#charts").current == "health"
-        assert app.snapshot.trace_rows == 200
-        view = app.snapshot.views[0]
+        assert app.main_screen.bottom == "health" and app.query_one("#charts").current == "health"
+        assert app.main_screen.snapshot.trace_rows == 200
+        view = app.main_screen.snapshot.views[0]
         assert view.flat_kind == "dead"
         await pilot.press("f")  # the forward pass of the current batch: flat units are known
         await pilot.pause()
-        flat = app.snapshot.views[0].flat
+        flat = app.main_screen.snapshot.views[0].flat
         assert flat is not None and flat.any()
         assert "✕ dead" in app.query_one("#diagram").render_line(1).text
         await pilot.press("h")
-        assert app.bottom == "check"  # h cycles: loss → gradient health → update check
+        # h cycles: loss → gradient health → update check
+        assert app.main_screen.bottom == "check"
         await pilot.press("h")
-        assert app.bottom == "chart"
+        assert app.main_screen.bottom == "chart"
 
 
 async def test_c_pins_runs_labelled_by_what_differs_and_C_clears_them():
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("c")
-        assert app.ghosts == () and "nothing to pin" in app.hint
-        app.stepper.run(50)
-        app.refresh_view()
+        assert app.main_screen.ghosts == () and "nothing to pin" in app.main_screen.hint
+        app.main_screen.stepper.run(50)
+        app.main_screen.refresh_view()
         await pilot.press("c")
-        assert len(app.ghosts) == 1 and app.ghosts[0].label(app.settings) == "run 1"
+        assert len(app.main_screen.ghosts) == 1
+        assert app.main_screen.ghosts[0].label(app.main_screen.settings) == "run 1"
         await pilot.press("R", "minus")
-        assert app.ghosts[0].label(app.settings) == "η 2"
+        assert app.main_screen.ghosts[0].label(app.main_screen.settings) == "η 2"
         for _ in range(5):
-            app.stepper.run(5)
-            app.refresh_view()
+            app.main_screen.stepper.run(5)
+            app.main_screen.refresh_view()
             await pilot.press("c")
-        assert len(app.ghosts) == 4  # at most four: the oldest goes
-        assert [g.number for g in app.ghosts] == [3, 4, 5, 6]
+        assert len(app.main_screen.ghosts) == 4  # at most four: the oldest goes
+        assert [g.number for g in app.main_screen.ghosts] == [3, 4, 5, 6]
         await pilot.press("C")
-        assert app.ghosts == ()
+        assert app.main_screen.ghosts == ()
 
 
 async def test_number_keys_zoom_a_pane_and_back():
@@ -270,8 +277,9 @@ async def test_every_palette_action_runs_with_a_screen_on_top(tmp_path, monkeypa
     from bptui.keys import KEYS
 
     def seen(app):
-        return (app.hint, app.stepper.micro_index, app.stepper.step, app.bottom,
-                len(app.ghosts), [type(s).__name__ for s in app.screen_stack],
+        explorer = app.main_screen
+        return (explorer.hint, explorer.stepper.micro_index, explorer.stepper.step, explorer.bottom,
+                len(app.main_screen.ghosts), [type(s).__name__ for s in app.screen_stack],
                 app.screen_stack[0].maximized)
 
     monkeypatch.chdir(tmp_path)  # save and export write files here
@@ -281,9 +289,9 @@ async def test_every_palette_action_runs_with_a_screen_on_top(tmp_path, monkeypa
         for key in KEYS:
             if not key.palette or key.action in ("quit", "help"):
                 continue
-            await app.push_screen(HelpScreen(app.stepper))
+            await app.push_screen(HelpScreen(app.main_screen.stepper))
             before = seen(app)
-            await app.run_action(key.action)
+            await app.main_screen.run_action(key.action)
             await pilot.pause()
             if seen(app) == before:
                 idle.append(key.action)
@@ -311,22 +319,22 @@ async def test_pace_keys_slow_training_down_so_each_step_is_drawn():
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("less_than_sign", "less_than_sign", "less_than_sign")
-        assert app.pace == 10 and "10 steps/s" in app.hint
+        assert app.main_screen.pace == 10 and "10 steps/s" in app.main_screen.hint
         assert "10 steps/s" in app.query_one("#status").render_line(0).text
         drawn = []
-        app.watch(app, "snapshot", lambda snap: drawn.append(snap.step), init=False)
+        app.watch(app.main_screen, "snapshot", lambda snap: drawn.append(snap.step), init=False)
         await pilot.press("r")
         await asyncio.sleep(0.5)
         await pilot.press("r")
         for _ in range(200):
-            if not app.running:
+            if not app.main_screen.running:
                 break
             await pilot.pause(0.01)
-        assert 1 <= app.stepper.step < 20  # 10 steps a second, not thousands
+        assert 1 <= app.main_screen.stepper.step < 20  # 10 steps a second, not thousands
         assert drawn == sorted(drawn)  # frames only go forward
         await pilot.press("greater_than_sign", "greater_than_sign", "greater_than_sign",
                           "greater_than_sign")
-        assert app.pace is None and "max" in app.hint
+        assert app.main_screen.pace is None and "max" in app.main_screen.hint
 
 
 async def test_run_to_stops_at_the_step_asked_for():
@@ -339,10 +347,10 @@ async def test_run_to_stops_at_the_step_asked_for():
         assert "not a whole number" in str(app.screen.query_one("#run-to-error").render())
         await pilot.press("backspace", "5", "enter")
         for _ in range(300):
-            if not app.running and app.stepper.step:
+            if not app.main_screen.running and app.main_screen.stepper.step:
                 break
             await pilot.pause(0.01)
-        assert app.stepper.step == 125 and "stopped at step 125" in app.hint
+        assert app.main_screen.stepper.step == 125 and "stopped at step 125" in app.main_screen.hint
         assert not any(t.name == "bptui-trainer" and t.is_alive() for t in threading.enumerate())
 
 

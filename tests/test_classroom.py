@@ -303,10 +303,11 @@ async def test_a_locked_preset_allows_only_its_keys(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("s", "p", "d")
         await pilot.pause()
-        assert app.stepper.step == 0 and len(app.screen_stack) == 1 and app.left == "diagram"
-        assert app.hint.startswith("this preset locks d (it uses: space, x)")
+        assert app.main_screen.stepper.step == 0 and len(app.screen_stack) == 1
+        assert app.main_screen.left == "diagram"
+        assert app.main_screen.hint.startswith("this preset locks d (it uses: space, x)")
         await pilot.press("space", "x")
-        assert app.stepper.micro_index == 1 and app.right == "explain"
+        assert app.main_screen.stepper.micro_index == 1 and app.main_screen.right == "explain"
 
 
 # --- the app on the class server ------------------------------------------------------------
@@ -324,11 +325,12 @@ async def test_a_students_lesson_and_network_survive_a_reload(tmp_path, web):
                    opening=Opening("forward"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.lesson.lesson.name == "forward"
+        assert app.main_screen.lesson.lesson.name == "forward"
         await act(pilot, "x")
         await pilot.press("n")
         await act(pilot, "predict")  # step 2: right, and the forward pass moved on
-        micro, params = app.stepper.micro_index, app.stepper.params.flat.copy()
+        stepper = app.main_screen.stepper
+        micro, params = stepper.micro_index, stepper.params.flat.copy()
         assert micro > 0
         await pilot.press("q", "y")  # quitting keeps the network as it is now
         await pilot.pause()
@@ -338,15 +340,15 @@ async def test_a_students_lesson_and_network_survive_a_reload(tmp_path, web):
     app = BptuiApp(preset="xor", lesson="pick", catalog=catalog, seat=seat)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.lesson.lesson.name == "forward" and app.lesson.index == 1
-        assert app.tally == (1, 1) and len(app.screen_stack) == 1
-        assert app.stepper.micro_index == micro
-        assert (app.stepper.params.flat == params).all()
+        assert app.main_screen.lesson.lesson.name == "forward" and app.main_screen.lesson.index == 1
+        assert app.main_screen.tally == (1, 1) and len(app.screen_stack) == 1
+        assert app.main_screen.stepper.micro_index == micro
+        assert (app.main_screen.stepper.params.flat == params).all()
     # Another student starts at the picker; nothing of theirs is on the server's own account.
     app = BptuiApp(preset="xor", lesson="pick", catalog=catalog, seat=WebSeat(OTHER, seat.folder))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.lesson is None and app.screen.__class__.__name__ == "LessonPicker"
+        assert app.main_screen.lesson is None and app.screen.__class__.__name__ == "LessonPicker"
     from bptui.lesson import progress as saved
 
     assert saved.load("forward", 4) is None
@@ -361,7 +363,7 @@ async def test_a_kept_network_that_cannot_be_read_resumes_the_step_on_fresh_weig
                    seat=seat)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.lesson.index == 2 and app.stepper.step == 0
+        assert app.main_screen.lesson.index == 2 and app.main_screen.stepper.step == 0
 
 
 async def test_q_in_a_browser_asks_first(web):
@@ -383,14 +385,15 @@ async def test_a_url_with_a_preset_and_settings_opens_them(web):
     app = BptuiApp(preset="xor", catalog=Catalog.bundled(), opening=opening)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.preset.name == "iris" and app.stepper.learning_rate == 0.25
+        assert app.main_screen.preset.name == "iris"
+        assert app.main_screen.stepper.learning_rate == 0.25
 
 
 async def test_a_forged_url_is_a_notification_and_the_app_opens_as_usual(web):
     app = BptuiApp(preset="xor", catalog=Catalog.bundled(), opening=Opening(preset="nosuch"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.preset.name == "xor"
+        assert app.main_screen.preset.name == "xor"
         assert any("no preset is served" in str(n.message) for n in app._notifications)
 
 
@@ -408,7 +411,7 @@ async def test_the_picker_offers_the_served_presets_first_in_a_browser(tmp_path,
         options.highlighted = 0
         await pilot.press("enter")
         await pilot.pause()
-        assert app.preset.title == "Exam"
+        assert app.main_screen.preset.title == "Exam"
 
 
 async def test_n_after_a_served_lesson_opens_the_next_of_its_folder(tmp_path, web):
@@ -416,10 +419,12 @@ async def test_n_after_a_served_lesson_opens_the_next_of_its_folder(tmp_path, we
     app = BptuiApp(preset="xor", lesson=catalog.lesson("01-first"), catalog=catalog)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n", "n")
-        assert app.lesson.finished and "n: the next lesson (02-second)" in app.hint
+        assert app.main_screen.lesson.finished
+        assert "n: the next lesson (02-second)" in app.main_screen.hint
         await pilot.press("n")
         await pilot.pause()
-        assert app.lesson.lesson.title == "Second" and app.preset.title == "Exam"
+        assert app.main_screen.lesson.lesson.title == "Second"
+        assert app.main_screen.preset.title == "Exam"
 
 
 def test_a_preset_file_served_by_name_is_offered_in_the_picker(tmp_path, monkeypatch):

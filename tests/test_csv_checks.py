@@ -232,7 +232,7 @@ async def test_the_explorer_shows_the_notices_about_its_data(tmp_path):
         assert "column 'idx' counts the rows (0..39)" in shown[0][0]
         assert shown[0][1]["markup"] is False and shown[0][1]["severity"] == "warning"
         shown.clear()
-        app.start_session(load_preset("xor"), load_preset("xor").stepper())
+        app.main_screen.start_session(load_preset("xor"), load_preset("xor").stepper())
         assert shown == []
 
 

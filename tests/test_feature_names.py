@@ -66,10 +66,10 @@ async def test_the_digits_picture_shows_raw_pixels_and_the_label_and_prediction(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f", "f")
         await pilot.pause()
-        snap = app.snapshot
+        snap = app.main_screen.snapshot
         diagram = app.query_one(NetworkDiagram)
         row = int(snap.batch_rows[0])
-        stepper = app.stepper
+        stepper = app.main_screen.stepper
         raw = raw_inputs(snap, 0)
         grey_levels = np.arange(17.0)
         assert np.allclose(raw, np.round(raw)) and set(np.round(raw)) <= set(grey_levels)

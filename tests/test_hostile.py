@@ -155,7 +155,7 @@ async def test_explorer_shows_csv_names_harmlessly(tmp_path):
         await pilot.press("s", "d")
         assert app.query_one("#diagram-pane").border_title.startswith("Decision boundary")
         assert clean(app.export_screenshot())
-        assert app.stepper.data.class_names == ("x\\x1b[31m", "y\\x1b[31m")
+        assert app.main_screen.stepper.data.class_names == ("x\\x1b[31m", "y\\x1b[31m")
 
 
 async def test_picker_shows_no_control_characters(tmp_path, monkeypatch):
@@ -552,7 +552,7 @@ async def test_a_session_saved_after_an_edit_mid_epoch_opens(tmp_path, monkeypat
     app = BptuiApp(preset=preset, stepper=resumed)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("g", "s", "g")
-        assert app.stepper.step == 3
+        assert app.main_screen.stepper.step == 3
 
 
 async def test_a_session_name_never_becomes_a_path(tmp_path, monkeypatch):
@@ -592,16 +592,16 @@ async def test_plus_and_minus_keep_eta_in_range(tmp_path, monkeypatch):
 
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
-        app.stepper.learning_rate = 300.0
+        app.main_screen.stepper.learning_rate = 300.0
         await pilot.press("plus", "plus", "plus")
-        assert app.stepper.learning_rate == MAX_LEARNING_RATE
+        assert app.main_screen.stepper.learning_rate == MAX_LEARNING_RATE
         assert "η is at its maximum 1000" in str(app.query_one("#hint", Static).render())
-        app.stepper.learning_rate = 1e-307
+        app.main_screen.stepper.learning_rate = 1e-307
         await pilot.press("minus", "minus", "minus", "minus")
-        assert app.stepper.learning_rate == 2.5e-308
+        assert app.main_screen.stepper.learning_rate == 2.5e-308
         assert "η is at its minimum 2.5e-308" in str(app.query_one("#hint", Static).render())
         monkeypatch.chdir(tmp_path)
-        app.stepper.learning_rate = 1000.0
+        app.main_screen.stepper.learning_rate = 1000.0
         await pilot.press("ctrl+s")
     _, resumed = load_session(tmp_path / "bptui-session-xor.npz")
     assert resumed.learning_rate == MAX_LEARNING_RATE
@@ -612,7 +612,7 @@ async def test_settings_refuse_eta_out_of_range():
 
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
-        before = app.stepper.learning_rate
+        before = app.main_screen.stepper.learning_rate
         await pilot.press("o")
         for value in ["0", "-5", "1000.5", "nan", "inf", "1e309"]:
             field = app.screen.query_one("#learning_rate", Input)
@@ -620,7 +620,8 @@ async def test_settings_refuse_eta_out_of_range():
             field.focus()
             await pilot.press("enter")
             error = str(app.screen.query_one("#settings-error", Static).render())
-            assert "learning_rate" in error and app.stepper.learning_rate == before, value
+            assert "learning_rate" in error
+            assert app.main_screen.stepper.learning_rate == before, value
 
 
 # --------------------------------------------------------------------------------------------

@@ -49,9 +49,9 @@ async def test_no_timer_runs_after_keys_a_run_and_the_other_panes():
         await asyncio.sleep(0.2)
         await pilot.press("r")
         for _ in range(200):
-            if not app.trainer.busy:
+            if not app.main_screen.trainer.busy:
                 break
             await pilot.pause(0.01)
-        assert not app.trainer.busy
+        assert not app.main_screen.trainer.busy
         await settle(pilot)
         assert running_timers(app) == []

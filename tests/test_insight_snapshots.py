@@ -16,12 +16,12 @@ def run(keys: list[str], steps: int = 0, record: bool = False):
     async def before(pilot):
         app = pilot.app
         for _ in range(steps if record else 0):
-            app.stepper.run(1)
-            app.timeline.record()
+            app.main_screen.stepper.run(1)
+            app.main_screen.timeline.record()
         if steps and not record:
-            app.stepper.run(steps)
-            app.timeline.record()
-        app.refresh_view()
+            app.main_screen.stepper.run(steps)
+            app.main_screen.timeline.record()
+        app.main_screen.refresh_view()
         await pilot.pause()
         for key in keys:
             await pilot.press(key)

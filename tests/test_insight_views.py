@@ -41,21 +41,23 @@ async def settle(pilot) -> None:
 async def test_weight_cursor_walks_the_inputs_and_the_bias_of_the_selected_unit():
     app = BptuiApp(preset="mazur")
     async with app.run_test(size=(120, 40)) as pilot:
-        assert app.source is None and "w 1:1:1" not in app.query_one("#matrix").render_line(1).text
+        assert app.main_screen.source is None
+        assert "w 1:1:1" not in app.query_one("#matrix").render_line(1).text
         await pilot.press("right_curly_bracket")  # the first press shows the cursor
-        assert str(app.weight_address()) == "1:1:1"
+        assert str(app.main_screen.weight_address()) == "1:1:1"
         assert "w 1:1:1 = 0.15" in app.query_one("#matrix").render_line(1).text
         diagram = app.query_one("#diagram")
         assert any("w 1:1:1 = 0.15" in diagram.render_line(y).text
                    for y in range(diagram.size.height))
         await pilot.press("right_curly_bracket", "right_curly_bracket")
-        assert str(app.weight_address()) == "1:1:b" and "bias" in app.hint
+        assert str(app.main_screen.weight_address()) == "1:1:b" and "bias" in app.main_screen.hint
         await pilot.press("right_curly_bracket")
-        assert str(app.weight_address()) == "1:1:1"  # wraps
+        assert str(app.main_screen.weight_address()) == "1:1:1"  # wraps
         await pilot.press("left_curly_bracket", "down", "right")
-        assert str(app.weight_address()) == "2:2:b"  # layer 2 units have 2 inputs and a bias
+        # layer 2 units have 2 inputs and a bias
+        assert str(app.main_screen.weight_address()) == "2:2:b"
         await pilot.press("left")
-        assert str(app.weight_address()) == "1:2:b"
+        assert str(app.main_screen.weight_address()) == "1:2:b"
 
 
 async def test_v_nudges_mazur_w1_with_his_numbers_and_plus_scales_epsilon_not_eta():
@@ -71,7 +73,7 @@ async def test_v_nudges_mazur_w1_with_his_numbers_and_plus_scales_epsilon_not_et
         slope = (mazur_cost(0.15 + eps) - mazur_cost(0.15 - eps)) / (2 * eps)
         assert result.slope == pytest.approx(slope, rel=1e-7)
         assert result.gradient == pytest.approx(0.000438568, abs=5e-10)
-        engine = nudge(Point.current(app.stepper), WeightAddress(0, 0, 0))
+        engine = nudge(Point.current(app.main_screen.stepper), WeightAddress(0, 0, 0))
         assert result.gradient == engine.gradient and result.slope == engine.slope
         text = screen.render_text()
         for shown in ("C(w) = 0.2983711088", "backprop ∂C/∂w = 0.0004385677",
@@ -80,12 +82,12 @@ async def test_v_nudges_mazur_w1_with_his_numbers_and_plus_scales_epsilon_not_et
             assert shown in text, shown
         await pilot.press("plus")
         assert screen.result.epsilon == pytest.approx(1e-3)
-        assert app.stepper.learning_rate == 0.5  # + was the view's, not the η key
+        assert app.main_screen.stepper.learning_rate == 0.5  # + was the view's, not the η key
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, NudgeScreen)
         await pilot.press("plus")
-        assert app.stepper.learning_rate == 1.0
+        assert app.main_screen.stepper.learning_rate == 1.0
 
 
 async def test_k_slices_the_loss_along_w5_and_draws_mazurs_update():
@@ -97,7 +99,7 @@ async def test_k_slices_the_loss_along_w5_and_draws_mazurs_update():
         assert isinstance(screen, SliceScreen)
         result = screen.result
         assert result.addresses == (WeightAddress(1, 0, 0),)
-        engine = slice_loss(Point.current(app.stepper), [WeightAddress(1, 0, 0)])
+        engine = slice_loss(Point.current(app.main_screen.stepper), [WeightAddress(1, 0, 0)])
         assert np.array_equal(result.loss, engine.loss)
         for k in (0, 7, 20, 33, 40):  # against the cost written out by hand
             assert result.loss[k] == pytest.approx(mazur_cost(w5=result.values[0][k]), rel=1e-12)
@@ -105,23 +107,23 @@ async def test_k_slices_the_loss_along_w5_and_draws_mazurs_update():
         text = screen.render_text()
         assert "every other weight held" in text and "w → 0.3589165" in text
         assert "●" in text and "◆" in text
-        assert app.stepper.micro_index == 0  # the probe left the stepper alone
+        assert app.main_screen.stepper.micro_index == 0  # the probe left the stepper alone
 
 
 async def test_K_maps_two_weights_with_the_path_of_the_last_steps():
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(300):
-            app.stepper.run(1)
-            app.timeline.record()
-        app.refresh_view()
+            app.main_screen.stepper.run(1)
+            app.main_screen.timeline.record()
+        app.main_screen.refresh_view()
         await pilot.press("K")
         await settle(pilot)
         screen = app.screen
         result = screen.result
         a, b = WeightAddress(0, 0, 0), WeightAddress(0, 0, 1)
         assert result.addresses == (a, b) and result.loss.shape == (41, 41)
-        point = Point.current(app.stepper)
+        point = Point.current(app.main_screen.stepper)
         settings = np.array([[result.values[0][i], result.values[1][k]]
                              for i, k in ((0, 0), (20, 20), (40, 3))])
         assert np.allclose([result.loss[0, 0], result.loss[20, 20], result.loss[40, 3]],
@@ -129,7 +131,8 @@ async def test_K_maps_two_weights_with_the_path_of_the_last_steps():
         path = screen.path
         assert 150 <= len(path) <= 202  # the undo timeline's states of the last 200 steps
         assert tuple(path[-1]) == (point.value(a), point.value(b))
-        history = [float(app.timeline.recent[k].params[0]) for k in sorted(app.timeline.recent)]
+        recent = app.main_screen.timeline.recent
+        history = [float(recent[k].params[0]) for k in sorted(recent)]
         assert path[0][0] in history
         text = screen.render_text()
         assert "▀" in text and "●" in text and "last 200 steps" in text
@@ -138,7 +141,7 @@ async def test_K_maps_two_weights_with_the_path_of_the_last_steps():
 async def test_u_shows_the_update_check_and_h_cycles_to_its_chart():
     app = BptuiApp(preset="mazur")
     async with app.run_test(size=(120, 40)) as pilot:
-        point = Point.current(app.stepper)
+        point = Point.current(app.main_screen.stepper)
         grads = Pass(point).grads.flat
         await pilot.press("u", "x")
         await pilot.pause()
@@ -148,7 +151,7 @@ async def test_u_shows_the_update_check_and_h_cycles_to_its_chart():
         stepper = load_preset("mazur").stepper()
         stepper.params.flat[:] = after.flat
         actual = stepper.evaluate(stepper.data.x_train, stepper.data.y_train) - before
-        row = app.stepper.history.first_order.values[0]
+        row = app.main_screen.stepper.history.first_order.values[0]
         assert row[0] == pytest.approx(predicted, rel=1e-12)
         assert row[1] == pytest.approx(actual, rel=1e-9)
         text = app.query_one("#explain").render_text()
@@ -156,13 +159,13 @@ async def test_u_shows_the_update_check_and_h_cycles_to_its_chart():
         assert f"actual ΔC = C(θ + Δθ) − C(θ) = {row[1]:.7g}" in text
         assert f"ratio actual / predicted = {row[1] / row[0]:.4g}" in text
         await pilot.press("h")
-        assert app.bottom == "health"
+        assert app.main_screen.bottom == "health"
         await pilot.press("h")
         await pilot.pause()
-        assert app.bottom == "check" and app.query_one("#charts").current == "check"
-        assert app.snapshot.first_order.shape == (1, 2)
+        assert app.main_screen.bottom == "check" and app.query_one("#charts").current == "check"
+        assert app.main_screen.snapshot.first_order.shape == (1, 2)
         await pilot.press("h")
-        assert app.bottom == "chart"
+        assert app.main_screen.bottom == "chart"
 
 
 async def test_y_shows_each_samples_pull_and_their_mean_is_the_gradient():
@@ -170,7 +173,7 @@ async def test_y_shows_each_samples_pull_and_their_mean_is_the_gradient():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("y")
         await pilot.pause()
-        result = nudge(Point.current(app.stepper), WeightAddress(0, 0, 0))
+        result = nudge(Point.current(app.main_screen.stepper), WeightAddress(0, 0, 0))
         text = app.query_one("#explain").render_text()
         assert "Each sample's pull on w 1:1:1" in text
         assert len(result.products) == 4
@@ -183,7 +186,7 @@ async def test_y_shows_each_samples_pull_and_their_mean_is_the_gradient():
         await pilot.pause()
         assert "▶#2" in app.query_one("#explain").render_text()
         await pilot.press("y")
-        assert app.probe == ""
+        assert app.main_screen.probe == ""
 
 
 async def test_y_on_a_large_batch_shows_the_strongest_each_way_and_a_histogram():
@@ -207,7 +210,7 @@ async def test_G_draws_the_output_unit_as_a_graph_with_the_engines_numbers():
         assert "z  data 1.106  grad 0.1385" in text  # net_o1 = 1.105905967, δ_o1 = 0.138498562
         assert "w1  data 0.4  grad 0.08217" in text  # ∂E/∂w5 = 0.082167041
         await pilot.press("G")
-        assert app.probe == ""
+        assert app.main_screen.probe == ""
 
 
 async def test_j_on_dead_relu_lands_by_replay_on_the_step_the_first_unit_died():
@@ -220,32 +223,33 @@ async def test_j_on_dead_relu_lands_by_replay_on_the_step_the_first_unit_died():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("j")
         await pilot.pause()
-        stepper = app.stepper
+        stepper = app.main_screen.stepper
         assert stepper.step == first.step
         assert stepper.micro_index == first.step * stepper.steps_per_training_step \
             + 2 * stepper.depth + 1  # after its backward pass, before its update
         fresh = load_preset("dead-relu").stepper()
         fresh.run(first.step)
         assert stepper.params.flat.tobytes() == fresh.params.flat.tobytes()  # exact replay
-        assert app.hint.startswith(f"step {first.step}: ")
-        assert f"hidden {first.layer}, unit {first.unit} died" in app.hint
-        assert app.cursor == (first.layer, first.unit - 1)
-        view = app.snapshot.views[first.layer - 1]
+        assert app.main_screen.hint.startswith(f"step {first.step}: ")
+        assert f"hidden {first.layer}, unit {first.unit} died" in app.main_screen.hint
+        assert app.main_screen.cursor == (first.layer, first.unit - 1)
+        view = app.main_screen.snapshot.views[first.layer - 1]
         assert view.flat[first.unit - 1]  # the diagram marks it ✕
-        assert any(e.step == first.step for e in app.events)
+        assert any(e.step == first.step for e in app.main_screen.events)
         await pilot.press("J")
         await pilot.pause()
-        assert stepper.step < first.step or "no earlier event" in app.hint
+        assert stepper.step < first.step or "no earlier event" in app.main_screen.hint
 
 
 async def test_probe_views_leave_the_stepper_as_it_was():
     app = BptuiApp(preset="spiral")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("e", "b")
-        state = (app.stepper.params.flat.tobytes(), app.stepper.grads.flat.tobytes(),
-                 app.stepper.micro_index, app.stepper.ws.a[0].tobytes())
+        stepper = app.main_screen.stepper
+        state = (stepper.params.flat.tobytes(), stepper.grads.flat.tobytes(),
+                 stepper.micro_index, stepper.ws.a[0].tobytes())
         for keys in (["v", "escape"], ["k"], ["escape", "y", "G"]):
             await pilot.press(*keys)
             await settle(pilot)
-        assert state == (app.stepper.params.flat.tobytes(), app.stepper.grads.flat.tobytes(),
-                         app.stepper.micro_index, app.stepper.ws.a[0].tobytes())
+        assert state == (stepper.params.flat.tobytes(), stepper.grads.flat.tobytes(),
+                         stepper.micro_index, stepper.ws.a[0].tobytes())

@@ -96,7 +96,7 @@ async def test_the_explorer_says_the_progress_file_was_set_aside():
     app = BptuiApp(preset=lesson.preset, lesson=lesson, progress=progress)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.lesson is not None and app.lesson.index == 0
+        assert app.main_screen.lesson is not None and app.main_screen.lesson.index == 0
         assert any("lessons.json.bad" in n.message for n in app._notifications)
 
 
@@ -418,8 +418,9 @@ async def test_the_template_lesson_can_be_finished(tmp_path):
                 await act(pilot, action)
             await pilot.press("n")
             await pilot.pause()
-            assert app.lesson.index == number or app.lesson.finished, app.hint
-        assert app.lesson.finished
+            explorer = app.main_screen
+            assert explorer.lesson.index == number or explorer.lesson.finished, explorer.hint
+        assert app.main_screen.lesson.finished
 
 
 def test_texts_at_the_markdown_caps_are_accepted_and_one_more_is_not():

@@ -60,7 +60,7 @@ async def read_step(pilot, label: str) -> None:
     shown = set(words(seen))
     flat = "".join(seen.split())
     status = pane.query_one("#lesson-status").render().plain
-    for source, text in (("text", app.lesson.markdown()), ("status", status)):
+    for source, text in (("text", app.main_screen.lesson.markdown()), ("status", status)):
         missing = [w for w in words(text) if w not in shown and w not in flat]
         assert not missing, f"{label}: words of the step's {source} never on screen: {missing}"
     await pilot.press("pageup", "pageup", "pageup")
@@ -80,7 +80,9 @@ async def test_every_step_can_be_read_whole(name, size):
                 await act(pilot, action)
             await pilot.press("n")
             await pilot.pause()
-            assert app.lesson.index == number or app.lesson.finished, f"{label}: {app.hint}"
+            explorer = app.main_screen
+            assert explorer.lesson.index == number or explorer.lesson.finished, \
+                f"{label}: {explorer.hint}"
         await read_step(pilot, f"{name} finished at {size[0]}x{size[1]}")
 
 
@@ -88,8 +90,8 @@ async def test_a_hint_wraps_and_is_scrolled_into_view():
     lesson = load_lesson("vanishing")
     app = BptuiApp(preset=lesson.preset, lesson=lesson)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.lesson.index = 2
-        app.draw_lesson(full=True)
+        app.main_screen.lesson.index = 2
+        app.main_screen.lessons.draw(full=True)
         await pilot.press("t", "t")
         await pilot.pause()
         pane = app.query_one(LessonPane)
@@ -104,8 +106,8 @@ async def test_the_mouse_wheel_scrolls_a_long_text():
     lesson = load_lesson("vanishing")
     app = BptuiApp(preset=lesson.preset, lesson=lesson)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.lesson.index = 1
-        app.draw_lesson(full=True)
+        app.main_screen.lesson.index = 1
+        app.main_screen.lessons.draw(full=True)
         await pilot.pause()
         scroll = app.query_one("#lesson-scroll")
         assert scroll.max_scroll_y > 0
@@ -140,11 +142,11 @@ async def test_resuming_any_step_restores_its_network(name, tmp_path, monkeypatc
                 await act(pilot, action)
             await pilot.press("n")
             await pilot.pause()
-            assert app.lesson.index == number
+            assert app.main_screen.lesson.index == number
             copy = tmp_path / f"step{number + 1}"
             shutil.copytree(tmp_path / "data", copy)
-            kept[number + 1] = (copy, app.stepper.step, app.stepper.last.describe(
-                app.stepper.depth))
+            stepper = app.main_screen.stepper
+            kept[number + 1] = (copy, stepper.step, stepper.last.describe(stepper.depth))
     for number, (folder, step, micro) in kept.items():
         monkeypatch.setenv("XDG_DATA_HOME", str(folder))
         progress = saved.load(lesson.ident, len(lesson.steps))
@@ -154,16 +156,16 @@ async def test_resuming_any_step_restores_its_network(name, tmp_path, monkeypatc
             await pilot.pause()
             await pilot.press("enter")  # resume
             await pilot.pause()
-            assert app.lesson.index == number - 1, app.hint
-            assert app.hint.startswith(f"resumed at step {number}"), app.hint
-            assert (app.stepper.step, app.stepper.last.describe(app.stepper.depth)) == (
-                step, micro)
+            assert app.main_screen.lesson.index == number - 1, app.main_screen.hint
+            hint, stepper = app.main_screen.hint, app.main_screen.stepper
+            assert hint.startswith(f"resumed at step {number}"), hint
+            assert (stepper.step, stepper.last.describe(stepper.depth)) == (step, micro)
             for action in script[number - 1]:
                 await act(pilot, action)
             await pilot.press("n")
             await pilot.pause()
-            assert app.lesson.index == number or app.lesson.finished, \
-                f"{name}, resumed at step {number}: {app.hint}"
+            assert app.main_screen.lesson.index == number or app.main_screen.lesson.finished, \
+                f"{name}, resumed at step {number}: {app.main_screen.hint}"
 
 
 async def test_a_lost_state_starts_the_lesson_over_and_says_so(tmp_path):
@@ -177,5 +179,5 @@ async def test_a_lost_state_starts_the_lesson_over_and_says_so(tmp_path):
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        assert app.lesson.index == 0 and app.tally == (1, 1)
-        assert "was not kept: back to step 1" in app.hint
+        assert app.main_screen.lesson.index == 0 and app.main_screen.tally == (1, 1)
+        assert "was not kept: back to step 1" in app.main_screen.hint

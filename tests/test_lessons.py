@@ -53,9 +53,9 @@ async def act(pilot, action: str) -> None:
         await change_setting(pilot, field, value)
     elif action.startswith("train "):
         app = pilot.app
-        app.stepper.run(int(action.split()[1]) - app.stepper.step)
-        app.timeline.record()
-        app.refresh_view()
+        app.main_screen.stepper.run(int(action.split()[1]) - app.main_screen.stepper.step)
+        app.main_screen.timeline.record()
+        app.main_screen.refresh_view()
     else:
         await pilot.press(action)
     await pilot.pause()
@@ -97,7 +97,7 @@ async def test_every_bundled_lesson_can_be_finished(name):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         for number, actions in enumerate(script, start=1):
-            assert app.lesson.index == number - 1
+            assert app.main_screen.lesson.index == number - 1
             await pilot.pause()
             room = app.query_one("#lesson-scroll").size.height
             assert app.query_one("#lesson-text").outer_size.height <= room, \
@@ -108,9 +108,9 @@ async def test_every_bundled_lesson_can_be_finished(name):
                 await act(pilot, action)
             await pilot.press("n")
             await pilot.pause()
-            assert app.lesson.index == number or app.lesson.finished, \
-                f"step {number} of {name}: {app.hint}"
-        assert app.lesson.finished and lesson.outcome in app.hint
+            assert app.main_screen.lesson.index == number or app.main_screen.lesson.finished, \
+                f"step {number} of {name}: {app.main_screen.hint}"
+        assert app.main_screen.lesson.finished and lesson.outcome in app.main_screen.hint
 
 
 def test_bundled_lessons_say_what_the_learner_now_knows():
@@ -126,12 +126,12 @@ async def test_a_step_locks_the_keys_it_does_not_allow():
     app = BptuiApp(preset=lesson.preset, lesson=lesson)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f", "space", "s")  # step 1 allows x and the arrows only
-        assert app.stepper.micro_index == 0
-        assert app.hint.startswith("this step of the lesson does not use s (it uses: x")
+        assert app.main_screen.stepper.micro_index == 0
+        assert app.main_screen.hint.startswith("this step of the lesson does not use s (it uses: x")
         await pilot.press("n")  # the check (the explain pane) does not hold yet
-        assert app.lesson.index == 0 and "show the explain pane" in app.hint
+        assert app.main_screen.lesson.index == 0 and "show the explain pane" in app.main_screen.hint
         await pilot.press("t")
-        assert app.hint.startswith("hint 1/1")
+        assert app.main_screen.hint.startswith("hint 1/1")
 
 
 async def test_progress_is_kept_and_offered(tmp_path):
@@ -148,7 +148,7 @@ async def test_progress_is_kept_and_offered(tmp_path):
         await pilot.pause()
         await pilot.press("enter")  # resume
         await pilot.pause()
-        assert app.lesson.index == 1 and app.tally == (1, 1)
+        assert app.main_screen.lesson.index == 1 and app.main_screen.tally == (1, 1)
     assert main(["learn", "forward", "--restart", "--list"]) == 0  # --list wins, forgets nothing
     assert saved.load(lesson.ident, len(lesson.steps)) is not None
 
@@ -186,7 +186,7 @@ async def test_locked_keys_leave_tab_to_the_settings_screen():
     lesson = load_lesson("error")
     app = BptuiApp(preset=lesson.preset, lesson=lesson)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.lesson.index = 3  # allows o, not the rest
+        app.main_screen.lesson.index = 3  # allows o, not the rest
         await pilot.press("o")
         await pilot.pause()
         assert app.screen.focused is app.screen.query_one("#loss", Select)  # the step's field
@@ -420,24 +420,25 @@ async def test_live_training_stops_at_the_step_a_lesson_asks_for(tmp_path):
         await pilot.press("r")
         for _ in range(250):
             await pilot.pause(0.02)
-            if not app.running:
+            if not app.main_screen.running:
                 break
-        assert not app.running and app.stepper.step == 300
-        assert "stopped at step 300" in app.hint
+        assert not app.main_screen.running and app.main_screen.stepper.step == 300
+        assert "stopped at step 300" in app.main_screen.hint
         await pilot.press("n")
-        assert app.lesson.index == 1
+        assert app.main_screen.lesson.index == 1
 
 
 async def test_a_finished_lesson_offers_the_next_one():
     lesson = load_lesson("forward")
     app = BptuiApp(preset=lesson.preset, lesson=lesson)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.lesson.index = len(lesson.steps) - 1
+        app.main_screen.lesson.index = len(lesson.steps) - 1
         await pilot.press("n")
-        assert app.lesson.finished and "n: the next lesson (error)" in app.hint
+        assert app.main_screen.lesson.finished
+        assert "n: the next lesson (error)" in app.main_screen.hint
         await pilot.press("n")
         await pilot.pause()
-        assert app.lesson.lesson.name == "error" and app.lesson.index == 0
+        assert app.main_screen.lesson.lesson.name == "error" and app.main_screen.lesson.index == 0
 
 
 def test_web_mode_serves_lessons_after_loading_them_first(tmp_path):

@@ -184,39 +184,41 @@ async def test_p_right_runs_the_step_and_wrong_gives_the_formula_then_the_arithm
     app = BptuiApp(preset="mazur")
     async with app.run_test(size=(120, 40)) as pilot:
         await answer(pilot, "0.5")  # a of hidden layer 1, unit 1 is 0.5933
-        assert app.stepper.micro_index == 0 and app.tally == (0, 1)
-        assert "0.5933" not in app.hint and "σ(0.3775)" not in app.hint
-        assert "a = σ(z) = 1/(1 + e^(−z))" in app.hint
-        assert "z = w1·x1 + w2·x2 + b1" in app.hint and "t: the arithmetic" in app.hint
+        assert app.main_screen.stepper.micro_index == 0 and app.main_screen.tally == (0, 1)
+        assert "0.5933" not in app.main_screen.hint and "σ(0.3775)" not in app.main_screen.hint
+        assert "a = σ(z) = 1/(1 + e^(−z))" in app.main_screen.hint
+        assert "z = w1·x1 + w2·x2 + b1" in app.main_screen.hint
+        assert "t: the arithmetic" in app.main_screen.hint
         explained = app.query_one("#explain").render_text()
         assert "z = w1·x1 + w2·x2 + b1" in explained and "0.5933" not in explained
         await answer(pilot, "0.6")  # second wrong answer: the numbers
-        assert app.tally == (0, 1)  # the tally counts first answers
-        assert "not quite: you said 0.6, a = 0.5933" in app.hint
+        assert app.main_screen.tally == (0, 1)  # the tally counts first answers
+        assert "not quite: you said 0.6, a = 0.5933" in app.main_screen.hint
         explained = app.query_one("#explain").render_text()
         assert "a = σ(z) = σ(0.3775) = 0.5933  (0.59326999)" in explained
         await answer(pilot, "0.5933")
-        assert app.stepper.micro_index == 1 and app.tally == (0, 1)
-        assert app.hint.startswith("right: a = 0.5933")
+        assert app.main_screen.stepper.micro_index == 1 and app.main_screen.tally == (0, 1)
+        assert app.main_screen.hint.startswith("right: a = 0.5933")
         await answer(pilot, "0.7514")  # a of output layer, unit 1, right the first time
-        assert app.tally == (1, 2)
+        assert app.main_screen.tally == (1, 2)
         assert "P 1/2" in str(app.query_one("#status", Static).render())
         await pilot.press("P")
         await pilot.pause()
         await pilot.press("escape")  # no answer: nothing counted, nothing run
         await pilot.pause()
-        assert app.tally == (1, 2) and app.stepper.micro_index == 2
+        assert app.main_screen.tally == (1, 2) and app.main_screen.stepper.micro_index == 2
 
 
 async def test_a_recognized_mistake_is_named_without_its_value_and_t_shows_the_arithmetic():
     app = BptuiApp(preset="mazur")
     async with app.run_test(size=(120, 40)) as pilot:
         await answer(pilot, "0.3775")  # z, not a
-        assert "that is z, the weighted sum" in app.hint and "0.5933" not in app.hint
+        assert "that is z, the weighted sum" in app.main_screen.hint
+        assert "0.5933" not in app.main_screen.hint
         assert "0.5933" not in app.query_one("#explain").render_text()
         await pilot.press("t")  # outside lessons too: the arithmetic
         await pilot.pause()
-        assert "a = 0.5933" in app.hint
+        assert "a = 0.5933" in app.main_screen.hint
         assert "σ(0.3775) = 0.5933" in app.query_one("#explain").render_text()
 
 
@@ -240,7 +242,7 @@ async def test_a_lesson_step_asks_what_it_names_whatever_the_cursor():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("x", "n")
         await pilot.pause()
-        assert app.lesson.index == 1
+        assert app.main_screen.lesson.index == 1
         await pilot.press("down", "right")  # the cursor wanders off
         await pilot.press("P")
         await pilot.pause()
@@ -249,7 +251,8 @@ async def test_a_lesson_step_asks_what_it_names_whatever_the_cursor():
         app.screen.query_one("#guess", Input).value = "0.5933"
         await pilot.press("enter")
         await pilot.pause()
-        assert app.hint.startswith("right") and app.lesson_context().predicted == 1
+        assert app.main_screen.hint.startswith("right")
+        assert app.main_screen.lessons.context().predicted == 1
 
 
 def plain(markdown: str) -> str:
@@ -277,10 +280,10 @@ async def test_the_tally_belongs_to_a_lesson():
     app = BptuiApp(preset="mazur")
     async with app.run_test(size=(120, 40)) as pilot:
         await answer(pilot, "0.5933")
-        assert app.tally == (1, 1)
-        app.start_lesson(load_lesson("error"))
+        assert app.main_screen.tally == (1, 1)
+        app.main_screen.lessons.start(load_lesson("error"))
         await pilot.pause()
-        assert app.tally == (0, 0)
+        assert app.main_screen.tally == (0, 0)
         assert "P 1/1" not in str(app.query_one("#status", Static).render())
 
 
@@ -290,9 +293,9 @@ async def test_the_wrong_answer_offers_only_keys_the_step_allows():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("x", "n")
         await answer(pilot, "0.1")
-        assert "P: again" in app.hint and "space" not in app.hint
+        assert "P: again" in app.main_screen.hint and "space" not in app.main_screen.hint
         await answer(pilot, "0.2")
-        assert "P: again" in app.hint and "space" not in app.hint
+        assert "P: again" in app.main_screen.hint and "space" not in app.main_screen.hint
 
 
 async def test_undo_says_the_step_as_the_status_line_counts_it():
@@ -301,7 +304,7 @@ async def test_undo_says_the_step_as_the_status_line_counts_it():
         await pilot.press("f", "f", "z")
         await pilot.pause()
         status = str(app.query_one("#status", Static).render())
-        assert "step 0" in status and "step 0, forward layer 1/2" in app.hint
+        assert "step 0" in status and "step 0, forward layer 1/2" in app.main_screen.hint
 
 
 async def test_p_refuses_text_in_place():
@@ -309,7 +312,7 @@ async def test_p_refuses_text_in_place():
     async with app.run_test(size=(120, 40)) as pilot:
         await answer(pilot, "half")
         assert "is not a number" in str(app.screen.query_one("#predict-error", Static).render())
-        assert app.tally == (0, 0)
+        assert app.main_screen.tally == (0, 0)
         assert "3 significant figures" in str(app.screen.query_one("#predict").render()) or \
             any("3 significant figures" in str(s.render()) for s in app.screen.query(Static))
 

@@ -36,7 +36,8 @@ async def test_every_cell_of_every_pane_has_a_theme_background(theme):
         # the diagram, the lesson pane, then the boundary, explain, health and update check
         for keys in ((), ("d",), ("x",), ("h",), ("h",), ("f", "x")):
             for key in keys:
-                app.lesson = None  # every key works (the lesson pane stays on screen)
+                # every key works (the lesson pane stays on screen)
+                app.main_screen.lessons.run = None
                 await pilot.press(key)
             await pilot.pause()
             assert cells_without_background(app) == [], (theme, keys)

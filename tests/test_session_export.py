@@ -103,7 +103,7 @@ async def test_ctrl_s_and_ctrl_e_in_the_app(tmp_path, monkeypatch):
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("s", "s", "f", "ctrl+s", "ctrl+e")
-        expected = fingerprint(app.stepper)
+        expected = fingerprint(app.main_screen.stepper)
     _, resumed = load_session(tmp_path / "bptui-session-xor.npz")
     assert fingerprint(resumed) == expected
     assert sorted(p.name for p in tmp_path.iterdir()) == [

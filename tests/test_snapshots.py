@@ -56,8 +56,8 @@ class TestScreens:
 
     def test_after_50_steps(self, snap_compare):
         async def train(pilot):
-            pilot.app.stepper.run(50)
-            pilot.app.refresh_view()
+            pilot.app.main_screen.stepper.run(50)
+            pilot.app.main_screen.refresh_view()
             await pilot.pause()
 
         assert snap_compare(BptuiApp(preset="spiral"), run_before=train, terminal_size=SIZE)
@@ -89,8 +89,8 @@ class TestExplain:
 class TestBoundary:
     def test_xor_after_training(self, snap_compare):
         async def train(pilot):
-            pilot.app.stepper.run(3000)
-            pilot.app.refresh_view()
+            pilot.app.main_screen.stepper.run(3000)
+            pilot.app.main_screen.refresh_view()
             await pilot.press("d", "right")
             await pilot.pause()
 
@@ -98,8 +98,8 @@ class TestBoundary:
 
     def test_hidden_unit_map(self, snap_compare):
         async def train(pilot):
-            pilot.app.stepper.run(1500)
-            pilot.app.refresh_view()
+            pilot.app.main_screen.stepper.run(1500)
+            pilot.app.main_screen.refresh_view()
             await pilot.press("d", "left", "down")  # hidden layer 1, unit 2
             await pilot.pause()
 
@@ -148,8 +148,8 @@ class TestDynamics:
 
     @staticmethod
     async def health(pilot):
-        pilot.app.stepper.run(60)
-        pilot.app.refresh_view()
+        pilot.app.main_screen.stepper.run(60)
+        pilot.app.main_screen.refresh_view()
         await pilot.press("h")
         await pilot.pause()
 
@@ -164,11 +164,11 @@ class TestDynamics:
     def test_pinned_runs(self, snap_compare):
         async def two_runs(pilot):
             app = pilot.app
-            app.stepper.run(300)
-            app.refresh_view()
+            app.main_screen.stepper.run(300)
+            app.main_screen.refresh_view()
             await pilot.press("c", "R", "minus")
-            app.stepper.run(300)
-            app.refresh_view()
+            app.main_screen.stepper.run(300)
+            app.main_screen.refresh_view()
             await pilot.pause()
 
         assert snap_compare(BptuiApp(preset="xor"), run_before=two_runs, terminal_size=SIZE)

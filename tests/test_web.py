@@ -869,7 +869,7 @@ async def test_the_picker_in_a_browser_offers_bundled_presets_only(monkeypatch):
         options.highlighted = bundled_names().index("iris")
         await pilot.press("enter")
         await pilot.pause()
-        assert app.preset.name == "iris"
+        assert app.main_screen.preset.name == "iris"
 
 
 # --- end to end: the real server, headless Chromium -----------------------------------------

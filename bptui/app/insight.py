@@ -26,8 +26,8 @@ SEARCH_CHUNK = 25
 
 
 class Insight:
-    """Mixin for the app. Expects the app's `stepper`, `timeline`, `explorer`, `cursor`,
-    `layer`, `sample`, `right`, `hint`, `source`, `probe`, `events`, `explain_soon()`,
+    """Mixin for the explorer screen. Expects its `stepper`, `timeline`, `explorer`, `cursor`,
+    `weight_layer`, `sample`, `right`, `hint`, `source`, `probe`, `events`, `explain_soon()`,
     `refresh_view()`, `follow_step()`."""
 
     # ----- the weight cursor ------------------------------------------------------------------
@@ -85,13 +85,13 @@ class Insight:
         if getattr(self, "_seen_at", "never") != index:
             self._seen_at, self._seen = index, set()
         self._seen.add(view)
-        self.draw_lesson()  # the step's check may have asked for it
+        self.lessons.draw()  # the step's check may have asked for it
 
     def showing(self) -> frozenset:
         """The panes on screen, and the views shown during this lesson step."""
         index = None if self.lesson is None else self.lesson.index
         seen = self._seen if getattr(self, "_seen_at", object()) == index else set()
-        return super().showing() | frozenset(seen)
+        return frozenset({self.left, self.right, self.bottom, *seen})
 
     # ----- v, k, K: modal views -----------------------------------------------------------------
 
@@ -104,7 +104,7 @@ class Insight:
         if address is None:
             return
         self.seen("nudge")
-        self.push_screen(NudgeScreen(self.probe_point(), address))
+        self.app.push_screen(NudgeScreen(self.probe_point(), address))
         self.hint = f"nudge of w {address}: + and - scale ε, escape closes"
 
     @paused
@@ -128,7 +128,7 @@ class Insight:
             addresses = (address, second)
             path = self.weight_path(addresses)
         self.seen("slice" if count == 1 else "slice2")
-        self.push_screen(SliceScreen(self.probe_point(), addresses, path,
+        self.app.push_screen(SliceScreen(self.probe_point(), addresses, path,
                                      path_steps=min(PATH_STEPS, self.stepper.step)))
         self.hint = "the loss around " + " and ".join(f"w {a}" for a in addresses) + \
                     ": + - span, r resolution, escape closes"
@@ -261,7 +261,7 @@ class Insight:
         if died is not None:
             self.cursor = (died.layer, died.unit - 1)
         elif jumped is not None and jumped.layer is not None:
-            self.layer = min(jumped.layer - 1, depth - 1)
+            self.weight_layer = min(jumped.layer - 1, depth - 1)
         summaries = [e.summary for e in here]
         shown = "; ".join(summaries[:3]) + (f" (+{len(summaries) - 3} more)"
                                             if len(summaries) > 3 else "")

@@ -1,8 +1,18 @@
-"""Lesson mode of the explorer: the lesson pane, `n` and `t`, and keys a step locks.
+"""Lesson mode of the explorer: the LessonController, which draws a lesson run and routes its keys.
 
-The lesson's logic is `bptui.lesson.run.LessonRun` (no Textual); this mixin only draws it and
-routes keys. It uses the app's `stepper`, `running`, `hint`, `tally`, `left`, `right` and
-`start_session()`.
+The lesson's logic is `bptui.lesson.run.LessonRun` (no Textual). The controller owns:
+- `run`: the LessonRun (None outside lessons) and `step_view`, the panes in front when its
+  current step began (a resumed step shows them again);
+- `lock`: the keys a preset's [lock] allows outside lessons;
+- the learner's progress: saving it (`remember`), keeping the network each step starts from
+  (`keep_state`), and, served to browsers, the student's place on the class server (`seat`).
+
+It is given, in its constructor, the explorer screen it serves and what the app was started with
+(the catalog, the student's seat, a shared URL's opening). Of the explorer it uses only: the
+session (`preset`, `stepper`, `trainer`, `start_session()`, `switch_preset()`), the view state
+(`hint`, `tally`, `title_shown`, the panes in front of `progress.VIEWS`, `running`, `showing()`),
+`right_answers`, its lesson pane and classes, `refresh_bindings()`, and its app (`is_web`,
+`push_screen`, `notify`).
 """
 
 from __future__ import annotations
@@ -11,10 +21,9 @@ from dataclasses import replace
 
 from rich.text import Text
 
-from bptui.app.live import paused
 from bptui.app.widgets.boundary import supported
-from bptui.keys import KEYS
 from bptui.app.widgets.lessonpane import LessonPane
+from bptui.keys import KEYS
 from bptui.lesson import progress as saved
 from bptui.lesson.progress import Progress
 from bptui.lesson.run import LessonRun, keys_allow
@@ -22,17 +31,43 @@ from bptui.lesson.run import LessonRun, keys_allow
 LESSON_ACTIONS = frozenset(k.action for k in KEYS if k.lesson)
 
 
-class Lessons:
-    """Mixin for the app: a lesson run, its pane and its keys."""
+class LessonController:
+    """A lesson run in the explorer: its pane, its keys, its saved progress."""
 
-    lesson: LessonRun | None = None
+    def __init__(self, explorer, catalog=None, seat=None, opening=None):
+        self.explorer = explorer
+        """The explorer screen (bptui.app.explorer_screen.ExplorerScreen) the lesson runs in."""
+        self.catalog = catalog
+        """What is served by name (bptui.lesson.catalog.Catalog; None: the bundled lessons)."""
+        self.seat = seat
+        """The student's place in a class (id and class folder), under --web."""
+        self.opening = opening
+        """What a shared URL asked to open (bptui.commands.opening.Opening), under --web."""
+        self.run: LessonRun | None = None
+        """The lesson being followed (None: none)."""
+        self.step_view: dict = {}
+        """The panes in front when the current step began (resuming shows them again)."""
+        self.lock: tuple[str, ...] | None = None
+        """The keys a preset's [lock] allows outside lessons (None: every key)."""
+        self.seat_notice_given = False
+        """The student was told once that their progress cannot be kept."""
 
-    def open_lesson(self, lesson, progress) -> None:
+    @property
+    def web(self) -> bool:
+        """Served to a browser (one server account for every learner)."""
+        return self.explorer.app.is_web
+
+    def notify(self, message: str, **options) -> None:
+        self.explorer.app.notify(message, **options)
+
+    # ----- opening and ending ------------------------------------------------------------------
+
+    def open(self, lesson, progress) -> None:
         """At start: what a shared URL asks for (under --web), else the lesson picker ("pick"),
         or `lesson`, offering to resume at `progress`. Served to browsers, progress is the
         student's on the class server (their seat), resumed without asking; never the server
         account's own."""
-        if self.is_web:
+        if self.web:
             progress = None
         self.tell_progress_notices()
         lesson = self.open_url(lesson)
@@ -48,17 +83,18 @@ class Lessons:
                 from bptui.app.classseat import resume
 
                 kept = resume(self.seat, lesson)
-                self.start_lesson(lesson, kept.progress, kept.preset, kept.stepper)
+                self.start(lesson, kept.progress, kept.preset, kept.stepper)
                 return
         if lesson == "pick":
-            self.action_pick_lesson()
+            self.pick()
         elif lesson is not None and progress is not None:
             from bptui.app.screens.lessonpick import ResumeScreen
 
-            self.push_screen(ResumeScreen(lesson, progress),
-                             lambda resume: self.start_lesson(lesson, progress if resume else None))
+            self.explorer.app.push_screen(
+                ResumeScreen(lesson, progress),
+                lambda resume: self.start(lesson, progress if resume else None))
         elif lesson is not None:
-            self.start_lesson(lesson)
+            self.start(lesson)
 
     def open_url(self, lesson):
         """What the shared URL asks to open instead of `lesson` (a lesson, or None after opening
@@ -75,20 +111,21 @@ class Lessons:
         try:
             if opening.lesson:
                 return catalog.lesson(opening.lesson)
-            preset = catalog.preset(opening.preset) if opening.preset else self.preset
-            self.switch_preset(with_sets(preset, list(opening.sets), "?set"))
+            preset = catalog.preset(opening.preset) if opening.preset else self.explorer.preset
+            self.explorer.switch_preset(with_sets(preset, list(opening.sets), "?set"))
             return None
         except PresetError as exc:
             self.notify(f"the link cannot be opened: {exc}", severity="error", timeout=20,
                         markup=False)
             return lesson
 
-    def start_lesson(self, lesson, progress=None, preset=None, stepper=None) -> None:
+    def start(self, lesson, progress=None, preset=None, stepper=None) -> None:
         """Open `lesson` (at saved `progress`, if given) on a fresh session of its preset, or on a
         kept session (`preset` and `stepper`: a browser student's network at that step), or,
         resuming a later step here, on the network that step starts from (kept beside the
         progress: `progress.save_state`)."""
-        self.lesson = None
+        explorer = self.explorer
+        self.run = None
         where = ""
         if stepper is None:
             preset = lesson.preset
@@ -104,29 +141,26 @@ class Lessons:
                 else:
                     preset, stepper = restored
                     where = f"resumed at step {progress.step + 1} — "
-        self.start_session(preset, stepper if stepper is not None else preset.stepper())
-        self.lesson = LessonRun(lesson, progress, self.catalog)
-        self.title_shown = lesson.title
+        explorer.start_session(preset, stepper if stepper is not None else preset.stepper())
+        self.run = LessonRun(lesson, progress, self.catalog)
+        explorer.title_shown = lesson.title
         # the tally belongs to the lesson: 0/0 at its start, or where the learner left it
-        self.tally = (progress.right, progress.asked) if progress is not None else (0, 0)
-        self.right_answers = self.tally[0]
-        self.main_screen.query_one(LessonPane).add_class("active")
-        self.main_screen.add_class("lesson")
+        explorer.tally = (progress.right, progress.asked) if progress is not None else (0, 0)
+        explorer.right_answers = explorer.tally[0]
+        explorer.query_one(LessonPane).add_class("active")
+        explorer.add_class("lesson")
         if progress is not None:
             for name, value in progress.view.items():
                 if name != "left" or value == "diagram" or supported(preset.network.layers[0]):
-                    setattr(self, name, value)
+                    setattr(explorer, name, value)
         self.step_view = self.current_view()
-        self.hint = f"{where}lesson: read the text on the right; n goes on, t gives a hint"
-        self.refresh_bindings()
-        self.draw_lesson(full=True)
-
-    step_view: dict = {}
-    """The panes in front when the current step began (resuming shows them again)."""
+        explorer.hint = f"{where}lesson: read the text on the right; n goes on, t gives a hint"
+        explorer.refresh_bindings()
+        self.draw(full=True)
 
     def current_view(self) -> dict:
         """The panes in front now (`progress.VIEWS`)."""
-        return {name: getattr(self, name) for name in saved.VIEWS}
+        return {name: getattr(self.explorer, name) for name in saved.VIEWS}
 
     @staticmethod
     def restored_state(lesson, step: int):
@@ -147,36 +181,38 @@ class Lessons:
         from bptui.preset import PresetError
         from bptui.session import session_bytes
 
-        if self.lesson is None or self.is_web:
+        if self.run is None or self.web:
             return
         try:
-            contents = session_bytes(self.preset, self.stepper)
+            contents = session_bytes(self.explorer.preset, self.explorer.stepper)
         except PresetError:
             return
-        saved.save_state(self.lesson.lesson.ident, self.lesson.index, contents)
+        saved.save_state(self.run.lesson.ident, self.run.index, contents)
 
-    def end_lesson(self) -> None:
+    def end(self) -> None:
         """Leave lesson mode (the learner opened another preset)."""
-        if self.lesson is not None:
-            self.remember()
-            self.lesson = None
-            self.tally = (0, 0)
-            self.right_answers = 0
-            self.title_shown = self.preset.title
-            self.main_screen.query_one(LessonPane).remove_class("active")
-            self.main_screen.remove_class("lesson-text-first", "lesson")
-            self.refresh_bindings()
+        if self.run is None:
+            return
+        explorer = self.explorer
+        self.remember()
+        self.run = None
+        explorer.tally = (0, 0)
+        explorer.right_answers = 0
+        explorer.title_shown = explorer.preset.title
+        explorer.query_one(LessonPane).remove_class("active")
+        explorer.remove_class("lesson-text-first", "lesson")
+        explorer.refresh_bindings()
 
-    @paused
-    def action_pick_lesson(self) -> None:
-        """The lesson picker; the chosen lesson starts from its beginning."""
+    def pick(self) -> None:
+        """The lesson picker; the chosen lesson starts from its beginning (or where this student
+        left it on the class server)."""
         from bptui.app.screens.lessonpick import LessonPicker
 
         def chosen(lesson) -> None:
             if lesson is not None:
-                self.start_lesson(lesson, *self.resumed(lesson))
+                self.start(lesson, *self.resumed(lesson))
 
-        self.push_screen(LessonPicker(self.catalog), chosen)
+        self.explorer.app.push_screen(LessonPicker(self.catalog), chosen)
 
     def resumed(self, lesson) -> tuple:
         """(progress, preset, stepper) where this student left `lesson` on the class server
@@ -188,9 +224,11 @@ class Lessons:
         kept = resume(self.seat, lesson)
         return kept.progress, kept.preset, kept.stepper
 
+    # ----- what the step asks -----------------------------------------------------------------
+
     def settings_field(self) -> str | None:
         """The settings screen's field a lesson step asks to change (its check's setting)."""
-        run = self.lesson
+        run = self.run
         check = None if run is None or run.finished else run.step.check
         if check is None or check.setting is None:
             return None
@@ -198,31 +236,28 @@ class Lessons:
 
     def stop_at(self) -> int | None:
         """In a lesson step that asks to reach a step count, live training stops there."""
-        check = None if self.lesson is None or self.lesson.finished else self.lesson.step.check
+        check = None if self.run is None or self.run.finished else self.run.step.check
         target = None if check is None else check.steps_at_least
-        return target if target is not None and target > self.stepper.step else None
+        return target if target is not None and target > self.explorer.stepper.step else None
 
-    def showing(self) -> frozenset:
-        """The panes on screen, for `showing` checks."""
-        return frozenset({self.left, self.right, getattr(self, "bottom", "chart")})
-
-    def lesson_context(self):
+    def context(self):
         """The check's context now."""
-        return self.lesson.context(self.stepper, self.right_answers, self.showing())
+        explorer = self.explorer
+        return self.run.context(explorer.stepper, explorer.right_answers, explorer.showing())
 
-    def draw_lesson(self, full: bool = False) -> None:
+    def draw(self, full: bool = False) -> None:
         """The pane: the step's text (when `full`) and the check's verdict, unless training runs
         (the stepper belongs to the training thread then)."""
-        run = self.lesson
+        run = self.run
         if run is None:
             return
         status = Text()
-        if self.running:
+        if self.explorer.running:
             status.append("training… r pauses, then the check is judged", "dim")
         elif run.finished:
             status.append("✓ lesson finished", "bold green")
         else:
-            missing = run.missing(self.lesson_context())
+            missing = run.missing(self.context())
             if missing:
                 status.append("to go on: " + "; ".join(missing), "yellow")
             else:
@@ -231,131 +266,83 @@ class Lessons:
         if run.hints and not run.finished:
             hints = Text("\n").join(Text(f"hint {i + 1}: {hint}", "italic")
                                     for i, hint in enumerate(run.step.hints[:run.hints]))
-        pane = self.main_screen.query_one(LessonPane)
+        pane = self.explorer.query_one(LessonPane)
         check = run.step.check
-        self.main_screen.set_class(run.finished or check is None or not check.needs_chart,
-                                   "lesson-text-first")
+        self.explorer.set_class(run.finished or check is None or not check.needs_chart,
+                                "lesson-text-first")
         if full:
             pane.show(run.markdown(), status, hints)
         else:
             pane.set_status(status, hints)
 
-    def action_lesson_page(self, direction: int) -> None:
+    # ----- keys --------------------------------------------------------------------------------
+
+    def page(self, direction: int) -> None:
         """PgDn, PgUp: scroll the step's text (no step locks them)."""
-        if self.lesson is not None and not self.main_screen.query_one(LessonPane).page(
-                direction):
-            self.hint = "the step's text fits: nothing to scroll"
+        if self.run is not None and not self.explorer.query_one(LessonPane).page(direction):
+            self.explorer.hint = "the step's text fits: nothing to scroll"
 
-    def remember(self) -> None:
-        """Save the lesson's progress (step and tally): in the user's data folder (with the
-        network each step starts from beside it), or, served to browsers (one server account for
-        every learner), on the class server for this student, with the network's state when the
-        stepper is the app's (not while training runs)."""
-        if self.lesson is None:
-            return
-        progress = replace(self.lesson.progress(*self.tally), view=self.step_view)
-        if not self.is_web:
-            saved.save(self.lesson.lesson.ident, progress)
-            if self.lesson.finished:
-                saved.forget_states(self.lesson.lesson.ident)
-            self.tell_progress_notices()
-        elif self.seat is not None:
-            from bptui.app.classseat import keep
-
-            lesson = self.lesson.lesson
-            name = (self.catalog.name_of(lesson) if self.catalog else None) or lesson.name
-            stepper = None if self.trainer.busy else self.stepper
-            why = keep(self.seat, lesson, progress, name, self.preset, stepper)
-            if why is not None and not self.seat_notice_given:
-                self.seat_notice_given = True
-                self.notify(f"your progress is not kept: {why}", severity="warning", timeout=10,
-                            markup=False)
-
-    seat_notice_given = False
-    """The student was told once that their progress cannot be kept."""
-
-    def on_trainer_finished(self) -> None:
-        """Training paused: in a served lesson, keep the network as it is now."""
-        if self.seat is not None and self.lesson is not None:
-            self.remember()
-
-    def on_exit_app(self) -> None:
-        """The browser left or the student quit: keep where they are."""
-        if self.seat is not None and self.lesson is not None:
-            self.remember()
-
-    def tell_progress_notices(self) -> None:
-        """A progress file that could not be read was set aside: say so (once)."""
-        for notice in saved.take_notices():
-            self.notify(notice, severity="warning", timeout=10)
-
-    @paused
-    def action_next_step(self) -> None:
+    def next_step(self) -> None:
         """n: the next step of the lesson, when the step's check holds; after the last one,
         the next bundled lesson."""
-        if self.lesson is None:
+        run = self.run
+        if run is None:
             return
-        if self.lesson.finished:
-            following = self.lesson.following()
+        if run.finished:
+            following = run.following()
             if following is not None:
                 from bptui.lesson.catalog import Catalog
 
                 lesson = (self.catalog or Catalog.bundled()).lesson(following)
-                self.start_lesson(lesson, *self.resumed(lesson))
+                self.start(lesson, *self.resumed(lesson))
             else:
-                self.action_pick_lesson()
+                self.pick()
             return
-        before = self.lesson.index, self.lesson.finished
-        self.hint = self.lesson.go_on(self.lesson_context(), self.right_answers)
-        changed = (self.lesson.index, self.lesson.finished) != before
+        before = run.index, run.finished
+        self.explorer.hint = run.go_on(self.context(), self.explorer.right_answers)
+        changed = (run.index, run.finished) != before
         if changed:
-            if not self.lesson.finished:
+            if not run.finished:
                 self.step_view = self.current_view()
                 self.keep_state()
             self.remember()
-            self.refresh_bindings()
-        self.draw_lesson(full=changed)
+            self.explorer.refresh_bindings()
+        self.draw(full=changed)
 
-    def action_hint(self) -> None:
-        """t: after a first wrong prediction, its arithmetic with the numbers; else the step's
-        next hint."""
-        if self.reveal == "formula" and self.question is not None:
-            self.show_arithmetic()
+    def hint(self) -> None:
+        """t: the step's next hint."""
+        if self.run is None:
             return
-        if self.lesson is None:
-            return
-        self.hint = self.lesson.hint()
-        self.draw_lesson()
+        self.explorer.hint = self.run.hint()
+        self.draw()
 
-    def on_key(self, event) -> None:
-        """A key this lesson step locks says so, instead of doing nothing silently."""
+    def say_locked(self, name: str) -> None:
+        """A key this lesson step (or the preset's [lock]) locks says so, instead of doing
+        nothing silently."""
         from bptui.keys import BY_NAME
 
-        key = BY_NAME.get(event.key)
-        if key is None or key.lesson or len(self.screen_stack) > 1:
+        key = BY_NAME.get(name)
+        if key is None or key.lesson:
             return
-        if self.lesson is None:
-            if not keys_allow(self.lock, key.action.split("(")[0]):
+        action = key.action.split("(")[0]
+        if self.run is None:
+            if not keys_allow(self.lock, action):
                 allowed = ", ".join(BY_NAME[k].name for k in self.lock)
-                self.hint = f"this preset locks {key.name} (it uses: {allowed})"
+                self.explorer.hint = f"this preset locks {key.name} (it uses: {allowed})"
             return
-        if not self.lesson.allows(key.action.split("(")[0]):
-            allowed = ", ".join(BY_NAME[k].name for k in self.lesson.step.keys or ())
-            self.hint = (f"this step of the lesson does not use {key.name} (it uses: {allowed}, "
-                         f"n, t)")
+        if not self.run.allows(action):
+            allowed = ", ".join(BY_NAME[k].name for k in self.run.step.keys or ())
+            self.explorer.hint = (f"this step of the lesson does not use {key.name} (it uses: "
+                                  f"{allowed}, n, t)")
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """n and t exist only in lessons; a step may lock keys (they leave the footer)."""
-        if action == "hint" and self.reveal == "formula":
-            return True  # t shows a wrong prediction's arithmetic, in a lesson or not
+    def allows(self, action: str) -> bool:
+        """n and t exist only in lessons; a step may lock keys (they leave the footer), and
+        outside lessons a preset's [lock]."""
         if action in LESSON_ACTIONS:
-            return self.lesson is not None
-        if self.lesson is None:
-            return keys_allow(self.lock, action)  # a preset's [lock]
-        return self.lesson.allows(action)
-
-    lock: tuple[str, ...] | None = None
-    """The keys a preset's [lock] allows outside lessons (None: every key)."""
+            return self.run is not None
+        if self.run is None:
+            return keys_allow(self.lock, action)
+        return self.run.allows(action)
 
     def lock_keys(self, preset) -> None:
         """Follow `preset`'s [lock] (checked when it was loaded; one that is not a lock is said
@@ -368,3 +355,42 @@ class Lessons:
         except PresetError as exc:
             self.lock = None
             self.notify(str(exc), severity="error", markup=False)
+
+    # ----- progress ----------------------------------------------------------------------------
+
+    def remember(self) -> None:
+        """Save the lesson's progress (step and tally): in the user's data folder (with the
+        network each step starts from beside it), or, served to browsers (one server account for
+        every learner), on the class server for this student, with the network's state when the
+        stepper is the explorer's (not while training runs)."""
+        if self.run is None:
+            return
+        explorer = self.explorer
+        progress = replace(self.run.progress(*explorer.tally), view=self.step_view)
+        if not self.web:
+            saved.save(self.run.lesson.ident, progress)
+            if self.run.finished:
+                saved.forget_states(self.run.lesson.ident)
+            self.tell_progress_notices()
+        elif self.seat is not None:
+            from bptui.app.classseat import keep
+
+            lesson = self.run.lesson
+            name = (self.catalog.name_of(lesson) if self.catalog else None) or lesson.name
+            stepper = None if explorer.trainer.busy else explorer.stepper
+            why = keep(self.seat, lesson, progress, name, explorer.preset, stepper)
+            if why is not None and not self.seat_notice_given:
+                self.seat_notice_given = True
+                self.notify(f"your progress is not kept: {why}", severity="warning", timeout=10,
+                            markup=False)
+
+    def keep_served(self) -> None:
+        """Training paused, the browser left or the student quit: in a served lesson, keep the
+        network as it is now."""
+        if self.seat is not None and self.run is not None:
+            self.remember()
+
+    def tell_progress_notices(self) -> None:
+        """A progress file that could not be read was set aside: say so (once)."""
+        for notice in saved.take_notices():
+            self.notify(notice, severity="warning", timeout=10)

@@ -1,4 +1,4 @@
-"""The app's side of continuous training: `r`, the pace keys, "run to", and the Trainer's messages.
+"""The explorer's side of continuous training: `r`, the pace keys, "run to", the Trainer's messages.
 
 The Trainer (bptui.app.trainer) owns the training thread. While it runs, `running` is true and
 the stepper is the thread's: an action that needs the stepper is declared with `@paused`, which
@@ -28,10 +28,11 @@ def paused(method):
 
 
 class LiveTraining:
-    """Mixin for the app: `r`, `<` `>`, `N` and the training messages.
+    """Mixin for the explorer screen: `r`, `<` `>`, `N` and the training messages.
 
-    Expects the app's `stepper`, `timeline`, `explorer`, `trainer`, the reactives `running`,
-    `speed`, `pace`, `hint`, `snapshot`, and `refresh_view()`, `stop_at()`.
+    Expects the screen's `stepper`, `timeline`, `explorer`, `trainer`, the reactives `running`,
+    `speed`, `pace`, `hint`, `snapshot`, `refresh_view()` and its `lessons` (`stop_at()`,
+    `keep_served()`).
     """
 
     def action_run(self) -> None:
@@ -39,7 +40,7 @@ class LiveTraining:
         if self.trainer.busy:
             self.trainer.stop()
             return
-        self.start_training(Goal(step=self.stop_at()))
+        self.start_training(Goal(step=self.lessons.stop_at()))
 
     def start_training(self, goal: Goal) -> None:
         """Train until r, or until the goal holds."""
@@ -78,7 +79,7 @@ class LiveTraining:
             if goal is not None:
                 self.start_training(goal)
 
-        self.push_screen(RunToScreen(self.stepper.step), chosen)
+        self.app.push_screen(RunToScreen(self.stepper.step), chosen)
 
     def on_trainer_frame(self, message: Trainer.Frame) -> None:
         if self.trainer.busy:  # a frame that arrives after Finished is older than the view
@@ -98,6 +99,7 @@ class LiveTraining:
         self.refresh_view()
         for then in after:
             then()
+        self.lessons.keep_served()  # in a served lesson, keep the network as it is now
 
     def on_trainer_failed(self, message: Trainer.Failed) -> None:
-        self._handle_exception(message.error)
+        self.app._handle_exception(message.error)

@@ -1,7 +1,8 @@
 """The explorer's session keys: η, presets, settings, weight edits, saving and exporting.
 
-A mixin for the app (like `live` and `lessons`): it uses the app's `stepper`, `explorer`,
-`timeline`, `preset`, `hint`, `cursor`, `pause()`, `refresh_view()` and `start_session()`.
+A mixin for the explorer screen (like `live` and `insight`): it uses the screen's `stepper`,
+`explorer`, `timeline`, `preset`, `hint`, `cursor`, `pause()`, `refresh_view()` and
+`start_session()`; files go out through the app (`deliver_binary` under --web).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from bptui.preset.loader import scaled_learning_rate
 
 
 class Sessions:
-    """Mixin for the app: keys that change the session rather than step it."""
+    """Mixin for the explorer screen: keys that change the session rather than step it."""
 
     @paused
     def action_learning_rate(self, factor: float) -> None:
@@ -32,19 +33,19 @@ class Sessions:
         (textual-serve), send them to the browser instead: one download, so several files go
         as one .zip named `bundle` (a popup blocker lets only the first of several downloads
         through). Says where they went, naming what was really sent."""
-        if not self.is_web:
+        if not self.app.is_web:
             from bptui.export import write_files
 
             write_files(files)
             return "saved to"
         if len(files) == 1:
             [(name, data)] = files.items()
-            self.deliver_binary(io.BytesIO(data), save_filename=name)
+            self.app.deliver_binary(io.BytesIO(data), save_filename=name)
             return "sent to your browser as"
         from bptui.export import zip_bytes
 
         name = bundle or "bptui-files.zip"
-        self.deliver_binary(io.BytesIO(zip_bytes(files)), save_filename=name,
+        self.app.deliver_binary(io.BytesIO(zip_bytes(files)), save_filename=name,
                             mime_type="application/zip")
         return f"sent to your browser in {name}:"
 
@@ -69,7 +70,7 @@ class Sessions:
         stem = export_stem(self.preset, self.stepper)
         try:
             files = export_files(self.preset, self.stepper)
-            if not self.is_web:  # the data copy STEM.csv never replaces another file
+            if not self.app.is_web:  # the data copy STEM.csv never replaces another file
                 check_data_copy(f"{stem}.toml", self.preset)
             where = self.hand_over(files, bundle=f"{stem}.zip")
             data = ", its data in .csv" if f"{stem}.csv" in files else ""
@@ -83,13 +84,13 @@ class Sessions:
         """p: the preset picker."""
         from bptui.app.screens.picker import PresetPicker
 
-        self.push_screen(PresetPicker(self.catalog), self.switch_preset)
+        self.app.push_screen(PresetPicker(self.catalog), self.switch_preset)
 
     def switch_preset(self, preset: Preset | None) -> None:
         """Start a new session on `preset` (None keeps the current one); a lesson ends."""
         if preset is None:
             return
-        self.end_lesson()
+        self.lessons.end()
         self.start_session(preset, preset.stepper())
         self.hint = f"opened {preset.title} — " + self.explorer.next_hint()
 
@@ -98,8 +99,9 @@ class Sessions:
         """o: the settings screen."""
         from bptui.app.screens.settings import SettingsScreen
 
-        self.push_screen(SettingsScreen(self.preset, self.stepper, self.settings_field()),
-                         self.apply_settings)
+        field = self.lessons.settings_field()  # the one a lesson step asks to change
+        self.app.push_screen(SettingsScreen(self.preset, self.stepper, field),
+                             self.apply_settings)
 
     def apply_settings(self, result) -> None:
         """A new configuration: keep the weights where the layer sizes and init are unchanged."""
@@ -128,7 +130,7 @@ class Sessions:
         if column == 0:
             self.hint = "select a unit of a layer (→) to edit its incoming weights"
             return
-        self.push_screen(WeightEditor(self.stepper, column - 1, unit), self.weight_edited)
+        self.app.push_screen(WeightEditor(self.stepper, column - 1, unit), self.weight_edited)
 
     def weight_edited(self, message: str | None) -> None:
         """After the weight editor: the current step restarts with the new weight."""

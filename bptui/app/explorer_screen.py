@@ -1,0 +1,687 @@
+"""The explorer screen: the view state, the panes, and the keys that step and show the network.
+
+It owns one session (the preset, the engine's Stepper driven through Explorer, the undo Timeline
+and the Trainer that runs it continuously) and the view state in reactives (the snapshot, the
+selected unit, layer and sample, which pane is in front, the hint); every pane is bound to what it
+shows with `data_bind` and redraws itself when that changes. The screen never computes backprop
+itself: keys drive the Stepper, and the panes draw Snapshots of it. Continuous training runs on
+the Trainer's thread, which posts snapshots to this screen as messages (at most FRAME_RATE a
+second); nothing runs while nothing changes.
+
+What it is given (the constructor): the preset (and a resumed stepper), what to open first (a
+lesson, saved progress) and, for lessons under --web, the catalog, the shared URL's opening and
+the student's seat. The app (bptui.app.main) keeps only start-up, the theme and global keys.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
+from textual.reactive import reactive, var
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher, Footer
+
+from bptui.app import snapshot as snapshots
+from bptui.app.bindings import BINDINGS
+from bptui.app.boundarymap import pane_title, selected_unit, supported
+from bptui.app.explorer import Explorer, describe
+from bptui.app.ghosts import MAX_GHOSTS, Ghost, settings_of
+from bptui.app.insight import Insight
+from bptui.app.lessons import LessonController
+from bptui.app.live import LiveTraining, paused
+from bptui.app.sessions import Sessions
+from bptui.app.snapshot import Phase, Snapshot
+from bptui.app.trainer import Trainer
+from bptui.app.widgets.boundary import DecisionBoundary
+from bptui.app.widgets.checkchart import UpdateCheckChart
+from bptui.app.widgets.diagram import NetworkDiagram
+from bptui.app.widgets.explainpane import ExplainPane
+from bptui.app.widgets.healthchart import HealthChart
+from bptui.app.widgets.lessonpane import LessonPane
+from bptui.app.widgets.losschart import LossChart
+from bptui.app.widgets.matrix import MatrixView
+from bptui.app.widgets.readout import Readout
+from bptui.app.widgets.statusline import HintLine, StatusLine
+from bptui.engine.events import Event
+from bptui.engine.explain import Line, explain
+from bptui.engine.health import Trace
+from bptui.engine.numtext import number
+from bptui.engine.timeline import Timeline
+from bptui.keys import KEYS
+from bptui.preset import Preset, load_preset
+from bptui.text import printable
+
+TRACE_BUDGET = 32 * 1024 * 1024
+"""Bytes the gradient-health trace may take (the first steps that fit are recorded)."""
+NOTICE_SECONDS = 30
+"""How long a notice about the data (a column left out, rows dropped) stays on screen."""
+
+
+def retitle(pane: Widget, title: str) -> None:
+    """Set a pane's border title and repaint only its top row: Textual's `border_title` setter
+    repaints the whole pane (all its rows, on a key that changes the layer shown). Stores the
+    title as that setter does (textual 8.2.8, pinned)."""
+    pane._border_title = pane.render_str(title).expand_tabs(4).split()[0]
+    inside = pane.content_offset  # refresh() takes regions of the content, inside the border
+    pane.refresh(Region(-inside.x, -inside.y, pane.outer_size.width, 1))
+
+
+def pane_key(pane: str) -> str:
+    """The key that zooms a pane (keys.KEYS)."""
+    return next(k.name for k in KEYS if k.action == f"zoom('{pane}')")
+
+
+
+class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
+    """The explorer: one session of the network, its panes and its keys."""
+
+    ALLOW_IN_MAXIMIZED_VIEW = "Footer, #status, #hint"
+
+    BINDINGS = BINDINGS
+
+
+    BINDINGS = BINDINGS
+
+    snapshot: reactive[Snapshot | None] = var(None, init=False)
+    """What every pane draws: the stepper at one instant."""
+    cursor: reactive[tuple[int, int]] = var((1, 0), init=False)
+    """The selected unit (column, unit); column 0 is the input layer."""
+    weight_layer: reactive[int] = var(0, init=False)
+    """The weight layer in the matrix pane (0-based)."""
+    sample: reactive[int | None] = var(0, init=False)
+    """The selected sample of the batch (None: the batch mean)."""
+    left: reactive[str] = var("diagram", init=False)
+    """The left pane in front: "diagram" or "boundary"."""
+    right: reactive[str] = var("matrix", init=False)
+    """The right pane in front: "matrix" or "explain"."""
+    hint: reactive[str] = var("", init=False)
+    """The bottom line: what just happened and what comes next."""
+    explanation: reactive[tuple[Line, ...]] = var((), init=False)
+    """The explain pane's lines (computed by the engine's explain module)."""
+    gradcheck: reactive[tuple | None] = var(None, init=False)
+    """The last gradient check, shown until the next step."""
+    running: reactive[bool] = var(False, init=False)
+    """Continuous training runs (the stepper belongs to the training thread)."""
+    speed: reactive[float] = var(0.0, init=False)
+    """Training steps per second while running (measured)."""
+    pace: reactive[float | None] = var(None, init=False)
+    """The chosen training speed in steps per second (None: as fast as it goes); < and >."""
+    tally: reactive[tuple[int, int]] = var((0, 0), init=False)
+    """Predictions with P: right, asked."""
+    log_scale: reactive[bool] = var(False, init=False)
+    """The loss chart plots log10(loss)."""
+    log_steps: reactive[bool] = var(False, init=False)
+    """The loss chart's x-axis is log10(step + 1)."""
+    bottom: reactive[str] = var("chart", init=False)
+    """The bottom pane in front: "chart" (loss), "health" (gradient health) or "check" (the
+    update check)."""
+    source: reactive[int | None] = var(None, init=False)
+    """The weight cursor: the selected unit's input (its number of inputs: the bias); { }.
+    None until a weight key or view uses it (then it starts at the first input)."""
+    probe: reactive[str] = var("", init=False)
+    """What the explain pane shows: "" (the explanation), "pull" (y) or "graph" (G)."""
+    events: reactive[tuple[Event, ...]] = var((), init=False)
+    """The run's events found by the last j or J (the loss chart marks them)."""
+    ghosts: reactive[tuple[Ghost, ...]] = var((), init=False)
+    """Pinned runs (key c), shown in the loss chart."""
+    settings: reactive[dict] = var(dict, init=False)
+    """The current settings, flat (ghosts are labelled by what differs from them)."""
+    weight_names: reactive = var(None, init=False)
+    """The preset's own names of the weights (engine.names.Names) for the matrix pane."""
+    title_shown: reactive[str] = var("", init=False)
+    """The status line's title: the preset's, or the lesson's."""
+
+
+    def __init__(self, preset: Preset | str = "xor", autostart: bool = False, stepper=None,
+                 lesson=None, progress=None, catalog=None, opening=None, seat=None):
+        super().__init__()
+        self.catalog = catalog
+        """What is served by name (bptui.lesson.catalog.Catalog; None: the bundled lessons)."""
+        self.seat = seat
+        """The student's place in a class (id and class folder), under --web."""
+        self.lessons = LessonController(self, catalog=catalog, seat=seat, opening=opening)
+        """Lesson mode: the lesson run, its pane and keys, the learner's saved progress."""
+        self.preset = load_preset(preset) if isinstance(preset, str) else preset
+        self.explorer = Explorer(stepper if stepper is not None else self.preset.stepper())
+        self.timeline = Timeline(self.stepper)
+        self.autostart = autostart
+        self.opening_lesson = (lesson, progress)
+        self.set_reactive(ExplorerScreen.title_shown, self.preset.title)
+        self.set_reactive(ExplorerScreen.weight_names, self.preset.names)
+        self._readouts = snapshots.ReadoutCache()
+        self.trainer = Trainer(self, self.take_snapshot)
+        self.question = None      # the open or last wrong prediction (engine.predict.Question)
+        self.attempts = 0         # answers given to that question
+        self.right_answers = 0    # right answers with P (any attempt; a lesson's checks count them)
+        self.reveal = ""          # after a wrong answer the explain pane shows the question's
+        #                           "formula" (symbols, first wrong answer) or "numbers"
+        self._explain_due = False
+
+    # ----- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        app = ExplorerScreen
+        yield StatusLine(id="status").data_bind(app.snapshot, app.running, app.speed, app.pace,
+                                                app.tally, title=app.title_shown)
+        with Horizontal(id="panes"):
+            with ContentSwitcher(id="diagram-pane", initial="diagram").data_bind(current=app.left):
+                yield NetworkDiagram(id="diagram").data_bind(app.snapshot, app.cursor, app.sample,
+                                                             app.source)
+                yield DecisionBoundary(id="boundary").data_bind(app.snapshot, app.cursor)
+            with Vertical(id="matrix-pane"):
+                yield LessonPane(id="lesson")
+                with ContentSwitcher(id="right", initial="matrix").data_bind(current=app.right):
+                    yield MatrixView(id="matrix").data_bind(app.snapshot, app.sample, app.gradcheck,
+                                                            app.cursor, app.source,
+                                                            app.weight_layer,
+                                                            names=app.weight_names)
+                    yield ExplainPane(id="explain").data_bind(lines=app.explanation)
+        with Horizontal(id="bottom"):
+            with ContentSwitcher(id="charts", initial="chart").data_bind(current=app.bottom):
+                yield LossChart(id="chart").data_bind(app.snapshot, app.log_scale, app.log_steps,
+                                                      app.running, app.ghosts, app.settings,
+                                                      app.events)
+                yield HealthChart(id="health").data_bind(app.snapshot, app.running)
+                yield UpdateCheckChart(id="check").data_bind(app.snapshot, app.running)
+            yield Readout(id="readout").data_bind(app.snapshot)
+        yield HintLine(id="hint").data_bind(app.hint)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.lessons.lock_keys(self.preset)
+        self.traced(self.stepper)
+        for pane in ("diagram-pane", "matrix-pane", "bottom"):  # zoomable with 1, 2, 3
+            self.query_one(f"#{pane}").ALLOW_MAXIMIZE = True
+        self.hint = f"{self.preset.title}: press space (or f) to start the forward pass; ? for help"
+        self.refresh_view()
+        self.titles()
+        self.show_notices(self.preset)
+        if self.autostart:
+            self.action_run()
+        self.lessons.open(*self.opening_lesson)
+
+    def on_resize(self, event) -> None:
+        """Compact layouts for a short or narrow terminal (app.tcss)."""
+        self.set_class(event.size.height < 30, "short")
+        self.set_class(event.size.width < 100, "narrow")
+
+    # ----- the view follows the state -----------------------------------------------------------
+
+    @property
+    def stepper(self):
+        """The engine's stepper of the current session."""
+        return self.explorer.stepper
+
+    def take_snapshot(self, fresh: bool | None = None) -> Snapshot:
+        """A snapshot of the stepper now (called on the thread that owns the stepper); with
+        recent rather than `fresh` readouts while training runs (see ReadoutCache)."""
+        return snapshots.take(self.stepper, self.preset.title, self.sample, self._readouts,
+                              fresh=not self.running if fresh is None else fresh)
+
+    def refresh_view(self, fresh: bool = True) -> None:
+        """The stepper changed (and is ours: training is paused): every pane shows it now."""
+        if not self.trainer.busy:
+            self.snapshot = self.take_snapshot(fresh)
+            self.settings = settings_of(self.stepper, self.stepper.seed)
+
+    def follow_step(self) -> None:
+        """Show the layer the last micro-step computed, as the key that computed it would."""
+        last = self.stepper.last
+        if last.layer is not None and last.phase != Phase.UPDATE:
+            self.weight_layer = last.layer
+
+    def watch_snapshot(self) -> None:
+        self.explain_soon()
+        self.titles()
+        self.lessons.draw()
+
+    def watch_sample(self) -> None:
+        self.refresh_view()  # the snapshot holds the rows around the selected sample
+
+    def watch_cursor(self, cursor: tuple[int, int]) -> None:
+        if cursor[0] > 0:
+            self.weight_layer = cursor[0] - 1
+        self.clamp_source()
+        self.explain_soon()
+        self.titles()
+
+    def watch_source(self) -> None:
+        self.explain_soon()
+
+    def watch_probe(self) -> None:
+        self.titles()
+
+    def watch_weight_layer(self) -> None:
+        self.titles()
+
+    def watch_left(self) -> None:
+        self.titles()
+        self.lessons.draw()  # a lesson step's check may ask for a pane
+
+    def watch_bottom(self) -> None:
+        self.titles()
+        self.lessons.draw()
+
+    def watch_right(self) -> None:
+        self.explain_soon()
+        self.titles()
+        self.lessons.draw()
+
+    def titles(self) -> None:
+        """The panes' border titles say what they show and how to change it (set only when
+        they change). They are computed from the app's own state, which the panes follow: a
+        pane's bound copy of it may not be updated yet when this runs."""
+        snap = self.snapshot
+        if snap is None:
+            return
+        titles = {
+            "#diagram-pane": (pane_title(snap.depth, selected_unit(snap.depth, self.cursor))
+                              if self.left == "boundary" else "Network"),
+            "#bottom": {"health": "Gradient health · h: update check",
+                        "check": "Update check: predicted ∇C·Δθ vs actual ΔC · h: loss"}.get(
+                            self.bottom, "Loss · h: gradient health · c: pin this run"),
+            "#matrix-pane": ({"pull": "Each sample's pull · { } weight · y: back",
+                              "graph": "Unit graph · arrows: unit · G: back"}.get(
+                                 self.probe, "Explain · arrows select a unit · x: matrix")
+                             if self.right == "explain"
+                             else f"Layer {min(self.weight_layer, snap.depth - 1) + 1}/"
+                                  f"{snap.depth} · [ ] to change"),
+        }
+        for selector, title in titles.items():
+            pane = self.query_one(selector)
+            if pane.border_title != title:
+                retitle(pane, title)
+
+    def explain_soon(self) -> None:
+        """Recompute the explain pane's lines once, after the current changes (when shown)."""
+        if self.right == "explain" and not self._explain_due:
+            self._explain_due = True
+            self.call_later(self._explain)
+
+    def _explain(self) -> None:
+        self._explain_due = False
+        column, unit = self.cursor
+        question = self.question
+        if self.reveal == "numbers" and question is not None:
+            lines = [Line("note", f"{question.step_text} computes {question.what} "
+                                  f"({self.keys_offered(True)}):"), *question.reveal]
+        elif self.reveal == "formula" and question is not None:
+            lines = [Line("head", f"P · {question.what}: how it is computed"),
+                     *(Line("rule", text) for text in question.formula),
+                     Line("note", f"{self.mistake_said or 'not quite'} — "
+                                  f"{self.keys_offered(False)}")]
+        elif column == 0:
+            lines = [Line("head", f"input x{unit + 1}"),
+                     Line("note", "inputs are data, not computed: move right (→) to a unit")]
+        elif self.running:
+            lines = [Line("note", "training is running: pause (r) to read the arithmetic")]
+        elif self.probe:
+            lines = self.probe_lines()
+        else:
+            lines = explain(self.stepper, column - 1, unit, self.sample or 0, self.names)
+            if self.stepper.last.phase == Phase.UPDATE:
+                from bptui.app.insight_text import check_lines
+
+                lines = [*lines, *check_lines(self.stepper)]
+        self.explanation = tuple(lines)
+
+    @property
+    def names(self):
+        """The preset's own names of the weights (engine.names.Names), while they fit."""
+        from bptui.engine.names import fitting
+
+        return fitting(self.preset.names, self.stepper.spec.layers)
+
+    # ----- phase keys --------------------------------------------------------------------------
+
+    @paused
+    def _act(self, action) -> None:
+        self.reveal = ""
+        self.gradcheck = None
+        self.hint = action()
+        self.timeline.record()
+        self.follow_step()
+        self.refresh_view()
+
+    def action_forward(self) -> None:
+        """f: compute the next layer."""
+        self._act(self.explorer.forward)
+
+    def action_error(self) -> None:
+        """e: the loss and the output layer's δ."""
+        self._act(self.explorer.error)
+
+    def action_backward(self) -> None:
+        """b: propagate δ one layer back."""
+        self._act(self.explorer.backward)
+
+    def action_update(self) -> None:
+        """u: apply the updates."""
+        self._act(self.explorer.update)
+
+    def action_micro(self) -> None:
+        """space: the next micro-step."""
+        self._act(self.explorer.micro)
+
+    def action_finish_step(self) -> None:
+        """s: finish the current training step."""
+        self._act(self.explorer.finish_step)
+
+    @paused
+    def action_predict(self) -> None:
+        """P: ask for a value the engine is about to compute: the one the lesson step names,
+        else what the next micro-step computes for the selected unit."""
+        from bptui.app.screens.predict import PredictScreen
+        from bptui.engine.predict import ask, not_ahead
+
+        target = None
+        if self.lesson is not None and not self.lesson.finished:
+            target = self.lesson.step.predict
+        if target is not None:
+            why = not_ahead(self.stepper, target, self.names)
+            if why is not None:
+                undo = " (z goes back)" if self.allowed("undo") else ""
+                self.hint = f"P asks for {target.what(self.stepper.depth, self.names)}: " \
+                            f"{why}{undo}"
+                return
+        column, unit = self.cursor
+        question = ask(self.stepper, column - 1, unit, self.sample or 0, target, self.names)
+        if question is None:
+            self.hint = self.explorer.next_hint()
+            return
+        if self.question is None or self.question.key != question.key:
+            self.attempts = 0
+            self.mistake_said = ""
+        self.question = question
+        self.cursor = (question.target.layer + 1, question.target.unit)
+        self.app.push_screen(PredictScreen(question, question.prompt(self.stepper.ws.m)),
+                         self.predicted)
+
+    mistake_said = ""
+    """What P said about the last wrong answer (the mistake it matched), for the explain pane."""
+
+    def allowed(self, action: str) -> bool:
+        """Whether the key of `action` works now (a lesson step or a preset's [lock] may lock
+        it)."""
+        return self.check_action(action, ()) is not False
+
+    def keys_offered(self, numbers: bool) -> str:
+        """What the learner can do after a wrong answer, with the keys this step allows."""
+        offers = ["P: again"]
+        if not numbers:
+            offers.append("t: the arithmetic")
+        if self.allowed("micro"):
+            offers.append("space: run the step")
+        return ", ".join(offers)
+
+    def predicted(self, guess: float | None) -> None:
+        """Grade a prediction: right runs the micro-steps up to it; a first wrong answer names
+        the mistake it matches, or gives the formula in symbols; a second one (or t) shows the
+        arithmetic with the numbers. The tally counts first answers."""
+        question = self.question
+        if guess is None or question is None:
+            return
+        self.attempts += 1
+        right = question.grade(guess)
+        if self.attempts == 1:
+            self.tally = (self.tally[0] + right, self.tally[1] + 1)
+        self.right_answers += right
+        self.lessons.remember()
+        if right:
+            self._act(lambda: self.explorer.micro_steps(question.ahead))
+            self.hint = f"right: {question.symbol} = {number(question.value)} (you said " \
+                        f"{guess:g}) — " + self.hint
+            self.refresh_bindings()
+            return
+        if self.attempts == 1:
+            mistake = question.diagnose(guess)
+            self.mistake_said = f"not quite: {mistake.says}" if mistake else "not quite"
+            self.reveal = "formula"
+            told = mistake.says if mistake else "; ".join(question.formula)
+            self.hint = f"not quite ({guess:g}): {told} — {self.keys_offered(False)}"
+        else:
+            self.show_arithmetic(guess)
+        self.right = "explain"
+        self.explain_soon()
+        self.refresh_bindings()
+
+    def show_arithmetic(self, guess: float | None = None) -> None:
+        """After a wrong answer: the question's value and its arithmetic with the numbers."""
+        question = self.question
+        self.reveal = "numbers"
+        said = f"you said {guess:g}, " if guess is not None else ""
+        self.hint = (f"not quite: {said}{question.symbol} = {number(question.value)} (arithmetic "
+                     f"in the explain pane) — {self.keys_offered(True)}")
+        self.right = "explain"
+        self.explain_soon()
+        self.refresh_bindings()
+
+    @paused
+    def action_reset(self) -> None:
+        """R: back to the preset's initial weights."""
+        self.reveal = ""
+        self.stepper.reset()
+        self.timeline.clear()
+        self.events = ()
+        self.hint = "reset to the initial weights (same seed) — " + self.explorer.next_hint()
+        self.refresh_view()
+
+    @paused
+    def action_undo(self) -> None:
+        """z: back one micro-step, exactly; the panes show that micro-step as it was."""
+        self.reveal = ""
+        if self.timeline.undo():
+            self.hint = f"undone: back to step {self.stepper.step}, " \
+                        f"{describe(self.stepper.last, self.stepper.depth)} — Z redoes"
+            self.follow_step()
+        else:
+            self.hint = "nothing to undo: this is the start of the session"
+        self.refresh_view()
+
+    @paused
+    def action_redo(self) -> None:
+        """Z: replay the next undone micro-step, bit for bit."""
+        self.reveal = ""
+        if self.timeline.redo():
+            self.hint = f"redone: {describe(self.stepper.last, self.stepper.depth)} — " \
+                        + self.explorer.next_hint()
+            self.follow_step()
+        else:
+            self.hint = "nothing to redo"
+        self.refresh_view()
+
+    # ----- navigation --------------------------------------------------------------------------
+
+    def action_layer(self, delta: int) -> None:
+        """[ and ]: previous / next weight layer in the matrix pane (the cursor follows)."""
+        layer = (self.weight_layer + delta) % self.stepper.depth
+        units = self.stepper.spec.layers[layer + 1]
+        self.cursor = (layer + 1, min(self.cursor[1], units - 1))
+
+    def action_cursor(self, dx: int, dy: int) -> None:
+        """Arrow keys: move the unit cursor; the matrix pane follows its layer."""
+        layers = self.stepper.spec.layers
+        column, unit = self.cursor
+        column = max(0, min(len(layers) - 1, column + dx))
+        self.cursor = (column, max(0, min(layers[column] - 1, unit + dy)))
+
+    def action_sample(self, delta: int) -> None:
+        """, and .: previous / next sample of the batch."""
+        self.sample = ((self.sample or 0) + delta) % self.stepper.ws.m
+
+    def action_mean(self) -> None:
+        """m: toggle the batch mean."""
+        self.sample = 0 if self.sample is None else None
+        self.hint = "showing the batch mean" if self.sample is None else "showing one sample"
+
+    def action_toggle_explain(self) -> None:
+        """x: the explain pane instead of the matrix pane (and back)."""
+        self.right = "matrix" if self.right == "explain" else "explain"
+        self.probe = ""
+        self.hint = ("explain: the selected unit's formulas with the numbers of this step"
+                     if self.right == "explain" else "matrix pane")
+
+    def action_toggle_boundary(self) -> None:
+        """d: switch the left pane between the network diagram and the decision boundary."""
+        if self.left == "diagram":
+            if not supported(self.stepper.spec.layers[0]):
+                self.hint = "the decision boundary needs 1 or 2 inputs " \
+                            f"(this network has {self.stepper.spec.layers[0]})"
+                return
+            self.left = "boundary"
+            self.cursor = (self.stepper.depth, 0)  # the output first
+            self.hint = "decision boundary of the output: ← selects a hidden unit to see its map"
+        else:
+            self.left = "diagram"
+            self.hint = "network diagram"
+
+    def action_log_scale(self) -> None:
+        """l: log10 of the loss on the chart."""
+        self.log_scale = not self.log_scale
+        self.hint = "loss chart: log10 scale" if self.log_scale else "loss chart: linear scale"
+
+    def action_log_steps(self) -> None:
+        """L: log10(step + 1) on the loss chart's x-axis."""
+        self.log_steps = not self.log_steps
+        self.bottom = "chart"
+        self.hint = ("loss chart: steps on a log scale (0 10 100 1k…)" if self.log_steps
+                     else "loss chart: steps on a linear scale")
+
+    def action_toggle_health(self) -> None:
+        """h: the gradient-health view instead of the loss chart (and back)."""
+        self.bottom = {"chart": "health", "health": "check"}.get(self.bottom, "chart")
+        self.hint = {"health": "gradient health: per layer ‖∂C/∂W‖, ‖ΔW‖/‖W‖ (about 1e-3 is "
+                               "healthy) and saturated/dead units (✕ in the diagram)",
+                     "check": "update check: did each step lower the cost as much as ∇C·Δθ "
+                              "promised? ratio ≈ 1 linear, < 0 overshot"}.get(self.bottom,
+                                                                             "loss chart")
+
+    def action_pin_run(self) -> None:
+        """c: keep this run's loss curves in the chart, to compare with the next run."""
+        snap = self.snapshot
+        if snap is None or not len(snap.loss_history):
+            self.hint = "nothing to pin yet: train a few steps first"
+            return
+        number = max((g.number for g in self.ghosts), default=0) + 1
+        self.ghosts = (*self.ghosts[-(MAX_GHOSTS - 1):],
+                       Ghost.of(snap, self.stepper, self.stepper.seed, number))
+        self.bottom = "chart"
+        self.hint = ("run pinned: now change the settings (o), reset (R) or pick a seed, and "
+                     "train again — the chart compares them (C clears)")
+
+    def action_clear_pins(self) -> None:
+        """C: forget the pinned runs."""
+        self.ghosts = ()
+        self.hint = "pinned runs cleared"
+
+    def action_zoom(self, pane: str) -> None:
+        """1, 2, 3: one pane at full size, and back."""
+        widget = self.query_one(f"#{pane}")
+        if self.maximized is widget:
+            self.minimize()
+            self.hint = "all panes"
+        else:
+            self.maximize(widget, container=False)
+            self.hint = f"{pane.split('-')[0]} pane at full size — {pane_key(pane)} again: " \
+                        "all panes"
+
+    @paused
+    def action_gradient_check(self) -> None:
+        """g: central differences against backprop, per layer, on the current batch."""
+        checks = self.stepper.gradient_check()
+        self.gradcheck = tuple(checks)
+        self.right = "matrix"
+        worst = max(c.relative_error for c in checks)
+        verdict = "backprop agrees" if worst < 1e-5 else "MISMATCH"
+        self.hint = f"gradient check: largest relative error {worst:.1e} ({verdict}); " \
+                    "details in the matrix pane"
+
+    def action_help(self) -> None:
+        """?: keys and formulas."""
+        from bptui.app.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.stepper))
+
+    # ----- lessons: the keys of bptui.app.lessons.LessonController -------------------------------
+
+    @property
+    def lesson(self):
+        """The lesson being followed (bptui.lesson.run.LessonRun; None: none)."""
+        return self.lessons.run
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """n and t exist only in lessons; a lesson step, or outside lessons a preset's [lock],
+        may lock keys (they leave the footer)."""
+        if action == "hint" and self.reveal == "formula":
+            return True  # t shows a wrong prediction's arithmetic, in a lesson or not
+        return self.lessons.allows(action)
+
+    def on_key(self, event) -> None:
+        """A key this lesson step (or the preset's [lock]) locks says so."""
+        if len(self.app.screen_stack) == 1:
+            self.lessons.say_locked(event.key)
+
+    @paused
+    def action_pick_lesson(self) -> None:
+        """The lesson picker."""
+        self.lessons.pick()
+
+    @paused
+    def action_next_step(self) -> None:
+        """n: the next step of the lesson, when the step's check holds."""
+        self.lessons.next_step()
+
+    def action_hint(self) -> None:
+        """t: after a first wrong prediction, its arithmetic with the numbers; else the step's
+        next hint."""
+        if self.reveal == "formula" and self.question is not None:
+            self.show_arithmetic()
+        else:
+            self.lessons.hint()
+
+    def action_lesson_page(self, direction: int) -> None:
+        """PgDn, PgUp: scroll the step's text."""
+        self.lessons.page(direction)
+
+    # ----- sessions ----------------------------------------------------------------------------
+
+    def traced(self, stepper) -> None:
+        """Record the stepper's gradient health (for `h`), within TRACE_BUDGET bytes."""
+        if stepper.trace is None:
+            stepper.trace = Trace.for_stepper(stepper, budget=TRACE_BUDGET)
+        stepper.checking_updates = True  # the update check (after u, and h's third view)
+
+    @paused
+    def start_session(self, preset: Preset, stepper) -> None:
+        """Explore `stepper` (of `preset`) from now on, with a fresh undo history."""
+        self.preset = preset
+        self.weight_names = preset.names
+        self.lessons.lock_keys(preset)
+        self.traced(stepper)
+        self.explorer = Explorer(stepper)
+        self.timeline = Timeline(stepper)
+        self.gradcheck = None
+        self.reveal = ""
+        self.question = None
+        self.sample = 0
+        self.cursor = (1, 0)
+        self.weight_layer = 0
+        self.source = None
+        self.probe = ""
+        self.events = ()
+        if self.lesson is None:
+            self.title_shown = preset.title
+        if not supported(preset.network.layers[0]):
+            self.left = "diagram"
+        self.refresh_view()
+        self.show_notices(preset)
+
+    def show_notices(self, preset: Preset) -> None:
+        """The notices about the preset's data as notifications: stderr, where the command line
+        prints them, is hidden behind the app, and under --web nobody sees it."""
+        for notice in preset.data.notes.get("notices", ()):
+            self.notify(printable(notice), title="data", severity="warning",
+                        timeout=NOTICE_SECONDS, markup=False)
+
