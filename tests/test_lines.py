@@ -9,7 +9,14 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Span, Text
 
-from bptui.app.widgets.lines import LineStrips, lines_text, runs_line, text_lines, text_to_strips
+from bptui.app.widgets.lines import (
+    LinesBuilder,
+    LineStrips,
+    lines_text,
+    runs_line,
+    text_lines,
+    text_to_strips,
+)
 
 CONSOLE = Console(width=1000, color_system="truecolor", legacy_windows=False)
 BASE = Style(color="#e0e0e0", bgcolor="#121212")
@@ -86,6 +93,7 @@ def test_runs_line_is_the_line_of_the_text_the_runs_make():
         [("all plain", None), (" still", None)],
         [("", DIM), ("x", None), ("y", "dim"), ("", None)],
         [("", None)],
+        [("bell\a", DIM), ("\rreturn", None)],
     ]
     for runs in runs_lists:
         text = Text()
@@ -93,3 +101,16 @@ def test_runs_line_is_the_line_of_the_text_the_runs_make():
             text.append(run_text, style)
         assert runs_line(runs) == text_lines(text)[0], runs
         assert lines_text([runs_line(runs)]).plain == text.plain
+
+
+def test_the_builder_gives_the_lines_of_the_text_the_same_calls_build():
+    fitted = Text("fitted head", spans=[Span(0, 6, Style(bold=True)), Span(7, 11, "dim")])
+    styled_whole = Text("whole\nstyle", style="italic", spans=[Span(2, 8, "red")])
+    calls = [("append", ("title", DIM)), ("append", ("\n",)), ("append_text", (fitted,)),
+             ("append", (" gap ",)), ("append", ("two\nlines\n", HEAT)), ("append", ("\n",)),
+             ("append_text", (styled_whole,)), ("append", ("\a tail", "bold"))]
+    text, builder = Text(no_wrap=True, overflow="crop"), LinesBuilder()
+    for name, args in calls:
+        getattr(text, name)(*args)
+        getattr(builder, name)(*args)
+        assert builder.lines() == text_lines(text), name

@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from rich.console import Console
+from rich.control import strip_control_codes
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Span, Text
@@ -96,8 +97,9 @@ def _rendered(piece: str, spans: list, style: str | Style) -> list[Run]:
 
 def runs_line(runs: list[tuple[str, Style | None]]) -> Line:
     """The line a Text built by appending these runs would render as (see text_lines): empty
-    runs dropped, unstyled runs next to each other joined, and a line with no style at all is
-    one unstyled run. Builders that know their runs skip the Text."""
+    runs dropped, unstyled runs next to each other joined, control codes removed, and a line
+    with no style at all is one unstyled run. Builders that know their runs skip the Text."""
+    runs = [(strip_control_codes(text), style) for text, style in runs]
     if not any(style for text, style in runs if text):
         return (("".join(text for text, _ in runs), None),)
     out: list[Run] = []
@@ -121,6 +123,40 @@ def lines_text(lines: list[Line]) -> Text:
         for run_text, style in line:
             text.append(run_text, style)
     return text
+
+
+class LinesBuilder:
+    """Lines built as a Text is, by `append` and `append_text`, without the Text: `lines()` are
+    the lines `text_lines` gives for the Text the same calls build."""
+
+    def __init__(self):
+        self._lines: list[Line] = []
+        self._runs: list[tuple[str, Style | str | None]] = []  # of the line being built
+
+    def append(self, text: str, style: Style | str | None = None) -> LinesBuilder:
+        """Add text (it may hold newlines) in one style to the end."""
+        if "\n" not in text:
+            self._runs.append((text, style))
+            return self
+        first, *rest = text.split("\n")
+        self._runs.append((first, style))
+        for piece in rest:
+            self._lines.append(runs_line(self._runs))
+            self._runs = [(piece, style)]
+        return self
+
+    def append_text(self, text: Text) -> LinesBuilder:
+        """Add a Text's lines to the end."""
+        under = _style(text.style) if text.style else None
+        for k, line in enumerate(text_lines(text)):
+            if k:
+                self.append("\n")
+            self._runs.extend((run, style or under) for run, style in line)
+        return self
+
+    def lines(self) -> list[Line]:
+        """The lines so far (the last one may be empty)."""
+        return [*self._lines, runs_line(self._runs)]
 
 
 class LineStrips:
