@@ -94,6 +94,7 @@ def test_runs_line_is_the_line_of_the_text_the_runs_make():
         [("", DIM), ("x", None), ("y", "dim"), ("", None)],
         [("", None)],
         [("bell\a", DIM), ("\rreturn", None)],
+        [("a", None), ("b", "none"), ("c", None), ("d", None)],
     ]
     for runs in runs_lists:
         text = Text()

@@ -105,6 +105,7 @@ class NetworkDiagram(LinesWidget):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._edge_cache: dict = {}
+        self._levels_keys: dict = {}  # (shape, bytes) of weights → str of their colour levels
 
     def watch_snapshot(self) -> None:
         self.schedule()
@@ -156,11 +157,20 @@ class NetworkDiagram(LinesWidget):
         `pairs` ((j, i), ...) limits the edges drawn (default: all)."""
         scale = float(np.abs(w).max()) if w.size else 0.0
         scale = scale if np.isfinite(scale) and scale > 0 else 1.0
-        levels = [[level(float(v), scale) for v in row] for row in w]
-        key = (cells, height, rows_in, rows_out, str(levels), pairs)
+        weights = (w.shape, w.tobytes())  # levels are a function of the weights: computed
+        levels_key = self._levels_keys.get(weights)  # once per weights, not once per press
+        levels = None
+        if levels_key is None:
+            levels = [[level(float(v), scale) for v in row] for row in w]
+            if len(self._levels_keys) > 64:
+                self._levels_keys.clear()
+            levels_key = self._levels_keys[weights] = str(levels)
+        key = (cells, height, rows_in, rows_out, levels_key, pairs)
         cached = self._edge_cache.get(key)
         if cached is not None:
             return cached
+        if levels is None:
+            levels = [[level(float(v), scale) for v in row] for row in w]
         canvas = BrailleCanvas(cells, height)
         if pairs is None:
             pairs = tuple((j, i) for j in range(len(rows_out)) for i in range(len(rows_in)))

@@ -95,23 +95,28 @@ def _rendered(piece: str, spans: list, style: str | Style) -> list[Run]:
     return [(segment.text, segment.style) for segment in line.render(_CONSOLE)]
 
 
-def runs_line(runs: list[tuple[str, Style | None]]) -> Line:
+def runs_line(runs: list[tuple[str, Style | str | None]]) -> Line:
     """The line a Text built by appending these runs would render as (see text_lines): empty
     runs dropped, unstyled runs next to each other joined, control codes removed, and a line
     with no style at all is one unstyled run. Builders that know their runs skip the Text."""
-    runs = [(strip_control_codes(text), style) for text, style in runs]
-    if not any(style for text, style in runs if text):
-        return (("".join(text for text, _ in runs), None),)
+    plain = "".join([text for text, _ in runs])
+    if strip_control_codes(plain) != plain:
+        runs = [(strip_control_codes(text), style) for text, style in runs]
+        plain = "".join([text for text, _ in runs])
     out: list[Run] = []
+    styled = joinable = False
     for text, style in runs:
         if not text:
             continue
-        style = _style(style) if style else _NULL
-        if style is _NULL and out and out[-1][1] is _NULL:
+        if style:
+            styled, joinable = True, False
+            out.append((text, style if style.__class__ is Style else _style(style)))
+        elif joinable:
             out[-1] = (out[-1][0] + text, _NULL)
         else:
-            out.append((text, style))
-    return tuple(out)
+            joinable = True
+            out.append((text, _NULL))
+    return tuple(out) if styled else ((plain, None),)
 
 
 def lines_text(lines: list[Line]) -> Text:
