@@ -32,9 +32,18 @@ _CONSOLE = Console(width=1000, color_system="truecolor", legacy_windows=False)
 _NULL = Style.null()
 
 
+_NAMED: dict[str, Style] = {}
+"""Styles by name ("dim", "bold red"), resolved once."""
+
+
 def _style(style: str | Style) -> Style:
     """A span's style as Text.render resolves it (a name through the console's theme)."""
-    return style if isinstance(style, Style) else _CONSOLE.get_style(style, default=_NULL)
+    if isinstance(style, Style):
+        return style
+    named = _NAMED.get(style)
+    if named is None:
+        named = _NAMED[style] = _CONSOLE.get_style(style, default=_NULL)
+    return named
 
 
 def text_lines(text: Text) -> list[Line]:
@@ -297,7 +306,8 @@ class LinesWidget(Paletted):
         return (size, *self._colours)
 
     def render_line(self, y: int) -> Strip:
-        size = (self.size.width, self.size.height)
+        size = self.size
+        size = (size.width, size.height)
         if self._strips is None or self._strip_size != self._look(size):
             self._strips = self._convert(size)
         return self._strips[y] if y < len(self._strips) else Strip.blank(size[0], self.rich_style)
