@@ -22,7 +22,7 @@ from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.style import heat_style, level, line_style
 from bptui.app.widgets.braille import BrailleCanvas
 from bptui.app.widgets.diagram_layout import Column, Plan, plan, range_label
-from bptui.app.widgets.lines import LinesWidget
+from bptui.app.widgets.lines import Line, LinesWidget, lines_text, runs_line
 from bptui.engine.names import layer_name, short_names
 from bptui.engine.numtext import fit, number
 
@@ -105,6 +105,7 @@ class NetworkDiagram(LinesWidget):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._edge_cache: dict = {}
+        self._levels_keys: dict = {}  # (shape, bytes) of weights → str of their colour levels
 
     def watch_snapshot(self) -> None:
         self.schedule()
@@ -156,11 +157,20 @@ class NetworkDiagram(LinesWidget):
         `pairs` ((j, i), ...) limits the edges drawn (default: all)."""
         scale = float(np.abs(w).max()) if w.size else 0.0
         scale = scale if np.isfinite(scale) and scale > 0 else 1.0
-        levels = [[level(float(v), scale) for v in row] for row in w]
-        key = (cells, height, rows_in, rows_out, str(levels), pairs)
+        weights = (w.shape, w.tobytes())  # levels are a function of the weights: computed
+        levels_key = self._levels_keys.get(weights)  # once per weights, not once per press
+        levels = None
+        if levels_key is None:
+            levels = [[level(float(v), scale) for v in row] for row in w]
+            if len(self._levels_keys) > 64:
+                self._levels_keys.clear()
+            levels_key = self._levels_keys[weights] = str(levels)
+        key = (cells, height, rows_in, rows_out, levels_key, pairs)
         cached = self._edge_cache.get(key)
         if cached is not None:
             return cached
+        if levels is None:
+            levels = [[level(float(v), scale) for v in row] for row in w]
         canvas = BrailleCanvas(cells, height)
         if pairs is None:
             pairs = tuple((j, i) for j in range(len(rows_out)) for i in range(len(rows_in)))
@@ -319,13 +329,18 @@ class NetworkDiagram(LinesWidget):
 
     def build(self) -> Text:
         """The diagram as text, one line per row of the pane."""
+        return lines_text(self.build_lines())
+
+    def build_lines(self) -> list[Line]:
+        """The diagram's lines (runs of one style), one per row of the pane: drawn in a grid of
+        cells, then cut into runs where the style changes."""
         snap = self.snapshot
         width, height = self.size.width, self.size.height
         if snap is None or width < 8 or height < 4:
-            return Text("")
+            return [runs_line([])]
         plan = self.layout(snap, width, height)
         if plan is None:
-            return Text("")
+            return [runs_line([])]
         depth = snap.depth
         grid = [[" "] * width for _ in range(height)]
         styles: list[list[Style | None]] = [[None] * width for _ in range(height)]
@@ -431,15 +446,13 @@ class NetworkDiagram(LinesWidget):
                 label = range_label(column.first, column.shown, column.total, room)
                 put(column.x, column.range_row, label.ljust(min(room, len(label) + 1)), DIM)
 
-        text = Text(no_wrap=True, overflow="crop")
-        for y in range(height):
-            run_style, run = styles[y][0], []
-            for x in range(width):
-                if styles[y][x] is not run_style:
-                    text.append("".join(run), run_style)
-                    run_style, run = styles[y][x], []
-                run.append(grid[y][x])
-            text.append("".join(run), run_style)
-            if y < height - 1:
-                text.append("\n")
-        return text
+        lines = []
+        for cells, cell_styles in zip(grid, styles, strict=True):
+            runs, start, run_style = [], 0, cell_styles[0]
+            for x, cell_style in enumerate(cell_styles):
+                if cell_style is not run_style:
+                    runs.append(("".join(cells[start:x]), run_style))
+                    start, run_style = x, cell_style
+            runs.append(("".join(cells[start:]), run_style))
+            lines.append(runs_line(runs))
+        return lines

@@ -15,7 +15,7 @@ from textual.reactive import reactive
 
 from bptui.app.snapshot import LayerView, Phase, Rows, Snapshot
 from bptui.app.style import fitted, fmt, heat_style, level
-from bptui.app.widgets.lines import LinesWidget
+from bptui.app.widgets.lines import Line, LinesBuilder, LinesWidget, lines_text
 from bptui.engine.names import Names, short_names
 from bptui.engine.numtext import common_power, fit, number, scaled
 
@@ -70,13 +70,17 @@ class MatrixView(LinesWidget):
 
     def build(self) -> Text:
         """The pane's text for the current snapshot, layer and sample."""
+        return lines_text(self.build_lines())
+
+    def build_lines(self) -> list[Line]:
+        """The pane's lines for the current snapshot, layer and sample."""
         snap = self.snapshot
         if snap is None:
-            return Text("")
+            return LinesBuilder().lines()
         layer = min(self.weight_layer, snap.depth - 1)
         view = snap.views[layer]
         width = max(20, self.size.width)
-        out = Text(no_wrap=True, overflow="crop")
+        out = LinesBuilder()
         n_out, n_in = view.w.shape
         header = [(f"Layer {layer + 1}/{snap.depth}", HEAD),
                   (f"  {n_in} → {n_out} units, {view.activation}", DIM)]
@@ -108,9 +112,9 @@ class MatrixView(LinesWidget):
             self._block(out, title, matrix, side, changed, rows_are_samples, width, snap)
             if k == 0 and names is not None:
                 self._names(out, names, layer, width)
-        return out
+        return out.lines()
 
-    def _names(self, out: Text, names: Names, layer: int, width: int) -> None:
+    def _names(self, out: LinesBuilder, names: Names, layer: int, width: int) -> None:
         """The weights' and biases' own names, laid out like W │ b above them."""
         cell, label_width = (CELL, LABEL) if width >= 48 else (CELL - 1, LABEL - 4)
         rows = names.weights[layer]
@@ -164,7 +168,7 @@ class MatrixView(LinesWidget):
             yield "∂C/∂W = δᵀ·a_in/m │ ∂C/∂b", view.dw, view.db, grads_changed, False
             yield f"pending: {delta} │ Δb", view.update_w, view.update_b, False, False
 
-    def _gradcheck(self, out: Text) -> None:
+    def _gradcheck(self, out: LinesBuilder) -> None:
         out.append("gradient check", HEAD)
         out.append("  (C(θ+h) − C(θ−h))/2h vs backprop, this batch\n", DIM)
         for check in self.gradcheck:
@@ -175,7 +179,7 @@ class MatrixView(LinesWidget):
             out.append(f"{sampled}\n", DIM)
         out.append("\n")
 
-    def _legend(self, out: Text, width: int) -> None:
+    def _legend(self, out: LinesBuilder, width: int) -> None:
         parts = [("−", DIM), *(("  ", heat_style(lv)) for lv in (-16, -11, -6, -2)), (" 0 ", DIM),
                  *(("  ", heat_style(lv)) for lv in (2, 6, 11, 16)), ("+", DIM)]
         if width >= 48:
@@ -222,7 +226,7 @@ class MatrixView(LinesWidget):
         room = (width - label_width - 5 - (cell + 2 if side else 0)) // (cell + 1)
         return cell, label_width, max(1, min(cols, room)), False
 
-    def _block(self, out: Text, title: str, matrix: np.ndarray, side: np.ndarray | None,
+    def _block(self, out: LinesBuilder, title: str, matrix: np.ndarray, side: np.ndarray | None,
                changed: bool, rows_are_samples: bool, width: int, snap: Snapshot) -> None:
         out.append("\n")
         if matrix is None:
