@@ -5,8 +5,9 @@ CHUNK_SECONDS each, or at the chosen pace), records them for undo, and posts a `
 snapshot) on a beat of FRAME_RATE a second; a newer frame replaces one the app has not drawn yet.
 `stop()` only asks: the thread ends after the step in progress (the stepper polls between steps)
 and posts `Finished` with no frame before it (the app redraws on Finished, and `r` waits for that
-on the screen), and only then does the stepper belong to the app again (`finished()`, on the app's thread). Nothing here ever waits on
-the app's thread, and the app's thread never waits on this one; no timer runs while idle.
+on the screen), and only then does the stepper belong to the app again (`finished()`, on the
+app's thread). Nothing here ever waits on the app's thread, and the app's thread never waits on
+this one; no timer runs while idle.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from textual.message import Message
 from textual.message_pump import MessagePump
