@@ -446,6 +446,14 @@ def test_frames_keep_a_steady_beat():
     assert frame_after(10.0, 10.0 + 3 * beat) == pytest.approx(10.0 + 3.5 * beat)
 
 
+def test_charts_replot_at_most_once_a_second_in_a_browser_while_training():
+    """A class shares one machine: in a browser the charts (the costliest part of a frame)
+    replot less often than in a terminal."""
+    from bptui.app.widgets.plots import replot_rate
+
+    assert replot_rate(web=True) <= 1 < replot_rate(web=False)
+
+
 async def test_the_panes_catch_up_after_the_paused_hint():
     """The pause hint goes out first; the panes' redraw (the fresh snapshot) follows at once."""
     app = BptuiApp(preset="xor")
