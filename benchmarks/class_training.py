@@ -72,7 +72,8 @@ async def train(learners: list[Trainee], seconds: float) -> list[float]:
         await learner.press("r")
         stops.append(time.perf_counter())
     await asyncio.wait_for(asyncio.gather(*(x.paused.wait() for x in learners)), 30)
-    return [x.paused_at / (stop - start) for x, start, stop in zip(learners, starts, stops, strict=True)]
+    spans = zip(learners, starts, stops, strict=True)
+    return [x.paused_at / (stop - start) for x, start, stop in spans]
 
 
 async def fresh(url: str, count: int) -> list[Trainee]:
