@@ -366,7 +366,7 @@ def test_run_to_reads_steps_a_step_or_a_loss():
 
 def test_the_trainer_posts_every_step_at_10_steps_a_second_and_stops_when_asked():
     """At 10 steps/s or fewer the thread posts a frame after every step (none is skipped); stop()
-    only asks, and Finished says when the stepper is free again."""
+    only asks, and Finished says when the stepper is free again (no frame after the ask)."""
     import time
 
     from bptui.app.trainer import Trainer
@@ -393,8 +393,89 @@ def test_the_trainer_posts_every_step_at_10_steps_a_second_and_stops_when_asked(
     frames = [m.snapshot for m in target.messages if isinstance(m, Trainer.Frame)]
     finished = [m for m in target.messages if isinstance(m, Trainer.Finished)]
     assert [m.why for m in finished] == ["paused"] and trainer.busy
-    assert frames == list(range(1, stepper.step + 1)) and 2 <= stepper.step < 15
+    # every step has its frame, but for the one in progress when stop() asked (Finished draws it)
+    assert frames == list(range(1, len(frames) + 1)) and len(frames) >= stepper.step - 1
+    assert 2 <= stepper.step < 15
     assert trainer.finished() == [] and not trainer.busy
+
+
+def test_the_trainer_stops_after_the_step_in_progress_and_posts_no_frame_after_the_ask():
+    """`r` waits for Finished on the screen: the thread stops at the next step boundary, even in
+    the middle of a long chunk, and no frame (a snapshot to draw) comes between."""
+    import time
+
+    from bptui.app.trainer import Trainer
+    from bptui.engine.timeline import Timeline
+
+    class Target:
+        def __init__(self):
+            self.messages = []
+
+        def post_message(self, message):
+            self.messages.append(message)
+
+    stepper = load_preset("xor").stepper()
+    target = Target()
+    trainer = Trainer(target, lambda: stepper.step)
+
+    class AskedMidChunk:
+        """The stepper, with stop() asked once step 300 is done (whatever the chunk)."""
+
+        def __getattr__(self, name):
+            return getattr(stepper, name)
+
+        def run(self, steps, should_stop=None):
+            def poll():
+                if stepper.step >= 300 and not trainer._stop.is_set():
+                    target.messages.append("asked")
+                    trainer.stop()
+                return should_stop()
+
+            return stepper.run(steps, poll)
+
+    trainer.start(AskedMidChunk(), Timeline(stepper))
+    for _ in range(1000):
+        if any(isinstance(m, Trainer.Finished) for m in target.messages):
+            break
+        time.sleep(0.01)
+    assert stepper.step == 300
+    after = target.messages[target.messages.index("asked") + 1:]
+    assert [type(m) for m in after] == [Trainer.Finished] and after[0].why == "paused"
+    trainer.finished()
+
+
+def test_frames_keep_a_steady_beat():
+    """A frame due at t is followed by one due at t + 1/FRAME_RATE (a late chunk does not push
+    the beat back), but never within half a beat of a late one (no burst after a stall)."""
+    from bptui.app.trainer import FRAME_RATE, frame_after
+
+    beat = 1 / FRAME_RATE
+    assert frame_after(10.0, 10.0 + beat / 10) == pytest.approx(10.0 + beat)
+    assert frame_after(10.0, 10.0 + 3 * beat) == pytest.approx(10.0 + 3.5 * beat)
+
+
+def test_charts_replot_at_most_once_a_second_in_a_browser_while_training():
+    """A class shares one machine: in a browser the charts (the costliest part of a frame)
+    replot less often than in a terminal."""
+    from bptui.app.widgets.plots import replot_rate
+
+    assert replot_rate(web=True) <= 1 < replot_rate(web=False)
+
+
+async def test_the_panes_catch_up_after_the_paused_hint():
+    """The pause hint goes out first; the panes' redraw (the fresh snapshot) follows at once."""
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("r")
+        await asyncio.sleep(0.3)
+        await pilot.press("r")
+        for _ in range(200):
+            if not app.running:
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+        assert "paused at step" in app.hint
+        assert app.snapshot.step == app.stepper.step > 0
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values")

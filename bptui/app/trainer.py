@@ -2,10 +2,12 @@
 
 While it runs, the stepper belongs to the training thread. The thread runs chunks of steps (about
 CHUNK_SECONDS each, or at the chosen pace), records them for undo, and posts a `Frame` (a fresh
-snapshot) at most FRAME_RATE times a second; a newer frame replaces one the app has not drawn yet.
-`stop()` only asks: the thread ends within one chunk and posts `Finished`, and only then does the
-stepper belong to the app again (`finished()`, on the app's thread). Nothing here ever waits on
-the app's thread, and the app's thread never waits on this one; no timer runs while idle.
+snapshot) on a beat of FRAME_RATE a second; a newer frame replaces one the app has not drawn yet.
+`stop()` only asks: the thread ends after the step in progress (the stepper polls between steps)
+and posts `Finished` with no frame before it (the app redraws on Finished, and `r` waits for that
+on the screen), and only then does the stepper belong to the app again (`finished()`, on the
+app's thread). Nothing here ever waits on the app's thread, and the app's thread never waits on
+this one; no timer runs while idle.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from textual.message import Message
 from textual.message_pump import MessagePump
@@ -91,6 +93,14 @@ def parse_run_to(text: str, step: int) -> Goal | str:
     if not loss > 0 or loss == float("inf"):
         return f"{value!r} is not a positive loss — {usage}"
     return Goal(loss=loss)
+
+
+def frame_after(due: float, now: float) -> float:
+    """When the frame after one due at `due` (and posted at `now`) is due: on a steady beat of
+    1/FRAME_RATE s (a chunk that ends late does not push every later frame back), but never
+    sooner than half a beat after this one (a late frame is not followed by a burst)."""
+    beat = 1 / FRAME_RATE
+    return max(due + beat, now + beat / 2)
 
 
 class Trainer:
@@ -189,7 +199,7 @@ class Trainer:
         chunk = 1
         pace, paced_from, paced_steps = self.pace, time.perf_counter(), stepper.step
         window_time, window_step = time.perf_counter(), stepper.step
-        last_frame, speed = 0.0, 0.0
+        next_frame, speed = time.perf_counter(), 0.0
         while True:
             if self._stop.is_set():
                 return "paused"
@@ -225,7 +235,9 @@ class Trainer:
                 window_time, window_step = now, stepper.step
             elif speed == 0.0 and now > window_time:
                 speed = (stepper.step - window_step) / (now - window_time)
+            if self._stop.is_set():  # Finished comes next: a frame now would only delay it
+                continue
             each_step = pace is not None and pace <= FRAME_RATE
-            if each_step or now - last_frame >= 1 / FRAME_RATE:
-                last_frame = now
+            if each_step or now >= next_frame:
+                next_frame = frame_after(next_frame, now)
                 self._target.post_message(Trainer.Frame(self._take_snapshot(), speed))

@@ -1,7 +1,8 @@
 """Charts drawn with textual-plotext that follow the app's snapshot: the base class.
 
 A replot costs 10–40 ms whatever the size, so a chart replots only when what it shows changed
-(`key`), only when visible, and while training runs at most REPLOTS_PER_SECOND times a second.
+(`key`), only when visible, and while training runs at most REPLOTS_PER_SECOND times a second
+(REPLOTS_PER_SECOND_WEB in a browser).
 plotext rebuilds its whole picture on every render, so the rendered picture is cached too.
 plotext itself (and textual-plotext) is loaded after the first frame: a chart mounts its plot
 once the screen is up, which keeps start-up short.
@@ -23,6 +24,18 @@ from bptui.app.snapshot import Snapshot
 from bptui.engine.numtext import number
 
 REPLOTS_PER_SECOND = 4
+REPLOTS_PER_SECOND_WEB = 1
+"""Served to a browser (`bptui --web`), while training runs. There a replot also goes through
+the server to the browser's terminal (a chart's ~13 KB), and a class shares one machine: at 4 a
+second the charts took about half of what five learners' screens cost, and the five trained at
+10 % of a lone learner's rate (2 cores); at 1 a second, about twice as fast."""
+
+
+def replot_rate(web: bool) -> float:
+    """Replots a second while training runs, in a browser (`web`) or a terminal."""
+    return REPLOTS_PER_SECOND_WEB if web else REPLOTS_PER_SECOND
+
+
 COLOURS = ("blue", "orange", "green", "magenta", "cyan", "red", "yellow", "white")
 
 
@@ -165,7 +178,7 @@ class SnapshotPlot(Container):
         """Replot now, or when the rate allows."""
         if self.snapshot is None or not self.display or self._timer is not None or self.plot is None:
             return
-        wait = self._last_plot + 1.0 / REPLOTS_PER_SECOND - time.monotonic()
+        wait = self._last_plot + 1.0 / replot_rate(self.app.is_web) - time.monotonic()
         if wait <= 0 or not self.running:
             self._replot()
         else:

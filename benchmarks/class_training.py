@@ -1,0 +1,155 @@
+#!/usr/bin/env python
+"""Training rate of learners training at once under `bptui --web`, against one learner alone.
+
+Starts `python -m bptui --web PRESET` on a free loopback port (a temporary class folder), and
+alternates, `--rounds` times: one learner alone trains (`r`, `--seconds` s, `r`), then
+`--trainers` learners train at the same time (each its own session, the same way). A learner's
+rate is the step it paused at ("paused at step N" on its screen) over the time between its two
+keys. Sessions are local WebSocket clients that read all they are sent, as class_of_30.py's.
+Alternating keeps the machine's other load alike for both figures.
+
+Target (issue 19, item 7): with 5 learners training at once each keeps >= 25 % of a lone
+learner's rate. On N cores a fair share is N/5 of a lone rate (2 cores: 40 %) less what the
+screens, the server and the browsers take.
+
+    python benchmarks/class_training.py [--preset xor] [--trainers 5] [--seconds 5] [--rounds 2]
+
+Prints the lone rate, each learner's rate and the lowest share, per round, and the medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import aiohttp
+from class_of_30 import Learner, free_port
+
+PAUSED = re.compile(rb"paused at step ([\d,]+)")
+
+
+class Trainee(Learner):
+    """A learner that remembers the last "paused at step N" its screen showed."""
+
+    def __init__(self, url: str):
+        super().__init__(url)
+        self.paused_at: int | None = None
+        self.paused = asyncio.Event()
+
+    async def read(self) -> None:
+        async for message in self.websocket:
+            if message.type == aiohttp.WSMsgType.BINARY:
+                self.bytes += len(message.data)
+                if len(message.data) > 10_000:
+                    self.drawn.set()
+                found = PAUSED.findall(message.data)
+                if found:
+                    self.paused_at = int(found[-1].replace(b",", b""))
+                    self.paused.set()
+
+
+async def train(learners: list[Trainee], seconds: float) -> list[float]:
+    """Every learner presses `r`, trains `seconds`, presses `r`: their steps per second."""
+    for learner in learners:
+        learner.paused.clear()
+    starts = []
+    for learner in learners:
+        await learner.press("r")
+        starts.append(time.perf_counter())
+    await asyncio.sleep(seconds)
+    stops = []
+    for learner in learners:
+        await learner.press("r")
+        stops.append(time.perf_counter())
+    await asyncio.wait_for(asyncio.gather(*(x.paused.wait() for x in learners)), 30)
+    spans = zip(learners, starts, stops, strict=True)
+    return [x.paused_at / (stop - start) for x, start, stop in spans]
+
+
+async def fresh(url: str, count: int) -> list[Trainee]:
+    """`count` new sessions, each drawn and settled."""
+    learners = [Trainee(url) for _ in range(count)]
+    await asyncio.gather(*(x.open() for x in learners))
+    await asyncio.wait_for(asyncio.gather(*(x.drawn.wait() for x in learners)), 60)
+    await asyncio.sleep(2)
+    return learners
+
+
+async def measure(args, url: str) -> list[tuple[float, list[float]]]:
+    rounds = []
+    for _ in range(args.rounds):
+        alone = await fresh(url, 1)
+        try:
+            lone = (await train(alone, args.seconds))[0]
+        finally:
+            await asyncio.gather(*(x.close() for x in alone))
+        await asyncio.sleep(1)
+        group = await fresh(url, args.trainers)
+        try:
+            rates = await train(group, args.seconds)
+        finally:
+            await asyncio.gather(*(x.close() for x in group))
+        await asyncio.sleep(1)
+        lowest = min(rates) / lone
+        print(f"lone {lone:,.0f} steps/s; {args.trainers} at once: "
+              + ", ".join(f"{r:,.0f}" for r in rates)
+              + f" steps/s; lowest share {100 * lowest:.0f} %", flush=True)
+        rounds.append((lone, rates))
+    return rounds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default="xor")
+    parser.add_argument("--trainers", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    store = tempfile.mkdtemp(prefix="bptui-class-")  # not the user's data folder
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bptui", "--web", args.preset, "--port", str(port),
+         "--class-dir", store], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True)
+    load = os.getloadavg()[0]
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    print("the server did not start", file=sys.stderr)
+                    return 1
+                time.sleep(0.1)
+        rounds = asyncio.run(measure(args, url))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        shutil.rmtree(store, ignore_errors=True)
+    shares = [min(rates) / lone for lone, rates in rounds]
+    print(f"preset {args.preset}, {args.trainers} learners × {args.seconds:g} s, "
+          f"{os.cpu_count()} cores, load {load:.2f} → {os.getloadavg()[0]:.2f}: lone "
+          f"{statistics.median(lone for lone, _ in rounds):,.0f} steps/s (median), lowest "
+          f"share per round {', '.join(f'{100 * s:.0f} %' for s in shares)} (target >= 25 %)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
