@@ -469,13 +469,14 @@ async def test_the_panes_catch_up_after_the_paused_hint():
         await pilot.press("r")
         await asyncio.sleep(0.3)
         await pilot.press("r")
+        screen = app.main_screen
         for _ in range(200):
-            if not app.running:
+            if not screen.running:
                 break
             await pilot.pause(0.01)
         await pilot.pause()
-        assert "paused at step" in app.hint
-        assert app.snapshot.step == app.stepper.step > 0
+        assert "paused at step" in screen.hint
+        assert screen.snapshot.step == screen.stepper.step > 0
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values")

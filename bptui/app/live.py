@@ -98,10 +98,10 @@ class LiveTraining:
             self.hint = f"paused at {step} — " + self.explorer.next_hint()
         if not after:  # the hint is what `r` waits for: it goes out in a frame of its own, and
             self.call_after_refresh(self.refresh_view)  # the panes' redraw (charts) after it
-            return
-        self.refresh_view()  # an action waiting for the stepper sees the view up to date
-        for then in after:
-            then()
+        else:
+            self.refresh_view()  # an action waiting for the stepper sees the view up to date
+            for then in after:
+                then()
         self.lessons.keep_served()  # in a served lesson, keep the network as it is now
 
     def on_trainer_failed(self, message: Trainer.Failed) -> None:
