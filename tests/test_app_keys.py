@@ -423,3 +423,32 @@ async def test_training_runs_on_a_nicer_thread_than_the_screen(monkeypatch):
                 break
         await pilot.press("r")
     assert len(callers) == 1 and callers[0] is not threading.main_thread()
+
+
+def test_run_to_a_loss_stops_once_the_status_lines_loss_is_below_it():
+    """N `loss 0.015` stops at the first step whose training-set cost at the current weights
+    (the status line's L, a lesson's loss_below) is below it: not one step later, not never
+    (the stepper's own stop used to be swallowed, so the run went on to its step limit)."""
+    from bptui.app.trainer import Goal, Trainer
+    from bptui.lesson import load_lesson
+    from bptui.lesson.checks import whole_set_cost
+    from tests.test_lesson_numbers import variant
+
+    class Target:
+        def post_message(self, message):
+            pass
+
+    class Timeline:
+        def record(self):
+            pass
+
+    assert load_lesson("learning-rate").preset.training.batch_size == 0  # full batches
+    for rate in (0.16, 0.32):  # 0.32 oscillates around the goal
+        stepper = variant("learning-rate", training__learning_rate=rate).stepper()
+        why = Trainer(Target(), lambda: None)._loop(stepper, Timeline(), Goal(step=20_000,
+                                                                              loss=0.015))
+        assert why == "reached" and stepper.step < 20_000
+        assert whole_set_cost(stepper, "train") < 0.015
+        before = variant("learning-rate", training__learning_rate=rate).stepper()
+        before.run(stepper.step - 1)
+        assert whole_set_cost(before, "train") >= 0.015
