@@ -172,13 +172,33 @@ def test_what_is_missing_names_the_key_to_press():
         "press P and predict what forward layer 1 computes (a right answer runs it; now: ready)"]
     assert Check(at=("forward", 2), predicted=1).missing(ctx)[0].startswith("get to forward")
     assert Check(showing="explain").missing(ctx) == ["show the explain pane (x)"]
-    assert Check(steps_at_least=5).missing(ctx) == ["train to step 5 with r (now: 0)"]
+    assert Check(steps_at_least=5).missing(ctx) == ["train to step 5 with r or N (run to) "
+                                                    "(now: 0)"]
     assert Check(setting="training.l2", at_least=0.02).missing(ctx) == [
         "set “L2 λ” to at least 0.02 in the settings (o) (now: 0.0)"]
     assert Check(loss_below=0.1).missing(ctx) == [
         "train until the loss is below 0.1 (now: 0.2984)"]
     stepper.micro_step()
     assert Check(at=("forward", 1), predicted=1).missing(Context(stepper, predicted=1)) == []
+
+
+@pytest.mark.parametrize("name, number, says", [
+    ("learning-rate", 1, "train to step 1000 with r or N (run to) (now: 0)"),
+    ("slope", 4, "set “learning rate η” to at least 8 with + (doubles) or - (halves)"),
+    ("update", 4, "set “learning rate η” to at most 0.5 with + (doubles) or - (halves), or "
+                  "in the settings (o)"),
+])
+def test_what_is_missing_names_the_keys_the_steps_text_names(name, number, says):
+    """The text says N (run to) or + / -: the line under it says so too, not only r or o."""
+    from bptui.lesson.run import LessonRun
+
+    lesson = load_lesson(name)
+    run = LessonRun(lesson)
+    run.index = number - 1
+    stepper = lesson.preset.stepper()
+    stepper.learning_rate = 3.2  # update's step 4 comes after η was doubled to 3.2
+    lines = run.missing(run.context(stepper, 0, frozenset()))
+    assert any(line.startswith(says) for line in lines), lines
 
 
 async def test_locked_keys_leave_tab_to_the_settings_screen():

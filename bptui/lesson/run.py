@@ -52,7 +52,8 @@ class LessonRun:
 
     def context(self, stepper, right: int, showing: frozenset) -> Context:
         """What checks are judged on, with P's right answers counted from this step's start."""
-        return Context(stepper, right - self.right_at_start, showing, self.trains())
+        return Context(stepper, right - self.right_at_start, showing, self.trains(),
+                       self.allows)
 
     def trains(self) -> str:
         """How the learner trains in this step: r, else the first training key it allows."""
