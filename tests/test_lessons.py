@@ -184,9 +184,9 @@ def test_what_is_missing_names_the_key_to_press():
 
 @pytest.mark.parametrize("name, number, says", [
     ("learning-rate", 1, "train to step 1000 with r or N (run to) (now: 0)"),
-    ("slope", 4, "set “learning rate η” to at least 8 with + (doubles) or - (halves)"),
-    ("update", 4, "set “learning rate η” to at most 0.5 with + (doubles) or - (halves), or "
-                  "in the settings (o)"),
+    ("slope", 4, "set “learning rate η” to at least 8 (+ doubles, - halves) (now: 3.2)"),
+    ("update", 4, "set “learning rate η” to at most 0.5 (+ doubles, - halves, or o: the "
+                  "settings) (now: 3.2)"),
 ])
 def test_what_is_missing_names_the_keys_the_steps_text_names(name, number, says):
     """The text says N (run to) or + / -: the line under it says so too, not only r or o."""

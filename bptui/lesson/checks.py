@@ -251,9 +251,8 @@ class Check:
     def _setting(self, ctx: Context) -> list[str]:
         where = None
         if self.setting == "training.learning_rate" and ctx.allowed("learning_rate"):
-            where = "with + (doubles) or - (halves)"
-            if ctx.allowed("settings"):
-                where += f", or in the settings ({key_for('settings')})"
+            where = "(+ doubles, - halves" + (
+                f", or {key_for('settings')}: the settings)" if ctx.allowed("settings") else ")")
         return self.setting_missing(setting_value(ctx.stepper, self.setting), where)
 
     def setting_missing(self, value, where: str | None = None) -> list[str]:
