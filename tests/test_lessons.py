@@ -484,3 +484,16 @@ def test_lesson_text_never_reaches_the_terminal_with_control_characters(tmp_path
     texts = [lesson.title, lesson.description, lesson.outcome, lesson.steps[0].text,
              *lesson.steps[0].hints]
     assert not any(ch in text for text in texts for ch in "\x1b\x07")
+
+
+@pytest.mark.parametrize("name", bundled_lessons())
+def test_a_step_whose_run_stops_by_itself_says_so(name):
+    """Where a step asks for a step count, r stops there by itself (`stop_at`): a text that
+    told the learner to pause with r had them press r again and start a second run."""
+    for number, step in enumerate(load_lesson(name).steps, start=1):
+        check = step.check
+        if check is None or check.steps_at_least is None or "**r**" not in step.text:
+            continue
+        text = " ".join(step.text.split())
+        assert "stops" in text, f"{name} step {number}: say that r stops by itself"
+        assert "**r** pauses" not in text and "again pauses" not in text, f"{name} {number}"
