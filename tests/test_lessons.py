@@ -182,14 +182,19 @@ def test_what_is_missing_names_the_key_to_press():
     assert Check(at=("forward", 1), predicted=1).missing(Context(stepper, predicted=1)) == []
 
 
-@pytest.mark.parametrize("name, number, says", [
-    ("learning-rate", 1, "train to step 1000 with r or N (run to) (now: 0)"),
-    ("slope", 4, "set “learning rate η” to at least 8 (+ doubles, - halves) (now: 3.2)"),
-    ("update", 4, "set “learning rate η” to at most 0.5 (+ doubles, - halves, or o: the "
-                  "settings) (now: 3.2)"),
+@pytest.mark.parametrize("name, number, micro, says", [
+    ("learning-rate", 1, 0, "train to step 1000 with r or N (run to) (now: 0)"),
+    ("slope", 4, 0, "set “learning rate η” to at least 8 (+ doubles, - halves) (now: 3.2)"),
+    ("update", 4, 0, "set “learning rate η” to at most 0.5 (+ doubles, - halves, or o: the "
+                     "settings) (now: 3.2)"),
+    ("backward", 2, 3, "press P and predict δ of hidden layer 1, unit 1 (a right answer runs "
+                       "backward layer 2; now: error)"),
+    ("initialization", 5, 6, "press R (back to the initial weights) so the status line says "
+                             "ready (now: update)"),
 ])
-def test_what_is_missing_names_the_keys_the_steps_text_names(name, number, says):
-    """The text says N (run to) or + / -: the line under it says so too, not only r or o."""
+def test_what_is_missing_names_what_the_steps_text_names(name, number, micro, says):
+    """The text says N (run to), + / -, R or what P asks: the line under it says so too, not
+    only r, o, a micro-step or a phase name."""
     from bptui.lesson.run import LessonRun
 
     lesson = load_lesson(name)
@@ -197,6 +202,8 @@ def test_what_is_missing_names_the_keys_the_steps_text_names(name, number, says)
     run.index = number - 1
     stepper = lesson.preset.stepper()
     stepper.learning_rate = 3.2  # update's step 4 comes after η was doubled to 3.2
+    for _ in range(micro):
+        stepper.micro_step()
     lines = run.missing(run.context(stepper, 0, frozenset()))
     assert any(line.startswith(says) for line in lines), lines
 

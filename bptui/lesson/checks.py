@@ -125,6 +125,10 @@ class Context:
     """Whether the step lets an App action run (None: every one): a missing line names the
     keys the step's text names (N to run to a step, + and - for η), not only r and o."""
 
+    asks: str | None = None
+    """What P asks in this step, as the prompt names it ('δ of hidden layer 1, unit 1'; None:
+    what the next micro-step computes)."""
+
     def allowed(self, action: str) -> bool:
         return self.allows is None or self.allows(action)
 
@@ -203,9 +207,16 @@ class Check:
                 want = phase if layer is None else f"{phase} layer {layer}"
                 now = stepper.last.describe(stepper.depth)
                 if to_predict and reached(stepper.next, phase, layer):
-                    out.append(f"press P and predict what {want} computes (a right answer "
-                               f"runs it; now: {now})")
+                    if ctx.asks:
+                        out.append(f"press P and predict {ctx.asks} (a right answer runs "
+                                   f"{want}; now: {now})")
+                    else:
+                        out.append(f"press P and predict what {want} computes (a right "
+                                   f"answer runs it; now: {now})")
                     to_predict = False
+                elif phase == "ready" and ctx.allowed("reset"):  # only R gets back there
+                    out.append(f"press {key_for('reset')} (back to the initial weights) so the "
+                               f"status line says ready (now: {now})")
                 else:
                     out.append(f"get to {want} (now: {now})")
         if self.steps_at_least is not None and stepper.step < self.steps_at_least:
