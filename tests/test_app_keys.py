@@ -452,3 +452,29 @@ def test_run_to_a_loss_stops_once_the_status_lines_loss_is_below_it():
         before = variant("learning-rate", training__learning_rate=rate).stepper()
         before.run(stepper.step - 1)
         assert whole_set_cost(before, "train") >= 0.015
+
+
+async def test_a_diverged_run_still_has_a_loss_chart_on_the_linear_scale():
+    """A diverging run's losses reach 1e300 and inf: the linear chart clips them at 10× the
+    first loss and says so inside the plot (it used to draw nothing but the last step)."""
+    from bptui.app.widgets.losschart import CLIP_FACTOR, LossChart
+    from bptui.lesson import load_lesson
+
+    app = BptuiApp(preset=load_lesson("update").preset)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.stepper.learning_rate = 3.2
+        app.stepper.run(2000)
+        assert app.stepper.diverged
+        app.timeline.record()
+        app.refresh_view()
+        await pilot.pause()
+        chart = app.query_one(LossChart)
+        chart._replot()
+        first = float(app.stepper.loss_history[0])
+        assert chart.shown_range == (pytest.approx(chart.shown_range[0]),
+                                     pytest.approx(CLIP_FACTOR * first))
+        assert "clipped (l: log scale)" in chart.plt.build()
+        await pilot.press("l")  # the log scale draws every finite loss, unclipped
+        await pilot.pause()
+        chart._replot()
+        assert chart.shown_range[1] > 300 and "clipped" not in chart.plt.build()
