@@ -77,7 +77,7 @@ SCRIPTS = {
     "initialization": [["down", "predict"], ["s", "s", "s", "s", "s"], ["train 1000"],
                        ["set init xavier", "train 500"], ["R"]],
     "slope": [["v", "escape"], ["G"], ["right", "k", "escape"],
-              ["+", "+", "+", "+", "k", "escape"]],
+              ["+", "+", "+", "+", "+", "+", "k", "escape"]],
     "dead-units": [["j"], ["G"], ["set learning_rate 0.5", "R", "train 300"]],
     "learning-rate": [["train 1000"], ["R", "+", "+", "+", "+", "train 1000"],
                       ["R", "+", "train 300", "h", "h"], ["+", "train 1000"],
@@ -184,7 +184,7 @@ def test_what_is_missing_names_the_key_to_press():
 
 @pytest.mark.parametrize("name, number, micro, says", [
     ("learning-rate", 1, 0, "train to step 1000 with r or N (run to) (now: 0)"),
-    ("slope", 4, 0, "set “learning rate η” to at least 8 (+ doubles, - halves) (now: 3.2)"),
+    ("slope", 4, 0, "set “learning rate η” to at least 32 (+ doubles, - halves) (now: 3.2)"),
     ("update", 4, 0, "set “learning rate η” to at most 0.5 (+ doubles, - halves, or o: the "
                      "settings) (now: 3.2)"),
     ("backward", 2, 3, "press P and predict δ of hidden layer 1, unit 1 (a right answer runs "
