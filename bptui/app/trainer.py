@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from textual.message import Message
 from textual.message_pump import MessagePump
