@@ -232,3 +232,37 @@ async def test_a_lesson_opens_the_settings_on_the_field_it_asks_for():
         assert screen.focused is screen.query_one("#l2", Input)
         assert any(line.startswith("set “L2 λ” to at least 0.02 in the settings (o)")
                    for line in app.main_screen.lesson.missing(app.main_screen.lessons.context()))
+
+
+async def test_enter_typed_in_a_burst_applies_the_text_typed_before_it():
+    """Keys typed in one burst (tmux send-keys '2,2,1' Enter): enter, a priority binding, runs
+    before the field has read the keys queued for it; it must still apply the new text, and
+    the hint says what changed."""
+    from textual import events
+
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot)
+        field = screen.query_one("#layers", Input)
+        field.focus()
+        await pilot.pause()
+        field.value = ""
+        for key, char in [("2", "2"), ("comma", ","), ("3", "3"), ("comma", ","), ("1", "1"),
+                          ("enter", None)]:
+            app._driver.send_message(events.Key(key, char))  # no pause between keys
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is not screen
+        assert app.main_screen.stepper.spec.layers == (2, 3, 1)
+        assert app.main_screen.hint.startswith("layers 2,2,1 → 2,3,1: weights re-initialized")
+
+
+async def test_the_hint_says_when_applying_changed_nothing():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot)
+        await submit(pilot, screen, "learning_rate", "2")
+        assert app.main_screen.hint.startswith("settings applied (nothing changed), weights kept")
+        screen = await open_settings(pilot)
+        await submit(pilot, screen, "learning_rate", "0.5")
+        assert app.main_screen.hint.startswith("settings applied (η 2 → 0.5), weights kept")

@@ -513,3 +513,59 @@ async def test_training_runs_on_a_nicer_thread_than_the_screen(monkeypatch):
                 break
         await pilot.press("r")
     assert len(callers) == 1 and callers[0] is not threading.main_thread()
+
+
+def test_run_to_a_loss_stops_once_the_status_lines_loss_is_below_it():
+    """N `loss 0.015` stops at the first step whose training-set cost at the current weights
+    (the status line's L, a lesson's loss_below) is below it: not one step later, not never
+    (the stepper's own stop used to be swallowed, so the run went on to its step limit)."""
+    from bptui.app.trainer import Goal, Trainer
+    from bptui.lesson import load_lesson
+    from bptui.lesson.checks import whole_set_cost
+    from tests.test_lesson_numbers import variant
+
+    class Target:
+        def post_message(self, message):
+            pass
+
+    class Timeline:
+        def record(self):
+            pass
+
+    assert load_lesson("learning-rate").preset.training.batch_size == 0  # full batches
+    for rate in (0.16, 0.32):  # 0.32 oscillates around the goal
+        stepper = variant("learning-rate", training__learning_rate=rate).stepper()
+        why = Trainer(Target(), lambda: None)._loop(stepper, Timeline(), Goal(step=20_000,
+                                                                              loss=0.015))
+        assert why == "reached" and stepper.step < 20_000
+        assert whole_set_cost(stepper, "train") < 0.015
+        before = variant("learning-rate", training__learning_rate=rate).stepper()
+        before.run(stepper.step - 1)
+        assert whole_set_cost(before, "train") >= 0.015
+
+
+async def test_a_diverged_run_still_has_a_loss_chart_on_the_linear_scale():
+    """A diverging run's losses reach 1e300 and inf: the linear chart clips them at 10× the
+    first loss and says so inside the plot (it used to draw nothing but the last step)."""
+    from bptui.app.widgets.losschart import CLIP_FACTOR, LossChart
+    from bptui.lesson import load_lesson
+
+    app = BptuiApp(preset=load_lesson("update").preset)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.main_screen
+        screen.stepper.learning_rate = 3.2
+        screen.stepper.run(2000)
+        assert screen.stepper.diverged
+        screen.timeline.record()
+        screen.refresh_view()
+        await pilot.pause()
+        chart = app.query_one(LossChart)
+        chart._replot()
+        first = float(screen.stepper.loss_history[0])
+        assert chart.shown_range == (pytest.approx(chart.shown_range[0]),
+                                     pytest.approx(CLIP_FACTOR * first))
+        assert "clipped (l: log scale)" in chart.plt.build()
+        await pilot.press("l")  # the log scale draws every finite loss, unclipped
+        await pilot.pause()
+        chart._replot()
+        assert chart.shown_range[1] > 300 and "clipped" not in chart.plt.build()

@@ -54,3 +54,28 @@ def test_a_line_without_styled_parts_keeps_the_widgets_background():
     for strip in strips:
         assert all(segment.style is not None and segment.style.bgcolor == base.bgcolor
                    for segment in strip), strip
+
+
+async def test_the_compact_diagram_marks_each_dead_unit():
+    """At 80×24 the diagram has no room for labels: a dead unit is still marked ✕ on its own
+    row (the dead-units lesson says "the diagram marks dead units ✕"), not only counted."""
+    app = BptuiApp(preset="dead-relu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main_screen.stepper.run(200)
+        app.main_screen.refresh_view()
+        await pilot.press("f")  # the forward pass of the current batch: flat units are known
+        await pilot.pause()
+        diagram = app.query_one(NetworkDiagram)
+        plan = diagram._plan
+        assert not plan.labelled
+        marked = 0
+        for column in plan.columns[1:-1]:
+            flat = app.main_screen.snapshot.views[column.index - 1].flat
+            if flat is None:
+                continue
+            shown = range(column.first, column.first + column.shown)
+            marked += sum(bool(flat[unit]) for unit in shown)
+            for unit in shown:
+                cell = diagram.render_line(column.row(unit)).text[column.x:]
+                assert cell.startswith("✕") == bool(flat[unit]), (column.index, unit, cell)
+        assert marked, "the run has dead units on screen"

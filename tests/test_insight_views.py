@@ -106,6 +106,9 @@ async def test_k_slices_the_loss_along_w5_and_draws_mazurs_update():
         assert result.next[0] == pytest.approx(0.35891648, abs=5e-9)  # Mazur's new w5
         text = screen.render_text()
         assert "every other weight held" in text and "w → 0.3589165" in text
+        promised = engine.loss_current + engine.gradient[0] * (engine.next[0]
+                                                               - engine.current[0])
+        assert f"the tangent promised {promised:.7g}" in text  # beside C on the slice
         assert "●" in text and "◆" in text
         assert app.main_screen.stepper.micro_index == 0  # the probe left the stepper alone
 

@@ -103,6 +103,27 @@ def largest_deltas(activation: str) -> list[float]:
     return [float(np.abs(d[0]).max()) for d in stepper.ws.delta]
 
 
+def w5_slice(rate: float):
+    """The k view along w5 of Mazur's network at η = `rate` (the slope lesson's step 4): the
+    slice, the tangent's promise at ◆ and the span (a power of 2) that shows ◆."""
+    from types import SimpleNamespace
+
+    from bptui.engine.address import parse
+    from bptui.engine.landscape import SPAN, slice_loss
+    from bptui.engine.probe import Point
+
+    stepper = mazur()
+    stepper.learning_rate = rate
+    result = slice_loss(Point.current(stepper), [parse("2:1:1", (2, 2, 2))])
+    move = result.next[0] - result.current[0]
+    span = SPAN
+    while span < abs(move):
+        span *= 2
+    return SimpleNamespace(promised=result.loss_current + result.gradient[0] * move,
+                           loss_next=result.loss_next, span_needed=span,
+                           loss_after_update=result.loss_after_update)
+
+
 def mazur():
     return load_lesson("forward").preset.stepper()
 
@@ -140,6 +161,12 @@ CLAIMS = [
     ("slope", "(C(w+ε) − C(w−ε))/2ε = **{0.000438568}**",
      lambda: [at(mazur(), "backward", 1).grads.w[0][0, 0]]),
     ("slope", "sits at w₅ = {0.3589}", lambda: [at(mazur(), "update").weights[1][0, 0]]),
+    ("slope", "**+** six times (η = {32})", lambda: [mazur().learning_rate * 2 ** 6]),
+    ("slope", "(span ±{4}): ◆ moves {64}× further. The tangent promised C = {0.08233} at ◆, "
+              "the curve gives {0.09516}",
+     lambda: [w5_slice(32).span_needed, 64, w5_slice(32).promised, w5_slice(32).loss_next]),
+    ("slope", "The whole update moves every weight: {0.0005514}",
+     lambda: [w5_slice(32).loss_after_update]),
     # the learning rate
     ("update", "here **η = {0.0001}**", lambda: [load_lesson("update").preset.stepper()
                                                   .learning_rate]),
@@ -177,8 +204,17 @@ CLAIMS = [
     ("learning-rate", "Within about {140} steps",
      lambda: [diverges_after(trained("learning-rate", 300, training__learning_rate=0.32),
                              0.64)]),
-    ("learning-rate", "η = 0.32 only hovers near {0.018}",
-     lambda: [lowest(variant("learning-rate", training__learning_rate=0.32).stepper(), 1000)]),
+    ("learning-rate", "In these {300} steps the loss never gets below {0.018} at this η",
+     lambda: [300, lowest(variant("learning-rate", training__learning_rate=0.32).stepper(), 300)]),
+    ("learning-rate", "η = {0.32} bounces for {8,648} steps before it gets there; η = {0.16} "
+                      "takes {828}",
+     lambda: [0.32, steps_until(variant("learning-rate", training__learning_rate=0.32).stepper(),
+                                0.015, chunk=1),
+              0.16, steps_until(variant("learning-rate", training__learning_rate=0.16).stepper(),
+                                0.015, chunk=1)]),
+    ("learning-rate", "η = {0.2} gets there too, in {980} steps",
+     lambda: [0.2, steps_until(variant("learning-rate", training__learning_rate=0.2).stepper(),
+                               0.015, chunk=10)]),
     # one sample, a mini-batch, the whole set
     ("batch", "w1 = {0.2}, w2 = {−0.1}, b = {0}",
      lambda: [*batch_stepper(1).weights[0][0], batch_stepper(1).biases[0][0]]),

@@ -77,7 +77,7 @@ SCRIPTS = {
     "initialization": [["down", "predict"], ["s", "s", "s", "s", "s"], ["train 1000"],
                        ["set init xavier", "train 500"], ["R"]],
     "slope": [["v", "escape"], ["G"], ["right", "k", "escape"],
-              ["+", "+", "+", "+", "k", "escape"]],
+              ["+", "+", "+", "+", "+", "+", "k", "escape"]],
     "dead-units": [["j"], ["G"], ["set learning_rate 0.5", "R", "train 300"]],
     "learning-rate": [["train 1000"], ["R", "+", "+", "+", "+", "train 1000"],
                       ["R", "+", "train 300", "h", "h"], ["+", "train 1000"],
@@ -172,13 +172,40 @@ def test_what_is_missing_names_the_key_to_press():
         "press P and predict what forward layer 1 computes (a right answer runs it; now: ready)"]
     assert Check(at=("forward", 2), predicted=1).missing(ctx)[0].startswith("get to forward")
     assert Check(showing="explain").missing(ctx) == ["show the explain pane (x)"]
-    assert Check(steps_at_least=5).missing(ctx) == ["train to step 5 with r (now: 0)"]
+    assert Check(steps_at_least=5).missing(ctx) == ["train to step 5 with r or N (run to) "
+                                                    "(now: 0)"]
     assert Check(setting="training.l2", at_least=0.02).missing(ctx) == [
         "set “L2 λ” to at least 0.02 in the settings (o) (now: 0.0)"]
     assert Check(loss_below=0.1).missing(ctx) == [
         "train until the loss is below 0.1 (now: 0.2984)"]
     stepper.micro_step()
     assert Check(at=("forward", 1), predicted=1).missing(Context(stepper, predicted=1)) == []
+
+
+@pytest.mark.parametrize("name, number, micro, says", [
+    ("learning-rate", 1, 0, "train to step 1000 with r or N (run to) (now: 0)"),
+    ("slope", 4, 0, "set “learning rate η” to at least 32 (+ doubles, - halves) (now: 3.2)"),
+    ("update", 4, 0, "set “learning rate η” to at most 0.5 (+ doubles, - halves, or o: the "
+                     "settings) (now: 3.2)"),
+    ("backward", 2, 3, "press P and predict δ of hidden layer 1, unit 1 (a right answer runs "
+                       "backward layer 2; now: error)"),
+    ("initialization", 5, 6, "press R (back to the initial weights) so the status line says "
+                             "ready (now: update)"),
+])
+def test_what_is_missing_names_what_the_steps_text_names(name, number, micro, says):
+    """The text says N (run to), + / -, R or what P asks: the line under it says so too, not
+    only r, o, a micro-step or a phase name."""
+    from bptui.lesson.run import LessonRun
+
+    lesson = load_lesson(name)
+    run = LessonRun(lesson)
+    run.index = number - 1
+    stepper = lesson.preset.stepper()
+    stepper.learning_rate = 3.2  # update's step 4 comes after η was doubled to 3.2
+    for _ in range(micro):
+        stepper.micro_step()
+    lines = run.missing(run.context(stepper, 0, frozenset()))
+    assert any(line.startswith(says) for line in lines), lines
 
 
 async def test_locked_keys_leave_tab_to_the_settings_screen():
@@ -465,3 +492,16 @@ def test_lesson_text_never_reaches_the_terminal_with_control_characters(tmp_path
     texts = [lesson.title, lesson.description, lesson.outcome, lesson.steps[0].text,
              *lesson.steps[0].hints]
     assert not any(ch in text for text in texts for ch in "\x1b\x07")
+
+
+@pytest.mark.parametrize("name", bundled_lessons())
+def test_a_step_whose_run_stops_by_itself_says_so(name):
+    """Where a step asks for a step count, r stops there by itself (`stop_at`): a text that
+    told the learner to pause with r had them press r again and start a second run."""
+    for number, step in enumerate(load_lesson(name).steps, start=1):
+        check = step.check
+        if check is None or check.steps_at_least is None or "**r**" not in step.text:
+            continue
+        text = " ".join(step.text.split())
+        assert "stops" in text, f"{name} step {number}: say that r stops by itself"
+        assert "**r** pauses" not in text and "again pauses" not in text, f"{name} {number}"

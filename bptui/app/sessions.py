@@ -107,17 +107,20 @@ class Sessions:
         """A new configuration: keep the weights where the layer sizes and init are unchanged."""
         if result is None:
             return
+        from bptui.app.screens.settings import changes
+
         preset, keep = result
         stepper = preset.stepper()
+        changed = "; ".join(changes(self.stepper, stepper)) or "nothing changed"
         if keep:
             kept_state = stepper.adopt(self.stepper)
-            hint = "settings applied, weights kept"
+            hint = f"settings applied ({changed}), weights kept"
             if not kept_state and stepper.optimizer.buffers:
                 names = ", ".join(name for name, _ in stepper.optimizer.buffers)
                 hint += f"; {stepper.optimizer.title} starts with its state ({names}) at zero"
             hint += "; the current step restarts — "
         else:
-            hint = "layer sizes, init or seed changed: weights re-initialized from the seed — "
+            hint = f"{changed}: weights re-initialized from the seed — "
         self.start_session(preset, stepper)
         self.hint = hint + self.explorer.next_hint()
 

@@ -55,16 +55,29 @@ def lower_this_threads_priority(niceness: int = TRAINING_NICENESS) -> None:
 
 @dataclass(frozen=True)
 class Goal:
-    """Where a run stops by itself: at step `step`, or once the loss (whole training set, as the
-    chart shows it) is below `loss`; `None` for either: no such limit."""
+    """Where a run stops by itself: at step `step`, or once the loss is below `loss`; `None` for
+    either: no such limit. The loss is the one the status line's L shows and a lesson's
+    `loss_below` checks: the whole training set's cost at the current weights (`reached_loss`)."""
 
     step: int | None = None
     loss: float | None = None
 
     def describe(self) -> str:
         parts = ([f"at step {self.step:,}"] if self.step is not None else []) + \
-                ([f"when the loss is below {self.loss:g}"] if self.loss is not None else [])
+                ([f"when the training-set loss L is below {self.loss:g}"]
+                 if self.loss is not None else [])
         return " or ".join(parts)
+
+
+def reached_loss(stepper) -> float:
+    """The training set's cost at the current weights, as the status line's L and a lesson's
+    `loss_below` read it. The history's last entry is not it: with full batches it is the cost
+    before the last update (the step's own forward pass), and an oscillating run (η too large)
+    alternates around the goal, so it could stop with L above the goal or run on below it.
+    With full batches this evaluation is the one the next step would record anyway."""
+    if stepper.full_batch and stepper.eval_every == 1:
+        return stepper.loss
+    return stepper.evaluate(stepper.data.x_train, stepper.data.y_train)
 
 
 def parse_run_to(text: str, step: int) -> Goal | str:
@@ -185,14 +198,24 @@ class Trainer:
 
     def _loop(self, stepper, timeline, goal: Goal) -> str:
         history = stepper.history
-        evaluated = len(history.loss)
+        evaluated = -1  # the history's length when the loss was last compared (-1: never)
+        reached = False
+        every_step = stepper.full_batch and stepper.eval_every == 1
 
         def loss_reached() -> bool:
-            nonlocal evaluated
-            if goal.loss is None or len(history.loss) == evaluated:
-                return False
-            evaluated = len(history.loss)
-            return bool(history.loss.values[-1] < goal.loss)
+            """Is the loss at the current weights below the goal? Asked at every step when the
+            history evaluates every step (full batches), else once per new evaluation (every
+            epoch with mini-batches) and at the start. Once it holds it stays reached: the
+            stepper's run and this loop both ask."""
+            nonlocal evaluated, reached
+            if reached or goal.loss is None:
+                return reached
+            if not every_step:
+                if len(history.loss) == evaluated:
+                    return False
+                evaluated = len(history.loss)
+            reached = bool(reached_loss(stepper) < goal.loss)
+            return reached
 
         should_stop = (lambda: self._stop.is_set() or loss_reached()) if goal.loss is not None \
             else self._stop.is_set

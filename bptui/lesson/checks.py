@@ -23,6 +23,7 @@ in one line what is missing (shown in the lesson pane). Conditions:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bptui.engine.stepper import Phase, Stepper
@@ -120,6 +121,16 @@ class Context:
     showing: frozenset = field(default_factory=frozenset)
     trains: str = "r"
     """The key the learner trains with in this step (r, or s where the step locks r)."""
+    allows: Callable[[str], bool] | None = None
+    """Whether the step lets an App action run (None: every one): a missing line names the
+    keys the step's text names (N to run to a step, + and - for η), not only r and o."""
+
+    asks: str | None = None
+    """What P asks in this step, as the prompt names it ('δ of hidden layer 1, unit 1'; None:
+    what the next micro-step computes)."""
+
+    def allowed(self, action: str) -> bool:
+        return self.allows is None or self.allows(action)
 
 
 @dataclass(frozen=True)
@@ -196,13 +207,20 @@ class Check:
                 want = phase if layer is None else f"{phase} layer {layer}"
                 now = stepper.last.describe(stepper.depth)
                 if to_predict and reached(stepper.next, phase, layer):
-                    out.append(f"press P and predict what {want} computes (a right answer "
-                               f"runs it; now: {now})")
+                    if ctx.asks:
+                        out.append(f"press P and predict {ctx.asks} (a right answer runs "
+                                   f"{want}; now: {now})")
+                    else:
+                        out.append(f"press P and predict what {want} computes (a right "
+                                   f"answer runs it; now: {now})")
                     to_predict = False
+                elif phase == "ready" and ctx.allowed("reset"):  # only R gets back there
+                    out.append(f"press {key_for('reset')} (back to the initial weights) so the "
+                               f"status line says ready (now: {now})")
                 else:
                     out.append(f"get to {want} (now: {now})")
         if self.steps_at_least is not None and stepper.step < self.steps_at_least:
-            out.append(f"train to step {self.steps_at_least} with {ctx.trains} "
+            out.append(f"train to step {self.steps_at_least} with {trains(ctx)} "
                        f"(now: {stepper.step})")
         for name, below, part in (("loss_below", True, "train"), ("loss_above", False, "train"),
                                   ("test_loss_below", True, "test"),
@@ -228,7 +246,7 @@ class Check:
             out.append("make training diverge (a much larger η)" if self.diverged
                        else "training must not have diverged (R resets)")
         if self.setting is not None:
-            out += self._setting(stepper)
+            out += self._setting(ctx)
         if to_predict:
             more = self.predicted - ctx.predicted
             out.append(f"predict {more} more value{'s' if more > 1 else ''} right with P "
@@ -241,14 +259,19 @@ class Check:
             out.append(f"show the {self.showing} {kind}" + (f" ({key})" if key else ""))
         return out
 
-    def _setting(self, stepper: Stepper) -> list[str]:
-        return self.setting_missing(setting_value(stepper, self.setting))
+    def _setting(self, ctx: Context) -> list[str]:
+        where = None
+        if self.setting == "training.learning_rate" and ctx.allowed("learning_rate"):
+            where = "(+ doubles, - halves" + (
+                f", or {key_for('settings')}: the settings)" if ctx.allowed("settings") else ")")
+        return self.setting_missing(setting_value(ctx.stepper, self.setting), where)
 
-    def setting_missing(self, value) -> list[str]:
-        """What the `setting` condition still needs when the setting is `value`."""
+    def setting_missing(self, value, where: str | None = None) -> list[str]:
+        """What the `setting` condition still needs when the setting is `value`; `where` says
+        how to change it (default: in the settings)."""
         if isinstance(value, list):  # network.layers
             value = tuple(value)
-        where = f"in the settings ({key_for('settings')})"
+        where = where or f"in the settings ({key_for('settings')})"
         field = f"“{setting_label(self.setting)}”"
         if self.equals is not None and value != self.equals:
             return [f"set {field} to {shown(self.equals)} {where} (now: {shown(value)})"]
@@ -258,6 +281,13 @@ class Check:
         if self.at_most is not None and (number is None or number > self.at_most):
             return [f"set {field} to at most {self.at_most:g} {where} (now: {value})"]
         return []
+
+
+def trains(ctx: Context) -> str:
+    """The keys that train in this step: r (or s), and N where the step allows run to."""
+    if ctx.allowed("run_to"):
+        return f"{ctx.trains} or {key_for('run_to')} (run to)"
+    return ctx.trains
 
 
 def reached(step, phase: str, layer: int | None) -> bool:

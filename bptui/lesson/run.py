@@ -52,7 +52,13 @@ class LessonRun:
 
     def context(self, stepper, right: int, showing: frozenset) -> Context:
         """What checks are judged on, with P's right answers counted from this step's start."""
-        return Context(stepper, right - self.right_at_start, showing, self.trains())
+        from bptui.engine.names import fitting
+
+        target = self.step.predict
+        asks = None if target is None else target.what(
+            stepper.depth, fitting(self.lesson.preset.names, stepper.spec.layers))
+        return Context(stepper, right - self.right_at_start, showing, self.trains(),
+                       self.allows, asks)
 
     def trains(self) -> str:
         """How the learner trains in this step: r, else the first training key it allows."""

@@ -72,6 +72,32 @@ def family_fields(family: str) -> dict[str, Hyper]:
     return fields
 
 
+SHORT_NAMES = {h.key: h.symbol for h in BASE_FIELDS} | {"batch_size": "batch size"}
+"""How the hint after applying names a setting (default: its key, `_` as a space)."""
+
+
+def setting_values(stepper: Stepper) -> dict:
+    """Every setting the screen shows, by key, as it shows them (η: the rate in effect)."""
+    training = training_doc(stepper.training)
+    training["learning_rate"] = stepper.learning_rate
+    return {**network_doc(stepper.spec), **training, "seed": stepper.seed}
+
+
+def changes(before: Stepper, after: Stepper) -> list[str]:
+    """What applying the settings changed, one 'name old → new' each (layers 2,1 → 2,2,1),
+    in the screen's order; empty when nothing did."""
+    old, new = setting_values(before), setting_values(after)
+
+    def text(value) -> str:
+        if isinstance(value, (list, tuple)):
+            return ",".join(str(v) for v in value)
+        return shown(value)
+
+    return [f"{SHORT_NAMES.get(key, key.replace('_', ' '))} {text(old.get(key, '–'))} → "
+            f"{text(new.get(key, '–'))}"
+            for key in dict.fromkeys([*old, *new]) if old.get(key) != new.get(key)]
+
+
 class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
     """Dismisses with (new preset, weights kept) or None."""
 
@@ -84,9 +110,7 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
         self.stepper = stepper
         self.first = focus
         """The id of the field focused first (a lesson step's setting; default: η)."""
-        training = training_doc(stepper.training)
-        training["learning_rate"] = stepper.learning_rate
-        self.values = {**network_doc(stepper.spec), **training}
+        self.values = setting_values(stepper)
 
     def compose(self) -> ComposeResult:
         spec, values = self.stepper.spec, self.values
@@ -159,8 +183,19 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
         return True
 
     def action_apply(self) -> None:
-        """Enter, from any field."""
-        self.apply()
+        """Enter, from any field: applies what the fields hold once the keys typed before it
+        are in.
+
+        Enter is a priority binding, so it runs as soon as the app reads it, while the keys
+        typed just before it may still wait in the focused field's queue (a quick `2,2,1
+        enter` applied the old value). A callback posted to that queue runs after them.
+        """
+        field = self.focused
+        if field is None:
+            self.apply()
+        else:
+            field.call_later(self.apply)
+
     def show_per_layer(self, choice) -> None:
         """The per-layer field shows when the hidden activation is 'per layer…'."""
         for selector in ("#hidden_per_layer", "#label-hidden_per_layer"):

@@ -133,9 +133,12 @@ class SliceScreen(DismissOnce, ModalScreen[None]):
             text.append(f"w {address} = {g(result.current[0])}, C = {g(result.loss_current)}, "
                         f"slope ∂C/∂w = {g(result.gradient[0])} (the grey tangent)\n")
             text.append("◆ next ", "bold #f58230")
+            promised = result.loss_current + result.gradient[0] * (result.next[0]
+                                                                    - result.current[0])
             text.append(f"update ({rate}): w → {g(result.next[0])}, C there = "
-                        f"{g(result.loss_next)} on this slice, {g(result.loss_after_update)} "
-                        "after the whole update")
+                        f"{g(result.loss_next)} on this slice (the tangent promised "
+                        f"{g(promised)}), {g(result.loss_after_update)} after the whole update "
+                        "(every weight moves, not only this one)")
             inside = abs(result.next[0] - result.current[0]) <= self.span
             if not inside:
                 text.append(" (outside the picture: + widens it)", "dim")

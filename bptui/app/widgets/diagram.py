@@ -300,7 +300,9 @@ class NetworkDiagram(LinesWidget):
     def node_texts(self, snap: Snapshot, plan: Plan, column: Column) -> list[tuple[
             int, str, str | None, bool, bool]]:
         """Per shown unit: (unit, a line, δ line or None, a is current, δ is current); one-row
-        plans put both on the a line. Every line fits the column's width."""
+        plans put both on the a line. Every line fits the column's width. A saturated or dead
+        unit is marked ✕ in every plan (labelled: instead of its "a " label; else before its a,
+        one digit shorter), as the count under the column's title says."""
         vw, width = plan.value_width, column.width
         a, delta, a_now, delta_now = snap.column_values(column.index, self.sample)
         view = snap.views[column.index - 1] if 0 < column.index < snap.depth else None
@@ -309,7 +311,10 @@ class NetworkDiagram(LinesWidget):
                             width - vw - 1 if plan.one_row else width - (2 if plan.labelled else 0))
         out = []
         for unit in range(column.first, column.first + column.shown):
+            is_flat = flat is not None and bool(flat[unit])
             a_text = fit(float(a[unit]), vw) if a_now else "·"
+            if is_flat and not plan.labelled:  # the mark a labelled plan puts in its label
+                a_text = "✕" + (fit(float(a[unit]), vw - 1) if a_now else "·")
             d_text = None
             if delta is not None:
                 d_text = fit(float(delta[unit]), vw) if delta_now else "·"
@@ -317,7 +322,6 @@ class NetworkDiagram(LinesWidget):
                 second = d_text if d_text is not None else names[unit]
                 line, below = f"{a_text.ljust(vw)} {second}", None
             elif plan.labelled:
-                is_flat = flat is not None and bool(flat[unit])
                 label = "x " if column.index == 0 else ("✕ " if is_flat else "a ")
                 line = label + a_text
                 below = f"δ {d_text}" if d_text is not None else f"  {names[unit]}"

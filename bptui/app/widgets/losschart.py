@@ -12,8 +12,13 @@ from textual.reactive import reactive
 from bptui.app.ghosts import Ghost
 from bptui.app.snapshot import Snapshot
 from bptui.app.widgets.plots import SnapshotPlot, log_value_axis, step_axis
+from bptui.engine.numtext import number
 
 GHOST_COLOURS = ("magenta", "cyan", "green", "yellow")
+CLIP_FACTOR = 10.0
+"""On the linear scale, losses above this many times the run's first loss are drawn at that
+height: a diverging run reaches 1e300 and then inf, and a linear axis that wide draws nothing
+(no curve, no axes: only the last step's tick was left). The log scale (l) shows them all."""
 
 
 def with_current(snap: Snapshot, values: np.ndarray, now: float | None):
@@ -49,8 +54,33 @@ class LossChart(SnapshotPlot):
                 self.log_steps, snap.diverged, self.ghosts, tuple(sorted(self.settings.items())),
                 self.events)
 
+    def ceiling(self, snap: Snapshot) -> float | None:
+        """The height losses are clipped at on the linear scale (None: nothing to clip)."""
+        if self.log_scale:
+            return None
+        series = [snap.loss_history, snap.batch_loss_history, snap.test_loss_history,
+                  *(g.loss for g in self.ghosts), *(g.test_loss for g in self.ghosts)]
+        firsts = [float(v[np.isfinite(v)][0]) for v in map(np.asarray, series)
+                  if np.isfinite(v).any()]
+        if not firsts or max(firsts) <= 0:
+            return None
+        top = CLIP_FACTOR * max(firsts)
+        with np.errstate(invalid="ignore"):
+            over = any(np.any(np.asarray(v, dtype=float) > top) for v in series)  # inf too
+        return top if over else None
+
+    def curve(self, steps, values, label, color, log=False, plt=None, tag=None,
+              log_steps=False) -> bool:
+        """SnapshotPlot.curve, with the values above the linear scale's ceiling (and an
+        infinite last loss) drawn at the ceiling."""
+        top = getattr(self, "_ceiling", None)
+        if top is not None:
+            values = np.minimum(np.asarray(values, dtype=float), top)
+        return super().curve(steps, values, label, color, log, plt, tag, log_steps)
+
     def draw(self, snap: Snapshot) -> None:
         log, log_steps = self.log_scale, self.log_steps
+        self._ceiling = self.ceiling(snap)
         if not snap.full_batch:
             batch = snap.batch_loss_history
             self.curve(np.arange(len(batch)), batch, "batch", "gray", log, log_steps=log_steps)
@@ -70,6 +100,10 @@ class LossChart(SnapshotPlot):
         for step in sorted({e.step for e in self.events if e.step <= snap.step})[:50]:
             self.plt.vline(math.log10(step + 1) if log_steps else step, "red")
         step_axis(self.plt, last, log_steps, self.size.width)
+        if self._ceiling is not None:  # says so inside the plot: a compact chart has no title
+            note = f"above {number(self._ceiling, 6)} clipped (l: log scale)"
+            self.plt.text(note, 0.05 * last, 0.5 * self._ceiling, color="red",
+                          alignment="left")
         if log:
             log_value_axis(self.plt, *self.shown_range, self.size.height)
         self.plt.xlabel("step (log scale)" if log_steps else "step")
