@@ -44,37 +44,10 @@ from pathlib import Path
 
 import aiohttp
 
-TICK = os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from procs import children, cpu_seconds, free_port
+
 TARGETS = {"memory_gb": 1.5, "idle_cpu_percent": 10.0, "round_trip_ms": 100.0}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def children(pid: int) -> list[int]:
-    """Live processes whose parent is `pid` (the server's app processes)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry.name))
-    return found
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of `pid` (0 if it has gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def memory_kb(pid: int) -> tuple[int, int]:

@@ -27,6 +27,10 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from procs import free_port
 
 CATCH_TERMINAL = """
 Object.defineProperty(Object.prototype, "terminal", {
@@ -60,12 +64,6 @@ setInterval(() => {
     window.__samples.push([performance.now(), status, paused]);
 }, 5);
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def step_of(status: str) -> int | None:

@@ -41,6 +41,7 @@ import pytest
 
 from bptui.commands.cli import main
 from bptui.commands.web import app_argv, app_command, is_loopback, parent_death_signal
+from tests.procs import alive, children, free_port
 
 CHROMIUM_FLAGS = [  # as this machine's notes prescribe for a root, offline, headless Chromium
     "--disable-gpu",
@@ -461,40 +462,11 @@ def test_a_web_app_caps_its_own_memory():
 # --- the real server and a raw aiohttp client -----------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def tail(path: Path, lines: int = 30) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
-
-
-def alive(pid: int) -> bool:
-    """Whether process `pid` exists and is not a zombie."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
-def children(pid: int) -> list[int]:
-    """Live processes whose parent is `pid`."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry.name))
-    return found
 
 
 def wait_until(condition, what: str, timeout: float = 15) -> None:
@@ -723,36 +695,26 @@ async def close_code_after(websocket) -> int:
 
 
 @pytest.mark.skipif(not HAS_PROC, reason="looks for the app in /proc")
-async def test_an_oversized_message_ends_its_session_and_its_app(shared_server):
-    """3.9 MB of keys kept an app at 98% CPU, growing, after its browser had left."""
+@pytest.mark.parametrize("messages, codes, logged", [
+    # 3.9 MB of keys kept an app at 98% CPU, growing, after its browser had left: 1009 (message
+    # too big), or 1006 when the server closed while the client still sent
+    (["a" * 3_900_000], (1009, 1006), "a message over 65536 bytes"),
+    # 5 × 60 KB at once (64 KB of JSON each): more than a burst; 1008, policy violation
+    (["\x1b[<35;1;1M" * 4000] * 5, (1008, 1006), "more than 16384 bytes a second"),
+], ids=["oversized-message", "over-the-rate"])
+async def test_a_session_over_its_input_limits_is_ended_with_its_app(shared_server, messages,
+                                                                     codes, logged):
     session, websocket = await open_session(shared_server)
     try:
         [app] = shared_server.apps()
         with contextlib.suppress(ConnectionError):
-            await websocket.send_json(["stdin", "a" * 3_900_000])
-        # 1009 (message too big), or 1006 when the server closed while the client still sent
-        assert await close_code_after(websocket) in (1009, 1006)
+            for message in messages:
+                await websocket.send_json(["stdin", message])
+        assert await close_code_after(websocket) in codes
     finally:
         await session.close()
     await asyncio.to_thread(wait_until, lambda: not alive(app), "the app to end")
-    assert "a browser session ended: a message over 65536 bytes" in \
-        shared_server.log_path.read_text()
-
-
-@pytest.mark.skipif(not HAS_PROC, reason="looks for the app in /proc")
-async def test_a_session_sending_faster_than_its_budget_is_ended(shared_server):
-    session, websocket = await open_session(shared_server)
-    try:
-        [app] = shared_server.apps()
-        with contextlib.suppress(ConnectionError):
-            for _ in range(5):  # 5 × 60 KB at once: more than a burst
-                await websocket.send_json(["stdin", "\x1b[<35;1;1M" * 4000])  # JSON: 64 KB
-        assert await close_code_after(websocket) in (1008, 1006)  # policy violation
-    finally:
-        await session.close()
-    await asyncio.to_thread(wait_until, lambda: not alive(app), "the app to end")
-    assert "a browser session ended: more than 16384 bytes a second" in \
-        shared_server.log_path.read_text()
+    assert f"a browser session ended: {logged}" in shared_server.log_path.read_text()
 
 
 @pytest.mark.skipif(not HAS_PROC, reason="looks for the app in /proc")
