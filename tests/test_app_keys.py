@@ -372,12 +372,14 @@ def test_the_trainer_posts_every_step_at_10_steps_a_second_and_stops_when_asked(
     from bptui.app.trainer import Trainer
     from bptui.engine.timeline import Timeline
 
-    class Target:
+    class Target:  # an app that draws each frame at once
         def __init__(self):
             self.messages = []
 
         def post_message(self, message):
             self.messages.append(message)
+            if isinstance(message, Trainer.Frame):
+                trainer.frame_drawn()
 
     stepper = load_preset("xor").stepper()
     target = Target()
@@ -395,6 +397,43 @@ def test_the_trainer_posts_every_step_at_10_steps_a_second_and_stops_when_asked(
     assert [m.why for m in finished] == ["paused"] and trainer.busy
     assert frames == list(range(1, stepper.step + 1)) and 2 <= stepper.step < 15
     assert trainer.finished() == [] and not trainer.busy
+
+
+def test_at_10_steps_a_second_the_next_step_waits_until_the_last_is_drawn():
+    """A screen slower than the pace slows training down instead of skipping steps (spiral
+    drew 15 of 50 steps in 5 s on a busy machine): no frame replaces one that is not drawn."""
+    import time
+
+    from bptui.app.trainer import Trainer
+    from bptui.engine.timeline import Timeline
+
+    frames = []
+    target = type("Target", (), {"post_message": lambda self, message: frames.append(message)})()
+    stepper = load_preset("xor").stepper()
+    trainer = Trainer(target, lambda: stepper.step)
+    trainer.pace = 10
+
+    def frames_seen(count: int) -> list[int]:
+        for _ in range(500):
+            shown = [m.snapshot for m in frames if isinstance(m, Trainer.Frame)]
+            if len(shown) >= count:
+                return shown
+            time.sleep(0.01)
+        raise AssertionError(f"fewer than {count} frames: {frames}")
+
+    trainer.start(stepper, Timeline(stepper))
+    assert frames_seen(1) == [1]
+    time.sleep(0.35)  # three steps' time: none is taken while step 1 is not drawn
+    assert frames_seen(1) == [1] and stepper.step == 1
+    trainer.frame_drawn()
+    assert frames_seen(2) == [1, 2]
+    trainer.stop()  # a run waiting for the screen stops at once
+    for _ in range(500):
+        if any(isinstance(m, Trainer.Finished) for m in frames):
+            break
+        time.sleep(0.01)
+    assert [m.why for m in frames if isinstance(m, Trainer.Finished)] == ["paused"]
+    assert stepper.step == 2 and trainer.finished() == []
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values")

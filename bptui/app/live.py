@@ -85,6 +85,7 @@ class LiveTraining:
         if self.trainer.busy:  # a frame that arrives after Finished is older than the view
             self.snapshot = message.snapshot
             self.speed = message.speed
+        self.call_after_refresh(self.trainer.frame_drawn)  # step by step: the next one may come
 
     def on_trainer_finished(self, message: Trainer.Finished) -> None:
         self.running = False
