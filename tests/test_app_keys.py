@@ -337,6 +337,38 @@ async def test_pace_keys_slow_training_down_so_each_step_is_drawn():
         assert app.main_screen.pace is None and "max" in app.main_screen.hint
 
 
+async def test_a_preset_and_a_lesson_step_set_the_training_speed(tmp_path, monkeypatch):
+    """[training] speed starts the explorer at that pace; a lesson step's `speed` sets it as
+    the step begins (a step without one leaves the learner's)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # the lesson's progress
+    from bptui.lesson import load_lesson
+    from bptui.preset.loader import with_sets
+
+    app = BptuiApp(preset=with_sets(load_preset("xor"), ["training.speed=10"]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.pace == 10 and "10 steps/s" in app.query_one("#status").render_line(0).text
+        await pilot.press("r")
+        assert app.trainer.pace == 10
+        await pilot.press("r")
+    path = tmp_path / "speeds.toml"
+    path.write_text('title = "Speeds"\npreset = "xor"\n[set]\ntraining.speed = 100\n'
+                    '[[step]]\ntext = "one"\n[[step]]\ntext = "two"\nspeed = 1\n'
+                    '[[step]]\ntext = "three"\n[[step]]\ntext = "four"\nspeed = "max"\n',
+                    encoding="utf-8")
+    lesson = load_lesson(str(path))
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.pace == 100
+        await pilot.press("n")
+        assert app.lesson.index == 1 and app.pace == 1
+        await pilot.press("greater_than_sign", "n")  # the learner's 10 stays in step 3
+        assert app.lesson.index == 2 and app.pace == 10
+        await pilot.press("n")
+        assert app.lesson.index == 3 and app.pace is None
+
+
 async def test_run_to_stops_at_the_step_asked_for():
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:

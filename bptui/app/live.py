@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from functools import partial, wraps
 
-from bptui.app.trainer import PACES, Goal, Trainer, pace_text
+from bptui.app.trainer import Goal, Trainer
+from bptui.preset.speed import PACES, pace_text
 
 
 def paused(method):

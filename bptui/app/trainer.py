@@ -15,8 +15,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from textual.message import Message
 from textual.message_pump import MessagePump
@@ -28,15 +28,6 @@ CHUNK_SECONDS = 0.01  # training time between checks for stop and frames at full
 RECORD_SHARE = 0.1    # undo recording after each chunk takes at most this share of the time
 TRAINING_NICENESS = 10  # the training thread yields the CPU to screens and keys (see below)
 DRAW_WAIT = 1.0       # seconds a step-by-step run waits for the app to draw a frame at most
-PACES: tuple[float | None, ...] = (1, 10, 100, 1000, None)
-"""Training speeds that `<` and `>` step through, in steps per second (None: as fast as it goes)."""
-
-
-def pace_text(pace: float | None) -> str:
-    """'10 steps/s', '1 step/s' or 'max'."""
-    if pace is None:
-        return "max"
-    return f"{pace:,.0f} step/s" if pace == 1 else f"{pace:,.0f} steps/s"
 
 
 def lower_this_threads_priority(niceness: int = TRAINING_NICENESS) -> None:

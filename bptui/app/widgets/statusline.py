@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.style import fmt
-from bptui.app.trainer import pace_text
+from bptui.preset.speed import pace_text
 
 TITLE_WIDTH = 40  # cells of the title in a wide status line (18 when narrow)
 
