@@ -347,9 +347,11 @@ async def test_a_preset_and_a_lesson_step_set_the_training_speed(tmp_path, monke
     app = BptuiApp(preset=with_sets(load_preset("xor"), ["training.speed=10"]))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.pace == 10 and "10 steps/s" in app.query_one("#status").render_line(0).text
+        explorer = app.main_screen
+        assert explorer.pace == 10
+        assert "10 steps/s" in explorer.query_one("#status").render_line(0).text
         await pilot.press("r")
-        assert app.trainer.pace == 10
+        assert explorer.trainer.pace == 10
         await pilot.press("r")
     path = tmp_path / "speeds.toml"
     path.write_text('title = "Speeds"\npreset = "xor"\n[set]\ntraining.speed = 100\n'
@@ -360,13 +362,14 @@ async def test_a_preset_and_a_lesson_step_set_the_training_speed(tmp_path, monke
     app = BptuiApp(preset=lesson.preset, lesson=lesson)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.pace == 100
+        explorer = app.main_screen
+        assert explorer.pace == 100
         await pilot.press("n")
-        assert app.lesson.index == 1 and app.pace == 1
+        assert explorer.lesson.index == 1 and explorer.pace == 1
         await pilot.press("greater_than_sign", "n")  # the learner's 10 stays in step 3
-        assert app.lesson.index == 2 and app.pace == 10
+        assert explorer.lesson.index == 2 and explorer.pace == 10
         await pilot.press("n")
-        assert app.lesson.index == 3 and app.pace is None
+        assert explorer.lesson.index == 3 and explorer.pace is None
 
 
 async def test_run_to_stops_at_the_step_asked_for():

@@ -172,10 +172,10 @@ async def test_the_update_check_ticks_whole_steps_like_the_loss_chart():
     """Its x-axis said 18.5 37.0 55.5 74.0 after 75 steps: steps are whole numbers."""
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
-        app.stepper.run(75)
-        app.refresh_view()
+        app.main_screen.stepper.run(75)
+        app.main_screen.refresh_view()
         await pilot.press("h", "h")
-        chart = app.query_one("#check")
+        chart = app.main_screen.query_one("#check")
         for _ in range(100):
             await pilot.pause(0.02)
             if chart.plot is not None and chart.plot.version:
