@@ -86,7 +86,9 @@ class LiveTraining:
         if self.trainer.busy:  # a frame that arrives after Finished is older than the view
             self.snapshot = message.snapshot
             self.speed = message.speed
-        self.call_after_refresh(self.trainer.frame_drawn)  # step by step: the next one may come
+        # step by step, the next step waits for this one on screen: asked through the status
+        # line, whose bound values reach it in its own queue (a screen callback could run first)
+        self.query_one("#status").call_after_refresh(self.trainer.frame_drawn)
 
     def on_trainer_finished(self, message: Trainer.Finished) -> None:
         self.running = False
