@@ -190,10 +190,13 @@ class Subject:
 
 def preset_title(source: str) -> str:
     """The title a preset (a bundled name or a path) shows on the status line, read from its
-    TOML without loading its data; a narrow status line cuts it to 18 characters."""
+    TOML without loading its data; a narrow status line cuts it after a word within 18 cells
+    (the part before its "…" is looked for)."""
+    from bptui.app.widgets.statusline import title_text
     from bptui.preset.loader import resolve
 
-    return tomllib.loads(resolve(source).read_text(encoding="utf-8"))["title"][:18]
+    title = tomllib.loads(resolve(source).read_text(encoding="utf-8"))["title"]
+    return title_text(title, 18).rstrip("…")
 
 
 def bptui_subject(bptui: str, preset: str, folder: Path, tag: str = "") -> Subject:

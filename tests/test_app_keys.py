@@ -337,6 +337,41 @@ async def test_pace_keys_slow_training_down_so_each_step_is_drawn():
         assert app.main_screen.pace is None and "max" in app.main_screen.hint
 
 
+async def test_a_preset_and_a_lesson_step_set_the_training_speed(tmp_path, monkeypatch):
+    """[training] speed starts the explorer at that pace; a lesson step's `speed` sets it as
+    the step begins (a step without one leaves the learner's)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # the lesson's progress
+    from bptui.lesson import load_lesson
+    from bptui.preset.loader import with_sets
+
+    app = BptuiApp(preset=with_sets(load_preset("xor"), ["training.speed=10"]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        explorer = app.main_screen
+        assert explorer.pace == 10
+        assert "10 steps/s" in explorer.query_one("#status").render_line(0).text
+        await pilot.press("r")
+        assert explorer.trainer.pace == 10
+        await pilot.press("r")
+    path = tmp_path / "speeds.toml"
+    path.write_text('title = "Speeds"\npreset = "xor"\n[set]\ntraining.speed = 100\n'
+                    '[[step]]\ntext = "one"\n[[step]]\ntext = "two"\nspeed = 1\n'
+                    '[[step]]\ntext = "three"\n[[step]]\ntext = "four"\nspeed = "max"\n',
+                    encoding="utf-8")
+    lesson = load_lesson(str(path))
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        explorer = app.main_screen
+        assert explorer.pace == 100
+        await pilot.press("n")
+        assert explorer.lesson.index == 1 and explorer.pace == 1
+        await pilot.press("greater_than_sign", "n")  # the learner's 10 stays in step 3
+        assert explorer.lesson.index == 2 and explorer.pace == 10
+        await pilot.press("n")
+        assert explorer.lesson.index == 3 and explorer.pace is None
+
+
 async def test_run_to_stops_at_the_step_asked_for():
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -372,12 +407,14 @@ def test_the_trainer_posts_every_step_at_10_steps_a_second_and_stops_when_asked(
     from bptui.app.trainer import Trainer
     from bptui.engine.timeline import Timeline
 
-    class Target:
+    class Target:  # an app that draws each frame at once
         def __init__(self):
             self.messages = []
 
         def post_message(self, message):
             self.messages.append(message)
+            if isinstance(message, Trainer.Frame):
+                trainer.frame_drawn()
 
     stepper = load_preset("xor").stepper()
     target = Target()
@@ -477,6 +514,43 @@ async def test_the_panes_catch_up_after_the_paused_hint():
         await pilot.pause()
         assert "paused at step" in screen.hint
         assert screen.snapshot.step == screen.stepper.step > 0
+
+
+def test_at_10_steps_a_second_the_next_step_waits_until_the_last_is_drawn():
+    """A screen slower than the pace slows training down instead of skipping steps (spiral
+    drew 15 of 50 steps in 5 s on a busy machine): no frame replaces one that is not drawn."""
+    import time
+
+    from bptui.app.trainer import Trainer
+    from bptui.engine.timeline import Timeline
+
+    frames = []
+    target = type("Target", (), {"post_message": lambda self, message: frames.append(message)})()
+    stepper = load_preset("xor").stepper()
+    trainer = Trainer(target, lambda: stepper.step)
+    trainer.pace = 10
+
+    def frames_seen(count: int) -> list[int]:
+        for _ in range(500):
+            shown = [m.snapshot for m in frames if isinstance(m, Trainer.Frame)]
+            if len(shown) >= count:
+                return shown
+            time.sleep(0.01)
+        raise AssertionError(f"fewer than {count} frames: {frames}")
+
+    trainer.start(stepper, Timeline(stepper))
+    assert frames_seen(1) == [1]
+    time.sleep(0.35)  # three steps' time: none is taken while step 1 is not drawn
+    assert frames_seen(1) == [1] and stepper.step == 1
+    trainer.frame_drawn()
+    assert frames_seen(2) == [1, 2]
+    trainer.stop()  # a run waiting for the screen stops at once
+    for _ in range(500):
+        if any(isinstance(m, Trainer.Finished) for m in frames):
+            break
+        time.sleep(0.01)
+    assert [m.why for m in frames if isinstance(m, Trainer.Finished)] == ["paused"]
+    assert stepper.step == 2 and trainer.finished() == []
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values")

@@ -43,6 +43,21 @@ async def test_a_tall_layer_says_which_units_it_shows_and_follows_the_cursor():
         assert plan.column(1).row(9) is not None, "the selected unit is shown"
 
 
+async def test_a_short_range_label_is_spelled_out_in_the_legend():
+    """At 80×24 a 7-layer network's columns say only '1-2/6': the bottom row says what that
+    means, for the window the first such column shows."""
+    app = BptuiApp(preset="vanishing")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f")
+        diagram = app.query_one(NetworkDiagram)
+        lines = diagram.build().plain.splitlines()
+        assert "1-2/6" in lines[-2]
+        assert lines[-1].strip() == "a, δ below · 1-2/6: units 1-2 of 6"
+        await pilot.press(*["down"] * 4)
+        assert diagram.build().plain.splitlines()[-1].strip() == \
+            "a, δ below · 4-5/6: units 4-5 of 6"
+
+
 def test_a_line_without_styled_parts_keeps_the_widgets_background():
     from rich.style import Style
     from rich.text import Text

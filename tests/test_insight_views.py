@@ -171,6 +171,25 @@ async def test_u_shows_the_update_check_and_h_cycles_to_its_chart():
         assert app.main_screen.bottom == "chart"
 
 
+async def test_the_update_check_ticks_whole_steps_like_the_loss_chart():
+    """Its x-axis said 18.5 37.0 55.5 74.0 after 75 steps: steps are whole numbers."""
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.main_screen.stepper.run(75)
+        app.main_screen.refresh_view()
+        await pilot.press("h", "h")
+        chart = app.main_screen.query_one("#check")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if chart.plot is not None and chart.plot.version:
+                break
+        lines = chart.plot.render().plain.splitlines()
+        axis = next(i for i, line in enumerate(lines) if "└┬" in line)
+        ticks = lines[axis + 1].split()
+        assert ticks[:2] == ["0", "50"] and ticks.count("0") == 2  # both plots
+        assert all(tick.isdigit() for tick in ticks), ticks
+
+
 async def test_y_shows_each_samples_pull_and_their_mean_is_the_gradient():
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -227,6 +227,11 @@ IMPOSSIBLE = [
                  "step[1].check.setting", 'needs "o"', id="setting-without-o"),
     pytest.param(lesson_text(step=step_with(keys='["x"]', check='at = "forward 1"')),
                  "step[1].check.at", '"f"', id="at-without-a-stepping-key"),
+    # a step's training speed
+    pytest.param(lesson_text(step=step_with(extra="speed = 50")), "step[1].speed",
+                 "50 is not a training speed (did you mean 100?", id="step-speed-between-paces"),
+    pytest.param(lesson_text(step=step_with(extra='speed = "slow"')), "step[1].speed",
+                 "'slow' is not a training speed", id="step-speed-word"),
     # texts
     pytest.param(lesson_text(step=step_with(table_text(3000))), "step[1].text",
                  "a table of 3,000 columns is too wide", id="table-3000-columns"),

@@ -209,3 +209,12 @@ async def test_no_bundled_preset_shows_a_cut_label_or_number(preset, size):
             for line in screen_lines(app):
                 found += [(keys, cut, line) for cut in cuts(line)]
         assert not found, found[:5]
+
+
+def test_a_narrow_status_line_cuts_the_title_after_a_whole_word():
+    from bptui.app.widgets.statusline import title_text
+
+    assert title_text("Vanishing gradients", 18) == "Vanishing…"  # was 'Vanishing gradien…'
+    assert title_text("The forward pass, by hand", 18) == "The forward pass…"
+    assert title_text("Spiral (3 classes)", 18) == "Spiral (3 classes)"
+    assert title_text("Supercalifragilisticexpialidocious", 18) == "Supercalifragilis…"

@@ -150,6 +150,7 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         self.opening_lesson = (lesson, progress)
         self.set_reactive(ExplorerScreen.title_shown, self.preset.title)
         self.set_reactive(ExplorerScreen.weight_names, self.preset.names)
+        self.set_reactive(ExplorerScreen.pace, self.preset.pace)  # [training] speed, if it sets one
         self._readouts = snapshots.ReadoutCache()
         self.trainer = Trainer(self, self.take_snapshot)
         self.question = None      # the open or last wrong prediction (engine.predict.Question)

@@ -143,6 +143,8 @@ class LessonController:
                     where = f"resumed at step {progress.step + 1} — "
         explorer.start_session(preset, stepper if stepper is not None else preset.stepper())
         self.run = LessonRun(lesson, progress, self.catalog)
+        explorer.pace = preset.pace
+        self.step_pace()
         explorer.title_shown = lesson.title
         # the tally belongs to the lesson: 0/0 at its start, or where the learner left it
         explorer.tally = (progress.right, progress.asked) if progress is not None else (0, 0)
@@ -305,9 +307,17 @@ class LessonController:
             if not run.finished:
                 self.step_view = self.current_view()
                 self.keep_state()
+                self.step_pace()
             self.remember()
             self.explorer.refresh_bindings()
         self.draw(full=changed)
+
+    def step_pace(self) -> None:
+        """A step that sets a training speed (`speed = 10`: each step drawn) sets it as it
+        begins; the learner's < and > change it from there."""
+        run = self.run
+        if run is not None and not run.finished and run.step.sets_pace:
+            self.explorer.pace = run.step.pace
 
     def hint(self) -> None:
         """t: the step's next hint."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from functools import partial, wraps
 
-from bptui.app.trainer import PACES, Goal, Trainer, pace_text
+from bptui.app.trainer import Goal, Trainer
+from bptui.preset.speed import PACES, pace_text
 
 
 def paused(method):
@@ -85,6 +86,9 @@ class LiveTraining:
         if self.trainer.busy:  # a frame that arrives after Finished is older than the view
             self.snapshot = message.snapshot
             self.speed = message.speed
+        # step by step, the next step waits for this one on screen: asked through the status
+        # line, whose bound values reach it in its own queue (a screen callback could run first)
+        self.query_one("#status").call_after_refresh(self.trainer.frame_drawn)
 
     def on_trainer_finished(self, message: Trainer.Finished) -> None:
         self.running = False

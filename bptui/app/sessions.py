@@ -92,6 +92,7 @@ class Sessions:
             return
         self.lessons.end()
         self.start_session(preset, preset.stepper())
+        self.pace = preset.pace
         self.hint = f"opened {preset.title} — " + self.explorer.next_hint()
 
     @paused

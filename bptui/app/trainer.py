@@ -6,8 +6,10 @@ snapshot) on a beat of FRAME_RATE a second; a newer frame replaces one the app h
 `stop()` only asks: the thread ends after the step in progress (the stepper polls between steps)
 and posts `Finished` with no frame before it (the app redraws on Finished, and `r` waits for that
 on the screen), and only then does the stepper belong to the app again (`finished()`, on the
-app's thread). Nothing here ever waits on the app's thread, and the app's thread never waits on
-this one; no timer runs while idle.
+app's thread). The app's thread never waits on this one, and this one waits on the app only
+at a slow pace (below); no timer runs while idle. At paces of FRAME_RATE or fewer steps a second each step
+is its own frame: the thread takes the next step only once the app says it has drawn the last
+(`frame_drawn()`), or after DRAW_WAIT, so a slow screen slows training instead of skipping steps.
 """
 
 from __future__ import annotations
@@ -27,15 +29,7 @@ FRAME_RATE = 10       # frames per second while training runs (each step is one 
 CHUNK_SECONDS = 0.01  # training time between checks for stop and frames at full speed
 RECORD_SHARE = 0.1    # undo recording after each chunk takes at most this share of the time
 TRAINING_NICENESS = 10  # the training thread yields the CPU to screens and keys (see below)
-PACES: tuple[float | None, ...] = (1, 10, 100, 1000, None)
-"""Training speeds that `<` and `>` step through, in steps per second (None: as fast as it goes)."""
-
-
-def pace_text(pace: float | None) -> str:
-    """'10 steps/s', '1 step/s' or 'max'."""
-    if pace is None:
-        return "max"
-    return f"{pace:,.0f} step/s" if pace == 1 else f"{pace:,.0f} steps/s"
+DRAW_WAIT = 1.0       # seconds a step-by-step run waits for the app to draw a frame at most
 
 
 def lower_this_threads_priority(niceness: int = TRAINING_NICENESS) -> None:
@@ -151,6 +145,8 @@ class Trainer:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._after: list[Callable[[], object]] = []
+        self._drawn = threading.Event()
+        self._drawn.set()
         self.pace: float | None = None
         """Steps per second (None: as fast as the engine goes); read by the thread each chunk."""
 
@@ -163,6 +159,7 @@ class Trainer:
         """Train `stepper` (recording into `timeline`) until stop() or the goal."""
         assert self._thread is None, "one run at a time"
         self._stop.clear()
+        self._drawn.set()
         self._thread = threading.Thread(target=self._run, args=(stepper, timeline, goal or Goal()),
                                         name="bptui-trainer", daemon=True)
         self._thread.start()
@@ -175,8 +172,13 @@ class Trainer:
                 then()
             return
         self._stop.set()
+        self._drawn.set()  # a step-by-step run waiting for the screen stops now
         if then is not None:
             self._after.append(then)
+
+    def frame_drawn(self) -> None:
+        """On the app's thread, once a Frame is on screen: a step-by-step run may go on."""
+        self._drawn.set()
 
     def finished(self) -> list[Callable[[], object]]:
         """On the app's thread, when Finished arrives: the stepper is the app's again; returns
@@ -230,6 +232,15 @@ class Trainer:
                 return "diverged"
             if goal.step is not None and stepper.step >= goal.step or loss_reached():
                 return "reached"
+            each_step = self.pace is not None and self.pace <= FRAME_RATE
+            if each_step and not self._drawn.is_set():  # the last step is not on screen yet
+                self._drawn.wait(DRAW_WAIT)
+                if self._stop.is_set():
+                    return "paused"
+                now = time.perf_counter()
+                if pace is not None and (now - paced_from) * pace > stepper.step - paced_steps + 1:
+                    # late for the next step: it is due now, and no burst follows to catch up
+                    paced_from, paced_steps = now - 1 / pace, stepper.step
             if self.pace != pace:  # < or > while running: the new pace counts from now
                 pace, paced_from, paced_steps = self.pace, time.perf_counter(), stepper.step
             now = time.perf_counter()
@@ -260,7 +271,8 @@ class Trainer:
                 speed = (stepper.step - window_step) / (now - window_time)
             if self._stop.is_set():  # Finished comes next: a frame now would only delay it
                 continue
-            each_step = pace is not None and pace <= FRAME_RATE
             if each_step or now >= next_frame:
                 next_frame = frame_after(next_frame, now)
+                if each_step:
+                    self._drawn.clear()
                 self._target.post_message(Trainer.Frame(self._take_snapshot(), speed))

@@ -3,8 +3,8 @@
 A lesson names a preset (a bundled name, a file beside the lesson, or an inline [preset] table),
 optional overrides of its keys (a [set] table, e.g. `training.learning_rate = 0.1`), and
 ordered [[step]] tables with Markdown `text`, optional `keys` (the only keys allowed; a
-teacher can lock the rest), an optional [step.check] (see `checks`), and `hints` revealed one
-at a time. `outcome` says in a sentence or two what the learner now knows.
+teacher can lock the rest), an optional [step.check] (see `checks`), `hints` revealed one
+at a time, and an optional `speed` (the training speed the step starts, e.g. 10: each step drawn). `outcome` says in a sentence or two what the learner now knows.
 Every key is validated like a preset's: one line naming the file and key, exit 2. So is what
 no learner could do: a check that can never hold on the lesson's preset (a test loss without a
 held-out set, accuracy on a regression, `at_least` on a name), or that needs a key the step
@@ -35,11 +35,12 @@ from bptui.preset import loader as presets
 from bptui.preset.errors import PresetError
 from bptui.preset.loader import with_overrides
 from bptui.preset.overrides import from_table
+from bptui.preset.speed import read_speed
 from bptui.preset.table import Table, describe, type_name
 from bptui.text import multiline, paragraph, printable, to_int
 
 TOP_KEYS = ("title", "description", "preset", "set", "outcome", "step")
-STEP_KEYS = ("text", "keys", "check", "hints", "predict")
+STEP_KEYS = ("text", "keys", "check", "hints", "predict", "speed")
 PREDICT_KEYS = ("layer", "unit", "quantity", "weight")
 PREDICT_QUANTITIES = {"a": "a", "z": "z", "delta": "δ", "δ": "δ", "dC/dw": "∂C/∂w",
                       "∂C/∂w": "∂C/∂w", "new_w": "new w", "new w": "new w"}
@@ -58,14 +59,17 @@ MAX_HINT = 2_000
 
 @dataclass(frozen=True)
 class Step:
-    """One step: Markdown text, allowed keys (Textual names; None: all), check, hints, and what
-    P asks (None: what the next micro-step computes for the selected unit)."""
+    """One step: Markdown text, allowed keys (Textual names; None: all), check, hints, what
+    P asks (None: what the next micro-step computes for the selected unit), and the training
+    speed it starts (when `sets_pace`: steps/s, None for max; else the speed stays as it is)."""
 
     text: str
     keys: tuple[str, ...] | None
     check: Check | None
     hints: tuple[str, ...]
     predict: Target | None = None
+    pace: float | None = None
+    sets_pace: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,7 +204,8 @@ def read_step(table: Table, preset: presets.Preset) -> Step:
         check_passable(table.table("check"), check, keys, preset)
     predict = table.table("predict", required=False)
     return Step(multiline(text), keys, check, tuple(multiline(h) for h in hints),
-                read_predict(predict, preset) if predict is not None else None)
+                read_predict(predict, preset) if predict is not None else None,
+                read_speed(table) if table.has("speed") else None, table.has("speed"))
 
 
 def read_keys(table: Table, name: str) -> tuple[str, ...]:

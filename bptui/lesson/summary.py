@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bptui.keys import BY_NAME
 from bptui.lesson.loader import Lesson
+from bptui.preset.speed import pace_text
 from bptui.text import printable
 
 SNIPPET = 40
@@ -23,5 +24,6 @@ def summary(lesson: Lesson) -> list[str]:
         hints = f"{len(step.hints)} hint{'s' if len(step.hints) != 1 else ''}"
         words = " ".join(step.text.split())
         words = words if len(words) <= SNIPPET else words[:SNIPPET - 1] + "…"
-        lines.append(f"step {i}/{steps}: {check} · {keys} · {hints} · \"{words}\"")
+        speed = f" · speed {pace_text(step.pace)}" if step.sets_pace else ""
+        lines.append(f"step {i}/{steps}: {check} · {keys} · {hints}{speed} · \"{words}\"")
     return [printable(line) for line in lines]

@@ -50,6 +50,8 @@ Train with **r** (again: pause) past step 500. The loss stays near 0.125: no str
 separates XOR's classes.
 """
 keys = ["r", "s", "d"]
+# speed = 10                                # the training speed this step starts: 1, 10, 100,
+                                            # 1000 (steps/s) or "max"; at 10 each step is drawn
 [step.check]
 steps_at_least = 500                        # training steps done
 # loss_below = 0.1                          # the whole training set's cost below this

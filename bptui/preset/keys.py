@@ -18,3 +18,6 @@ SCHEDULE_KEYS = tuple(dict.fromkeys(h.key for cls in schedules.SCHEDULES.values(
 TRAINING_KEYS = (tuple(h.key for h in hyper.TRAINING) + ("shuffle", "optimizer", "schedule",
                                                           "eval_every")
                  + OPTIMIZER_KEYS + SCHEDULE_KEYS)
+TRAINING_VIEW_KEYS = ("speed",)
+"""[training] keys the explorer reads and the engine does not (bptui.preset.speed): not a
+setting that a lesson's check can name."""

@@ -21,8 +21,9 @@ from bptui.preset.embedded import Folder
 from bptui.preset.errors import PresetError, file_error
 from bptui.preset.goal import Goal, read_goal
 from bptui.preset.keys import (INIT_KEYS, MAX_LAYERS, MAX_UNITS, NETWORK_KEYS, OPTIMIZER_KEYS,
-                               SCHEDULE_KEYS, TRAINING_KEYS)
+                               SCHEDULE_KEYS, TRAINING_KEYS, TRAINING_VIEW_KEYS)
 from bptui.preset.overrides import Override, apply, parse_set, relocate
+from bptui.preset.speed import read_speed
 from bptui.preset.table import (Table, check_number, check_range, describe, read_matrix,
                                 type_name)
 from bptui.text import paragraph, printable
@@ -62,6 +63,8 @@ class Preset:
     base: Folder = Path(".")  # where its data files are: a folder, or a session's copies
     names: Names | None = None
     """The weights' and biases' own names ([names]), e.g. Mazur's w1 … w8."""
+    pace: float | None = None
+    """The explorer's training speed at the start ([training] speed; None: as fast as it goes)."""
 
     def stepper(self, trace: bool = False) -> Stepper:
         """A fresh stepper at the preset's initial weights (recording gradient health if
@@ -162,7 +165,9 @@ def preset_from_dict(doc: dict, source: str, name: str, base: Folder) -> Preset:
     description = top.string("description", "")
     seed = top.integer("seed", 0, 0, 2**63 - 1)
     network = read_network(top.table("network"))
-    training = read_training(top.table("training", required=False) or Table(source, "training", {}))
+    training_table = top.table("training", required=False) or Table(source, "training", {})
+    training = read_training(training_table)
+    pace = read_speed(training_table) if training_table.has("speed") else None
     data = datasource.read_data(top.table("data"), network, seed, base)
     if training.batch_size > data.x_train.shape[0]:
         raise PresetError(source, "training.batch_size",
@@ -175,7 +180,7 @@ def preset_from_dict(doc: dict, source: str, name: str, base: Folder) -> Preset:
     data = replace(data, feature_names=tuple(printable(str(n)) for n in data.feature_names),
                    class_names=tuple(printable(str(n)) for n in data.class_names))
     preset = Preset(printable(name), printable(source), printable(title), paragraph(description),
-                    seed, network, training, data, weights, goal, doc, base, names)
+                    seed, network, training, data, weights, goal, doc, base, names, pace)
     validate_fixes(preset)
     return preset
 
@@ -328,7 +333,7 @@ def check_memory(source: str, network: NetworkSpec, training: TrainingSpec, data
 def read_training(table: Table) -> TrainingSpec:
     """The [training] table: every key optional; the optimizer's and the schedule's own settings
     are validated against their registry records."""
-    table.check_keys(TRAINING_KEYS)
+    table.check_keys(TRAINING_KEYS + TRAINING_VIEW_KEYS)
     if table.has("optimizer"):
         name = table.string("optimizer", choices=optimizers.NAMES)
         options = read_settings(table, optimizers.OPTIMIZERS[name].hypers, OPTIMIZER_KEYS,
@@ -384,7 +389,8 @@ def current_doc(preset: Preset, stepper: Stepper) -> dict:
     differ after the settings screen): what a session saves and an export shares."""
     doc = dict(preset.doc)
     doc["network"] = network_doc(stepper.spec)
-    doc["training"] = training_doc(stepper.training)
+    kept = {k: v for k, v in preset.doc.get("training", {}).items() if k in TRAINING_VIEW_KEYS}
+    doc["training"] = training_doc(stepper.training) | kept
     if stepper.pinned is None:
         doc.pop("weights", None)
     return doc

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from bptui.app.snapshot import Snapshot
-from bptui.app.widgets.plots import SnapshotPlot
+from bptui.app.widgets.plots import SnapshotPlot, step_axis
 
 CLIP = 3.0
 """The ratio is drawn within ±CLIP (a step that overshoots by far would flatten the rest)."""
@@ -38,13 +38,16 @@ class UpdateCheckChart(SnapshotPlot):
         steps = np.arange(len(checks))[known]  # row t: the update of step t
         checks = checks[known]
         plt.subplots(1, 2)
+        width = max(10, self.size.width // 2)  # steps are whole numbers, ticked as in the loss chart
         left = plt.subplot(1, 1)
         self.curve(steps, checks[:, 0], "∇C·Δθ", "blue", plt=left)
         self.curve(steps, checks[:, 1], "actual", "orange", plt=left)
+        step_axis(left, int(steps[-1]), False, width)
         left.title("predicted and actual ΔC")
         right = plt.subplot(1, 2)
         ratio = np.clip(ratios(checks), -CLIP, CLIP)
         self.curve(steps, ratio, None, "green", plt=right)
         right.hline(1.0, "gray")
         right.hline(0.0, "red")
+        step_axis(right, int(steps[-1]), False, width)
         right.title(f"actual / predicted (1: linear; ±{CLIP:g} clip)")

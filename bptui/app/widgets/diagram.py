@@ -80,6 +80,20 @@ def raw_inputs(snap: Snapshot, sample: int | None) -> np.ndarray:
     return x
 
 
+def legend_forms(plan: Plan, ranges: list[tuple[Column, str]]) -> list[str]:
+    """The bottom row's legend, longest form first: how a two-row node reads, and what a windowed
+    layer's shortest range label means ('1-2/6: units 1-2 of 6'), where one has it."""
+    nodes = "each unit: a, δ below" if not plan.labelled and not plan.one_row else ""
+    short = next(((c, label) for c, label in ranges if "/" in label), None)
+    if short is None:
+        return [nodes] if nodes else []
+    column, label = short
+    key = f"{label}: {range_label(column.first, column.shown, column.total, 99)}"
+    if not nodes:
+        return [key]
+    return [f"{nodes} · {key}", f"a, δ below · {key}", key, nodes]
+
+
 def column_name(column: int, depth: int) -> str:
     """'input', 'hidden layer 1', …, 'output layer': the words P's prompt uses."""
     return layer_name(column, depth)
@@ -415,13 +429,10 @@ class NetworkDiagram(LinesWidget):
                 put(x0 + cx, cy, ch, line_style(tag, bright))
 
         self.weight_edge(snap, plan, put, width, height)
-        legend = "each unit: a, δ below"
-        if (self.source is None and not plan.labelled and not plan.one_row
-                and len(legend) <= width and not "".join(grid[height - 1][:len(legend)]).strip()):
-            put(0, height - 1, legend, DIM)
 
         # nodes
         cursor_column, cursor_unit = self.cursor
+        ranges = []  # (column, label) of the windowed layers
         for k, column in enumerate(columns):
             room = (columns[k + 1].x - 1 if k + 1 < len(columns) else width) - column.x
             if column.index == 0 and image:
@@ -449,6 +460,11 @@ class NetworkDiagram(LinesWidget):
             if column.windowed:
                 label = range_label(column.first, column.shown, column.total, room)
                 put(column.x, column.range_row, label.ljust(min(room, len(label) + 1)), DIM)
+                ranges.append((column, label))
+        if self.source is None:  # else the bottom row names the selected weight
+            legend = next((t for t in legend_forms(plan, ranges) if len(t) <= width
+                           and not "".join(grid[height - 1][:len(t)]).strip()), "")
+            put(0, height - 1, legend, DIM)
 
         lines = []
         for cells, cell_styles in zip(grid, styles, strict=True):

@@ -21,6 +21,7 @@ from bptui.app.palette import DEFAULT, Palette
 from bptui.app.snapshot import Snapshot
 from bptui.app.style import fitted
 from bptui.app.widgets.paletted import Paletted
+from bptui.engine.numtext import number
 
 MAX_MATRIX = 10
 RIGHT = (60, 180, 90)
@@ -162,5 +163,6 @@ class Readout(Paletted, Static):
                     text.append(f"{part} R² ", "dim")
                     r2 = r[f"{part}_r2"]
                     text.append("— (undefined: the targets do not vary)\n" if r2 != r2
-                                else f"{r2:.4f}\n", "bold")
+                                else f"{r2:.4f}\n" if abs(r2) < 1e4  # diverged: -1.03e38
+                                else f"{number(r2)}\n", "bold")
         self.update(text, layout=False)

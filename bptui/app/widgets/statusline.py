@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.style import fmt
-from bptui.app.trainer import pace_text
+from bptui.preset.speed import pace_text
 
 TITLE_WIDTH = 40  # cells of the title in a wide status line (18 when narrow)
 
@@ -26,6 +26,24 @@ def count_text(value: float) -> str:
     return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
 
 
+def title_text(title: str, cells: int) -> str:
+    """The title in at most `cells` cells, cut after a whole word ('Vanishing…', not
+    'Vanishing gradien…'); mid-word only when its first word alone is longer."""
+    if cell_len(title) <= cells:
+        return title
+    kept = title
+    while kept and cell_len(kept) > cells - 1:
+        kept = kept[:-1]
+    if not title[len(kept)].isspace():  # the cut is inside a word: drop that word
+        kept = kept[:kept.rfind(" ")] if " " in kept else ""
+    kept = kept.rstrip(" ,;:(-")
+    if not kept:  # one long first word
+        name = Text(title)
+        name.truncate(cells, overflow="ellipsis")
+        return name.plain
+    return kept + "…"
+
+
 def status_text(snap: Snapshot, title: str, wide: bool, running: bool, speed: float,
                 tally: tuple[int, int], pace: float | None = None,
                 width: int | None = None) -> Text:
@@ -37,9 +55,7 @@ def status_text(snap: Snapshot, title: str, wide: bool, running: bool, speed: fl
     def add(priority: int, text: str, style: str = "") -> None:
         fields.append((priority, text, style))
 
-    name = Text(title)
-    name.truncate(TITLE_WIDTH if wide else 18, overflow="ellipsis")
-    add(5, f" {name.plain} ", "bold reverse")
+    add(5, f" {title_text(title, TITLE_WIDTH if wide else 18)} ", "bold reverse")
     add(0, f"  step {snap.step:,}" if wide else f" step {snap.step:,}")
     if wide:
         add(4, f"  epoch {count_text(snap.epoch)}")
