@@ -105,11 +105,16 @@ def selected_unit(depth: int, cursor: tuple[int, int]) -> tuple[int, int] | None
     return None if column in (0, depth) else (column - 1, unit)
 
 
-def pane_title(depth: int, unit: tuple[int, int] | None) -> str:
+def pane_title(depth: int, unit: tuple[int, int] | None, cells: int | None = None) -> str:
     """The pane's border title for `unit` (see selected_unit) of a network of `depth` weight
-    layers: the same words as the picture's own title line."""
+    layers: the same words as the picture's own title line. Within `cells` (a narrow pane) it
+    says "Boundary" rather than lose the unit's name (what is left too long is cut by the
+    caller, its key first)."""
     shown = "output" if unit is None else unit_name(unit[0], unit[1], depth)
-    return f"Decision boundary · {shown} · d: diagram"
+    title = f"Decision boundary · {shown} · d: diagram"
+    if cells is not None and len(title.rsplit(" · ", 1)[0]) > cells:
+        return f"Boundary · {shown} · d: diagram"
+    return title
 
 
 def valid_unit(network: NetworkCopy, unit: tuple[int, int] | None) -> bool:

@@ -44,6 +44,19 @@ def title_text(title: str, cells: int) -> str:
     return kept + "…"
 
 
+SEGMENT = " · "
+"""What separates a pane title's parts: what the pane shows, then its keys, most useful first."""
+
+
+def border_title_text(title: str, cells: int) -> str:
+    """A pane's border title in at most `cells` cells: its last parts (keys) are dropped whole
+    while it is too long, then what is left is cut after a whole word (title_text)."""
+    parts = title.split(SEGMENT)
+    while len(parts) > 1 and cell_len(SEGMENT.join(parts)) > cells:
+        parts.pop()
+    return title_text(SEGMENT.join(parts), cells)
+
+
 def status_text(snap: Snapshot, title: str, wide: bool, running: bool, speed: float,
                 tally: tuple[int, int], pace: float | None = None,
                 width: int | None = None) -> Text:
