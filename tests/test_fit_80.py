@@ -47,3 +47,41 @@ async def test_pane_titles_follow_a_resize():
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert "─ Unit graph · G: back ─" in screen_rows(app)[1]
+
+
+def footer_labels() -> dict[str, str]:
+    """How each key is written in the footer: 'f Forward', 'space Next', '? Help'."""
+    from bptui.keys import KEYS
+
+    shown = {"space": "space", "question_mark": "?", "plus": "+", "minus": "-"}
+    return {k.id: f"{shown.get(k.key, k.key)} {k.label}" for k in KEYS}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_footer_shows_whole_key_labels(size):
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        footer = screen_rows(app)[-1]
+        keys, palette = footer.split("▏")
+        assert palette.strip() == "^p palette"
+        labels = footer_labels()
+        for wanted in ("micro", "step", "run", "explain", "help"):
+            assert labels[wanted] in keys, (wanted, footer)
+        words = keys.split()
+        known = " ".join(labels.values()).split()
+        assert all(word in known for word in words), footer  # no 'Pre', no 'Setti'
+
+
+async def test_in_a_lesson_the_footer_lists_the_keys_the_step_asks_for(tmp_path, monkeypatch):
+    from bptui.lesson import load_lesson
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    lesson = load_lesson("slope")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        footer = screen_rows(app)[-1]
+        for label in ("n Next step", "t Hint", "v Nudge", "x Explain", "? Help"):
+            assert label in footer, footer
+        assert "Unit up" not in footer  # moves are named by the titles and the text

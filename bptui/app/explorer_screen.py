@@ -21,7 +21,7 @@ from textual.geometry import Region
 from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer
+from textual.widgets import ContentSwitcher
 
 from bptui.app import snapshot as snapshots
 from bptui.app.bindings import BINDINGS
@@ -39,6 +39,7 @@ from bptui.app.widgets.checkchart import UpdateCheckChart
 from bptui.app.widgets.diagram import NetworkDiagram
 from bptui.app.widgets.explainpane import ExplainPane
 from bptui.app.widgets.healthchart import HealthChart
+from bptui.app.widgets.keyfooter import KeyFooter
 from bptui.app.widgets.lessonpane import LessonPane
 from bptui.app.widgets.losschart import LossChart
 from bptui.app.widgets.matrix import MatrixView
@@ -197,7 +198,7 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
                 yield UpdateCheckChart(id="check").data_bind(app.snapshot, app.running)
             yield Readout(id="readout").data_bind(app.snapshot)
         yield HintLine(id="hint").data_bind(app.hint)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.lessons.lock_keys(self.preset)
