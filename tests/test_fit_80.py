@@ -85,3 +85,16 @@ async def test_in_a_lesson_the_footer_lists_the_keys_the_step_asks_for(tmp_path,
         for label in ("n Next step", "t Hint", "v Nudge", "x Explain", "? Help"):
             assert label in footer, footer
         assert "Unit up" not in footer  # moves are named by the titles and the text
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_gradient_check_writes_epsilon_and_fits(size):
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("g")
+        await pilot.pause()
+        shown = "\n".join(screen_rows(app))
+        assert "(C(θ+ε) − C(θ−ε))/2ε vs backprop" in shown
+        assert "ε = 1e-6" in shown and "2h" not in shown
+        assert "relative error per layer, this batch" in shown
+        assert "layer 2: W" in shown
