@@ -98,3 +98,34 @@ async def test_the_gradient_check_writes_epsilon_and_fits(size):
         assert "ε = 1e-6" in shown and "2h" not in shown
         assert "relative error per layer, this batch" in shown
         assert "layer 2: W" in shown
+
+
+def test_the_status_lines_loss_is_cut_never_rounded_across_a_goal():
+    from bptui.app.widgets.statusline import loss_text
+
+    assert loss_text(0.0149951, 7) == "0.01499"  # was 0.015, beside "below 0.015"
+    assert loss_text(0.01499, 9) == "0.01499"
+    assert loss_text(0.00014999, 7) == "1.49e-4"
+    assert loss_text(0.1445, 7) == "0.1445" and loss_text(2.0, 7) == "2"
+    assert loss_text(float("inf"), 7) == "inf"
+
+
+async def test_after_run_to_a_loss_the_status_line_shows_it_below_the_goal():
+    from bptui.app.trainer import Goal
+    from bptui.lesson import load_lesson
+
+    class Timeline:
+        def record(self):
+            pass
+
+    app = BptuiApp(preset=load_lesson("learning-rate").preset)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.main_screen
+        screen.stepper.learning_rate = 0.32
+        assert screen.trainer._loop(screen.stepper, Timeline(), Goal(step=20_000, loss=0.015)) \
+            == "reached"
+        screen.refresh_view()
+        await pilot.pause()
+        status = screen_rows(app)[0]
+        shown = status.split(" L ")[1].split()[0]
+        assert float(shown) < 0.015, status
