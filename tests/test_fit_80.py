@@ -129,3 +129,18 @@ async def test_after_run_to_a_loss_the_status_line_shows_it_below_the_goal():
         status = screen_rows(app)[0]
         shown = status.split(" L ")[1].split()[0]
         assert float(shown) < 0.015, status
+
+
+@pytest.mark.parametrize("keys, named", [
+    (["2"], "the matrix pane at full size"),
+    (["x", "2"], "the explain pane at full size"),
+    (["d", "1"], "the decision boundary at full size"),
+    (["h", "3"], "gradient health at full size"),
+])
+async def test_zooming_names_the_pane_in_front(keys, named):
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*keys)
+        await pilot.pause()
+        assert app.main_screen.hint.startswith(named)
+        assert named in "\n".join(screen_rows(app))

@@ -602,8 +602,19 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
             self.hint = "all panes"
         else:
             self.maximize(widget, container=False)
-            self.hint = f"{pane.split('-')[0]} pane at full size — {pane_key(pane)} again: " \
+            self.hint = f"{self.pane_in_front(pane)} at full size — {pane_key(pane)} again: " \
                         "all panes"
+
+    def pane_in_front(self, pane: str) -> str:
+        """What the zoomable `pane` shows now, as its hint names it: 'the explain pane'."""
+        shown = {"diagram-pane": {"boundary": "the decision boundary"}.get(self.left,
+                                                                           "the network diagram"),
+                 "matrix-pane": {"pull": "each sample's pull", "graph": "the unit graph"}.get(
+                     self.probe, "the explain pane") if self.right == "explain"
+                 else "the matrix pane",
+                 "bottom": {"health": "gradient health", "check": "the update check"}.get(
+                     self.bottom, "the loss chart")}
+        return shown[pane]
 
     @paused
     def action_gradient_check(self) -> None:
