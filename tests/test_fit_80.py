@@ -144,3 +144,15 @@ async def test_zooming_names_the_pane_in_front(keys, named):
         await pilot.pause()
         assert app.main_screen.hint.startswith(named)
         assert named in "\n".join(screen_rows(app))
+
+
+async def test_the_explain_pane_writes_the_networks_inputs_as_x():
+    from bptui.app.widgets.explainpane import ExplainPane
+
+    app = BptuiApp(preset="mazur")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s", "x")
+        await pilot.pause()
+        text = app.query_one(ExplainPane).render_text()
+        assert "z = w1·x1 + w2·x2 + b1" in text and "∂C/∂w1 = δ·x1" in text
+        assert "a_1" not in text
