@@ -156,3 +156,25 @@ async def test_the_explain_pane_writes_the_networks_inputs_as_x():
         text = app.query_one(ExplainPane).render_text()
         assert "z = w1·x1 + w2·x2 + b1" in text and "∂C/∂w1 = δ·x1" in text
         assert "a_1" not in text
+
+
+def readout_text(app) -> str:
+    from bptui.app.widgets.readout import Readout
+
+    readout = app.query_one(Readout)
+    region = readout.content_region
+    return "\n".join(row[region.x:region.right].rstrip()
+                     for row in screen_rows(app)[region.y:region.bottom])
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("preset, columns", [("xor", "0 1"), ("iris", "set ver vir")])
+async def test_the_confusion_matrix_labels_its_rows_and_columns(preset, columns, size):
+    app = BptuiApp(preset=preset)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        lines = readout_text(app).splitlines()
+        at = next(i for i, line in enumerate(lines) if line.startswith("confusion, "))
+        assert lines[at + 1].strip() == "predicted→", lines
+        assert lines[at + 2].startswith("true↓") and lines[at + 2].split()[1:] == columns.split()
+        assert lines[at + 3].split()[0] == columns.split()[0]

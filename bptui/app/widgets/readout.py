@@ -24,6 +24,10 @@ from bptui.app.widgets.paletted import Paletted
 from bptui.engine.numtext import number
 
 MAX_MATRIX = 10
+TRUE = "true↓"
+"""The header of the rows (the true classes) of a confusion matrix in numbers."""
+PREDICTED = "predicted→"
+"""The header over its columns (the predicted classes)."""
 RIGHT = (60, 180, 90)
 WRONG = (220, 60, 60)
 
@@ -54,16 +58,23 @@ def confusion_text(counts: np.ndarray, names: tuple[str, ...], width: int,
     colour cell per entry (two true classes per line when one per line does not fit)."""
     k = counts.shape[0]
     digits = len(str(int(counts.max(initial=0))))
-    labels = short_labels(names, k, max(1, min(6, width - k * (digits + 1) - 1)))
-    label_width = max(len(label) for label in labels)
     text = Text()
-    if label_width + 1 + k * (digits + 1) <= width and k + 1 <= height:
-        text.append("true↓ predicted→\n", "dim")
+    for most in (6, 3, 2, 1):  # the longest labels that fit over the columns too
+        labels = short_labels(names, k, most)
+        label_width = max(len(label) for label in labels)
+        cell = max(digits, label_width) + 1  # a column: its count or its class label, a blank
+        side = max(label_width, len(TRUE)) + 1
+        if side + k * cell <= width:
+            break
+    if side + k * cell <= width and k + 2 <= height:
+        text.append_text(fitted([(" " * side + PREDICTED, "dim")], width))
+        text.append("\n" + TRUE.ljust(side), "dim")
+        text.append("".join(label.rjust(cell) for label in labels) + "\n", "dim")
         for i in range(k):
-            text.append(labels[i].ljust(label_width + 1), "dim")
+            text.append(labels[i].rjust(len(TRUE)).ljust(side), "dim")
             for j in range(k):
                 style = "bold green" if i == j else ("red" if counts[i, j] else "dim")
-                text.append(str(int(counts[i, j])).rjust(digits + 1), style)
+                text.append(str(int(counts[i, j])).rjust(cell), style)
             text.append("\n")
         return text
     pairs = k + 2 > height  # two true classes per line, in half blocks
@@ -151,7 +162,9 @@ class Readout(Paletted, Static):
             text.append_text(fitted(parts[:-1], width))
             part = "test" if "test_confusion" in r else "train"
             counts = r[f"{part}_confusion"]
-            text.append(f"\nconfusion ({part} set)\n", "bold")
+            text.append("\n")
+            text.append_text(fitted([(f"confusion, {part}", "bold")], width))
+            text.append("\n")
             if counts.shape[0] <= MAX_MATRIX:
                 text.append_text(confusion_text(counts, r["classes"], width,
                                                 max(4, self.size.height - 3), self.palette))
