@@ -178,3 +178,30 @@ async def test_the_confusion_matrix_labels_its_rows_and_columns(preset, columns,
         assert lines[at + 1].strip() == "predicted→", lines
         assert lines[at + 2].startswith("true↓") and lines[at + 2].split()[1:] == columns.split()
         assert lines[at + 3].split()[0] == columns.split()[0]
+
+
+def test_the_accuracy_line_puts_each_set_on_its_own_line_rather_than_cutting():
+    from bptui.app.widgets.readout import accuracy_text
+
+    both = {"train_accuracy": 1.0, "test_accuracy": 0.95}
+    assert accuracy_text(both, 18).plain == "train 100%\ntest 95%"  # was 'train 100% test…'
+    assert accuracy_text(both, 20).plain == "train 100% test 95%"
+    assert accuracy_text(both, 28).plain == "acc train 100.0% test 95.0%"
+
+
+@pytest.mark.parametrize("preset, unit, legend", [
+    ("xor", [], "■ class 0 ■ class 1"),
+    ("xor", ["left"], "● train"),
+])
+async def test_the_boundary_legend_shows_whole_entries_at_80_columns(preset, unit, legend):
+    from bptui.app.widgets.boundary import DecisionBoundary
+    from bptui.lesson import load_lesson
+
+    lesson = load_lesson("xor")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)  # the narrowest left pane
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d", *unit)
+        await pilot.pause()
+        first = app.query_one(DecisionBoundary).render_line(0).text.rstrip()
+        assert legend in first, first
+        assert not first.endswith("■") and "…" not in first

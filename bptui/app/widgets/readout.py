@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
+from rich.cells import cell_len
 from rich.color import Color
 from rich.style import Style
 from rich.text import Text
@@ -125,6 +126,22 @@ def per_class_text(counts: np.ndarray, names: tuple[str, ...], width: int) -> Te
     return text
 
 
+def accuracy_text(readout: dict, width: int) -> Text:
+    """'acc train 98.3% test 96.7%' in `width` cells: shorter when narrow ('train 98% test
+    97%'), and one line per set when even that does not fit ('train 100%', then 'test 95%'),
+    never 'test …'."""
+    digits = 1 if width >= 26 else 0
+    parts = [("acc ", "dim")] if width >= 26 else []
+    for part in ("train", "test"):
+        if f"{part}_accuracy" in readout:
+            parts += [(f"{part} ", "dim"), (f"{readout[f'{part}_accuracy']:.{digits}%}", "bold"),
+                      (" ", None)]
+    parts = parts[:-1]
+    if sum(cell_len(t) for t, _ in parts) <= width:
+        return fitted(parts, width)
+    return Text.assemble(*(("\n", None) if t == " " else (t, s) for t, s in parts))
+
+
 class Readout(Paletted, Static):
     """Accuracy and confusion matrix for classification, R² for regression."""
 
@@ -153,21 +170,16 @@ class Readout(Paletted, Static):
         width = max(8, self.size.width - 2)
         text = Text()
         if r["task"] == "classification":
-            digits = 1 if width >= 26 else 0
-            parts = [("acc ", "dim")] if width >= 26 else []
-            for part in ("train", "test"):
-                if f"{part}_accuracy" in r:
-                    parts += [(f"{part} ", "dim"), (f"{r[f'{part}_accuracy']:.{digits}%}", "bold"),
-                              (" ", None)]
-            text.append_text(fitted(parts[:-1], width))
+            text.append_text(accuracy_text(r, width))
             part = "test" if "test_confusion" in r else "train"
             counts = r[f"{part}_confusion"]
             text.append("\n")
             text.append_text(fitted([(f"confusion, {part}", "bold")], width))
             text.append("\n")
+            above = text.plain.count("\n")  # the lines above the matrix
             if counts.shape[0] <= MAX_MATRIX:
                 text.append_text(confusion_text(counts, r["classes"], width,
-                                                max(4, self.size.height - 3), self.palette))
+                                                max(3, self.size.height - above), self.palette))
             else:
                 text.append_text(per_class_text(counts, r["classes"], width))
         else:
