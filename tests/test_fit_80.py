@@ -205,3 +205,38 @@ async def test_the_boundary_legend_shows_whole_entries_at_80_columns(preset, uni
         first = app.query_one(DecisionBoundary).render_line(0).text.rstrip()
         assert legend in first, first
         assert not first.endswith("■") and "…" not in first
+
+
+@pytest.mark.parametrize("preset, sample", [
+    ("mazur", "sample 1: x (0.05, 0.1) → y (0.01, 0.99)"),
+    ("xor", "sample 1: x (0, 0) → class 0"),
+])
+async def test_the_unit_graph_names_the_samples_inputs_and_target(preset, sample):
+    from bptui.app.widgets.explainpane import ExplainPane
+
+    app = BptuiApp(preset=preset)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s", "x", "G")
+        await pilot.pause()
+        shown = "\n".join(screen_rows(app))
+        if len(sample) > 34:  # on two lines: the inputs, then the target
+            sample = sample.replace(" → ", "\n")
+        for line in sample.splitlines():
+            assert line in app.query_one(ExplainPane).render_text()
+            assert line in shown, shown
+
+
+def test_scrolled_text_has_a_one_cell_scroll_bar():
+    from bptui.app.widgets.explainpane import ExplainPane
+
+    async def check():
+        app = BptuiApp(preset="xor")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert app.screen.query_one("#help-body").styles.scrollbar_size_vertical == 1
+            await pilot.press("escape")
+            assert app.query_one(ExplainPane).styles.scrollbar_size_vertical == 1
+
+    import asyncio
+    asyncio.run(check())
