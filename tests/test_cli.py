@@ -105,6 +105,27 @@ def test_list_names_every_bundled_preset_with_its_title(capsys):
         assert line.split(None, 1)[1].strip() == load_preset(name).title
 
 
+def test_learn_list_fits_a_24_row_terminal_one_line_per_lesson(capsys):
+    """`bptui learn --list`: name, steps and title, one line each (the first lessons used to
+    scroll off a 24-row terminal); `--long` adds the descriptions."""
+    from bptui.lesson import bundled_lessons, load_lesson
+
+    assert run_main(["learn", "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = bundled_lessons()
+    assert len(lines) == len(names) + 1 <= 23 and all(len(line) <= 79 for line in lines)
+    for name, line in zip(names, lines, strict=False):
+        lesson = load_lesson(name)
+        assert line.split()[:3] == [name, str(len(lesson.steps)), "steps"]
+        assert line.endswith(lesson.title)
+    assert "--long" in lines[-1]
+    assert run_main(["learn", "--list", "--long"]) == 0
+    long = capsys.readouterr().out.splitlines()
+    assert len(long) > 2 * len(names) and long[0].startswith(names[0])
+    assert run_main(["learn", "--long"]) == 2
+    assert "--long goes with --list" in capsys.readouterr().err
+
+
 def test_list_ignores_cwd(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert run_main(["--list"]) == 0

@@ -16,7 +16,7 @@ def test_mazur_hidden_delta_reads_like_the_worked_example():
     stepper.run_until(Phase.BACKWARD)
     text = "\n".join(line.text for line in explain(stepper, 0, 0))
     assert "δ = (0.4·0.1385 + 0.5·(-0.0381))·0.2413 = 0.008771" in text
-    assert "z = Σ_i w_i·a_i + b = 0.15·0.05 + 0.2·0.1 + 0.35 = 0.3775" in text
+    assert "z = Σ_i w_i·x_i + b = 0.15·0.05 + 0.2·0.1 + 0.35 = 0.3775" in text
     stepper.run_until(Phase.UPDATE)
     text = "\n".join(line.text for line in explain(stepper, 1, 0))
     assert "C_x = ½ Σ_k (a_k − y_k)² = ½((0.7514 − 0.01)² + (0.7729 − 0.99)²) = 0.2984" in text

@@ -21,7 +21,7 @@ def test_the_explain_pane_names_the_inputs():
     stepper = load_preset(FRUIT).stepper()
     stepper.micro_step()
     lines = [line.text for line in explain(stepper, 0, 0, 0)]
-    assert any(text.startswith("inputs: a_1 = weight_grams = ") and "a_2 = sweetness" in text
+    assert any(text.startswith("inputs: x1 = weight_grams = ") and "x2 = sweetness" in text
                for text in lines), lines
 
 

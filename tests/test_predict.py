@@ -328,7 +328,7 @@ def test_mazur_names_its_weights_as_the_article_does():
     text = "\n".join(line.text for line in explain(stepper, 1, 0, 0, preset.names))
     assert "∂C/∂w5 = δ·a_1" in text and "w5: 0.4 + (-0.04108) = 0.3589" in text
     text = "\n".join(line.text for line in explain(stepper, 0, 0, 0, preset.names))
-    assert "z = w1·a_1 + w2·a_2 + b1" in text
+    assert "z = w1·x1 + w2·x2 + b1" in text  # the inputs as the diagram and lessons write them
 
 
 NAMES_ERRORS = [

@@ -105,11 +105,16 @@ def selected_unit(depth: int, cursor: tuple[int, int]) -> tuple[int, int] | None
     return None if column in (0, depth) else (column - 1, unit)
 
 
-def pane_title(depth: int, unit: tuple[int, int] | None) -> str:
+def pane_title(depth: int, unit: tuple[int, int] | None, cells: int | None = None) -> str:
     """The pane's border title for `unit` (see selected_unit) of a network of `depth` weight
-    layers: the same words as the picture's own title line."""
+    layers: the same words as the picture's own title line. Within `cells` (a narrow pane) it
+    says "Boundary" rather than lose the unit's name (what is left too long is cut by the
+    caller, its key first)."""
     shown = "output" if unit is None else unit_name(unit[0], unit[1], depth)
-    return f"Decision boundary · {shown} · d: diagram"
+    title = f"Decision boundary · {shown} · d: diagram"
+    if cells is not None and len(title.rsplit(" · ", 1)[0]) > cells:
+        return f"Boundary · {shown} · d: diagram"
+    return title
 
 
 def valid_unit(network: NetworkCopy, unit: tuple[int, int] | None) -> bool:
@@ -338,10 +343,44 @@ def _range_text(bounds: Bounds, names: tuple[str, str]) -> str:
 
 
 def _title(parts: list[tuple[str, Style]], extra: str, width: int) -> Line:
+    """The picture's title line: heading, legend, marks, and the axes' ranges when they fit. A
+    narrow pane shortens the heading ('output: class regions' to 'class regions'), then leaves
+    it out (the pane's border title names the unit), then drops legend parts from the end:
+    every legend entry it shows is whole ('■ class 0 ■ class 1', never '■ class 0 ■')."""
+    parts = fitted_legend(parts, width)
     used = sum(cell_len(text) for text, _ in parts)
     if extra and used + 2 + cell_len(extra) <= width:
         parts = parts + [(" " * (width - used - cell_len(extra)), PLAIN), (extra, DIM)]
     return text_line(parts, width)
+
+
+def fitted_legend(parts: list[tuple[str, Style]], width: int) -> list[tuple[str, Style]]:
+    """`parts` (a TITLE heading first, then swatches and their labels, the data's marks last) in
+    `width` cells, each shown part whole (see _title): without the marks, then with the short
+    heading, without it, and at last without the legend's last entries."""
+    def cells(parts) -> int:
+        return sum(cell_len(text) for text, _ in parts)
+
+    def is_mark(text: str) -> bool:
+        return text.strip().endswith(("train", "test"))
+
+    if cells(parts) <= width or not parts or parts[0][1] is not TITLE:
+        return parts
+    kept = [p for i, p in enumerate(parts) if not is_mark(p[0]) and not (
+        p[0] == "■" and i + 1 < len(parts) and is_mark(parts[i + 1][0]))]
+    if cells(kept) <= width:
+        return kept
+    heading, rest = parts[0][0], parts[1:]
+    short = heading.split(": ", 1)[1] if ": " in heading else ""
+    if short and cells(rest) + cell_len(short) <= width:
+        return [(short, TITLE), *rest]
+    if rest and rest[0][0] != "■":
+        rest[0] = (rest[0][0].lstrip(), rest[0][1])
+    while rest and cells(rest) > width:  # a label and its swatch go together
+        rest.pop()
+        if rest and rest[-1][0] == "■":
+            rest.pop()
+    return rest
 
 
 def message_lines(text: str, width: int, height: int) -> list[Line]:

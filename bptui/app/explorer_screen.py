@@ -21,7 +21,7 @@ from textual.geometry import Region
 from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer
+from textual.widgets import ContentSwitcher
 
 from bptui.app import snapshot as snapshots
 from bptui.app.bindings import BINDINGS
@@ -39,11 +39,12 @@ from bptui.app.widgets.checkchart import UpdateCheckChart
 from bptui.app.widgets.diagram import NetworkDiagram
 from bptui.app.widgets.explainpane import ExplainPane
 from bptui.app.widgets.healthchart import HealthChart
+from bptui.app.widgets.keyfooter import KeyFooter
 from bptui.app.widgets.lessonpane import LessonPane
 from bptui.app.widgets.losschart import LossChart
 from bptui.app.widgets.matrix import MatrixView
 from bptui.app.widgets.readout import Readout
-from bptui.app.widgets.statusline import HintLine, StatusLine
+from bptui.app.widgets.statusline import HintLine, StatusLine, border_title_text
 from bptui.engine.events import Event
 from bptui.engine.explain import Line, explain
 from bptui.engine.health import Trace
@@ -55,6 +56,9 @@ from bptui.text import printable
 
 TRACE_BUDGET = 32 * 1024 * 1024
 """Bytes the gradient-health trace may take (the first steps that fit are recorded)."""
+TITLE_FRAME = 6
+"""Cells of a pane's top border that are not its title: the corners, an edge cell and a blank on
+each side (Textual 8.2.8's border label)."""
 NOTICE_SECONDS = 30
 """How long a notice about the data (a column left out, rows dropped) stays on screen."""
 
@@ -66,6 +70,12 @@ def retitle(pane: Widget, title: str) -> None:
     pane._border_title = pane.render_str(title).expand_tabs(4).split()[0]
     inside = pane.content_offset  # refresh() takes regions of the content, inside the border
     pane.refresh(Region(-inside.x, -inside.y, pane.outer_size.width, 1))
+
+
+def title_room(pane: Widget) -> int | None:
+    """The cells a pane's border title may take (None before the pane is laid out)."""
+    room = pane.outer_size.width - TITLE_FRAME
+    return room if room > 0 else None
 
 
 def pane_key(pane: str) -> str:
@@ -188,7 +198,7 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
                 yield UpdateCheckChart(id="check").data_bind(app.snapshot, app.running)
             yield Readout(id="readout").data_bind(app.snapshot)
         yield HintLine(id="hint").data_bind(app.hint)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.lessons.lock_keys(self.preset)
@@ -198,6 +208,7 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         self.hint = f"{self.preset.title}: press space (or f) to start the forward pass; ? for help"
         self.refresh_view()
         self.titles()
+        self.screen_layout_refresh_signal.subscribe(self, lambda _: self.titles())
         self.show_notices(self.preset)
         if self.autostart:
             self.action_run()
@@ -272,26 +283,32 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
 
     def titles(self) -> None:
         """The panes' border titles say what they show and how to change it (set only when
-        they change). They are computed from the app's own state, which the panes follow: a
-        pane's bound copy of it may not be updated yet when this runs."""
+        they change), fitted to the pane (its keys dropped last first, then cut after a whole
+        word; called again after every layout, which may change a pane's width). They are
+        computed from the app's own state, which the panes follow: a pane's bound copy of it may
+        not be updated yet when this runs."""
         snap = self.snapshot
         if snap is None:
             return
         titles = {
-            "#diagram-pane": (pane_title(snap.depth, selected_unit(snap.depth, self.cursor))
+            "#diagram-pane": (pane_title(snap.depth, selected_unit(snap.depth, self.cursor),
+                                         title_room(self.query_one("#diagram-pane")))
                               if self.left == "boundary" else "Network"),
             "#bottom": {"health": "Gradient health · h: update check",
                         "check": "Update check: predicted ∇C·Δθ vs actual ΔC · h: loss"}.get(
                             self.bottom, "Loss · h: gradient health · c: pin this run"),
-            "#matrix-pane": ({"pull": "Each sample's pull · { } weight · y: back",
-                              "graph": "Unit graph · arrows: unit · G: back"}.get(
-                                 self.probe, "Explain · arrows select a unit · x: matrix")
+            "#matrix-pane": ({"pull": "Each sample's pull · y: back · { }: weight",
+                              "graph": "Unit graph · G: back · arrows: unit"}.get(
+                                 self.probe, "Explain · x: matrix · arrows: unit")
                              if self.right == "explain"
                              else f"Layer {min(self.weight_layer, snap.depth - 1) + 1}/"
                                   f"{snap.depth} · [ ] to change"),
         }
         for selector, title in titles.items():
             pane = self.query_one(selector)
+            room = title_room(pane)
+            if room is not None:
+                title = border_title_text(title, room)
             if pane.border_title != title:
                 retitle(pane, title)
 
@@ -585,8 +602,19 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
             self.hint = "all panes"
         else:
             self.maximize(widget, container=False)
-            self.hint = f"{pane.split('-')[0]} pane at full size — {pane_key(pane)} again: " \
+            self.hint = f"{self.pane_in_front(pane)} at full size — {pane_key(pane)} again: " \
                         "all panes"
+
+    def pane_in_front(self, pane: str) -> str:
+        """What the zoomable `pane` shows now, as its hint names it: 'the explain pane'."""
+        shown = {"diagram-pane": {"boundary": "the decision boundary"}.get(self.left,
+                                                                           "the network diagram"),
+                 "matrix-pane": {"pull": "each sample's pull", "graph": "the unit graph"}.get(
+                     self.probe, "the explain pane") if self.right == "explain"
+                 else "the matrix pane",
+                 "bottom": {"health": "gradient health", "check": "the update check"}.get(
+                     self.bottom, "the loss chart")}
+        return shown[pane]
 
     @paused
     def action_gradient_check(self) -> None:

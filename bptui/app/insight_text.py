@@ -52,6 +52,31 @@ def sample_label(data, row: int) -> str:
     return ",".join(short(float(v)) for v in y[:2]) + ("…" if y.shape[0] > 2 else "")
 
 
+def sample_text(data, row: int) -> str:
+    """A training sample's inputs and what it should give: 'x (0.05, 0.1) → y (0.01, 0.99)',
+    or '→ class 1' (two values of each at most, then …)."""
+    x = data.x_train[row]
+    inputs = ", ".join(short(float(v)) for v in x[:2]) + (", …" if x.shape[0] > 2 else "")
+    if data.task == "classification":
+        return f"x ({inputs}) → class {sample_label(data, row)}"
+    y = data.y_train[row]
+    targets = ", ".join(short(float(v)) for v in y[:2]) + (", …" if y.shape[0] > 2 else "")
+    return f"x ({inputs}) → y ({targets})"
+
+
+NARROW = 34
+"""Characters of a note that fit the explain pane at 80 columns (its text is indented 2)."""
+
+
+def fitting_lines(text: str, split: str) -> list[str]:
+    """`text` on one line if it fits NARROW, else cut before `split` into two lines (a wrap
+    inside '(0.01, 0.99)' reads badly)."""
+    if len(text) <= NARROW or split not in text:
+        return [text]
+    head, tail = text.split(split, 1)
+    return [head, split.lstrip() + tail]
+
+
 # ----- v: the nudge ----------------------------------------------------------------------------
 
 
@@ -184,8 +209,10 @@ def graph_lines(graph: UnitGraph, data, depth: int, activation: str) -> list[Lin
     where = "output" if graph.layer == depth - 1 else f"hidden {graph.layer + 1}"
     row = graph.row
     out = [Line("head", f"Unit {graph.unit + 1} of {where} as a graph"),
-           Line("note", f"sample #{row + 1} ({sample_label(data, row)}); data = value, grad = "
-                        "∂C_x/∂node after backward; the batch's ∂C/∂w is the mean of grad w")]
+           *(Line("note", part) for part in fitting_lines(f"sample {row + 1}: "
+                                                           f"{sample_text(data, row)}", " → ")),
+           Line("note", "data = value, grad = ∂C_x/∂node after backward; the batch's ∂C/∂w is "
+                        "the mean of grad w")]
 
     def label(node) -> str:
         return f"{node.label}  data {short(node.value)}  grad {short(node.grad)}"

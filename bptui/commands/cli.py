@@ -63,13 +63,25 @@ def serve_if_web(parser: argparse.ArgumentParser, args, argv: list[str]) -> int 
     return None
 
 
-def list_lessons() -> int:
-    """Print the bundled lessons with their descriptions."""
+def list_lessons(long: bool = False) -> int:
+    """Print the bundled lessons in teaching order, one line each (name, steps, title: the list
+    fits a 24-row terminal); `long`: with their descriptions."""
     from bptui.lesson import bundled_lessons, load_lesson
 
-    return print_listing(bundled_lessons(), load_lesson, 15,
-                         lambda lesson: (f"{lesson.title} ({len(lesson.steps)} steps)",
-                                         " ".join(lesson.description.split())))
+    if long:
+        return print_listing(bundled_lessons(), load_lesson, 15,
+                             lambda lesson: (f"{lesson.title} ({len(lesson.steps)} steps)",
+                                             " ".join(lesson.description.split())))
+    for name in bundled_lessons():
+        try:
+            lesson = load_lesson(name)
+        except PresetError as exc:
+            print(f"{printable(name):15s} (cannot load: {exc})")
+            continue
+        line = f"{printable(name):15s} {len(lesson.steps):2d} steps  {printable(lesson.title)}"
+        print(line if len(line) <= 79 else line[:78] + "…")
+    print("bptui learn NAME starts one; --list --long adds what each is about")
+    return 0
 
 
 def print_listing(names, load, width: int, describe) -> int:
@@ -119,8 +131,10 @@ def learn_command(argv: list[str]) -> int:
     """`bptui learn ...`: list, serve, or open a lesson."""
     parser = learn_parser()
     args = parser.parse_args(argv[1:])
+    if args.long and not args.list:
+        parser.error("--long goes with --list")
     if args.list:
-        return list_lessons()
+        return list_lessons(args.long)
     if args.template or args.check:
         return check_lesson(parser, args)
     served = serve_if_web(parser, args, argv)

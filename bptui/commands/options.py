@@ -109,7 +109,10 @@ def learn_parser() -> argparse.ArgumentParser:
     parser.add_argument("lesson", nargs="?",
                         help="a bundled lesson (see --list) or a lesson .toml file; without it, "
                              "a lesson picker")
-    parser.add_argument("--list", action="store_true", help="list the bundled lessons and exit")
+    parser.add_argument("--list", action="store_true",
+                        help="list the bundled lessons, one line each, and exit")
+    parser.add_argument("--long", action="store_true",
+                        help="with --list: each lesson's description too")
     parser.add_argument("--restart", action="store_true",
                         help="start from the first step (ignore the saved progress)")
     parser.add_argument("--check", action="store_true",

@@ -77,9 +77,9 @@ def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0,
     z = float(ws.z[layer][s, unit])
     a = float(ws.a[layer][s, unit])
     terms = [f"{factor(float(w[unit, i]))}·{factor(float(a_in[s, i]))}" for i in range(n_in)]
-    symbolic = "Σ_i w_i·a_i + b"
+    symbolic = "Σ_i w_i·x_i + b" if layer == 0 else "Σ_i w_i·a_i + b"
     if names is not None and n_in <= 4:
-        symbolic = " + ".join([f"{weight_name(names, layer, unit, i)}·a_{i + 1}"
+        symbolic = " + ".join([f"{weight_name(names, layer, unit, i)}·{input_symbol(layer, i)}"
                                for i in range(n_in)] + [bias_name(names, layer, unit)])
     out.append(Line("formula", f"z = {symbolic} = {spelled_sum(terms + [factor(float(b[unit]))])}"
                                f" = {number(z)}", z))
@@ -99,15 +99,21 @@ def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0,
     return out
 
 
+def input_symbol(layer: int, i: int) -> str:
+    """Input i of weight layer `layer` in a formula: the network's inputs are x1, x2 … (as the
+    diagram and the lessons write them), a hidden layer's outputs a_1, a_2 …"""
+    return f"x{i + 1}" if layer == 0 else f"a_{i + 1}"
+
+
 def input_lines(stepper: Stepper, s: int) -> list[Line]:
-    """The first layer's inputs a_i by the data's own names ('a_1 = sep_len = 0.4871'), when
+    """The network's inputs x_i by the data's own names ('x1 = sep_len = 0.4871'), when
     the data names them (a CSV's columns, engineered features)."""
     n_in = stepper.spec.layers[0]
     names = short_names(stepper.data.feature_names, n_in, INPUT_NAME)
     if names == [f"x{i + 1}" for i in range(n_in)]:
         return []
     a_in = stepper.layer_input(0)
-    terms = [f"a_{i + 1} = {names[i]} = {number(float(a_in[s, i]))}" for i in range(n_in)]
+    terms = [f"x{i + 1} = {names[i]} = {number(float(a_in[s, i]))}" for i in range(n_in)]
     more = f", … ({n_in - MAX_TERMS} more)" if n_in > MAX_TERMS else ""
     return [Line("note", "inputs: " + ", ".join(terms[:MAX_TERMS]) + more)]
 
@@ -206,7 +212,7 @@ def explain_gradient(stepper: Stepper, layer: int, unit: int, s: int,
         label = weight_name(names, layer, unit, i)
         products = [f"{factor(float(delta[x]))}·{factor(float(a_in[x, i]))}" for x in range(m)]
         if m == 1:
-            text = f"∂C/∂{label} = δ·a_{i + 1} = {products[0]}"
+            text = f"∂C/∂{label} = δ·{input_symbol(layer, i)} = {products[0]}"
         else:
             text = f"∂C/∂{label} = 1/{m}·({spelled_sum(products)})"
         if l2:

@@ -1,7 +1,7 @@
 """Numerical gradient check by central differences.
 
-For every checked parameter θ: (C(θ + h) − C(θ − h)) / 2h against the analytic ∂C/∂θ from
-backpropagation, on the same batch and weights. Per layer the relative error is
+For every checked parameter θ: (C(θ + ε) − C(θ − ε)) / 2ε (ε = STEP) against the analytic
+∂C/∂θ from backpropagation, on the same batch and weights. Per layer the relative error is
 ‖num − ana‖ / max(‖num‖ + ‖ana‖, tiny): around 1e-7 or below means the backward pass is right.
 """
 
@@ -16,6 +16,7 @@ from bptui.engine.kernels import Plan, Workspace
 from bptui.engine.spec import NetworkSpec
 
 STEP = 1e-6
+"""ε of the central differences (the lessons and the matrix pane write ε)."""
 MAX_ENTRIES = 400
 
 

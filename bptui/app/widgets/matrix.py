@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from bptui.app.snapshot import LayerView, Phase, Rows, Snapshot
 from bptui.app.style import fitted, fmt, heat_style, level
 from bptui.app.widgets.lines import Line, LinesBuilder, LinesWidget, lines_text
+from bptui.engine.gradcheck import STEP
 from bptui.engine.names import Names, short_names
 from bptui.engine.numtext import common_power, fit, number, scaled
 
@@ -104,7 +105,7 @@ class MatrixView(LinesWidget):
                                    width))
             out.append("\n")
         if self.gradcheck:
-            self._gradcheck(out)
+            self._gradcheck(out, width)
         self._legend(out, width)
         names = self.names if self.names is not None and self.names.fits(snap.layers) else None
         for k, (title, matrix, side, changed, rows_are_samples) in enumerate(
@@ -168,15 +169,22 @@ class MatrixView(LinesWidget):
             yield "∂C/∂W = δᵀ·a_in/m │ ∂C/∂b", view.dw, view.db, grads_changed, False
             yield f"pending: {delta} │ Δb", view.update_w, view.update_b, False, False
 
-    def _gradcheck(self, out: LinesBuilder) -> None:
-        out.append("gradient check", HEAD)
-        out.append("  (C(θ+h) − C(θ−h))/2h vs backprop, this batch\n", DIM)
+    def _gradcheck(self, out: LinesBuilder, width: int) -> None:
+        """The gradient check in the lessons' notation (ε), each part on a line that fits."""
+        out.append_text(fitted([("gradient check", HEAD), (f"  ε = {number(STEP)}", DIM)], width))
+        out.append("\n")
+        out.append_text(fitted([(" (C(θ+ε) − C(θ−ε))/2ε vs backprop", DIM)], width))
+        out.append("\n")
+        out.append_text(fitted([(" relative error per layer, this batch", DIM)], width))
+        out.append("\n")
         for check in self.gradcheck:
             ok = check.relative_error < 1e-5
-            out.append(f" layer {check.layer + 1}: rel. error W {check.relative_error_w:.1e}, "
-                       f"b {check.relative_error_b:.1e}", "green" if ok else "bold red")
-            sampled = "" if check.checked == check.total else f" ({check.checked} of {check.total} sampled)"
-            out.append(f"{sampled}\n", DIM)
+            sampled = "" if check.checked == check.total else \
+                f" ({check.checked} of {check.total})"
+            out.append_text(fitted([(f" layer {check.layer + 1}: W {check.relative_error_w:.1e}"
+                                     f"  b {check.relative_error_b:.1e}",
+                                     "green" if ok else "bold red"), (sampled, DIM)], width))
+            out.append("\n")
         out.append("\n")
 
     def _legend(self, out: LinesBuilder, width: int) -> None:

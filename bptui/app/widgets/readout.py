@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
+from rich.cells import cell_len
 from rich.color import Color
 from rich.style import Style
 from rich.text import Text
@@ -24,6 +25,10 @@ from bptui.app.widgets.paletted import Paletted
 from bptui.engine.numtext import number
 
 MAX_MATRIX = 10
+TRUE = "true↓"
+"""The header of the rows (the true classes) of a confusion matrix in numbers."""
+PREDICTED = "predicted→"
+"""The header over its columns (the predicted classes)."""
 RIGHT = (60, 180, 90)
 WRONG = (220, 60, 60)
 
@@ -54,16 +59,23 @@ def confusion_text(counts: np.ndarray, names: tuple[str, ...], width: int,
     colour cell per entry (two true classes per line when one per line does not fit)."""
     k = counts.shape[0]
     digits = len(str(int(counts.max(initial=0))))
-    labels = short_labels(names, k, max(1, min(6, width - k * (digits + 1) - 1)))
-    label_width = max(len(label) for label in labels)
     text = Text()
-    if label_width + 1 + k * (digits + 1) <= width and k + 1 <= height:
-        text.append("true↓ predicted→\n", "dim")
+    for most in (6, 3, 2, 1):  # the longest labels that fit over the columns too
+        labels = short_labels(names, k, most)
+        label_width = max(len(label) for label in labels)
+        cell = max(digits, label_width) + 1  # a column: its count or its class label, a blank
+        side = max(label_width, len(TRUE)) + 1
+        if side + k * cell <= width:
+            break
+    if side + k * cell <= width and k + 2 <= height:
+        text.append_text(fitted([(" " * side + PREDICTED, "dim")], width))
+        text.append("\n" + TRUE.ljust(side), "dim")
+        text.append("".join(label.rjust(cell) for label in labels) + "\n", "dim")
         for i in range(k):
-            text.append(labels[i].ljust(label_width + 1), "dim")
+            text.append(labels[i].rjust(len(TRUE)).ljust(side), "dim")
             for j in range(k):
                 style = "bold green" if i == j else ("red" if counts[i, j] else "dim")
-                text.append(str(int(counts[i, j])).rjust(digits + 1), style)
+                text.append(str(int(counts[i, j])).rjust(cell), style)
             text.append("\n")
         return text
     pairs = k + 2 > height  # two true classes per line, in half blocks
@@ -114,6 +126,22 @@ def per_class_text(counts: np.ndarray, names: tuple[str, ...], width: int) -> Te
     return text
 
 
+def accuracy_text(readout: dict, width: int) -> Text:
+    """'acc train 98.3% test 96.7%' in `width` cells: shorter when narrow ('train 98% test
+    97%'), and one line per set when even that does not fit ('train 100%', then 'test 95%'),
+    never 'test …'."""
+    digits = 1 if width >= 26 else 0
+    parts = [("acc ", "dim")] if width >= 26 else []
+    for part in ("train", "test"):
+        if f"{part}_accuracy" in readout:
+            parts += [(f"{part} ", "dim"), (f"{readout[f'{part}_accuracy']:.{digits}%}", "bold"),
+                      (" ", None)]
+    parts = parts[:-1]
+    if sum(cell_len(t) for t, _ in parts) <= width:
+        return fitted(parts, width)
+    return Text.assemble(*(("\n", None) if t == " " else (t, s) for t, s in parts))
+
+
 class Readout(Paletted, Static):
     """Accuracy and confusion matrix for classification, R² for regression."""
 
@@ -142,19 +170,16 @@ class Readout(Paletted, Static):
         width = max(8, self.size.width - 2)
         text = Text()
         if r["task"] == "classification":
-            digits = 1 if width >= 26 else 0
-            parts = [("acc ", "dim")] if width >= 26 else []
-            for part in ("train", "test"):
-                if f"{part}_accuracy" in r:
-                    parts += [(f"{part} ", "dim"), (f"{r[f'{part}_accuracy']:.{digits}%}", "bold"),
-                              (" ", None)]
-            text.append_text(fitted(parts[:-1], width))
+            text.append_text(accuracy_text(r, width))
             part = "test" if "test_confusion" in r else "train"
             counts = r[f"{part}_confusion"]
-            text.append(f"\nconfusion ({part} set)\n", "bold")
+            text.append("\n")
+            text.append_text(fitted([(f"confusion, {part}", "bold")], width))
+            text.append("\n")
+            above = text.plain.count("\n")  # the lines above the matrix
             if counts.shape[0] <= MAX_MATRIX:
                 text.append_text(confusion_text(counts, r["classes"], width,
-                                                max(4, self.size.height - 3), self.palette))
+                                                max(3, self.size.height - above), self.palette))
             else:
                 text.append_text(per_class_text(counts, r["classes"], width))
         else:

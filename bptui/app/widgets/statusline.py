@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import ROUND_DOWN, Decimal
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -10,7 +11,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from bptui.app.snapshot import Phase, Snapshot
-from bptui.app.style import fmt
+from bptui.engine.numtext import number
 from bptui.preset.speed import pace_text
 
 TITLE_WIDTH = 40  # cells of the title in a wide status line (18 when narrow)
@@ -24,6 +25,22 @@ def count_text(value: float) -> str:
         return f"{value:,.0f}"
     decimals = min(12, max(0, 3 - math.floor(math.log10(abs(value)))))  # 4 significant digits
     return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def loss_text(value: float, width: int) -> str:
+    """A loss in at most `width` characters, 4 significant figures (fewer to fit) cut toward
+    zero, never rounded: L never crosses a goal the screen shows (0.014996 is 0.01499, below
+    0.015, not 0.015)."""
+    if not math.isfinite(value) or value == 0:
+        return number(value, width)
+    exact = Decimal(repr(value))
+    for digits in (4, 3, 2, 1):
+        cut = float(exact.quantize(Decimal(1).scaleb(exact.adjusted() - digits + 1),
+                                   rounding=ROUND_DOWN))
+        text = number(cut)  # it has at most 4 significant figures: written as it is
+        if len(text) <= width:
+            return text
+    return number(value, width)
 
 
 def title_text(title: str, cells: int) -> str:
@@ -42,6 +59,19 @@ def title_text(title: str, cells: int) -> str:
         name.truncate(cells, overflow="ellipsis")
         return name.plain
     return kept + "…"
+
+
+SEGMENT = " · "
+"""What separates a pane title's parts: what the pane shows, then its keys, most useful first."""
+
+
+def border_title_text(title: str, cells: int) -> str:
+    """A pane's border title in at most `cells` cells: its last parts (keys) are dropped whole
+    while it is too long, then what is left is cut after a whole word (title_text)."""
+    parts = title.split(SEGMENT)
+    while len(parts) > 1 and cell_len(SEGMENT.join(parts)) > cells:
+        parts.pop()
+    return title_text(SEGMENT.join(parts), cells)
 
 
 def status_text(snap: Snapshot, title: str, wide: bool, running: bool, speed: float,
@@ -63,10 +93,10 @@ def status_text(snap: Snapshot, title: str, wide: bool, running: bool, speed: fl
     arrow = {Phase.FORWARD: " →", Phase.BACKWARD: " ←"}.get(phase.phase, "")
     add(0, f"  {phase.describe(snap.depth)}{arrow}" if wide
         else f" {phase.describe(snap.depth)}{arrow}", "bold cyan")
-    add(0, f"  loss {fmt(snap.loss, 9).strip()}" if wide else f" L {fmt(snap.loss, 7).strip()}")
+    add(0, f"  loss {loss_text(snap.loss, 9)}" if wide else f" L {loss_text(snap.loss, 7)}")
     if snap.test_loss is not None:
-        add(2, f"  test {fmt(snap.test_loss, 9).strip()}" if wide
-            else f" T {fmt(snap.test_loss, 7).strip()}")
+        add(2, f"  test {loss_text(snap.test_loss, 9)}" if wide
+            else f" T {loss_text(snap.test_loss, 7)}")
     if snap.accuracy is not None:
         add(3, f"  acc {snap.accuracy:.1%}" if wide else f" {snap.accuracy:.0%}")
     r2 = snap.readout.get("test_r2", snap.readout.get("train_r2"))

@@ -1,0 +1,242 @@
+"""What a learner reads at 80×24 is whole: pane titles, the footer's keys, legends and the
+readout say their words whole (cut after a word with …, or shorter), in one notation."""
+
+from __future__ import annotations
+
+import pytest
+
+from bptui.app.main import BptuiApp
+
+
+def screen_rows(app) -> list[str]:
+    """The screen as shown, row by row."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def test_a_pane_title_drops_its_keys_before_cutting_a_word():
+    from bptui.app.widgets.statusline import border_title_text
+
+    title = "Unit graph · G: back · arrows: unit"
+    assert border_title_text(title, 40) == title
+    assert border_title_text(title, 34) == "Unit graph · G: back"
+    assert border_title_text("Explain the selected unit", 12) == "Explain the…"
+
+
+@pytest.mark.parametrize("keys, title", [
+    (["x"], "Explain · x: matrix · arrows: unit"),
+    (["x", "G"], "Unit graph · G: back"),
+    (["x", "y"], "Each sample's pull · y: back"),
+    (["d", "left"], "Boundary · hidden layer 1, unit 1"),
+])
+async def test_pane_titles_at_80_columns_keep_whole_words(keys, title):
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*keys)
+        await pilot.pause()
+        top = screen_rows(app)[1]
+        assert f"─ {title} ─" in top, top
+        assert "…" not in top
+
+
+async def test_pane_titles_follow_a_resize():
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("x", "G")
+        await pilot.pause()
+        assert "Unit graph · G: back · arrows: unit" in screen_rows(app)[1]
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert "─ Unit graph · G: back ─" in screen_rows(app)[1]
+
+
+def footer_labels() -> dict[str, str]:
+    """How each key is written in the footer: 'f Forward', 'space Next', '? Help'."""
+    from bptui.keys import KEYS
+
+    shown = {"space": "space", "question_mark": "?", "plus": "+", "minus": "-"}
+    return {k.id: f"{shown.get(k.key, k.key)} {k.label}" for k in KEYS}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_footer_shows_whole_key_labels(size):
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        footer = screen_rows(app)[-1]
+        keys, palette = footer.split("▏")
+        assert palette.strip() == "^p palette"
+        labels = footer_labels()
+        for wanted in ("micro", "step", "run", "explain", "help"):
+            assert labels[wanted] in keys, (wanted, footer)
+        words = keys.split()
+        known = " ".join(labels.values()).split()
+        assert all(word in known for word in words), footer  # no 'Pre', no 'Setti'
+
+
+async def test_in_a_lesson_the_footer_lists_the_keys_the_step_asks_for(tmp_path, monkeypatch):
+    from bptui.lesson import load_lesson
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    lesson = load_lesson("slope")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        footer = screen_rows(app)[-1]
+        for label in ("n Next step", "t Hint", "v Nudge", "x Explain", "? Help"):
+            assert label in footer, footer
+        assert "Unit up" not in footer  # moves are named by the titles and the text
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_gradient_check_writes_epsilon_and_fits(size):
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("g")
+        await pilot.pause()
+        shown = "\n".join(screen_rows(app))
+        assert "(C(θ+ε) − C(θ−ε))/2ε vs backprop" in shown
+        assert "ε = 1e-6" in shown and "2h" not in shown
+        assert "relative error per layer, this batch" in shown
+        assert "layer 2: W" in shown
+
+
+def test_the_status_lines_loss_is_cut_never_rounded_across_a_goal():
+    from bptui.app.widgets.statusline import loss_text
+
+    assert loss_text(0.0149951, 7) == "0.01499"  # was 0.015, beside "below 0.015"
+    assert loss_text(0.01499, 9) == "0.01499"
+    assert loss_text(0.00014999, 7) == "1.49e-4"
+    assert loss_text(0.1445, 7) == "0.1445" and loss_text(2.0, 7) == "2"
+    assert loss_text(float("inf"), 7) == "inf"
+
+
+async def test_after_run_to_a_loss_the_status_line_shows_it_below_the_goal():
+    from bptui.app.trainer import Goal
+    from bptui.lesson import load_lesson
+
+    class Timeline:
+        def record(self):
+            pass
+
+    app = BptuiApp(preset=load_lesson("learning-rate").preset)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.main_screen
+        screen.stepper.learning_rate = 0.32
+        assert screen.trainer._loop(screen.stepper, Timeline(), Goal(step=20_000, loss=0.015)) \
+            == "reached"
+        screen.refresh_view()
+        await pilot.pause()
+        status = screen_rows(app)[0]
+        shown = status.split(" L ")[1].split()[0]
+        assert float(shown) < 0.015, status
+
+
+@pytest.mark.parametrize("keys, named", [
+    (["2"], "the matrix pane at full size"),
+    (["x", "2"], "the explain pane at full size"),
+    (["d", "1"], "the decision boundary at full size"),
+    (["h", "3"], "gradient health at full size"),
+])
+async def test_zooming_names_the_pane_in_front(keys, named):
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*keys)
+        await pilot.pause()
+        assert app.main_screen.hint.startswith(named)
+        assert named in "\n".join(screen_rows(app))
+
+
+async def test_the_explain_pane_writes_the_networks_inputs_as_x():
+    from bptui.app.widgets.explainpane import ExplainPane
+
+    app = BptuiApp(preset="mazur")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s", "x")
+        await pilot.pause()
+        text = app.query_one(ExplainPane).render_text()
+        assert "z = w1·x1 + w2·x2 + b1" in text and "∂C/∂w1 = δ·x1" in text
+        assert "a_1" not in text
+
+
+def readout_text(app) -> str:
+    from bptui.app.widgets.readout import Readout
+
+    readout = app.query_one(Readout)
+    region = readout.content_region
+    return "\n".join(row[region.x:region.right].rstrip()
+                     for row in screen_rows(app)[region.y:region.bottom])
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("preset, columns", [("xor", "0 1"), ("iris", "set ver vir")])
+async def test_the_confusion_matrix_labels_its_rows_and_columns(preset, columns, size):
+    app = BptuiApp(preset=preset)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        lines = readout_text(app).splitlines()
+        at = next(i for i, line in enumerate(lines) if line.startswith("confusion, "))
+        assert lines[at + 1].strip() == "predicted→", lines
+        assert lines[at + 2].startswith("true↓") and lines[at + 2].split()[1:] == columns.split()
+        assert lines[at + 3].split()[0] == columns.split()[0]
+
+
+def test_the_accuracy_line_puts_each_set_on_its_own_line_rather_than_cutting():
+    from bptui.app.widgets.readout import accuracy_text
+
+    both = {"train_accuracy": 1.0, "test_accuracy": 0.95}
+    assert accuracy_text(both, 18).plain == "train 100%\ntest 95%"  # was 'train 100% test…'
+    assert accuracy_text(both, 20).plain == "train 100% test 95%"
+    assert accuracy_text(both, 28).plain == "acc train 100.0% test 95.0%"
+
+
+@pytest.mark.parametrize("preset, unit, legend", [
+    ("xor", [], "■ class 0 ■ class 1"),
+    ("xor", ["left"], "● train"),
+])
+async def test_the_boundary_legend_shows_whole_entries_at_80_columns(preset, unit, legend):
+    from bptui.app.widgets.boundary import DecisionBoundary
+    from bptui.lesson import load_lesson
+
+    lesson = load_lesson("xor")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)  # the narrowest left pane
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d", *unit)
+        await pilot.pause()
+        first = app.query_one(DecisionBoundary).render_line(0).text.rstrip()
+        assert legend in first, first
+        assert not first.endswith("■") and "…" not in first
+
+
+@pytest.mark.parametrize("preset, sample", [
+    ("mazur", "sample 1: x (0.05, 0.1) → y (0.01, 0.99)"),
+    ("xor", "sample 1: x (0, 0) → class 0"),
+])
+async def test_the_unit_graph_names_the_samples_inputs_and_target(preset, sample):
+    from bptui.app.widgets.explainpane import ExplainPane
+
+    app = BptuiApp(preset=preset)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s", "x", "G")
+        await pilot.pause()
+        shown = "\n".join(screen_rows(app))
+        if len(sample) > 34:  # on two lines: the inputs, then the target
+            sample = sample.replace(" → ", "\n")
+        for line in sample.splitlines():
+            assert line in app.query_one(ExplainPane).render_text()
+            assert line in shown, shown
+
+
+def test_scrolled_text_has_a_one_cell_scroll_bar():
+    from bptui.app.widgets.explainpane import ExplainPane
+
+    async def check():
+        app = BptuiApp(preset="xor")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert app.screen.query_one("#help-body").styles.scrollbar_size_vertical == 1
+            await pilot.press("escape")
+            assert app.query_one(ExplainPane).styles.scrollbar_size_vertical == 1
+
+    import asyncio
+    asyncio.run(check())
