@@ -107,6 +107,8 @@ def test_the_status_lines_loss_is_cut_never_rounded_across_a_goal():
     assert loss_text(0.01499, 9) == "0.01499"
     assert loss_text(0.00014999, 7) == "1.49e-4"
     assert loss_text(0.1445, 7) == "0.1445" and loss_text(2.0, 7) == "2"
+    assert loss_text(0.298371109, 7) == "0.2984"  # rounded, as the error lesson quotes Mazur
+    assert loss_text(0.29996, 7) == "0.2999"  # not 0.3: rounding would drop figures
     assert loss_text(float("inf"), 7) == "inf"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -28,16 +28,19 @@ def count_text(value: float) -> str:
 
 
 def loss_text(value: float, width: int) -> str:
-    """A loss in at most `width` characters, 4 significant figures (fewer to fit) cut toward
-    zero, never rounded: L never crosses a goal the screen shows (0.014996 is 0.01499, below
-    0.015, not 0.015)."""
+    """A loss in at most `width` characters, 4 significant figures (fewer to fit), rounded as
+    everywhere (0.2983711 is 0.2984, as the lessons quote it), except where rounding would write
+    a rounder number than the value (0.014996 to 0.015, beside a goal of 0.015): then cut toward
+    zero (0.01499), so L never crosses a goal the screen shows."""
     if not math.isfinite(value) or value == 0:
         return number(value, width)
     exact = Decimal(repr(value))
     for digits in (4, 3, 2, 1):
-        cut = float(exact.quantize(Decimal(1).scaleb(exact.adjusted() - digits + 1),
-                                   rounding=ROUND_DOWN))
-        text = number(cut)  # it has at most 4 significant figures: written as it is
+        unit = Decimal(1).scaleb(exact.adjusted() - digits + 1)
+        rounded = exact.quantize(unit, rounding=ROUND_HALF_EVEN)
+        if rounded != exact and rounded.normalize().as_tuple().exponent > unit.as_tuple().exponent:
+            rounded = exact.quantize(unit, rounding=ROUND_DOWN)  # it would lose a figure: cut
+        text = number(float(rounded))  # it has at most 4 significant figures: written as it is
         if len(text) <= width:
             return text
     return number(value, width)
