@@ -145,6 +145,7 @@ async def test_every_step_reads_whole_resumes_and_finishes(name, tmp_path, monke
                 stepper = explorer.stepper
                 assert (stepper.step, stepper.last.describe(stepper.depth)) == (step, micro), where
             assert explorer.lesson.index == number - 1, where
+            await pilot.pause()  # the pane fits its text after a refresh
             assert_fits(app, where)
             await read_step(pilot, where)
             await take_step(pilot, number, actions, where)
