@@ -1,6 +1,7 @@
 """A learner reads every step: at 80×24 and at 120×40 every word of each step's text and of its
 "to go on" line is on screen, or comes on screen with PgDn (which no step locks, and which a
-sign below the text offers)."""
+sign below the text offers). Every bundled lesson is finished by its scripted learner
+(tests/test_lessons.py), and every step resumes from the network it started from."""
 
 from __future__ import annotations
 
@@ -66,24 +67,91 @@ async def read_step(pilot, label: str) -> None:
     await pilot.press("pageup", "pageup", "pageup")
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def assert_fits(app, where: str) -> None:
+    """At 120×40 a step's text fits the lesson pane with a line to spare."""
+    room = app.query_one("#lesson-scroll").size.height
+    assert app.query_one("#lesson-text").outer_size.height <= room, \
+        f"{where}: the text does not fit the lesson pane at 120x40 with a line to spare " \
+        "(shorten it: a learner would have to scroll, and the arrow keys would scroll the " \
+        "text instead of moving the unit cursor)"
+
+
+async def take_step(pilot, number: int, actions: list[str], where: str) -> None:
+    """The step's scripted actions, then n: the lesson goes on to the next step (or ends)."""
+    for action in actions:
+        await act(pilot, action)
+    await pilot.press("n")
+    await pilot.pause()
+    explorer = pilot.app.main_screen
+    assert explorer.lesson.index == number or explorer.lesson.finished, f"{where}: {explorer.hint}"
+
+
 @pytest.mark.parametrize("name", bundled_lessons())
-async def test_every_step_can_be_read_whole(name, size):
+async def test_every_step_reads_whole_resumes_and_finishes(name, tmp_path, monkeypatch):
+    """A scripted learner walks the lesson once at 80×24, the tightest screen: each step is read
+    whole before its keys are pressed, and the data folder is kept as it is at the start of each
+    step. Then every step once more at 120×40, entered as a returning learner enters it (step 1
+    fresh, each later one resumed from its kept folder): it starts from the network it started
+    from, its text fits the pane, it is read whole and its keys finish it. Every step is thus
+    read at both sizes and finished at both; one walk from the start serves all of it (a walk
+    per check, at 80×24, at 120×40, to finish and to resume, made these tests the suite's
+    slowest)."""
+    import shutil
+
+    from bptui.lesson import progress as saved
+
+    assert name in SCRIPTS, f"lesson {name} has no scripted solution in tests/test_lessons.py"
     lesson = load_lesson(name)
+    script = SCRIPTS[name]
+    assert len(script) == len(lesson.steps)
+    kept = {}
     app = BptuiApp(preset=lesson.preset, lesson=lesson)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        for number, actions in enumerate(SCRIPTS[name], start=1):
-            label = f"{name} step {number} at {size[0]}x{size[1]}"
-            await read_step(pilot, label)
-            for action in actions:
-                await act(pilot, action)
-            await pilot.press("n")
+        explorer = app.main_screen
+        for number, actions in enumerate(script, start=1):
+            where = f"{name} step {number} at 80x24"
+            assert explorer.lesson.index == number - 1, where
+            await read_step(pilot, where)
+            await take_step(pilot, number, actions, where)
+            if number < len(script):
+                copy = tmp_path / f"step{number + 1}"
+                shutil.copytree(tmp_path / "data", copy)
+                stepper = explorer.stepper
+                kept[number + 1] = (copy, stepper.step, stepper.last.describe(stepper.depth))
+        assert explorer.lesson.finished and lesson.outcome in explorer.hint
+        await read_step(pilot, f"{name} finished at 80x24")
+
+    for number, actions in enumerate(script, start=1):
+        where = f"{name} step {number} at 120x40"
+        progress = None
+        if number == 1:
+            monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "fresh"))
+        else:
+            folder, step, micro = kept[number]
+            monkeypatch.setenv("XDG_DATA_HOME", str(folder))
+            progress = saved.load(lesson.ident, len(lesson.steps))
+            assert progress is not None and progress.step == number - 1, where
+            where += ", resumed"
+        app = BptuiApp(preset=lesson.preset, lesson=lesson, progress=progress)
+        async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             explorer = app.main_screen
-            assert explorer.lesson.index == number or explorer.lesson.finished, \
-                f"{label}: {explorer.hint}"
-        await read_step(pilot, f"{name} finished at {size[0]}x{size[1]}")
+            if progress is not None:
+                await pilot.press("enter")  # resume
+                await pilot.pause()
+                assert explorer.lesson.index == number - 1, f"{where}: {explorer.hint}"
+                assert explorer.hint.startswith(f"resumed at step {number}"), explorer.hint
+                stepper = explorer.stepper
+                assert (stepper.step, stepper.last.describe(stepper.depth)) == (step, micro), where
+            assert explorer.lesson.index == number - 1, where
+            await pilot.pause()  # the pane fits its text after a refresh
+            assert_fits(app, where)
+            await read_step(pilot, where)
+            await take_step(pilot, number, actions, where)
+            if number == len(script):
+                assert explorer.lesson.finished and lesson.outcome in explorer.hint, where
+                await read_step(pilot, f"{name} finished at 120x40")
 
 
 async def test_a_hint_wraps_and_is_scrolled_into_view():
@@ -117,55 +185,6 @@ async def test_the_mouse_wheel_scrolls_a_long_text():
                                            offset=(2, 1))
         await pilot.pause()
         assert scroll.scroll_y > 0, region
-
-
-# --------------------------------------------------------------------------------------------
-# Resuming: a step starts from the network it started from when the learner reached it
-
-
-@pytest.mark.parametrize("name", bundled_lessons())
-async def test_resuming_any_step_restores_its_network(name, tmp_path, monkeypatch):
-    """Walk the lesson once, keeping the data folder as it is at the start of each step; then
-    resume each step from its copy and finish it with the step's own scripted keys."""
-    import shutil
-
-    from bptui.lesson import progress as saved
-
-    lesson = load_lesson(name)
-    script = SCRIPTS[name]
-    kept = {}
-    app = BptuiApp(preset=lesson.preset, lesson=lesson)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        for number, actions in enumerate(script[:-1], start=1):
-            for action in actions:
-                await act(pilot, action)
-            await pilot.press("n")
-            await pilot.pause()
-            assert app.main_screen.lesson.index == number
-            copy = tmp_path / f"step{number + 1}"
-            shutil.copytree(tmp_path / "data", copy)
-            stepper = app.main_screen.stepper
-            kept[number + 1] = (copy, stepper.step, stepper.last.describe(stepper.depth))
-    for number, (folder, step, micro) in kept.items():
-        monkeypatch.setenv("XDG_DATA_HOME", str(folder))
-        progress = saved.load(lesson.ident, len(lesson.steps))
-        assert progress is not None and progress.step == number - 1
-        app = BptuiApp(preset=lesson.preset, lesson=lesson, progress=progress)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
-            await pilot.press("enter")  # resume
-            await pilot.pause()
-            assert app.main_screen.lesson.index == number - 1, app.main_screen.hint
-            hint, stepper = app.main_screen.hint, app.main_screen.stepper
-            assert hint.startswith(f"resumed at step {number}"), hint
-            assert (stepper.step, stepper.last.describe(stepper.depth)) == (step, micro)
-            for action in script[number - 1]:
-                await act(pilot, action)
-            await pilot.press("n")
-            await pilot.pause()
-            assert app.main_screen.lesson.index == number or app.main_screen.lesson.finished, \
-                f"{name}, resumed at step {number}: {app.main_screen.hint}"
 
 
 async def test_a_lost_state_starts_the_lesson_over_and_says_so(tmp_path):
