@@ -289,8 +289,9 @@ class LessonController:
             return
         pane = self.explorer.query_one(LessonPane)
         if not pane.page(direction):
-            self.explorer.hint = ("the end of the view: PgUp goes back up" if pane.folded else
-                                  "the step's text fits: nothing to scroll")
+            self.explorer.hint = ("the end of the view: PgUp goes back up" if pane.folded
+                                  else "the end of the step's text: PgUp goes back up"
+                                  if pane.scrolls() else "the step's text fits: nothing to scroll")
 
     def next_step(self) -> None:
         """n: the next step of the lesson, when the step's check holds; after the last one,

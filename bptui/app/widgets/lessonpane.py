@@ -131,24 +131,27 @@ class LessonPane(Vertical):
         build = getattr(view, "build_lines", None)
         return len(build()) if build is not None else view.size.height
 
+    def scrolls(self) -> bool:
+        """The step's text is longer than the rows it has."""
+        return self.query_one("#lesson-scroll", VerticalScroll).max_scroll_y > 0
+
     def view_shown(self) -> None:
         """The learner brought up a view below: fold the text if the view needs its rows."""
         self.view_asked = True
         self.call_after_refresh(self.fit)
 
     def unfold(self) -> None:
+        """Show the text again (until the learner brings up another view)."""
         self.view_asked = False
-        if self.folded:
-            self.folded = False
-            self.query_one("#lesson-scroll").display = True
-            self.call_after_refresh(self.fit)
+        self.set_folded(False)
+        self.call_after_refresh(self.fit)
 
-    def fold(self) -> None:
-        if not self.folded:
-            self.folded = True
-            self.query_one("#lesson-scroll").display = False
-            self.query_one("#lesson-more").display = True
-            self.show_more()
+    def set_folded(self, folded: bool) -> None:
+        if folded != self.folded:
+            self.folded = folded
+            self.query_one("#lesson-scroll").display = not folded
+            if folded:
+                self.query_one("#lesson-more").display = True
 
     # ----- sizes and signs --------------------------------------------------------------------
 
@@ -156,39 +159,31 @@ class LessonPane(Vertical):
         self.call_after_refresh(self.fit)
 
     def fit(self, to_end: bool = False) -> None:
-        """Give the text the rows it needs, within the column, and fold it when a view the
+        """Give the text the rows it needs, within the column, and fold it while a view the
         learner brought up needs them (see the module's docstring)."""
         column = self.parent
         if column is None or not self.display:
             return
-        if self.folded:
-            self.show_more()
-            return
         scroll = self.query_one("#lesson-scroll", VerticalScroll)
         status = self.query_one("#lesson-status", Static)
-        room = column.content_size.height - status.outer_size.height
+        more = self.query_one("#lesson-more", Static)
+        rows = column.content_size.height - status.outer_size.height
+        room = rows
         view = self.view()
         if view is not None and column.content_size.height >= RESERVE_FROM:
             room -= int(column.content_size.height * RESERVE)
         needed = scroll.virtual_size.height
-        more = self.query_one("#lesson-more", Static)
-        if needed <= room:
-            more.display = False
-            height = needed
-        else:
-            more.display = True
-            height = room - 1
-        height = max(1, height)
-        if self.view_asked and view is not None:
-            left = column.content_size.height - status.outer_size.height - height \
-                - more.display
-            if self.rows_needed(view) > left:
-                self.fold()
-                return
-        if scroll.styles.height is None or scroll.styles.height.value != height:
-            scroll.styles.height = height
-        if to_end:
-            scroll.scroll_end(animate=False)
+        height = max(1, needed if needed <= room else room - 1)
+        scrolls = needed > room
+        folded = (self.view_asked and view is not None
+                  and self.rows_needed(view) > rows - height - scrolls)
+        self.set_folded(folded)
+        if not folded:
+            more.display = scrolls
+            if scroll.styles.height is None or scroll.styles.height.value != height:
+                scroll.styles.height = height
+            if to_end:
+                scroll.scroll_end(animate=False)
         self.show_more()
 
     def show_more(self, *_) -> None:
@@ -220,26 +215,23 @@ class LessonPane(Vertical):
             if direction < 0 and not (scrolls and view.scroll_y > 0):
                 self.unfold()
                 return True
-            if not scrolls or (direction > 0 and view.scroll_y >= view.max_scroll_y):
-                return False
-            self.scroll_by_page(view, direction)
-            return True
+            return scrolls and self.scroll_by_page(view, direction)
         scroll = self.query_one("#lesson-scroll", VerticalScroll)
-        if scroll.max_scroll_y == 0:
-            return False
-        self.scroll_by_page(scroll, direction, self.blank_rows())
-        return True
+        return self.scroll_by_page(scroll, direction, self.blank_rows())
 
     @staticmethod
     def scroll_by_page(scroll: ScrollableContainer, direction: int,
-                       blank: frozenset = frozenset()) -> None:
+                       blank: frozenset = frozenset()) -> bool:
         """Scroll by the rows shown, to a row that is not blank (one of `blank`) when one is
-        within reach: a page never starts with the gap between two paragraphs."""
+        within reach: a page never starts with the gap between two paragraphs. False when it
+        is already at that end."""
         page = max(1, scroll.scrollable_content_region.height)
-        y = max(0, min(scroll.max_scroll_y, round(scroll.scroll_y) + direction * page))
+        now = round(scroll.scroll_y)
+        y = max(0, min(scroll.max_scroll_y, now + direction * page))
         while y in blank and 0 < y < scroll.max_scroll_y:
             y += 1 if direction > 0 else -1
         scroll.scroll_to(y=y, animate=False, immediate=True)
+        return y != now
 
     def blank_rows(self) -> frozenset:
         """The blank rows of the scrolled text (between paragraphs), at its width."""
