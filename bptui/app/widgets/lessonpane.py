@@ -8,9 +8,10 @@ or the mouse wheel, and the line below it says so). The hints wrap below the tex
 scrolled part.
 
 When the learner brings up a view in the pane below (a key that changes what it shows: G, y, x,
-an answer to P, g) and that view needs more rows than the text leaves it, the text folds: only
-the "to go on" line and a sign stay ("▲ PgUp: the step's text"), and PgDn/PgUp scroll the view
-(when it scrolls) before PgUp unfolds the text. A new step, or a new hint, unfolds it.
+an answer to P, g) and that view needs more rows than the text leaves it, the text gives them
+up: it scrolls in the rows left (at least MIN_TEXT), or it folds: only the "to go on" line and a
+sign stay ("▲ PgUp: the step's text"), and PgDn/PgUp scroll the view (when it scrolls) before
+PgUp unfolds the text. A new step, or a new hint, unfolds it.
 
 The text is drawn by a Static with Rich's Markdown renderable: it changes in the same frame as
 the status line and the step's number (Textual's Markdown widget mounts a widget per block, after
@@ -20,6 +21,7 @@ the frame that changed the rest).
 from __future__ import annotations
 
 from rich.markdown import Markdown
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import ScrollableContainer, Vertical, VerticalScroll
@@ -31,6 +33,8 @@ RESERVE = 0.25
 in a column of at least RESERVE_FROM rows (a shorter one, beside the chart of a step that
 trains on an 80×24 screen, is the text's: the text folds when a view below needs the rows)."""
 RESERVE_FROM = 14
+MIN_TEXT = 4
+"""The fewest rows of text shown above a view the learner brought up: fewer, and it folds."""
 MORE = "▼ more below: PgDn (or the mouse wheel)"
 BACK = "▲ PgUp: back to the top"
 FOLDED = "▲ PgUp: the step's text"
@@ -38,9 +42,26 @@ VIEW_MORE = "▼ PgDn: more"
 VIEW_BACK = "▲ PgUp: back up"
 
 
-def markdown(text: str) -> Markdown:
+class Trimmed:
+    """A Rich renderable without its trailing blank rows (Rich's Markdown ends with a blank
+    line, which Textual draws as one more row). Every line ends with a new line: Textual counts
+    them for the height."""
+
+    def __init__(self, renderable):
+        self.renderable = renderable
+
+    def __rich_console__(self, console, options):
+        lines = console.render_lines(self.renderable, options, pad=False)
+        while lines and not "".join(segment.text for segment in lines[-1]).strip():
+            lines.pop()
+        for line in lines:
+            yield from line
+            yield Segment.line()
+
+
+def markdown(text: str) -> Trimmed:
     """The step's text as drawn: links as text with their address (never a clickable link)."""
-    return Markdown(text, hyperlinks=False)
+    return Trimmed(Markdown(text, hyperlinks=False))
 
 
 class LessonPane(Vertical):
@@ -57,7 +78,7 @@ class LessonPane(Vertical):
     LessonPane #lesson-status { height: auto; }
     """
 
-    markdown: Markdown | None = None
+    markdown: Trimmed | None = None
     """The step's text as drawn."""
     folded = False
     """The text is folded away: a view below needs the rows (see the module)."""
@@ -126,8 +147,8 @@ class LessonPane(Vertical):
     @staticmethod
     def rows_needed(view: Widget) -> int:
         """The rows `view` would take to show all it holds."""
-        if isinstance(view, ScrollableContainer):
-            return view.virtual_size.height
+        if isinstance(view, ScrollableContainer):  # its virtual size is at least its size
+            return sum(child.outer_size.height for child in view.children if child.display)
         build = getattr(view, "build_lines", None)
         return len(build()) if build is not None else view.size.height
 
@@ -174,9 +195,13 @@ class LessonPane(Vertical):
             room -= int(column.content_size.height * RESERVE)
         needed = scroll.virtual_size.height
         height = max(1, needed if needed <= room else room - 1)
-        scrolls = needed > room
-        folded = (self.view_asked and view is not None
-                  and self.rows_needed(view) > rows - height - scrolls)
+        folded = False
+        if self.view_asked and view is not None:
+            left = rows - self.rows_needed(view)  # for the text and its sign
+            if left < height + (needed > height):
+                folded = left - 1 < MIN_TEXT
+                height = max(1, min(height, left - 1))
+        scrolls = needed > height
         self.set_folded(folded)
         if not folded:
             more.display = scrolls
