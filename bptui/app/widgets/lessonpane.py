@@ -148,7 +148,8 @@ class LessonPane(Vertical):
     def rows_needed(view: Widget) -> int:
         """The rows `view` would take to show all it holds."""
         if isinstance(view, ScrollableContainer):  # its virtual size is at least its size
-            return sum(child.outer_size.height for child in view.children if child.display)
+            return sum(child.outer_size.height + child.styles.margin.height
+                       for child in view.children if child.display)
         build = getattr(view, "build_lines", None)
         return len(build()) if build is not None else view.size.height
 
@@ -193,7 +194,7 @@ class LessonPane(Vertical):
         view = self.view()
         if view is not None and column.content_size.height >= RESERVE_FROM:
             room -= int(column.content_size.height * RESERVE)
-        needed = scroll.virtual_size.height
+        needed = self.rows_needed(scroll)
         height = max(1, needed if needed <= room else room - 1)
         folded = False
         if self.view_asked and view is not None:
