@@ -264,6 +264,7 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
 
     def watch_probe(self) -> None:
         self.titles()
+        self.lessons.view_shown()
 
     def watch_weight_layer(self) -> None:
         self.titles()
@@ -280,6 +281,7 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         self.explain_soon()
         self.titles()
         self.lessons.draw()
+        self.lessons.view_shown()
 
     def titles(self) -> None:
         """The panes' border titles say what they show and how to change it (set only when
@@ -452,6 +454,7 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
             self.hint = f"right: {question.symbol} = {number(question.value)} (you said " \
                         f"{guess:g}) — " + self.hint
             self.refresh_bindings()
+            self.lessons.view_shown()  # the value it computed, in the pane below
             return
         if self.attempts == 1:
             mistake = question.diagnose(guess)
@@ -464,6 +467,7 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         self.right = "explain"
         self.explain_soon()
         self.refresh_bindings()
+        self.lessons.view_shown()
 
     def show_arithmetic(self, guess: float | None = None) -> None:
         """After a wrong answer: the question's value and its arithmetic with the numbers."""
@@ -475,6 +479,7 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         self.right = "explain"
         self.explain_soon()
         self.refresh_bindings()
+        self.lessons.view_shown()
 
     @paused
     def action_reset(self) -> None:
@@ -626,6 +631,7 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         verdict = "backprop agrees" if worst < 1e-5 else "MISMATCH"
         self.hint = f"gradient check: largest relative error {worst:.1e} ({verdict}); " \
                     "details in the matrix pane"
+        self.lessons.view_shown()
 
     def action_help(self) -> None:
         """?: keys and formulas."""

@@ -277,12 +277,23 @@ class LessonController:
         else:
             pane.set_status(status, hints)
 
+    def view_shown(self) -> None:
+        """The learner brought up a view in the pane below the text (G, y, x, P's answer, g):
+        the text folds to its "to go on" line when the view needs its rows."""
+        if self.run is not None:
+            self.explorer.query_one(LessonPane).view_shown()
+
     # ----- keys --------------------------------------------------------------------------------
 
     def page(self, direction: int) -> None:
         """PgDn, PgUp: scroll the step's text (no step locks them)."""
-        if self.run is not None and not self.explorer.query_one(LessonPane).page(direction):
-            self.explorer.hint = "the step's text fits: nothing to scroll"
+        if self.run is None:
+            return
+        pane = self.explorer.query_one(LessonPane)
+        if not pane.page(direction):
+            self.explorer.hint = ("the end of the view: PgUp goes back up" if pane.folded
+                                  else "the end of the step's text: PgUp goes back up"
+                                  if pane.scrolls() else "the step's text fits: nothing to scroll")
 
     def next_step(self) -> None:
         """n: the next step of the lesson, when the step's check holds; after the last one,
