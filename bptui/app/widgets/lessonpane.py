@@ -21,6 +21,7 @@ the frame that changed the rest).
 from __future__ import annotations
 
 from rich.markdown import Markdown
+from rich.theme import Theme
 from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
@@ -42,6 +43,11 @@ VIEW_MORE = "▼ PgDn: more"
 VIEW_BACK = "▲ PgUp: back up"
 
 
+THEME_NEUTRAL = Theme({"markdown.code": "bold", "markdown.code_block": "none"})
+"""Rich's Markdown draws code as bold cyan on black whatever the app's theme (a black box on a
+light projector theme): here code is bold in the pane's own colours."""
+
+
 class Trimmed:
     """A Rich renderable without its trailing blank rows (Rich's Markdown ends with a blank
     line, which Textual draws as one more row). Every line ends with a new line: Textual counts
@@ -51,7 +57,8 @@ class Trimmed:
         self.renderable = renderable
 
     def __rich_console__(self, console, options):
-        lines = console.render_lines(self.renderable, options, pad=False)
+        with console.use_theme(THEME_NEUTRAL):
+            lines = console.render_lines(self.renderable, options, pad=False)
         while lines and not "".join(segment.text for segment in lines[-1]).strip():
             lines.pop()
         for line in lines:
