@@ -1,12 +1,12 @@
 """How much Markdown a lesson may ask the lesson pane to draw.
 
-Textual's Markdown widget mounts a widget per block (paragraph, list item, table cell), and
-that costs milliseconds each, more as they grow: a table of 3,000 columns, or a list of a few
-hundred items, froze the explorer for seconds to minutes (benchmarks/lesson_markdown.py). A
-lesson's texts are therefore measured when the lesson is loaded, with the same parser
-(markdown-it's "gfm-like", block rules only: fast), and refused with one line beyond these caps.
-Bundled lessons use a few blocks a step.
-"""
+The pane draws a step's text with Rich's Markdown renderable (bptui.app.widgets.lessonpane),
+which lays out every block again on each resize and fold; Textual's Markdown widget, used before,
+mounted a widget per block. Either way the cost grows with the blocks: a table of 3,000 columns,
+or a list of a few hundred items, froze the explorer for seconds to minutes
+(benchmarks/lesson_markdown.py). A lesson's texts are therefore measured when the lesson is
+loaded, with markdown-it's "gfm-like" parser, block rules only (fast), and refused with one
+line beyond these caps. Bundled lessons use a few blocks a step."""
 
 from __future__ import annotations
 
