@@ -14,7 +14,12 @@ screens, the server and the browsers take.
 
     python benchmarks/class_training.py [--preset xor] [--trainers 5] [--seconds 5] [--rounds 2]
 
-Prints the lone rate, each learner's rate and the lowest share, per round, and the medians.
+Prints the lone rate, each learner's rate and the lowest share, per round, and the medians;
+and where the learners' apps spent their CPU while they trained at once: each app's screen (its
+main thread: frames, keys, the output to the browser) and its other threads (training, input),
+as a share of one core. The shares depend on the machine's other load (a shared machine gives
+the training threads, which run at a lower priority, what is left); the screens' cost depends
+much less on it: compare that figure between branches.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import time
 
 import aiohttp
 from class_of_30 import Learner, free_port
+from procs import TICK, children
 
 PAUSED = re.compile(rb"paused at step ([\d,]+)")
 
@@ -58,15 +64,48 @@ class Trainee(Learner):
                     self.paused.set()
 
 
-async def train(learners: list[Trainee], seconds: float) -> list[float]:
-    """Every learner presses `r`, trains `seconds`, presses `r`: their steps per second."""
+def thread_cpu(apps: list[int]) -> dict[int, tuple[float, float]]:
+    """CPU seconds of each app process: (its main thread, its other threads)."""
+    found = {}
+    for pid in apps:
+        main = other = 0.0
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{task}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            seconds = (int(fields[11]) + int(fields[12])) / TICK
+            if task == str(pid):
+                main += seconds
+            else:
+                other += seconds
+        found[pid] = (main, other)
+    return found
+
+
+async def train(learners: list[Trainee], seconds: float, server: int | None = None,
+                cpu: list | None = None) -> list[float]:
+    """Every learner presses `r`, trains `seconds`, presses `r`: their steps per second. With
+    `server` (its pid), appends to `cpu` each app's (main, other threads) share of a core
+    while all trained."""
     for learner in learners:
         learner.paused.clear()
     starts = []
     for learner in learners:
         await learner.press("r")
         starts.append(time.perf_counter())
+    apps = children(server) if server is not None else []
+    before, start = thread_cpu(apps), time.perf_counter()
     await asyncio.sleep(seconds)
+    after, span = thread_cpu(apps), time.perf_counter() - start
+    if cpu is not None:
+        cpu.extend(((after[p][0] - before[p][0]) / span, (after[p][1] - before[p][1]) / span)
+                   for p in before if p in after)
     stops = []
     for learner in learners:
         await learner.press("r")
@@ -85,7 +124,7 @@ async def fresh(url: str, count: int) -> list[Trainee]:
     return learners
 
 
-async def measure(args, url: str) -> list[tuple[float, list[float]]]:
+async def measure(args, url: str, server: int) -> list[tuple[float, list[float], list]]:
     rounds = []
     for _ in range(args.rounds):
         alone = await fresh(url, 1)
@@ -96,15 +135,18 @@ async def measure(args, url: str) -> list[tuple[float, list[float]]]:
         await asyncio.sleep(1)
         group = await fresh(url, args.trainers)
         try:
-            rates = await train(group, args.seconds)
+            cpu: list[tuple[float, float]] = []
+            rates = await train(group, args.seconds, server, cpu)
         finally:
             await asyncio.gather(*(x.close() for x in group))
         await asyncio.sleep(1)
         lowest = min(rates) / lone
         print(f"lone {lone:,.0f} steps/s; {args.trainers} at once: "
               + ", ".join(f"{r:,.0f}" for r in rates)
-              + f" steps/s; lowest share {100 * lowest:.0f} %", flush=True)
-        rounds.append((lone, rates))
+              + f" steps/s; lowest share {100 * lowest:.0f} %; per app: screen "
+              + f"{100 * statistics.mean(c[0] for c in cpu):.1f} %, training and input "
+              + f"{100 * statistics.mean(c[1] for c in cpu):.1f} % of a core", flush=True)
+        rounds.append((lone, rates, cpu))
     return rounds
 
 
@@ -134,7 +176,7 @@ def main() -> int:
                     print("the server did not start", file=sys.stderr)
                     return 1
                 time.sleep(0.1)
-        rounds = asyncio.run(measure(args, url))
+        rounds = asyncio.run(measure(args, url, server.pid))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -143,11 +185,14 @@ def main() -> int:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
         shutil.rmtree(store, ignore_errors=True)
-    shares = [min(rates) / lone for lone, rates in rounds]
+    shares = [min(rates) / lone for lone, rates, _ in rounds]
+    screens = [c[0] for *_, cpu in rounds for c in cpu]
     print(f"preset {args.preset}, {args.trainers} learners × {args.seconds:g} s, "
           f"{os.cpu_count()} cores, load {load:.2f} → {os.getloadavg()[0]:.2f}: lone "
-          f"{statistics.median(lone for lone, _ in rounds):,.0f} steps/s (median), lowest "
-          f"share per round {', '.join(f'{100 * s:.0f} %' for s in shares)} (target >= 25 %)")
+          f"{statistics.median(lone for lone, *_ in rounds):,.0f} steps/s (median), lowest "
+          f"share per round {', '.join(f'{100 * s:.0f} %' for s in shares)} (target >= 25 %); "
+          f"an app's screen while {args.trainers} trained: {100 * statistics.median(screens):.1f} "
+          "% of a core (median)")
     return 0
 
 

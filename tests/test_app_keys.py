@@ -512,6 +512,87 @@ def test_charts_replot_at_most_once_a_second_in_a_browser_while_training():
     assert replot_rate(web=True) <= 1 < replot_rate(web=False)
 
 
+PANES = ("#diagram", "#boundary", "#matrix", "#chart", "#health", "#check", "#readout")
+"""The panes bound to the screen's snapshot (besides the status line)."""
+
+
+def test_in_a_browser_the_panes_follow_training_frames_at_a_rate():
+    """Served to a browser the panes follow a training frame at most PANES_PER_SECOND_WEB times
+    a second (a class shares one machine); in a terminal, or when each step is drawn, always."""
+    from bptui.app.live import PANES_PER_SECOND_WEB, panes_due
+    from bptui.app.trainer import FRAME_RATE
+
+    beat = 1 / PANES_PER_SECOND_WEB
+    assert PANES_PER_SECOND_WEB < FRAME_RATE
+    assert panes_due(web=False, pace=None, since=0.0)
+    assert panes_due(web=True, pace=FRAME_RATE, since=0.0)  # each step is drawn
+    assert not panes_due(web=True, pace=None, since=beat / 2)
+    assert not panes_due(web=True, pace=100, since=beat / 2)
+    assert panes_due(web=True, pace=None, since=beat)
+
+
+@pytest.mark.parametrize("web", [True, False])
+async def test_a_training_frame_in_a_browser_updates_the_status_line_and_defers_the_panes(
+        monkeypatch, web):
+    """In a browser a frame that comes before the panes are due updates the status line (step,
+    loss) only; the next due frame updates every pane. A terminal draws every frame in full."""
+    from bptui.app.trainer import Trainer
+
+    monkeypatch.setattr(BptuiApp, "is_web", property(lambda self: web))
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.main_screen
+        monkeypatch.setattr(Trainer, "busy", property(lambda self: True))
+        frames = []
+        for _ in range(3):
+            screen.stepper.run(5)
+            frames.append(screen.take_snapshot(fresh=False))
+
+        async def frame(snap, panes_at: float) -> None:
+            screen._panes_at = panes_at
+            screen.post_message(Trainer.Frame(snap, 1000.0))
+            await pilot.pause()
+
+        def shown(selector: str):
+            return screen.query_one(selector).snapshot
+
+        await frame(frames[0], -1e9)  # due: the panes were last drawn long ago
+        assert shown("#status") is screen.snapshot is frames[0]
+        assert all(shown(pane) is frames[0] for pane in PANES)
+        await frame(frames[1], float("inf"))  # not due (the panes were just drawn)
+        assert shown("#status") is frames[1]
+        assert "step 10" in str(screen.query_one("#status").render())
+        behind = frames[0] if web else frames[1]
+        assert screen.snapshot is behind and all(shown(pane) is behind for pane in PANES)
+        await frame(frames[2], -1e9)
+        assert shown("#status") is screen.snapshot is frames[2]
+        assert all(shown(pane) is frames[2] for pane in PANES)
+
+
+async def test_in_a_browser_every_pane_is_up_to_date_after_pause(monkeypatch):
+    """The panes that followed training at a rate show the stepper as it is once it pauses."""
+    monkeypatch.setattr(BptuiApp, "is_web", property(lambda self: True))
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.main_screen
+        await pilot.press("r")
+        for _ in range(300):  # a few frames: the status line is ahead of the panes
+            if screen.query_one("#status").snapshot.step > 0:
+                break
+            await pilot.pause(0.01)
+        await pilot.press("r")
+        for _ in range(300):
+            if not screen.running:
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+        assert "paused at step" in screen.hint
+        step = screen.stepper.step
+        assert step > 0 and screen.snapshot.step == step
+        assert all(screen.query_one(pane).snapshot is screen.snapshot
+                   for pane in ("#status", *PANES))
+
+
 async def test_the_panes_catch_up_after_the_paused_hint():
     """The pause hint goes out first; the panes' redraw (the fresh snapshot) follows at once."""
     app = BptuiApp(preset="xor")

@@ -4,14 +4,37 @@ The Trainer (bptui.app.trainer) owns the training thread. While it runs, `runnin
 the stepper is the thread's: an action that needs the stepper is declared with `@paused`, which
 asks the trainer to stop and runs the action when the trainer's `Finished` message says the
 stepper is the app's again. The app's thread never waits for the training thread.
+
+Served to a browser (`bptui --web`) a class shares one machine, and drawing a frame costs each
+learner's app more than anything but training (diagram, matrix, readout, boundary, charts; and
+the server forwards each frame). There, while training runs faster than each step is drawn, a
+frame updates the status line (step, loss, speed) and the panes follow at most
+PANES_PER_SECOND_WEB times a second; a terminal draws every frame in full, and once training
+stops every pane shows the stepper as it is.
 """
 
 from __future__ import annotations
 
+import time
 from functools import partial, wraps
 
-from bptui.app.trainer import Goal, Trainer
+from bptui.app.trainer import FRAME_RATE, Goal, Trainer
 from bptui.preset.speed import PACES, pace_text
+
+PANES_PER_SECOND_WEB = 2
+"""Served to a browser, while training runs faster than FRAME_RATE steps a second: how often the
+panes follow the frames (the status line follows each). At 120×40 a frame with every pane took
+the app's thread 14.5 ms of CPU (xor; digits 28 ms), the status line alone 1.7 ms (2.9 ms;
+benchmarks/frame_cost.py); with 5 of a class training at once each app's screen took 5 % of a
+core instead of 8 %, and sent the browser 16 kB/s instead of 54 kB/s (class_training.py)."""
+
+
+def panes_due(web: bool, pace: float | None, since: float) -> bool:
+    """Whether a training frame updates the panes too (else only the status line): always in a
+    terminal and when each step is drawn (a pace of FRAME_RATE or fewer steps a second); in a
+    browser once `since` seconds have passed since they last did, at PANES_PER_SECOND_WEB."""
+    each_step = pace is not None and pace <= FRAME_RATE
+    return not web or each_step or since >= 1 / PANES_PER_SECOND_WEB
 
 
 def paused(method):
@@ -82,9 +105,17 @@ class LiveTraining:
 
         self.app.push_screen(RunToScreen(self.stepper.step), chosen)
 
+    _panes_at = -1e9
+    """When a training frame last updated the panes (time.monotonic())."""
+
     def on_trainer_frame(self, message: Trainer.Frame) -> None:
         if self.trainer.busy:  # a frame that arrives after Finished is older than the view
-            self.snapshot = message.snapshot
+            now = time.monotonic()
+            if panes_due(self.app.is_web, self.trainer.pace, now - self._panes_at):
+                self._panes_at = now
+                self.snapshot = message.snapshot  # every pane (bound) and the status line
+            else:  # the status line alone: the panes follow later, or on Finished
+                self.query_one("#status").snapshot = message.snapshot
             self.speed = message.speed
         # step by step, the next step waits for this one on screen: asked through the status
         # line, whose bound values reach it in its own queue (a screen callback could run first)
