@@ -91,9 +91,6 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
 
     BINDINGS = BINDINGS
 
-
-    BINDINGS = BINDINGS
-
     snapshot: reactive[Snapshot | None] = var(None, init=False)
     """What every pane draws: the stepper at one instant."""
     cursor: reactive[tuple[int, int]] = var((1, 0), init=False)
