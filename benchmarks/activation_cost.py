@@ -35,16 +35,23 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    rows = (("circle 2-32-32-1", "circle", ["network.layers=[2, 32, 32, 1]"]),
-            ("digits 64-64-10", "digits", ["network.layers=[64, 64, 10]"]))
+    rows = (
+        ("circle 2-32-32-1", "circle", ["network.layers=[2, 32, 32, 1]"]),
+        ("digits 64-64-10", "digits", ["network.layers=[64, 64, 10]"]),
+    )
     print("| network | " + " | ".join(HIDDEN_ACTIVATIONS) + " |")
     print("|---|" + "---|" * len(HIDDEN_ACTIVATIONS))
     for label, name, sets in rows:
         base = with_sets(load_preset(name), sets)
-        times = {act: step_time(with_sets(base, [f"network.hidden_activation={act}"]),
-                                args.steps, args.repeats) for act in HIDDEN_ACTIVATIONS}
-        cells = [f"{times[a] * 1e3:.3f} ms ({times[a] / times['tanh']:.1f}×)"
-                 for a in HIDDEN_ACTIVATIONS]
+        times = {
+            act: step_time(
+                with_sets(base, [f"network.hidden_activation={act}"]), args.steps, args.repeats
+            )
+            for act in HIDDEN_ACTIVATIONS
+        }
+        cells = [
+            f"{times[a] * 1e3:.3f} ms ({times[a] / times['tanh']:.1f}×)" for a in HIDDEN_ACTIVATIONS
+        ]
         print(f"| {label} | " + " | ".join(cells) + " |")
 
 

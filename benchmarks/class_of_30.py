@@ -121,9 +121,12 @@ async def round_trips(learner: Learner, presses: int) -> list[float]:
 
 def summary(times: list[float]) -> dict:
     ordered = sorted(times)
-    return {"median_ms": 1000 * statistics.median(ordered),
-            "p90_ms": 1000 * ordered[max(0, int(0.9 * len(ordered)) - 1)],
-            "max_ms": 1000 * ordered[-1], "n": len(ordered)}
+    return {
+        "median_ms": 1000 * statistics.median(ordered),
+        "p90_ms": 1000 * ordered[max(0, int(0.9 * len(ordered)) - 1)],
+        "max_ms": 1000 * ordered[-1],
+        "n": len(ordered),
+    }
 
 
 async def measure(args, url: str, server: subprocess.Popen) -> dict:
@@ -168,11 +171,10 @@ async def measure(args, url: str, server: subprocess.Popen) -> dict:
         figures["idle_cpu_per_app_percent"] = figures["idle_cpu_percent"] / max(1, len(apps))
         figures["idle_server_cpu_percent"] = 100 * (cpu_seconds(server.pid) - server_before) / span
         figures["idle_bytes_per_s"] = (sum(lr.bytes for lr in learners) - sent_before) / span
-        figures["idle_packets_per_s"] = (sum(lr.packets for lr in learners)
-                                         - packets_before) / span
+        figures["idle_packets_per_s"] = (sum(lr.packets for lr in learners) - packets_before) / span
         print(f"idle: {figures['idle_cpu_percent']:.1f} % of a core", file=sys.stderr)
 
-        trainers = learners[1:1 + args.trainers]
+        trainers = learners[1 : 1 + args.trainers]
         for learner in trainers:
             await learner.press("r")
         await asyncio.sleep(3)
@@ -180,8 +182,9 @@ async def measure(args, url: str, server: subprocess.Popen) -> dict:
         t0 = time.perf_counter()
         figures["loaded"] = summary(await round_trips(active, args.presses))
         span = time.perf_counter() - t0
-        figures["loaded_cpu_percent"] = 100 * sum(
-            cpu_seconds(pid) - busy_before[pid] for pid in apps) / span
+        figures["loaded_cpu_percent"] = (
+            100 * sum(cpu_seconds(pid) - busy_before[pid] for pid in apps) / span
+        )
         print(f"under load: {figures['loaded']['median_ms']:.1f} ms", file=sys.stderr)
         for learner in trainers:
             await learner.press("r")
@@ -242,8 +245,12 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--trainers", type=int, default=5)
     parser.add_argument("--idle-seconds", type=float, default=20.0)
-    parser.add_argument("--settle", type=float, default=10.0,
-                        help="seconds after every session drew before measuring")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=10.0,
+        help="seconds after every session drew before measuring",
+    )
     parser.add_argument("--presses", type=int, default=30)
     parser.add_argument("--preset", default="xor")
     parser.add_argument("--json", metavar="FILE")
@@ -253,10 +260,22 @@ def main() -> int:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "bptui", "--web", args.preset, "--port", str(port),
-         "--max-sessions", str(max(32, args.sessions))],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "bptui",
+            "--web",
+            args.preset,
+            "--port",
+            str(port),
+            "--max-sessions",
+            str(max(32, args.sessions)),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:

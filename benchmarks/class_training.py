@@ -88,8 +88,9 @@ def thread_cpu(apps: list[int]) -> dict[int, tuple[float, float]]:
     return found
 
 
-async def train(learners: list[Trainee], seconds: float, server: int | None = None,
-                cpu: list | None = None) -> list[float]:
+async def train(
+    learners: list[Trainee], seconds: float, server: int | None = None, cpu: list | None = None
+) -> list[float]:
     """Every learner presses `r`, trains `seconds`, presses `r`: their steps per second. With
     `server` (its pid), appends to `cpu` each app's (main, other threads) share of a core
     while all trained."""
@@ -104,8 +105,11 @@ async def train(learners: list[Trainee], seconds: float, server: int | None = No
     await asyncio.sleep(seconds)
     after, span = thread_cpu(apps), time.perf_counter() - start
     if cpu is not None:
-        cpu.extend(((after[p][0] - before[p][0]) / span, (after[p][1] - before[p][1]) / span)
-                   for p in before if p in after)
+        cpu.extend(
+            ((after[p][0] - before[p][0]) / span, (after[p][1] - before[p][1]) / span)
+            for p in before
+            if p in after
+        )
     stops = []
     for learner in learners:
         await learner.press("r")
@@ -141,11 +145,14 @@ async def measure(args, url: str, server: int) -> list[tuple[float, list[float],
             await asyncio.gather(*(x.close() for x in group))
         await asyncio.sleep(1)
         lowest = min(rates) / lone
-        print(f"lone {lone:,.0f} steps/s; {args.trainers} at once: "
-              + ", ".join(f"{r:,.0f}" for r in rates)
-              + f" steps/s; lowest share {100 * lowest:.0f} %; per app: screen "
-              + f"{100 * statistics.mean(c[0] for c in cpu):.1f} %, training and input "
-              + f"{100 * statistics.mean(c[1] for c in cpu):.1f} % of a core", flush=True)
+        print(
+            f"lone {lone:,.0f} steps/s; {args.trainers} at once: "
+            + ", ".join(f"{r:,.0f}" for r in rates)
+            + f" steps/s; lowest share {100 * lowest:.0f} %; per app: screen "
+            + f"{100 * statistics.mean(c[0] for c in cpu):.1f} %, training and input "
+            + f"{100 * statistics.mean(c[1] for c in cpu):.1f} % of a core",
+            flush=True,
+        )
         rounds.append((lone, rates, cpu))
     return rounds
 
@@ -161,9 +168,22 @@ def main() -> int:
     url = f"http://127.0.0.1:{port}"
     store = tempfile.mkdtemp(prefix="bptui-class-")  # not the user's data folder
     server = subprocess.Popen(
-        [sys.executable, "-m", "bptui", "--web", args.preset, "--port", str(port),
-         "--class-dir", store], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "bptui",
+            "--web",
+            args.preset,
+            "--port",
+            str(port),
+            "--class-dir",
+            store,
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     load = os.getloadavg()[0]
     try:
         deadline = time.monotonic() + 30
@@ -187,12 +207,14 @@ def main() -> int:
         shutil.rmtree(store, ignore_errors=True)
     shares = [min(rates) / lone for lone, rates, _ in rounds]
     screens = [c[0] for *_, cpu in rounds for c in cpu]
-    print(f"preset {args.preset}, {args.trainers} learners × {args.seconds:g} s, "
-          f"{os.cpu_count()} cores, load {load:.2f} → {os.getloadavg()[0]:.2f}: lone "
-          f"{statistics.median(lone for lone, *_ in rounds):,.0f} steps/s (median), lowest "
-          f"share per round {', '.join(f'{100 * s:.0f} %' for s in shares)} (target >= 25 %); "
-          f"an app's screen while {args.trainers} trained: {100 * statistics.median(screens):.1f} "
-          "% of a core (median)")
+    print(
+        f"preset {args.preset}, {args.trainers} learners × {args.seconds:g} s, "
+        f"{os.cpu_count()} cores, load {load:.2f} → {os.getloadavg()[0]:.2f}: lone "
+        f"{statistics.median(lone for lone, *_ in rounds):,.0f} steps/s (median), lowest "
+        f"share per round {', '.join(f'{100 * s:.0f} %' for s in shares)} (target >= 25 %); "
+        f"an app's screen while {args.trainers} trained: {100 * statistics.median(screens):.1f} "
+        "% of a core (median)"
+    )
     return 0
 
 

@@ -75,21 +75,35 @@ def main() -> None:
         options = csvdata.CsvOptions("label")
         layers = f"{args.cols - 1},16,3"
         timings = [
-            ("numpy.loadtxt (numeric columns)",
-             best(args.repeats, lambda: np.loadtxt(clean, delimiter=",", skiprows=1,
-                                                   usecols=numeric))),
+            (
+                "numpy.loadtxt (numeric columns)",
+                best(
+                    args.repeats,
+                    lambda: np.loadtxt(clean, delimiter=",", skiprows=1, usecols=numeric),
+                ),
+            ),
             ("csv.reader alone", best(args.repeats, reader_only)),
             ("bptui read_csv", best(args.repeats, lambda: csvdata.read_csv(clean, options))),
-            ("bptui preset_from_csv (--csv)",
-             best(args.repeats, lambda: preset_from_csv(str(clean), "label", layers))),
-            ("bptui read_csv, one NA, drop_rows",
-             best(args.repeats, lambda: csvdata.read_csv(
-                 holey, csvdata.CsvOptions("label", missing="drop_rows")))),
+            (
+                "bptui preset_from_csv (--csv)",
+                best(args.repeats, lambda: preset_from_csv(str(clean), "label", layers)),
+            ),
+            (
+                "bptui read_csv, one NA, drop_rows",
+                best(
+                    args.repeats,
+                    lambda: csvdata.read_csv(
+                        holey, csvdata.CsvOptions("label", missing="drop_rows")
+                    ),
+                ),
+            ),
         ]
     reference = timings[0][1]
     size = os.cpu_count()
-    print(f"{args.rows:,} rows × {args.cols} columns, best of {args.repeats}, {size} CPUs, "
-          f"load {os.getloadavg()[0]:.2f}, numpy {np.__version__}")
+    print(
+        f"{args.rows:,} rows × {args.cols} columns, best of {args.repeats}, {size} CPUs, "
+        f"load {os.getloadavg()[0]:.2f}, numpy {np.__version__}"
+    )
     print("| reader | seconds | × loadtxt |\n| --- | ---: | ---: |")
     for name, seconds in timings:
         print(f"| {name} | {seconds:.3f} | {seconds / reference:.2f} |")

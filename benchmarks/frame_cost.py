@@ -71,10 +71,12 @@ def main() -> int:
         for mode in figures:
             figures[mode].append(asyncio.run(cost(args.preset, mode, args.frames)))
     idle = statistics.median(figures["idle"])
-    print(f"preset {args.preset}, 120×40, {args.frames} frames × {args.repeats}: CPU per frame "
-          f"beyond idle ({1000 * idle:.1f} ms): status line only "
-          f"{1000 * (statistics.median(figures['status']) - idle):.1f} ms, every pane "
-          f"{1000 * (statistics.median(figures['full']) - idle):.1f} ms (medians)")
+    print(
+        f"preset {args.preset}, 120×40, {args.frames} frames × {args.repeats}: CPU per frame "
+        f"beyond idle ({1000 * idle:.1f} ms): status line only "
+        f"{1000 * (statistics.median(figures['status']) - idle):.1f} ms, every pane "
+        f"{1000 * (statistics.median(figures['full']) - idle):.1f} ms (medians)"
+    )
     return 0
 
 

@@ -30,15 +30,18 @@ def main() -> None:
     fixes = ", ".join(["{ training.l2 = 0.1 }"] * 2000)
     many = os.path.join(folder, "fixes.toml")
     with open(many, "w", encoding="utf-8") as file:
-        file.write('title = "B"\n[network]\nlayers = [2, 2, 1]\n[data]\n'
-                   'inputs = [[0, 0], [0, 1], [1, 0], [1, 1]]\ntargets = [[0], [1], [1], [0]]\n'
-                   f'[goal]\nsteps = 5\nloss_above = 0.1\nfix = [{fixes}]\n')
+        file.write(
+            'title = "B"\n[network]\nlayers = [2, 2, 1]\n[data]\n'
+            "inputs = [[0, 0], [0, 1], [1, 0], [1, 1]]\ntargets = [[0], [1], [1], [0]]\n"
+            f"[goal]\nsteps = 5\nloss_above = 0.1\nfix = [{fixes}]\n"
+        )
     print(f"load average {os.getloadavg()[0]:.1f}\n")
     print("| file | s | exit | peak RSS MB | says |\n|---|---|---|---|---|")
     for name, path in (("400 MB preset", big), ("2,000 goal fixes", many)):
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", RUN, path], capture_output=True, text=True,
-                              check=False)  # exit 2 is the point
+        done = subprocess.run(
+            [sys.executable, "-c", RUN, path], capture_output=True, text=True, check=False
+        )  # exit 2 is the point
         seconds = time.perf_counter() - start
         lines = done.stderr.strip().splitlines()
         rc, rss = lines[-1].split()

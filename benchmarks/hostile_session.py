@@ -3,7 +3,8 @@
     python benchmarks/hostile_session.py            # builds the files in a temporary folder
 
 Each case runs `bptui --session FILE` in a fresh subprocess and reports its exit code, wall
-time (including Python's start-up and imports) and peak memory (VmHWM of the child), next to a genuine session loaded the
+time (including Python's start-up and imports) and peak memory (VmHWM of the child), next to a
+genuine session loaded the
 same way (with the explorer replaced by a no-op, so only the loading is measured). Cases: an
 extra 4 GiB all-zero member (deflated to about 4 MB), a `params` header claiming 10¹² floats,
 a `loss_history` shorter than `step`, step = 10³⁰, η = −5, a .npy renamed .npz, an empty file,
@@ -57,10 +58,13 @@ def rewritten(source: Path, out: Path, **meta_changes) -> Path:
     return out
 
 
-def copy_with(source: Path, out: Path, name: str, member: bytes | None = None,
-              zero_bytes: int = 0) -> Path:
-    with zipfile.ZipFile(source) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+def copy_with(
+    source: Path, out: Path, name: str, member: bytes | None = None, zero_bytes: int = 0
+) -> Path:
+    with (
+        zipfile.ZipFile(source) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst,
+    ):
         for info in src.infolist():
             if info.filename != name:
                 dst.writestr(info, src.read(info))
@@ -77,7 +81,8 @@ def copy_with(source: Path, out: Path, name: str, member: bytes | None = None,
 def huge_header() -> bytes:
     buffer = io.BytesIO()
     np.lib.format.write_array_header_1_0(
-        buffer, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)})
+        buffer, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)}
+    )
     return buffer.getvalue() + bytes(64)
 
 
@@ -85,8 +90,12 @@ def measure(path: Path) -> tuple[int, float, float, str]:
     """(exit code, seconds, peak MB of the child, first line of stderr)."""
     report = path.with_suffix(".peak")
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", RUN, str(path), str(report)],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", RUN, str(path), str(report)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     seconds = time.perf_counter() - start
     return result.returncode, seconds, int(report.read_text()) / 1024, result.stderr.strip()[:90]
 
@@ -110,10 +119,14 @@ def main() -> None:
         cases = [
             ("genuine spiral session (200 steps)", good),
             ("baseline: start Python, import bptui.commands.cli and bptui.session", None),
-            ("extra 4 GiB all-zero member", copy_with(good, folder / "bomb.npz", "extra.npy",
-                                                      zero_bytes=4 << 30)),
-            ("params header: shape (10**12,)", copy_with(good, folder / "huge.npz", "params.npy",
-                                                         huge_header())),
+            (
+                "extra 4 GiB all-zero member",
+                copy_with(good, folder / "bomb.npz", "extra.npy", zero_bytes=4 << 30),
+            ),
+            (
+                "params header: shape (10**12,)",
+                copy_with(good, folder / "huge.npz", "params.npy", huge_header()),
+            ),
             ("loss_history shorter than step", short),
             ("step = 10**30", rewritten(good, folder / "step.npz", step=10**30)),
             ("learning rate -5", rewritten(good, folder / "lr.npz", learning_rate=-5)),
@@ -126,14 +139,18 @@ def main() -> None:
         for label, path in cases:
             if path is None:
                 start = time.perf_counter()
-                subprocess.run([sys.executable, "-c", "import bptui.commands.cli, bptui.session"],
-                               check=True)
+                subprocess.run(
+                    [sys.executable, "-c", "import bptui.commands.cli, bptui.session"], check=True
+                )
                 print(f"| {label} | | 0 | {time.perf_counter() - start:.2f} | | |")
                 continue
             code, seconds, peak, message = measure(path)
             size = path.stat().st_size / 1e6
-            print(f"| {label} | {size:.1f} MB | {code} | {seconds:.2f} | {peak:.0f} | "
-                  f"{message.replace('|', '/')} |", flush=True)
+            print(
+                f"| {label} | {size:.1f} MB | {code} | {seconds:.2f} | {peak:.0f} | "
+                f"{message.replace('|', '/')} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

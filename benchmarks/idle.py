@@ -132,8 +132,9 @@ class Terminal:
         self.pid = self.fd = -1
 
 
-def measure(argv: list[str], ready: bytes, size: tuple[int, int], seconds: float,
-            settle: float) -> dict:
+def measure(
+    argv: list[str], ready: bytes, size: tuple[int, int], seconds: float, settle: float
+) -> dict:
     term = Terminal(argv, size)
     try:
         term.start()
@@ -144,11 +145,19 @@ def measure(argv: list[str], ready: bytes, size: tuple[int, int], seconds: float
         while time.monotonic() - t0 < seconds:  # read() returns early only when the app ends
             written += term.read(seconds - (time.monotonic() - t0))
         cpu1, t1 = cpu_seconds(term.pid), time.monotonic()
-        rss_kb = next((int(line.split()[1]) for line in
-                       Path(f"/proc/{term.pid}/status").read_text().splitlines()
-                       if line.startswith("VmRSS:")), 0)
-        return {"cpu_percent": 100.0 * (cpu1 - cpu0) / (t1 - t0), "bytes": written,
-                "rss_mb": rss_kb / 1024}
+        rss_kb = next(
+            (
+                int(line.split()[1])
+                for line in Path(f"/proc/{term.pid}/status").read_text().splitlines()
+                if line.startswith("VmRSS:")
+            ),
+            0,
+        )
+        return {
+            "cpu_percent": 100.0 * (cpu1 - cpu0) / (t1 - t0),
+            "bytes": written,
+            "rss_mb": rss_kb / 1024,
+        }
     finally:
         term.stop()
 
@@ -156,15 +165,22 @@ def measure(argv: list[str], ready: bytes, size: tuple[int, int], seconds: float
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--settle", type=float, default=2.0,
-                        help="seconds without output before measuring (default 2)")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=2.0,
+        help="seconds without output before measuring (default 2)",
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--preset", default="xor")
     parser.add_argument("--size", default="120x40")
     parser.add_argument("--python", default=sys.executable)
-    parser.add_argument("--bptui", action="append", default=[],
-                        help="a bptui command to measure (repeatable; default: this "
-                             "interpreter's `-m bptui`)")
+    parser.add_argument(
+        "--bptui",
+        action="append",
+        default=[],
+        help="a bptui command to measure (repeatable; default: this interpreter's `-m bptui`)",
+    )
     args = parser.parse_args()
     size = tuple(int(v) for v in args.size.lower().split("x"))
     commands = args.bptui or [f"{shlex.quote(args.python)} -m bptui"]
@@ -180,24 +196,28 @@ def main() -> int:
         results: dict[str, list[dict]] = {label: [] for label, _, _ in subjects}
         for round_ in range(args.rounds):
             for label, argv, ready in subjects:
-                print(f"round {round_ + 1}/{args.rounds}: {label} ...", file=sys.stderr,
-                      flush=True)
+                print(f"round {round_ + 1}/{args.rounds}: {label} ...", file=sys.stderr, flush=True)
                 results[label].append(measure(argv, ready, size, args.seconds, args.settle))
     load1 = os.getloadavg()
-    print(f"## Idle CPU ({size[0]}x{size[1]}, {args.seconds:g} s after {args.settle:g} s "
-          f"without output, median of {args.rounds})\n")
-    print(f"Load average at start {load0[0]:.2f}, at end {load1[0]:.2f}; "
-          f"{os.cpu_count()} CPUs.\n")
-    print("| app | CPU % of a core (median) | (min..max) | bytes written (median) "
-          "| RSS MB | target <= 0.3% |")
+    print(
+        f"## Idle CPU ({size[0]}x{size[1]}, {args.seconds:g} s after {args.settle:g} s "
+        f"without output, median of {args.rounds})\n"
+    )
+    print(f"Load average at start {load0[0]:.2f}, at end {load1[0]:.2f}; {os.cpu_count()} CPUs.\n")
+    print(
+        "| app | CPU % of a core (median) | (min..max) | bytes written (median) "
+        "| RSS MB | target <= 0.3% |"
+    )
     print("|---|---:|---:|---:|---:|---|")
     for label, runs in results.items():
         cpu = [r["cpu_percent"] for r in runs]
         med = statistics.median(cpu)
         target = "-" if label.startswith("bare") else ("ok" if med <= TARGET else "**MISSED**")
-        print(f"| {label} | {med:.2f} | {min(cpu):.2f}..{max(cpu):.2f} | "
-              f"{statistics.median(r['bytes'] for r in runs):,.0f} | "
-              f"{statistics.median(r['rss_mb'] for r in runs):.0f} | {target} |")
+        print(
+            f"| {label} | {med:.2f} | {min(cpu):.2f}..{max(cpu):.2f} | "
+            f"{statistics.median(r['bytes'] for r in runs):,.0f} | "
+            f"{statistics.median(r['rss_mb'] for r in runs):.0f} | {target} |"
+        )
     print(f"\nTotal benchmark time {time.perf_counter() - started:.0f} s.")
     return 0
 

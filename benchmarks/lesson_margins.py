@@ -54,16 +54,24 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the 100,000-step runs")
     long = [] if parser.parse_args().quick else [100_000]
 
-    report("update", "η = 0.0001 (check: 10,000 steps)",
-           load_lesson("update").preset.stepper(), [10_000, 30_000] + long)
+    report(
+        "update",
+        "η = 0.0001 (check: 10,000 steps)",
+        load_lesson("update").preset.stepper(),
+        [10_000, 30_000] + long,
+    )
     for rate, check in ((0.1, "loss < 0.03"), (3.2, "diverged")):
         stepper = load_lesson("update").preset.stepper()
         stepper.learning_rate = rate
         report("update", f"η = {rate} from R (check: {check})", stepper, [500, 1000, 10_000])
 
     report("xor", "layers 2,1 (stays at 0.125)", variant("xor").stepper(), [500, 10_000] + long)
-    report("xor", "layers 2,2,1 (check: loss < 0.02)",
-           variant("xor", network__layers=[2, 2, 1]).stepper(), [800, 1000, 1500])
+    report(
+        "xor",
+        "layers 2,2,1 (check: loss < 0.02)",
+        variant("xor", network__layers=[2, 2, 1]).stepper(),
+        [800, 1000, 1500],
+    )
 
     sigmoid = load_lesson("vanishing").preset.stepper()
     report("vanishing", "sigmoid (stuck at ln 2 = 0.693)", sigmoid, [2000, 30_000] + long)
@@ -72,20 +80,40 @@ def main() -> None:
         sigmoid = load_lesson("vanishing").preset.stepper()
         sigmoid.run(2000)
         stepper.adopt(sigmoid)
-        report("vanishing", f"{activation} from step 2000 (check: loss < 0.1)", stepper,
-               [2500, 3000, 12_000])
+        report(
+            "vanishing",
+            f"{activation} from step 2000 (check: loss < 0.1)",
+            stepper,
+            [2500, 3000, 12_000],
+        )
 
-    report("overfitting", "λ = 0 (check: loss < 0.03, test > 0.3)",
-           load_lesson("overfitting").preset.stepper(), [200, 1000, 30_000] + long)
+    report(
+        "overfitting",
+        "λ = 0 (check: loss < 0.03, test > 0.3)",
+        load_lesson("overfitting").preset.stepper(),
+        [200, 1000, 30_000] + long,
+    )
     for l2 in (0.02, 0.03, 0.1):
-        report("overfitting", f"λ = {l2} from R (check: test < 0.15)",
-               variant("overfitting", training__l2=l2).stepper(), [1000, 30_000] + long)
+        report(
+            "overfitting",
+            f"λ = {l2} from R (check: test < 0.15)",
+            variant("overfitting", training__l2=l2).stepper(),
+            [1000, 30_000] + long,
+        )
 
-    report("initialization", "zeros (stays above 0.28)",
-           load_lesson("initialization").preset.stepper(), [1000, 30_000] + long)
+    report(
+        "initialization",
+        "zeros (stays above 0.28)",
+        load_lesson("initialization").preset.stepper(),
+        [1000, 30_000] + long,
+    )
     for init in ("xavier", "he", "normal", "uniform"):
-        report("initialization", f"{init} (check: loss < 0.05)",
-               variant("initialization", network__init=init).stepper(), [200, 500, 1000])
+        report(
+            "initialization",
+            f"{init} (check: loss < 0.05)",
+            variant("initialization", network__init=init).stepper(),
+            [200, 500, 1000],
+        )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,11 @@ def table(columns: int, rows: int) -> str:
 
 
 def longest_bundled_step() -> str:
-    texts = [step["text"] for path in sorted((ROOT / "presets" / "lessons").glob("*.toml"))
-             for step in tomllib.loads(path.read_text(encoding="utf-8"))["step"]]
+    texts = [
+        step["text"]
+        for path in sorted((ROOT / "presets" / "lessons").glob("*.toml"))
+        for step in tomllib.loads(path.read_text(encoding="utf-8"))["step"]
+    ]
     return max(texts, key=len)
 
 
@@ -52,11 +55,13 @@ def texts(refused: bool) -> dict[str, str]:
         "20,000 characters in one line": "word " * 4000,
     }
     if refused:
-        out.update({
-            "list of 200 items": "- a\n" * 200,
-            "table 4×100": table(4, 100),
-            "table of 3,000 columns": table(3000, 1),
-        })
+        out.update(
+            {
+                "list of 200 items": "- a\n" * 200,
+                "table 4×100": table(4, 100),
+                "table of 3,000 columns": table(3000, 1),
+            }
+        )
     return out
 
 
@@ -97,14 +102,25 @@ def main() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     seconds = {}
     for name in texts(args.refused):
-        runs = [float(subprocess.run([sys.executable, __file__, "--one", name], env=env,
-                                     capture_output=True, text=True, check=True).stdout)
-                for _ in range(1 if "3,000" in name else args.repeats)]
+        runs = [
+            float(
+                subprocess.run(
+                    [sys.executable, __file__, "--one", name],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+            )
+            for _ in range(1 if "3,000" in name else args.repeats)
+        ]
         seconds[name] = statistics.median(runs)
         print(f"{name}: {seconds[name]:.2f} s", file=sys.stderr)
     bare = seconds.pop("empty app")
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; the empty app's "
-          f"{bare:.2f} s subtracted\n")
+    print(
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; the empty app's "
+        f"{bare:.2f} s subtracted\n"
+    )
     print("| text | loader | s | × the empty app |\n|---|---|---|---|")
     for name, value in seconds.items():
         verdict = "refused" if markdown.problem(cases[name]) else "accepted"

@@ -26,7 +26,7 @@ def batches_per_epoch(preset) -> int:
     return -(-preset.data.x_train.shape[0] // batch_size(preset))
 
 
-# ----- the PyTorch side -----------------------------------------------------------------------------
+# ----- the PyTorch side ---------------------------------------------------------------------------
 
 
 class TorchProblem:
@@ -41,7 +41,7 @@ class TorchProblem:
         self.net = preset.network
         self.training = preset.training
         data = preset.data
-        as_tensor = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float64))  # noqa: E731
+        as_tensor = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float64))
         self.x, self.y = as_tensor(data.x_train), as_tensor(data.y_train)
         self.x_test, self.y_test = as_tensor(data.x_test), as_tensor(data.y_test)
         self.has_test = data.x_test.shape[0] > 0
@@ -60,8 +60,13 @@ class TorchProblem:
         The output activation is left to `cost` (log-softmax / logits for cross-entropy).
         """
         nn = self.torch.nn
-        hidden = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
-                  "leaky_relu": lambda: nn.LeakyReLU(0.01), "linear": nn.Identity}
+        hidden = {
+            "sigmoid": nn.Sigmoid,
+            "tanh": nn.Tanh,
+            "relu": nn.ReLU,
+            "leaky_relu": lambda: nn.LeakyReLU(0.01),
+            "linear": nn.Identity,
+        }
         layers = []
         for index, (w, b) in enumerate(self.init):
             linear = nn.Linear(w.shape[1], w.shape[0], dtype=self.torch.float64)
@@ -81,8 +86,9 @@ class TorchProblem:
         h, lr, name = self.hyper, self.training.learning_rate, self.training.optimizer
         params = model.parameters()
         if name in ("sgd", "momentum", "nesterov"):
-            made = optim.SGD(params, lr=lr, momentum=h.get("momentum", 0.0),
-                             nesterov=name == "nesterov")
+            made = optim.SGD(
+                params, lr=lr, momentum=h.get("momentum", 0.0), nesterov=name == "nesterov"
+            )
         elif name == "adagrad":
             made = optim.Adagrad(params, lr=lr, eps=h["epsilon"])
         elif name == "rmsprop":
@@ -93,7 +99,7 @@ class TorchProblem:
             made = kind(params, lr=lr, betas=(h["beta1"], h["beta2"]), eps=h["epsilon"], **extra)
         if self.training.schedule == "constant":
             return made, None
-        factor = lambda t: self.schedule.rate(lr, t) / lr  # noqa: E731
+        factor = lambda t: self.schedule.rate(lr, t) / lr
         return made, optim.lr_scheduler.LambdaLR(made, factor)
 
     @staticmethod
@@ -111,16 +117,25 @@ class TorchProblem:
         elif loss == "cross_entropy":
             value = F.binary_cross_entropy_with_logits(z, y, reduction="sum") / m
         else:
-            outputs = {"sigmoid": self.torch.sigmoid, "tanh": self.torch.tanh, "relu": F.relu,
-                       "leaky_relu": lambda t: F.leaky_relu(t, 0.01), "linear": lambda t: t,
-                       "softmax": lambda t: F.softmax(t, dim=1)}
+            outputs = {
+                "sigmoid": self.torch.sigmoid,
+                "tanh": self.torch.tanh,
+                "relu": F.relu,
+                "leaky_relu": lambda t: F.leaky_relu(t, 0.01),
+                "linear": lambda t: t,
+                "softmax": lambda t: F.softmax(t, dim=1),
+            }
             a = outputs[out](z)
-            value = F.mse_loss(a, y, reduction="sum") / (2 * m) if loss == "quadratic" \
+            value = (
+                F.mse_loss(a, y, reduction="sum") / (2 * m)
+                if loss == "quadratic"
                 else F.mse_loss(a, y, reduction="mean")
+            )
         l2 = self.training.l2
         if l2 != 0.0:
-            value = value + l2 / (2 * m) * sum(layer.weight.square().sum()
-                                               for layer in model if hasattr(layer, "weight"))
+            value = value + l2 / (2 * m) * sum(
+                layer.weight.square().sum() for layer in model if hasattr(layer, "weight")
+            )
         return value
 
     def evaluate(self, model, x, y) -> float:
@@ -151,8 +166,9 @@ class TorchProblem:
 
         def record(step: int, train_cost: float | None = None) -> None:
             history["eval_steps"].append(step)
-            history["loss"].append(self.evaluate(model, self.x, self.y)
-                                   if train_cost is None else train_cost)
+            history["loss"].append(
+                self.evaluate(model, self.x, self.y) if train_cost is None else train_cost
+            )
             if self.has_test:
                 history["test_loss"].append(self.evaluate(model, self.x_test, self.y_test))
 
@@ -193,7 +209,7 @@ class TorchProblem:
         return history
 
 
-# ----- the scikit-learn side ------------------------------------------------------------------------
+# ----- the scikit-learn side ----------------------------------------------------------------------
 
 
 SKLEARN_ACTIVATIONS = {"sigmoid": "logistic", "tanh": "tanh", "relu": "relu", "linear": "identity"}
@@ -206,12 +222,18 @@ def sklearn_applies(preset) -> bool:
     hidden activation and an optimizer it has, a constant learning rate."""
     net, training = preset.network, preset.training
     outputs = net.layers[-1]
-    output_ok = (net.output_activation == "softmax" and outputs >= 3) or \
-        (net.output_activation == "sigmoid" and outputs == 1)
-    return (batch_size(preset) < preset.data.x_train.shape[0] and net.loss == "cross_entropy"
-            and output_ok and preset.data.task == "classification"
-            and (len(net.layers) == 2 or net.hidden_activation in SKLEARN_ACTIVATIONS)
-            and training.optimizer in SKLEARN_SOLVERS and training.schedule == "constant")
+    output_ok = (net.output_activation == "softmax" and outputs >= 3) or (
+        net.output_activation == "sigmoid" and outputs == 1
+    )
+    return (
+        batch_size(preset) < preset.data.x_train.shape[0]
+        and net.loss == "cross_entropy"
+        and output_ok
+        and preset.data.task == "classification"
+        and (len(net.layers) == 2 or net.hidden_activation in SKLEARN_ACTIVATIONS)
+        and training.optimizer in SKLEARN_SOLVERS
+        and training.schedule == "constant"
+    )
 
 
 class SklearnProblem:
@@ -233,14 +255,20 @@ class SklearnProblem:
         self.options = dict(
             hidden_layer_sizes=tuple(net.layers[1:-1]),
             activation=SKLEARN_ACTIVATIONS.get(net.hidden_activation, "identity"),
-            solver=solver, alpha=training.l2, batch_size=batch_size(preset),
-            learning_rate="constant", learning_rate_init=training.learning_rate,
-            shuffle=training.shuffle, random_state=preset.seed)
+            solver=solver,
+            alpha=training.l2,
+            batch_size=batch_size(preset),
+            learning_rate="constant",
+            learning_rate_init=training.learning_rate,
+            shuffle=training.shuffle,
+            random_state=preset.seed,
+        )
         if solver == "adam":
             self.options.update(beta_1=h["beta1"], beta_2=h["beta2"], epsilon=h["epsilon"])
         else:
-            self.options.update(momentum=h.get("momentum", 0.0),
-                                nesterovs_momentum=training.optimizer == "nesterov")
+            self.options.update(
+                momentum=h.get("momentum", 0.0), nesterovs_momentum=training.optimizer == "nesterov"
+            )
 
     @staticmethod
     def encode(y: np.ndarray) -> np.ndarray:

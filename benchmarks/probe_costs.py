@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""What the probes cost (nudge, slice, update check): a nudge and a 41-point slice on digits, and the first-order
+"""What the probes cost (nudge, slice, update check): a nudge and a 41-point slice on digits, and
+the first-order
 update check per step on blobs50k, each as a ratio to a plain training step in the same run.
 
     python benchmarks/probe_costs.py [--repeats 41] [--blocks 41] [--block-steps 200]
@@ -83,19 +84,32 @@ def probes_on_digits(repeats: int) -> list[tuple[str, float, float]]:
     low = parse("2:3:7", preset.network.layers)
     index = address.flat_index(point.shapes)
     values = slice_loss(point, [address]).values[0]
-    assert np.allclose(naive_slice(point, index, values), slice_loss(point, [address]).loss,
-                       rtol=1e-12)
-    rows = [("step (plain, batch of 64)", step),
-            ("nudge 1:5:20 (Point.current + nudge)",
-             cpu_seconds(lambda: nudge(Point.current(stepper), address), repeats)),
-            ("slice, 41 points along 1:5:20 (layer 1)",
-             cpu_seconds(lambda: slice_loss(point, [address]), repeats)),
-            ("slice, 41 points along 2:3:7 (output layer)",
-             cpu_seconds(lambda: slice_loss(point, [low]), repeats)),
-            ("(41 separate forward passes, for comparison)",
-             cpu_seconds(lambda: naive_slice(point, index, values), repeats)),
-            ("map, 41 × 41 points of 1:5:20 and 2:3:7",
-             cpu_seconds(lambda: slice_loss(point, [address, second]), max(3, repeats // 8)))]
+    assert np.allclose(
+        naive_slice(point, index, values), slice_loss(point, [address]).loss, rtol=1e-12
+    )
+    rows = [
+        ("step (plain, batch of 64)", step),
+        (
+            "nudge 1:5:20 (Point.current + nudge)",
+            cpu_seconds(lambda: nudge(Point.current(stepper), address), repeats),
+        ),
+        (
+            "slice, 41 points along 1:5:20 (layer 1)",
+            cpu_seconds(lambda: slice_loss(point, [address]), repeats),
+        ),
+        (
+            "slice, 41 points along 2:3:7 (output layer)",
+            cpu_seconds(lambda: slice_loss(point, [low]), repeats),
+        ),
+        (
+            "(41 separate forward passes, for comparison)",
+            cpu_seconds(lambda: naive_slice(point, index, values), repeats),
+        ),
+        (
+            "map, 41 × 41 points of 1:5:20 and 2:3:7",
+            cpu_seconds(lambda: slice_loss(point, [address, second]), max(3, repeats // 8)),
+        ),
+    ]
     return [(what, seconds * 1e6, seconds / step) for what, seconds in rows]
 
 
@@ -119,10 +133,12 @@ def first_order_on_blobs(blocks: int, block_steps: int) -> dict:
             times[label].append((time.thread_time() - start) / block_steps)
     assert np.array_equal(plain.params.flat, checked.params.flat), "the check changed the run"
     pairs = [c / p for c, p in zip(times["checked"], times["plain"])]
-    return {"plain_us": statistics.median(times["plain"]) * 1e6,
-            "checked_us": statistics.median(times["checked"]) * 1e6,
-            "overhead": statistics.median(pairs) - 1,
-            "overhead_min": min(times["checked"]) / min(times["plain"]) - 1}
+    return {
+        "plain_us": statistics.median(times["plain"]) * 1e6,
+        "checked_us": statistics.median(times["checked"]) * 1e6,
+        "overhead": statistics.median(pairs) - 1,
+        "overhead_min": min(times["checked"]) / min(times["plain"]) - 1,
+    }
 
 
 def main() -> None:
@@ -132,18 +148,24 @@ def main() -> None:
     parser.add_argument("--block-steps", type=int, default=200)
     args = parser.parse_args()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"Machine: {os.cpu_count()} CPUs, load {load:.2f}, Python {platform.python_version()}, "
-          f"NumPy {np.__version__}\n")
+    print(
+        f"Machine: {os.cpu_count()} CPUs, load {load:.2f}, Python {platform.python_version()}, "
+        f"NumPy {np.__version__}\n"
+    )
     print("| digits (64-32-10, batch 64) | µs | × a plain step |")
     print("|---|---:|---:|")
     for what, micros, ratio in probes_on_digits(args.repeats):
         print(f"| {what} | {micros:,.0f} | {ratio:.1f} |")
     r = first_order_on_blobs(args.blocks, args.block_steps)
-    print("\n| blobs50k (20-64-3, batch 32) | µs/step without | with the update check | "
-          "overhead (median of pairs) | (fastest blocks) |")
+    print(
+        "\n| blobs50k (20-64-3, batch 32) | µs/step without | with the update check | "
+        "overhead (median of pairs) | (fastest blocks) |"
+    )
     print("|---|---:|---:|---:|---:|")
-    print(f"| first-order check | {r['plain_us']:.1f} | {r['checked_us']:.1f} | "
-          f"{r['overhead']:+.1%} | {r['overhead_min']:+.1%} |")
+    print(
+        f"| first-order check | {r['plain_us']:.1f} | {r['checked_us']:.1f} | "
+        f"{r['overhead']:+.1%} | {r['overhead_min']:+.1%} |"
+    )
 
 
 if __name__ == "__main__":

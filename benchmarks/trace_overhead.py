@@ -60,10 +60,14 @@ def measure(name: str, blocks: int, block_steps: int, max_steps: int) -> dict:
     median = {k: statistics.median(v) for k, v in times.items()}
     best = {k: min(v) for k, v in times.items()}
     pairs = [t / p for t, p in zip(times["traced"], times["plain"])]
-    return {"preset": name, "network": "-".join(map(str, preset.network.layers)),
-            "plain_us": median["plain"] * 1e6, "traced_us": median["traced"] * 1e6,
-            "overhead_median": statistics.median(pairs) - 1,
-            "overhead_min": best["traced"] / best["plain"] - 1}
+    return {
+        "preset": name,
+        "network": "-".join(map(str, preset.network.layers)),
+        "plain_us": median["plain"] * 1e6,
+        "traced_us": median["traced"] * 1e6,
+        "overhead_median": statistics.median(pairs) - 1,
+        "overhead_min": best["traced"] / best["plain"] - 1,
+    }
 
 
 def main() -> None:
@@ -74,15 +78,21 @@ def main() -> None:
     parser.add_argument("--max-steps", type=int, default=3000)
     args = parser.parse_args()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"Machine: {os.cpu_count()} CPUs, load {load:.2f}, Python {platform.python_version()}, "
-          f"NumPy {np.__version__}\n")
-    print("| preset | network | µs/step without trace | with trace | "
-          "overhead (median of pairs) | (fastest blocks) |")
+    print(
+        f"Machine: {os.cpu_count()} CPUs, load {load:.2f}, Python {platform.python_version()}, "
+        f"NumPy {np.__version__}\n"
+    )
+    print(
+        "| preset | network | µs/step without trace | with trace | "
+        "overhead (median of pairs) | (fastest blocks) |"
+    )
     print("|---|---|---:|---:|---:|---:|")
     for name in args.presets:
         r = measure(name, args.blocks, args.block_steps, args.max_steps)
-        print(f"| {r['preset']} | {r['network']} | {r['plain_us']:.1f} | {r['traced_us']:.1f} | "
-              f"{r['overhead_median']:+.1%} | {r['overhead_min']:+.1%} |")
+        print(
+            f"| {r['preset']} | {r['network']} | {r['plain_us']:.1f} | {r['traced_us']:.1f} | "
+            f"{r['overhead_median']:+.1%} | {r['overhead_min']:+.1%} |"
+        )
 
 
 if __name__ == "__main__":

@@ -34,8 +34,14 @@ def measure(preset: str, steps: int, trace: bool) -> tuple[float, int, float, in
         command.append("--trace")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     size = 0
     while chunk := process.stdout.read(1 << 16):
         size += len(chunk)
@@ -49,14 +55,17 @@ def measure(preset: str, steps: int, trace: bool) -> tuple[float, int, float, in
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--presets", nargs="+", default=["xor"])
-    parser.add_argument("--steps", nargs="+", type=int,
-                        default=[1_000, 10_000, 100_000, 1_000_000])
+    parser.add_argument("--steps", nargs="+", type=int, default=[1_000, 10_000, 100_000, 1_000_000])
     parser.add_argument("--trace", action="store_true", help="also measure with --trace")
     args = parser.parse_args()
-    print(f"Python {platform.python_version()}, {platform.machine()}, "
-          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}\n")
-    print("| preset | steps | --trace | peak RSS (MB) | JSON (bytes) | time (s) | under "
-          f"{LIMIT_MB} MB |")
+    print(
+        f"Python {platform.python_version()}, {platform.machine()}, "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}\n"
+    )
+    print(
+        "| preset | steps | --trace | peak RSS (MB) | JSON (bytes) | time (s) | under "
+        f"{LIMIT_MB} MB |"
+    )
     print("|---|---:|---|---:|---:|---:|---|")
     for preset in args.presets:
         for trace in (False, True) if args.trace else (False,):
@@ -65,8 +74,11 @@ def main() -> None:
                 verdict = "yes" if peak < LIMIT_MB else "**no**"
                 if code:
                     verdict = f"exit code {code}"
-                print(f"| {preset} | {steps:,} | {'yes' if trace else 'no'} | {peak:.0f} | "
-                      f"{size:,} | {seconds:.1f} | {verdict} |", flush=True)
+                print(
+                    f"| {preset} | {steps:,} | {'yes' if trace else 'no'} | {peak:.0f} | "
+                    f"{size:,} | {seconds:.1f} | {verdict} |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

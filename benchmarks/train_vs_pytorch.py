@@ -60,32 +60,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-
 from mirrors import SklearnProblem, TorchProblem, batch_size, batches_per_epoch, sklearn_applies
 from problems import GENERATED, SPIRAL300, headless_run, preset_source
 
 HEADLINE_TARGET = 0.35  # spiral300: bptui / PyTorch per step
-PRESET_TARGET = 0.5     # every bundled preset: bptui / PyTorch per step
-SKLEARN_TARGET = 0.5    # blobs50k: bptui / scikit-learn per epoch
+PRESET_TARGET = 0.5  # every bundled preset: bptui / PyTorch per step
+SKLEARN_TARGET = 0.5  # blobs50k: bptui / scikit-learn per epoch
 SKLEARN_TARGET_ROW = "blobs50k"
-AGREE_STEPS = 200       # the loss histories should agree over this many steps ...
+AGREE_STEPS = 200  # the loss histories should agree over this many steps ...
 AGREE_TOLERANCE = 1e-9  # ... to this relative difference
 STATISTICS = ("median", "min")
-MIN_EXTRA_STEPS = 250   # N2 − N1 at least this many steps (then rounded up to whole epochs)
+MIN_EXTRA_STEPS = 250  # N2 − N1 at least this many steps (then rounded up to whole epochs)
 SLOW_ROUND = 12.0  # seconds: a row whose round of runs takes longer gets only ...
-SLOW_REPEATS = 3   # ... this many rounds
+SLOW_REPEATS = 3  # ... this many rounds
 NOISY = 0.2  # flag a number when its min- and median-based estimates differ by more than this
 
 
-# ----- shared helpers -------------------------------------------------------------------------------
+# ----- shared helpers -----------------------------------------------------------------------------
 
 
 def describe_network(preset) -> str:
     """E.g. '2-16-16-3 tanh/softmax, CE'."""
     net = preset.network
     shape = "-".join(str(n) for n in net.layers)
-    acts = net.output_activation if len(net.layers) == 2 else \
-        f"{net.hidden_activation}/{net.output_activation}"
+    acts = (
+        net.output_activation
+        if len(net.layers) == 2
+        else f"{net.hidden_activation}/{net.output_activation}"
+    )
     loss = "CE" if net.loss == "cross_entropy" else net.loss
     return f"{shape} {acts}, {loss}"
 
@@ -95,14 +97,16 @@ def describe_training(preset) -> str:
     data, training = preset.data, preset.training
     m = data.x_train.shape[0]
     size = batch_size(preset)
-    text = f"{m:,} / {data.x_test.shape[0]:,}, {'full' if size == m else size}, " \
-        f"{training.optimizer}"
+    text = (
+        f"{m:,} / {data.x_test.shape[0]:,}, {'full' if size == m else size}, {training.optimizer}"
+    )
     return text + (f", λ {training.l2:g}" if training.l2 else "")
 
 
 def calibrate_seconds_per_step(run_steps, multiple: int = 1, budget: float = 0.15) -> float:
     """Seconds per step of `run_steps(n)`: double n (a multiple of `multiple`) until a run takes
     `budget` seconds, then take the fastest of three runs of that length."""
+
     def timed(n: int) -> float:
         start = time.perf_counter()
         run_steps(n)
@@ -229,8 +233,9 @@ def worker(kind: str, threads: int) -> int:
         if "calibrate" in request:
             n1, multiple = request["calibrate"], request["multiple"]
             problem.train(n1)  # warm-up
-            seconds = calibrate_seconds_per_step(problem.train,
-                                                 multiple if kind == "sklearn" else 1)
+            seconds = calibrate_seconds_per_step(
+                problem.train, multiple if kind == "sklearn" else 1
+            )
             answer = {"n2": choose_n2(n1, seconds, request["target"], multiple)}
         else:
             start = time.perf_counter()
@@ -246,14 +251,21 @@ class WorkerSide:
     1: one thread), or scikit-learn."""
 
     def __init__(self, kind: str, threads: int = 0):
-        command = [sys.executable, str(Path(__file__).resolve()), "--worker", kind,
-                   "--threads", str(threads)]
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--worker",
+            kind,
+            "--threads",
+            str(threads),
+        ]
         env = dict(os.environ)
         if kind == "bptui" and threads:
             env["OPENBLAS_NUM_THREADS"] = str(threads)
         self.kind = kind
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        text=True, env=env)
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+        )
         self.info = self._answer()
         self.key = kind + ("-1" if threads == 1 else "")
         if kind == "torch":
@@ -297,7 +309,7 @@ class WorkerSide:
         self.process.wait(timeout=60)
 
 
-# ----- measuring ------------------------------------------------------------------------------------
+# ----- measuring ----------------------------------------------------------------------------------
 
 
 def first_n(row: Row, n1: int) -> int:
@@ -314,8 +326,9 @@ def measure(row: Row, sides: list, args) -> None:
     for side in todo:
         if side.key not in row.results:
             step_1 = n1 if side.kind != "sklearn" else row.per_epoch * -(-n1 // row.per_epoch)
-            row.results[side.key] = Measurement(step_1, side.calibrate(row, step_1, target),
-                                                  args.stat)
+            row.results[side.key] = Measurement(
+                step_1, side.calibrate(row, step_1, target), args.stat
+            )
     rounds, done = args.repeats, 0
     while done < rounds:
         started = time.perf_counter()
@@ -330,9 +343,12 @@ def measure(row: Row, sides: list, args) -> None:
             rounds = min(rounds, SLOW_REPEATS)
     for side in todo:
         result = row.results[side.key]
-        print(f"{row.name}: {side.label} {result.us_per_step:,.1f} µs/step (N = {result.n1} / "
-              f"{result.n2}, {len(result.t1)} runs each{', noisy' if result.noisy else ''})",
-              file=sys.stderr, flush=True)
+        print(
+            f"{row.name}: {side.label} {result.us_per_step:,.1f} µs/step (N = {result.n1} / "
+            f"{result.n2}, {len(result.t1)} runs each{', noisy' if result.noisy else ''})",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def max_relative_difference(a: list, b: list, count: int | None = None) -> float:
@@ -353,16 +369,19 @@ def agreement(ours: dict, theirs: dict, steps: int = AGREE_STEPS) -> dict:
     and the training and held-out costs at the evaluation steps ≤ steps (same steps required)."""
     k = sum(1 for s in ours["eval_steps"] if s <= steps)
     same = ours["eval_steps"][:k] == theirs["eval_steps"][:k]
-    out = {"batch": max_relative_difference(ours["batch_loss"], theirs["batch_loss"], steps),
-           "loss": max_relative_difference(ours["loss"], theirs["loss"], k) if same else math.inf,
-           "evals": k}
+    out = {
+        "batch": max_relative_difference(ours["batch_loss"], theirs["batch_loss"], steps),
+        "loss": max_relative_difference(ours["loss"], theirs["loss"], k) if same else math.inf,
+        "evals": k,
+    }
     if ours.get("test_loss"):
-        out["test"] = (max_relative_difference(ours["test_loss"], theirs["test_loss"], k)
-                       if same else math.inf)
+        out["test"] = (
+            max_relative_difference(ours["test_loss"], theirs["test_loss"], k) if same else math.inf
+        )
     return out
 
 
-# ----- the report -----------------------------------------------------------------------------------
+# ----- the report ---------------------------------------------------------------------------------
 
 
 def blas_info() -> str:
@@ -373,14 +392,16 @@ def blas_info() -> str:
         pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
         if pools:
             p = pools[0]
-            return (f"{p['internal_api']} {p['version']} ({p['architecture']}), "
-                    f"{p['num_threads']} threads")
-    except Exception:  # noqa: BLE001 - informational only
+            return (
+                f"{p['internal_api']} {p['version']} ({p['architecture']}), "
+                f"{p['num_threads']} threads"
+            )
+    except Exception:
         pass
     try:
         blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
         return f"{blas.get('name')} {blas.get('version')}, its default threads"
-    except Exception:  # noqa: BLE001 - informational only
+    except Exception:
         return "BLAS unknown"
 
 
@@ -394,23 +415,31 @@ def machine_info(sides: dict, loads: tuple[float, float]) -> list[str]:
                 break
     except OSError:
         pass
-    lines = [f"- CPU: {cpu}, {os.cpu_count()} logical CPUs; {platform.system()} "
-             f"{platform.release()}; 1-min load average {loads[0]:.2f} before, "
-             f"{loads[1]:.2f} after",
-             f"- Python {platform.python_version()}, NumPy {np.__version__} "
-             f"({sides['bptui'].info['blas']}"
-             + ("; and with OPENBLAS_NUM_THREADS=1" if "bptui-1" in sides else "") + ")"]
+    lines = [
+        f"- CPU: {cpu}, {os.cpu_count()} logical CPUs; {platform.system()} "
+        f"{platform.release()}; 1-min load average {loads[0]:.2f} before, "
+        f"{loads[1]:.2f} after",
+        f"- Python {platform.python_version()}, NumPy {np.__version__} "
+        f"({sides['bptui'].info['blas']}"
+        + ("; and with OPENBLAS_NUM_THREADS=1" if "bptui-1" in sides else "")
+        + ")",
+    ]
     torch = sides.get("torch")
     if torch is None:
         lines.append("- PyTorch: not installed (no PyTorch columns)")
     else:
         default = torch.info["default_threads"]
-        lines.append(f"- PyTorch {torch.info['version']}, float64, CPU, eager `nn.Sequential`; "
-                     f"default torch.get_num_threads() = {default}"
-                     + (", and with torch.set_num_threads(1)" if "torch-1" in sides else ""))
+        lines.append(
+            f"- PyTorch {torch.info['version']}, float64, CPU, eager `nn.Sequential`; "
+            f"default torch.get_num_threads() = {default}"
+            + (", and with torch.set_num_threads(1)" if "torch-1" in sides else "")
+        )
     learn = sides.get("sklearn")
-    lines.append(f"- scikit-learn {learn.info['version']}, MLPClassifier.partial_fit once per epoch"
-                 if learn else "- scikit-learn: not installed (no scikit-learn column)")
+    lines.append(
+        f"- scikit-learn {learn.info['version']}, MLPClassifier.partial_fit once per epoch"
+        if learn
+        else "- scikit-learn: not installed (no scikit-learn column)"
+    )
     return lines
 
 
@@ -444,8 +473,11 @@ def verdict(ok: bool) -> str:
 
 def fastest_torch(row: Row) -> Measurement | None:
     """The faster of the PyTorch settings on this row (None without PyTorch)."""
-    known = [row.results[key] for key in ("torch", "torch-1")
-             if key in row.results and row.results[key].us_per_step > 0]
+    known = [
+        row.results[key]
+        for key in ("torch", "torch-1")
+        if key in row.results and row.results[key].us_per_step > 0
+    ]
     return min(known, key=lambda m: m.us_per_step) if known else None
 
 
@@ -462,32 +494,50 @@ def print_report(rows: list[Row], sides: dict, loads: tuple[float, float], args)
     print("\n".join(machine_info(sides, loads)))
     runs = sorted({len(m.t1) for row in rows for m in row.results.values()})
     runs = f"{runs[0]}" if len(runs) == 1 else f"{runs[0]}–{runs[-1]}"
-    how = ("median over repeats of (t(N2) − t(N1))" if args.stat == "median"
-           else "(min t(N2) − min t(N1))")
-    print(f"- per-step time = {how} / (N2 − N1), {runs} interleaved repeats of each; "
-          f"N1 = max({args.n1}, one epoch), "
-          f"N2 − N1 whole epochs calibrated to ≈{args.target_seconds:g} s\n")
+    how = (
+        "median over repeats of (t(N2) − t(N1))"
+        if args.stat == "median"
+        else "(min t(N2) − min t(N1))"
+    )
+    print(
+        f"- per-step time = {how} / (N2 − N1), {runs} interleaved repeats of each; "
+        f"N1 = max({args.n1}, one epoch), "
+        f"N2 − N1 whole epochs calibrated to ≈{args.target_seconds:g} s\n"
+    )
     columns = [(key, f"{side.label} µs/step") for key, side in sides.items() if key != "sklearn"]
-    head = ["problem", "network", "train / test, batch, optimizer",
-            *(title for _, title in columns), "bptui / faster PyTorch", "target"]
+    head = [
+        "problem",
+        "network",
+        "train / test, batch, optimizer",
+        *(title for _, title in columns),
+        "bptui / faster PyTorch",
+        "target",
+    ]
     if "bptui-1" in sides and "torch" in sides:
         head.insert(-1, "(with 1 BLAS thread)")
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join("---" if i < 3 else "---:" for i in range(len(head) - 1)) + "|---|")
     for row in rows:
         fastest = fastest_torch(row)
-        cells = [row.name, describe_network(row.preset), describe_training(row.preset),
-                 *(fmt_time(row.results.get(key)) for key, _ in columns),
-                 fmt_ratio(ratio(row.results["bptui"], fastest))]
+        cells = [
+            row.name,
+            describe_network(row.preset),
+            describe_training(row.preset),
+            *(fmt_time(row.results.get(key)) for key, _ in columns),
+            fmt_ratio(ratio(row.results["bptui"], fastest)),
+        ]
         if "bptui-1" in sides and "torch" in sides:
             cells.append(fmt_ratio(ratio(row.results["bptui-1"], fastest)))
         target, value = step_target(row), ratio(row.results["bptui"], fastest)
-        cells.append("–" if target is None or value is None else
-                     f"≤ {target}×: {verdict(value <= target)}")
+        cells.append(
+            "–" if target is None or value is None else f"≤ {target}×: {verdict(value <= target)}"
+        )
         print("| " + " | ".join(cells) + " |")
-    print("\nratio = bptui time per step / the faster PyTorch setting's (lower is better for "
-          "bptui). † = noisy: the min- and median-based estimates differ by more than "
-          f"{NOISY:.0%} (other load on the machine).")
+    print(
+        "\nratio = bptui time per step / the faster PyTorch setting's (lower is better for "
+        "bptui). † = noisy: the min- and median-based estimates differ by more than "
+        f"{NOISY:.0%} (other load on the machine)."
+    )
     print_epochs(rows, sides)
     print_targets(rows, sides)
     if "torch" in sides:
@@ -499,11 +549,15 @@ def print_epochs(rows: list[Row], sides: dict) -> None:
     epoch_rows = [row for row in rows if row.mini_batch]
     if not epoch_rows:
         return
-    print("\nPer epoch (mini-batch rows; bptui's and PyTorch's include the one evaluation of the "
-          "whole training and held-out sets per epoch, scikit-learn evaluates nothing):\n")
-    print("| problem | steps / epoch | bptui ms/epoch | (1 BLAS thread) | PyTorch ms/epoch "
-          "(faster) | scikit-learn ms/epoch | bptui / scikit-learn | (1 BLAS thread) | "
-          "held-out accuracy after the N1 runs (bptui / scikit-learn; epochs) |")
+    print(
+        "\nPer epoch (mini-batch rows; bptui's and PyTorch's include the one evaluation of the "
+        "whole training and held-out sets per epoch, scikit-learn evaluates nothing):\n"
+    )
+    print(
+        "| problem | steps / epoch | bptui ms/epoch | (1 BLAS thread) | PyTorch ms/epoch "
+        "(faster) | scikit-learn ms/epoch | bptui / scikit-learn | (1 BLAS thread) | "
+        "held-out accuracy after the N1 runs (bptui / scikit-learn; epochs) |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for row in epoch_rows:
         scale = row.per_epoch / 1000
@@ -514,10 +568,12 @@ def print_epochs(rows: list[Row], sides: dict) -> None:
         if learn:
             accuracy += f" / {learn.out['accuracy']:.3f}"
             epochs += f" / {learn.n1 // row.per_epoch}"
-        print(f"| {row.name} | {row.per_epoch:,} | {fmt_time(ours, scale)} | "
-              f"{fmt_time(single, scale)} | {fmt_time(fastest_torch(row), scale)} | "
-              f"{fmt_time(learn, scale)} | {fmt_ratio(ratio(ours, learn))} | "
-              f"{fmt_ratio(ratio(single, learn))} | {accuracy} ({epochs}) |")
+        print(
+            f"| {row.name} | {row.per_epoch:,} | {fmt_time(ours, scale)} | "
+            f"{fmt_time(single, scale)} | {fmt_time(fastest_torch(row), scale)} | "
+            f"{fmt_time(learn, scale)} | {fmt_ratio(ratio(ours, learn))} | "
+            f"{fmt_ratio(ratio(single, learn))} | {accuracy} ({epochs}) |"
+        )
 
 
 def print_targets(rows: list[Row], sides: dict) -> None:
@@ -526,32 +582,45 @@ def print_targets(rows: list[Row], sides: dict) -> None:
     against = {row.name: ratio(row.results["bptui"], fastest_torch(row)) for row in rows}
     presets = [row.name for row in rows if step_target(row) == PRESET_TARGET]
     if "torch" in sides and presets:
-        missed = [f"{name} {fmt_ratio(against[name])}" for name in presets
-                  if (against[name] or math.inf) > PRESET_TARGET]
+        missed = [
+            f"{name} {fmt_ratio(against[name])}"
+            for name in presets
+            if (against[name] or math.inf) > PRESET_TARGET
+        ]
         worst = max(presets, key=lambda name: against[name] or math.inf)
-        print(f"- bptui ≤ {PRESET_TARGET}× PyTorch per step on every bundled preset: "
-              f"{verdict(not missed)} (worst: {worst} {fmt_ratio(against[worst])}"
-              + (f"; missed on {', '.join(missed)})" if missed else ")"))
+        print(
+            f"- bptui ≤ {PRESET_TARGET}× PyTorch per step on every bundled preset: "
+            f"{verdict(not missed)} (worst: {worst} {fmt_ratio(against[worst])}"
+            + (f"; missed on {', '.join(missed)})" if missed else ")")
+        )
     if SPIRAL300 in against and "torch" in sides:
         value = against[SPIRAL300]
-        print(f"- {SPIRAL300}: bptui ≤ {HEADLINE_TARGET}× PyTorch per step: "
-              f"{fmt_ratio(value)} → {verdict(value is not None and value <= HEADLINE_TARGET)}")
+        print(
+            f"- {SPIRAL300}: bptui ≤ {HEADLINE_TARGET}× PyTorch per step: "
+            f"{fmt_ratio(value)} → {verdict(value is not None and value <= HEADLINE_TARGET)}"
+        )
     blobs = next((row for row in rows if row.name == SKLEARN_TARGET_ROW), None)
     if blobs and "sklearn" in blobs.results:
         value = ratio(blobs.results["bptui"], blobs.results["sklearn"])
-        print(f"- {SKLEARN_TARGET_ROW}: bptui ≤ {SKLEARN_TARGET}× scikit-learn per epoch: "
-              f"{fmt_ratio(value)} → {verdict(value is not None and value <= SKLEARN_TARGET)}")
+        print(
+            f"- {SKLEARN_TARGET_ROW}: bptui ≤ {SKLEARN_TARGET}× scikit-learn per epoch: "
+            f"{fmt_ratio(value)} → {verdict(value is not None and value <= SKLEARN_TARGET)}"
+        )
     if any(m.noisy for row in rows for m in row.results.values()):
         print("- some figures are marked noisy (†): the machine was busy; rerun to confirm")
 
 
 def print_cross_check(rows: list[Row], torch_side) -> None:
     """How closely bptui's and PyTorch's histories of the N1-step runs agree."""
-    print(f"\nCross-check: the histories of bptui's and {torch_side.label}'s N1-step runs over "
-          f"the first {AGREE_STEPS} steps (max relative difference; target ≤ "
-          f"{AGREE_TOLERANCE:g}):\n")
-    print("| problem | batch loss (per step) | training-set loss (evaluations) | held-out loss | "
-          "loss at 0 → last (bptui) | (PyTorch) |")
+    print(
+        f"\nCross-check: the histories of bptui's and {torch_side.label}'s N1-step runs over "
+        f"the first {AGREE_STEPS} steps (max relative difference; target ≤ "
+        f"{AGREE_TOLERANCE:g}):\n"
+    )
+    print(
+        "| problem | batch loss (per step) | training-set loss (evaluations) | held-out loss | "
+        "loss at 0 → last (bptui) | (PyTorch) |"
+    )
     print("|---|---:|---:|---:|---|---|")
     worst = (0.0, "")
     for row in rows:
@@ -562,10 +631,11 @@ def print_cross_check(rows: list[Row], torch_side) -> None:
                 worst = (check[key], row.name)
         test = f"{check['test']:.1e}" if "test" in check else "–"
         ends = [f"{fmt_loss(h['loss'][0])} → {fmt_loss(h['loss'][-1])}" for h in (ours, theirs)]
-        print(f"| {row.name} | {check['batch']:.1e} | {check['loss']:.1e} ({check['evals']}) | "
-              f"{test} | {ends[0]} | {ends[1]} |")
-    print(f"\nWorst: {worst[0]:.1e} ({worst[1] or '–'}) → "
-          f"{verdict(worst[0] <= AGREE_TOLERANCE)}")
+        print(
+            f"| {row.name} | {check['batch']:.1e} | {check['loss']:.1e} ({check['evals']}) | "
+            f"{test} | {ends[0]} | {ends[1]} |"
+        )
+    print(f"\nWorst: {worst[0]:.1e} ({worst[1] or '–'}) → {verdict(worst[0] <= AGREE_TOLERANCE)}")
 
 
 def fmt_loss(value: float | None) -> str:
@@ -573,30 +643,51 @@ def fmt_loss(value: float | None) -> str:
     return "nan" if value is None else f"{value:.6g}"
 
 
-# ----- command line ---------------------------------------------------------------------------------
+# ----- command line -------------------------------------------------------------------------------
 
 
 def parse_args(argv: list[str] | None):
     """Command-line options (--worker and --threads are internal)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--presets", nargs="+", metavar="NAME",
-                        help=f"rows to run (default: {SPIRAL300}, every bundled preset, "
-                             f"{', '.join(GENERATED)})")
+    parser.add_argument(
+        "--presets",
+        nargs="+",
+        metavar="NAME",
+        help=f"rows to run (default: {SPIRAL300}, every bundled preset, {', '.join(GENERATED)})",
+    )
     parser.add_argument("--repeats", type=int, default=5, help="runs per step count (default 5)")
-    parser.add_argument("--stat", choices=STATISTICS, default="median",
-                        help="statistic of the repeated runs (default median)")
-    parser.add_argument("--target-seconds", type=float, default=0.4,
-                        help="time the N2 − N1 extra steps should take (default 0.4; at least "
-                             "one epoch)")
-    parser.add_argument("--n1", type=int, default=AGREE_STEPS,
-                        help=f"the smaller step count (default {AGREE_STEPS}; at least one epoch)")
-    parser.add_argument("--budget", type=float, default=420,
-                        help="seconds within which rows with noisy figures are measured once "
-                             "more (default 420)")
-    parser.add_argument("--no-single-thread", action="store_true",
-                        help="skip the runs with one thread (bptui's BLAS, PyTorch)")
-    parser.add_argument("--quick", action="store_true",
-                        help="3 repeats and a 0.2 s target: a rough answer")
+    parser.add_argument(
+        "--stat",
+        choices=STATISTICS,
+        default="median",
+        help="statistic of the repeated runs (default median)",
+    )
+    parser.add_argument(
+        "--target-seconds",
+        type=float,
+        default=0.4,
+        help="time the N2 − N1 extra steps should take (default 0.4; at least one epoch)",
+    )
+    parser.add_argument(
+        "--n1",
+        type=int,
+        default=AGREE_STEPS,
+        help=f"the smaller step count (default {AGREE_STEPS}; at least one epoch)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=420,
+        help="seconds within which rows with noisy figures are measured once more (default 420)",
+    )
+    parser.add_argument(
+        "--no-single-thread",
+        action="store_true",
+        help="skip the runs with one thread (bptui's BLAS, PyTorch)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="3 repeats and a 0.2 s target: a rough answer"
+    )
     parser.add_argument("--worker", choices=("bptui", "torch", "sklearn"), help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

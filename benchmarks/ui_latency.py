@@ -109,9 +109,25 @@ class Pane:
         # remain-on-exit keeps a crashed app's traceback on screen for the error message.
         # One retry: on a shared machine another tmux user may stop the server meanwhile.
         for attempt in range(2):
-            done = tmux("new-session", "-d", "-s", self.name, "-x", str(WIDTH), "-y",
-                        str(HEIGHT), self.command, ";", "set-option", "-w", "-t", self.name,
-                        "remain-on-exit", "on", check=False)
+            done = tmux(
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                str(WIDTH),
+                "-y",
+                str(HEIGHT),
+                self.command,
+                ";",
+                "set-option",
+                "-w",
+                "-t",
+                self.name,
+                "remain-on-exit",
+                "on",
+                check=False,
+            )
             if done.returncode == 0:
                 break
             tmux("kill-session", "-t", self.name, check=False)
@@ -121,8 +137,9 @@ class Pane:
         _started.append(self.name)
 
     def capture(self) -> list[str]:
-        out = subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name],
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+        ).stdout
         lines = out.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
@@ -160,8 +177,10 @@ class Pane:
                 return now, lines
             polls += 1
             if now > deadline or (polls % 50 == 0 and self.dead()):
-                raise RuntimeError(f"tmux session {self.name} ({self.command}) did not get "
-                                   f"ready; screen:\n" + "\n".join(self.capture()))
+                raise RuntimeError(
+                    f"tmux session {self.name} ({self.command}) did not get "
+                    f"ready; screen:\n" + "\n".join(self.capture())
+                )
 
     def wait_stable(self, gap: float = 0.04, timeout: float = 3.0) -> list[str]:
         """The screen once two captures `gap` apart agree (nothing is still being drawn)."""
@@ -184,7 +203,7 @@ class Subject:
     def __init__(self, label: str, command: str, ready, changed):
         self.label = label
         self.command = command
-        self.ready = ready      # lines -> the first full frame is on screen
+        self.ready = ready  # lines -> the first full frame is on screen
         self.changed = changed  # (before, now) -> the press is fully drawn
 
 
@@ -213,8 +232,12 @@ def bptui_subject(bptui: str, preset: str, folder: Path, tag: str = "") -> Subje
     # tmux starts the app in its server's environment: pass this run's BLAS thread setting on
     blas = os.environ.get("OPENBLAS_NUM_THREADS")
     prefix = f"env OPENBLAS_NUM_THREADS={shlex.quote(blas)} " if blas else ""
-    return Subject(f"bptui {preset}{tag}", f"{prefix}{shlex.quote(bptui)} {shlex.quote(source)}",
-                   ready, changed)
+    return Subject(
+        f"bptui {preset}{tag}",
+        f"{prefix}{shlex.quote(bptui)} {shlex.quote(source)}",
+        ready,
+        changed,
+    )
 
 
 def bare_subject(python: str, script: Path) -> Subject:
@@ -224,8 +247,9 @@ def bare_subject(python: str, script: Path) -> Subject:
     def changed(before, now):
         return now != before
 
-    return Subject("bare Textual app", f"{shlex.quote(python)} {shlex.quote(str(script))}",
-                   ready, changed)
+    return Subject(
+        "bare Textual app", f"{shlex.quote(python)} {shlex.quote(str(script))}", ready, changed
+    )
 
 
 # ----- statistics --------------------------------------------------------------------------------
@@ -270,8 +294,9 @@ def key_latency(subjects: list[Subject], presses: int) -> dict:
                         full = t - t0
                         break
                     if t - t0 > POLL_TIMEOUT:
-                        raise RuntimeError(f"{s.label}: press {i} never showed; screen:\n"
-                                           + "\n".join(now))
+                        raise RuntimeError(
+                            f"{s.label}: press {i} never showed; screen:\n" + "\n".join(now)
+                        )
                 if i == 0:
                     cpu[s.label] = pane.cpu_seconds()
                 if i:
@@ -281,7 +306,8 @@ def key_latency(subjects: list[Subject], presses: int) -> dict:
             after = panes[s.label].wait_stable() and panes[s.label].cpu_seconds()
             before = cpu.get(s.label)
             results[s.label]["cpu_per_press"] = (
-                (after - before) / presses if before is not None and after else None)
+                (after - before) / presses if before is not None and after else None
+            )
         for s in subjects:  # the cost of one poll on this app's screen
             pane = panes[s.label]
             for _ in range(20):
@@ -326,8 +352,10 @@ def compile_bytecode() -> str:
     folder = Path(bptui.__file__).parent
     compileall.compile_dir(folder, quiet=1)
     unset = tmux("show-environment", "-g", "PYTHONDONTWRITEBYTECODE", check=False).returncode
-    return (f"bptui's bytecode compiled beforehand ({folder}); tmux's server environment "
-            f"{'does not set' if unset else 'sets'} PYTHONDONTWRITEBYTECODE")
+    return (
+        f"bptui's bytecode compiled beforehand ({folder}); tmux's server environment "
+        f"{'does not set' if unset else 'sets'} PYTHONDONTWRITEBYTECODE"
+    )
 
 
 def import_times(python: str, runs: int = 3) -> dict:
@@ -381,8 +409,13 @@ def live_throughput(subject: Subject, run_seconds: float) -> dict:
             raise RuntimeError(f"no 'step N' in the status line: {lines[0]!r}")
         steps = int(match.group(1).replace(",", ""))
         elapsed = t_pause - t_run
-        return {"steps": steps, "seconds": elapsed, "steps_per_s": steps / elapsed,
-                "run_shows_s": t_shown - t_run, "pause_shows_s": t_paused - t_pause}
+        return {
+            "steps": steps,
+            "seconds": elapsed,
+            "steps_per_s": steps / elapsed,
+            "run_shows_s": t_shown - t_run,
+            "pause_shows_s": t_paused - t_pause,
+        }
     finally:
         pane.kill()
 
@@ -392,7 +425,7 @@ def headless_throughput(preset, target_seconds: float = 1.5) -> dict:
     median of 3 each, K2 - K1 whole epochs (see problems.headless_seconds)."""
     epoch = preset.stepper().batches_per_epoch
     k1 = max(200, epoch)
-    whole = lambda n: epoch * -(-n // epoch)  # noqa: E731 - n steps rounded up to epochs
+    whole = lambda n: epoch * -(-n // epoch)
     extra = whole(250)
     while True:  # probe until the extra steps take long enough to time
         probe = headless_seconds(preset, k1 + extra)[0] - headless_seconds(preset, k1)[0]
@@ -420,8 +453,9 @@ def machine_info(python: str) -> dict:
                 break
     except OSError:
         pass
-    version = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"],
-                             capture_output=True, text=True).stdout.strip()
+    version = subprocess.run(
+        [python, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True
+    ).stdout.strip()
 
     def pkg(name):
         try:
@@ -446,7 +480,7 @@ def machine_info(python: str) -> dict:
 
 PACED_STEPS_PER_S = 10
 PACED_SECONDS = 5.0
-PACED_TARGET = 45   # distinct step numbers the status line must show in PACED_SECONDS
+PACED_TARGET = 45  # distinct step numbers the status line must show in PACED_SECONDS
 
 
 def paced_steps_seen(subject: Subject, seconds: float = PACED_SECONDS) -> dict:
@@ -472,8 +506,12 @@ def paced_steps_seen(subject: Subject, seconds: float = PACED_SECONDS) -> dict:
             if match:
                 seen.add(int(match.group(1).replace(",", "")))
         pane.send("r")
-        return {"distinct_steps": len(seen), "highest": max(seen, default=0), "polls": polls,
-                "seconds": seconds}
+        return {
+            "distinct_steps": len(seen),
+            "highest": max(seen, default=0),
+            "polls": polls,
+            "seconds": seconds,
+        }
     finally:
         pane.kill()
 
@@ -482,38 +520,54 @@ def verdict(ok: bool) -> str:
     return "ok" if ok else "**MISSED**"
 
 
-def report(info: dict, keys: dict, starts: dict, imports: dict, live: dict, headless: dict,
-           bare_label: str, paced: dict | None = None) -> str:
+def report(
+    info: dict,
+    keys: dict,
+    starts: dict,
+    imports: dict,
+    live: dict,
+    headless: dict,
+    bare_label: str,
+    paced: dict | None = None,
+) -> str:
     out = []
     out.append(f"## bptui UI latency (tmux, {WIDTH}x{HEIGHT})\n")
-    out.append(f"Machine: {info['cpus']} CPUs ({info['usable_cpus']} usable), {info['cpu_model']}; "
-               f"{info['platform']}; Python {info['python']}, Textual {info['textual']}, "
-               f"textual-plotext {info['textual-plotext']}, numpy {info['numpy']}, "
-               f"bptui {info['bptui']}, {info['tmux']}, OPENBLAS_NUM_THREADS "
-               f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}. Load average at start "
-               f"{info['loadavg_start'][0]:.2f}, at end {info['loadavg_end'][0]:.2f}.\n")
+    out.append(
+        f"Machine: {info['cpus']} CPUs ({info['usable_cpus']} usable), {info['cpu_model']}; "
+        f"{info['platform']}; Python {info['python']}, Textual {info['textual']}, "
+        f"textual-plotext {info['textual-plotext']}, numpy {info['numpy']}, "
+        f"bptui {info['bptui']}, {info['tmux']}, OPENBLAS_NUM_THREADS "
+        f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}. Load average at start "
+        f"{info['loadavg_start'][0]:.2f}, at end {info['loadavg_end'][0]:.2f}.\n"
+    )
     if max(info["loadavg_start"][0], info["loadavg_end"][0]) > 0.5 * (info["usable_cpus"] or 1):
-        out.append("**Warning:** other processes were busy on this machine during the run; "
-                   "absolute figures are noisy (the ratios of 1 and 2 less so: the apps are "
-                   "interleaved there).\n")
+        out.append(
+            "**Warning:** other processes were busy on this machine during the run; "
+            "absolute figures are noisy (the ratios of 1 and 2 less so: the apps are "
+            "interleaved there).\n"
+        )
 
     if keys:
         bare = keys[bare_label]
         bare_med = statistics.median(bare["full"])
         n = len(bare["full"])
         out.append(f"### 1. Key press (space) -> screen updated ({n} presses each, interleaved)\n")
-        out.append("| app | median ms | p90 ms | min ms | first change median ms "
-                   "| app CPU ms/press | capture-pane cost ms | ratio to bare (median) "
-                   "| target <= 2x |")
+        out.append(
+            "| app | median ms | p90 ms | min ms | first change median ms "
+            "| app CPU ms/press | capture-pane cost ms | ratio to bare (median) "
+            "| target <= 2x |"
+        )
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
         for label, r in keys.items():
             med = statistics.median(r["full"])
             ratio = med / bare_med
             target = "-" if label == bare_label else verdict(ratio <= 2.0)
-            out.append(f"| {label} | {ms(med)} | {ms(percentile(r['full'], 90))} | "
-                       f"{ms(min(r['full']))} | {ms(statistics.median(r['first']))} | "
-                       f"{ms(r['cpu_per_press']) if r['cpu_per_press'] is not None else '?'} | "
-                       f"{ms(statistics.median(r['poll']))} | {ratio:.2f}x | {target} |")
+            out.append(
+                f"| {label} | {ms(med)} | {ms(percentile(r['full'], 90))} | "
+                f"{ms(min(r['full']))} | {ms(statistics.median(r['first']))} | "
+                f"{ms(r['cpu_per_press']) if r['cpu_per_press'] is not None else '?'} | "
+                f"{ms(statistics.median(r['poll']))} | {ratio:.2f}x | {target} |"
+            )
         out.append("")
 
     if starts:
@@ -526,20 +580,25 @@ def report(info: dict, keys: dict, starts: dict, imports: dict, live: dict, head
             med = statistics.median(r)
             ratio = med / bare_start
             target = "-" if label == bare_label else verdict(ratio <= 2.0)
-            out.append(f"| {label} | {med:.3f} | {min(r):.3f} | {max(r):.3f} | {ratio:.2f}x "
-                       f"| {target} |")
+            out.append(
+                f"| {label} | {med:.3f} | {min(r):.3f} | {max(r):.3f} | {ratio:.2f}x | {target} |"
+            )
         out.append("")
-        out.append(f"Bytecode: {info.get('bytecode', 'not compiled beforehand (--no-compile)')}."
-                   "\n")
-        out.append("Import cost, separate interpreters (median of 3, wall s): "
-                   + ", ".join(f"`{k}` {v:.3f}" for k, v in imports.items()) + ".\n")
+        out.append(f"Bytecode: {info.get('bytecode', 'not compiled beforehand (--no-compile)')}.\n")
+        out.append(
+            "Import cost, separate interpreters (median of 3, wall s): "
+            + ", ".join(f"`{k}` {v:.3f}" for k, v in imports.items())
+            + ".\n"
+        )
 
     if live:
         out.append("### 3. Live training throughput (r, wait, r)\n")
         n = len(next(iter(live.values())))
-        out.append(f"| preset | app steps/s (median of {n}) | (min..max) "
-                   "| headless steps/s (K1..K2) | app / headless | target >= 50% "
-                   "| r -> 'running' shown ms | r -> pause shown ms |")
+        out.append(
+            f"| preset | app steps/s (median of {n}) | (min..max) "
+            "| headless steps/s (K1..K2) | app / headless | target >= 50% "
+            "| r -> 'running' shown ms | r -> pause shown ms |"
+        )
         out.append("|---|---:|---:|---:|---:|---|---:|---:|")
         for preset, runs in live.items():
             h = headless[preset]
@@ -548,20 +607,26 @@ def report(info: dict, keys: dict, starts: dict, imports: dict, live: dict, head
             share = rate / h["steps_per_s"]
             shown = statistics.median(r["run_shows_s"] for r in runs)
             paused = statistics.median(r["pause_shows_s"] for r in runs)
-            out.append(f"| {preset} | {rate:,.0f} | {min(rates):,.0f}..{max(rates):,.0f} "
-                       f"| {h['steps_per_s']:,.0f} ({h['k1']}..{h['k2']}: {h['t1']:.2f} s.."
-                       f"{h['t2']:.2f} s) | {share:.0%} | {verdict(share >= 0.5)} "
-                       f"| {ms(shown)} | {ms(paused)} |")
+            out.append(
+                f"| {preset} | {rate:,.0f} | {min(rates):,.0f}..{max(rates):,.0f} "
+                f"| {h['steps_per_s']:,.0f} ({h['k1']}..{h['k2']}: {h['t1']:.2f} s.."
+                f"{h['t2']:.2f} s) | {share:.0%} | {verdict(share >= 0.5)} "
+                f"| {ms(shown)} | {ms(paused)} |"
+            )
         out.append("")
-        out.append("App steps/s = the status line's step count after the pause / the time "
-                   "between the two r presses; the r -> times are medians. Headless: what "
-                   "`bptui train PRESET --steps K --json` does after loading, in this process, "
-                   "median of 3 per K, (K2 - K1) / (t(K2) - t(K1)), K2 - K1 whole epochs.\n")
+        out.append(
+            "App steps/s = the status line's step count after the pause / the time "
+            "between the two r presses; the r -> times are medians. Headless: what "
+            "`bptui train PRESET --steps K --json` does after loading, in this process, "
+            "median of 3 per K, (K2 - K1) / (t(K2) - t(K1)), K2 - K1 whole epochs.\n"
+        )
     if paced:
         out.append(f"### 4. Paced training: every step drawn at {PACED_STEPS_PER_S} steps/s\n")
-        out.append(f"| preset | distinct steps seen in {PACED_SECONDS:g} s | highest step "
-                   f"| status-line polls | target >= {PACED_TARGET} "
-                   "| at max: app / headless (section 3) | target >= 50% |")
+        out.append(
+            f"| preset | distinct steps seen in {PACED_SECONDS:g} s | highest step "
+            f"| status-line polls | target >= {PACED_TARGET} "
+            "| at max: app / headless (section 3) | target >= 50% |"
+        )
         out.append("|---|---:|---:|---:|---|---:|---|")
         for preset, r in paced.items():
             share = "-"
@@ -570,13 +635,17 @@ def report(info: dict, keys: dict, starts: dict, imports: dict, live: dict, head
                 rate = statistics.median(x["steps_per_s"] for x in live[preset])
                 ratio = rate / headless[preset]["steps_per_s"]
                 share, share_ok = f"{ratio:.0%}", verdict(ratio >= 0.5)
-            out.append(f"| {preset} | {r['distinct_steps']} | {r['highest']} | {r['polls']} "
-                       f"| {verdict(r['distinct_steps'] >= PACED_TARGET)} | {share} "
-                       f"| {share_ok} |")
+            out.append(
+                f"| {preset} | {r['distinct_steps']} | {r['highest']} | {r['polls']} "
+                f"| {verdict(r['distinct_steps'] >= PACED_TARGET)} | {share} "
+                f"| {share_ok} |"
+            )
         out.append("")
-        out.append(f"`<` three times from max sets {PACED_STEPS_PER_S} steps/s; then `r`, and the "
-                   "status line is captured in a tight loop; every step number it shows is "
-                   "counted once.\n")
+        out.append(
+            f"`<` three times from max sets {PACED_STEPS_PER_S} steps/s; then `r`, and the "
+            "status line is captured in a tight loop; every step number it shows is "
+            "counted once.\n"
+        )
     return "\n".join(out)
 
 
@@ -586,30 +655,59 @@ def main() -> int:
     parser.add_argument("--presses", type=int, default=30)
     parser.add_argument("--starts", type=int, default=5)
     parser.add_argument("--run-seconds", type=float, default=4.0)
-    parser.add_argument("--presets", default="xor,spiral",
-                        help="presets of the key-press measurement (the first also starts up)")
-    parser.add_argument("--live-presets", default="all",
-                        help="presets of the live-training measurement (default: every bundled "
-                             f"preset, {', '.join(GENERATED)})")
-    parser.add_argument("--live-runs", type=int, default=3,
-                        help="live-training runs per preset, the median reported (default 3)")
-    parser.add_argument("--sections", default="keys,start,live,paced",
-                        help="which measurements to run (default keys,start,live,paced)")
-    parser.add_argument("--paced-presets", default="xor,spiral",
-                        help="presets of the paced (10 steps/s) measurement")
-    parser.add_argument("--python", default=sys.executable,
-                        help="the interpreter of the bare app (default: this one)")
+    parser.add_argument(
+        "--presets",
+        default="xor,spiral",
+        help="presets of the key-press measurement (the first also starts up)",
+    )
+    parser.add_argument(
+        "--live-presets",
+        default="all",
+        help="presets of the live-training measurement (default: every bundled "
+        f"preset, {', '.join(GENERATED)})",
+    )
+    parser.add_argument(
+        "--live-runs",
+        type=int,
+        default=3,
+        help="live-training runs per preset, the median reported (default 3)",
+    )
+    parser.add_argument(
+        "--sections",
+        default="keys,start,live,paced",
+        help="which measurements to run (default keys,start,live,paced)",
+    )
+    parser.add_argument(
+        "--paced-presets",
+        default="xor,spiral",
+        help="presets of the paced (10 steps/s) measurement",
+    )
+    parser.add_argument(
+        "--python",
+        default=sys.executable,
+        help="the interpreter of the bare app (default: this one)",
+    )
     parser.add_argument("--bptui", default=str(Path(sys.executable).parent / "bptui"))
-    parser.add_argument("--baseline", help="another bptui command (e.g. a script running an "
-                        "older checkout) measured in the same run, labelled 'before': key "
-                        "presses and start-up")
-    parser.add_argument("--no-compile", dest="compile", action="store_false",
-                        help="do not write bptui's .pyc files before the start-up section "
-                             "(measure launches that compile it, as PYTHONDONTWRITEBYTECODE=1 "
-                             "makes them)")
+    parser.add_argument(
+        "--baseline",
+        help="another bptui command (e.g. a script running an "
+        "older checkout) measured in the same run, labelled 'before': key "
+        "presses and start-up",
+    )
+    parser.add_argument(
+        "--no-compile",
+        dest="compile",
+        action="store_false",
+        help="do not write bptui's .pyc files before the start-up section "
+        "(measure launches that compile it, as PYTHONDONTWRITEBYTECODE=1 "
+        "makes them)",
+    )
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
-    parser.add_argument("--size", default=f"{WIDTH}x{HEIGHT}",
-                        help="terminal size COLSxROWS (default 120x40; the issue asks for 80x24 too)")
+    parser.add_argument(
+        "--size",
+        default=f"{WIDTH}x{HEIGHT}",
+        help="terminal size COLSxROWS (default 120x40; the issue asks for 80x24 too)",
+    )
     args = parser.parse_args()
     WIDTH, HEIGHT = (int(v) for v in args.size.lower().split("x"))
     presets = [p for p in args.presets.split(",") if p]
@@ -629,8 +727,11 @@ def main() -> int:
         bare = bare_subject(args.python, script)
         folder = Path(tmp)
         subjects = [bare] + [bptui_subject(args.bptui, p, folder) for p in presets]
-        before = [bptui_subject(args.baseline, p, folder, " (before)") for p in presets] \
-            if args.baseline else []
+        before = (
+            [bptui_subject(args.baseline, p, folder, " (before)") for p in presets]
+            if args.baseline
+            else []
+        )
         keys, starts, imports, live, headless, paced = {}, {}, {}, {}, {}, {}
         try:
             if "keys" in sections:
@@ -648,8 +749,9 @@ def main() -> int:
                 for p in live_presets:  # back to back, so both see the same background load
                     print(f"3/3 live training: {p} ...", file=sys.stderr, flush=True)
                     subject = bptui_subject(args.bptui, p, folder)
-                    live[p] = [live_throughput(subject, args.run_seconds)
-                               for _ in range(args.live_runs)]
+                    live[p] = [
+                        live_throughput(subject, args.run_seconds) for _ in range(args.live_runs)
+                    ]
                     headless[p] = headless_throughput(load_preset(preset_source(p, folder)))
             if "paced" in sections:
                 for p in [p for p in args.paced_presets.split(",") if p]:
@@ -662,9 +764,20 @@ def main() -> int:
     print(report(info, keys, starts, imports, live, headless, bare.label, paced))
     print(f"Total benchmark time {time.perf_counter() - started:.0f} s.")
     if args.json:
-        args.json.write_text(json.dumps({"machine": info, "keys": keys, "startup": starts,
-                                         "imports": imports, "live": live,
-                                         "headless": headless, "paced": paced}, indent=1))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": info,
+                    "keys": keys,
+                    "startup": starts,
+                    "imports": imports,
+                    "live": live,
+                    "headless": headless,
+                    "paced": paced,
+                },
+                indent=1,
+            )
+        )
     return 0
 
 

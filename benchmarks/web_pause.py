@@ -86,9 +86,22 @@ def main() -> int:
     import tempfile
 
     store = tempfile.mkdtemp(prefix="bptui-class-")  # not the user's data folder
-    server = subprocess.Popen([sys.executable, "-m", "bptui", "--web", args.preset, "--port",
-                               str(port), "--class-dir", store], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bptui",
+            "--web",
+            args.preset,
+            "--port",
+            str(port),
+            "--class-dir",
+            store,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         for _ in range(200):
             try:
@@ -98,13 +111,17 @@ def main() -> int:
                 time.sleep(0.1)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=shutil.which("chromium"), headless=True,
-                args=["--disable-gpu", "--no-first-run"])
+                executable_path=shutil.which("chromium"),
+                headless=True,
+                args=["--disable-gpu", "--no-first-run"],
+            )
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.add_init_script(CATCH_TERMINAL)
             page.goto(url + "/", wait_until="load")
-            page.wait_for_function("() => { const r = bptuiRows(); return r && r[0].includes("
-                                   "'ready'); }", timeout=30_000)
+            page.wait_for_function(
+                "() => { const r = bptuiRows(); return r && r[0].includes('ready'); }",
+                timeout=30_000,
+            )
             page.focus(".xterm-helper-textarea")
             time.sleep(1)
             pauses, longest, gaps = [], [], []
@@ -115,18 +132,27 @@ def main() -> int:
                 page.keyboard.press("r")
                 keys = [t for t, key in page.evaluate("window.__keys") if key == "r"]
                 start, stop = keys[0], keys[-1]
-                page.wait_for_function("(stop) => window.__samples.some((s) => s[2] && "
-                                       "s[0] >= stop)", arg=stop, timeout=30_000)
+                page.wait_for_function(
+                    "(stop) => window.__samples.some((s) => s[2] && s[0] >= stop)",
+                    arg=stop,
+                    timeout=30_000,
+                )
                 samples = page.evaluate("window.__samples")
                 shown = next((t for t, _, paused in samples if paused and t >= stop), None)
                 if shown is None:
                     print("keys", page.evaluate("window.__keys"), file=sys.stderr)
-                    print("samples", [(round(t), st[:60], p) for t, st, p in samples[-8:]],
-                          file=sys.stderr)
+                    print(
+                        "samples",
+                        [(round(t), st[:60], p) for t, st, p in samples[-8:]],
+                        file=sys.stderr,
+                    )
                     continue
                 pauses.append(shown - stop)
-                changes = [t for t, status, _ in samples if start <= t <= stop
-                           and step_of(status) is not None]
+                changes = [
+                    t
+                    for t, status, _ in samples
+                    if start <= t <= stop and step_of(status) is not None
+                ]
                 if len(changes) > 2:
                     between = [b - a for a, b in zip(changes[1:], changes[2:])]
                     longest.append(max(between))
@@ -137,14 +163,20 @@ def main() -> int:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(10)
         shutil.rmtree(store, ignore_errors=True)
-    print(f"preset {args.preset}, {args.repeats} × {args.seconds:g} s of training, "
-          f"Chromium headless, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
-    print("pause (r → 'paused' on screen), ms: "
-          + ", ".join(f"{p:.0f}" for p in pauses)
-          + f"  (median {statistics.median(pauses):.0f}, max {max(pauses):.0f})")
+    print(
+        f"preset {args.preset}, {args.repeats} × {args.seconds:g} s of training, "
+        f"Chromium headless, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        "pause (r → 'paused' on screen), ms: "
+        + ", ".join(f"{p:.0f}" for p in pauses)
+        + f"  (median {statistics.median(pauses):.0f}, max {max(pauses):.0f})"
+    )
     if gaps:
-        print(f"screen updates while training: median {statistics.median(gaps):.0f} ms apart, "
-              f"longest freeze per run {', '.join(f'{g:.0f}' for g in longest)} ms")
+        print(
+            f"screen updates while training: median {statistics.median(gaps):.0f} ms apart, "
+            f"longest freeze per run {', '.join(f'{g:.0f}' for g in longest)} ms"
+        )
     return 0
 
 

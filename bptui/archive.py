@@ -21,9 +21,9 @@ import math
 import os
 import stat
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from numpy.lib import format as npy
@@ -32,7 +32,7 @@ from bptui.preset.errors import PresetError
 
 MAX_MEMBERS = 64
 MAX_DIRECTORY_BYTES = 64 * 1024
-MAX_RATIO = 1100           # deflate cannot compress better than about 1032:1
+MAX_RATIO = 1100  # deflate cannot compress better than about 1032:1
 DEFLATED_BUDGET = 64 << 20  # bytes deflated members may unpack to beyond 10× the file's size
 KINDS = {"f": "float64", "i": "int64", "U": "text", "b": "bool", "u": "uint8 (bytes)"}
 
@@ -96,7 +96,7 @@ class Archive:
         self.zip.close()
         self.handle.close()
 
-    def __enter__(self) -> "Archive":
+    def __enter__(self) -> Archive:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -129,19 +129,27 @@ class Archive:
         try:
             magic = handle.read(len(npy.MAGIC_PREFIX))
             # zipfile's own reader of the end record (it handles comments and ZIP64)
-            end = zipfile._EndRecData(handle)  # noqa: SLF001 - no public way to peek
+            end = zipfile._EndRecData(handle)
         except OSError as exc:
             handle.close()
             raise self.error(None, f"cannot read ({exc.strerror})") from None
         if not end:
             handle.close()
-            what = "a single .npy array" if magic == npy.MAGIC_PREFIX else "not a .npz (ZIP) archive"
+            what = (
+                "a single .npy array" if magic == npy.MAGIC_PREFIX else "not a .npz (ZIP) archive"
+            )
             raise self.error(None, f"not {self.what} ({what})")
-        if end[zipfile._ECD_SIZE] > MAX_DIRECTORY_BYTES or end[zipfile._ECD_ENTRIES_TOTAL] > MAX_MEMBERS:
+        if (
+            end[zipfile._ECD_SIZE] > MAX_DIRECTORY_BYTES
+            or end[zipfile._ECD_ENTRIES_TOTAL] > MAX_MEMBERS
+        ):
             handle.close()
-            raise self.error(None, f"not {self.what}: {end[zipfile._ECD_ENTRIES_TOTAL]} members in "
-                                   f"a {end[zipfile._ECD_SIZE]:,}-byte directory (allowed: up to "
-                                   f"{MAX_MEMBERS} members)")
+            raise self.error(
+                None,
+                f"not {self.what}: {end[zipfile._ECD_ENTRIES_TOTAL]} members in "
+                f"a {end[zipfile._ECD_SIZE]:,}-byte directory (allowed: up to "
+                f"{MAX_MEMBERS} members)",
+            )
         try:
             archive = zipfile.ZipFile(handle)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
@@ -165,20 +173,31 @@ class Archive:
                 raise self.error(where, "lies beyond the end of the file (truncated?)")
             if info.compress_type == zipfile.ZIP_STORED:
                 if info.compress_size != info.file_size:
-                    raise self.error(where, f"stored with {info.compress_size:,} bytes but claims "
-                                            f"{info.file_size:,}")
+                    raise self.error(
+                        where,
+                        f"stored with {info.compress_size:,} bytes but claims {info.file_size:,}",
+                    )
             elif info.compress_type == zipfile.ZIP_DEFLATED:
                 if info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                    raise self.error(where, f"unpacks {info.compress_size:,} bytes to "
-                                            f"{info.file_size:,} (allowed ratio: up to {MAX_RATIO}:1)")
+                    raise self.error(
+                        where,
+                        f"unpacks {info.compress_size:,} bytes to "
+                        f"{info.file_size:,} (allowed ratio: up to {MAX_RATIO}:1)",
+                    )
                 deflated += info.file_size
             else:
-                raise self.error(where, f"uses ZIP compression method {info.compress_type} "
-                                        f"(allowed: stored or deflated)")
+                raise self.error(
+                    where,
+                    f"uses ZIP compression method {info.compress_type} "
+                    f"(allowed: stored or deflated)",
+                )
             infos[key] = info
         if deflated > 10 * self.size + DEFLATED_BUDGET:
-            raise self.error(None, f"compressed members unpack to {deflated:,} bytes, too many for "
-                                   f"a {self.size:,}-byte file")
+            raise self.error(
+                None,
+                f"compressed members unpack to {deflated:,} bytes, too many for "
+                f"a {self.size:,}-byte file",
+            )
         return infos
 
     # ----- pass 2: names and headers -----------------------------------------------------------
@@ -187,8 +206,10 @@ class Archive:
         """Every member known to the layout; every required member present."""
         for key in self.infos:
             if key not in layout.members:
-                raise self.error(f"member {key!r}", f"is not part of {self.what} (allowed: "
-                                                    f"{', '.join(layout.members)})")
+                raise self.error(
+                    f"member {key!r}",
+                    f"is not part of {self.what} (allowed: {', '.join(layout.members)})",
+                )
         for key, member in layout.members.items():
             if member.required and key not in self.infos:
                 raise self.error(key, "missing")
@@ -203,24 +224,42 @@ class Archive:
                 elif version == (2, 0):
                     shape, fortran, dtype = npy.read_array_header_2_0(handle)
                 else:
-                    raise ValueError(f"format version {version[0]}.{version[1]} (allowed: 1.0, 2.0)")
+                    raise ValueError(
+                        f"format version {version[0]}.{version[1]} (allowed: 1.0, 2.0)"
+                    )
                 return Header(handle.tell(), dtype, tuple(shape), bool(fortran))
-        except (ValueError, TypeError, SyntaxError, EOFError, OSError, zipfile.BadZipFile,
-                RuntimeError, NotImplementedError) as exc:
+        except (
+            ValueError,
+            TypeError,
+            SyntaxError,
+            EOFError,
+            OSError,
+            zipfile.BadZipFile,
+            RuntimeError,
+            NotImplementedError,
+        ) as exc:
             raise self.error(key, f"is not a readable .npy array ({exc})") from None
 
-    def check_header(self, key: str, member: Member, dims: dict[str, int],
-                     allowed: dict[str, tuple[int, ...]]) -> Header:
+    def check_header(
+        self, key: str, member: Member, dims: dict[str, int], allowed: dict[str, tuple[int, ...]]
+    ) -> Header:
         """The header of `key` as `member` says; binds the named dimensions it uses in `dims`."""
         head = self.header(key)
         dtype = head.dtype
-        if (dtype.kind != member.kind or dtype.hasobject
-                or (member.kind in "fi" and dtype.itemsize != 8)
-                or (member.kind == "u" and dtype.itemsize != 1)):
-            raise self.error(key, f"has dtype {dtype} (allowed: {KINDS.get(member.kind, member.kind)})")
+        if (
+            dtype.kind != member.kind
+            or dtype.hasobject
+            or (member.kind in "fi" and dtype.itemsize != 8)
+            or (member.kind == "u" and dtype.itemsize != 1)
+        ):
+            raise self.error(
+                key, f"has dtype {dtype} (allowed: {KINDS.get(member.kind, member.kind)})"
+            )
         if member.kind == "U" and dtype.itemsize // 4 > member.max_chars:
-            raise self.error(key, f"holds {dtype.itemsize // 4:,} characters "
-                                  f"(allowed: up to {member.max_chars:,})")
+            raise self.error(
+                key,
+                f"holds {dtype.itemsize // 4:,} characters (allowed: up to {member.max_chars:,})",
+            )
         if len(head.shape) != len(member.shape):
             raise self.error(key, f"has shape {head.shape}, expected {describe(member.shape)}")
         for size, want in zip(head.shape, member.shape):
@@ -233,11 +272,15 @@ class Archive:
                 if ok:
                     dims[want] = size
             if not ok:
-                raise self.error(key, f"has shape {head.shape}, expected "
-                                      f"{describe(member.shape, dims, allowed)}")
+                raise self.error(
+                    key, f"has shape {head.shape}, expected {describe(member.shape, dims, allowed)}"
+                )
         if self.infos[key].file_size != head.offset + head.nbytes:
-            raise self.error(key, f"holds {self.infos[key].file_size:,} bytes, its header says "
-                                  f"{head.offset + head.nbytes:,}")
+            raise self.error(
+                key,
+                f"holds {self.infos[key].file_size:,} bytes, its header says "
+                f"{head.offset + head.nbytes:,}",
+            )
         return head
 
     # ----- pass 3: the data --------------------------------------------------------------------
@@ -262,8 +305,11 @@ class Archive:
         members in `skip`, already read)."""
         self.check_names(layout)
         dims: dict[str, int] = {}
-        heads = {key: self.check_header(key, layout.members[key], dims, layout.dims)
-                 for key in layout.members if key in self.infos and key not in skip}
+        heads = {
+            key: self.check_header(key, layout.members[key], dims, layout.dims)
+            for key in layout.members
+            if key in self.infos and key not in skip
+        }
         arrays = {}
         for key, head in heads.items():
             arrays[key] = array = self.read(key, head)
@@ -274,8 +320,11 @@ class Archive:
         return arrays
 
 
-def describe(shape: tuple[int | str, ...], dims: dict[str, int] | None = None,
-             allowed: dict[str, tuple[int, ...]] | None = None) -> str:
+def describe(
+    shape: tuple[int | str, ...],
+    dims: dict[str, int] | None = None,
+    allowed: dict[str, tuple[int, ...]] | None = None,
+) -> str:
     """A shape for an error message, e.g. '(20, 4)' or '(20 or 21,)'."""
     parts = []
     for want in shape:
@@ -304,9 +353,11 @@ def finite(array: np.ndarray) -> str | None:
 
 def indices(limit: int) -> Callable[[np.ndarray], str | None]:
     """A value check: every entry an index 0..limit-1."""
+
     def check(array: np.ndarray) -> str | None:
         if array.size and (array.min() < 0 or array.max() >= limit):
             bad = array.min() if array.min() < 0 else array.max()
             return f"has row {bad} (allowed: 0..{limit - 1})"
         return None
+
     return check

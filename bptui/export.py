@@ -18,8 +18,9 @@ import secrets
 import shutil
 import stat
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 import numpy as np
 
@@ -180,8 +181,9 @@ def check_folder(folder: Path, shown: str) -> None:
     try:
         fd, temp = create_temp(folder / "bptui-check", None)
     except OSError as exc:
-        raise PresetError(shown, None, f"folder {str(folder)!r} is not writable "
-                                       f"({exc.strerror or exc})") from None
+        raise PresetError(
+            shown, None, f"folder {str(folder)!r} is not writable ({exc.strerror or exc})"
+        ) from None
     os.close(fd)
     try:
         os.unlink(temp)
@@ -189,15 +191,17 @@ def check_folder(folder: Path, shown: str) -> None:
         pass
 
 
-def check_destination(path: str | Path, option: str = "--save-weights",
-                      preset: Preset | None = None) -> Path:
+def check_destination(
+    path: str | Path, option: str = "--save-weights", preset: Preset | None = None
+) -> Path:
     """A weights file that can be written: not empty, a known suffix, in an existing folder that
     a file can be created in, not a folder or other non-regular file itself; with `preset`, a
     data copy that replaces no other file (check_data_copy). Checked before any work is done
     for it."""
     if not str(path).strip():
-        raise PresetError(option, None, f"is empty (allowed: a file name ending in "
-                                        f"{', '.join(FORMATS)})")
+        raise PresetError(
+            option, None, f"is empty (allowed: a file name ending in {', '.join(FORMATS)})"
+        )
     path = Path(path)
     check_format(path)
     folder = path.parent if str(path.parent) else Path(".")
@@ -207,8 +211,11 @@ def check_destination(path: str | Path, option: str = "--save-weights",
     try:
         mode_of(path)
     except OSError as exc:
-        raise PresetError(str(path), None, f"is not a regular file: {exc.strerror} (allowed: "
-                                           f"a new file or one to replace)") from None
+        raise PresetError(
+            str(path),
+            None,
+            f"is not a regular file: {exc.strerror} (allowed: a new file or one to replace)",
+        ) from None
     if preset is not None:
         check_data_copy(path, preset)
     return path
@@ -229,8 +236,9 @@ def weights_preset(preset: Preset, stepper: Stepper, data_file: str | None = Non
     if "csv" in data and data_file is not None:
         data["csv"] = data_file
     doc["data"] = data
-    doc["weights"] = [{"W": w.tolist(), "b": b.tolist()}
-                      for w, b in zip(stepper.weights, stepper.biases)]
+    doc["weights"] = [
+        {"W": w.tolist(), "b": b.tolist()} for w, b in zip(stepper.weights, stepper.biases)
+    ]
     return dumps(doc)
 
 
@@ -243,8 +251,9 @@ def data_copy(path: str | Path, preset: Preset) -> tuple[Path, bytes] | None:
     try:
         contents = read_file(preset.base, data["csv"], MAX_BYTES)
     except OSError as exc:
-        raise PresetError(str(exc.filename or data["csv"]), None,
-                          f"cannot read the data to copy ({exc.strerror})") from None
+        raise PresetError(
+            str(exc.filename or data["csv"]), None, f"cannot read the data to copy ({exc.strerror})"
+        ) from None
     return Path(path).with_suffix(".csv"), contents
 
 
@@ -269,10 +278,13 @@ def check_data_copy(path: str | Path, preset: Preset) -> None:
         except OSError:
             same = False
     if not same:
-        raise PresetError(str(target), None,
-                          f"already exists and bptui would replace it with the data that "
-                          f"{Path(path).name} brings along (bptui replaces only files you name: "
-                          f"choose another name, or move it)")
+        raise PresetError(
+            str(target),
+            None,
+            f"already exists and bptui would replace it with the data that "
+            f"{Path(path).name} brings along (bptui replaces only files you name: "
+            f"choose another name, or move it)",
+        )
 
 
 def preset_files(path: str | Path, preset: Preset, stepper: Stepper) -> dict[str, bytes]:
@@ -282,24 +294,31 @@ def preset_files(path: str | Path, preset: Preset, stepper: Stepper) -> dict[str
     if copy is None:
         return {str(path): weights_preset(preset, stepper).encode("utf-8")}
     target, contents = copy
-    return {str(path): weights_preset(preset, stepper, target.name).encode("utf-8"),
-            str(target): contents}
+    return {
+        str(path): weights_preset(preset, stepper, target.name).encode("utf-8"),
+        str(target): contents,
+    }
 
 
 def check_format(path: str | Path) -> str:
     """The file's suffix if it is a weights format, else a PresetError."""
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise PresetError(str(path), None, f"unknown weights format {suffix or '(none)'!r} "
-                                           f"(allowed: {', '.join(FORMATS)})")
+        raise PresetError(
+            str(path),
+            None,
+            f"unknown weights format {suffix or '(none)'!r} (allowed: {', '.join(FORMATS)})",
+        )
     return suffix
 
 
 def weights_bytes(suffix: str, preset: Preset, stepper: Stepper) -> bytes:
     """The weights as JSON or .npz (W0, b0, W1, ...); a preset is `preset_files`."""
     if suffix == ".json":
-        text = json.dumps({"preset": preset.name, "step": stepper.step,
-                           "layers": weights_json(stepper)}, allow_nan=False)
+        text = json.dumps(
+            {"preset": preset.name, "step": stepper.step, "layers": weights_json(stepper)},
+            allow_nan=False,
+        )
         return text.encode("utf-8")
     if suffix == ".npz":
         arrays = {}
@@ -342,8 +361,9 @@ def write_files(files: dict[str, bytes]) -> list[Path]:
     try:
         write_all_atomically(writers)
     except OSError as exc:
-        raise PresetError(exc.filename or ", ".join(files), None,
-                          f"cannot write ({exc.strerror or exc})") from None
+        raise PresetError(
+            exc.filename or ", ".join(files), None, f"cannot write ({exc.strerror or exc})"
+        ) from None
     return list(writers)
 
 

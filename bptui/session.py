@@ -52,9 +52,11 @@ def carried_data(preset: Preset) -> np.ndarray | None:
     try:
         contents = read_file(preset.base, table["csv"], MAX_DATA_BYTES)
     except OSError as exc:
-        raise PresetError(str(exc.filename or table["csv"]), None,
-                          f"cannot read the data to save with the session ({exc.strerror})"
-                          ) from None
+        raise PresetError(
+            str(exc.filename or table["csv"]),
+            None,
+            f"cannot read the data to save with the session ({exc.strerror})",
+        ) from None
     return np.frombuffer(contents, dtype=np.uint8)
 
 
@@ -66,21 +68,35 @@ def session_bytes(preset: Preset, stepper: Stepper) -> bytes:
     """
     state = stepper.state()
     meta = {
-        "format": FORMAT, "version": VERSION, "name": preset.name,
-        "source": Path(preset.source).name, "base": "",
+        "format": FORMAT,
+        "version": VERSION,
+        "name": preset.name,
+        "source": Path(preset.source).name,
+        "base": "",
         "preset": dumps(current_doc(preset, stepper)),
-        "position": state.position, "step": state.step, "batch_start": state.batch_start,
-        "learning_rate": state.learning_rate, "diverged": state.diverged,
+        "position": state.position,
+        "step": state.step,
+        "batch_start": state.batch_start,
+        "learning_rate": state.learning_rate,
+        "diverged": state.diverged,
         "last_cost": state.last_cost if np.isfinite(state.last_cost) else None,
-        "depth": stepper.depth, "opt_t": state.opt_t,
+        "depth": stepper.depth,
+        "opt_t": state.opt_t,
     }
     history = state.history
-    arrays = {"params": state.params, "before": state.before, "grads": state.grads,
-              "applied": state.applied, "opt_state": state.opt_state,
-              "opt_before": state.opt_before, "eval_steps": history.eval_steps.values,
-              "loss_history": history.loss.values, "test_loss_history": history.test_loss.values,
-              "batch_loss_history": history.batch_loss.values,
-              "meta": np.array(json.dumps(meta))}
+    arrays = {
+        "params": state.params,
+        "before": state.before,
+        "grads": state.grads,
+        "applied": state.applied,
+        "opt_state": state.opt_state,
+        "opt_before": state.opt_before,
+        "eval_steps": history.eval_steps.values,
+        "loss_history": history.loss.values,
+        "test_loss_history": history.test_loss.values,
+        "batch_loss_history": history.batch_loss.values,
+        "meta": np.array(json.dumps(meta)),
+    }
     if state.batch_rows is not None:
         arrays["batch_rows"] = state.batch_rows
     data = carried_data(preset)
@@ -105,12 +121,26 @@ def save_session(path: str | Path, preset: Preset, stepper: Stepper) -> Path:
     return write_files({str(path): session_bytes(preset, stepper)})[0]
 
 
-MAX_STEP = 10**12          # a sanity bound; the loss history must hold step values anyway
+MAX_STEP = 10**12  # a sanity bound; the loss history must hold step values anyway
 MAX_META_CHARS = 64 << 20  # the preset's TOML (pinned weights included) and the scalars
-META_KEYS = ("format", "version", "name", "source", "base", "preset", "position", "step",
-             "batch_start", "learning_rate", "diverged", "last_cost", "depth", "opt_t")
+META_KEYS = (
+    "format",
+    "version",
+    "name",
+    "source",
+    "base",
+    "preset",
+    "position",
+    "step",
+    "batch_start",
+    "learning_rate",
+    "diverged",
+    "last_cost",
+    "depth",
+    "opt_t",
+)
 META = Member("U", (), max_chars=MAX_META_CHARS)  # the JSON document, read first
-DATA = Member("u", ("c",), required=False)        # the preset's CSV data, read second
+DATA = Member("u", ("c",), required=False)  # the preset's CSV data, read second
 DATA_SIZES = range(1, MAX_DATA_BYTES + 1)
 
 
@@ -121,9 +151,9 @@ def session_layout(stepper: Stepper, meta: dict) -> Layout:
     a session file contains: a new member is one entry. The optimizer's state is one (B, P)
     array however many buffers B its registry entry declares. Named dimensions: "k" the number
     of whole-set evaluations (at most step + 1, at increasing steps 0..step); "b" the batch
-    costs, one per step taken, plus the current step's once its error is computed; "m" the batch of the
-    buffers z, a, δ, which is exact once the step has started and at position 0 is a batch size
-    of this stepper (the whole batch, or an epoch's last, shorter batch). A diverged session
+    costs, one per step taken, plus the current step's once its error is computed; "m" the batch
+    of the buffers z, a, δ, which is exact once the step has started and at position 0 is a batch
+    size of this stepper (the whole batch, or an epoch's last, shorter batch). A diverged session
     may hold inf and NaN; otherwise every number must be finite, except the held-out loss,
     which can overflow without the training diverging, and the batch buffers of micro-steps
     not yet taken.
@@ -156,15 +186,24 @@ def session_layout(stepper: Stepper, meta: dict) -> Layout:
         forward = numbers if Stepper.forward_done(at, layer) else None
         members[f"z{layer}"] = Member("f", ("m", units), forward)
         members[f"a{layer}"] = Member("f", ("m", units), forward)
-        members[f"delta{layer}"] = Member("f", ("m", units),
-                                          numbers if Stepper.delta_done(at, layer) else None)
+        members[f"delta{layer}"] = Member(
+            "f", ("m", units), numbers if Stepper.delta_done(at, layer) else None
+        )
     error_done = stepper.depth < position < stepper.steps_per_training_step
-    return Layout(members, {"k": range(step + 2), "c": DATA_SIZES,
-                            "b": (step + error_done,), "m": batch_sizes(stepper, step, position)})
+    return Layout(
+        members,
+        {
+            "k": range(step + 2),
+            "c": DATA_SIZES,
+            "b": (step + error_done,),
+            "m": batch_sizes(stepper, step, position),
+        },
+    )
 
 
 def evaluation_steps(step: int):
     """The check of `eval_steps`: strictly increasing steps within 0..step."""
+
     def check(array: np.ndarray) -> str | None:
         if array.size and (array[0] < 0 or array[-1] > step or (np.diff(array) <= 0).any()):
             return f"must be increasing steps within 0..{step}"
@@ -201,8 +240,9 @@ def read_meta(source: str, text: str) -> Table:
     if meta.raw("format") != FORMAT:
         raise meta.error("format", f"expected {FORMAT!r}")
     if meta.raw("version") != VERSION:
-        raise meta.error("version", f"{describe(meta.raw('version'))} is not supported "
-                                    f"(allowed: {VERSION})")
+        raise meta.error(
+            "version", f"{describe(meta.raw('version'))} is not supported (allowed: {VERSION})"
+        )
     for key in ("name", "source", "base", "preset"):
         meta.string(key)
     return meta
@@ -213,7 +253,9 @@ def read_scalars(meta: Table, stepper: Stepper) -> dict:
     per = stepper.steps_per_training_step
     depth = meta.integer("depth")
     if depth != stepper.depth:
-        raise meta.error("depth", f"{depth} does not match the preset's {stepper.depth} weight layers")
+        raise meta.error(
+            "depth", f"{depth} does not match the preset's {stepper.depth} weight layers"
+        )
     position = meta.integer("position", low=0, high=per)
     step = meta.integer("step", low=0, high=MAX_STEP)
     if position == per and step == 0:
@@ -222,16 +264,23 @@ def read_scalars(meta: Table, stepper: Stepper) -> dict:
     if position:
         start, _ = started_batch(stepper, step, position)
         if batch_start != start:
-            raise meta.error("batch_start", f"{batch_start} is not where step {step}'s batch "
-                                            f"starts (allowed: {start})")
+            raise meta.error(
+                "batch_start",
+                f"{batch_start} is not where step {step}'s batch starts (allowed: {start})",
+            )
     elif batch_start % stepper.batch_size:
-        raise meta.error("batch_start", f"{batch_start} is not the start of a batch (allowed: "
-                                        f"multiples of {stepper.batch_size})")
+        raise meta.error(
+            "batch_start",
+            f"{batch_start} is not the start of a batch (allowed: "
+            f"multiples of {stepper.batch_size})",
+        )
     last_cost = meta.raw("last_cost")
     opt_t = meta.integer("opt_t", low=0, high=step)
     return {
         "opt_t": opt_t,
-        "position": position, "step": step, "batch_start": batch_start,
+        "position": position,
+        "step": step,
+        "batch_start": batch_start,
         "learning_rate": read_learning_rate(meta),
         "diverged": meta.boolean("diverged"),
         "last_cost": math.nan if last_cost is None else meta.number("last_cost"),
@@ -281,15 +330,30 @@ def load_session(path: str | Path) -> tuple[Preset, Stepper]:
     depth = stepper.depth
     rows = arrays.get("batch_rows")
     state = StepperState(
-        arrays["params"], arrays["before"], arrays["grads"], arrays["applied"],
-        arrays["opt_state"], arrays["opt_before"], scalars["opt_t"],
+        arrays["params"],
+        arrays["before"],
+        arrays["grads"],
+        arrays["applied"],
+        arrays["opt_state"],
+        arrays["opt_before"],
+        scalars["opt_t"],
         tuple(arrays[f"z{l}"] for l in range(depth)),
         tuple(arrays[f"a{l}"] for l in range(depth)),
         tuple(arrays[f"delta{l}"] for l in range(depth)),
-        scalars["position"], scalars["step"], scalars["batch_start"], rows,
-        History(arrays["eval_steps"], arrays["loss_history"], arrays["test_loss_history"],
-                arrays["batch_loss_history"]),
-        scalars["learning_rate"], scalars["diverged"], scalars["last_cost"])
+        scalars["position"],
+        scalars["step"],
+        scalars["batch_start"],
+        rows,
+        History(
+            arrays["eval_steps"],
+            arrays["loss_history"],
+            arrays["test_loss_history"],
+            arrays["batch_loss_history"],
+        ),
+        scalars["learning_rate"],
+        scalars["diverged"],
+        scalars["last_cost"],
+    )
     stepper.restore(state)
     return preset, stepper
 

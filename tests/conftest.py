@@ -14,7 +14,9 @@ def pytest_collection_modifyitems(items):
 
     for item in items:
         function = getattr(item, "function", None)
-        if (inspect.iscoroutinefunction(function)
-                or "snap_compare" in getattr(item, "fixturenames", ())
-                or item.path.name == "test_web.py"):
+        if (
+            inspect.iscoroutinefunction(function)
+            or "snap_compare" in getattr(item, "fixturenames", ())
+            or item.path.name == "test_web.py"
+        ):
             item.add_marker(pytest.mark.ui)

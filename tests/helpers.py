@@ -13,8 +13,9 @@ import pytest
 from bptui.engine import Dataset, NetworkSpec, Stepper, TrainingSpec
 
 
-def make_dataset(rng: np.random.Generator, m: int, n_in: int, k: int, output: str, loss: str,
-                 m_test: int = 0) -> Dataset:
+def make_dataset(
+    rng: np.random.Generator, m: int, n_in: int, k: int, output: str, loss: str, m_test: int = 0
+) -> Dataset:
     """Random inputs and targets that suit the output activation and loss."""
 
     def targets(rows: int) -> np.ndarray:
@@ -24,12 +25,29 @@ def make_dataset(rng: np.random.Generator, m: int, n_in: int, k: int, output: st
             return rng.uniform(0.0, 1.0, size=(rows, k))
         return rng.normal(0.0, 1.0, size=(rows, k))
 
-    return Dataset(rng.normal(size=(m, n_in)), targets(m), rng.normal(size=(m_test, n_in)),
-                   targets(m_test), task="classification" if output == "softmax" else "regression")
+    return Dataset(
+        rng.normal(size=(m, n_in)),
+        targets(m),
+        rng.normal(size=(m_test, n_in)),
+        targets(m_test),
+        task="classification" if output == "softmax" else "regression",
+    )
 
 
-def make_stepper(layers, hidden="tanh", output="sigmoid", loss="quadratic", lr=0.1, batch=0,
-                 l2=0.0, momentum=0.0, shuffle=False, m=12, seed=0, m_test=0) -> Stepper:
+def make_stepper(
+    layers,
+    hidden="tanh",
+    output="sigmoid",
+    loss="quadratic",
+    lr=0.1,
+    batch=0,
+    l2=0.0,
+    momentum=0.0,
+    shuffle=False,
+    m=12,
+    seed=0,
+    m_test=0,
+) -> Stepper:
     """A stepper on random data."""
     rng = np.random.default_rng(seed + 1000)
     spec = NetworkSpec(tuple(layers), hidden, output, loss)
@@ -47,8 +65,15 @@ def run_cli(args: list[str], cwd: Path, entry: str = "module") -> subprocess.Com
             pytest.skip("console script bptui is not installed next to the interpreter")
         command = [str(script), *args]
     env = dict(os.environ, PYTHONWARNINGS="default", TERM="dumb")
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=60)
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
 
 
 def history_fingerprint(stepper) -> tuple:
@@ -61,8 +86,14 @@ def fingerprint(stepper) -> tuple:
     """Weights, gradients, the optimizer's state and the history after recording the loss:
     equal fingerprints mean two steppers will continue identically."""
     stepper.record_loss()
-    return (stepper.params.flat.tobytes(), stepper.opt_state.tobytes(), stepper.opt_t,
-            stepper.grads.flat.tobytes(), history_fingerprint(stepper), stepper.step)
+    return (
+        stepper.params.flat.tobytes(),
+        stepper.opt_state.tobytes(),
+        stepper.opt_t,
+        stepper.grads.flat.tobytes(),
+        history_fingerprint(stepper),
+        stepper.step,
+    )
 
 
 DIVERGING = """title = "Diverges"

@@ -22,8 +22,7 @@ from bptui.engine.activations.gelu import erf
 from bptui.engine.explain import derivative_text, explain
 from bptui.engine.health import Trace, flat_units, unit_kind
 from bptui.preset import PresetError
-from bptui.preset.loader import network_doc, preset_from_text
-from bptui.preset.loader import with_sets
+from bptui.preset.loader import network_doc, preset_from_text, with_sets
 from tests.helpers import make_dataset
 
 ELEMENTWISE = [name for name, record in ACTIVATIONS.items() if record.derivative is not None]
@@ -51,8 +50,9 @@ def test_every_activation_has_every_part(name):
         assert record.low < record.high
     if record.hidden:  # every hidden activation has an elementwise derivative and its numbers
         assert callable(record.derivative)
-        numbers = record.slope_numbers(0.5, float(activate(name, np.array([[0.5]]),
-                                                           np.empty((1, 1)))[0, 0]))
+        numbers = record.slope_numbers(
+            0.5, float(activate(name, np.array([[0.5]]), np.empty((1, 1)))[0, 0])
+        )
         assert isinstance(numbers, str) and numbers.strip()
 
 
@@ -105,8 +105,16 @@ def test_erf_is_the_c_library_erf():
     np.testing.assert_array_equal(erf(x), [math.erf(v) for v in x])
 
 
-TORCH_NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky_relu",
-               "softplus": "softplus", "elu": "elu", "gelu": "gelu", "silu": "silu"}
+TORCH_NAMES = {
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "relu": "relu",
+    "leaky_relu": "leaky_relu",
+    "softplus": "softplus",
+    "elu": "elu",
+    "gelu": "gelu",
+    "silu": "silu",
+}
 
 
 @pytest.mark.parametrize("name", sorted(TORCH_NAMES))
@@ -191,14 +199,30 @@ def test_hidden_activation_per_layer_reaches_the_engine_and_round_trips():
     assert network_doc(one.network)["hidden_activation"] == "tanh"
 
 
-@pytest.mark.parametrize("value, message", [
-    ('["relu"]', ('p.toml: network.hidden_activation: has 1 name for 2 hidden layers (allowed: '
-                 'one name, or an array of 2, one per hidden layer)')),
-    ('["relu", "gelux"]', ("p.toml: network.hidden_activation[1]: 'gelux' is not supported "
-                          "(did you mean 'gelu'?")),
-    ('["relu", 3]', "p.toml: network.hidden_activation[1]: expected a string, got an integer 3"),
-    ('["relu", "softmax"]', "p.toml: network.hidden_activation[1]: 'softmax' is not supported"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (
+            '["relu"]',
+            (
+                "p.toml: network.hidden_activation: has 1 name for 2 hidden layers (allowed: "
+                "one name, or an array of 2, one per hidden layer)"
+            ),
+        ),
+        (
+            '["relu", "gelux"]',
+            (
+                "p.toml: network.hidden_activation[1]: 'gelux' is not supported "
+                "(did you mean 'gelu'?"
+            ),
+        ),
+        (
+            '["relu", 3]',
+            "p.toml: network.hidden_activation[1]: expected a string, got an integer 3",
+        ),
+        ('["relu", "softmax"]', "p.toml: network.hidden_activation[1]: 'softmax' is not supported"),
+    ],
+)
 def test_a_bad_per_layer_list_is_one_line_naming_the_entry(value, message):
     with pytest.raises(PresetError) as info:
         preset_from_text(PER_LAYER.replace('["relu", "gelu"]', value), "p.toml", "p", None)
@@ -227,8 +251,12 @@ def test_help_lists_each_hidden_activation_once_with_its_slope():
 
     from bptui.app.screens.help import phase_table
 
-    preset = preset_from_text(PER_LAYER.replace('"gelu"]', '"gelu", "relu"]')
-                              .replace("[2, 4, 3, 1]", "[2, 4, 3, 3, 1]"), "p.toml", "p", None)
+    preset = preset_from_text(
+        PER_LAYER.replace('"gelu"]', '"gelu", "relu"]').replace("[2, 4, 3, 1]", "[2, 4, 3, 3, 1]"),
+        "p.toml",
+        "p",
+        None,
+    )
     console = Console(width=400, record=True)
     console.print(phase_table(preset.stepper()))
     text = console.export_text()

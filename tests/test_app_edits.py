@@ -22,17 +22,20 @@ async def submit(pilot, screen, field, value):
     await pilot.pause()
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("momentum", "1.5", "training.momentum"),
-    ("learning_rate", "-1", "training.learning_rate"),
-    ("learning_rate", "fast", "training.learning_rate"),
-    ("batch_size", "10000", "training.batch_size"),
-    ("l2", "nan", "training.l2"),
-    ("l1", "-1", "training.l1"),
-    ("layers", "2,x,1", "network.layers"),
-    ("layers", "3,4,1", "data.inputs"),
-    ("layers", "2,0,1", "network.layers"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("momentum", "1.5", "training.momentum"),
+        ("learning_rate", "-1", "training.learning_rate"),
+        ("learning_rate", "fast", "training.learning_rate"),
+        ("batch_size", "10000", "training.batch_size"),
+        ("l2", "nan", "training.l2"),
+        ("l1", "-1", "training.l1"),
+        ("layers", "2,x,1", "network.layers"),
+        ("layers", "3,4,1", "data.inputs"),
+        ("layers", "2,0,1", "network.layers"),
+    ],
+)
 async def test_invalid_settings_are_refused_in_place(field, value, message):
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -79,7 +82,9 @@ async def test_hyperparameters_keep_the_weights():
         assert stepper.learning_rate == 0.25 and stepper.training.momentum == 0.5
         assert stepper.spec.hidden_activation == "tanh"
         assert stepper.step == 2 and stepper.position == 0
-        assert list(stepper.loss_history[:2]) == history  # the new settings' loss is computed afresh
+        assert (
+            list(stepper.loss_history[:2]) == history
+        )  # the new settings' loss is computed afresh
         assert "weights kept" in app.main_screen.hint
 
 
@@ -230,8 +235,10 @@ async def test_a_lesson_opens_the_settings_on_the_field_it_asks_for():
         app.main_screen.lessons.draw(full=True)
         screen = await open_settings(pilot)
         assert screen.focused is screen.query_one("#l2", Input)
-        assert any(line.startswith("set “L2 λ” to at least 0.02 in the settings (o)")
-                   for line in app.main_screen.lesson.missing(app.main_screen.lessons.context()))
+        assert any(
+            line.startswith("set “L2 λ” to at least 0.02 in the settings (o)")
+            for line in app.main_screen.lesson.missing(app.main_screen.lessons.context())
+        )
 
 
 async def test_enter_typed_in_a_burst_applies_the_text_typed_before_it():
@@ -247,8 +254,14 @@ async def test_enter_typed_in_a_burst_applies_the_text_typed_before_it():
         field.focus()
         await pilot.pause()
         field.value = ""
-        for key, char in [("2", "2"), ("comma", ","), ("3", "3"), ("comma", ","), ("1", "1"),
-                          ("enter", None)]:
+        for key, char in [
+            ("2", "2"),
+            ("comma", ","),
+            ("3", "3"),
+            ("comma", ","),
+            ("1", "1"),
+            ("enter", None),
+        ]:
             app._driver.send_message(events.Key(key, char))  # no pause between keys
         await pilot.pause()
         await pilot.pause()

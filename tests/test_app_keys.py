@@ -144,7 +144,9 @@ async def test_switching_presets_in_the_picker():
 
 async def test_a_bad_preset_in_the_picker_keeps_the_session(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text('title = "x"\n[network]\nlayers = [2, 0, 1]\n[data]\ninputs=[[0,0]]\ntargets=[[0]]\n')
+    bad.write_text(
+        'title = "x"\n[network]\nlayers = [2, 0, 1]\n[data]\ninputs=[[0,0]]\ntargets=[[0]]\n'
+    )
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("s")
@@ -198,16 +200,23 @@ async def test_undo_and_redo_are_exact():
         for key in ["f", "f", "f", "e", "b", "b", "b", "u", "f"]:
             await pilot.press(key)
             stepper = app.main_screen.stepper
-            states.append((stepper.micro_index, stepper.params.flat.tobytes(),
-                           stepper.ws.a[0].tobytes()))
+            states.append(
+                (stepper.micro_index, stepper.params.flat.tobytes(), stepper.ws.a[0].tobytes())
+            )
         final = states[-1]
         await pilot.press("z", "z", "z")
         assert app.main_screen.stepper.micro_index == final[0] - 3
-        assert (app.main_screen.stepper.micro_index, app.main_screen.stepper.params.flat.tobytes(),
-                app.main_screen.stepper.ws.a[0].tobytes()) == states[-4]
+        assert (
+            app.main_screen.stepper.micro_index,
+            app.main_screen.stepper.params.flat.tobytes(),
+            app.main_screen.stepper.ws.a[0].tobytes(),
+        ) == states[-4]
         await pilot.press("Z", "Z", "Z")
-        assert (app.main_screen.stepper.micro_index, app.main_screen.stepper.params.flat.tobytes(),
-                app.main_screen.stepper.ws.a[0].tobytes()) == final
+        assert (
+            app.main_screen.stepper.micro_index,
+            app.main_screen.stepper.params.flat.tobytes(),
+            app.main_screen.stepper.ws.a[0].tobytes(),
+        ) == final
         for _ in range(12):
             await pilot.press("z")
         assert app.main_screen.stepper.micro_index == 0
@@ -278,9 +287,15 @@ async def test_every_palette_action_runs_with_a_screen_on_top(tmp_path, monkeypa
 
     def seen(app):
         explorer = app.main_screen
-        return (explorer.hint, explorer.stepper.micro_index, explorer.stepper.step, explorer.bottom,
-                len(app.main_screen.ghosts), [type(s).__name__ for s in app.screen_stack],
-                app.screen_stack[0].maximized)
+        return (
+            explorer.hint,
+            explorer.stepper.micro_index,
+            explorer.stepper.step,
+            explorer.bottom,
+            len(app.main_screen.ghosts),
+            [type(s).__name__ for s in app.screen_stack],
+            app.screen_stack[0].maximized,
+        )
 
     monkeypatch.chdir(tmp_path)  # save and export write files here
     app = BptuiApp(preset="xor")
@@ -321,8 +336,11 @@ def test_the_readme_lists_every_key():
     from bptui.keys import KEYS
 
     readme = Path(__file__).resolve().parents[1].joinpath("README.md").read_text(encoding="utf-8")
-    table = [line for line in readme.splitlines() if line.startswith("| `") or
-             line.startswith("| arrows")]
+    table = [
+        line
+        for line in readme.splitlines()
+        if line.startswith("| `") or line.startswith("| arrows")
+    ]
     for key in KEYS:
         name = "arrows" if key.key in ("up", "down", "left", "right") else f"`{key.name}`"
         assert any(name in row for row in table), f"README's key table lacks {key.name}"
@@ -345,8 +363,9 @@ async def test_pace_keys_slow_training_down_so_each_step_is_drawn():
             await pilot.pause(0.01)
         assert 1 <= app.main_screen.stepper.step < 20  # 10 steps a second, not thousands
         assert drawn == sorted(drawn)  # frames only go forward
-        await pilot.press("greater_than_sign", "greater_than_sign", "greater_than_sign",
-                          "greater_than_sign")
+        await pilot.press(
+            "greater_than_sign", "greater_than_sign", "greater_than_sign", "greater_than_sign"
+        )
         assert app.main_screen.pace is None and "max" in app.main_screen.hint
 
 
@@ -367,10 +386,12 @@ async def test_a_preset_and_a_lesson_step_set_the_training_speed(tmp_path, monke
         assert explorer.trainer.pace == 10
         await pilot.press("r")
     path = tmp_path / "speeds.toml"
-    path.write_text('title = "Speeds"\npreset = "xor"\n[set]\ntraining.speed = 100\n'
-                    '[[step]]\ntext = "one"\n[[step]]\ntext = "two"\nspeed = 1\n'
-                    '[[step]]\ntext = "three"\n[[step]]\ntext = "four"\nspeed = "max"\n',
-                    encoding="utf-8")
+    path.write_text(
+        'title = "Speeds"\npreset = "xor"\n[set]\ntraining.speed = 100\n'
+        '[[step]]\ntext = "one"\n[[step]]\ntext = "two"\nspeed = 1\n'
+        '[[step]]\ntext = "three"\n[[step]]\ntext = "four"\nspeed = "max"\n',
+        encoding="utf-8",
+    )
     lesson = load_lesson(str(path))
     app = BptuiApp(preset=lesson.preset, lesson=lesson)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -489,7 +510,7 @@ def test_the_trainer_stops_after_the_step_in_progress_and_posts_no_frame_after_t
             break
         time.sleep(0.01)
     assert stepper.step == 300
-    after = target.messages[target.messages.index("asked") + 1:]
+    after = target.messages[target.messages.index("asked") + 1 :]
     assert [type(m) for m in after] == [Trainer.Finished] and after[0].why == "paused"
     trainer.finished()
 
@@ -533,7 +554,8 @@ def test_in_a_browser_the_panes_follow_training_frames_at_a_rate():
 
 @pytest.mark.parametrize("web", [True, False])
 async def test_a_training_frame_in_a_browser_updates_the_status_line_and_defers_the_panes(
-        monkeypatch, web):
+    monkeypatch, web
+):
     """In a browser a frame that comes before the panes are due updates the status line (step,
     loss) only; the next due frame updates every pane. A terminal draws every frame in full."""
     from bptui.app.trainer import Trainer
@@ -589,8 +611,9 @@ async def test_in_a_browser_every_pane_is_up_to_date_after_pause(monkeypatch):
         assert "paused at step" in screen.hint
         step = screen.stepper.step
         assert step > 0 and screen.snapshot.step == step
-        assert all(screen.query_one(pane).snapshot is screen.snapshot
-                   for pane in ("#status", *PANES))
+        assert all(
+            screen.query_one(pane).snapshot is screen.snapshot for pane in ("#status", *PANES)
+        )
 
 
 async def test_the_panes_catch_up_after_the_paused_hint():
@@ -670,8 +693,10 @@ def test_lowering_a_threads_priority_leaves_the_others_alone():
 async def test_training_runs_on_a_nicer_thread_than_the_screen(monkeypatch):
     """Five learners training on one machine made the others' keys wait for the CPU."""
     callers = []
-    monkeypatch.setattr("bptui.app.trainer.lower_this_threads_priority",
-                        lambda: callers.append(threading.current_thread()))
+    monkeypatch.setattr(
+        "bptui.app.trainer.lower_this_threads_priority",
+        lambda: callers.append(threading.current_thread()),
+    )
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("r")
@@ -703,8 +728,9 @@ def test_run_to_a_loss_stops_once_the_status_lines_loss_is_below_it():
     assert load_lesson("learning-rate").preset.training.batch_size == 0  # full batches
     for rate in (0.16, 0.32):  # 0.32 oscillates around the goal
         stepper = variant("learning-rate", training__learning_rate=rate).stepper()
-        why = Trainer(Target(), lambda: None)._loop(stepper, Timeline(), Goal(step=20_000,
-                                                                              loss=0.015))
+        why = Trainer(Target(), lambda: None)._loop(
+            stepper, Timeline(), Goal(step=20_000, loss=0.015)
+        )
         assert why == "reached" and stepper.step < 20_000
         assert whole_set_cost(stepper, "train") < 0.015
         before = variant("learning-rate", training__learning_rate=rate).stepper()
@@ -730,8 +756,10 @@ async def test_a_diverged_run_still_has_a_loss_chart_on_the_linear_scale():
         chart = app.query_one(LossChart)
         chart._replot()
         first = float(screen.stepper.loss_history[0])
-        assert chart.shown_range == (pytest.approx(chart.shown_range[0]),
-                                     pytest.approx(CLIP_FACTOR * first))
+        assert chart.shown_range == (
+            pytest.approx(chart.shown_range[0]),
+            pytest.approx(CLIP_FACTOR * first),
+        )
         assert "clipped (l: log scale)" in chart.plt.build()
         await pilot.press("l")  # the log scale draws every finite loss, unclipped
         await pilot.pause()

@@ -56,6 +56,7 @@ def trained_xor():
 
 # ----- geometry ------------------------------------------------------------------------------
 
+
 def test_grid_inputs_are_pixel_centres_row_by_row_from_the_top():
     grid = grid_inputs((0.0, 1.0, 0.0, 2.0), 4, 8)
     assert grid.shape == (32, 2)
@@ -86,12 +87,14 @@ def test_fit_bounds_makes_square_pixels_and_keeps_the_data_inside():
 
 
 def test_pixel_of_finds_the_pixel_holding_a_point():
-    row, col = pixel_of((0.0, 1.0, 0.0, 1.0), 10, 10, np.array([0.05, 0.95]),
-                        np.array([0.95, 0.05]))
+    row, col = pixel_of(
+        (0.0, 1.0, 0.0, 1.0), 10, 10, np.array([0.05, 0.95]), np.array([0.95, 0.05])
+    )
     assert row.tolist() == [0, 9] and col.tolist() == [0, 9]
 
 
 # ----- colours -------------------------------------------------------------------------------
+
 
 def test_class_colours_for_one_sigmoid_output():
     colours = class_colours(np.array([[0.0], [0.5], [1.0], [0.9], [np.nan]]))
@@ -125,6 +128,7 @@ def test_value_colours_and_activation_scales():
 
 
 # ----- the network copy ----------------------------------------------------------------------
+
 
 def test_forward_matches_predict_and_a_manual_hidden_pass():
     preset = load_preset("spiral")
@@ -163,8 +167,12 @@ def test_trained_xor_rendered_cells_at_the_corners(trained_xor):
     preset, stepper = trained_xor
     strips = boundary_lines(NetworkCopy.of(stepper), preset.data, 60, 20)
     assert len(strips) == 20 and all(len(cells(s)) == 60 for s in strips)
-    marked = [(r, c, style) for r, strip in enumerate(strips[1:], 1)
-              for c, (ch, style) in enumerate(cells(strip)) if ch == TRAIN_MARK]
+    marked = [
+        (r, c, style)
+        for r, strip in enumerate(strips[1:], 1)
+        for c, (ch, style) in enumerate(cells(strip))
+        if ch == TRAIN_MARK
+    ]
     assert len(marked) == 4
     for r, c, style in marked:
         top, left = r < 10, c < 30
@@ -174,6 +182,7 @@ def test_trained_xor_rendered_cells_at_the_corners(trained_xor):
 
 
 # ----- rendering -----------------------------------------------------------------------------
+
 
 class BoundaryApp(App):
     def __init__(self, preset: str, unit=None, steps: int = 0):
@@ -190,13 +199,16 @@ class BoundaryApp(App):
         self.query_one(DecisionBoundary).show(self.stepper, self.preset.data, self.unit)
 
 
-@pytest.mark.parametrize("preset, unit, title", [
-    ("xor", None, "output: class regions"),
-    ("spiral", None, "output: class regions"),
-    ("sine", None, "output: prediction over x"),
-    ("spiral", (1, 4), "hidden layer 2, unit 5: tanh activation"),
-    ("sine", (0, 2), "hidden layer 1, unit 3: tanh over x"),
-])
+@pytest.mark.parametrize(
+    "preset, unit, title",
+    [
+        ("xor", None, "output: class regions"),
+        ("spiral", None, "output: class regions"),
+        ("sine", None, "output: prediction over x"),
+        ("spiral", (1, 4), "hidden layer 2, unit 5: tanh activation"),
+        ("sine", (0, 2), "hidden layer 1, unit 3: tanh over x"),
+    ],
+)
 async def test_widget_renders_in_an_app(preset, unit, title):
     app = BoundaryApp(preset, unit, steps=50)
     async with app.run_test(size=(60, 20)) as pilot:
@@ -210,8 +222,12 @@ async def test_widget_renders_in_an_app(preset, unit, title):
         body = "\n".join(line.text for line in lines[1:])
         if preset == "sine":
             assert "▀" in body or "▄" in body
-            colours = {rgb(style.color) for line in lines[1:] for _, style in cells(line)
-                       if style is not None and style.color is not None}
+            colours = {
+                rgb(style.color)
+                for line in lines[1:]
+                for _, style in cells(line)
+                if style is not None and style.color is not None
+            }
             assert any(np.abs(np.subtract(c, POSITIVE)).max() < 8 for c in colours)  # the curve
         else:
             assert body.count("▀") > 60 * 10
@@ -247,6 +263,7 @@ async def test_show_again_redraws_and_bad_input_says_so():
 
 
 # ----- in the explorer -----------------------------------------------------------------------
+
 
 async def test_the_pane_title_names_what_the_picture_shows_after_keys_and_settings():
     """The border title and the picture's own title line name the same unit (or the output)
@@ -294,8 +311,11 @@ async def test_the_palette_follows_the_theme():
         app.theme = "textual-light"
         await pilot.pause()
         light = widget.palette
-        assert (dark.positive, dark.negative) == (light.positive, light.negative) == (
-            POSITIVE, NEGATIVE)
+        assert (
+            (dark.positive, dark.negative)
+            == (light.positive, light.negative)
+            == (POSITIVE, NEGATIVE)
+        )
         assert sum(light.neutral) > 600 > 100 > sum(dark.neutral)
         assert light.neutral == Color.parse(app.get_css_variables()["background"]).rgb
         assert [cells(widget.render_line(y)) for y in range(20)] != before

@@ -28,6 +28,7 @@ from bptui.lesson.classroom import ClassStore, LessonEntry
 from bptui.lesson.lock import locked_keys
 from bptui.preset import PresetError, load_preset
 from tests.test_bad_input import assert_one_error, run_main
+from tests.test_lessons import act
 
 
 def one_line(capsys, argv: list[str], says: str) -> None:
@@ -35,7 +36,7 @@ def one_line(capsys, argv: list[str], says: str) -> None:
     code = run_main(argv)
     captured = capsys.readouterr()
     assert_one_error(code, captured.out, captured.err, says=says)
-from tests.test_lessons import act
+
 
 STUDENT = "student-0001"
 OTHER = "student-0002"
@@ -66,8 +67,9 @@ def test_the_store_keeps_each_students_lessons_and_network(tmp_path):
     assert store.reset(STUDENT) and store.records() == [] and not store.reset(STUDENT)
 
 
-@pytest.mark.parametrize("bad", ["short", "../../etc/passwd", "a" * 65, "with space12",
-                                 "dots.dots.dots", "", None])
+@pytest.mark.parametrize(
+    "bad", ["short", "../../etc/passwd", "a" * 65, "with space12", "dots.dots.dots", "", None]
+)
 def test_a_student_id_is_never_a_path(tmp_path, bad):
     store = ClassStore(tmp_path)
     assert not classroom.valid_id(bad)
@@ -75,10 +77,24 @@ def test_a_student_id_is_never_a_path(tmp_path, bad):
         store.state_path(bad)
 
 
-@pytest.mark.parametrize("junk", [b"not json", b"[1]", b'{"format": "bptui-class"}',
-                                  b'\xff\xfe', b"[" * 100_000,
-                                  json.dumps({"format": "bptui-class", "version": 1, "current": "f",
-                                              "lessons": {"f": {"step": 9, "steps": 4}}}).encode()])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        b"not json",
+        b"[1]",
+        b'{"format": "bptui-class"}',
+        b"\xff\xfe",
+        b"[" * 100_000,
+        json.dumps(
+            {
+                "format": "bptui-class",
+                "version": 1,
+                "current": "f",
+                "lessons": {"f": {"step": 9, "steps": 4}},
+            }
+        ).encode(),
+    ],
+)
 def test_a_record_that_makes_no_sense_is_ignored(tmp_path, junk):
     (tmp_path / f"{STUDENT}.json").write_bytes(junk)
     store = ClassStore(tmp_path)
@@ -89,11 +105,32 @@ def test_a_record_that_makes_no_sense_is_ignored(tmp_path, junk):
 
 
 def test_values_from_a_record_are_checked_and_printable(tmp_path):
-    doc = {"format": "bptui-class", "version": 1, "current": "x", "state": ["x", 99],
-           "lessons": {"x": {"name": "x\x1b[2J", "title": "T\x07", "step": 1, "steps": 3,
-                             "right": 1, "asked": 1, "updated": 5.0},
-                       "y": {"name": "y", "title": "Y", "step": 1, "steps": 3, "right": 2,
-                             "asked": 1, "updated": 5.0}}}
+    doc = {
+        "format": "bptui-class",
+        "version": 1,
+        "current": "x",
+        "state": ["x", 99],
+        "lessons": {
+            "x": {
+                "name": "x\x1b[2J",
+                "title": "T\x07",
+                "step": 1,
+                "steps": 3,
+                "right": 1,
+                "asked": 1,
+                "updated": 5.0,
+            },
+            "y": {
+                "name": "y",
+                "title": "Y",
+                "step": 1,
+                "steps": 3,
+                "right": 2,
+                "asked": 1,
+                "updated": 5.0,
+            },
+        },
+    }
     (tmp_path / f"{STUDENT}.json").write_text(json.dumps(doc))
     record = ClassStore(tmp_path).record(STUDENT)
     assert list(record.lessons) == ["x"]  # right > asked: dropped
@@ -147,12 +184,15 @@ def test_bptui_class_lists_each_student_and_resets_one(tmp_path, capsys):
     assert store.students() == [STUDENT]
 
 
-@pytest.mark.parametrize("argv, says", [
-    (["class", "{tmp}/nosuch"], "no such class folder"),
-    (["class", "{tmp}", "--reset", "../x/../../y"], "not a student id"),
-    (["class", "{tmp}", "--reset", "student-9999"], "no such student"),
-    (["class", "{tmp}", "--port", "8000"], "DIR or --port"),
-])
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["class", "{tmp}/nosuch"], "no such class folder"),
+        (["class", "{tmp}", "--reset", "../x/../../y"], "not a student id"),
+        (["class", "{tmp}", "--reset", "student-9999"], "no such student"),
+        (["class", "{tmp}", "--port", "8000"], "DIR or --port"),
+    ],
+)
 def test_bad_class_arguments_are_one_line(tmp_path, capsys, argv, says):
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
     one_line(capsys, argv, says)
@@ -163,46 +203,61 @@ def test_bad_class_arguments_are_one_line(tmp_path, capsys, argv, says):
 
 def test_a_url_opens_a_lesson_or_a_preset_with_settings():
     assert from_query([("lesson", "forward"), ("fontsize", "24")]) == Opening("forward")
-    opening = from_query([("preset", "iris"), ("set", "training.learning_rate=0.1"),
-                          ("set", "seed=3")])
+    opening = from_query(
+        [("preset", "iris"), ("set", "training.learning_rate=0.1"), ("set", "seed=3")]
+    )
     assert opening.sets == ("training.learning_rate=0.1", "seed=3")
     assert from_token(token(opening)) == opening and token(Opening()) == ""
     check(opening, Catalog.bundled(), None)
 
 
-@pytest.mark.parametrize("pairs, says", [
-    ([("lesson", "../../etc/passwd")], "is not a name"),
-    ([("preset", "/tmp/x.toml")], "is not a name"),
-    ([("lesson", "a"), ("lesson", "b")], "given 2 times"),
-    ([("lesson", "forward"), ("preset", "xor")], "goes alone"),
-    ([("steal", "1")], "is not a parameter"),
-    ([("set", "x=\x1b[2J")], "printable"),
-])
+@pytest.mark.parametrize(
+    "pairs, says",
+    [
+        ([("lesson", "../../etc/passwd")], "is not a name"),
+        ([("preset", "/tmp/x.toml")], "is not a name"),
+        ([("lesson", "a"), ("lesson", "b")], "given 2 times"),
+        ([("lesson", "forward"), ("preset", "xor")], "goes alone"),
+        ([("steal", "1")], "is not a parameter"),
+        ([("set", "x=\x1b[2J")], "printable"),
+    ],
+)
 def test_a_bad_url_is_refused_before_loading_anything(pairs, says):
     with pytest.raises(BadOpening, match=says.replace("(", r"\(")):
         from_query(pairs)
 
 
-@pytest.mark.parametrize("opening, says", [
-    (Opening(lesson="nosuch"), "no lesson is served as 'nosuch'"),
-    (Opening(preset="nosuch"), "no preset is served as 'nosuch'"),
-    (Opening(preset="xor", sets=("training.learning_rate=abc",)), "?set: training.learning_rate"),
-    (Opening(preset="xor", sets=("network.nope=1",)), "unknown key"),
-])
+@pytest.mark.parametrize(
+    "opening, says",
+    [
+        (Opening(lesson="nosuch"), "no lesson is served as 'nosuch'"),
+        (Opening(preset="nosuch"), "no preset is served as 'nosuch'"),
+        (
+            Opening(preset="xor", sets=("training.learning_rate=abc",)),
+            "?set: training.learning_rate",
+        ),
+        (Opening(preset="xor", sets=("network.nope=1",)), "unknown key"),
+    ],
+)
 def test_what_a_url_names_is_checked_like_the_command_line(opening, says):
     with pytest.raises(PresetError, match=r".*".join(map(__import__("re").escape, [says]))):
         check(opening, Catalog.bundled(), load_preset("xor"))
 
 
-@pytest.mark.parametrize("text", ["", "!!!", "e30", "bnVsbA", "W10", "x" * 5000,
-                                  token(Opening("forward")).replace("e", "-")])
+@pytest.mark.parametrize(
+    "text",
+    ["", "!!!", "e30", "bnVsbA", "W10", "x" * 5000, token(Opening("forward")).replace("e", "-")],
+)
 def test_a_forged_token_opens_nothing(text):
     assert not from_token(text)
 
 
 def test_the_app_reads_its_seat_and_opening_from_its_environment(tmp_path):
-    env = {"BPTUI_STUDENT": STUDENT, "BPTUI_CLASS_DIR": str(tmp_path),
-           "BPTUI_OPEN": token(Opening("error"))}
+    env = {
+        "BPTUI_STUDENT": STUDENT,
+        "BPTUI_CLASS_DIR": str(tmp_path),
+        "BPTUI_OPEN": token(Opening("error")),
+    }
     opening, seat = from_environment(env)
     assert opening == Opening("error") and seat == WebSeat(STUDENT, tmp_path)
     assert from_environment({"BPTUI_STUDENT": "../x", "BPTUI_CLASS_DIR": "/tmp"})[1] is None
@@ -226,8 +281,9 @@ def test_the_apps_command_carries_only_checked_values(tmp_path):
 
 
 def lesson_text(title: str, preset: str = "xor") -> str:
-    return (f'title = "{title}"\npreset = "{preset}"\n[[step]]\ntext = "one"\n'
-            f'[[step]]\ntext = "two"\n')
+    return (
+        f'title = "{title}"\npreset = "{preset}"\n[[step]]\ntext = "one"\n[[step]]\ntext = "two"\n'
+    )
 
 
 def make_folder(tmp_path):
@@ -254,14 +310,22 @@ def test_a_served_folder_lists_its_lessons_in_file_order_and_its_presets(tmp_pat
         catalog.preset("../exam")
 
 
-@pytest.mark.parametrize("name, text, says", [
-    ("bad name.toml", lesson_text("x"), "must be letters"),
-    ("broken.toml", 'title = "x"\npreset = "xor"\n[[step]]\n', "text"),
-    ("locked.toml", 'title = "x"\n[network]\nlayers = [2, 1]\n[data]\ngenerator = "xor"\n'
-                    '[lock]\nkeys = ["spcae"]\n', "did you mean 'space'"),
-])
-def test_a_bad_file_in_a_served_folder_is_one_line_before_serving(tmp_path, capsys, name, text,
-                                                                  says):
+@pytest.mark.parametrize(
+    "name, text, says",
+    [
+        ("bad name.toml", lesson_text("x"), "must be letters"),
+        ("broken.toml", 'title = "x"\npreset = "xor"\n[[step]]\n', "text"),
+        (
+            "locked.toml",
+            'title = "x"\n[network]\nlayers = [2, 1]\n[data]\ngenerator = "xor"\n'
+            '[lock]\nkeys = ["spcae"]\n',
+            "did you mean 'space'",
+        ),
+    ],
+)
+def test_a_bad_file_in_a_served_folder_is_one_line_before_serving(
+    tmp_path, capsys, name, text, says
+):
     folder = make_folder(tmp_path)
     (folder / name).write_text(text)
     one_line(capsys, ["learn", str(folder), "--web", "--port", "8123"], says)
@@ -287,18 +351,26 @@ def test_a_presets_lock_is_checked_like_a_lessons_keys(tmp_path):
     assert locked_keys(preset) is None
     from dataclasses import replace
 
-    assert locked_keys(replace(preset, doc=preset.doc | {"lock": {"keys": ["space", "<"]}})) \
-        == ("space", "less_than_sign")
-    for lock, says in (({"keys": ["sapce"]}, "did you mean 'space'"), ({"kyes": []}, "unknown"),
-                       ("all", "expected a table"), ({}, "missing")):
+    assert locked_keys(replace(preset, doc=preset.doc | {"lock": {"keys": ["space", "<"]}})) == (
+        "space",
+        "less_than_sign",
+    )
+    for lock, says in (
+        ({"keys": ["sapce"]}, "did you mean 'space'"),
+        ({"kyes": []}, "unknown"),
+        ("all", "expected a table"),
+        ({}, "missing"),
+    ):
         with pytest.raises(PresetError, match=says):
             locked_keys(replace(preset, doc=preset.doc | {"lock": lock}))
 
 
 async def test_a_locked_preset_allows_only_its_keys(tmp_path):
     path = tmp_path / "locked.toml"
-    path.write_text('title = "Locked"\n[network]\nlayers = [2, 2, 1]\n[data]\n'
-                    'generator = "xor"\n[lock]\nkeys = ["space", "x"]\n')
+    path.write_text(
+        'title = "Locked"\n[network]\nlayers = [2, 2, 1]\n[data]\n'
+        'generator = "xor"\n[lock]\nkeys = ["space", "x"]\n'
+    )
     app = BptuiApp(preset=load_preset(str(path)))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("s", "p", "d")
@@ -321,8 +393,9 @@ def web(monkeypatch):
 async def test_a_students_lesson_and_network_survive_a_reload(tmp_path, web):
     seat = WebSeat(STUDENT, tmp_path / "class")
     catalog = Catalog.bundled()
-    app = BptuiApp(preset="xor", lesson="pick", catalog=catalog, seat=seat,
-                   opening=Opening("forward"))
+    app = BptuiApp(
+        preset="xor", lesson="pick", catalog=catalog, seat=seat, opening=Opening("forward")
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.main_screen.lesson.lesson.name == "forward"
@@ -354,13 +427,16 @@ async def test_a_students_lesson_and_network_survive_a_reload(tmp_path, web):
     assert saved.load("forward", 4) is None
 
 
-async def test_a_kept_network_that_cannot_be_read_resumes_the_step_on_fresh_weights(tmp_path,
-                                                                                      web):
+async def test_a_kept_network_that_cannot_be_read_resumes_the_step_on_fresh_weights(tmp_path, web):
     seat = WebSeat(STUDENT, tmp_path)
-    ClassStore(tmp_path).save(STUDENT, LessonEntry("forward", "forward", "Forward", 2, 4, 0, 0,
-                                                   1.0), b"PK\x03\x04 not a session")
-    app = BptuiApp(preset="xor", lesson=load_lesson("forward"), catalog=Catalog.bundled(),
-                   seat=seat)
+    ClassStore(tmp_path).save(
+        STUDENT,
+        LessonEntry("forward", "forward", "Forward", 2, 4, 0, 0, 1.0),
+        b"PK\x03\x04 not a session",
+    )
+    app = BptuiApp(
+        preset="xor", lesson=load_lesson("forward"), catalog=Catalog.bundled(), seat=seat
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.main_screen.lesson.index == 2 and app.main_screen.stepper.step == 0
@@ -433,8 +509,9 @@ def test_a_preset_file_served_by_name_is_offered_in_the_picker(tmp_path, monkeyp
 
     exam = make_folder(tmp_path) / "exam.toml"
     opened = {}
-    monkeypatch.setattr(bptui.app, "run_app",
-                        lambda preset, stepper=None, **options: opened.update(options) or 0)
+    monkeypatch.setattr(
+        bptui.app, "run_app", lambda preset, stepper=None, **options: opened.update(options) or 0
+    )
     assert main([str(exam)]) == 0
     catalog = opened["catalog"]
     assert catalog.preset_names()[0] == "exam" and catalog.preset("exam").title == "Exam"

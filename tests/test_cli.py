@@ -10,8 +10,8 @@ import pytest
 
 import bptui
 from bptui.commands.cli import main
-from tests.helpers import DIVERGING, run_cli
 from bptui.preset import bundled_names, load_preset
+from tests.helpers import DIVERGING, run_cli
 
 BUNDLED = ["xor", "mazur", "circle", "gaussian", "moons", "spiral", "sine", "iris", "digits"]
 
@@ -70,8 +70,9 @@ def test_version(capsys):
     assert captured.err == ""
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["-h"], ["train", "--help"]],
-                         ids=["help", "h", "train-help"])
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["-h"], ["train", "--help"]], ids=["help", "h", "train-help"]
+)
 def test_help(capsys, argv):
     assert run_main(argv) == 0
     captured = capsys.readouterr()
@@ -150,8 +151,10 @@ def test_train_xor_json(capsys):
     assert 0.0 <= doc["accuracy"] <= 1.0
     layers = doc["layers"]
     assert len(layers) == 2
-    expected = [{"W": (2, 2), "b": (2,), "dW": (2, 2), "db": (2,)},
-                {"W": (1, 2), "b": (1,), "dW": (1, 2), "db": (1,)}]
+    expected = [
+        {"W": (2, 2), "b": (2,), "dW": (2, 2), "db": (2,)},
+        {"W": (1, 2), "b": (1,), "dW": (1, 2), "db": (1,)},
+    ]
     for layer, want in zip(layers, expected):
         assert set(want) <= set(layer)
         for key, dims in want.items():
@@ -239,9 +242,11 @@ def test_diverging_preset_summary(capsys, tmp_path):
     assert "diverged" in captured.out
 
 
-@pytest.mark.parametrize("args", [["xor", "--steps", "50"], ["moons", "--steps", "30"],
-                                  ["digits", "--steps", "3"]],
-                         ids=["xor", "moons-shuffled-minibatches", "digits"])
+@pytest.mark.parametrize(
+    "args",
+    [["xor", "--steps", "50"], ["moons", "--steps", "30"], ["digits", "--steps", "3"]],
+    ids=["xor", "moons-shuffled-minibatches", "digits"],
+)
 def test_same_preset_twice_gives_identical_json(capsys, args):
     first = run_main(["train", *args, "--json"])
     out1 = capsys.readouterr().out
@@ -253,13 +258,13 @@ def test_same_preset_twice_gives_identical_json(capsys, args):
 
 def test_same_tmp_preset_twice_gives_identical_json(capsys, tmp_path):
     path = tmp_path / "gen.toml"
-    path.write_text(SMALL.replace('[data]\ninputs = [[0, 0], [0, 1], [1, 0], [1, 1]]\n'
-                                  'targets = [[0], [1], [1], [1]]',
-                                  '[data]\ngenerator = "circle"\nsamples = 40\n'
-                                  'test_fraction = 0.25').replace(
-                                      "learning_rate = 1.0",
-                                      "learning_rate = 1.0\nbatch_size = 5\nshuffle = true"),
-                    encoding="utf-8")
+    path.write_text(
+        SMALL.replace(
+            "[data]\ninputs = [[0, 0], [0, 1], [1, 0], [1, 1]]\ntargets = [[0], [1], [1], [1]]",
+            '[data]\ngenerator = "circle"\nsamples = 40\ntest_fraction = 0.25',
+        ).replace("learning_rate = 1.0", "learning_rate = 1.0\nbatch_size = 5\nshuffle = true"),
+        encoding="utf-8",
+    )
     docs = [train_json(capsys, str(path), "--steps", "20") for _ in range(2)]
     assert docs[0] == docs[1]
     assert docs[0]["eval_steps"] == [0, 6, 12, 18, 20]  # once per epoch of 6 batches, and the end
@@ -312,11 +317,14 @@ def test_preset_without_toml_suffix_in_cwd(capsys, tmp_path, monkeypatch):
 def test_csv_is_found_next_to_the_preset_from_another_cwd(capsys, tmp_path, monkeypatch):
     data = tmp_path / "data"
     data.mkdir()
-    (data / "points.csv").write_text("a,b,label\n0,0,no\n0,1,yes\n1,0,yes\n1,1,no\n",
-                                     encoding="utf-8")
+    (data / "points.csv").write_text(
+        "a,b,label\n0,0,no\n0,1,yes\n1,0,yes\n1,1,no\n", encoding="utf-8"
+    )
     (data / "p.toml").write_text(
         'title = "CSV"\n[network]\nlayers = [2, 3, 1]\n'
-        '[data]\ncsv = "points.csv"\ntarget = "label"\nnormalize = true\n', encoding="utf-8")
+        '[data]\ncsv = "points.csv"\ntarget = "label"\nnormalize = true\n',
+        encoding="utf-8",
+    )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
@@ -353,7 +361,13 @@ def test_subprocess_version(tmp_path):
 
 def test_subprocess_list_piped_to_a_closed_pipe(tmp_path):
     """`bptui --list | head -1`: a closed pipe is not an error."""
-    proc = subprocess.run(f'"{sys.executable}" -m bptui --list | head -1', shell=True,
-                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        f'"{sys.executable}" -m bptui --list | head -1',
+        shell=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.stdout.startswith("xor")
     assert "Traceback" not in proc.stderr

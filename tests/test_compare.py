@@ -8,9 +8,9 @@ import json
 import pytest
 
 from bptui.commands.compare import Job, chart, labels, plan_runs, run_all, table
+from bptui.commands.train import result
 from bptui.preset import load_preset
 from bptui.preset.overrides import parse_set
-from bptui.commands.train import result
 from tests.test_overrides import run
 
 
@@ -26,33 +26,54 @@ def without_time(runs: list[dict]) -> list[dict]:
 
 
 def test_json_is_one_train_object_per_run_with_its_values(capsys):
-    runs = compare_json(capsys, "xor", "--vary", "training.optimizer=sgd,momentum",
-                        "--vary", "network.layers=[2,2,1],[2,4,1]", "--steps", "30")
+    runs = compare_json(
+        capsys,
+        "xor",
+        "--vary",
+        "training.optimizer=sgd,momentum",
+        "--vary",
+        "network.layers=[2,2,1],[2,4,1]",
+        "--steps",
+        "30",
+    )
     assert [r["vary"] for r in runs] == [
         {"training.optimizer": "sgd", "network.layers": [2, 2, 1]},
         {"training.optimizer": "sgd", "network.layers": [2, 4, 1]},
         {"training.optimizer": "momentum", "network.layers": [2, 2, 1]},
-        {"training.optimizer": "momentum", "network.layers": [2, 4, 1]}]
+        {"training.optimizer": "momentum", "network.layers": [2, 4, 1]},
+    ]
     rc, out, _ = run(["train", "xor", "--steps", "30", "--json"], capsys)
     train = json.loads(out)
     for r in runs:
         assert set(r) == set(train) | {"vary", "seconds", "steps_to_goal"}
         assert r["steps"] == 30 and len(r["batch_loss"]) == 30
-    assert without_time(runs)[0] == {**train, "vary": runs[0]["vary"],
-                                     "steps_to_goal": runs[0]["steps_to_goal"]}
+    assert without_time(runs)[0] == {
+        **train,
+        "vary": runs[0]["vary"],
+        "steps_to_goal": runs[0]["steps_to_goal"],
+    }
     assert len(runs[1]["layers"][0]["W"]) == 4
 
 
 def test_runs_start_from_the_same_weights(capsys):
-    runs = compare_json(capsys, "spiral", "--vary", "training.optimizer=sgd,momentum,adam",
-                        "--steps", "3")
+    runs = compare_json(
+        capsys, "spiral", "--vary", "training.optimizer=sgd,momentum,adam", "--steps", "3"
+    )
     assert len({r["loss"][0] for r in runs}) == 1
     assert len({r["loss"][-1] for r in runs}) == 3
 
 
 def test_set_applies_to_every_run(capsys):
-    runs = compare_json(capsys, "xor", "--vary", "training.optimizer=sgd,adam", "--set",
-                        "training.learning_rate=0.05", "--steps", "5")
+    runs = compare_json(
+        capsys,
+        "xor",
+        "--vary",
+        "training.optimizer=sgd,adam",
+        "--set",
+        "training.learning_rate=0.05",
+        "--steps",
+        "5",
+    )
     direct = load_preset("xor")
     for r in runs:
         opt = r["vary"]["training.optimizer"]
@@ -72,10 +93,13 @@ def jobs(name: str, vary: str, steps: int) -> list[Job]:
     return [Job(i, v, p, steps) for i, (v, p) in enumerate(runs)]
 
 
-@pytest.mark.parametrize("name, vary, steps", [
-    ("optimizers", "training.optimizer=sgd,momentum,adam", 60),
-    ("moons", "training.learning_rate=0.1,0.3", 40),  # mini-batches, shuffled
-])
+@pytest.mark.parametrize(
+    "name, vary, steps",
+    [
+        ("optimizers", "training.optimizer=sgd,momentum,adam", 60),
+        ("moons", "training.learning_rate=0.1,0.3", 40),  # mini-batches, shuffled
+    ],
+)
 def test_the_pool_gives_the_numbers_of_one_process(name, vary, steps):
     sequential = run_all(jobs(name, vary, steps), workers=1, show_progress=False)
     parallel = run_all(jobs(name, vary, steps), workers=2, show_progress=False)
@@ -102,8 +126,17 @@ def test_table_and_chart(capsys):
     assert rc == 0 and err == ""
     lines = out.splitlines()
     assert lines[0].startswith("Optimizers on a narrow valley (optimizers.toml): 2 runs of 200")
-    assert lines[1].split() == ["run", "loss", "test", "loss", "accuracy", "to", "goal",
-                                "diverged", "time"]
+    assert lines[1].split() == [
+        "run",
+        "loss",
+        "test",
+        "loss",
+        "accuracy",
+        "to",
+        "goal",
+        "diverged",
+        "time",
+    ]
     assert lines[3].startswith("optimizer=sgd") and "not reached" in lines[3]
     assert lines[4].startswith("optimizer=adam")
     assert "to goal: first step with loss < 0.1" in out
@@ -116,8 +149,9 @@ def test_table_and_chart(capsys):
 
 
 def test_diverged_runs_are_reported(capsys):
-    runs = compare_json(capsys, "optimizers", "--vary", "training.learning_rate=0.1,0.5",
-                        "--steps", "200")
+    runs = compare_json(
+        capsys, "optimizers", "--vary", "training.learning_rate=0.1,0.5", "--steps", "200"
+    )
     assert [r["diverged"] for r in runs] == [False, True]
     assert runs[1]["steps"] < 200
     rc, out, _ = run(["compare", "optimizers", "--vary", "training.learning_rate=0.1,0.5"], capsys)
@@ -134,8 +168,19 @@ def test_compare_table_snapshot(capsys, snapshot):
 
     from bptui.commands.cli import main
 
-    assert main(["compare", "optimizers", "--vary", "training.optimizer=sgd,momentum,adam",
-                 "--steps", "100"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "optimizers",
+                "--vary",
+                "training.optimizer=sgd,momentum,adam",
+                "--steps",
+                "100",
+            ]
+        )
+        == 0
+    )
     out = re.sub(r"\d+\.\d\d s", "#.## s", capsys.readouterr().out)
     assert out == snapshot
 
@@ -169,13 +214,37 @@ def test_the_table_shows_the_final_test_loss_and_test_accuracy():
 
 
 def test_curve_is_checked(capsys):
-    rc, out, err = run(["compare", "optimizers", "--vary", "training.optimizer=sgd,adam",
-                        "--curve", "test", "--steps", "5"], capsys)
+    rc, out, err = run(
+        [
+            "compare",
+            "optimizers",
+            "--vary",
+            "training.optimizer=sgd,adam",
+            "--curve",
+            "test",
+            "--steps",
+            "5",
+        ],
+        capsys,
+    )
     assert rc == 2 and out == ""
     assert err.count("\n") == 1 and "--curve test" in err and "no test set" in err
-    rc, _, err = run(["compare", "overfit", "--vary", "training.l2=0,0.1",
-                      "--curve", "sideways", "--steps", "5"], capsys)
+    rc, _, err = run(
+        [
+            "compare",
+            "overfit",
+            "--vary",
+            "training.l2=0,0.1",
+            "--curve",
+            "sideways",
+            "--steps",
+            "5",
+        ],
+        capsys,
+    )
     assert rc == 2 and "sideways" in err and err.count("\n") == 1
-    rc, out, err = run(["compare", "overfit", "--vary", "training.l2=0,0.1",
-                        "--curve", "both", "--steps", "5"], capsys)
+    rc, out, err = run(
+        ["compare", "overfit", "--vary", "training.l2=0,0.1", "--curve", "both", "--steps", "5"],
+        capsys,
+    )
     assert rc == 0 and "test loss" in out

@@ -26,15 +26,22 @@ from tests.test_bad_input import assert_one_error, preset, run_main
 posix_only = pytest.mark.skipif(os.name != "posix", reason="devices, FIFOs and symlinks")
 
 
-def csv_preset(tmp_path: Path, content: str | None, data: str = "", network: str = "layers = [2, 2, 1]",
-               name: str = "d.csv", csv_line: str | None = None) -> Path:
+def csv_preset(
+    tmp_path: Path,
+    content: str | None,
+    data: str = "",
+    network: str = "layers = [2, 2, 1]",
+    name: str = "d.csv",
+    csv_line: str | None = None,
+) -> Path:
     """A preset p.toml whose [data] reads `name` (written with `content` unless None)."""
     if content is not None:
         (tmp_path / name).write_text(content, encoding="utf-8")
     lines = csv_line if csv_line is not None else f'csv = "{name}"'
     path = tmp_path / "p.toml"
-    path.write_text(preset(network=network, data=f'{lines}\ntarget = "y"\n{data}'),
-                    encoding="utf-8")
+    path.write_text(
+        preset(network=network, data=f'{lines}\ntarget = "y"\n{data}'), encoding="utf-8"
+    )
     return path
 
 
@@ -56,6 +63,7 @@ def table_text(header: list[str], rows: list[list], delimiter: str = ",") -> str
 
 
 # ----- which files are read ---------------------------------------------------------------------
+
 
 @posix_only
 def test_csv_option_refuses_dev_zero(capsys):
@@ -86,7 +94,9 @@ def test_preset_csv_leading_out_of_its_folder_is_refused_and_not_quoted(tmp_path
     folder.mkdir()
     path = csv_preset(folder, None, csv_line='csv = "../secret.csv"')
     rc, out, err = train([str(path), "--steps", "1"], capsys)
-    assert_one_error(rc, out, err, file=str(path), key="data.csv", says="outside the preset's folder")
+    assert_one_error(
+        rc, out, err, file=str(path), key="data.csv", says="outside the preset's folder"
+    )
     assert "/bin/bash" not in err
 
 
@@ -141,10 +151,12 @@ def test_cell_limit_lowers_the_row_limit(tmp_path, capsys, monkeypatch):
 
 # ----- memory -----------------------------------------------------------------------------------
 
+
 def test_wide_network_on_many_samples_is_refused_at_load(tmp_path, capsys):
-    text = preset(network='layers = [2, 4096, 200, 3]\noutput_activation = "softmax"\n'
-                          'loss = "cross_entropy"',
-                  data='generator = "spiral"\nsamples = 100000')
+    text = preset(
+        network='layers = [2, 4096, 200, 3]\noutput_activation = "softmax"\nloss = "cross_entropy"',
+        data='generator = "spiral"\nsamples = 100000',
+    )
     path = tmp_path / "big.toml"
     path.write_text(text, encoding="utf-8")
     rc, out, err = train([str(path), "--steps", "1"], capsys)
@@ -155,10 +167,14 @@ def test_wide_network_on_many_samples_is_refused_at_load(tmp_path, capsys):
 def test_memory_estimate_covers_what_the_engine_allocates():
     """For a mid-sized preset the estimate is at least the bytes of the arrays the stepper holds
     after a step, a loss evaluation of both sets and a full state (without the decision map)."""
-    text = preset(network="layers = [3, 40, 30, 2]",
-                  training='batch_size = 16\noptimizer = "adam"',
-                  data="inputs = " + str(np.random.default_rng(0).normal(size=(60, 3)).tolist())
-                       + "\ntargets = " + str(np.eye(2)[np.arange(60) % 2].tolist()))
+    text = preset(
+        network="layers = [3, 40, 30, 2]",
+        training='batch_size = 16\noptimizer = "adam"',
+        data="inputs = "
+        + str(np.random.default_rng(0).normal(size=(60, 3)).tolist())
+        + "\ntargets = "
+        + str(np.eye(2)[np.arange(60) % 2].tolist()),
+    )
     from bptui.preset import preset_from_text
 
     loaded = preset_from_text(text, "m.toml", "m", Path("."))
@@ -181,25 +197,35 @@ def test_memory_estimate_covers_what_the_engine_allocates():
 def test_memory_budget_admits_the_bundled_presets():
     for name in ("digits", "spiral", "iris"):
         data = load_preset(name).data
-        assert memory_estimate(load_preset(name).network.layers, data.x_train.shape[0],
-                               data.x_test.shape[0], data.x_train.shape[0]) < MEMORY_BUDGET
+        assert (
+            memory_estimate(
+                load_preset(name).network.layers,
+                data.x_train.shape[0],
+                data.x_test.shape[0],
+                data.x_train.shape[0],
+            )
+            < MEMORY_BUDGET
+        )
 
 
 # ----- delimiters, decimals, quoting ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"], ids=["comma", "semicolon", "tab"])
 def test_delimiter_is_detected(tmp_path, delimiter):
     x, y = points()
-    (tmp_path / "d.csv").write_text(table_text(["a", "b", "y"], [[*r, c] for r, c in zip(x, y)],
-                                               delimiter))
+    (tmp_path / "d.csv").write_text(
+        table_text(["a", "b", "y"], [[*r, c] for r, c in zip(x, y)], delimiter)
+    )
     table = read_csv(tmp_path / "d.csv", CsvOptions("y"))
     assert table.features == ("a", "b")
     np.testing.assert_array_equal(table.x, np.array([[float(str(v)) for v in r] for r in x]))
 
 
 def test_delimiter_given_in_the_preset(tmp_path):
-    path = csv_preset(tmp_path, "a|b;c;y\n1;2;0\n3;4;1\n5;6;1\n", 'delimiter = ";"',
-                      network="layers = [2, 2, 1]")
+    path = csv_preset(
+        tmp_path, "a|b;c;y\n1;2;0\n3;4;1\n5;6;1\n", 'delimiter = ";"', network="layers = [2, 2, 1]"
+    )
     assert load_preset(str(path)).data.feature_names == ("a|b", "c")
 
 
@@ -208,8 +234,12 @@ def test_decimal_commas_detected_and_given(tmp_path):
     table = read_csv(_write(tmp_path, text), CsvOptions("y"))
     np.testing.assert_array_equal(table.x, [[1.5, 2], [-3.25, 4], [5, 6.125], [7, 1]])
     assert table.labels == ["0.25", "1.5", "2.75", "3"]
-    path = csv_preset(tmp_path, text, 'decimal = ","', network="layers = [2, 2, 1]\n"
-                      'output_activation = "linear"\nloss = "mse"')
+    path = csv_preset(
+        tmp_path,
+        text,
+        'decimal = ","',
+        network='layers = [2, 2, 1]\noutput_activation = "linear"\nloss = "mse"',
+    )
     assert load_preset(str(path)).data.task == "regression"
 
 
@@ -235,8 +265,11 @@ def test_byte_order_mark_is_skipped(tmp_path):
 
 def test_fast_and_general_readers_agree(tmp_path, monkeypatch):
     rng = np.random.default_rng(3)
-    rows = [[f"{v:.17g}" for v in rng.normal(size=4) * 10.0 ** rng.integers(-5, 5, 4)]
-            + [" 1e3", '"2.5"', "-0", str(rng.integers(0, 3))] for _ in range(300)]
+    rows = [
+        [f"{v:.17g}" for v in rng.normal(size=4) * 10.0 ** rng.integers(-5, 5, 4)]
+        + [" 1e3", '"2.5"', "-0", str(rng.integers(0, 3))]
+        for _ in range(300)
+    ]
     path = _write(tmp_path, table_text(["a", "b", "c", "d", "e", "f", "g", "y"], rows))
     real, used = csvfile.read_fast, []
     monkeypatch.setattr(csvfile, "read_fast", lambda *args: used.append(real(*args)) or used[-1])
@@ -249,6 +282,7 @@ def test_fast_and_general_readers_agree(tmp_path, monkeypatch):
 
 
 # ----- missing values ---------------------------------------------------------------------------
+
 
 def holey_file(tmp_path: Path, target_cell: str = "1") -> Path:
     """20 rows; missing feature cells in rows 3, 5, 7 (lines), one target cell as given in row 9."""
@@ -267,8 +301,9 @@ def test_missing_values_reported_with_count_and_first_rows(tmp_path, capsys):
     holey_file(tmp_path)
     path = csv_preset(tmp_path, None)
     rc, out, err = train([str(path), "--steps", "1"], capsys)
-    line = assert_one_error(rc, out, err, file=str(tmp_path / "d.csv"), key="row 3, column 'a'",
-                            says="3 missing values")
+    line = assert_one_error(
+        rc, out, err, file=str(tmp_path / "d.csv"), key="row 3, column 'a'", says="3 missing values"
+    )
     assert "3 rows (rows 3, 5, 7; columns 'a', 'b')" in line and "drop_rows" in line
 
 
@@ -277,15 +312,23 @@ def test_missing_numeric_target_is_never_a_class(tmp_path, capsys, cell):
     rows = [[i % 5, i % 3, f"{i * 0.37:.2f}"] for i in range(215)]
     rows[40][2] = cell
     _write(tmp_path, table_text(["a", "b", "y"], rows))
-    path = csv_preset(tmp_path, None, network='layers = [2, 4, 1]\noutput_activation = "linear"\n'
-                                             'loss = "mse"')
+    path = csv_preset(
+        tmp_path, None, network='layers = [2, 4, 1]\noutput_activation = "linear"\nloss = "mse"'
+    )
     rc, out, err = train([str(path), "--steps", "1"], capsys)
-    assert_one_error(rc, out, err, file=str(tmp_path / "d.csv"), key="row 42, column 'y'",
-                     says="missing target")
-    rc, out, err = train(["--csv", str(tmp_path / "d.csv"), "--target", "y", "--steps", "1"], capsys)
+    assert_one_error(
+        rc, out, err, file=str(tmp_path / "d.csv"), key="row 42, column 'y'", says="missing target"
+    )
+    rc, out, err = train(
+        ["--csv", str(tmp_path / "d.csv"), "--target", "y", "--steps", "1"], capsys
+    )
     assert_one_error(rc, out, err, says="1 missing value")
-    path = csv_preset(tmp_path, None, 'missing = "drop_rows"', network='layers = [2, 4, 1]\n'
-                      'output_activation = "linear"\nloss = "mse"')
+    path = csv_preset(
+        tmp_path,
+        None,
+        'missing = "drop_rows"',
+        network='layers = [2, 4, 1]\noutput_activation = "linear"\nloss = "mse"',
+    )
     data = load_preset(str(path)).data
     assert data.task == "regression" and data.x_train.shape == (214, 2)
 
@@ -296,11 +339,15 @@ def test_missing_class_target_is_not_a_class(tmp_path, capsys):
     _write(tmp_path, table_text(["a", "b", "y"], rows))
     path = csv_preset(tmp_path, None, network="layers = [2, 4, 3]")
     rc, out, err = train([str(path), "--steps", "1"], capsys)
-    assert_one_error(rc, out, err, key="row 6, column 'y'", file=str(tmp_path / "d.csv"),
-                     says="missing target")
-    path = csv_preset(tmp_path, None, 'missing = "drop_rows"\nnormalize = false',
-                      network='layers = [2, 4, 3]\noutput_activation = "softmax"\n'
-                              'loss = "cross_entropy"')
+    assert_one_error(
+        rc, out, err, key="row 6, column 'y'", file=str(tmp_path / "d.csv"), says="missing target"
+    )
+    path = csv_preset(
+        tmp_path,
+        None,
+        'missing = "drop_rows"\nnormalize = false',
+        network='layers = [2, 4, 3]\noutput_activation = "softmax"\nloss = "cross_entropy"',
+    )
     assert load_preset(str(path)).data.class_names == ("setosa", "versicolor", "virginica")
 
 
@@ -309,14 +356,16 @@ def test_missing_drop_rows_and_mean(tmp_path, capsys):
     dropped = load_preset(str(csv_preset(tmp_path, None, 'missing = "drop_rows"'))).data
     assert dropped.x_train.shape == (17, 2)
     assert "3 rows (rows 3, 5, 7" in dropped.notes["notices"][0]
-    filled = load_preset(str(csv_preset(tmp_path, None, 'missing = "mean"\nnormalize = false\n'
-                                                         'test_fraction = 0.25'))).data
+    filled = load_preset(
+        str(csv_preset(tmp_path, None, 'missing = "mean"\nnormalize = false\ntest_fraction = 0.25'))
+    ).data
     assert np.isfinite(filled.x_train).all() and np.isfinite(filled.x_test).all()
     assert filled.x_train.shape[0] + filled.x_test.shape[0] == 20
     assert "filled with the mean" in filled.notes["notices"][0]
     holey_file(tmp_path, target_cell="NA")
-    rc, out, err = train([str(csv_preset(tmp_path, None, 'missing = "mean"')), "--steps", "1"],
-                         capsys)
+    rc, out, err = train(
+        [str(csv_preset(tmp_path, None, 'missing = "mean"')), "--steps", "1"], capsys
+    )
     assert_one_error(rc, out, err, file=str(tmp_path / "d.csv"), says="missing target")
 
 
@@ -325,8 +374,9 @@ def test_mean_uses_the_training_rows_only(tmp_path):
     rows = [[f"{a:g}", f"{b:g}", i % 2] for i, (a, b) in enumerate(x)]
     rows[0][0] = "NA"
     _write(tmp_path, table_text(["a", "b", "y"], rows))
-    data = load_preset(str(csv_preset(tmp_path, None, 'missing = "mean"\nnormalize = false\n'
-                                                      'test_fraction = 0.5'))).data
+    data = load_preset(
+        str(csv_preset(tmp_path, None, 'missing = "mean"\nnormalize = false\ntest_fraction = 0.5'))
+    ).data
     known = set(x[1:, 0])
     train_a = [v for v in data.x_train[:, 0] if v in known]
     filled = [v for v in np.concatenate([data.x_train[:, 0], data.x_test[:, 0]]) if v not in known]
@@ -334,6 +384,7 @@ def test_mean_uses_the_training_rows_only(tmp_path):
 
 
 # ----- columns left out -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("first", [0, 1])
 def test_row_number_column_is_left_out_with_a_notice(tmp_path, capsys, first):
@@ -343,56 +394,106 @@ def test_row_number_column_is_left_out_with_a_notice(tmp_path, capsys, first):
     data = load_preset(str(csv_preset(tmp_path, None))).data
     assert data.feature_names == ("a", "b")
     assert f"counts the rows ({first}..{39 + first})" in data.notes["notices"][0]
-    rc, out, err = train(["--csv", str(tmp_path / "d.csv"), "--target", "y", "--steps", "1"],
-                         capsys)
+    rc, out, err = train(
+        ["--csv", str(tmp_path / "d.csv"), "--target", "y", "--steps", "1"], capsys
+    )
     assert rc == 0 and err.count("\n") == 1 and "column '' counts the rows" in err
 
 
 def test_unique_text_id_is_left_out_and_other_text_is_an_error(tmp_path, capsys):
     x, y = points()
-    _write(tmp_path, table_text(["id", "a", "b", "y"],
-                                [[f"s{i:03d}", *r, c] for i, (r, c) in enumerate(zip(x, y))]))
+    _write(
+        tmp_path,
+        table_text(
+            ["id", "a", "b", "y"], [[f"s{i:03d}", *r, c] for i, (r, c) in enumerate(zip(x, y))]
+        ),
+    )
     data = load_preset(str(csv_preset(tmp_path, None))).data
     assert data.feature_names == ("a", "b") and "(an ID)" in data.notes["notices"][0]
-    _write(tmp_path, table_text(["sex", "a", "b", "y"],
-                                [["MF"[i % 2], *r, c] for i, (r, c) in enumerate(zip(x, y))]))
+    _write(
+        tmp_path,
+        table_text(
+            ["sex", "a", "b", "y"], [["MF"[i % 2], *r, c] for i, (r, c) in enumerate(zip(x, y))]
+        ),
+    )
     path = csv_preset(tmp_path, None)
     rc, out, err = train([str(path), "--steps", "1"], capsys)
-    assert_one_error(rc, out, err, file=str(tmp_path / "d.csv"), key="row 2, column 'sex'",
-                     says="ignore = ['sex']")
-    assert load_preset(str(csv_preset(tmp_path, None, 'ignore = ["sex"]'))).data.notes[
-        "notices"] == ()
-    rc, out, err = train(["--csv", str(tmp_path / "d.csv"), "--target", "y", "--ignore", "sex",
-                          "--steps", "1", "--json"], capsys)
+    assert_one_error(
+        rc,
+        out,
+        err,
+        file=str(tmp_path / "d.csv"),
+        key="row 2, column 'sex'",
+        says="ignore = ['sex']",
+    )
+    assert (
+        load_preset(str(csv_preset(tmp_path, None, 'ignore = ["sex"]'))).data.notes["notices"] == ()
+    )
+    rc, out, err = train(
+        [
+            "--csv",
+            str(tmp_path / "d.csv"),
+            "--target",
+            "y",
+            "--ignore",
+            "sex",
+            "--steps",
+            "1",
+            "--json",
+        ],
+        capsys,
+    )
     assert rc == 0 and err == "" and json.loads(out)["steps"] == 1
 
 
 # ----- bptui train --csv ------------------------------------------------------------------------
 
+
 def test_train_csv_works_like_the_explorer(tmp_path, capsys):
     x, y = points(60)
-    _write(tmp_path, table_text(["a", "b", "noise", "y"],
-                                [[*r, i % 7, c] for i, (r, c) in enumerate(zip(x, y))]))
-    rc, out, err = train(["--csv", str(tmp_path / "d.csv"), "--target", "y", "--layers", "2,4,1",
-                          "--ignore", "noise", "--steps", "200", "--json"], capsys)
+    _write(
+        tmp_path,
+        table_text(
+            ["a", "b", "noise", "y"], [[*r, i % 7, c] for i, (r, c) in enumerate(zip(x, y))]
+        ),
+    )
+    rc, out, err = train(
+        [
+            "--csv",
+            str(tmp_path / "d.csv"),
+            "--target",
+            "y",
+            "--layers",
+            "2,4,1",
+            "--ignore",
+            "noise",
+            "--steps",
+            "200",
+            "--json",
+        ],
+        capsys,
+    )
     result = json.loads(out)
     assert rc == 0 and result["accuracy"] > 0.8 and len(result["layers"][0]["W"]) == 4
 
 
-@pytest.mark.parametrize("args, says", [
-    (["--csv", "d.csv"], "--csv needs --target"),
-    (["xor", "--csv", "d.csv", "--target", "y"], "not both"),
-    (["--target", "y"], "--target goes with --csv"),
-    (["xor", "--ignore", "a"], "--ignore goes with --csv"),
-    ([], "needs a PRESET or --csv"),
-    (["--csv", "", "--target", "y"], "--csv"),
-    (["--csv", "d.csv", "--target", "y", "--ignore", ""], "--ignore"),
-    (["--csv", "d.csv", "--target", "y", "--ignore", "a,,b"], "empty item"),
-    (["--csv", "d.csv", "--target", "y", "--layers", ""], "--layers"),
-    (["--csv", "d.csv", "--target", "y", "--ignore", "zz"], "column 'zz'"),
-    (["--csv", "d.csv", "--target", "y", "--ignore", "y"], "cannot be ignored"),
-    (["--csv", "d.csv", "--target", "y", "--missing", "drop"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--csv", "d.csv"], "--csv needs --target"),
+        (["xor", "--csv", "d.csv", "--target", "y"], "not both"),
+        (["--target", "y"], "--target goes with --csv"),
+        (["xor", "--ignore", "a"], "--ignore goes with --csv"),
+        ([], "needs a PRESET or --csv"),
+        (["--csv", "", "--target", "y"], "--csv"),
+        (["--csv", "d.csv", "--target", "y", "--ignore", ""], "--ignore"),
+        (["--csv", "d.csv", "--target", "y", "--ignore", "a,,b"], "empty item"),
+        (["--csv", "d.csv", "--target", "y", "--layers", ""], "--layers"),
+        (["--csv", "d.csv", "--target", "y", "--ignore", "zz"], "column 'zz'"),
+        (["--csv", "d.csv", "--target", "y", "--ignore", "y"], "cannot be ignored"),
+        (["--csv", "d.csv", "--target", "y", "--missing", "drop"], "invalid choice"),
+    ],
+)
 def test_train_csv_bad_arguments(tmp_path, capsys, monkeypatch, args, says):
     monkeypatch.chdir(tmp_path)
     _write(tmp_path, "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
@@ -405,21 +506,24 @@ def test_train_csv_bad_arguments(tmp_path, capsys, monkeypatch, args, says):
 GOOD = "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
 
 
-@pytest.mark.parametrize("data, key, says", [
-    ('delimeter = ";"', "data.delimeter", "did you mean delimiter"),
-    ('delimiter = "|"', "data.delimiter", "not supported"),
-    ('delimiter = "tab"', "data.delimiter", 'did you mean "\\t"'),
-    ("delimiter = 1", "data.delimiter", "expected a string"),
-    ('decimal = ";"', "data.decimal", "not supported"),
-    ('decimal = ","\ndelimiter = ","', "data.decimal", "cannot be both"),
-    ('missing = "drop"', "data.missing", "did you mean 'drop_rows'"),
-    ("missing = true", "data.missing", "expected a string"),
-    ('ignore = "a"', "data.ignore", "array of column names"),
-    ("ignore = [1]", "data.ignore", "array of column names"),
-    ('ignore = [""]', "data.ignore", "array of column names"),
-    ('normalize = "no"', "data.normalize", "true or false"),
-    ('csv = ""', "data.csv", "must not be empty"),
-])
+@pytest.mark.parametrize(
+    "data, key, says",
+    [
+        ('delimeter = ";"', "data.delimeter", "did you mean delimiter"),
+        ('delimiter = "|"', "data.delimiter", "not supported"),
+        ('delimiter = "tab"', "data.delimiter", 'did you mean "\\t"'),
+        ("delimiter = 1", "data.delimiter", "expected a string"),
+        ('decimal = ";"', "data.decimal", "not supported"),
+        ('decimal = ","\ndelimiter = ","', "data.decimal", "cannot be both"),
+        ('missing = "drop"', "data.missing", "did you mean 'drop_rows'"),
+        ("missing = true", "data.missing", "expected a string"),
+        ('ignore = "a"', "data.ignore", "array of column names"),
+        ("ignore = [1]", "data.ignore", "array of column names"),
+        ('ignore = [""]', "data.ignore", "array of column names"),
+        ('normalize = "no"', "data.normalize", "true or false"),
+        ('csv = ""', "data.csv", "must not be empty"),
+    ],
+)
 def test_bad_csv_keys(tmp_path, capsys, data, key, says):
     text = data if data.startswith("csv") else f'csv = "d.csv"\n{data}'
     path = csv_preset(tmp_path, GOOD, csv_line=text)
@@ -430,8 +534,9 @@ def test_bad_csv_keys(tmp_path, capsys, data, key, says):
 def test_ignore_names_a_missing_column(tmp_path, capsys):
     path = csv_preset(tmp_path, GOOD, 'ignore = ["zz"]')
     rc, out, err = train([str(path), "--steps", "1"], capsys)
-    assert_one_error(rc, out, err, file=str(tmp_path / "d.csv"), key="column 'zz'",
-                     says="column not found")
+    assert_one_error(
+        rc, out, err, file=str(tmp_path / "d.csv"), key="column 'zz'", says="column not found"
+    )
 
 
 def test_csv_inputs_are_normalized_unless_normalize_false(tmp_path):
@@ -459,8 +564,9 @@ def test_text_after_the_first_chunk_is_an_error_at_its_row(tmp_path, capsys, mon
     rows[20][1] = "oops"
     _write(tmp_path, table_text(["a", "b", "y"], rows))
     rc, out, err = train([str(csv_preset(tmp_path, None)), "--steps", "1"], capsys)
-    assert_one_error(rc, out, err, file=str(tmp_path / "d.csv"), key="row 22, column 'b'",
-                     says="ignore = ['b']")
+    assert_one_error(
+        rc, out, err, file=str(tmp_path / "d.csv"), key="row 22, column 'b'", says="ignore = ['b']"
+    )
 
 
 def test_a_header_longer_than_the_sniffed_head(tmp_path):

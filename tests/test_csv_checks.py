@@ -40,12 +40,19 @@ def feature_file(tmp_path, cells: dict[int, str] | None = None, n: int = 60, nam
 
 # ----- one bad cell -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("cell", ["n/a", "?", "1.2.3", "0.5x", "\x1b[2J"])
 def test_one_bad_cell_in_a_numeric_column_is_an_error_naming_it(tmp_path, capsys, cell):
     path = feature_file(tmp_path, {10: cell})
     rc, out, err = train(["--csv", str(path), "--target", "y", "--steps", "1"], capsys)
-    line = assert_one_error(rc, out, err, file=str(path), key="row 12, column 'a'",
-                            says=f"{cell!r} is not a finite number")
+    line = assert_one_error(
+        rc,
+        out,
+        err,
+        file=str(path),
+        key="row 12, column 'a'",
+        says=f"{cell!r} is not a finite number",
+    )
     assert "\x1b" not in err and 'missing = "drop_rows" or "mean"' in line
     rc, out, err = train([str(csv_preset(tmp_path, None, name=path.name)), "--steps", "1"], capsys)
     assert_one_error(rc, out, err, file=str(path), key="row 12, column 'a'", says="ignore = ['a']")
@@ -55,8 +62,14 @@ def test_bad_cells_in_later_rows_are_counted_in_the_error(tmp_path, capsys, monk
     monkeypatch.setattr(csvfile, "CHUNK_ROWS", 8)
     path = feature_file(tmp_path, {3: "oops", 30: "-", 50: "n.a."})
     rc, out, err = train(["--csv", str(path), "--target", "y", "--steps", "1"], capsys)
-    assert_one_error(rc, out, err, file=str(path), key="row 5, column 'a'",
-                     says="'oops' is not a finite number (3 such cells in the column")
+    assert_one_error(
+        rc,
+        out,
+        err,
+        file=str(path),
+        key="row 5, column 'a'",
+        says="'oops' is not a finite number (3 such cells in the column",
+    )
 
 
 def test_a_number_with_thousands_separators_is_an_error_with_a_hint(tmp_path, capsys):
@@ -65,23 +78,32 @@ def test_a_number_with_thousands_separators_is_an_error_with_a_hint(tmp_path, ca
     path = _write(tmp_path, table_text(["income", "b", "y"], rows))
     rc, out, err = train(["--csv", str(path), "--target", "y", "--steps", "1"], capsys)
     cell = rows[0][0].strip('"')
-    assert_one_error(rc, out, err, file=str(path), key="row 2, column 'income'",
-                     says=f"a thousands separator? write {cell.replace(',', '')!r}")
-    one = feature_file(tmp_path, {7: "\"5,185\""})
+    assert_one_error(
+        rc,
+        out,
+        err,
+        file=str(path),
+        key="row 2, column 'income'",
+        says=f"a thousands separator? write {cell.replace(',', '')!r}",
+    )
+    one = feature_file(tmp_path, {7: '"5,185"'})
     rc, out, err = train(["--csv", str(one), "--target", "y", "--steps", "1"], capsys)
     assert_one_error(rc, out, err, file=str(one), key="row 9, column 'a'", says="'5185'")
 
 
 @pytest.mark.parametrize("missing", ["drop_rows", "mean"])
 def test_bad_cells_are_missing_values_when_missing_says_so(tmp_path, capsys, missing):
-    path = feature_file(tmp_path, {10: "n/a", 20: "\"5,185\""})
+    path = feature_file(tmp_path, {10: "n/a", 20: '"5,185"'})
     table = read_csv(path, CsvOptions("y", missing=missing))
     assert table.features == ("a", "b")
-    assert table.notices[0].startswith(f"{path}: 2 cells that are not a number (the first: row "
-                                       f"12, column 'a', 'n/a') taken as missing")
+    assert table.notices[0].startswith(
+        f"{path}: 2 cells that are not a number (the first: row "
+        f"12, column 'a', 'n/a') taken as missing"
+    )
     assert table.x.shape == ((58, 2) if missing == "drop_rows" else (60, 2))
-    rc, _, err = train(["--csv", str(path), "--target", "y", "--missing", missing, "--steps", "1"],
-                       capsys)
+    rc, _, err = train(
+        ["--csv", str(path), "--target", "y", "--missing", missing, "--steps", "1"], capsys
+    )
     assert rc == 0 and "2 cells that are not a number" in err
 
 
@@ -89,10 +111,12 @@ def test_a_mostly_text_column_stays_an_error_whatever_missing_says(tmp_path, cap
     x, y = points(30)
     rows = [["MF"[i % 2] if i % 5 else str(i), *r, c] for i, (r, c) in enumerate(zip(x, y))]
     path = _write(tmp_path, table_text(["sex", "a", "b", "y"], rows))
-    rc, out, err = train(["--csv", str(path), "--target", "y", "--missing", "drop_rows",
-                          "--steps", "1"], capsys)
-    line = assert_one_error(rc, out, err, file=str(path), key="row 3, column 'sex'",
-                            says="ignore = ['sex']")
+    rc, out, err = train(
+        ["--csv", str(path), "--target", "y", "--missing", "drop_rows", "--steps", "1"], capsys
+    )
+    line = assert_one_error(
+        rc, out, err, file=str(path), key="row 3, column 'sex'", says="ignore = ['sex']"
+    )
     assert "drop_rows" not in line
 
 
@@ -110,11 +134,21 @@ def test_only_a_different_text_in_every_row_and_no_number_is_an_id(tmp_path):
 
 # ----- row numbers ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, left_out", [
-    ("x", False), ("day", False), ("", True), ("id", True), (" Index ", True),
-    ("Unnamed: 0", True), ("ROW", True), ("idx", True)])
-def test_a_column_counting_the_rows_is_left_out_only_under_an_index_name(tmp_path, name,
-                                                                         left_out):
+
+@pytest.mark.parametrize(
+    "name, left_out",
+    [
+        ("x", False),
+        ("day", False),
+        ("", True),
+        ("id", True),
+        (" Index ", True),
+        ("Unnamed: 0", True),
+        ("ROW", True),
+        ("idx", True),
+    ],
+)
+def test_a_column_counting_the_rows_is_left_out_only_under_an_index_name(tmp_path, name, left_out):
     x, y = points(40)
     rows = [[i, r[1], int(i >= 20)] for i, (r, c) in enumerate(zip(x, y))]
     _write(tmp_path, table_text([name, "b", "y"], rows))
@@ -125,12 +159,22 @@ def test_a_column_counting_the_rows_is_left_out_only_under_an_index_name(tmp_pat
 
 # ----- quotes -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("tail, row", [
-    ('5,6,"1\n', 4), ('5,6,"1', 4), ('5,"6\n', 4), ('5,6,"1\n7,8,0\n', 4),
-    ('"5,6,1\n7,8,0\n', 4), ('5,6,"one\ntwo\n', 4)])
+
+@pytest.mark.parametrize(
+    "tail, row",
+    [
+        ('5,6,"1\n', 4),
+        ('5,6,"1', 4),
+        ('5,"6\n', 4),
+        ('5,6,"1\n7,8,0\n', 4),
+        ('"5,6,1\n7,8,0\n', 4),
+        ('5,6,"one\ntwo\n', 4),
+    ],
+)
 @pytest.mark.parametrize("reader", ["fast", "general"])
-def test_a_quote_never_closed_is_refused_naming_its_row(tmp_path, capsys, monkeypatch, tail, row,
-                                                        reader):
+def test_a_quote_never_closed_is_refused_naming_its_row(
+    tmp_path, capsys, monkeypatch, tail, row, reader
+):
     if reader == "general":
         monkeypatch.setattr(csvfile, "read_fast", lambda *args: None)
     path = _write(tmp_path, "a,b,y\n1,2,0\n3,4,1\n" + tail)
@@ -150,6 +194,7 @@ def test_quotes_closed_on_the_last_row_are_fine(tmp_path, monkeypatch, reader):
 
 # ----- values near the float64 limit ------------------------------------------------------------
 
+
 def huge_file(tmp_path, hole: bool = False):
     """a: values up to ±1.7e308 that decide y; b: ordinary; one missing `a` cell if `hole`."""
     x, y = points(80, seed=5)
@@ -165,14 +210,24 @@ def test_values_near_the_float64_limit_are_normalized_without_overflow(tmp_path,
     huge_file(tmp_path, hole)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        data = load_preset(str(csv_preset(tmp_path, None, 'missing = "mean"\ntest_fraction = 0.25',
-                                          network="layers = [2, 4, 1]"))).data
+        data = load_preset(
+            str(
+                csv_preset(
+                    tmp_path,
+                    None,
+                    'missing = "mean"\ntest_fraction = 0.25',
+                    network="layers = [2, 4, 1]",
+                )
+            )
+        ).data
     assert np.isfinite(data.x_train).all() and np.isfinite(data.x_test).all()
     np.testing.assert_allclose(data.x_train.mean(axis=0), 0, atol=1e-12)
     np.testing.assert_allclose(data.x_train.std(axis=0), 1, rtol=1e-12)
     assert np.isfinite(data.notes["mean"]).all() and np.isfinite(data.notes["std"]).all()
-    rc, out, err = train(["--csv", str(tmp_path / "d.csv"), "--target", "y", "--missing", "mean",
-                          "--steps", "300"], capsys)
+    rc, out, err = train(
+        ["--csv", str(tmp_path / "d.csv"), "--target", "y", "--missing", "mean", "--steps", "300"],
+        capsys,
+    )
     assert rc == 0 and "Warning" not in err and "accuracy 100.0%" in out
 
 
@@ -189,33 +244,50 @@ def test_normalizing_ordinary_data_is_bit_for_bit_the_plain_formula():
 
 
 def test_a_held_out_value_too_far_to_normalize_is_refused():
-    with pytest.raises(PresetError, match="d.csv: column 'b': a held-out value \\(1e\\+308\\) is "
-                                          "too far outside the training values"):
-        csvdata.standardize(np.array([[1.0, 1e-300], [2.0, 3e-300]]),
-                            np.array([[1.5, 1e308]]), ("a", "b"), "d.csv")
+    with pytest.raises(
+        PresetError,
+        match="d.csv: column 'b': a held-out value \\(1e\\+308\\) is "
+        "too far outside the training values",
+    ):
+        csvdata.standardize(
+            np.array([[1.0, 1e-300], [2.0, 3e-300]]), np.array([[1.5, 1e308]]), ("a", "b"), "d.csv"
+        )
 
 
 # ----- classes ----------------------------------------------------------------------------------
 
+
 def test_a_target_with_too_many_classes_says_so(tmp_path, capsys):
     path = _write(tmp_path, table_text(["a", "y"], [[i % 7, f"L{i}"] for i in range(4100)]))
     rc, out, err = train(["--csv", str(path), "--target", "y", "--steps", "1"], capsys)
-    line = assert_one_error(rc, out, err, file=str(path), key="column 'y'",
-                            says="has 4,100 different values: too many classes")
+    line = assert_one_error(
+        rc,
+        out,
+        err,
+        file=str(path),
+        key="column 'y'",
+        says="has 4,100 different values: too many classes",
+    )
     assert "allowed: up to 4,096" in line and "network.layers" not in line
-    preset_path = csv_preset(tmp_path, None, network='layers = [1, 4, 3]\noutput_activation = '
-                                                     '"softmax"\nloss = "cross_entropy"')
+    preset_path = csv_preset(
+        tmp_path,
+        None,
+        network='layers = [1, 4, 3]\noutput_activation = "softmax"\nloss = "cross_entropy"',
+    )
     rc, out, err = train([str(preset_path), "--steps", "1"], capsys)
     assert_one_error(rc, out, err, file=str(path), key="column 'y'", says="too many classes")
 
 
 # ----- notices reach the explorer ---------------------------------------------------------------
 
+
 def row_number_file(tmp_path):
     """A row-number column `idx` (left out with a notice), a, b, y."""
     x, y = points(40)
-    return _write(tmp_path, table_text(["idx", "a", "b", "y"],
-                                       [[i, *r, c] for i, (r, c) in enumerate(zip(x, y))]))
+    return _write(
+        tmp_path,
+        table_text(["idx", "a", "b", "y"], [[i, *r, c] for i, (r, c) in enumerate(zip(x, y))]),
+    )
 
 
 async def test_the_explorer_shows_the_notices_about_its_data(tmp_path):
@@ -247,8 +319,13 @@ def web_server(folder, *argv: str):
     with log.open("w") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "bptui", "--web", *argv, "--port", str(port)],
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, cwd=folder,
-            env=dict(os.environ, TEXTUAL_ANIMATIONS="none"), start_new_session=True)
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=folder,
+            env=dict(os.environ, TEXTUAL_ANIMATIONS="none"),
+            start_new_session=True,
+        )
     try:
         yield server, port, log
     finally:
@@ -271,15 +348,17 @@ async def test_a_browser_session_shows_the_notices_about_its_data(tmp_path):
         async with asyncio.timeout(60), aiohttp.ClientSession() as session:
             while True:
                 try:
-                    websocket = await session.ws_connect(f"http://127.0.0.1:{port}/ws?width=120"
-                                                         f"&height=40")
+                    websocket = await session.ws_connect(
+                        f"http://127.0.0.1:{port}/ws?width=120&height=40"
+                    )
                     break
                 except aiohttp.ClientConnectionError:
                     assert server.poll() is None, log.read_text()
                     await asyncio.sleep(0.1)
             page = b""
             while "column 'idx' counts the rows" not in re.sub(
-                    r"\x1b\[[0-9;?]*[A-Za-z]", "", page.decode(errors="replace")):  # no styles
+                r"\x1b\[[0-9;?]*[A-Za-z]", "", page.decode(errors="replace")
+            ):  # no styles
                 message = await websocket.receive()
                 assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), message
                 if message.type == aiohttp.WSMsgType.BINARY:

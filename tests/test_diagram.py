@@ -54,8 +54,9 @@ async def test_a_short_range_label_is_spelled_out_in_the_legend():
         assert "1-2/6" in lines[-2]
         assert lines[-1].strip() == "a, δ below · 1-2/6: units 1-2 of 6"
         await pilot.press(*["down"] * 4)
-        assert diagram.build().plain.splitlines()[-1].strip() == \
-            "a, δ below · 4-5/6: units 4-5 of 6"
+        assert (
+            diagram.build().plain.splitlines()[-1].strip() == "a, δ below · 4-5/6: units 4-5 of 6"
+        )
 
 
 def test_a_line_without_styled_parts_keeps_the_widgets_background():
@@ -67,8 +68,9 @@ def test_a_line_without_styled_parts_keeps_the_widgets_background():
     base = Style(color="white", bgcolor="#121212")
     strips = text_to_strips(Text("plain line\n") + Text("styled", "bold"), 12, 3, base)
     for strip in strips:
-        assert all(segment.style is not None and segment.style.bgcolor == base.bgcolor
-                   for segment in strip), strip
+        assert all(
+            segment.style is not None and segment.style.bgcolor == base.bgcolor for segment in strip
+        ), strip
 
 
 async def test_the_compact_diagram_marks_each_dead_unit():
@@ -91,6 +93,6 @@ async def test_the_compact_diagram_marks_each_dead_unit():
             shown = range(column.first, column.first + column.shown)
             marked += sum(bool(flat[unit]) for unit in shown)
             for unit in shown:
-                cell = diagram.render_line(column.row(unit)).text[column.x:]
+                cell = diagram.render_line(column.row(unit)).text[column.x :]
                 assert cell.startswith("✕") == bool(flat[unit]), (column.index, unit, cell)
         assert marked, "the run has dead units on screen"

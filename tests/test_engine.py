@@ -16,8 +16,9 @@ from bptui.engine.losses import LOSSES, is_valid_pair
 from bptui.preset import load_preset
 from tests.helpers import fingerprint, make_stepper
 
-VALID_PAIRS = [(out, loss) for out in OUTPUT_ACTIVATIONS for loss in LOSSES
-               if is_valid_pair(loss, out)]
+VALID_PAIRS = [
+    (out, loss) for out in OUTPUT_ACTIVATIONS for loss in LOSSES if is_valid_pair(loss, out)
+]
 
 
 @settings(max_examples=60, deadline=None)
@@ -33,13 +34,15 @@ VALID_PAIRS = [(out, loss) for out in OUTPUT_ACTIVATIONS for loss in LOSSES
     steps=st.integers(0, 3),
     seed=st.integers(0, 2**16),
 )
-def test_gradients_match_central_differences(hidden_layers, n_in, hidden, pair, k, l2, momentum,
-                                             batch, steps, seed):
+def test_gradients_match_central_differences(
+    hidden_layers, n_in, hidden, pair, k, l2, momentum, batch, steps, seed
+):
     output, loss = pair
     k = k if output == "softmax" else k - 1
     layers = [n_in, *hidden_layers, k]
-    stepper = make_stepper(layers, hidden, output, loss, lr=0.05, batch=batch, l2=l2,
-                           momentum=momentum, m=7, seed=seed)
+    stepper = make_stepper(
+        layers, hidden, output, loss, lr=0.05, batch=batch, l2=l2, momentum=momentum, m=7, seed=seed
+    )
     stepper.run(steps)
     stepper.run_until(Phase.ERROR)  # the forward pass of the batch that is checked
     for layer in range(stepper.depth):  # relu kinks are not differentiable: skip them
@@ -75,26 +78,28 @@ def test_mazur_worked_example_first_step():
     """Matt Mazur, 'A Step by Step Backpropagation Example' (2015): every printed figure."""
     stepper = load_preset("mazur").stepper()
     stepper.run_until(Phase.FORWARD)
-    assert printed(stepper.ws.z[0][0, 0], "0.3775")           # net_h1
-    assert printed(stepper.ws.a[0][0, 0], "0.593269992")      # out_h1
-    assert printed(stepper.ws.a[0][0, 1], "0.596884378")      # out_h2
+    assert printed(stepper.ws.z[0][0, 0], "0.3775")  # net_h1
+    assert printed(stepper.ws.a[0][0, 0], "0.593269992")  # out_h1
+    assert printed(stepper.ws.a[0][0, 1], "0.596884378")  # out_h2
     stepper.run_until(Phase.FORWARD)
-    assert printed(stepper.ws.z[1][0, 0], "1.105905967")      # net_o1
-    assert printed(stepper.ws.a[1][0, 0], "0.75136507")       # out_o1
-    assert printed(stepper.ws.a[1][0, 1], "0.772928465")      # out_o2
+    assert printed(stepper.ws.z[1][0, 0], "1.105905967")  # net_o1
+    assert printed(stepper.ws.a[1][0, 0], "0.75136507")  # out_o1
+    assert printed(stepper.ws.a[1][0, 1], "0.772928465")  # out_o2
     stepper.run_until(Phase.ERROR)
-    assert printed(stepper.last_cost, "0.298371109")          # E_total
+    assert printed(stepper.last_cost, "0.298371109")  # E_total
     assert printed(stepper.ws.delta[1][0, 0], "0.138498562")  # δ_o1 = ∂E/∂out_o1 · ∂out_o1/∂net_o1
     stepper.run_until(Phase.BACKWARD)
-    assert printed(stepper.dw[1][0, 0], "0.082167041")        # ∂E/∂w5
+    assert printed(stepper.dw[1][0, 0], "0.082167041")  # ∂E/∂w5
     stepper.run_until(Phase.BACKWARD)
-    assert printed(stepper.dw[0][0, 0], "0.000438568")        # ∂E/∂w1
+    assert printed(stepper.dw[0][0, 0], "0.000438568")  # ∂E/∂w1
     stepper.run_until(Phase.UPDATE)
     w1, w2 = stepper.weights
-    for value, figure in zip(w2.ravel(), ["0.35891648", "0.408666186", "0.511301270", "0.561370121"]):
-        assert printed(value, figure)                         # w5+ w6+ w7+ w8+
+    for value, figure in zip(
+        w2.ravel(), ["0.35891648", "0.408666186", "0.511301270", "0.561370121"]
+    ):
+        assert printed(value, figure)  # w5+ w6+ w7+ w8+
     for value, figure in zip(w1.ravel(), ["0.149780716", "0.19956143", "0.24975114", "0.29950229"]):
-        assert printed(value, figure)                         # w1+ w2+ w3+ w4+
+        assert printed(value, figure)  # w1+ w2+ w3+ w4+
 
 
 PRESETS_FOR_PATHS = ["xor", "mazur", "spiral", "moons", "digits", "sine"]
@@ -151,8 +156,16 @@ def test_state_restore_continues_bit_for_bit():
 def test_phase_sequence():
     stepper = make_stepper([2, 3, 2, 1])
     seen = [stepper.micro_step().describe() for _ in range(stepper.steps_per_training_step)]
-    assert seen == ["forward layer 1", "forward layer 2", "forward layer 3", "error",
-                    "backward layer 3", "backward layer 2", "backward layer 1", "update"]
+    assert seen == [
+        "forward layer 1",
+        "forward layer 2",
+        "forward layer 3",
+        "error",
+        "backward layer 3",
+        "backward layer 2",
+        "backward layer 1",
+        "update",
+    ]
     assert stepper.step == 1 and stepper.next.describe() == "forward layer 1"
 
 
@@ -214,7 +227,7 @@ def test_a_mini_batch_step_does_not_evaluate_the_whole_set():
 def test_l2_adds_to_the_cost_with_training_set_size():
     plain = make_stepper([2, 3, 1], m=10)
     regular = make_stepper([2, 3, 1], l2=0.5, m=10)
-    squares = sum(float((w ** 2).sum()) for w in regular.weights)
+    squares = sum(float((w**2).sum()) for w in regular.weights)
     assert regular.loss == pytest.approx(plain.loss + 0.5 / (2 * 10) * squares, rel=1e-14)
 
 

@@ -81,8 +81,12 @@ def test_gradient_norm_jump_of_more_than_100x_in_one_step():
 
 def test_first_non_finite_value_only():
     norms = np.array([[1.0, 1.0], [1.0, np.inf], [np.nan, np.nan]])
-    history = History(eval_steps=[0, 1, 2], loss=[1.0, 1.0, np.nan], batch_loss=[1.0, 1.0, np.nan],
-                      trace=trace_with_norms(norms))
+    history = History(
+        eval_steps=[0, 1, 2],
+        loss=[1.0, 1.0, np.nan],
+        batch_loss=[1.0, 1.0, np.nan],
+        trace=trace_with_norms(norms),
+    )
     events = [e for e in find_events(history, m_train=4) if e.kind == "non_finite"]
     assert [(e.step, e.layer) for e in events] == [(1, 2)]
 

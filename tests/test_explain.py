@@ -32,8 +32,12 @@ def engine_values(stepper, layer, unit, s):
     if stepper.gradient_done(layer):
         values |= {float(v) for v in stepper.dw[layer][unit]} | {float(stepper.db[layer][unit])}
     if stepper.updated:
-        values |= {float(v) for v in stepper.weights[layer][unit]} | {float(stepper.biases[layer][unit])}
-        values |= {float(v) for v in stepper.applied.w[layer][unit]} | {float(stepper.applied.b[layer][unit])}
+        values |= {float(v) for v in stepper.weights[layer][unit]} | {
+            float(stepper.biases[layer][unit])
+        }
+        values |= {float(v) for v in stepper.applied.w[layer][unit]} | {
+            float(stepper.applied.b[layer][unit])
+        }
         for k, _ in enumerate(stepper.optimizer.buffers):
             state = Parameters(stepper.params.shapes, stepper.opt_state[k])
             values |= {float(v) for v in state.w[layer][unit]} | {float(state.b[layer][unit])}

@@ -21,8 +21,10 @@ def test_the_explain_pane_names_the_inputs():
     stepper = load_preset(FRUIT).stepper()
     stepper.micro_step()
     lines = [line.text for line in explain(stepper, 0, 0, 0)]
-    assert any(text.startswith("inputs: x1 = weight_grams = ") and "x2 = sweetness" in text
-               for text in lines), lines
+    assert any(
+        text.startswith("inputs: x1 = weight_grams = ") and "x2 = sweetness" in text
+        for text in lines
+    ), lines
 
 
 def test_the_explain_pane_adds_no_line_for_unnamed_inputs():

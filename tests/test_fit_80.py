@@ -22,12 +22,15 @@ def test_a_pane_title_drops_its_keys_before_cutting_a_word():
     assert border_title_text("Explain the selected unit", 12) == "Explain the…"
 
 
-@pytest.mark.parametrize("keys, title", [
-    (["x"], "Explain · x: matrix · arrows: unit"),
-    (["x", "G"], "Unit graph · G: back"),
-    (["x", "y"], "Each sample's pull · y: back"),
-    (["d", "left"], "Boundary · hidden layer 1, unit 1"),
-])
+@pytest.mark.parametrize(
+    "keys, title",
+    [
+        (["x"], "Explain · x: matrix · arrows: unit"),
+        (["x", "G"], "Unit graph · G: back"),
+        (["x", "y"], "Each sample's pull · y: back"),
+        (["d", "left"], "Boundary · hidden layer 1, unit 1"),
+    ],
+)
 async def test_pane_titles_at_80_columns_keep_whole_words(keys, title):
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -124,8 +127,10 @@ async def test_after_run_to_a_loss_the_status_line_shows_it_below_the_goal():
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.main_screen
         screen.stepper.learning_rate = 0.32
-        assert screen.trainer._loop(screen.stepper, Timeline(), Goal(step=20_000, loss=0.015)) \
+        assert (
+            screen.trainer._loop(screen.stepper, Timeline(), Goal(step=20_000, loss=0.015))
             == "reached"
+        )
         screen.refresh_view()
         await pilot.pause()
         status = screen_rows(app)[0]
@@ -133,12 +138,15 @@ async def test_after_run_to_a_loss_the_status_line_shows_it_below_the_goal():
         assert float(shown) < 0.015, status
 
 
-@pytest.mark.parametrize("keys, named", [
-    (["2"], "the matrix pane at full size"),
-    (["x", "2"], "the explain pane at full size"),
-    (["d", "1"], "the decision boundary at full size"),
-    (["h", "3"], "gradient health at full size"),
-])
+@pytest.mark.parametrize(
+    "keys, named",
+    [
+        (["2"], "the matrix pane at full size"),
+        (["x", "2"], "the explain pane at full size"),
+        (["d", "1"], "the decision boundary at full size"),
+        (["h", "3"], "gradient health at full size"),
+    ],
+)
 async def test_zooming_names_the_pane_in_front(keys, named):
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -165,8 +173,9 @@ def readout_text(app) -> str:
 
     readout = app.query_one(Readout)
     region = readout.content_region
-    return "\n".join(row[region.x:region.right].rstrip()
-                     for row in screen_rows(app)[region.y:region.bottom])
+    return "\n".join(
+        row[region.x : region.right].rstrip() for row in screen_rows(app)[region.y : region.bottom]
+    )
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
@@ -191,10 +200,13 @@ def test_the_accuracy_line_puts_each_set_on_its_own_line_rather_than_cutting():
     assert accuracy_text(both, 28).plain == "acc train 100.0% test 95.0%"
 
 
-@pytest.mark.parametrize("preset, unit, legend", [
-    ("xor", [], "■ class 0 ■ class 1"),
-    ("xor", ["left"], "● train"),
-])
+@pytest.mark.parametrize(
+    "preset, unit, legend",
+    [
+        ("xor", [], "■ class 0 ■ class 1"),
+        ("xor", ["left"], "● train"),
+    ],
+)
 async def test_the_boundary_legend_shows_whole_entries_at_80_columns(preset, unit, legend):
     from bptui.app.widgets.boundary import DecisionBoundary
     from bptui.lesson import load_lesson
@@ -209,10 +221,13 @@ async def test_the_boundary_legend_shows_whole_entries_at_80_columns(preset, uni
         assert not first.endswith("■") and "…" not in first
 
 
-@pytest.mark.parametrize("preset, sample", [
-    ("mazur", "sample 1: x (0.05, 0.1) → y (0.01, 0.99)"),
-    ("xor", "sample 1: x (0, 0) → class 0"),
-])
+@pytest.mark.parametrize(
+    "preset, sample",
+    [
+        ("mazur", "sample 1: x (0.05, 0.1) → y (0.01, 0.99)"),
+        ("xor", "sample 1: x (0, 0) → class 0"),
+    ],
+)
 async def test_the_unit_graph_names_the_samples_inputs_and_target(preset, sample):
     from bptui.app.widgets.explainpane import ExplainPane
 
@@ -241,4 +256,5 @@ def test_scrolled_text_has_a_one_cell_scroll_bar():
             assert app.query_one(ExplainPane).styles.scrollbar_size_vertical == 1
 
     import asyncio
+
     asyncio.run(check())

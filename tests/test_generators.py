@@ -30,27 +30,33 @@ def test_a_generators_keys_come_from_its_record():
     assert "features" in GENERATORS["xor"].keys and "features" not in GENERATORS["sine"].keys
 
 
-def preset(features: str | None, layers: str = "[7, 4, 1]", generator: str = "circle",
-           extra: str = "") -> str:
+def preset(
+    features: str | None, layers: str = "[7, 4, 1]", generator: str = "circle", extra: str = ""
+) -> str:
     line = f"features = {features}" if features is not None else ""
-    return (f'title = "f"\n[network]\nlayers = {layers}\nhidden_activation = "tanh"\n'
-            f'[data]\ngenerator = "{generator}"\nsamples = 30\n{line}\n{extra}')
+    return (
+        f'title = "f"\n[network]\nlayers = {layers}\nhidden_activation = "tanh"\n'
+        f'[data]\ngenerator = "{generator}"\nsamples = 30\n{line}\n{extra}'
+    )
 
 
 ALL = '["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]'
 
 
 def test_features_are_the_generated_points_expanded_in_the_order_given():
-    plain = preset_from_text(preset(None, "[2, 4, 1]", extra="test_fraction = 0.2"), "p.toml",
-                             "p", None)
+    plain = preset_from_text(
+        preset(None, "[2, 4, 1]", extra="test_fraction = 0.2"), "p.toml", "p", None
+    )
     xy = np.concatenate([plain.data.x_train, plain.data.x_test])
     chosen = '["sin(x2)", "x1*x2", "x1^2"]'
-    data = preset_from_text(preset(chosen, "[3, 4, 1]", extra="test_fraction = 0.2"),
-                            "p.toml", "p", None).data
+    data = preset_from_text(
+        preset(chosen, "[3, 4, 1]", extra="test_fraction = 0.2"), "p.toml", "p", None
+    ).data
     assert data.feature_names == ("sin(x2)", "x1*x2", "x1^2")
     x = np.concatenate([data.x_train, data.x_test])
-    np.testing.assert_array_equal(x, np.column_stack([np.sin(xy[:, 1]), xy[:, 0] * xy[:, 1],
-                                                      xy[:, 0] ** 2]))
+    np.testing.assert_array_equal(
+        x, np.column_stack([np.sin(xy[:, 1]), xy[:, 0] * xy[:, 1], xy[:, 0] ** 2])
+    )
     np.testing.assert_array_equal(data.y_train, plain.data.y_train)
     assert list(FEATURES) == ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]
     every = expand(tuple(FEATURES), np.array([[0.5, -2.0]]))
@@ -58,30 +64,60 @@ def test_features_are_the_generated_points_expanded_in_the_order_given():
 
 
 def test_every_feature_trains_on_circle():
-    stepper = preset_from_text(preset(ALL) + "\n[training]\nlearning_rate = 0.5\n", "p.toml",
-                               "p", None).stepper()
+    stepper = preset_from_text(
+        preset(ALL) + "\n[training]\nlearning_rate = 0.5\n", "p.toml", "p", None
+    ).stepper()
     for _ in range(200):
         stepper.finish_step()
     assert stepper.last_cost < 0.05
 
 
-@pytest.mark.parametrize("features, layers, generator, message", [
-    ('["x1^2", "x3", "sinx1"]', "[3, 4, 1]", "circle",
-     ("p.toml: data.features: 'x3', 'sinx1' are not features (did you mean 'sin(x1)' for "
-     "'sinx1'? allowed: x1, x2, x1^2, x2^2, x1*x2, sin(x1), sin(x2))")),
-    ('["x1²"]', "[1, 4, 1]", "circle",
-     "p.toml: data.features: 'x1²' is not a feature (did you mean 'x1^2'? allowed: "),
-    ('["x1", "x1"]', "[2, 4, 1]", "circle", "p.toml: data.features: 'x1' given more than once"),
-    ("[]", "[2, 4, 1]", "circle", ("p.toml: data.features: expected a non-empty array of "
-                                  "feature names, got an array []")),
-    ('"x1"', "[2, 4, 1]", "circle", "p.toml: data.features: expected a non-empty array"),
-    ('["x1", "x2"]', "[3, 4, 1]", "circle",
-     ("p.toml: network.layers: data.features gives 2 inputs (x1, x2) but the network has 3 "
-     "(they must match)")),
-    ('["x1"]', "[1, 4, 1]", "sine",
-     ("p.toml: data.features: only xor, circle, gaussian, spiral, moons take features "
-     "(sine makes 1 input)")),
-])
+@pytest.mark.parametrize(
+    "features, layers, generator, message",
+    [
+        (
+            '["x1^2", "x3", "sinx1"]',
+            "[3, 4, 1]",
+            "circle",
+            (
+                "p.toml: data.features: 'x3', 'sinx1' are not features (did you mean 'sin(x1)' for "
+                "'sinx1'? allowed: x1, x2, x1^2, x2^2, x1*x2, sin(x1), sin(x2))"
+            ),
+        ),
+        (
+            '["x1²"]',
+            "[1, 4, 1]",
+            "circle",
+            "p.toml: data.features: 'x1²' is not a feature (did you mean 'x1^2'? allowed: ",
+        ),
+        ('["x1", "x1"]', "[2, 4, 1]", "circle", "p.toml: data.features: 'x1' given more than once"),
+        (
+            "[]",
+            "[2, 4, 1]",
+            "circle",
+            ("p.toml: data.features: expected a non-empty array of feature names, got an array []"),
+        ),
+        ('"x1"', "[2, 4, 1]", "circle", "p.toml: data.features: expected a non-empty array"),
+        (
+            '["x1", "x2"]',
+            "[3, 4, 1]",
+            "circle",
+            (
+                "p.toml: network.layers: data.features gives 2 inputs (x1, x2) but the network "
+                "has 3 (they must match)"
+            ),
+        ),
+        (
+            '["x1"]',
+            "[1, 4, 1]",
+            "sine",
+            (
+                "p.toml: data.features: only xor, circle, gaussian, spiral, moons take features "
+                "(sine makes 1 input)"
+            ),
+        ),
+    ],
+)
 def test_bad_features_are_one_line_naming_them(features, layers, generator, message):
     with pytest.raises(PresetError) as info:
         preset_from_text(preset(features, layers, generator), "p.toml", "p", None)
@@ -90,8 +126,10 @@ def test_bad_features_are_one_line_naming_them(features, layers, generator, mess
 
 
 def test_features_are_for_generated_data_only():
-    text = ('title = "f"\n[network]\nlayers = [2, 1]\n[data]\ninputs = [[0, 1]]\n'
-            'targets = [[1]]\nfeatures = ["x1", "x2"]\n')
+    text = (
+        'title = "f"\n[network]\nlayers = [2, 1]\n[data]\ninputs = [[0, 1]]\n'
+        'targets = [[1]]\nfeatures = ["x1", "x2"]\n'
+    )
     with pytest.raises(PresetError) as info:
         preset_from_text(text, "p.toml", "p", None)
     assert str(info.value).startswith("p.toml: data.features: unknown key")
@@ -117,7 +155,8 @@ def test_a_session_and_a_toml_export_keep_features_per_layer_activations_and_l1(
     from tests.helpers import fingerprint
 
     text = preset('["x1^2", "x2^2", "x1*x2"]', "[3, 4, 3, 1]").replace(
-        'hidden_activation = "tanh"', 'hidden_activation = ["gelu", "elu"]')
+        'hidden_activation = "tanh"', 'hidden_activation = ["gelu", "elu"]'
+    )
     text += "\n[training]\nl1 = 0.01\nl2 = 0.02\n"
     source = preset_from_text(text, "p.toml", "p", tmp_path)
     stepper = source.stepper()

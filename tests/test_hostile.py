@@ -44,14 +44,21 @@ def clean(output: str) -> bool:
     return not any(c in output for c in CONTROL)
 
 
-def write_preset(folder: Path, title: str = HOSTILE, name: str = "evil.toml",
-                 description: str = "line one\n\u001b[31mred\u001b[0m\tand\rmore",
-                 data: str = XOR_DATA, layers: str = "[2, 2, 1]") -> Path:
+def write_preset(
+    folder: Path,
+    title: str = HOSTILE,
+    name: str = "evil.toml",
+    description: str = "line one\n\u001b[31mred\u001b[0m\tand\rmore",
+    data: str = XOR_DATA,
+    layers: str = "[2, 2, 1]",
+) -> Path:
     """A valid XOR-like preset whose texts carry escape sequences."""
     path = folder / name
-    path.write_text(f"title = {json.dumps(title)}\ndescription = {json.dumps(description)}\n"
-                    f"[network]\nlayers = {layers}\n[data]\n{data}\n[goal]\nsteps = 5\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"title = {json.dumps(title)}\ndescription = {json.dumps(description)}\n"
+        f"[network]\nlayers = {layers}\n[data]\n{data}\n[goal]\nsteps = 5\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -65,9 +72,18 @@ def test_printable_paragraph_and_safe_stem():
     assert texts.printable("naïve → ok") == "naïve → ok"
     assert texts.printable("a\u202eb\u200bc") == "a\\u202eb\\u200bc"
     assert texts.paragraph(" two\n lines\t\x1b ") == "two lines \\x1b"
-    for name, stem in [("xor", "xor"), ("../x/evil", "x_evil"), ("..", "preset"), ("", "preset"),
-                       ("a..b", "a.b"), (".hidden", "hidden"), ("/etc/passwd", "etc_passwd"),
-                       ("C:\\win", "C_win"), (HOSTILE, "T_0_PWNED_2J"), ("x" * 300, "x" * 64)]:
+    for name, stem in [
+        ("xor", "xor"),
+        ("../x/evil", "x_evil"),
+        ("..", "preset"),
+        ("", "preset"),
+        ("a..b", "a.b"),
+        (".hidden", "hidden"),
+        ("/etc/passwd", "etc_passwd"),
+        ("C:\\win", "C_win"),
+        (HOSTILE, "T_0_PWNED_2J"),
+        ("x" * 300, "x" * 64),
+    ]:
         assert texts.safe_stem(name) == stem, name
 
 
@@ -81,8 +97,10 @@ def test_preset_texts_are_printable_once_loaded(tmp_path):
 
 def test_csv_headers_and_class_labels_are_printable(tmp_path):
     (tmp_path / "d.csv").write_text(
-        "a\x1b[2J,b,kind\n" + "".join(f"{i % 3},{i % 5},{'x' if i % 2 else 'y'}\x07\n"
-                                      for i in range(20)), encoding="utf-8")
+        "a\x1b[2J,b,kind\n"
+        + "".join(f"{i % 3},{i % 5},{'x' if i % 2 else 'y'}\x07\n" for i in range(20)),
+        encoding="utf-8",
+    )
     preset = load_preset(str(write_preset(tmp_path, data='csv = "d.csv"\ntarget = "kind"')))
     assert preset.data.feature_names[0] == "a\\x1b[2J"
     assert all(clean(name) for name in preset.data.class_names + preset.data.feature_names)
@@ -104,13 +122,18 @@ def test_list_has_no_control_characters(tmp_path, capsys, monkeypatch):
     assert clean(out) and "PWNED" in out and "broken\\x1b[2J" in out and "evil\\x1b]0;x" in out
 
 
-@pytest.mark.parametrize("argv_of", [
-    pytest.param(lambda d: ["--csv", str(d / "h.csv"), "--target", "missing"], id="csv-header"),
-    pytest.param(lambda d: ["--bogus\x1b]0;x\x07"], id="usage-error"),
-    pytest.param(lambda d: ["train", str(d / "no\x1b[2J.toml")], id="file-name"),
-    pytest.param(lambda d: ["train", "xor", "--save-weights", str(d / "w\x1b[2J.txt")],
-                 id="save-weights-name"),
-])
+@pytest.mark.parametrize(
+    "argv_of",
+    [
+        pytest.param(lambda d: ["--csv", str(d / "h.csv"), "--target", "missing"], id="csv-header"),
+        pytest.param(lambda d: ["--bogus\x1b]0;x\x07"], id="usage-error"),
+        pytest.param(lambda d: ["train", str(d / "no\x1b[2J.toml")], id="file-name"),
+        pytest.param(
+            lambda d: ["train", "xor", "--save-weights", str(d / "w\x1b[2J.txt")],
+            id="save-weights-name",
+        ),
+    ],
+)
 def test_errors_have_no_control_characters(tmp_path, capsys, monkeypatch, argv_of):
     monkeypatch.setattr(bptui.app, "run_app", lambda *a: pytest.fail("the UI was opened"))
     (tmp_path / "h.csv").write_text("x\x1b]0;PWNED\x07,y\n1,2\n3,4\n", encoding="utf-8")
@@ -147,8 +170,10 @@ async def test_explorer_shows_csv_names_harmlessly(tmp_path):
     from bptui.app.main import BptuiApp
 
     (tmp_path / "d.csv").write_text(
-        "a\x1b[2J,b\x07,kind\n" + "".join(f"{i % 3},{i % 5},{'x' if i % 2 else 'y'}\x1b[31m\n"
-                                          for i in range(20)), encoding="utf-8")
+        "a\x1b[2J,b\x07,kind\n"
+        + "".join(f"{i % 3},{i % 5},{'x' if i % 2 else 'y'}\x1b[31m\n" for i in range(20)),
+        encoding="utf-8",
+    )
     preset = load_preset(str(write_preset(tmp_path, data='csv = "d.csv"\ntarget = "kind"')))
     app = BptuiApp(preset=preset)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -168,8 +193,7 @@ async def test_picker_shows_no_control_characters(tmp_path, monkeypatch):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("p")
         options = app.screen.query_one(OptionList)
-        prompts = [str(options.get_option_at_index(i).prompt)
-                   for i in range(options.option_count)]
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert len(prompts) == 2 and all(clean(p) for p in prompts)
         assert any("PWNED" in p for p in prompts)
         assert clean(app.export_screenshot())
@@ -221,8 +245,9 @@ def npy_bytes(header: dict, payload: bytes = b"") -> bytes:
     return buffer.getvalue() + payload
 
 
-def add_member(path: Path, out: Path, name: str, data: bytes, deflate: bool = False,
-               replace: bool = False) -> Path:
+def add_member(
+    path: Path, out: Path, name: str, data: bytes, deflate: bool = False, replace: bool = False
+) -> Path:
     """Copy a session, adding (or replacing) the raw ZIP member `name`."""
     method = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
@@ -237,8 +262,9 @@ def session_error(capsys, path: Path, key: str | None, says: str, file: str | No
     """`bptui --session PATH` gives the one-line error and exit 2, before any UI."""
     rc = run_main(["--session", str(path)])
     captured = capsys.readouterr()
-    return assert_one_error(rc, captured.out, captured.err, file=file or str(path), key=key,
-                            says=says)
+    return assert_one_error(
+        rc, captured.out, captured.err, file=file or str(path), key=key, says=says
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -276,22 +302,40 @@ BAD_META = [  # (meta changes, key, words)
     ({"meta_extra": 1}, "meta.extra", "unknown key"),
     ({"meta_preset": "not = [toml"}, None, "not valid TOML"),
     ({"meta_preset": 'title = "x"'}, "network", "missing"),
-    ({"meta_preset": "title = 'x'\n[network]\nlayers = [2, 3, 1]\n[data]\n" + XOR_DATA},
-     "params", "shape"),
+    (
+        {"meta_preset": "title = 'x'\n[network]\nlayers = [2, 3, 1]\n[data]\n" + XOR_DATA},
+        "params",
+        "shape",
+    ),
 ]
 
 
-@pytest.mark.parametrize("changes, key, says", [pytest.param(*case, id=f"{next(iter(case[0]))}-{i}")
-                                                for i, case in enumerate(BAD_META)])
+@pytest.mark.parametrize(
+    "changes, key, says",
+    [pytest.param(*case, id=f"{next(iter(case[0]))}-{i}") for i, case in enumerate(BAD_META)],
+)
 def test_bad_session_scalars(tmp_path, capsys, changes, key, says):
     path = rewrite(saved(tmp_path), tmp_path / "bad.npz", **changes)
     in_preset = "meta_preset" in changes and key != "params"
     session_error(capsys, path, key, says, file=f"{path} (preset)" if in_preset else None)
 
 
-@pytest.mark.parametrize("drop", ["meta_step", "meta_learning_rate", "meta_preset", "params",
-                                  "loss_history", "z1", "test_loss_history", "opt_state",
-                                  "eval_steps", "batch_loss_history", "meta_opt_t"])
+@pytest.mark.parametrize(
+    "drop",
+    [
+        "meta_step",
+        "meta_learning_rate",
+        "meta_preset",
+        "params",
+        "loss_history",
+        "z1",
+        "test_loss_history",
+        "opt_state",
+        "eval_steps",
+        "batch_loss_history",
+        "meta_opt_t",
+    ],
+)
 def test_missing_session_parts(tmp_path, capsys, drop):
     path = rewrite(saved(tmp_path), tmp_path / "bad.npz", drop=[drop])
     key = drop.replace("meta_", "meta.")
@@ -304,29 +348,33 @@ def nan_params(arrays):
     return params
 
 
-@pytest.mark.parametrize("member, value_of, says", [
-    ("params", nan_params, "entry 1 is nan"),
-    ("applied", lambda a: np.full_like(a["applied"], np.inf), "finite"),
-    ("opt_state", lambda a: np.zeros((2, a["params"].size)), "shape"),
-    ("eval_steps", lambda a: a["eval_steps"][::-1].copy(), "increasing"),
-    ("batch_loss_history", lambda a: np.zeros(10**5), "shape"),
-    ("loss_history", lambda a: np.append(a["loss_history"][:-1], np.nan), "finite"),
-    ("loss_history", lambda a: a["loss_history"][:1], "shape"),
-    ("loss_history", lambda a: np.zeros(10**5), "shape"),
-    ("params", lambda a: a["params"][:-1], "shape"),
-    ("params", lambda a: a["params"].astype(np.float32), "dtype"),
-    ("params", lambda a: a["params"].astype(np.int64), "dtype"),
-    ("params", lambda a: a["params"].reshape(1, -1), "shape"),
-    ("z0", lambda a: np.zeros((3, 2)), "shape"),
-    ("a1", lambda a: np.zeros((4, 7)), "shape"),
-    ("grads", lambda a: np.array("text"), "dtype"),
-    ("delta0", lambda a: np.array([[1, 2]], dtype=np.complex128), "dtype"),
-])
+@pytest.mark.parametrize(
+    "member, value_of, says",
+    [
+        ("params", nan_params, "entry 1 is nan"),
+        ("applied", lambda a: np.full_like(a["applied"], np.inf), "finite"),
+        ("opt_state", lambda a: np.zeros((2, a["params"].size)), "shape"),
+        ("eval_steps", lambda a: a["eval_steps"][::-1].copy(), "increasing"),
+        ("batch_loss_history", lambda a: np.zeros(10**5), "shape"),
+        ("loss_history", lambda a: np.append(a["loss_history"][:-1], np.nan), "finite"),
+        ("loss_history", lambda a: a["loss_history"][:1], "shape"),
+        ("loss_history", lambda a: np.zeros(10**5), "shape"),
+        ("params", lambda a: a["params"][:-1], "shape"),
+        ("params", lambda a: a["params"].astype(np.float32), "dtype"),
+        ("params", lambda a: a["params"].astype(np.int64), "dtype"),
+        ("params", lambda a: a["params"].reshape(1, -1), "shape"),
+        ("z0", lambda a: np.zeros((3, 2)), "shape"),
+        ("a1", lambda a: np.zeros((4, 7)), "shape"),
+        ("grads", lambda a: np.array("text"), "dtype"),
+        ("delta0", lambda a: np.array([[1, 2]], dtype=np.complex128), "dtype"),
+    ],
+)
 def test_bad_session_arrays(tmp_path, capsys, member, value_of, says):
     path = saved(tmp_path)
     arrays, _ = contents(path)
-    session_error(capsys, rewrite(path, tmp_path / "bad.npz", **{member: value_of(arrays)}),
-                  member, says)
+    session_error(
+        capsys, rewrite(path, tmp_path / "bad.npz", **{member: value_of(arrays)}), member, says
+    )
 
 
 def test_batch_buffers_are_checked_where_the_step_computed_them(tmp_path, capsys):
@@ -335,8 +383,9 @@ def test_batch_buffers_are_checked_where_the_step_computed_them(tmp_path, capsys
     path = saved(tmp_path, "xor", steps=3, micro=2)  # forward layers 1 and 2 of step 4
     arrays, _ = contents(path)
     nan = {key: np.full_like(arrays[key], np.nan) for key in ("z1", "a0", "delta0", "delta1")}
-    _, stepper = load_session(rewrite(path, tmp_path / "ok.npz", delta0=nan["delta0"],
-                                      delta1=nan["delta1"]))
+    _, stepper = load_session(
+        rewrite(path, tmp_path / "ok.npz", delta0=nan["delta0"], delta1=nan["delta1"])
+    )
     assert np.isnan(stepper.ws.delta[0]).all() and stepper.finish_step()
     assert np.isfinite(stepper.params.flat).all()
     session_error(capsys, rewrite(path, tmp_path / "bad.npz", z1=nan["z1"]), "z1", "nan")
@@ -348,43 +397,70 @@ def test_shuffled_batch_rows_are_checked(tmp_path, capsys):
     arrays, _ = contents(path)
     assert "batch_rows" in arrays
     rows = arrays["batch_rows"]
-    for bad, says in [(rows + 10**6, "row"), (-rows - 1, "row"), (rows[:-1], "shape"),
-                      (rows.astype(np.float64), "dtype")]:
-        session_error(capsys, rewrite(path, tmp_path / "bad.npz", batch_rows=bad), "batch_rows",
-                      says)
-    session_error(capsys, rewrite(path, tmp_path / "bad.npz", drop=["batch_rows"]), "batch_rows",
-                  "missing")
-    session_error(capsys, rewrite(saved(tmp_path), tmp_path / "bad.npz", batch_rows=rows[:4]),
-                  "member 'batch_rows'", "not part of")
+    for bad, says in [
+        (rows + 10**6, "row"),
+        (-rows - 1, "row"),
+        (rows[:-1], "shape"),
+        (rows.astype(np.float64), "dtype"),
+    ]:
+        session_error(
+            capsys, rewrite(path, tmp_path / "bad.npz", batch_rows=bad), "batch_rows", says
+        )
+    session_error(
+        capsys, rewrite(path, tmp_path / "bad.npz", drop=["batch_rows"]), "batch_rows", "missing"
+    )
+    session_error(
+        capsys,
+        rewrite(saved(tmp_path), tmp_path / "bad.npz", batch_rows=rows[:4]),
+        "member 'batch_rows'",
+        "not part of",
+    )
 
 
 def test_held_out_history_has_the_training_history_length(tmp_path, capsys):
     path = saved(tmp_path, "iris")
     arrays, _ = contents(path)
-    session_error(capsys, rewrite(path, tmp_path / "bad.npz",
-                                  test_loss_history=arrays["test_loss_history"][:-1]),
-                  "test_loss_history", "shape")
+    session_error(
+        capsys,
+        rewrite(path, tmp_path / "bad.npz", test_loss_history=arrays["test_loss_history"][:-1]),
+        "test_loss_history",
+        "shape",
+    )
 
 
-@pytest.mark.parametrize("make, says", [
-    pytest.param(lambda p: p.write_bytes(b""), "empty", id="empty"),
-    pytest.param(lambda p: p.write_bytes(b"not a zip"), "not a .npz", id="junk"),
-    pytest.param(lambda p: p.write_bytes(npy_bytes({"descr": "<f8", "fortran_order": False,
-                                                    "shape": (3,)}, bytes(24))),
-                 "single .npy", id="npy-renamed"),
-    pytest.param(lambda p: p.mkdir(), "directory", id="directory"),
-    pytest.param(lambda p: None, "no such file", id="missing"),
-    pytest.param(lambda p: np.savez(p, meta=np.array("[1, 2]")), "JSON object", id="meta-list"),
-    pytest.param(lambda p: np.savez(p, meta=np.array("{")), "not valid JSON", id="meta-json"),
-    pytest.param(lambda p: np.savez(p, meta=np.array("[" * 100_000)), "not valid JSON",
-                 id="meta-nested-deep"),
-    pytest.param(lambda p: np.savez(p, meta=np.array("1" * 5000)), "not valid JSON",
-                 id="meta-huge-integer"),
-    pytest.param(lambda p: np.savez(p, meta=np.array({"a": 1}, dtype=object)), "dtype",
-                 id="meta-pickled"),
-    pytest.param(lambda p: np.savez(p, meta=np.zeros(3)), "dtype", id="meta-numbers"),
-    pytest.param(lambda p: np.savez(p, params=np.zeros(3)), "missing", id="meta-missing"),
-])
+@pytest.mark.parametrize(
+    "make, says",
+    [
+        pytest.param(lambda p: p.write_bytes(b""), "empty", id="empty"),
+        pytest.param(lambda p: p.write_bytes(b"not a zip"), "not a .npz", id="junk"),
+        pytest.param(
+            lambda p: p.write_bytes(
+                npy_bytes({"descr": "<f8", "fortran_order": False, "shape": (3,)}, bytes(24))
+            ),
+            "single .npy",
+            id="npy-renamed",
+        ),
+        pytest.param(lambda p: p.mkdir(), "directory", id="directory"),
+        pytest.param(lambda p: None, "no such file", id="missing"),
+        pytest.param(lambda p: np.savez(p, meta=np.array("[1, 2]")), "JSON object", id="meta-list"),
+        pytest.param(lambda p: np.savez(p, meta=np.array("{")), "not valid JSON", id="meta-json"),
+        pytest.param(
+            lambda p: np.savez(p, meta=np.array("[" * 100_000)),
+            "not valid JSON",
+            id="meta-nested-deep",
+        ),
+        pytest.param(
+            lambda p: np.savez(p, meta=np.array("1" * 5000)),
+            "not valid JSON",
+            id="meta-huge-integer",
+        ),
+        pytest.param(
+            lambda p: np.savez(p, meta=np.array({"a": 1}, dtype=object)), "dtype", id="meta-pickled"
+        ),
+        pytest.param(lambda p: np.savez(p, meta=np.zeros(3)), "dtype", id="meta-numbers"),
+        pytest.param(lambda p: np.savez(p, params=np.zeros(3)), "missing", id="meta-missing"),
+    ],
+)
 def test_files_that_are_not_sessions(tmp_path, capsys, make, says):
     path = tmp_path / "s.npz"
     make(path)
@@ -404,14 +480,18 @@ def test_header_claiming_a_huge_shape(tmp_path, capsys):
     session_error(capsys, path, "params", "shape (1000000000000,)")
 
 
-@pytest.mark.parametrize("header, says", [
-    ({"descr": "|O", "fortran_order": False, "shape": (17,)}, "dtype object"),
-    ({"descr": "<f8", "fortran_order": False, "shape": (10**6, 10**6, 10**6)}, "shape"),
-    ({"descr": [("a", "<f8")], "fortran_order": False, "shape": (17,)}, "dtype"),
-])
+@pytest.mark.parametrize(
+    "header, says",
+    [
+        ({"descr": "|O", "fortran_order": False, "shape": (17,)}, "dtype object"),
+        ({"descr": "<f8", "fortran_order": False, "shape": (10**6, 10**6, 10**6)}, "shape"),
+        ({"descr": [("a", "<f8")], "fortran_order": False, "shape": (17,)}, "dtype"),
+    ],
+)
 def test_headers_that_lie(tmp_path, capsys, header, says):
-    path = add_member(saved(tmp_path), tmp_path / "bad.npz", "params.npy", npy_bytes(header),
-                      replace=True)
+    path = add_member(
+        saved(tmp_path), tmp_path / "bad.npz", "params.npy", npy_bytes(header), replace=True
+    )
     session_error(capsys, path, "params", says)
 
 
@@ -419,21 +499,32 @@ def test_header_and_member_size_disagree(tmp_path, capsys):
     path = saved(tmp_path)
     size = contents(path)[0]["params"].size
     member = npy_bytes({"descr": "<f8", "fortran_order": False, "shape": (size,)}, bytes(8))
-    session_error(capsys, add_member(path, tmp_path / "bad.npz", "params.npy", member, replace=True),
-                  "params", "its header says")
+    session_error(
+        capsys,
+        add_member(path, tmp_path / "bad.npz", "params.npy", member, replace=True),
+        "params",
+        "its header says",
+    )
 
 
 def test_a_member_that_is_not_a_numpy_array(tmp_path, capsys):
-    path = add_member(saved(tmp_path), tmp_path / "bad.npz", "params.npy", b"garbage" * 20,
-                      replace=True)
+    path = add_member(
+        saved(tmp_path), tmp_path / "bad.npz", "params.npy", b"garbage" * 20, replace=True
+    )
     session_error(capsys, path, "params", "not a readable .npy")
 
 
-@pytest.mark.parametrize("name, says", [("evil.npy", "not part of"), ("notes.txt", "not a .npy"),
-                                        ("../../evil.npy", "not part of")])
+@pytest.mark.parametrize(
+    "name, says",
+    [("evil.npy", "not part of"), ("notes.txt", "not a .npy"), ("../../evil.npy", "not part of")],
+)
 def test_unknown_members(tmp_path, capsys, name, says):
-    path = add_member(saved(tmp_path), tmp_path / "bad.npz", name, npy_bytes(
-        {"descr": "<f8", "fortran_order": False, "shape": (1,)}, bytes(8)))
+    path = add_member(
+        saved(tmp_path),
+        tmp_path / "bad.npz",
+        name,
+        npy_bytes({"descr": "<f8", "fortran_order": False, "shape": (1,)}, bytes(8)),
+    )
     session_error(capsys, path, None, says)
 
 
@@ -441,8 +532,10 @@ def test_a_huge_all_zero_member_is_refused_unread(tmp_path, capsys):
     """An extra member of 256 MB of zeros (deflated to 250 kB): refused from the ZIP directory,
     never decompressed (benchmarks/hostile_session.py measures the 4 GB case)."""
     path = tmp_path / "bomb.npz"
-    with (zipfile.ZipFile(saved(tmp_path)) as source,
-          zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target):
+    with (
+        zipfile.ZipFile(saved(tmp_path)) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
+    ):
         for info in source.infolist():
             target.writestr(info, source.read(info))
         with target.open("extra.npy", "w", force_zip64=True) as member:
@@ -467,7 +560,7 @@ def test_a_damaged_member_is_refused(tmp_path, capsys):
     with zipfile.ZipFile(path) as archive:
         info = archive.getinfo("params.npy")
     local = info.header_offset
-    name_length, extra_length = np.frombuffer(bytes(data[local + 26:local + 30]), "<u2")
+    name_length, extra_length = np.frombuffer(bytes(data[local + 26 : local + 30]), "<u2")
     data[local + 30 + int(name_length) + int(extra_length) + 128 + 40] ^= 0x01
     path.write_bytes(bytes(data))
     session_error(capsys, path, "params", "damaged")
@@ -482,8 +575,14 @@ def test_a_truncated_session_is_refused(tmp_path, capsys):
 def test_subprocess_bad_session_never_starts_the_explorer(tmp_path):
     path = rewrite(saved(tmp_path), tmp_path / "bad.npz", loss_history=np.zeros(1))
     result = run_cli(["--session", str(path)], tmp_path)
-    assert_one_error(result.returncode, result.stdout, result.stderr, file=str(path),
-                     key="loss_history", says="shape")
+    assert_one_error(
+        result.returncode,
+        result.stdout,
+        result.stderr,
+        file=str(path),
+        key="loss_history",
+        says="shape",
+    )
 
 
 def random_session(rng: random.Random, name: str):
@@ -492,8 +591,22 @@ def random_session(rng: random.Random, name: str):
     stepper = preset.stepper()
     timeline = Timeline(stepper)
     for _ in range(rng.randint(0, 40)):
-        action = rng.choice(["micro", "micro", "micro", "phase", "step", "run", "restart", "reset",
-                             "loss", "undo", "redo", "lr"])
+        action = rng.choice(
+            [
+                "micro",
+                "micro",
+                "micro",
+                "phase",
+                "step",
+                "run",
+                "restart",
+                "reset",
+                "loss",
+                "undo",
+                "redo",
+                "lr",
+            ]
+        )
         if action == "micro":
             stepper.micro_step()
         elif action == "phase":
@@ -515,8 +628,9 @@ def random_session(rng: random.Random, name: str):
         elif action == "redo":
             timeline.redo()
         else:
-            stepper.learning_rate, _ = scaled_learning_rate(stepper.learning_rate,
-                                                            rng.choice([0.5, 2.0]))
+            stepper.learning_rate, _ = scaled_learning_rate(
+                stepper.learning_rate, rng.choice([0.5, 2.0])
+            )
             timeline.pin()
         if action not in ("undo", "redo"):
             timeline.record()
@@ -569,8 +683,11 @@ async def test_a_session_name_never_becomes_a_path(tmp_path, monkeypatch):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("ctrl+s", "ctrl+e")
     assert sorted(p.name for p in work.iterdir()) == [
-        "bptui-session-x_evil.npz", "x_evil-step3-weights.json", "x_evil-step3-weights.npz",
-        "x_evil-step3-weights.toml"]
+        "bptui-session-x_evil.npz",
+        "x_evil-step3-weights.json",
+        "x_evil-step3-weights.npz",
+        "x_evil-step3-weights.toml",
+    ]
     assert list((tmp_path / "x").iterdir()) == []
 
 
@@ -631,22 +748,31 @@ async def test_settings_refuse_eta_out_of_range():
 @pytest.fixture
 def no_training(monkeypatch):
     """Training must not start when the destination is bad."""
-    monkeypatch.setattr("bptui.commands.train.run_with_progress",
-                        lambda *a, **k: pytest.fail("trained before checking the destination"))
+    monkeypatch.setattr(
+        "bptui.commands.train.run_with_progress",
+        lambda *a, **k: pytest.fail("trained before checking the destination"),
+    )
 
 
-@pytest.mark.parametrize("dest_of, file_of, says", [
-    (lambda d: "/nonexistent/w.json", lambda d: "/nonexistent/w.json", "does not exist"),
-    (lambda d: str(d / "w.txt"), lambda d: str(d / "w.txt"), "unknown weights format"),
-    (lambda d: str(d / "w"), lambda d: str(d / "w"), "unknown weights format"),
-    (lambda d: "", lambda d: "--save-weights", "is empty"),
-    (lambda d: "  ", lambda d: "--save-weights", "is empty"),
-    (lambda d: str(d / "dir.json"), lambda d: str(d / "dir.json"), "is a directory"),
-    (lambda d: str(d / "file.json" / "w.json"), lambda d: str(d / "file.json" / "w.json"),
-     "is not a folder"),
-])
-def test_save_weights_is_checked_before_training(tmp_path, capsys, no_training, dest_of,
-                                                 file_of, says):
+@pytest.mark.parametrize(
+    "dest_of, file_of, says",
+    [
+        (lambda d: "/nonexistent/w.json", lambda d: "/nonexistent/w.json", "does not exist"),
+        (lambda d: str(d / "w.txt"), lambda d: str(d / "w.txt"), "unknown weights format"),
+        (lambda d: str(d / "w"), lambda d: str(d / "w"), "unknown weights format"),
+        (lambda d: "", lambda d: "--save-weights", "is empty"),
+        (lambda d: "  ", lambda d: "--save-weights", "is empty"),
+        (lambda d: str(d / "dir.json"), lambda d: str(d / "dir.json"), "is a directory"),
+        (
+            lambda d: str(d / "file.json" / "w.json"),
+            lambda d: str(d / "file.json" / "w.json"),
+            "is not a folder",
+        ),
+    ],
+)
+def test_save_weights_is_checked_before_training(
+    tmp_path, capsys, no_training, dest_of, file_of, says
+):
     (tmp_path / "dir.json").mkdir()
     (tmp_path / "file.json").write_text("{}")
     rc = run_main(["train", "spiral", "--steps", "20000", "--save-weights", dest_of(tmp_path)])
@@ -658,15 +784,20 @@ def test_save_weights_into_a_read_only_folder(tmp_path, capsys, no_training, mon
     monkeypatch.setattr("os.access", lambda path, mode: False)  # as a non-root user would see it
     rc = run_main(["train", "xor", "--save-weights", str(tmp_path / "w.json")])
     captured = capsys.readouterr()
-    assert_one_error(rc, captured.out, captured.err, file=str(tmp_path / "w.json"),
-                     says="not writable")
+    assert_one_error(
+        rc, captured.out, captured.err, file=str(tmp_path / "w.json"), says="not writable"
+    )
 
 
 def test_empty_layers_is_an_error(tmp_path, capsys):
     (tmp_path / "d.csv").write_text("a,b\n1,2\n3,4\n")
-    for argv, says in ((["--csv", str(tmp_path / "d.csv"), "--target", "b", "--layers", ""],
-                        "--layers: '' has an empty item"),
-                       (["--layers", " "], "--layers goes with --csv")):
+    for argv, says in (
+        (
+            ["--csv", str(tmp_path / "d.csv"), "--target", "b", "--layers", ""],
+            "--layers: '' has an empty item",
+        ),
+        (["--layers", " "], "--layers goes with --csv"),
+    ):
         rc = run_main(argv)
         captured = capsys.readouterr()
         assert_one_error(rc, captured.out, captured.err, says=says)
@@ -691,8 +822,9 @@ def test_export_is_all_or_nothing(tmp_path, monkeypatch):
     from bptui.preset import PresetError
 
     preset = load_preset("xor")
-    files = {str(tmp_path / name): data
-             for name, data in export_files(preset, preset.stepper()).items()}
+    files = {
+        str(tmp_path / name): data for name, data in export_files(preset, preset.stepper()).items()
+    }
     monkeypatch.setattr("os.fsync", disk_full_at(3))
     with pytest.raises(PresetError, match="No space left"):
         write_files(files)
@@ -750,8 +882,11 @@ async def test_web_mode_delivers_files_to_the_browser(tmp_path, monkeypatch):
     (tmp_path / "s.npz").write_bytes(delivered[0][1])
     assert load_session(tmp_path / "s.npz")[1].step == 1
     with zipfile.ZipFile(io.BytesIO(delivered[1][1])) as archive:
-        assert archive.namelist() == ["xor-step1-weights.json", "xor-step1-weights.npz",
-                                      "xor-step1-weights.toml"]
+        assert archive.namelist() == [
+            "xor-step1-weights.json",
+            "xor-step1-weights.npz",
+            "xor-step1-weights.toml",
+        ]
         archive.extractall(tmp_path / "unzipped")
     assert load_preset(str(tmp_path / "unzipped" / "xor-step1-weights.toml")).name
 
@@ -759,9 +894,19 @@ async def test_web_mode_delivers_files_to_the_browser(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------------------------
 # 5. Keys that crash, and exit codes
 
-CHARACTERS = {"space": " ", "enter": "\r", "escape": "\x1b", "tab": "\t", "comma": ",",
-              "full_stop": ".", "plus": "+", "minus": "-", "left_square_bracket": "[",
-              "right_square_bracket": "]", "question_mark": "?"}
+CHARACTERS = {
+    "space": " ",
+    "enter": "\r",
+    "escape": "\x1b",
+    "tab": "\t",
+    "comma": ",",
+    "full_stop": ".",
+    "plus": "+",
+    "minus": "-",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "question_mark": "?",
+}
 
 
 def key_event(key: str) -> events.Key:
@@ -776,15 +921,18 @@ async def type_fast(app, pilot, keys, wait: float = 0.2) -> None:
     await pilot.pause(wait)
 
 
-@pytest.mark.parametrize("keys", [
-    ["ctrl+p", "enter", "ctrl+p", "enter"],
-    ["ctrl+p", "enter", "enter", "enter", "ctrl+p", "escape", "escape", "ctrl+p"],
-    ["ctrl+p", "down", "down", "enter", "ctrl+p", "enter", "escape", "enter"],
-    ["p", "enter", "enter", "p", "escape", "escape", "enter"],
-    ["question_mark", "escape", "question_mark", "question_mark", "escape"],
-    ["o", "enter", "enter", "escape", "escape"],
-    ["right", "w", "escape", "escape", "w", "enter", "enter"],
-])
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ["ctrl+p", "enter", "ctrl+p", "enter"],
+        ["ctrl+p", "enter", "enter", "enter", "ctrl+p", "escape", "escape", "ctrl+p"],
+        ["ctrl+p", "down", "down", "enter", "ctrl+p", "enter", "escape", "enter"],
+        ["p", "enter", "enter", "p", "escape", "escape", "enter"],
+        ["question_mark", "escape", "question_mark", "question_mark", "escape"],
+        ["o", "enter", "enter", "escape", "escape"],
+        ["right", "w", "escape", "escape", "w", "enter", "enter"],
+    ],
+)
 async def test_keys_typed_faster_than_screens_close(tmp_path, monkeypatch, keys):
     from bptui.app.main import BptuiApp
 
@@ -809,8 +957,12 @@ async def test_a_seeded_key_storm_does_not_crash_the_explorer(tmp_path, monkeypa
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(50):
-            await type_fast(app, pilot, [rng.choice(keys) for _ in range(rng.randint(1, 10))],
-                            wait=rng.choice([0, 0.01, 0.05]))
+            await type_fast(
+                app,
+                pilot,
+                [rng.choice(keys) for _ in range(rng.randint(1, 10))],
+                wait=rng.choice([0, 0.01, 0.05]),
+            )
         await pilot.pause(0.5)
         assert app.is_running
     assert app.return_code in (None, 0)

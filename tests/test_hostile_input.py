@@ -51,10 +51,12 @@ def shown_harmlessly(output: str) -> bool:
 def evil_preset(folder: Path, name: str = "evil.toml") -> Path:
     """A valid XOR preset titled EVIL."""
     path = folder / name
-    path.write_text(f"title = {EVIL_TOML}\ndescription = {EVIL_TOML}\n[network]\n"
-                    "layers = [2, 2, 1]\n[data]\ninputs = [[0, 0], [0, 1], [1, 0], [1, 1]]\n"
-                    "targets = [[0], [1], [1], [0]]\n[goal]\nsteps = 5\nloss = 0.01\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"title = {EVIL_TOML}\ndescription = {EVIL_TOML}\n[network]\n"
+        "layers = [2, 2, 1]\n[data]\ninputs = [[0, 0], [0, 1], [1, 0], [1, 1]]\n"
+        "targets = [[0], [1], [1], [0]]\n[goal]\nsteps = 5\nloss = 0.01\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -73,17 +75,27 @@ def test_printable_escapes_every_kind_of_control_character():
     assert clean(shown) and texts.printable(shown) == shown
 
 
-@pytest.mark.parametrize("argv_of", [
-    pytest.param(lambda d: ["train", str(d / "evil.toml"), "--steps", "3"], id="train-file"),
-    pytest.param(lambda d: ["train", "xor", "--steps", "3", "--set", f"title={EVIL_TOML}"],
-                 id="train-set-title"),
-    pytest.param(lambda d: ["train", str(d / "evil.toml"), "--steps", "3", "--trace"],
-                 id="train-trace"),
-    pytest.param(lambda d: ["compare", "xor", "--steps", "2", "--vary",
-                            f"title={EVIL_TOML},b"], id="compare-vary-title"),
-    pytest.param(lambda d: ["compare", str(d / "evil.toml"), "--steps", "2", "--vary",
-                            "seed=1,2"], id="compare-file"),
-])
+@pytest.mark.parametrize(
+    "argv_of",
+    [
+        pytest.param(lambda d: ["train", str(d / "evil.toml"), "--steps", "3"], id="train-file"),
+        pytest.param(
+            lambda d: ["train", "xor", "--steps", "3", "--set", f"title={EVIL_TOML}"],
+            id="train-set-title",
+        ),
+        pytest.param(
+            lambda d: ["train", str(d / "evil.toml"), "--steps", "3", "--trace"], id="train-trace"
+        ),
+        pytest.param(
+            lambda d: ["compare", "xor", "--steps", "2", "--vary", f"title={EVIL_TOML},b"],
+            id="compare-vary-title",
+        ),
+        pytest.param(
+            lambda d: ["compare", str(d / "evil.toml"), "--steps", "2", "--vary", "seed=1,2"],
+            id="compare-file",
+        ),
+    ],
+)
 def test_command_output_shows_escape_codes_harmlessly(tmp_path, capsys, no_ui, argv_of):
     evil_preset(tmp_path)
     assert run_main(argv_of(tmp_path)) == 0
@@ -91,14 +103,30 @@ def test_command_output_shows_escape_codes_harmlessly(tmp_path, capsys, no_ui, a
     assert shown_harmlessly(captured.out) and clean(captured.err)
 
 
-@pytest.mark.parametrize("argv_of", [
-    pytest.param(lambda d: ["train", str(d / "evil.toml"), "--steps", "3", "--json"],
-                 id="train"),
-    pytest.param(lambda d: ["train", str(d / "evil.toml"), "--steps", "3", "--json", "--trace"],
-                 id="train-trace"),
-    pytest.param(lambda d: ["compare", "xor", "--steps", "2", "--json", "--vary",
-                            f"title={EVIL_TOML},b"], id="compare"),
-])
+@pytest.mark.parametrize(
+    "argv_of",
+    [
+        pytest.param(
+            lambda d: ["train", str(d / "evil.toml"), "--steps", "3", "--json"], id="train"
+        ),
+        pytest.param(
+            lambda d: ["train", str(d / "evil.toml"), "--steps", "3", "--json", "--trace"],
+            id="train-trace",
+        ),
+        pytest.param(
+            lambda d: [
+                "compare",
+                "xor",
+                "--steps",
+                "2",
+                "--json",
+                "--vary",
+                f"title={EVIL_TOML},b",
+            ],
+            id="compare",
+        ),
+    ],
+)
 def test_json_output_escapes_control_characters(tmp_path, capsys, no_ui, argv_of):
     evil_preset(tmp_path)
     assert run_main(argv_of(tmp_path)) == 0
@@ -107,12 +135,24 @@ def test_json_output_escapes_control_characters(tmp_path, capsys, no_ui, argv_of
     json.loads(captured.out)
 
 
-def test_compare_chart_legend_and_title_show_escape_codes_harmlessly(tmp_path, capsys, no_ui,
-                                                                     monkeypatch):
+def test_compare_chart_legend_and_title_show_escape_codes_harmlessly(
+    tmp_path, capsys, no_ui, monkeypatch
+):
     evil_preset(tmp_path)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # the chart is drawn on terminals
-    assert run_main(["compare", str(tmp_path / "evil.toml"), "--steps", "3",
-                     "--vary", f"title={EVIL_TOML},b"]) == 0
+    assert (
+        run_main(
+            [
+                "compare",
+                str(tmp_path / "evil.toml"),
+                "--steps",
+                "3",
+                "--vary",
+                f"title={EVIL_TOML},b",
+            ]
+        )
+        == 0
+    )
     out = SGR.sub("", capsys.readouterr().out)
     assert out.count("title=T\\x1b]0;PWN") == 2  # the table and the chart's legend
     assert shown_harmlessly(out)
@@ -131,7 +171,9 @@ def test_list_shows_escape_codes_harmlessly(tmp_path, capsys, monkeypatch):
 def test_learn_list_shows_escape_codes_harmlessly(tmp_path, capsys, monkeypatch):
     (tmp_path / f"evil{EVIL}.toml").write_text(
         f'title = {EVIL_TOML}\ndescription = {EVIL_TOML}\npreset = "xor"\n'
-        '[[step]]\ntext = "Read this."\n', encoding="utf-8")
+        '[[step]]\ntext = "Read this."\n',
+        encoding="utf-8",
+    )
     (tmp_path / f"broken{EVIL}.toml").write_text(f"title = {EVIL_TOML}\n", encoding="utf-8")
     monkeypatch.setattr("bptui.lesson.loader.lessons_dir", lambda: tmp_path)
     assert run_main(["learn", "--list"]) == 0
@@ -140,22 +182,29 @@ def test_learn_list_shows_escape_codes_harmlessly(tmp_path, capsys, monkeypatch)
     assert "broken" in captured.out and "cannot load" in captured.out
 
 
-@pytest.mark.parametrize("argv_of", [
-    pytest.param(lambda d: ["train", str(d / f"no{EVIL}.toml")], id="file-name"),
-    pytest.param(lambda d: ["train", "xor", "--set", f"training.optimizer={EVIL_TOML}"],
-                 id="set-value"),
-    pytest.param(lambda d: ["train", "xor", "--set", f"{EVIL}=1"], id="set-key"),
-    pytest.param(lambda d: ["train", "xor", "--set", f"training.l2={EVIL}"], id="set-raw"),
-    pytest.param(lambda d: ["compare", "xor", "--vary", f"network.init={EVIL_TOML},b"],
-                 id="vary-value"),
-    pytest.param(lambda d: ["compare", "xor", "--vary", f"seed={EVIL}"], id="vary-raw"),
-    pytest.param(lambda d: ["train", "xor", "--steps", EVIL], id="steps"),
-    pytest.param(lambda d: [f"--bogus{EVIL}"], id="usage"),
-    pytest.param(lambda d: ["learn", str(d / f"no{EVIL}.toml")], id="lesson-file-name"),
-    pytest.param(lambda d: ["--csv", str(d / "h.csv"), "--target", EVIL], id="csv-target"),
-    pytest.param(lambda d: ["train", "--csv", str(d / "h.csv"), "--target", "y",
-                            "--ignore", EVIL], id="csv-ignore"),
-])
+@pytest.mark.parametrize(
+    "argv_of",
+    [
+        pytest.param(lambda d: ["train", str(d / f"no{EVIL}.toml")], id="file-name"),
+        pytest.param(
+            lambda d: ["train", "xor", "--set", f"training.optimizer={EVIL_TOML}"], id="set-value"
+        ),
+        pytest.param(lambda d: ["train", "xor", "--set", f"{EVIL}=1"], id="set-key"),
+        pytest.param(lambda d: ["train", "xor", "--set", f"training.l2={EVIL}"], id="set-raw"),
+        pytest.param(
+            lambda d: ["compare", "xor", "--vary", f"network.init={EVIL_TOML},b"], id="vary-value"
+        ),
+        pytest.param(lambda d: ["compare", "xor", "--vary", f"seed={EVIL}"], id="vary-raw"),
+        pytest.param(lambda d: ["train", "xor", "--steps", EVIL], id="steps"),
+        pytest.param(lambda d: [f"--bogus{EVIL}"], id="usage"),
+        pytest.param(lambda d: ["learn", str(d / f"no{EVIL}.toml")], id="lesson-file-name"),
+        pytest.param(lambda d: ["--csv", str(d / "h.csv"), "--target", EVIL], id="csv-target"),
+        pytest.param(
+            lambda d: ["train", "--csv", str(d / "h.csv"), "--target", "y", "--ignore", EVIL],
+            id="csv-ignore",
+        ),
+    ],
+)
 def test_errors_show_escape_codes_harmlessly(tmp_path, capsys, no_ui, argv_of):
     (tmp_path / "h.csv").write_text(f"x{EVIL},y\n1,2\n3,4\n", encoding="utf-8")
     rc = run_main(argv_of(tmp_path))
@@ -167,8 +216,9 @@ def test_errors_show_escape_codes_harmlessly(tmp_path, capsys, no_ui, argv_of):
 def test_notices_show_escape_codes_harmlessly(tmp_path, capsys, no_ui):
     rows = [f"id{EVIL},a,y"] + [f"r{i}{EVIL},{i % 3},{i % 2}" for i in range(20)]
     (tmp_path / "d.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    assert run_main(["train", "--csv", str(tmp_path / "d.csv"), "--target", "y",
-                     "--steps", "2"]) == 0
+    assert (
+        run_main(["train", "--csv", str(tmp_path / "d.csv"), "--target", "y", "--steps", "2"]) == 0
+    )
     captured = capsys.readouterr()
     assert clean(captured.out) and clean(captured.err) and "idT\\x1b]0;PWN" in captured.err
 
@@ -187,10 +237,22 @@ def test_to_int_and_to_float_refuse_what_is_not_ascii_digits(text):
         texts.to_float(text)
 
 
-@pytest.mark.parametrize("text, number", [
-    ("12", 12), (" +7 ", 7), ("-3", -3), ("007", 7), ("1.5", 1.5), ("-.5", -0.5), ("5.", 5.0),
-    ("3e-4", 3e-4), ("1E3", 1000.0), ("inf", float("inf")), ("-Infinity", float("-inf")),
-])
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("12", 12),
+        (" +7 ", 7),
+        ("-3", -3),
+        ("007", 7),
+        ("1.5", 1.5),
+        ("-.5", -0.5),
+        ("5.", 5.0),
+        ("3e-4", 3e-4),
+        ("1E3", 1000.0),
+        ("inf", float("inf")),
+        ("-Infinity", float("-inf")),
+    ],
+)
 def test_to_float_reads_ascii_numbers(text, number):
     assert texts.to_float(text) == number
     if isinstance(number, int):
@@ -211,8 +273,9 @@ def test_step_counts_are_ascii_digits(capsys, option, text):
 
 @pytest.mark.parametrize("text", ["2,1_0,2", "2,١٠,2", "2,１０,2"])
 def test_csv_layers_are_ascii_digits(tmp_path, capsys, text):
-    (tmp_path / "d.csv").write_text("a,b,y\n" + "".join(f"{i},{i % 3},{i % 2}\n"
-                                                         for i in range(10)))
+    (tmp_path / "d.csv").write_text(
+        "a,b,y\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(10))
+    )
     rc = run_main(["train", "--csv", str(tmp_path / "d.csv"), "--target", "y", "--layers", text])
     captured = capsys.readouterr()
     assert "unit counts" in assert_one_error(rc, captured.out, captured.err, says="--layers")
@@ -222,11 +285,14 @@ ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
-@pytest.mark.parametrize("cell_of", [
-    pytest.param(lambda i: str(100 + i).translate(ARABIC), id="arabic-indic"),
-    pytest.param(lambda i: f"{i}_000", id="underscore"),
-    pytest.param(lambda i: str(100 + i).translate(FULL_WIDTH), id="full-width"),
-])
+@pytest.mark.parametrize(
+    "cell_of",
+    [
+        pytest.param(lambda i: str(100 + i).translate(ARABIC), id="arabic-indic"),
+        pytest.param(lambda i: f"{i}_000", id="underscore"),
+        pytest.param(lambda i: str(100 + i).translate(FULL_WIDTH), id="full-width"),
+    ],
+)
 def test_csv_cells_in_other_digits_are_not_numbers(tmp_path, cell_of):
     rows = ["a,b,y"] + [f"{i % 3},{cell_of(i)},{i % 2}" for i in range(30)]
     (tmp_path / "d.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
@@ -260,8 +326,11 @@ def test_csv_targets_in_other_digits_are_class_names(tmp_path):
 @pytest.mark.parametrize("at", ["forward ²", "forward ١", "backward １", "forward 0_1"])
 def test_lesson_check_layers_are_ascii_digits(tmp_path, capsys, no_ui, at):
     path = tmp_path / "lesson.toml"
-    path.write_text(f'title = "T"\npreset = "mazur"\n[[step]]\ntext = "Read this."\n'
-                    f'[step.check]\nat = "{at}"\n', encoding="utf-8")
+    path.write_text(
+        f'title = "T"\npreset = "mazur"\n[[step]]\ntext = "Read this."\n'
+        f'[step.check]\nat = "{at}"\n',
+        encoding="utf-8",
+    )
     rc = run_main(["learn", str(path)])
     captured = capsys.readouterr()
     assert_one_error(rc, captured.out, captured.err, file=str(path), key="step[1].check.at")
@@ -270,11 +339,19 @@ def test_lesson_check_layers_are_ascii_digits(tmp_path, capsys, no_ui, at):
 # --------------------------------------------------------------------------------------------
 # 3. However `bptui compare` ends, its workers end
 
-LONG_RUNS = ["compare", "xor", "--steps", "100000000", "--vary", "training.optimizer=sgd,adam",
-             "--json"]
+LONG_RUNS = [
+    "compare",
+    "xor",
+    "--steps",
+    "100000000",
+    "--vary",
+    "training.optimizer=sgd,adam",
+    "--json",
+]
 needs_two_workers = pytest.mark.skipif(
     (os.cpu_count() or 1) < 2 or not Path("/proc/self/stat").exists(),
-    reason="compare uses worker processes on 2+ cores; their pids are read from /proc")
+    reason="compare uses worker processes on 2+ cores; their pids are read from /proc",
+)
 
 
 def process_table() -> dict[int, tuple[int, str]]:
@@ -297,8 +374,11 @@ def descendants(pid: int) -> dict[int, int]:
     found, frontier, depth = {}, {pid}, 0
     while frontier:
         depth += 1
-        frontier = {p for p, (ppid, state) in table.items()
-                    if ppid in frontier and state != "Z" and p not in found}
+        frontier = {
+            p
+            for p, (ppid, state) in table.items()
+            if ppid in frontier and state != "Z" and p not in found
+        }
         found.update(dict.fromkeys(frontier, depth))
     return found
 
@@ -320,22 +400,32 @@ def wait_for(condition, timeout: float = 60.0) -> bool:
 
 
 @needs_two_workers
-@pytest.mark.parametrize("signum, to_group, code", [
-    pytest.param(signal.SIGTERM, False, 128 + signal.SIGTERM, id="sigterm"),
-    pytest.param(signal.SIGHUP, True, 128 + signal.SIGHUP, id="sighup-terminal-closed"),
-    pytest.param(signal.SIGINT, True, 130, id="ctrl-c"),
-    pytest.param(signal.SIGKILL, False, -signal.SIGKILL, id="sigkill"),
-])
+@pytest.mark.parametrize(
+    "signum, to_group, code",
+    [
+        pytest.param(signal.SIGTERM, False, 128 + signal.SIGTERM, id="sigterm"),
+        pytest.param(signal.SIGHUP, True, 128 + signal.SIGHUP, id="sighup-terminal-closed"),
+        pytest.param(signal.SIGINT, True, 130, id="ctrl-c"),
+        pytest.param(signal.SIGKILL, False, -signal.SIGKILL, id="sigkill"),
+    ],
+)
 def test_compare_workers_end_with_the_command(tmp_path, signum, to_group, code):
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    command = subprocess.Popen([sys.executable, "-m", "bptui", *LONG_RUNS], cwd=tmp_path,
-                               env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, start_new_session=True)
+    command = subprocess.Popen(
+        [sys.executable, "-m", "bptui", *LONG_RUNS],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     spawned: set[int] = set()
     try:
         # the workers are the forkserver's children: grandchildren of the command
-        assert wait_for(lambda: sum(d == 2 for d in descendants(command.pid).values()) >= 2), \
+        assert wait_for(lambda: sum(d == 2 for d in descendants(command.pid).values()) >= 2), (
             "the workers never started"
+        )
         spawned.update(descendants(command.pid))
         if to_group:
             os.killpg(command.pid, signum)
@@ -360,8 +450,9 @@ def test_compare_workers_end_when_the_command_fails(tmp_path):
     seen: set[int] = set()
 
     def report(index, steps, loss):
-        seen.update(p for p, depth in descendants(os.getpid()).items()
-                    if depth >= 2 and p not in before)
+        seen.update(
+            p for p, depth in descendants(os.getpid()).items() if depth >= 2 and p not in before
+        )
         raise RuntimeError("a failure while the runs train")
 
     preset = load_preset("xor")
@@ -424,8 +515,9 @@ def test_a_bounded_history_keeps_the_same_numbers_as_a_whole_one():
     assert thin.test_loss.values.tolist() == full.test_loss.values[index].tolist()
     rows = np.r_[np.arange(0, 300, every), 299]
     for name in ("grad_norm", "update_ratio", "saturated", "dead"):
-        np.testing.assert_array_equal(getattr(bounded.trace, name),
-                                      getattr(whole.trace, name)[rows])
+        np.testing.assert_array_equal(
+            getattr(bounded.trace, name), getattr(whole.trace, name)[rows]
+        )
     with pytest.raises(ValueError, match="before the first step"):
         bounded.bound_history(8)
 
@@ -451,8 +543,7 @@ def test_train_json_is_thinned_beyond_the_history_limit(capsys, monkeypatch):
     for name, rows in thin["trace"].items():
         assert rows == whole["trace"][name][::every]
     assert thin["eval_steps"][0] == 0 and thin["eval_steps"][-1] == 1000
-    assert thin["loss"] == [whole["loss"][whole["eval_steps"].index(s)]
-                            for s in thin["eval_steps"]]
+    assert thin["loss"] == [whole["loss"][whole["eval_steps"].index(s)] for s in thin["eval_steps"]]
     assert thin["layers"] == whole["layers"] and thin["accuracy"] == whole["accuracy"]
 
 
@@ -465,11 +556,14 @@ def test_train_json_stops_growing_with_steps(capsys, monkeypatch):
     assert max(sizes) < 1.2 * min(sizes)
 
 
-@pytest.mark.parametrize("argv", [
-    pytest.param(["nudge", "xor", "--weight", "١:1:1"], id="nudge-weight-address"),
-    pytest.param(["nudge", "xor", "--weight", "1:1:1", "--eps", "1_0"], id="nudge-eps"),
-    pytest.param(["slice", "xor", "--weight", "1:1:1", "--span", "١"], id="slice-span"),
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["nudge", "xor", "--weight", "١:1:1"], id="nudge-weight-address"),
+        pytest.param(["nudge", "xor", "--weight", "1:1:1", "--eps", "1_0"], id="nudge-eps"),
+        pytest.param(["slice", "xor", "--weight", "1:1:1", "--span", "١"], id="slice-span"),
+    ],
+)
 def test_probe_numbers_are_ascii_digits(capsys, argv):
     rc = run_main(argv)
     captured = capsys.readouterr()

@@ -10,8 +10,7 @@ from bptui.engine import NetworkSpec, Stepper, TrainingSpec, hyper, kernels
 from bptui.engine.explain import explain
 from bptui.engine.gradcheck import analytic_gradients
 from bptui.preset import PresetError, preset_from_text
-from bptui.preset.loader import TRAINING_KEYS, training_doc
-from bptui.preset.loader import with_sets
+from bptui.preset.loader import TRAINING_KEYS, training_doc, with_sets
 from tests.helpers import make_dataset
 
 XOR = """
@@ -34,14 +33,19 @@ def test_every_training_record_is_a_preset_key_with_its_range():
         assert h.contains(h.default) or h is hyper.LEARNING_RATE
 
 
-@pytest.mark.parametrize("line, message", [
-    ("l1 = -0.5", "p.toml: training.l1: -0.5 is out of range (allowed: 0.0 ≤ l1 ≤ 1000.0)"),
-    ("l1 = true", "p.toml: training.l1: expected a number, got a boolean true"),
-    ("l2 = 2000", "p.toml: training.l2: 2000 is out of range (allowed: 0.0 ≤ l2 ≤ 1000.0)"),
-    ("batch_size = 1.5", "p.toml: training.batch_size: expected an integer, got a float 1.5"),
-    ("batch_size = -1", ("p.toml: training.batch_size: -1 is out of range (allowed: 0 ≤ "
-                        "batch_size)")),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("l1 = -0.5", "p.toml: training.l1: -0.5 is out of range (allowed: 0.0 ≤ l1 ≤ 1000.0)"),
+        ("l1 = true", "p.toml: training.l1: expected a number, got a boolean true"),
+        ("l2 = 2000", "p.toml: training.l2: 2000 is out of range (allowed: 0.0 ≤ l2 ≤ 1000.0)"),
+        ("batch_size = 1.5", "p.toml: training.batch_size: expected an integer, got a float 1.5"),
+        (
+            "batch_size = -1",
+            ("p.toml: training.batch_size: -1 is out of range (allowed: 0 ≤ batch_size)"),
+        ),
+    ],
+)
 def test_the_loader_validates_training_settings_against_their_records(line, message):
     with pytest.raises(PresetError) as info:
         preset_from_text(XOR.format(training=line), "p.toml", "p", None)
@@ -92,7 +96,7 @@ def test_l1_and_l2_gradients_match_torch_with_explicit_penalties():
     out = torch.sigmoid(hidden @ tw[1].T + tb[1])
     m = x.shape[0]
     loss = ((out - torch.tensor(y)) ** 2).sum() / (2 * m)
-    loss = loss + 0.2 / (2 * m) * sum((w ** 2).sum() for w in tw)
+    loss = loss + 0.2 / (2 * m) * sum((w**2).sum() for w in tw)
     loss = loss + 0.3 / m * sum(w.abs().sum() for w in tw)
     loss.backward()
     for ours, theirs in zip(dws + dbs, tw + tb):

@@ -19,8 +19,11 @@ def running_timers(app) -> list[str]:
             pumps += [screen, *screen.walk_children(with_self=False)]
     timers = [(pump, timer) for pump in pumps for timer in list(pump._timers)]
     timers.append((app, app.animator._timer))
-    return [f"{type(pump).__name__}#{pump.id}: {timer.name}" for pump, timer in timers
-            if timer._task is not None and not timer._task.done() and timer._active.is_set()]
+    return [
+        f"{type(pump).__name__}#{pump.id}: {timer.name}"
+        for pump, timer in timers
+        if timer._task is not None and not timer._task.done() and timer._active.is_set()
+    ]
 
 
 async def settle(pilot) -> None:

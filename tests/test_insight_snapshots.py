@@ -37,36 +37,47 @@ def run(keys: list[str], steps: int = 0, record: bool = False):
 @pytest.mark.parametrize("size", SIZES)
 class TestInsight:
     def test_weight_cursor(self, snap_compare, size):
-        assert snap_compare(BptuiApp(preset="mazur"),
-                            run_before=run(["right_curly_bracket", "right_curly_bracket"]),
-                            terminal_size=SIZES[size])
+        assert snap_compare(
+            BptuiApp(preset="mazur"),
+            run_before=run(["right_curly_bracket", "right_curly_bracket"]),
+            terminal_size=SIZES[size],
+        )
 
     def test_nudge(self, snap_compare, size):
-        assert snap_compare(BptuiApp(preset="mazur"), run_before=run(["v"]),
-                            terminal_size=SIZES[size])
+        assert snap_compare(
+            BptuiApp(preset="mazur"), run_before=run(["v"]), terminal_size=SIZES[size]
+        )
 
     def test_slice_one_weight(self, snap_compare, size):
-        assert snap_compare(BptuiApp(preset="mazur"), run_before=run(["right", "k"]),
-                            terminal_size=SIZES[size])
+        assert snap_compare(
+            BptuiApp(preset="mazur"), run_before=run(["right", "k"]), terminal_size=SIZES[size]
+        )
 
     def test_slice_two_weights(self, snap_compare, size):
-        assert snap_compare(BptuiApp(preset="xor"), run_before=run(["K"], 300, record=True),
-                            terminal_size=SIZES[size])
+        assert snap_compare(
+            BptuiApp(preset="xor"),
+            run_before=run(["K"], 300, record=True),
+            terminal_size=SIZES[size],
+        )
 
     def test_pull(self, snap_compare, size):
-        assert snap_compare(BptuiApp(preset="xor"), run_before=run(["y"], 100),
-                            terminal_size=SIZES[size])
+        assert snap_compare(
+            BptuiApp(preset="xor"), run_before=run(["y"], 100), terminal_size=SIZES[size]
+        )
 
     def test_unit_graph(self, snap_compare, size):
-        assert snap_compare(BptuiApp(preset="mazur"), run_before=run(["right", "G"]),
-                            terminal_size=SIZES[size])
+        assert snap_compare(
+            BptuiApp(preset="mazur"), run_before=run(["right", "G"]), terminal_size=SIZES[size]
+        )
 
     def test_update_check(self, snap_compare, size):
-        assert snap_compare(BptuiApp(preset="xor"),
-                            run_before=run(["s"] * 5 + ["plus"] * 4 + ["s"] * 5
-                                           + ["u", "x", "h", "h"]),
-                            terminal_size=SIZES[size])
+        assert snap_compare(
+            BptuiApp(preset="xor"),
+            run_before=run(["s"] * 5 + ["plus"] * 4 + ["s"] * 5 + ["u", "x", "h", "h"]),
+            terminal_size=SIZES[size],
+        )
 
     def test_event(self, snap_compare, size):
-        assert snap_compare(BptuiApp(preset="dead-relu"), run_before=run(["j"]),
-                            terminal_size=SIZES[size])
+        assert snap_compare(
+            BptuiApp(preset="dead-relu"), run_before=run(["j"]), terminal_size=SIZES[size]
+        )

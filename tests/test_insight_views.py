@@ -47,8 +47,9 @@ async def test_weight_cursor_walks_the_inputs_and_the_bias_of_the_selected_unit(
         assert str(app.main_screen.weight_address()) == "1:1:1"
         assert "w 1:1:1 = 0.15" in app.query_one("#matrix").render_line(1).text
         diagram = app.query_one("#diagram")
-        assert any("w 1:1:1 = 0.15" in diagram.render_line(y).text
-                   for y in range(diagram.size.height))
+        assert any(
+            "w 1:1:1 = 0.15" in diagram.render_line(y).text for y in range(diagram.size.height)
+        )
         await pilot.press("right_curly_bracket", "right_curly_bracket")
         assert str(app.main_screen.weight_address()) == "1:1:b" and "bias" in app.main_screen.hint
         await pilot.press("right_curly_bracket")
@@ -76,9 +77,13 @@ async def test_v_nudges_mazur_w1_with_his_numbers_and_plus_scales_epsilon_not_et
         engine = nudge(Point.current(app.main_screen.stepper), WeightAddress(0, 0, 0))
         assert result.gradient == engine.gradient and result.slope == engine.slope
         text = screen.render_text()
-        for shown in ("C(w) = 0.2983711088", "backprop ∂C/∂w = 0.0004385677",
-                      "∂C/∂a = Σ_k w_kj·δ_k = 0.4·0.1384986 + 0.5·(-0.03809824) = 0.03635031",
-                      "σ'(z) = 0.2413007", "a_in = x1 = 0.05"):
+        for shown in (
+            "C(w) = 0.2983711088",
+            "backprop ∂C/∂w = 0.0004385677",
+            "∂C/∂a = Σ_k w_kj·δ_k = 0.4·0.1384986 + 0.5·(-0.03809824) = 0.03635031",
+            "σ'(z) = 0.2413007",
+            "a_in = x1 = 0.05",
+        ):
             assert shown in text, shown
         await pilot.press("plus")
         assert screen.result.epsilon == pytest.approx(1e-3)
@@ -106,8 +111,7 @@ async def test_k_slices_the_loss_along_w5_and_draws_mazurs_update():
         assert result.next[0] == pytest.approx(0.35891648, abs=5e-9)  # Mazur's new w5
         text = screen.render_text()
         assert "every other weight held" in text and "w → 0.3589165" in text
-        promised = engine.loss_current + engine.gradient[0] * (engine.next[0]
-                                                               - engine.current[0])
+        promised = engine.loss_current + engine.gradient[0] * (engine.next[0] - engine.current[0])
         assert f"the tangent promised {promised:.7g}" in text  # beside C on the slice
         assert "●" in text and "◆" in text
         assert app.main_screen.stepper.micro_index == 0  # the probe left the stepper alone
@@ -127,10 +131,14 @@ async def test_K_maps_two_weights_with_the_path_of_the_last_steps():
         a, b = WeightAddress(0, 0, 0), WeightAddress(0, 0, 1)
         assert result.addresses == (a, b) and result.loss.shape == (41, 41)
         point = Point.current(app.main_screen.stepper)
-        settings = np.array([[result.values[0][i], result.values[1][k]]
-                             for i, k in ((0, 0), (20, 20), (40, 3))])
-        assert np.allclose([result.loss[0, 0], result.loss[20, 20], result.loss[40, 3]],
-                           losses_at(point, [a, b], settings), rtol=1e-12)
+        settings = np.array(
+            [[result.values[0][i], result.values[1][k]] for i, k in ((0, 0), (20, 20), (40, 3))]
+        )
+        assert np.allclose(
+            [result.loss[0, 0], result.loss[20, 20], result.loss[40, 3]],
+            losses_at(point, [a, b], settings),
+            rtol=1e-12,
+        )
         path = screen.path
         assert 150 <= len(path) <= 202  # the undo timeline's states of the last 200 steps
         assert tuple(path[-1]) == (point.value(a), point.value(b))
@@ -238,8 +246,11 @@ async def test_G_draws_the_output_unit_as_a_graph_with_the_engines_numbers():
 async def test_j_on_dead_relu_lands_by_replay_on_the_step_the_first_unit_died():
     reference = load_preset("dead-relu").stepper(trace=True)
     reference.run(40)
-    died = [e for e in find_events(reference.history, reference.m_train)
-            if e.kind == "died" and e.step > 0]
+    died = [
+        e
+        for e in find_events(reference.history, reference.m_train)
+        if e.kind == "died" and e.step > 0
+    ]
     first = died[0]
     app = BptuiApp(preset="dead-relu")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -247,8 +258,10 @@ async def test_j_on_dead_relu_lands_by_replay_on_the_step_the_first_unit_died():
         await pilot.pause()
         stepper = app.main_screen.stepper
         assert stepper.step == first.step
-        assert stepper.micro_index == first.step * stepper.steps_per_training_step \
-            + 2 * stepper.depth + 1  # after its backward pass, before its update
+        assert (
+            stepper.micro_index
+            == first.step * stepper.steps_per_training_step + 2 * stepper.depth + 1
+        )  # after its backward pass, before its update
         fresh = load_preset("dead-relu").stepper()
         fresh.run(first.step)
         assert stepper.params.flat.tobytes() == fresh.params.flat.tobytes()  # exact replay
@@ -268,10 +281,18 @@ async def test_probe_views_leave_the_stepper_as_it_was():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("e", "b")
         stepper = app.main_screen.stepper
-        state = (stepper.params.flat.tobytes(), stepper.grads.flat.tobytes(),
-                 stepper.micro_index, stepper.ws.a[0].tobytes())
+        state = (
+            stepper.params.flat.tobytes(),
+            stepper.grads.flat.tobytes(),
+            stepper.micro_index,
+            stepper.ws.a[0].tobytes(),
+        )
         for keys in (["v", "escape"], ["k"], ["escape", "y", "G"]):
             await pilot.press(*keys)
             await settle(pilot)
-        assert state == (stepper.params.flat.tobytes(), stepper.grads.flat.tobytes(),
-                         stepper.micro_index, stepper.ws.a[0].tobytes())
+        assert state == (
+            stepper.params.flat.tobytes(),
+            stepper.grads.flat.tobytes(),
+            stepper.micro_index,
+            stepper.ws.a[0].tobytes(),
+        )

@@ -21,6 +21,25 @@ def tool(name: str) -> str:
 
 
 def test_imports_keep_their_layers_and_have_no_cycles():
-    done = subprocess.run([tool("lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [tool("lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["check", "."], ["format", "--check", "."]],
+    ids=["lint", "format"],
+)
+def test_the_code_passes_ruff(command):
+    """`ruff check .` and `ruff format --check .` (ruff pinned in the test extra: its releases
+    change what they report)."""
+    done = subprocess.run(
+        [tool("ruff"), *command, "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]

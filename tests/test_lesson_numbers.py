@@ -19,8 +19,20 @@ from bptui.lesson import bundled_lessons, load_lesson
 from bptui.lesson.checks import whole_set_cost
 from bptui.preset.loader import preset_from_dict
 
-WORDS = {"no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-         "eight": 8, "nine": 9, "ten": 10, "twelve": 12}
+WORDS = {
+    "no": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+}
 
 
 def lesson_text(name: str) -> str:
@@ -44,8 +56,9 @@ def variant(name: str, **changes):
 
 def at(stepper, phase: str, layer: int | None = None):
     """Micro-steps until the last one is `phase` (weight layer `layer`, from 1)."""
-    while not (stepper.last.phase.value == phase
-               and (layer is None or stepper.last.layer == layer - 1)):
+    while not (
+        stepper.last.phase.value == phase and (layer is None or stepper.last.layer == layer - 1)
+    ):
         stepper.micro_step()
     return stepper
 
@@ -98,8 +111,9 @@ def batch_stepper(size: int):
 @cache
 def largest_deltas(activation: str) -> list[float]:
     """Vanishing: the largest |δ| of each layer on sample 1 at backward layer 2."""
-    stepper = at(variant("vanishing", network__hidden_activation=activation).stepper(),
-                 "backward", 2)
+    stepper = at(
+        variant("vanishing", network__hidden_activation=activation).stepper(), "backward", 2
+    )
     return [float(np.abs(d[0]).max()) for d in stepper.ws.delta]
 
 
@@ -119,9 +133,12 @@ def w5_slice(rate: float):
     span = SPAN
     while span < abs(move):
         span *= 2
-    return SimpleNamespace(promised=result.loss_current + result.gradient[0] * move,
-                           loss_next=result.loss_next, span_needed=span,
-                           loss_after_update=result.loss_after_update)
+    return SimpleNamespace(
+        promised=result.loss_current + result.gradient[0] * move,
+        loss_next=result.loss_next,
+        span_needed=span,
+        loss_after_update=result.loss_after_update,
+    )
 
 
 def mazur():
@@ -136,111 +153,245 @@ def trained(name: str, steps: int, **changes):
 
 CLAIMS = [
     # forward, error, backward, slope: Mazur's worked example
-    ("forward", "**w1 = {0.15}**, **w2 = {0.20}**, adds its bias **b1 = {0.35}**",
-     lambda: [*mazur().weights[0][0], mazur().biases[0][0]]),
-    ("forward", "**w5 = {0.40}**, **w6 = {0.45}**, bias **b2 = {0.60}**",
-     lambda: [*mazur().weights[1][0], mazur().biases[1][0]]),
+    (
+        "forward",
+        "**w1 = {0.15}**, **w2 = {0.20}**, adds its bias **b1 = {0.35}**",
+        lambda: [*mazur().weights[0][0], mazur().biases[0][0]],
+    ),
+    (
+        "forward",
+        "**w5 = {0.40}**, **w6 = {0.45}**, bias **b2 = {0.60}**",
+        lambda: [*mazur().weights[1][0], mazur().biases[1][0]],
+    ),
     ("forward", "answers **({0.7514}, {0.7729})**", lambda: at(mazur(), "forward", 2).ws.a[1][0]),
-    ("forward", "z = 0.15·0.05 + 0.20·0.10 + 0.35 = {0.3775}",
-     lambda: [at(mazur(), "forward", 1).ws.z[0][0, 0]]),
+    (
+        "forward",
+        "z = 0.15·0.05 + 0.20·0.10 + 0.35 = {0.3775}",
+        lambda: [at(mazur(), "forward", 1).ws.z[0][0, 0]],
+    ),
     ("error", "Outputs **a = ({0.7514}, {0.7729})**", lambda: at(mazur(), "forward", 2).ws.a[1][0]),
     ("error", "**{0.2984}** (the status line's `loss`)", lambda: [cost(mazur())]),
     ("error", "δ₁ = {0.1385} > 0", lambda: [at(mazur(), "error").ws.delta[1][0, 0]]),
     ("error", "δ₂ = {−0.0381} < 0", lambda: [at(mazur(), "error").ws.delta[1][0, 1]]),
-    ("backward", "**δ₁ = {0.1385}** and **δ₂ = {−0.0381}**",
-     lambda: at(mazur(), "error").ws.delta[1][0]),
-    ("backward", "w5 = {0.40} to output 1, w7 = {0.50} to output 2; a = {0.5933}",
-     lambda: [mazur().weights[1][0, 0], mazur().weights[1][1, 0],
-              at(mazur(), "forward", 1).ws.a[0][0, 0]]),
-    ("backward", "∂C/∂w5 = 0.1385·0.5933 = {0.0822}",
-     lambda: [at(mazur(), "backward", 2).grads.w[1][0, 0]]),
+    (
+        "backward",
+        "**δ₁ = {0.1385}** and **δ₂ = {−0.0381}**",
+        lambda: at(mazur(), "error").ws.delta[1][0],
+    ),
+    (
+        "backward",
+        "w5 = {0.40} to output 1, w7 = {0.50} to output 2; a = {0.5933}",
+        lambda: [
+            mazur().weights[1][0, 0],
+            mazur().weights[1][1, 0],
+            at(mazur(), "forward", 1).ws.a[0][0, 0],
+        ],
+    ),
+    (
+        "backward",
+        "∂C/∂w5 = 0.1385·0.5933 = {0.0822}",
+        lambda: [at(mazur(), "backward", 2).grads.w[1][0, 0]],
+    ),
     ("backward", "learning rate η = {0.5}", lambda: [mazur().learning_rate]),
     ("backward", "δ_h1 = {0.008771}", lambda: [at(mazur(), "backward", 2).ws.delta[0][0, 0]]),
-    ("backward", "0.008771·0.05 = {0.00043856}",
-     lambda: [at(mazur(), "backward", 1).grads.w[0][0, 0]]),
-    ("slope", "(C(w+ε) − C(w−ε))/2ε = **{0.000438568}**",
-     lambda: [at(mazur(), "backward", 1).grads.w[0][0, 0]]),
+    (
+        "backward",
+        "0.008771·0.05 = {0.00043856}",
+        lambda: [at(mazur(), "backward", 1).grads.w[0][0, 0]],
+    ),
+    (
+        "slope",
+        "(C(w+ε) − C(w−ε))/2ε = **{0.000438568}**",
+        lambda: [at(mazur(), "backward", 1).grads.w[0][0, 0]],
+    ),
     ("slope", "sits at w₅ = {0.3589}", lambda: [at(mazur(), "update").weights[1][0, 0]]),
-    ("slope", "**+** six times (η = {32})", lambda: [mazur().learning_rate * 2 ** 6]),
-    ("slope", "(span ±{4}): ◆ moves {64}× further. The tangent promised C = {0.08233} at ◆, "
-              "the curve gives {0.09516}",
-     lambda: [w5_slice(32).span_needed, 64, w5_slice(32).promised, w5_slice(32).loss_next]),
-    ("slope", "The whole update moves every weight: {0.0005514}",
-     lambda: [w5_slice(32).loss_after_update]),
+    ("slope", "**+** six times (η = {32})", lambda: [mazur().learning_rate * 2**6]),
+    (
+        "slope",
+        "(span ±{4}): ◆ moves {64}× further. The tangent promised C = {0.08233} at ◆, "
+        "the curve gives {0.09516}",
+        lambda: [w5_slice(32).span_needed, 64, w5_slice(32).promised, w5_slice(32).loss_next],
+    ),
+    (
+        "slope",
+        "The whole update moves every weight: {0.0005514}",
+        lambda: [w5_slice(32).loss_after_update],
+    ),
     # the learning rate
-    ("update", "here **η = {0.0001}**", lambda: [load_lesson("update").preset.stepper()
-                                                  .learning_rate]),
+    (
+        "update",
+        "here **η = {0.0001}**",
+        lambda: [load_lesson("update").preset.stepper().learning_rate],
+    ),
     ("update", "about {0.2} after 10,000 steps", lambda: [cost(trained("update", 10_000))]),
-    ("update", "below 0.03 after about {450} steps",
-     lambda: [steps_until(variant("update", training__learning_rate=0.1).stepper(), 0.03)]),
+    (
+        "update",
+        "below 0.03 after about {450} steps",
+        lambda: [steps_until(variant("update", training__learning_rate=0.1).stepper(), 0.03)],
+    ),
     # xor
     ("xor", "sticks at **{0.125}**", lambda: [cost(trained("xor", 500))]),
-    ("xor", "it stays near 0.125 for about {600} steps",
-     lambda: [steps_until(variant("xor", network__layers=[2, 2, 1]).stepper(), 0.12, chunk=100)]),
-    ("xor", "About {1,100} steps with η = {2}",
-     lambda: [steps_until(variant("xor", network__layers=[2, 2, 1]).stepper(), 0.02, chunk=100),
-              load_lesson("xor").preset.stepper().learning_rate]),
+    (
+        "xor",
+        "it stays near 0.125 for about {600} steps",
+        lambda: [steps_until(variant("xor", network__layers=[2, 2, 1]).stepper(), 0.12, chunk=100)],
+    ),
+    (
+        "xor",
+        "About {1,100} steps with η = {2}",
+        lambda: [
+            steps_until(variant("xor", network__layers=[2, 2, 1]).stepper(), 0.02, chunk=100),
+            load_lesson("xor").preset.stepper().learning_rate,
+        ],
+    ),
     # vanishing
-    ("vanishing", "**{Five} hidden layers** of {6} sigmoid units",
-     lambda: [len(load_lesson("vanishing").preset.network.layers) - 2,
-              load_lesson("vanishing").preset.network.layers[1]]),
-    ("vanishing", "from the output: **{0.464}**, {0.0861}, {0.0126}, {0.00249}, {0.000525} and "
-                  "**{0.000159}** in hidden 1: about **{5}×**",
-     lambda: [*largest_deltas("sigmoid")[::-1],
-              (largest_deltas("sigmoid")[-1] / largest_deltas("sigmoid")[0]) ** (1 / 5)]),
+    (
+        "vanishing",
+        "**{Five} hidden layers** of {6} sigmoid units",
+        lambda: [
+            len(load_lesson("vanishing").preset.network.layers) - 2,
+            load_lesson("vanishing").preset.network.layers[1],
+        ],
+    ),
+    (
+        "vanishing",
+        "from the output: **{0.464}**, {0.0861}, {0.0126}, {0.00249}, {0.000525} and "
+        "**{0.000159}** in hidden 1: about **{5}×**",
+        lambda: [
+            *largest_deltas("sigmoid")[::-1],
+            (largest_deltas("sigmoid")[-1] / largest_deltas("sigmoid")[0]) ** (1 / 5),
+        ],
+    ),
     ("vanishing", "Stuck at **{0.693} = ln 2**", lambda: [cost(trained("vanishing", 2000))]),
-    ("vanishing", "hidden 1 is **{0.146}**, 1/{3.56} of the output's (sigmoid: 1/{2920})",
-     lambda: [largest_deltas("tanh")[0], largest_deltas("tanh")[-1] / largest_deltas("tanh")[0],
-              largest_deltas("sigmoid")[-1] / largest_deltas("sigmoid")[0]]),
+    (
+        "vanishing",
+        "hidden 1 is **{0.146}**, 1/{3.56} of the output's (sigmoid: 1/{2920})",
+        lambda: [
+            largest_deltas("tanh")[0],
+            largest_deltas("tanh")[-1] / largest_deltas("tanh")[0],
+            largest_deltas("sigmoid")[-1] / largest_deltas("sigmoid")[0],
+        ],
+    ),
     # finding the learning rate
-    ("learning-rate", "plain gradient descent with **η = {0.01}**",
-     lambda: [load_lesson("learning-rate").preset.stepper().learning_rate]),
-    ("learning-rate", "at step 1,000 it is still about {0.170}",
-     lambda: [cost(trained("learning-rate", 1000))]),
-    ("learning-rate", "The loss **falls**: about {0.0146} at step 1,000",
-     lambda: [cost(trained("learning-rate", 1000, training__learning_rate=0.16))]),
-    ("learning-rate", "It rises on {28} of the first 300 steps",
-     lambda: [rises(variant("learning-rate", training__learning_rate=0.32).stepper(), 300)]),
-    ("learning-rate", "Within about {140} steps",
-     lambda: [diverges_after(trained("learning-rate", 300, training__learning_rate=0.32),
-                             0.64)]),
-    ("learning-rate", "In these {300} steps the loss never gets below {0.018} at this η",
-     lambda: [300, lowest(variant("learning-rate", training__learning_rate=0.32).stepper(), 300)]),
-    ("learning-rate", "η = {0.32} bounces for {8,648} steps before it gets there; η = {0.16} "
-                      "takes {828}",
-     lambda: [0.32, steps_until(variant("learning-rate", training__learning_rate=0.32).stepper(),
-                                0.015, chunk=1),
-              0.16, steps_until(variant("learning-rate", training__learning_rate=0.16).stepper(),
-                                0.015, chunk=1)]),
-    ("learning-rate", "η = {0.2} gets there too, in {980} steps",
-     lambda: [0.2, steps_until(variant("learning-rate", training__learning_rate=0.2).stepper(),
-                               0.015, chunk=10)]),
+    (
+        "learning-rate",
+        "plain gradient descent with **η = {0.01}**",
+        lambda: [load_lesson("learning-rate").preset.stepper().learning_rate],
+    ),
+    (
+        "learning-rate",
+        "at step 1,000 it is still about {0.170}",
+        lambda: [cost(trained("learning-rate", 1000))],
+    ),
+    (
+        "learning-rate",
+        "The loss **falls**: about {0.0146} at step 1,000",
+        lambda: [cost(trained("learning-rate", 1000, training__learning_rate=0.16))],
+    ),
+    (
+        "learning-rate",
+        "It rises on {28} of the first 300 steps",
+        lambda: [rises(variant("learning-rate", training__learning_rate=0.32).stepper(), 300)],
+    ),
+    (
+        "learning-rate",
+        "Within about {140} steps",
+        lambda: [diverges_after(trained("learning-rate", 300, training__learning_rate=0.32), 0.64)],
+    ),
+    (
+        "learning-rate",
+        "In these {300} steps the loss never gets below {0.018} at this η",
+        lambda: [
+            300,
+            lowest(variant("learning-rate", training__learning_rate=0.32).stepper(), 300),
+        ],
+    ),
+    (
+        "learning-rate",
+        "η = {0.32} bounces for {8,648} steps before it gets there; η = {0.16} takes {828}",
+        lambda: [
+            0.32,
+            steps_until(
+                variant("learning-rate", training__learning_rate=0.32).stepper(), 0.015, chunk=1
+            ),
+            0.16,
+            steps_until(
+                variant("learning-rate", training__learning_rate=0.16).stepper(), 0.015, chunk=1
+            ),
+        ],
+    ),
+    (
+        "learning-rate",
+        "η = {0.2} gets there too, in {980} steps",
+        lambda: [
+            0.2,
+            steps_until(
+                variant("learning-rate", training__learning_rate=0.2).stepper(), 0.015, chunk=10
+            ),
+        ],
+    ),
     # one sample, a mini-batch, the whole set
-    ("batch", "w1 = {0.2}, w2 = {−0.1}, b = {0}",
-     lambda: [*batch_stepper(1).weights[0][0], batch_stepper(1).biases[0][0]]),
-    ("batch", "a = {0.5744}, **δ = {−0.1040}**",
-     lambda: [at(batch_stepper(1), "error").ws.a[0][0, 0],
-              at(batch_stepper(1), "error").ws.delta[0][0, 0]]),
-    ("batch", "(sample 1: {−0.1040}, sample 2: {0.125})",
-     lambda: at(batch_stepper(0), "error").ws.delta[0][:2, 0]),
-    ("batch", "δ·x1 on w1: {−0.2081}, {0.125}, {−0.05923} and {0}",
-     lambda: at(batch_stepper(0), "error").ws.delta[0][:, 0] * batch_stepper(0).batch_x[:, 0]),
-    ("batch", "{−0.1423} / 4 = {−0.03557}",
-     lambda: [4 * at(batch_stepper(0), "backward", 1).dw[0][0, 0],
-              at(batch_stepper(0), "backward", 1).dw[0][0, 0]]),
-    ("batch", "δ·x1 = {−0.1040} · {2}",
-     lambda: [at(batch_stepper(1), "error").ws.delta[0][0, 0], batch_stepper(1).batch_x[0, 0]]),
-    ("batch", "{−0.2081}: w1 will go up",
-     lambda: [at(batch_stepper(1), "backward", 1).dw[0][0, 0]]),
+    (
+        "batch",
+        "w1 = {0.2}, w2 = {−0.1}, b = {0}",
+        lambda: [*batch_stepper(1).weights[0][0], batch_stepper(1).biases[0][0]],
+    ),
+    (
+        "batch",
+        "a = {0.5744}, **δ = {−0.1040}**",
+        lambda: [
+            at(batch_stepper(1), "error").ws.a[0][0, 0],
+            at(batch_stepper(1), "error").ws.delta[0][0, 0],
+        ],
+    ),
+    (
+        "batch",
+        "(sample 1: {−0.1040}, sample 2: {0.125})",
+        lambda: at(batch_stepper(0), "error").ws.delta[0][:2, 0],
+    ),
+    (
+        "batch",
+        "δ·x1 on w1: {−0.2081}, {0.125}, {−0.05923} and {0}",
+        lambda: at(batch_stepper(0), "error").ws.delta[0][:, 0] * batch_stepper(0).batch_x[:, 0],
+    ),
+    (
+        "batch",
+        "{−0.1423} / 4 = {−0.03557}",
+        lambda: [
+            4 * at(batch_stepper(0), "backward", 1).dw[0][0, 0],
+            at(batch_stepper(0), "backward", 1).dw[0][0, 0],
+        ],
+    ),
+    (
+        "batch",
+        "δ·x1 = {−0.1040} · {2}",
+        lambda: [at(batch_stepper(1), "error").ws.delta[0][0, 0], batch_stepper(1).batch_x[0, 0]],
+    ),
+    (
+        "batch",
+        "{−0.2081}: w1 will go up",
+        lambda: [at(batch_stepper(1), "backward", 1).dw[0][0, 0]],
+    ),
     # overfitting, dead units, initialization
-    ("overfitting", "{24} noisy samples of y = sin(πx): the network trains on **{12}**",
-     lambda: [load_lesson("overfitting").preset.data.x_train.shape[0]
-              + load_lesson("overfitting").preset.data.x_test.shape[0],
-              load_lesson("overfitting").preset.data.x_train.shape[0]]),
-    ("dead-units", "ReLU network on the moons, **η = {5}**",
-     lambda: [load_lesson("dead-units").preset.stepper().learning_rate]),
-    ("initialization", "preset's **seed** ({0})", lambda: [load_lesson("initialization")
-                                                         .preset.stepper().seed]),
+    (
+        "overfitting",
+        "{24} noisy samples of y = sin(πx): the network trains on **{12}**",
+        lambda: [
+            load_lesson("overfitting").preset.data.x_train.shape[0]
+            + load_lesson("overfitting").preset.data.x_test.shape[0],
+            load_lesson("overfitting").preset.data.x_train.shape[0],
+        ],
+    ),
+    (
+        "dead-units",
+        "ReLU network on the moons, **η = {5}**",
+        lambda: [load_lesson("dead-units").preset.stepper().learning_rate],
+    ),
+    (
+        "initialization",
+        "preset's **seed** ({0})",
+        lambda: [load_lesson("initialization").preset.stepper().seed],
+    ),
 ]
 NUMBER = re.compile(r"\{([^}]*)\}")
 
@@ -257,8 +408,9 @@ def agrees(value: float, quoted: str) -> bool:
     return float(f"{float(value):.{digits}g}") == float(f"{float(text):.{digits}g}")
 
 
-@pytest.mark.parametrize("name, fragment, values", CLAIMS,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CLAIMS)])
+@pytest.mark.parametrize(
+    "name, fragment, values", CLAIMS, ids=[f"{c[0]}-{i}" for i, c in enumerate(CLAIMS)]
+)
 def test_a_lessons_quoted_figures_are_its_presets(name, fragment, values):
     text = NUMBER.sub(r"\1", fragment)
     assert text in lesson_text(name), f"lesson {name} no longer says {text!r}"

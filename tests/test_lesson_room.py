@@ -27,7 +27,9 @@ def screen_text(app, widget=None) -> str:
     """The characters on screen (inside `widget`'s region, if given), row by row."""
     strips = app.screen._compositor.render_strips()
     region = widget.region if widget is not None else app.screen.region
-    return "\n".join(strip.text[region.x:region.right] for strip in strips[region.y:region.bottom])
+    return "\n".join(
+        strip.text[region.x : region.right] for strip in strips[region.y : region.bottom]
+    )
 
 
 async def reach(pilot, name: str, step: int, solve: bool = True) -> None:

@@ -28,6 +28,7 @@ def own_data_dir(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------------------------
 # The progress file
 
+
 def progress_file(text: str | bytes):
     folder = saved.data_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -39,13 +40,16 @@ def progress_file(text: str | bytes):
     return path
 
 
-@pytest.mark.parametrize("text, why", [
-    pytest.param("[" * 200_000 + "]" * 200_000, "nested too deeply", id="deeply-nested"),
-    pytest.param('{"forward": ', "not JSON", id="truncated"),
-    pytest.param("[1, 2]", "not a JSON object", id="an-array"),
-    pytest.param(b"\xff\xfe{}", "not UTF-8", id="not-utf8"),
-    pytest.param('{"x": "' + "a" * saved.MAX_BYTES + '"}', "larger than", id="too-large"),
-])
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        pytest.param("[" * 200_000 + "]" * 200_000, "nested too deeply", id="deeply-nested"),
+        pytest.param('{"forward": ', "not JSON", id="truncated"),
+        pytest.param("[1, 2]", "not a JSON object", id="an-array"),
+        pytest.param(b"\xff\xfe{}", "not UTF-8", id="not-utf8"),
+        pytest.param('{"x": "' + "a" * saved.MAX_BYTES + '"}', "larger than", id="too-large"),
+    ],
+)
 def test_an_unreadable_progress_file_is_set_aside_not_replaced(text, why):
     path = progress_file(text)
     before = path.read_bytes()
@@ -71,8 +75,9 @@ def test_an_older_set_aside_file_is_never_overwritten():
 
 
 def test_other_lessons_progress_survives_a_bad_entry():
-    path = progress_file(json.dumps({"forward": {"step": 1, "right": 0, "asked": 0},
-                                     "error": "junk"}))
+    path = progress_file(
+        json.dumps({"forward": {"step": 1, "right": 0, "asked": 0}, "error": "junk"})
+    )
     saved.save("error", saved.Progress(2, 0, 0))
     assert json.loads(path.read_text())["forward"] == {"step": 1, "right": 0, "asked": 0}
     assert not path.with_name("lessons.json.bad").exists()
@@ -102,6 +107,7 @@ async def test_the_explorer_says_the_progress_file_was_set_aside():
 
 # --------------------------------------------------------------------------------------------
 # Size caps
+
 
 def huge_sparse_file(path, size: int = 400 * 2**20):
     """A file of `size` bytes that takes no disk space: only its start is TOML."""
@@ -141,14 +147,17 @@ def test_too_many_goal_fixes_are_one_line(tmp_path, capsys):
     from bptui.preset.goal import MAX_FIXES
 
     fixes = ", ".join(["{ training.l2 = 0.1 }"] * (MAX_FIXES + 1))
-    path, rc, out, err = train_bad(tmp_path, capsys, preset(
-        tail=f"[goal]\nsteps = 5\nloss_above = 0.1\nfix = [{fixes}]"))
-    assert_one_error(rc, out, err, file=path, key="goal.fix",
-                     says=f"{MAX_FIXES + 1} fixes is too many")
+    path, rc, out, err = train_bad(
+        tmp_path, capsys, preset(tail=f"[goal]\nsteps = 5\nloss_above = 0.1\nfix = [{fixes}]")
+    )
+    assert_one_error(
+        rc, out, err, file=path, key="goal.fix", says=f"{MAX_FIXES + 1} fixes is too many"
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # Lesson files: checks that could never hold, texts the pane cannot draw quickly
+
 
 def table_text(columns: int, rows: int = 1) -> str:
     """A Markdown table of `columns` one-letter columns."""
@@ -156,8 +165,9 @@ def table_text(columns: int, rows: int = 1) -> str:
     return row + "|" + "|".join("-" * columns) + "|\n" + row * rows
 
 
-def step_with(text: str = "Read this.", keys: str | None = None, check: str | None = None,
-              extra: str = "") -> str:
+def step_with(
+    text: str = "Read this.", keys: str | None = None, check: str | None = None, extra: str = ""
+) -> str:
     """A [[step]] with a text, maybe keys, maybe a check."""
     parts = ["[[step]]", f"text = {json.dumps(text)}"] + ([f"keys = {keys}"] if keys else [])
     parts += [extra] if extra else []
@@ -171,94 +181,225 @@ def on(preset_name: str, top: str = "") -> str:
 
 IMPOSSIBLE = [
     # checks the preset can never satisfy
-    pytest.param(lesson_text(check="test_loss_below = 0.1"), "step[1].check.test_loss_below",
-                 "no held-out set", id="test-loss-without-held-out-set"),
-    pytest.param(lesson_text(check="test_loss_above = 0.1"), "step[1].check.test_loss_above",
-                 "no held-out set", id="test-loss-above-without-held-out-set"),
-    pytest.param(lesson_text(on("sine"), check="accuracy_at_least = 0.9"),
-                 "step[1].check.accuracy_at_least", "regression", id="accuracy-on-regression"),
-    pytest.param(lesson_text(check='setting = "training.optimizer"\nat_least = 1'),
-                 "step[1].check.at_least", "training.optimizer is not a number",
-                 id="at-least-on-a-name-setting"),
-    pytest.param(lesson_text(check='setting = "network.layers"\nat_most = 3'),
-                 "step[1].check.at_most", "not a number", id="at-most-on-layers"),
-    pytest.param(lesson_text(check='setting = "training.l2"\nat_least = 0.2\nat_most = 0.1'),
-                 "step[1].check.at_most", "below at_least", id="at-most-below-at-least"),
-    pytest.param(lesson_text(check='setting = "training.l2"'), "step[1].check.setting",
-                 "goes with equals", id="setting-alone"),
-    pytest.param(lesson_text(check='setting = "network.layers"\nequals = "2,3,2"'),
-                 "step[1].check.equals", "write equals = [2, 3, 2], not '2,3,2'",
-                 id="layers-as-text"),
-    pytest.param(lesson_text(check='setting = "network.layers"\nequals = "wide"'),
-                 "step[1].check.equals", "write equals = [2, 8, 2]", id="layers-as-a-word"),
-    pytest.param(lesson_text(check='setting = "network.layers"\nequals = [3, 3, 2]'),
-                 "step[1].check.equals", "the data fix 2 inputs and 2 outputs",
-                 id="layers-that-do-not-fit-the-data"),
-    pytest.param(lesson_text(check='setting = "network.layers"\nequals = [2, 0, 2]'),
-                 "step[1].check.equals", "array of 2..12 unit counts", id="layers-with-zero"),
-    pytest.param(lesson_text(check='setting = "training.optimizer"\nequals = "adamm"'),
-                 "step[1].check.equals", "did you mean 'adam'", id="optimizer-typo"),
-    pytest.param(lesson_text(check='setting = "training.optimizer"\nequals = 1'),
-                 "step[1].check.equals", "expected a string", id="optimizer-number"),
-    pytest.param(lesson_text(check='setting = "training.shuffle"\nequals = 1'),
-                 "step[1].check.equals", "true or false", id="shuffle-number"),
-    pytest.param(lesson_text(check='setting = "training.shuffle"\nequals = true'),
-                 "step[1].check.setting", "no key changes training.shuffle",
-                 id="shuffle-no-key-changes"),
+    pytest.param(
+        lesson_text(check="test_loss_below = 0.1"),
+        "step[1].check.test_loss_below",
+        "no held-out set",
+        id="test-loss-without-held-out-set",
+    ),
+    pytest.param(
+        lesson_text(check="test_loss_above = 0.1"),
+        "step[1].check.test_loss_above",
+        "no held-out set",
+        id="test-loss-above-without-held-out-set",
+    ),
+    pytest.param(
+        lesson_text(on("sine"), check="accuracy_at_least = 0.9"),
+        "step[1].check.accuracy_at_least",
+        "regression",
+        id="accuracy-on-regression",
+    ),
+    pytest.param(
+        lesson_text(check='setting = "training.optimizer"\nat_least = 1'),
+        "step[1].check.at_least",
+        "training.optimizer is not a number",
+        id="at-least-on-a-name-setting",
+    ),
+    pytest.param(
+        lesson_text(check='setting = "network.layers"\nat_most = 3'),
+        "step[1].check.at_most",
+        "not a number",
+        id="at-most-on-layers",
+    ),
+    pytest.param(
+        lesson_text(check='setting = "training.l2"\nat_least = 0.2\nat_most = 0.1'),
+        "step[1].check.at_most",
+        "below at_least",
+        id="at-most-below-at-least",
+    ),
+    pytest.param(
+        lesson_text(check='setting = "training.l2"'),
+        "step[1].check.setting",
+        "goes with equals",
+        id="setting-alone",
+    ),
+    pytest.param(
+        lesson_text(check='setting = "network.layers"\nequals = "2,3,2"'),
+        "step[1].check.equals",
+        "write equals = [2, 3, 2], not '2,3,2'",
+        id="layers-as-text",
+    ),
+    pytest.param(
+        lesson_text(check='setting = "network.layers"\nequals = "wide"'),
+        "step[1].check.equals",
+        "write equals = [2, 8, 2]",
+        id="layers-as-a-word",
+    ),
+    pytest.param(
+        lesson_text(check='setting = "network.layers"\nequals = [3, 3, 2]'),
+        "step[1].check.equals",
+        "the data fix 2 inputs and 2 outputs",
+        id="layers-that-do-not-fit-the-data",
+    ),
+    pytest.param(
+        lesson_text(check='setting = "network.layers"\nequals = [2, 0, 2]'),
+        "step[1].check.equals",
+        "array of 2..12 unit counts",
+        id="layers-with-zero",
+    ),
+    pytest.param(
+        lesson_text(check='setting = "training.optimizer"\nequals = "adamm"'),
+        "step[1].check.equals",
+        "did you mean 'adam'",
+        id="optimizer-typo",
+    ),
+    pytest.param(
+        lesson_text(check='setting = "training.optimizer"\nequals = 1'),
+        "step[1].check.equals",
+        "expected a string",
+        id="optimizer-number",
+    ),
+    pytest.param(
+        lesson_text(check='setting = "training.shuffle"\nequals = 1'),
+        "step[1].check.equals",
+        "true or false",
+        id="shuffle-number",
+    ),
+    pytest.param(
+        lesson_text(check='setting = "training.shuffle"\nequals = true'),
+        "step[1].check.setting",
+        "no key changes training.shuffle",
+        id="shuffle-no-key-changes",
+    ),
     # checks that need a key the step does not allow
-    pytest.param(lesson_text(step=step_with(keys='["x"]', check="predicted = 1")),
-                 "step[1].check.predicted", 'needs "P"', id="predicted-without-P"),
-    pytest.param(lesson_text(step=step_with(keys='["x"]', check='showing = "boundary"')),
-                 "step[1].check.showing", 'needs "d"', id="boundary-without-d"),
-    pytest.param(lesson_text(step=step_with(keys='["d"]', check='showing = "explain"')),
-                 "step[1].check.showing", 'needs "x"', id="explain-without-x"),
-    pytest.param(lesson_text(step=step_with(keys='["x"]', check="loss_below = 0.1")),
-                 "step[1].check.loss_below", 'needs "r" or "s" or "u" or "space"',
-                 id="loss-without-training-keys"),
-    pytest.param(lesson_text(step=step_with(keys='["x"]', check="accuracy_at_least = 0.5"),
-                             top=on("xor")), "step[1].check.accuracy_at_least", 'needs "r"',
-                 id="accuracy-without-training-keys"),
-    pytest.param(lesson_text(step=step_with(keys='["x"]', check="steps_at_least = 5")),
-                 "step[1].check.steps_at_least", "needs", id="steps-without-training-keys"),
-    pytest.param(lesson_text(step=step_with(keys='["d"]', check="diverged = true")),
-                 "step[1].check.diverged", "needs", id="diverge-without-training-keys"),
-    pytest.param(lesson_text(step=step_with(keys='["x"]',
-                                            check='setting = "training.l2"\nat_least = 0.1')),
-                 "step[1].check.setting", 'needs "o"', id="setting-without-o"),
-    pytest.param(lesson_text(step=step_with(keys='["x"]', check='at = "forward 1"')),
-                 "step[1].check.at", '"f"', id="at-without-a-stepping-key"),
+    pytest.param(
+        lesson_text(step=step_with(keys='["x"]', check="predicted = 1")),
+        "step[1].check.predicted",
+        'needs "P"',
+        id="predicted-without-P",
+    ),
+    pytest.param(
+        lesson_text(step=step_with(keys='["x"]', check='showing = "boundary"')),
+        "step[1].check.showing",
+        'needs "d"',
+        id="boundary-without-d",
+    ),
+    pytest.param(
+        lesson_text(step=step_with(keys='["d"]', check='showing = "explain"')),
+        "step[1].check.showing",
+        'needs "x"',
+        id="explain-without-x",
+    ),
+    pytest.param(
+        lesson_text(step=step_with(keys='["x"]', check="loss_below = 0.1")),
+        "step[1].check.loss_below",
+        'needs "r" or "s" or "u" or "space"',
+        id="loss-without-training-keys",
+    ),
+    pytest.param(
+        lesson_text(step=step_with(keys='["x"]', check="accuracy_at_least = 0.5"), top=on("xor")),
+        "step[1].check.accuracy_at_least",
+        'needs "r"',
+        id="accuracy-without-training-keys",
+    ),
+    pytest.param(
+        lesson_text(step=step_with(keys='["x"]', check="steps_at_least = 5")),
+        "step[1].check.steps_at_least",
+        "needs",
+        id="steps-without-training-keys",
+    ),
+    pytest.param(
+        lesson_text(step=step_with(keys='["d"]', check="diverged = true")),
+        "step[1].check.diverged",
+        "needs",
+        id="diverge-without-training-keys",
+    ),
+    pytest.param(
+        lesson_text(step=step_with(keys='["x"]', check='setting = "training.l2"\nat_least = 0.1')),
+        "step[1].check.setting",
+        'needs "o"',
+        id="setting-without-o",
+    ),
+    pytest.param(
+        lesson_text(step=step_with(keys='["x"]', check='at = "forward 1"')),
+        "step[1].check.at",
+        '"f"',
+        id="at-without-a-stepping-key",
+    ),
     # a step's training speed
-    pytest.param(lesson_text(step=step_with(extra="speed = 50")), "step[1].speed",
-                 "50 is not a training speed (did you mean 100?", id="step-speed-between-paces"),
-    pytest.param(lesson_text(step=step_with(extra='speed = "slow"')), "step[1].speed",
-                 "'slow' is not a training speed", id="step-speed-word"),
+    pytest.param(
+        lesson_text(step=step_with(extra="speed = 50")),
+        "step[1].speed",
+        "50 is not a training speed (did you mean 100?",
+        id="step-speed-between-paces",
+    ),
+    pytest.param(
+        lesson_text(step=step_with(extra='speed = "slow"')),
+        "step[1].speed",
+        "'slow' is not a training speed",
+        id="step-speed-word",
+    ),
     # texts
-    pytest.param(lesson_text(step=step_with(table_text(3000))), "step[1].text",
-                 "a table of 3,000 columns is too wide", id="table-3000-columns"),
-    pytest.param(lesson_text(step=step_with(table_text(4, rows=100))), "step[1].text",
-                 "blocks", id="table-100-rows"),
-    pytest.param(lesson_text(step=step_with("- a\n" * 100)), "step[1].text", "blocks",
-                 id="list-of-100"),
-    pytest.param(lesson_text(step=step_with("a\n" * 500)), "step[1].text",
-                 "501 lines of Markdown is too many", id="500-lines"),
-    pytest.param(lesson_text(step=step_with("x" * 20_001)), "step[1].text",
-                 "20,001 characters of Markdown is too long", id="text-too-long"),
-    pytest.param(lesson_text(on("mazur", f"outcome = {json.dumps(table_text(40))}")),
-                 "outcome", "too wide", id="outcome-wide-table"),
-    pytest.param(lesson_text('title = "' + "T" * 201 + '"\npreset = "mazur"'), "title",
-                 "too long", id="title-too-long"),
-    pytest.param(lesson_text(step=step_with(extra="hints = " + json.dumps(["h"] * 21))),
-                 "step[1].hints", "up to 20 hints", id="21-hints"),
+    pytest.param(
+        lesson_text(step=step_with(table_text(3000))),
+        "step[1].text",
+        "a table of 3,000 columns is too wide",
+        id="table-3000-columns",
+    ),
+    pytest.param(
+        lesson_text(step=step_with(table_text(4, rows=100))),
+        "step[1].text",
+        "blocks",
+        id="table-100-rows",
+    ),
+    pytest.param(
+        lesson_text(step=step_with("- a\n" * 100)), "step[1].text", "blocks", id="list-of-100"
+    ),
+    pytest.param(
+        lesson_text(step=step_with("a\n" * 500)),
+        "step[1].text",
+        "501 lines of Markdown is too many",
+        id="500-lines",
+    ),
+    pytest.param(
+        lesson_text(step=step_with("x" * 20_001)),
+        "step[1].text",
+        "20,001 characters of Markdown is too long",
+        id="text-too-long",
+    ),
+    pytest.param(
+        lesson_text(on("mazur", f"outcome = {json.dumps(table_text(40))}")),
+        "outcome",
+        "too wide",
+        id="outcome-wide-table",
+    ),
+    pytest.param(
+        lesson_text('title = "' + "T" * 201 + '"\npreset = "mazur"'),
+        "title",
+        "too long",
+        id="title-too-long",
+    ),
+    pytest.param(
+        lesson_text(step=step_with(extra="hints = " + json.dumps(["h"] * 21))),
+        "step[1].hints",
+        "up to 20 hints",
+        id="21-hints",
+    ),
     # overrides that would drop pinned weights
-    pytest.param(lesson_text(on("mazur", "[set]\nnetwork.layers = [2, 3, 2]")),
-                 "set.network.layers", "pins [[weights]]", id="set-layers-of-pinned-weights"),
+    pytest.param(
+        lesson_text(on("mazur", "[set]\nnetwork.layers = [2, 3, 2]")),
+        "set.network.layers",
+        "pins [[weights]]",
+        id="set-layers-of-pinned-weights",
+    ),
 ]
 
 
 @pytest.mark.parametrize("command", [["learn", "{}"], ["learn", "{}", "--check"]])
 @pytest.mark.parametrize("text, key, says", IMPOSSIBLE)
-def test_a_lesson_no_learner_could_pass_is_one_line(tmp_path, capsys, monkeypatch, command,
-                                                     text, key, says):
+def test_a_lesson_no_learner_could_pass_is_one_line(
+    tmp_path, capsys, monkeypatch, command, text, key, says
+):
     import bptui.app
 
     monkeypatch.setattr(bptui.app, "run_app", no_ui)
@@ -281,12 +422,18 @@ def test_layers_are_checked_as_an_array(tmp_path):
     from bptui.lesson.checks import Context
     from bptui.preset.loader import with_sets
 
-    lesson = load_text(tmp_path, lesson_text(on("xor"), step=step_with(
-        keys='["o"]', check='setting = "network.layers"\nequals = [2, 3, 1]')))
+    lesson = load_text(
+        tmp_path,
+        lesson_text(
+            on("xor"),
+            step=step_with(keys='["o"]', check='setting = "network.layers"\nequals = [2, 3, 1]'),
+        ),
+    )
     check = lesson.steps[0].check
     assert check.equals == (2, 3, 1)
     assert check.missing(Context(lesson.preset.stepper())) == [
-        "set “layers (input first)” to 2,3,1 in the settings (o) (now: 2,2,1)"]
+        "set “layers (input first)” to 2,3,1 in the settings (o) (now: 2,2,1)"
+    ]
     wider = with_sets(lesson.preset, ["network.layers=[2,3,1]"])
     assert check.missing(Context(wider.stepper())) == []
 
@@ -295,23 +442,38 @@ def test_booleans_and_names_are_checkable(tmp_path):
     from bptui.lesson.checks import Context
     from bptui.preset.loader import with_sets
 
-    lesson = load_text(tmp_path, lesson_text(
-        on("xor", "[set]\ntraining.shuffle = true"), step=step_with(
-            keys='["o"]', check='setting = "training.shuffle"\nequals = true')))
+    lesson = load_text(
+        tmp_path,
+        lesson_text(
+            on("xor", "[set]\ntraining.shuffle = true"),
+            step=step_with(keys='["o"]', check='setting = "training.shuffle"\nequals = true'),
+        ),
+    )
     assert lesson.steps[0].check.missing(Context(lesson.preset.stepper())) == []
-    lesson = load_text(tmp_path, lesson_text(on("xor"), step=step_with(
-        keys='["o"]', check='setting = "training.optimizer"\nequals = "adam"')))
+    lesson = load_text(
+        tmp_path,
+        lesson_text(
+            on("xor"),
+            step=step_with(keys='["o"]', check='setting = "training.optimizer"\nequals = "adam"'),
+        ),
+    )
     check = lesson.steps[0].check
     assert check.missing(Context(lesson.preset.stepper()))[0].startswith(
-        "set “optimizer” to adam in the settings (o) (now: sgd)")
+        "set “optimizer” to adam in the settings (o) (now: sgd)"
+    )
     adam = with_sets(lesson.preset, ["training.optimizer=adam"])
     assert check.missing(Context(adam.stepper())) == []
 
 
 def test_a_setting_that_holds_at_the_start_needs_no_key(tmp_path):
     """A guard: keep η as small as it is while the learner trains (no o in the keys)."""
-    lesson = load_text(tmp_path, lesson_text(on("xor"), step=step_with(
-        keys='["r"]', check='setting = "training.learning_rate"\nat_most = 2.0')))
+    lesson = load_text(
+        tmp_path,
+        lesson_text(
+            on("xor"),
+            step=step_with(keys='["r"]', check='setting = "training.learning_rate"\nat_most = 2.0'),
+        ),
+    )
     assert lesson.steps[0].check.at_most == 2.0
 
 
@@ -322,8 +484,10 @@ def test_check_actions_and_fixed_settings_match_the_explorer():
     from bptui.lesson.checks import MOVES, PANE_TOGGLES, TRAINS
 
     actions = {k.action.split("(")[0] for k in KEYS}
-    assert set(MOVES) | set(TRAINS) | {a.split("(")[0] for a in PANE_TOGGLES.values()} \
-        | {"settings"} <= actions
+    assert (
+        set(MOVES) | set(TRAINS) | {a.split("(")[0] for a in PANE_TOGGLES.values()} | {"settings"}
+        <= actions
+    )
 
 
 async def test_fixed_settings_are_the_ones_the_settings_screen_lacks():
@@ -337,8 +501,9 @@ async def test_fixed_settings_are_the_ones_the_settings_screen_lacks():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("o")
         await pilot.pause()
-        for dotted in ([f"training.{k}" for k in TRAINING_KEYS]
-                       + [f"network.{k}" for k in NETWORK_KEYS]):
+        for dotted in [f"training.{k}" for k in TRAINING_KEYS] + [
+            f"network.{k}" for k in NETWORK_KEYS
+        ]:
             try:
                 app.screen.query_one(f"#{dotted.split('.')[1]}")
                 has_field = True
@@ -349,6 +514,7 @@ async def test_fixed_settings_are_the_ones_the_settings_screen_lacks():
 
 # --------------------------------------------------------------------------------------------
 # bptui learn --check and --template
+
 
 @pytest.mark.parametrize("name", __import__("bptui.lesson").lesson.bundled_lessons())
 def test_every_bundled_lesson_passes_check(capsys, monkeypatch, name):
@@ -363,7 +529,8 @@ def test_every_bundled_lesson_passes_check(capsys, monkeypatch, name):
     assert captured.err == "" and len(lines) == steps + 1
     assert lines[0].startswith(f"lessons/{name}.toml: ok: ")
     assert [line.split(":")[0] for line in lines[1:]] == [
-        f"step {i}/{steps}" for i in range(1, steps + 1)]
+        f"step {i}/{steps}" for i in range(1, steps + 1)
+    ]
     assert not saved.data_dir().exists()  # --check reads and writes no progress
 
 
@@ -378,27 +545,44 @@ def test_the_template_passes_check_and_names_every_key(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f'{path}: ok: "XOR needs a hidden layer" on preset xor, 4 steps\n')
     for key in TOP_KEYS + STEP_KEYS + CHECK_KEYS:
-        assert f"\n{key} = " in template or f"# {key} = " in template \
-            or f"[{key}]" in template or f"[step.{key}]" in template, key
+        assert (
+            f"\n{key} = " in template
+            or f"# {key} = " in template
+            or f"[{key}]" in template
+            or f"[step.{key}]" in template
+        ), key
 
 
 def test_check_output_is_printable(tmp_path, capsys):
     path = tmp_path / "evil.toml"
-    path.write_text(lesson_text('title = "T\\u001b]0;PWN\\u0007"\npreset = "mazur"',
-                                step=step_with("\u001b[2J clear")), encoding="utf-8")
+    path.write_text(
+        lesson_text(
+            'title = "T\\u001b]0;PWN\\u0007"\npreset = "mazur"', step=step_with("\u001b[2J clear")
+        ),
+        encoding="utf-8",
+    )
     assert run_main(["learn", str(path), "--check"]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and len(out.splitlines()) == 2
 
 
-@pytest.mark.parametrize("argv, says", [
-    pytest.param(["learn", "--check"], "--check needs a lesson", id="check-without-lesson"),
-    pytest.param(["learn", "forward", "--check", "--web"], "--web does not go with --check",
-                 id="check-with-web"),
-    pytest.param(["learn", "forward", "--template"], "--template takes no lesson",
-                 id="template-with-lesson"),
-    pytest.param(["learn", "nosuch", "--check"], "unknown lesson", id="check-unknown-lesson"),
-])
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        pytest.param(["learn", "--check"], "--check needs a lesson", id="check-without-lesson"),
+        pytest.param(
+            ["learn", "forward", "--check", "--web"],
+            "--web does not go with --check",
+            id="check-with-web",
+        ),
+        pytest.param(
+            ["learn", "forward", "--template"],
+            "--template takes no lesson",
+            id="template-with-lesson",
+        ),
+        pytest.param(["learn", "nosuch", "--check"], "unknown lesson", id="check-unknown-lesson"),
+    ],
+)
 def test_bad_check_arguments_are_one_line(capsys, monkeypatch, argv, says):
     import bptui.app
 

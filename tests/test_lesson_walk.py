@@ -39,7 +39,9 @@ def pane_text(app, widget) -> str:
     """The characters on screen inside `widget`'s region, row by row."""
     region = widget.region
     strips = app.screen._compositor.render_strips()
-    return "\n".join(strip.text[region.x:region.right] for strip in strips[region.y:region.bottom])
+    return "\n".join(
+        strip.text[region.x : region.right] for strip in strips[region.y : region.bottom]
+    )
 
 
 async def read_step(pilot, label: str) -> None:
@@ -70,10 +72,11 @@ async def read_step(pilot, label: str) -> None:
 def assert_fits(app, where: str) -> None:
     """At 120×40 a step's text fits the lesson pane with a line to spare."""
     room = app.query_one("#lesson-scroll").size.height
-    assert app.query_one("#lesson-text").outer_size.height <= room, \
-        f"{where}: the text does not fit the lesson pane at 120x40 with a line to spare " \
-        "(shorten it: a learner would have to scroll, and the arrow keys would scroll the " \
+    assert app.query_one("#lesson-text").outer_size.height <= room, (
+        f"{where}: the text does not fit the lesson pane at 120x40 with a line to spare "
+        "(shorten it: a learner would have to scroll, and the arrow keys would scroll the "
         "text instead of moving the unit cursor)"
+    )
 
 
 async def take_step(pilot, number: int, actions: list[str], where: str) -> None:
@@ -181,8 +184,7 @@ async def test_the_mouse_wheel_scrolls_a_long_text():
         assert scroll.max_scroll_y > 0
         region = scroll.region
         for _ in range(3):
-            await pilot._post_mouse_events([events.MouseScrollDown], widget=scroll,
-                                           offset=(2, 1))
+            await pilot._post_mouse_events([events.MouseScrollDown], widget=scroll, offset=(2, 1))
         await pilot.pause()
         assert scroll.scroll_y > 0, region
 
@@ -192,8 +194,9 @@ async def test_a_lost_state_starts_the_lesson_over_and_says_so(tmp_path):
 
     lesson = load_lesson("backward")
     saved.save(lesson.ident, saved.Progress(2, 1, 1))
-    app = BptuiApp(preset=lesson.preset, lesson=lesson,
-                   progress=saved.load(lesson.ident, len(lesson.steps)))
+    app = BptuiApp(
+        preset=lesson.preset, lesson=lesson, progress=saved.load(lesson.ident, len(lesson.steps))
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("enter")

@@ -65,26 +65,61 @@ async def act(pilot, action: str) -> None:
 # in tests/test_lesson_walk.py finishes every bundled lesson with them, at 80×24 and at 120×40.
 SCRIPTS = {
     "forward": [["x"], ["predict"], ["predict"], []],
-    "error": [["f", "f", "x"], ["predict"], [],
-              ["set loss cross_entropy", "f", "f", "predict"], []],
+    "error": [
+        ["f", "f", "x"],
+        ["predict"],
+        [],
+        ["set loss cross_entropy", "f", "f", "predict"],
+        [],
+    ],
     "backward": [["e", "x"], ["predict"], ["right", "predict"], ["g"], ["right", "predict"]],
-    "update": [["train 10000"], ["set learning_rate 0.1", "R", "train 1000"],
-               ["R", "+", "+", "+", "+", "+", "l", "train 1000"], ["R", "-", "-", "-", "-", "-", "train 1000"]],
+    "update": [
+        ["train 10000"],
+        ["set learning_rate 0.1", "R", "train 1000"],
+        ["R", "+", "+", "+", "+", "+", "l", "train 1000"],
+        ["R", "-", "-", "-", "-", "-", "train 1000"],
+    ],
     "xor": [["d"], ["train 500"], ["set layers 2,2,1", "train 1500", "right"], ["left", "down"]],
-    "vanishing": [["e", "b", "b", "b", "b", "b"], ["train 2000"],
-                  ["set hidden_activation tanh", "train 3000"],
-                  ["R", "e", "b", "b", "b", "b", "b"]],
-    "overfitting": [["d", "right", "right"], ["train 1000"], ["set l2 0.03", "R", "train 1000"], []],
-    "initialization": [["down", "predict"], ["s", "s", "s", "s", "s"], ["train 1000"],
-                       ["set init xavier", "train 500"], ["R"]],
-    "slope": [["v", "escape"], ["G"], ["right", "k", "escape"],
-              ["+", "+", "+", "+", "+", "+", "k", "escape"]],
+    "vanishing": [
+        ["e", "b", "b", "b", "b", "b"],
+        ["train 2000"],
+        ["set hidden_activation tanh", "train 3000"],
+        ["R", "e", "b", "b", "b", "b", "b"],
+    ],
+    "overfitting": [
+        ["d", "right", "right"],
+        ["train 1000"],
+        ["set l2 0.03", "R", "train 1000"],
+        [],
+    ],
+    "initialization": [
+        ["down", "predict"],
+        ["s", "s", "s", "s", "s"],
+        ["train 1000"],
+        ["set init xavier", "train 500"],
+        ["R"],
+    ],
+    "slope": [
+        ["v", "escape"],
+        ["G"],
+        ["right", "k", "escape"],
+        ["+", "+", "+", "+", "+", "+", "k", "escape"],
+    ],
     "dead-units": [["j"], ["G"], ["set learning_rate 0.5", "R", "train 300"]],
-    "learning-rate": [["train 1000"], ["R", "+", "+", "+", "+", "train 1000"],
-                      ["R", "+", "train 300", "h", "h"], ["+", "train 1000"],
-                      ["R", "-", "-", "train 1000"]],
-    "batch": [["e", "predict"], ["s", "s", "s", "s"], ["set batch_size 0", "R", "e", "."],
-              ["y", "predict"], ["set batch_size 2", "train 200"]],
+    "learning-rate": [
+        ["train 1000"],
+        ["R", "+", "+", "+", "+", "train 1000"],
+        ["R", "+", "train 300", "h", "h"],
+        ["+", "train 1000"],
+        ["R", "-", "-", "train 1000"],
+    ],
+    "batch": [
+        ["e", "predict"],
+        ["s", "s", "s", "s"],
+        ["set batch_size 0", "R", "e", "."],
+        ["y", "predict"],
+        ["set batch_size 2", "train 200"],
+    ],
 }
 
 
@@ -131,9 +166,13 @@ async def test_progress_is_kept_and_offered(tmp_path):
 def test_a_corrupt_progress_file_is_ignored(tmp_path):
     folder = saved.data_dir()
     folder.mkdir(parents=True)
-    for junk in ("not json", "[1, 2]", '{"forward": {"step": -1, "right": 0, "asked": 0}}',
-                 '{"forward": {"step": 99, "right": 0, "asked": 0}}',
-                 '{"forward": {"step": 1, "right": 5, "asked": 2}}'):
+    for junk in (
+        "not json",
+        "[1, 2]",
+        '{"forward": {"step": -1, "right": 0, "asked": 0}}',
+        '{"forward": {"step": 99, "right": 0, "asked": 0}}',
+        '{"forward": {"step": 1, "right": 5, "asked": 2}}',
+    ):
         (folder / saved.FILE).write_text(junk)
         assert saved.load("forward", 4) is None
 
@@ -144,29 +183,46 @@ def test_what_is_missing_names_the_key_to_press():
     stepper = load_lesson("forward").preset.stepper()
     ctx = Context(stepper)
     assert Check(at=("forward", 1), predicted=1).missing(ctx) == [
-        "press P and predict what forward layer 1 computes (a right answer runs it; now: ready)"]
+        "press P and predict what forward layer 1 computes (a right answer runs it; now: ready)"
+    ]
     assert Check(at=("forward", 2), predicted=1).missing(ctx)[0].startswith("get to forward")
     assert Check(showing="explain").missing(ctx) == ["show the explain pane (x)"]
-    assert Check(steps_at_least=5).missing(ctx) == ["train to step 5 with r or N (run to) "
-                                                    "(now: 0)"]
+    assert Check(steps_at_least=5).missing(ctx) == ["train to step 5 with r or N (run to) (now: 0)"]
     assert Check(setting="training.l2", at_least=0.02).missing(ctx) == [
-        "set “L2 λ” to at least 0.02 in the settings (o) (now: 0.0)"]
-    assert Check(loss_below=0.1).missing(ctx) == [
-        "train until the loss is below 0.1 (now: 0.2984)"]
+        "set “L2 λ” to at least 0.02 in the settings (o) (now: 0.0)"
+    ]
+    assert Check(loss_below=0.1).missing(ctx) == ["train until the loss is below 0.1 (now: 0.2984)"]
     stepper.micro_step()
     assert Check(at=("forward", 1), predicted=1).missing(Context(stepper, predicted=1)) == []
 
 
-@pytest.mark.parametrize("name, number, micro, says", [
-    ("learning-rate", 1, 0, "train to step 1000 with r or N (run to) (now: 0)"),
-    ("slope", 4, 0, "set “learning rate η” to at least 32 (+ doubles, - halves) (now: 3.2)"),
-    ("update", 4, 0, "set “learning rate η” to at most 0.5 (+ doubles, - halves, or o: the "
-                     "settings) (now: 3.2)"),
-    ("backward", 2, 3, "press P and predict δ of hidden layer 1, unit 1 (a right answer runs "
-                       "backward layer 2; now: error)"),
-    ("initialization", 5, 6, "press R (back to the initial weights) so the status line says "
-                             "ready (now: update)"),
-])
+@pytest.mark.parametrize(
+    "name, number, micro, says",
+    [
+        ("learning-rate", 1, 0, "train to step 1000 with r or N (run to) (now: 0)"),
+        ("slope", 4, 0, "set “learning rate η” to at least 32 (+ doubles, - halves) (now: 3.2)"),
+        (
+            "update",
+            4,
+            0,
+            "set “learning rate η” to at most 0.5 (+ doubles, - halves, or o: the "
+            "settings) (now: 3.2)",
+        ),
+        (
+            "backward",
+            2,
+            3,
+            "press P and predict δ of hidden layer 1, unit 1 (a right answer runs "
+            "backward layer 2; now: error)",
+        ),
+        (
+            "initialization",
+            5,
+            6,
+            "press R (back to the initial weights) so the status line says ready (now: update)",
+        ),
+    ],
+)
 def test_what_is_missing_names_what_the_steps_text_names(name, number, micro, says):
     """The text says N (run to), + / -, R or what P asks: the line under it says so too, not
     only r, o, a micro-step or a phase name."""
@@ -202,8 +258,9 @@ async def test_locked_keys_leave_tab_to_the_settings_screen():
 STEP = '[[step]]\ntext = "Read this."\n'
 
 
-def lesson_text(top: str = 'title = "T"\npreset = "mazur"', step: str = STEP,
-                check: str | None = None) -> str:
+def lesson_text(
+    top: str = 'title = "T"\npreset = "mazur"', step: str = STEP, check: str | None = None
+) -> str:
     """A lesson's TOML text: a valid one-step lesson on mazur unless a part is replaced."""
     parts = [top, step] + ([f"[step.check]\n{check}"] if check is not None else [])
     return "\n".join(parts) + "\n"
@@ -211,116 +268,288 @@ def lesson_text(top: str = 'title = "T"\npreset = "mazur"', step: str = STEP,
 
 BAD_LESSONS = [
     # the top level
-    pytest.param(lesson_text('titel = "T"\npreset = "mazur"'), "titel", "did you mean title",
-                 id="top-typo-titel"),
-    pytest.param(lesson_text(step='[[steps]]\ntext = "x"\n'), "steps", "did you mean step",
-                 id="top-typo-steps"),
-    pytest.param(lesson_text('title = 5\npreset = "mazur"'), "title", "expected a string",
-                 id="title-int"),
+    pytest.param(
+        lesson_text('titel = "T"\npreset = "mazur"'),
+        "titel",
+        "did you mean title",
+        id="top-typo-titel",
+    ),
+    pytest.param(
+        lesson_text(step='[[steps]]\ntext = "x"\n'),
+        "steps",
+        "did you mean step",
+        id="top-typo-steps",
+    ),
+    pytest.param(
+        lesson_text('title = 5\npreset = "mazur"'), "title", "expected a string", id="title-int"
+    ),
     pytest.param(lesson_text('title = " "\npreset = "mazur"'), "title", "empty", id="title-blank"),
     pytest.param(lesson_text('preset = "mazur"'), "title", "missing", id="title-missing"),
-    pytest.param(lesson_text('title = "T"\ndescription = 1\npreset = "mazur"'), "description",
-                 "expected a string", id="description-int"),
-    pytest.param(lesson_text('title = "T"\npreset = "mazur"\noutcome = ["x"]'), "outcome",
-                 "expected a string", id="outcome-array"),
+    pytest.param(
+        lesson_text('title = "T"\ndescription = 1\npreset = "mazur"'),
+        "description",
+        "expected a string",
+        id="description-int",
+    ),
+    pytest.param(
+        lesson_text('title = "T"\npreset = "mazur"\noutcome = ["x"]'),
+        "outcome",
+        "expected a string",
+        id="outcome-array",
+    ),
     pytest.param(lesson_text('title = "T"'), "preset", "missing", id="preset-missing"),
-    pytest.param(lesson_text('title = "T"\npreset = 5'), "preset", "expected a bundled preset",
-                 id="preset-int"),
-    pytest.param(lesson_text('title = "T"\npreset = "xorr"'), "preset",
-                 "neither a bundled preset nor a file", id="preset-unknown-name"),
-    pytest.param(lesson_text('title = "T"\npreset = "../outside.toml"'), "preset",
-                 "outside the lesson's folder", id="preset-path-leads-outside"),
-    pytest.param(lesson_text('title = "T"\npreset = "/etc/hosts"'), "preset", "absolute path",
-                 id="preset-absolute-path"),
-    pytest.param(lesson_text('title = "T"\n[preset]\ntitle = "P"\n[preset.network]\n'
-                             'layrs = [2, 1]\n[preset.data]\ninputs = [[0, 0]]\n'
-                             'targets = [[0]]'), "preset.network.layrs", "did you mean layers",
-                 id="inline-preset-typo"),
-    pytest.param(lesson_text('title = "T"\n[preset]\ntitle = "P"\n[preset.network]\n'
-                             'layers = [2, 1]'), "preset.data", "missing",
-                 id="inline-preset-without-data"),
-    pytest.param(lesson_text('title = "T"\npreset = "mazur"\nset = 5'), "set",
-                 "expected a table", id="set-int"),
-    pytest.param(lesson_text('title = "T"\npreset = "mazur"\n[set]\nnetwork.layrs = [2, 2]'),
-                 "set.network.layrs", "did you mean layers", id="set-typo"),
-    pytest.param(lesson_text('title = "T"\npreset = "mazur"\n[set]\n'
-                             'training.learning_rate = -1'), "set.training.learning_rate",
-                 "out of range", id="set-out-of-range"),
+    pytest.param(
+        lesson_text('title = "T"\npreset = 5'),
+        "preset",
+        "expected a bundled preset",
+        id="preset-int",
+    ),
+    pytest.param(
+        lesson_text('title = "T"\npreset = "xorr"'),
+        "preset",
+        "neither a bundled preset nor a file",
+        id="preset-unknown-name",
+    ),
+    pytest.param(
+        lesson_text('title = "T"\npreset = "../outside.toml"'),
+        "preset",
+        "outside the lesson's folder",
+        id="preset-path-leads-outside",
+    ),
+    pytest.param(
+        lesson_text('title = "T"\npreset = "/etc/hosts"'),
+        "preset",
+        "absolute path",
+        id="preset-absolute-path",
+    ),
+    pytest.param(
+        lesson_text(
+            'title = "T"\n[preset]\ntitle = "P"\n[preset.network]\n'
+            "layrs = [2, 1]\n[preset.data]\ninputs = [[0, 0]]\n"
+            "targets = [[0]]"
+        ),
+        "preset.network.layrs",
+        "did you mean layers",
+        id="inline-preset-typo",
+    ),
+    pytest.param(
+        lesson_text('title = "T"\n[preset]\ntitle = "P"\n[preset.network]\nlayers = [2, 1]'),
+        "preset.data",
+        "missing",
+        id="inline-preset-without-data",
+    ),
+    pytest.param(
+        lesson_text('title = "T"\npreset = "mazur"\nset = 5'),
+        "set",
+        "expected a table",
+        id="set-int",
+    ),
+    pytest.param(
+        lesson_text('title = "T"\npreset = "mazur"\n[set]\nnetwork.layrs = [2, 2]'),
+        "set.network.layrs",
+        "did you mean layers",
+        id="set-typo",
+    ),
+    pytest.param(
+        lesson_text('title = "T"\npreset = "mazur"\n[set]\ntraining.learning_rate = -1'),
+        "set.training.learning_rate",
+        "out of range",
+        id="set-out-of-range",
+    ),
     pytest.param(lesson_text(step=""), "step", "missing", id="step-missing"),
     pytest.param(lesson_text(step="step = 5"), "step", "[[step]] tables", id="step-int"),
     pytest.param(lesson_text(step="step = []"), "step", "[[step]] tables", id="step-empty"),
     pytest.param(lesson_text(step=STEP * 101), "step", "too many", id="step-too-many"),
     # a step
-    pytest.param(lesson_text(step='[[step]]\nkeys = ["f"]'), "step[1].text", "missing",
-                 id="text-missing"),
-    pytest.param(lesson_text(step='[[step]]\ntext = 3'), "step[1].text", "expected a string",
-                 id="text-int"),
-    pytest.param(lesson_text(step='[[step]]\ntext = " "'), "step[1].text", "1..20000",
-                 id="text-blank"),
-    pytest.param(lesson_text(step=STEP + "hint = ['a']"), "step[1].hint", "did you mean hints",
-                 id="step-typo-hint"),
-    pytest.param(lesson_text(step=STEP + 'keys = "f"'), "step[1].keys", "array of key names",
-                 id="keys-string"),
-    pytest.param(lesson_text(step=STEP + 'keys = ["f", "jump"]'), "step[1].keys",
-                 "'jump' is not a key", id="keys-unknown-name"),
-    pytest.param(lesson_text(step=STEP + 'keys = ["Space"]'), "step[1].keys",
-                 "did you mean 'space'", id="keys-case"),
-    pytest.param(lesson_text(step=STEP + "hints = ['a', '']"), "step[1].hints",
-                 "non-empty strings", id="hints-empty-string"),
-    pytest.param(lesson_text(step=STEP + "hints = 'a'"), "step[1].hints", "non-empty strings",
-                 id="hints-string"),
-    pytest.param(lesson_text(step=STEP + 'check = "yes"'), "step[1].check", "expected a table",
-                 id="check-string"),
+    pytest.param(
+        lesson_text(step='[[step]]\nkeys = ["f"]'), "step[1].text", "missing", id="text-missing"
+    ),
+    pytest.param(
+        lesson_text(step="[[step]]\ntext = 3"), "step[1].text", "expected a string", id="text-int"
+    ),
+    pytest.param(
+        lesson_text(step='[[step]]\ntext = " "'), "step[1].text", "1..20000", id="text-blank"
+    ),
+    pytest.param(
+        lesson_text(step=STEP + "hint = ['a']"),
+        "step[1].hint",
+        "did you mean hints",
+        id="step-typo-hint",
+    ),
+    pytest.param(
+        lesson_text(step=STEP + 'keys = "f"'),
+        "step[1].keys",
+        "array of key names",
+        id="keys-string",
+    ),
+    pytest.param(
+        lesson_text(step=STEP + 'keys = ["f", "jump"]'),
+        "step[1].keys",
+        "'jump' is not a key",
+        id="keys-unknown-name",
+    ),
+    pytest.param(
+        lesson_text(step=STEP + 'keys = ["Space"]'),
+        "step[1].keys",
+        "did you mean 'space'",
+        id="keys-case",
+    ),
+    pytest.param(
+        lesson_text(step=STEP + "hints = ['a', '']"),
+        "step[1].hints",
+        "non-empty strings",
+        id="hints-empty-string",
+    ),
+    pytest.param(
+        lesson_text(step=STEP + "hints = 'a'"),
+        "step[1].hints",
+        "non-empty strings",
+        id="hints-string",
+    ),
+    pytest.param(
+        lesson_text(step=STEP + 'check = "yes"'),
+        "step[1].check",
+        "expected a table",
+        id="check-string",
+    ),
     # a check
     pytest.param(lesson_text(check=""), "step[1].check", "an empty check", id="check-empty"),
-    pytest.param(lesson_text(check="loss_bellow = 0.1"), "step[1].check.loss_bellow",
-                 "did you mean loss_below", id="check-typo"),
-    pytest.param(lesson_text(check='at = "forward 3"'), "step[1].check.at", "layer 1..2",
-                 id="at-impossible-layer"),
-    pytest.param(lesson_text(check='at = "backward 0"'), "step[1].check.at", "layer 1..2",
-                 id="at-layer-zero"),
-    pytest.param(lesson_text(check='at = "error 1"'), "step[1].check.at",
-                 "goes with forward or backward", id="at-layer-of-error"),
-    pytest.param(lesson_text(check='at = "sideways"'), "step[1].check.at", "not a micro-step",
-                 id="at-unknown-phase"),
-    pytest.param(lesson_text(check="at = 2"), "step[1].check.at", "expected a string",
-                 id="at-int"),
-    pytest.param(lesson_text(check="steps_at_least = -1"), "step[1].check.steps_at_least",
-                 "out of range", id="steps-negative"),
-    pytest.param(lesson_text(check='steps_at_least = "10"'), "step[1].check.steps_at_least",
-                 "expected an integer", id="steps-string"),
-    pytest.param(lesson_text(check="predicted = 0"), "step[1].check.predicted", "out of range",
-                 id="predicted-zero"),
-    pytest.param(lesson_text(check="predicted = true"), "step[1].check.predicted",
-                 "expected an integer", id="predicted-bool"),
-    pytest.param(lesson_text(check="loss_below = 0"), "step[1].check.loss_below", "out of range",
-                 id="loss-below-zero"),
-    pytest.param(lesson_text(check="loss_above = -1"), "step[1].check.loss_above",
-                 "out of range", id="loss-above-negative"),
-    pytest.param(lesson_text(check='test_loss_above = "high"'), "step[1].check.test_loss_above",
-                 "expected a number", id="test-loss-string"),
-    pytest.param(lesson_text(check="test_loss_below = nan"), "step[1].check.test_loss_below",
-                 "not a finite number", id="test-loss-nan"),
-    pytest.param(lesson_text(check="accuracy_at_least = 1.5"), "step[1].check.accuracy_at_least",
-                 "out of range", id="accuracy-above-one"),
-    pytest.param(lesson_text(check='diverged = "yes"'), "step[1].check.diverged",
-                 "true or false", id="diverged-string"),
-    pytest.param(lesson_text(check='showing = "chart"'), "step[1].check.showing",
-                 "not supported", id="showing-unknown-pane"),
-    pytest.param(lesson_text(check='setting = "training.lr"'), "step[1].check.setting",
-                 "did you mean 'training.l2'", id="setting-unknown"),
-    pytest.param(lesson_text(check="setting = 3"), "step[1].check.setting", "expected a string",
-                 id="setting-int"),
-    pytest.param(lesson_text(check="equals = 3"), "step[1].check.equals", "goes with setting",
-                 id="equals-without-setting"),
-    pytest.param(lesson_text(check="at_most = 3"), "step[1].check.at_most", "goes with setting",
-                 id="at-most-without-setting"),
-    pytest.param(lesson_text(check='setting = "training.l2"\nequals = true'),
-                 "step[1].check.equals", "expected a number", id="equals-bool"),
-    pytest.param(lesson_text(check='setting = "training.l2"\nequals = [1]'),
-                 "step[1].check.equals", "expected a number", id="equals-array"),
-    pytest.param(lesson_text(check='setting = "training.l2"\nat_least = "big"'),
-                 "step[1].check.at_least", "expected a number", id="at-least-string"),
+    pytest.param(
+        lesson_text(check="loss_bellow = 0.1"),
+        "step[1].check.loss_bellow",
+        "did you mean loss_below",
+        id="check-typo",
+    ),
+    pytest.param(
+        lesson_text(check='at = "forward 3"'),
+        "step[1].check.at",
+        "layer 1..2",
+        id="at-impossible-layer",
+    ),
+    pytest.param(
+        lesson_text(check='at = "backward 0"'), "step[1].check.at", "layer 1..2", id="at-layer-zero"
+    ),
+    pytest.param(
+        lesson_text(check='at = "error 1"'),
+        "step[1].check.at",
+        "goes with forward or backward",
+        id="at-layer-of-error",
+    ),
+    pytest.param(
+        lesson_text(check='at = "sideways"'),
+        "step[1].check.at",
+        "not a micro-step",
+        id="at-unknown-phase",
+    ),
+    pytest.param(lesson_text(check="at = 2"), "step[1].check.at", "expected a string", id="at-int"),
+    pytest.param(
+        lesson_text(check="steps_at_least = -1"),
+        "step[1].check.steps_at_least",
+        "out of range",
+        id="steps-negative",
+    ),
+    pytest.param(
+        lesson_text(check='steps_at_least = "10"'),
+        "step[1].check.steps_at_least",
+        "expected an integer",
+        id="steps-string",
+    ),
+    pytest.param(
+        lesson_text(check="predicted = 0"),
+        "step[1].check.predicted",
+        "out of range",
+        id="predicted-zero",
+    ),
+    pytest.param(
+        lesson_text(check="predicted = true"),
+        "step[1].check.predicted",
+        "expected an integer",
+        id="predicted-bool",
+    ),
+    pytest.param(
+        lesson_text(check="loss_below = 0"),
+        "step[1].check.loss_below",
+        "out of range",
+        id="loss-below-zero",
+    ),
+    pytest.param(
+        lesson_text(check="loss_above = -1"),
+        "step[1].check.loss_above",
+        "out of range",
+        id="loss-above-negative",
+    ),
+    pytest.param(
+        lesson_text(check='test_loss_above = "high"'),
+        "step[1].check.test_loss_above",
+        "expected a number",
+        id="test-loss-string",
+    ),
+    pytest.param(
+        lesson_text(check="test_loss_below = nan"),
+        "step[1].check.test_loss_below",
+        "not a finite number",
+        id="test-loss-nan",
+    ),
+    pytest.param(
+        lesson_text(check="accuracy_at_least = 1.5"),
+        "step[1].check.accuracy_at_least",
+        "out of range",
+        id="accuracy-above-one",
+    ),
+    pytest.param(
+        lesson_text(check='diverged = "yes"'),
+        "step[1].check.diverged",
+        "true or false",
+        id="diverged-string",
+    ),
+    pytest.param(
+        lesson_text(check='showing = "chart"'),
+        "step[1].check.showing",
+        "not supported",
+        id="showing-unknown-pane",
+    ),
+    pytest.param(
+        lesson_text(check='setting = "training.lr"'),
+        "step[1].check.setting",
+        "did you mean 'training.l2'",
+        id="setting-unknown",
+    ),
+    pytest.param(
+        lesson_text(check="setting = 3"),
+        "step[1].check.setting",
+        "expected a string",
+        id="setting-int",
+    ),
+    pytest.param(
+        lesson_text(check="equals = 3"),
+        "step[1].check.equals",
+        "goes with setting",
+        id="equals-without-setting",
+    ),
+    pytest.param(
+        lesson_text(check="at_most = 3"),
+        "step[1].check.at_most",
+        "goes with setting",
+        id="at-most-without-setting",
+    ),
+    pytest.param(
+        lesson_text(check='setting = "training.l2"\nequals = true'),
+        "step[1].check.equals",
+        "expected a number",
+        id="equals-bool",
+    ),
+    pytest.param(
+        lesson_text(check='setting = "training.l2"\nequals = [1]'),
+        "step[1].check.equals",
+        "expected a number",
+        id="equals-array",
+    ),
+    pytest.param(
+        lesson_text(check='setting = "training.l2"\nat_least = "big"'),
+        "step[1].check.at_least",
+        "expected a number",
+        id="at-least-string",
+    ),
     # the file
     pytest.param("title = \n", None, "not valid TOML", id="not-toml"),
     pytest.param(b"\xff\xfe\x00\x01", None, "not UTF-8", id="not-utf8"),
@@ -332,11 +561,11 @@ def no_ui(*args, **kwargs):
 
 
 @pytest.mark.parametrize("text, key, says", BAD_LESSONS)
-def test_bad_lesson_file_is_one_line_before_any_ui(tmp_path, capsys, monkeypatch, text, key,
-                                                    says):
+def test_bad_lesson_file_is_one_line_before_any_ui(tmp_path, capsys, monkeypatch, text, key, says):
     monkeypatch.setattr(bptui.app, "run_app", no_ui)
-    (tmp_path / "outside.toml").write_text('title = "Out"\n[network]\nlayers = [2, 1]\n'
-                                           '[data]\ninputs = [[0, 0]]\ntargets = [[0]]\n')
+    (tmp_path / "outside.toml").write_text(
+        'title = "Out"\n[network]\nlayers = [2, 1]\n[data]\ninputs = [[0, 0]]\ntargets = [[0]]\n'
+    )
     folder = tmp_path / "lessons"
     folder.mkdir()
     path = folder / "bad.toml"
@@ -349,13 +578,16 @@ def test_bad_lesson_file_is_one_line_before_any_ui(tmp_path, capsys, monkeypatch
     assert_one_error(rc, captured.out, captured.err, file=str(path), key=key, says=says)
 
 
-@pytest.mark.parametrize("argv, says", [
-    pytest.param(["learn", "nosuch"], "unknown lesson", id="unknown-bundled-name"),
-    pytest.param(["learn", "nosuch.toml"], "no such file", id="missing-file"),
-    pytest.param(["learn", "folder.toml"], "not a regular file", id="a-folder"),
-    pytest.param(["learn", "forward", "--port", "80"], "go with --web", id="port-without-web"),
-    pytest.param(["learn", "forward", "extra"], "", id="extra-argument"),
-])
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        pytest.param(["learn", "nosuch"], "unknown lesson", id="unknown-bundled-name"),
+        pytest.param(["learn", "nosuch.toml"], "no such file", id="missing-file"),
+        pytest.param(["learn", "folder.toml"], "not a regular file", id="a-folder"),
+        pytest.param(["learn", "forward", "--port", "80"], "go with --web", id="port-without-web"),
+        pytest.param(["learn", "forward", "extra"], "", id="extra-argument"),
+    ],
+)
 def test_bad_learn_arguments_are_one_line(tmp_path, capsys, monkeypatch, argv, says):
     monkeypatch.setattr(bptui.app, "run_app", no_ui)
     monkeypatch.chdir(tmp_path)
@@ -366,8 +598,7 @@ def test_bad_learn_arguments_are_one_line(tmp_path, capsys, monkeypatch, argv, s
 
 
 @pytest.mark.skipif(os.name != "posix", reason="symbolic links")
-def test_a_preset_link_leading_outside_the_lessons_folder_is_refused(tmp_path, capsys,
-                                                                       monkeypatch):
+def test_a_preset_link_leading_outside_the_lessons_folder_is_refused(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(bptui.app, "run_app", no_ui)
     folder = tmp_path / "lessons"
     folder.mkdir()
@@ -377,32 +608,44 @@ def test_a_preset_link_leading_outside_the_lessons_folder_is_refused(tmp_path, c
     path.write_text(lesson_text('title = "T"\npreset = "mine.toml"'), encoding="utf-8")
     rc = run_main(["learn", str(path)])
     captured = capsys.readouterr()
-    assert_one_error(rc, captured.out, captured.err, file=str(path), key="preset",
-                     says="outside the lesson's folder")
+    assert_one_error(
+        rc,
+        captured.out,
+        captured.err,
+        file=str(path),
+        key="preset",
+        says="outside the lesson's folder",
+    )
 
 
 def test_a_teachers_lesson_with_its_preset_beside_it_opens(tmp_path, monkeypatch):
     """The good case the bad ones are measured against: a file preset, `set`, every check key."""
     opened = {}
+
     def run_app(preset, lesson=None, progress=None, **options):
         opened["lesson"] = lesson
         return 0
 
     monkeypatch.setattr(bptui.app, "run_app", run_app)
-    (tmp_path / "mine.toml").write_text('title = "Mine"\n[network]\nlayers = [2, 2, 1]\n'
-                                        '[data]\ngenerator = "xor"\nsamples = 20\n'
-                                        'test_fraction = 0.5\n')
+    (tmp_path / "mine.toml").write_text(
+        'title = "Mine"\n[network]\nlayers = [2, 2, 1]\n'
+        '[data]\ngenerator = "xor"\nsamples = 20\n'
+        "test_fraction = 0.5\n"
+    )
     path = tmp_path / "lesson.toml"
-    path.write_text(lesson_text('title = "T"\npreset = "mine.toml"\n[set]\n'
-                                'training.learning_rate = 2.0',
-                                step=STEP + 'keys = ["f", "space", "[", "P", "x", "o"]\n'
-                                            'hints = ["h"]',
-                                check='at = "forward 2"\nsteps_at_least = 0\nloss_below = 1\n'
-                                      'loss_above = 0\ntest_loss_below = 1\n'
-                                      'test_loss_above = 0\naccuracy_at_least = 0\n'
-                                      'diverged = false\nsetting = "training.learning_rate"\n'
-                                      'at_least = 1\nat_most = 3\npredicted = 1\n'
-                                      'showing = "explain"'), encoding="utf-8")
+    path.write_text(
+        lesson_text(
+            'title = "T"\npreset = "mine.toml"\n[set]\ntraining.learning_rate = 2.0',
+            step=STEP + 'keys = ["f", "space", "[", "P", "x", "o"]\nhints = ["h"]',
+            check='at = "forward 2"\nsteps_at_least = 0\nloss_below = 1\n'
+            "loss_above = 0\ntest_loss_below = 1\n"
+            "test_loss_above = 0\naccuracy_at_least = 0\n"
+            'diverged = false\nsetting = "training.learning_rate"\n'
+            "at_least = 1\nat_most = 3\npredicted = 1\n"
+            'showing = "explain"',
+        ),
+        encoding="utf-8",
+    )
     assert main(["learn", str(path)]) == 0
     lesson = opened["lesson"]
     assert lesson.preset.stepper().learning_rate == 2.0
@@ -411,10 +654,13 @@ def test_a_teachers_lesson_with_its_preset_beside_it_opens(tmp_path, monkeypatch
 
 async def test_live_training_stops_at_the_step_a_lesson_asks_for(tmp_path):
     path = tmp_path / "steps.toml"
-    path.write_text('title = "Steps"\ndescription = "d"\npreset = "xor"\noutcome = "o"\n'
-                    '[[step]]\ntext = "Train to step 300 with r."\n'
-                    '[step.check]\nsteps_at_least = 300\n'
-                    '[[step]]\ntext = "Done."\n', encoding="utf-8")
+    path.write_text(
+        'title = "Steps"\ndescription = "d"\npreset = "xor"\noutcome = "o"\n'
+        '[[step]]\ntext = "Train to step 300 with r."\n'
+        "[step.check]\nsteps_at_least = 300\n"
+        '[[step]]\ntext = "Done."\n',
+        encoding="utf-8",
+    )
     lesson = load_lesson(str(path))
     app = BptuiApp(preset=lesson.preset, lesson=lesson)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -446,8 +692,8 @@ async def test_a_finished_lesson_offers_the_next_one():
 def test_web_mode_serves_lessons_after_loading_them_first(tmp_path):
     """`bptui learn NAME --web` checks the lesson like the app would before any server starts,
     and the browser's app runs `bptui learn NAME` (without --web)."""
-    from bptui.preset import PresetError
     from bptui.commands.web import app_argv, check_loadable
+    from bptui.preset import PresetError
 
     argv = ["learn", "forward", "--web", "--port", "8123"]
     assert app_argv(argv) == ["learn", "forward"]
@@ -460,12 +706,20 @@ def test_web_mode_serves_lessons_after_loading_them_first(tmp_path):
 
 def test_lesson_text_never_reaches_the_terminal_with_control_characters(tmp_path):
     path = tmp_path / "evil.toml"
-    path.write_text('title = "T\\u001b]0;PWNED\\u0007"\ndescription = "d\\u001b[2J"\n'
-                    'preset = "xor"\noutcome = "o\\u001b[2J"\n'
-                    '[[step]]\ntext = "x\\u001b[2J"\nhints = ["h\\u0007"]\n', encoding="utf-8")
+    path.write_text(
+        'title = "T\\u001b]0;PWNED\\u0007"\ndescription = "d\\u001b[2J"\n'
+        'preset = "xor"\noutcome = "o\\u001b[2J"\n'
+        '[[step]]\ntext = "x\\u001b[2J"\nhints = ["h\\u0007"]\n',
+        encoding="utf-8",
+    )
     lesson = load_lesson(str(path))
-    texts = [lesson.title, lesson.description, lesson.outcome, lesson.steps[0].text,
-             *lesson.steps[0].hints]
+    texts = [
+        lesson.title,
+        lesson.description,
+        lesson.outcome,
+        lesson.steps[0].text,
+        *lesson.steps[0].hints,
+    ]
     assert not any(ch in text for text in texts for ch in "\x1b\x07")
 
 

@@ -52,11 +52,15 @@ def texts() -> list[Text]:
     parts.append("⠁⠂⠄⡀⢀⠠⠐⠈ edges", Style(color="#4287f5"))
     parts.append("⣿⣿", Style(color="#4287f5"))  # equal style, its own span: its own segment
     parts.append("\n│ ← ✕ δ · ‹ › end\n")
-    overlapping = Text("overlapping styles here", spans=[Span(0, 11, "bold"),
-                                                        Span(5, 18, "italic red"),
-                                                        Span(12, 23, Style(underline=True))])
-    across = Text("span across\nthree\nlines", style="on blue",
-                  spans=[Span(6, 20, "green"), Span(0, 0, "red")])
+    overlapping = Text(
+        "overlapping styles here",
+        spans=[Span(0, 11, "bold"), Span(5, 18, "italic red"), Span(12, 23, Style(underline=True))],
+    )
+    across = Text(
+        "span across\nthree\nlines",
+        style="on blue",
+        spans=[Span(6, 20, "green"), Span(0, 0, "red")],
+    )
     unordered = Text("late early", spans=[Span(5, 10, "bold"), Span(0, 4, "italic")])
     return [plain, parts, overlapping, across, unordered, Text(""), Text("\n\n")]
 
@@ -107,9 +111,16 @@ def test_runs_line_is_the_line_of_the_text_the_runs_make():
 def test_the_builder_gives_the_lines_of_the_text_the_same_calls_build():
     fitted = Text("fitted head", spans=[Span(0, 6, Style(bold=True)), Span(7, 11, "dim")])
     styled_whole = Text("whole\nstyle", style="italic", spans=[Span(2, 8, "red")])
-    calls = [("append", ("title", DIM)), ("append", ("\n",)), ("append_text", (fitted,)),
-             ("append", (" gap ",)), ("append", ("two\nlines\n", HEAT)), ("append", ("\n",)),
-             ("append_text", (styled_whole,)), ("append", ("\a tail", "bold"))]
+    calls = [
+        ("append", ("title", DIM)),
+        ("append", ("\n",)),
+        ("append_text", (fitted,)),
+        ("append", (" gap ",)),
+        ("append", ("two\nlines\n", HEAT)),
+        ("append", ("\n",)),
+        ("append_text", (styled_whole,)),
+        ("append", ("\a tail", "bold")),
+    ]
     text, builder = Text(no_wrap=True, overflow="crop"), LinesBuilder()
     for name, args in calls:
         getattr(text, name)(*args)

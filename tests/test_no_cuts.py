@@ -21,16 +21,29 @@ from bptui.app.widgets.matrix import MatrixView
 from bptui.engine.names import short_names
 from bptui.engine.numtext import common_power, fit, scaled
 
-SHAPES = [(2, 4, 1), (2, 16, 16, 3), (2, 6, 6, 6, 6, 6, 6, 1), (64, 32, 10), (1, 32, 32, 1),
-          (4, 8, 3), (2, 2, 2), (2, 1), (3, 40, 40, 40, 40, 40, 40, 40, 40, 40, 2)]
+SHAPES = [
+    (2, 4, 1),
+    (2, 16, 16, 3),
+    (2, 6, 6, 6, 6, 6, 6, 1),
+    (64, 32, 10),
+    (1, 32, 32, 1),
+    (4, 8, 3),
+    (2, 2, 2),
+    (2, 1),
+    (3, 40, 40, 40, 40, 40, 40, 40, 40, 40, 2),
+]
 SIZES = [(38, 8), (38, 9), (78, 20), (64, 20), (118, 36), (58, 14), (20, 6), (12, 5)]
 
 
 @pytest.mark.parametrize("layers", SHAPES, ids=lambda s: "-".join(map(str, s)))
 def test_the_diagram_plan_keeps_every_node_inside_its_column(layers):
     for width, height in SIZES:
-        for cursor in [(1, 0), (len(layers) - 1, layers[-1] - 1), (1, layers[1] - 1),
-                       (len(layers) // 2, layers[len(layers) // 2] // 2)]:
+        for cursor in [
+            (1, 0),
+            (len(layers) - 1, layers[-1] - 1),
+            (1, layers[1] - 1),
+            (len(layers) // 2, layers[len(layers) // 2] // 2),
+        ]:
             image = 8 if layers[0] == 64 else None
             layout = plan(layers, width, height, cursor, image_width=image)
             if layout is None:
@@ -46,8 +59,9 @@ def test_the_diagram_plan_keeps_every_node_inside_its_column(layers):
                 if column.index == 0 and image:
                     continue
                 last = column.row(column.first + column.shown - 1)
-                assert layout.body_top <= column.top and last + (
-                    0 if layout.one_row else 1) < height
+                assert (
+                    layout.body_top <= column.top and last + (0 if layout.one_row else 1) < height
+                )
                 if column.windowed:
                     assert column.range_row < height
                 if layout.one_row:
@@ -93,8 +107,12 @@ def test_range_labels_shorten_but_never_cut():
 @pytest.mark.parametrize("width", [4, 5, 6, 7, 8])
 def test_a_fitted_number_never_takes_more_than_its_width(width):
     rng = np.random.default_rng(0)
-    values = np.concatenate([rng.normal(size=200) * 10.0 ** rng.integers(-12, 12, 200),
-                             [0.0, -0.0, 1e-300, -1e-300, 1e300, -1e300, 99999, -99999]])
+    values = np.concatenate(
+        [
+            rng.normal(size=200) * 10.0 ** rng.integers(-12, 12, 200),
+            [0.0, -0.0, 1e-300, -1e-300, 1e300, -1e300, 99999, -99999],
+        ]
+    )
     for value in values:
         text = fit(float(value), width)
         assert len(text) <= width, (value, text)
@@ -146,8 +164,25 @@ def test_short_names_stay_distinct_and_mark_cuts():
 
 # --- the screens -------------------------------------------------------------------------
 
-LABELS = ("input", "hidden", "layer", "output", "units", "more", "dead", "label", "predicted",
-          "each", "unit", "below", "under", "first", "rows", "samples", "computed")
+LABELS = (
+    "input",
+    "hidden",
+    "layer",
+    "output",
+    "units",
+    "more",
+    "dead",
+    "label",
+    "predicted",
+    "each",
+    "unit",
+    "below",
+    "under",
+    "first",
+    "rows",
+    "samples",
+    "computed",
+)
 NUMBER_CUT = re.compile(r"(?<![\w.])-?\d+(\.|e|e-)$")
 
 
@@ -161,8 +196,11 @@ def cuts(line: str) -> list[str]:
             continue
         if NUMBER_CUT.search(token):
             found.append(token)
-        elif token.isalpha() and token not in LABELS and any(
-                label.startswith(token) for label in LABELS):
+        elif (
+            token.isalpha()
+            and token not in LABELS
+            and any(label.startswith(token) for label in LABELS)
+        ):
             found.append(token)
     return found
 
@@ -185,12 +223,13 @@ def screen_lines(app) -> list[str]:
         region = pane.region
         strips = app.screen._compositor.render_strips()
         for y in range(region.y, region.y + region.height):
-            out.append(strips[y].text[region.x:region.x + region.width])
+            out.append(strips[y].text[region.x : region.x + region.width])
     return out
 
 
-PRESETS = sorted(p.stem for p in resources.files("bptui.presets").iterdir()
-                 if p.name.endswith(".toml"))
+PRESETS = sorted(
+    p.stem for p in resources.files("bptui.presets").iterdir() if p.name.endswith(".toml")
+)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])

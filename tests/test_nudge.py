@@ -43,9 +43,15 @@ def mazur_point(steps: int = 0) -> Point:
 # addresses
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("1:1:1", WeightAddress(0, 0, 0)), ("2:2:b", WeightAddress(1, 1, None)),
-    (" 2 : 1 : 2 ", WeightAddress(1, 0, 1)), ("1:2:B", WeightAddress(0, 1, None))])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1:1:1", WeightAddress(0, 0, 0)),
+        ("2:2:b", WeightAddress(1, 1, None)),
+        (" 2 : 1 : 2 ", WeightAddress(1, 0, 1)),
+        ("1:2:B", WeightAddress(0, 1, None)),
+    ],
+)
 def test_address_parses_one_based_parts_and_b_for_the_bias(text, expected):
     address = parse(text, (2, 2, 2))
     assert address == expected
@@ -62,15 +68,19 @@ def test_address_flat_index_matches_the_parameter_vector():
                 assert index == stepper.params.index(layer, unit, source)
 
 
-@pytest.mark.parametrize("text, words", [
-    ("3:1:1", ["layer 3", "2-2-2", "weight layers 1..2"]),
-    ("0:1:1", ["layer 0", "1..2"]),
-    ("1:3:1", ["unit 3", "2-2-2", "2 units (1..2)"]),
-    ("2:1:9", ["input 9", "2 units of hidden layer 1", "or b for the bias"]),
-    ("1:1:3", ["input 3", "2 inputs"]),
-    ("1:1", ["not a weight address", "LAYER:UNIT:INPUT"]),
-    ("a:b:c", ["not a weight address"]),
-    ("1:1:-1", ["not a weight address"])])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("3:1:1", ["layer 3", "2-2-2", "weight layers 1..2"]),
+        ("0:1:1", ["layer 0", "1..2"]),
+        ("1:3:1", ["unit 3", "2-2-2", "2 units (1..2)"]),
+        ("2:1:9", ["input 9", "2 units of hidden layer 1", "or b for the bias"]),
+        ("1:1:3", ["input 3", "2 inputs"]),
+        ("1:1", ["not a weight address", "LAYER:UNIT:INPUT"]),
+        ("a:b:c", ["not a weight address"]),
+        ("1:1:-1", ["not a weight address"]),
+    ],
+)
 def test_address_errors_are_one_line_naming_the_layer_sizes(text, words):
     with pytest.raises(AddressError) as caught:
         parse(text, (2, 2, 2))
@@ -102,8 +112,9 @@ def test_nudge_mazur_w1_slope_gradient_and_factors_match_mazur():
     # ∂C/∂a_h1 = w5·δ_o1 + w7·δ_o2, each term listed
     assert [(t.unit, t.weight) for t in result.terms] == [(0, W5), (1, W7)]
     assert [t.delta for t in result.terms] == pytest.approx([DELTA_O1, DELTA_O2], rel=1e-7)
-    assert [t.value for t in result.terms] == pytest.approx([W5 * DELTA_O1, W7 * DELTA_O2],
-                                                            rel=1e-7)
+    assert [t.value for t in result.terms] == pytest.approx(
+        [W5 * DELTA_O1, W7 * DELTA_O2], rel=1e-7
+    )
     assert np.prod(values) == pytest.approx(result.gradient, rel=1e-12)
 
 
@@ -113,7 +124,8 @@ def test_nudge_mazur_output_weight_w5_has_the_loss_derivative_at_the_output():
     assert [f.name for f in result.factors] == ["∂C/∂a", "σ'(z)", "a_in = a(1,1)"]
     # ∂E/∂out_o1 = out_o1 − target = 0.75136507 − 0.01; σ'(z) = 0.186815602; out_h1 = 0.593269992
     assert [f.value for f in result.factors] == pytest.approx(
-        [0.74136507, 0.186815602, 0.593269992], rel=1e-8)
+        [0.74136507, 0.186815602, 0.593269992], rel=1e-8
+    )
     assert result.terms == ()
 
 
@@ -147,8 +159,11 @@ def test_nudge_slope_matches_gradient_and_factors_multiply_to_it(config):
     stepper.run(2)
     point = Point.current(stepper)
     for layer, (rows, cols) in enumerate(point.shapes):
-        for address in (WeightAddress(layer, rows - 1, 0), WeightAddress(layer, 0, cols - 1),
-                        WeightAddress(layer, rows // 2, None)):
+        for address in (
+            WeightAddress(layer, rows - 1, 0),
+            WeightAddress(layer, 0, cols - 1),
+            WeightAddress(layer, rows // 2, None),
+        ):
             result = nudge(point, address)
             assert abs(result.slope - result.gradient) <= 1e-6 * abs(result.gradient) + 1e-9
             product = np.prod([f.per_sample for f in result.factors], axis=0)
@@ -156,16 +171,25 @@ def test_nudge_slope_matches_gradient_and_factors_multiply_to_it(config):
             l2 = config.get("l2", 0.0)
             expected_l2 = 0.0 if address.is_bias else l2 / point.m * result.weight
             assert result.l2_term == pytest.approx(expected_l2, abs=1e-15)
-            assert result.data_gradient + result.l2_term == pytest.approx(result.gradient,
-                                                                          rel=1e-9, abs=1e-14)
+            assert result.data_gradient + result.l2_term == pytest.approx(
+                result.gradient, rel=1e-9, abs=1e-14
+            )
             if result.terms:  # ∂C/∂a_j = Σ_k w_kj·δ_k, term by term, per sample
                 by_a = result.factors[0].per_sample
                 assert np.allclose(sum(t.per_sample for t in result.terms), by_a, atol=1e-14)
 
 
 def test_nudge_gradient_is_the_steppers_own_bit_for_bit():
-    stepper = make_stepper([3, 5, 4, 2], hidden="relu", output="softmax", loss="cross_entropy",
-                           batch=4, shuffle=True, l2=0.1, m=10)
+    stepper = make_stepper(
+        [3, 5, 4, 2],
+        hidden="relu",
+        output="softmax",
+        loss="cross_entropy",
+        batch=4,
+        shuffle=True,
+        l2=0.1,
+        m=10,
+    )
     stepper.run(3)
     stepper.micro_step()  # mid-step: the next batch is loaded
     point = Point.current(stepper)
@@ -200,13 +224,25 @@ def test_last_step_point_reproduces_the_update_just_made():
 def stepper_bytes(stepper) -> tuple:
     """Everything a probe could disturb, as bytes."""
     ws = stepper.ws
-    return (stepper.params.flat.tobytes(), stepper.before.flat.tobytes(),
-            stepper.grads.flat.tobytes(), stepper.applied.flat.tobytes(),
-            stepper.opt_state.tobytes(), stepper.opt_before.tobytes(), stepper.opt_t,
-            stepper.position, stepper.step, stepper.batch_start, stepper.version,
-            stepper._perm_epoch, tuple(x.tobytes() for x in (*ws.z, *ws.a, *ws.delta)),
-            np.asarray(stepper.batch_x).tobytes(), stepper.history.batch_loss.values.tobytes(),
-            stepper.history.loss.values.tobytes(), stepper.last_cost)
+    return (
+        stepper.params.flat.tobytes(),
+        stepper.before.flat.tobytes(),
+        stepper.grads.flat.tobytes(),
+        stepper.applied.flat.tobytes(),
+        stepper.opt_state.tobytes(),
+        stepper.opt_before.tobytes(),
+        stepper.opt_t,
+        stepper.position,
+        stepper.step,
+        stepper.batch_start,
+        stepper.version,
+        stepper._perm_epoch,
+        tuple(x.tobytes() for x in (*ws.z, *ws.a, *ws.delta)),
+        np.asarray(stepper.batch_x).tobytes(),
+        stepper.history.batch_loss.values.tobytes(),
+        stepper.history.loss.values.tobytes(),
+        stepper.last_cost,
+    )
 
 
 def test_probes_leave_the_stepper_bit_for_bit_as_it_was():
@@ -249,20 +285,39 @@ def nudge_json(capsys, *args) -> dict:
 
 def test_nudge_command_json_contract_on_mazur(capsys):
     doc = nudge_json(capsys, "mazur", "--weight", "1:1:1")
-    for key in ("weight", "epsilon", "loss_minus", "loss", "loss_plus", "slope", "gradient",
-                "factors"):
+    for key in (
+        "weight",
+        "epsilon",
+        "loss_minus",
+        "loss",
+        "loss_plus",
+        "slope",
+        "gradient",
+        "factors",
+    ):
         assert key in doc
     assert doc["weight"] == "1:1:1"
     assert doc["slope"] == pytest.approx(0.000438568, rel=1e-6)
     assert doc["gradient"] == pytest.approx(0.000438568, rel=1e-6)
     assert [set(f) for f in doc["factors"]] == [{"name", "value"}] * 3
-    assert [f["value"] for f in doc["factors"]] == pytest.approx([0.0363503, 0.2413007, 0.05],
-                                                                 abs=5e-8)
+    assert [f["value"] for f in doc["factors"]] == pytest.approx(
+        [0.0363503, 0.2413007, 0.05], abs=5e-8
+    )
 
 
 def test_nudge_command_steps_eps_and_set(capsys):
-    doc = nudge_json(capsys, "mazur", "--weight", "1:1:2", "--steps", "1", "--eps", "0.001",
-                     "--set", "training.l2=0.5")
+    doc = nudge_json(
+        capsys,
+        "mazur",
+        "--weight",
+        "1:1:2",
+        "--steps",
+        "1",
+        "--eps",
+        "0.001",
+        "--set",
+        "training.l2=0.5",
+    )
     assert doc["steps"] == 1
     assert doc["epsilon"] == 0.001
     assert doc["l2_term"] == pytest.approx(0.5 * doc["value"])
@@ -285,12 +340,16 @@ def test_nudge_command_text_on_a_batch_lists_samples_and_l2(capsys):
     assert "+ λ/m·w" in out
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--weight", "3:1:1"], ["--weight 3:1:1", "2-2-2"]),
-    (["--weight", "1:1:7"], ["input 7", "2 inputs"]),
-    (["--weight", "1:1:1", "--eps", "0"], ["--eps"]),
-    (["--weight", "1:1:1", "--eps", "nan"], ["--eps"]),
-    ([], ["--weight"])])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--weight", "3:1:1"], ["--weight 3:1:1", "2-2-2"]),
+        (["--weight", "1:1:7"], ["input 7", "2 inputs"]),
+        (["--weight", "1:1:1", "--eps", "0"], ["--eps"]),
+        (["--weight", "1:1:1", "--eps", "nan"], ["--eps"]),
+        ([], ["--weight"]),
+    ],
+)
 def test_nudge_command_bad_input_is_one_line_and_exit_2(capsys, args, words):
     assert run_main(["nudge", "mazur", *args]) == 2
     captured = capsys.readouterr()
@@ -311,8 +370,21 @@ def test_probes_of_a_diverged_run_give_null_and_no_warning(capsys, tmp_path, com
     path.write_text(DIVERGING, encoding="utf-8")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert run_main([command[0], str(path), "--weight", "2:1:1", "--steps", "50", "--json",
-                         *command[1:]]) == 0
+        assert (
+            run_main(
+                [
+                    command[0],
+                    str(path),
+                    "--weight",
+                    "2:1:1",
+                    "--steps",
+                    "50",
+                    "--json",
+                    *command[1:],
+                ]
+            )
+            == 0
+        )
     captured = capsys.readouterr()
     assert captured.err == ""
     doc = json.loads(captured.out)

@@ -28,19 +28,31 @@ from tests.helpers import fingerprint, make_dataset
 ALL = list(optimizers.NAMES)
 
 
-def stepper_for(name: str, lr: float | None = None, schedule: str = "constant", options=(),
-                layers=(3, 5, 4, 2), batch=0, m=9, seed=3, output="sigmoid", loss="quadratic",
-                l2=0.0) -> Stepper:
+def stepper_for(
+    name: str,
+    lr: float | None = None,
+    schedule: str = "constant",
+    options=(),
+    layers=(3, 5, 4, 2),
+    batch=0,
+    m=9,
+    seed=3,
+    output="sigmoid",
+    loss="quadratic",
+    l2=0.0,
+) -> Stepper:
     rng = np.random.default_rng(seed + 7)
     spec = NetworkSpec(tuple(layers), "tanh", output, loss)
     data = make_dataset(rng, m, layers[0], layers[-1], output, loss, m_test=4)
     lr = optimizers.OPTIMIZERS[name].default_learning_rate * 5 if lr is None else lr
-    training = TrainingSpec(lr, batch, l2, optimizer=name, schedule=schedule,
-                            options=tuple(options))
+    training = TrainingSpec(
+        lr, batch, l2, optimizer=name, schedule=schedule, options=tuple(options)
+    )
     return Stepper(spec, training, data, seed)
 
 
 # ----- the registry --------------------------------------------------------------------------
+
 
 def test_the_registry_lists_every_optimizer_torch_has_and_we_teach():
     assert ALL == ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"]
@@ -69,6 +81,7 @@ def test_a_preset_without_optimizer_keeps_its_rule():
 
 # ----- the update rules against references written from the formulas -------------------------
 
+
 def reference_step(name, h, theta, g, lr, t, state):
     """One update by the textbook / torch.optim formulas; returns (new θ, new state)."""
     s = dict(state)
@@ -91,14 +104,20 @@ def reference_step(name, h, theta, g, lr, t, state):
         theta = theta * (1 - lr * h["weight_decay"])
     s["m"] = b1 * s.get("m", 0 * g) + (1 - b1) * g
     s["v"] = b2 * s.get("v", 0 * g) + (1 - b2) * g * g
-    m_hat, v_hat = s["m"] / (1 - b1 ** t), s["v"] / (1 - b2 ** t)
+    m_hat, v_hat = s["m"] / (1 - b1**t), s["v"] / (1 - b2**t)
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), s
 
 
-@pytest.mark.parametrize("schedule, options", [
-    ("constant", ()), ("step", (("gamma", 0.5), ("step_size", 3))),
-    ("exponential", (("gamma", 0.9),)), ("cosine", (("t_max", 7), ("eta_min", 1e-4))),
-    ("inverse_time", (("decay", 0.3),))])
+@pytest.mark.parametrize(
+    "schedule, options",
+    [
+        ("constant", ()),
+        ("step", (("gamma", 0.5), ("step_size", 3))),
+        ("exponential", (("gamma", 0.9),)),
+        ("cosine", (("t_max", 7), ("eta_min", 1e-4))),
+        ("inverse_time", (("decay", 0.3),)),
+    ],
+)
 @pytest.mark.parametrize("name", ALL)
 def test_every_optimizer_and_schedule_follow_their_formulas(name, schedule, options):
     stepper = stepper_for(name, schedule=schedule, options=options, batch=4)
@@ -124,12 +143,16 @@ def gradients(stepper: Stepper) -> None:
 
 def test_schedules_closed_forms():
     base = 0.8
-    cases = {"step": ({"gamma": 0.5, "step_size": 3}, lambda t: base * 0.5 ** (t // 3)),
-             "exponential": ({"gamma": 0.9}, lambda t: base * 0.9 ** t),
-             "cosine": ({"t_max": 10, "eta_min": 0.1},
-                        lambda t: 0.1 + (base - 0.1) * (1 + math.cos(math.pi * t / 10)) / 2),
-             "inverse_time": ({"decay": 0.25}, lambda t: base / (1 + 0.25 * t)),
-             "constant": ({}, lambda t: base)}
+    cases = {
+        "step": ({"gamma": 0.5, "step_size": 3}, lambda t: base * 0.5 ** (t // 3)),
+        "exponential": ({"gamma": 0.9}, lambda t: base * 0.9**t),
+        "cosine": (
+            {"t_max": 10, "eta_min": 0.1},
+            lambda t: 0.1 + (base - 0.1) * (1 + math.cos(math.pi * t / 10)) / 2,
+        ),
+        "inverse_time": ({"decay": 0.25}, lambda t: base / (1 + 0.25 * t)),
+        "constant": ({}, lambda t: base),
+    }
     assert set(cases) == set(schedules.NAMES)
     for name, (h, formula) in cases.items():
         schedule = schedules.create(name, h)
@@ -149,27 +172,39 @@ def test_momentum_uses_the_scheduled_rate_inside_the_velocity():
 
 # ----- against PyTorch, where it is installed -----------------------------------------------
 
+
 def torch_run(stepper: Stepper, steps: int):
     """The same network, data, batches and optimizer in PyTorch (float64); (losses, θ)."""
     torch = pytest.importorskip("torch")
     spec, training = stepper.spec, stepper.training
     params = []
     for w, b in zip(stepper.weights, stepper.biases):
-        params += [torch.tensor(w.copy(), requires_grad=True),
-                   torch.tensor(b.copy(), requires_grad=True)]
+        params += [
+            torch.tensor(w.copy(), requires_grad=True),
+            torch.tensor(b.copy(), requires_grad=True),
+        ]
     h, lr = stepper.optimizer.h, training.learning_rate
-    cls = {"sgd": lambda: torch.optim.SGD(params, lr=lr),
-           "momentum": lambda: torch.optim.SGD(params, lr=lr, momentum=h.get("momentum", 0)),
-           "nesterov": lambda: torch.optim.SGD(params, lr=lr, momentum=h.get("momentum", 0),
-                                               nesterov=True),
-           "adagrad": lambda: torch.optim.Adagrad(params, lr=lr, eps=h.get("epsilon", 0)),
-           "rmsprop": lambda: torch.optim.RMSprop(params, lr=lr, alpha=h.get("alpha", 0),
-                                                  eps=h.get("epsilon", 0)),
-           "adam": lambda: torch.optim.Adam(params, lr=lr, betas=(h.get("beta1", 0), h.get("beta2", 0)),
-                                            eps=h.get("epsilon", 0)),
-           "adamw": lambda: torch.optim.AdamW(params, lr=lr, betas=(h.get("beta1", 0), h.get("beta2", 0)),
-                                              eps=h.get("epsilon", 0),
-                                              weight_decay=h.get("weight_decay", 0))}
+    cls = {
+        "sgd": lambda: torch.optim.SGD(params, lr=lr),
+        "momentum": lambda: torch.optim.SGD(params, lr=lr, momentum=h.get("momentum", 0)),
+        "nesterov": lambda: torch.optim.SGD(
+            params, lr=lr, momentum=h.get("momentum", 0), nesterov=True
+        ),
+        "adagrad": lambda: torch.optim.Adagrad(params, lr=lr, eps=h.get("epsilon", 0)),
+        "rmsprop": lambda: torch.optim.RMSprop(
+            params, lr=lr, alpha=h.get("alpha", 0), eps=h.get("epsilon", 0)
+        ),
+        "adam": lambda: torch.optim.Adam(
+            params, lr=lr, betas=(h.get("beta1", 0), h.get("beta2", 0)), eps=h.get("epsilon", 0)
+        ),
+        "adamw": lambda: torch.optim.AdamW(
+            params,
+            lr=lr,
+            betas=(h.get("beta1", 0), h.get("beta2", 0)),
+            eps=h.get("epsilon", 0),
+            weight_decay=h.get("weight_decay", 0),
+        ),
+    }
     optimizer = cls[training.optimizer]()
     x = torch.tensor(stepper.data.x_train)
     y = torch.tensor(stepper.data.y_train)
@@ -188,13 +223,18 @@ def torch_run(stepper: Stepper, steps: int):
         with torch.no_grad():
             losses.append(float(cost(x, y)))
         optimizer.zero_grad()
-        cost(x[start:start + batch], y[start:start + batch]).backward()
+        cost(x[start : start + batch], y[start : start + batch]).backward()
         optimizer.step()
     with torch.no_grad():
         losses.append(float(cost(x, y)))
-    theta = np.concatenate([np.concatenate([params[2 * l].detach().numpy().ravel(),
-                                            params[2 * l + 1].detach().numpy()])
-                            for l in range(spec.depth)])
+    theta = np.concatenate(
+        [
+            np.concatenate(
+                [params[2 * l].detach().numpy().ravel(), params[2 * l + 1].detach().numpy()]
+            )
+            for l in range(spec.depth)
+        ]
+    )
     return losses, theta
 
 
@@ -202,10 +242,15 @@ def torch_run(stepper: Stepper, steps: int):
 @pytest.mark.parametrize("batch", [0, 3])
 def test_against_torch_optim(name, batch):
     lr = 2 * optimizers.OPTIMIZERS[name].default_learning_rate  # larger ones amplify rounding
-    stepper = stepper_for(name, lr=lr, batch=batch,
-                          options=(("momentum", 0.8),) if name in ("momentum", "nesterov") else ())
-    stepper = Stepper(stepper.spec, dataclasses.replace(stepper.training, eval_every=1),
-                      stepper.data, 3)
+    stepper = stepper_for(
+        name,
+        lr=lr,
+        batch=batch,
+        options=(("momentum", 0.8),) if name in ("momentum", "nesterov") else (),
+    )
+    stepper = Stepper(
+        stepper.spec, dataclasses.replace(stepper.training, eval_every=1), stepper.data, 3
+    )
     losses, theta = torch_run(stepper, 40)
     stepper.run(40)
     stepper.record_loss()
@@ -214,6 +259,7 @@ def test_against_torch_optim(name, batch):
 
 
 # ----- state everywhere: undo, sessions, settings --------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["adam", "rmsprop", "nesterov"])
 def test_undo_and_redo_are_exact_with_optimizer_state(name):
@@ -233,9 +279,15 @@ def test_undo_and_redo_are_exact_with_optimizer_state(name):
 
 
 def fingerprint_all(stepper):
-    return (stepper.params.flat.tobytes(), stepper.applied.flat.tobytes(),
-            stepper.opt_state.tobytes(), stepper.opt_before.tobytes(), stepper.opt_t,
-            stepper.position, stepper.step)
+    return (
+        stepper.params.flat.tobytes(),
+        stepper.applied.flat.tobytes(),
+        stepper.opt_state.tobytes(),
+        stepper.opt_before.tobytes(),
+        stepper.opt_t,
+        stepper.position,
+        stepper.step,
+    )
 
 
 ADAM_PRESET = """
@@ -278,12 +330,17 @@ def test_changing_the_optimizer_keeps_weights_and_resets_its_state(tmp_path):
     preset = preset_from_text(ADAM_PRESET, "adam.toml", "adam", tmp_path)
     stepper = preset.stepper()
     stepper.run(5)
-    same = Stepper(preset.network, dataclasses.replace(preset.training, learning_rate=0.01),
-                   preset.data, preset.seed)
+    same = Stepper(
+        preset.network,
+        dataclasses.replace(preset.training, learning_rate=0.01),
+        preset.data,
+        preset.seed,
+    )
     assert same.adopt(stepper) is True
     assert same.opt_t == 5 and same.opt_state.tobytes() == stepper.opt_state.tobytes()
-    other = Stepper(preset.network, TrainingSpec(0.1, 16, optimizer="momentum"), preset.data,
-                    preset.seed)
+    other = Stepper(
+        preset.network, TrainingSpec(0.1, 16, optimizer="momentum"), preset.data, preset.seed
+    )
     assert other.adopt(stepper) is False
     assert other.opt_t == 0 and not other.opt_state.any()
     assert other.params.flat.tobytes() == stepper.params.flat.tobytes() and other.step == 5
@@ -291,12 +348,13 @@ def test_changing_the_optimizer_keeps_weights_and_resets_its_state(tmp_path):
 
 # ----- explanations: every printed formula gives its printed result ---------------------------
 
+
 def evaluate_printed(expression: str) -> float:
     """A formula's numeric part as printed, evaluated: '0.9·(-0.01) + 0.1·0.05²' → number."""
     text = expression.replace("−", "-").replace("·", "*").replace("²", "**2").replace("^", "**")
     text = re.sub(r"√([0-9.e+-]+)", r"math.sqrt(\1)", text)
     text = re.sub(r"\bln ([0-9.e+-]+)", r"math.log(\1)", text)
-    return eval(text, {"math": math})  # noqa: S307 - test-only, our own printed text
+    return eval(text, {"math": math})
 
 
 def check_formula_line(text: str) -> int:
@@ -306,7 +364,9 @@ def check_formula_line(text: str) -> int:
     *_, numbers, result = [part.strip() for part in text.split(" = ")]
     numbers = numbers.split(": ")[-1]
     value, printed = evaluate_printed(numbers), float(result.replace("−", "-"))
-    scale = max([abs(printed)] + [abs(float(v)) for v in re.findall(r"\d+\.?\d*(?:e-?\d+)?", numbers)])
+    scale = max(
+        [abs(printed)] + [abs(float(v)) for v in re.findall(r"\d+\.?\d*(?:e-?\d+)?", numbers)]
+    )
     assert abs(value - printed) <= 2e-3 * scale, text
     return 1
 
@@ -337,12 +397,18 @@ def test_adam_explains_its_moments():
     stepper = stepper_for("adam")
     stepper.run(3)
     text = "\n".join(line.text for line in explain(stepper, 0, 0))
-    for part in ("m = β1·m + (1 − β1)·g", "v = β2·v + (1 − β2)·g²", "m̂ = m/(1 − β1^t), t = 3",
-                 "v̂ = v/(1 − β2^t)", "Δw_1 = −η·m̂/(√v̂ + ε)"):
+    for part in (
+        "m = β1·m + (1 − β1)·g",
+        "v = β2·v + (1 − β2)·g²",
+        "m̂ = m/(1 − β1^t), t = 3",
+        "v̂ = v/(1 − β2^t)",
+        "Δw_1 = −η·m̂/(√v̂ + ε)",
+    ):
         assert part in text
 
 
 # ----- initializers ---------------------------------------------------------------------------
+
 
 def test_initializers():
     rng = np.random.default_rng(0)

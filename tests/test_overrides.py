@@ -9,10 +9,10 @@ import pytest
 
 from bptui.commands.cli import app_parser, load_target
 from bptui.commands.compare import parse_vary, split_top_level
+from bptui.commands.web import app_argv
 from bptui.preset import PresetError, load_preset
 from bptui.preset.loader import with_overrides, with_sets
 from bptui.preset.overrides import Override, apply, from_table, parse_set
-from bptui.commands.web import app_argv
 from tests.helpers import run_cli
 from tests.test_bad_input import assert_one_error, preset, run_main, train_bad
 
@@ -30,26 +30,48 @@ def train_json(capsys, *argv: str) -> dict:
     return json.loads(out)
 
 
-# ----- --set ---------------------------------------------------------------------------------------
+# ----- --set --------------------------------------------------------------------------------------
+
 
 def test_set_overrides_keys_for_one_run(capsys, tmp_path):
-    by_set = train_json(capsys, "xor", "--steps", "20", "--set", "training.learning_rate=0.5",
-                        "--set", "network.hidden_activation=tanh")
-    text = (load_preset("xor").doc["title"], )
+    by_set = train_json(
+        capsys,
+        "xor",
+        "--steps",
+        "20",
+        "--set",
+        "training.learning_rate=0.5",
+        "--set",
+        "network.hidden_activation=tanh",
+    )
+    text = (load_preset("xor").doc["title"],)
     path = tmp_path / "same.toml"
-    path.write_text(preset(title=f'title = "{text[0]}"', network="layers = [2, 2, 1]\n"
-                           "hidden_activation = 'tanh'", training="learning_rate = 0.5",
-                           data="inputs = [[0, 0], [0, 1], [1, 0], [1, 1]]\n"
-                                "targets = [[0], [1], [1], [0]]"), encoding="utf-8")
+    path.write_text(
+        preset(
+            title=f'title = "{text[0]}"',
+            network="layers = [2, 2, 1]\nhidden_activation = 'tanh'",
+            training="learning_rate = 0.5",
+            data="inputs = [[0, 0], [0, 1], [1, 0], [1, 1]]\ntargets = [[0], [1], [1], [0]]",
+        ),
+        encoding="utf-8",
+    )
     by_file = train_json(capsys, str(path), "--steps", "20")
     assert by_set["loss"] == by_file["loss"] and by_set["layers"] == by_file["layers"]
     assert by_set["loss"] != train_json(capsys, "xor", "--steps", "20")["loss"]
 
 
 def test_set_parses_toml_values_and_bare_words():
-    preset_ = with_sets(load_preset("xor"), ["network.layers=[2,8,1]", "training.optimizer=adam",
-                                              "training.shuffle=true", "seed=3",
-                                              'title="My run"', "network.init=he"])
+    preset_ = with_sets(
+        load_preset("xor"),
+        [
+            "network.layers=[2,8,1]",
+            "training.optimizer=adam",
+            "training.shuffle=true",
+            "seed=3",
+            'title="My run"',
+            "network.init=he",
+        ],
+    )
     assert preset_.network.layers == (2, 8, 1) and preset_.training.optimizer == "adam"
     assert preset_.training.shuffle and preset_.seed == 3 and preset_.title == "My run"
     assert preset_.doc["network"]["init"] == "he"
@@ -97,36 +119,81 @@ def test_web_children_get_set():
 
 
 SET_ERRORS = [
-    pytest.param("training.learnig_rate=0.1", "--set training.learnig_rate: ",
-                 "did you mean learning_rate", id="unknown-key-did-you-mean"),
-    pytest.param("trainig.learning_rate=0.1", "--set trainig.learning_rate: ",
-                 "did you mean training", id="unknown-table"),
-    pytest.param("training.learning_rate=-1", "--set training.learning_rate: ", "out of range",
-                 id="out-of-range"),
-    pytest.param("training.learning_rate=fast", "--set training.learning_rate: ",
-                 "expected a number", id="word-for-number"),
-    pytest.param("training.learning_rate=nan", "--set training.learning_rate: ",
-                 "not a finite number", id="nan"),
-    pytest.param("training.learning_rate=[0.1", "--set training.learning_rate: ",
-                 "not a TOML value", id="bad-toml"),
-    pytest.param("training.learning_rate=1\ny = 2", "--set training.learning_rate: ",
-                 "more than one", id="two-values"),
-    pytest.param("training.learning_rate=", "--set training.learning_rate: ", "missing value",
-                 id="empty-value"),
+    pytest.param(
+        "training.learnig_rate=0.1",
+        "--set training.learnig_rate: ",
+        "did you mean learning_rate",
+        id="unknown-key-did-you-mean",
+    ),
+    pytest.param(
+        "trainig.learning_rate=0.1",
+        "--set trainig.learning_rate: ",
+        "did you mean training",
+        id="unknown-table",
+    ),
+    pytest.param(
+        "training.learning_rate=-1",
+        "--set training.learning_rate: ",
+        "out of range",
+        id="out-of-range",
+    ),
+    pytest.param(
+        "training.learning_rate=fast",
+        "--set training.learning_rate: ",
+        "expected a number",
+        id="word-for-number",
+    ),
+    pytest.param(
+        "training.learning_rate=nan",
+        "--set training.learning_rate: ",
+        "not a finite number",
+        id="nan",
+    ),
+    pytest.param(
+        "training.learning_rate=[0.1",
+        "--set training.learning_rate: ",
+        "not a TOML value",
+        id="bad-toml",
+    ),
+    pytest.param(
+        "training.learning_rate=1\ny = 2",
+        "--set training.learning_rate: ",
+        "more than one",
+        id="two-values",
+    ),
+    pytest.param(
+        "training.learning_rate=",
+        "--set training.learning_rate: ",
+        "missing value",
+        id="empty-value",
+    ),
     pytest.param("training.learning_rate", "--set: ", "not KEY=VALUE", id="no-equals"),
     pytest.param("", "--set: ", "not KEY=VALUE", id="empty"),
     pytest.param("=0.1", "--set: ", "missing KEY", id="empty-key"),
     pytest.param("training..l2=0.1", "--set: ", "not a dotted key", id="bad-key"),
-    pytest.param("network.hidden_activation=rellu", "--set network.hidden_activation: ",
-                 "did you mean 'relu'", id="bad-choice"),
-    pytest.param("weights.W=[[1]]", "--set weights.W: ", "expected [[weights]]",
-                 id="weights-not-pinned"),
+    pytest.param(
+        "network.hidden_activation=rellu",
+        "--set network.hidden_activation: ",
+        "did you mean 'relu'",
+        id="bad-choice",
+    ),
+    pytest.param(
+        "weights.W=[[1]]", "--set weights.W: ", "expected [[weights]]", id="weights-not-pinned"
+    ),
     pytest.param("network=3", "--set network: ", "is a table", id="table-to-scalar"),
     pytest.param("title.x=3", "--set title.x: ", "not a table", id="inside-a-string"),
-    pytest.param("data.generator=moons", "--set data.generator: ", "exactly one data source",
-                 id="two-data-sources"),
-    pytest.param("network.layers=[3,4,1]", "xor.toml: data.inputs: ", "with --set network.layers",
-                 id="consequence-names-the-override"),
+    pytest.param(
+        "data.generator=moons",
+        "--set data.generator: ",
+        "exactly one data source",
+        id="two-data-sources",
+    ),
+    pytest.param(
+        "network.layers=[3,4,1]",
+        "xor.toml: data.inputs: ",
+        "with --set network.layers",
+        id="consequence-names-the-override",
+    ),
 ]
 
 
@@ -142,14 +209,17 @@ def test_bad_set_is_one_line_exit_2(capsys, monkeypatch, command, text, starts, 
 
 
 def test_set_cannot_reach_into_an_array_of_tables(capsys):
-    line = assert_one_error(*run(["train", "mazur", "--set", "weights.0.W=[[1, 2]]"], capsys),
-                            says="array of tables")
+    line = assert_one_error(
+        *run(["train", "mazur", "--set", "weights.0.W=[[1, 2]]"], capsys), says="array of tables"
+    )
     assert line.startswith("bptui: error: --set weights.0.W: weights is an array of tables")
 
 
 def test_set_with_session_is_refused(capsys, tmp_path):
-    assert_one_error(*run(["--session", str(tmp_path / "s.toml"), "--set", "seed=1"], capsys),
-                     says="--set goes with a preset")
+    assert_one_error(
+        *run(["--session", str(tmp_path / "s.toml"), "--set", "seed=1"], capsys),
+        says="--set goes with a preset",
+    )
 
 
 def test_subprocess_bad_set(tmp_path):
@@ -158,6 +228,7 @@ def test_subprocess_bad_set(tmp_path):
 
 
 # ----- the override function itself ------------------------------------------------------------
+
 
 def test_overrides_from_a_table_name_their_file_and_key():
     overrides = from_table({"training": {"l3": 0.5}}, "lesson.toml", "set")
@@ -176,38 +247,82 @@ def test_apply_copies_and_creates_tables():
     assert doc == {"title": "t", "network": {"layers": [2, 1]}}
 
 
-# ----- --vary --------------------------------------------------------------------------------------
+# ----- --vary -------------------------------------------------------------------------------------
+
 
 def test_vary_values_split_at_the_top_level_only():
     assert split_top_level("sgd,momentum,adam") == ["sgd", "momentum", "adam"]
     assert split_top_level("[2,4,1], [2,8,1]") == ["[2,4,1]", "[2,8,1]"]
     assert split_top_level("'a,b',\"c,d\",{x=1,y=2}") == ["'a,b'", '"c,d"', "{x=1,y=2}"]
-    assert parse_vary("network.layers=[2,4,1],[2,8,1]") == ("network.layers", [[2, 4, 1], [2, 8, 1]])
+    assert parse_vary("network.layers=[2,4,1],[2,8,1]") == (
+        "network.layers",
+        [[2, 4, 1], [2, 8, 1]],
+    )
     assert parse_vary("training.l2=0,0.1") == ("training.l2", [0, 0.1])
 
 
 VARY_ERRORS = [
-    pytest.param(["--vary", "training.optimizer=sgd,adamm"], "--vary training.optimizer: ",
-                 "did you mean 'adam'", id="bad-value"),
-    pytest.param(["--vary", "training.optimiser=sgd,adam"], "--vary training.optimiser: ",
-                 "did you mean optimizer", id="unknown-key"),
-    pytest.param(["--vary", "training.optimizer=sgd,,adam"], "--vary training.optimizer: ",
-                 "empty value", id="empty-item"),
-    pytest.param(["--vary", "training.optimizer="], "--vary training.optimizer: ", "empty value",
-                 id="no-values"),
+    pytest.param(
+        ["--vary", "training.optimizer=sgd,adamm"],
+        "--vary training.optimizer: ",
+        "did you mean 'adam'",
+        id="bad-value",
+    ),
+    pytest.param(
+        ["--vary", "training.optimiser=sgd,adam"],
+        "--vary training.optimiser: ",
+        "did you mean optimizer",
+        id="unknown-key",
+    ),
+    pytest.param(
+        ["--vary", "training.optimizer=sgd,,adam"],
+        "--vary training.optimizer: ",
+        "empty value",
+        id="empty-item",
+    ),
+    pytest.param(
+        ["--vary", "training.optimizer="],
+        "--vary training.optimizer: ",
+        "empty value",
+        id="no-values",
+    ),
     pytest.param(["--vary", "training.optimizer"], "--vary: ", "not KEY=VALUE", id="no-equals"),
     pytest.param(["--vary", "=sgd"], "--vary: ", "missing KEY", id="no-key"),
-    pytest.param(["--vary", "weights.0.W=[[1,2]]"], "--vary weights.0.W: ", "array of tables",
-                 id="array-of-tables"),
-    pytest.param(["--vary", "training.l2=0,0.1", "--vary", "training.l2=1"], "--vary training.l2: ",
-                 "varied twice", id="twice"),
-    pytest.param(["--vary", "training.l2=0,0.1", "--set", "training.l2=1"], "--vary training.l2: ",
-                 "also given with --set", id="also-set"),
-    pytest.param(["--vary", "seed=" + ",".join(map(str, range(9))), "--vary",
-                  "training.l2=" + ",".join(map(str, range(9)))], "--vary: ", "too many runs",
-                 id="too-many"),
-    pytest.param(["--vary", "training.learning_rate=0.1,[0.2"], "--vary training.learning_rate: ",
-                 "not a TOML value", id="bad-toml"),
+    pytest.param(
+        ["--vary", "weights.0.W=[[1,2]]"],
+        "--vary weights.0.W: ",
+        "array of tables",
+        id="array-of-tables",
+    ),
+    pytest.param(
+        ["--vary", "training.l2=0,0.1", "--vary", "training.l2=1"],
+        "--vary training.l2: ",
+        "varied twice",
+        id="twice",
+    ),
+    pytest.param(
+        ["--vary", "training.l2=0,0.1", "--set", "training.l2=1"],
+        "--vary training.l2: ",
+        "also given with --set",
+        id="also-set",
+    ),
+    pytest.param(
+        [
+            "--vary",
+            "seed=" + ",".join(map(str, range(9))),
+            "--vary",
+            "training.l2=" + ",".join(map(str, range(9))),
+        ],
+        "--vary: ",
+        "too many runs",
+        id="too-many",
+    ),
+    pytest.param(
+        ["--vary", "training.learning_rate=0.1,[0.2"],
+        "--vary training.learning_rate: ",
+        "not a TOML value",
+        id="bad-toml",
+    ),
 ]
 
 
@@ -226,32 +341,63 @@ def test_subprocess_bad_vary(tmp_path):
     assert_one_error(done.returncode, done.stdout, done.stderr, says="did you mean 'adam'")
 
 
-# ----- the goal vocabulary -------------------------------------------------------------------------
+# ----- the goal vocabulary ------------------------------------------------------------------------
 
 GOAL_ERRORS = [
-    pytest.param("steps = 10\ndead_at_lest = 0.3", "goal.dead_at_lest", "did you mean dead_at_least",
-                 id="typo"),
-    pytest.param("steps = 10\ngrad_ratio_below = 0", "goal.grad_ratio_below", "out of range",
-                 id="ratio-zero"),
-    pytest.param("steps = 10\ndead_at_least = 1.5", "goal.dead_at_least", "out of range",
-                 id="share-over-one"),
-    pytest.param("steps = 10\ntest_loss_rise = 0.5", "goal.test_loss_rise", "out of range",
-                 id="rise-below-one"),
-    pytest.param("steps = 10\nloss_above = -1", "goal.loss_above", "out of range",
-                 id="loss-above-negative"),
-    pytest.param("steps = 10\nidentical_units = 1", "goal.identical_units", "true or false",
-                 id="identical-not-bool"),
-    pytest.param("steps = 10\nloss_above = 0.1\nfix = 3", "goal.fix", "table of overrides",
-                 id="fix-not-table"),
-    pytest.param("steps = 10\nloss_above = 0.1\nfix = []", "goal.fix", "table of overrides",
-                 id="fix-empty"),
-    pytest.param("steps = 10\nloss = 0.1\nfix = { training.l2 = 0.1 }", "goal.fix",
-                 "needs a phenomenon", id="fix-without-phenomenon"),
-    pytest.param("steps = 10\nloss_above = 0.1\nfix = { training.learnig_rate = 0.1 }",
-                 "goal.fix.training.learnig_rate", "did you mean learning_rate",
-                 id="fix-unknown-key"),
-    pytest.param("steps = 10\nloss_above = 0.1\nfix = [{ training.l2 = -1 }]",
-                 "goal.fix[0].training.l2", "out of range", id="fix-bad-value"),
+    pytest.param(
+        "steps = 10\ndead_at_lest = 0.3",
+        "goal.dead_at_lest",
+        "did you mean dead_at_least",
+        id="typo",
+    ),
+    pytest.param(
+        "steps = 10\ngrad_ratio_below = 0", "goal.grad_ratio_below", "out of range", id="ratio-zero"
+    ),
+    pytest.param(
+        "steps = 10\ndead_at_least = 1.5", "goal.dead_at_least", "out of range", id="share-over-one"
+    ),
+    pytest.param(
+        "steps = 10\ntest_loss_rise = 0.5",
+        "goal.test_loss_rise",
+        "out of range",
+        id="rise-below-one",
+    ),
+    pytest.param(
+        "steps = 10\nloss_above = -1", "goal.loss_above", "out of range", id="loss-above-negative"
+    ),
+    pytest.param(
+        "steps = 10\nidentical_units = 1",
+        "goal.identical_units",
+        "true or false",
+        id="identical-not-bool",
+    ),
+    pytest.param(
+        "steps = 10\nloss_above = 0.1\nfix = 3",
+        "goal.fix",
+        "table of overrides",
+        id="fix-not-table",
+    ),
+    pytest.param(
+        "steps = 10\nloss_above = 0.1\nfix = []", "goal.fix", "table of overrides", id="fix-empty"
+    ),
+    pytest.param(
+        "steps = 10\nloss = 0.1\nfix = { training.l2 = 0.1 }",
+        "goal.fix",
+        "needs a phenomenon",
+        id="fix-without-phenomenon",
+    ),
+    pytest.param(
+        "steps = 10\nloss_above = 0.1\nfix = { training.learnig_rate = 0.1 }",
+        "goal.fix.training.learnig_rate",
+        "did you mean learning_rate",
+        id="fix-unknown-key",
+    ),
+    pytest.param(
+        "steps = 10\nloss_above = 0.1\nfix = [{ training.l2 = -1 }]",
+        "goal.fix[0].training.l2",
+        "out of range",
+        id="fix-bad-value",
+    ),
 ]
 
 
@@ -263,8 +409,17 @@ def test_bad_goal_is_one_line_exit_2(tmp_path, capsys, goal, key, says):
 
 def test_a_goal_that_no_longer_applies_is_not_an_error(capsys):
     """Switching dead-relu to leaky ReLU (no unit can die) is allowed: the fact fails."""
-    rc, out, err = run(["train", "dead-relu", "--set", "network.hidden_activation=leaky_relu",
-                        "--set", "training.learning_rate=0.5"], capsys)
+    rc, out, err = run(
+        [
+            "train",
+            "dead-relu",
+            "--set",
+            "network.hidden_activation=leaky_relu",
+            "--set",
+            "training.learning_rate=0.5",
+        ],
+        capsys,
+    )
     assert rc == 0 and "not shown" in out and "no ReLU units" in out, out + err
 
 

@@ -31,14 +31,23 @@ def sigmoid(z: float) -> float:
 
 def test_asking_changes_nothing_and_names_what_the_next_micro_step_computes():
     stepper = load_preset("mazur").stepper()
-    expected = [("a", 0, 0.593269992), ("a", 1, 0.75136507), ("δ", 1, 0.138498562),
-                ("δ", 0, 0.008771355), ("∂C/∂w", 0, 0.000438568), ("new w", 0, 0.149780716)]
+    expected = [
+        ("a", 0, 0.593269992),
+        ("a", 1, 0.75136507),
+        ("δ", 1, 0.138498562),
+        ("δ", 0, 0.008771355),
+        ("∂C/∂w", 0, 0.000438568),
+        ("new w", 0, 0.149780716),
+    ]
     for quantity, layer, value in expected:
         before = fingerprint(stepper), stepper.micro_index
         question = ask(stepper, 0, 0, 0)
         assert (fingerprint(stepper), stepper.micro_index) == before
-        assert (question.target.quantity, question.target.layer, question.ahead) == \
-            (quantity, layer, 1)
+        assert (question.target.quantity, question.target.layer, question.ahead) == (
+            quantity,
+            layer,
+            1,
+        )
         assert question.value == pytest.approx(value, abs=1e-9)
         assert question.reveal[0].kind == "head"
         stepper.micro_step()
@@ -52,14 +61,25 @@ def test_a_named_target_is_asked_ahead_and_leaves_the_stepper_as_it_was():
     assert (fingerprint(stepper), stepper.micro_index) == before
     assert question.value == pytest.approx(0.35891648, abs=1e-8)  # Mazur's w5+
     assert question.ahead == 6 and question.what == "new w5 of output layer, unit 1"
-    assert question.prompt(1) == ("Update will compute new w5 of output layer, unit 1. A right "
-                                  "answer runs the 6 micro-steps up to it.")
+    assert question.prompt(1) == (
+        "Update will compute new w5 of output layer, unit 1. A right "
+        "answer runs the 6 micro-steps up to it."
+    )
     stepper.run_until(Phase.BACKWARD)  # backward layer 2 computed δ of hidden layer 1
     assert ask(stepper, 0, 0, 0, Target("δ", 0, 0)) is None
 
 
-@pytest.mark.parametrize("guess, right", [(0.5933, True), (0.5960, True), (0.5963, False),
-                                          (0.5905, True), (0.59, False), (float("nan"), False)])
+@pytest.mark.parametrize(
+    "guess, right",
+    [
+        (0.5933, True),
+        (0.5960, True),
+        (0.5963, False),
+        (0.5905, True),
+        (0.59, False),
+        (float("nan"), False),
+    ],
+)
 def test_right_means_three_significant_figures(guess, right):
     question = ask(load_preset("mazur").stepper(), 0, 0, 0)  # a = 0.593269992
     assert question.grade(guess) is right
@@ -98,40 +118,65 @@ MAZUR_MISTAKES = [
     pytest.param(Target("a", 0, 0), sigmoid(0.0275), "forgot the bias", id="a-forgot-bias"),
     pytest.param(Target("a", 0, 0), -A_H1, "wrong sign", id="a-wrong-sign"),
     pytest.param(Target("a", 0, 0), sigmoid(-0.3775), "wrong sign", id="a-e-to-plus-z"),
-    pytest.param(Target("a", 1, 0), sigmoid(0.40 * 0.05 + 0.45 * 0.10 + 0.60), "wrong input",
-                 id="a-inputs-x-not-hidden-a"),
-    pytest.param(Target("z", 0, 0), 0.15 * 0.10 + 0.20 * 0.05 + 0.35, "wrong input",
-                 id="z-inputs-swapped"),
+    pytest.param(
+        Target("a", 1, 0),
+        sigmoid(0.40 * 0.05 + 0.45 * 0.10 + 0.60),
+        "wrong input",
+        id="a-inputs-x-not-hidden-a",
+    ),
+    pytest.param(
+        Target("z", 0, 0), 0.15 * 0.10 + 0.20 * 0.05 + 0.35, "wrong input", id="z-inputs-swapped"
+    ),
     pytest.param(Target("z", 0, 0), A_H1, "a instead of z", id="z-a-instead-of-z"),
     pytest.param(Target("δ", 1, 0), A_O1 - 0.01, "forgot f'(z)", id="output-delta-forgot-slope"),
     pytest.param(Target("δ", 1, 0), -DELTA_O1, "wrong sign", id="output-delta-wrong-sign"),
-    pytest.param(Target("δ", 1, 0), (1.105905967 - 0.01) * A_O1 * (1 - A_O1), "z instead of a",
-                 id="output-delta-z-instead-of-a"),
-    pytest.param(Target("δ", 0, 0), 0.40 * DELTA_O1 + 0.50 * DELTA_O2, "forgot f'(z)",
-                 id="hidden-delta-forgot-slope"),
-    pytest.param(Target("δ", 0, 0), (0.40 * DELTA_O1 + 0.45 * DELTA_O2) * A_H1 * (1 - A_H1),
-                 "summed the incoming instead of the outgoing weights",
-                 id="hidden-delta-row-not-column"),
-    pytest.param(Target("δ", 0, 0), (0.15 * DELTA_O1 + 0.20 * DELTA_O2) * A_H1 * (1 - A_H1),
-                 "summed the incoming instead of the outgoing weights",
-                 id="hidden-delta-own-incoming-weights"),
-    pytest.param(Target("δ", 0, 0), (0.35891648 * DELTA_O1 + 0.51130127 * DELTA_O2)
-                 * A_H1 * (1 - A_H1), "used the weights already updated",
-                 id="hidden-delta-updated-weights"),
-    pytest.param(Target("∂C/∂w", 0, 0), DELTA_H1 * 0.10, "wrong input",
-                 id="gradient-other-input"),
-    pytest.param(Target("∂C/∂w", 0, 0), DELTA_H1 * A_H1, "wrong input",
-                 id="gradient-own-a"),
-    pytest.param(Target("∂C/∂w", 0, 0), -DELTA_H1 * 0.05, "wrong sign",
-                 id="gradient-wrong-sign"),
-    pytest.param(Target("∂C/∂w", 0, 0), (0.40 * DELTA_O1 + 0.50 * DELTA_O2) * 0.05,
-                 "forgot f'(z)", id="gradient-forgot-slope"),
-    pytest.param(Target("∂C/∂w", 1, 0), DELTA_O1 * A_H2, "wrong input",
-                 id="gradient-other-hidden-a"),
+    pytest.param(
+        Target("δ", 1, 0),
+        (1.105905967 - 0.01) * A_O1 * (1 - A_O1),
+        "z instead of a",
+        id="output-delta-z-instead-of-a",
+    ),
+    pytest.param(
+        Target("δ", 0, 0),
+        0.40 * DELTA_O1 + 0.50 * DELTA_O2,
+        "forgot f'(z)",
+        id="hidden-delta-forgot-slope",
+    ),
+    pytest.param(
+        Target("δ", 0, 0),
+        (0.40 * DELTA_O1 + 0.45 * DELTA_O2) * A_H1 * (1 - A_H1),
+        "summed the incoming instead of the outgoing weights",
+        id="hidden-delta-row-not-column",
+    ),
+    pytest.param(
+        Target("δ", 0, 0),
+        (0.15 * DELTA_O1 + 0.20 * DELTA_O2) * A_H1 * (1 - A_H1),
+        "summed the incoming instead of the outgoing weights",
+        id="hidden-delta-own-incoming-weights",
+    ),
+    pytest.param(
+        Target("δ", 0, 0),
+        (0.35891648 * DELTA_O1 + 0.51130127 * DELTA_O2) * A_H1 * (1 - A_H1),
+        "used the weights already updated",
+        id="hidden-delta-updated-weights",
+    ),
+    pytest.param(Target("∂C/∂w", 0, 0), DELTA_H1 * 0.10, "wrong input", id="gradient-other-input"),
+    pytest.param(Target("∂C/∂w", 0, 0), DELTA_H1 * A_H1, "wrong input", id="gradient-own-a"),
+    pytest.param(Target("∂C/∂w", 0, 0), -DELTA_H1 * 0.05, "wrong sign", id="gradient-wrong-sign"),
+    pytest.param(
+        Target("∂C/∂w", 0, 0),
+        (0.40 * DELTA_O1 + 0.50 * DELTA_O2) * 0.05,
+        "forgot f'(z)",
+        id="gradient-forgot-slope",
+    ),
+    pytest.param(
+        Target("∂C/∂w", 1, 0), DELTA_O1 * A_H2, "wrong input", id="gradient-other-hidden-a"
+    ),
     pytest.param(Target("new w", 1, 0), 0.40, "the previous value", id="new-w-not-updated"),
     pytest.param(Target("new w", 1, 0), 0.40 - DELTA_O1 * A_H1, "forgot η", id="new-w-forgot-eta"),
-    pytest.param(Target("new w", 1, 0), 0.40 + 0.5 * DELTA_O1 * A_H1, "wrong sign",
-                 id="new-w-wrong-sign"),
+    pytest.param(
+        Target("new w", 1, 0), 0.40 + 0.5 * DELTA_O1 * A_H1, "wrong sign", id="new-w-wrong-sign"
+    ),
 ]
 
 
@@ -168,8 +213,9 @@ def test_forgot_one_over_m_is_recognized_on_a_batch():
 def test_an_unrelated_number_matches_no_mistake():
     question = mazur_question(Target("δ", 0, 0))
     assert diagnosis(question, 0.5) is None
-    assert formula_lines(load_preset("mazur").stepper(), Target("δ", 0, 0),
-                         load_preset("mazur").names)[0].startswith("δ = (w5·δ1 + w7·δ2)·f'(z)")
+    assert formula_lines(
+        load_preset("mazur").stepper(), Target("δ", 0, 0), load_preset("mazur").names
+    )[0].startswith("δ = (w5·δ1 + w7·δ2)·f'(z)")
 
 
 async def answer(pilot, text: str) -> None:
@@ -246,8 +292,9 @@ async def test_a_lesson_step_asks_what_it_names_whatever_the_cursor():
         await pilot.press("down", "right")  # the cursor wanders off
         await pilot.press("P")
         await pilot.pause()
-        assert app.screen.prompt.startswith("Forward layer 1/2 will compute a of hidden layer "
-                                            "1, unit 1")
+        assert app.screen.prompt.startswith(
+            "Forward layer 1/2 will compute a of hidden layer 1, unit 1"
+        )
         app.screen.query_one("#guess", Input).value = "0.5933"
         await pilot.press("enter")
         await pilot.pause()
@@ -313,11 +360,13 @@ async def test_p_refuses_text_in_place():
         await answer(pilot, "half")
         assert "is not a number" in str(app.screen.query_one("#predict-error", Static).render())
         assert app.main_screen.tally == (0, 0)
-        assert "3 significant figures" in str(app.screen.query_one("#predict").render()) or \
-            any("3 significant figures" in str(s.render()) for s in app.screen.query(Static))
+        assert "3 significant figures" in str(app.screen.query_one("#predict").render()) or any(
+            "3 significant figures" in str(s.render()) for s in app.screen.query(Static)
+        )
 
 
 # ----- names as in the sources --------------------------------------------------------------
+
 
 def test_mazur_names_its_weights_as_the_article_does():
     preset = load_preset("mazur")
@@ -333,20 +382,29 @@ def test_mazur_names_its_weights_as_the_article_does():
 
 NAMES_ERRORS = [
     ('weights = [[["w1", "w2"]]]', "names.weights", "2 arrays"),
-    ('weights = [[["w1"], ["w3"]], [["w5", "w6"], ["w7", "w8"]]]', "names.weights",
-     "2 rows of 2 names"),
-    ('weights = [[["w1", "w 2"], ["w3", "w4"]], [["w5", "w6"], ["w7", "w8"]]]',
-     "names.weights", "not a name"),
-    ('weights = [[["w1", "w2"], ["w3", "w4"]], [["w5", "w6"], ["w7", "w8"]]]\nbiases = [["b"]]',
-     "names.biases", "2 arrays"),
-    ('weights = []\ncolour = 1', "names.colour", ""),
+    (
+        'weights = [[["w1"], ["w3"]], [["w5", "w6"], ["w7", "w8"]]]',
+        "names.weights",
+        "2 rows of 2 names",
+    ),
+    (
+        'weights = [[["w1", "w 2"], ["w3", "w4"]], [["w5", "w6"], ["w7", "w8"]]]',
+        "names.weights",
+        "not a name",
+    ),
+    (
+        'weights = [[["w1", "w2"], ["w3", "w4"]], [["w5", "w6"], ["w7", "w8"]]]\nbiases = [["b"]]',
+        "names.biases",
+        "2 arrays",
+    ),
+    ("weights = []\ncolour = 1", "names.colour", ""),
 ]
 
 
 @pytest.mark.parametrize("names, key, says", NAMES_ERRORS)
 def test_bad_names_are_one_error_naming_the_key(names, key, says):
     text = (load_preset("mazur").base / "mazur.toml").read_text(encoding="utf-8")
-    text = text[:text.index("[names]")] + "[names]\n" + names + "\n"
+    text = text[: text.index("[names]")] + "[names]\n" + names + "\n"
     with pytest.raises(PresetError) as caught:
         preset_from_text(text, "m.toml", "m", load_preset("mazur").base)
     assert caught.value.key == key and says in caught.value.message
@@ -364,10 +422,16 @@ async def test_the_matrix_pane_shows_the_weights_names():
 BAD_PREDICT = [
     ('predict = { layer = 3, unit = 1, quantity = "a" }', "step[1].predict.layer", "out of range"),
     ('predict = { layer = 1, unit = 1, quantity = "q" }', "step[1].predict.quantity", "q"),
-    ('predict = { layer = 1, unit = 1, quantity = "a", weight = 1 }', "step[1].predict.weight",
-     "goes with"),
-    ('predict = { layer = 1, unit = 1, quantity = "new_w", weight = 3 }',
-     "step[1].predict.weight", "out of range"),
+    (
+        'predict = { layer = 1, unit = 1, quantity = "a", weight = 1 }',
+        "step[1].predict.weight",
+        "goes with",
+    ),
+    (
+        'predict = { layer = 1, unit = 1, quantity = "new_w", weight = 3 }',
+        "step[1].predict.weight",
+        "out of range",
+    ),
     ('predict = { layer = 1, quantity = "a" }', "step[1].predict.unit", "missing"),
 ]
 
@@ -375,8 +439,9 @@ BAD_PREDICT = [
 @pytest.mark.parametrize("line, key, says", BAD_PREDICT)
 def test_a_bad_predict_key_is_one_error_naming_it(tmp_path, line, key, says):
     path = tmp_path / "l.toml"
-    path.write_text(f'title = "T"\npreset = "mazur"\n[[step]]\ntext = "predict"\n{line}\n',
-                    encoding="utf-8")
+    path.write_text(
+        f'title = "T"\npreset = "mazur"\n[[step]]\ntext = "predict"\n{line}\n', encoding="utf-8"
+    )
     with pytest.raises(PresetError) as caught:
         load_lesson(str(path))
     assert caught.value.key == key and says in caught.value.message

@@ -9,11 +9,28 @@ from bptui.preset import bundled_names, load_preset
 from bptui.preset import goal as goals
 from bptui.preset.fixes import check_fixes
 
-REQUIRED = {"xor", "circle", "spiral", "gaussian", "sine", "iris", "digits", "mazur",
-            "vanishing", "dead-relu", "overfit", "symmetry", "optimizers"}
-PHENOMENA = {"vanishing": "grad_ratio_below", "dead-relu": "dead_at_least",
-             "overfit": "test_loss_rise", "symmetry": "identical_units",
-             "optimizers": "loss_above"}
+REQUIRED = {
+    "xor",
+    "circle",
+    "spiral",
+    "gaussian",
+    "sine",
+    "iris",
+    "digits",
+    "mazur",
+    "vanishing",
+    "dead-relu",
+    "overfit",
+    "symmetry",
+    "optimizers",
+}
+PHENOMENA = {
+    "vanishing": "grad_ratio_below",
+    "dead-relu": "dead_at_least",
+    "overfit": "test_loss_rise",
+    "symmetry": "identical_units",
+    "optimizers": "loss_above",
+}
 
 
 def test_the_required_presets_are_bundled():

@@ -35,8 +35,10 @@ SECRET = "SECRET-LINE-do-not-print"
 @pytest.fixture
 def no_training(monkeypatch):
     """Training must not start when the destination is bad."""
-    monkeypatch.setattr("bptui.commands.train.run_with_progress",
-                        lambda *a, **k: pytest.fail("trained before checking the destination"))
+    monkeypatch.setattr(
+        "bptui.commands.train.run_with_progress",
+        lambda *a, **k: pytest.fail("trained before checking the destination"),
+    )
 
 
 @pytest.fixture
@@ -72,8 +74,9 @@ def csv_preset(folder: Path, name: str = "p") -> Path:
     rows = "\n".join(f"{a},{b},{(a + b) % 2}" for a in range(4) for b in range(4))
     (folder / "d.csv").write_text(f"a,b,y\n{rows}\n")
     path = folder / f"{name}.toml"
-    path.write_text('title = "p"\n[network]\nlayers = [2, 3, 1]\n'
-                    '[data]\ncsv = "d.csv"\ntarget = "y"\n')
+    path.write_text(
+        'title = "p"\n[network]\nlayers = [2, 3, 1]\n[data]\ncsv = "d.csv"\ntarget = "y"\n'
+    )
     return path
 
 
@@ -158,8 +161,9 @@ async def test_ctrl_e_with_a_folder_in_the_way_keeps_the_older_export(tmp_path, 
 # 2. Files the user did not name
 
 
-def test_save_weights_never_replaces_an_unrelated_data_file(tmp_path, capsys, no_training,
-                                                             monkeypatch):
+def test_save_weights_never_replaces_an_unrelated_data_file(
+    tmp_path, capsys, no_training, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "out.csv").write_text("my own data\n")
     rc = run_main(["train", "iris", "--steps", "5", "--save-weights", "out.toml"])
@@ -227,7 +231,10 @@ def test_a_replaced_file_keeps_its_mode(tmp_path, umask):
     save_weights(tmp_path / "w.toml", preset, stepper)
     save_session(tmp_path / "s.npz", preset, stepper)
     assert {n: mode(tmp_path / n) for n in ("w.json", "s.npz", "w.toml")} == {
-        "w.json": 0o600, "s.npz": 0o640, "w.toml": 0o664}
+        "w.json": 0o600,
+        "s.npz": 0o640,
+        "w.toml": 0o664,
+    }
     assert (tmp_path / "w.json").read_text() != "OLD"
 
 
@@ -239,8 +246,9 @@ def secret_beside(folder: Path) -> Path:
     """A loadable CSV with a secret header cell and row, in `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "secret.csv"
-    path.write_text(f"sepal_length,sepal_width,petal_length,petal_width,species\n"
-                    f"1,2,3,4,{SECRET}\n" * 3)
+    path.write_text(
+        f"sepal_length,sepal_width,petal_length,petal_width,species\n1,2,3,4,{SECRET}\n" * 3
+    )
     return path
 
 
@@ -254,16 +262,23 @@ def forged(tmp_path: Path, csv: str, base: str, keep_data: bool = False) -> Path
     _, meta = contents(genuine)
     meta["preset"] = meta["preset"].replace('csv = "iris.csv"', f"csv = {json.dumps(csv)}")
     assert csv in meta["preset"]
-    return rewrite(genuine, sessions / "forged.npz", meta_text=json.dumps({**meta, "base": base}),
-                   drop=() if keep_data else ["data"])
+    return rewrite(
+        genuine,
+        sessions / "forged.npz",
+        meta_text=json.dumps({**meta, "base": base}),
+        drop=() if keep_data else ["data"],
+    )
 
 
-@pytest.mark.parametrize("csv, base, says", [
-    ("secret.csv", "{outside}", "no such file"),
-    ("../outside/secret.csv", "{sessions}", "outside the preset's folder"),
-    ("{outside}/secret.csv", "/", "absolute path"),
-    ("secret.csv", "/", "no such file"),
-])
+@pytest.mark.parametrize(
+    "csv, base, says",
+    [
+        ("secret.csv", "{outside}", "no such file"),
+        ("../outside/secret.csv", "{sessions}", "outside the preset's folder"),
+        ("{outside}/secret.csv", "/", "absolute path"),
+        ("secret.csv", "/", "no such file"),
+    ],
+)
 def test_a_forged_session_reads_no_file_it_names(tmp_path, capsys, monkeypatch, csv, base, says):
     monkeypatch.chdir(tmp_path)
     outside = tmp_path / "outside"
@@ -308,8 +323,14 @@ def test_a_missing_column_error_prints_no_file_content(tmp_path, capsys):
         (folder / "d.csv").write_text(f"{header}\n1,2,3\n")
         rc = run_main(["train", str(preset), "--steps", "1"])
         captured = capsys.readouterr()
-        assert_one_error(rc, captured.out, captured.err, file=str(folder / "d.csv"),
-                         key="column 'y'", says="not found")
+        assert_one_error(
+            rc,
+            captured.out,
+            captured.err,
+            file=str(folder / "d.csv"),
+            key="column 'y'",
+            says="not found",
+        )
         assert SECRET not in captured.err
     assert "did you mean 'Y'?" in captured.err
 
@@ -393,27 +414,30 @@ async def test_a_web_download_reveals_no_server_folder(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("folder", ["/proc", "/sys", "/proc/self"])
-def test_save_weights_into_a_pseudo_file_system_fails_before_training(capsys, no_training,
-                                                                     folder):
+def test_save_weights_into_a_pseudo_file_system_fails_before_training(capsys, no_training, folder):
     if not Path(folder).is_dir():
         pytest.skip(f"no {folder} here")
     rc = run_main(["train", "xor", "--save-weights", f"{folder}/x.json"])
     captured = capsys.readouterr()
-    assert_one_error(rc, captured.out, captured.err, file=f"{folder}/x.json",
-                     says="is not writable")
+    assert_one_error(
+        rc, captured.out, captured.err, file=f"{folder}/x.json", says="is not writable"
+    )
 
 
-@pytest.mark.parametrize("make, says", [
-    (os.mkfifo, "not a regular file is in the way"),
-    (lambda path: path.symlink_to(path.parent / "elsewhere.json"), "a symbolic link"),
-])
-def test_a_destination_that_is_not_a_regular_file_is_refused(tmp_path, capsys, no_training,
-                                                             make, says):
+@pytest.mark.parametrize(
+    "make, says",
+    [
+        (os.mkfifo, "not a regular file is in the way"),
+        (lambda path: path.symlink_to(path.parent / "elsewhere.json"), "a symbolic link"),
+    ],
+)
+def test_a_destination_that_is_not_a_regular_file_is_refused(
+    tmp_path, capsys, no_training, make, says
+):
     make(tmp_path / "w.json")
     rc = run_main(["train", "xor", "--save-weights", str(tmp_path / "w.json")])
     captured = capsys.readouterr()
-    assert_one_error(rc, captured.out, captured.err, file=str(tmp_path / "w.json"),
-                     says=says)
+    assert_one_error(rc, captured.out, captured.err, file=str(tmp_path / "w.json"), says=says)
 
 
 def test_a_folder_no_file_can_be_created_in_is_refused(tmp_path, monkeypatch):

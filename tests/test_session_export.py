@@ -107,8 +107,11 @@ async def test_ctrl_s_and_ctrl_e_in_the_app(tmp_path, monkeypatch):
     _, resumed = load_session(tmp_path / "bptui-session-xor.npz")
     assert fingerprint(resumed) == expected
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "bptui-session-xor.npz", "xor-step2-weights.json", "xor-step2-weights.npz",
-        "xor-step2-weights.toml"]
+        "bptui-session-xor.npz",
+        "xor-step2-weights.json",
+        "xor-step2-weights.npz",
+        "xor-step2-weights.toml",
+    ]
 
 
 def test_csv_builds_a_preset(tmp_path, capsys):
@@ -125,15 +128,18 @@ def test_csv_builds_a_preset(tmp_path, capsys):
     assert regression.data.task == "regression" and regression.network.layers == (1, 5, 1)
 
 
-@pytest.mark.parametrize("content, args, key", [
-    ("a,b\n1,2\n", ["--target", "c"], "column 'c'"),
-    ("a,b\n1,2\n3\n", ["--target", "b"], "row 3"),
-    ("a,b\nx,2\n", ["--target", "b"], "row 2, column 'a'"),
-    ("", ["--target", "b"], "empty"),
-    ("a,b\n1,2\n2,3\n", ["--target", "b", "--layers", "1,4,3"], "--layers"),
-    ("a,b\n1,2\n2,3\n", ["--target", "b", "--layers", "1,x"], "--layers"),
-    ("a,b\n1,2\n2,3\n", [], "--target"),
-])
+@pytest.mark.parametrize(
+    "content, args, key",
+    [
+        ("a,b\n1,2\n", ["--target", "c"], "column 'c'"),
+        ("a,b\n1,2\n3\n", ["--target", "b"], "row 3"),
+        ("a,b\nx,2\n", ["--target", "b"], "row 2, column 'a'"),
+        ("", ["--target", "b"], "empty"),
+        ("a,b\n1,2\n2,3\n", ["--target", "b", "--layers", "1,4,3"], "--layers"),
+        ("a,b\n1,2\n2,3\n", ["--target", "b", "--layers", "1,x"], "--layers"),
+        ("a,b\n1,2\n2,3\n", [], "--target"),
+    ],
+)
 def test_bad_csv_gets_one_line(tmp_path, capsys, content, args, key):
     path = tmp_path / "bad.csv"
     path.write_text(content)
@@ -149,7 +155,10 @@ def test_a_csv_preset_exports_with_its_data(tmp_path, capsys):
     target.parent.mkdir()
     assert main(["train", "iris", "--steps", "20", "--json", "--save-weights", str(target)]) == 0
     trained = json.loads(capsys.readouterr().out)
-    assert sorted(p.name for p in target.parent.iterdir()) == ["iris-trained.csv", "iris-trained.toml"]
+    assert sorted(p.name for p in target.parent.iterdir()) == [
+        "iris-trained.csv",
+        "iris-trained.toml",
+    ]
     assert main(["train", str(target), "--steps", "0", "--json"]) == 0
     reloaded = json.loads(capsys.readouterr().out)
     assert reloaded["loss"][0] == trained["loss"][-1]

@@ -46,8 +46,15 @@ def mazur_cost(changes: dict[str, float]) -> float:
     return 0.5 * (0.01 - o1) ** 2 + 0.5 * (0.99 - o2) ** 2
 
 
-NAMES = {"1:1:1": "w1", "1:1:2": "w2", "1:2:1": "w3", "2:1:1": "w5", "2:2:2": "w8",
-         "1:2:b": "b2", "2:1:b": "b3"}
+NAMES = {
+    "1:1:1": "w1",
+    "1:1:2": "w2",
+    "1:2:1": "w3",
+    "2:1:1": "w5",
+    "2:2:2": "w8",
+    "1:2:b": "b2",
+    "2:1:b": "b3",
+}
 
 
 def mazur_point() -> Point:
@@ -82,8 +89,9 @@ def test_slice_two_weights_on_mazur_is_a_grid_by_the_first_weight():
         for k, u in enumerate(result.values[1]):
             expected = mazur_cost({"w2": float(v), "w8": float(u)})
             assert result.loss[i, k] == pytest.approx(expected, rel=1e-13)
-    assert result.loss_next == pytest.approx(mazur_cost({"w2": result.next[0],
-                                                         "w8": result.next[1]}), rel=1e-13)
+    assert result.loss_next == pytest.approx(
+        mazur_cost({"w2": result.next[0], "w8": result.next[1]}), rel=1e-13
+    )
 
 
 def test_grid_has_the_current_value_exactly_in_the_middle():
@@ -94,14 +102,18 @@ def test_grid_has_the_current_value_exactly_in_the_middle():
 
 
 NETWORKS = {
-    "relu-softmax-ce": dict(layers=[3, 5, 4, 3], hidden="relu", output="softmax",
-                            loss="cross_entropy", l2=0.3),
-    "tanh-sigmoid-ce": dict(layers=[2, 4, 3, 2], hidden="tanh", output="sigmoid",
-                            loss="cross_entropy"),
-    "sigmoid-linear-mse": dict(layers=[2, 4, 3, 2], hidden="sigmoid", output="linear",
-                               loss="mse", l2=0.1),
-    "leaky-softmax-quadratic": dict(layers=[3, 4, 3], hidden="leaky_relu", output="softmax",
-                                    loss="quadratic"),
+    "relu-softmax-ce": dict(
+        layers=[3, 5, 4, 3], hidden="relu", output="softmax", loss="cross_entropy", l2=0.3
+    ),
+    "tanh-sigmoid-ce": dict(
+        layers=[2, 4, 3, 2], hidden="tanh", output="sigmoid", loss="cross_entropy"
+    ),
+    "sigmoid-linear-mse": dict(
+        layers=[2, 4, 3, 2], hidden="sigmoid", output="linear", loss="mse", l2=0.1
+    ),
+    "leaky-softmax-quadratic": dict(
+        layers=[3, 4, 3], hidden="leaky_relu", output="softmax", loss="quadratic"
+    ),
 }
 ADDRESS_SETS = {
     "three-layers": [WeightAddress(2, 1, 3), WeightAddress(0, 3, None), WeightAddress(1, 2, 0)],
@@ -121,8 +133,12 @@ def test_losses_at_matches_the_engine_cost_setting_by_setting(budget, network, c
     point = Point.current(stepper)
     depth = len(point.shapes)
     addresses = [WeightAddress(a.layer % depth, a.unit, a.source) for a in ADDRESS_SETS[chosen]]
-    if any(a.layer >= depth or a.unit >= point.shapes[a.layer][0]
-           or (a.source or 0) >= point.shapes[a.layer][1] for a in addresses):
+    if any(
+        a.layer >= depth
+        or a.unit >= point.shapes[a.layer][0]
+        or (a.source or 0) >= point.shapes[a.layer][1]
+        for a in addresses
+    ):
         pytest.skip("not in this network")
     settings = point.params[[a.flat_index(point.shapes) for a in addresses]]
     rng = np.random.default_rng(5)
@@ -177,15 +193,15 @@ def test_slice_command_json_one_weight(capsys):
     assert doc["weight"] == "2:1:1"
     assert len(doc["values"]) == len(doc["loss"]) == 11
     assert doc["values"][5] == doc["current"] == 0.4
-    assert doc["loss"] == pytest.approx([mazur_cost({"w5": v}) for v in doc["values"]],
-                                        rel=1e-13)
+    assert doc["loss"] == pytest.approx([mazur_cost({"w5": v}) for v in doc["values"]], rel=1e-13)
     assert doc["next"] == pytest.approx(0.35891648, rel=1e-8)
     assert doc["loss_next"] == pytest.approx(mazur_cost({"w5": doc["next"]}), rel=1e-13)
 
 
 def test_slice_command_json_two_weights(capsys):
-    doc = slice_json(capsys, "mazur", "--weight", "1:1:1", "--weight2", "2:2:b", "--points",
-                     "5", "--steps", "2")
+    doc = slice_json(
+        capsys, "mazur", "--weight", "1:1:1", "--weight2", "2:2:b", "--points", "5", "--steps", "2"
+    )
     assert doc["weight2"] == "2:2:b"
     assert [len(v) for v in doc["values"]] == [5, 5]
     assert len(doc["loss"]) == 5 and all(len(row) == 5 for row in doc["loss"])
@@ -200,12 +216,16 @@ def test_slice_command_text_draws_the_curve(capsys):
     assert "← now" in out and out.count("\n") >= 8
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--weight", "1:1:1", "--weight2", "1:1:1"], ["same weight"]),
-    (["--weight", "1:1:1", "--weight2", "2:3:1"], ["--weight2 2:3:1", "2-2-2"]),
-    (["--weight", "1:1:1", "--weight2", "1:1:b", "--points", "300"], ["--points", "3..201"]),
-    (["--weight", "1:1:1", "--points", "2"], ["--points"]),
-    (["--weight", "1:1:1", "--span", "-1"], ["--span"])])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--weight", "1:1:1", "--weight2", "1:1:1"], ["same weight"]),
+        (["--weight", "1:1:1", "--weight2", "2:3:1"], ["--weight2 2:3:1", "2-2-2"]),
+        (["--weight", "1:1:1", "--weight2", "1:1:b", "--points", "300"], ["--points", "3..201"]),
+        (["--weight", "1:1:1", "--points", "2"], ["--points"]),
+        (["--weight", "1:1:1", "--span", "-1"], ["--span"]),
+    ],
+)
 def test_slice_command_bad_input_is_one_line_and_exit_2(capsys, args, words):
     assert run_main(["slice", "mazur", *args]) == 2
     captured = capsys.readouterr()

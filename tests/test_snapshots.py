@@ -82,8 +82,9 @@ class TestExplain:
         assert snap_compare(BptuiApp(preset="xor"), press=["u", "x"], terminal_size=SIZE)
 
     def test_spiral_softmax_output(self, snap_compare):
-        assert snap_compare(BptuiApp(preset="spiral"), press=["e", "b", "right", "right", "x"],
-                            terminal_size=SIZE)
+        assert snap_compare(
+            BptuiApp(preset="spiral"), press=["e", "b", "right", "right", "x"], terminal_size=SIZE
+        )
 
 
 class TestBoundary:
@@ -154,12 +155,14 @@ class TestDynamics:
         await pilot.pause()
 
     def test_vanishing_health_120x40(self, snap_compare):
-        assert snap_compare(BptuiApp(preset="vanishing"), run_before=self.health,
-                            terminal_size=SIZE)
+        assert snap_compare(
+            BptuiApp(preset="vanishing"), run_before=self.health, terminal_size=SIZE
+        )
 
     def test_vanishing_health_80x24(self, snap_compare):
-        assert snap_compare(BptuiApp(preset="vanishing"), run_before=self.health,
-                            terminal_size=(80, 24))
+        assert snap_compare(
+            BptuiApp(preset="vanishing"), run_before=self.health, terminal_size=(80, 24)
+        )
 
     def test_pinned_runs(self, snap_compare):
         async def two_runs(pilot):
@@ -177,9 +180,12 @@ class TestDynamics:
 class TestSizes:
     """Every size from 80×24 up: xor, spiral, digits (a picture and a receptive field), explain."""
 
-    CASES = {"xor": ("xor", ["f", "f", "e", "b"]), "spiral": ("spiral", ["f", "right"]),
-             "digits": ("digits", ["s", "f", "down", "down"]),
-             "explain": ("mazur", ["s", "x", "right"])}
+    CASES = {
+        "xor": ("xor", ["f", "f", "e", "b"]),
+        "spiral": ("spiral", ["f", "right"]),
+        "digits": ("digits", ["s", "f", "down", "down"]),
+        "explain": ("mazur", ["s", "x", "right"]),
+    }
 
     def check(self, snap_compare, case, size):
         preset, keys = self.CASES[case]
@@ -234,12 +240,16 @@ class TestZoomedWideLayers:
         assert snap_compare(BptuiApp(preset="spiral"), press=["s", "1"], terminal_size=SIZE)
 
     def test_spiral_matrix_zoomed_80x24(self, snap_compare):
-        assert snap_compare(BptuiApp(preset="spiral"), press=["s", "2", "right_square_bracket"],
-                            terminal_size=(80, 24))
+        assert snap_compare(
+            BptuiApp(preset="spiral"),
+            press=["s", "2", "right_square_bracket"],
+            terminal_size=(80, 24),
+        )
 
     def test_spiral_matrix_zoomed_120x40(self, snap_compare):
-        assert snap_compare(BptuiApp(preset="spiral"), press=["s", "2", "right_square_bracket"],
-                            terminal_size=SIZE)
+        assert snap_compare(
+            BptuiApp(preset="spiral"), press=["s", "2", "right_square_bracket"], terminal_size=SIZE
+        )
 
     def test_named_features_80x24(self, snap_compare):
         assert snap_compare(BptuiApp(preset=self.FRUIT), press=["f", "x"], terminal_size=(80, 24))

@@ -14,15 +14,26 @@ def fingerprint(stepper):
     current step are not state: the screens show them as not computed)."""
     ws = stepper.ws
     depth = range(stepper.depth)
-    return (stepper.params.flat.tobytes(), stepper.before.flat.tobytes(),
-            stepper.applied.flat.tobytes(), stepper.opt_state.tobytes(),
-            stepper.opt_before.tobytes(), stepper.opt_t,
-            tuple(stepper.dw[l].tobytes() + stepper.db[l].tobytes()
-                  for l in depth if stepper.gradient_done(l)),
-            tuple(ws.z[l].tobytes() + ws.a[l].tobytes() for l in depth if stepper.forward_done(l)),
-            tuple(ws.delta[l].tobytes() for l in depth if stepper.delta_done(l)),
-            stepper.position, stepper.step, stepper.batch_indices.tobytes(),
-            history_fingerprint(stepper), stepper.learning_rate)
+    return (
+        stepper.params.flat.tobytes(),
+        stepper.before.flat.tobytes(),
+        stepper.applied.flat.tobytes(),
+        stepper.opt_state.tobytes(),
+        stepper.opt_before.tobytes(),
+        stepper.opt_t,
+        tuple(
+            stepper.dw[l].tobytes() + stepper.db[l].tobytes()
+            for l in depth
+            if stepper.gradient_done(l)
+        ),
+        tuple(ws.z[l].tobytes() + ws.a[l].tobytes() for l in depth if stepper.forward_done(l)),
+        tuple(ws.delta[l].tobytes() for l in depth if stepper.delta_done(l)),
+        stepper.position,
+        stepper.step,
+        stepper.batch_indices.tobytes(),
+        history_fingerprint(stepper),
+        stepper.learning_rate,
+    )
 
 
 @pytest.mark.parametrize("name", ["xor", "moons", "spiral"])
@@ -80,7 +91,7 @@ def test_memory_stays_bounded_over_long_sessions():
     stored = len(timeline.recent) + len(timeline.checkpoints) + len(timeline.pins)
     assert stored <= timeline.max_recent + timeline.max_checkpoints + 1
     before = fingerprint(stepper)
-    timeline.go_to(6 * 5)          # far back: replayed from the start or a checkpoint
+    timeline.go_to(6 * 5)  # far back: replayed from the start or a checkpoint
     assert stepper.step == 5
     timeline.go_to(timeline.end)
     assert fingerprint(stepper) == before

@@ -96,8 +96,9 @@ def test_trace_changes_nothing_and_off_costs_nothing(name):
     traced.run(25)
     assert plain.trace is None and len(plain.history.series) == 4
     assert plain.params.flat.tobytes() == traced.params.flat.tobytes()
-    assert [s.values.tobytes() for s in plain.history.series] == \
-           [s.values.tobytes() for s in traced.history.series[:4]]
+    assert [s.values.tobytes() for s in plain.history.series] == [
+        s.values.tobytes() for s in traced.history.series[:4]
+    ]
 
 
 def trace_bytes(stepper) -> tuple:

@@ -100,7 +100,8 @@ def test_train_first_order_json_has_predicted_and_actual_per_step(capsys):
     assert set(doc["first_order"]) == {"predicted", "actual"}
     assert len(doc["first_order"]["predicted"]) == len(doc["first_order"]["actual"]) == 4
     assert doc["first_order"]["actual"][0] == pytest.approx(
-        doc["batch_loss"][1] - doc["batch_loss"][0], rel=1e-12)
+        doc["batch_loss"][1] - doc["batch_loss"][0], rel=1e-12
+    )
 
 
 def test_train_without_first_order_has_no_such_key(capsys):

@@ -90,8 +90,17 @@ class FakeServer:
 
     made: list[FakeServer] = []
 
-    def __init__(self, command: str, sockets: list, host: str, port: int, title: str,
-                 max_sessions: int = 32, allow_hosts: tuple = (), **options):
+    def __init__(
+        self,
+        command: str,
+        sockets: list,
+        host: str,
+        port: int,
+        title: str,
+        max_sessions: int = 32,
+        allow_hosts: tuple = (),
+        **options,
+    ):
         self.command, self.sockets, self.host, self.port = command, sockets, host, port
         self.max_sessions, self.allow_hosts = max_sessions, allow_hosts
         self.options = options
@@ -126,24 +135,33 @@ def one_error_line(captured, *fragments: str) -> str:
     return err[0]
 
 
-@pytest.mark.parametrize("argv, expected", [
-    (["--web", "spiral", "--port", "8123"], ["spiral"]),
-    (["--port", "8123", "--web", "spiral"], ["spiral"]),
-    (["--port=8123", "--host=0.0.0.0", "spiral", "--web"], ["spiral"]),
-    (["--web", "--host", "::1", "--port", "8123"], []),
-    (["--web", "--web", "xor", "--web"], ["xor"]),
-    (["--session", "s.npz", "--port", "1", "--web"], ["--session", "s.npz"]),
-    (["--session=--web", "--web"], ["--session=--web"]),
-    (["--web", "--", "--port"], ["--", "--port"]),
-])
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["--web", "spiral", "--port", "8123"], ["spiral"]),
+        (["--port", "8123", "--web", "spiral"], ["spiral"]),
+        (["--port=8123", "--host=0.0.0.0", "spiral", "--web"], ["spiral"]),
+        (["--web", "--host", "::1", "--port", "8123"], []),
+        (["--web", "--web", "xor", "--web"], ["xor"]),
+        (["--session", "s.npz", "--port", "1", "--web"], ["--session", "s.npz"]),
+        (["--session=--web", "--web"], ["--session=--web"]),
+        (["--web", "--", "--port"], ["--", "--port"]),
+    ],
+)
 def test_the_app_command_line_drops_the_servers_options(argv, expected):
     assert app_argv(argv) == expected
 
 
 def test_app_command_runs_this_interpreter_as_the_shell_itself_and_quotes():
     words = shlex.split(app_command(["my presets/it's.toml"]))
-    assert words == ["exec", *parent_death_signal(), sys.executable, "-m", "bptui",
-                     "my presets/it's.toml"]
+    assert words == [
+        "exec",
+        *parent_death_signal(),
+        sys.executable,
+        "-m",
+        "bptui",
+        "my presets/it's.toml",
+    ]
 
 
 def test_serve_builds_the_command_and_prints_the_url(fake_server, capsys):
@@ -168,10 +186,13 @@ def test_serve_default_preset_host_and_port(fake_server, capsys):
     assert "http://127.0.0.1:8000" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("host, shown", [("0.0.0.0", "0.0.0.0:8123"), ("::", "[::]:8123"),
-                                         ("192.0.2.7", "192.0.2.7:8123")])
-def test_a_host_beyond_this_machine_is_served_with_a_one_line_warning(fake_server, capsys,
-                                                                      host, shown):
+@pytest.mark.parametrize(
+    "host, shown",
+    [("0.0.0.0", "0.0.0.0:8123"), ("::", "[::]:8123"), ("192.0.2.7", "192.0.2.7:8123")],
+)
+def test_a_host_beyond_this_machine_is_served_with_a_one_line_warning(
+    fake_server, capsys, host, shown
+):
     assert main(["--web", "--host", host, "--port", "8123"]) == 0
     [server] = fake_server
     assert server.host == host
@@ -182,43 +203,59 @@ def test_a_host_beyond_this_machine_is_served_with_a_one_line_warning(fake_serve
     assert "serving at" in captured.out.splitlines()[0]
 
 
-@pytest.mark.parametrize("host, local", [("127.0.0.1", True), ("127.1.2.3", True), ("::1", True),
-                                         ("localhost", True), ("LOCALHOST.", True),
-                                         ("0.0.0.0", False), ("::", False),
-                                         ("192.168.1.10", False), ("teacher.example", False)])
+@pytest.mark.parametrize(
+    "host, local",
+    [
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("::1", True),
+        ("localhost", True),
+        ("LOCALHOST.", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.10", False),
+        ("teacher.example", False),
+    ],
+)
 def test_which_hosts_are_this_machine_only(host, local):
     assert is_loopback(host) is local
 
 
-@pytest.mark.parametrize("argv, fragments", [
-    (["--web", "no-such-preset", "--port", "8123"], ["no-such-preset"]),
-    (["--web", "missing/file.toml"], ["missing/file.toml"]),
-    (["--web", "--csv", "data.csv"], ["--csv needs --target"]),
-    (["--web", "--port", "0"], ["--port", "0 is out of range (allowed: 1..65535)"]),
-    (["--web", "--port", "70000"], ["--port", "out of range"]),
-    (["--web", "--port", "80x"], ["--port", "expected a port number, got '80x'"]),
-    (["--web", "--port", ""], ["--port", "expected a port number"]),
-    (["--web", "--host", "evil host"], ["--host", "'evil host' is not an IP address or host name"]),
-    (["--web", "--host", ""], ["--host", "is not an IP address or host name"]),
-    (["--web", "--host", "a\x1b[2Jb"], ["--host", "is not an IP address"]),
-    (["--web", "--host", "x" * 300], ["--host", "is not an IP address"]),
-    (["--web", "--host", "http://localhost"], ["--host", "is not an IP address"]),
-    (["--web", "--host"], ["--host", "expected one argument"]),
-    (["--port", "9000"], ["go with --web (got --port without --web)"]),
-    (["--host", "0.0.0.0", "xor"], ["go with --web (got --host without --web)"]),
-    (["--max-sessions", "3"], ["go with --web (got --max-sessions without --web)"]),
-    (["--allow-host", "x.example"], ["go with --web (got --allow-host without --web)"]),
-    (["--web", "--max-sessions", "0"], ["--max-sessions", "0 is out of range"]),
-    (["--web", "--max-sessions", "many"], ["--max-sessions", "expected a number of sessions"]),
-    (["--web", "--allow-host", "evil host"], ["--allow-host", "'evil host' is not"]),
-    (["--web", "--allow-host", "x.example:0"], ["--allow-host", "is not"]),
-    (["--web", "--allow-host", "http://x.example"], ["--allow-host", "is not"]),
-    (["--web", "--allow-host", "a\x1b[2J:80"], ["--allow-host", "is not"]),
-    (["--we"], ["unrecognized arguments: --we"]),  # not an abbreviation of --web
-    (["--web", "--por", "9000"], ["unrecognized arguments: --por"]),
-    (["--web", "--ho=0.0.0.0"], ["unrecognized arguments: --ho=0.0.0.0"]),
-    (["train", "xor", "--st", "5"], ["unrecognized arguments: --st"]),
-])
+@pytest.mark.parametrize(
+    "argv, fragments",
+    [
+        (["--web", "no-such-preset", "--port", "8123"], ["no-such-preset"]),
+        (["--web", "missing/file.toml"], ["missing/file.toml"]),
+        (["--web", "--csv", "data.csv"], ["--csv needs --target"]),
+        (["--web", "--port", "0"], ["--port", "0 is out of range (allowed: 1..65535)"]),
+        (["--web", "--port", "70000"], ["--port", "out of range"]),
+        (["--web", "--port", "80x"], ["--port", "expected a port number, got '80x'"]),
+        (["--web", "--port", ""], ["--port", "expected a port number"]),
+        (
+            ["--web", "--host", "evil host"],
+            ["--host", "'evil host' is not an IP address or host name"],
+        ),
+        (["--web", "--host", ""], ["--host", "is not an IP address or host name"]),
+        (["--web", "--host", "a\x1b[2Jb"], ["--host", "is not an IP address"]),
+        (["--web", "--host", "x" * 300], ["--host", "is not an IP address"]),
+        (["--web", "--host", "http://localhost"], ["--host", "is not an IP address"]),
+        (["--web", "--host"], ["--host", "expected one argument"]),
+        (["--port", "9000"], ["go with --web (got --port without --web)"]),
+        (["--host", "0.0.0.0", "xor"], ["go with --web (got --host without --web)"]),
+        (["--max-sessions", "3"], ["go with --web (got --max-sessions without --web)"]),
+        (["--allow-host", "x.example"], ["go with --web (got --allow-host without --web)"]),
+        (["--web", "--max-sessions", "0"], ["--max-sessions", "0 is out of range"]),
+        (["--web", "--max-sessions", "many"], ["--max-sessions", "expected a number of sessions"]),
+        (["--web", "--allow-host", "evil host"], ["--allow-host", "'evil host' is not"]),
+        (["--web", "--allow-host", "x.example:0"], ["--allow-host", "is not"]),
+        (["--web", "--allow-host", "http://x.example"], ["--allow-host", "is not"]),
+        (["--web", "--allow-host", "a\x1b[2J:80"], ["--allow-host", "is not"]),
+        (["--we"], ["unrecognized arguments: --we"]),  # not an abbreviation of --web
+        (["--web", "--por", "9000"], ["unrecognized arguments: --por"]),
+        (["--web", "--ho=0.0.0.0"], ["unrecognized arguments: --ho=0.0.0.0"]),
+        (["train", "xor", "--st", "5"], ["unrecognized arguments: --st"]),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2_before_serving(fake_server, capsys, argv, fragments):
     assert main(argv) == 2
     assert fake_server == []  # nothing was served
@@ -259,53 +296,71 @@ def web_server_module():
     return pytest.importorskip("bptui.commands.web_server")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("localhost:8000", ("localhost", 8000)),
-    ("LocalHost.:8000", ("localhost", 8000)),
-    ("127.0.0.1:8000", ("127.0.0.1", 8000)),
-    ("[::1]:8000", ("::1", 8000)),
-    ("[::ffff:127.0.0.1]:8000", ("127.0.0.1", 8000)),
-    ("example.org", ("example.org", 80)),
-    ("", None), ("localhost:80000", None), ("localhost:x", None), ("user@localhost:8000", None),
-    ("localhost:8000/x", None), ("[::1:8000", None), ("lócalhost:8000", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("localhost:8000", ("localhost", 8000)),
+        ("LocalHost.:8000", ("localhost", 8000)),
+        ("127.0.0.1:8000", ("127.0.0.1", 8000)),
+        ("[::1]:8000", ("::1", 8000)),
+        ("[::ffff:127.0.0.1]:8000", ("127.0.0.1", 8000)),
+        ("example.org", ("example.org", 80)),
+        ("", None),
+        ("localhost:80000", None),
+        ("localhost:x", None),
+        ("user@localhost:8000", None),
+        ("localhost:8000/x", None),
+        ("[::1:8000", None),
+        ("lócalhost:8000", None),
+    ],
+)
 def test_host_header_values(web_server_module, text, expected):
     assert web_server_module.split_authority(text) == expected
 
 
-@pytest.mark.parametrize("served, authority, local_address, allowed", [
-    # served on loopback: the loopback names, on the served port only
-    ("127.0.0.1", ("127.0.0.1", 8000), "127.0.0.1", True),
-    ("127.0.0.1", ("localhost", 8000), "127.0.0.1", True),
-    ("127.0.0.1", ("::1", 8000), "127.0.0.1", True),
-    ("127.0.0.1", ("127.0.0.1", 8001), "127.0.0.1", False),
-    ("127.0.0.1", ("evil.example", 8000), "127.0.0.1", False),  # DNS rebinding
-    ("127.0.0.1", ("10.0.0.5", 8000), "127.0.0.1", False),
-    ("localhost", ("localhost", 8000), "::1", True),
-    # served on every interface: the address the request came in on, or this machine's name
-    ("0.0.0.0", ("192.168.1.10", 8000), "192.168.1.10", True),
-    ("0.0.0.0", ("192.168.1.10", 8000), "::ffff:192.168.1.10", True),
-    ("0.0.0.0", ("192.168.1.11", 8000), "192.168.1.10", False),
-    ("0.0.0.0", ("localhost", 8000), "192.168.1.10", False),  # not a local connection
-    ("0.0.0.0", ("localhost", 8000), "127.0.0.1", True),
-    ("0.0.0.0", (socket.gethostname().lower(), 8000), "192.168.1.10", True),
-    ("0.0.0.0", ("evil.example", 8000), "192.168.1.10", False),
-    ("192.168.1.10", ("192.168.1.10", 8000), "192.168.1.10", True),
-    ("teacher.example", ("teacher.example", 8000), "192.168.1.10", True),
-    ("teacher.example", ("evil.example", 8000), "192.168.1.10", False),
-    ("127.0.0.1", None, "127.0.0.1", False),
-])
-def test_which_hosts_are_this_server(web_server_module, served, authority, local_address,
-                                     allowed):
+@pytest.mark.parametrize(
+    "served, authority, local_address, allowed",
+    [
+        # served on loopback: the loopback names, on the served port only
+        ("127.0.0.1", ("127.0.0.1", 8000), "127.0.0.1", True),
+        ("127.0.0.1", ("localhost", 8000), "127.0.0.1", True),
+        ("127.0.0.1", ("::1", 8000), "127.0.0.1", True),
+        ("127.0.0.1", ("127.0.0.1", 8001), "127.0.0.1", False),
+        ("127.0.0.1", ("evil.example", 8000), "127.0.0.1", False),  # DNS rebinding
+        ("127.0.0.1", ("10.0.0.5", 8000), "127.0.0.1", False),
+        ("localhost", ("localhost", 8000), "::1", True),
+        # served on every interface: the address the request came in on, or this machine's name
+        ("0.0.0.0", ("192.168.1.10", 8000), "192.168.1.10", True),
+        ("0.0.0.0", ("192.168.1.10", 8000), "::ffff:192.168.1.10", True),
+        ("0.0.0.0", ("192.168.1.11", 8000), "192.168.1.10", False),
+        ("0.0.0.0", ("localhost", 8000), "192.168.1.10", False),  # not a local connection
+        ("0.0.0.0", ("localhost", 8000), "127.0.0.1", True),
+        ("0.0.0.0", (socket.gethostname().lower(), 8000), "192.168.1.10", True),
+        ("0.0.0.0", ("evil.example", 8000), "192.168.1.10", False),
+        ("192.168.1.10", ("192.168.1.10", 8000), "192.168.1.10", True),
+        ("teacher.example", ("teacher.example", 8000), "192.168.1.10", True),
+        ("teacher.example", ("evil.example", 8000), "192.168.1.10", False),
+        ("127.0.0.1", None, "127.0.0.1", False),
+    ],
+)
+def test_which_hosts_are_this_server(web_server_module, served, authority, local_address, allowed):
     origins = web_server_module.Origins(served, 8000)
     assert origins.allows(authority, local_address) is allowed
 
 
-@pytest.mark.parametrize("width, height, expected", [
-    (80, 24, (80, 24)), ("120", "40", (120, 40)), (20000, 20000, (500, 200)),
-    (-5, 0, (1, 1)), ("x", None, (80, 24)), (1e300, float("inf"), (500, 24)),
-    ("9" * 5000, "1e9", (80, 24)), (True, 3.7, (1, 3)),
-])
+@pytest.mark.parametrize(
+    "width, height, expected",
+    [
+        (80, 24, (80, 24)),
+        ("120", "40", (120, 40)),
+        (20000, 20000, (500, 200)),
+        (-5, 0, (1, 1)),
+        ("x", None, (80, 24)),
+        (1e300, float("inf"), (500, 24)),
+        ("9" * 5000, "1e9", (80, 24)),
+        (True, 3.7, (1, 3)),
+    ],
+)
 def test_terminal_sizes_are_clamped(web_server_module, width, height, expected):
     assert web_server_module.clamp_size(width, height) == expected
 
@@ -318,7 +373,8 @@ def app_service(web_server_module, command: str):
     from textual_serve.download_manager import DownloadManager
 
     return web_server_module.BoundedAppService(
-        command, write_bytes=noop, write_str=noop, close=noop, download_manager=DownloadManager())
+        command, write_bytes=noop, write_str=noop, close=noop, download_manager=DownloadManager()
+    )
 
 
 async def test_resizes_are_clamped(web_server_module, monkeypatch):
@@ -332,16 +388,22 @@ async def test_resizes_are_clamped(web_server_module, monkeypatch):
     monkeypatch.setattr(service, "send_meta", record)
     await service.set_terminal_size(20000, 20000)
     await service.set_terminal_size(-3, "abc")
-    assert sent == [{"type": "resize", "width": 500, "height": 200},
-                    {"type": "resize", "width": 1, "height": 24}]
+    assert sent == [
+        {"type": "resize", "width": 500, "height": 200},
+        {"type": "resize", "width": 1, "height": 24},
+    ]
 
 
-@pytest.mark.parametrize("command, ended_by", [
-    ("echo > ready; exec sleep 30", signal.SIGTERM),  # does not read its input: terminated
-    ("trap '' TERM; echo > ready; exec sleep 30", signal.SIGKILL),  # ignores SIGTERM: killed
-])
-async def test_an_app_that_will_not_quit_is_ended(web_server_module, monkeypatch, tmp_path,
-                                                  command, ended_by):
+@pytest.mark.parametrize(
+    "command, ended_by",
+    [
+        ("echo > ready; exec sleep 30", signal.SIGTERM),  # does not read its input: terminated
+        ("trap '' TERM; echo > ready; exec sleep 30", signal.SIGKILL),  # ignores SIGTERM: killed
+    ],
+)
+async def test_an_app_that_will_not_quit_is_ended(
+    web_server_module, monkeypatch, tmp_path, command, ended_by
+):
     monkeypatch.setattr(web_server_module, "QUIT_GRACE", 0.05)
     monkeypatch.chdir(tmp_path)
     service = app_service(web_server_module, command)
@@ -366,7 +428,8 @@ def test_the_input_budget_allows_its_rate_and_bursts_only(web_server_module):
 
 
 def test_input_reaches_a_busy_app_without_waiting_and_the_backlog_is_capped(
-        web_server_module, monkeypatch):
+    web_server_module, monkeypatch
+):
     """An app that does not read: writes never wait on it, and past the cap the session ends
     (textual-serve's writes waited for the app, so the session missed its browser leaving)."""
 
@@ -387,22 +450,38 @@ def test_input_reaches_a_busy_app_without_waiting_and_the_backlog_is_capped(
     asyncio.run(scenario())
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("tunnel.example", ("tunnel.example", None)),
-    ("Tunnel.Example.:9000", ("tunnel.example", 9000)),
-    ("localhost:9000", ("localhost", 9000)),
-    ("10.0.0.5", ("10.0.0.5", None)),
-    ("[::1]:9000", ("::1", 9000)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("tunnel.example", ("tunnel.example", None)),
+        ("Tunnel.Example.:9000", ("tunnel.example", 9000)),
+        ("localhost:9000", ("localhost", 9000)),
+        ("10.0.0.5", ("10.0.0.5", None)),
+        ("[::1]:9000", ("::1", 9000)),
+    ],
+)
 def test_allow_host_values(text, expected):
     from bptui.commands.web import allowed_host
 
     assert allowed_host(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "evil host", "x.example:0", "x.example:70000", "x:y",
-                                  "http://x.example", "x.example/path", "user@x.example",
-                                  "[::1:9000", "a\x1b[2J", "lócal"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "evil host",
+        "x.example:0",
+        "x.example:70000",
+        "x:y",
+        "http://x.example",
+        "x.example/path",
+        "user@x.example",
+        "[::1:9000",
+        "a\x1b[2J",
+        "lócal",
+    ],
+)
 def test_bad_allow_host_values_are_refused(text):
     import argparse
 
@@ -412,23 +491,26 @@ def test_bad_allow_host_values_are_refused(text):
         allowed_host(text)
 
 
-@pytest.mark.parametrize("header, value, allowed", [
-    ("Host", "tunnel.example:9000", True),
-    ("Host", "tunnel.example:9001", False),  # a port was named: only that one
-    ("Host", "proxy.example", True),  # no port named: any port
-    ("Host", "proxy.example:8443", True),
-    ("Host", "evil.example:9000", False),
-    ("Origin", "http://tunnel.example:9000", True),
-    ("Origin", "https://proxy.example", True),  # a proxy that speaks https to the browser
-    ("Origin", "https://tunnel.example", False),  # https means port 443, not 9000
-    ("Origin", "https://127.0.0.1:8000", False),  # this server speaks http only
-    ("Origin", "http://evil.example", False),
-    ("Origin", "null", False),
-])
-def test_allowed_hosts_pass_the_host_and_origin_checks(web_server_module, header, value,
-                                                       allowed):
-    origins = web_server_module.Origins("127.0.0.1", 8000,
-                                        (("tunnel.example", 9000), ("proxy.example", None)))
+@pytest.mark.parametrize(
+    "header, value, allowed",
+    [
+        ("Host", "tunnel.example:9000", True),
+        ("Host", "tunnel.example:9001", False),  # a port was named: only that one
+        ("Host", "proxy.example", True),  # no port named: any port
+        ("Host", "proxy.example:8443", True),
+        ("Host", "evil.example:9000", False),
+        ("Origin", "http://tunnel.example:9000", True),
+        ("Origin", "https://proxy.example", True),  # a proxy that speaks https to the browser
+        ("Origin", "https://tunnel.example", False),  # https means port 443, not 9000
+        ("Origin", "https://127.0.0.1:8000", False),  # this server speaks http only
+        ("Origin", "http://evil.example", False),
+        ("Origin", "null", False),
+    ],
+)
+def test_allowed_hosts_pass_the_host_and_origin_checks(web_server_module, header, value, allowed):
+    origins = web_server_module.Origins(
+        "127.0.0.1", 8000, (("tunnel.example", 9000), ("proxy.example", None))
+    )
     if header == "Host":
         result = origins.allows(web_server_module.split_authority(value), "127.0.0.1")
     else:
@@ -438,8 +520,20 @@ def test_allowed_hosts_pass_the_host_and_origin_checks(web_server_module, header
 
 
 def test_serve_passes_max_sessions_and_allowed_hosts(fake_server):
-    assert main(["--web", "--max-sessions", "2", "--allow-host", "a.example:9000",
-                 "--allow-host", "b.example"]) == 0
+    assert (
+        main(
+            [
+                "--web",
+                "--max-sessions",
+                "2",
+                "--allow-host",
+                "a.example:9000",
+                "--allow-host",
+                "b.example",
+            ]
+        )
+        == 0
+    )
     [server] = fake_server
     assert server.max_sessions == 2
     assert server.allow_hosts == (("a.example", 9000), ("b.example", None))
@@ -451,11 +545,18 @@ def test_serve_passes_max_sessions_and_allowed_hosts(fake_server):
 def test_a_web_app_caps_its_own_memory():
     """The browser's app process (its driver) limits its address space; checked in a child
     process so that the test run keeps its own limits."""
-    code = ("import resource; from bptui.app.webdriver import MEMORY_LIMIT, limit_memory; "
-            "limit_memory(); print(resource.getrlimit(resource.RLIMIT_AS) == "
-            "(MEMORY_LIMIT, MEMORY_LIMIT), MEMORY_LIMIT)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    code = (
+        "import resource; from bptui.app.webdriver import MEMORY_LIMIT, limit_memory; "
+        "limit_memory(); print(resource.getrlimit(resource.RLIMIT_AS) == "
+        "(MEMORY_LIMIT, MEMORY_LIMIT), MEMORY_LIMIT)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
+    )
     assert done.stdout.split() == ["True", str(2 << 30)], done.stderr
 
 
@@ -482,24 +583,31 @@ class RunningServer:
     """A `python -m bptui --web xor --port N` process in its own process group."""
 
     def __init__(self, tmp_path: Path, *options: str):
-        pytest.importorskip("textual_serve",
-                            reason="textual-serve is not installed (pip install -e '.[test]')")
+        pytest.importorskip(
+            "textual_serve", reason="textual-serve is not installed (pip install -e '.[test]')"
+        )
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp_path / f"server-{self.port}.log"
         self.log = self.log_path.open("w")
-        env = dict(os.environ, TEXTUAL_ANIMATIONS="none",
-                   XDG_DATA_HOME=str(tmp_path / "data"))  # the class folder: not the user's
+        env = dict(
+            os.environ, TEXTUAL_ANIMATIONS="none", XDG_DATA_HOME=str(tmp_path / "data")
+        )  # the class folder: not the user's
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bptui", "--web", "xor", "--port", str(self.port), *options],
-            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env=env,
-            start_new_session=True)  # the server and the app processes it starts share a group
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )  # the server and the app processes it starts share a group
         deadline = time.monotonic() + 20
         while True:
             if self.proc.poll() is not None:
                 self.close()
-                pytest.fail(f"the server exited with {self.proc.returncode}:\n"
-                            f"{tail(self.log_path)}")
+                pytest.fail(
+                    f"the server exited with {self.proc.returncode}:\n{tail(self.log_path)}"
+                )
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
                 break
@@ -605,8 +713,9 @@ async def test_the_page_names_the_host_it_was_asked_for(shared_server):
     port = shared_server.port
     async with aiohttp.ClientSession() as session:
         for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"):
-            async with session.get(f"{shared_server.url}/?fontsize=100000",
-                                   headers={"Host": host}) as response:
+            async with session.get(
+                f"{shared_server.url}/?fontsize=100000", headers={"Host": host}
+            ) as response:
                 assert response.status == 200
                 page = await response.text()
             assert f'"ws://{host}/ws"' in page or f"ws://{host}/ws" in page
@@ -616,8 +725,9 @@ async def test_the_page_names_the_host_it_was_asked_for(shared_server):
 @pytest.mark.skipif(not HAS_PROC, reason="reads the app's environment in /proc")
 async def test_a_session_from_this_server_is_capped_and_ends_when_its_client_leaves(shared_server):
     port = shared_server.port
-    session, websocket = await open_session(shared_server, "?width=20000&height=20000",
-                                            Origin=f"http://localhost:{port}")
+    session, websocket = await open_session(
+        shared_server, "?width=20000&height=20000", Origin=f"http://localhost:{port}"
+    )
     try:
         [app] = shared_server.apps()
         environment = Path(f"/proc/{app}/environ").read_bytes().split(b"\0")
@@ -665,8 +775,10 @@ async def test_sigterm_ends_the_server_and_its_apps(web_server):
     await asyncio.to_thread(wait_until, lambda: not any(map(alive, apps)), "the apps to end")
 
 
-@pytest.mark.skipif(not HAS_PROC or not parent_death_signal(),
-                    reason="needs /proc and util-linux's setpriv --pdeathsig")
+@pytest.mark.skipif(
+    not HAS_PROC or not parent_death_signal(),
+    reason="needs /proc and util-linux's setpriv --pdeathsig",
+)
 async def test_the_apps_end_when_the_server_is_killed(web_server):
     session, _ = await open_session(web_server)
     try:
@@ -695,15 +807,20 @@ async def close_code_after(websocket) -> int:
 
 
 @pytest.mark.skipif(not HAS_PROC, reason="looks for the app in /proc")
-@pytest.mark.parametrize("messages, codes, logged", [
-    # 3.9 MB of keys kept an app at 98% CPU, growing, after its browser had left: 1009 (message
-    # too big), or 1006 when the server closed while the client still sent
-    (["a" * 3_900_000], (1009, 1006), "a message over 65536 bytes"),
-    # 5 × 60 KB at once (64 KB of JSON each): more than a burst; 1008, policy violation
-    (["\x1b[<35;1;1M" * 4000] * 5, (1008, 1006), "more than 16384 bytes a second"),
-], ids=["oversized-message", "over-the-rate"])
-async def test_a_session_over_its_input_limits_is_ended_with_its_app(shared_server, messages,
-                                                                     codes, logged):
+@pytest.mark.parametrize(
+    "messages, codes, logged",
+    [
+        # 3.9 MB of keys kept an app at 98% CPU, growing, after its browser had left: 1009 (message
+        # too big), or 1006 when the server closed while the client still sent
+        (["a" * 3_900_000], (1009, 1006), "a message over 65536 bytes"),
+        # 5 × 60 KB at once (64 KB of JSON each): more than a burst; 1008, policy violation
+        (["\x1b[<35;1;1M" * 4000] * 5, (1008, 1006), "more than 16384 bytes a second"),
+    ],
+    ids=["oversized-message", "over-the-rate"],
+)
+async def test_a_session_over_its_input_limits_is_ended_with_its_app(
+    shared_server, messages, codes, logged
+):
     session, websocket = await open_session(shared_server)
     try:
         [app] = shared_server.apps()
@@ -737,8 +854,9 @@ async def test_sigterm_ends_a_web_app_however_busy(shared_server):
     try:
         [app] = shared_server.apps()
         # SIGTERM's default action (the kernel ends the app), once its driver has started
-        await asyncio.to_thread(wait_until, lambda: not sigterm_is_caught(app),
-                                "SIGTERM's default action")
+        await asyncio.to_thread(
+            wait_until, lambda: not sigterm_is_caught(app), "SIGTERM's default action"
+        )
         for _ in range(2):
             await websocket.send_json(["stdin", "a" * 60_000])
         os.kill(app, signal.SIGTERM)
@@ -750,8 +868,13 @@ async def test_sigterm_ends_a_web_app_however_busy(shared_server):
 @pytest.fixture(scope="module")
 def small_class(tmp_path_factory):
     """A server for two browser sessions, also reachable as tunnel.example:9000."""
-    server = RunningServer(tmp_path_factory.mktemp("class"), "--max-sessions", "2",
-                           "--allow-host", "tunnel.example:9000")
+    server = RunningServer(
+        tmp_path_factory.mktemp("class"),
+        "--max-sessions",
+        "2",
+        "--allow-host",
+        "tunnel.example:9000",
+    )
     try:
         yield server
     finally:
@@ -795,16 +918,19 @@ async def test_an_allowed_host_reaches_the_app_through_a_tunnel_or_proxy(small_c
     import aiohttp
 
     async with aiohttp.ClientSession() as client:
-        async with client.get(small_class.url + "/",
-                              headers={"Host": "tunnel.example:9000"}) as response:
+        async with client.get(
+            small_class.url + "/", headers={"Host": "tunnel.example:9000"}
+        ) as response:
             assert response.status == 200
             page = await response.text()
         assert "bptuiWebSocketUrl(window.location.href)" in page  # ws:// or wss:// as loaded
-        async with client.get(small_class.url + "/",
-                              headers={"Host": "tunnel.example:9001"}) as response:
+        async with client.get(
+            small_class.url + "/", headers={"Host": "tunnel.example:9001"}
+        ) as response:
             assert response.status == 403
-    session, websocket = await open_session(small_class, Host="tunnel.example:9000",
-                                            Origin="http://tunnel.example:9000")
+    session, websocket = await open_session(
+        small_class, Host="tunnel.example:9000", Origin="http://tunnel.example:9000"
+    )
     await websocket.close()
     await session.close()
 
@@ -825,8 +951,9 @@ async def test_the_picker_in_a_browser_offers_bundled_presets_only(monkeypatch):
         await pilot.pause()
         assert not app.screen.query(Input)  # no path field: nothing on the server's disk
         options = app.screen.query_one(OptionList)
-        assert [options.get_option_at_index(i).id for i in range(options.option_count)] \
-            == bundled_names()
+        assert [
+            options.get_option_at_index(i).id for i in range(options.option_count)
+        ] == bundled_names()
         options.focus()
         options.highlighted = bundled_names().index("iris")
         await pilot.press("enter")
@@ -851,15 +978,19 @@ def browser():
     chromium = find_chromium()
     if chromium is None:
         if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed, but CI must run the browser test "
-                        "(.ci/run installs Debian's chromium)")
+            pytest.fail(
+                "Chromium is not installed, but CI must run the browser test "
+                "(.ci/run installs Debian's chromium)"
+            )
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')"
+    )
     with sync_api.sync_playwright() as playwright:
         # Playwright gives each launch a new, empty profile (user data dir) and --no-sandbox.
         browser = playwright.chromium.launch(
-            executable_path=chromium, headless=True, args=CHROMIUM_FLAGS, timeout=30_000)
+            executable_path=chromium, headless=True, args=CHROMIUM_FLAGS, timeout=30_000
+        )
         try:
             yield browser
         finally:
@@ -871,8 +1002,12 @@ def test_web_app_in_headless_chromium(browser, web_server, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.set_default_timeout(15_000)
     # Only our server: the page also asks for a web font, which this offline machine cannot reach.
-    page.route("**/*", lambda route: route.continue_()
-               if route.request.url.startswith(url + "/") else route.abort())
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(url + "/") else route.abort()
+        ),
+    )
     page.add_init_script(CATCH_TERMINAL)
     page.goto(url + "/", wait_until="load")
 
@@ -888,8 +1023,10 @@ def test_web_app_in_headless_chromium(browser, web_server, tmp_path):
                 return text
             time.sleep(0.05)
         page.screenshot(path=str(tmp_path / "timeout.png"))
-        pytest.fail(f"timed out after {timeout} s waiting for {what}; the screen:\n{text}\n"
-                    f"server log:\n{tail(log_path)}")
+        pytest.fail(
+            f"timed out after {timeout} s waiting for {what}; the screen:\n{text}\n"
+            f"server log:\n{tail(log_path)}"
+        )
 
     def status(text: str) -> str:
         return text.splitlines()[0]
@@ -926,33 +1063,47 @@ def strict_browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=chromium, headless=True, args=CHROMIUM_FLAGS, timeout=30_000,
-            ignore_default_args=["--disable-popup-blocking"])
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            timeout=30_000,
+            ignore_default_args=["--disable-popup-blocking"],
+        )
         try:
             yield browser
         finally:
             browser.close()
 
 
-def test_ctrl_e_in_a_browser_with_a_popup_blocker_delivers_every_file(strict_browser,
-                                                                      web_server, tmp_path):
+def test_ctrl_e_in_a_browser_with_a_popup_blocker_delivers_every_file(
+    strict_browser, web_server, tmp_path
+):
     """textual-serve opens each download in a popup: of three, a blocker let one through."""
     import zipfile
 
     url = web_server.url
-    context = strict_browser.new_context(accept_downloads=True,
-                                         viewport={"width": 1280, "height": 800})
+    context = strict_browser.new_context(
+        accept_downloads=True, viewport={"width": 1280, "height": 800}
+    )
     page = context.new_page()
     page.set_default_timeout(20_000)
-    context.route("**/*", lambda route: route.continue_()
-                  if route.request.url.startswith(url + "/") else route.abort())
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(url + "/") else route.abort()
+        ),
+    )
     page.add_init_script(CATCH_TERMINAL)
     page.goto(url + "/", wait_until="load")
     # The page connects to ws:// here, and would to wss:// had it come over https.
-    assert page.evaluate("bptuiWebSocketUrl(window.location.href)") == f"ws://127.0.0.1:" \
+    assert (
+        page.evaluate("bptuiWebSocketUrl(window.location.href)") == f"ws://127.0.0.1:"
         f"{web_server.port}/ws"
-    assert page.evaluate("bptuiWebSocketUrl('https://class.example/bptui/?fontsize=20')") \
+    )
+    assert (
+        page.evaluate("bptuiWebSocketUrl('https://class.example/bptui/?fontsize=20')")
         == "wss://class.example/bptui/ws"
+    )
 
     deadline = time.monotonic() + 30
     while "ready" not in page.evaluate(READ_SCREEN).split("\n")[0]:
@@ -976,11 +1127,15 @@ def test_ctrl_e_in_a_browser_with_a_popup_blocker_delivers_every_file(strict_bro
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     with zipfile.ZipFile(path) as archive:
-        assert archive.namelist() == ["xor-step0-weights.json", "xor-step0-weights.npz",
-                                      "xor-step0-weights.toml"]
+        assert archive.namelist() == [
+            "xor-step0-weights.json",
+            "xor-step0-weights.npz",
+            "xor-step0-weights.toml",
+        ]
     deadline = time.monotonic() + 10
-    while "sent to your browser in xor-step0-weights.zip" not in (screen := page.evaluate(
-            READ_SCREEN)):
+    while "sent to your browser in xor-step0-weights.zip" not in (
+        screen := page.evaluate(READ_SCREEN)
+    ):
         assert time.monotonic() < deadline, f"the hint does not name the .zip:\n{screen}"
         page.wait_for_timeout(50)
 
@@ -1010,13 +1165,32 @@ def class_server(tmp_path):
     log_path = tmp_path / "class-server.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bptui", "learn", str(folder), "--web", "--port", str(port),
-             "--class-dir", str(store), "--font-size", "20"],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            env=dict(os.environ, TEXTUAL_ANIMATIONS="none"), start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "bptui",
+                "learn",
+                str(folder),
+                "--web",
+                "--port",
+                str(port),
+                "--class-dir",
+                str(store),
+                "--font-size",
+                "20",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ, TEXTUAL_ANIMATIONS="none"),
+            start_new_session=True,
+        )
     try:
-        wait_until(lambda: "progress of the class" in log_path.read_text()
-                   or proc.poll() is not None, "the server to print its URLs", 30)
+        wait_until(
+            lambda: "progress of the class" in log_path.read_text() or proc.poll() is not None,
+            "the server to print its URLs",
+            30,
+        )
         assert proc.poll() is None, tail(log_path)
         yield f"http://127.0.0.1:{port}", folder, store, log_path
     finally:
@@ -1041,9 +1215,11 @@ def test_a_bad_shared_url_is_a_one_line_page(class_server):
     import urllib.request
 
     url = class_server[0]
-    for query, says in (("?lesson=nosuch", "no lesson is served as"),
-                        ("?preset=..%2Fsecret", "is not a name"),
-                        ("?preset=xor&set=training.learning_rate%3Dabc", "expected a number")):
+    for query, says in (
+        ("?lesson=nosuch", "no lesson is served as"),
+        ("?preset=..%2Fsecret", "is not a name"),
+        ("?preset=xor&set=training.learning_rate%3Dabc", "expected a number"),
+    ):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(url + "/" + query, timeout=10)
         assert refused.value.code == 400
@@ -1061,8 +1237,12 @@ def test_a_class_in_the_browser_keeps_each_students_progress(browser, class_serv
     page.set_default_timeout(15_000)
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
-    page.route("**/*", lambda route: route.continue_()
-               if route.request.url.startswith(url + "/") else route.abort())
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(url + "/") else route.abort()
+        ),
+    )
     page.add_init_script(CATCH_TERMINAL)
 
     def screen() -> str:
@@ -1090,10 +1270,17 @@ def test_a_class_in_the_browser_keeps_each_students_progress(browser, class_serv
     cookie = next(c for c in context.cookies() if c["name"] == "bptui_student")
     wait_until(lambda: (store / f"{cookie['value']}.json").exists(), "the progress record")
     page.reload(wait_until="load")  # a reload (the same URL): the lesson continues
-    wait_for(lambda t: "Lesson One: the second step" in t and "step 2 of 2" in t,
-             "the lesson to continue after a reload", 30)
-    listing = subprocess.run([sys.executable, "-m", "bptui", "class", str(store)],
-                             capture_output=True, text=True, timeout=30)
+    wait_for(
+        lambda t: "Lesson One: the second step" in t and "step 2 of 2" in t,
+        "the lesson to continue after a reload",
+        30,
+    )
+    listing = subprocess.run(
+        [sys.executable, "-m", "bptui", "class", str(store)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     row = next(line for line in listing.stdout.splitlines() if cookie["value"] in line)
     assert "Lesson One (01-one)" in row and " 2/2 " in row
     # q asks first; n stays.

@@ -8,6 +8,14 @@ from bptui.keys import KEYS
 APP_ACTIONS = frozenset({"quit"})
 """Actions of the whole app (bptui.app.main), not of the explorer screen."""
 
-BINDINGS = [Binding(k.key, f"app.{k.action}" if k.action in APP_ACTIONS else k.action, k.label,
-                    show=k.footer, id=k.id, tooltip=k.help)
-            for k in KEYS]
+BINDINGS = [
+    Binding(
+        k.key,
+        f"app.{k.action}" if k.action in APP_ACTIONS else k.action,
+        k.label,
+        show=k.footer,
+        id=k.id,
+        tooltip=k.help,
+    )
+    for k in KEYS
+]

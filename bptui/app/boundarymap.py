@@ -52,6 +52,7 @@ BOLD = Style(bold=True)
 
 # ----- parameters ----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, eq=False)
 class NetworkCopy:
     """Weights W_l (n_out, n_in), biases b_l (n_out,) and activation names of every layer."""
@@ -67,12 +68,17 @@ class NetworkCopy:
             return source
         views = getattr(source, "views", None)
         if views is not None:
-            return cls(tuple(v.w for v in views), tuple(v.b for v in views),
-                       tuple(v.activation for v in views))
+            return cls(
+                tuple(v.w for v in views),
+                tuple(v.b for v in views),
+                tuple(v.activation for v in views),
+            )
         spec = source.spec
-        return cls(tuple(np.array(w, dtype=float) for w in source.weights),
-                   tuple(np.array(b, dtype=float) for b in source.biases),
-                   tuple(spec.activation(layer) for layer in range(spec.depth)))
+        return cls(
+            tuple(np.array(w, dtype=float) for w in source.weights),
+            tuple(np.array(b, dtype=float) for b in source.biases),
+            tuple(spec.activation(layer) for layer in range(spec.depth)),
+        )
 
     @property
     def depth(self) -> int:
@@ -126,6 +132,7 @@ def valid_unit(network: NetworkCopy, unit: tuple[int, int] | None) -> bool:
 
 
 # ----- geometry ------------------------------------------------------------------------------
+
 
 def span(values: np.ndarray, margin: float = 0.1) -> tuple[float, float]:
     """(lo, hi) of the finite values widened by `margin` of the range on each side.
@@ -190,6 +197,7 @@ def pixel_of(bounds: Bounds, width: int, height: int, x, y) -> tuple[np.ndarray,
 
 # ----- scales --------------------------------------------------------------------------------
 
+
 def activation_scale(name: str, values: np.ndarray) -> tuple[float, float]:
     """(centre, half-range) of the diverging scale for values of an activation: its record's
     range when bounded on both sides, else 0 ± the largest |value|."""
@@ -210,6 +218,7 @@ def never_negative(name: str) -> bool:
 
 # ----- cells ---------------------------------------------------------------------------------
 
+
 def pack_rows(rgb: np.ndarray) -> list[int]:
     """uint8 RGB rows (n, 3) as quantised 0xRRGGBB ints."""
     p = np.asarray(rgb).astype(np.int64) & QUANT
@@ -224,8 +233,11 @@ def _pack(rgb) -> int:
 @lru_cache(maxsize=16384)
 def _color(packed: int) -> Color:
     # Color.from_rgb costs ~10 µs (it formats the name); this is ~1 µs, and cached
-    return Color(f"#{packed:06x}", ColorType.TRUECOLOR,
-                 triplet=ColorTriplet((packed >> 16) & 255, (packed >> 8) & 255, packed & 255))
+    return Color(
+        f"#{packed:06x}",
+        ColorType.TRUECOLOR,
+        triplet=ColorTriplet((packed >> 16) & 255, (packed >> 8) & 255, packed & 255),
+    )
 
 
 @lru_cache(maxsize=32768)
@@ -251,16 +263,24 @@ def _mean(a: int, b: int) -> int:
         return b
     if b < 0:
         return a
-    return _pack((((a >> 16) + (b >> 16)) // 2, ((a >> 8 & 255) + (b >> 8 & 255)) // 2,
-                  ((a & 255) + (b & 255)) // 2))
+    return _pack(
+        (
+            ((a >> 16) + (b >> 16)) // 2,
+            ((a >> 8 & 255) + (b >> 8 & 255)) // 2,
+            ((a & 255) + (b & 255)) // 2,
+        )
+    )
 
 
 Mark = tuple[str, int]
 """A character drawn over a cell in a packed 0xRRGGBB colour (on the cell's mean colour)."""
 
 
-def pixel_lines(pixels: np.ndarray, mask: np.ndarray | None = None,
-                marks: dict[tuple[int, int], Mark] | None = None) -> list[Line]:
+def pixel_lines(
+    pixels: np.ndarray,
+    mask: np.ndarray | None = None,
+    marks: dict[tuple[int, int], Mark] | None = None,
+) -> list[Line]:
     """Lines of half-block cells for pixels (2·rows, width, 3) uint8.
 
     mask (2·rows, width) says which pixels are drawn (None: all); marks maps (cell row, column)
@@ -317,8 +337,9 @@ def _swatch(colour) -> tuple[str, Style]:
     return "■", Style(color=_color(_pack(colour)))
 
 
-def scale_legend(centre: float, scale: float, nonnegative: bool = False,
-                 palette: Palette = DEFAULT) -> list[tuple[str, Style]]:
+def scale_legend(
+    centre: float, scale: float, nonnegative: bool = False, palette: Palette = DEFAULT
+) -> list[tuple[str, Style]]:
     """'lo ■■■■■ hi' in the diverging colours (from the centre up for values ≥ it)."""
     ts = np.linspace(0.0 if nonnegative else -1.0, 1.0, 4 if nonnegative else 5)
     lo = f"{centre:.3g}" if nonnegative else f"{centre - scale:.3g}"
@@ -358,6 +379,7 @@ def fitted_legend(parts: list[tuple[str, Style]], width: int) -> list[tuple[str,
     """`parts` (a TITLE heading first, then swatches and their labels, the data's marks last) in
     `width` cells, each shown part whole (see _title): without the marks, then with the short
     heading, without it, and at last without the legend's last entries."""
+
     def cells(parts) -> int:
         return sum(cell_len(text) for text, _ in parts)
 
@@ -366,8 +388,12 @@ def fitted_legend(parts: list[tuple[str, Style]], width: int) -> list[tuple[str,
 
     if cells(parts) <= width or not parts or parts[0][1] is not TITLE:
         return parts
-    kept = [p for i, p in enumerate(parts) if not is_mark(p[0]) and not (
-        p[0] == "■" and i + 1 < len(parts) and is_mark(parts[i + 1][0]))]
+    kept = [
+        p
+        for i, p in enumerate(parts)
+        if not is_mark(p[0])
+        and not (p[0] == "■" and i + 1 < len(parts) and is_mark(parts[i + 1][0]))
+    ]
     if cells(kept) <= width:
         return kept
     heading, rest = parts[0][0], parts[1:]
@@ -390,9 +416,16 @@ def message_lines(text: str, width: int, height: int) -> list[Line]:
 
 # ----- pictures ------------------------------------------------------------------------------
 
-def plane_lines(network: NetworkCopy, data, width: int, height: int,
-                unit: tuple[int, int] | None = None, keep_aspect: bool = True,
-                palette: Palette = DEFAULT) -> list[Line]:
+
+def plane_lines(
+    network: NetworkCopy,
+    data,
+    width: int,
+    height: int,
+    unit: tuple[int, int] | None = None,
+    keep_aspect: bool = True,
+    palette: Palette = DEFAULT,
+) -> list[Line]:
     """Title line and (height − 1) rows of the input-plane colour map for a 2-input network."""
     rows = height - 1
     px_h = 2 * rows
@@ -427,8 +460,10 @@ def plane_lines(network: NetworkCopy, data, width: int, height: int,
 
     # points: held-out first, training on top
     marks: dict[tuple[int, int], Mark] = {}
-    for x, y, mark in ((data.x_test, data.y_test, TEST_MARK),
-                       (data.x_train, data.y_train, TRAIN_MARK)):
+    for x, y, mark in (
+        (data.x_test, data.y_test, TEST_MARK),
+        (data.x_train, data.y_train, TRAIN_MARK),
+    ):
         if len(x) == 0:
             continue
         if classify:
@@ -450,8 +485,14 @@ def plane_lines(network: NetworkCopy, data, width: int, height: int,
     return [title] + pixel_lines(pixels, None, marks)
 
 
-def curve_lines(network: NetworkCopy, data, width: int, height: int,
-                unit: tuple[int, int] | None = None, palette: Palette = DEFAULT) -> list[Line]:
+def curve_lines(
+    network: NetworkCopy,
+    data,
+    width: int,
+    height: int,
+    unit: tuple[int, int] | None = None,
+    palette: Palette = DEFAULT,
+) -> list[Line]:
     """Title line and (height − 1) rows: prediction (or a unit) over the single input x."""
     rows = height - 1
     px_h = 2 * rows
@@ -460,18 +501,22 @@ def curve_lines(network: NetworkCopy, data, width: int, height: int,
     if unit is not None:
         layer, j = unit
         name = network.activations[layer]
-        curves = network.forward(xs[:, None], upto=layer)[:, j:j + 1]
+        curves = network.forward(xs[:, None], upto=layer)[:, j : j + 1]
         centre, scale = activation_scale(name, curves)
         lo, hi = span([centre - scale, centre + scale, y0, y1], 0.05)
         y0, y1 = min(y0, lo), max(y1, hi)
-        parts = [(f"{unit_name(layer, j, network.depth)}: {name} over x  ", TITLE),
-                 _swatch(palette.positive), (" activation ", DIM)]
+        parts = [
+            (f"{unit_name(layer, j, network.depth)}: {name} over x  ", TITLE),
+            _swatch(palette.positive),
+            (" activation ", DIM),
+        ]
         colours = [palette.positive]
     else:
         curves = network.forward(xs[:, None])
         parts = [("output: prediction over x  ", TITLE)]
-        colours = [palette.positive] if curves.shape[1] == 1 else \
-            list(palette.classes(curves.shape[1]))
+        colours = (
+            [palette.positive] if curves.shape[1] == 1 else list(palette.classes(curves.shape[1]))
+        )
         for k, colour in enumerate(colours):
             label = " prediction " if len(colours) == 1 else f" output {k + 1} "
             parts += [_swatch(colour), (label, DIM)]
@@ -487,8 +532,10 @@ def curve_lines(network: NetworkCopy, data, width: int, height: int,
         if 0 <= r < px_h:
             pixels[r, :] = palette.axis
             mask[r, :] = True
-    for x, y, colour in ((data.x_test, data.y_test, palette.muted),
-                         (data.x_train, data.y_train, palette.negative)):
+    for x, y, colour in (
+        (data.x_test, data.y_test, palette.muted),
+        (data.x_train, data.y_train, palette.negative),
+    ):
         if len(x) == 0:
             continue
         for k in range(y.shape[1]):
@@ -513,17 +560,23 @@ def curve_lines(network: NetworkCopy, data, width: int, height: int,
             if bottom < 0 or top >= px_h:
                 continue
             top, bottom = max(0, top), min(px_h - 1, bottom)
-            pixels[top:bottom + 1, col] = colour
-            mask[top:bottom + 1, col] = True
+            pixels[top : bottom + 1, col] = colour
+            mask[top : bottom + 1, col] = True
 
     feature = (tuple(getattr(data, "feature_names", ())) or ("x",))[0]
     title = _title(parts, _range_text(bounds, (feature, "y")), width)
     return [title] + pixel_lines(pixels, mask)
 
 
-def boundary_lines(network: NetworkCopy, data, width: int, height: int,
-                   unit: tuple[int, int] | None = None, keep_aspect: bool = True,
-                   palette: Palette = DEFAULT) -> list[Line]:
+def boundary_lines(
+    network: NetworkCopy,
+    data,
+    width: int,
+    height: int,
+    unit: tuple[int, int] | None = None,
+    keep_aspect: bool = True,
+    palette: Palette = DEFAULT,
+) -> list[Line]:
     """All `height` lines of the picture at width × height cells."""
     if width < 4 or height < 2:
         return [blank_line(width)] * max(0, height)
@@ -534,6 +587,9 @@ def boundary_lines(network: NetworkCopy, data, width: int, height: int,
     elif network.n_in == 2:
         lines = plane_lines(network, data, width, height, unit, keep_aspect, palette)
     else:
-        return message_lines(f"decision boundary: needs 1 or 2 inputs; this network has "
-                             f"{network.n_in}", width, height)
+        return message_lines(
+            f"decision boundary: needs 1 or 2 inputs; this network has {network.n_in}",
+            width,
+            height,
+        )
     return lines[:height] + [blank_line(width)] * (height - len(lines))

@@ -70,6 +70,14 @@ def keep(seat, lesson, progress: Progress, name: str, preset, stepper) -> str | 
             state = session_bytes(preset, stepper)
         except PresetError:
             state = None
-    entry = LessonEntry(lesson.ident, name, lesson.title, progress.step, len(lesson.steps),
-                        progress.right, progress.asked, now())
+    entry = LessonEntry(
+        lesson.ident,
+        name,
+        lesson.title,
+        progress.step,
+        len(lesson.steps),
+        progress.right,
+        progress.asked,
+        now(),
+    )
     return ClassStore(seat.folder).save(seat.student, entry, state)

@@ -56,8 +56,11 @@ class Explorer:
 
     def _out_of_order(self, key_phase: Phase) -> str:
         micro = self.stepper.next
-        return (f"{key_phase.value} is done for this step; {self.next_hint()}"
-                if micro.phase != key_phase else self.next_hint())
+        return (
+            f"{key_phase.value} is done for this step; {self.next_hint()}"
+            if micro.phase != key_phase
+            else self.next_hint()
+        )
 
     def forward(self) -> str:
         """f: the next forward layer; out of order, say which key comes next."""

@@ -83,7 +83,6 @@ def pane_key(pane: str) -> str:
     return next(k.name for k in KEYS if k.action == f"zoom('{pane}')")
 
 
-
 class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
     """The explorer: one session of the network, its panes and its keys."""
 
@@ -140,9 +139,17 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
     title_shown: reactive[str] = var("", init=False)
     """The status line's title: the preset's, or the lesson's."""
 
-
-    def __init__(self, preset: Preset | str = "xor", autostart: bool = False, stepper=None,
-                 lesson=None, progress=None, catalog=None, opening=None, seat=None):
+    def __init__(
+        self,
+        preset: Preset | str = "xor",
+        autostart: bool = False,
+        stepper=None,
+        lesson=None,
+        progress=None,
+        catalog=None,
+        opening=None,
+        seat=None,
+    ):
         super().__init__()
         self.catalog = catalog
         """What is served by name (bptui.lesson.catalog.Catalog; None: the bundled lessons)."""
@@ -160,10 +167,10 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         self.set_reactive(ExplorerScreen.pace, self.preset.pace)  # [training] speed, if it sets one
         self._readouts = snapshots.ReadoutCache()
         self.trainer = Trainer(self, self.take_snapshot)
-        self.question = None      # the open or last wrong prediction (engine.predict.Question)
-        self.attempts = 0         # answers given to that question
-        self.right_answers = 0    # right answers with P (any attempt; a lesson's checks count them)
-        self.reveal = ""          # after a wrong answer the explain pane shows the question's
+        self.question = None  # the open or last wrong prediction (engine.predict.Question)
+        self.attempts = 0  # answers given to that question
+        self.right_answers = 0  # right answers with P (any attempt; a lesson's checks count them)
+        self.reveal = ""  # after a wrong answer the explain pane shows the question's
         #                           "formula" (symbols, first wrong answer) or "numbers"
         self._explain_due = False
 
@@ -171,26 +178,39 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
 
     def compose(self) -> ComposeResult:
         app = ExplorerScreen
-        yield StatusLine(id="status").data_bind(app.snapshot, app.running, app.speed, app.pace,
-                                                app.tally, title=app.title_shown)
+        yield StatusLine(id="status").data_bind(
+            app.snapshot, app.running, app.speed, app.pace, app.tally, title=app.title_shown
+        )
         with Horizontal(id="panes"):
             with ContentSwitcher(id="diagram-pane", initial="diagram").data_bind(current=app.left):
-                yield NetworkDiagram(id="diagram").data_bind(app.snapshot, app.cursor, app.sample,
-                                                             app.source)
+                yield NetworkDiagram(id="diagram").data_bind(
+                    app.snapshot, app.cursor, app.sample, app.source
+                )
                 yield DecisionBoundary(id="boundary").data_bind(app.snapshot, app.cursor)
             with Vertical(id="matrix-pane"):
                 yield LessonPane(id="lesson")
                 with ContentSwitcher(id="right", initial="matrix").data_bind(current=app.right):
-                    yield MatrixView(id="matrix").data_bind(app.snapshot, app.sample, app.gradcheck,
-                                                            app.cursor, app.source,
-                                                            app.weight_layer,
-                                                            names=app.weight_names)
+                    yield MatrixView(id="matrix").data_bind(
+                        app.snapshot,
+                        app.sample,
+                        app.gradcheck,
+                        app.cursor,
+                        app.source,
+                        app.weight_layer,
+                        names=app.weight_names,
+                    )
                     yield ExplainPane(id="explain").data_bind(lines=app.explanation)
         with Horizontal(id="bottom"):
             with ContentSwitcher(id="charts", initial="chart").data_bind(current=app.bottom):
-                yield LossChart(id="chart").data_bind(app.snapshot, app.log_scale, app.log_steps,
-                                                      app.running, app.ghosts, app.settings,
-                                                      app.events)
+                yield LossChart(id="chart").data_bind(
+                    app.snapshot,
+                    app.log_scale,
+                    app.log_steps,
+                    app.running,
+                    app.ghosts,
+                    app.settings,
+                    app.events,
+                )
                 yield HealthChart(id="health").data_bind(app.snapshot, app.running)
                 yield UpdateCheckChart(id="check").data_bind(app.snapshot, app.running)
             yield Readout(id="readout").data_bind(app.snapshot)
@@ -226,8 +246,13 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
     def take_snapshot(self, fresh: bool | None = None) -> Snapshot:
         """A snapshot of the stepper now (called on the thread that owns the stepper); with
         recent rather than `fresh` readouts while training runs (see ReadoutCache)."""
-        return snapshots.take(self.stepper, self.preset.title, self.sample, self._readouts,
-                              fresh=not self.running if fresh is None else fresh)
+        return snapshots.take(
+            self.stepper,
+            self.preset.title,
+            self.sample,
+            self._readouts,
+            fresh=not self.running if fresh is None else fresh,
+        )
 
     def refresh_view(self, fresh: bool = True) -> None:
         """The stepper changed (and is ours: training is paused): every pane shows it now."""
@@ -290,18 +315,28 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         if snap is None:
             return
         titles = {
-            "#diagram-pane": (pane_title(snap.depth, selected_unit(snap.depth, self.cursor),
-                                         title_room(self.query_one("#diagram-pane")))
-                              if self.left == "boundary" else "Network"),
-            "#bottom": {"health": "Gradient health · h: update check",
-                        "check": "Update check: predicted ∇C·Δθ vs actual ΔC · h: loss"}.get(
-                            self.bottom, "Loss · h: gradient health · c: pin this run"),
-            "#matrix-pane": ({"pull": "Each sample's pull · y: back · { }: weight",
-                              "graph": "Unit graph · G: back · arrows: unit"}.get(
-                                 self.probe, "Explain · x: matrix · arrows: unit")
-                             if self.right == "explain"
-                             else f"Layer {min(self.weight_layer, snap.depth - 1) + 1}/"
-                                  f"{snap.depth} · [ ] to change"),
+            "#diagram-pane": (
+                pane_title(
+                    snap.depth,
+                    selected_unit(snap.depth, self.cursor),
+                    title_room(self.query_one("#diagram-pane")),
+                )
+                if self.left == "boundary"
+                else "Network"
+            ),
+            "#bottom": {
+                "health": "Gradient health · h: update check",
+                "check": "Update check: predicted ∇C·Δθ vs actual ΔC · h: loss",
+            }.get(self.bottom, "Loss · h: gradient health · c: pin this run"),
+            "#matrix-pane": (
+                {
+                    "pull": "Each sample's pull · y: back · { }: weight",
+                    "graph": "Unit graph · G: back · arrows: unit",
+                }.get(self.probe, "Explain · x: matrix · arrows: unit")
+                if self.right == "explain"
+                else f"Layer {min(self.weight_layer, snap.depth - 1) + 1}/"
+                f"{snap.depth} · [ ] to change"
+            ),
         }
         for selector, title in titles.items():
             pane = self.query_one(selector)
@@ -322,16 +357,24 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         column, unit = self.cursor
         question = self.question
         if self.reveal == "numbers" and question is not None:
-            lines = [Line("note", f"{question.step_text} computes {question.what} "
-                                  f"({self.keys_offered(True)}):"), *question.reveal]
+            lines = [
+                Line(
+                    "note",
+                    f"{question.step_text} computes {question.what} ({self.keys_offered(True)}):",
+                ),
+                *question.reveal,
+            ]
         elif self.reveal == "formula" and question is not None:
-            lines = [Line("head", f"P · {question.what}: how it is computed"),
-                     *(Line("rule", text) for text in question.formula),
-                     Line("note", f"{self.mistake_said or 'not quite'} — "
-                                  f"{self.keys_offered(False)}")]
+            lines = [
+                Line("head", f"P · {question.what}: how it is computed"),
+                *(Line("rule", text) for text in question.formula),
+                Line("note", f"{self.mistake_said or 'not quite'} — {self.keys_offered(False)}"),
+            ]
         elif column == 0:
-            lines = [Line("head", f"input x{unit + 1}"),
-                     Line("note", "inputs are data, not computed: move right (→) to a unit")]
+            lines = [
+                Line("head", f"input x{unit + 1}"),
+                Line("note", "inputs are data, not computed: move right (→) to a unit"),
+            ]
         elif self.running:
             lines = [Line("note", "training is running: pause (r) to read the arithmetic")]
         elif self.probe:
@@ -400,8 +443,7 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
             why = not_ahead(self.stepper, target, self.names)
             if why is not None:
                 undo = " (z goes back)" if self.allowed("undo") else ""
-                self.hint = f"P asks for {target.what(self.stepper.depth, self.names)}: " \
-                            f"{why}{undo}"
+                self.hint = f"P asks for {target.what(self.stepper.depth, self.names)}: {why}{undo}"
                 return
         column, unit = self.cursor
         question = ask(self.stepper, column - 1, unit, self.sample or 0, target, self.names)
@@ -413,8 +455,9 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
             self.mistake_said = ""
         self.question = question
         self.cursor = (question.target.layer + 1, question.target.unit)
-        self.app.push_screen(PredictScreen(question, question.prompt(self.stepper.ws.m)),
-                         self.predicted)
+        self.app.push_screen(
+            PredictScreen(question, question.prompt(self.stepper.ws.m)), self.predicted
+        )
 
     mistake_said = ""
     """What P said about the last wrong answer (the mistake it matched), for the explain pane."""
@@ -448,8 +491,10 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         self.lessons.remember()
         if right:
             self._act(lambda: self.explorer.micro_steps(question.ahead))
-            self.hint = f"right: {question.symbol} = {number(question.value)} (you said " \
-                        f"{guess:g}) — " + self.hint
+            self.hint = (
+                f"right: {question.symbol} = {number(question.value)} (you said "
+                f"{guess:g}) — " + self.hint
+            )
             self.refresh_bindings()
             self.lessons.view_shown()  # the value it computed, in the pane below
             return
@@ -471,8 +516,10 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         question = self.question
         self.reveal = "numbers"
         said = f"you said {guess:g}, " if guess is not None else ""
-        self.hint = (f"not quite: {said}{question.symbol} = {number(question.value)} (arithmetic "
-                     f"in the explain pane) — {self.keys_offered(True)}")
+        self.hint = (
+            f"not quite: {said}{question.symbol} = {number(question.value)} (arithmetic "
+            f"in the explain pane) — {self.keys_offered(True)}"
+        )
         self.right = "explain"
         self.explain_soon()
         self.refresh_bindings()
@@ -493,8 +540,10 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         """z: back one micro-step, exactly; the panes show that micro-step as it was."""
         self.reveal = ""
         if self.timeline.undo():
-            self.hint = f"undone: back to step {self.stepper.step}, " \
-                        f"{describe(self.stepper.last, self.stepper.depth)} — Z redoes"
+            self.hint = (
+                f"undone: back to step {self.stepper.step}, "
+                f"{describe(self.stepper.last, self.stepper.depth)} — Z redoes"
+            )
             self.follow_step()
         else:
             self.hint = "nothing to undo: this is the start of the session"
@@ -505,8 +554,10 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         """Z: replay the next undone micro-step, bit for bit."""
         self.reveal = ""
         if self.timeline.redo():
-            self.hint = f"redone: {describe(self.stepper.last, self.stepper.depth)} — " \
-                        + self.explorer.next_hint()
+            self.hint = (
+                f"redone: {describe(self.stepper.last, self.stepper.depth)} — "
+                + self.explorer.next_hint()
+            )
             self.follow_step()
         else:
             self.hint = "nothing to redo"
@@ -540,15 +591,20 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         """x: the explain pane instead of the matrix pane (and back)."""
         self.right = "matrix" if self.right == "explain" else "explain"
         self.probe = ""
-        self.hint = ("explain: the selected unit's formulas with the numbers of this step"
-                     if self.right == "explain" else "matrix pane")
+        self.hint = (
+            "explain: the selected unit's formulas with the numbers of this step"
+            if self.right == "explain"
+            else "matrix pane"
+        )
 
     def action_toggle_boundary(self) -> None:
         """d: switch the left pane between the network diagram and the decision boundary."""
         if self.left == "diagram":
             if not supported(self.stepper.spec.layers[0]):
-                self.hint = "the decision boundary needs 1 or 2 inputs " \
-                            f"(this network has {self.stepper.spec.layers[0]})"
+                self.hint = (
+                    "the decision boundary needs 1 or 2 inputs "
+                    f"(this network has {self.stepper.spec.layers[0]})"
+                )
                 return
             self.left = "boundary"
             self.cursor = (self.stepper.depth, 0)  # the output first
@@ -566,17 +622,21 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         """L: log10(step + 1) on the loss chart's x-axis."""
         self.log_steps = not self.log_steps
         self.bottom = "chart"
-        self.hint = ("loss chart: steps on a log scale (0 10 100 1k…)" if self.log_steps
-                     else "loss chart: steps on a linear scale")
+        self.hint = (
+            "loss chart: steps on a log scale (0 10 100 1k…)"
+            if self.log_steps
+            else "loss chart: steps on a linear scale"
+        )
 
     def action_toggle_health(self) -> None:
         """h: the gradient-health view instead of the loss chart (and back)."""
         self.bottom = {"chart": "health", "health": "check"}.get(self.bottom, "chart")
-        self.hint = {"health": "gradient health: per layer ‖∂C/∂W‖, ‖ΔW‖/‖W‖ (about 1e-3 is "
-                               "healthy) and saturated/dead units (✕ in the diagram)",
-                     "check": "update check: did each step lower the cost as much as ∇C·Δθ "
-                              "promised? ratio ≈ 1 linear, < 0 overshot"}.get(self.bottom,
-                                                                             "loss chart")
+        self.hint = {
+            "health": "gradient health: per layer ‖∂C/∂W‖, ‖ΔW‖/‖W‖ (about 1e-3 is "
+            "healthy) and saturated/dead units (✕ in the diagram)",
+            "check": "update check: did each step lower the cost as much as ∇C·Δθ "
+            "promised? ratio ≈ 1 linear, < 0 overshot",
+        }.get(self.bottom, "loss chart")
 
     def action_pin_run(self) -> None:
         """c: keep this run's loss curves in the chart, to compare with the next run."""
@@ -585,11 +645,15 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
             self.hint = "nothing to pin yet: train a few steps first"
             return
         number = max((g.number for g in self.ghosts), default=0) + 1
-        self.ghosts = (*self.ghosts[-(MAX_GHOSTS - 1):],
-                       Ghost.of(snap, self.stepper, self.stepper.seed, number))
+        self.ghosts = (
+            *self.ghosts[-(MAX_GHOSTS - 1) :],
+            Ghost.of(snap, self.stepper, self.stepper.seed, number),
+        )
         self.bottom = "chart"
-        self.hint = ("run pinned: now change the settings (o), reset (R) or pick a seed, and "
-                     "train again — the chart compares them (C clears)")
+        self.hint = (
+            "run pinned: now change the settings (o), reset (R) or pick a seed, and "
+            "train again — the chart compares them (C clears)"
+        )
 
     def action_clear_pins(self) -> None:
         """C: forget the pinned runs."""
@@ -604,18 +668,25 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
             self.hint = "all panes"
         else:
             self.maximize(widget, container=False)
-            self.hint = f"{self.pane_in_front(pane)} at full size — {pane_key(pane)} again: " \
-                        "all panes"
+            self.hint = (
+                f"{self.pane_in_front(pane)} at full size — {pane_key(pane)} again: all panes"
+            )
 
     def pane_in_front(self, pane: str) -> str:
         """What the zoomable `pane` shows now, as its hint names it: 'the explain pane'."""
-        shown = {"diagram-pane": {"boundary": "the decision boundary"}.get(self.left,
-                                                                           "the network diagram"),
-                 "matrix-pane": {"pull": "each sample's pull", "graph": "the unit graph"}.get(
-                     self.probe, "the explain pane") if self.right == "explain"
-                 else "the matrix pane",
-                 "bottom": {"health": "gradient health", "check": "the update check"}.get(
-                     self.bottom, "the loss chart")}
+        shown = {
+            "diagram-pane": {"boundary": "the decision boundary"}.get(
+                self.left, "the network diagram"
+            ),
+            "matrix-pane": {"pull": "each sample's pull", "graph": "the unit graph"}.get(
+                self.probe, "the explain pane"
+            )
+            if self.right == "explain"
+            else "the matrix pane",
+            "bottom": {"health": "gradient health", "check": "the update check"}.get(
+                self.bottom, "the loss chart"
+            ),
+        }
         return shown[pane]
 
     @paused
@@ -626,8 +697,10 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         self.right = "matrix"
         worst = max(c.relative_error for c in checks)
         verdict = "backprop agrees" if worst < 1e-5 else "MISMATCH"
-        self.hint = f"gradient check: largest relative error {worst:.1e} ({verdict}); " \
-                    "details in the matrix pane"
+        self.hint = (
+            f"gradient check: largest relative error {worst:.1e} ({verdict}); "
+            "details in the matrix pane"
+        )
         self.lessons.view_shown()
 
     def action_help(self) -> None:
@@ -714,6 +787,10 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         """The notices about the preset's data as notifications: stderr, where the command line
         prints them, is hidden behind the app, and under --web nobody sees it."""
         for notice in preset.data.notes.get("notices", ()):
-            self.notify(printable(notice), title="data", severity="warning",
-                        timeout=NOTICE_SECONDS, markup=False)
-
+            self.notify(
+                printable(notice),
+                title="data",
+                severity="warning",
+                timeout=NOTICE_SECONDS,
+                markup=False,
+            )

@@ -22,9 +22,14 @@ NAMED = {"training.optimizer", "training.schedule", "network.hidden_activation"}
 def symbols() -> dict[str, str]:
     """Short names of settings: the registries' symbols (η, λ, λ1, batch, β1, μ, γ, …)."""
     out = {f"training.{h.key}": h.symbol for h in hyper.TRAINING}
-    out |= {"network.output_activation": "output", "network.init": "init",
-            "network.loss": "loss", "network.layers": "layers", "training.shuffle": "shuffle",
-            "training.eval_every": "eval every"}
+    out |= {
+        "network.output_activation": "output",
+        "network.init": "init",
+        "network.loss": "loss",
+        "network.layers": "layers",
+        "training.shuffle": "shuffle",
+        "training.eval_every": "eval every",
+    }
     for family in (optimizers.OPTIMIZERS.values(), schedules.SCHEDULES.values()):
         for cls in family:
             out.update({f"training.{h.key}": h.symbol for h in cls.hypers})
@@ -67,10 +72,15 @@ class Ghost:
     number: int
 
     @classmethod
-    def of(cls, snapshot, stepper, seed: int, number: int) -> "Ghost":
+    def of(cls, snapshot, stepper, seed: int, number: int) -> Ghost:
         """Pin the snapshot's curves with the stepper's settings."""
-        return cls(snapshot.eval_steps.copy(), snapshot.loss_history.copy(),
-                   snapshot.test_loss_history.copy(), settings_of(stepper, seed), number)
+        return cls(
+            snapshot.eval_steps.copy(),
+            snapshot.loss_history.copy(),
+            snapshot.test_loss_history.copy(),
+            settings_of(stepper, seed),
+            number,
+        )
 
     def label(self, current: dict) -> str:
         """What differs from the current settings, or 'run N' if nothing does."""
@@ -78,4 +88,4 @@ class Ghost:
         if not differs:
             return f"run {self.number}"
         text = ", ".join(differs)
-        return text if len(text) <= LABEL_WIDTH else text[:LABEL_WIDTH - 1] + "…"
+        return text if len(text) <= LABEL_WIDTH else text[: LABEL_WIDTH - 1] + "…"

@@ -62,8 +62,10 @@ class Insight:
         else:
             self.source = (min(self.source, n_in) + delta) % (n_in + 1)
         address = self.weight_address()
-        self.hint = (f"weight {address}: {address.describe()} — v nudges it, k its loss curve, "
-                     "y each sample's pull")
+        self.hint = (
+            f"weight {address}: {address.describe()} — v nudges it, k its loss curve, "
+            "y each sample's pull"
+        )
 
     def _address_or_say(self) -> WeightAddress | None:
         address = self.weight_address()
@@ -123,15 +125,22 @@ class Insight:
                 return
             current = n_in if address.source is None else address.source
             following = (current + 1) % (n_in + 1)
-            second = WeightAddress(address.layer, address.unit,
-                                   None if following == n_in else following)
+            second = WeightAddress(
+                address.layer, address.unit, None if following == n_in else following
+            )
             addresses = (address, second)
             path = self.weight_path(addresses)
         self.seen("slice" if count == 1 else "slice2")
-        self.app.push_screen(SliceScreen(self.probe_point(), addresses, path,
-                                     path_steps=min(PATH_STEPS, self.stepper.step)))
-        self.hint = "the loss around " + " and ".join(f"w {a}" for a in addresses) + \
-                    ": + - span, r resolution, escape closes"
+        self.app.push_screen(
+            SliceScreen(
+                self.probe_point(), addresses, path, path_steps=min(PATH_STEPS, self.stepper.step)
+            )
+        )
+        self.hint = (
+            "the loss around "
+            + " and ".join(f"w {a}" for a in addresses)
+            + ": + - span, r resolution, escape closes"
+        )
 
     def weight_path(self, addresses) -> np.ndarray:
         """(k, 2): the weights' values at the step boundaries the undo timeline keeps, over the
@@ -151,13 +160,19 @@ class Insight:
 
     def action_pull(self) -> None:
         """y: each sample's pull on the selected weight, in the explain pane (y again: back)."""
-        self._explain_view("pull", "each sample's pull on the selected weight: , and . select a "
-                                   "sample, { } another weight, y again: the explanation")
+        self._explain_view(
+            "pull",
+            "each sample's pull on the selected weight: , and . select a "
+            "sample, { } another weight, y again: the explanation",
+        )
 
     def action_unit_graph(self) -> None:
         """G: the selected unit as a computational graph, in the explain pane (G again: back)."""
-        self._explain_view("graph", "the selected unit as a graph (data and grad per node): , "
-                                    "and . another sample, G again: the explanation")
+        self._explain_view(
+            "graph",
+            "the selected unit as a graph (data and grad per node): , "
+            "and . another sample, G again: the explanation",
+        )
 
     def _explain_view(self, view: str, hint: str) -> None:
         if self.probe == view and self.right == "explain":
@@ -211,15 +226,18 @@ class Insight:
         """j / J: the next / previous event, reached by exact replay."""
         events = self.known_events()
         step = self.stepper.step
-        found = next_event(list(events), step) if direction > 0 \
-            else previous_event(list(events), step)
+        found = (
+            next_event(list(events), step) if direction > 0 else previous_event(list(events), step)
+        )
         if found is None and direction > 0 and self.timeline.t >= self.timeline.end:
             found, events = self.search_event(step)
         self.events = events
         if found is None:
-            self.hint = ("no later event (loss rose >10%, a unit died, a gradient jumped 100×, "
-                         "inf/nan)" if direction > 0 else "no earlier event") + \
-                        f" — {len(events)} event{'s' if len(events) != 1 else ''} in this run"
+            self.hint = (
+                "no later event (loss rose >10%, a unit died, a gradient jumped 100×, inf/nan)"
+                if direction > 0
+                else "no earlier event"
+            ) + f" — {len(events)} event{'s' if len(events) != 1 else ''} in this run"
             self.refresh_view()
             return
         self.land_on(found, events)
@@ -263,8 +281,9 @@ class Insight:
         elif jumped is not None and jumped.layer is not None:
             self.weight_layer = min(jumped.layer - 1, depth - 1)
         summaries = [e.summary for e in here]
-        shown = "; ".join(summaries[:3]) + (f" (+{len(summaries) - 3} more)"
-                                            if len(summaries) > 3 else "")
+        shown = "; ".join(summaries[:3]) + (
+            f" (+{len(summaries) - 3} more)" if len(summaries) > 3 else ""
+        )
         first = died or here[0]
         self.hint = f"step {event.step}: {shown} — {first.detail} (j next, J previous event)"
         self.refresh_view()

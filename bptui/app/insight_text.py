@@ -19,12 +19,12 @@ from bptui.engine.explain import Line
 from bptui.engine.nudge import Nudge
 from bptui.engine.unitgraph import UnitGraph
 
-SAMPLES_SHOWN = 4      # per-sample chain-rule rows in the nudge view
-TERMS_SHOWN = 6        # terms w_kj·δ_k of a hidden unit's ∂C/∂a
-ALL_BARS = 16          # batches up to this size get a bar per sample in the pull view
-STRONGEST = 10         # else: the strongest this many each way, and a histogram of the rest
-BAR = 10               # cells of a half bar (one sign)
-PRODUCTS_SHOWN = 8     # product nodes drawn in the unit graph (the largest |w·a|)
+SAMPLES_SHOWN = 4  # per-sample chain-rule rows in the nudge view
+TERMS_SHOWN = 6  # terms w_kj·δ_k of a hidden unit's ∂C/∂a
+ALL_BARS = 16  # batches up to this size get a bar per sample in the pull view
+STRONGEST = 10  # else: the strongest this many each way, and a histogram of the rest
+BAR = 10  # cells of a half bar (one sign)
+PRODUCTS_SHOWN = 8  # product nodes drawn in the unit graph (the largest |w·a|)
 
 
 def g(value: float) -> str:
@@ -86,18 +86,27 @@ def nudge_lines(result: Nudge, step: int) -> list[Line]:
     address = result.address
     m = result.products.shape[0]
     samples = f"{m} sample{'s' if m != 1 else ''}"
-    out = [Line("head", f"Nudge w {address} ({address.describe()})"),
-           Line("note", f"w = {g(result.weight)}, step {step:,}'s batch of {samples}; every "
-                        "other weight held"),
-           Line("formula", f"ε = {result.epsilon:.3g}"),
-           Line("formula", f"C(w − ε) = {result.loss_minus + 0.0:.10g}"),
-           Line("formula", f"C(w) = {result.loss + 0.0:.10g}"),
-           Line("formula", f"C(w + ε) = {result.loss_plus + 0.0:.10g}"),
-           Line("formula", f"slope (C(w+ε) − C(w−ε))/2ε = {g(result.slope)}"),
-           Line("formula", f"backprop ∂C/∂w = {g(result.gradient)}")]
+    out = [
+        Line("head", f"Nudge w {address} ({address.describe()})"),
+        Line(
+            "note",
+            f"w = {g(result.weight)}, step {step:,}'s batch of {samples}; every other weight held",
+        ),
+        Line("formula", f"ε = {result.epsilon:.3g}"),
+        Line("formula", f"C(w − ε) = {result.loss_minus + 0.0:.10g}"),
+        Line("formula", f"C(w) = {result.loss + 0.0:.10g}"),
+        Line("formula", f"C(w + ε) = {result.loss_plus + 0.0:.10g}"),
+        Line("formula", f"slope (C(w+ε) − C(w−ε))/2ε = {g(result.slope)}"),
+        Line("formula", f"backprop ∂C/∂w = {g(result.gradient)}"),
+    ]
     difference = result.relative_difference
-    verdict = ("agree" if difference < 1e-5 else "differ: ε too large or too small?"
-               if math.isfinite(difference) else "not finite")
+    verdict = (
+        "agree"
+        if difference < 1e-5
+        else "differ: ε too large or too small?"
+        if math.isfinite(difference)
+        else "not finite"
+    )
     out.append(Line("formula", f"relative difference = {difference:.2g} ({verdict})"))
     names = " · ".join(f.name.split(" = ")[0] for f in result.factors)
     mean = "1/m Σ_x " if m > 1 else ""
@@ -105,21 +114,39 @@ def nudge_lines(result: Nudge, step: int) -> list[Line]:
     for f in result.factors:
         if f.name == "∂C/∂a" and result.terms:
             terms = " + ".join(f"{gf(t.weight)}·{gf(t.delta)}" for t in result.terms[:TERMS_SHOWN])
-            more = f" + … {len(result.terms) - TERMS_SHOWN} more" \
-                if len(result.terms) > TERMS_SHOWN else ""
+            more = (
+                f" + … {len(result.terms) - TERMS_SHOWN} more"
+                if len(result.terms) > TERMS_SHOWN
+                else ""
+            )
             out.append(Line("formula", f"∂C/∂a = Σ_k w_kj·δ_k = {terms}{more} = {g(f.value)}"))
         else:
             out.append(Line("formula", f"{f.name} = {g(f.value)}"))
     if len(result.factors) == 2 and result.factors[0].name.startswith("δ"):
-        out.append(Line("note", "at this output δ = ∂C/∂z is the engine's own (a − y with "
-                                "cross-entropy or softmax): it does not split further"))
+        out.append(
+            Line(
+                "note",
+                "at this output δ = ∂C/∂z is the engine's own (a − y with "
+                "cross-entropy or softmax): it does not split further",
+            )
+        )
     if m > 1:
-        out.append(Line("note", "per sample (" + " · ".join(
-            f.name.split(" = ")[0] for f in result.factors) + " = ∂C_x/∂w):"))
+        out.append(
+            Line(
+                "note",
+                "per sample ("
+                + " · ".join(f.name.split(" = ")[0] for f in result.factors)
+                + " = ∂C_x/∂w):",
+            )
+        )
         for s in range(min(m, SAMPLES_SHOWN)):
             parts = " · ".join(gf(float(f.per_sample[s])) for f in result.factors)
-            out.append(Line("formula", f"#{int(result.rows[s]) + 1}: {parts} = "
-                                       f"{g(float(result.products[s]))}"))
+            out.append(
+                Line(
+                    "formula",
+                    f"#{int(result.rows[s]) + 1}: {parts} = {g(float(result.products[s]))}",
+                )
+            )
         if m > SAMPLES_SHOWN:
             out.append(Line("note", f"… and {m - SAMPLES_SHOWN} more samples (y shows them all)"))
         out.append(Line("formula", f"1/m Σ_x ∂C_x/∂w = {g(result.data_gradient)}"))
@@ -157,11 +184,15 @@ def pull_lines(result: Nudge, data, selected: int | None) -> list[Line]:
     m = products.shape[0]
     mean = result.data_gradient
     finite = products[np.isfinite(products)]
-    scale = max(float(np.abs(finite).max()) if finite.size else 0.0, abs(result.l2_term),
-                abs(mean))
-    out = [Line("head", f"Each sample's pull on w {result.address}"),
-           Line("note", "∂C_x/∂w = δ_j·a_in per sample, sorted; ┆ their mean = ∂C/∂w; "
-                        "▶ the selected sample (, and . move it)")]
+    scale = max(float(np.abs(finite).max()) if finite.size else 0.0, abs(result.l2_term), abs(mean))
+    out = [
+        Line("head", f"Each sample's pull on w {result.address}"),
+        Line(
+            "note",
+            "∂C_x/∂w = δ_j·a_in per sample, sorted; ┆ their mean = ∂C/∂w; "
+            "▶ the selected sample (, and . move it)",
+        ),
+    ]
     order = np.argsort(-np.nan_to_num(products, nan=0.0), kind="stable")
     if m <= ALL_BARS:
         shown, rest = list(order), []
@@ -174,14 +205,25 @@ def pull_lines(result: Nudge, data, selected: int | None) -> list[Line]:
         value = float(products[s])
         mark = "▶" if selected is not None and s == selected else " "
         label = f"{mark}#{int(result.rows[s]) + 1} {sample_label(data, int(result.rows[s]))}"
-        out.append(Line("pos" if value > 0 else "neg" if value < 0 else "raw",
-                        f"{label[:12]:<12} {bar(value, scale, mean)} {short(value)}"))
+        out.append(
+            Line(
+                "pos" if value > 0 else "neg" if value < 0 else "raw",
+                f"{label[:12]:<12} {bar(value, scale, mean)} {short(value)}",
+            )
+        )
     out.append(Line("mark", f"{'mean':<12} {bar(mean, scale)} {short(mean)}"))
     if result.l2_term:
-        out.append(Line("pos" if result.l2_term > 0 else "neg",
-                        f"{'+ λ/m·w':<12} {bar(result.l2_term, scale)} {short(result.l2_term)}"))
-    out.append(Line("formula", f"∂C/∂w = mean{' + λ/m·w' if result.l2_term else ''} = "
-                               f"{g(result.gradient)}"))
+        out.append(
+            Line(
+                "pos" if result.l2_term > 0 else "neg",
+                f"{'+ λ/m·w':<12} {bar(result.l2_term, scale)} {short(result.l2_term)}",
+            )
+        )
+    out.append(
+        Line(
+            "formula", f"∂C/∂w = mean{' + λ/m·w' if result.l2_term else ''} = {g(result.gradient)}"
+        )
+    )
     return out
 
 
@@ -208,11 +250,18 @@ def graph_lines(graph: UnitGraph, data, depth: int, activation: str) -> list[Lin
     nodes = graph.nodes
     where = "output" if graph.layer == depth - 1 else f"hidden {graph.layer + 1}"
     row = graph.row
-    out = [Line("head", f"Unit {graph.unit + 1} of {where} as a graph"),
-           *(Line("note", part) for part in fitting_lines(f"sample {row + 1}: "
-                                                           f"{sample_text(data, row)}", " → ")),
-           Line("note", "data = value, grad = ∂C_x/∂node after backward; the batch's ∂C/∂w is "
-                        "the mean of grad w")]
+    out = [
+        Line("head", f"Unit {graph.unit + 1} of {where} as a graph"),
+        *(
+            Line("note", part)
+            for part in fitting_lines(f"sample {row + 1}: {sample_text(data, row)}", " → ")
+        ),
+        Line(
+            "note",
+            "data = value, grad = ∂C_x/∂node after backward; the batch's ∂C/∂w is "
+            "the mean of grad w",
+        ),
+    ]
 
     def label(node) -> str:
         return f"{node.label}  data {short(node.value)}  grad {short(node.grad)}"
@@ -233,12 +282,18 @@ def graph_lines(graph: UnitGraph, data, depth: int, activation: str) -> list[Lin
         for k, child in enumerate(children):
             walk(child, inner, k == len(children) - 1 and not hidden, False)
         if hidden:
-            out.append(Line("note", f"{inner}└─ … {hidden} more products (smaller |w·a|), "
-                                    "in the sum"))
+            out.append(
+                Line("note", f"{inner}└─ … {hidden} more products (smaller |w·a|), in the sum")
+            )
 
     walk(len(nodes) - 1, "", True, True)
-    out.append(Line("note", f"f = {activation}; grad w_i = δ·a_i, grad a_i = δ·w_i, and the sum, "
-                            "b and z all get δ = ∂C_x/∂z"))
+    out.append(
+        Line(
+            "note",
+            f"f = {activation}; grad w_i = δ·a_i, grad a_i = δ·w_i, and the sum, "
+            "b and z all get δ = ∂C_x/∂z",
+        )
+    )
     return out
 
 
@@ -274,10 +329,14 @@ def check_lines(stepper) -> list[Line]:
     predicted, actual = (float(v) for v in checks.values[step])
     ratio = check_ratio(predicted, actual)
     plain = stepper.optimizer.settings_text() == "sgd"
-    out = [Line("head", f"Update check of step {step + 1:,} (same batch)"),
-           Line("formula", "predicted ΔC ≈ ∇C·Δθ" + (" = −η‖∇C‖²" if plain else "")
-                           + f" = {g(predicted)}"),
-           Line("formula", f"actual ΔC = C(θ + Δθ) − C(θ) = {g(actual)}"),
-           Line("formula", f"ratio actual / predicted = {short(ratio)}"),
-           Line("note", verdict(ratio) + " (h: the update check over the steps)")]
+    out = [
+        Line("head", f"Update check of step {step + 1:,} (same batch)"),
+        Line(
+            "formula",
+            "predicted ΔC ≈ ∇C·Δθ" + (" = −η‖∇C‖²" if plain else "") + f" = {g(predicted)}",
+        ),
+        Line("formula", f"actual ΔC = C(θ + Δθ) − C(θ) = {g(actual)}"),
+        Line("formula", f"ratio actual / predicted = {short(ratio)}"),
+        Line("note", verdict(ratio) + " (h: the update check over the steps)"),
+    ]
     return out

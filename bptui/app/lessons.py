@@ -72,9 +72,12 @@ class LessonController:
         self.tell_progress_notices()
         lesson = self.open_url(lesson)
         if self.seat is not None:
-            self.notify(f"Your lesson progress is kept on this server: reopen the page to "
-                        f"continue (you are student {self.seat.student[:8]})", timeout=8,
-                        markup=False)
+            self.notify(
+                f"Your lesson progress is kept on this server: reopen the page to "
+                f"continue (you are student {self.seat.student[:8]})",
+                timeout=8,
+                markup=False,
+            )
             if lesson == "pick":
                 from bptui.app.classseat import current_lesson
 
@@ -92,7 +95,8 @@ class LessonController:
 
             self.explorer.app.push_screen(
                 ResumeScreen(lesson, progress),
-                lambda resume: self.start(lesson, progress if resume else None))
+                lambda resume: self.start(lesson, progress if resume else None),
+            )
         elif lesson is not None:
             self.start(lesson)
 
@@ -115,8 +119,9 @@ class LessonController:
             self.explorer.switch_preset(with_sets(preset, list(opening.sets), "?set"))
             return None
         except PresetError as exc:
-            self.notify(f"the link cannot be opened: {exc}", severity="error", timeout=20,
-                        markup=False)
+            self.notify(
+                f"the link cannot be opened: {exc}", severity="error", timeout=20, markup=False
+            )
             return lesson
 
     def start(self, lesson, progress=None, preset=None, stepper=None) -> None:
@@ -135,8 +140,10 @@ class LessonController:
             elif progress is not None and progress.step > 0:
                 restored = self.restored_state(lesson, progress.step)
                 if restored is None:
-                    where = f"the network step {progress.step + 1} starts from was not kept: " \
-                            f"back to step 1 — "
+                    where = (
+                        f"the network step {progress.step + 1} starts from was not kept: "
+                        f"back to step 1 — "
+                    )
                     progress = Progress(0, progress.right, progress.asked)
                 else:
                     preset, stepper = restored
@@ -266,12 +273,15 @@ class LessonController:
                 status.append("✓ done — n: next step", "bold green")
         hints = Text()
         if run.hints and not run.finished:
-            hints = Text("\n").join(Text(f"hint {i + 1}: {hint}", "italic")
-                                    for i, hint in enumerate(run.step.hints[:run.hints]))
+            hints = Text("\n").join(
+                Text(f"hint {i + 1}: {hint}", "italic")
+                for i, hint in enumerate(run.step.hints[: run.hints])
+            )
         pane = self.explorer.query_one(LessonPane)
         check = run.step.check
-        self.explorer.set_class(run.finished or check is None or not check.needs_chart,
-                                "lesson-text-first")
+        self.explorer.set_class(
+            run.finished or check is None or not check.needs_chart, "lesson-text-first"
+        )
         if full:
             pane.show(run.markdown(), status, hints)
         else:
@@ -291,9 +301,13 @@ class LessonController:
             return
         pane = self.explorer.query_one(LessonPane)
         if not pane.page(direction):
-            self.explorer.hint = ("the end of the view: PgUp goes back up" if pane.folded
-                                  else "the end of the step's text: PgUp goes back up"
-                                  if pane.scrolls() else "the step's text fits: nothing to scroll")
+            self.explorer.hint = (
+                "the end of the view: PgUp goes back up"
+                if pane.folded
+                else "the end of the step's text: PgUp goes back up"
+                if pane.scrolls()
+                else "the step's text fits: nothing to scroll"
+            )
 
     def next_step(self) -> None:
         """n: the next step of the lesson, when the step's check holds; after the last one,
@@ -353,8 +367,9 @@ class LessonController:
             return
         if not self.run.allows(action):
             allowed = ", ".join(BY_NAME[k].name for k in self.run.step.keys or ())
-            self.explorer.hint = (f"this step of the lesson does not use {key.name} (it uses: "
-                                  f"{allowed}, n, t)")
+            self.explorer.hint = (
+                f"this step of the lesson does not use {key.name} (it uses: {allowed}, n, t)"
+            )
 
     def allows(self, action: str) -> bool:
         """n and t exist only in lessons; a step may lock keys (they leave the footer), and
@@ -402,8 +417,12 @@ class LessonController:
             why = keep(self.seat, lesson, progress, name, explorer.preset, stepper)
             if why is not None and not self.seat_notice_given:
                 self.seat_notice_given = True
-                self.notify(f"your progress is not kept: {why}", severity="warning", timeout=10,
-                            markup=False)
+                self.notify(
+                    f"your progress is not kept: {why}",
+                    severity="warning",
+                    timeout=10,
+                    markup=False,
+                )
 
     def keep_served(self) -> None:
         """Training paused, the browser left or the student quit: in a served lesson, keep the

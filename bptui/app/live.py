@@ -74,8 +74,11 @@ class LiveTraining:
         self.running = True
         self.trainer.pace = self.pace
         until = goal.describe()
-        self.hint = "training… r pauses" + (f" (it stops {until})" if until else "") + \
-                    f" — {self.pace_keys()}"
+        self.hint = (
+            "training… r pauses"
+            + (f" (it stops {until})" if until else "")
+            + f" — {self.pace_keys()}"
+        )
         self.trainer.start(self.stepper, self.timeline, goal)
 
     def pause(self, then=None) -> None:

@@ -27,14 +27,30 @@ class BptuiApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "bptui"
 
-    def __init__(self, preset: Preset | str = "xor", autostart: bool = False, stepper=None,
-                 lesson=None, progress=None, catalog=None, theme: str | None = None,
-                 opening=None, seat=None):
+    def __init__(
+        self,
+        preset: Preset | str = "xor",
+        autostart: bool = False,
+        stepper=None,
+        lesson=None,
+        progress=None,
+        catalog=None,
+        theme: str | None = None,
+        opening=None,
+        seat=None,
+    ):
         super().__init__()
         self.theme_asked = theme
-        self.main_screen = ExplorerScreen(preset, autostart=autostart, stepper=stepper,
-                                          lesson=lesson, progress=progress, catalog=catalog,
-                                          opening=opening, seat=seat)
+        self.main_screen = ExplorerScreen(
+            preset,
+            autostart=autostart,
+            stepper=stepper,
+            lesson=lesson,
+            progress=progress,
+            catalog=catalog,
+            opening=opening,
+            seat=seat,
+        )
         """The explorer (the first screen, under any modal one): a key reaching an action
         through the command palette, and the tests, find the session and its panes here."""
 
@@ -69,20 +85,25 @@ class BptuiApp(App):
         # a lesson keeps its preset (p ends it, on purpose), so does a lock
         if explorer.lesson is None and explorer.allowed("pick"):
             for name in bundled_names():
-                yield SystemCommand(f"Open preset: {name}", "start a new session on this preset",
-                                    lambda name=name: explorer.switch_preset(load_preset(name)))
+                yield SystemCommand(
+                    f"Open preset: {name}",
+                    "start a new session on this preset",
+                    lambda name=name: explorer.switch_preset(load_preset(name)),
+                )
         for key in KEYS:
             if key.palette and explorer.check_action(key.action.split("(")[0], ()):
-                yield SystemCommand(key.label, f"{key.help} ({key.name})",
-                                    partial(explorer.run_action, key.action))
+                yield SystemCommand(
+                    key.label, f"{key.help} ({key.name})", partial(explorer.run_action, key.action)
+                )
 
     async def on_event(self, event: events.Event) -> None:
         """Keys and callbacks still queued when the app is closing are dropped: with the last
         screen gone Textual 8.2.8 would raise ScreenStackError for a key, and an action the
         command palette queued would look for panes already removed (see bptui.app.guards;
         Textual drops its timers' callbacks the same way)."""
-        if isinstance(event, (events.Key, events.Callback)) and not (self.is_running
-                                                                     and self.screen_stack):
+        if isinstance(event, (events.Key, events.Callback)) and not (
+            self.is_running and self.screen_stack
+        ):
             return
         await super().on_event(event)
 

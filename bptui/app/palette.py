@@ -20,8 +20,15 @@ RGB = tuple[int, int, int]
 POSITIVE: RGB = (66, 135, 245)
 NEGATIVE: RGB = (245, 130, 48)
 MORE_HUES: tuple[RGB, ...] = (
-    (60, 180, 90), (150, 90, 210), (220, 60, 80), (40, 185, 190), (225, 195, 50),
-    (230, 110, 190), (150, 105, 60), (128, 128, 128))
+    (60, 180, 90),
+    (150, 90, 210),
+    (220, 60, 80),
+    (40, 185, 190),
+    (225, 195, 50),
+    (230, 110, 190),
+    (150, 105, 60),
+    (128, 128, 128),
+)
 """Class colours of a softmax output after the first two (positive, negative), in class order."""
 REGION = 0.78
 """How far a sure region goes from the neutral colour toward its class colour (points: all)."""
@@ -78,15 +85,17 @@ DEFAULT = Palette()
 def diverging(t: np.ndarray, palette: Palette = DEFAULT, strength: float = REGION) -> np.ndarray:
     """uint8 RGB (n, 3) for t in [−1, 1]: negative ← neutral → positive; nan is neutral."""
     t = np.clip(np.nan_to_num(np.asarray(t, dtype=float).ravel(), nan=0.0), -1.0, 1.0)
-    target = np.where((t >= 0)[:, None], np.array(palette.positive, float),
-                      np.array(palette.negative, float))
+    target = np.where(
+        (t >= 0)[:, None], np.array(palette.positive, float), np.array(palette.negative, float)
+    )
     neutral = np.array(palette.neutral, float)
     out = neutral + (target - neutral) * (np.abs(t) * strength)[:, None]
     return np.rint(out).astype(np.uint8)
 
 
-def class_colours(outputs: np.ndarray, palette: Palette = DEFAULT,
-                  strength: float = REGION) -> np.ndarray:
+def class_colours(
+    outputs: np.ndarray, palette: Palette = DEFAULT, strength: float = REGION
+) -> np.ndarray:
     """uint8 RGB (n, 3) for class probabilities (n, K).
 
     K = 1: p blends negative (0) ↔ neutral (0.5) ↔ positive (1). K > 1: the probability-weighted
@@ -108,15 +117,18 @@ def class_colours(outputs: np.ndarray, palette: Palette = DEFAULT,
     return np.rint(neutral + (mixed - neutral) * sure[:, None]).astype(np.uint8)
 
 
-def value_colours(values: np.ndarray, centre: float, scale: float, palette: Palette = DEFAULT,
-                  strength: float = REGION) -> np.ndarray:
+def value_colours(
+    values: np.ndarray,
+    centre: float,
+    scale: float,
+    palette: Palette = DEFAULT,
+    strength: float = REGION,
+) -> np.ndarray:
     """uint8 RGB (n, 3) of values on a diverging scale: centre neutral, centre ± scale full."""
-    return diverging((np.asarray(values, dtype=float) - centre) / (scale or 1.0), palette,
-                     strength)
+    return diverging((np.asarray(values, dtype=float) - centre) / (scale or 1.0), palette, strength)
 
 
-def marked(rgb: np.ndarray, palette: Palette = DEFAULT, amount: float = POINT_SHADE
-           ) -> np.ndarray:
+def marked(rgb: np.ndarray, palette: Palette = DEFAULT, amount: float = POINT_SHADE) -> np.ndarray:
     """uint8 RGB rows (n, 3) moved `amount` toward the ink."""
     rgb = np.asarray(rgb, dtype=float)
     return np.rint(rgb + (np.array(palette.ink, float) - rgb) * amount).astype(np.uint8)

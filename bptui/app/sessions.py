@@ -45,8 +45,9 @@ class Sessions:
         from bptui.export import zip_bytes
 
         name = bundle or "bptui-files.zip"
-        self.app.deliver_binary(io.BytesIO(zip_bytes(files)), save_filename=name,
-                            mime_type="application/zip")
+        self.app.deliver_binary(
+            io.BytesIO(zip_bytes(files)), save_filename=name, mime_type="application/zip"
+        )
         return f"sent to your browser in {name}:"
 
     @paused
@@ -74,8 +75,9 @@ class Sessions:
                 check_data_copy(f"{stem}.toml", self.preset)
             where = self.hand_over(files, bundle=f"{stem}.zip")
             data = ", its data in .csv" if f"{stem}.csv" in files else ""
-            self.hint = (f"weights {where} {stem}.json, .npz and .toml{data} "
-                         f"(a preset: bptui {stem}.toml)")
+            self.hint = (
+                f"weights {where} {stem}.json, .npz and .toml{data} (a preset: bptui {stem}.toml)"
+            )
         except PresetError as exc:
             self.hint = f"could not export: {exc}"
 
@@ -101,8 +103,7 @@ class Sessions:
         from bptui.app.screens.settings import SettingsScreen
 
         field = self.lessons.settings_field()  # the one a lesson step asks to change
-        self.app.push_screen(SettingsScreen(self.preset, self.stepper, field),
-                             self.apply_settings)
+        self.app.push_screen(SettingsScreen(self.preset, self.stepper, field), self.apply_settings)
 
     def apply_settings(self, result) -> None:
         """A new configuration: keep the weights where the layer sizes and init are unchanged."""
@@ -142,6 +143,8 @@ class Sessions:
             return
         self.stepper.restart_step()
         self.timeline.pin()
-        self.hint = f"{message}; the current step restarts from its forward pass — " \
-                    + self.explorer.next_hint()
+        self.hint = (
+            f"{message}; the current step restarts from its forward pass — "
+            + self.explorer.next_hint()
+        )
         self.refresh_view()

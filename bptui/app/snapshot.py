@@ -21,9 +21,9 @@ from bptui.engine.health import Trace, unit_health
 from bptui.engine.spec import Dataset
 from bptui.engine.stepper import MicroStep, Phase, Stepper
 
-WINDOW = 8                 # sample rows copied around the selected one
-READOUTS_PER_SECOND = 4    # while training runs, at most
-READOUT_SHARE = 0.1        # and at most this share of the training thread's time
+WINDOW = 8  # sample rows copied around the selected one
+READOUTS_PER_SECOND = 4  # while training runs, at most
+READOUT_SHARE = 0.1  # and at most this share of the training thread's time
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,7 +61,7 @@ def rows_of(values: np.ndarray, sample: int | None) -> Rows:
     if sample is None:
         return Rows(np.empty((0, values.shape[1])), 0, values.mean(axis=0), m)
     start = window_start(sample, m)
-    return Rows(values[start:start + WINDOW].copy(), start, None, m)
+    return Rows(values[start : start + WINDOW].copy(), start, None, m)
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,8 +143,9 @@ class Snapshot:
         """Weight layers."""
         return len(self.views)
 
-    def column_values(self, column: int, sample: int | None) -> tuple[np.ndarray, np.ndarray | None,
-                                                                     bool, bool]:
+    def column_values(
+        self, column: int, sample: int | None
+    ) -> tuple[np.ndarray, np.ndarray | None, bool, bool]:
         """(a (n,), δ (n,) or None, a is current, δ is current) of unit layer `column`.
 
         Column 0 is the input layer; sample None means the batch mean.
@@ -197,46 +198,80 @@ class ReadoutCache:
         return self.value
 
 
-def take(stepper: Stepper, title: str, sample: int | None = 0,
-         cache: ReadoutCache | None = None, fresh: bool = True) -> Snapshot:
+def take(
+    stepper: Stepper,
+    title: str,
+    sample: int | None = 0,
+    cache: ReadoutCache | None = None,
+    fresh: bool = True,
+) -> Snapshot:
     """Copy what the screens need out of the stepper (see the module docstring)."""
     pending = stepper.pending_update()
     views = []
     ws = stepper.ws
     for layer in range(stepper.depth):
-        views.append(LayerView(
-            layer, stepper.spec.activation(layer),
-            stepper.weights[layer].copy(), stepper.biases[layer].copy(),
-            stepper.dw[layer].copy(), stepper.db[layer].copy(),
-            pending.w[layer].copy(), pending.b[layer].copy(),
-            stepper.w_before[layer].copy(), stepper.b_before[layer].copy(),
-            rows_of(stepper.layer_input(layer), sample), rows_of(ws.z[layer], sample),
-            rows_of(ws.a[layer], sample), rows_of(ws.delta[layer], sample),
-            layer == 0 or stepper.forward_done(layer - 1),
-            stepper.forward_done(layer), stepper.delta_done(layer),
-            stepper.gradient_done(layer), *unit_health(stepper, layer)))
+        views.append(
+            LayerView(
+                layer,
+                stepper.spec.activation(layer),
+                stepper.weights[layer].copy(),
+                stepper.biases[layer].copy(),
+                stepper.dw[layer].copy(),
+                stepper.db[layer].copy(),
+                pending.w[layer].copy(),
+                pending.b[layer].copy(),
+                stepper.w_before[layer].copy(),
+                stepper.b_before[layer].copy(),
+                rows_of(stepper.layer_input(layer), sample),
+                rows_of(ws.z[layer], sample),
+                rows_of(ws.a[layer], sample),
+                rows_of(ws.delta[layer], sample),
+                layer == 0 or stepper.forward_done(layer - 1),
+                stepper.forward_done(layer),
+                stepper.delta_done(layer),
+                stepper.gradient_done(layer),
+                *unit_health(stepper, layer),
+            )
+        )
     readout = (cache or ReadoutCache()).get(stepper, fresh)
     part = "test" if stepper.data.has_test else "train"
     history = stepper.history
     start = window_start(sample, ws.m)
     return Snapshot(
-        title=title, layers=stepper.spec.layers, step=stepper.step, epoch=stepper.epoch,
-        last=stepper.last, next=stepper.next, diverged=stepper.diverged, updated=stepper.updated,
-        learning_rate=stepper.learning_rate, rate=stepper.last_rate,
-        optimizer=stepper.optimizer.settings_text(), update_formula=stepper.optimizer.delta,
-        l2=stepper.training.l2, loss=readout.get("train_loss", float("nan")),
+        title=title,
+        layers=stepper.spec.layers,
+        step=stepper.step,
+        epoch=stepper.epoch,
+        last=stepper.last,
+        next=stepper.next,
+        diverged=stepper.diverged,
+        updated=stepper.updated,
+        learning_rate=stepper.learning_rate,
+        rate=stepper.last_rate,
+        optimizer=stepper.optimizer.settings_text(),
+        update_formula=stepper.optimizer.delta,
+        l2=stepper.training.l2,
+        loss=readout.get("train_loss", float("nan")),
         test_loss=readout.get("test_loss"),
         batch_loss=float(history.batch_loss[-1]) if len(history.batch_loss) else float("nan"),
         accuracy=readout.get(f"{part}_accuracy"),
-        batch_size=ws.m, full_batch=stepper.full_batch, sample=sample,
-        batch_rows=stepper.batch_indices[start:start + WINDOW].copy(), views=tuple(views),
-        eval_steps=history.eval_steps.values, loss_history=history.loss.values,
+        batch_size=ws.m,
+        full_batch=stepper.full_batch,
+        sample=sample,
+        batch_rows=stepper.batch_indices[start : start + WINDOW].copy(),
+        views=tuple(views),
+        eval_steps=history.eval_steps.values,
+        loss_history=history.loss.values,
         test_loss_history=history.test_loss.values,
         batch_loss_history=history.batch_loss.values,
-        loss_name=stepper.spec.loss, output_activation=stepper.spec.output_activation,
-        readout=readout, data=stepper.data, trace=stepper.trace,
+        loss_name=stepper.spec.loss,
+        output_activation=stepper.spec.output_activation,
+        readout=readout,
+        data=stepper.data,
+        trace=stepper.trace,
         trace_rows=0 if stepper.trace is None else len(stepper.trace),
-        first_order=None if history.first_order is None else history.first_order.values)
+        first_order=None if history.first_order is None else history.first_order.values,
+    )
 
 
 __all__ = ["LayerView", "Phase", "ReadoutCache", "Rows", "Snapshot", "take"]

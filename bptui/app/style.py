@@ -49,8 +49,9 @@ def _heat_style(palette: Palette, level: int, bold: bool, underline: bool) -> St
     background = mix(palette.neutral, palette.positive if level >= 0 else palette.negative, t)
     dark_text = luminance(background) > 0.5
     foreground = Color.from_rgb(10, 10, 10) if dark_text else Color.from_rgb(225, 225, 225)
-    return Style(color=foreground, bgcolor=Color.from_rgb(*background), bold=bold,
-                 underline=underline)
+    return Style(
+        color=foreground, bgcolor=Color.from_rgb(*background), bold=bold, underline=underline
+    )
 
 
 def line_style(level: int, bright: bool = True) -> Style:
@@ -84,8 +85,8 @@ def fitted(parts: list[tuple[str, Style | str | None]], width: int) -> Text:
         if cell_len(text) <= room:
             out.append(text, part_style)
             continue
-        kept = text[:max(0, room - 1)]
-        kept = kept[:max(0, kept.rfind(" "))].rstrip()
+        kept = text[: max(0, room - 1)]
+        kept = kept[: max(0, kept.rfind(" "))].rstrip()
         if len(kept.strip(" ·│,:")) >= 6:  # a cut part keeps whole words, and enough of them
             out.append(kept, part_style)
         out.append("…", "dim")

@@ -28,8 +28,12 @@ class ThemesFirst(ThemeProvider):
     def commands(self):
         def rank(command) -> tuple:
             name = command[0]
-            return (is_ansi(name), name not in FIRST, FIRST.index(name) if name in FIRST else 0,
-                    name)
+            return (
+                is_ansi(name),
+                name not in FIRST,
+                FIRST.index(name) if name in FIRST else 0,
+                name,
+            )
 
         return sorted(super().commands, key=rank)
 

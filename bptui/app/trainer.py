@@ -7,9 +7,10 @@ snapshot) on a beat of FRAME_RATE a second; a newer frame replaces one the app h
 and posts `Finished` with no frame before it (the app redraws on Finished, and `r` waits for that
 on the screen), and only then does the stepper belong to the app again (`finished()`, on the
 app's thread). The app's thread never waits on this one, and this one waits on the app only
-at a slow pace (below); no timer runs while idle. At paces of FRAME_RATE or fewer steps a second each step
-is its own frame: the thread takes the next step only once the app says it has drawn the last
-(`frame_drawn()`), or after DRAW_WAIT, so a slow screen slows training instead of skipping steps.
+at a slow pace (below); no timer runs while idle. At paces of FRAME_RATE or fewer steps a second
+each step is its own frame: the thread takes the next step only once the app says it has drawn
+the last (`frame_drawn()`), or after DRAW_WAIT, so a slow screen slows training instead of
+skipping steps.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from textual.message_pump import MessagePump
 
 from bptui.text import to_float, to_int
 
-FRAME_RATE = 10       # frames per second while training runs (each step is one at ≤ 10 steps/s)
+FRAME_RATE = 10  # frames per second while training runs (each step is one at ≤ 10 steps/s)
 CHUNK_SECONDS = 0.01  # training time between checks for stop and frames at full speed
-RECORD_SHARE = 0.1    # undo recording after each chunk takes at most this share of the time
+RECORD_SHARE = 0.1  # undo recording after each chunk takes at most this share of the time
 TRAINING_NICENESS = 10  # the training thread yields the CPU to screens and keys (see below)
-DRAW_WAIT = 1.0       # seconds a step-by-step run waits for the app to draw a frame at most
+DRAW_WAIT = 1.0  # seconds a step-by-step run waits for the app to draw a frame at most
 
 
 def lower_this_threads_priority(niceness: int = TRAINING_NICENESS) -> None:
@@ -57,9 +58,11 @@ class Goal:
     loss: float | None = None
 
     def describe(self) -> str:
-        parts = ([f"at step {self.step:,}"] if self.step is not None else []) + \
-                ([f"when the training-set loss L is below {self.loss:g}"]
-                 if self.loss is not None else [])
+        parts = ([f"at step {self.step:,}"] if self.step is not None else []) + (
+            [f"when the training-set loss L is below {self.loss:g}"]
+            if self.loss is not None
+            else []
+        )
         return " or ".join(parts)
 
 
@@ -160,8 +163,12 @@ class Trainer:
         assert self._thread is None, "one run at a time"
         self._stop.clear()
         self._drawn.set()
-        self._thread = threading.Thread(target=self._run, args=(stepper, timeline, goal or Goal()),
-                                        name="bptui-trainer", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run,
+            args=(stepper, timeline, goal or Goal()),
+            name="bptui-trainer",
+            daemon=True,
+        )
         self._thread.start()
 
     def stop(self, then: Callable[[], object] | None = None) -> None:
@@ -219,8 +226,11 @@ class Trainer:
             reached = bool(reached_loss(stepper) < goal.loss)
             return reached
 
-        should_stop = (lambda: self._stop.is_set() or loss_reached()) if goal.loss is not None \
+        should_stop = (
+            (lambda: self._stop.is_set() or loss_reached())
+            if goal.loss is not None
             else self._stop.is_set
+        )
         chunk = 1
         pace, paced_from, paced_steps = self.pace, time.perf_counter(), stepper.step
         window_time, window_step = time.perf_counter(), stepper.step

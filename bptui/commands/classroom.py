@@ -27,16 +27,23 @@ def default_class_dir(port: int) -> Path:
 def class_parser():
     from bptui.commands.options import OneLineParser, port_number
 
-    parser = OneLineParser(prog="bptui class",
-                           description="List where each student of a class served with "
-                                       "`bptui learn --web` got to, or forget one.")
-    parser.add_argument("folder", nargs="?", metavar="DIR",
-                        help="the class folder (--class-dir of the server)")
-    parser.add_argument("--port", type=port_number, default=None,
-                        help="the class folder of a server on this port started without "
-                             "--class-dir (default 8000)")
-    parser.add_argument("--reset", metavar="ID",
-                        help="forget this student (their progress and network)")
+    parser = OneLineParser(
+        prog="bptui class",
+        description="List where each student of a class served with "
+        "`bptui learn --web` got to, or forget one.",
+    )
+    parser.add_argument(
+        "folder", nargs="?", metavar="DIR", help="the class folder (--class-dir of the server)"
+    )
+    parser.add_argument(
+        "--port",
+        type=port_number,
+        default=None,
+        help="the class folder of a server on this port started without --class-dir (default 8000)",
+    )
+    parser.add_argument(
+        "--reset", metavar="ID", help="forget this student (their progress and network)"
+    )
     return parser
 
 
@@ -63,9 +70,18 @@ def rows(store, now: float) -> list[tuple[str, ...]]:
             continue
         step = "done" if entry.finished else f"{entry.step + 1}/{entry.steps}"
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.updated))
-        lines.append((entry.updated, (record.student, f"{entry.title} ({entry.name})", step,
-                                      f"{entry.right}/{entry.asked}",
-                                      f"{when} ({ago(max(0.0, now - entry.updated))})")))
+        lines.append(
+            (
+                entry.updated,
+                (
+                    record.student,
+                    f"{entry.title} ({entry.name})",
+                    step,
+                    f"{entry.right}/{entry.asked}",
+                    f"{when} ({ago(max(0.0, now - entry.updated))})",
+                ),
+            )
+        )
     lines.sort(key=lambda pair: -pair[0])
     return [row for _, row in lines]
 
@@ -73,8 +89,9 @@ def rows(store, now: float) -> list[tuple[str, ...]]:
 def format_table(table: list[tuple[str, ...]]) -> str:
     head = ("student", "lesson", "step", "P right/asked", "last activity")
     widths = [max(len(r[i]) for r in [head, *table]) for i in range(len(head))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip()
-                     for r in [head, *table])
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in [head, *table]
+    )
 
 
 def class_command(argv: list[str]) -> int:
@@ -88,8 +105,7 @@ def class_command(argv: list[str]) -> int:
         parser.error("give DIR or --port, not both")
     folder = Path(args.folder) if args.folder else default_class_dir(args.port or 8000)
     if not folder.is_dir():
-        return fail(f"{folder}: no such class folder (bptui learn --web --class-dir DIR "
-                    f"makes one)")
+        return fail(f"{folder}: no such class folder (bptui learn --web --class-dir DIR makes one)")
     store = ClassStore(folder)
     if args.reset is not None:
         if not valid_id(args.reset):
@@ -98,9 +114,11 @@ def class_command(argv: list[str]) -> int:
         if student not in store.students():
             matches = [s for s in store.students() if s.startswith(student)]
             if len(matches) != 1:
-                return fail(f"--reset {student}: no such student in {folder}" if not matches
-                            else f"--reset {student}: names {len(matches)} students; give more "
-                                 f"of the id")
+                return fail(
+                    f"--reset {student}: no such student in {folder}"
+                    if not matches
+                    else f"--reset {student}: names {len(matches)} students; give more of the id"
+                )
             student = matches[0]
         store.reset(student)
         print(f"bptui: forgot student {student}")

@@ -51,15 +51,28 @@ def serve_if_web(parser: argparse.ArgumentParser, args, argv: list[str]) -> int 
     if args.web:
         from bptui.commands.web import serve
 
-        return serve(argv, args.host or DEFAULT_HOST, args.port or DEFAULT_PORT,
-                     max_sessions=args.max_sessions or DEFAULT_MAX_SESSIONS,
-                     allow_hosts=tuple(args.allow_host or ()))
-    given = [name for name, value in (("--port", args.port), ("--host", args.host),
-                                      ("--max-sessions", args.max_sessions),
-                                      ("--allow-host", args.allow_host)) if value is not None]
+        return serve(
+            argv,
+            args.host or DEFAULT_HOST,
+            args.port or DEFAULT_PORT,
+            max_sessions=args.max_sessions or DEFAULT_MAX_SESSIONS,
+            allow_hosts=tuple(args.allow_host or ()),
+        )
+    given = [
+        name
+        for name, value in (
+            ("--port", args.port),
+            ("--host", args.host),
+            ("--max-sessions", args.max_sessions),
+            ("--allow-host", args.allow_host),
+        )
+        if value is not None
+    ]
     if given:
-        parser.error(f"--port, --host, --max-sessions and --allow-host go with --web "
-                     f"(got {given[0]} without --web)")
+        parser.error(
+            f"--port, --host, --max-sessions and --allow-host go with --web "
+            f"(got {given[0]} without --web)"
+        )
     return None
 
 
@@ -69,9 +82,15 @@ def list_lessons(long: bool = False) -> int:
     from bptui.lesson import bundled_lessons, load_lesson
 
     if long:
-        return print_listing(bundled_lessons(), load_lesson, 15,
-                             lambda lesson: (f"{lesson.title} ({len(lesson.steps)} steps)",
-                                             " ".join(lesson.description.split())))
+        return print_listing(
+            bundled_lessons(),
+            load_lesson,
+            15,
+            lambda lesson: (
+                f"{lesson.title} ({len(lesson.steps)} steps)",
+                " ".join(lesson.description.split()),
+            ),
+        )
     for name in bundled_lessons():
         try:
             lesson = load_lesson(name)
@@ -95,8 +114,14 @@ def print_listing(names, load, width: int, describe) -> int:
             continue
         heading, body = describe(loaded)
         print(f"{printable(name):{width}s} {printable(heading)}")
-        print(textwrap.fill(paragraph(body), width=78, initial_indent=" " * (width + 1),
-                            subsequent_indent=" " * (width + 1)))
+        print(
+            textwrap.fill(
+                paragraph(body),
+                width=78,
+                initial_indent=" " * (width + 1),
+                subsequent_indent=" " * (width + 1),
+            )
+        )
     return 0
 
 
@@ -145,65 +170,108 @@ def learn_command(argv: list[str]) -> int:
     from bptui.app import run_app
 
     preset = lesson.preset if lesson != "pick" else load_preset("xor")
-    return run_app(preset, lesson=lesson, progress=progress, catalog=learn_catalog(args),
-                   **web_options(args))
+    return run_app(
+        preset, lesson=lesson, progress=progress, catalog=learn_catalog(args), **web_options(args)
+    )
 
 
 def train_parser() -> argparse.ArgumentParser:
     """The parser of `bptui train`."""
-    parser = OneLineParser(prog="bptui train",
-                           description="Train a preset headless and report the loss.")
-    parser.add_argument("preset", nargs="?",
-                        help="a bundled preset name or a path to a .toml file (or --csv FILE)")
+    parser = OneLineParser(
+        prog="bptui train", description="Train a preset headless and report the loss."
+    )
+    parser.add_argument(
+        "preset", nargs="?", help="a bundled preset name or a path to a .toml file (or --csv FILE)"
+    )
     add_csv_arguments(parser)
-    parser.add_argument("--steps", type=positive_int, default=None,
-                        help="training steps (default: the preset's goal, else 1000)")
-    parser.add_argument("--json", action="store_true",
-                        help="print exactly one JSON object on stdout")
-    parser.add_argument("--eval-every", type=eval_every, default=None, metavar="K",
-                        help="evaluate the whole training and held-out sets every K steps "
-                             "(default: every step with full batches, once per epoch with "
-                             "mini-batches; always before the first and after the last step)")
-    parser.add_argument("--save-weights", metavar="FILE",
-                        help="write the final weights: .json, .npz, or .toml (a preset with them pinned)")
+    parser.add_argument(
+        "--steps",
+        type=positive_int,
+        default=None,
+        help="training steps (default: the preset's goal, else 1000)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print exactly one JSON object on stdout"
+    )
+    parser.add_argument(
+        "--eval-every",
+        type=eval_every,
+        default=None,
+        metavar="K",
+        help="evaluate the whole training and held-out sets every K steps "
+        "(default: every step with full batches, once per epoch with "
+        "mini-batches; always before the first and after the last step)",
+    )
+    parser.add_argument(
+        "--save-weights",
+        metavar="FILE",
+        help="write the final weights: .json, .npz, or .toml (a preset with them pinned)",
+    )
     add_set_option(parser)
-    parser.add_argument("--trace", action="store_true",
-                        help="record gradient health every step (with --json: a \"trace\" object "
-                             "of gradient norms, update/weight ratios, saturated and dead units)")
-    parser.add_argument("--first-order", action="store_true",
-                        help="check every update: the predicted loss change ∇C·Δθ beside the "
-                             "actual one on the same batch (one more batch forward pass a step)")
-    parser.add_argument("--events", action="store_true",
-                        help="list when it went wrong: loss rose >10%%, a ReLU unit died, a "
-                             "gradient norm jumped 100×, the first inf or nan")
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help='record gradient health every step (with --json: a "trace" object '
+        "of gradient norms, update/weight ratios, saturated and dead units)",
+    )
+    parser.add_argument(
+        "--first-order",
+        action="store_true",
+        help="check every update: the predicted loss change ∇C·Δθ beside the "
+        "actual one on the same batch (one more batch forward pass a step)",
+    )
+    parser.add_argument(
+        "--events",
+        action="store_true",
+        help="list when it went wrong: loss rose >10%%, a ReLU unit died, a "
+        "gradient norm jumped 100×, the first inf or nan",
+    )
     return parser
 
 
 def compare_parser() -> argparse.ArgumentParser:
     """The parser of `bptui compare`."""
-    parser = OneLineParser(prog="bptui compare",
-                           description="Train every combination of the varied settings from the "
-                                       "same initial weights and compare the runs.")
-    parser.add_argument("preset", nargs="?",
-                        help="a bundled preset name or a path to a .toml file (or --csv FILE)")
+    parser = OneLineParser(
+        prog="bptui compare",
+        description="Train every combination of the varied settings from the "
+        "same initial weights and compare the runs.",
+    )
+    parser.add_argument(
+        "preset", nargs="?", help="a bundled preset name or a path to a .toml file (or --csv FILE)"
+    )
     add_csv_arguments(parser)
-    parser.add_argument("--vary", action="append", required=True, metavar="KEY=V1,V2",
-                        help="a preset key and the values to try, e.g. "
-                             "training.optimizer=sgd,momentum,adam; repeatable (every "
-                             "combination runs)")
+    parser.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="KEY=V1,V2",
+        help="a preset key and the values to try, e.g. "
+        "training.optimizer=sgd,momentum,adam; repeatable (every "
+        "combination runs)",
+    )
     add_set_option(parser)
-    parser.add_argument("--steps", type=positive_int, default=None,
-                        help="training steps per run (default: the preset's goal, else 1000)")
-    parser.add_argument("--curve", choices=("train", "test", "both"), default=None,
-                        help="the loss curves to chart: train, test or both (default: both "
-                             "when the preset holds out a test set, else train)")
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON array: a `train --json` object per run")
+    parser.add_argument(
+        "--steps",
+        type=positive_int,
+        default=None,
+        help="training steps per run (default: the preset's goal, else 1000)",
+    )
+    parser.add_argument(
+        "--curve",
+        choices=("train", "test", "both"),
+        default=None,
+        help="the loss curves to chart: train, test or both (default: both "
+        "when the preset holds out a test set, else train)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON array: a `train --json` object per run"
+    )
     return parser
 
 
 def list_presets() -> int:
     """Print the bundled presets with their descriptions."""
+
     def describe(preset) -> tuple[str, str]:
         goal = f" Goal: {preset.goal.describe()}." if preset.goal else ""
         return preset.title, preset.description + goal
@@ -217,8 +285,9 @@ def open_app(parser: argparse.ArgumentParser, args) -> int:
     from bptui.app import run_app
     from bptui.lesson.catalog import Catalog
 
-    return run_app(preset, stepper, catalog=Catalog.bundled(served_preset_file(args)),
-                   **web_options(args))  # non-zero when the app failed
+    return run_app(
+        preset, stepper, catalog=Catalog.bundled(served_preset_file(args)), **web_options(args)
+    )  # non-zero when the app failed
 
 
 def main(argv: list[str] | None = None) -> int:

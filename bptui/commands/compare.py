@@ -41,12 +41,13 @@ from bptui.text import printable
 MAX_RUNS = 64
 WORKERS = 2
 GOAL_CHECKS = 200  # goal progress is checked about this many times per run
-POOL_FROM = 1.0    # seconds of estimated work in one process from which a pool pays off
-PROBE_STEPS = 20   # steps of the first run timed to estimate that
+POOL_FROM = 1.0  # seconds of estimated work in one process from which a pool pays off
+PROBE_STEPS = 20  # steps of the first run timed to estimate that
 RUN_POINTS = 2_000  # history values kept per series of one run (up to MAX_RUNS of them)
 
 
 # ----- the command line -----------------------------------------------------------------------
+
 
 def split_top_level(text: str) -> list[str]:
     """'sgd,adam' → ['sgd', 'adam']; commas inside [...], {...} or quotes do not split, so
@@ -74,13 +75,18 @@ def parse_vary(text: str) -> tuple[str, list]:
     key, values = split_assignment(text, "--vary", "training.optimizer=sgd,momentum,adam")
     items = split_top_level(values)
     if not values or any(not item for item in items):
-        raise PresetError("--vary", key, f"{values!r} has an empty value (allowed: values "
-                                         f"separated by commas, e.g. sgd,momentum,adam)")
+        raise PresetError(
+            "--vary",
+            key,
+            f"{values!r} has an empty value (allowed: values "
+            f"separated by commas, e.g. sgd,momentum,adam)",
+        )
     return key, [parse_value(item, "--vary", key) for item in items]
 
 
-def plan_runs(preset: Preset, sets: list[Override], varies: list[tuple[str, list]]
-              ) -> list[tuple[dict, Preset]]:
+def plan_runs(
+    preset: Preset, sets: list[Override], varies: list[tuple[str, list]]
+) -> list[tuple[dict, Preset]]:
     """Every combination of the varied values as ({key: value}, validated preset), in order:
     `preset` (which has the `--set` overrides `sets` applied already) with one value of each
     varied key. Every run is validated before any trains."""
@@ -93,8 +99,9 @@ def plan_runs(preset: Preset, sets: list[Override], varies: list[tuple[str, list
             raise PresetError("--vary", key, "is also given with --set (vary it or set it)")
     count = math.prod(len(values) for _, values in varies)
     if count > MAX_RUNS:
-        raise PresetError("--vary", None, f"{count} combinations is too many runs "
-                                          f"(allowed: up to {MAX_RUNS})")
+        raise PresetError(
+            "--vary", None, f"{count} combinations is too many runs (allowed: up to {MAX_RUNS})"
+        )
     runs = []
     for combo in itertools.product(*(values for _, values in varies)):
         vary = dict(zip(keys, combo))
@@ -104,6 +111,7 @@ def plan_runs(preset: Preset, sets: list[Override], varies: list[tuple[str, list
 
 
 # ----- one run --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Job:
@@ -116,7 +124,7 @@ class Job:
 
 
 _progress = None  # in a worker: the queue to report (index, steps done, loss) to
-_stop = None      # in a worker: the event that asks runs to stop early
+_stop = None  # in a worker: the event that asks runs to stop early
 
 
 def _init_worker(progress, stop, lifeline=None) -> None:
@@ -144,7 +152,7 @@ def run_job(job: Job, report=None, should_stop=None) -> dict:
     `steps_to_goal` (the first goal check at which the goal's loss/accuracy target was met;
     checked every `steps / GOAL_CHECKS` steps)."""
     if report is None and _progress is not None:
-        report = lambda done, loss: _progress.put((job.index, done, loss))  # noqa: E731
+        report = lambda done, loss: _progress.put((job.index, done, loss))
     if should_stop is None and _stop is not None:
         should_stop = _stop.is_set
     preset, goal = job.preset, job.preset.goal
@@ -249,9 +257,12 @@ def run_in_pool(jobs: list[Job], workers: int, report) -> list[dict]:
     lifeline, parent_end = context.Pipe(duplex=False)
     pool = None
     try:
-        pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
-                                                      initializer=_init_worker,
-                                                      initargs=(progress, stop, lifeline))
+        pool = concurrent.futures.ProcessPoolExecutor(
+            workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(progress, stop, lifeline),
+        )
         futures = [pool.submit(run_job, job) for job in jobs]
         pending = set(futures)
         while pending:
@@ -298,6 +309,7 @@ def drain(progress, report) -> None:
 
 # ----- output ---------------------------------------------------------------------------------
 
+
 def labels(runs: list[dict]) -> list[str]:
     """Each run named by its varied values, e.g. 'optimizer=adam learning_rate=0.1' (last key
     parts, or whole keys where two would read the same); `printable`, as a value given on the
@@ -306,8 +318,10 @@ def labels(runs: list[dict]) -> list[str]:
     short = {k: k.rsplit(".", 1)[-1] for k in keys}
     if len(set(short.values())) < len(keys):
         short = {k: k for k in keys}
-    return [printable(" ".join(f"{short[k]}={goals.shown(v)}" for k, v in run["vary"].items()))
-            for run in runs]
+    return [
+        printable(" ".join(f"{short[k]}={goals.shown(v)}" for k, v in run["vary"].items()))
+        for run in runs
+    ]
 
 
 def number(value, fmt: str = ".4g") -> str:
@@ -318,21 +332,40 @@ def number(value, fmt: str = ".4g") -> str:
 def table(runs: list[dict], goal) -> str:
     """The side-by-side table."""
     held_out = any("test_loss" in run for run in runs)
-    rows = [["run", "loss", "test loss", "test accuracy" if held_out else "accuracy", "to goal",
-             "diverged", "time"]]
+    rows = [
+        [
+            "run",
+            "loss",
+            "test loss",
+            "test accuracy" if held_out else "accuracy",
+            "to goal",
+            "diverged",
+            "time",
+        ]
+    ]
     for label, run in zip(labels(runs), runs):
         test = run.get("test_loss")
-        rows.append([label, number(run["loss"][-1] if run["loss"] else None),
-                     number(test[-1] if test else None),
-                     number(run.get("accuracy"), ".1%"),
-                     "-" if goal is None or goal.target == (None, None)
-                     else ("not reached" if run["steps_to_goal"] is None
-                           else f"{run['steps_to_goal']}"),
-                     "yes" if run["diverged"] else "no", f"{run['seconds']:.2f} s"])
+        rows.append(
+            [
+                label,
+                number(run["loss"][-1] if run["loss"] else None),
+                number(test[-1] if test else None),
+                number(run.get("accuracy"), ".1%"),
+                "-"
+                if goal is None or goal.target == (None, None)
+                else ("not reached" if run["steps_to_goal"] is None else f"{run['steps_to_goal']}"),
+                "yes" if run["diverged"] else "no",
+                f"{run['seconds']:.2f} s",
+            ]
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
-                       for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
-             for row in rows]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths))
+        ).rstrip()
+        for row in rows
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -341,12 +374,15 @@ def goal_note(goal, steps: int) -> str:
     """What 'to goal' means for this preset."""
     loss, accuracy = goal.target if goal else (None, None)
     parts = ([f"loss < {loss:g}"] if loss is not None else []) + (
-        [f"accuracy ≥ {accuracy:.0%}"] if accuracy is not None else [])
+        [f"accuracy ≥ {accuracy:.0%}"] if accuracy is not None else []
+    )
     if not parts:
         return ""
     every = max(1, steps // GOAL_CHECKS)
-    return (f"to goal: first step with {' and '.join(parts)} "
-            f"(checked {'every step' if every == 1 else f'every {every} steps'})")
+    return (
+        f"to goal: first step with {' and '.join(parts)} "
+        f"(checked {'every step' if every == 1 else f'every {every} steps'})"
+    )
 
 
 CURVES = ("train", "test", "both")
@@ -383,22 +419,33 @@ def chart(runs: list[dict], title: str, curve: str | None = None) -> str:
     log = bool(finite) and max(finite) / min(finite) > 100
     palette = ("blue", "orange", "green", "red", "magenta", "cyan", "yellow", "gray")
     for name, steps, values, k, kind in curves:
-        points = [(s, math.log10(v) if log else v) for s, v in zip(steps, values)
-                  if v is not None and (v > 0 or not log)]
+        points = [
+            (s, math.log10(v) if log else v)
+            for s, v in zip(steps, values)
+            if v is not None and (v > 0 or not log)
+        ]
         if points:
-            plt.plot([p[0] for p in points], [p[1] for p in points], label=name,
-                     color=palette[k % len(palette)],
-                     marker="braille" if kind == "train" else "dot")
+            plt.plot(
+                [p[0] for p in points],
+                [p[1] for p in points],
+                label=name,
+                color=palette[k % len(palette)],
+                marker="braille" if kind == "train" else "dot",
+            )
     plt.title(title)
     plt.xlabel("step")
-    loss = "loss" if kinds == ("train",) else ("test loss" if kinds == ("test",) else
-                                                "loss (train, test in dots)")
+    loss = (
+        "loss"
+        if kinds == ("train",)
+        else ("test loss" if kinds == ("test",) else "loss (train, test in dots)")
+    )
     plt.ylabel(f"log10({loss})" if log else loss)
     plt.theme("clear")
     return plt.build()
 
 
 # ----- the command ----------------------------------------------------------------------------
+
 
 class Ended(BaseException):
     """SIGTERM or SIGHUP arrived while the runs trained (a BaseException, like ctrl+c's
@@ -409,8 +456,9 @@ class Ended(BaseException):
         self.signum = signum
 
 
-ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
-                       if hasattr(signal, name))
+ENDING_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 class ended_by_signals:  # a context manager named like a function
@@ -446,8 +494,12 @@ def compare_command(args) -> int:
     sets = [parse_set(text) for text in args.set or ()]
     runs = plan_runs(preset, sets, varies)
     if args.curve == "test" and not preset.data.has_test:
-        raise PresetError("--curve", "test", "this preset holds out no test set (allowed: "
-                                             "train, or data.test_fraction to hold one out)")
+        raise PresetError(
+            "--curve",
+            "test",
+            "this preset holds out no test set (allowed: "
+            "train, or data.test_fraction to hold one out)",
+        )
     steps = args.steps
     if steps is None:
         steps = preset.goal.steps if preset.goal else DEFAULT_STEPS
@@ -473,6 +525,7 @@ def compare_command(args) -> int:
     if sys.stdout.isatty():
         kinds = curves_of(results, args.curve)
         what = {("train",): "training loss", ("test",): "test loss"}.get(
-            kinds, "training and test loss")
+            kinds, "training and test loss"
+        )
         print(chart(results, printable(f"{preset.title}: {what}"), args.curve))
     return 0

@@ -8,8 +8,12 @@ import argparse
 import ipaddress
 import re
 
-HOST_NAME = re.compile(r"(?=.{1,253}\.?$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
-                       r"(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?", re.IGNORECASE)
+HOST_NAME = re.compile(
+    r"(?=.{1,253}\.?$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+    r"(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?",
+    re.IGNORECASE,
+)
+
 
 def host_address(text: str) -> str:
     """An IP address or a host name for --host."""
@@ -21,7 +25,8 @@ def host_address(text: str) -> str:
         return text
     raise argparse.ArgumentTypeError(
         f"{text!r} is not an IP address or host name (allowed: e.g. 127.0.0.1, 0.0.0.0, ::1, "
-        "a host name)")
+        "a host name)"
+    )
 
 
 DEFAULT_HOST = "127.0.0.1"
@@ -44,10 +49,10 @@ def allowed_host(text: str) -> tuple[str, int | None]:
     (canonical name, port or None for any port)."""
     from urllib.parse import urlsplit
 
-
     problem = argparse.ArgumentTypeError(
         f"{text!r} is not a host name or address with an optional port (allowed: e.g. "
-        "teacher.example, localhost:9000, [::1]:9000)")
+        "teacher.example, localhost:9000, [::1]:9000)"
+    )
     if not text.isascii() or not text.isprintable() or any(c in text for c in "/?#@\\ "):
         raise problem
     try:

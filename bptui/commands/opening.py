@@ -66,25 +66,32 @@ def from_query(pairs: list[tuple[str, str]]) -> Opening:
         if key in PAGE_PARAMETERS:
             continue
         if key not in PARAMETERS:
-            raise BadOpening(f"?{printable(key)[:40]}= is not a parameter (allowed: "
-                             f"?lesson=NAME, ?preset=NAME, ?set=KEY=VALUE, ?fontsize=N)")
+            raise BadOpening(
+                f"?{printable(key)[:40]}= is not a parameter (allowed: "
+                f"?lesson=NAME, ?preset=NAME, ?set=KEY=VALUE, ?fontsize=N)"
+            )
         values.setdefault(key, []).append(value)
     for key in ("lesson", "preset"):
         if len(values.get(key, ())) > 1:
             raise BadOpening(f"?{key}= is given {len(values[key])} times (give it once)")
         for name in values.get(key, ()):
             if not valid_name(name):
-                raise BadOpening(f"?{key}={printable(name)[:60]!r} is not a name (letters, "
-                                 f"digits, '.', '_', '-'; never a path)")
+                raise BadOpening(
+                    f"?{key}={printable(name)[:60]!r} is not a name (letters, "
+                    f"digits, '.', '_', '-'; never a path)"
+                )
     sets = tuple(values.get("set", ()))
     if len(sets) > MAX_SETS or any(len(s) > MAX_SET_CHARS or not s.isprintable() for s in sets):
-        raise BadOpening(f"?set= takes up to {MAX_SETS} overrides of up to {MAX_SET_CHARS} "
-                         f"printable characters")
+        raise BadOpening(
+            f"?set= takes up to {MAX_SETS} overrides of up to {MAX_SET_CHARS} printable characters"
+        )
     lesson = (values.get("lesson") or [None])[0]
     preset = (values.get("preset") or [None])[0]
     if lesson and (preset or sets):
-        raise BadOpening("?lesson= goes alone: a lesson fixes its preset and settings (give "
-                         "?preset= and ?set= without it)")
+        raise BadOpening(
+            "?lesson= goes alone: a lesson fixes its preset and settings (give "
+            "?preset= and ?set= without it)"
+        )
     return Opening(lesson, preset, sets)
 
 

@@ -31,7 +31,7 @@ class OneLineParser(argparse.ArgumentParser):
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
 
-    def error(self, message: str):  # noqa: D102 - argparse hook
+    def error(self, message: str):
         self.exit(EXIT_BAD_INPUT, f"bptui: error: {printable(message)} (see bptui --help)\n")
 
 
@@ -65,13 +65,17 @@ def app_parser() -> argparse.ArgumentParser:
         prog="bptui",
         description="Explore backpropagation one step at a time: forward, error, backward, update.",
         epilog="Lessons: bptui learn [NAME]. "
-               "Headless training: bptui train PRESET [--steps N] [--json]. "
-               "Runs side by side: bptui compare PRESET --vary KEY=V1,V2. "
-               "One weight: bptui nudge|slice PRESET --weight L:U:I. "
-               "Presets: bptui --list.")
-    parser.add_argument("preset", nargs="?", default="xor",
-                        help="a bundled preset name (see --list) or a path to a .toml file "
-                             "(default: xor)")
+        "Headless training: bptui train PRESET [--steps N] [--json]. "
+        "Runs side by side: bptui compare PRESET --vary KEY=V1,V2. "
+        "One weight: bptui nudge|slice PRESET --weight L:U:I. "
+        "Presets: bptui --list.",
+    )
+    parser.add_argument(
+        "preset",
+        nargs="?",
+        default="xor",
+        help="a bundled preset name (see --list) or a path to a .toml file (default: xor)",
+    )
     parser.add_argument("--list", action="store_true", help="list the bundled presets and exit")
     parser.add_argument("--session", metavar="FILE", help="resume a session saved with ctrl+s")
     add_csv_arguments(parser)
@@ -84,42 +88,70 @@ def app_parser() -> argparse.ArgumentParser:
 
 def add_web_arguments(parser: argparse.ArgumentParser) -> None:
     """--web [--port N] [--host H] [--max-sessions N] [--allow-host NAME[:PORT] ...]."""
-    parser.add_argument("--web", action="store_true",
-                        help="serve the app to web browsers (needs textual-serve)")
-    parser.add_argument("--port", type=port_number, default=None,
-                        help="port for --web (default 8000)")
-    parser.add_argument("--host", type=host_address, default=None,
-                        help="address for --web (default 127.0.0.1, this machine only; "
-                             "0.0.0.0 serves a class: anyone who can reach it drives the app)")
-    parser.add_argument("--max-sessions", type=int_in(1, MAX_SESSIONS, "a number of sessions"),
-                        default=None, metavar="N",
-                        help=f"browser sessions served at once with --web (default "
-                             f"{DEFAULT_MAX_SESSIONS}; beyond it the page says the class is full)")
-    parser.add_argument("--allow-host", type=allowed_host, action="append", default=None,
-                        metavar="NAME[:PORT]",
-                        help="with --web, also accept this name in the Host and Origin headers "
-                             "(an SSH tunnel, Docker's -p, a reverse proxy); repeatable")
+    parser.add_argument(
+        "--web", action="store_true", help="serve the app to web browsers (needs textual-serve)"
+    )
+    parser.add_argument(
+        "--port", type=port_number, default=None, help="port for --web (default 8000)"
+    )
+    parser.add_argument(
+        "--host",
+        type=host_address,
+        default=None,
+        help="address for --web (default 127.0.0.1, this machine only; "
+        "0.0.0.0 serves a class: anyone who can reach it drives the app)",
+    )
+    parser.add_argument(
+        "--max-sessions",
+        type=int_in(1, MAX_SESSIONS, "a number of sessions"),
+        default=None,
+        metavar="N",
+        help=f"browser sessions served at once with --web (default "
+        f"{DEFAULT_MAX_SESSIONS}; beyond it the page says the class is full)",
+    )
+    parser.add_argument(
+        "--allow-host",
+        type=allowed_host,
+        action="append",
+        default=None,
+        metavar="NAME[:PORT]",
+        help="with --web, also accept this name in the Host and Origin headers "
+        "(an SSH tunnel, Docker's -p, a reverse proxy); repeatable",
+    )
 
 
 def learn_parser() -> argparse.ArgumentParser:
     """The parser of `bptui learn`."""
-    parser = OneLineParser(prog="bptui learn",
-                           description="Lessons that guide and check: forward, error, backward, "
-                                       "update, and what goes wrong over many steps.")
-    parser.add_argument("lesson", nargs="?",
-                        help="a bundled lesson (see --list) or a lesson .toml file; without it, "
-                             "a lesson picker")
-    parser.add_argument("--list", action="store_true",
-                        help="list the bundled lessons, one line each, and exit")
-    parser.add_argument("--long", action="store_true",
-                        help="with --list: each lesson's description too")
-    parser.add_argument("--restart", action="store_true",
-                        help="start from the first step (ignore the saved progress)")
-    parser.add_argument("--check", action="store_true",
-                        help="validate the lesson without starting the app: one line per step "
-                             "(exit 0), or one line for the first problem (exit 2)")
-    parser.add_argument("--template", action="store_true",
-                        help="print a commented starter lesson and exit")
+    parser = OneLineParser(
+        prog="bptui learn",
+        description="Lessons that guide and check: forward, error, backward, "
+        "update, and what goes wrong over many steps.",
+    )
+    parser.add_argument(
+        "lesson",
+        nargs="?",
+        help="a bundled lesson (see --list) or a lesson .toml file; without it, a lesson picker",
+    )
+    parser.add_argument(
+        "--list", action="store_true", help="list the bundled lessons, one line each, and exit"
+    )
+    parser.add_argument(
+        "--long", action="store_true", help="with --list: each lesson's description too"
+    )
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="start from the first step (ignore the saved progress)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="validate the lesson without starting the app: one line per step "
+        "(exit 0), or one line for the first problem (exit 2)",
+    )
+    parser.add_argument(
+        "--template", action="store_true", help="print a commented starter lesson and exit"
+    )
     add_web_arguments(parser)
     add_class_arguments(parser)
     return parser
@@ -127,10 +159,14 @@ def learn_parser() -> argparse.ArgumentParser:
 
 def add_set_option(parser: argparse.ArgumentParser) -> None:
     """--set KEY=VALUE, repeatable."""
-    parser.add_argument("--set", action="append", metavar="KEY=VALUE",
-                        help="override a preset key for this run, e.g. training.learning_rate=0.1 "
-                             "or network.layers=[2,8,1] (VALUE is TOML; a bare word is text); "
-                             "repeatable")
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a preset key for this run, e.g. training.learning_rate=0.1 "
+        "or network.layers=[2,8,1] (VALUE is TOML; a bare word is text); "
+        "repeatable",
+    )
 
 
 def load_lesson_target(args):
@@ -157,13 +193,20 @@ def add_csv_arguments(parser: argparse.ArgumentParser) -> None:
     """--csv FILE --target COLUMN [--layers N,N,...] [--ignore COL,COL] [--missing HOW]."""
     parser.add_argument("--csv", metavar="FILE", help="build a preset from your own CSV file")
     parser.add_argument("--target", metavar="COLUMN", help="the CSV column to predict (with --csv)")
-    parser.add_argument("--layers", metavar="N,N,...",
-                        help="units per layer for --csv, input first (default: features,2×features,outputs)")
-    parser.add_argument("--ignore", metavar="COL,COL",
-                        help="CSV columns to leave out of the features (with --csv)")
-    parser.add_argument("--missing", choices=MISSING_CHOICES,
-                        help="missing values in the CSV: error (default), drop_rows, or mean "
-                             "(fill features with their column's mean)")
+    parser.add_argument(
+        "--layers",
+        metavar="N,N,...",
+        help="units per layer for --csv, input first (default: features,2×features,outputs)",
+    )
+    parser.add_argument(
+        "--ignore", metavar="COL,COL", help="CSV columns to leave out of the features (with --csv)"
+    )
+    parser.add_argument(
+        "--missing",
+        choices=MISSING_CHOICES,
+        help="missing values in the CSV: error (default), drop_rows, or mean "
+        "(fill features with their column's mean)",
+    )
 
 
 def fail(message: str) -> int:
@@ -190,7 +233,9 @@ def announce_reading(path: str) -> None:
     except (OSError, ValueError):
         return
     if size >= ANNOUNCE_BYTES and sys.stderr.isatty():
-        print(f"bptui: reading {printable(path)} ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True)
+        print(
+            f"bptui: reading {printable(path)} ({size / 1e6:.0f} MB)…", file=sys.stderr, flush=True
+        )
 
 
 def preset_of(args, default: str | None = None):
@@ -206,8 +251,9 @@ def preset_of(args, default: str | None = None):
 
         announce_reading(args.csv)
         preset = preset_from_csv(args.csv, args.target, args.layers, args.ignore, args.missing)
-    elif stray := [o for o in ("target", "layers", "ignore", "missing")
-                   if getattr(args, o) is not None]:
+    elif stray := [
+        o for o in ("target", "layers", "ignore", "missing") if getattr(args, o) is not None
+    ]:
         usage.error(f"--{stray[0]} goes with --csv FILE")
     elif args.preset is None:
         usage.error("needs a PRESET or --csv FILE --target COLUMN")
@@ -230,21 +276,36 @@ def theme_name(text: str) -> str:
 
     if text not in BUILTIN_THEMES:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a theme (allowed: {', '.join(sorted(BUILTIN_THEMES))})")
+            f"{text!r} is not a theme (allowed: {', '.join(sorted(BUILTIN_THEMES))})"
+        )
     return text
 
 
 def add_class_arguments(parser: argparse.ArgumentParser) -> None:
     """--theme NAME; with --web: --class-dir DIR, --font-size N (bptui.commands.web_class)."""
-    parser.add_argument("--theme", type=theme_name, default=None, metavar="NAME",
-                        help="the colour theme, e.g. textual-light for a projector (default "
-                             "textual-dark; ctrl+p changes it)")
-    parser.add_argument("--class-dir", metavar="DIR", default=None,
-                        help="with --web: where each student's lesson progress is kept (default: "
-                             "class-PORT in bptui's data folder); bptui class DIR lists it")
-    parser.add_argument("--font-size", type=int_in(6, 64, "a font size in pixels"), default=None,
-                        metavar="N", help="with --web: the page's text size in pixels (default "
-                                          "16; a URL's ?fontsize=N too), e.g. 24 for a projector")
+    parser.add_argument(
+        "--theme",
+        type=theme_name,
+        default=None,
+        metavar="NAME",
+        help="the colour theme, e.g. textual-light for a projector (default "
+        "textual-dark; ctrl+p changes it)",
+    )
+    parser.add_argument(
+        "--class-dir",
+        metavar="DIR",
+        default=None,
+        help="with --web: where each student's lesson progress is kept (default: "
+        "class-PORT in bptui's data folder); bptui class DIR lists it",
+    )
+    parser.add_argument(
+        "--font-size",
+        type=int_in(6, 64, "a font size in pixels"),
+        default=None,
+        metavar="N",
+        help="with --web: the page's text size in pixels (default "
+        "16; a URL's ?fontsize=N too), e.g. 24 for a projector",
+    )
 
 
 def web_only(parser: argparse.ArgumentParser, args) -> None:

@@ -21,8 +21,9 @@ PROGRESS_AFTER = 0.5  # seconds before the progress bar appears
 HISTORY_POINTS = 20_000  # values kept per loss series (and trace rows) of a headless run
 
 
-def headless_stepper(preset: Preset, trace: bool = False, bounded: bool = True,
-                     points: int | None = None) -> Stepper:
+def headless_stepper(
+    preset: Preset, trace: bool = False, bounded: bool = True, points: int | None = None
+) -> Stepper:
     """The preset's stepper for `bptui train` and `bptui compare`: `bounded`, its history keeps
     at most about `points` (default HISTORY_POINTS) values per series, so memory and the JSON
     stay bounded at any `--steps` (nothing is thinned up to `points` - 1 steps)."""
@@ -47,13 +48,12 @@ def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
     data = stepper.data
     history = stepper.history
     evaluated = int(np.searchsorted(history.eval_steps.values, steps, side="right"))
-    out = {"preset": preset.name, "steps": steps,
-           "loss": floats_to_json(history.loss[:evaluated])}
+    out = {"preset": preset.name, "steps": steps, "loss": floats_to_json(history.loss[:evaluated])}
     if data.has_test:
         out["test_loss"] = floats_to_json(history.test_loss[:evaluated])
     out["eval_steps"] = history.eval_steps[:evaluated].tolist()
     every = history.batch_loss.stride
-    out["batch_loss"] = floats_to_json(history.batch_loss[:-(-steps // every)])
+    out["batch_loss"] = floats_to_json(history.batch_loss[: -(-steps // every)])
     out["batch_loss_every"] = every
     if data.task == "classification":
         out["accuracy"] = stepper.accuracy(*data.scored)
@@ -64,7 +64,7 @@ def result(preset: Preset, stepper: Stepper, steps: int) -> dict:
         out["trace"] = trace_to_json(stepper.trace, steps)
     if history.first_order is not None:  # a row per step, like batch_loss
         checks = history.first_order
-        out["first_order"] = first_order_to_json(checks.values[:-(-steps // checks.stride)])
+        out["first_order"] = first_order_to_json(checks.values[: -(-steps // checks.stride)])
     return out
 
 
@@ -83,8 +83,9 @@ def first_order_summary(checks: np.ndarray) -> str:
         ratios = checks[:, 1] / checks[:, 0]
     ratios = ratios[np.isfinite(ratios)]
     median = f", median actual/predicted {np.median(ratios):.3g}" if ratios.size else ""
-    return (f"update check, last step: predicted ∇C·Δθ {predicted:.4g}, actual ΔC "
-            f"{actual:.4g}{median}")
+    return (
+        f"update check, last step: predicted ∇C·Δθ {predicted:.4g}, actual ΔC {actual:.4g}{median}"
+    )
 
 
 def events_summary(events) -> str:
@@ -102,8 +103,10 @@ def trace_to_json(trace, steps: int) -> dict:
     `trace.rows.stride`-th of them); null where a value is not finite (a layer without such
     units, W = 0)."""
     kept = -(-steps // trace.rows.stride)
-    return {name: matrix_to_json(getattr(trace, name)[:kept])
-            for name in ("grad_norm", "update_ratio", "saturated", "dead")}
+    return {
+        name: matrix_to_json(getattr(trace, name)[:kept])
+        for name in ("grad_norm", "update_ratio", "saturated", "dead")
+    }
 
 
 class ProgressBar:
@@ -123,8 +126,10 @@ class ProgressBar:
         width = 30
         filled = int(width * done / self.total)
         rate = done / elapsed if elapsed else 0.0
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} steps "
-                         f"loss {loss:.4g}  {rate:,.0f} steps/s ")
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} steps "
+            f"loss {loss:.4g}  {rate:,.0f} steps/s "
+        )
         sys.stderr.flush()
         self.shown = True
 
@@ -167,8 +172,9 @@ def summary(preset: Preset, stepper: Stepper, steps: int, seconds: float) -> str
         met = all(f.holds for f in facts)
         word = "shown" if preset.goal.phenomena else "reached"  # a phenomenon is not an aim
         measured = "; ".join(f.measured for f in facts)
-        lines.append(f"goal: {preset.goal.describe()}: {word if met else 'not ' + word}"
-                     f" ({measured})")
+        lines.append(
+            f"goal: {preset.goal.describe()}: {word if met else 'not ' + word} ({measured})"
+        )
     if stepper.trace is not None and len(stepper.trace):
         lines.append(trace_summary(stepper.trace))
     if stepper.history.first_order is not None:
@@ -178,11 +184,14 @@ def summary(preset: Preset, stepper: Stepper, steps: int, seconds: float) -> str
 
 def trace_summary(trace) -> str:
     """The last step's gradient health in one line, layer by layer."""
+
     def row(values, fmt):
         return " ".join("-" if not math.isfinite(v) else format(v, fmt) for v in values)
 
-    parts = [f"|dC/dW| {row(trace.grad_norm[-1], '.2g')}",
-             f"|dW|/|W| {row(trace.update_ratio[-1], '.2g')}"]
+    parts = [
+        f"|dC/dW| {row(trace.grad_norm[-1], '.2g')}",
+        f"|dW|/|W| {row(trace.update_ratio[-1], '.2g')}",
+    ]
     for name in ("saturated", "dead"):
         shares = getattr(trace, name)[-1]
         if np.isfinite(shares).any():
@@ -197,7 +206,8 @@ def train_command(args) -> int:
     preset = preset_of(args)
     if args.eval_every is not None:
         preset = dataclasses.replace(
-            preset, training=dataclasses.replace(preset.training, eval_every=args.eval_every))
+            preset, training=dataclasses.replace(preset.training, eval_every=args.eval_every)
+        )
     if args.save_weights is not None:  # checked before the work, not after it
         from bptui.export import check_destination
 

@@ -40,9 +40,15 @@ from bptui.text import printable
 
 EXIT_BAD_INPUT = 2
 MISSING = "bptui: error: --web needs textual-serve (pip install 'bptui[web]')"
-WEB_OPTIONS = {"--web": 0, "--port": 1, "--host": 1,  # option → how many values follow it
-               "--max-sessions": 1, "--allow-host": 1,
-               "--class-dir": 1, "--font-size": 1}  # (the last two: bptui.commands.web_class)
+WEB_OPTIONS = {
+    "--web": 0,
+    "--port": 1,
+    "--host": 1,  # option → how many values follow it
+    "--max-sessions": 1,
+    "--allow-host": 1,
+    "--class-dir": 1,
+    "--font-size": 1,
+}  # (the last two: bptui.commands.web_class)
 
 
 def app_argv(argv: list[str]) -> list[str]:
@@ -99,8 +105,11 @@ def bind(host: str, port: int) -> list[socket.socket]:
     As asyncio's create_server does: SO_REUSEADDR, IPv6 sockets IPv6-only, and an address family
     the machine lacks (EADDRNOTAVAIL) skipped while another address binds.
     """
-    infos = list(dict.fromkeys(
-        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)))
+    infos = list(
+        dict.fromkeys(
+            socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        )
+    )
     sockets: list[socket.socket] = []
     unavailable: OSError | None = None
     try:
@@ -150,9 +159,13 @@ def error(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
-def serve(argv: list[str], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          max_sessions: int = DEFAULT_MAX_SESSIONS,
-          allow_hosts: tuple[tuple[str, int | None], ...] = ()) -> int:
+def serve(
+    argv: list[str],
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    max_sessions: int = DEFAULT_MAX_SESSIONS,
+    allow_hosts: tuple[tuple[str, int | None], ...] = (),
+) -> int:
     """Serve the app on http://HOST:PORT until Ctrl+C or SIGTERM; returns the exit code.
 
     `argv` is the whole command line (holding --web, maybe --port, --host, --max-sessions and
@@ -179,12 +192,22 @@ def serve(argv: list[str], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     else:
         url = f"http://{url_host(host)}:{port}"
     if not is_loopback(host):
-        print(f"bptui: warning: serving beyond this machine: anyone who can reach "
-              f"{url_host(host)}:{port} can drive the app", file=sys.stderr)
+        print(
+            f"bptui: warning: serving beyond this machine: anyone who can reach "
+            f"{url_host(host)}:{port} can drive the app",
+            file=sys.stderr,
+        )
     print(f"bptui: serving at {url} (open it in a web browser; Ctrl+C stops)", flush=True)
     print_urls(classroom, url.split(" ")[0])
-    server = GuardedServer(app_command(argv), sockets, host=host, port=port,
-                           title=shlex.join(["bptui", *argv]), max_sessions=max_sessions,
-                           allow_hosts=allow_hosts, classroom=classroom)
+    server = GuardedServer(
+        app_command(argv),
+        sockets,
+        host=host,
+        port=port,
+        title=shlex.join(["bptui", *argv]),
+        max_sessions=max_sessions,
+        allow_hosts=allow_hosts,
+        classroom=classroom,
+    )
     server.serve()
     return 0

@@ -44,7 +44,8 @@ from bptui.text import printable
 COOKIE = "bptui_student"
 COOKIE_SECONDS = 180 * 86400
 SESSION: contextvars.ContextVar[tuple[str | None, str]] = contextvars.ContextVar(
-    "bptui_session", default=(None, ""))
+    "bptui_session", default=(None, "")
+)
 """(student id or None, opening token) of the WebSocket request being handled."""
 WEB_FONT_LINK = re.compile(r"<link[^>]*https?://fonts\.(googleapis|gstatic)\.com[^>]*>\s*")
 """textual-serve's page asks Google for Roboto Mono: a request to the internet, failing offline."""
@@ -79,16 +80,17 @@ PAGE_SCRIPT = """<style>
 def error_page(message: str, status: int = 400) -> web.Response:
     """A page of one line: what is wrong with the URL."""
     line = html.escape(printable(message))
-    page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>bptui: cannot open"
-            f"</title></head><body><p>bptui: error: {line}</p></body></html>")
+    page = (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>bptui: cannot open"
+        f"</title></head><body><p>bptui: error: {line}</p></body></html>"
+    )
     return web.Response(status=status, text=page, content_type="text/html")
 
 
 class Classroom:
     """Students, shared URLs and fonts for a GuardedServer (see the module's docstring)."""
 
-    def __init__(self, class_dir: Path, catalog, default_preset=None,
-                 font_size: int | None = None):
+    def __init__(self, class_dir: Path, catalog, default_preset=None, font_size: int | None = None):
         self.class_dir = Path(class_dir)
         self.catalog = catalog
         self.default_preset = default_preset
@@ -117,16 +119,26 @@ class Classroom:
         if self.font_size and "fontsize" not in request.query:
             request = request.clone(rel_url=request.rel_url.update_query(fontsize=self.font_size))
         response = await handler(request)
-        if response.status != 200 or not isinstance(response, web.Response) \
-                or response.text is None:
+        if (
+            response.status != 200
+            or not isinstance(response, web.Response)
+            or response.text is None
+        ):
             return response
         opening = token(from_query(list(request.query.items())))  # base64url: safe in a string
         script = PAGE_SCRIPT.replace("OPENING_TOKEN", opening)
         response.text = WEB_FONT_LINK.sub("", response.text).replace(
-            "</body>", script + "</body>", 1)
+            "</body>", script + "</body>", 1
+        )
         if self.student(request) is None:
-            response.set_cookie(COOKIE, secrets.token_urlsafe(18), max_age=COOKIE_SECONDS,
-                                path="/", httponly=True, samesite="Strict")
+            response.set_cookie(
+                COOKIE,
+                secrets.token_urlsafe(18),
+                max_age=COOKIE_SECONDS,
+                path="/",
+                httponly=True,
+                samesite="Strict",
+            )
         return response
 
     def middleware(self):
@@ -169,9 +181,11 @@ class Classroom:
         served = list(self.catalog.presets)
         if served:
             lines.append("presets: " + ", ".join(f"{base}/?preset={n}" for n in served))
-        lines.append(f"any bundled lesson or preset: {base}/?lesson=NAME, {base}/?preset=NAME; "
-                     f"settings: {base}/?preset=xor&set=training.learning_rate=0.1; bigger text: "
-                     f"{base}/?fontsize=24")
+        lines.append(
+            f"any bundled lesson or preset: {base}/?lesson=NAME, {base}/?preset=NAME; "
+            f"settings: {base}/?preset=xor&set=training.learning_rate=0.1; bigger text: "
+            f"{base}/?fontsize=24"
+        )
         lines.append(f"progress of the class: bptui class {shlex.quote(str(self.class_dir))}")
         return lines
 
@@ -184,8 +198,9 @@ def print_urls(classroom: Classroom, base: str) -> None:
     try:
         os.makedirs(classroom.class_dir, mode=0o700, exist_ok=True)
     except OSError as exc:
-        raise PresetError(str(classroom.class_dir), None, f"cannot make the class folder "
-                                                          f"({exc.strerror or exc})") from None
+        raise PresetError(
+            str(classroom.class_dir), None, f"cannot make the class folder ({exc.strerror or exc})"
+        ) from None
     for line in classroom.urls(base):
         print(f"bptui: {line}", file=sys.stdout)
 
@@ -201,15 +216,25 @@ def classroom_for(argv: list[str], port: int) -> Classroom:
     from bptui.lesson.catalog import Catalog
 
     learning = bool(argv) and argv[0] == "learn"
-    args = (learn_parser() if learning else app_parser()).parse_args(
-        argv[1:] if learning else argv)
+    args = (learn_parser() if learning else app_parser()).parse_args(argv[1:] if learning else argv)
     default_preset = None
     if learning:
         catalog = learn_catalog(args)
     else:
-        served = args.preset if (args.csv is None and args.session is None and args.preset
-                                 and (args.preset.endswith(".toml") or os.sep in args.preset
-                                      or os.path.exists(args.preset))) else None
+        served = (
+            args.preset
+            if (
+                args.csv is None
+                and args.session is None
+                and args.preset
+                and (
+                    args.preset.endswith(".toml")
+                    or os.sep in args.preset
+                    or os.path.exists(args.preset)
+                )
+            )
+            else None
+        )
         catalog = Catalog.bundled(served)
         if args.session is None:
             default_preset = preset_of(args, default="xor")

@@ -170,8 +170,9 @@ class Origins:
 
     def allowed_by_option(self, authority: tuple[str, int]) -> bool:
         """Whether (host, port) was named with --allow-host."""
-        return any(authority[0] == name and port in (None, authority[1])
-                   for name, port in self.allowed)
+        return any(
+            authority[0] == name and port in (None, authority[1]) for name, port in self.allowed
+        )
 
     def allows(self, authority: tuple[str, int] | None, local_address: str | None) -> bool:
         """Whether (host, port) is this server, for a request arriving on `local_address`."""
@@ -298,9 +299,17 @@ class BoundedAppService(AppService):
 class GuardedServer(Server):
     """textual-serve's Server with the guards above, serving on already bound sockets."""
 
-    def __init__(self, command: str, sockets: list[socket.socket], host: str, port: int,
-                 title: str, max_sessions: int = DEFAULT_MAX_SESSIONS,
-                 allow_hosts: tuple[tuple[str, int | None], ...] = (), classroom=None):
+    def __init__(
+        self,
+        command: str,
+        sockets: list[socket.socket],
+        host: str,
+        port: int,
+        title: str,
+        max_sessions: int = DEFAULT_MAX_SESSIONS,
+        allow_hosts: tuple[tuple[str, int | None], ...] = (),
+        classroom=None,
+    ):
         self.classroom = classroom  # bptui.commands.web_class: students, shared URLs, fonts
         super().__init__(command, host=host, port=port, title=title)
         self.sockets = sockets
@@ -348,8 +357,14 @@ class GuardedServer(Server):
         loop = asyncio.new_event_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.request_exit)
-        web.run_app(self._make_app(), sock=self.sockets, handle_signals=False, loop=loop,
-                    shutdown_timeout=SHUTDOWN_TIMEOUT, print=None)
+        web.run_app(
+            self._make_app(),
+            sock=self.sockets,
+            handle_signals=False,
+            loop=loop,
+            shutdown_timeout=SHUTDOWN_TIMEOUT,
+            print=None,
+        )
 
     @property
     def full(self) -> bool:
@@ -358,13 +373,21 @@ class GuardedServer(Server):
 
     def class_full(self) -> web.Response:
         """503 with a page that says so (and when to try again)."""
-        text = (f"The class is full: {self.max_sessions} sessions are open on this server. "
-                f"Try again when someone leaves.")
-        page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Class full"
-                f"</title></head><body><h1>The class is full</h1><p>{html.escape(text)}</p>"
-                f"</body></html>")
-        return web.Response(status=503, text=page, content_type="text/html",
-                            headers={"Retry-After": str(RETRY_AFTER)})
+        text = (
+            f"The class is full: {self.max_sessions} sessions are open on this server. "
+            f"Try again when someone leaves."
+        )
+        page = (
+            f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Class full"
+            f"</title></head><body><h1>The class is full</h1><p>{html.escape(text)}</p>"
+            f"</body></html>"
+        )
+        return web.Response(
+            status=503,
+            text=page,
+            content_type="text/html",
+            headers={"Retry-After": str(RETRY_AFTER)},
+        )
 
     async def handle_index(self, request: web.Request) -> web.Response:
         """The page (the middleware checked the Host it was asked for). Its URLs are relative
@@ -383,8 +406,9 @@ class GuardedServer(Server):
         response.text = response.text.replace("</body>", WEBSOCKET_URL_SCRIPT + "</body>", 1)
         return response
 
-    async def _process_messages(self, websocket: web.WebSocketResponse,
-                                app_service: BoundedAppService) -> None:
+    async def _process_messages(
+        self, websocket: web.WebSocketResponse, app_service: BoundedAppService
+    ) -> None:
         """The browser's messages to its app until the browser leaves (textual-serve's loop,
         with the size and rate limits; raises SessionLimit past one)."""
         budget = InputBudget()
@@ -393,13 +417,15 @@ class GuardedServer(Server):
                 code = getattr(message.data, "code", None)  # aiohttp's WebSocketError
                 if code == WSCloseCode.MESSAGE_TOO_BIG:
                     raise SessionLimit(f"a message over {MAX_MESSAGE_BYTES} bytes", code)
-                raise SessionLimit(f"a bad WebSocket frame ({message.data})",
-                                   code or WSCloseCode.PROTOCOL_ERROR)
+                raise SessionLimit(
+                    f"a bad WebSocket frame ({message.data})", code or WSCloseCode.PROTOCOL_ERROR
+                )
             if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
                 continue
             if not budget.take(len(message.data)):  # binary messages count too
-                raise SessionLimit(f"more than {INPUT_RATE} bytes a second "
-                                   f"(bursts of {INPUT_BURST})")
+                raise SessionLimit(
+                    f"more than {INPUT_RATE} bytes a second (bursts of {INPUT_BURST})"
+                )
             if message.type != WSMsgType.TEXT:
                 continue
             envelope = message.json()
@@ -427,8 +453,13 @@ class GuardedServer(Server):
             return self.class_full()
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE_BYTES)
         app_service = BoundedAppService(
-            self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-            close=websocket.close, download_manager=self.download_manager, debug=self.debug)
+            self.command,
+            write_bytes=websocket.send_bytes,
+            write_str=websocket.send_str,
+            close=websocket.close,
+            download_manager=self.download_manager,
+            debug=self.debug,
+        )
         self.sessions.add(app_service)  # before any await: the count is never overrun
         try:
             await websocket.prepare(request)

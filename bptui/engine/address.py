@@ -39,7 +39,7 @@ class WeightAddress:
 
     def flat_index(self, shapes: list[tuple[int, int]]) -> int:
         """Position in a flat parameter vector (see `kernels.Parameters`) of layers `shapes`."""
-        offset = sum(r * c + r for r, c in shapes[:self.layer])
+        offset = sum(r * c + r for r, c in shapes[: self.layer])
         rows, cols = shapes[self.layer]
         if self.source is None:
             return offset + rows * cols + self.unit
@@ -74,8 +74,10 @@ def parse(text: str, layers: tuple[int, ...] | list[int]) -> WeightAddress:
     match = _FORM.fullmatch(text)
     shown = text if len(text) <= 40 else text[:40] + "…"
     if match is None:
-        raise AddressError(f"{shown!r} is not a weight address LAYER:UNIT:INPUT "
-                           "(1-based, INPUT may be b for the bias, e.g. 1:1:2 or 2:1:b)")
+        raise AddressError(
+            f"{shown!r} is not a weight address LAYER:UNIT:INPUT "
+            "(1-based, INPUT may be b for the bias, e.g. 1:1:2 or 2:1:b)"
+        )
     layer, unit = int(match[1]), int(match[2])
     depth = len(layers) - 1
     net = f"the network {sizes_text(layers)} has"
@@ -83,14 +85,18 @@ def parse(text: str, layers: tuple[int, ...] | list[int]) -> WeightAddress:
         raise AddressError(f"layer {layer} is out of range: {net} weight layers 1..{depth}")
     n_in, n_out = layers[layer - 1], layers[layer]
     if not 1 <= unit <= n_out:
-        raise AddressError(f"unit {unit} is out of range: weight layer {layer} of "
-                           f"{sizes_text(layers)} enters {n_out} units (1..{n_out})")
+        raise AddressError(
+            f"unit {unit} is out of range: weight layer {layer} of "
+            f"{sizes_text(layers)} enters {n_out} units (1..{n_out})"
+        )
     if match[3] in ("b", "B"):
         return WeightAddress(layer - 1, unit - 1, None)
     source = int(match[3])
     if not 1 <= source <= n_in:
         what = "inputs" if layer == 1 else f"units of hidden layer {layer - 1}"
-        raise AddressError(f"input {source} is out of range: weight layer {layer} of "
-                           f"{sizes_text(layers)} comes from {n_in} {what} (1..{n_in}, or b "
-                           "for the bias)")
+        raise AddressError(
+            f"input {source} is out of range: weight layer {layer} of "
+            f"{sizes_text(layers)} comes from {n_in} {what} (1..{n_in}, or b "
+            "for the bias)"
+        )
     return WeightAddress(layer - 1, unit - 1, source - 1)

@@ -50,8 +50,13 @@ class Event:
 
     def to_json(self) -> dict:
         """{"step", "kind", "layer", "unit", "detail"}."""
-        return {"step": self.step, "kind": self.kind, "layer": self.layer, "unit": self.unit,
-                "detail": self.detail}
+        return {
+            "step": self.step,
+            "kind": self.kind,
+            "layer": self.layer,
+            "unit": self.unit,
+            "detail": self.detail,
+        }
 
 
 def find_events(history, m_train: int) -> list[Event]:
@@ -86,9 +91,16 @@ def _loss_rises(history) -> list[Event]:
         before, now = float(loss[i - 1]), float(loss[i])
         if math.isfinite(before) and math.isfinite(now) and now > RISE * before:
             rise = f"{now / before - 1:.0%}" if before > 0 else "from 0"
-            out.append(Event(int(steps[i]), "loss_rose", None, None, f"loss rose {rise}",
-                             f"loss rose {rise} ({before:.6g} → {now:.6g}) since step "
-                             f"{int(steps[i - 1])}"))
+            out.append(
+                Event(
+                    int(steps[i]),
+                    "loss_rose",
+                    None,
+                    None,
+                    f"loss rose {rise}",
+                    f"loss rose {rise} ({before:.6g} → {now:.6g}) since step {int(steps[i - 1])}",
+                )
+            )
     return out
 
 
@@ -99,10 +111,17 @@ def _gradient_jumps(trace) -> list[Event]:
         jumped = (norms[1:] > JUMP * norms[:-1]) & (norms[:-1] > 0) & np.isfinite(norms[1:])
     for t, layer in zip(*np.nonzero(jumped)):
         before, now = float(norms[t, layer]), float(norms[t + 1, layer])
-        out.append(Event(int(t) + 1, "gradient_jump", int(layer) + 1, None,
-                         f"layer {layer + 1} gradient jumped {now / before:.3g}×",
-                         f"‖∂C/∂W‖ of weight layer {layer + 1} jumped {now / before:.3g}× in one "
-                         f"step ({before:.3g} → {now:.3g})"))
+        out.append(
+            Event(
+                int(t) + 1,
+                "gradient_jump",
+                int(layer) + 1,
+                None,
+                f"layer {layer + 1} gradient jumped {now / before:.3g}×",
+                f"‖∂C/∂W‖ of weight layer {layer + 1} jumped {now / before:.3g}× in one "
+                f"step ({before:.3g} → {now:.3g})",
+            )
+        )
     return out
 
 
@@ -132,10 +151,18 @@ def _deaths(trace, history, m_train: int) -> list[Event]:
                 step = int(steps[hits[0]])
                 batch = "all" if m == m_train else "the batch's"
                 what = f"hidden {layer + 1}, unit {unit + 1} " + (
-                    "dead from the start" if step == 0 else "died")
-                out.append(Event(step, "died", layer + 1, unit + 1, what,
-                                 f"{what}: a = 0 on {batch} {m} samples, so f'(z) = 0 stops "
-                                 "its δ"))
+                    "dead from the start" if step == 0 else "died"
+                )
+                out.append(
+                    Event(
+                        step,
+                        "died",
+                        layer + 1,
+                        unit + 1,
+                        what,
+                        f"{what}: a = 0 on {batch} {m} samples, so f'(z) = 0 stops its δ",
+                    )
+                )
     return out
 
 
@@ -145,15 +172,31 @@ def _first_non_finite(history) -> Event | None:
     bad = np.flatnonzero(~np.isfinite(batch))
     if bad.size:
         t = int(bad[0])
-        candidates.append(Event(t, "non_finite", None, None, f"batch cost {batch[t]}",
-                                f"the batch cost of step {t} is {batch[t]}"))
+        candidates.append(
+            Event(
+                t,
+                "non_finite",
+                None,
+                None,
+                f"batch cost {batch[t]}",
+                f"the batch cost of step {t} is {batch[t]}",
+            )
+        )
     loss = history.loss.values
     bad = np.flatnonzero(~np.isfinite(loss))
     if bad.size:
         t = int(history.eval_steps.values[bad[0]])
         value = loss[bad[0]]
-        candidates.append(Event(t, "non_finite", None, None, f"training cost {value}",
-                                f"the training-set cost at step {t} is {value}"))
+        candidates.append(
+            Event(
+                t,
+                "non_finite",
+                None,
+                None,
+                f"training cost {value}",
+                f"the training-set cost at step {t} is {value}",
+            )
+        )
     trace = history.trace
     if trace is not None and len(trace):
         norms = trace.grad_norm
@@ -161,8 +204,14 @@ def _first_non_finite(history) -> Event | None:
         bad = np.argwhere(~np.isfinite(norms) & known[:, None])
         if bad.size:
             t, layer = (int(v) for v in bad[0])
-            candidates.append(Event(t, "non_finite", layer + 1, None,
-                                    f"layer {layer + 1} gradient {norms[t, layer]}",
-                                    f"‖∂C/∂W‖ of weight layer {layer + 1} at step {t} is "
-                                    f"{norms[t, layer]}"))
+            candidates.append(
+                Event(
+                    t,
+                    "non_finite",
+                    layer + 1,
+                    None,
+                    f"layer {layer + 1} gradient {norms[t, layer]}",
+                    f"‖∂C/∂W‖ of weight layer {layer + 1} at step {t} is {norms[t, layer]}",
+                )
+            )
     return min(candidates, key=lambda e: e.step) if candidates else None

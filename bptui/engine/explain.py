@@ -19,8 +19,8 @@ from bptui.engine.numtext import MAX_TERMS, factor, number, spelled_sum
 from bptui.engine.optimizers import Scalar
 from bptui.engine.stepper import Stepper
 
-MAX_WEIGHTS = 3   # incoming weights explained in the gradient and update sections
-INPUT_NAME = 12   # the longest an input's name is written
+MAX_WEIGHTS = 3  # incoming weights explained in the gradient and update sections
+INPUT_NAME = 12  # the longest an input's name is written
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,9 @@ def weights_of_step(stepper: Stepper, layer: int) -> tuple[np.ndarray, np.ndarra
     return stepper.weights[layer], stepper.biases[layer]
 
 
-def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0,
-            names: Names | None = None) -> list[Line]:
+def explain(
+    stepper: Stepper, layer: int, unit: int, sample: int = 0, names: Names | None = None
+) -> list[Line]:
     """Lines explaining unit `unit` of weight layer `layer` for batch sample `sample`; weights
     and biases called by the preset's `names` (if given), else w_1, w_2 … and b."""
     ws = stepper.ws
@@ -69,8 +70,12 @@ def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0,
     n_in = w.shape[1]
     where = unit_name(layer, unit, stepper.depth) + (f", sample {s + 1} of {m}" if m > 1 else "")
     if not stepper.forward_done(layer):
-        return [Line("head", where), Line("note", "nothing computed yet for this unit in this "
-                                                  "step: f runs the forward pass")]
+        return [
+            Line("head", where),
+            Line(
+                "note", "nothing computed yet for this unit in this step: f runs the forward pass"
+            ),
+        ]
     out.append(Line("head", f"forward · {where}"))
     if layer == 0:
         out += input_lines(stepper, s)
@@ -79,14 +84,23 @@ def explain(stepper: Stepper, layer: int, unit: int, sample: int = 0,
     terms = [f"{factor(float(w[unit, i]))}·{factor(float(a_in[s, i]))}" for i in range(n_in)]
     symbolic = "Σ_i w_i·x_i + b" if layer == 0 else "Σ_i w_i·a_i + b"
     if names is not None and n_in <= 4:
-        symbolic = " + ".join([f"{weight_name(names, layer, unit, i)}·{input_symbol(layer, i)}"
-                               for i in range(n_in)] + [bias_name(names, layer, unit)])
-    out.append(Line("formula", f"z = {symbolic} = {spelled_sum(terms + [factor(float(b[unit]))])}"
-                               f" = {number(z)}", z))
+        symbolic = " + ".join(
+            [f"{weight_name(names, layer, unit, i)}·{input_symbol(layer, i)}" for i in range(n_in)]
+            + [bias_name(names, layer, unit)]
+        )
+    out.append(
+        Line(
+            "formula",
+            f"z = {symbolic} = {spelled_sum(terms + [factor(float(b[unit]))])} = {number(z)}",
+            z,
+        )
+    )
     if name == "softmax":
         zs = ws.z[layer][s]
         exps = " + ".join(f"e^{factor(float(v))}" for v in zs[:MAX_TERMS])
-        out.append(Line("formula", f"a = e^z / Σ_k e^z_k = e^{factor(z)} / ({exps}) = {number(a)}", a))
+        out.append(
+            Line("formula", f"a = e^z / Σ_k e^z_k = e^{factor(z)} / ({exps}) = {number(a)}", a)
+        )
     else:
         symbol = ACTIVATIONS[name].symbol
         out.append(Line("formula", f"a = {symbol}(z) = {symbol}({number(z)}) = {number(a)}", a))
@@ -132,30 +146,40 @@ def explain_delta(stepper: Stepper, layer: int, unit: int, s: int) -> list[Line]
         lines.append(Line("head", "error · output δ = ∂C_x/∂z"))
         lines += explain_cost(stepper, s)
         if spec.loss == "cross_entropy":
-            lines.append(Line("formula", f"δ = a − y = {number(a)} − {number(y)} = {number(delta)}",
-                              delta))
+            lines.append(
+                Line("formula", f"δ = a − y = {number(a)} − {number(y)} = {number(delta)}", delta)
+            )
         elif name == "softmax":
             g = "(a − y)" if spec.loss == "quadratic" else f"2/{ws.a[layer].shape[1]}·(a − y)"
-            lines.append(Line("formula", f"δ_k = a_k·(g_k − Σ_j g_j·a_j), g = {g} → "
-                                         f"{number(delta)}", delta))
+            lines.append(
+                Line("formula", f"δ_k = a_k·(g_k − Σ_j g_j·a_j), g = {g} → {number(delta)}", delta)
+            )
         else:
             symbolic, numbers = derivative_text(name, z, a)
             slope = derivative_value(name, z, a)
             scale = "" if spec.loss == "quadratic" else f"2/{ws.a[layer].shape[1]}·"
             lines.append(Line("note", f"f'(z): {symbolic} = {numbers} = {number(slope)}"))
-            lines.append(Line("formula", f"δ = {scale}(a − y)·f'(z) = {scale}({number(a)} − "
-                                         f"{number(y)})·{factor(slope)} = {number(delta)}", delta))
+            lines.append(
+                Line(
+                    "formula",
+                    f"δ = {scale}(a − y)·f'(z) = {scale}({number(a)} − "
+                    f"{number(y)})·{factor(slope)} = {number(delta)}",
+                    delta,
+                )
+            )
         return lines
     above, _ = weights_of_step(stepper, layer + 1)
     deltas = ws.delta[layer + 1][s]
-    terms = [f"{factor(float(above[k, unit]))}·{factor(float(deltas[k]))}"
-             for k in range(above.shape[0])]
+    terms = [
+        f"{factor(float(above[k, unit]))}·{factor(float(deltas[k]))}" for k in range(above.shape[0])
+    ]
     symbolic, numbers = derivative_text(name, z, a)
     slope = derivative_value(name, z, a)
     lines.append(Line("head", "backward · δ = (Σ_k w_kj·δ_k)·f'(z)"))
     lines.append(Line("note", f"f'(z): {symbolic} = {numbers} = {number(slope)}"))
-    lines.append(Line("formula", f"δ = ({spelled_sum(terms)})·{factor(slope)} = {number(delta)}",
-                      delta))
+    lines.append(
+        Line("formula", f"δ = ({spelled_sum(terms)})·{factor(slope)} = {number(delta)}", delta)
+    )
     return lines
 
 
@@ -166,8 +190,9 @@ def explain_cost(stepper: Stepper, s: int) -> list[Line]:
     spec = stepper.spec
     last = stepper.depth - 1
     ws = stepper.ws
-    costs = losses.sample_costs(spec.loss, spec.output_activation, ws.z[last], ws.a[last],
-                                stepper.batch_y)
+    costs = losses.sample_costs(
+        spec.loss, spec.output_activation, ws.z[last], ws.a[last], stepper.batch_y
+    )
     a, y = ws.a[last][s], stepper.batch_y[s]
     if spec.loss == "quadratic":
         terms = [f"({number(float(ai))} − {number(float(yi))})²" for ai, yi in zip(a, y)]
@@ -179,25 +204,35 @@ def explain_cost(stepper: Stepper, s: int) -> list[Line]:
         terms = [f"{number(float(yi))}·ln {number(float(ai))}" for ai, yi in zip(a, y) if yi]
         text = f"C_x = −Σ_k y_k·ln a_k = −({spelled_sum(terms)})"
     else:
-        terms = [f"{number(float(yi))}·ln {number(float(ai))} + {number(1 - float(yi))}·ln(1 − "
-                 f"{number(float(ai))})" for ai, yi in zip(a, y)]
+        terms = [
+            f"{number(float(yi))}·ln {number(float(ai))} + {number(1 - float(yi))}·ln(1 − "
+            f"{number(float(ai))})"
+            for ai, yi in zip(a, y)
+        ]
         text = f"C_x = −Σ_k [y·ln a + (1 − y)·ln(1 − a)] = −({spelled_sum(terms)})"
     lines = [Line("formula", f"{text} = {number(float(costs[s]))}", float(costs[s]))]
     m = ws.m
     if m > 1:
         listed = spelled_sum([number(float(c)) for c in costs])
-        lines.append(Line("formula", f"C = 1/m Σ_x C_x = 1/{m}·({listed}) = "
-                                     f"{number(float(costs.mean()))}", float(costs.mean())))
+        lines.append(
+            Line(
+                "formula",
+                f"C = 1/m Σ_x C_x = 1/{m}·({listed}) = {number(float(costs.mean()))}",
+                float(costs.mean()),
+            )
+        )
     l2, l1 = stepper.training.l2, stepper.training.l1
-    terms = ([f"λ/(2m)·Σ‖W‖² (λ = {l2:g})"] if l2 else []) + \
-        ([f"λ1/m·Σ|w| (λ1 = {l1:g})"] if l1 else [])
+    terms = ([f"λ/(2m)·Σ‖W‖² (λ = {l2:g})"] if l2 else []) + (
+        [f"λ1/m·Σ|w| (λ1 = {l1:g})"] if l1 else []
+    )
     if terms:
         lines.append(Line("note", f"+ {' + '.join(terms)}: batch cost {number(stepper.last_cost)}"))
     return lines
 
 
-def explain_gradient(stepper: Stepper, layer: int, unit: int, s: int,
-                     names: Names | None = None) -> list[Line]:
+def explain_gradient(
+    stepper: Stepper, layer: int, unit: int, s: int, names: Names | None = None
+) -> list[Line]:
     """∂C/∂w for the unit's first incoming weights and ∂C/∂b, with the batch average."""
     ws = stepper.ws
     m = ws.m
@@ -205,8 +240,14 @@ def explain_gradient(stepper: Stepper, layer: int, unit: int, s: int,
     a_in = stepper.layer_input(layer)
     w, _ = weights_of_step(stepper, layer)
     l2, l1 = stepper.training.l2, stepper.training.l1
-    lines = [Line("head", "gradients · ∂C/∂w = 1/m Σ_x δ·a_in" + (" + λ/m·w" if l2 else "")
-                  + (" + λ1/m·sign(w)" if l1 else ""))]
+    lines = [
+        Line(
+            "head",
+            "gradients · ∂C/∂w = 1/m Σ_x δ·a_in"
+            + (" + λ/m·w" if l2 else "")
+            + (" + λ1/m·sign(w)" if l1 else ""),
+        )
+    ]
     for i in range(min(MAX_WEIGHTS, w.shape[1])):
         grad = float(stepper.dw[layer][unit, i])
         label = weight_name(names, layer, unit, i)
@@ -221,41 +262,64 @@ def explain_gradient(stepper: Stepper, layer: int, unit: int, s: int,
             text += f" + {l1:g}/{m}·sign({number(float(w[unit, i]))})"
         lines.append(Line("formula", f"{text} = {number(grad)}", grad))
     if w.shape[1] > MAX_WEIGHTS:
-        lines.append(Line("note", f"(and {w.shape[1] - MAX_WEIGHTS} more weights: see the matrix pane)"))
+        lines.append(
+            Line("note", f"(and {w.shape[1] - MAX_WEIGHTS} more weights: see the matrix pane)")
+        )
     grad_b = float(stepper.db[layer][unit])
     terms = [factor(float(v)) for v in delta]
     text = "δ" if m == 1 else f"1/{m}·({spelled_sum(terms)})"
-    lines.append(Line("formula", f"∂C/∂{bias_name(names, layer, unit)} = {text} = "
-                                 f"{number(grad_b)}", grad_b))
+    lines.append(
+        Line("formula", f"∂C/∂{bias_name(names, layer, unit)} = {text} = {number(grad_b)}", grad_b)
+    )
     return lines
 
 
-def explain_update(stepper: Stepper, layer: int, unit: int,
-                   names: Names | None = None) -> list[Line]:
+def explain_update(
+    stepper: Stepper, layer: int, unit: int, names: Names | None = None
+) -> list[Line]:
     """The update just applied, with the optimizer's own numbers: the unit's first incoming
     weight in full (state buffers and all), its next weights and its bias by their Δ."""
     opt = stepper.optimizer
     lr = stepper.last_rate
     lines = [Line("head", f"update · {opt.title} · w ← w + Δw, " + opt.delta.replace("θ", "w"))]
     if stepper.schedule.name != "constant":
-        lines.append(Line("note", f"η_t = {number(lr)} at step {stepper.step - 1} "
-                                  f"({stepper.schedule.formula}, η = {stepper.learning_rate:g})"))
+        lines.append(
+            Line(
+                "note",
+                f"η_t = {number(lr)} at step {stepper.step - 1} "
+                f"({stepper.schedule.formula}, η = {stepper.learning_rate:g})",
+            )
+        )
     params = stepper.params
     n_in = params.w[layer].shape[1]
-    targets = [(weight_name(names, layer, unit, i), params.index(layer, unit, i))
-               for i in range(min(MAX_WEIGHTS, n_in))]
+    targets = [
+        (weight_name(names, layer, unit, i), params.index(layer, unit, i))
+        for i in range(min(MAX_WEIGHTS, n_in))
+    ]
     targets.append((bias_name(names, layer, unit), params.index(layer, unit)))
     buffers = [name for name, _ in opt.buffers]
     for k, (label, i) in enumerate(targets):
-        x = Scalar(label, float(stepper.grads.flat[i]), float(stepper.before.flat[i]),
-                   float(params.flat[i]), float(stepper.applied.flat[i]), lr, stepper.opt_t,
-                   {n: float(stepper.opt_before[j, i]) for j, n in enumerate(buffers)},
-                   {n: float(stepper.opt_state[j, i]) for j, n in enumerate(buffers)})
+        x = Scalar(
+            label,
+            float(stepper.grads.flat[i]),
+            float(stepper.before.flat[i]),
+            float(params.flat[i]),
+            float(stepper.applied.flat[i]),
+            lr,
+            stepper.opt_t,
+            {n: float(stepper.opt_before[j, i]) for j, n in enumerate(buffers)},
+            {n: float(stepper.opt_state[j, i]) for j, n in enumerate(buffers)},
+        )
         formulas = opt.explain(x)
         if k > 0:  # the others by their Δ only: the state's arithmetic is the same
             formulas = formulas[-1:]
         lines.append(Line("note", f"g = ∂C/∂{label} = {number(x.g)}"))
         lines += [Line("formula", f.text, f.value) for f in formulas]
-        lines.append(Line("formula", f"{label}: {number(x.theta)} + {factor(x.delta)} = "
-                                     f"{number(x.theta_new)}", x.theta_new))
+        lines.append(
+            Line(
+                "formula",
+                f"{label}: {number(x.theta)} + {factor(x.delta)} = {number(x.theta_new)}",
+                x.theta_new,
+            )
+        )
     return lines

@@ -37,9 +37,15 @@ class LayerCheck:
         return max(self.relative_error_w, self.relative_error_b)
 
 
-def analytic_gradients(spec: NetworkSpec, l2: float, weights: list[np.ndarray],
-                       biases: list[np.ndarray], x: np.ndarray, y: np.ndarray, l1: float = 0.0
-                       ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def analytic_gradients(
+    spec: NetworkSpec,
+    l2: float,
+    weights: list[np.ndarray],
+    biases: list[np.ndarray],
+    x: np.ndarray,
+    y: np.ndarray,
+    l1: float = 0.0,
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Backpropagation on batch x (m, n_in), y (m, K): ([dW (n_out, n_in)], [db (n_out,)])."""
     plan = Plan(spec)
     ws = Workspace(spec, x.shape[0])
@@ -50,13 +56,22 @@ def analytic_gradients(spec: NetworkSpec, l2: float, weights: list[np.ndarray],
         kernels.output_error(plan, y, ws)
         for layer in range(spec.depth - 1, -1, -1):
             a_in = x if layer == 0 else ws.a[layer - 1]
-            kernels.backward_layer(plan, layer, weights[layer], a_in, l2, ws, dws[layer],
-                                   dbs[layer], l1)
+            kernels.backward_layer(
+                plan, layer, weights[layer], a_in, l2, ws, dws[layer], dbs[layer], l1
+            )
     return dws, dbs
 
 
-def batch_cost(spec: NetworkSpec, l2: float, weights: list[np.ndarray], biases: list[np.ndarray],
-               x: np.ndarray, y: np.ndarray, ws: Workspace, l1: float = 0.0) -> float:
+def batch_cost(
+    spec: NetworkSpec,
+    l2: float,
+    weights: list[np.ndarray],
+    biases: list[np.ndarray],
+    x: np.ndarray,
+    y: np.ndarray,
+    ws: Workspace,
+    l1: float = 0.0,
+) -> float:
     """Cost of the batch with the L2 and L1 terms."""
     plan = Plan(spec)
     with np.errstate(all="ignore"):
@@ -85,10 +100,17 @@ def _numeric(param: np.ndarray, indices: np.ndarray, cost) -> np.ndarray:
     return out
 
 
-def gradient_check(spec: NetworkSpec, l2: float, weights: list[np.ndarray],
-                   biases: list[np.ndarray], x: np.ndarray, y: np.ndarray,
-                   max_entries: int = MAX_ENTRIES, seed: int = 0, l1: float = 0.0
-                   ) -> list[LayerCheck]:
+def gradient_check(
+    spec: NetworkSpec,
+    l2: float,
+    weights: list[np.ndarray],
+    biases: list[np.ndarray],
+    x: np.ndarray,
+    y: np.ndarray,
+    max_entries: int = MAX_ENTRIES,
+    seed: int = 0,
+    l1: float = 0.0,
+) -> list[LayerCheck]:
     """Compare numerical and analytic gradients per layer; weights are left unchanged.
 
     Layers with more than `max_entries` weights are checked on a seeded random sample of them.
@@ -112,8 +134,18 @@ def gradient_check(spec: NetworkSpec, l2: float, weights: list[np.ndarray],
         b_indices = np.arange(b.size)
         num_b = _numeric(b, b_indices, cost)
         ana_b = dbs[layer]
-        diff = max(float(np.max(np.abs(num_w - ana_w), initial=0.0)),
-                   float(np.max(np.abs(num_b - ana_b), initial=0.0)))
-        results.append(LayerCheck(layer, _relative(num_w, ana_w), _relative(num_b, ana_b), diff,
-                                  len(indices) + b.size, w.size + b.size))
+        diff = max(
+            float(np.max(np.abs(num_w - ana_w), initial=0.0)),
+            float(np.max(np.abs(num_b - ana_b), initial=0.0)),
+        )
+        results.append(
+            LayerCheck(
+                layer,
+                _relative(num_w, ana_w),
+                _relative(num_b, ana_b),
+                diff,
+                len(indices) + b.size,
+                w.size + b.size,
+            )
+        )
     return results

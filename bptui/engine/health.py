@@ -94,8 +94,15 @@ class Trace:
     squared sums are left 0: nothing reads them.)
     """
 
-    def __init__(self, shapes: list[tuple[int, int]], rows=(), segments=(), layouts=(),
-                 max_rows: int | None = None, max_points: int | None = None):
+    def __init__(
+        self,
+        shapes: list[tuple[int, int]],
+        rows=(),
+        segments=(),
+        layouts=(),
+        max_rows: int | None = None,
+        max_points: int | None = None,
+    ):
         self.shapes = list(shapes)
         self.max_rows = max_rows
         """Steps recorded at most (None: all): the explorer bounds the trace's memory."""
@@ -120,7 +127,7 @@ class Trace:
         self._signed: tuple[bool, ...] = (False,) * self.hidden
 
     @classmethod
-    def for_stepper(cls, stepper, budget: int | None = None) -> "Trace":
+    def for_stepper(cls, stepper, budget: int | None = None) -> Trace:
         """An empty trace shaped for the stepper's network; with a `budget` in bytes, it records
         the first steps that fit (at least 1,000)."""
         shapes = stepper.spec.weight_shapes()
@@ -134,7 +141,7 @@ class Trace:
 
     def _segment(self, step: int, m: int, plan) -> None:
         """Note that from `step` on, batches have m samples and the plan's hidden activations."""
-        names = tuple(plan.names[:self.hidden])
+        names = tuple(plan.names[: self.hidden])
         if names not in self.layouts:
             self.layouts.append(names)
         segment = (step, m, self.layouts.index(names))
@@ -161,7 +168,7 @@ class Trace:
             self._segment(stepper.step, ws.m, stepper.plan)
         row = rows.next_row()
         if self._dots:
-            row[:self._sums] = 0.0
+            row[: self._sums] = 0.0
             column = 0
             for vectors in (stepper.grads.w, stepper.applied.w, stepper.before.w):
                 for w in vectors:
@@ -172,8 +179,12 @@ class Trace:
             np.multiply(stepper.grads.flat, stepper.grads.flat, out=grads)
             np.multiply(stepper.applied.flat, stepper.applied.flat, out=applied)
             np.multiply(stepper.before.flat, stepper.before.flat, out=before)
-            np.add.reduceat(self._squares, self._starts, axis=1,
-                            out=row[:self._sums].reshape(3, 2 * self.depth))
+            np.add.reduceat(
+                self._squares,
+                self._starts,
+                axis=1,
+                out=row[: self._sums].reshape(3, 2 * self.depth),
+            )
         for layer, units in enumerate(self._unit_slices):
             slopes = ws.scratch[layer]
             if self._signed[layer]:  # f'(z) can be negative: sum |f'(z)|
@@ -183,7 +194,7 @@ class Trace:
     def _squared(self, which: int) -> np.ndarray:
         """Squared Frobenius norms (n, L) of the W segments of gradient (0), update (1) or
         weights before the update (2)."""
-        sums = self.rows.values[:, :self._sums].reshape(-1, 3, 2 * self.depth)
+        sums = self.rows.values[:, : self._sums].reshape(-1, 3, 2 * self.depth)
         return sums[:, which, 0::2]
 
     @property
@@ -232,7 +243,7 @@ class Trace:
             self.segments.pop()
         self._current = None
 
-    def copy(self) -> "Trace":
+    def copy(self) -> Trace:
         """An independent copy."""
         twin = Trace(self.shapes, (), self.segments, self.layouts, self.max_rows, self.max_points)
         twin.rows = self.rows.copy()

@@ -26,8 +26,9 @@ class Series:
     number of values appended.
     """
 
-    def __init__(self, dtype=np.float64, values=(), row: tuple[int, ...] = (),
-                 max_points: int | None = None):
+    def __init__(
+        self, dtype=np.float64, values=(), row: tuple[int, ...] = (), max_points: int | None = None
+    ):
         data = np.asarray(values, dtype=dtype)
         if data.shape[1:] != tuple(row):
             data = data.reshape((-1, *row)) if data.size else np.empty((0, *row), dtype)
@@ -37,15 +38,15 @@ class Series:
         self.max_points = max_points
         self._data = np.empty((max(16, 2 * n), *row), dtype=dtype)
         self._data[:n] = data
-        self._n = n          # values kept: the samples, then maybe the latest value
-        self._samples = n    # values kept at indices that are multiples of the stride
-        self._count = n      # values appended
+        self._n = n  # values kept: the samples, then maybe the latest value
+        self._samples = n  # values kept at indices that are multiples of the stride
+        self._count = n  # values appended
         self.stride = 1
 
     def _grow(self) -> None:
         """Double the capacity (when full)."""
         grown = np.empty((2 * self._data.shape[0], *self._data.shape[1:]), dtype=self._data.dtype)
-        grown[:self._n] = self._data[:self._n]
+        grown[: self._n] = self._data[: self._n]
         self._data = grown
 
     def _slot(self) -> int:
@@ -56,7 +57,7 @@ class Series:
         if self.stride > 1 or (self.max_points is not None and self._samples >= self.max_points):
             if index % self.stride == 0 and self._samples >= self.max_points:
                 self._samples = (self._samples + 1) // 2  # every other sample, stride doubles
-                self._data[:self._samples] = self._data[0:2 * self._samples:2].copy()
+                self._data[: self._samples] = self._data[0 : 2 * self._samples : 2].copy()
                 self._n = self._samples
                 self.stride *= 2
             latest_only = index % self.stride != 0  # kept only as the latest value
@@ -82,7 +83,7 @@ class Series:
     @property
     def values(self) -> np.ndarray:
         """The values kept so far, (n,) (a view)."""
-        return self._data[:self._n]
+        return self._data[: self._n]
 
     def __len__(self) -> int:
         return self._count
@@ -103,7 +104,7 @@ class Series:
         self._n = self._samples
         self._count = n
 
-    def copy(self) -> "Series":
+    def copy(self) -> Series:
         """An independent copy."""
         twin = Series(self._data.dtype, self.values, self._data.shape[1:])
         twin.max_points, twin.stride = self.max_points, self.stride
@@ -128,8 +129,16 @@ class History:
     keeps steps 0, stride, 2·stride, ... and the latest. `forget_from` needs unbounded series.
     """
 
-    def __init__(self, eval_steps=(), loss=(), test_loss=(), batch_loss=(), trace=None,
-                 first_order=None, max_points: int | None = None):
+    def __init__(
+        self,
+        eval_steps=(),
+        loss=(),
+        test_loss=(),
+        batch_loss=(),
+        trace=None,
+        first_order=None,
+        max_points: int | None = None,
+    ):
         self.eval_steps = Series(np.int64, eval_steps, max_points=max_points)
         self.loss = Series(np.float64, loss, max_points=max_points)
         self.test_loss = Series(np.float64, test_loss, max_points=max_points)
@@ -157,10 +166,12 @@ class History:
         if self.first_order is not None:  # a row per completed step: never past the batches
             self.first_order.truncate(len(self.batch_loss))
 
-    def copy(self) -> "History":
+    def copy(self) -> History:
         """An independent copy."""
-        twin = History(trace=None if self.trace is None else self.trace.copy(),
-                       first_order=None if self.first_order is None else self.first_order.copy())
+        twin = History(
+            trace=None if self.trace is None else self.trace.copy(),
+            first_order=None if self.first_order is None else self.first_order.copy(),
+        )
         twin.eval_steps, twin.loss = self.eval_steps.copy(), self.loss.copy()
         twin.test_loss, twin.batch_loss = self.test_loss.copy(), self.batch_loss.copy()
         return twin
@@ -172,5 +183,12 @@ class History:
     def forget_from(self, step: int) -> None:
         """Drop what was recorded at steps ≥ `step` (the weights there have changed)."""
         k = int(np.searchsorted(self.eval_steps.values, step, side="left"))
-        self.truncate_to((k, k, min(k, len(self.test_loss)), min(step, len(self.batch_loss)),
-                          min(step, 0 if self.trace is None else len(self.trace))))
+        self.truncate_to(
+            (
+                k,
+                k,
+                min(k, len(self.test_loss)),
+                min(step, len(self.batch_loss)),
+                min(step, 0 if self.trace is None else len(self.trace)),
+            )
+        )

@@ -45,16 +45,46 @@ class Hyper:
         return True
 
 
-LEARNING_RATE = Hyper("learning_rate", "η", 0.5, "the step size (the base η of a schedule)",
-                      0.0, 1000.0, low_open=True, label="learning rate η")
+LEARNING_RATE = Hyper(
+    "learning_rate",
+    "η",
+    0.5,
+    "the step size (the base η of a schedule)",
+    0.0,
+    1000.0,
+    low_open=True,
+    label="learning rate η",
+)
 """η's range, the same from every path: preset files, settings, sessions and the +/- keys."""
 
-L2 = Hyper("l2", "λ", 0.0, "L2 penalty: adds λ/(2m)·Σ w² to the cost, λ/m·w to ∂C/∂w (weights "
-           "only, not biases)", 0.0, 1000.0, label="L2 λ")
-L1 = Hyper("l1", "λ1", 0.0, "L1 penalty: adds λ1/m·Σ |w| to the cost, λ1/m·sign(w) to ∂C/∂w "
-           "(weights only, not biases)", 0.0, 1000.0, label="L1 λ1")
-BATCH_SIZE = Hyper("batch_size", "batch", 0, "samples per step (0 = the full batch)", 0, None,
-                   integer=True, label="batch size (0 = full)")
+L2 = Hyper(
+    "l2",
+    "λ",
+    0.0,
+    "L2 penalty: adds λ/(2m)·Σ w² to the cost, λ/m·w to ∂C/∂w (weights only, not biases)",
+    0.0,
+    1000.0,
+    label="L2 λ",
+)
+L1 = Hyper(
+    "l1",
+    "λ1",
+    0.0,
+    "L1 penalty: adds λ1/m·Σ |w| to the cost, λ1/m·sign(w) to ∂C/∂w (weights only, not biases)",
+    0.0,
+    1000.0,
+    label="L1 λ1",
+)
+BATCH_SIZE = Hyper(
+    "batch_size",
+    "batch",
+    0,
+    "samples per step (0 = the full batch)",
+    0,
+    None,
+    integer=True,
+    label="batch size (0 = full)",
+)
 TRAINING = (LEARNING_RATE, L2, L1, BATCH_SIZE)
 """The [training] settings of every run, whatever its optimizer and schedule."""
 

@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -32,10 +32,10 @@ class Init:
     hypers: tuple[Hyper, ...] = ()
 
 
-EPSILON = Hyper("init_epsilon", "ε", 0.12, "half-width of the uniform range", 0.0, 10.0,
-                low_open=True)
-SCALE = Hyper("init_scale", "s", 0.1, "standard deviation of the weights", 0.0, 10.0,
-              low_open=True)
+EPSILON = Hyper(
+    "init_epsilon", "ε", 0.12, "half-width of the uniform range", 0.0, 10.0, low_open=True
+)
+SCALE = Hyper("init_scale", "s", 0.1, "standard deviation of the weights", 0.0, 10.0, low_open=True)
 
 
 def _xavier(rng, n_out, n_in, h):
@@ -64,19 +64,23 @@ def _zeros(rng, n_out, n_in, h):
     return np.zeros((n_out, n_in)), np.zeros(n_out)
 
 
-INITIALIZERS: dict[str, Init] = {init.name: init for init in (
-    Init("xavier", "W ~ U(±√(6/(n_in + n_out))), b = 0", _xavier),
-    Init("he", "W ~ N(0, 2/n_in), b = 0", _he),
-    Init("lecun", "W ~ N(0, 1/n_in), b = 0", _lecun),
-    Init("normal", "W ~ N(0, s²), b = 0", _normal, (SCALE,)),
-    Init("uniform", "W, b ~ U(±ε)", _uniform, (EPSILON,)),
-    Init("zeros", "W = 0, b = 0 (every unit of a layer stays identical)", _zeros),
-)}
+INITIALIZERS: dict[str, Init] = {
+    init.name: init
+    for init in (
+        Init("xavier", "W ~ U(±√(6/(n_in + n_out))), b = 0", _xavier),
+        Init("he", "W ~ N(0, 2/n_in), b = 0", _he),
+        Init("lecun", "W ~ N(0, 1/n_in), b = 0", _lecun),
+        Init("normal", "W ~ N(0, s²), b = 0", _normal, (SCALE,)),
+        Init("uniform", "W, b ~ U(±ε)", _uniform, (EPSILON,)),
+        Init("zeros", "W = 0, b = 0 (every unit of a layer stays identical)", _zeros),
+    )
+}
 INITS = tuple(INITIALIZERS)
 
 
-def initial_parameters(spec: NetworkSpec, rng: np.random.Generator
-                       ) -> list[tuple[np.ndarray, np.ndarray]]:
+def initial_parameters(
+    spec: NetworkSpec, rng: np.random.Generator
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """[(W, b)] per weight layer: W (units_out, units_in), b (units_out,), float64."""
     init = INITIALIZERS.get(spec.init)
     if init is None:

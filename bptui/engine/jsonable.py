@@ -25,8 +25,10 @@ def layers_to_json(stepper: Stepper, gradients: bool = True) -> list[dict]:
     """Per weight layer: W, b and (optionally) the last step's dW, db."""
     layers = []
     for layer in range(stepper.depth):
-        entry = {"W": matrix_to_json(stepper.weights[layer]),
-                 "b": matrix_to_json(stepper.biases[layer])}
+        entry = {
+            "W": matrix_to_json(stepper.weights[layer]),
+            "b": matrix_to_json(stepper.biases[layer]),
+        }
         if gradients:
             entry["dW"] = matrix_to_json(stepper.dw[layer])
             entry["db"] = matrix_to_json(stepper.db[layer])

@@ -45,9 +45,9 @@ class Parameters:
         self.b: list[np.ndarray] = []
         offset = 0
         for rows, cols in shapes:
-            self.w.append(self.flat[offset:offset + rows * cols].reshape(rows, cols))
+            self.w.append(self.flat[offset : offset + rows * cols].reshape(rows, cols))
             offset += rows * cols
-            self.b.append(self.flat[offset:offset + rows])
+            self.b.append(self.flat[offset : offset + rows])
             offset += rows
 
     def index(self, layer: int, row: int, col: int | None = None) -> int:
@@ -56,7 +56,7 @@ class Parameters:
         rows, cols = self.shapes[layer]
         return offset + (rows * cols + row if col is None else row * cols + col)
 
-    def copy(self) -> "Parameters":
+    def copy(self) -> Parameters:
         """An independent copy."""
         return Parameters(self.shapes, self.flat.copy())
 
@@ -77,8 +77,9 @@ class Workspace:
         self.scratch = [np.empty((m, n)) for n in units]
 
 
-def forward_layer(plan: Plan, layer: int, w: np.ndarray, b: np.ndarray, a_in: np.ndarray,
-                  ws: Workspace) -> None:
+def forward_layer(
+    plan: Plan, layer: int, w: np.ndarray, b: np.ndarray, a_in: np.ndarray, ws: Workspace
+) -> None:
     """z = a_in·Wᵀ + b and a = f(z) for one layer, into ws.z[layer], ws.a[layer]."""
     z = ws.z[layer]
     np.matmul(a_in, w.T, out=z)
@@ -89,8 +90,9 @@ def forward_layer(plan: Plan, layer: int, w: np.ndarray, b: np.ndarray, a_in: np
         plan.activate[layer](z, ws.a[layer])
 
 
-def forward(plan: Plan, weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray,
-            ws: Workspace) -> np.ndarray:
+def forward(
+    plan: Plan, weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray, ws: Workspace
+) -> np.ndarray:
     """Forward pass of x (m, n_in) through every layer; returns the output a (m, K)."""
     a_in = x
     for layer in range(plan.depth):
@@ -113,8 +115,9 @@ def l1_term(l1: float, m: int, weights: list[np.ndarray]) -> float:
     return l1 / m * sum(float(np.abs(w).sum()) for w in weights)
 
 
-def cost(plan: Plan, l2: float, weights: list[np.ndarray], y: np.ndarray, ws: Workspace,
-         l1: float = 0.0) -> float:
+def cost(
+    plan: Plan, l2: float, weights: list[np.ndarray], y: np.ndarray, ws: Workspace, l1: float = 0.0
+) -> float:
     """Batch cost from a completed forward pass in ws, with the L2 and L1 terms (m = batch
     size)."""
     spec = plan.spec
@@ -128,12 +131,28 @@ def output_error(plan: Plan, y: np.ndarray, ws: Workspace) -> None:
     """The output layer's δ (m, K) into ws.delta[-1]."""
     spec = plan.spec
     last = plan.depth - 1
-    losses.output_delta(spec.loss, spec.output_activation, ws.z[last], ws.a[last], y,
-                        ws.delta[last], ws.scratch[last])
+    losses.output_delta(
+        spec.loss,
+        spec.output_activation,
+        ws.z[last],
+        ws.a[last],
+        y,
+        ws.delta[last],
+        ws.scratch[last],
+    )
 
 
-def backward_layer(plan: Plan, layer: int, w: np.ndarray, a_in: np.ndarray, l2: float,
-                   ws: Workspace, dw: np.ndarray, db: np.ndarray, l1: float = 0.0) -> None:
+def backward_layer(
+    plan: Plan,
+    layer: int,
+    w: np.ndarray,
+    a_in: np.ndarray,
+    l2: float,
+    ws: Workspace,
+    dw: np.ndarray,
+    db: np.ndarray,
+    l1: float = 0.0,
+) -> None:
     """Gradients of one layer and δ of the layer below.
 
     dW = δᵀ·a_in / m + λ/m · W + λ1/m · sign(W);  db = Σ_samples δ / m;
@@ -160,8 +179,9 @@ def backward_layer(plan: Plan, layer: int, w: np.ndarray, a_in: np.ndarray, l2: 
 GEMM_BLOCK = 131_072  # weights × rows per product: small enough that OpenBLAS stays single-threaded
 
 
-def forward_in_blocks(weights, biases, activation_names, x: np.ndarray,
-                      upto: int | None = None) -> np.ndarray:
+def forward_in_blocks(
+    weights, biases, activation_names, x: np.ndarray, upto: int | None = None
+) -> np.ndarray:
     """Activations (n, units) of weight layer `upto` (default: the output) for many inputs
     x (n, n_in), e.g. every pixel of a map over the input plane.
 
@@ -177,7 +197,7 @@ def forward_in_blocks(weights, biases, activation_names, x: np.ndarray,
             z = np.empty((a.shape[0], w.shape[0]))
             rows = max(16, GEMM_BLOCK // max(1, w.size))
             for start in range(0, a.shape[0], rows):
-                np.matmul(a[start:start + rows], w.T, out=z[start:start + rows])
+                np.matmul(a[start : start + rows], w.T, out=z[start : start + rows])
             z += biases[layer]
             out = np.empty_like(z)
             activations.activate(activation_names[layer], z, out)

@@ -23,7 +23,7 @@ from bptui.engine.address import WeightAddress
 from bptui.engine.kernels import Parameters, Workspace
 from bptui.engine.probe import Pass, Point, batch_cost, next_update
 
-BUDGET = 1 << 21   # floats per stacked array (16 MB)
+BUDGET = 1 << 21  # floats per stacked array (16 MB)
 SPAN = 1.0
 POINTS = 41
 
@@ -52,8 +52,12 @@ def grid(center: float, span: float, points: int) -> np.ndarray:
     return center + span * ((np.arange(points) - half) / half)
 
 
-def slice_loss(point: Point, addresses: list[WeightAddress] | tuple[WeightAddress, ...],
-               span: float = SPAN, points: int = POINTS) -> Slice:
+def slice_loss(
+    point: Point,
+    addresses: list[WeightAddress] | tuple[WeightAddress, ...],
+    span: float = SPAN,
+    points: int = POINTS,
+) -> Slice:
     """The slice through the point along one or two weights (see the module)."""
     addresses = tuple(addresses)
     shapes = point.shapes
@@ -74,9 +78,17 @@ def slice_loss(point: Point, addresses: list[WeightAddress] | tuple[WeightAddres
     loss_next = float(losses_at(point, addresses, np.array([nxt]))[0])
     after = point.params + delta
     loss_after = batch_cost(point, after, Workspace(point.spec, point.m), backward.plan)
-    return Slice(addresses, axes, loss, current,
-                 tuple(float(backward.grads.flat[i]) for i in indices), nxt, backward.cost,
-                 loss_next, loss_after)
+    return Slice(
+        addresses,
+        axes,
+        loss,
+        current,
+        tuple(float(backward.grads.flat[i]) for i in indices),
+        nxt,
+        backward.cost,
+        loss_next,
+        loss_after,
+    )
 
 
 def losses_at(point: Point, addresses, settings: np.ndarray, budget: int = BUDGET) -> np.ndarray:
@@ -89,8 +101,13 @@ def losses_at(point: Point, addresses, settings: np.ndarray, budget: int = BUDGE
     lowest = min(a.layer for a in addresses)
     base = []
     for address in addresses:
-        base.append(float(params.b[address.layer][address.unit] if address.is_bias
-                           else params.w[address.layer][address.unit, address.source]))
+        base.append(
+            float(
+                params.b[address.layer][address.unit]
+                if address.is_bias
+                else params.w[address.layer][address.unit, address.source]
+            )
+        )
     with np.errstate(all="ignore"):
         zs, outs = [], []
         a = point.x
@@ -102,9 +119,10 @@ def losses_at(point: Point, addresses, settings: np.ndarray, budget: int = BUDGE
         chunk = max(1, budget // max(1, point.m * widest))
         out = np.empty(settings.shape[0])
         for start in range(0, settings.shape[0], chunk):
-            part = settings[start:start + chunk]
-            out[start:start + len(part)] = _stacked_costs(point, params, names, zs, outs, lowest,
-                                                          addresses, base, part)
+            part = settings[start : start + chunk]
+            out[start : start + len(part)] = _stacked_costs(
+                point, params, names, zs, outs, lowest, addresses, base, part
+            )
         if point.l2:
             squares = sum(float(np.vdot(w, w)) for w in params.w)
             extra = np.zeros(settings.shape[0])

@@ -48,8 +48,14 @@ def log_sum_exp(z: np.ndarray) -> np.ndarray:
     return lse
 
 
-def data_cost(loss: str, output_activation: str, z: np.ndarray, a: np.ndarray,
-              y: np.ndarray, lse: np.ndarray | None = None) -> float:
+def data_cost(
+    loss: str,
+    output_activation: str,
+    z: np.ndarray,
+    a: np.ndarray,
+    y: np.ndarray,
+    lse: np.ndarray | None = None,
+) -> float:
     """Mean per-sample cost of a batch, without regularization.
 
     z, a, y: (m, K) output pre-activations, activations and targets; lse (m,) the row
@@ -69,8 +75,9 @@ def data_cost(loss: str, output_activation: str, z: np.ndarray, a: np.ndarray,
     return squares / (m * k)
 
 
-def sample_costs(loss: str, output_activation: str, z: np.ndarray, a: np.ndarray,
-                 y: np.ndarray) -> np.ndarray:
+def sample_costs(
+    loss: str, output_activation: str, z: np.ndarray, a: np.ndarray, y: np.ndarray
+) -> np.ndarray:
     """Per-sample costs C_x, shape (m,), for showing how the batch mean is formed."""
     k = a.shape[1]
     if loss == "cross_entropy":
@@ -89,8 +96,15 @@ def cost_gradient(loss: str, a: np.ndarray, y: np.ndarray, out: np.ndarray) -> n
     return out
 
 
-def output_delta(loss: str, output_activation: str, z: np.ndarray, a: np.ndarray,
-                 y: np.ndarray, out: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+def output_delta(
+    loss: str,
+    output_activation: str,
+    z: np.ndarray,
+    a: np.ndarray,
+    y: np.ndarray,
+    out: np.ndarray,
+    scratch: np.ndarray,
+) -> np.ndarray:
     """δ = ∂C_x/∂z of the output layer per sample, into out (m, K); scratch is (m, K) too.
 
     Cross-entropy with its matching output gives δ = a − y (targets of a softmax sum to 1).
@@ -109,8 +123,9 @@ def output_delta(loss: str, output_activation: str, z: np.ndarray, a: np.ndarray
     return out
 
 
-def stacked_data_costs(loss: str, output_activation: str, z: np.ndarray, a: np.ndarray | None,
-                       y: np.ndarray) -> np.ndarray:
+def stacked_data_costs(
+    loss: str, output_activation: str, z: np.ndarray, a: np.ndarray | None, y: np.ndarray
+) -> np.ndarray:
     """`data_cost` of p variants of one batch at once: z, a (p, m, K) (a may be None for
     cross-entropy, which needs only z), y (m, K) shared; returns (p,). The same formulas."""
     p, m, k = z.shape

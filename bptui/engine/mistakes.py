@@ -67,18 +67,35 @@ def slope_of_z(name: str, z: float) -> float | None:
     return None
 
 
-def usual_mistakes(stepper: Stepper, quantity: str, layer: int, unit: int, weight: int,
-                   sample: int, previous: float | None,
-                   updated: list[np.ndarray] | None) -> tuple[Mistake, ...]:
+def usual_mistakes(
+    stepper: Stepper,
+    quantity: str,
+    layer: int,
+    unit: int,
+    weight: int,
+    sample: int,
+    previous: float | None,
+    updated: list[np.ndarray] | None,
+) -> tuple[Mistake, ...]:
     """The mistakes that apply to `quantity` ('a', 'z', 'δ', '∂C/∂w', 'new w') of unit `unit`
     of weight layer `layer` (incoming weight `weight` for the last two), for batch sample
     `sample`; `previous` is the quantity's value before this micro-step (None: none),
     `updated` W per layer after this step's update (None: unknown)."""
-    found = {"a": _activation, "z": _weighted_sum, "δ": _delta, "∂C/∂w": _gradient,
-             "new w": _new_weight}[quantity](stepper, layer, unit, weight, sample, updated)
+    found = {
+        "a": _activation,
+        "z": _weighted_sum,
+        "δ": _delta,
+        "∂C/∂w": _gradient,
+        "new w": _new_weight,
+    }[quantity](stepper, layer, unit, weight, sample, updated)
     if previous is not None:
-        found.append(Mistake("the previous value", "that is the value from before this "
-                             "micro-step: it computes a new one", previous))
+        found.append(
+            Mistake(
+                "the previous value",
+                "that is the value from before this micro-step: it computes a new one",
+                previous,
+            )
+        )
     right = value_now(stepper, quantity, layer, unit, weight, sample)
     out, seen = [], []
     for m in found:
@@ -91,8 +108,9 @@ def usual_mistakes(stepper: Stepper, quantity: str, layer: int, unit: int, weigh
     return tuple(out)
 
 
-def value_now(stepper: Stepper, quantity: str, layer: int, unit: int, weight: int,
-              sample: int) -> float:
+def value_now(
+    stepper: Stepper, quantity: str, layer: int, unit: int, weight: int, sample: int
+) -> float:
     """The engine's value of the quantity now."""
     if quantity == "a":
         return float(stepper.ws.a[layer][sample, unit])
@@ -129,19 +147,39 @@ def _activation(stepper, layer, unit, weight, sample, updated) -> list[Mistake]:
     a = float(ws.a[layer][sample, unit])
     w = stepper.weights[layer][unit]
     b = float(stepper.biases[layer][unit])
-    found = [Mistake("z instead of a", "that is z, the weighted sum: a = f(z) applies the "
-                     "activation to it", z),
-             Mistake("wrong sign", "the sign is wrong", -a)]
+    found = [
+        Mistake(
+            "z instead of a",
+            "that is z, the weighted sum: a = f(z) applies the activation to it",
+            z,
+        ),
+        Mistake("wrong sign", "the sign is wrong", -a),
+    ]
     if name == "softmax":
         return found
-    found.append(Mistake("forgot the bias", "that is f(z) without the bias: z = Σ w·a_in + b",
-                         activate(name, z - b)))
+    found.append(
+        Mistake(
+            "forgot the bias",
+            "that is f(z) without the bias: z = Σ w·a_in + b",
+            activate(name, z - b),
+        )
+    )
     if name == "sigmoid":
-        found.append(Mistake("wrong sign", "the sign is wrong: σ(z) = 1/(1 + e^(−z)), with "
-                             "e to the minus z", activate(name, -z)))
+        found.append(
+            Mistake(
+                "wrong sign",
+                "the sign is wrong: σ(z) = 1/(1 + e^(−z)), with e to the minus z",
+                activate(name, -z),
+            )
+        )
     for what, inputs in _wrong_inputs(stepper, layer, sample):
-        found.append(Mistake("wrong input", f"that multiplies the weights by {what}",
-                             activate(name, float(w @ inputs) + b)))
+        found.append(
+            Mistake(
+                "wrong input",
+                f"that multiplies the weights by {what}",
+                activate(name, float(w @ inputs) + b),
+            )
+        )
     return found
 
 
@@ -150,14 +188,22 @@ def _weighted_sum(stepper, layer, unit, weight, sample, updated) -> list[Mistake
     z = float(ws.z[layer][sample, unit])
     w = stepper.weights[layer][unit]
     b = float(stepper.biases[layer][unit])
-    found = [Mistake("forgot the bias", "that leaves out the bias: z = Σ w·a_in + b", z - b),
-             Mistake("wrong sign", "the sign is wrong", -z)]
+    found = [
+        Mistake("forgot the bias", "that leaves out the bias: z = Σ w·a_in + b", z - b),
+        Mistake("wrong sign", "the sign is wrong", -z),
+    ]
     if stepper.spec.activation(layer) != "softmax":
-        found.append(Mistake("a instead of z", "that is a = f(z): z is the sum before the "
-                             "activation", float(ws.a[layer][sample, unit])))
+        found.append(
+            Mistake(
+                "a instead of z",
+                "that is a = f(z): z is the sum before the activation",
+                float(ws.a[layer][sample, unit]),
+            )
+        )
     for what, inputs in _wrong_inputs(stepper, layer, sample):
-        found.append(Mistake("wrong input", f"that multiplies the weights by {what}",
-                             float(w @ inputs) + b))
+        found.append(
+            Mistake("wrong input", f"that multiplies the weights by {what}", float(w @ inputs) + b)
+        )
     return found
 
 
@@ -173,8 +219,13 @@ def _delta(stepper, layer, unit, weight, sample, updated) -> list[Mistake]:
     z = float(ws.z[layer][sample, unit])
     a = float(ws.a[layer][sample, unit])
     delta = float(ws.delta[layer][sample, unit])
-    found = [Mistake("wrong sign", "the sign is wrong: δ = ∂C/∂z, and a − y (not y − a) "
-                     "at the output", -delta)]
+    found = [
+        Mistake(
+            "wrong sign",
+            "the sign is wrong: δ = ∂C/∂z, and a − y (not y − a) at the output",
+            -delta,
+        )
+    ]
     if name == "softmax":
         return found
     f1 = slope(name, z, a)
@@ -182,44 +233,76 @@ def _delta(stepper, layer, unit, weight, sample, updated) -> list[Mistake]:
     if layer == stepper.depth - 1:
         y = float(stepper.batch_y[sample, unit])
         if spec.loss == "cross_entropy":
-            found.append(Mistake("multiplied by f'(z)", "cross-entropy's δ has no f'(z): on a "
-                                 "sigmoid output it cancels, δ = a − y", (a - y) * f1))
-            found.append(Mistake("z instead of a", "that uses z where δ = a − y takes a",
-                                 z - y))
+            found.append(
+                Mistake(
+                    "multiplied by f'(z)",
+                    "cross-entropy's δ has no f'(z): on a sigmoid output it cancels, δ = a − y",
+                    (a - y) * f1,
+                )
+            )
+            found.append(Mistake("z instead of a", "that uses z where δ = a − y takes a", z - y))
             return found
         scale = _output_scale(stepper)
-        found.append(Mistake("forgot f'(z)", "that is (a − y) without the factor f'(z): "
-                             "δ = (a − y)·f'(z)", scale * (a - y)))
-        found.append(Mistake("z instead of a", "that uses z where the formula takes a",
-                             scale * (z - y) * f1))
+        found.append(
+            Mistake(
+                "forgot f'(z)",
+                "that is (a − y) without the factor f'(z): δ = (a − y)·f'(z)",
+                scale * (a - y),
+            )
+        )
+        found.append(
+            Mistake("z instead of a", "that uses z where the formula takes a", scale * (z - y) * f1)
+        )
         if f_z is not None:
-            found.append(Mistake("z instead of a", "that computes f'(z) with z where its "
-                                 "formula takes a", scale * (a - y) * f_z))
+            found.append(
+                Mistake(
+                    "z instead of a",
+                    "that computes f'(z) with z where its formula takes a",
+                    scale * (a - y) * f_z,
+                )
+            )
         return found
     above = stepper.weights[layer + 1]
     deltas = ws.delta[layer + 1][sample]
     total = float(above[:, unit] @ deltas)
-    found.append(Mistake("forgot f'(z)", "that is Σ_k w_kj·δ_k without the factor f'(z)",
-                         total))
+    found.append(Mistake("forgot f'(z)", "that is Σ_k w_kj·δ_k without the factor f'(z)", total))
     if f_z is not None:
-        found.append(Mistake("z instead of a", "that computes f'(z) with z where its formula "
-                             "takes a", total * f_z))
+        found.append(
+            Mistake(
+                "z instead of a",
+                "that computes f'(z) with z where its formula takes a",
+                total * f_z,
+            )
+        )
     n_above = above.shape[0]
     if above.shape[1] == n_above and unit < n_above:
-        found.append(Mistake("summed the incoming instead of the outgoing weights",
-                             "that sums the weights entering a unit of the next layer (a row "
-                             "of W): δ needs the weights leaving this unit (a column)",
-                             float(above[unit] @ deltas) * f1))
+        found.append(
+            Mistake(
+                "summed the incoming instead of the outgoing weights",
+                "that sums the weights entering a unit of the next layer (a row "
+                "of W): δ needs the weights leaving this unit (a column)",
+                float(above[unit] @ deltas) * f1,
+            )
+        )
     own = stepper.weights[layer][unit]
     if own.shape[0] == n_above:
-        found.append(Mistake("summed the incoming instead of the outgoing weights",
-                             "that sums this unit's incoming weights: δ needs the weights "
-                             "leaving it, to the next layer", float(own @ deltas) * f1))
+        found.append(
+            Mistake(
+                "summed the incoming instead of the outgoing weights",
+                "that sums this unit's incoming weights: δ needs the weights "
+                "leaving it, to the next layer",
+                float(own @ deltas) * f1,
+            )
+        )
     if updated is not None:
-        found.append(Mistake("used the weights already updated",
-                             "that uses the weights after the update: backpropagation uses "
-                             "the weights of the forward pass (the update comes last)",
-                             float(updated[layer + 1][:, unit] @ deltas) * f1))
+        found.append(
+            Mistake(
+                "used the weights already updated",
+                "that uses the weights after the update: backpropagation uses "
+                "the weights of the forward pass (the update comes last)",
+                float(updated[layer + 1][:, unit] @ deltas) * f1,
+            )
+        )
     return found
 
 
@@ -239,27 +322,55 @@ def _gradient(stepper, layer, unit, weight, sample, updated) -> list[Mistake]:
     g = float(stepper.dw[layer][unit, weight])
     found = [Mistake("wrong sign", "the sign is wrong: ∂C/∂w = δ·a_in", -g)]
     if m > 1:
-        found.append(Mistake("forgot 1/m", "that is the sum over the batch: ∂C/∂w is its mean, "
-                             "1/m Σ_x δ·a_in", float(delta @ a_in[:, weight]) + l2))
-        found.append(Mistake("forgot 1/m", "that is one sample's δ·a_in: ∂C/∂w is the mean over "
-                             "the batch", float(delta[sample] * a_in[sample, weight]) + l2))
+        found.append(
+            Mistake(
+                "forgot 1/m",
+                "that is the sum over the batch: ∂C/∂w is its mean, 1/m Σ_x δ·a_in",
+                float(delta @ a_in[:, weight]) + l2,
+            )
+        )
+        found.append(
+            Mistake(
+                "forgot 1/m",
+                "that is one sample's δ·a_in: ∂C/∂w is the mean over the batch",
+                float(delta[sample] * a_in[sample, weight]) + l2,
+            )
+        )
     for k in range(a_in.shape[1]):
         if k != weight:
-            found.append(Mistake("wrong input", f"that multiplies δ by input {k + 1}: this "
-                                 f"weight carries input {weight + 1}",
-                                 float(delta @ a_in[:, k]) / m + l2))
+            found.append(
+                Mistake(
+                    "wrong input",
+                    f"that multiplies δ by input {k + 1}: this weight carries input {weight + 1}",
+                    float(delta @ a_in[:, k]) / m + l2,
+                )
+            )
     own = np.asarray(ws.a[layer][:, unit], dtype=np.float64)
-    found.append(Mistake("wrong input", "that multiplies δ by this unit's own a: it takes the "
-                         "a the weight carries in", float(delta @ own) / m + l2))
+    found.append(
+        Mistake(
+            "wrong input",
+            "that multiplies δ by this unit's own a: it takes the a the weight carries in",
+            float(delta @ own) / m + l2,
+        )
+    )
     if layer > 0:
         x = np.asarray(stepper.batch_x, dtype=np.float64)
         if weight < x.shape[1]:
-            found.append(Mistake("wrong input", "that multiplies δ by the network's input x, "
-                                 "not the a of the layer below",
-                                 float(delta @ x[:, weight]) / m + l2))
+            found.append(
+                Mistake(
+                    "wrong input",
+                    "that multiplies δ by the network's input x, not the a of the layer below",
+                    float(delta @ x[:, weight]) / m + l2,
+                )
+            )
         z_in = np.asarray(ws.z[layer - 1][:, weight], dtype=np.float64)
-        found.append(Mistake("z instead of a", "that multiplies δ by the input's z: it takes "
-                             "its a", float(delta @ z_in) / m + l2))
+        found.append(
+            Mistake(
+                "z instead of a",
+                "that multiplies δ by the input's z: it takes its a",
+                float(delta @ z_in) / m + l2,
+            )
+        )
     name = spec.activation(layer)
     if name != "softmax" and not (layer == stepper.depth - 1 and spec.loss == "cross_entropy"):
         z = ws.z[layer][:, unit]
@@ -268,11 +379,15 @@ def _gradient(stepper, layer, unit, weight, sample, updated) -> list[Mistake]:
         with np.errstate(all="ignore"):
             bare = np.where(slopes != 0, delta / slopes, np.nan)
         if np.all(np.isfinite(bare)):
-            found.append(Mistake("forgot f'(z)", "that leaves f'(z) out of δ",
-                                 float(bare @ a_in[:, weight]) / m + l2))
+            found.append(
+                Mistake(
+                    "forgot f'(z)",
+                    "that leaves f'(z) out of δ",
+                    float(bare @ a_in[:, weight]) / m + l2,
+                )
+            )
     if l2:
-        found.append(Mistake("forgot the L2 term", "that leaves out L2's λ/m·w",
-                             g - l2))
+        found.append(Mistake("forgot the L2 term", "that leaves out L2's λ/m·w", g - l2))
     return found
 
 
@@ -288,25 +403,45 @@ def _new_weight(stepper, layer, unit, weight, sample, updated) -> list[Mistake]:
 
     def moved(grad: float, lr: float = rate) -> float:
         out = np.zeros(1)
-        opt.step(np.array([grad]), np.array([w]), lr, stepper.opt_t, state,
-                 np.zeros_like(state), out)
+        opt.step(
+            np.array([grad]), np.array([w]), lr, stepper.opt_t, state, np.zeros_like(state), out
+        )
         return w + float(out[0])
 
-    found = [Mistake("the previous value", "that is the weight before the update: add Δw", w),
-             Mistake("wrong sign", "the sign of Δw is wrong: the step goes against the "
-                     "gradient", w - change),
-             Mistake("forgot η", "that leaves out the learning rate η", moved(g, 1.0)),
-             Mistake("gave Δw", "that is Δw, the change: the new weight is w + Δw", change)]
+    found = [
+        Mistake("the previous value", "that is the weight before the update: add Δw", w),
+        Mistake(
+            "wrong sign", "the sign of Δw is wrong: the step goes against the gradient", w - change
+        ),
+        Mistake("forgot η", "that leaves out the learning rate η", moved(g, 1.0)),
+        Mistake("gave Δw", "that is Δw, the change: the new weight is w + Δw", change),
+    ]
     if opt.buffers:
-        found.append(Mistake("forgot momentum", f"that is a plain gradient step: {opt.title} "
-                             "also uses its state (the velocity or averages)", w - rate * g))
+        found.append(
+            Mistake(
+                "forgot momentum",
+                f"that is a plain gradient step: {opt.title} "
+                "also uses its state (the velocity or averages)",
+                w - rate * g,
+            )
+        )
     delta, a_in, l2 = _gradient_parts(stepper, layer, unit, weight)
     m = delta.shape[0]
     if m > 1:
-        found.append(Mistake("forgot 1/m", "that uses the sum over the batch: ∂C/∂w is its "
-                             "mean", moved(float(delta @ a_in[:, weight]) + l2)))
+        found.append(
+            Mistake(
+                "forgot 1/m",
+                "that uses the sum over the batch: ∂C/∂w is its mean",
+                moved(float(delta @ a_in[:, weight]) + l2),
+            )
+        )
     for k in range(a_in.shape[1]):
         if k != weight:
-            found.append(Mistake("wrong input", f"that uses the gradient of input {k + 1}'s "
-                                 "weight", moved(float(delta @ a_in[:, k]) / m + l2)))
+            found.append(
+                Mistake(
+                    "wrong input",
+                    f"that uses the gradient of input {k + 1}'s weight",
+                    moved(float(delta @ a_in[:, k]) / m + l2),
+                )
+            )
     return found

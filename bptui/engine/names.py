@@ -69,7 +69,7 @@ _SEPARATORS = re.compile(r"([_\-. ]+)")
 
 
 def _cut(name: str, width: int) -> str:
-    return name if len(name) <= width else name[:max(0, width - 1)] + "…"
+    return name if len(name) <= width else name[: max(0, width - 1)] + "…"
 
 
 def _abbreviated(name: str, letters: int, width: int) -> str:
@@ -77,12 +77,14 @@ def _abbreviated(name: str, letters: int, width: int) -> str:
     name of one word is cut to `width` with "…"."""
     if not _SEPARATORS.search(name.strip("_-. ")):
         return _cut(name, width)
-    return "".join(part if _SEPARATORS.fullmatch(part) else part[:letters]
-                   for part in _SEPARATORS.split(name))
+    return "".join(
+        part if _SEPARATORS.fullmatch(part) else part[:letters] for part in _SEPARATORS.split(name)
+    )
 
 
-def short_names(names: tuple[str, ...] | list[str], count: int, width: int,
-                fallback: str = "x{}") -> list[str]:
+def short_names(
+    names: tuple[str, ...] | list[str], count: int, width: int, fallback: str = "x{}"
+) -> list[str]:
     """`count` distinct labels of at most `width` cells for inputs or classes called `names`
     (missing ones: `fallback` numbered from 1): the names if they fit; else without their
     common prefix and suffix (class_0, class_1 → 0, 1); else each word shortened alike
@@ -99,7 +101,7 @@ def short_names(names: tuple[str, ...] | list[str], count: int, width: int,
     prefix = os.path.commonprefix(full) if count > 1 else ""
     suffix = os.path.commonprefix([n[::-1] for n in full])[::-1] if count > 1 else ""
     if count > 1 and len(prefix) + len(suffix) < min(len(n) for n in full):
-        stripped = [n[len(prefix):len(n) - len(suffix)] for n in full]
+        stripped = [n[len(prefix) : len(n) - len(suffix)] for n in full]
         if distinct(stripped):
             return stripped
         candidates.insert(0, stripped)

@@ -26,8 +26,13 @@ from bptui.engine.probe import Pass, Point, batch_cost
 
 EPSILON = 1e-4
 
-DERIVATIVE_NAMES = {"sigmoid": "σ'(z)", "tanh": "tanh'(z)", "relu": "relu'(z)",
-                    "leaky_relu": "leaky_relu'(z)", "linear": "linear'(z)"}
+DERIVATIVE_NAMES = {
+    "sigmoid": "σ'(z)",
+    "tanh": "tanh'(z)",
+    "relu": "relu'(z)",
+    "leaky_relu": "leaky_relu'(z)",
+    "linear": "linear'(z)",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,12 +120,27 @@ def nudge(point: Point, address: WeightAddress, epsilon: float | None = None) ->
         products = delta * factors[-1].per_sample
         data_gradient = float(products.mean())
     l2_term = 0.0 if address.is_bias or not point.l2 else point.l2 / point.m * w
-    return Nudge(address, w, eps, loss_minus, backward.cost, loss_plus, slope, gradient,
-                 factors, terms, products, data_gradient, l2_term, point.rows)
+    return Nudge(
+        address,
+        w,
+        eps,
+        loss_minus,
+        backward.cost,
+        loss_plus,
+        slope,
+        gradient,
+        factors,
+        terms,
+        products,
+        data_gradient,
+        l2_term,
+        point.rows,
+    )
 
 
-def chain(backward: Pass, address: WeightAddress) -> tuple[tuple[Factor, ...], tuple[Term, ...],
-                                                           np.ndarray]:
+def chain(
+    backward: Pass, address: WeightAddress
+) -> tuple[tuple[Factor, ...], tuple[Term, ...], np.ndarray]:
     """(factors, terms of ∂C/∂a_j for a hidden unit, δ_j per sample (m,)) of the weight."""
     layer, j = address.layer, address.unit
     ws = backward.ws
@@ -138,15 +158,24 @@ def chain(backward: Pass, address: WeightAddress) -> tuple[tuple[Factor, ...], t
         return (Factor("δ = ∂C/∂z", float(delta.mean()), delta), a_in), (), delta
     by_a = backward.cost_by_activation(layer)[:, j].copy()
     slope = slopes[:, j].copy()
-    factors = (Factor("∂C/∂a", float(by_a.mean()), by_a),
-               Factor(DERIVATIVE_NAMES[backward.plan.names[layer]], float(slope.mean()), slope),
-               a_in)
+    factors = (
+        Factor("∂C/∂a", float(by_a.mean()), by_a),
+        Factor(DERIVATIVE_NAMES[backward.plan.names[layer]], float(slope.mean()), slope),
+        a_in,
+    )
     terms: tuple[Term, ...] = ()
     if layer < depth - 1:
         above = backward.params.w[layer + 1][:, j]
         deltas = ws.delta[layer + 1]
-        terms = tuple(Term(k, float(above[k]), float(deltas[:, k].mean()),
-                           float((above[k] * deltas[:, k]).mean()), deltas[:, k].copy(),
-                           above[k] * deltas[:, k])
-                      for k in range(above.shape[0]))
+        terms = tuple(
+            Term(
+                k,
+                float(above[k]),
+                float(deltas[:, k].mean()),
+                float((above[k] * deltas[:, k]).mean()),
+                deltas[:, k].copy(),
+                above[k] * deltas[:, k],
+            )
+            for k in range(above.shape[0])
+        )
     return factors, terms, delta

@@ -7,8 +7,8 @@ import math
 MAX_TERMS = 6  # terms of a sum spelled out before "…"
 
 
-SCIENTIFIC_BELOW = 1e-3   # |x| below this (and not 0) is written 1.2e-4
-SCIENTIFIC_FROM = 1e5     # |x| from this on is written 1.2e5
+SCIENTIFIC_BELOW = 1e-3  # |x| below this (and not 0) is written 1.2e-4
+SCIENTIFIC_FROM = 1e5  # |x| from this on is written 1.2e5
 
 
 def _scientific(value: float, digits: int) -> str:
@@ -58,7 +58,7 @@ def fit(value: float, width: int) -> str:
     text = number(value, width)
     if len(text) <= width:
         return text
-    return text[:max(0, width - 1)] + "…" if width > 0 else ""
+    return text[: max(0, width - 1)] + "…" if width > 0 else ""
 
 
 def common_power(largest: float, width: int = 3) -> int:
@@ -69,7 +69,7 @@ def common_power(largest: float, width: int = 3) -> int:
         return 0
     digits = max(1, width - 1)
     power = digits - 1 - math.floor(math.log10(largest))
-    if round(largest * 10.0 ** power) >= 10 ** digits:
+    if round(largest * 10.0**power) >= 10**digits:
         power -= 1
     return power
 
@@ -83,7 +83,7 @@ def scaled(value: float, power: int) -> str:
         return "inf" if value > 0 else "-inf"
     if value == 0:
         return "0"
-    whole = round(value * 10.0 ** power)
+    whole = round(value * 10.0**power)
     if whole == 0:
         return "·" if value > 0 else "-·"
     return str(whole)
@@ -99,4 +99,4 @@ def spelled_sum(terms: list[str]) -> str:
     """'t1 + t2 + …' with at most MAX_TERMS terms."""
     if len(terms) <= MAX_TERMS:
         return " + ".join(terms)
-    return " + ".join(terms[:MAX_TERMS - 1]) + f" + … ({len(terms) - MAX_TERMS + 1} more)"
+    return " + ".join(terms[: MAX_TERMS - 1]) + f" + … ({len(terms) - MAX_TERMS + 1} more)"

@@ -89,8 +89,11 @@ def near(stepper: Stepper, layer: int, unit: int) -> Target | None:
 def fits(stepper: Stepper, target: Target) -> bool:
     """Whether the target names a unit (and weight) of this network."""
     layers = stepper.spec.layers
-    return (0 <= target.layer < stepper.depth and 0 <= target.unit < layers[target.layer + 1]
-            and 0 <= target.weight < layers[target.layer])
+    return (
+        0 <= target.layer < stepper.depth
+        and 0 <= target.unit < layers[target.layer + 1]
+        and 0 <= target.weight < layers[target.layer]
+    )
 
 
 def micro_at(stepper: Stepper, position: int) -> MicroStep:
@@ -112,8 +115,10 @@ def not_ahead(stepper: Stepper, target: Target, names: Names | None = None) -> s
     if steps_ahead(stepper, target):
         return None
     when = micro_at(stepper, target.position(stepper.depth)).describe(stepper.depth)
-    return (f"{target.what(stepper.depth, names)} was computed by {when}, already done in this "
-            "training step")
+    return (
+        f"{target.what(stepper.depth, names)} was computed by {when}, already done in this "
+        "training step"
+    )
 
 
 @dataclass(frozen=True)
@@ -145,8 +150,11 @@ class Question:
         """E.g. 'Forward layer 1/2 will compute a of hidden layer 1, unit 2 (sample 3 of 4).';
         ∂C/∂w and new w belong to the whole batch: 'the mean over the batch of 4'."""
         if batch > 1 and self.target.quantity in ("∂C/∂w", "new w"):
-            of = f" (the mean over the batch of {batch})" if self.target.quantity == "∂C/∂w" \
+            of = (
+                f" (the mean over the batch of {batch})"
+                if self.target.quantity == "∂C/∂w"
                 else f" (from the mean ∂C/∂w over the batch of {batch})"
+            )
         else:
             of = f" (sample {self.sample + 1} of {batch})" if batch > 1 else ""
         text = f"{self.step_text} will compute {self.what}{of}."
@@ -167,8 +175,14 @@ class Question:
         return next((m for m in self.mistakes if close(guess, m.value)), None)
 
 
-def ask(stepper: Stepper, layer: int, unit: int, sample: int = 0, target: Target | None = None,
-        names: Names | None = None) -> Question | None:
+def ask(
+    stepper: Stepper,
+    layer: int,
+    unit: int,
+    sample: int = 0,
+    target: Target | None = None,
+    names: Names | None = None,
+) -> Question | None:
     """The question about `target` (default: the next micro-step's, near unit `unit` of weight
     layer `layer`); None once training has diverged, or when the target cannot be asked now
     (`not_ahead`). The stepper is left exactly as it was."""
@@ -185,8 +199,9 @@ def ask(stepper: Stepper, layer: int, unit: int, sample: int = 0, target: Target
     try:
         previous = None
         if target.quantity != "new w" and 0 <= sample < stepper.ws.m:
-            previous = value_now(stepper, target.quantity, target.layer, target.unit,
-                                 target.weight, sample)
+            previous = value_now(
+                stepper, target.quantity, target.layer, target.unit, target.weight, sample
+            )
         for _ in range(ahead):
             stepper.micro_step()
         sample = min(max(sample, 0), stepper.ws.m - 1)
@@ -202,14 +217,28 @@ def ask(stepper: Stepper, layer: int, unit: int, sample: int = 0, target: Target
     finally:
         stepper.restore(saved)
     heads = [i for i, line in enumerate(lines) if line.kind == "head"]
-    reveal = tuple(lines[heads[-1]:] if heads else lines)
+    reveal = tuple(lines[heads[-1] :] if heads else lines)
     source = ""
     named = input_names(stepper)
-    if target.quantity in ("∂C/∂w", "new w") and target.layer == 0 and named != [
-            f"x{i + 1}" for i in range(len(named))]:
+    if (
+        target.quantity in ("∂C/∂w", "new w")
+        and target.layer == 0
+        and named != [f"x{i + 1}" for i in range(len(named))]
+    ):
         source = named[target.weight]
-    return Question(target, sample, step_text, target.what(depth, names), value, reveal,
-                    formula, mistakes, ahead, key + (sample,), source)
+    return Question(
+        target,
+        sample,
+        step_text,
+        target.what(depth, names),
+        value,
+        reveal,
+        formula,
+        mistakes,
+        ahead,
+        key + (sample,),
+        source,
+    )
 
 
 def input_names(stepper: Stepper) -> list[str]:
@@ -223,8 +252,10 @@ def inputs_text(stepper: Stepper, layer: int) -> tuple[list[str], str]:
     n_in = stepper.spec.layers[layer]
     if layer == 0:
         return input_names(stepper), "the network's inputs"
-    return ([f"a{i + 1}" for i in range(n_in)],
-            f"the a of the units of {unit_name(layer - 1, 0, stepper.depth).split(',')[0]}")
+    return (
+        [f"a{i + 1}" for i in range(n_in)],
+        f"the a of the units of {unit_name(layer - 1, 0, stepper.depth).split(',')[0]}",
+    )
 
 
 def weighted_sum(stepper: Stepper, layer: int, unit: int, names: Names | None) -> str:
@@ -237,12 +268,21 @@ def weighted_sum(stepper: Stepper, layer: int, unit: int, names: Names | None) -
     return " + ".join(terms + [bias])
 
 
-SLOPES = {"sigmoid": "σ'(z) = a·(1 − a)", "tanh": "tanh'(z) = 1 − a²",
-          "relu": "relu'(z) = 1 if z > 0 else 0",
-          "leaky_relu": "leaky_relu'(z) = 1 if z > 0 else 0.01", "linear": "linear'(z) = 1"}
-FUNCTIONS = {"sigmoid": "σ(z) = 1/(1 + e^(−z))", "tanh": "tanh(z)", "relu": "max(0, z)",
-             "leaky_relu": "z if z > 0 else 0.01·z", "linear": "z",
-             "softmax": "e^z / Σ_k e^z_k"}
+SLOPES = {
+    "sigmoid": "σ'(z) = a·(1 − a)",
+    "tanh": "tanh'(z) = 1 − a²",
+    "relu": "relu'(z) = 1 if z > 0 else 0",
+    "leaky_relu": "leaky_relu'(z) = 1 if z > 0 else 0.01",
+    "linear": "linear'(z) = 1",
+}
+FUNCTIONS = {
+    "sigmoid": "σ(z) = 1/(1 + e^(−z))",
+    "tanh": "tanh(z)",
+    "relu": "max(0, z)",
+    "leaky_relu": "z if z > 0 else 0.01·z",
+    "linear": "z",
+    "softmax": "e^z / Σ_k e^z_k",
+}
 
 
 def formula_lines(stepper: Stepper, target: Target, names: Names | None = None) -> tuple[str, ...]:
@@ -266,17 +306,23 @@ def formula_lines(stepper: Stepper, target: Target, names: Names | None = None) 
         above = spec.layers[layer + 2]
         ws = [weight_name(names, layer + 1, k, unit) for k in range(min(above, 4))]
         where = unit_name(layer + 1, 0, stepper.depth).split(",")[0]
-        total = (" + ".join(f"{w}·δ{k + 1}" for k, w in enumerate(ws)) if above <= 4
-                 else "Σ_k w_kj·δ_k")
-        leaving = (f"δ = ({total})·f'(z)  (the weights leaving this unit, times the δ of the "
-                   f"units of the {where} they enter)")
+        total = (
+            " + ".join(f"{w}·δ{k + 1}" for k, w in enumerate(ws)) if above <= 4 else "Σ_k w_kj·δ_k"
+        )
+        leaving = (
+            f"δ = ({total})·f'(z)  (the weights leaving this unit, times the δ of the "
+            f"units of the {where} they enter)"
+        )
         return (leaving, f"f'(z): {SLOPES.get(name, 'f′(z)')}")
     symbols, _ = inputs_text(stepper, layer)
     w = weight_name(names, layer, unit, weight)
     m = stepper.ws.m
     l2 = f" + λ/m·{w}" if stepper.training.l2 else ""
-    grad = (f"∂C/∂{w} = δ·{symbols[weight]}{l2}" if m == 1
-            else f"∂C/∂{w} = 1/m Σ_x δ·{symbols[weight]}{l2}  (the mean over the batch)")
+    grad = (
+        f"∂C/∂{w} = δ·{symbols[weight]}{l2}"
+        if m == 1
+        else f"∂C/∂{w} = 1/m Σ_x δ·{symbols[weight]}{l2}  (the mean over the batch)"
+    )
     if q == "∂C/∂w":
         return (f"{grad}  (δ of this unit, times the input {w} carries: {inputs})",)
     delta = stepper.optimizer.delta.replace("∂C/∂θ", f"∂C/∂{w}").replace("θ", w)

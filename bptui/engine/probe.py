@@ -45,9 +45,19 @@ class Point:
     def current(cls, stepper) -> Point:
         """The stepper's current weights on its current step's batch (see the module)."""
         x, y, rows = stepper.step_batch(stepper.step)
-        return cls(stepper.spec, stepper.training.l2, stepper.params.flat.copy(), x, y, rows,
-                   stepper.optimizer, stepper.opt_state.copy(), stepper.opt_t + 1,
-                   stepper.rate(stepper.step), stepper.step)
+        return cls(
+            stepper.spec,
+            stepper.training.l2,
+            stepper.params.flat.copy(),
+            x,
+            y,
+            rows,
+            stepper.optimizer,
+            stepper.opt_state.copy(),
+            stepper.opt_t + 1,
+            stepper.rate(stepper.step),
+            stepper.step,
+        )
 
     @classmethod
     def last_step(cls, stepper) -> Point:
@@ -57,9 +67,19 @@ class Point:
             return cls.current(stepper)
         step = stepper.step - 1
         x, y, rows = stepper.step_batch(step)
-        return cls(stepper.spec, stepper.training.l2, stepper.before.flat.copy(), x, y, rows,
-                   stepper.optimizer, stepper.opt_before.copy(), stepper.opt_t,
-                   stepper.rate(step), step)
+        return cls(
+            stepper.spec,
+            stepper.training.l2,
+            stepper.before.flat.copy(),
+            x,
+            y,
+            rows,
+            stepper.optimizer,
+            stepper.opt_before.copy(),
+            stepper.opt_t,
+            stepper.rate(step),
+            step,
+        )
 
     @property
     def m(self) -> int:
@@ -95,8 +115,16 @@ class Pass:
             self.cost = kernels.cost(plan, point.l2, self.params.w, point.y, ws)
             kernels.output_error(plan, point.y, ws)
             for layer in range(plan.depth - 1, -1, -1):
-                kernels.backward_layer(plan, layer, self.params.w[layer], self.layer_input(layer),
-                                       point.l2, ws, self.grads.w[layer], self.grads.b[layer])
+                kernels.backward_layer(
+                    plan,
+                    layer,
+                    self.params.w[layer],
+                    self.layer_input(layer),
+                    point.l2,
+                    ws,
+                    self.grads.w[layer],
+                    self.grads.b[layer],
+                )
 
     def layer_input(self, layer: int) -> np.ndarray:
         """a_in (m, n_in) of weight layer `layer`."""
@@ -134,8 +162,9 @@ class Pass:
         """C_x per sample (m,), without the L2 term."""
         spec = self.point.spec
         last = self.plan.depth - 1
-        return losses.sample_costs(spec.loss, spec.output_activation, self.ws.z[last],
-                                   self.ws.a[last], self.point.y)
+        return losses.sample_costs(
+            spec.loss, spec.output_activation, self.ws.z[last], self.ws.a[last], self.point.y
+        )
 
 
 def batch_cost(point: Point, flat: np.ndarray, ws: Workspace, plan: Plan | None = None) -> float:
@@ -153,6 +182,7 @@ def next_update(point: Point, gradient: np.ndarray) -> np.ndarray:
     delta = np.empty_like(point.params)
     scratch = np.empty_like(point.opt_state)
     with np.errstate(all="ignore"):
-        point.optimizer.step(gradient, point.params, point.lr, point.t, point.opt_state, scratch,
-                             delta)
+        point.optimizer.step(
+            gradient, point.params, point.lr, point.t, point.opt_state, scratch, delta
+        )
     return delta

@@ -42,10 +42,12 @@ class Constant(Schedule):
 
 class Step(Schedule):
     name = "step"
-    hypers = (Hyper("gamma", "γ", 0.1, GAMMA_HELP + " every step_size steps", 0.0, 1.0,
-                    low_open=True),
-              Hyper("step_size", "step size", 1000, "steps between two decays", 1, 10_000_000,
-                    integer=True))
+    hypers = (
+        Hyper("gamma", "γ", 0.1, GAMMA_HELP + " every step_size steps", 0.0, 1.0, low_open=True),
+        Hyper(
+            "step_size", "step size", 1000, "steps between two decays", 1, 10_000_000, integer=True
+        ),
+    )
     formula = "η_t = η·γ^⌊t / step_size⌋"
     summary = "η drops by a factor γ every step_size steps (PyTorch's StepLR)"
 
@@ -55,8 +57,7 @@ class Step(Schedule):
 
 class Exponential(Schedule):
     name = "exponential"
-    hypers = (Hyper("gamma", "γ", 0.999, GAMMA_HELP + " at every step", 0.0, 1.0,
-                    low_open=True),)
+    hypers = (Hyper("gamma", "γ", 0.999, GAMMA_HELP + " at every step", 0.0, 1.0, low_open=True),)
     formula = "η_t = η·γ^t"
     summary = "η shrinks by a factor γ at every step (PyTorch's ExponentialLR)"
 
@@ -66,11 +67,14 @@ class Exponential(Schedule):
 
 class Cosine(Schedule):
     name = "cosine"
-    hypers = (Hyper("t_max", "T", 1000, "steps from η down to eta_min", 1, 10_000_000,
-                    integer=True),
-              Hyper("eta_min", "η_min", 0.0, "the smallest η", 0.0, 1000.0))
+    hypers = (
+        Hyper("t_max", "T", 1000, "steps from η down to eta_min", 1, 10_000_000, integer=True),
+        Hyper("eta_min", "η_min", 0.0, "the smallest η", 0.0, 1000.0),
+    )
     formula = "η_t = η_min + (η − η_min)·(1 + cos(π·t / T)) / 2"
-    summary = "η follows half a cosine from η down to η_min in T steps (PyTorch's CosineAnnealingLR)"
+    summary = (
+        "η follows half a cosine from η down to η_min in T steps (PyTorch's CosineAnnealingLR)"
+    )
 
     def rate(self, base, t):
         low = self.h["eta_min"]
@@ -87,8 +91,9 @@ class InverseTime(Schedule):
         return base / (1.0 + self.h["decay"] * t)
 
 
-SCHEDULES: dict[str, type[Schedule]] = {cls.name: cls for cls in
-                                        (Constant, Step, Exponential, Cosine, InverseTime)}
+SCHEDULES: dict[str, type[Schedule]] = {
+    cls.name: cls for cls in (Constant, Step, Exponential, Cosine, InverseTime)
+}
 NAMES: tuple[str, ...] = tuple(SCHEDULES)
 
 

@@ -87,8 +87,9 @@ class TrainingSpec:
         name = self.optimizer or optimizers.default_name(self.momentum)
         hypers = {h.key: h for h in optimizers.OPTIMIZERS[name].hypers}
         if "momentum" in hypers:
-            options.setdefault("momentum", self.momentum if self.momentum > 0 else
-                               hypers["momentum"].default)
+            options.setdefault(
+                "momentum", self.momentum if self.momentum > 0 else hypers["momentum"].default
+            )
         else:
             options.pop("momentum", None)
         object.__setattr__(self, "optimizer", name)

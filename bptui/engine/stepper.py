@@ -44,7 +44,7 @@ from bptui.engine.kernels import Parameters, Plan, Workspace
 from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
 
 
-class Phase(str, Enum):
+class Phase(str, Enum):  # noqa: UP042 (StrEnum would change str(phase) in messages)
     """What a micro-step computes. READY means nothing of the current step is computed yet."""
 
     READY = "ready"
@@ -112,8 +112,15 @@ def _copies(arrays) -> tuple[np.ndarray, ...]:
 class Stepper:
     """Trains a network on a dataset one micro-step, phase, step or many steps at a time."""
 
-    def __init__(self, spec: NetworkSpec, training: TrainingSpec, data: Dataset, seed: int = 0,
-                 weights: list[tuple[np.ndarray, np.ndarray]] | None = None, trace: bool = False):
+    def __init__(
+        self,
+        spec: NetworkSpec,
+        training: TrainingSpec,
+        data: Dataset,
+        seed: int = 0,
+        weights: list[tuple[np.ndarray, np.ndarray]] | None = None,
+        trace: bool = False,
+    ):
         self.spec = spec
         self._tracing = trace
         self._trace_rows: int | None = None
@@ -144,8 +151,10 @@ class Stepper:
     def initial_parameters(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """The preset's pinned weights, or fresh ones from the seeded generator."""
         if self.pinned is not None:
-            return [(np.array(w, dtype=np.float64), np.array(b, dtype=np.float64))
-                    for w, b in self.pinned]
+            return [
+                (np.array(w, dtype=np.float64), np.array(b, dtype=np.float64))
+                for w, b in self.pinned
+            ]
         rng = np.random.default_rng(np.random.SeedSequence(self.seed).spawn(2)[1])
         return initial_parameters(self.spec, rng)
 
@@ -168,9 +177,11 @@ class Stepper:
         for arrays in (self.ws.z, self.ws.a, self.ws.delta):
             for x in arrays:
                 x.fill(0.0)
-        self.history = History(trace=self._new_trace() if self._tracing else None,
-                               first_order=self._new_checks() if self._checking else None,
-                               max_points=self._max_points)
+        self.history = History(
+            trace=self._new_trace() if self._tracing else None,
+            first_order=self._new_checks() if self._checking else None,
+            max_points=self._max_points,
+        )
         self.diverged = False
         self.last_cost = math.nan
         self._perm_epoch = -1
@@ -203,8 +214,9 @@ class Stepper:
 
     def _new_trace(self) -> Trace:
         """An empty trace like the one turned on (with its row limit)."""
-        return Trace(self.spec.weight_shapes(), max_rows=self._trace_rows,
-                     max_points=self._max_points)
+        return Trace(
+            self.spec.weight_shapes(), max_rows=self._trace_rows, max_points=self._max_points
+        )
 
     def _new_checks(self) -> Series:
         """An empty record of update checks (`History.first_order`), bounded like the history."""
@@ -218,9 +230,11 @@ class Stepper:
         if self.step or len(self.history.batch_loss) or len(self.history.eval_steps):
             raise ValueError("bound_history goes before the first step")
         self._max_points = max_points
-        self.history = History(trace=self._new_trace() if self._tracing else None,
-                               first_order=self._new_checks() if self._checking else None,
-                               max_points=max_points)
+        self.history = History(
+            trace=self._new_trace() if self._tracing else None,
+            first_order=self._new_checks() if self._checking else None,
+            max_points=max_points,
+        )
 
     def _record_trace(self) -> None:
         """The trace's row of the step whose update was just applied (a history that came
@@ -298,7 +312,9 @@ class Stepper:
         """The optimizer's state buffer `name` (e.g. Adam's "m") as per-layer views; with
         `before`, its value before the last update."""
         index = [b for b, _ in self.optimizer.buffers].index(name)
-        return Parameters(self.params.shapes, (self.opt_before if before else self.opt_state)[index])
+        return Parameters(
+            self.params.shapes, (self.opt_before if before else self.opt_state)[index]
+        )
 
     def _workspace(self, m: int) -> Workspace:
         ws = self._workspaces.get(m)
@@ -419,8 +435,11 @@ class Stepper:
             order = self._perm if epoch == self._perm_epoch else self._permutation(epoch)
             rows = np.array(order[start:stop])
             return self.data.x_train[rows], self.data.y_train[rows], rows
-        return (self.data.x_train[start:stop].copy(), self.data.y_train[start:stop].copy(),
-                np.arange(start, stop))
+        return (
+            self.data.x_train[start:stop].copy(),
+            self.data.y_train[start:stop].copy(),
+            np.arange(start, stop),
+        )
 
     def _begin_step(self) -> None:
         """Choose the batch of the current step and its buffers."""
@@ -445,8 +464,8 @@ class Stepper:
             self._batch_x, self._batch_y = ws.x, ws.y
         else:
             stop = self.batch_start + ws.m
-            self._batch_x = self.data.x_train[self.batch_start:stop]
-            self._batch_y = self.data.y_train[self.batch_start:stop]
+            self._batch_x = self.data.x_train[self.batch_start : stop]
+            self._batch_y = self.data.y_train[self.batch_start : stop]
 
     @property
     def batch_x(self) -> np.ndarray:
@@ -479,27 +498,45 @@ class Stepper:
     # ----- micro-steps ------------------------------------------------------------------------
 
     def _forward(self, layer: int) -> None:
-        kernels.forward_layer(self.plan, layer, self.params.w[layer], self.params.b[layer],
-                              self.layer_input(layer), self.ws)
+        kernels.forward_layer(
+            self.plan,
+            layer,
+            self.params.w[layer],
+            self.params.b[layer],
+            self.layer_input(layer),
+            self.ws,
+        )
 
     def _error(self) -> None:
-        cost = kernels.cost(self.plan, self.training.l2, self.weights, self._batch_y, self.ws,
-                            self.training.l1)
+        cost = kernels.cost(
+            self.plan, self.training.l2, self.weights, self._batch_y, self.ws, self.training.l1
+        )
         self.last_cost = cost
         history = self.history
         if len(history.batch_loss) == self.step:
             history.batch_loss.append(cost)
-        if (self.full_batch and self.step % self.eval_every == 0
-                and not history.evaluated_at(self.step)):
+        if (
+            self.full_batch
+            and self.step % self.eval_every == 0
+            and not history.evaluated_at(self.step)
+        ):
             self._append_evaluation(cost)
         if not math.isfinite(cost):
             self.diverged = True
         kernels.output_error(self.plan, self._batch_y, self.ws)
 
     def _backward(self, layer: int) -> None:
-        kernels.backward_layer(self.plan, layer, self.params.w[layer], self.layer_input(layer),
-                               self.training.l2, self.ws, self.grads.w[layer], self.grads.b[layer],
-                               self.training.l1)
+        kernels.backward_layer(
+            self.plan,
+            layer,
+            self.params.w[layer],
+            self.layer_input(layer),
+            self.training.l2,
+            self.ws,
+            self.grads.w[layer],
+            self.grads.b[layer],
+            self.training.l1,
+        )
 
     def rate(self, step: int | None = None) -> float:
         """η_t: the schedule's learning rate at training step t (default: the current step)."""
@@ -512,8 +549,15 @@ class Stepper:
 
     def _update(self) -> None:
         self.opt_t += 1
-        self.optimizer.step(self.grads.flat, self.params.flat, self.rate(), self.opt_t,
-                            self.opt_state, self.opt_before, self.applied.flat)
+        self.optimizer.step(
+            self.grads.flat,
+            self.params.flat,
+            self.rate(),
+            self.opt_t,
+            self.opt_state,
+            self.opt_before,
+            self.applied.flat,
+        )
         np.add(self.params.flat, self.applied.flat, out=self.before.flat)
         self.before, self.params = self.params, self.before
         self.opt_before, self.opt_state = self.opt_state, self.opt_before
@@ -614,12 +658,15 @@ class Stepper:
         self.last_cost = math.nan
         self.version += 1
 
-    def adopt(self, other: "Stepper") -> bool:
+    def adopt(self, other: Stepper) -> bool:
         """Take over another stepper's weights, step counter and history (same layer sizes), at
         the start of its current step: for settings changed mid-session. The optimizer's state
         is kept when the optimizer is the same one, else it starts afresh; returns whether kept."""
-        for mine, theirs in ((self.params, other.params), (self.before, other.before),
-                             (self.applied, other.applied)):
+        for mine, theirs in (
+            (self.params, other.params),
+            (self.before, other.before),
+            (self.applied, other.applied),
+        ):
             np.copyto(mine.flat, theirs.flat)
         self.step = other.step
         self.history = other.history.copy()
@@ -645,8 +692,15 @@ class Stepper:
             self._preview = (Parameters(self.params.shapes), np.empty_like(self.opt_state))
         delta, state = self._preview
         with np.errstate(all="ignore"):
-            self.optimizer.step(self.grads.flat, self.params.flat, self.rate(), self.opt_t + 1,
-                                self.opt_state, state, delta.flat)
+            self.optimizer.step(
+                self.grads.flat,
+                self.params.flat,
+                self.rate(),
+                self.opt_t + 1,
+                self.opt_state,
+                state,
+                delta.flat,
+            )
         return delta
 
     # ----- evaluation ---------------------------------------------------------------------------
@@ -671,8 +725,10 @@ class Stepper:
         ws = self._eval_workspace(x.shape[0])
         with np.errstate(all="ignore"):
             outputs = kernels.forward(self.plan, self.weights, self.biases, x, ws)
-            return (kernels.cost(self.plan, self.training.l2, self.weights, y, ws,
-                                 self.training.l1), outputs)
+            return (
+                kernels.cost(self.plan, self.training.l2, self.weights, y, ws, self.training.l1),
+                outputs,
+            )
 
     def _append_evaluation(self, cost: float) -> None:
         history = self.history
@@ -732,20 +788,36 @@ class Stepper:
         """A deep copy of the stepper's state (without z, a, δ and histories if `light`)."""
         ws = self.ws
         return StepperState(
-            self.params.flat.copy(), self.before.flat.copy(), self.grads.flat.copy(),
-            self.applied.flat.copy(), self.opt_state.copy(), self.opt_before.copy(), self.opt_t,
-            None if light else _copies(ws.z), None if light else _copies(ws.a),
+            self.params.flat.copy(),
+            self.before.flat.copy(),
+            self.grads.flat.copy(),
+            self.applied.flat.copy(),
+            self.opt_state.copy(),
+            self.opt_before.copy(),
+            self.opt_t,
+            None if light else _copies(ws.z),
+            None if light else _copies(ws.a),
             None if light else _copies(ws.delta),
-            self.position, self.step, self.batch_start,
+            self.position,
+            self.step,
+            self.batch_start,
             None if self.batch_rows is None else self.batch_rows.copy(),
             self.history.lengths() if light else self.history.copy(),
-            self.learning_rate, self.diverged, self.last_cost)
+            self.learning_rate,
+            self.diverged,
+            self.last_cost,
+        )
 
     def restore(self, state: StepperState) -> None:
         """Return exactly to a state from `state()` (a light one: see StepperState)."""
-        for mine, saved in ((self.params.flat, state.params), (self.before.flat, state.before),
-                            (self.grads.flat, state.grads), (self.applied.flat, state.applied),
-                            (self.opt_state, state.opt_state), (self.opt_before, state.opt_before)):
+        for mine, saved in (
+            (self.params.flat, state.params),
+            (self.before.flat, state.before),
+            (self.grads.flat, state.grads),
+            (self.applied.flat, state.applied),
+            (self.opt_state, state.opt_state),
+            (self.opt_before, state.opt_before),
+        ):
             np.copyto(mine, saved)
         self.opt_t = state.opt_t
         self.position = state.position
@@ -753,7 +825,9 @@ class Stepper:
         self.batch_start = state.batch_start
         self.batch_rows = None if state.batch_rows is None else state.batch_rows.copy()
         if state.light:
-            start, stop = self.batch_bounds(self.step - (self.position == self.steps_per_training_step))
+            start, stop = self.batch_bounds(
+                self.step - (self.position == self.steps_per_training_step)
+            )
             self.ws = ws = self._workspace(stop - start)
         else:
             self.ws = ws = self._workspace(state.z[0].shape[0])
@@ -775,6 +849,14 @@ class Stepper:
         """Numerical vs analytic gradients per layer on the current batch at the current weights."""
         from bptui.engine.gradcheck import gradient_check
 
-        return gradient_check(self.spec, self.training.l2, self.weights, self.biases,
-                              np.ascontiguousarray(self.batch_x), np.ascontiguousarray(self.batch_y),
-                              max_entries=max_entries, seed=self.seed, l1=self.training.l1)
+        return gradient_check(
+            self.spec,
+            self.training.l2,
+            self.weights,
+            self.biases,
+            np.ascontiguousarray(self.batch_x),
+            np.ascontiguousarray(self.batch_y),
+            max_entries=max_entries,
+            seed=self.seed,
+            l1=self.training.l1,
+        )

@@ -16,8 +16,8 @@ from __future__ import annotations
 from bptui.engine.stepper import Stepper, StepperState
 
 MEMORY_BUDGET = 32 * 1024 * 1024  # bytes of stored states
-MAX_RECENT = 512                  # recent step boundaries kept one by one
-MAX_CHECKPOINTS = 128             # older checkpoints, thinned by doubling their spacing
+MAX_RECENT = 512  # recent step boundaries kept one by one
+MAX_CHECKPOINTS = 128  # older checkpoints, thinned by doubling their spacing
 
 
 class Timeline:

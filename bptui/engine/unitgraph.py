@@ -48,8 +48,9 @@ class UnitGraph:
         return self.nodes[-1]
 
 
-def unit_graph(point: Point, layer: int, unit: int, sample: int = 0,
-               backward: Pass | None = None) -> UnitGraph:
+def unit_graph(
+    point: Point, layer: int, unit: int, sample: int = 0, backward: Pass | None = None
+) -> UnitGraph:
     """The graph of unit `unit` of weight layer `layer` (0-based) for batch sample `sample`."""
     with np.errstate(all="ignore"):  # a diverged run: inf and nan, shown as they are
         return _graph(point, layer, unit, sample, backward or Pass(point))
@@ -69,19 +70,27 @@ def _graph(point: Point, layer: int, unit: int, sample: int, backward: Pass) -> 
         wi, ai = float(w[i]), float(a_in[i])
         nodes.append(Node(f"w{i + 1}", "weight", wi, delta * ai))
         nodes.append(Node(name_of(i + 1), "input", ai, delta * wi))
-        nodes.append(Node(f"w{i + 1}·{name_of(i + 1)}", "product", wi * ai, delta,
-                          (len(nodes) - 2, len(nodes) - 1)))
+        nodes.append(
+            Node(
+                f"w{i + 1}·{name_of(i + 1)}",
+                "product",
+                wi * ai,
+                delta,
+                (len(nodes) - 2, len(nodes) - 1),
+            )
+        )
         products.append(len(nodes) - 1)
     total = float(w @ a_in)
     nodes.append(Node("Σ w·a", "sum", total, delta, tuple(products)))
     nodes.append(Node("b", "bias", b, delta))
-    nodes.append(Node("z", "z", float(ws.z[layer][s, unit]), delta,
-                      (len(nodes) - 2, len(nodes) - 1)))
+    nodes.append(
+        Node("z", "z", float(ws.z[layer][s, unit]), delta, (len(nodes) - 2, len(nodes) - 1))
+    )
     name = backward.plan.names[layer]
     by_a = float(backward.cost_by_activation(layer)[s, unit])
-    nodes.append(Node(f"a = {name}(z)", "activation", float(ws.a[layer][s, unit]), by_a,
-                      (len(nodes) - 1,)))
+    nodes.append(
+        Node(f"a = {name}(z)", "activation", float(ws.a[layer][s, unit]), by_a, (len(nodes) - 1,))
+    )
     if layer == backward.plan.depth - 1:
-        nodes.append(Node("C_x", "loss", float(backward.sample_costs()[s]), 1.0,
-                          (len(nodes) - 1,)))
+        nodes.append(Node("C_x", "loss", float(backward.sample_costs()[s]), 1.0, (len(nodes) - 1,)))
     return UnitGraph(layer, unit, s, int(point.rows[s]), tuple(nodes))

@@ -55,13 +55,18 @@ class Catalog:
         except OSError as exc:
             raise PresetError(str(base), None, f"cannot read the folder ({exc.strerror})") from None
         if len(files) > MAX_FILES:
-            raise PresetError(str(base), None, f"holds {len(files)} .toml files (allowed: up to "
-                                               f"{MAX_FILES})")
+            raise PresetError(
+                str(base), None, f"holds {len(files)} .toml files (allowed: up to {MAX_FILES})"
+            )
         lessons, served = {}, {}
         for path in files:
             if not valid_name(path.stem):
-                raise PresetError(str(path), None, "a served file's name must be letters, digits, "
-                                                   "'.', '_' or '-' (it goes in URLs)")
+                raise PresetError(
+                    str(path),
+                    None,
+                    "a served file's name must be letters, digits, "
+                    "'.', '_' or '-' (it goes in URLs)",
+                )
             doc = presets.parse_toml(presets.read_text(path), str(path))
             if "step" in doc:
                 load_lesson(str(path))
@@ -72,8 +77,12 @@ class Catalog:
                 locked_keys(presets.load_preset(str(path)))
                 served[path.stem] = str(path)
         if not lessons:
-            raise PresetError(str(base), None, "holds no lesson (a .toml file with [[step]] "
-                                               "tables; bptui learn --template writes one)")
+            raise PresetError(
+                str(base),
+                None,
+                "holds no lesson (a .toml file with [[step]] "
+                "tables; bptui learn --template writes one)",
+            )
         return cls(lessons, served, str(base))
 
     def lesson_names(self) -> list[str]:
@@ -94,15 +103,17 @@ class Catalog:
         """A served (else bundled) lesson by name; PresetError for any other name."""
         if not valid_name(name) or not self.has_lesson(name):
             known = ", ".join(self.lessons or bundled_lessons())
-            raise PresetError("lesson", None, f"no lesson is served as {name!r} (served: "
-                                              f"{known})")
+            raise PresetError("lesson", None, f"no lesson is served as {name!r} (served: {known})")
         return load_lesson(self.lessons.get(name, name))
 
     def preset(self, name: str) -> presets.Preset:
         """A served (else bundled) preset by name; PresetError for any other name."""
         if not self.has_preset(name):
-            raise PresetError("preset", None, f"no preset is served as {name!r} (served: "
-                                              f"{', '.join(self.preset_names())})")
+            raise PresetError(
+                "preset",
+                None,
+                f"no preset is served as {name!r} (served: {', '.join(self.preset_names())})",
+            )
         return presets.load_preset(self.presets.get(name, name))
 
     def name_of(self, lesson: Lesson) -> str | None:

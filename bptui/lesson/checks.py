@@ -28,16 +28,27 @@ from dataclasses import dataclass, field
 
 from bptui.engine.stepper import Phase, Stepper
 
-PANE_TOGGLES = {"explain": "toggle_explain", "boundary": "toggle_boundary",
-                "health": "toggle_health", "matrix": "toggle_explain",
-                "diagram": "toggle_boundary", "check": "toggle_health", "nudge": "nudge",
-                "slice": "slice(1)", "slice2": "slice(2)", "pull": "pull", "graph": "unit_graph",
-                "event": "event(1)"}
+PANE_TOGGLES = {
+    "explain": "toggle_explain",
+    "boundary": "toggle_boundary",
+    "health": "toggle_health",
+    "matrix": "toggle_explain",
+    "diagram": "toggle_boundary",
+    "check": "toggle_health",
+    "nudge": "nudge",
+    "slice": "slice(1)",
+    "slice2": "slice(2)",
+    "pull": "pull",
+    "graph": "unit_graph",
+    "event": "event(1)",
+}
 """Each pane a check can ask for, and the explorer action that shows it (the views nudge,
 slice, slice2, pull, graph and event count once shown during the step)."""
 PANES = tuple(PANE_TOGGLES)
-CYCLED = {"health": ("pane", "h: loss chart → health → update check"),
-          "check": ("pane, the update check", "h twice: loss chart → health → update check")}
+CYCLED = {
+    "health": ("pane", "h: loss chart → health → update check"),
+    "check": ("pane, the update check", "h twice: loss chart → health → update check"),
+}
 """Panes that h reaches in turn: how a check asks for them."""
 VIEWS = ("nudge", "slice", "slice2", "pull", "graph", "event")
 PHASES = tuple(p.value for p in Phase)
@@ -51,10 +62,15 @@ MOVES = TRAINS + ("forward", "error", "backward", "predict", "undo", "redo", "re
 """Actions that move to another micro-step."""
 
 
-SETTING_LABELS = {"training.optimizer": "optimizer", "training.schedule": "schedule",
-                  "network.init": "init", "network.hidden_activation": "hidden activation",
-                  "network.output_activation": "output activation", "network.loss": "loss",
-                  "network.layers": "layers (input first)"}
+SETTING_LABELS = {
+    "training.optimizer": "optimizer",
+    "training.schedule": "schedule",
+    "network.init": "init",
+    "network.hidden_activation": "hidden activation",
+    "network.output_activation": "output activation",
+    "network.loss": "loss",
+    "network.layers": "layers (input first)",
+}
 """The settings screen's labels of its fields that are not `Hyper` records (those label
 themselves: `Hyper.field_label`)."""
 
@@ -92,12 +108,14 @@ def setting_choices(dotted: str) -> tuple[str, ...]:
     """The names a named setting takes (optimizer, schedule, init, activations, loss)."""
     from bptui.engine import activations, initializers, losses, optimizers, schedules
 
-    return {"training.optimizer": tuple(optimizers.OPTIMIZERS),
-            "training.schedule": tuple(schedules.SCHEDULES),
-            "network.init": tuple(initializers.INITIALIZERS),
-            "network.hidden_activation": tuple(activations.HIDDEN_ACTIVATIONS),
-            "network.output_activation": tuple(activations.OUTPUT_ACTIVATIONS),
-            "network.loss": tuple(losses.LOSSES)}.get(dotted, ())
+    return {
+        "training.optimizer": tuple(optimizers.OPTIMIZERS),
+        "training.schedule": tuple(schedules.SCHEDULES),
+        "network.init": tuple(initializers.INITIALIZERS),
+        "network.hidden_activation": tuple(activations.HIDDEN_ACTIVATIONS),
+        "network.output_activation": tuple(activations.OUTPUT_ACTIVATIONS),
+        "network.loss": tuple(losses.LOSSES),
+    }.get(dotted, ())
 
 
 def shown(value) -> str:
@@ -158,15 +176,27 @@ class Check:
         out = []
         if self.at is not None:
             out.append(("at", MOVES))
-        for name in ("steps_at_least", "loss_below", "loss_above", "test_loss_below",
-                     "test_loss_above", "accuracy_at_least"):
+        for name in (
+            "steps_at_least",
+            "loss_below",
+            "loss_above",
+            "test_loss_below",
+            "test_loss_above",
+            "accuracy_at_least",
+        ):
             if getattr(self, name) is not None:
                 out.append((name, TRAINS))
         if self.diverged:
             out.append(("diverged", TRAINS))
         if self.setting is not None and self.setting not in FIXED_SETTINGS:
-            out.append(("setting", ("settings", "learning_rate")
-                        if self.setting == "training.learning_rate" else ("settings",)))
+            out.append(
+                (
+                    "setting",
+                    ("settings", "learning_rate")
+                    if self.setting == "training.learning_rate"
+                    else ("settings",),
+                )
+            )
         if self.predicted is not None:
             out.append(("predicted", ("predict",)))
         if self.showing is not None and self.showing not in SHOWN_AT_START:
@@ -192,9 +222,18 @@ class Check:
     @property
     def needs_chart(self) -> bool:
         """Whether the check is about training over many steps (the loss chart should show)."""
-        return any(v is not None for v in (
-            self.steps_at_least, self.loss_below, self.loss_above, self.test_loss_below,
-            self.test_loss_above, self.accuracy_at_least, self.diverged))
+        return any(
+            v is not None
+            for v in (
+                self.steps_at_least,
+                self.loss_below,
+                self.loss_above,
+                self.test_loss_below,
+                self.test_loss_above,
+                self.accuracy_at_least,
+                self.diverged,
+            )
+        )
 
     def missing(self, ctx: Context) -> list[str]:
         """One line per condition that does not hold (empty: the step is done)."""
@@ -208,49 +247,71 @@ class Check:
                 now = stepper.last.describe(stepper.depth)
                 if to_predict and reached(stepper.next, phase, layer):
                     if ctx.asks:
-                        out.append(f"press P and predict {ctx.asks} (a right answer runs "
-                                   f"{want}; now: {now})")
+                        out.append(
+                            f"press P and predict {ctx.asks} (a right answer runs "
+                            f"{want}; now: {now})"
+                        )
                     else:
-                        out.append(f"press P and predict what {want} computes (a right "
-                                   f"answer runs it; now: {now})")
+                        out.append(
+                            f"press P and predict what {want} computes (a right "
+                            f"answer runs it; now: {now})"
+                        )
                     to_predict = False
                 elif phase == "ready" and ctx.allowed("reset"):  # only R gets back there
-                    out.append(f"press {key_for('reset')} (back to the initial weights) so the "
-                               f"status line says ready (now: {now})")
+                    out.append(
+                        f"press {key_for('reset')} (back to the initial weights) so the "
+                        f"status line says ready (now: {now})"
+                    )
                 else:
                     out.append(f"get to {want} (now: {now})")
         if self.steps_at_least is not None and stepper.step < self.steps_at_least:
-            out.append(f"train to step {self.steps_at_least} with {trains(ctx)} "
-                       f"(now: {stepper.step})")
-        for name, below, part in (("loss_below", True, "train"), ("loss_above", False, "train"),
-                                  ("test_loss_below", True, "test"),
-                                  ("test_loss_above", False, "test")):
+            out.append(
+                f"train to step {self.steps_at_least} with {trains(ctx)} (now: {stepper.step})"
+            )
+        for name, below, part in (
+            ("loss_below", True, "train"),
+            ("loss_above", False, "train"),
+            ("test_loss_below", True, "test"),
+            ("test_loss_above", False, "test"),
+        ):
             bound = getattr(self, name)
             if bound is None:
                 continue
             value = whole_set_cost(stepper, part)
-            ok = value is not None and math.isfinite(value) and (
-                value < bound if below else value > bound)
+            ok = (
+                value is not None
+                and math.isfinite(value)
+                and (value < bound if below else value > bound)
+            )
             if not ok:
                 what = "loss" if part == "train" else "test loss"
                 now = "n/a" if value is None else f"{value:.4g}"
-                out.append(f"train until the {what} is {'below' if below else 'above'} "
-                           f"{bound:g} (now: {now})")
+                out.append(
+                    f"train until the {what} is {'below' if below else 'above'} "
+                    f"{bound:g} (now: {now})"
+                )
         if self.accuracy_at_least is not None:
             accuracy = stepper.accuracy(*stepper.data.scored)
             if accuracy is None or accuracy < self.accuracy_at_least:
                 now = "n/a" if accuracy is None else f"{accuracy:.1%}"
-                out.append(f"train until the accuracy is at least "
-                           f"{self.accuracy_at_least:.0%} (now: {now})")
+                out.append(
+                    f"train until the accuracy is at least "
+                    f"{self.accuracy_at_least:.0%} (now: {now})"
+                )
         if self.diverged is not None and stepper.diverged != self.diverged:
-            out.append("make training diverge (a much larger η)" if self.diverged
-                       else "training must not have diverged (R resets)")
+            out.append(
+                "make training diverge (a much larger η)"
+                if self.diverged
+                else "training must not have diverged (R resets)"
+            )
         if self.setting is not None:
             out += self._setting(ctx)
         if to_predict:
             more = self.predicted - ctx.predicted
-            out.append(f"predict {more} more value{'s' if more > 1 else ''} right with P "
-                       "(a right answer runs the step)")
+            out.append(
+                f"predict {more} more value{'s' if more > 1 else ''} right with P "
+                "(a right answer runs the step)"
+            )
         if self.showing is not None and self.showing not in ctx.showing:
             key = key_for(PANE_TOGGLES[self.showing])
             kind = "view" if self.showing in VIEWS else "pane"
@@ -263,7 +324,8 @@ class Check:
         where = None
         if self.setting == "training.learning_rate" and ctx.allowed("learning_rate"):
             where = "(+ doubles, - halves" + (
-                f", or {key_for('settings')}: the settings)" if ctx.allowed("settings") else ")")
+                f", or {key_for('settings')}: the settings)" if ctx.allowed("settings") else ")"
+            )
         return self.setting_missing(setting_value(ctx.stepper, self.setting), where)
 
     def setting_missing(self, value, where: str | None = None) -> list[str]:

@@ -63,8 +63,15 @@ class LessonEntry:
         return self.step >= self.steps
 
     def as_json(self) -> dict:
-        return {"name": self.name, "title": self.title, "step": self.step, "steps": self.steps,
-                "right": self.right, "asked": self.asked, "updated": self.updated}
+        return {
+            "name": self.name,
+            "title": self.title,
+            "step": self.step,
+            "steps": self.steps,
+            "right": self.right,
+            "asked": self.asked,
+            "updated": self.updated,
+        }
 
 
 @dataclass(frozen=True)
@@ -107,8 +114,13 @@ def entry_of(ident: str, doc: object) -> LessonEntry | None:
     updated = doc.get("updated")
     if None in (steps, step, right, asked, name, title) or not steps:
         return None
-    if (step > steps or right > asked or isinstance(updated, bool)
-            or not isinstance(updated, (int, float)) or not 0 <= updated < 1e11):
+    if (
+        step > steps
+        or right > asked
+        or isinstance(updated, bool)
+        or not isinstance(updated, (int, float))
+        or not 0 <= updated < 1e11
+    ):
         return None
     return LessonEntry(ident, name, title, step, steps, right, asked, float(updated))
 
@@ -120,14 +132,21 @@ def record_of(student: str, doc: object) -> Record | None:
     raw = doc.get("lessons")
     if not isinstance(raw, dict) or len(raw) > MAX_LESSONS:
         return None
-    lessons = {ident: entry for ident, value in raw.items()
-               if (entry := entry_of(ident, value)) is not None}
+    lessons = {
+        ident: entry
+        for ident, value in raw.items()
+        if (entry := entry_of(ident, value)) is not None
+    }
     current = doc.get("current")
     current = current if isinstance(current, str) and current in lessons else None
     state = doc.get("state")
     kept = None
-    if (isinstance(state, list) and len(state) == 2 and state[0] in lessons
-            and _count(state[1]) is not None):
+    if (
+        isinstance(state, list)
+        and len(state) == 2
+        and state[0] in lessons
+        and _count(state[1]) is not None
+    ):
         kept = (state[0], state[1])
     return Record(student, lessons, current, kept)
 
@@ -207,14 +226,18 @@ class ClassStore:
         record = self.record(student)
         try:
             os.makedirs(self.folder, mode=0o700, exist_ok=True)
-            if record is None and not os.path.lexists(path) \
-                    and len(self.students()) >= MAX_STUDENTS:
+            if (
+                record is None
+                and not os.path.lexists(path)
+                and len(self.students()) >= MAX_STUDENTS
+            ):
                 return f"the class folder holds {MAX_STUDENTS} students already"
             lessons = dict(record.lessons) if record else {}
             lessons[entry.ident] = entry
             if len(lessons) > MAX_LESSONS:  # forget the least recently active lesson
-                oldest = min((e for e in lessons.values() if e.ident != entry.ident),
-                             key=lambda e: e.updated)
+                oldest = min(
+                    (e for e in lessons.values() if e.ident != entry.ident), key=lambda e: e.updated
+                )
                 del lessons[oldest.ident]
             kept = record.state if record else None
             why = None
@@ -229,9 +252,13 @@ class ClassStore:
                     kept = (entry.ident, entry.step)
             if kept is not None and kept[0] not in lessons:
                 kept = None
-            doc = {"format": FORMAT, "version": VERSION, "current": entry.ident,
-                   "lessons": {k: e.as_json() for k, e in lessons.items()},
-                   "state": list(kept) if kept else None}
+            doc = {
+                "format": FORMAT,
+                "version": VERSION,
+                "current": entry.ident,
+                "lessons": {k: e.as_json() for k, e in lessons.items()},
+                "state": list(kept) if kept else None,
+            }
             text = json.dumps(doc, indent=1).encode("utf-8")
             write_atomically(path, lambda f: f.write(text))
         except OSError as exc:

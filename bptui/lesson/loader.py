@@ -4,7 +4,8 @@ A lesson names a preset (a bundled name, a file beside the lesson, or an inline 
 optional overrides of its keys (a [set] table, e.g. `training.learning_rate = 0.1`), and
 ordered [[step]] tables with Markdown `text`, optional `keys` (the only keys allowed; a
 teacher can lock the rest), an optional [step.check] (see `checks`), `hints` revealed one
-at a time, and an optional `speed` (the training speed the step starts, e.g. 10: each step drawn). `outcome` says in a sentence or two what the learner now knows.
+at a time, and an optional `speed` (the training speed the step starts, e.g. 10: each step
+drawn). `outcome` says in a sentence or two what the learner now knows.
 Every key is validated like a preset's: one line naming the file and key, exit 2. So is what
 no learner could do: a check that can never hold on the lesson's preset (a test loss without a
 held-out set, accuracy on a regression, `at_least` on a name), or that needs a key the step
@@ -42,14 +43,47 @@ from bptui.text import multiline, paragraph, printable, to_int
 TOP_KEYS = ("title", "description", "preset", "set", "outcome", "step")
 STEP_KEYS = ("text", "keys", "check", "hints", "predict", "speed")
 PREDICT_KEYS = ("layer", "unit", "quantity", "weight")
-PREDICT_QUANTITIES = {"a": "a", "z": "z", "delta": "δ", "δ": "δ", "dC/dw": "∂C/∂w",
-                      "∂C/∂w": "∂C/∂w", "new_w": "new w", "new w": "new w"}
+PREDICT_QUANTITIES = {
+    "a": "a",
+    "z": "z",
+    "delta": "δ",
+    "δ": "δ",
+    "dC/dw": "∂C/∂w",
+    "∂C/∂w": "∂C/∂w",
+    "new_w": "new w",
+    "new w": "new w",
+}
 """What a step's `predict` may name (ASCII or as the screen writes it) → predict.QUANTITIES."""
-CHECK_KEYS = ("at", "steps_at_least", "loss_below", "loss_above", "test_loss_below",
-              "test_loss_above", "accuracy_at_least", "diverged", "setting", "at_least",
-              "at_most", "equals", "predicted", "showing")
-ORDER = ("forward", "error", "backward", "slope", "batch", "update", "learning-rate", "xor",
-         "vanishing", "dead-units", "overfitting", "initialization")
+CHECK_KEYS = (
+    "at",
+    "steps_at_least",
+    "loss_below",
+    "loss_above",
+    "test_loss_below",
+    "test_loss_above",
+    "accuracy_at_least",
+    "diverged",
+    "setting",
+    "at_least",
+    "at_most",
+    "equals",
+    "predicted",
+    "showing",
+)
+ORDER = (
+    "forward",
+    "error",
+    "backward",
+    "slope",
+    "batch",
+    "update",
+    "learning-rate",
+    "xor",
+    "vanishing",
+    "dead-units",
+    "overfitting",
+    "initialization",
+)
 MAX_STEPS = 100
 MAX_TEXT = markdown.MAX_CHARS
 MAX_TITLE = 200
@@ -104,8 +138,11 @@ def resolve_lesson(name_or_path: str) -> tuple[Path, bool]:
         bundled = lessons_dir() / f"{name_or_path}.toml"
         if bundled.is_file():
             return bundled, True
-        raise PresetError(name_or_path, None, f"unknown lesson (known: "
-                                              f"{', '.join(bundled_lessons())}; or a path to a .toml file)")
+        raise PresetError(
+            name_or_path,
+            None,
+            f"unknown lesson (known: {', '.join(bundled_lessons())}; or a path to a .toml file)",
+        )
     return Path(name_or_path), False
 
 
@@ -131,8 +168,9 @@ def lesson_from_dict(doc: dict, source: str, name: str, ident: str, base: Path) 
     if not title.strip():
         raise top.error("title", "must not be empty")
     if len(title) > MAX_TITLE:
-        raise top.error("title", f"{len(title):,} characters is too long (allowed: up to "
-                                 f"{MAX_TITLE})")
+        raise top.error(
+            "title", f"{len(title):,} characters is too long (allowed: up to {MAX_TITLE})"
+        )
     description = top.string("description", "")
     if len(description) > MAX_TEXT:
         raise top.error("description", f"must be at most {MAX_TEXT:,} characters")
@@ -143,10 +181,16 @@ def lesson_from_dict(doc: dict, source: str, name: str, ident: str, base: Path) 
         raise top.error("step", "expected one or more [[step]] tables")
     if len(steps) > MAX_STEPS:
         raise top.error("step", f"{len(steps)} steps is too many (allowed: 1..{MAX_STEPS})")
-    return Lesson(name, source, ident, printable(title), paragraph(description),
-                  multiline(outcome), preset,
-                  tuple(read_step(Table(source, f"step[{i + 1}]", s), preset)
-                        for i, s in enumerate(steps)))
+    return Lesson(
+        name,
+        source,
+        ident,
+        printable(title),
+        paragraph(description),
+        multiline(outcome),
+        preset,
+        tuple(read_step(Table(source, f"step[{i + 1}]", s), preset) for i, s in enumerate(steps)),
+    )
 
 
 def read_preset(top: Table, base: Path) -> presets.Preset:
@@ -163,21 +207,29 @@ def read_preset(top: Table, base: Path) -> presets.Preset:
         except PresetError as exc:
             if exc.source != top.source:  # a file the preset names (a CSV): its own error
                 raise
-            raise PresetError(top.source, f"preset.{exc.key}" if exc.key else "preset",
-                              exc.message) from None
+            raise PresetError(
+                top.source, f"preset.{exc.key}" if exc.key else "preset", exc.message
+            ) from None
     elif isinstance(value, str):
         if value in bundled:
             preset = presets.load_preset(value)
         else:
-            path = top.contained_path("preset", base, "the lesson's",
-                                      f"or a bundled preset: {', '.join(bundled)}")
+            path = top.contained_path(
+                "preset", base, "the lesson's", f"or a bundled preset: {', '.join(bundled)}"
+            )
             if not path.exists():
-                raise top.error("preset", f"{value!r} is neither a bundled preset nor a file in "
-                                          f"the lesson's folder (bundled: {', '.join(bundled)})")
+                raise top.error(
+                    "preset",
+                    f"{value!r} is neither a bundled preset nor a file in "
+                    f"the lesson's folder (bundled: {', '.join(bundled)})",
+                )
             preset = presets.load_preset(str(path))
     else:
-        raise top.error("preset", f"expected a bundled preset name, a file name or a table, got "
-                                  f"{type_name(value)} {describe(value)}")
+        raise top.error(
+            "preset",
+            f"expected a bundled preset name, a file name or a table, got "
+            f"{type_name(value)} {describe(value)}",
+        )
     overrides = top.table("set", required=False)
     if overrides is None:
         return preset
@@ -195,17 +247,24 @@ def read_step(table: Table, preset: presets.Preset) -> Step:
         if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip() for h in hints):
             raise table.error("hints", "expected an array of non-empty strings")
         if len(hints) > MAX_HINTS or any(len(h) > MAX_HINT for h in hints):
-            raise table.error("hints", f"up to {MAX_HINTS} hints of up to {MAX_HINT:,} "
-                                       f"characters each")
+            raise table.error(
+                "hints", f"up to {MAX_HINTS} hints of up to {MAX_HINT:,} characters each"
+            )
         hints = tuple(hints)
     check = table.table("check", required=False)
     if check is not None:
         check = read_check(check, preset)
         check_passable(table.table("check"), check, keys, preset)
     predict = table.table("predict", required=False)
-    return Step(multiline(text), keys, check, tuple(multiline(h) for h in hints),
-                read_predict(predict, preset) if predict is not None else None,
-                read_speed(table) if table.has("speed") else None, table.has("speed"))
+    return Step(
+        multiline(text),
+        keys,
+        check,
+        tuple(multiline(h) for h in hints),
+        read_predict(predict, preset) if predict is not None else None,
+        read_speed(table) if table.has("speed") else None,
+        table.has("speed"),
+    )
 
 
 def read_keys(table: Table, name: str) -> tuple[str, ...]:
@@ -219,8 +278,9 @@ def read_keys(table: Table, name: str) -> tuple[str, ...]:
         known = sorted({k.name for k in BY_NAME.values()})
         close = difflib.get_close_matches(unknown[0], list(BY_NAME), n=1, cutoff=0.7)
         hint = f"did you mean {BY_NAME[close[0]].name!r}? " if close else ""
-        raise table.error(name, f"{unknown[0]!r} is not a key of the explorer ({hint}"
-                                f"allowed: {', '.join(known)})")
+        raise table.error(
+            name, f"{unknown[0]!r} is not a key of the explorer ({hint}allowed: {', '.join(known)})"
+        )
     return tuple(dict.fromkeys(BY_NAME[k].key for k in names))
 
 
@@ -236,8 +296,9 @@ def markdown_text(table: Table, name: str, required: bool = True) -> str:
     return text
 
 
-def check_passable(table: Table, check: Check, keys: tuple[str, ...] | None,
-                   preset: presets.Preset) -> None:
+def check_passable(
+    table: Table, check: Check, keys: tuple[str, ...] | None, preset: presets.Preset
+) -> None:
     """A condition that only a key can bring about needs one of those keys in the step's
     `keys` (no `keys`: every key is allowed); a `setting` that holds in the lesson's preset
     may be a guard (keep η as it is while training) and needs no key."""
@@ -246,13 +307,17 @@ def check_passable(table: Table, check: Check, keys: tuple[str, ...] | None,
     allowed = {BY_NAME[k].action.split("(")[0] for k in keys}
     for condition, actions in check.needs():
         if condition == "setting" and not check.setting_missing(
-                spec_setting(preset.network, preset.training, check.setting)):
+            spec_setting(preset.network, preset.training, check.setting)
+        ):
             continue
         if not allowed & set(actions):
             names = [k.name for a in actions for k in KEYS if k.action.split("(")[0] == a]
             listed = " or ".join(f'"{n}"' for n in names)
-            raise table.error(condition, f"cannot hold: it needs {listed}, which the step's "
-                                         f"keys do not allow (add one to keys)")
+            raise table.error(
+                condition,
+                f"cannot hold: it needs {listed}, which the step's "
+                f"keys do not allow (add one to keys)",
+            )
 
 
 def read_predict(table: Table, preset: presets.Preset) -> Target:
@@ -268,7 +333,7 @@ def read_predict(table: Table, preset: presets.Preset) -> Target:
     weight = 1
     if table.has("weight"):
         if quantity not in ("∂C/∂w", "new w"):
-            raise table.error("weight", "goes with quantity = \"dC/dw\" or \"new_w\"")
+            raise table.error("weight", 'goes with quantity = "dC/dw" or "new_w"')
         weight = table.integer("weight", low=1, high=layers[layer - 1])
     return Target(quantity, layer - 1, unit - 1, weight - 1)
 
@@ -286,13 +351,19 @@ def read_check(table: Table, preset: presets.Preset) -> Check:
         if table.has(key):
             values[key] = table.number(key, None, 0.0, None, low_open=key.endswith("below"))
             if key.startswith("test") and not preset.data.has_test:
-                raise table.error(key, "cannot hold: the preset has no held-out set (give its "
-                                       "[data] a test_fraction, or check loss_below)")
+                raise table.error(
+                    key,
+                    "cannot hold: the preset has no held-out set (give its "
+                    "[data] a test_fraction, or check loss_below)",
+                )
     if table.has("accuracy_at_least"):
         values["accuracy_at_least"] = table.number("accuracy_at_least", None, 0.0, 1.0)
         if preset.data.task != "classification":
-            raise table.error("accuracy_at_least", "cannot hold: the preset is a regression "
-                                                   "(accuracy is for classes; check loss_below)")
+            raise table.error(
+                "accuracy_at_least",
+                "cannot hold: the preset is a regression "
+                "(accuracy is for classes; check loss_below)",
+            )
     if table.has("diverged"):
         values["diverged"] = table.boolean("diverged")
     if table.has("showing"):
@@ -302,7 +373,7 @@ def read_check(table: Table, preset: presets.Preset) -> Check:
     else:
         for key in ("at_least", "at_most", "equals"):
             if table.has(key):
-                raise table.error(key, "goes with setting = \"training.KEY\" or \"network.KEY\"")
+                raise table.error(key, 'goes with setting = "training.KEY" or "network.KEY"')
     if not values:
         raise table.error(None, f"an empty check (allowed keys: {', '.join(CHECK_KEYS)})")
     return Check(**values)
@@ -311,16 +382,18 @@ def read_check(table: Table, preset: presets.Preset) -> Check:
 def read_setting_check(table: Table, preset: presets.Preset) -> dict:
     """`setting` with `at_least`, `at_most` (numeric settings) or `equals` (a value of the
     setting's kind); a setting no key can change must already hold in the lesson's preset."""
-    known = [f"training.{k}" for k in presets.TRAINING_KEYS] + \
-            [f"network.{k}" for k in presets.NETWORK_KEYS]
+    known = [f"training.{k}" for k in presets.TRAINING_KEYS] + [
+        f"network.{k}" for k in presets.NETWORK_KEYS
+    ]
     setting = table.string("setting", choices=tuple(known))
     kind = setting_kind(setting)
     values: dict = {"setting": setting}
     for key in ("at_least", "at_most"):
         if table.has(key):
             if kind != "number":
-                raise table.error(key, f"cannot hold: {setting} is not a number (check it "
-                                       f"with equals)")
+                raise table.error(
+                    key, f"cannot hold: {setting} is not a number (check it with equals)"
+                )
             values[key] = table.number(key)
     if values.get("at_least", -math.inf) > values.get("at_most", math.inf):
         raise table.error("at_most", f"cannot hold: below at_least = {values['at_least']:g}")
@@ -331,8 +404,11 @@ def read_setting_check(table: Table, preset: presets.Preset) -> dict:
     if setting in FIXED_SETTINGS:
         now = spec_setting(preset.network, preset.training, setting)
         if Check(**values).setting_missing(now):
-            raise table.error("setting", f"cannot hold: no key changes {setting} (the lesson's "
-                                         f"preset has {describe(now)}; set it in [set])")
+            raise table.error(
+                "setting",
+                f"cannot hold: no key changes {setting} (the lesson's "
+                f"preset has {describe(now)}; set it in [set])",
+            )
     return values
 
 
@@ -352,16 +428,30 @@ def read_equals(table: Table, setting: str, kind: str, preset: presets.Preset):
         parts = [part.strip() for part in value.split(",")]
         if all(part.isascii() and part.isdigit() for part in parts):
             example = f"[{', '.join(str(int(part)) for part in parts)}]"
-        raise table.error("equals", f"network.layers is compared as an array: write equals = "
-                                    f"{example}, not {describe(value)}")
-    if (not isinstance(value, list) or not 2 <= len(value) <= presets.MAX_LAYERS
-            or any(isinstance(n, bool) or not isinstance(n, int)
-                   or not 1 <= n <= presets.MAX_UNITS for n in value)):
-        raise table.error("equals", f"expected the layers as an array of 2..{presets.MAX_LAYERS} "
-                                    f"unit counts (e.g. {example}), got {describe(value)}")
+        raise table.error(
+            "equals",
+            f"network.layers is compared as an array: write equals = "
+            f"{example}, not {describe(value)}",
+        )
+    if (
+        not isinstance(value, list)
+        or not 2 <= len(value) <= presets.MAX_LAYERS
+        or any(
+            isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= presets.MAX_UNITS
+            for n in value
+        )
+    ):
+        raise table.error(
+            "equals",
+            f"expected the layers as an array of 2..{presets.MAX_LAYERS} "
+            f"unit counts (e.g. {example}), got {describe(value)}",
+        )
     if value[0] != layers[0] or value[-1] != layers[-1]:
-        raise table.error("equals", f"cannot hold: the data fix {layers[0]} inputs and "
-                                    f"{layers[-1]} outputs (e.g. {example})")
+        raise table.error(
+            "equals",
+            f"cannot hold: the data fix {layers[0]} inputs and "
+            f"{layers[-1]} outputs (e.g. {example})",
+        )
     return tuple(value)
 
 
@@ -371,8 +461,11 @@ def read_at(table: Table, depth: int) -> tuple[str, int | None]:
     parts = text.split()
     phase = parts[0] if parts else ""
     if phase not in PHASES or len(parts) > 2:
-        raise table.error("at", f"{text!r} is not a micro-step (allowed: ready, forward N, error, "
-                                f"backward N, update; N = 1..{depth})")
+        raise table.error(
+            "at",
+            f"{text!r} is not a micro-step (allowed: ready, forward N, error, "
+            f"backward N, update; N = 1..{depth})",
+        )
     if len(parts) == 1:
         return phase, None
     try:

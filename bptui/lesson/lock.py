@@ -24,10 +24,13 @@ def locked_keys(preset) -> tuple[str, ...] | None:
         return None
     value = preset.doc["lock"]
     if not isinstance(value, dict):
-        raise PresetError(preset.source, "lock", "expected a table: [lock] keys = [\"space\", "
-                                                 "\"r\"] (the only keys that work)")
+        raise PresetError(
+            preset.source,
+            "lock",
+            'expected a table: [lock] keys = ["space", "r"] (the only keys that work)',
+        )
     table = Table(preset.source, "lock", value)
     table.check_keys(LOCK_KEYS)
     if not table.has("keys"):
-        raise table.error("keys", "missing: the keys that work, e.g. keys = [\"space\", \"r\"]")
+        raise table.error("keys", 'missing: the keys that work, e.g. keys = ["space", "r"]')
     return read_keys(table, "keys")

@@ -33,16 +33,21 @@ def problem(text: str) -> str | None:
     if columns > MAX_COLUMNS:
         return f"a table of {columns:,} columns is too wide (allowed: up to {MAX_COLUMNS})"
     if blocks > MAX_BLOCKS:
-        return (f"{blocks:,} Markdown blocks is too many for one step (allowed: up to "
-                f"{MAX_BLOCKS}: a paragraph or a table cell counts 1, a list item {LIST_ITEM})")
+        return (
+            f"{blocks:,} Markdown blocks is too many for one step (allowed: up to "
+            f"{MAX_BLOCKS}: a paragraph or a table cell counts 1, a list item {LIST_ITEM})"
+        )
     return None
 
 
 def _measure(text: str) -> tuple[int, int]:
     """(blocks, the widest table's columns) of `text`, as Textual's Markdown widget parses it."""
     tokens = _parser().parse(text)
-    blocks = sum(LIST_ITEM - 1 if t.type == "list_item_open" else 1  # + its paragraph
-                 for t in tokens if t.nesting == 1)
+    blocks = sum(
+        LIST_ITEM - 1 if t.type == "list_item_open" else 1  # + its paragraph
+        for t in tokens
+        if t.nesting == 1
+    )
     columns = row = 0
     for token in tokens:
         if token.type == "tr_open":

@@ -25,8 +25,11 @@ from bptui.text import printable
 
 FILE = "lessons.json"
 STATES = "lesson-states"
-VIEWS = {"left": ("diagram", "boundary"), "right": ("matrix", "explain"),
-         "bottom": ("chart", "health", "check")}
+VIEWS = {
+    "left": ("diagram", "boundary"),
+    "right": ("matrix", "explain"),
+    "bottom": ("chart", "health", "check"),
+}
 """The panes a resumed step shows as the learner left them (app reactives → their values)."""
 MAX_BYTES = 1_000_000
 MAX_SET_ASIDE = 100
@@ -117,11 +120,15 @@ def _read_all() -> tuple[dict, bool]:
         why = str(exc)
     kept = set_aside(path)
     if kept is None:
-        NOTICES.append(f"{printable(str(path))} cannot be read ({why}) nor renamed: lesson "
-                       f"progress is not saved")
+        NOTICES.append(
+            f"{printable(str(path))} cannot be read ({why}) nor renamed: lesson "
+            f"progress is not saved"
+        )
         return {}, False
-    NOTICES.append(f"{printable(str(path))} could not be read ({why}): kept as "
-                   f"{printable(kept.name)}; lesson progress starts afresh")
+    NOTICES.append(
+        f"{printable(str(path))} could not be read ({why}): kept as "
+        f"{printable(kept.name)}; lesson progress starts afresh"
+    )
     return {}, True
 
 
@@ -144,8 +151,9 @@ def load(ident: str, steps: int) -> Progress | None:
     if step >= steps or right > asked or asked > 10_000_000:
         return None
     view = entry.get("view")
-    view = {k: v for k, v in view.items() if v in VIEWS.get(k, ())} \
-        if isinstance(view, dict) else {}
+    view = (
+        {k: v for k, v in view.items() if v in VIEWS.get(k, ())} if isinstance(view, dict) else {}
+    )
     return Progress(step, right, asked, view) if step or asked else None
 
 

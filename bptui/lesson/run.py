@@ -6,8 +6,7 @@ from bptui.lesson.checks import Context
 from bptui.lesson.loader import Lesson, Step
 from bptui.lesson.progress import Progress
 
-ALWAYS = frozenset({"next_step", "hint", "help", "quit", "command_palette", "lesson_page",
-                    "zoom"})
+ALWAYS = frozenset({"next_step", "hint", "help", "quit", "command_palette", "lesson_page", "zoom"})
 """Actions a step's `keys` never lock: the lesson's own, and those that only change what is on
 screen and where (scrolling the text, a pane at full size)."""
 
@@ -55,10 +54,14 @@ class LessonRun:
         from bptui.engine.names import fitting
 
         target = self.step.predict
-        asks = None if target is None else target.what(
-            stepper.depth, fitting(self.lesson.preset.names, stepper.spec.layers))
-        return Context(stepper, right - self.right_at_start, showing, self.trains(),
-                       self.allows, asks)
+        asks = (
+            None
+            if target is None
+            else target.what(stepper.depth, fitting(self.lesson.preset.names, stepper.spec.layers))
+        )
+        return Context(
+            stepper, right - self.right_at_start, showing, self.trains(), self.allows, asks
+        )
 
     def trains(self) -> str:
         """How the learner trains in this step: r, else the first training key it allows."""
@@ -113,8 +116,10 @@ class LessonRun:
         """The pane's Markdown: the lesson's title, the step's place and text (or the outcome)."""
         lesson = self.lesson
         if self.finished:
-            return (f"**{lesson.title}** · done\n\n{lesson.outcome}\n\n"
-                    "Keep exploring: every key works now. `q` quits.")
+            return (
+                f"**{lesson.title}** · done\n\n{lesson.outcome}\n\n"
+                "Keep exploring: every key works now. `q` quits."
+            )
         return f"**{lesson.title}** · step {self.index + 1} of {self.total}\n\n{self.step.text}"
 
     def progress(self, right: int, asked: int) -> Progress:

@@ -91,6 +91,11 @@ def template() -> str:
     from bptui.lesson import markdown
     from bptui.lesson.loader import MAX_STEPS
 
-    return _TEXT.format(chars=markdown.MAX_CHARS, lines=markdown.MAX_LINES,
-                        blocks=markdown.MAX_BLOCKS, item=markdown.LIST_ITEM,
-                        columns=markdown.MAX_COLUMNS, steps=MAX_STEPS)
+    return _TEXT.format(
+        chars=markdown.MAX_CHARS,
+        lines=markdown.MAX_LINES,
+        blocks=markdown.MAX_BLOCKS,
+        item=markdown.LIST_ITEM,
+        columns=markdown.MAX_COLUMNS,
+        steps=MAX_STEPS,
+    )

@@ -28,13 +28,34 @@ from bptui.preset.errors import PresetError
 from bptui.text import plain_numbers, to_float
 
 MISSING_CHOICES = ("error", "drop_rows", "mean")
-MIN_ROWS_FOR_ID = 3     # a column counting or naming fewer rows than this is not taken for an ID
-SHOWN_ROWS = 5          # first rows named when reporting missing values
-SHOWN_COLUMNS = 20      # column names listed in an error
+MIN_ROWS_FOR_ID = 3  # a column counting or naming fewer rows than this is not taken for an ID
+SHOWN_ROWS = 5  # first rows named when reporting missing values
+SHOWN_COLUMNS = 20  # column names listed in an error
 MAYBE_NUMBER = re.compile(r"[+-]*(?:[.iInN]|\d|$)", re.ASCII)  # how a number may begin
-INDEX_NAMES = frozenset({  # compared stripped and in lower case
-    "", "#", "id", "idx", "index", "row", "rowid", "row_id", "row id", "rownum", "row_num",
-    "row_number", "row number", "no", "no.", "nr", "num", "number", "unnamed: 0", "level_0"})
+INDEX_NAMES = frozenset(
+    {  # compared stripped and in lower case
+        "",
+        "#",
+        "id",
+        "idx",
+        "index",
+        "row",
+        "rowid",
+        "row_id",
+        "row id",
+        "rownum",
+        "row_num",
+        "row_number",
+        "row number",
+        "no",
+        "no.",
+        "nr",
+        "num",
+        "number",
+        "unnamed: 0",
+        "level_0",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -83,10 +104,10 @@ def read_csv(path: Path, options: CsvOptions, keep: bool = False) -> CsvTable:
         sample = csvfile.sample_rows(head, delimiter, len(header))
         decimal = options.decimal or csvfile.guess_decimal(sample, delimiter)
         if decimal == delimiter:
-            raise PresetError(source, None, f"the decimal mark {decimal!r} cannot also be the "
-                                            f"delimiter")
-        fast = (one_line_header and decimal == "."
-                and not text_columns(sample, target, ignore))
+            raise PresetError(
+                source, None, f"the decimal mark {decimal!r} cannot also be the delimiter"
+            )
+        fast = one_line_header and decimal == "." and not text_columns(sample, target, ignore)
         cells = csvfile.read_cells(f, source, header, delimiter, decimal, target, ignore, fast)
     table = clean(source, cells, target, options.missing, decimal)
     if keep and key is not None:
@@ -108,8 +129,14 @@ def cache_key(path: Path, options: CsvOptions) -> tuple | None:
         info = os.stat(path)
     except (OSError, ValueError):
         return None
-    return (str(Path(path).resolve()), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns,
-            options)
+    return (
+        str(Path(path).resolve()),
+        info.st_dev,
+        info.st_ino,
+        info.st_size,
+        info.st_mtime_ns,
+        options,
+    )
 
 
 def columns_text(header: tuple[str, ...]) -> str:
@@ -120,35 +147,44 @@ def columns_text(header: tuple[str, ...]) -> str:
 
 
 def close_match(name: str, header: tuple[str, ...]) -> str:
-    """"; did you mean 'Name'?" for a header cell close to the column asked for, else "". The
+    """ "; did you mean 'Name'?" for a header cell close to the column asked for, else "". The
     other cells are not shown: a file named by a preset or a session may be any file, and an
     error must not print what it holds."""
-    cells = {cell.lower(): cell for cell in reversed(header[:csvfile.MAX_COLUMNS])}
+    cells = {cell.lower(): cell for cell in reversed(header[: csvfile.MAX_COLUMNS])}
     close = difflib.get_close_matches(name.lower(), cells, n=1, cutoff=0.75)
     return f"; did you mean {shorten(cells[close[0]], 30)}?" if close else ""
 
 
-def check_header(source: str, header: tuple[str, ...], options: CsvOptions
-                 ) -> tuple[int, set[int]]:
+def check_header(source: str, header: tuple[str, ...], options: CsvOptions) -> tuple[int, set[int]]:
     """(index of the target column, indices of ignored columns), or an error."""
     if len(header) > csvfile.MAX_COLUMNS:
-        raise PresetError(source, None, f"{len(header):,} columns is too many (allowed: up to "
-                                        f"{csvfile.MAX_COLUMNS:,})")
+        raise PresetError(
+            source,
+            None,
+            f"{len(header):,} columns is too many (allowed: up to {csvfile.MAX_COLUMNS:,})",
+        )
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            raise PresetError(source, f"column {shorten(name)}",
-                              "appears more than once in the header (column names must be unique)")
+            raise PresetError(
+                source,
+                f"column {shorten(name)}",
+                "appears more than once in the header (column names must be unique)",
+            )
         seen.add(name)
     for name in (options.target, *options.ignore):
         if name not in seen:
-            raise PresetError(source, f"column {shorten(name)}",
-                              f"{'target ' if name == options.target else ''}column not found "
-                              f"among the header's {len(header):,} "
-                              f"column{'s' if len(header) != 1 else ''}{close_match(name, header)}")
+            raise PresetError(
+                source,
+                f"column {shorten(name)}",
+                f"{'target ' if name == options.target else ''}column not found "
+                f"among the header's {len(header):,} "
+                f"column{'s' if len(header) != 1 else ''}{close_match(name, header)}",
+            )
     if options.target in options.ignore:
-        raise PresetError(source, f"column {shorten(options.target)}",
-                          "is the target and cannot be ignored")
+        raise PresetError(
+            source, f"column {shorten(options.target)}", "is the target and cannot be ignored"
+        )
     if len(header) < 2:
         raise PresetError(source, None, "need at least one feature column besides the target")
     return header.index(options.target), {header.index(name) for name in options.ignore}
@@ -181,32 +217,45 @@ def clean(source: str, cells: csvfile.Cells, target: int, missing: str, decimal:
             continue
         if j in cells.texts:
             if is_id(cells.texts[j], decimal):
-                notices.append(f"{source}: column {shorten(name)} has a different text in every "
-                               f"row (an ID): left out")
+                notices.append(
+                    f"{source}: column {shorten(name)} has a different text in every "
+                    f"row (an ID): left out"
+                )
                 continue
             numbers_of_texts(cells, j, decimal)
         if j not in cells.numbers:
             continue
         if is_row_number(name, cells.numbers[j]):
             first = int(cells.numbers[j][0])
-            notices.append(f"{source}: column {shorten(name)} counts the rows ({first}.."
-                           f"{n - 1 + first}): left out (a row number says nothing about the data)")
+            notices.append(
+                f"{source}: column {shorten(name)} counts the rows ({first}.."
+                f"{n - 1 + first}): left out (a row number says nothing about the data)"
+            )
         else:
             kept.append(j)
     if not kept:
-        left_out = [name for j, name in enumerate(header)
-                    if j != target and (j in cells.texts or j in cells.numbers)]
-        why = f"; left out as row numbers or IDs: {columns_text(tuple(left_out))}" if left_out else ""
-        raise PresetError(source, None, f"no feature columns left besides the target (need at least "
-                                        f"one numeric column{why})")
+        left_out = [
+            name
+            for j, name in enumerate(header)
+            if j != target and (j in cells.texts or j in cells.numbers)
+        ]
+        why = (
+            f"; left out as row numbers or IDs: {columns_text(tuple(left_out))}" if left_out else ""
+        )
+        raise PresetError(
+            source,
+            None,
+            f"no feature columns left besides the target (need at least one numeric column{why})",
+        )
     bad = check_bad_cells(source, cells, kept, missing, decimal)
     if bad:
         notices.append(bad)
     x = np.empty((n, len(kept)))
     for i, j in enumerate(kept):
         x[:, i] = cells.numbers[j]
-    x, labels, note = handle_missing(source, cells, x, cells.texts[target],
-                                     [header[j] for j in kept], header[target], missing)
+    x, labels, note = handle_missing(
+        source, cells, x, cells.texts[target], [header[j] for j in kept], header[target], missing
+    )
     if decimal == ",":
         dotted = [v.replace(",", ".") for v in labels]
         labels = dotted if numeric_targets(dotted) is not None else labels
@@ -238,8 +287,9 @@ def numbers_of_texts(cells: csvfile.Cells, j: int, decimal: str) -> None:
         cells.bad[j] = (len(bad), (int(lines[bad[0]]), values[bad[0]]))
 
 
-def check_bad_cells(source: str, cells: csvfile.Cells, kept: list[int], missing: str,
-                    decimal: str) -> str:
+def check_bad_cells(
+    source: str, cells: csvfile.Cells, kept: list[int], missing: str, decimal: str
+) -> str:
     """The notice for cells that are not numbers in the kept columns, left as NaN (missing
     values) when `missing` drops or fills those and their column is mostly numbers; otherwise
     the error for the first of them in the file. "" when there are none."""
@@ -254,8 +304,10 @@ def check_bad_cells(source: str, cells: csvfile.Cells, kept: list[int], missing:
     (line, cell), j, _ = min(found)
     total = sum(count for _, _, count in found)
     some = f"{total:,} cells that are" if total != 1 else "1 cell that is"
-    return (f"{source}: {some} not a number (the first: row {line}, column "
-            f"{shorten(cells.header[j])}, {shorten(cell)}) taken as missing")
+    return (
+        f"{source}: {some} not a number (the first: row {line}, column "
+        f"{shorten(cells.header[j])}, {shorten(cell)}) taken as missing"
+    )
 
 
 def is_row_number(name: str, values: np.ndarray) -> bool:
@@ -269,15 +321,24 @@ def is_row_number(name: str, values: np.ndarray) -> bool:
     return bool(np.array_equal(values, np.arange(n, dtype=np.float64) + values[0]))
 
 
-def handle_missing(source: str, cells: csvfile.Cells, x: np.ndarray, labels: list[str],
-                   features: list[str], target: str, policy: str
-                   ) -> tuple[np.ndarray, list[str], str]:
+def handle_missing(
+    source: str,
+    cells: csvfile.Cells,
+    x: np.ndarray,
+    labels: list[str],
+    features: list[str],
+    target: str,
+    policy: str,
+) -> tuple[np.ndarray, list[str], str]:
     """(x, labels, notice) after `policy`: "error" reports, "drop_rows" drops the rows,
     "mean" leaves NaN in x to be filled with training-row means (never a missing target)."""
     holes = np.isnan(x)
     absent = {v for v in set(labels) if is_missing(v)}
-    no_target = (np.fromiter((v in absent for v in labels), dtype=bool, count=len(labels))
-                 if absent else np.zeros(len(labels), dtype=bool))
+    no_target = (
+        np.fromiter((v in absent for v in labels), dtype=bool, count=len(labels))
+        if absent
+        else np.zeros(len(labels), dtype=bool)
+    )
     per_row = holes.any(axis=1) | no_target
     if not per_row.any():
         return x, labels, ""
@@ -292,19 +353,24 @@ def handle_missing(source: str, cells: csvfile.Cells, x: np.ndarray, labels: lis
     shown = ", ".join(str(lines[i]) for i in rows[:SHOWN_ROWS])
     plural = "s" * (len(where) != 1)
     kinds = "empty, NA, NaN, null or not a number" if cells.bad else "empty, NA, NaN or null"
-    what = (f"{count} missing value{'s' * (count != 1)} ({kinds}) in {len(rows)} "
-            f"row{'s' * (len(rows) != 1)} (row{'s' * (len(rows) != 1)} {shown}"
-            f"{', …' if len(rows) > SHOWN_ROWS else ''}; column{plural} "
-            f"{', '.join(shorten(w, 30) for w in where[:5])}{', …' if len(where) > 5 else ''})")
+    what = (
+        f"{count} missing value{'s' * (count != 1)} ({kinds}) in {len(rows)} "
+        f"row{'s' * (len(rows) != 1)} (row{'s' * (len(rows) != 1)} {shown}"
+        f"{', …' if len(rows) > SHOWN_ROWS else ''}; column{plural} "
+        f"{', '.join(shorten(w, 30) for w in where[:5])}{', …' if len(where) > 5 else ''})"
+    )
     if policy == "error" or policy == "mean" and no_target.any():
         if no_target.any():
             what += "; a missing target cannot be filled in"
             allowed = 'missing = "drop_rows" drops those rows'
         else:
             allowed = 'missing = "drop_rows" or "mean"'
-        raise PresetError(source, f"row {lines[row]}, column {shorten(first)}",
-                          f"{what} (allowed: {allowed} (in the preset's [data], or --missing with "
-                          f"--csv), or fill them in)")
+        raise PresetError(
+            source,
+            f"row {lines[row]}, column {shorten(first)}",
+            f"{what} (allowed: {allowed} (in the preset's [data], or --missing with "
+            f"--csv), or fill them in)",
+        )
     if policy == "mean":
         return x, labels, f"{source}: {what}: filled with the mean of their column"
     keep = ~per_row
@@ -324,17 +390,22 @@ def column_scale(x: np.ndarray) -> np.ndarray:
     return np.ldexp(1.0, exponent - 1)
 
 
-def fill_means(x_train: np.ndarray, x_test: np.ndarray, features: tuple[str, ...], source: str
-               ) -> None:
-    """Replace NaN in place by the column's mean over the training rows (n_train, d), (n_test, d)."""
+def fill_means(
+    x_train: np.ndarray, x_test: np.ndarray, features: tuple[str, ...], source: str
+) -> None:
+    """Replace NaN in place by the column's mean over the training rows: (n_train, d), (n_test,
+    d)."""
     holes = np.isnan(x_train)
     if not holes.any() and not np.isnan(x_test).any():
         return
     counts = (~holes).sum(axis=0)
     if (counts == 0).any():
         name = features[int(np.flatnonzero(counts == 0)[0])]
-        raise PresetError(source, f"column {shorten(name)}",
-                          "has no values in the training rows to take a mean of")
+        raise PresetError(
+            source,
+            f"column {shorten(name)}",
+            "has no values in the training rows to take a mean of",
+        )
     scale = column_scale(x_train)
     means = (np.where(holes, 0.0, x_train) / scale).sum(axis=0) / counts * scale
     for x in (x_train, x_test):
@@ -342,8 +413,9 @@ def fill_means(x_train: np.ndarray, x_test: np.ndarray, features: tuple[str, ...
         x[rows, cols] = means[cols]
 
 
-def standardize(x_train: np.ndarray, x_test: np.ndarray, features: tuple[str, ...], source: str
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def standardize(
+    x_train: np.ndarray, x_test: np.ndarray, features: tuple[str, ...], source: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(x_train, x_test, mean, std): both sets minus the training rows' mean, over their standard
     deviation (1 for a constant column), computed on the columns divided by their largest value
     so that nothing overflows; a held-out value too far out to scale is an error."""
@@ -358,10 +430,13 @@ def standardize(x_train: np.ndarray, x_test: np.ndarray, features: tuple[str, ..
         column = int(np.flatnonzero(~np.isfinite(test).all(axis=0))[0])
         value = x_test[~np.isfinite(test[:, column]), column][0]
         largest = np.abs(x_train[:, column]).max()
-        raise PresetError(source, f"column {shorten(features[column])}",
-                          f"a held-out value ({value:.6g}) is too far outside the training values "
-                          f"(largest |value| {largest:.6g}) to normalize (allowed: normalize = "
-                          f"false, or fix the value)")
+        raise PresetError(
+            source,
+            f"column {shorten(features[column])}",
+            f"a held-out value ({value:.6g}) is too far outside the training values "
+            f"(largest |value| {largest:.6g}) to normalize (allowed: normalize = "
+            f"false, or fix the value)",
+        )
     return (scaled - mean) / std, test, mean * scale, std * scale
 
 
@@ -377,10 +452,13 @@ def check_classes(source: str, target: str, classes: int, limit: int) -> None:
     """A target with more distinct labels than an output layer may have units (`limit`) is an
     error saying so (the output layer has a unit per class)."""
     if classes > limit:
-        raise PresetError(source, f"column {shorten(target)}",
-                          f"has {classes:,} different values: too many classes for the target "
-                          f"(allowed: up to {limit:,}, one output unit each; is this the column to "
-                          f"predict?)")
+        raise PresetError(
+            source,
+            f"column {shorten(target)}",
+            f"has {classes:,} different values: too many classes for the target "
+            f"(allowed: up to {limit:,}, one output unit each; is this the column to "
+            f"predict?)",
+        )
 
 
 def class_order(labels: list[str]) -> list[str]:

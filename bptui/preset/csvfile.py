@@ -37,19 +37,20 @@ from bptui.preset.embedded import EmbeddedFile
 from bptui.preset.errors import PresetError, file_error
 from bptui.text import plain_numbers, to_float
 
-MAX_BYTES = 256 * 1024 * 1024   # file size
-MAX_ROWS = 200_000              # data rows
+MAX_BYTES = 256 * 1024 * 1024  # file size
+MAX_ROWS = 200_000  # data rows
 MAX_COLUMNS = 10_000
-MAX_CELLS = 20_000_000          # rows × columns: 160 MB as float64
+MAX_CELLS = 20_000_000  # rows × columns: 160 MB as float64
 DELIMITERS = (",", ";", "\t")
 DECIMALS = (".", ",")
 MISSING = frozenset({"", "na", "nan", "null"})  # missing values, compared in lower case
-HEAD_CHARS = 16_384             # what the delimiter is detected on
+HEAD_CHARS = 16_384  # what the delimiter is detected on
 MAX_HEAD_CHARS = 4 * 1024 * 1024  # a header line may be long (10,000 column names)
-CHUNK_ROWS = 8192               # rows converted at a time by the general reader
+CHUNK_ROWS = 8192  # rows converted at a time by the general reader
 GROUPED = {  # a number with thousands separators: (sign and first group, separator)
     mark: re.compile(rf"([+-]?\d{{1,3}})([{sep}])\d{{3}}(?:\2\d{{3}})*(?:[{mark}]\d*)?", re.ASCII)
-    for mark, sep in ((".", ",' _"), (",", ".' _"))}
+    for mark, sep in ((".", ",' _"), (",", ".' _"))
+}
 END = f"\x00end of file {secrets.token_hex(16)}\x00"  # the line added after the file (above)
 
 
@@ -84,8 +85,11 @@ def open_data(path: Path | EmbeddedFile, source: str) -> TextIO:
     A file a session carries is read from memory."""
     if isinstance(path, EmbeddedFile):
         if len(path.data) > MAX_BYTES:
-            raise PresetError(source, None, f"{len(path.data):,} bytes is too large (allowed: up "
-                                            f"to {MAX_BYTES:,} bytes)")
+            raise PresetError(
+                source,
+                None,
+                f"{len(path.data):,} bytes is too large (allowed: up to {MAX_BYTES:,} bytes)",
+            )
         return path.open_text()
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
@@ -96,11 +100,17 @@ def open_data(path: Path | EmbeddedFile, source: str) -> TextIO:
         if stat.S_ISDIR(info.st_mode):
             raise PresetError(source, None, "is a directory, not a CSV file")
         if not stat.S_ISREG(info.st_mode):
-            raise PresetError(source, None, "is not a regular file (a device, pipe or socket "
-                                            "cannot be a CSV file)")
+            raise PresetError(
+                source,
+                None,
+                "is not a regular file (a device, pipe or socket cannot be a CSV file)",
+            )
         if info.st_size > MAX_BYTES:
-            raise PresetError(source, None, f"{info.st_size:,} bytes is too large (allowed: up to "
-                                            f"{MAX_BYTES:,} bytes)")
+            raise PresetError(
+                source,
+                None,
+                f"{info.st_size:,} bytes is too large (allowed: up to {MAX_BYTES:,} bytes)",
+            )
         return open(fd, encoding="utf-8-sig", newline="", closefd=True)
     except BaseException:
         os.close(fd)
@@ -111,7 +121,7 @@ def sniff(head: str, decimal: str) -> str:
     """The delimiter of a file starting with `head`: csv.Sniffer restricted to `,` `;` tab (not
     `,` with decimal commas), else the candidate most frequent in the first line, else `,`."""
     candidates = "".join(d for d in DELIMITERS if not (decimal == "," and d == ","))
-    sample = complete_lines(head[:4 * HEAD_CHARS]) or head
+    sample = complete_lines(head[: 4 * HEAD_CHARS]) or head
     try:
         found = csv.Sniffer().sniff(sample, delimiters=candidates).delimiter
         if found in candidates:
@@ -125,7 +135,7 @@ def sniff(head: str, decimal: str) -> str:
 
 def complete_lines(text: str) -> str:
     """`text` up to and with its last line break ("" if it has none)."""
-    return text[:max(text.rfind("\n"), text.rfind("\r")) + 1]
+    return text[: max(text.rfind("\n"), text.rfind("\r")) + 1]
 
 
 def sample_rows(head: str, delimiter: str, columns: int) -> list[list[str]]:
@@ -140,7 +150,7 @@ def sample_rows(head: str, delimiter: str, columns: int) -> list[list[str]]:
 
 
 def guess_decimal(sample: list[list[str]], delimiter: str) -> str:
-    """"," when the delimiter is not a comma and numbers in the sample are written 3,14 and never
+    """ "," when the delimiter is not a comma and numbers in the sample are written 3,14 and never
     3.14; else "."."""
     if delimiter == ",":
         return "."
@@ -159,8 +169,11 @@ def too_many_rows(source: str, columns: int) -> PresetError:
     """The error for a file with more rows than row_limit(columns)."""
     limit = row_limit(columns)
     why = f"{MAX_CELLS:,} cells in all" if limit < MAX_ROWS else f"{MAX_ROWS:,} rows"
-    return PresetError(source, None, f"more than {limit:,} data rows is too many for {columns} "
-                                     f"columns (allowed: up to {why})")
+    return PresetError(
+        source,
+        None,
+        f"more than {limit:,} data rows is too many for {columns} columns (allowed: up to {why})",
+    )
 
 
 def decode_error(source: str) -> PresetError:
@@ -202,8 +215,16 @@ def read_header(head: str, delimiter: str, source: str) -> tuple[tuple[str, ...]
     raise PresetError(source, None, "empty file (need a header row and data rows)")
 
 
-def read_cells(f: TextIO, source: str, header: tuple[str, ...], delimiter: str, decimal: str,
-               target: int, ignore: set[int], fast: bool) -> Cells:
+def read_cells(
+    f: TextIO,
+    source: str,
+    header: tuple[str, ...],
+    delimiter: str,
+    decimal: str,
+    target: int,
+    ignore: set[int],
+    fast: bool,
+) -> Cells:
     """Every data row of the open file `f`; the target column is kept as strings, columns in
     `ignore` are skipped. Tries the fast reader first if `fast`."""
     if fast:
@@ -218,8 +239,10 @@ def read_cells(f: TextIO, source: str, header: tuple[str, ...], delimiter: str, 
 
 # ----- the fast reader: numpy.loadtxt ------------------------------------------------------------
 
-def read_fast(f: TextIO, header: tuple[str, ...], delimiter: str, target: int,
-              ignore: set[int]) -> Cells | None:
+
+def read_fast(
+    f: TextIO, header: tuple[str, ...], delimiter: str, target: int, ignore: set[int]
+) -> Cells | None:
     """numpy.loadtxt over the whole file, the target column through a converter that keeps its
     text; None at anything the general reader must look at (a bad or missing cell, a ragged row,
     a text column)."""
@@ -237,9 +260,16 @@ def read_fast(f: TextIO, header: tuple[str, ...], delimiter: str, target: int,
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
-            array = np.loadtxt(itertools.chain(f, (end,)), delimiter=delimiter, comments=None,
-                               quotechar='"', skiprows=1, ndmin=2, max_rows=limit + 1,
-                               converters=converters)
+            array = np.loadtxt(
+                itertools.chain(f, (end,)),
+                delimiter=delimiter,
+                comments=None,
+                quotechar='"',
+                skiprows=1,
+                ndmin=2,
+                max_rows=limit + 1,
+                converters=converters,
+            )
     except (ValueError, IndexError, UnicodeDecodeError, OSError):
         return None
     if array.shape[1] != len(header):
@@ -259,8 +289,16 @@ def read_fast(f: TextIO, header: tuple[str, ...], delimiter: str, target: int,
 
 # ----- the general reader: csv.reader ----------------------------------------------------------
 
-def read_general(f: TextIO, source: str, header: tuple[str, ...], delimiter: str, decimal: str,
-                 target: int, ignore: set[int]) -> Cells:
+
+def read_general(
+    f: TextIO,
+    source: str,
+    header: tuple[str, ...],
+    delimiter: str,
+    decimal: str,
+    target: int,
+    ignore: set[int],
+) -> Cells:
     """csv.reader over the file object (quoted newlines survive), CHUNK_ROWS rows at a time."""
     reader = csv.reader(itertools.chain(f, (END + "\n",)), delimiter=delimiter)
     limit = row_limit(len(header))
@@ -278,14 +316,19 @@ def read_general(f: TextIO, source: str, header: tuple[str, ...], delimiter: str
             if END in row[-1]:
                 if row == [END]:
                     break
-                raise PresetError(source, f"row {start}", 'not valid CSV (a quote (") opens a '
-                                  'field that is never closed: the file ends inside it)')
+                raise PresetError(
+                    source,
+                    f"row {start}",
+                    'not valid CSV (a quote (") opens a '
+                    "field that is never closed: the file ends inside it)",
+                )
             if not seen_header:
                 seen_header = True
                 continue
             if len(row) != len(header):
-                raise PresetError(source, f"row {start}",
-                                  f"has {len(row)} fields, the header has {len(header)}")
+                raise PresetError(
+                    source, f"row {start}", f"has {len(row)} fields, the header has {len(header)}"
+                )
             if len(lines) == limit:
                 raise too_many_rows(source, len(header))
             lines.append(start)
@@ -307,8 +350,14 @@ def read_general(f: TextIO, source: str, header: tuple[str, ...], delimiter: str
     return cells
 
 
-def convert_chunk(cells: Cells, parts: dict[int, list[np.ndarray]], chunk: list[list[str]],
-                  lines: list[int], decimal: str, ignore: set[int]) -> None:
+def convert_chunk(
+    cells: Cells,
+    parts: dict[int, list[np.ndarray]],
+    chunk: list[list[str]],
+    lines: list[int],
+    decimal: str,
+    ignore: set[int],
+) -> None:
     """Append a chunk of rows to the columns: all numeric columns in one numpy conversion if
     that works, else column by column and cell by cell where that fails. A column without a
     number in the first chunk becomes a text column; in the others, cells that are not finite
@@ -369,20 +418,35 @@ def numbers_of(column: tuple[str, ...] | list[str], decimal: str) -> tuple[np.nd
     return values, bad
 
 
-def not_a_number(source: str, line: int, name: str, cell: str, count: int = 1,
-                 decimal: str = ".", numeric: bool = False) -> PresetError:
+def not_a_number(
+    source: str,
+    line: int,
+    name: str,
+    cell: str,
+    count: int = 1,
+    decimal: str = ".",
+    numeric: bool = False,
+) -> PresetError:
     """The error for a feature cell that is not a finite number, the first of `count` in its
     column; `numeric`: the column is mostly numbers (treating such cells as missing is offered)."""
     grouped = GROUPED[decimal].fullmatch(cell)
-    hint = (f"a thousands separator? write {shorten(cell.replace(grouped[2], ''))}; "
-            if grouped else "")
+    hint = (
+        f"a thousands separator? write {shorten(cell.replace(grouped[2], ''))}; " if grouped else ""
+    )
     others = f"{count:,} such cells in the column; " if count > 1 else ""
-    fixes = ('fix the cell, treat such cells as missing with missing = "drop_rows" or "mean" (in '
-             "the preset's [data], or --missing with --csv), or " if numeric else "")
-    return PresetError(source, f"row {line}, column {shorten(name)}",
-                       f"{shorten(cell)} is not a finite number ({hint}{others}features must be "
-                       f"numeric: {fixes}leave the column out with ignore = [{shorten(name)}] or "
-                       f"--ignore)")
+    fixes = (
+        'fix the cell, treat such cells as missing with missing = "drop_rows" or "mean" (in '
+        "the preset's [data], or --missing with --csv), or "
+        if numeric
+        else ""
+    )
+    return PresetError(
+        source,
+        f"row {line}, column {shorten(name)}",
+        f"{shorten(cell)} is not a finite number ({hint}{others}features must be "
+        f"numeric: {fixes}leave the column out with ignore = [{shorten(name)}] or "
+        f"--ignore)",
+    )
 
 
 def is_grouped(cell: str, decimal: str) -> bool:
@@ -402,4 +466,4 @@ def is_number(cell: str) -> bool:
 def shorten(cell: str, width: int = 40) -> str:
     """A cell quoted for an error message, at most `width` characters."""
     text = repr(cell)
-    return text if len(text) <= width else text[:width - 4] + "...'"
+    return text if len(text) <= width else text[: width - 4] + "...'"

@@ -24,15 +24,18 @@ class Feature:
     compute: Callable[[np.ndarray], np.ndarray]
 
 
-FEATURES: dict[str, Feature] = {f.name: f for f in (
-    Feature("x1", lambda xy: xy[:, 0]),
-    Feature("x2", lambda xy: xy[:, 1]),
-    Feature("x1^2", lambda xy: xy[:, 0] ** 2),
-    Feature("x2^2", lambda xy: xy[:, 1] ** 2),
-    Feature("x1*x2", lambda xy: xy[:, 0] * xy[:, 1]),
-    Feature("sin(x1)", lambda xy: np.sin(xy[:, 0])),
-    Feature("sin(x2)", lambda xy: np.sin(xy[:, 1])),
-)}
+FEATURES: dict[str, Feature] = {
+    f.name: f
+    for f in (
+        Feature("x1", lambda xy: xy[:, 0]),
+        Feature("x2", lambda xy: xy[:, 1]),
+        Feature("x1^2", lambda xy: xy[:, 0] ** 2),
+        Feature("x2^2", lambda xy: xy[:, 1] ** 2),
+        Feature("x1*x2", lambda xy: xy[:, 0] * xy[:, 1]),
+        Feature("sin(x1)", lambda xy: np.sin(xy[:, 0])),
+        Feature("sin(x2)", lambda xy: np.sin(xy[:, 1])),
+    )
+}
 """Feature records by name, in the Playground's order."""
 
 
@@ -57,24 +60,33 @@ def read_features(table: Table) -> tuple[str, ...]:
     key = "features"
     value = table.raw(key)
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise table.error(key, f"expected a non-empty array of feature names, got "
-                               f"{type_name(value)} {describe(value)} (allowed: "
-                               f"{', '.join(FEATURES)})")
+        raise table.error(
+            key,
+            f"expected a non-empty array of feature names, got "
+            f"{type_name(value)} {describe(value)} (allowed: "
+            f"{', '.join(FEATURES)})",
+        )
     unknown = [name for name in value if name not in FEATURES]
     if unknown:
         hints = []
         for name in unknown:
-            close = [spelled(name)] if spelled(name) in FEATURES else \
-                difflib.get_close_matches(name, FEATURES, n=1)
+            close = (
+                [spelled(name)]
+                if spelled(name) in FEATURES
+                else difflib.get_close_matches(name, FEATURES, n=1)
+            )
             if close:
                 hints.append(f"{close[0]!r}" + (f" for {name!r}" if len(unknown) > 1 else ""))
         hint = f"did you mean {', '.join(hints)}? " if hints else ""
-        named = ", ".join(repr(describe(name)) if len(name) > 40 else repr(name)
-                          for name in unknown)
+        named = ", ".join(
+            repr(describe(name)) if len(name) > 40 else repr(name) for name in unknown
+        )
         verb = "is not a feature" if len(unknown) == 1 else "are not features"
         raise table.error(key, f"{named} {verb} ({hint}allowed: {', '.join(FEATURES)})")
     twice = [name for name in dict.fromkeys(value) if value.count(name) > 1]
     if twice:
-        raise table.error(key, f"{', '.join(repr(n) for n in twice)} given more than once "
-                               f"(each feature is one input)")
+        raise table.error(
+            key,
+            f"{', '.join(repr(n) for n in twice)} given more than once (each feature is one input)",
+        )
     return tuple(value)

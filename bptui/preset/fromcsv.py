@@ -21,8 +21,11 @@ def parse_list(text: str, option: str, example: str) -> list[str]:
     """'a,b' → ['a', 'b']; an empty value or an empty item is an error naming the option."""
     parts = [part.strip() for part in text.split(",")]
     if not all(parts):
-        raise PresetError(option, None, f"{text!r} has an empty item (expected a comma-separated "
-                                        f"list, e.g. {example})")
+        raise PresetError(
+            option,
+            None,
+            f"{text!r} has an empty item (expected a comma-separated list, e.g. {example})",
+        )
     return parts
 
 
@@ -31,8 +34,9 @@ def parse_layers(text: str) -> list[int]:
     try:
         layers = [to_int(part) for part in parse_list(text, "--layers", "4,8,3")]
     except ValueError:
-        raise PresetError("--layers", None, f"{text!r} is not a comma-separated list of unit "
-                                            f"counts (e.g. 4,8,3)") from None
+        raise PresetError(
+            "--layers", None, f"{text!r} is not a comma-separated list of unit counts (e.g. 4,8,3)"
+        ) from None
     return layers
 
 
@@ -45,16 +49,23 @@ def is_categorical(labels: list[str]) -> bool:
     return len(distinct) <= MAX_INTEGER_CLASSES and all(float(v).is_integer() for v in distinct)
 
 
-def preset_from_csv(path: str, target: str, layers: str | None = None,
-                    ignore: str | None = None, missing: str | None = None) -> Preset:
+def preset_from_csv(
+    path: str,
+    target: str,
+    layers: str | None = None,
+    ignore: str | None = None,
+    missing: str | None = None,
+) -> Preset:
     """Build and validate the preset; `layers` '4,8,3' and `ignore` 'id,name' as typed,
     `missing` one of csvdata.MISSING_CHOICES (default "error")."""
     if not path:
         raise PresetError("--csv", None, "needs a file name")
     sizes = parse_layers(layers) if layers is not None else None
-    options = csvdata.CsvOptions(target, missing=missing or "error",
-                                 ignore=tuple(parse_list(ignore, "--ignore", "id,name"))
-                                 if ignore is not None else ())
+    options = csvdata.CsvOptions(
+        target,
+        missing=missing or "error",
+        ignore=tuple(parse_list(ignore, "--ignore", "id,name")) if ignore is not None else (),
+    )
     csv_path = Path(path)
     table = csvdata.read_csv(csv_path, options, keep=True)
     labels = table.labels
@@ -63,12 +74,17 @@ def preset_from_csv(path: str, target: str, layers: str | None = None,
         classes = len(csvdata.class_order(labels))
         csvdata.check_classes(str(csv_path), target, classes, MAX_UNITS)
         if classes < 2:
-            raise PresetError(str(csv_path), f"column {target!r}",
-                              "has a single class (need at least 2 to classify)")
+            raise PresetError(
+                str(csv_path),
+                f"column {target!r}",
+                "has a single class (need at least 2 to classify)",
+            )
         outputs = 1 if classes == 2 else classes
-        network = {"hidden_activation": "tanh",
-                   "output_activation": "sigmoid" if outputs == 1 else "softmax",
-                   "loss": "cross_entropy"}
+        network = {
+            "hidden_activation": "tanh",
+            "output_activation": "sigmoid" if outputs == 1 else "softmax",
+            "loss": "cross_entropy",
+        }
     else:
         outputs = 1
         network = {"hidden_activation": "tanh", "output_activation": "linear", "loss": "mse"}
@@ -85,7 +101,7 @@ def preset_from_csv(path: str, target: str, layers: str | None = None,
     doc = {
         "title": f"{csv_path.stem} ({kind} of {target})",
         "description": f"Built from {csv_path.name}: {len(table.features)} features, target "
-                       f"{target!r}, {kind}. Inputs normalized, 20% held out.",
+        f"{target!r}, {kind}. Inputs normalized, 20% held out.",
         "network": network,
         "training": {"learning_rate": 0.1, "momentum": 0.9},
         "data": data,

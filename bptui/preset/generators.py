@@ -36,15 +36,19 @@ class Generator:
     @property
     def keys(self) -> tuple[str, ...]:
         """Its [data] keys (besides the ones every data source has)."""
-        return (("generator", "samples", "noise", "test_fraction")
-                + (("classes",) if self.takes_classes else ())
-                + (("features",) if self.inputs == 2 else ()))
+        return (
+            ("generator", "samples", "noise", "test_fraction")
+            + (("classes",) if self.takes_classes else ())
+            + (("features",) if self.inputs == 2 else ())
+        )
 
 
 MAX_CLASSES = 10
 
 
-def xor(rng: np.random.Generator, n: int, noise: float, classes: int) -> tuple[np.ndarray, np.ndarray]:
+def xor(
+    rng: np.random.Generator, n: int, noise: float, classes: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Points in the four quadrants; class 1 where the signs of x₁ and x₂ differ."""
     x = rng.uniform(-1.0, 1.0, size=(n, 2))
     x += np.sign(x) * 0.05
@@ -89,8 +93,12 @@ def moons(rng, n, noise, classes):
     upper = n // 2
     t_upper = rng.uniform(0.0, np.pi, upper)
     t_lower = rng.uniform(0.0, np.pi, n - upper)
-    x = np.concatenate([np.column_stack([np.cos(t_upper), np.sin(t_upper)]),
-                        np.column_stack([1 - np.cos(t_lower), 0.5 - np.sin(t_lower)])])
+    x = np.concatenate(
+        [
+            np.column_stack([np.cos(t_upper), np.sin(t_upper)]),
+            np.column_stack([1 - np.cos(t_lower), 0.5 - np.sin(t_lower)]),
+        ]
+    )
     x = (x - [0.5, 0.25]) / 1.5
     labels = np.concatenate([np.zeros(upper, np.int64), np.ones(n - upper, np.int64)])
     return x + rng.normal(0.0, noise, size=x.shape), labels
@@ -103,24 +111,34 @@ def sine(rng, n, noise, classes):
     return x, y
 
 
-GENERATORS: dict[str, Generator] = {g.name: g for g in (
-    Generator("xor", xor, "four quadrants, class 1 where x1 and x2 differ in sign", 0.05),
-    Generator("circle", circle, "a disc inside a ring", 0.05),
-    Generator("gaussian", gaussian, "round blobs on a circle, one per class", 0.15,
-              takes_classes=True),
-    Generator("spiral", spiral, "interleaved spiral arms, one per class", 0.2, classes=3,
-              takes_classes=True),
-    Generator("moons", moons, "two interleaving half circles", 0.1),
-    Generator("sine", sine, "y = sin(πx) + noise (regression)", 0.1, inputs=1,
-              regression=True),
-)}
+GENERATORS: dict[str, Generator] = {
+    g.name: g
+    for g in (
+        Generator("xor", xor, "four quadrants, class 1 where x1 and x2 differ in sign", 0.05),
+        Generator("circle", circle, "a disc inside a ring", 0.05),
+        Generator(
+            "gaussian", gaussian, "round blobs on a circle, one per class", 0.15, takes_classes=True
+        ),
+        Generator(
+            "spiral",
+            spiral,
+            "interleaved spiral arms, one per class",
+            0.2,
+            classes=3,
+            takes_classes=True,
+        ),
+        Generator("moons", moons, "two interleaving half circles", 0.1),
+        Generator("sine", sine, "y = sin(πx) + noise (regression)", 0.1, inputs=1, regression=True),
+    )
+}
 """Generator records by preset name, in display order."""
 
 KEYS: tuple[str, ...] = tuple(dict.fromkeys(k for g in GENERATORS.values() for k in g.keys))
 """Every key some generator takes."""
 
 
-def generate(name: str, rng: np.random.Generator, n: int, noise: float, classes: int
-             ) -> tuple[np.ndarray, np.ndarray]:
+def generate(
+    name: str, rng: np.random.Generator, n: int, noise: float, classes: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Run the generator called `name`."""
     return GENERATORS[name].make(rng, n, noise, classes)

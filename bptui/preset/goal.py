@@ -33,8 +33,7 @@ from bptui.engine.stepper import Stepper
 from bptui.preset.overrides import Override, from_table
 from bptui.preset.table import Table, describe, type_name
 
-PHENOMENA = ("loss_above", "grad_ratio_below", "dead_at_least", "test_loss_rise",
-             "identical_units")
+PHENOMENA = ("loss_above", "grad_ratio_below", "dead_at_least", "test_loss_rise", "identical_units")
 GOAL_KEYS = ("steps", "loss", "accuracy", *PHENOMENA, "fix")
 MAX_FIXES = 64
 IDENTICAL = 1e-9
@@ -64,19 +63,27 @@ class Goal:
     def phrases(self) -> dict[str, str]:
         """Each stated fact in words, by key."""
         words = {
-            "grad_ratio_below": lambda v: f"first layer's gradient < {v:g}× the last layer's "
-                                          f"(at step 0)",
+            "grad_ratio_below": lambda v: (
+                f"first layer's gradient < {v:g}× the last layer's (at step 0)"
+            ),
             "dead_at_least": lambda v: f"≥ {v:.0%} of the ReLU units dead",
-            "test_loss_rise": lambda v: f"test loss back up to ≥ {v:g}× its minimum while the "
-                                        f"training loss falls",
-            "identical_units": lambda v: ("each hidden layer's units still identical" if v
-                                          else "the hidden units no longer identical"),
+            "test_loss_rise": lambda v: (
+                f"test loss back up to ≥ {v:g}× its minimum while the training loss falls"
+            ),
+            "identical_units": lambda v: (
+                "each hidden layer's units still identical"
+                if v
+                else "the hidden units no longer identical"
+            ),
             "loss_above": lambda v: f"loss still > {v:g}",
             "loss": lambda v: f"loss < {v:g}",
             "accuracy": lambda v: f"accuracy ≥ {v:.0%}",
         }
-        return {key: say(getattr(self, key)) for key, say in words.items()
-                if getattr(self, key) is not None}
+        return {
+            key: say(getattr(self, key))
+            for key, say in words.items()
+            if getattr(self, key) is not None
+        }
 
     def describe(self) -> str:
         """E.g. 'loss < 0.01 and accuracy ≥ 100% within 3000 steps', or for a phenomenon
@@ -117,6 +124,7 @@ def shown(value) -> str:
 
 # ----- reading --------------------------------------------------------------------------------
 
+
 def read_goal(table: Table | None) -> Goal | None:
     """The optional [goal] table."""
     if table is None:
@@ -136,13 +144,15 @@ def read_goal(table: Table | None) -> Goal | None:
         "grad_ratio_below": number("grad_ratio_below"),
         "dead_at_least": number("dead_at_least", high=1.0),
         "test_loss_rise": number("test_loss_rise", low=1.0, low_open=False),
-        "identical_units": (table.boolean("identical_units") if table.has("identical_units")
-                            else None),
+        "identical_units": (
+            table.boolean("identical_units") if table.has("identical_units") else None
+        ),
     }
     goal = Goal(steps, **values, fix=read_fixes(table))
     if goal.fix and not goal.phenomena:
-        raise table.error("fix", f"needs a phenomenon for the fix to undo (one of "
-                                 f"{', '.join(PHENOMENA)})")
+        raise table.error(
+            "fix", f"needs a phenomenon for the fix to undo (one of {', '.join(PHENOMENA)})"
+        )
     return goal
 
 
@@ -153,9 +163,12 @@ def read_fixes(table: Table) -> tuple[tuple[Override, ...], ...]:
     value = table.raw("fix")
     tables = value if isinstance(value, list) else [value]
     if not tables or not all(isinstance(t, dict) and t for t in tables):
-        raise table.error("fix", f"expected a table of overrides (e.g. fix = {{ training.l2 = "
-                                 f"0.1 }}) or an array of them, got {type_name(value)} "
-                                 f"{describe(value)}")
+        raise table.error(
+            "fix",
+            f"expected a table of overrides (e.g. fix = {{ training.l2 = "
+            f"0.1 }}) or an array of them, got {type_name(value)} "
+            f"{describe(value)}",
+        )
     if len(tables) > MAX_FIXES:  # each fix is validated (and checked) as a whole preset
         raise table.error("fix", f"{len(tables):,} fixes is too many (allowed: 1..{MAX_FIXES})")
     key = table.key("fix")
@@ -164,6 +177,7 @@ def read_fixes(table: Table) -> tuple[tuple[Override, ...], ...]:
 
 
 # ----- checking -------------------------------------------------------------------------------
+
 
 def first_gradients(preset) -> list[float]:
     """‖∂C/∂W‖ per weight layer at step 0 (from one step of a fresh stepper)."""
@@ -179,8 +193,11 @@ def dead_share(stepper: Stepper) -> float | None:
     ws = kernels.Workspace(stepper.spec, data.x_train.shape[0])
     with np.errstate(all="ignore"):
         kernels.forward(stepper.plan, stepper.weights, stepper.biases, data.x_train, ws)
-    dead = [flat_units(name, ws.z[layer], ws.a[layer])
-            for layer, name in enumerate(stepper.plan.names[:-1]) if unit_kind(name) == "dead"]
+    dead = [
+        flat_units(name, ws.z[layer], ws.a[layer])
+        for layer, name in enumerate(stepper.plan.names[:-1])
+        if unit_kind(name) == "dead"
+    ]
     return float(np.concatenate(dead).mean()) if dead else None
 
 
@@ -219,25 +236,41 @@ def check(preset, stepper: Stepper) -> list[Fact]:
             fact("loss_above", not diverged and loss > goal.loss_above, f"loss {loss:.4g}")
     if goal.accuracy is not None:
         accuracy = stepper.accuracy(*stepper.data.scored)
-        fact("accuracy", not diverged and accuracy is not None and accuracy >= goal.accuracy,
-             "accuracy n/a" if accuracy is None else f"accuracy {accuracy:.1%}")
+        fact(
+            "accuracy",
+            not diverged and accuracy is not None and accuracy >= goal.accuracy,
+            "accuracy n/a" if accuracy is None else f"accuracy {accuracy:.1%}",
+        )
     if goal.grad_ratio_below is not None:
         norms = first_gradients(preset)
         ratio = norms[0] / norms[-1] if norms[-1] > 0 else np.inf
-        fact("grad_ratio_below", len(norms) > 1 and ratio < goal.grad_ratio_below,
-             "no hidden layer" if len(norms) < 2
-             else f"first layer's gradient {ratio:.2g}× the last layer's")
+        fact(
+            "grad_ratio_below",
+            len(norms) > 1 and ratio < goal.grad_ratio_below,
+            "no hidden layer"
+            if len(norms) < 2
+            else f"first layer's gradient {ratio:.2g}× the last layer's",
+        )
     if goal.dead_at_least is not None:
         share = dead_share(stepper)
-        fact("dead_at_least", share is not None and share >= goal.dead_at_least,
-             "no ReLU units" if share is None else f"{share:.0%} dead")
+        fact(
+            "dead_at_least",
+            share is not None and share >= goal.dead_at_least,
+            "no ReLU units" if share is None else f"{share:.0%} dead",
+        )
     if goal.test_loss_rise is not None:
         fact("test_loss_rise", *overfitting(stepper, goal.test_loss_rise))
     if goal.identical_units is not None:
         same, worst = identical_units(stepper)
-        fact("identical_units", same is not None and same == goal.identical_units,
-             "no hidden layer of 2 units" if same is None else
-             "identical" if same else f"units differ by up to {worst:.2g} (relative)")
+        fact(
+            "identical_units",
+            same is not None and same == goal.identical_units,
+            "no hidden layer of 2 units"
+            if same is None
+            else "identical"
+            if same
+            else f"units differ by up to {worst:.2g} (relative)",
+        )
     order = list(phrases)
     return sorted(facts, key=lambda f: order.index(f.key))
 
@@ -256,8 +289,10 @@ def overfitting(stepper: Stepper, rise: float) -> tuple[bool, str]:
     factor = test[-1] / test[best] if test[best] > 0 else np.inf
     holds = factor >= rise and train[-1] < train[best]
     at = int(stepper.history.eval_steps[best])
-    return holds, (f"test loss {factor:.2f}× its minimum (at step {at}), training loss "
-                   f"{train[-1]:.3g} vs {train[best]:.3g} there")
+    return holds, (
+        f"test loss {factor:.2f}× its minimum (at step {at}), training loss "
+        f"{train[-1]:.3g} vs {train[best]:.3g} there"
+    )
 
 
 def reached(preset, stepper: Stepper) -> bool:

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bptui.engine import activations, initializers, losses, optimizers, schedules
-from bptui.engine import hyper
+from bptui.engine import activations, hyper, initializers, losses, optimizers, schedules
 from bptui.engine.hyper import LEARNING_RATE, Hyper
 from bptui.engine.names import Names
 from bptui.engine.spec import Dataset, NetworkSpec, TrainingSpec
@@ -20,22 +19,41 @@ from bptui.preset import datasource
 from bptui.preset.embedded import Folder
 from bptui.preset.errors import PresetError, file_error
 from bptui.preset.goal import Goal, read_goal
-from bptui.preset.keys import (INIT_KEYS, MAX_LAYERS, MAX_UNITS, NETWORK_KEYS, OPTIMIZER_KEYS,
-                               SCHEDULE_KEYS, TRAINING_KEYS, TRAINING_VIEW_KEYS)
+from bptui.preset.keys import (
+    INIT_KEYS,
+    MAX_LAYERS,
+    MAX_UNITS,
+    NETWORK_KEYS,
+    OPTIMIZER_KEYS,
+    SCHEDULE_KEYS,
+    TRAINING_KEYS,
+    TRAINING_VIEW_KEYS,
+)
 from bptui.preset.overrides import Override, apply, parse_set, relocate
 from bptui.preset.speed import read_speed
-from bptui.preset.table import (Table, check_number, check_range, describe, read_matrix,
-                                type_name)
+from bptui.preset.table import Table, check_number, check_range, describe, read_matrix, type_name
 from bptui.text import paragraph, printable
 
 MAX_WEIGHTS = 1_000_000
-MAX_FILE_BYTES = 4 * 2**20   # a preset or lesson file; larger ones are refused before parsing
-MEMORY_BUDGET = 1 << 30      # bytes of arrays a preset may need (see memory_estimate)
-MAP_PIXELS = 200 * 100       # the largest decision map counted: a 200 × 50-cell pane, 2 px a cell
-PARAMETER_COPIES = 12        # vectors of P floats a stepper holds (Adam's two buffers included)
-MAX_LEARNING_RATE = LEARNING_RATE.high  # 0 < η ≤ this, whatever sets η: a preset, +/-, settings, a session
-TOP_KEYS = ("title", "description", "seed", "network", "training", "data", "weights", "goal",
-            "names", "lock")  # [lock]: checked against the explorer's keys by bptui.lesson.lock
+MAX_FILE_BYTES = 4 * 2**20  # a preset or lesson file; larger ones are refused before parsing
+MEMORY_BUDGET = 1 << 30  # bytes of arrays a preset may need (see memory_estimate)
+MAP_PIXELS = 200 * 100  # the largest decision map counted: a 200 × 50-cell pane, 2 px a cell
+PARAMETER_COPIES = 12  # vectors of P floats a stepper holds (Adam's two buffers included)
+MAX_LEARNING_RATE = (
+    LEARNING_RATE.high
+)  # 0 < η ≤ this, whatever sets η: a preset, +/-, settings, a session
+TOP_KEYS = (
+    "title",
+    "description",
+    "seed",
+    "network",
+    "training",
+    "data",
+    "weights",
+    "goal",
+    "names",
+    "lock",
+)  # [lock]: checked against the explorer's keys by bptui.lesson.lock
 MAX_NAME = 8
 """Characters of a weight's or bias's name in [names] (they share the matrix pane's cells)."""
 
@@ -86,23 +104,44 @@ def presets_dir() -> Path:
 def bundled_names() -> list[str]:
     """Names of the bundled presets, in the order the picker lists them."""
     names = sorted(p.stem for p in presets_dir().glob("*.toml"))
-    first = ["xor", "mazur", "circle", "gaussian", "moons", "spiral", "sine", "iris", "digits",
-             "vanishing", "dead-relu", "symmetry", "overfit", "optimizers"]
+    first = [
+        "xor",
+        "mazur",
+        "circle",
+        "gaussian",
+        "moons",
+        "spiral",
+        "sine",
+        "iris",
+        "digits",
+        "vanishing",
+        "dead-relu",
+        "symmetry",
+        "overfit",
+        "optimizers",
+    ]
     return [n for n in first if n in names] + [n for n in names if n not in first]
 
 
 def resolve(name_or_path: str) -> Path:
     """A bundled name ('xor') or a path to a .toml file."""
     candidate = Path(name_or_path)
-    looks_like_path = (name_or_path.endswith(".toml") or "/" in name_or_path
-                       or "\\" in name_or_path or candidate.exists())
+    looks_like_path = (
+        name_or_path.endswith(".toml")
+        or "/" in name_or_path
+        or "\\" in name_or_path
+        or candidate.exists()
+    )
     if looks_like_path:
         return candidate
     bundled = presets_dir() / f"{name_or_path}.toml"
     if bundled.is_file():
         return bundled
-    raise PresetError(name_or_path, None,
-                      f"unknown preset (known: {', '.join(bundled_names())}; or give a path to a .toml file)")
+    raise PresetError(
+        name_or_path,
+        None,
+        f"unknown preset (known: {', '.join(bundled_names())}; or give a path to a .toml file)",
+    )
 
 
 def read_text(path: Path) -> str:
@@ -115,12 +154,17 @@ def read_text(path: Path) -> str:
     except OSError as exc:
         raise file_error(source, exc, "preset file") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise PresetError(source, None, f"is larger than {MAX_FILE_BYTES // 2**20} MB: too "
-                                        f"large for a preset or lesson file")
+        raise PresetError(
+            source,
+            None,
+            f"is larger than {MAX_FILE_BYTES // 2**20} MB: too large for a preset or lesson file",
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise PresetError(source, None, f"not UTF-8 text (bad byte at offset {exc.start})") from None
+        raise PresetError(
+            source, None, f"not UTF-8 text (bad byte at offset {exc.start})"
+        ) from None
 
 
 def load_preset(name_or_path: str) -> Preset:
@@ -147,7 +191,9 @@ def parse_toml(text: str, source: str) -> dict:
     except tomllib.TOMLDecodeError as exc:
         raise PresetError(source, None, f"not valid TOML: {exc}") from None
     except RecursionError:
-        raise PresetError(source, None, "not valid TOML: arrays or tables nested too deeply") from None
+        raise PresetError(
+            source, None, "not valid TOML: arrays or tables nested too deeply"
+        ) from None
 
 
 def preset_from_text(text: str, source: str, name: str, base: Folder) -> Preset:
@@ -170,17 +216,37 @@ def preset_from_dict(doc: dict, source: str, name: str, base: Folder) -> Preset:
     pace = read_speed(training_table) if training_table.has("speed") else None
     data = datasource.read_data(top.table("data"), network, seed, base)
     if training.batch_size > data.x_train.shape[0]:
-        raise PresetError(source, "training.batch_size",
-                          f"{training.batch_size} is more than the {data.x_train.shape[0]} training "
-                          f"samples (allowed: 0 = full batch, or 1..{data.x_train.shape[0]})")
+        raise PresetError(
+            source,
+            "training.batch_size",
+            f"{training.batch_size} is more than the {data.x_train.shape[0]} training "
+            f"samples (allowed: 0 = full batch, or 1..{data.x_train.shape[0]})",
+        )
     check_memory(source, network, training, data)
     weights = read_weights(top, network) if top.has("weights") else None
     goal = read_goal(top.table("goal", required=False))
     names = read_names(top.table("names"), network) if top.has("names") else None
-    data = replace(data, feature_names=tuple(printable(str(n)) for n in data.feature_names),
-                   class_names=tuple(printable(str(n)) for n in data.class_names))
-    preset = Preset(printable(name), printable(source), printable(title), paragraph(description),
-                    seed, network, training, data, weights, goal, doc, base, names, pace)
+    data = replace(
+        data,
+        feature_names=tuple(printable(str(n)) for n in data.feature_names),
+        class_names=tuple(printable(str(n)) for n in data.class_names),
+    )
+    preset = Preset(
+        printable(name),
+        printable(source),
+        printable(title),
+        paragraph(description),
+        seed,
+        network,
+        training,
+        data,
+        weights,
+        goal,
+        doc,
+        base,
+        names,
+        pace,
+    )
     validate_fixes(preset)
     return preset
 
@@ -215,35 +281,53 @@ def read_network(table: Table) -> NetworkSpec:
     """The [network] table."""
     table.check_keys(NETWORK_KEYS)
     layers = table.raw("layers")
-    if (not isinstance(layers, list) or len(layers) < 2
-            or any(isinstance(n, bool) or not isinstance(n, int) for n in layers)):
-        raise table.error("layers", f"expected an array of at least 2 integers (units per layer, "
-                                    f"input first), got {describe(layers)}")
+    if (
+        not isinstance(layers, list)
+        or len(layers) < 2
+        or any(isinstance(n, bool) or not isinstance(n, int) for n in layers)
+    ):
+        raise table.error(
+            "layers",
+            f"expected an array of at least 2 integers (units per layer, "
+            f"input first), got {describe(layers)}",
+        )
     if len(layers) > MAX_LAYERS:
         raise table.error("layers", f"{len(layers)} layers is too deep (allowed: 2..{MAX_LAYERS})")
     for units in layers:
         if not 1 <= units <= MAX_UNITS:
-            raise table.error("layers", f"{units} units is out of range (allowed: 1..{MAX_UNITS} per layer)")
+            raise table.error(
+                "layers", f"{units} units is out of range (allowed: 1..{MAX_UNITS} per layer)"
+            )
     hidden = read_hidden_activation(table, len(layers) - 2)
     output = table.string("output_activation", "sigmoid", activations.OUTPUT_ACTIVATIONS)
     loss = table.string("loss", "quadratic", losses.LOSSES)
     if not losses.is_valid_pair(loss, output):
-        raise table.error("loss", f"cross_entropy needs a sigmoid or softmax output, not {output} "
-                                  f"(allowed with {output}: quadratic, mse)")
+        raise table.error(
+            "loss",
+            f"cross_entropy needs a sigmoid or softmax output, not {output} "
+            f"(allowed with {output}: quadratic, mse)",
+        )
     if output == "softmax" and layers[-1] < 2:
-        raise table.error("output_activation", "softmax needs at least 2 output units "
-                                               "(use sigmoid for a single output)")
+        raise table.error(
+            "output_activation",
+            "softmax needs at least 2 output units (use sigmoid for a single output)",
+        )
     init = table.string("init", "xavier", initializers.INITS)
-    values = read_settings(table, initializers.INITIALIZERS[init].hypers, INIT_KEYS,
-                           f"init {init!r}")
+    values = read_settings(
+        table, initializers.INITIALIZERS[init].hypers, INIT_KEYS, f"init {init!r}"
+    )
     defaults = {h.key: h.default for h in (initializers.EPSILON, initializers.SCALE)}
     values = {**defaults, **values}
-    spec = NetworkSpec(tuple(layers), hidden, output, loss, init, values["init_epsilon"],
-                       values["init_scale"])
+    spec = NetworkSpec(
+        tuple(layers), hidden, output, loss, init, values["init_epsilon"], values["init_scale"]
+    )
     count = sum(r * c for r, c in spec.weight_shapes())
     if count > MAX_WEIGHTS:
-        raise table.error("layers", f"{count:,} weights is too large for a terminal explorer "
-                                    f"(allowed: up to {MAX_WEIGHTS:,})")
+        raise table.error(
+            "layers",
+            f"{count:,} weights is too large for a terminal explorer "
+            f"(allowed: up to {MAX_WEIGHTS:,})",
+        )
     return spec
 
 
@@ -256,10 +340,13 @@ def read_hidden_activation(table: Table, hidden_layers: int) -> str | tuple[str,
         return table.string(key, "sigmoid", activations.HIDDEN_ACTIVATIONS)
     if len(value) != hidden_layers:
         names = f"{len(value)} name{'s' * (len(value) != 1)}"
-        raise table.error(key, f"has {names} for {hidden_layers} "
-                               f"hidden layer{'s' * (hidden_layers != 1)} "
-                               f"(allowed: one name, or an array of {hidden_layers}, one per "
-                               f"hidden layer)")
+        raise table.error(
+            key,
+            f"has {names} for {hidden_layers} "
+            f"hidden layer{'s' * (hidden_layers != 1)} "
+            f"(allowed: one name, or an array of {hidden_layers}, one per "
+            f"hidden layer)",
+        )
     items = Table(table.source, table.path, {f"{key}[{i}]": v for i, v in enumerate(value)})
     return tuple(items.string(name, choices=activations.HIDDEN_ACTIVATIONS) for name in items.data)
 
@@ -271,8 +358,9 @@ def read_hyper(table: Table, h: Hyper) -> float | int:
     return table.number(h.key, None, h.low, h.high, h.low_open, h.high_open)
 
 
-def read_settings(table: Table, hypers: tuple[Hyper, ...], family: tuple[str, ...],
-                  owner: str) -> dict[str, float]:
+def read_settings(
+    table: Table, hypers: tuple[Hyper, ...], family: tuple[str, ...], owner: str
+) -> dict[str, float]:
     """The settings `hypers` present in the table; a key of the same family (another
     optimizer's, say) that this owner does not take is an error naming what it does take."""
     values = {h.key: read_hyper(table, h) for h in hypers if table.has(h.key)}
@@ -323,11 +411,14 @@ def check_memory(source: str, network: NetworkSpec, training: TrainingSpec, data
     need = memory_estimate(network.layers, m_train, m_test, batch)
     if need > MEMORY_BUDGET:
         units = sum(network.layers[1:])
-        raise PresetError(source, "network.layers",
-                          f"{list(network.layers)} on {m_train:,} training + {m_test:,} held-out "
-                          f"samples needs about {need / 2**30:.1f} GB ({units:,} units × "
-                          f"{m_train + m_test:,} samples for z, a and δ; allowed: up to "
-                          f"{MEMORY_BUDGET / 2**30:g} GB; use fewer samples or smaller layers)")
+        raise PresetError(
+            source,
+            "network.layers",
+            f"{list(network.layers)} on {m_train:,} training + {m_test:,} held-out "
+            f"samples needs about {need / 2**30:.1f} GB ({units:,} units × "
+            f"{m_train + m_test:,} samples for z, a and δ; allowed: up to "
+            f"{MEMORY_BUDGET / 2**30:g} GB; use fewer samples or smaller layers)",
+        )
 
 
 def read_training(table: Table) -> TrainingSpec:
@@ -336,27 +427,40 @@ def read_training(table: Table) -> TrainingSpec:
     table.check_keys(TRAINING_KEYS + TRAINING_VIEW_KEYS)
     if table.has("optimizer"):
         name = table.string("optimizer", choices=optimizers.NAMES)
-        options = read_settings(table, optimizers.OPTIMIZERS[name].hypers, OPTIMIZER_KEYS,
-                                f"optimizer {name!r}")
+        options = read_settings(
+            table, optimizers.OPTIMIZERS[name].hypers, OPTIMIZER_KEYS, f"optimizer {name!r}"
+        )
     else:  # a preset without `optimizer`: momentum if μ > 0, else plain SGD (as always)
         mu = table.number("momentum", 0.0, 0.0, 1.0, high_open=True)
         name = optimizers.default_name(mu)
-        options = read_settings(table, optimizers.OPTIMIZERS[name].hypers,
-                                tuple(k for k in OPTIMIZER_KEYS if k != "momentum"),
-                                f"optimizer {name!r}")
+        options = read_settings(
+            table,
+            optimizers.OPTIMIZERS[name].hypers,
+            tuple(k for k in OPTIMIZER_KEYS if k != "momentum"),
+            f"optimizer {name!r}",
+        )
         if name == "momentum":
             options["momentum"] = mu
     schedule = table.string("schedule", "constant", schedules.NAMES)
-    options.update(read_settings(table, schedules.SCHEDULES[schedule].hypers, SCHEDULE_KEYS,
-                                 f"schedule {schedule!r}"))
-    base = {h.key: read_hyper(table, h) if table.has(h.key) else h.default
-            for h in hyper.TRAINING if h is not LEARNING_RATE}
+    options.update(
+        read_settings(
+            table, schedules.SCHEDULES[schedule].hypers, SCHEDULE_KEYS, f"schedule {schedule!r}"
+        )
+    )
+    base = {
+        h.key: read_hyper(table, h) if table.has(h.key) else h.default
+        for h in hyper.TRAINING
+        if h is not LEARNING_RATE
+    }
     return TrainingSpec(
-        learning_rate=read_learning_rate(
-            table, optimizers.OPTIMIZERS[name].default_learning_rate),
-        batch_size=base["batch_size"], l2=float(base["l2"]), l1=float(base["l1"]),
+        learning_rate=read_learning_rate(table, optimizers.OPTIMIZERS[name].default_learning_rate),
+        batch_size=base["batch_size"],
+        l2=float(base["l2"]),
+        l1=float(base["l1"]),
         shuffle=table.boolean("shuffle", False),
-        optimizer=name, schedule=schedule, options=tuple(options.items()),
+        optimizer=name,
+        schedule=schedule,
+        options=tuple(options.items()),
         eval_every=table.integer("eval_every", 0, 0, 10_000_000),
     )
 
@@ -364,9 +468,13 @@ def read_training(table: Table) -> TrainingSpec:
 def network_doc(spec: NetworkSpec) -> dict:
     """The [network] table that describes `spec` exactly (the inverse of read_network)."""
     hidden = spec.hidden_activation
-    doc = {"layers": list(spec.layers),
-           "hidden_activation": hidden if isinstance(hidden, str) else list(hidden),
-           "output_activation": spec.output_activation, "loss": spec.loss, "init": spec.init}
+    doc = {
+        "layers": list(spec.layers),
+        "hidden_activation": hidden if isinstance(hidden, str) else list(hidden),
+        "output_activation": spec.output_activation,
+        "loss": spec.loss,
+        "init": spec.init,
+    }
     values = {"init_epsilon": spec.init_epsilon, "init_scale": spec.init_scale}
     doc.update({h.key: values[h.key] for h in initializers.INITIALIZERS[spec.init].hypers})
     return doc
@@ -374,9 +482,15 @@ def network_doc(spec: NetworkSpec) -> dict:
 
 def training_doc(training: TrainingSpec) -> dict:
     """The [training] table that describes `training` exactly (the inverse of read_training)."""
-    doc = {"learning_rate": training.learning_rate, "batch_size": training.batch_size,
-           "l2": training.l2, "shuffle": training.shuffle, "optimizer": training.optimizer,
-           "schedule": training.schedule, **training.settings}
+    doc = {
+        "learning_rate": training.learning_rate,
+        "batch_size": training.batch_size,
+        "l2": training.l2,
+        "shuffle": training.shuffle,
+        "optimizer": training.optimizer,
+        "schedule": training.schedule,
+        **training.settings,
+    }
     if training.l1:
         doc["l1"] = training.l1
     if training.eval_every:
@@ -423,7 +537,9 @@ def read_vector(table: Table, name: str, length: int) -> np.ndarray:
     """A list of `length` finite numbers."""
     value = table.raw(name)
     if not isinstance(value, list) or any(isinstance(v, (list, dict)) for v in value):
-        raise table.error(name, f"expected an array of numbers, got {type_name(value)} {describe(value)}")
+        raise table.error(
+            name, f"expected an array of numbers, got {type_name(value)} {describe(value)}"
+        )
     for cell in value:
         check_number(table, name, cell)
     if len(value) != length:
@@ -438,8 +554,11 @@ def read_weights(top: Table, network: NetworkSpec) -> list[tuple[np.ndarray, np.
         raise top.error("weights", "expected [[weights]] tables, one per weight layer")
     shapes = network.weight_shapes()
     if len(value) != len(shapes):
-        raise top.error("weights", f"{len(value)} [[weights]] tables for {len(shapes)} weight layers "
-                                   f"(allowed: exactly {len(shapes)}, from layers = {list(network.layers)})")
+        raise top.error(
+            "weights",
+            f"{len(value)} [[weights]] tables for {len(shapes)} weight layers "
+            f"(allowed: exactly {len(shapes)}, from layers = {list(network.layers)})",
+        )
     params = []
     for i, ((n_out, n_in), doc) in enumerate(zip(shapes, value)):
         table = Table(top.source, f"weights[{i}]", doc)
@@ -459,37 +578,63 @@ def read_names(table: Table, network: NetworkSpec) -> Names:
     layers = list(network.layers)
 
     def name(value, where: str) -> str:
-        if not isinstance(value, str) or not 1 <= len(value) <= MAX_NAME \
-                or any(c.isspace() for c in value) or printable(value) != value:
-            raise table.error(where, f"{describe(value)} is not a name (1..{MAX_NAME} characters, "
-                                     "no spaces or control characters)")
+        if (
+            not isinstance(value, str)
+            or not 1 <= len(value) <= MAX_NAME
+            or any(c.isspace() for c in value)
+            or printable(value) != value
+        ):
+            raise table.error(
+                where,
+                f"{describe(value)} is not a name (1..{MAX_NAME} characters, "
+                "no spaces or control characters)",
+            )
         return value
 
     def rows_of(key: str):
         value = table.raw(key)
         if not isinstance(value, list) or len(value) != len(shapes):
-            raise table.error(key, f"expected {len(shapes)} arrays, one per weight layer "
-                                   f"(layers = {layers}), got {describe(value)}")
+            raise table.error(
+                key,
+                f"expected {len(shapes)} arrays, one per weight layer "
+                f"(layers = {layers}), got {describe(value)}",
+            )
         return value
 
     weights = []
     for k, ((n_out, n_in), rows) in enumerate(zip(shapes, rows_of("weights"))):
-        if not isinstance(rows, list) or len(rows) != n_out or not all(
-                isinstance(r, list) and len(r) == n_in for r in rows):
-            raise table.error("weights", f"layer {k + 1}: expected {n_out} rows of {n_in} names "
-                                         f"(shaped like its W), got {describe(rows)}")
+        if (
+            not isinstance(rows, list)
+            or len(rows) != n_out
+            or not all(isinstance(r, list) and len(r) == n_in for r in rows)
+        ):
+            raise table.error(
+                "weights",
+                f"layer {k + 1}: expected {n_out} rows of {n_in} names "
+                f"(shaped like its W), got {describe(rows)}",
+            )
         weights.append(tuple(tuple(name(v, "weights") for v in r) for r in rows))
     biases = None
     if table.has("biases"):
         biases = []
         for k, ((n_out, _), row) in enumerate(zip(shapes, rows_of("biases"))):
             if not isinstance(row, list) or len(row) != n_out:
-                raise table.error("biases", f"layer {k + 1}: expected {n_out} names, got "
-                                            f"{describe(row)}")
+                raise table.error(
+                    "biases", f"layer {k + 1}: expected {n_out} names, got {describe(row)}"
+                )
             biases.append(tuple(name(v, "biases") for v in row))
         biases = tuple(biases)
     return Names(tuple(weights), biases)
 
 
-__all__ = ["MAX_LEARNING_RATE", "Goal", "Preset", "bundled_names", "check_range", "load_preset",
-           "preset_from_text", "read_learning_rate", "scaled_learning_rate"]
+__all__ = [
+    "MAX_LEARNING_RATE",
+    "Goal",
+    "Preset",
+    "bundled_names",
+    "check_range",
+    "load_preset",
+    "preset_from_text",
+    "read_learning_rate",
+    "scaled_learning_rate",
+]

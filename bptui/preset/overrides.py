@@ -22,8 +22,9 @@ from __future__ import annotations
 import copy
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from bptui.engine import initializers, optimizers, schedules
 from bptui.preset.errors import PresetError
@@ -60,16 +61,23 @@ def parse_value(text: str, source: str, key: str) -> Any:
     if not text.strip():
         raise PresetError(source, key, "missing value (e.g. 0.1, true, relu, [2, 8, 1])")
     if len(text) > MAX_TEXT:
-        raise PresetError(source, key, f"value of {len(text):,} characters is too long "
-                                       f"(allowed: up to {MAX_TEXT:,})")
+        raise PresetError(
+            source,
+            key,
+            f"value of {len(text):,} characters is too long (allowed: up to {MAX_TEXT:,})",
+        )
     try:
         doc = tomllib.loads(f"x = {text}")
     except tomllib.TOMLDecodeError:
         if BARE_WORD.fullmatch(text):
             return text
-        raise PresetError(source, key, f"{text!r} is not a TOML value (e.g. 0.1, true, relu, "
-                                       f"[2, 8, 1], or text with spaces in quotes: "
-                                       f"'\"my run\"')") from None
+        raise PresetError(
+            source,
+            key,
+            f"{text!r} is not a TOML value (e.g. 0.1, true, relu, "
+            f"[2, 8, 1], or text with spaces in quotes: "
+            f"'\"my run\"')",
+        ) from None
     except RecursionError:
         raise PresetError(source, key, "value nested too deeply") from None
     if set(doc) != {"x"}:  # e.g. `1\ny = 2`: more than one value
@@ -82,8 +90,9 @@ def parse_key(text: str, source: str, where: str | None = None) -> str:
     if not text:
         raise PresetError(source, where, "missing KEY before '=' (e.g. training.learning_rate)")
     if not KEY.fullmatch(text):
-        raise PresetError(source, where, f"{text!r} is not a dotted key "
-                                         f"(e.g. training.learning_rate)")
+        raise PresetError(
+            source, where, f"{text!r} is not a dotted key (e.g. training.learning_rate)"
+        )
     return text
 
 
@@ -105,8 +114,11 @@ def from_table(table: dict, source: str, prefix: str) -> list[Override]:
     """A TOML table of overrides (a goal's `fix`, a lesson's `set`) at dotted key `prefix` of
     file `source`. Keys may be dotted (`training.l2 = 0.1`, the nested table
     {training: {l2: 0.1}}) or quoted (`"training.l2" = 0.1`). One override per leaf key."""
-    return [leaf for name, value in table.items()
-            for leaf in leaves(Override(name, value, source, f"{prefix}.{name}"))]
+    return [
+        leaf
+        for name, value in table.items()
+        for leaf in leaves(Override(name, value, source, f"{prefix}.{name}"))
+    ]
 
 
 def leaves(override: Override) -> list[Override]:
@@ -114,9 +126,13 @@ def leaves(override: Override) -> list[Override]:
     parse_key(override.key, override.source, override.where)
     if not isinstance(override.value, dict) or not override.value:
         return [override]
-    return [leaf for name, value in override.value.items()
-            for leaf in leaves(Override(f"{override.key}.{name}", value, override.source,
-                                        f"{override.where}.{name}"))]
+    return [
+        leaf
+        for name, value in override.value.items()
+        for leaf in leaves(
+            Override(f"{override.key}.{name}", value, override.source, f"{override.where}.{name}")
+        )
+    ]
 
 
 def apply(doc: dict, overrides: Iterable[Override]) -> dict:
@@ -130,16 +146,20 @@ def apply(doc: dict, overrides: Iterable[Override]) -> dict:
         for depth, part in enumerate(parts[:-1]):
             inner = table.setdefault(part, {})
             if isinstance(inner, list) and any(isinstance(item, dict) for item in inner):
-                raise override.error(f"{'.'.join(parts[:depth + 1])} is an array of tables; "
-                                     f"an override cannot reach inside it (set the whole array)")
+                raise override.error(
+                    f"{'.'.join(parts[: depth + 1])} is an array of tables; "
+                    f"an override cannot reach inside it (set the whole array)"
+                )
             if not isinstance(inner, dict):
-                raise override.error(f"{'.'.join(parts[:depth + 1])} is {type_name(inner)}, "
-                                     f"not a table")
+                raise override.error(
+                    f"{'.'.join(parts[: depth + 1])} is {type_name(inner)}, not a table"
+                )
             table = inner
         last = parts[-1]
         if isinstance(table.get(last), dict) and not isinstance(override.value, dict):
-            raise override.error(f"is a table; set one of its keys instead "
-                                 f"(e.g. {override.where}.KEY=VALUE)")
+            raise override.error(
+                f"is a table; set one of its keys instead (e.g. {override.where}.KEY=VALUE)"
+            )
         if isinstance(override.value, dict):
             table.setdefault(last, {})
         else:
@@ -163,17 +183,21 @@ def keep_pinned_weights(doc: dict, flat: list[Override], pinned_for) -> None:
     if any(o.key == "weights" for o in flat) or layers_of(doc) == pinned_for:
         return
     culprit = next((o for o in reversed(flat) if o.key == "network.layers"), flat[-1])
-    raise culprit.error(f"this preset pins [[weights]] for layers = {describe(pinned_for)}; "
-                        f"other layers would drop them (keep the layers, give the weights as "
-                        f"well, or use a preset without pinned weights)")
+    raise culprit.error(
+        f"this preset pins [[weights]] for layers = {describe(pinned_for)}; "
+        f"other layers would drop them (keep the layers, give the weights as "
+        f"well, or use a preset without pinned weights)"
+    )
 
 
 def families():
     """(table, choice key, registry, every setting key of the family) for the optimizer, the
     schedule and the init: the choices whose own settings come and go with them."""
-    return (("training", "optimizer", optimizers.OPTIMIZERS, OPTIMIZER_KEYS),
-            ("training", "schedule", schedules.SCHEDULES, SCHEDULE_KEYS),
-            ("network", "init", initializers.INITIALIZERS, INIT_KEYS))
+    return (
+        ("training", "optimizer", optimizers.OPTIMIZERS, OPTIMIZER_KEYS),
+        ("training", "schedule", schedules.SCHEDULES, SCHEDULE_KEYS),
+        ("network", "init", initializers.INITIALIZERS, INIT_KEYS),
+    )
 
 
 def drop_stale(doc: dict, given: set[str]) -> None:
@@ -195,8 +219,10 @@ def drop_stale(doc: dict, given: set[str]) -> None:
     reinitialized = {"network.init", *(f"network.{k}" for k in init_keys)}
     if "weights" not in given and given & reinitialized:
         doc.pop("weights", None)
-    if not any(key == "names" or key.startswith("names.") for key in given) \
-            and "network.layers" in given:
+    if (
+        not any(key == "names" or key.startswith("names.") for key in given)
+        and "network.layers" in given
+    ):
         doc.pop("names", None)  # the weights' own names are for the old layer sizes
 
 
@@ -210,8 +236,9 @@ def relocate(exc: PresetError, overrides: list[Override]) -> PresetError:
         if key and (key == override.key or override.key.startswith(key + ".")):
             return PresetError(override.source, override.where, exc.message)
         if key.startswith((override.key + ".", override.key + "[")):
-            return PresetError(override.source, override.where + key[len(override.key):],
-                               exc.message)
+            return PresetError(
+                override.source, override.where + key[len(override.key) :], exc.message
+            )
     if not flat:
         return exc
     named = ", ".join(dict.fromkeys(f"{o.source} {o.where}" for o in flat))

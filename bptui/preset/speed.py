@@ -35,8 +35,9 @@ def read_speed(table: Table, name: str = "speed") -> float | None:
     number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
     if number is not None and number in PACES:
         return int(number)
-    raise table.error(name, f"{describe(value)} is not a training speed ({did_you_mean(value)}"
-                            f"{ALLOWED})")
+    raise table.error(
+        name, f"{describe(value)} is not a training speed ({did_you_mean(value)}{ALLOWED})"
+    )
 
 
 def did_you_mean(value) -> str:

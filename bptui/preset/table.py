@@ -92,7 +92,9 @@ class Table:
         if choices and value not in choices:
             close = difflib.get_close_matches(value, choices, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            raise self.error(name, f"{value!r} is not supported ({hint}allowed: {', '.join(choices)})")
+            raise self.error(
+                name, f"{value!r} is not supported ({hint}allowed: {', '.join(choices)})"
+            )
         return value
 
     def contained_path(self, name: str, base: Path, whose: str, otherwise: str) -> Path:
@@ -118,11 +120,14 @@ class Table:
         """true or false."""
         value = self.raw(name, default)
         if not isinstance(value, bool):
-            raise self.error(name, f"expected true or false, got {type_name(value)} {describe(value)}")
+            raise self.error(
+                name, f"expected true or false, got {type_name(value)} {describe(value)}"
+            )
         return value
 
-    def integer(self, name: str, default: Any = _MISSING, low: int | None = None,
-                high: int | None = None) -> int:
+    def integer(
+        self, name: str, default: Any = _MISSING, low: int | None = None, high: int | None = None
+    ) -> int:
         """An integer within [low, high]."""
         value = self.raw(name, default)
         if isinstance(value, bool) or not isinstance(value, int):
@@ -130,16 +135,23 @@ class Table:
         check_range(self, name, value, low, high)
         return value
 
-    def number(self, name: str, default: Any = _MISSING, low: float | None = None,
-               high: float | None = None, low_open: bool = False, high_open: bool = False
-               ) -> float:
+    def number(
+        self,
+        name: str,
+        default: Any = _MISSING,
+        low: float | None = None,
+        high: float | None = None,
+        low_open: bool = False,
+        high_open: bool = False,
+    ) -> float:
         """A finite number (integer or float) within the given bounds."""
         value = self.raw(name, default)
         return check_number(self, name, value, low, high, low_open, high_open)
 
 
-def check_range(table: Table, name: str, value: float, low, high, low_open=False,
-                high_open=False) -> None:
+def check_range(
+    table: Table, name: str, value: float, low, high, low_open=False, high_open=False
+) -> None:
     """Raise unless low ≤ value ≤ high (strict where open)."""
     below = low is not None and (value <= low if low_open else value < low)
     above = high is not None and (value >= high if high_open else value > high)
@@ -159,8 +171,9 @@ def is_finite_number(value: Any) -> bool:
         return False
 
 
-def check_number(table: Table, name: str, value: Any, low=None, high=None, low_open=False,
-                 high_open=False) -> float:
+def check_number(
+    table: Table, name: str, value: Any, low=None, high=None, low_open=False, high_open=False
+) -> float:
     """A finite int or float within bounds, as float."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise table.error(name, f"expected a number, got {type_name(value)} {describe(value)}")
@@ -174,12 +187,17 @@ def read_matrix(table: Table, name: str, rows: int | None, cols: int | None) -> 
     """A rectangular array of finite numbers, optionally of a given shape."""
     value = table.raw(name)
     if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
-        raise table.error(name, f"expected a non-empty array of rows, got {type_name(value)} {describe(value)}")
+        raise table.error(
+            name, f"expected a non-empty array of rows, got {type_name(value)} {describe(value)}"
+        )
     width = len(value[0])
     for i, row in enumerate(value):
         if len(row) != width or width == 0:
-            raise table.error(name, f"row {i} has {len(row)} entries, row 0 has {width} (rows must "
-                                    f"be non-empty and of equal length)")
+            raise table.error(
+                name,
+                f"row {i} has {len(row)} entries, row 0 has {width} (rows must "
+                f"be non-empty and of equal length)",
+            )
         for j, cell in enumerate(row):
             if not is_finite_number(cell):
                 check_number(table, f"{name}[{i}][{j}]", cell)

@@ -55,6 +55,7 @@ def dumps(doc: dict) -> str:
             lines += ["", f"[{key(name)}]"] + [f"{key(k)} = {value(x)}" for k, x in v.items()]
         elif _is_table_array(v):
             for table in v:
-                lines += ["", f"[[{key(name)}]]"] + [f"{key(k)} = {value(x)}"
-                                                      for k, x in table.items()]
+                lines += ["", f"[[{key(name)}]]"] + [
+                    f"{key(k)} = {value(x)}" for k, x in table.items()
+                ]
     return "\n".join(lines) + "\n"

@@ -16,8 +16,10 @@ from bptui.app.guards import DismissOnce
 class QuitScreen(DismissOnce, ModalScreen[bool]):
     """'Leave bptui?': y or enter quits, n or escape stays."""
 
-    BINDINGS = [Binding("y,enter", "answer(True)", "Quit"),
-                Binding("n,escape", "answer(False)", "Stay")]
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Quit"),
+        Binding("n,escape", "answer(False)", "Stay"),
+    ]
 
     def __init__(self, kept: bool):
         super().__init__()
@@ -26,8 +28,11 @@ class QuitScreen(DismissOnce, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="predict"):
             yield Static("Leave bptui?", classes="title")
-            yield Static("Your lesson progress is kept: open the page again to continue."
-                         if self.kept else "This session ends (the page can start a new one).")
+            yield Static(
+                "Your lesson progress is kept: open the page again to continue."
+                if self.kept
+                else "This session ends (the page can start a new one)."
+            )
             yield Static(Text("y or enter: quit · n or escape: stay", style="dim"))
 
     def action_answer(self, quit: bool) -> None:

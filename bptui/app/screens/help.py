@@ -12,9 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from bptui.app.guards import DismissOnce
-from bptui.keys import KEYS
 from bptui.engine import activations, losses, optimizers, phases
 from bptui.engine.stepper import Stepper
+from bptui.keys import KEYS
 
 EXTRA_KEYS = [("ctrl+p", "command palette: presets, actions, themes")]
 """Keys that Textual itself provides."""
@@ -29,18 +29,26 @@ def phase_table(stepper: Stepper) -> Table:
     table = Table(box=None, show_header=True, header_style="bold", padding=(0, 1))
     table.add_column("phase")
     table.add_column("computes")
-    out_delta = ("δᴸ = a − y" if loss == "cross_entropy"
-                 else f"δᴸ = ∂C_x/∂a ⊙ {output}'(z)")
+    out_delta = "δᴸ = a − y" if loss == "cross_entropy" else f"δᴸ = ∂C_x/∂a ⊙ {output}'(z)"
     defined = escape(", ".join(f"{r.name} [{r.definition}]" for r in records))
-    table.add_row("forward", f"{phases.text('forward', ',  ')}; hidden f = {defined or 'none'}, "
-                             f"output f = {output}")
+    table.add_row(
+        "forward",
+        f"{phases.text('forward', ',  ')}; hidden f = {defined or 'none'}, output f = {output}",
+    )
     table.add_row("error", f"{losses.formula(loss, output)};  {out_delta}")
     slopes = "; ".join(r.slope_text for r in records)
-    table.add_row("backward", f"{phases.text('backward', ',  ')} with {slopes or 'no hidden layer'}"
-                              f";  ∂C/∂W + λ/m·W with L2, + λ1/m·sign(W) with L1")
+    table.add_row(
+        "backward",
+        f"{phases.text('backward', ',  ')} with {slopes or 'no hidden layer'}"
+        f";  ∂C/∂W + λ/m·W with L2, + λ1/m·sign(W) with L1",
+    )
     opt, schedule = stepper.optimizer, stepper.schedule
-    table.add_row("update", f"{opt.settings_text()}: " + ",  ".join(opt.rule)
-                  + f"  (θ: every W and b; {schedule.formula})")
+    table.add_row(
+        "update",
+        f"{opt.settings_text()}: "
+        + ",  ".join(opt.rule)
+        + f"  (θ: every W and b; {schedule.formula})",
+    )
     return table
 
 
@@ -51,9 +59,13 @@ def optimizer_table() -> Table:
     table.add_column()
     for name, cls in optimizers.OPTIMIZERS.items():
         defaults = ", ".join(f"{h.symbol} = {h.default:g}" for h in cls.hypers)
-        table.add_row(name, f"{cls.summary}\n" + ",  ".join(cls.rule)
-                      + f"\n[dim]η = {cls.default_learning_rate:g}{', ' + defaults if defaults else ''}"
-                      " by default[/]")
+        table.add_row(
+            name,
+            f"{cls.summary}\n"
+            + ",  ".join(cls.rule)
+            + f"\n[dim]η = {cls.default_learning_rate:g}{', ' + defaults if defaults else ''}"
+            " by default[/]",
+        )
     return table
 
 
@@ -81,5 +93,10 @@ class HelpScreen(DismissOnce, ModalScreen[None]):
             yield Static(phase_table(self.stepper))
             yield Static(Text("\nOptimizers (o: settings)", style="bold underline"))
             yield Static(optimizer_table())
-            yield Static(Text("\nm = samples in the batch, η = learning rate, ∇C = ∂C/∂θ, "
-                              "λ = L2, λ1 = L1.  Press escape to close.", style="dim"))
+            yield Static(
+                Text(
+                    "\nm = samples in the batch, η = learning rate, ∇C = ∂C/∂θ, "
+                    "λ = L2, λ1 = L1.  Press escape to close.",
+                    style="dim",
+                )
+            )

@@ -64,8 +64,10 @@ class ResumeScreen(DismissOnce, ModalScreen[bool]):
         total = len(self.lesson.steps)
         with Vertical(id="predict"):
             yield Static(Text(self.lesson.title), classes="title")
-            yield Static(f"You were at step {self.progress.step + 1} of {total} "
-                         f"(predictions: {self.progress.right}/{self.progress.asked} right).")
+            yield Static(
+                f"You were at step {self.progress.step + 1} of {total} "
+                f"(predictions: {self.progress.right}/{self.progress.asked} right)."
+            )
             yield Static(Text("enter: continue there · escape: start over", style="dim"))
 
     def action_resume(self) -> None:

@@ -24,8 +24,11 @@ SCALE = 10.0
 class NudgeScreen(DismissOnce, ModalScreen[None]):
     """The nudge of one weight at a probe point (a copy: the stepper is not touched)."""
 
-    BINDINGS = [Binding("plus", "scale(1)", "ε×10"), Binding("minus", "scale(-1)", "ε÷10"),
-                Binding("escape,v,q", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("plus", "scale(1)", "ε×10"),
+        Binding("minus", "scale(-1)", "ε÷10"),
+        Binding("escape,v,q", "dismiss", "Close"),
+    ]
 
     def __init__(self, point: Point, address: WeightAddress):
         super().__init__()
@@ -48,16 +51,18 @@ class NudgeScreen(DismissOnce, ModalScreen[None]):
         """Nudge by the current ε and show it."""
         self.result = nudge(self.point, self.address, self.epsilon)
         self.query_one("#probe-title", Static).update(
-            f"Nudge one weight: w {self.address} · ε = {self.epsilon:.3g}")
+            f"Nudge one weight: w {self.address} · ε = {self.epsilon:.3g}"
+        )
         lines = nudge_lines(self.result, self.point.step)
         self.query_one("#probe-body", Static).update(explanation_text(lines))
 
     def action_scale(self, direction: int) -> None:
         """+ and -: ε times or divided by 10 (within 1e-12 … 10)."""
-        self.epsilon = min(10.0, max(1e-12, self.epsilon * SCALE ** direction))
+        self.epsilon = min(10.0, max(1e-12, self.epsilon * SCALE**direction))
         self.compute()
 
     def render_text(self) -> str:
         """What the view shows, as plain text (for tests)."""
-        return "\n".join(str(self.query_one(f"#probe-{part}", Static).render())
-                         for part in ("title", "body"))
+        return "\n".join(
+            str(self.query_one(f"#probe-{part}", Static).render()) for part in ("title", "body")
+        )

@@ -57,11 +57,14 @@ class PresetPicker(DismissOnce, ModalScreen[Preset | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Static("Open a preset", classes="title")
-            yield OptionList(*[Option(option_text(n, self.load), id=n) for n in self.names()],
-                             id="preset-list")
+            yield OptionList(
+                *[Option(option_text(n, self.load), id=n) for n in self.names()], id="preset-list"
+            )
             if not self.app.is_web:  # in a browser: no paths on the server's disk
-                yield Input(placeholder="or tab here, type a path to a .toml file, then enter",
-                            id="preset-path")
+                yield Input(
+                    placeholder="or tab here, type a path to a .toml file, then enter",
+                    id="preset-path",
+                )
             yield Static("", id="picker-error")
 
     def action_dismiss_none(self) -> None:

@@ -30,8 +30,9 @@ class PredictScreen(DismissOnce, ModalScreen[float | None]):
             yield Static("Predict, then reveal", classes="title")
             yield Static(Text(self.prompt))
             yield Static(Text(f"{RULE[0].upper()}{RULE[1:]}. Escape: no answer.", style="dim"))
-            yield Input(placeholder=f"your value of {self.question.symbol}", id="guess",
-                        compact=True)
+            yield Input(
+                placeholder=f"your value of {self.question.symbol}", id="guess", compact=True
+            )
             yield Static("", id="predict-error")
 
     def on_mount(self) -> None:
@@ -48,6 +49,7 @@ class PredictScreen(DismissOnce, ModalScreen[float | None]):
             value = to_float(event.value.strip().replace("−", "-"))
         except ValueError:
             self.query_one("#predict-error", Static).update(
-                Text(f"{event.value.strip()[:40]!r} is not a number", style="bold red"))
+                Text(f"{event.value.strip()[:40]!r} is not a number", style="bold red")
+            )
             return
         self.dismiss(value)

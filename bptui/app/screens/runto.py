@@ -27,13 +27,16 @@ class RunToScreen(DismissOnce, ModalScreen[Goal | None]):
         with Vertical(id="run-to"):
             yield Static("Run to…", classes="title")
             yield Static(Text(f"The run is at step {self.step:,}. Train until:"))
-            yield Static(Text("  500         500 more steps\n"
-                              "  step 2000   step 2,000\n"
-                              "  loss 0.01   the loss L (the whole training set's, as the\n"
-                              "              status line shows it) is below 0.01 (or r pauses)",
-                              style="dim"))
-            yield Input(placeholder="500, step 2000 or loss 0.01", id="run-to-input",
-                        compact=True)
+            yield Static(
+                Text(
+                    "  500         500 more steps\n"
+                    "  step 2000   step 2,000\n"
+                    "  loss 0.01   the loss L (the whole training set's, as the\n"
+                    "              status line shows it) is below 0.01 (or r pauses)",
+                    style="dim",
+                )
+            )
+            yield Input(placeholder="500, step 2000 or loss 0.01", id="run-to-input", compact=True)
             yield Static("", id="run-to-error")
 
     def on_mount(self) -> None:

@@ -93,16 +93,21 @@ def changes(before: Stepper, after: Stepper) -> list[str]:
             return ",".join(str(v) for v in value)
         return shown(value)
 
-    return [f"{SHORT_NAMES.get(key, key.replace('_', ' '))} {text(old.get(key, '–'))} → "
-            f"{text(new.get(key, '–'))}"
-            for key in dict.fromkeys([*old, *new]) if old.get(key) != new.get(key)]
+    return [
+        f"{SHORT_NAMES.get(key, key.replace('_', ' '))} {text(old.get(key, '–'))} → "
+        f"{text(new.get(key, '–'))}"
+        for key in dict.fromkeys([*old, *new])
+        if old.get(key) != new.get(key)
+    ]
 
 
 class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
     """Dismisses with (new preset, weights kept) or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"),
-                Binding("enter", "apply", "Apply", priority=True, show=False)]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("enter", "apply", "Apply", priority=True, show=False),
+    ]
 
     def __init__(self, preset: Preset, stepper: Stepper, focus: str | None = None):
         super().__init__()
@@ -118,48 +123,82 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
         box.can_focus = False  # Tab goes from field to field
         with box:
             yield Static("Settings", classes="title")
-            yield Static(Text("Tab: next field · space: open a list · enter: apply · escape: "
-                              "cancel", style="bold"))
-            yield Static(Text("Kept: the weights, step and history (a new optimizer starts its "
-                              "state at zero). Re-initialized from the seed: layer sizes, init, seed.",
-                              style="dim"))
+            yield Static(
+                Text(
+                    "Tab: next field · space: open a list · enter: apply · escape: cancel",
+                    style="bold",
+                )
+            )
+            yield Static(
+                Text(
+                    "Kept: the weights, step and history (a new optimizer starts its "
+                    "state at zero). Re-initialized from the seed: layer sizes, init, seed.",
+                    style="dim",
+                )
+            )
             with Grid(id="settings-grid"):
                 for h in BASE_FIELDS:
                     yield Label(h.field_label)
-                    yield Input(shown(values.get(h.key, h.default)), id=h.key, tooltip=h.help,
-                                compact=True)
+                    yield Input(
+                        shown(values.get(h.key, h.default)), id=h.key, tooltip=h.help, compact=True
+                    )
                 for family in FAMILIES:
-                    yield Label(setting_label(("network." if family == "init" else "training.")
-                                              + family))
-                    yield Select([(name, name) for name in FAMILIES[family]], value=values[family],
-                                 allow_blank=False, id=family, compact=True)
+                    yield Label(
+                        setting_label(("network." if family == "init" else "training.") + family)
+                    )
+                    yield Select(
+                        [(name, name) for name in FAMILIES[family]],
+                        value=values[family],
+                        allow_blank=False,
+                        id=family,
+                        compact=True,
+                    )
                     for key, h in family_fields(family).items():
                         yield Label(f"  {key} {h.symbol}", id=f"label-{key}")
-                        yield Input(shown(values.get(key, h.default)), id=key, tooltip=h.help,
-                                    compact=True)
+                        yield Input(
+                            shown(values.get(key, h.default)), id=key, tooltip=h.help, compact=True
+                        )
                 yield Label(setting_label("network.hidden_activation"))
                 hidden = spec.hidden_activation
-                yield Select([(a, a) for a in activations.HIDDEN_ACTIVATIONS]
-                             + [("per layer…", PER_LAYER)],
-                             value=hidden if isinstance(hidden, str) else PER_LAYER,
-                             allow_blank=False, id="hidden_activation", compact=True)
+                yield Select(
+                    [(a, a) for a in activations.HIDDEN_ACTIVATIONS] + [("per layer…", PER_LAYER)],
+                    value=hidden if isinstance(hidden, str) else PER_LAYER,
+                    allow_blank=False,
+                    id="hidden_activation",
+                    compact=True,
+                )
                 yield Label("  per layer", id="label-hidden_per_layer")
-                yield Input(", ".join(spec.hidden_activations), id="hidden_per_layer",
-                            compact=True, tooltip="one activation per hidden layer, first to "
-                                                  "last, e.g. relu, tanh")
+                yield Input(
+                    ", ".join(spec.hidden_activations),
+                    id="hidden_per_layer",
+                    compact=True,
+                    tooltip="one activation per hidden layer, first to last, e.g. relu, tanh",
+                )
                 yield Label(setting_label("network.output_activation"))
-                yield Select([(a, a) for a in activations.OUTPUT_ACTIVATIONS],
-                             value=spec.output_activation, allow_blank=False, id="output_activation",
-                             compact=True)
+                yield Select(
+                    [(a, a) for a in activations.OUTPUT_ACTIVATIONS],
+                    value=spec.output_activation,
+                    allow_blank=False,
+                    id="output_activation",
+                    compact=True,
+                )
                 yield Label(setting_label("network.loss"))
-                yield Select([(a, a) for a in losses.LOSSES], value=spec.loss,
-                             allow_blank=False, id="loss", compact=True)
+                yield Select(
+                    [(a, a) for a in losses.LOSSES],
+                    value=spec.loss,
+                    allow_blank=False,
+                    id="loss",
+                    compact=True,
+                )
                 yield Label(setting_label("network.layers"))
                 yield Input(",".join(str(n) for n in spec.layers), id="layers", compact=True)
                 yield Label("seed")
-                yield Input(str(self.stepper.seed), id="seed", compact=True,
-                            tooltip="the random seed of the data, the initial weights and the "
-                                    "shuffling")
+                yield Input(
+                    str(self.stepper.seed),
+                    id="seed",
+                    compact=True,
+                    tooltip="the random seed of the data, the initial weights and the shuffling",
+                )
             yield Static("", id="settings-error")
             yield Button("Apply (enter)", variant="primary", id="apply")
 
@@ -173,8 +212,7 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
 
     def on_descendant_focus(self, event) -> None:
         """The focused field is always on screen (at 80×24 the fields outgrow the box)."""
-        self.query_one("#settings", VerticalScroll).scroll_to_widget(event.widget,
-                                                                      animate=False)
+        self.query_one("#settings", VerticalScroll).scroll_to_widget(event.widget, animate=False)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Enter applies, unless an open list takes it to pick a choice."""
@@ -208,8 +246,11 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
             field = self.query_one(f"#{key}", Input)
             visible = key in own
             if visible and not field.display:  # newly shown: the value in effect, or the default
-                value = self.values[key] if self.values.get(family) == choice and key in self.values \
+                value = (
+                    self.values[key]
+                    if self.values.get(family) == choice and key in self.values
                     else own[key].default
+                )
                 field.value = shown(value)
                 field.tooltip = own[key].help
             field.display = visible
@@ -249,8 +290,9 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
             network[key] = self.query_one(f"#{key}", Select).value
         if network["hidden_activation"] == PER_LAYER:
             text = self.query_one("#hidden_per_layer", Input).value
-            network["hidden_activation"] = [part.strip() for part in text.split(",")
-                                            if text.strip()]
+            network["hidden_activation"] = [
+                part.strip() for part in text.split(",") if text.strip()
+            ]
         text = self.query_one("#layers", Input).value
         try:
             network["layers"] = [to_int(part) for part in text.split(",")]
@@ -266,10 +308,12 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
     def keeps_weights(self, doc: dict) -> bool:
         """Whether the weights carry over: same layer sizes, initialization and seed."""
         network, before = doc["network"], network_doc(self.stepper.spec)
-        same_init = all(network.get(k) == before.get(k)
-                        for k in ("init", *family_fields("init")))
-        return (network["layers"] == list(self.stepper.spec.layers) and same_init
-                and doc.get("seed") == self.stepper.seed)
+        same_init = all(network.get(k) == before.get(k) for k in ("init", *family_fields("init")))
+        return (
+            network["layers"] == list(self.stepper.spec.layers)
+            and same_init
+            and doc.get("seed") == self.stepper.seed
+        )
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#apply")
@@ -279,7 +323,8 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
         try:
             preset = preset_from_dict(doc, self.preset.source, self.preset.name, self.preset.base)
         except PresetError as exc:
-            self.query_one("#settings-error", Static).update(Text(f"refused: {exc}", style="bold red"))
+            self.query_one("#settings-error", Static).update(
+                Text(f"refused: {exc}", style="bold red")
+            )
             return
         self.dismiss((preset, self.keeps_weights(doc)))
-

@@ -36,12 +36,21 @@ class SliceScreen(DismissOnce, ModalScreen[None]):
     """One weight (a curve) or two (a heat map) at a probe point; `path` (k, 2): the two
     weights' values over the last steps, oldest first (two weights only)."""
 
-    BINDINGS = [Binding("plus", "span(1)", "span×2"), Binding("minus", "span(-1)", "span÷2"),
-                Binding("r", "resolution", "points"),
-                Binding("escape,k,K,q", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("plus", "span(1)", "span×2"),
+        Binding("minus", "span(-1)", "span÷2"),
+        Binding("r", "resolution", "points"),
+        Binding("escape,k,K,q", "dismiss", "Close"),
+    ]
 
-    def __init__(self, point: Point, addresses: tuple[WeightAddress, ...],
-                 path: np.ndarray | None = None, span: float = SPAN, path_steps: int = 0):
+    def __init__(
+        self,
+        point: Point,
+        addresses: tuple[WeightAddress, ...],
+        path: np.ndarray | None = None,
+        span: float = SPAN,
+        path_steps: int = 0,
+    ):
         super().__init__()
         self.path_steps = path_steps
         self.point = point
@@ -68,9 +77,11 @@ class SliceScreen(DismissOnce, ModalScreen[None]):
 
     def title_text(self) -> str:
         names = " and ".join(f"w {a}" for a in self.addresses)
-        return (f"The loss around {names} (±{self.span:g}, "
-                f"{self.points}{'×' + str(self.points) if len(self.addresses) == 2 else ''} "
-                "points) · every other weight held at its current value")
+        return (
+            f"The loss around {names} (±{self.span:g}, "
+            f"{self.points}{'×' + str(self.points) if len(self.addresses) == 2 else ''} "
+            "points) · every other weight held at its current value"
+        )
 
     def start(self) -> None:
         """Compute the slice in a worker; say so if it takes more than PROGRESS_AFTER s."""
@@ -87,7 +98,8 @@ class SliceScreen(DismissOnce, ModalScreen[None]):
             seconds = time.monotonic() - self._started
             settings = self.points ** len(self.addresses)
             self.query_one("#probe-body", Static).update(
-                Text(f"computing {settings:,} losses of the batch… {seconds:.1f} s", "italic"))
+                Text(f"computing {settings:,} losses of the batch… {seconds:.1f} s", "italic")
+            )
 
     result_key = None
 
@@ -130,35 +142,47 @@ class SliceScreen(DismissOnce, ModalScreen[None]):
         if len(self.addresses) == 1:
             address = self.addresses[0]
             text.append("● now ", "bold")
-            text.append(f"w {address} = {g(result.current[0])}, C = {g(result.loss_current)}, "
-                        f"slope ∂C/∂w = {g(result.gradient[0])} (the grey tangent)\n")
+            text.append(
+                f"w {address} = {g(result.current[0])}, C = {g(result.loss_current)}, "
+                f"slope ∂C/∂w = {g(result.gradient[0])} (the grey tangent)\n"
+            )
             text.append("◆ next ", "bold #f58230")
-            promised = result.loss_current + result.gradient[0] * (result.next[0]
-                                                                    - result.current[0])
-            text.append(f"update ({rate}): w → {g(result.next[0])}, C there = "
-                        f"{g(result.loss_next)} on this slice (the tangent promised "
-                        f"{g(promised)}), {g(result.loss_after_update)} after the whole update "
-                        "(every weight moves, not only this one)")
+            promised = result.loss_current + result.gradient[0] * (
+                result.next[0] - result.current[0]
+            )
+            text.append(
+                f"update ({rate}): w → {g(result.next[0])}, C there = "
+                f"{g(result.loss_next)} on this slice (the tangent promised "
+                f"{g(promised)}), {g(result.loss_after_update)} after the whole update "
+                "(every weight moves, not only this one)"
+            )
             inside = abs(result.next[0] - result.current[0]) <= self.span
             if not inside:
                 text.append(" (outside the picture: + widens it)", "dim")
             return text
         a, b = self.addresses
         text.append("● now ", "bold")
-        text.append(f"w {a} = {g(result.current[0])} (across), w {b} = {g(result.current[1])} "
-                    f"(up), C = {g(result.loss_current)}\n")
+        text.append(
+            f"w {a} = {g(result.current[0])} (across), w {b} = {g(result.current[1])} "
+            f"(up), C = {g(result.loss_current)}\n"
+        )
         text.append(f"∙→ downhill −∇C = ({g(-result.gradient[0])}, {g(-result.gradient[1])}); ")
         text.append("◆ next ", "bold #f58230")
-        text.append(f"update ({rate}): C there = {g(result.loss_next)}; · the path of the "
-                    f"last {self.path_steps} steps\n")
+        text.append(
+            f"update ({rate}): C there = {g(result.loss_next)}; · the path of the "
+            f"last {self.path_steps} steps\n"
+        )
         text.append_text(landscape.legend(result))
-        text.append("  (band edges: contour levels; the map is drawn at the current values of "
-                    "every other weight)", "dim")
+        text.append(
+            "  (band edges: contour levels; the map is drawn at the current values of "
+            "every other weight)",
+            "dim",
+        )
         return text
 
     def action_span(self, direction: int) -> None:
         """+ and -: twice or half the span."""
-        self.span = min(1e3, max(1e-6, self.span * 2.0 ** direction))
+        self.span = min(1e3, max(1e-6, self.span * 2.0**direction))
         self.start()
 
     def action_resolution(self) -> None:
@@ -169,5 +193,7 @@ class SliceScreen(DismissOnce, ModalScreen[None]):
 
     def render_text(self) -> str:
         """What the view shows, as plain text (for tests)."""
-        return "\n".join(str(self.query_one(part, Static).render())
-                         for part in ("#probe-title", "#slice-picture", "#probe-body"))
+        return "\n".join(
+            str(self.query_one(part, Static).render())
+            for part in ("#probe-title", "#slice-picture", "#probe-body")
+        )

@@ -31,12 +31,19 @@ class WeightEditor(DismissOnce, ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         n_in = self.stepper.weights[self.weight_layer].shape[1]
         with Vertical(id="weight-editor"):
-            yield Static(f"Edit a weight of layer {self.weight_layer + 1}, unit {self.unit + 1}",
-                         classes="title", markup=False)
-            yield Label(f"which: an input number 1..{n_in} (W[{self.unit + 1}, i]) or b", markup=False)
+            yield Static(
+                f"Edit a weight of layer {self.weight_layer + 1}, unit {self.unit + 1}",
+                classes="title",
+                markup=False,
+            )
+            yield Label(
+                f"which: an input number 1..{n_in} (W[{self.unit + 1}, i]) or b", markup=False
+            )
             yield Input("1", id="which")
             yield Label("new value")
-            yield Input(f"{float(self.stepper.weights[self.weight_layer][self.unit, 0])!r}", id="value")
+            yield Input(
+                f"{float(self.stepper.weights[self.weight_layer][self.unit, 0])!r}", id="value"
+            )
             yield Static("", id="weight-error")
 
     def on_mount(self) -> None:
@@ -85,8 +92,12 @@ class WeightEditor(DismissOnce, ModalScreen[str | None]):
                 error.update(Text(f"refused: value: {text!r} is not a number", style="bold red"))
                 return
         if not math.isfinite(value) or abs(value) > 1e6:
-            error.update(Text(f"refused: value: {text} is out of range (allowed: finite, |w| ≤ 1e6)",
-                              style="bold red"))
+            error.update(
+                Text(
+                    f"refused: value: {text} is out of range (allowed: finite, |w| ≤ 1e6)",
+                    style="bold red",
+                )
+            )
             return
         array, index = target
         old = float(array[index])

@@ -25,8 +25,15 @@ class DecisionBoundary(Paletted):
     cursor: reactive[tuple[int, int]] = reactive((1, 0), init=False, repaint=False)
     """The diagram's selected unit: a hidden unit shows its own activation map."""
 
-    def __init__(self, *, keep_aspect: bool = True, name: str | None = None,
-                 id: str | None = None, classes: str | None = None, disabled: bool = False):
+    def __init__(
+        self,
+        *,
+        keep_aspect: bool = True,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.keep_aspect = keep_aspect
         self.network: NetworkCopy | None = None
@@ -88,8 +95,15 @@ class DecisionBoundary(Paletted):
             if self.network is None or self.data is None:
                 strips = [Strip.blank(width)] * height
             else:
-                lines = boundary_lines(self.network, self.data, width, height, self.unit,
-                                       self.keep_aspect, self.palette)
+                lines = boundary_lines(
+                    self.network,
+                    self.data,
+                    width,
+                    height,
+                    self.unit,
+                    self.keep_aspect,
+                    self.palette,
+                )
                 strips = [Strip(line, width) for line in lines]
             # under every cell the theme's colours: a blank row or a title's gap would else
             # keep the terminal's default background (black in a browser, on a light theme)

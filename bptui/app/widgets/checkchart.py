@@ -38,7 +38,9 @@ class UpdateCheckChart(SnapshotPlot):
         steps = np.arange(len(checks))[known]  # row t: the update of step t
         checks = checks[known]
         plt.subplots(1, 2)
-        width = max(10, self.size.width // 2)  # steps are whole numbers, ticked as in the loss chart
+        width = max(
+            10, self.size.width // 2
+        )  # steps are whole numbers, ticked as in the loss chart
         left = plt.subplot(1, 1)
         self.curve(steps, checks[:, 0], "∇C·Δθ", "blue", plt=left)
         self.curve(steps, checks[:, 1], "actual", "orange", plt=left)

@@ -26,7 +26,7 @@ from bptui.app.widgets.lines import Line, LinesWidget, lines_text, runs_line
 from bptui.engine.names import layer_name, short_names
 from bptui.engine.numtext import fit, number
 
-FAN = 24   # more edges than this between two columns: only the selected unit's are drawn
+FAN = 24  # more edges than this between two columns: only the selected unit's are drawn
 TITLE = Style(bold=True)
 ACTIVE = Style(bold=True, reverse=True)
 DIM = Style(dim=True)
@@ -164,9 +164,15 @@ class NetworkDiagram(LinesWidget):
                 return out
         return [(c.x, forms(c.index)[2]) for c in columns]
 
-    def edge_cells(self, w: np.ndarray, cells: int, height: int, rows_in: tuple,
-                   rows_out: tuple, pairs: tuple | None = None
-                   ) -> list[tuple[int, int, str, int]]:
+    def edge_cells(
+        self,
+        w: np.ndarray,
+        cells: int,
+        height: int,
+        rows_in: tuple,
+        rows_out: tuple,
+        pairs: tuple | None = None,
+    ) -> list[tuple[int, int, str, int]]:
         """(x, y, character, colour level) of the cells edges pass through; w (out, in) shown;
         `pairs` ((j, i), ...) limits the edges drawn (default: all)."""
         scale = float(np.abs(w).max()) if w.size else 0.0
@@ -189,8 +195,14 @@ class NetworkDiagram(LinesWidget):
         if pairs is None:
             pairs = tuple((j, i) for j in range(len(rows_out)) for i in range(len(rows_in)))
         for j, i in pairs:
-            canvas.line(1, rows_in[i] * 4 + 1, cells * 2 - 2, rows_out[j] * 4 + 1,
-                        abs(levels[j][i]) + abs(float(w[j, i])) / scale / 100, levels[j][i])
+            canvas.line(
+                1,
+                rows_in[i] * 4 + 1,
+                cells * 2 - 2,
+                rows_out[j] * 4 + 1,
+                abs(levels[j][i]) + abs(float(w[j, i])) / scale / 100,
+                levels[j][i],
+            )
         result = []
         for cy in range(height):
             for cx in range(1, cells - 1):
@@ -240,8 +252,16 @@ class NetworkDiagram(LinesWidget):
         style = Style(color="green") if guess == label else Style(color="red")
         return which, f"label {label_text}, predicted {guess_text}", style
 
-    def pictures(self, snap: Snapshot, image: tuple[int, int], put, x: int, width: int,
-                 room: int, height: int) -> None:
+    def pictures(
+        self,
+        snap: Snapshot,
+        image: tuple[int, int],
+        put,
+        x: int,
+        width: int,
+        room: int,
+        height: int,
+    ) -> None:
         """Image inputs: the selected sample's raw pixel values as a picture (grey levels, two
         pixels a cell) with its label and the network's prediction, and with a first-layer unit
         selected its incoming weights the same way (its receptive field, blue + / orange −).
@@ -277,9 +297,11 @@ class NetworkDiagram(LinesWidget):
         source = min(self.source, n_in)
         name = "b" if source == n_in else str(source + 1)
         value = float(view.b[unit] if source == n_in else view.w[unit, source])
-        for label in (f"w {layer + 1}:{unit + 1}:{name} = {number(value, 8)}",
-                      f"w {layer + 1}:{unit + 1}:{name} = {fit(value, 5)}",
-                      f"w {layer + 1}:{unit + 1}:{name}"):
+        for label in (
+            f"w {layer + 1}:{unit + 1}:{name} = {number(value, 8)}",
+            f"w {layer + 1}:{unit + 1}:{name} = {fit(value, 5)}",
+            f"w {layer + 1}:{unit + 1}:{name}",
+        ):
             if len(label) <= width:
                 break
         col_in, col_out = plan.column(layer), plan.column(column)
@@ -304,15 +326,21 @@ class NetworkDiagram(LinesWidget):
         """The plan for this snapshot and size (windows follow the cursor, moving as little as
         they can from the last plan's)."""
         image = snap.data.image
-        self._plan = plan(snap.layers, width, height, self.cursor,
-                          image_width=image[1] if image else None,
-                          previous=getattr(self, "_plan", None),
-                          reserve_bottom=self.source is not None,
-                          names_width=max(map(len, snap.data.feature_names), default=0))
+        self._plan = plan(
+            snap.layers,
+            width,
+            height,
+            self.cursor,
+            image_width=image[1] if image else None,
+            previous=getattr(self, "_plan", None),
+            reserve_bottom=self.source is not None,
+            names_width=max(map(len, snap.data.feature_names), default=0),
+        )
         return self._plan
 
-    def node_texts(self, snap: Snapshot, plan: Plan, column: Column) -> list[tuple[
-            int, str, str | None, bool, bool]]:
+    def node_texts(
+        self, snap: Snapshot, plan: Plan, column: Column
+    ) -> list[tuple[int, str, str | None, bool, bool]]:
         """Per shown unit: (unit, a line, δ line or None, a is current, δ is current); one-row
         plans put both on the a line. Every line fits the column's width. A saturated or dead
         unit is marked ✕ in every plan (labelled: instead of its "a " label; else before its a,
@@ -321,8 +349,11 @@ class NetworkDiagram(LinesWidget):
         a, delta, a_now, delta_now = snap.column_values(column.index, self.sample)
         view = snap.views[column.index - 1] if 0 < column.index < snap.depth else None
         flat = view.flat if view is not None else None
-        names = short_names(snap.data.feature_names, snap.layers[0],
-                            width - vw - 1 if plan.one_row else width - (2 if plan.labelled else 0))
+        names = short_names(
+            snap.data.feature_names,
+            snap.layers[0],
+            width - vw - 1 if plan.one_row else width - (2 if plan.labelled else 0),
+        )
         out = []
         for unit in range(column.first, column.first + column.shown):
             is_flat = flat is not None and bool(flat[unit])
@@ -341,8 +372,9 @@ class NetworkDiagram(LinesWidget):
                 below = f"δ {d_text}" if d_text is not None else f"  {names[unit]}"
             else:
                 line, below = a_text, d_text if d_text is not None else names[unit]
-            out.append((unit, line[:width], below[:width] if below is not None else None,
-                        a_now, delta_now))
+            out.append(
+                (unit, line[:width], below[:width] if below is not None else None, a_now, delta_now)
+            )
         return out
 
     def build(self) -> Text:
@@ -378,14 +410,16 @@ class NetworkDiagram(LinesWidget):
             put(width - 1, 0, "›", DIM)
         for column, (x, title) in zip(columns, self.titles(plan, width)):
             highlighted = (active_layer is not None and column.index == active_layer + 1) or (
-                last.phase == Phase.UPDATE and column.index > 0)
+                last.phase == Phase.UPDATE and column.index > 0
+            )
             put(x, 0, title, ACTIVE if highlighted else TITLE)
             view = snap.views[column.index - 1] if 0 < column.index < depth else None
             if view is not None and view.flat is not None and view.flat.any():  # under the title
                 kind = "dead" if view.flat_kind == "dead" else "sat."
                 count = int(view.flat.sum())
-                text = next((t for t in (f"{count}✕ {kind}", f"{count}✕")
-                             if len(t) <= column.width), "")
+                text = next(
+                    (t for t in (f"{count}✕ {kind}", f"{count}✕") if len(t) <= column.width), ""
+                )
                 put(column.x, 1, text, FLAT)
 
         # direction of flow over the gap of the active weight layer
@@ -417,13 +451,15 @@ class NetworkDiagram(LinesWidget):
             cells = col_out.x - x0
             if cells < 3:
                 continue
-            rows_in = tuple(col_in.row(i) for i in range(col_in.first,
-                                                          col_in.first + col_in.shown))
-            rows_out = tuple(col_out.row(j) for j in range(col_out.first,
-                                                            col_out.first + col_out.shown))
+            rows_in = tuple(col_in.row(i) for i in range(col_in.first, col_in.first + col_in.shown))
+            rows_out = tuple(
+                col_out.row(j) for j in range(col_out.first, col_out.first + col_out.shown)
+            )
             bright = active_layer is None or active_layer == layer or last.phase == Phase.UPDATE
-            w = snap.views[layer].w[col_out.first:col_out.first + col_out.shown,
-                                    col_in.first:col_in.first + col_in.shown]
+            w = snap.views[layer].w[
+                col_out.first : col_out.first + col_out.shown,
+                col_in.first : col_in.first + col_in.shown,
+            ]
             pairs = self.edge_pairs(col_in, col_out)
             for cx, cy, ch, tag in self.edge_cells(w, cells, height, rows_in, rows_out, pairs):
                 put(x0 + cx, cy, ch, line_style(tag, bright))
@@ -440,9 +476,13 @@ class NetworkDiagram(LinesWidget):
                 continue
             if plan.one_row:
                 vw = plan.value_width
-                put(column.x, plan.body_top - 1,
+                put(
+                    column.x,
+                    plan.body_top - 1,
                     ("x" if column.index == 0 else "a").ljust(vw + 1)
-                    + ("" if column.index == 0 else "δ"), DIM)
+                    + ("" if column.index == 0 else "δ"),
+                    DIM,
+                )
             view = snap.views[column.index - 1] if 0 < column.index < depth else None
             flat = view.flat if view is not None else None
             for unit, line, below, a_now, delta_now in self.node_texts(snap, plan, column):
@@ -455,15 +495,25 @@ class NetworkDiagram(LinesWidget):
                     if column.index == 0:
                         put(column.x, y + 1, below, CURSOR if selected else DIM)
                     else:
-                        put(column.x, y + 1, below.ljust(column.width),
-                            CURSOR if selected else (None if delta_now else STALE))
+                        put(
+                            column.x,
+                            y + 1,
+                            below.ljust(column.width),
+                            CURSOR if selected else (None if delta_now else STALE),
+                        )
             if column.windowed:
                 label = range_label(column.first, column.shown, column.total, room)
                 put(column.x, column.range_row, label.ljust(min(room, len(label) + 1)), DIM)
                 ranges.append((column, label))
         if self.source is None:  # else the bottom row names the selected weight
-            legend = next((t for t in legend_forms(plan, ranges) if len(t) <= width
-                           and not "".join(grid[height - 1][:len(t)]).strip()), "")
+            legend = next(
+                (
+                    t
+                    for t in legend_forms(plan, ranges)
+                    if len(t) <= width and not "".join(grid[height - 1][: len(t)]).strip()
+                ),
+                "",
+            )
             put(0, height - 1, legend, DIM)
 
         lines = []

@@ -83,8 +83,12 @@ def range_label(first: int, shown: int, total: int, width: int) -> str:
     """'units 1-6 of 16' in at most `width` cells (shorter forms where it does not fit)."""
     a, b = first + 1, first + shown
     span = f"{a}-{b}" if b > a else f"{a}"
-    for text in (f"units {span} of {total}", f"{span} of {total}", f"{span}/{total}",
-                 f"{shown}/{total}"):
+    for text in (
+        f"units {span} of {total}",
+        f"{span} of {total}",
+        f"{span}/{total}",
+        f"{shown}/{total}",
+    ):
         if len(text) <= width:
             return text
     return ""
@@ -126,10 +130,16 @@ def _window(start: int, size: int, count: int, keep: int) -> int:
     return max(0, min(start, count - size))
 
 
-def plan(layers: tuple[int, ...] | list[int], width: int, height: int,
-         cursor: tuple[int, int] = (1, 0), image_width: int | None = None,
-         previous: Plan | None = None, reserve_bottom: bool = False,
-         names_width: int = 0) -> Plan | None:
+def plan(
+    layers: tuple[int, ...] | list[int],
+    width: int,
+    height: int,
+    cursor: tuple[int, int] = (1, 0),
+    image_width: int | None = None,
+    previous: Plan | None = None,
+    reserve_bottom: bool = False,
+    names_width: int = 0,
+) -> Plan | None:
     """The layout of a network of `layers` units per layer in width × height cells, with the
     unit `cursor` (column, unit) visible; `image_width`: the input is a picture this many cells
     wide; `previous`: the last plan (windows move as little as they can); `reserve_bottom`:
@@ -153,28 +163,32 @@ def plan(layers: tuple[int, ...] | list[int], width: int, height: int,
 
     def tall(rows_per_unit: int, body_top: int) -> bool:
         rows = bottom - body_top
-        return all(n * rows_per_unit <= rows for k, n in enumerate(layers)
-                   if not (k == 0 and image_width))
+        return all(
+            n * rows_per_unit <= rows for k, n in enumerate(layers) if not (k == 0 and image_width)
+        )
 
     def choose(name: int):
         """(node, labelled, value width, gap, one row, input column width) that fit, or None."""
+
         def fits(node, labelled, value, gap, one_row):
             lead = lead_width(node, labelled, value, one_row, name)
             return lead + (count - 1) * (node + gap) <= width
 
         two_row = [(node, labelled, value, gap, False) for node, labelled, value, gap in TWO_ROW]
         one_row = [(2 * value + 1, False, value, gap, True) for value, gap in ONE_ROW]
-        order = two_row if tall(2, 2) else (
-            one_row if any(fits(*c) for c in one_row) else two_row)
+        order = two_row if tall(2, 2) else (one_row if any(fits(*c) for c in one_row) else two_row)
         found = next((c for c in order if fits(*c)), None)
         return None if found is None else (*found, lead_width(*found[:3], found[4], name))
 
     choice = choose(0)
     named = choose(min(names_width, MAX_NAME)) if names_width else None
-    if choice is not None and named is not None and (
-            named[0], named[1], named[2], named[4]) == (choice[0], choice[1], choice[2], choice[4]):
+    if (
+        choice is not None
+        and named is not None
+        and (named[0], named[1], named[2], named[4]) == (choice[0], choice[1], choice[2], choice[4])
+    ):
         choice = named  # the same nodes, with the inputs' names whole
-    first_width = (lambda node: max(node, image_width) if image_width else node)
+    first_width = lambda node: max(node, image_width) if image_width else node
     lead = None
     if choice is not None:
         node, labelled, value, _, one_row, lead = choice
@@ -217,6 +231,7 @@ def plan(layers: tuple[int, ...] | list[int], width: int, height: int,
             pitch = 1
         used = pitch * (shown - 1) + per_unit + (1 if shown < total else 0)
         top = body_top + max(0, (rows - used) // 2)
-        columns.append(Column(index, xs[k], lead if k == 0 else node, first, shown, total,
-                              top, pitch))
+        columns.append(
+            Column(index, xs[k], lead if k == 0 else node, first, shown, total, top, pitch)
+        )
     return Plan(tuple(columns), count, one_row, labelled, value, body_top)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.reactive import reactive
 from textual.containers import VerticalScroll
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from bptui.engine.explain import Line
 from bptui.engine.numtext import number
-
 
 RAW = {"raw": "", "pos": "#4287f5", "neg": "#f58230", "mark": "bold"}
 """Lines kept as they are (bars, trees), plain or in a value's colour (blue +, orange −)."""
@@ -66,5 +65,7 @@ class ExplainPane(VerticalScroll, can_focus=False):
 
     def render_text(self) -> str:
         """What the pane shows, as plain text (for tests)."""
-        return "\n".join(str(self.query_one(f"#explain-{part}", Static).render())
-                         for part in ("earlier", "latest"))
+        return "\n".join(
+            str(self.query_one(f"#explain-{part}", Static).render())
+            for part in ("earlier", "latest")
+        )

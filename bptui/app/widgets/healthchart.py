@@ -19,14 +19,23 @@ GUIDE = -3.0  # log10 of the update-to-weight ratio CS231n suggests
 TITLES = ("‖∂C/∂W‖ per layer (log)", "‖ΔW‖/‖W‖ (1e-3 healthy)", "% saturated or dead")
 SHORT_TITLES = ("‖∂C/∂W‖ (log)", "‖ΔW‖/‖W‖ (log)", "% sat./dead")
 """The titles where a plot is too narrow for TITLES (plotext drops a title wider than its plot)."""
-RICH_COLOURS = {"blue": "blue", "orange": "yellow", "green": "green", "magenta": "magenta",
-                "cyan": "cyan", "red": "red", "yellow": "bright_yellow", "white": "white"}
+RICH_COLOURS = {
+    "blue": "blue",
+    "orange": "yellow",
+    "green": "green",
+    "magenta": "magenta",
+    "cyan": "cyan",
+    "red": "red",
+    "yellow": "bright_yellow",
+    "white": "white",
+}
 """plotext's colour names as Rich writes the same terminal colours (for the legend line)."""
 
 
 def legend(layers: int, hidden: int, width: int) -> Text:
     """The legend line: one coloured dash and name per weight layer W (and hidden layer h, in
     the % plot), shorter where the pane is narrow."""
+
     def line(full: bool) -> Text:
         text = Text("layers: " if full else "", style="dim", no_wrap=True, overflow="ellipsis")
         for layer in range(layers):
@@ -66,12 +75,16 @@ class HealthChart(SnapshotPlot):
             self.query_one("#health-legend", Static).update("")
             return
         self.query_one("#health-legend", Static).update(
-            legend(trace.grad_norm.shape[1], trace.saturated.shape[1], self.size.width))
+            legend(trace.grad_norm.shape[1], trace.saturated.shape[1], self.size.width)
+        )
         steps = np.arange(n)
-        plots = [(TITLES[0], trace.grad_norm[:n], True, "W"),
-                 (TITLES[1], trace.update_ratio[:n], True, "W")]
-        shares = np.fmax(np.nan_to_num(trace.saturated[:n], nan=-1.0),
-                         np.nan_to_num(trace.dead[:n], nan=-1.0))
+        plots = [
+            (TITLES[0], trace.grad_norm[:n], True, "W"),
+            (TITLES[1], trace.update_ratio[:n], True, "W"),
+        ]
+        shares = np.fmax(
+            np.nan_to_num(trace.saturated[:n], nan=-1.0), np.nan_to_num(trace.dead[:n], nan=-1.0)
+        )
         flat = shares.shape[1] > 0 and (shares >= 0).any()
         if flat:
             plots.append((TITLES[2], 100 * np.where(shares < 0, np.nan, shares), False, "h"))
@@ -82,8 +95,15 @@ class HealthChart(SnapshotPlot):
             self.shown_range = (float("inf"), float("-inf"))
             for layer in range(values.shape[1]):
                 name = f"{prefix}{layer + 1}"
-                self.curve(steps, values[:, layer], None, COLOURS[layer % len(COLOURS)], log,
-                           plt=sub, tag=name if values.shape[1] <= 3 else None)
+                self.curve(
+                    steps,
+                    values[:, layer],
+                    None,
+                    COLOURS[layer % len(COLOURS)],
+                    log,
+                    plt=sub,
+                    tag=name if values.shape[1] <= 3 else None,
+                )
             if i == 1:
                 sub.hline(GUIDE, "gray")
             if not log:

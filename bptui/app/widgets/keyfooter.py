@@ -15,18 +15,53 @@ from textual.widgets._footer import FooterKey
 
 from bptui.keys import KEYS
 
-RELEVANCE = ("micro", "step", "run", "explain", "help", "predict", "forward", "error", "backward",
-             "update", "boundary", "health", "undo", "settings", "presets", "reset", "lr_up",
-             "lr_down", "log", "pin", "gradcheck", "redo", "quit")
+RELEVANCE = (
+    "micro",
+    "step",
+    "run",
+    "explain",
+    "help",
+    "predict",
+    "forward",
+    "error",
+    "backward",
+    "update",
+    "boundary",
+    "health",
+    "undo",
+    "settings",
+    "presets",
+    "reset",
+    "lr_up",
+    "lr_down",
+    "log",
+    "pin",
+    "gradcheck",
+    "redo",
+    "quit",
+)
 """Key ids (keys.KEYS) outside lessons, the most useful first: the ones the footer keeps when
 the line is short."""
 
 LESSON_FIRST = ("lesson_next", "lesson_hint")
 """In a lesson: n and t before the step's own keys."""
 
-MOVES = frozenset({"cursor_up", "cursor_down", "cursor_left", "cursor_right", "layer_prev",
-                   "layer_next", "source_prev", "source_next", "sample_prev", "sample_next",
-                   "lesson_page_down", "lesson_page_up"})
+MOVES = frozenset(
+    {
+        "cursor_up",
+        "cursor_down",
+        "cursor_left",
+        "cursor_right",
+        "layer_prev",
+        "layer_next",
+        "source_prev",
+        "source_next",
+        "sample_prev",
+        "sample_next",
+        "lesson_page_down",
+        "lesson_page_up",
+    }
+)
 """Keys that move a cursor or scroll: the panes' titles and the step's text name them; in the
 footer they would take the room of the keys that do something."""
 
@@ -52,8 +87,7 @@ class KeyFooter(Footer):
             return list(RELEVANCE)
         by_key = {k.key: k.id for k in KEYS}
         step = [by_key[key] for key in lesson.step.keys or () if key in by_key]
-        return list(dict.fromkeys([*LESSON_FIRST, *step, *([] if step else RELEVANCE),
-                                   "help"]))
+        return list(dict.fromkeys([*LESSON_FIRST, *step, *([] if step else RELEVANCE), "help"]))
 
     def compose(self):
         if not self._bindings_ready:
@@ -80,15 +114,25 @@ class KeyFooter(Footer):
             chosen.sort(key=ORDER.__getitem__)  # the usual order: f e b u together
         for ident in chosen:
             _, binding, enabled, tooltip = active[ident]
-            yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
-                            binding.action, disabled=not enabled,
-                            tooltip=tooltip).data_bind(compact=Footer.compact)
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip,
+            ).data_bind(compact=Footer.compact)
         if palette is not None:
             binding = palette.binding
-            yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
-                            binding.action, classes="-command-palette",
-                            disabled=not palette.enabled,
-                            tooltip=binding.tooltip or binding.description)
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                classes="-command-palette",
+                disabled=not palette.enabled,
+                tooltip=binding.tooltip or binding.description,
+            )
 
     def cells(self, binding) -> int:
         """The cells of a key in the compact footer: the key, a blank, its label."""

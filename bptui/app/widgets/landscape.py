@@ -25,8 +25,17 @@ NEXT = Style(color="#f58230", bold=True)
 PATH = Style(color="bright_white")
 DIM = Style(dim=True)
 BANDS = 8
-RAMP = ((24, 38, 92), (33, 102, 172), (67, 147, 195), (146, 197, 222), (209, 229, 240),
-        (253, 219, 199), (244, 165, 130), (214, 96, 77), (178, 24, 43))
+RAMP = (
+    (24, 38, 92),
+    (33, 102, 172),
+    (67, 147, 195),
+    (146, 197, 222),
+    (209, 229, 240),
+    (253, 219, 199),
+    (244, 165, 130),
+    (214, 96, 77),
+    (178, 24, 43),
+)
 """Low loss dark blue … high loss red: the band colours are taken along it."""
 ARROWS = "→↗↑↖←↙↓↘"
 
@@ -44,7 +53,11 @@ def band_colours(bands: int = BANDS) -> list[Color]:
         lo = int(math.floor(t))
         hi = min(lo + 1, len(RAMP) - 1)
         f = t - lo
-        out.append(Color.from_rgb(*(round(a + (b - a) * f) for a, b in zip(RAMP[lo], RAMP[hi], strict=True))))
+        out.append(
+            Color.from_rgb(
+                *(round(a + (b - a) * f) for a, b in zip(RAMP[lo], RAMP[hi], strict=True))
+            )
+        )
     return out
 
 
@@ -71,7 +84,7 @@ def curve_text(sl, width: int, height: int) -> Text:
     plot_w, plot_h = max(8, width - label), max(3, height - 1)
     chars, styles = _grid(width, height)
     if not finite.size:
-        chars[0][:len("no finite loss on this slice")] = list("no finite loss on this slice")
+        chars[0][: len("no finite loss on this slice")] = list("no finite loss on this slice")
         return _text(chars, styles)
     lo, hi = float(finite.min()), float(finite.max())
     if hi - lo < 1e-12 * max(1.0, abs(hi)):
@@ -120,7 +133,7 @@ def curve_text(sl, width: int, height: int) -> Text:
     mark(sl.next[0], sl.loss_next, "◆", NEXT)
     mark(current, sl.loss_current, "●", POINT)
     for y, value in ((0, hi), (plot_h - 1, lo)):
-        for i, ch in enumerate(number(value).rjust(label - 1)[:label - 1]):
+        for i, ch in enumerate(number(value).rjust(label - 1)[: label - 1]):
             chars[y][i], styles[y][i] = ch, DIM
     axis = f"w {number(w0)}".ljust(plot_w // 2) + f"{number(w1)}".rjust(plot_w - plot_w // 2)
     for i, ch in enumerate(axis[:plot_w]):
@@ -156,8 +169,13 @@ def heat_text(sl, width: int, height: int, path: np.ndarray | None = None) -> Te
     chars, styles = _grid(width, height)
     ix = np.clip(np.round(np.arange(cols) / max(1, cols - 1) * (n1 - 1)).astype(int), 0, n1 - 1)
     pixel_rows = 2 * rows
-    iy = np.clip(np.round((pixel_rows - 1 - np.arange(pixel_rows)) / max(1, pixel_rows - 1)
-                          * (n2 - 1)).astype(int), 0, n2 - 1)
+    iy = np.clip(
+        np.round(
+            (pixel_rows - 1 - np.arange(pixel_rows)) / max(1, pixel_rows - 1) * (n2 - 1)
+        ).astype(int),
+        0,
+        n2 - 1,
+    )
     bands = np.searchsorted(levels, grid, side="right")
     bands = np.where(np.isfinite(grid), bands, -1)
     for r in range(rows):
@@ -166,8 +184,10 @@ def heat_text(sl, width: int, height: int, path: np.ndarray | None = None) -> Te
             fg = colours[upper[c]] if upper[c] >= 0 else None
             bg = colours[lower[c]] if lower[c] >= 0 else None
             chars[r][label + c], styles[r][label + c] = "▀", Style(color=fg, bgcolor=bg)
-    (a0, a1), (b0, b1) = (float(sl.values[0][0]), float(sl.values[0][-1])), \
-        (float(sl.values[1][0]), float(sl.values[1][-1]))
+    (a0, a1), (b0, b1) = (
+        (float(sl.values[0][0]), float(sl.values[0][-1])),
+        (float(sl.values[1][0]), float(sl.values[1][-1])),
+    )
 
     def cell(w1: float, w2: float) -> tuple[int, int] | None:
         if not (math.isfinite(w1) and math.isfinite(w2)) or not (a0 <= w1 <= a1 and b0 <= w2 <= b1):
@@ -181,8 +201,11 @@ def heat_text(sl, width: int, height: int, path: np.ndarray | None = None) -> Te
             x, y = where
             base = styles[y][x]
             chars[y][x] = symbol
-            styles[y][x] = Style(color=style.color, bold=style.bold,
-                                 bgcolor=base.bgcolor if base is not None else None)
+            styles[y][x] = Style(
+                color=style.color,
+                bold=style.bold,
+                bgcolor=base.bgcolor if base is not None else None,
+            )
 
     if path is not None:
         for w1, w2 in path:
@@ -203,7 +226,7 @@ def heat_text(sl, width: int, height: int, path: np.ndarray | None = None) -> Te
     put(cell(*sl.next), "◆", NEXT)
     put(now, "●", POINT)
     for y, value in ((0, b1), (rows - 1, b0)):
-        for i, ch in enumerate(number(value).rjust(label - 1)[:label - 1]):
+        for i, ch in enumerate(number(value).rjust(label - 1)[: label - 1]):
             chars[y][i], styles[y][i] = ch, DIM
     axis = f"{number(a0)}".ljust(cols // 2) + f"{number(a1)}".rjust(cols - cols // 2)
     for i, ch in enumerate(axis[:cols]):

@@ -21,9 +21,9 @@ the frame that changed the rest).
 from __future__ import annotations
 
 from rich.markdown import Markdown
-from rich.theme import Theme
 from rich.segment import Segment
 from rich.text import Text
+from rich.theme import Theme
 from textual.app import ComposeResult
 from textual.containers import ScrollableContainer, Vertical, VerticalScroll
 from textual.widget import Widget
@@ -110,8 +110,9 @@ class LessonPane(Vertical):
             for view in self.parent.query(ScrollableContainer):
                 if view is not scroll:
                     self.watch(view, "scroll_y", self.show_more, init=False)
-                    self.watch(view, "virtual_size", lambda: self.call_after_refresh(self.fit),
-                               init=False)
+                    self.watch(
+                        view, "virtual_size", lambda: self.call_after_refresh(self.fit), init=False
+                    )
 
     # ----- what it shows ----------------------------------------------------------------------
 
@@ -155,8 +156,11 @@ class LessonPane(Vertical):
     def rows_needed(view: Widget) -> int:
         """The rows `view` would take to show all it holds."""
         if isinstance(view, ScrollableContainer):  # its virtual size is at least its size
-            return sum(child.outer_size.height + child.styles.margin.height
-                       for child in view.children if child.display)
+            return sum(
+                child.outer_size.height + child.styles.margin.height
+                for child in view.children
+                if child.display
+            )
         build = getattr(view, "build_lines", None)
         return len(build()) if build is not None else view.size.height
 
@@ -253,8 +257,9 @@ class LessonPane(Vertical):
         return self.scroll_by_page(scroll, direction, self.blank_rows())
 
     @staticmethod
-    def scroll_by_page(scroll: ScrollableContainer, direction: int,
-                       blank: frozenset = frozenset()) -> bool:
+    def scroll_by_page(
+        scroll: ScrollableContainer, direction: int, blank: frozenset = frozenset()
+    ) -> bool:
         """Scroll by the rows shown, to a row that is not blank (one of `blank`) when one is
         within reach: a page never starts with the gap between two paragraphs. False when it
         is already at that end."""
@@ -272,7 +277,9 @@ class LessonPane(Vertical):
         if width <= 0 or self.markdown is None:
             return frozenset()
         console = self.app.console
-        lines = console.render_lines(self.markdown, console.options.update_width(width),
-                                     pad=False)
-        return frozenset(y for y, line in enumerate(lines)
-                         if not "".join(segment.text for segment in line).strip())
+        lines = console.render_lines(self.markdown, console.options.update_width(width), pad=False)
+        return frozenset(
+            y
+            for y, line in enumerate(lines)
+            if not "".join(segment.text for segment in line).strip()
+        )

@@ -180,8 +180,8 @@ class LineStrips:
     def __init__(self, width: int, base: Style | None):
         self.width = width
         self.base = base
-        self._styles: dict = {}    # run style → the segment's style (base under it)
-        self._strips: dict = {}    # Line → Strip, of the last conversion
+        self._styles: dict = {}  # run style → the segment's style (base under it)
+        self._strips: dict = {}  # Line → Strip, of the last conversion
 
     def strip(self, line: Line) -> Strip:
         """One line as a Strip, cropped or padded to the width (as Segment.adjust_line_length
@@ -193,8 +193,9 @@ class LineStrips:
             if applied is None:
                 applied = styles[style] = (base + style) if base else style
             segments.append(Segment(text, applied))
-        return Strip(Segment.adjust_line_length(segments, self.width, style=base, pad=True),
-                     self.width)
+        return Strip(
+            Segment.adjust_line_length(segments, self.width, style=base, pad=True), self.width
+        )
 
     def convert(self, lines: list[Line], height: int) -> list[Strip]:
         """The first `height` lines as Strips, blank lines below them; only lines not among
@@ -275,8 +276,11 @@ class LinesWidget(Paletted):
         if old is None or old_look != self._strip_size or len(old) != len(self._strips):
             self.refresh()
             return
-        changed = [y for y, (a, b) in enumerate(zip(old, self._strips, strict=True))
-                   if a is not b and a != b]
+        changed = [
+            y
+            for y, (a, b) in enumerate(zip(old, self._strips, strict=True))
+            if a is not b and a != b
+        ]
         if changed:
             self.refresh(*(Region(0, y, size[0], 1) for y in changed))
 

@@ -50,18 +50,32 @@ class LossChart(SnapshotPlot):
     watch_ghosts = watch_settings = watch_log_steps = watch_events = watch_log_scale
 
     def key(self, snap: Snapshot):
-        return (len(snap.loss_history), len(snap.batch_loss_history), snap.step, self.log_scale,
-                self.log_steps, snap.diverged, self.ghosts, tuple(sorted(self.settings.items())),
-                self.events)
+        return (
+            len(snap.loss_history),
+            len(snap.batch_loss_history),
+            snap.step,
+            self.log_scale,
+            self.log_steps,
+            snap.diverged,
+            self.ghosts,
+            tuple(sorted(self.settings.items())),
+            self.events,
+        )
 
     def ceiling(self, snap: Snapshot) -> float | None:
         """The height losses are clipped at on the linear scale (None: nothing to clip)."""
         if self.log_scale:
             return None
-        series = [snap.loss_history, snap.batch_loss_history, snap.test_loss_history,
-                  *(g.loss for g in self.ghosts), *(g.test_loss for g in self.ghosts)]
-        firsts = [float(v[np.isfinite(v)][0]) for v in map(np.asarray, series)
-                  if np.isfinite(v).any()]
+        series = [
+            snap.loss_history,
+            snap.batch_loss_history,
+            snap.test_loss_history,
+            *(g.loss for g in self.ghosts),
+            *(g.test_loss for g in self.ghosts),
+        ]
+        firsts = [
+            float(v[np.isfinite(v)][0]) for v in map(np.asarray, series) if np.isfinite(v).any()
+        ]
         if not firsts or max(firsts) <= 0:
             return None
         top = CLIP_FACTOR * max(firsts)
@@ -69,8 +83,9 @@ class LossChart(SnapshotPlot):
             over = any(np.any(np.asarray(v, dtype=float) > top) for v in series)  # inf too
         return top if over else None
 
-    def curve(self, steps, values, label, color, log=False, plt=None, tag=None,
-              log_steps=False) -> bool:
+    def curve(
+        self, steps, values, label, color, log=False, plt=None, tag=None, log_steps=False
+    ) -> bool:
         """SnapshotPlot.curve, with the values above the linear scale's ceiling (and an
         infinite last loss) drawn at the ceiling."""
         top = getattr(self, "_ceiling", None)
@@ -93,17 +108,26 @@ class LossChart(SnapshotPlot):
                 self.curve(ghost.steps, ghost.test_loss, None, colour, log, log_steps=log_steps)
             if len(ghost.steps):
                 last = max(last, int(ghost.steps[-1]))
-        self.curve(*with_current(snap, snap.loss_history, snap.loss), "train", "blue", log,
-                   log_steps=log_steps)
-        self.curve(*with_current(snap, snap.test_loss_history, snap.test_loss), "test", "orange",
-                   log, log_steps=log_steps)
+        self.curve(
+            *with_current(snap, snap.loss_history, snap.loss),
+            "train",
+            "blue",
+            log,
+            log_steps=log_steps,
+        )
+        self.curve(
+            *with_current(snap, snap.test_loss_history, snap.test_loss),
+            "test",
+            "orange",
+            log,
+            log_steps=log_steps,
+        )
         for step in sorted({e.step for e in self.events if e.step <= snap.step})[:50]:
             self.plt.vline(math.log10(step + 1) if log_steps else step, "red")
         step_axis(self.plt, last, log_steps, self.size.width)
         if self._ceiling is not None:  # says so inside the plot: a compact chart has no title
             note = f"above {number(self._ceiling, 6)} clipped (l: log scale)"
-            self.plt.text(note, 0.05 * last, 0.5 * self._ceiling, color="red",
-                          alignment="left")
+            self.plt.text(note, 0.05 * last, 0.5 * self._ceiling, color="red", alignment="left")
         if log:
             log_value_axis(self.plt, *self.shown_range, self.size.height)
         self.plt.xlabel("step (log scale)" if log_steps else "step")

@@ -21,8 +21,8 @@ from bptui.engine.names import Names, short_names
 from bptui.engine.numtext import common_power, fit, number, scaled
 
 CELL = 8
-MIN_CELL = 5       # the narrowest cell a number is written in ('-0.42', '-1e-5')
-SCALED_CELL = 3    # a cell of a whole number on a common scale ('-42' for -0.42 at ×0.01)
+MIN_CELL = 5  # the narrowest cell a number is written in ('-0.42', '-1e-5')
+SCALED_CELL = 3  # a cell of a whole number on a common scale ('-42' for -0.42 at ×0.01)
 HEAD = Style(bold=True)
 DIM = Style(dim=True)
 LABEL = 9  # width of the row-label column
@@ -58,8 +58,9 @@ class MatrixView(LinesWidget):
     def watch_snapshot(self) -> None:
         self.schedule()
 
-    watch_weight_layer = watch_sample = watch_gradcheck = watch_cursor = watch_source = \
-        watch_names = watch_snapshot
+    watch_weight_layer = watch_sample = watch_gradcheck = watch_cursor = watch_source = (
+        watch_names
+    ) = watch_snapshot
 
     def selected(self, layer: int, n_in: int) -> tuple[int, int] | None:
         """(unit row, input column; n_in for the bias) of the weight cursor in weight layer
@@ -83,11 +84,16 @@ class MatrixView(LinesWidget):
         width = max(20, self.size.width)
         out = LinesBuilder()
         n_out, n_in = view.w.shape
-        header = [(f"Layer {layer + 1}/{snap.depth}", HEAD),
-                  (f"  {n_in} → {n_out} units, {view.activation}", DIM)]
+        header = [
+            (f"Layer {layer + 1}/{snap.depth}", HEAD),
+            (f"  {n_in} → {n_out} units, {view.activation}", DIM),
+        ]
         if snap.batch_size > 1:
-            which = "batch mean" if self.sample is None else (
-                f"sample {self.sample + 1}/{snap.batch_size}")
+            which = (
+                "batch mean"
+                if self.sample is None
+                else (f"sample {self.sample + 1}/{snap.batch_size}")
+            )
             header.append((f"  · {which}", DIM))
         self._selected = self.selected(layer, n_in)
         if self._selected is not None:
@@ -97,19 +103,31 @@ class MatrixView(LinesWidget):
         out.append_text(fitted(header, width))
         out.append("\n")
         if self._selected is not None:
-            source_name = "bias" if source == n_in else (
-                f"from x{source + 1}" if layer == 0 else f"from h{layer} unit {source + 1}")
-            out.append_text(fitted([(f"w {layer + 1}:{unit + 1}:{name} = "
-                                     f"{fmt(value, 9).strip()}", CURSOR_LABEL),
-                                    (f"  unit {unit + 1}, {source_name} · {{ }} move", DIM)],
-                                   width))
+            source_name = (
+                "bias"
+                if source == n_in
+                else (f"from x{source + 1}" if layer == 0 else f"from h{layer} unit {source + 1}")
+            )
+            out.append_text(
+                fitted(
+                    [
+                        (
+                            f"w {layer + 1}:{unit + 1}:{name} = {fmt(value, 9).strip()}",
+                            CURSOR_LABEL,
+                        ),
+                        (f"  unit {unit + 1}, {source_name} · {{ }} move", DIM),
+                    ],
+                    width,
+                )
+            )
             out.append("\n")
         if self.gradcheck:
             self._gradcheck(out, width)
         self._legend(out, width)
         names = self.names if self.names is not None and self.names.fits(snap.layers) else None
         for k, (title, matrix, side, changed, rows_are_samples) in enumerate(
-                self.blocks(snap, view, layer)):
+            self.blocks(snap, view, layer)
+        ):
             self._block(out, title, matrix, side, changed, rows_are_samples, width, snap)
             if k == 0 and names is not None:
                 self._names(out, names, layer, width)
@@ -126,7 +144,7 @@ class MatrixView(LinesWidget):
         for r, row in enumerate(rows[:12]):
             label = " unit " if width >= 48 else " u"
             out.append(f"{label}{r + 1}".ljust(label_width)[:label_width], DIM)
-            for name in row[:max(1, room)]:
+            for name in row[: max(1, room)]:
                 out.append(name.rjust(cell)[:cell] + " ", DIM)
             if len(row) > max(1, room):
                 out.append(f"…+{len(row) - max(1, room)}", DIM)
@@ -151,18 +169,30 @@ class MatrixView(LinesWidget):
         yield "W │ b", view.w, view.b, False, False
         if target == Phase.FORWARD or not view.delta_done:
             if not view.input_done:
-                yield "a_in: not computed yet in this step (the layer below comes first)", \
-                    None, None, False, True
+                yield (
+                    "a_in: not computed yet in this step (the layer below comes first)",
+                    None,
+                    None,
+                    False,
+                    True,
+                )
                 return
             yield "a_in (input of this layer)", view.a_in, None, False, True
             if not view.forward_done:
-                yield "z, a: not computed yet in this step (f computes them)", None, None, False, True
+                yield (
+                    "z, a: not computed yet in this step (f computes them)",
+                    None,
+                    None,
+                    False,
+                    True,
+                )
                 return
             yield "z = a_in·Wᵀ + b", view.z, None, phase == Phase.FORWARD and here, True
             yield f"a = {view.activation}(z)", view.a, None, phase == Phase.FORWARD and here, True
             return
         delta_changed = (phase == Phase.ERROR and here) or (
-            phase == Phase.BACKWARD and last.layer == layer + 1)
+            phase == Phase.BACKWARD and last.layer == layer + 1
+        )
         yield "δ = ∂C/∂z", view.delta, None, delta_changed, True
         if view.gradient_done:
             grads_changed = phase == Phase.BACKWARD and here
@@ -179,20 +209,37 @@ class MatrixView(LinesWidget):
         out.append("\n")
         for check in self.gradcheck:
             ok = check.relative_error < 1e-5
-            sampled = "" if check.checked == check.total else \
-                f" ({check.checked} of {check.total})"
-            out.append_text(fitted([(f" layer {check.layer + 1}: W {check.relative_error_w:.1e}"
-                                     f"  b {check.relative_error_b:.1e}",
-                                     "green" if ok else "bold red"), (sampled, DIM)], width))
+            sampled = "" if check.checked == check.total else f" ({check.checked} of {check.total})"
+            out.append_text(
+                fitted(
+                    [
+                        (
+                            f" layer {check.layer + 1}: W {check.relative_error_w:.1e}"
+                            f"  b {check.relative_error_b:.1e}",
+                            "green" if ok else "bold red",
+                        ),
+                        (sampled, DIM),
+                    ],
+                    width,
+                )
+            )
             out.append("\n")
         out.append("\n")
 
     def _legend(self, out: LinesBuilder, width: int) -> None:
-        parts = [("−", DIM), *(("  ", heat_style(lv)) for lv in (-16, -11, -6, -2)), (" 0 ", DIM),
-                 *(("  ", heat_style(lv)) for lv in (2, 6, 11, 16)), ("+", DIM)]
+        parts = [
+            ("−", DIM),
+            *(("  ", heat_style(lv)) for lv in (-16, -11, -6, -2)),
+            (" 0 ", DIM),
+            *(("  ", heat_style(lv)) for lv in (2, 6, 11, 16)),
+            ("+", DIM),
+        ]
         if width >= 48:
-            parts += [("  ", None), ("underlined", Style(underline=True, bold=True)),
-                      (": just computed", DIM)]
+            parts += [
+                ("  ", None),
+                ("underlined", Style(underline=True, bold=True)),
+                (": just computed", DIM),
+            ]
         out.append_text(fitted(parts, width))
         out.append("\n")
 
@@ -200,7 +247,7 @@ class MatrixView(LinesWidget):
         if self.sample is None:
             return rows.row(None)[None, :], ["mean"]
         sel = min(self.sample, rows.m - 1)
-        shown = rows.window[:self.max_rows]
+        shown = rows.window[: self.max_rows]
         labels = []
         for r in range(rows.start, rows.start + shown.shape[0]):
             k = r - rows.start
@@ -234,8 +281,17 @@ class MatrixView(LinesWidget):
         room = (width - label_width - 5 - (cell + 2 if side else 0)) // (cell + 1)
         return cell, label_width, max(1, min(cols, room)), False
 
-    def _block(self, out: LinesBuilder, title: str, matrix: np.ndarray, side: np.ndarray | None,
-               changed: bool, rows_are_samples: bool, width: int, snap: Snapshot) -> None:
+    def _block(
+        self,
+        out: LinesBuilder,
+        title: str,
+        matrix: np.ndarray,
+        side: np.ndarray | None,
+        changed: bool,
+        rows_are_samples: bool,
+        width: int,
+        snap: Snapshot,
+    ) -> None:
         out.append("\n")
         if matrix is None:
             out.append_text(fitted([(title, DIM)], width))
@@ -250,27 +306,33 @@ class MatrixView(LinesWidget):
             shown, labels = self._sample_rows(snap, matrix)
             matrix = shown
             if self.sample is not None and total_rows > len(labels):
-                heading.append((f"  rows {len(labels)} of {total_rows} samples (, and . scroll)",
-                                DIM))
+                heading.append(
+                    (f"  rows {len(labels)} of {total_rows} samples (, and . scroll)", DIM)
+                )
         else:
             total_rows = matrix.shape[0]
             limit = 12
             name = " unit " if width >= 48 else " u"
             selected = getattr(self, "_selected", None)
-            if selected is not None and selected[0] < total_rows and matrix.shape[1] == \
-                    snap.views[layer].w.shape[1]:
+            if (
+                selected is not None
+                and selected[0] < total_rows
+                and matrix.shape[1] == snap.views[layer].w.shape[1]
+            ):
                 cursor = selected
-            first_row = 0 if cursor is None else max(0, min(cursor[0] - limit + 1,
-                                                            total_rows - limit))
-            shown = matrix[first_row:first_row + limit]
+            first_row = (
+                0 if cursor is None else max(0, min(cursor[0] - limit + 1, total_rows - limit))
+            )
+            shown = matrix[first_row : first_row + limit]
             labels = [f"{name}{r + 1}" for r in range(first_row, first_row + shown.shape[0])]
             if side is not None:
-                side = side[first_row:first_row + limit]
+                side = side[first_row : first_row + limit]
             if total_rows > limit and first_row == 0:
                 heading.append((f"  first {limit} of {total_rows} rows", DIM))
             elif total_rows > limit:
-                heading.append((f"  rows {first_row + 1}–{first_row + shown.shape[0]} of "
-                                f"{total_rows}", DIM))
+                heading.append(
+                    (f"  rows {first_row + 1}–{first_row + shown.shape[0]} of {total_rows}", DIM)
+                )
         cols = shown.shape[1]
         cell, label_width, visible, compact = self.cells(width, cols, side is not None, labels)
         scale = float(np.nanmax(np.abs(matrix), initial=0.0)) if matrix.size else 0.0
@@ -280,7 +342,7 @@ class MatrixView(LinesWidget):
             scale = 0.0
         power = common_power(scale, SCALED_CELL) if compact else 0
         if compact:
-            unit = 10.0 ** -power
+            unit = 10.0**-power
             heading.append((f"  ×{number(unit)} (· under {number(unit / 2)})", DIM))
         out.append_text(fitted(heading, width))
         out.append("\n")
@@ -305,14 +367,16 @@ class MatrixView(LinesWidget):
 
         for r in range(shown.shape[0]):
             on_row = cursor is not None and cursor[0] == r
-            out.append(labels[r].ljust(label_width)[:label_width],
-                       CURSOR_LABEL if on_row else DIM)
+            out.append(labels[r].ljust(label_width)[:label_width], CURSOR_LABEL if on_row else DIM)
             if first_col:
                 out.append(f"…{first_col}+"[:cell].rjust(cell) + " ", DIM)
             for c in range(first_col, min(cols, shown_to)):
                 value = float(shown[r, c])
-                style = CURSOR if on_row and cursor[1] == c else \
-                    heat_style(level(value, scale), changed, changed)
+                style = (
+                    CURSOR
+                    if on_row and cursor[1] == c
+                    else heat_style(level(value, scale), changed, changed)
+                )
                 out.append(cell_text(value), style)
                 out.append(" ")
             if shown_to < cols:
@@ -320,8 +384,11 @@ class MatrixView(LinesWidget):
             if side is not None and r < side.shape[0]:
                 value = float(side[r])
                 out.append("│ ", DIM)
-                style = CURSOR if on_row and cursor[1] == cols else \
-                    heat_style(level(value, scale), changed, changed)
+                style = (
+                    CURSOR
+                    if on_row and cursor[1] == cols
+                    else heat_style(level(value, scale), changed, changed)
+                )
                 out.append(cell_text(value), style)
             out.append("\n")
 

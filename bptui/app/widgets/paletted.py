@@ -18,8 +18,12 @@ from bptui.app.palette import DEFAULT, Palette
 class Paletted(Widget):
     """A widget with `palette`: the app's palette, read from its component classes."""
 
-    COMPONENT_CLASSES = {"palette--positive", "palette--negative", "palette--neutral",
-                         "palette--ink"}
+    COMPONENT_CLASSES = {
+        "palette--positive",
+        "palette--negative",
+        "palette--neutral",
+        "palette--ink",
+    }
     DEFAULT_CSS = """
     Paletted > .palette--positive { color: #4287f5; }
     Paletted > .palette--negative { color: #f58230; }
@@ -40,8 +44,12 @@ class Paletted(Widget):
             def read(name: str) -> tuple[int, int, int]:
                 return self._component_colour(name, neutral).rgb
 
-            self._palette = Palette(read("palette--positive"), read("palette--negative"),
-                                    neutral.rgb, read("palette--ink"))
+            self._palette = Palette(
+                read("palette--positive"),
+                read("palette--negative"),
+                neutral.rgb,
+                read("palette--ink"),
+            )
             style.use_palette(self._palette)
         return self._palette
 

@@ -39,8 +39,9 @@ def replot_rate(web: bool) -> float:
 COLOURS = ("blue", "orange", "green", "magenta", "cyan", "red", "yellow", "white")
 
 
-def downsample(steps: np.ndarray, values: np.ndarray, points: int, log_steps: bool = False
-               ) -> tuple[np.ndarray, np.ndarray]:
+def downsample(
+    steps: np.ndarray, values: np.ndarray, points: int, log_steps: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """(steps, values) with at most about `points` points, always keeping the last one (spread
     evenly in log10(step + 1) when the x-axis is logarithmic, so the first steps keep theirs)."""
     n = len(values)
@@ -79,8 +80,8 @@ def step_axis(plt, last_step: int, log_steps: bool, width: int) -> None:
     most = max(2, min(6, width // 10))
     if log_steps:
         top = math.log10(last + 1)
-        steps = [0] + [10 ** k for k in range(0, int(top) + 1) if 10 ** k <= last]
-        steps = steps if len(steps) <= most else steps[::math.ceil(len(steps) / most)]
+        steps = [0] + [10**k for k in range(0, int(top) + 1) if 10**k <= last]
+        steps = steps if len(steps) <= most else steps[:: math.ceil(len(steps) / most)]
         plt.xlim(0, top)
         plt.xticks([math.log10(s + 1) for s in steps], [step_text(s) for s in steps])
     else:
@@ -100,12 +101,16 @@ def log_value_axis(plt, low: float, high: float, height: int) -> None:
     most = max(2, min(6, height // 3))
     exponents = list(range(math.ceil(low), math.floor(high) + 1))
     if len(exponents) < 2:  # less than a decade: 1, 2 and 5 times the powers of ten
-        ticks = [math.log10(m) + e for e in range(math.floor(low), math.ceil(high) + 1)
-                 for m in (1, 2, 5) if low <= math.log10(m) + e <= high]
+        ticks = [
+            math.log10(m) + e
+            for e in range(math.floor(low), math.ceil(high) + 1)
+            for m in (1, 2, 5)
+            if low <= math.log10(m) + e <= high
+        ]
     else:
-        ticks = [float(e) for e in exponents[::math.ceil(len(exponents) / most)]]
+        ticks = [float(e) for e in exponents[:: math.ceil(len(exponents) / most)]]
     if ticks:
-        plt.yticks(ticks, [number(10 ** t, 6) for t in ticks])
+        plt.yticks(ticks, [number(10**t, 6) for t in ticks])
 
 
 @cache
@@ -176,7 +181,12 @@ class SnapshotPlot(Container):
 
     def soon(self) -> None:
         """Replot now, or when the rate allows."""
-        if self.snapshot is None or not self.display or self._timer is not None or self.plot is None:
+        if (
+            self.snapshot is None
+            or not self.display
+            or self._timer is not None
+            or self.plot is None
+        ):
             return
         wait = self._last_plot + 1.0 / replot_rate(self.app.is_web) - time.monotonic()
         if wait <= 0 or not self.running:
@@ -219,12 +229,25 @@ class SnapshotPlot(Container):
         """Plot on `self.plt` (cleared)."""
         raise NotImplementedError
 
-    def curve(self, steps, values, label: str | None, color: str, log: bool = False,
-              plt=None, tag: str | None = None, log_steps: bool = False) -> bool:
+    def curve(
+        self,
+        steps,
+        values,
+        label: str | None,
+        color: str,
+        log: bool = False,
+        plt=None,
+        tag: str | None = None,
+        log_steps: bool = False,
+    ) -> bool:
         """One downsampled line (log10 of the values if `log`; against log10(step + 1) if
         `log_steps`), with `tag` written at its last point; False if nothing is finite."""
-        steps, shown = downsample(np.asarray(steps), np.asarray(values, dtype=float),
-                                  max(20, 2 * self.size.width), log_steps)
+        steps, shown = downsample(
+            np.asarray(steps),
+            np.asarray(values, dtype=float),
+            max(20, 2 * self.size.width),
+            log_steps,
+        )
         with np.errstate(all="ignore"):
             if log:
                 shown = np.log10(shown)
@@ -233,12 +256,16 @@ class SnapshotPlot(Container):
         keep = np.isfinite(shown)
         if not keep.any():
             return False
-        self.shown_range = (min(self.shown_range[0], float(shown[keep].min())),
-                            max(self.shown_range[1], float(shown[keep].max())))
+        self.shown_range = (
+            min(self.shown_range[0], float(shown[keep].min())),
+            max(self.shown_range[1], float(shown[keep].max())),
+        )
         plt = plt or self.plt
-        plt.plot(steps[keep].tolist(), shown[keep].tolist(), label=label, color=color,
-                 marker="braille")
+        plt.plot(
+            steps[keep].tolist(), shown[keep].tolist(), label=label, color=color, marker="braille"
+        )
         if tag:
-            plt.text(tag, float(steps[keep][-1]), float(shown[keep][-1]), color=color,
-                     alignment="right")
+            plt.text(
+                tag, float(steps[keep][-1]), float(shown[keep][-1]), color=color, alignment="right"
+            )
         return True

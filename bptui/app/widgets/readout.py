@@ -40,7 +40,7 @@ def short_labels(names: tuple[str, ...], k: int, width: int) -> list[str]:
     prefix = os.path.commonprefix(names) if k > 1 else ""
     suffix = os.path.commonprefix([n[::-1] for n in names])[::-1] if k > 1 else ""
     if len(prefix) + len(suffix) < min(len(n) for n in names):
-        names = [n[len(prefix):len(n) - len(suffix)] for n in names]
+        names = [n[len(prefix) : len(n) - len(suffix)] for n in names]
     labels = [n[:width] for n in names]
     if len(set(labels)) < k:
         labels = [str(i)[:width] for i in range(k)]
@@ -53,8 +53,13 @@ def _colour(share: float, right: bool, neutral) -> Color:
     return Color.from_rgb(*(round(a + (b - a) * t) for a, b in zip(neutral, colour)))
 
 
-def confusion_text(counts: np.ndarray, names: tuple[str, ...], width: int,
-                   height: int = 99, palette: Palette = DEFAULT) -> Text:
+def confusion_text(
+    counts: np.ndarray,
+    names: tuple[str, ...],
+    width: int,
+    height: int = 99,
+    palette: Palette = DEFAULT,
+) -> Text:
     """Rows: true class; columns: predicted. Numbers if they fit in `width` × `height`, else one
     colour cell per entry (two true classes per line when one per line does not fit)."""
     k = counts.shape[0]
@@ -85,18 +90,24 @@ def confusion_text(counts: np.ndarray, names: tuple[str, ...], width: int,
     totals = counts.sum(axis=1)
     with np.errstate(all="ignore"):
         shares = np.nan_to_num(counts / totals[:, None])
-    rows = [(i, i + 1 if i + 1 < k else None) for i in range(0, k, 2)] if pairs else \
-        [(i, None) for i in range(k)]
+    rows = (
+        [(i, i + 1 if i + 1 < k else None) for i in range(0, k, 2)]
+        if pairs
+        else [(i, None) for i in range(k)]
+    )
     label_width = 3 if pairs else max(len(label) for label in labels)
     cell = 2 if label_width + 1 + 2 * k <= width else 1
     for top, bottom in rows:
         name = labels[top] if bottom is None else f"{labels[top]}/{labels[bottom]}"
-        text.append(name.ljust(label_width + 1)[:label_width + 1], "dim")
+        text.append(name.ljust(label_width + 1)[: label_width + 1], "dim")
         for j in range(k):
             upper = _colour(float(shares[top, j]), top == j, palette.neutral)
             if pairs:
-                lower = _colour(float(shares[bottom, j]), bottom == j, palette.neutral) \
-                    if bottom is not None else Color.from_rgb(*palette.neutral)
+                lower = (
+                    _colour(float(shares[bottom, j]), bottom == j, palette.neutral)
+                    if bottom is not None
+                    else Color.from_rgb(*palette.neutral)
+                )
                 text.append("▀" * cell, Style(color=upper, bgcolor=lower))
             else:
                 text.append(" " * cell, Style(bgcolor=upper))
@@ -134,8 +145,11 @@ def accuracy_text(readout: dict, width: int) -> Text:
     parts = [("acc ", "dim")] if width >= 26 else []
     for part in ("train", "test"):
         if f"{part}_accuracy" in readout:
-            parts += [(f"{part} ", "dim"), (f"{readout[f'{part}_accuracy']:.{digits}%}", "bold"),
-                      (" ", None)]
+            parts += [
+                (f"{part} ", "dim"),
+                (f"{readout[f'{part}_accuracy']:.{digits}%}", "bold"),
+                (" ", None),
+            ]
     parts = parts[:-1]
     if sum(cell_len(t) for t, _ in parts) <= width:
         return fitted(parts, width)
@@ -178,8 +192,11 @@ class Readout(Paletted, Static):
             text.append("\n")
             above = text.plain.count("\n")  # the lines above the matrix
             if counts.shape[0] <= MAX_MATRIX:
-                text.append_text(confusion_text(counts, r["classes"], width,
-                                                max(3, self.size.height - above), self.palette))
+                text.append_text(
+                    confusion_text(
+                        counts, r["classes"], width, max(3, self.size.height - above), self.palette
+                    )
+                )
             else:
                 text.append_text(per_class_text(counts, r["classes"], width))
         else:
@@ -187,7 +204,12 @@ class Readout(Paletted, Static):
                 if f"{part}_r2" in r:
                     text.append(f"{part} R² ", "dim")
                     r2 = r[f"{part}_r2"]
-                    text.append("— (undefined: the targets do not vary)\n" if r2 != r2
-                                else f"{r2:.4f}\n" if abs(r2) < 1e4  # diverged: -1.03e38
-                                else f"{number(r2)}\n", "bold")
+                    text.append(
+                        "— (undefined: the targets do not vary)\n"
+                        if r2 != r2
+                        else f"{r2:.4f}\n"
+                        if abs(r2) < 1e4  # diverged: -1.03e38
+                        else f"{number(r2)}\n",
+                        "bold",
+                    )
         self.update(text, layout=False)

@@ -55,7 +55,7 @@ def title_text(title: str, cells: int) -> str:
     while kept and cell_len(kept) > cells - 1:
         kept = kept[:-1]
     if not title[len(kept)].isspace():  # the cut is inside a word: drop that word
-        kept = kept[:kept.rfind(" ")] if " " in kept else ""
+        kept = kept[: kept.rfind(" ")] if " " in kept else ""
     kept = kept.rstrip(" ,;:(-")
     if not kept:  # one long first word
         name = Text(title)
@@ -77,9 +77,16 @@ def border_title_text(title: str, cells: int) -> str:
     return title_text(SEGMENT.join(parts), cells)
 
 
-def status_text(snap: Snapshot, title: str, wide: bool, running: bool, speed: float,
-                tally: tuple[int, int], pace: float | None = None,
-                width: int | None = None) -> Text:
+def status_text(
+    snap: Snapshot,
+    title: str,
+    wide: bool,
+    running: bool,
+    speed: float,
+    tally: tuple[int, int],
+    pace: float | None = None,
+    width: int | None = None,
+) -> Text:
     """Title, step, epoch, phase, loss, accuracy or R², optimizer, η_t, batch, P's tally; in
     `width` cells, fields are dropped by priority (η, batch and the optimizer first; the step,
     the phase and the loss stay) rather than cut."""
@@ -94,12 +101,21 @@ def status_text(snap: Snapshot, title: str, wide: bool, running: bool, speed: fl
         add(4, f"  epoch {count_text(snap.epoch)}")
     phase = snap.last
     arrow = {Phase.FORWARD: " →", Phase.BACKWARD: " ←"}.get(phase.phase, "")
-    add(0, f"  {phase.describe(snap.depth)}{arrow}" if wide
-        else f" {phase.describe(snap.depth)}{arrow}", "bold cyan")
+    add(
+        0,
+        f"  {phase.describe(snap.depth)}{arrow}"
+        if wide
+        else f" {phase.describe(snap.depth)}{arrow}",
+        "bold cyan",
+    )
     add(0, f"  loss {loss_text(snap.loss, 9)}" if wide else f" L {loss_text(snap.loss, 7)}")
     if snap.test_loss is not None:
-        add(2, f"  test {loss_text(snap.test_loss, 9)}" if wide
-            else f" T {loss_text(snap.test_loss, 7)}")
+        add(
+            2,
+            f"  test {loss_text(snap.test_loss, 9)}"
+            if wide
+            else f" T {loss_text(snap.test_loss, 7)}",
+        )
     if snap.accuracy is not None:
         add(3, f"  acc {snap.accuracy:.1%}" if wide else f" {snap.accuracy:.0%}")
     r2 = snap.readout.get("test_r2", snap.readout.get("train_r2"))
@@ -112,8 +128,7 @@ def status_text(snap: Snapshot, title: str, wide: bool, running: bool, speed: fl
     if snap.batch_size > 1 and wide and not running:
         add(7, f"  batch {snap.batch_size}")
     if tally[1]:
-        add(1, f"  P {tally[0]}/{tally[1]}" if wide else f" P{tally[0]}/{tally[1]}",
-            "bold magenta")
+        add(1, f"  P {tally[0]}/{tally[1]}" if wide else f" P{tally[0]}/{tally[1]}", "bold magenta")
     if snap.diverged:
         add(0, "  DIVERGED (R resets)", "bold white on red")
     elif running:
@@ -144,10 +159,19 @@ class StatusLine(Static):
 
     def _changed(self) -> None:
         if self.snapshot is not None:
-            self.update(status_text(self.snapshot, self.title, self.app.size.width >= 100,
-                                    self.running, self.speed, self.tally, self.pace,
-                                    self.size.width or self.app.size.width),
-                        layout=False)
+            self.update(
+                status_text(
+                    self.snapshot,
+                    self.title,
+                    self.app.size.width >= 100,
+                    self.running,
+                    self.speed,
+                    self.tally,
+                    self.pace,
+                    self.size.width or self.app.size.width,
+                ),
+                layout=False,
+            )
 
     watch_snapshot = watch_title = watch_running = watch_speed = watch_tally = _changed
     watch_pace = _changed

@@ -46,5 +46,13 @@ def derivative(name: str, z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.n
     return grad(z, a, out)
 
 
-__all__ = ["ACTIVATIONS", "FLAT_KINDS", "HIDDEN_ACTIVATIONS", "OUTPUT_ACTIVATIONS", "Activation",
-           "activate", "derivative", "softmax"]
+__all__ = [
+    "ACTIVATIONS",
+    "FLAT_KINDS",
+    "HIDDEN_ACTIVATIONS",
+    "OUTPUT_ACTIVATIONS",
+    "Activation",
+    "activate",
+    "derivative",
+    "softmax",
+]

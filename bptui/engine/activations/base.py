@@ -61,5 +61,5 @@ class Activation:
 
     @property
     def slope_text(self) -> str:
-        """"σ'(z) = a·(1 − a)"."""
+        """ "σ'(z) = a·(1 − a)"."""
         return f"{self.symbol}'(z) = {self.slope}"

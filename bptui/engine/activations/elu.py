@@ -22,8 +22,16 @@ def elu_derivative(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 ELU = Activation(
-    name="elu", symbol="elu", formula="z if z > 0 else e^z − 1", function=elu,
-    derivative=elu_derivative, slope="1 if z > 0 else a + 1",
-    slope_numbers=lambda z, a: (f"1 (z = {number(z)})" if z > 0 else f"{factor(a)} + 1"),
-    flat="saturated", low=-1.0, high=None, order=5,
-    summary="z above 0, e^z − 1 below (α = 1): smooth, negative outputs down to −1")
+    name="elu",
+    symbol="elu",
+    formula="z if z > 0 else e^z − 1",
+    function=elu,
+    derivative=elu_derivative,
+    slope="1 if z > 0 else a + 1",
+    slope_numbers=lambda z, a: f"1 (z = {number(z)})" if z > 0 else f"{factor(a)} + 1",
+    flat="saturated",
+    low=-1.0,
+    high=None,
+    order=5,
+    summary="z above 0, e^z − 1 below (α = 1): smooth, negative outputs down to −1",
+)

@@ -49,8 +49,17 @@ def gelu_derivative(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray
 
 
 GELU = Activation(
-    name="gelu", symbol="gelu", formula="z·Φ(z), Φ(z) = ½(1 + erf(z/√2))", function=gelu,
-    derivative=gelu_derivative, slope="Φ(z) + z·φ(z), φ(z) = e^(−z²/2)/√(2π)",
+    name="gelu",
+    symbol="gelu",
+    formula="z·Φ(z), Φ(z) = ½(1 + erf(z/√2))",
+    function=gelu,
+    derivative=gelu_derivative,
+    slope="Φ(z) + z·φ(z), φ(z) = e^(−z²/2)/√(2π)",
     slope_numbers=lambda z, a: f"Φ({number(z)}) + {factor(z)}·φ({number(z)})",
-    flat="saturated", low=-0.17, high=None, order=6, monotonic=False,
-    summary="z weighted by Φ(z), the chance a standard normal is below it (exact, with erf)")
+    flat="saturated",
+    low=-0.17,
+    high=None,
+    order=6,
+    monotonic=False,
+    summary="z weighted by Φ(z), the chance a standard normal is below it (exact, with erf)",
+)

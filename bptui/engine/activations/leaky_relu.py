@@ -24,9 +24,16 @@ def leaky_relu_derivative(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.n
 
 
 LEAKY_RELU = Activation(
-    name="leaky_relu", symbol="leaky_relu", formula=f"z if z > 0 else {LEAKY_SLOPE:g}·z",
-    function=leaky_relu, derivative=leaky_relu_derivative,
+    name="leaky_relu",
+    symbol="leaky_relu",
+    formula=f"z if z > 0 else {LEAKY_SLOPE:g}·z",
+    function=leaky_relu,
+    derivative=leaky_relu_derivative,
     slope=f"1 if z > 0 else {LEAKY_SLOPE:g}",
     slope_numbers=lambda z, a: f"{'1' if z > 0 else f'{LEAKY_SLOPE:g}'} (z = {number(z)})",
-    flat=None, low=None, high=None, order=3,
-    summary="ReLU with a slope of 0.01 below 0, so no unit dies")
+    flat=None,
+    low=None,
+    high=None,
+    order=3,
+    summary="ReLU with a slope of 0.01 below 0, so no unit dies",
+)

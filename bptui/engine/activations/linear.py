@@ -20,7 +20,16 @@ def linear_derivative(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarr
 
 
 LINEAR = Activation(
-    name="linear", symbol="linear", formula="z", function=linear,
-    derivative=linear_derivative, slope="1", slope_numbers=lambda z, a: "1",
-    flat=None, low=None, high=None, order=9,
-    summary="a = z: no non-linearity (for regression outputs)")
+    name="linear",
+    symbol="linear",
+    formula="z",
+    function=linear,
+    derivative=linear_derivative,
+    slope="1",
+    slope_numbers=lambda z, a: "1",
+    flat=None,
+    low=None,
+    high=None,
+    order=9,
+    summary="a = z: no non-linearity (for regression outputs)",
+)

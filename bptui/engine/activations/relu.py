@@ -19,8 +19,16 @@ def relu_derivative(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray
 
 
 RELU = Activation(
-    name="relu", symbol="relu", formula="max(0, z)", function=relu,
-    derivative=relu_derivative, slope="1 if z > 0 else 0",
+    name="relu",
+    symbol="relu",
+    formula="max(0, z)",
+    function=relu,
+    derivative=relu_derivative,
+    slope="1 if z > 0 else 0",
     slope_numbers=lambda z, a: f"{'1' if z > 0 else '0'} (z = {number(z)})",
-    flat="dead", low=0.0, high=None, order=2,
-    summary="z where z > 0, else 0; a unit negative on every sample is dead (slope 0)")
+    flat="dead",
+    low=0.0,
+    high=None,
+    order=2,
+    summary="z where z > 0, else 0; a unit negative on every sample is dead (slope 0)",
+)

@@ -24,8 +24,16 @@ def sigmoid_derivative(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndar
 
 
 SIGMOID = Activation(
-    name="sigmoid", symbol="σ", formula="1/(1+e^−z)", function=sigmoid,
-    derivative=sigmoid_derivative, slope="a·(1 − a)",
+    name="sigmoid",
+    symbol="σ",
+    formula="1/(1+e^−z)",
+    function=sigmoid,
+    derivative=sigmoid_derivative,
+    slope="a·(1 − a)",
     slope_numbers=lambda z, a: f"{factor(a)}·(1 − {factor(a)})",
-    flat="saturated", low=0.0, high=1.0, order=0,
-    summary="squashes z into (0, 1); its slope is at most ¼ and vanishes far from 0")
+    flat="saturated",
+    low=0.0,
+    high=1.0,
+    order=0,
+    summary="squashes z into (0, 1); its slope is at most ¼ and vanishes far from 0",
+)

@@ -27,8 +27,17 @@ def silu_derivative(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray
 
 
 SILU = Activation(
-    name="silu", symbol="silu", formula="z·σ(z)", function=silu,
-    derivative=silu_derivative, slope="σ(z)·(1 + z − a)",
+    name="silu",
+    symbol="silu",
+    formula="z·σ(z)",
+    function=silu,
+    derivative=silu_derivative,
+    slope="σ(z)·(1 + z − a)",
     slope_numbers=lambda z, a: f"σ({number(z)})·(1 + {factor(z)} − {factor(a)})",
-    flat="saturated", low=-0.2785, high=None, order=7, monotonic=False,
-    summary="z·σ(z) (swish): smooth, dips slightly below 0 for negative z")
+    flat="saturated",
+    low=-0.2785,
+    high=None,
+    order=7,
+    monotonic=False,
+    summary="z·σ(z) (swish): smooth, dips slightly below 0 for negative z",
+)

@@ -28,7 +28,17 @@ def softmax(z: np.ndarray, out: np.ndarray, lse: np.ndarray | None = None) -> np
 
 
 SOFTMAX = Activation(
-    name="softmax", symbol="softmax", formula="e^z_k / Σ_j e^z_j", function=softmax,
-    derivative=None, slope="a_k·(δ_kj − a_j)", slope_numbers=lambda z, a: "",
-    flat=None, low=0.0, high=1.0, order=20, hidden=False,
-    summary="class probabilities over the K output units (they sum to 1)")
+    name="softmax",
+    symbol="softmax",
+    formula="e^z_k / Σ_j e^z_j",
+    function=softmax,
+    derivative=None,
+    slope="a_k·(δ_kj − a_j)",
+    slope_numbers=lambda z, a: "",
+    flat=None,
+    low=0.0,
+    high=1.0,
+    order=20,
+    hidden=False,
+    summary="class probabilities over the K output units (they sum to 1)",
+)

@@ -26,8 +26,16 @@ def softplus_derivative(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.nda
 
 
 SOFTPLUS = Activation(
-    name="softplus", symbol="softplus", formula="ln(1 + e^z)", function=softplus,
-    derivative=softplus_derivative, slope="σ(z) = 1 − e^−a",
+    name="softplus",
+    symbol="softplus",
+    formula="ln(1 + e^z)",
+    function=softplus,
+    derivative=softplus_derivative,
+    slope="σ(z) = 1 − e^−a",
     slope_numbers=lambda z, a: f"1 − e^−{number(a)}",
-    flat="saturated", low=0.0, high=None, order=4,
-    summary="a smooth ReLU, ln(1 + e^z); its slope is σ(z), vanishing far below 0")
+    flat="saturated",
+    low=0.0,
+    high=None,
+    order=4,
+    summary="a smooth ReLU, ln(1 + e^z); its slope is σ(z), vanishing far below 0",
+)

@@ -20,8 +20,16 @@ def tanh_derivative(z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray
 
 
 TANH = Activation(
-    name="tanh", symbol="tanh", formula="(e^z − e^−z)/(e^z + e^−z)", function=tanh,
-    derivative=tanh_derivative, slope="1 − a²",
+    name="tanh",
+    symbol="tanh",
+    formula="(e^z − e^−z)/(e^z + e^−z)",
+    function=tanh,
+    derivative=tanh_derivative,
+    slope="1 − a²",
     slope_numbers=lambda z, a: f"1 − {factor(a)}²",
-    flat="saturated", low=-1.0, high=1.0, order=1,
-    summary="squashes z into (−1, 1), centred on 0; its slope vanishes far from 0")
+    flat="saturated",
+    low=-1.0,
+    high=1.0,
+    order=1,
+    summary="squashes z into (−1, 1), centred on 0; its slope vanishes far from 0",
+)

@@ -18,8 +18,12 @@ def _discover() -> dict[str, type[Optimizer]]:
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Optimizer) and value.name \
-                    and value.__module__ == module.__name__:
+            if (
+                isinstance(value, type)
+                and issubclass(value, Optimizer)
+                and value.name
+                and value.__module__ == module.__name__
+            ):
                 found[value.name] = value
     return dict(sorted(found.items(), key=lambda item: (item[1].order, item[0])))
 

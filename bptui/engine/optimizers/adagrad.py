@@ -24,9 +24,11 @@ def divided_step(grad, s, epsilon: float, lr: float, delta) -> None:
 
 def divided_formula(x: Scalar, epsilon: float) -> Formula:
     """The explain pane's line for divided_step, with the numbers of `x`."""
-    return Formula(f"Δ{x.label} = −η·g/(√s + ε)",
-                   f"−{number(x.lr)}·{factor(x.g)}/(√{number(x.new['s'])} + {number(epsilon)})",
-                   x.delta)
+    return Formula(
+        f"Δ{x.label} = −η·g/(√s + ε)",
+        f"−{number(x.lr)}·{factor(x.g)}/(√{number(x.new['s'])} + {number(epsilon)})",
+        x.delta,
+    )
 
 
 class Adagrad(Optimizer):
@@ -47,5 +49,7 @@ class Adagrad(Optimizer):
         divided_step(grad, total, self.h["epsilon"], lr, delta)
 
     def explain(self, x: Scalar) -> list[Formula]:
-        return [Formula("s = s + g²", f"{number(x.old['s'])} + {factor(x.g)}²", x.new["s"]),
-                divided_formula(x, self.h["epsilon"])]
+        return [
+            Formula("s = s + g²", f"{number(x.old['s'])} + {factor(x.g)}²", x.new["s"]),
+            divided_formula(x, self.h["epsilon"]),
+        ]

@@ -92,8 +92,16 @@ class Optimizer:
         """A fresh (zero) state (B, P)."""
         return np.zeros((self.state_size, size))
 
-    def step(self, grad: np.ndarray, params: np.ndarray, lr: float, t: int, state: np.ndarray,
-             new_state: np.ndarray, delta: np.ndarray) -> None:
+    def step(
+        self,
+        grad: np.ndarray,
+        params: np.ndarray,
+        lr: float,
+        t: int,
+        state: np.ndarray,
+        new_state: np.ndarray,
+        delta: np.ndarray,
+    ) -> None:
         """Δθ (P,) into `delta` and the state after this update into `new_state` (B, P).
 
         grad: ∂C/∂θ (P,); params: θ before the update (P,); lr: η of this step; t: the number

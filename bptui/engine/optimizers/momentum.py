@@ -12,8 +12,15 @@ from bptui.engine.hyper import Hyper
 from bptui.engine.numtext import factor, number
 from bptui.engine.optimizers.base import Formula, Optimizer, Scalar
 
-MOMENTUM = Hyper("momentum", "μ", 0.9, "how much of the last step is kept (0 = plain SGD)",
-                 0.0, 1.0, high_open=True)
+MOMENTUM = Hyper(
+    "momentum",
+    "μ",
+    0.9,
+    "how much of the last step is kept (0 = plain SGD)",
+    0.0,
+    1.0,
+    high_open=True,
+)
 
 
 class Momentum(Optimizer):
@@ -37,6 +44,10 @@ class Momentum(Optimizer):
 
     def explain(self, x: Scalar) -> list[Formula]:
         mu = self.h["momentum"]
-        return [Formula(f"Δ{x.label} = v = μ·v − η·g",
-                        f"{number(mu)}·{factor(x.old['v'])} − {number(x.lr)}·{factor(x.g)}",
-                        x.new["v"])]
+        return [
+            Formula(
+                f"Δ{x.label} = v = μ·v − η·g",
+                f"{number(mu)}·{factor(x.old['v'])} − {number(x.lr)}·{factor(x.g)}",
+                x.new["v"],
+            )
+        ]

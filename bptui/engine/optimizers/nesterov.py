@@ -15,8 +15,18 @@ class Nesterov(Optimizer):
     title = "Nesterov"
     order = 2
     summary = "momentum that looks ahead: the step uses the gradient plus μ times the buffer"
-    hypers = (Hyper("momentum", "μ", 0.9, "how much of the buffer is kept", 0.0, 1.0,
-                    low_open=True, high_open=True),)
+    hypers = (
+        Hyper(
+            "momentum",
+            "μ",
+            0.9,
+            "how much of the buffer is kept",
+            0.0,
+            1.0,
+            low_open=True,
+            high_open=True,
+        ),
+    )
     buffers = (("b", "momentum buffer: a decaying sum of gradients"),)
     default_learning_rate = 0.5
     rule = ("b ← μ·b + ∇C", "θ ← θ − η·(∇C + μ·b)")
@@ -33,8 +43,13 @@ class Nesterov(Optimizer):
 
     def explain(self, x: Scalar) -> list[Formula]:
         mu = self.h["momentum"]
-        return [Formula("b = μ·b + g", f"{number(mu)}·{factor(x.old['b'])} + {factor(x.g)}",
-                        x.new["b"]),
-                Formula(f"Δ{x.label} = −η·(g + μ·b)",
-                        f"−{number(x.lr)}·({factor(x.g)} + {number(mu)}·{factor(x.new['b'])})",
-                        x.delta)]
+        return [
+            Formula(
+                "b = μ·b + g", f"{number(mu)}·{factor(x.old['b'])} + {factor(x.g)}", x.new["b"]
+            ),
+            Formula(
+                f"Δ{x.label} = −η·(g + μ·b)",
+                f"−{number(x.lr)}·({factor(x.g)} + {number(mu)}·{factor(x.new['b'])})",
+                x.delta,
+            ),
+        ]

@@ -7,8 +7,13 @@ import numpy as np
 
 from bptui.engine.hyper import Hyper
 from bptui.engine.numtext import factor, number
-from bptui.engine.optimizers.adagrad import (DIVIDED_DELTA, DIVIDED_RULE, EPSILON, divided_formula,
-                                              divided_step)
+from bptui.engine.optimizers.adagrad import (
+    DIVIDED_DELTA,
+    DIVIDED_RULE,
+    EPSILON,
+    divided_formula,
+    divided_step,
+)
 from bptui.engine.optimizers.base import Formula, Optimizer, Scalar
 
 
@@ -17,9 +22,10 @@ class RMSprop(Optimizer):
     title = "RMSprop"
     order = 4
     summary = "a step per weight, divided by a running average of its squared gradients"
-    hypers = (Hyper("alpha", "α", 0.99, "how slowly the average of g² forgets", 0.0, 1.0,
-                    high_open=True),
-              Hyper("epsilon", "ε", 1e-8, EPSILON, 0.0, 1.0, low_open=True))
+    hypers = (
+        Hyper("alpha", "α", 0.99, "how slowly the average of g² forgets", 0.0, 1.0, high_open=True),
+        Hyper("epsilon", "ε", 1e-8, EPSILON, 0.0, 1.0, low_open=True),
+    )
     buffers = (("s", "running average of squared gradients"),)
     default_learning_rate = 0.01
     rule = ("s ← α·s + (1 − α)·(∇C)²", DIVIDED_RULE)
@@ -36,7 +42,11 @@ class RMSprop(Optimizer):
 
     def explain(self, x: Scalar) -> list[Formula]:
         alpha = self.h["alpha"]
-        return [Formula("s = α·s + (1 − α)·g²",
-                        f"{number(alpha)}·{number(x.old['s'])} + {number(1 - alpha)}·{factor(x.g)}²",
-                        x.new["s"]),
-                divided_formula(x, self.h["epsilon"])]
+        return [
+            Formula(
+                "s = α·s + (1 − α)·g²",
+                f"{number(alpha)}·{number(x.old['s'])} + {number(1 - alpha)}·{factor(x.g)}²",
+                x.new["s"],
+            ),
+            divided_formula(x, self.h["epsilon"]),
+        ]
