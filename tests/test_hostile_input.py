@@ -411,15 +411,25 @@ def wait_for(condition, timeout: float = 60.0) -> bool:
 )
 def test_compare_workers_end_with_the_command(tmp_path, signum, to_group, code):
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    command = subprocess.Popen(
-        [sys.executable, "-m", "bptui", *LONG_RUNS],
-        cwd=tmp_path,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    # the command runs as from a terminal: a suite started in the background or under nohup
+    # ignores SIGINT and SIGHUP, and a child inherits that (the command keeps an ignored
+    # signal ignored, as nohup asks)
+    ignored = [s for s in (signal.SIGINT, signal.SIGHUP) if signal.getsignal(s) is signal.SIG_IGN]
+    for ignored_signal in ignored:
+        signal.signal(ignored_signal, signal.SIG_DFL)
+    try:
+        command = subprocess.Popen(
+            [sys.executable, "-m", "bptui", *LONG_RUNS],
+            cwd=tmp_path,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    finally:
+        for ignored_signal in ignored:
+            signal.signal(ignored_signal, signal.SIG_IGN)
     spawned: set[int] = set()
     try:
         # the workers are the forkserver's children: grandchildren of the command
