@@ -20,7 +20,6 @@ the frame that changed the rest).
 
 from __future__ import annotations
 
-from rich.markdown import Markdown
 from rich.segment import Segment
 from rich.text import Text
 from rich.theme import Theme
@@ -68,6 +67,8 @@ class Trimmed:
 
 def markdown(text: str) -> Trimmed:
     """The step's text as drawn: links as text with their address (never a clickable link)."""
+    from rich.markdown import Markdown  # with the first lesson: 47 ms of start-up otherwise
+
     return Trimmed(Markdown(text, hyperlinks=False))
 
 
