@@ -156,7 +156,8 @@ class SnapshotPlot(Container):
         """The lowest and highest value plotted by the last draw (as plotted: log10 if log)."""
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self.attach_plot)
+        if self.display:  # a chart behind another (health, check) loads its plot when shown
+            self.call_after_refresh(self.attach_plot)
 
     def attach_plot(self) -> None:
         """Mount the plot (loading plotext) once the first frame is on the screen."""
@@ -174,6 +175,8 @@ class SnapshotPlot(Container):
         self.soon()
 
     def on_show(self) -> None:
+        if self.plot is None:
+            self.attach_plot()
         self.soon()
 
     def on_resize(self) -> None:
