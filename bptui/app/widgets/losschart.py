@@ -132,3 +132,13 @@ class LossChart(SnapshotPlot):
             log_value_axis(self.plt, *self.shown_range, self.size.height)
         self.plt.xlabel("step (log scale)" if log_steps else "step")
         self.plt.title("loss (log scale)" if log else "loss")
+        if last == 0 and math.isfinite(snap.loss):  # one point: say how the curve starts, as
+            # the health chart does (inside the plot: a compact chart has no title)
+            self.plt.text(
+                "one point so far: s takes a step, r runs",
+                0.05,
+                snap.loss,
+                color="orange",
+                background="default",
+                alignment="left",
+            )
