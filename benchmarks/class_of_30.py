@@ -34,8 +34,6 @@ import asyncio
 import json
 import os
 import platform
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,7 +43,7 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from procs import children, cpu_seconds, free_port
+from procs import children, cpu_seconds, web_server
 
 TARGETS = {"memory_gb": 1.5, "idle_cpu_percent": 10.0, "round_trip_ms": 100.0}
 
@@ -257,44 +255,15 @@ def main() -> int:
     args = parser.parse_args()
     args.load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bptui",
-            "--web",
-            args.preset,
-            "--port",
-            str(port),
-            "--max-sessions",
-            str(max(32, args.sessions)),
-        ],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    print("the server did not start", file=sys.stderr)
-                    return 1
-                time.sleep(0.1)
-        figures = asyncio.run(measure(args, url, server))
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        with web_server(args.preset, "--max-sessions", str(max(32, args.sessions))) as (
+            server,
+            url,
+        ):
+            figures = asyncio.run(measure(args, url, server))
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        return 1
     print(report(args, figures))
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))

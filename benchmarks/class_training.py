@@ -29,17 +29,14 @@ import asyncio
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 import aiohttp
-from class_of_30 import Learner, free_port
-from procs import TICK, children
+from class_of_30 import Learner
+from procs import TICK, children, web_server
 
 PAUSED = re.compile(rb"paused at step ([\d,]+)")
 
@@ -164,46 +161,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     store = tempfile.mkdtemp(prefix="bptui-class-")  # not the user's data folder
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bptui",
-            "--web",
-            args.preset,
-            "--port",
-            str(port),
-            "--class-dir",
-            store,
-        ],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     load = os.getloadavg()[0]
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    print("the server did not start", file=sys.stderr)
-                    return 1
-                time.sleep(0.1)
-        rounds = asyncio.run(measure(args, url, server.pid))
+        with web_server(args.preset, "--class-dir", store) as (server, url):
+            rounds = asyncio.run(measure(args, url, server.pid))
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        return 1
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
         shutil.rmtree(store, ignore_errors=True)
     shares = [min(rates) / lone for lone, rates, _ in rounds]
     screens = [c[0] for *_, cpu in rounds for c in cpu]

@@ -21,16 +21,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from procs import free_port
+from procs import web_server
 
 CATCH_TERMINAL = """
 Object.defineProperty(Object.prototype, "terminal", {
@@ -81,35 +79,12 @@ def main() -> int:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    import tempfile
-
     store = tempfile.mkdtemp(prefix="bptui-class-")  # not the user's data folder
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bptui",
-            "--web",
-            args.preset,
-            "--port",
-            str(port),
-            "--class-dir",
-            store,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        with sync_playwright() as playwright:
+        with (
+            web_server(args.preset, "--class-dir", store) as (_, url),
+            sync_playwright() as playwright,
+        ):
             browser = playwright.chromium.launch(
                 executable_path=shutil.which("chromium"),
                 headless=True,
@@ -159,9 +134,10 @@ def main() -> int:
                     gaps.extend(between)
                 time.sleep(0.5)
             browser.close()
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        return 1
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(10)
         shutil.rmtree(store, ignore_errors=True)
     print(
         f"preset {args.preset}, {args.repeats} × {args.seconds:g} s of training, "

@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -46,3 +51,45 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of `pid` (0 if it has gone)."""
     fields = stat_fields(pid)
     return 0.0 if fields is None else (int(fields[11]) + int(fields[12])) / TICK
+
+
+def wait_listening(port: int, proc: subprocess.Popen, timeout: float) -> bool:
+    """Poll until something listens on 127.0.0.1:`port` (True), or `proc` has exited or
+    `timeout` seconds have passed (False)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return True
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def web_server(preset: str, *options: str, timeout: float = 30):
+    """`python -m bptui --web PRESET --port N OPTIONS`, its output discarded, in its own process
+    group, listening: yields (the process, its URL). On leaving, SIGTERM to the group (the
+    server and its apps), SIGKILL if it has not ended within 20 s. RuntimeError if the server
+    exits or does not listen within `timeout` seconds."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bptui", "--web", preset, "--port", str(port), *options],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        if not wait_listening(port, server, timeout):
+            raise RuntimeError("the server did not start")
+        yield server, f"http://127.0.0.1:{port}"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()

@@ -41,7 +41,7 @@ import pytest
 
 from bptui.commands.cli import main
 from bptui.commands.web import app_argv, app_command, is_loopback, parent_death_signal
-from tests.procs import alive, children, free_port
+from tests.procs import alive, children, free_port, wait_listening
 
 CHROMIUM_FLAGS = [  # as this machine's notes prescribe for a root, offline, headless Chromium
     "--disable-gpu",
@@ -601,21 +601,13 @@ class RunningServer:
             env=env,
             start_new_session=True,
         )  # the server and the app processes it starts share a group
-        deadline = time.monotonic() + 20
-        while True:
-            if self.proc.poll() is not None:
-                self.close()
-                pytest.fail(
-                    f"the server exited with {self.proc.returncode}:\n{tail(self.log_path)}"
-                )
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    self.close()
-                    pytest.fail(f"the server did not listen on {self.port}:\n{tail(self.log_path)}")
-                time.sleep(0.05)
+        if not wait_listening(self.port, self.proc, 20):
+            exited = self.proc.poll()
+            self.close()
+            why = (
+                f"exited with {exited}" if exited is not None else f"did not listen on {self.port}"
+            )
+            pytest.fail(f"the server {why}:\n{tail(self.log_path)}")
 
     def apps(self) -> list[int]:
         """The app processes the server runs now."""
