@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from functools import partial, wraps
 
-from bptui.app.trainer import FRAME_RATE, Goal, Trainer
+from bptui.app.trainer import Goal, Trainer, draws_each_step
 from bptui.preset.speed import PACES, pace_text
 
 PANES_PER_SECOND_WEB = 2
@@ -33,8 +33,7 @@ def panes_due(web: bool, pace: float | None, since: float) -> bool:
     """Whether a training frame updates the panes too (else only the status line): always in a
     terminal and when each step is drawn (a pace of FRAME_RATE or fewer steps a second); in a
     browser once `since` seconds have passed since they last did, at PANES_PER_SECOND_WEB."""
-    each_step = pace is not None and pace <= FRAME_RATE
-    return not web or each_step or since >= 1 / PANES_PER_SECOND_WEB
+    return not web or draws_each_step(pace) or since >= 1 / PANES_PER_SECOND_WEB
 
 
 def paused(method):
@@ -94,7 +93,7 @@ class LiveTraining:
         index = PACES.index(self.pace) if self.pace in PACES else len(PACES) - 1
         self.pace = PACES[max(0, min(len(PACES) - 1, index + delta))]
         self.trainer.pace = self.pace
-        each = " (each step is drawn)" if self.pace is not None and self.pace <= 10 else ""
+        each = " (each step is drawn)" if draws_each_step(self.pace) else ""
         self.hint = f"training speed: {pace_text(self.pace)}{each} — r runs, N runs to a step"
 
     @paused

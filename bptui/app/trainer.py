@@ -33,6 +33,12 @@ TRAINING_NICENESS = 10  # the training thread yields the CPU to screens and keys
 DRAW_WAIT = 1.0  # seconds a step-by-step run waits for the app to draw a frame at most
 
 
+def draws_each_step(pace: float | None) -> bool:
+    """Whether training at `pace` steps a second (None: as fast as it goes) draws each step:
+    at FRAME_RATE or fewer, each step is its own frame."""
+    return pace is not None and pace <= FRAME_RATE
+
+
 def lower_this_threads_priority(niceness: int = TRAINING_NICENESS) -> None:
     """Make the calling thread nicer (Linux: a thread has its own nice value).
 
@@ -242,7 +248,7 @@ class Trainer:
                 return "diverged"
             if goal.step is not None and stepper.step >= goal.step or loss_reached():
                 return "reached"
-            each_step = self.pace is not None and self.pace <= FRAME_RATE
+            each_step = draws_each_step(self.pace)
             if each_step and not self._drawn.is_set():  # the last step is not on screen yet
                 self._drawn.wait(DRAW_WAIT)
                 if self._stop.is_set():
