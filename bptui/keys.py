@@ -26,6 +26,12 @@ class Key:
     shown: str = ""
     lesson: bool = False
     """Only during a lesson."""
+    rank: int | None = None
+    """Outside lessons, the footer's order of relevance (0 first): when the line is short it keeps
+    the lowest ranks. None: in the footer only when a lesson step asks for the key."""
+    moves: bool = False
+    """It moves a cursor or scrolls: the panes' titles and the step's text name it; the footer
+    leaves it out, even when a lesson step asks for it."""
 
     @property
     def name(self) -> str:
@@ -41,6 +47,7 @@ KEYS: tuple[Key, ...] = (
         f"forward: compute the next layer's {phases.text('forward', ' and ')}",
         "forward",
         palette=True,
+        rank=6,
     ),
     Key(
         "e",
@@ -49,6 +56,7 @@ KEYS: tuple[Key, ...] = (
         "error: the loss C and the output layer's δ (runs the rest of forward first)",
         "error",
         palette=True,
+        rank=7,
     ),
     Key(
         "b",
@@ -57,6 +65,7 @@ KEYS: tuple[Key, ...] = (
         "backward: gradients of one layer and δ of the layer below",
         "backward",
         palette=True,
+        rank=8,
     ),
     Key(
         "u",
@@ -65,8 +74,9 @@ KEYS: tuple[Key, ...] = (
         "update: apply the optimizer's ΔW to every layer",
         "update",
         palette=True,
+        rank=9,
     ),
-    Key("space", "micro", "Next", "the next micro-step, whatever it is", "micro"),
+    Key("space", "micro", "Next", "the next micro-step, whatever it is", "micro", rank=0),
     Key(
         "s",
         "finish_step",
@@ -74,6 +84,7 @@ KEYS: tuple[Key, ...] = (
         "finish the current training step (through the update)",
         "step",
         palette=True,
+        rank=1,
     ),
     Key(
         "P",
@@ -83,8 +94,9 @@ KEYS: tuple[Key, ...] = (
         "lesson step names, else the next micro-step's for the selected unit)",
         "predict",
         palette=True,
+        rank=5,
     ),
-    Key("r", "run", "Run/pause", "run / pause continuous training", "run", palette=True),
+    Key("r", "run", "Run/pause", "run / pause continuous training", "run", palette=True, rank=2),
     Key(
         "less_than_sign",
         "pace(-1)",
@@ -121,9 +133,18 @@ KEYS: tuple[Key, ...] = (
         "reset to the preset's initial weights (same seed)",
         "reset",
         palette=True,
+        rank=15,
     ),
-    Key("z", "undo", "Undo", "undo one micro-step, exactly", "undo", palette=True),
-    Key("Z", "redo", "Redo", "redo the next undone micro-step, bit for bit", "redo", palette=True),
+    Key("z", "undo", "Undo", "undo one micro-step, exactly", "undo", palette=True, rank=12),
+    Key(
+        "Z",
+        "redo",
+        "Redo",
+        "redo the next undone micro-step, bit for bit",
+        "redo",
+        palette=True,
+        rank=21,
+    ),
     Key(
         "left_square_bracket",
         "layer(-1)",
@@ -132,6 +153,7 @@ KEYS: tuple[Key, ...] = (
         "layer_prev",
         footer=False,
         shown="[",
+        moves=True,
     ),
     Key(
         "right_square_bracket",
@@ -141,9 +163,26 @@ KEYS: tuple[Key, ...] = (
         "layer_next",
         footer=False,
         shown="]",
+        moves=True,
     ),
-    Key("up", "cursor(0,-1)", "Unit up", "select the unit above", "cursor_up", footer=False),
-    Key("down", "cursor(0,1)", "Unit down", "select the unit below", "cursor_down", footer=False),
+    Key(
+        "up",
+        "cursor(0,-1)",
+        "Unit up",
+        "select the unit above",
+        "cursor_up",
+        footer=False,
+        moves=True,
+    ),
+    Key(
+        "down",
+        "cursor(0,1)",
+        "Unit down",
+        "select the unit below",
+        "cursor_down",
+        footer=False,
+        moves=True,
+    ),
     Key(
         "left",
         "cursor(-1,0)",
@@ -151,6 +190,7 @@ KEYS: tuple[Key, ...] = (
         "select a unit of the layer to the left",
         "cursor_left",
         footer=False,
+        moves=True,
     ),
     Key(
         "right",
@@ -159,6 +199,7 @@ KEYS: tuple[Key, ...] = (
         "select a unit of the layer to the right",
         "cursor_right",
         footer=False,
+        moves=True,
     ),
     Key(
         "left_curly_bracket",
@@ -169,6 +210,7 @@ KEYS: tuple[Key, ...] = (
         "source_prev",
         footer=False,
         shown="{",
+        moves=True,
     ),
     Key(
         "right_curly_bracket",
@@ -178,6 +220,7 @@ KEYS: tuple[Key, ...] = (
         "source_next",
         footer=False,
         shown="}",
+        moves=True,
     ),
     Key(
         "comma",
@@ -187,6 +230,7 @@ KEYS: tuple[Key, ...] = (
         "sample_prev",
         footer=False,
         shown=",",
+        moves=True,
     ),
     Key(
         "full_stop",
@@ -196,12 +240,29 @@ KEYS: tuple[Key, ...] = (
         "sample_next",
         footer=False,
         shown=".",
+        moves=True,
     ),
     Key(
         "m", "mean", "Mean", "the batch mean instead of one sample (and back)", "mean", footer=False
     ),
-    Key("plus", "learning_rate(2.0)", "η×2", "double the learning rate η", "lr_up", shown="+"),
-    Key("minus", "learning_rate(0.5)", "η÷2", "halve the learning rate η", "lr_down", shown="-"),
+    Key(
+        "plus",
+        "learning_rate(2.0)",
+        "η×2",
+        "double the learning rate η",
+        "lr_up",
+        shown="+",
+        rank=16,
+    ),
+    Key(
+        "minus",
+        "learning_rate(0.5)",
+        "η÷2",
+        "halve the learning rate η",
+        "lr_down",
+        shown="-",
+        rank=17,
+    ),
     Key(
         "L",
         "log_steps",
@@ -211,7 +272,7 @@ KEYS: tuple[Key, ...] = (
         footer=False,
         palette=True,
     ),
-    Key("l", "log_scale", "Log", "log scale in the loss chart", "log", palette=True),
+    Key("l", "log_scale", "Log", "log scale in the loss chart", "log", palette=True, rank=18),
     Key(
         "h",
         "toggle_health",
@@ -221,6 +282,7 @@ KEYS: tuple[Key, ...] = (
         "check (predicted ∇C·Δθ against the actual change, per step)",
         "health",
         palette=True,
+        rank=11,
     ),
     Key(
         "c",
@@ -229,6 +291,7 @@ KEYS: tuple[Key, ...] = (
         "pin this run's loss curves as a ghost, to compare with the next run (up to 4)",
         "pin",
         palette=True,
+        rank=19,
     ),
     Key(
         "C",
@@ -273,6 +336,7 @@ KEYS: tuple[Key, ...] = (
         "explain: the selected unit's arithmetic, formulas with the numbers",
         "explain",
         palette=True,
+        rank=3,
     ),
     Key(
         "d",
@@ -281,6 +345,7 @@ KEYS: tuple[Key, ...] = (
         "decision boundary / hidden-unit map instead of the diagram (1–2 inputs)",
         "boundary",
         palette=True,
+        rank=10,
     ),
     Key(
         "g",
@@ -289,6 +354,7 @@ KEYS: tuple[Key, ...] = (
         "gradient check: central differences against backprop, per layer",
         "gradcheck",
         palette=True,
+        rank=20,
     ),
     Key(
         "v",
@@ -359,7 +425,7 @@ KEYS: tuple[Key, ...] = (
         footer=False,
         palette=True,
     ),
-    Key("p", "pick", "Presets", "preset picker", "presets"),
+    Key("p", "pick", "Presets", "preset picker", "presets", rank=14),
     Key(
         "ctrl+s",
         "save_session",
@@ -385,6 +451,7 @@ KEYS: tuple[Key, ...] = (
         "settings: η, batch, optimizer, schedule, init, activations, loss, layers",
         "settings",
         palette=True,
+        rank=13,
     ),
     Key(
         "w",
@@ -421,6 +488,7 @@ KEYS: tuple[Key, ...] = (
         footer=False,
         lesson=True,
         shown="PgDn",
+        moves=True,
     ),
     Key(
         "pageup",
@@ -431,9 +499,10 @@ KEYS: tuple[Key, ...] = (
         footer=False,
         lesson=True,
         shown="PgUp",
+        moves=True,
     ),
-    Key("question_mark", "help", "Help", "this help", "help", shown="?"),
-    Key("q", "quit", "Quit", "quit", "quit"),
+    Key("question_mark", "help", "Help", "this help", "help", shown="?", rank=4),
+    Key("q", "quit", "Quit", "quit", "quit", rank=22),
 )
 
 BY_NAME: dict[str, Key] = {**{k.key: k for k in KEYS}, **{k.name: k for k in KEYS}}

@@ -15,55 +15,17 @@ from textual.widgets._footer import FooterKey
 
 from bptui.keys import KEYS
 
-RELEVANCE = (
-    "micro",
-    "step",
-    "run",
-    "explain",
-    "help",
-    "predict",
-    "forward",
-    "error",
-    "backward",
-    "update",
-    "boundary",
-    "health",
-    "undo",
-    "settings",
-    "presets",
-    "reset",
-    "lr_up",
-    "lr_down",
-    "log",
-    "pin",
-    "gradcheck",
-    "redo",
-    "quit",
+RELEVANCE = tuple(
+    k.id for k in sorted((k for k in KEYS if k.rank is not None), key=lambda k: k.rank)
 )
-"""Key ids (keys.KEYS) outside lessons, the most useful first: the ones the footer keeps when
+"""Key ids outside lessons, the most useful first (keys.Key.rank): the ones the footer keeps when
 the line is short."""
 
 LESSON_FIRST = ("lesson_next", "lesson_hint")
 """In a lesson: n and t before the step's own keys."""
 
-MOVES = frozenset(
-    {
-        "cursor_up",
-        "cursor_down",
-        "cursor_left",
-        "cursor_right",
-        "layer_prev",
-        "layer_next",
-        "source_prev",
-        "source_next",
-        "sample_prev",
-        "sample_next",
-        "lesson_page_down",
-        "lesson_page_up",
-    }
-)
-"""Keys that move a cursor or scroll: the panes' titles and the step's text name them; in the
-footer they would take the room of the keys that do something."""
+MOVES = frozenset(k.id for k in KEYS if k.moves)
+"""Keys that move a cursor or scroll (keys.Key.moves): never in the footer."""
 
 ORDER = {k.id: i for i, k in enumerate(KEYS)}
 
