@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from bptui.app.main import BptuiApp
+from bptui.app.trainer import Goal
 from bptui.engine import Phase
 from bptui.preset import load_preset
 
@@ -74,6 +75,25 @@ async def test_learning_rate_keys():
         assert app.main_screen.stepper.learning_rate == 4.0
         await pilot.press("minus", "minus")
         assert app.main_screen.stepper.learning_rate == 1.0
+
+
+async def test_learning_rate_keys_while_training_keep_it_running_toward_its_goal():
+    """+ during a run pauses it, doubles η and goes on toward the same stop (it stopped)."""
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.main_screen
+        screen.pace = 100  # slow enough that the run is still going when + arrives
+        screen.live.start(Goal(step=10_000))
+        await pilot.pause(0.2)
+        await pilot.press("plus")
+        await pilot.pause(0.2)
+        assert screen.running and screen.trainer.busy
+        assert screen.trainer.goal.step == 10_000
+        await pilot.press("r")
+        while screen.trainer.busy:
+            await pilot.pause(0.05)
+        assert screen.stepper.learning_rate == 4.0
+        assert screen.hint.startswith("paused at step")
 
 
 async def test_run_and_pause():
@@ -571,7 +591,7 @@ async def test_a_training_frame_in_a_browser_updates_the_status_line_and_defers_
             frames.append(screen.take_snapshot(fresh=False))
 
         async def frame(snap, panes_at: float) -> None:
-            screen._panes_at = panes_at
+            screen.live.panes_at = panes_at
             screen.post_message(Trainer.Frame(snap, 1000.0))
             await pilot.pause()
 

@@ -30,7 +30,7 @@ from bptui.app.explorer import Explorer, describe
 from bptui.app.ghosts import MAX_GHOSTS, Ghost, settings_of
 from bptui.app.insight import Insight
 from bptui.app.lessons import LessonController
-from bptui.app.live import LiveTraining, paused
+from bptui.app.live import LiveControl, paused
 from bptui.app.sessions import Sessions
 from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.trainer import Trainer
@@ -83,7 +83,7 @@ def pane_key(pane: str) -> str:
     return next(k.name for k in KEYS if k.action == f"zoom('{pane}')")
 
 
-class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
+class ExplorerScreen(Insight, Sessions, Screen):
     """The explorer: one session of the network, its panes and its keys."""
 
     ALLOW_IN_MAXIMIZED_VIEW = "Footer, #status, #hint"
@@ -167,6 +167,8 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         self.set_reactive(ExplorerScreen.pace, self.preset.pace)  # [training] speed, if it sets one
         self._readouts = snapshots.ReadoutCache()
         self.trainer = Trainer(self, self.take_snapshot)
+        self.live = LiveControl(self)
+        """Continuous training: r, < >, N and the trainer's messages."""
         self.question = None  # the open or last wrong prediction (engine.predict.Question)
         self.attempts = 0  # answers given to that question
         self.right_answers = 0  # right answers with P (any attempt; a lesson's checks count them)
@@ -228,7 +230,7 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         self.screen_layout_refresh_signal.subscribe(self, lambda _: self.titles())
         self.show_notices(self.preset)
         if self.autostart:
-            self.action_run()
+            self.live.toggle()
         self.lessons.open(*self.opening_lesson)
 
     def on_resize(self, event) -> None:
@@ -708,6 +710,30 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         from bptui.app.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self.stepper))
+
+    # ----- continuous training: the keys and messages of bptui.app.live.LiveControl ----------
+
+    def action_run(self) -> None:
+        """r: run or pause continuous training."""
+        self.live.toggle()
+
+    def action_pace(self, delta: int) -> None:
+        """< and >: slower or faster training."""
+        self.live.change_pace(delta)
+
+    @paused
+    def action_run_to(self) -> None:
+        """N: run a given number of steps, to a step, or until the loss is below a value."""
+        self.live.run_to()
+
+    def on_trainer_frame(self, message: Trainer.Frame) -> None:
+        self.live.frame(message)
+
+    def on_trainer_finished(self, message: Trainer.Finished) -> None:
+        self.live.finished(message)
+
+    def on_trainer_failed(self, message: Trainer.Failed) -> None:
+        self.app._handle_exception(message.error)
 
     # ----- lessons: the keys of bptui.app.lessons.LessonController -------------------------------
 

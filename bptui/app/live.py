@@ -38,7 +38,8 @@ def panes_due(web: bool, pace: float | None, since: float) -> bool:
 
 def paused(method):
     """An action that uses the stepper: with training running, it stops training first and runs
-    once the training thread has let go of the stepper (within one chunk)."""
+    once the training thread has let go of the stepper (within one chunk). For methods of an
+    object with a `trainer` (the screen, or an object that works for it)."""
 
     @wraps(method)
     def action(self, *args, **kwargs):
@@ -50,96 +51,103 @@ def paused(method):
     return action
 
 
-class LiveTraining:
-    """Mixin for the explorer screen: `r`, `<` `>`, `N` and the training messages.
+class LiveControl:
+    """Continuous training for one explorer screen: `r`, `<` `>`, `N` and the Trainer's
+    messages.
 
-    Expects the screen's `stepper`, `timeline`, `explorer`, `trainer`, the reactives `running`,
-    `speed`, `pace`, `hint`, `snapshot`, `refresh_view()` and its `lessons` (`stop_at()`,
-    `keep_served()`).
+    It drives the screen's `trainer` with the stepper and undo timeline of the screen's
+    session, and shows what happens through the screen's view state: the reactives `running`,
+    `pace`, `speed`, `hint` and `snapshot` (the status line alone while a browser's panes wait).
+    Where a step or run ends is the lesson's business (`lessons.stop_at()`, `keep_served()`).
     """
 
-    def action_run(self) -> None:
-        """r: run or pause continuous training."""
+    def __init__(self, screen) -> None:
+        self.screen = screen
+        """The explorer screen (bptui.app.explorer_screen.ExplorerScreen)."""
+        self.panes_at = -1e9
+        """When a training frame last updated the panes (time.monotonic())."""
+
+    @property
+    def trainer(self) -> Trainer:
+        return self.screen.trainer
+
+    def toggle(self) -> None:
+        """r: run, or pause, until the lesson step's stop (if it has one)."""
         if self.trainer.busy:
             self.trainer.stop()
             return
-        self.start_training(Goal(step=self.lessons.stop_at()))
+        self.start(Goal(step=self.screen.lessons.stop_at()))
 
-    def start_training(self, goal: Goal) -> None:
+    def start(self, goal: Goal) -> None:
         """Train until r, or until the goal holds."""
-        if self.stepper.diverged:
-            self.hint = self.explorer.next_hint()
+        screen = self.screen
+        if screen.stepper.diverged:
+            screen.hint = screen.explorer.next_hint()
             return
-        self.running = True
-        self.trainer.pace = self.pace
+        screen.running = True
+        self.trainer.pace = screen.pace
         until = goal.describe()
-        self.hint = (
+        screen.hint = (
             "training… r pauses"
             + (f" (it stops {until})" if until else "")
             + f" — {self.pace_keys()}"
         )
-        self.trainer.start(self.stepper, self.timeline, goal)
-
-    def pause(self, then=None) -> None:
-        """Ask training to stop (no waiting: `then`, if given, runs once the stepper is the
-        app's again, or now if it already is)."""
-        self.trainer.stop(then)
+        self.trainer.start(screen.stepper, screen.timeline, goal)
 
     def pace_keys(self) -> str:
-        return f"{pace_text(self.pace)}, < slower, > faster"
+        return f"{pace_text(self.screen.pace)}, < slower, > faster"
 
-    def action_pace(self, delta: int) -> None:
+    def change_pace(self, delta: int) -> None:
         """< and >: slower or faster training (1, 10, 100, 1,000 steps/s, max)."""
-        index = PACES.index(self.pace) if self.pace in PACES else len(PACES) - 1
-        self.pace = PACES[max(0, min(len(PACES) - 1, index + delta))]
-        self.trainer.pace = self.pace
-        each = " (each step is drawn)" if draws_each_step(self.pace) else ""
-        self.hint = f"training speed: {pace_text(self.pace)}{each} — r runs, N runs to a step"
+        screen = self.screen
+        index = PACES.index(screen.pace) if screen.pace in PACES else len(PACES) - 1
+        screen.pace = PACES[max(0, min(len(PACES) - 1, index + delta))]
+        self.trainer.pace = screen.pace
+        each = " (each step is drawn)" if draws_each_step(screen.pace) else ""
+        screen.hint = f"training speed: {pace_text(screen.pace)}{each} — r runs, N runs to a step"
 
-    @paused
-    def action_run_to(self) -> None:
-        """N: run a given number of steps, to a step, or until the loss is below a value."""
+    def run_to(self) -> None:
+        """N: ask for a number of steps, a step or a loss, then train until it holds."""
         from bptui.app.screens.runto import RunToScreen
 
         def chosen(goal: Goal | None) -> None:
             if goal is not None:
-                self.start_training(goal)
+                self.start(goal)
 
-        self.app.push_screen(RunToScreen(self.stepper.step), chosen)
+        self.screen.app.push_screen(RunToScreen(self.screen.stepper.step), chosen)
 
-    _panes_at = -1e9
-    """When a training frame last updated the panes (time.monotonic())."""
-
-    def on_trainer_frame(self, message: Trainer.Frame) -> None:
+    def frame(self, message: Trainer.Frame) -> None:
+        """A training frame: the panes and the status line show it (see panes_due)."""
+        screen = self.screen
+        status = screen.query_one("#status")
         if self.trainer.busy:  # a frame that arrives after Finished is older than the view
             now = time.monotonic()
-            if panes_due(self.app.is_web, self.trainer.pace, now - self._panes_at):
-                self._panes_at = now
-                self.snapshot = message.snapshot  # every pane (bound) and the status line
+            if panes_due(screen.app.is_web, self.trainer.pace, now - self.panes_at):
+                self.panes_at = now
+                screen.snapshot = message.snapshot  # every pane (bound) and the status line
             else:  # the status line alone: the panes follow later, or on Finished
-                self.query_one("#status").snapshot = message.snapshot
-            self.speed = message.speed
+                status.snapshot = message.snapshot
+            screen.speed = message.speed
         # step by step, the next step waits for this one on screen: asked through the status
         # line, whose bound values reach it in its own queue (a screen callback could run first)
-        self.query_one("#status").call_after_refresh(self.trainer.frame_drawn)
+        status.call_after_refresh(self.trainer.frame_drawn)
 
-    def on_trainer_finished(self, message: Trainer.Finished) -> None:
-        self.running = False
+    def finished(self, message: Trainer.Finished) -> None:
+        """Training stopped: say why, show the stepper as it is, run what waited for it."""
+        screen = self.screen
+        screen.running = False
         after = self.trainer.finished()
-        step = f"step {self.stepper.step:,}"
+        step = f"step {screen.stepper.step:,}"
         if message.why == "diverged":
-            self.hint = "diverged: the loss is no longer finite — R resets, - lowers η"
+            screen.hint = "diverged: the loss is no longer finite — R resets, - lowers η"
         elif message.why == "reached":
-            self.hint = f"stopped at {step} — " + self.explorer.next_hint()
+            screen.hint = f"stopped at {step} — " + screen.explorer.next_hint()
         else:
-            self.hint = f"paused at {step} — " + self.explorer.next_hint()
+            screen.hint = f"paused at {step} — " + screen.explorer.next_hint()
         if not after:  # the hint is what `r` waits for: it goes out in a frame of its own, and
-            self.call_after_refresh(self.refresh_view)  # the panes' redraw (charts) after it
+            screen.call_after_refresh(screen.refresh_view)  # the panes' redraw (charts) after it
         else:
-            self.refresh_view()  # an action waiting for the stepper sees the view up to date
+            screen.refresh_view()  # an action waiting for the stepper sees the view up to date
             for then in after:
                 then()
-        self.lessons.keep_served()  # in a served lesson, keep the network as it is now
-
-    def on_trainer_failed(self, message: Trainer.Failed) -> None:
-        self.app._handle_exception(message.error)
+        screen.lessons.keep_served()  # in a served lesson, keep the network as it is now

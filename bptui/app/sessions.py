@@ -1,7 +1,7 @@
 """The explorer's session keys: η, presets, settings, weight edits, saving and exporting.
 
 A mixin for the explorer screen (like `live` and `insight`): it uses the screen's `stepper`,
-`explorer`, `timeline`, `preset`, `hint`, `cursor`, `pause()`, `refresh_view()` and
+`explorer`, `timeline`, `preset`, `hint`, `cursor`, `live`, `refresh_view()` and
 `start_session()`; files go out through the app (`deliver_binary` under --web).
 """
 
@@ -17,16 +17,22 @@ from bptui.preset.loader import scaled_learning_rate
 class Sessions:
     """Mixin for the explorer screen: keys that change the session rather than step it."""
 
-    @paused
     def action_learning_rate(self, factor: float) -> None:
-        """+ and -: double / halve the learning rate, saturating at the ends of its range."""
-        was_running = self.running
-        self.stepper.learning_rate, hint = scaled_learning_rate(self.stepper.learning_rate, factor)
-        self.timeline.pin()
-        if was_running:
-            self.action_run()
-        self.hint = hint
-        self.refresh_view()
+        """+ and -: double / halve the learning rate, saturating at the ends of its range; while
+        training runs, it pauses, changes η and goes on toward the same goal."""
+        goal = self.trainer.goal if self.trainer.busy else None
+
+        def change() -> None:
+            self.stepper.learning_rate, hint = scaled_learning_rate(
+                self.stepper.learning_rate, factor
+            )
+            self.timeline.pin()
+            if goal is not None:
+                self.live.start(goal)
+            self.hint = hint
+            self.refresh_view()
+
+        self.trainer.stop(change)
 
     def hand_over(self, files: dict[str, bytes], bundle: str | None = None) -> str:
         """Write {file name: contents} in the current folder, all or nothing; served on the web

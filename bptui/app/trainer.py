@@ -158,6 +158,8 @@ class Trainer:
         self._drawn.set()
         self.pace: float | None = None
         """Steps per second (None: as fast as the engine goes); read by the thread each chunk."""
+        self.goal: Goal | None = None
+        """Where the current (or last) run stops."""
 
     @property
     def busy(self) -> bool:
@@ -169,9 +171,10 @@ class Trainer:
         assert self._thread is None, "one run at a time"
         self._stop.clear()
         self._drawn.set()
+        self.goal = goal or Goal()
         self._thread = threading.Thread(
             target=self._run,
-            args=(stepper, timeline, goal or Goal()),
+            args=(stepper, timeline, self.goal),
             name="bptui-trainer",
             daemon=True,
         )
