@@ -13,7 +13,7 @@ import cProfile
 import pstats
 
 
-async def profile(preset: str, key: str, presses: int, top: int) -> None:
+async def profile(preset: str, key: str, presses: int, top: int, sort: str = "cumulative") -> None:
     from bptui.app.main import BptuiApp
 
     app = BptuiApp(preset=preset)
@@ -27,7 +27,7 @@ async def profile(preset: str, key: str, presses: int, top: int) -> None:
         profiler.disable()
     stats = pstats.Stats(profiler)
     print(f"{presses} presses of {key!r} on {preset}; per press = cumulative / {presses}")
-    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats(sort).print_stats(top)
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ from bptui.app.ghosts import MAX_GHOSTS, Ghost, settings_of
 from bptui.app.insight import Insight
 from bptui.app.lessons import LessonController
 from bptui.app.live import LiveControl, paused
+from bptui.app.predicting import Predictions
 from bptui.app.sessions import Sessions
 from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.trainer import Trainer
@@ -48,7 +49,6 @@ from bptui.app.widgets.statusline import HintLine, StatusLine, border_title_text
 from bptui.engine.events import Event
 from bptui.engine.explain import Line, explain
 from bptui.engine.health import Trace
-from bptui.engine.numtext import number
 from bptui.engine.timeline import Timeline
 from bptui.keys import KEYS
 from bptui.preset import Preset, load_preset
@@ -169,11 +169,8 @@ class ExplorerScreen(Insight, Sessions, Screen):
         self.trainer = Trainer(self, self.take_snapshot)
         self.live = LiveControl(self)
         """Continuous training: r, < >, N and the trainer's messages."""
-        self.question = None  # the open or last wrong prediction (engine.predict.Question)
-        self.attempts = 0  # answers given to that question
-        self.right_answers = 0  # right answers with P (any attempt; a lesson's checks count them)
-        self.reveal = ""  # after a wrong answer the explain pane shows the question's
-        #                           "formula" (symbols, first wrong answer) or "numbers"
+        self.predictions = Predictions(self)
+        """P: the open question, its answers, and what the explain pane reveals."""
         self._explain_due = False
 
     # ----- layout ------------------------------------------------------------------------------
@@ -357,21 +354,9 @@ class ExplorerScreen(Insight, Sessions, Screen):
     def _explain(self) -> None:
         self._explain_due = False
         column, unit = self.cursor
-        question = self.question
-        if self.reveal == "numbers" and question is not None:
-            lines = [
-                Line(
-                    "note",
-                    f"{question.step_text} computes {question.what} ({self.keys_offered(True)}):",
-                ),
-                *question.reveal,
-            ]
-        elif self.reveal == "formula" and question is not None:
-            lines = [
-                Line("head", f"P · {question.what}: how it is computed"),
-                *(Line("rule", text) for text in question.formula),
-                Line("note", f"{self.mistake_said or 'not quite'} — {self.keys_offered(False)}"),
-            ]
+        revealed = self.predictions.explanation()
+        if revealed is not None:
+            lines = revealed
         elif column == 0:
             lines = [
                 Line("head", f"input x{unit + 1}"),
@@ -399,8 +384,10 @@ class ExplorerScreen(Insight, Sessions, Screen):
     # ----- phase keys --------------------------------------------------------------------------
 
     @paused
-    def _act(self, action) -> None:
-        self.reveal = ""
+    def step_with(self, action) -> None:
+        """Run `action` (an Explorer move that returns the hint), record it for undo, and show
+        the result."""
+        self.predictions.forget()
         self.gradcheck = None
         self.hint = action()
         self.timeline.record()
@@ -409,128 +396,42 @@ class ExplorerScreen(Insight, Sessions, Screen):
 
     def action_forward(self) -> None:
         """f: compute the next layer."""
-        self._act(self.explorer.forward)
+        self.step_with(self.explorer.forward)
 
     def action_error(self) -> None:
         """e: the loss and the output layer's δ."""
-        self._act(self.explorer.error)
+        self.step_with(self.explorer.error)
 
     def action_backward(self) -> None:
         """b: propagate δ one layer back."""
-        self._act(self.explorer.backward)
+        self.step_with(self.explorer.backward)
 
     def action_update(self) -> None:
         """u: apply the updates."""
-        self._act(self.explorer.update)
+        self.step_with(self.explorer.update)
 
     def action_micro(self) -> None:
         """space: the next micro-step."""
-        self._act(self.explorer.micro)
+        self.step_with(self.explorer.micro)
 
     def action_finish_step(self) -> None:
         """s: finish the current training step."""
-        self._act(self.explorer.finish_step)
+        self.step_with(self.explorer.finish_step)
 
     @paused
     def action_predict(self) -> None:
-        """P: ask for a value the engine is about to compute: the one the lesson step names,
-        else what the next micro-step computes for the selected unit."""
-        from bptui.app.screens.predict import PredictScreen
-        from bptui.engine.predict import ask, not_ahead
-
-        target = None
-        if self.lesson is not None and not self.lesson.finished:
-            target = self.lesson.step.predict
-        if target is not None:
-            why = not_ahead(self.stepper, target, self.names)
-            if why is not None:
-                undo = " (z goes back)" if self.allowed("undo") else ""
-                self.hint = f"P asks for {target.what(self.stepper.depth, self.names)}: {why}{undo}"
-                return
-        column, unit = self.cursor
-        question = ask(self.stepper, column - 1, unit, self.sample or 0, target, self.names)
-        if question is None:
-            self.hint = self.explorer.next_hint()
-            return
-        if self.question is None or self.question.key != question.key:
-            self.attempts = 0
-            self.mistake_said = ""
-        self.question = question
-        self.cursor = (question.target.layer + 1, question.target.unit)
-        self.app.push_screen(
-            PredictScreen(question, question.prompt(self.stepper.ws.m)), self.predicted
-        )
-
-    mistake_said = ""
-    """What P said about the last wrong answer (the mistake it matched), for the explain pane."""
+        """P: ask for a value the engine is about to compute (bptui.app.predicting)."""
+        self.predictions.ask()
 
     def allowed(self, action: str) -> bool:
         """Whether the key of `action` works now (a lesson step or a preset's [lock] may lock
         it)."""
         return self.check_action(action, ()) is not False
 
-    def keys_offered(self, numbers: bool) -> str:
-        """What the learner can do after a wrong answer, with the keys this step allows."""
-        offers = ["P: again"]
-        if not numbers:
-            offers.append("t: the arithmetic")
-        if self.allowed("micro"):
-            offers.append("space: run the step")
-        return ", ".join(offers)
-
-    def predicted(self, guess: float | None) -> None:
-        """Grade a prediction: right runs the micro-steps up to it; a first wrong answer names
-        the mistake it matches, or gives the formula in symbols; a second one (or t) shows the
-        arithmetic with the numbers. The tally counts first answers."""
-        question = self.question
-        if guess is None or question is None:
-            return
-        self.attempts += 1
-        right = question.grade(guess)
-        if self.attempts == 1:
-            self.tally = (self.tally[0] + right, self.tally[1] + 1)
-        self.right_answers += right
-        self.lessons.remember()
-        if right:
-            self._act(lambda: self.explorer.micro_steps(question.ahead))
-            self.hint = (
-                f"right: {question.symbol} = {number(question.value)} (you said "
-                f"{guess:g}) — " + self.hint
-            )
-            self.refresh_bindings()
-            self.lessons.view_shown()  # the value it computed, in the pane below
-            return
-        if self.attempts == 1:
-            mistake = question.diagnose(guess)
-            self.mistake_said = f"not quite: {mistake.says}" if mistake else "not quite"
-            self.reveal = "formula"
-            told = mistake.says if mistake else "; ".join(question.formula)
-            self.hint = f"not quite ({guess:g}): {told} — {self.keys_offered(False)}"
-        else:
-            self.show_arithmetic(guess)
-        self.right = "explain"
-        self.explain_soon()
-        self.refresh_bindings()
-        self.lessons.view_shown()
-
-    def show_arithmetic(self, guess: float | None = None) -> None:
-        """After a wrong answer: the question's value and its arithmetic with the numbers."""
-        question = self.question
-        self.reveal = "numbers"
-        said = f"you said {guess:g}, " if guess is not None else ""
-        self.hint = (
-            f"not quite: {said}{question.symbol} = {number(question.value)} (arithmetic "
-            f"in the explain pane) — {self.keys_offered(True)}"
-        )
-        self.right = "explain"
-        self.explain_soon()
-        self.refresh_bindings()
-        self.lessons.view_shown()
-
     @paused
     def action_reset(self) -> None:
         """R: back to the preset's initial weights."""
-        self.reveal = ""
+        self.predictions.forget()
         self.stepper.reset()
         self.timeline.clear()
         self.events = ()
@@ -540,7 +441,7 @@ class ExplorerScreen(Insight, Sessions, Screen):
     @paused
     def action_undo(self) -> None:
         """z: back one micro-step, exactly; the panes show that micro-step as it was."""
-        self.reveal = ""
+        self.predictions.forget()
         if self.timeline.undo():
             self.hint = (
                 f"undone: back to step {self.stepper.step}, "
@@ -554,7 +455,7 @@ class ExplorerScreen(Insight, Sessions, Screen):
     @paused
     def action_redo(self) -> None:
         """Z: replay the next undone micro-step, bit for bit."""
-        self.reveal = ""
+        self.predictions.forget()
         if self.timeline.redo():
             self.hint = (
                 f"redone: {describe(self.stepper.last, self.stepper.depth)} — "
@@ -745,7 +646,7 @@ class ExplorerScreen(Insight, Sessions, Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """n and t exist only in lessons; a lesson step, or outside lessons a preset's [lock],
         may lock keys (they leave the footer)."""
-        if action == "hint" and self.reveal == "formula":
+        if action == "hint" and self.predictions.reveal == "formula":
             return True  # t shows a wrong prediction's arithmetic, in a lesson or not
         return self.lessons.allows(action)
 
@@ -767,8 +668,8 @@ class ExplorerScreen(Insight, Sessions, Screen):
     def action_hint(self) -> None:
         """t: after a first wrong prediction, its arithmetic with the numbers; else the step's
         next hint."""
-        if self.reveal == "formula" and self.question is not None:
-            self.show_arithmetic()
+        if self.predictions.arithmetic_due:
+            self.predictions.show_arithmetic()
         else:
             self.lessons.hint()
 
@@ -794,8 +695,7 @@ class ExplorerScreen(Insight, Sessions, Screen):
         self.explorer = Explorer(stepper)
         self.timeline = Timeline(stepper)
         self.gradcheck = None
-        self.reveal = ""
-        self.question = None
+        self.predictions.forget(question=True)
         self.sample = 0
         self.cursor = (1, 0)
         self.weight_layer = 0

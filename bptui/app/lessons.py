@@ -11,8 +11,8 @@ It is given, in its constructor, the explorer screen it serves and what the app 
 (the catalog, the student's seat, a shared URL's opening). Of the explorer it uses only: the
 session (`preset`, `stepper`, `trainer`, `start_session()`, `switch_preset()`), the view state
 (`hint`, `tally`, `title_shown`, the panes in front of `progress.VIEWS`, `running`, `showing()`),
-`right_answers`, its lesson pane and classes, `refresh_bindings()`, and its app (`is_web`,
-`push_screen`, `notify`).
+`predictions.right_answers`, its lesson pane and classes, `refresh_bindings()`, and its app
+(`is_web`, `push_screen`, `notify`).
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ class LessonController:
         explorer.title_shown = lesson.title
         # the tally belongs to the lesson: 0/0 at its start, or where the learner left it
         explorer.tally = (progress.right, progress.asked) if progress is not None else (0, 0)
-        explorer.right_answers = explorer.tally[0]
+        explorer.predictions.right_answers = explorer.tally[0]
         explorer.query_one(LessonPane).add_class("active")
         explorer.add_class("lesson")
         if progress is not None:
@@ -206,7 +206,7 @@ class LessonController:
         self.remember()
         self.run = None
         explorer.tally = (0, 0)
-        explorer.right_answers = 0
+        explorer.predictions.right_answers = 0
         explorer.title_shown = explorer.preset.title
         explorer.query_one(LessonPane).remove_class("active")
         explorer.remove_class("lesson-text-first", "lesson")
@@ -252,7 +252,9 @@ class LessonController:
     def context(self):
         """The check's context now."""
         explorer = self.explorer
-        return self.run.context(explorer.stepper, explorer.right_answers, explorer.showing())
+        return self.run.context(
+            explorer.stepper, explorer.predictions.right_answers, explorer.showing()
+        )
 
     def draw(self, full: bool = False) -> None:
         """The pane: the step's text (when `full`) and the check's verdict, unless training runs
@@ -326,7 +328,7 @@ class LessonController:
                 self.pick()
             return
         before = run.index, run.finished
-        self.explorer.hint = run.go_on(self.context(), self.explorer.right_answers)
+        self.explorer.hint = run.go_on(self.context(), self.explorer.predictions.right_answers)
         changed = (run.index, run.finished) != before
         if changed:
             if not run.finished:
