@@ -220,22 +220,30 @@ def test_written_files_get_the_umask(tmp_path, umask, monkeypatch, mask, expecte
     assert {p.name: mode(p) for p in written} == {p.name: expected for p in written}
 
 
-def test_a_replaced_file_keeps_its_mode(tmp_path, umask):
+def test_a_replaced_file_keeps_its_mode(tmp_path, umask, monkeypatch):
+    from bptui.lesson import progress
+
     umask(0o022)
     preset = load_preset("xor")
     stepper = preset.stepper()
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    progress.save("lesson", progress.Progress(1, 0, 0))
+    lessons = progress.data_dir() / progress.FILE
+    lessons.chmod(0o600)
     for name, kept in (("w.json", 0o600), ("s.npz", 0o640), ("w.toml", 0o664)):
         (tmp_path / name).write_text("OLD")
         (tmp_path / name).chmod(kept)
     save_weights(tmp_path / "w.json", preset, stepper)
     save_weights(tmp_path / "w.toml", preset, stepper)
     save_session(tmp_path / "s.npz", preset, stepper)
+    progress.save("other", progress.Progress(2, 0, 0))
     assert {n: mode(tmp_path / n) for n in ("w.json", "s.npz", "w.toml")} == {
         "w.json": 0o600,
         "s.npz": 0o640,
         "w.toml": 0o664,
     }
     assert (tmp_path / "w.json").read_text() != "OLD"
+    assert mode(lessons) == 0o600 and set(json.loads(lessons.read_text())) == {"lesson", "other"}
 
 
 # --------------------------------------------------------------------------------------------
