@@ -32,7 +32,7 @@ from bptui.app.insight import Insight
 from bptui.app.lessons import LessonController
 from bptui.app.live import LiveControl, paused
 from bptui.app.predicting import Predictions
-from bptui.app.sessions import Sessions
+from bptui.app.sessions import SessionControl
 from bptui.app.snapshot import Phase, Snapshot
 from bptui.app.trainer import Trainer
 from bptui.app.widgets.boundary import DecisionBoundary
@@ -83,7 +83,7 @@ def pane_key(pane: str) -> str:
     return next(k.name for k in KEYS if k.action == f"zoom('{pane}')")
 
 
-class ExplorerScreen(Insight, Sessions, Screen):
+class ExplorerScreen(Insight, Screen):
     """The explorer: one session of the network, its panes and its keys."""
 
     ALLOW_IN_MAXIMIZED_VIEW = "Footer, #status, #hint"
@@ -169,6 +169,8 @@ class ExplorerScreen(Insight, Sessions, Screen):
         self.trainer = Trainer(self, self.take_snapshot)
         self.live = LiveControl(self)
         """Continuous training: r, < >, N and the trainer's messages."""
+        self.sessions = SessionControl(self)
+        """Keys that change the session: η, presets, settings, weight edits, save, export."""
         self.predictions = Predictions(self)
         """P: the open question, its answers, and what the explain pane reveals."""
         self._explain_due = False
@@ -676,6 +678,37 @@ class ExplorerScreen(Insight, Sessions, Screen):
     def action_lesson_page(self, direction: int) -> None:
         """PgDn, PgUp: scroll the step's text."""
         self.lessons.page(direction)
+
+    # ----- the session: the keys of bptui.app.sessions.SessionControl ---------------------------
+
+    def action_learning_rate(self, factor: float) -> None:
+        """+ and -: double / halve the learning rate (training, if it runs, goes on)."""
+        self.sessions.learning_rate(factor)
+
+    @paused
+    def action_save_session(self) -> None:
+        """ctrl+s: save the whole session."""
+        self.sessions.save()
+
+    @paused
+    def action_export_weights(self) -> None:
+        """ctrl+e: the weights as JSON, .npz and a preset with them pinned."""
+        self.sessions.export_weights()
+
+    @paused
+    def action_pick(self) -> None:
+        """p: the preset picker."""
+        self.sessions.pick()
+
+    @paused
+    def action_settings(self) -> None:
+        """o: the settings screen."""
+        self.sessions.settings()
+
+    @paused
+    def action_edit_weight(self) -> None:
+        """w: type a new value for one incoming weight (or the bias) of the selected unit."""
+        self.sessions.edit_weight()
 
     # ----- sessions ----------------------------------------------------------------------------
 

@@ -9,10 +9,10 @@ The lesson's logic is `bptui.lesson.run.LessonRun` (no Textual). The controller 
 
 It is given, in its constructor, the explorer screen it serves and what the app was started with
 (the catalog, the student's seat, a shared URL's opening). Of the explorer it uses only: the
-session (`preset`, `stepper`, `trainer`, `start_session()`, `switch_preset()`), the view state
-(`hint`, `tally`, `title_shown`, the panes in front of `progress.VIEWS`, `running`, `showing()`),
-`predictions.right_answers`, its lesson pane and classes, `refresh_bindings()`, and its app
-(`is_web`, `push_screen`, `notify`).
+session (`preset`, `stepper`, `trainer`, `start_session()`, `sessions.switch_preset()`), the
+view state (`hint`, `tally`, `title_shown`, the panes in front of `progress.VIEWS`, `running`,
+`showing()`), `predictions.right_answers`, its lesson pane and classes, `refresh_bindings()`,
+and its app (`is_web`, `push_screen`, `notify`).
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ class LessonController:
             if opening.lesson:
                 return catalog.lesson(opening.lesson)
             preset = catalog.preset(opening.preset) if opening.preset else self.explorer.preset
-            self.explorer.switch_preset(with_sets(preset, list(opening.sets), "?set"))
+            self.explorer.sessions.switch_preset(with_sets(preset, list(opening.sets), "?set"))
             return None
         except PresetError as exc:
             self.notify(

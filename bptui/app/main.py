@@ -88,7 +88,7 @@ class BptuiApp(App):
                 yield SystemCommand(
                     f"Open preset: {name}",
                     "start a new session on this preset",
-                    lambda name=name: explorer.switch_preset(load_preset(name)),
+                    lambda name=name: explorer.sessions.switch_preset(load_preset(name)),
                 )
         for key in KEYS:
             if key.palette and explorer.check_action(key.action.split("(")[0], ()):

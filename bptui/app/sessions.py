@@ -1,115 +1,117 @@
 """The explorer's session keys: η, presets, settings, weight edits, saving and exporting.
 
-A mixin for the explorer screen (like `live` and `insight`): it uses the screen's `stepper`,
-`explorer`, `timeline`, `preset`, `hint`, `cursor`, `live`, `refresh_view()` and
-`start_session()`; files go out through the app (`deliver_binary` under --web).
+`SessionControl` works for one explorer screen: it changes the screen's session (`stepper`,
+`timeline`, `preset`, through `start_session()`) and says what it did in the screen's `hint`;
+files go out through the app (`deliver_binary` under --web). The screen's key actions call it,
+stopping training first where they need the stepper (`paused`).
 """
 
 from __future__ import annotations
 
 import io
 
-from bptui.app.live import paused
 from bptui.preset import Preset, PresetError
 from bptui.preset.loader import scaled_learning_rate
 
 
-class Sessions:
-    """Mixin for the explorer screen: keys that change the session rather than step it."""
+class SessionControl:
+    """Keys that change the session rather than step it."""
 
-    def action_learning_rate(self, factor: float) -> None:
+    def __init__(self, screen) -> None:
+        self.screen = screen
+        """The explorer screen (bptui.app.explorer_screen.ExplorerScreen)."""
+
+    def learning_rate(self, factor: float) -> None:
         """+ and -: double / halve the learning rate, saturating at the ends of its range; while
         training runs, it pauses, changes η and goes on toward the same goal."""
-        goal = self.trainer.goal if self.trainer.busy else None
+        goal = self.screen.trainer.goal if self.screen.trainer.busy else None
 
         def change() -> None:
-            self.stepper.learning_rate, hint = scaled_learning_rate(
-                self.stepper.learning_rate, factor
+            self.screen.stepper.learning_rate, hint = scaled_learning_rate(
+                self.screen.stepper.learning_rate, factor
             )
-            self.timeline.pin()
+            self.screen.timeline.pin()
             if goal is not None:
-                self.live.start(goal)
-            self.hint = hint
-            self.refresh_view()
+                self.screen.live.start(goal)
+            self.screen.hint = hint
+            self.screen.refresh_view()
 
-        self.trainer.stop(change)
+        self.screen.trainer.stop(change)
 
     def hand_over(self, files: dict[str, bytes], bundle: str | None = None) -> str:
         """Write {file name: contents} in the current folder, all or nothing; served on the web
         (textual-serve), send them to the browser instead: one download, so several files go
         as one .zip named `bundle` (a popup blocker lets only the first of several downloads
         through). Says where they went, naming what was really sent."""
-        if not self.app.is_web:
+        if not self.screen.app.is_web:
             from bptui.export import write_files
 
             write_files(files)
             return "saved to"
         if len(files) == 1:
             [(name, data)] = files.items()
-            self.app.deliver_binary(io.BytesIO(data), save_filename=name)
+            self.screen.app.deliver_binary(io.BytesIO(data), save_filename=name)
             return "sent to your browser as"
         from bptui.export import zip_bytes
 
         name = bundle or "bptui-files.zip"
-        self.app.deliver_binary(
+        self.screen.app.deliver_binary(
             io.BytesIO(zip_bytes(files)), save_filename=name, mime_type="application/zip"
         )
         return f"sent to your browser in {name}:"
 
-    @paused
-    def action_save_session(self) -> None:
+    def save(self) -> None:
         """ctrl+s: save the whole session (atomically) in the current folder; on the web, as a
         download."""
         from bptui.session import session_bytes, session_file_name
 
-        name = session_file_name(self.preset)
+        name = session_file_name(self.screen.preset)
         try:
-            where = self.hand_over({name: session_bytes(self.preset, self.stepper)})
-            self.hint = f"session {where} {name} — resume with: bptui --session {name}"
+            where = self.hand_over({name: session_bytes(self.screen.preset, self.screen.stepper)})
+            self.screen.hint = f"session {where} {name} — resume with: bptui --session {name}"
         except PresetError as exc:
-            self.hint = f"could not save: {exc}"
+            self.screen.hint = f"could not save: {exc}"
 
-    @paused
-    def action_export_weights(self) -> None:
+    def export_weights(self) -> None:
         """ctrl+e: the weights as JSON, .npz and a preset with them pinned (all or none)."""
         from bptui.export import check_data_copy, export_files, export_stem
 
-        stem = export_stem(self.preset, self.stepper)
+        stem = export_stem(self.screen.preset, self.screen.stepper)
         try:
-            files = export_files(self.preset, self.stepper)
-            if not self.app.is_web:  # the data copy STEM.csv never replaces another file
-                check_data_copy(f"{stem}.toml", self.preset)
+            files = export_files(self.screen.preset, self.screen.stepper)
+            if not self.screen.app.is_web:  # the data copy STEM.csv never replaces another file
+                check_data_copy(f"{stem}.toml", self.screen.preset)
             where = self.hand_over(files, bundle=f"{stem}.zip")
             data = ", its data in .csv" if f"{stem}.csv" in files else ""
-            self.hint = (
+            self.screen.hint = (
                 f"weights {where} {stem}.json, .npz and .toml{data} (a preset: bptui {stem}.toml)"
             )
         except PresetError as exc:
-            self.hint = f"could not export: {exc}"
+            self.screen.hint = f"could not export: {exc}"
 
-    @paused
-    def action_pick(self) -> None:
+    def pick(self) -> None:
         """p: the preset picker."""
         from bptui.app.screens.picker import PresetPicker
 
-        self.app.push_screen(PresetPicker(self.catalog), self.switch_preset)
+        self.screen.app.push_screen(PresetPicker(self.screen.catalog), self.switch_preset)
 
     def switch_preset(self, preset: Preset | None) -> None:
         """Start a new session on `preset` (None keeps the current one); a lesson ends."""
         if preset is None:
             return
-        self.lessons.end()
-        self.start_session(preset, preset.stepper())
-        self.pace = preset.pace
-        self.hint = f"opened {preset.title} — " + self.explorer.next_hint()
+        self.screen.lessons.end()
+        self.screen.start_session(preset, preset.stepper())
+        self.screen.pace = preset.pace
+        self.screen.hint = f"opened {preset.title} — " + self.screen.explorer.next_hint()
 
-    @paused
-    def action_settings(self) -> None:
+    def settings(self) -> None:
         """o: the settings screen."""
         from bptui.app.screens.settings import SettingsScreen
 
-        field = self.lessons.settings_field()  # the one a lesson step asks to change
-        self.app.push_screen(SettingsScreen(self.preset, self.stepper, field), self.apply_settings)
+        field = self.screen.lessons.settings_field()  # the one a lesson step asks to change
+        self.screen.app.push_screen(
+            SettingsScreen(self.screen.preset, self.screen.stepper, field), self.apply_settings
+        )
 
     def apply_settings(self, result) -> None:
         """A new configuration: keep the weights where the layer sizes and init are unchanged."""
@@ -119,9 +121,9 @@ class Sessions:
 
         preset, keep = result
         stepper = preset.stepper()
-        changed = "; ".join(changes(self.stepper, stepper)) or "nothing changed"
+        changed = "; ".join(changes(self.screen.stepper, stepper)) or "nothing changed"
         if keep:
-            kept_state = stepper.adopt(self.stepper)
+            kept_state = stepper.adopt(self.screen.stepper)
             hint = f"settings applied ({changed}), weights kept"
             if not kept_state and stepper.optimizer.buffers:
                 names = ", ".join(name for name, _ in stepper.optimizer.buffers)
@@ -129,28 +131,29 @@ class Sessions:
             hint += "; the current step restarts — "
         else:
             hint = f"{changed}: weights re-initialized from the seed — "
-        self.start_session(preset, stepper)
-        self.hint = hint + self.explorer.next_hint()
+        self.screen.start_session(preset, stepper)
+        self.screen.hint = hint + self.screen.explorer.next_hint()
 
-    @paused
-    def action_edit_weight(self) -> None:
+    def edit_weight(self) -> None:
         """w: type a new value for one incoming weight (or the bias) of the selected unit."""
         from bptui.app.screens.weight import WeightEditor
 
-        column, unit = self.cursor
+        column, unit = self.screen.cursor
         if column == 0:
-            self.hint = "select a unit of a layer (→) to edit its incoming weights"
+            self.screen.hint = "select a unit of a layer (→) to edit its incoming weights"
             return
-        self.app.push_screen(WeightEditor(self.stepper, column - 1, unit), self.weight_edited)
+        self.screen.app.push_screen(
+            WeightEditor(self.screen.stepper, column - 1, unit), self.weight_edited
+        )
 
     def weight_edited(self, message: str | None) -> None:
         """After the weight editor: the current step restarts with the new weight."""
         if message is None:
             return
-        self.stepper.restart_step()
-        self.timeline.pin()
-        self.hint = (
+        self.screen.stepper.restart_step()
+        self.screen.timeline.pin()
+        self.screen.hint = (
             f"{message}; the current step restarts from its forward pass — "
-            + self.explorer.next_hint()
+            + self.screen.explorer.next_hint()
         )
-        self.refresh_view()
+        self.screen.refresh_view()
