@@ -44,21 +44,24 @@ async def test_weight_cursor_walks_the_inputs_and_the_bias_of_the_selected_unit(
         assert app.main_screen.source is None
         assert "w 1:1:1" not in app.query_one("#matrix").render_line(1).text
         await pilot.press("right_curly_bracket")  # the first press shows the cursor
-        assert str(app.main_screen.weight_address()) == "1:1:1"
+        assert str(app.main_screen.insight.weight_address()) == "1:1:1"
         assert "w 1:1:1 = 0.15" in app.query_one("#matrix").render_line(1).text
         diagram = app.query_one("#diagram")
         assert any(
             "w 1:1:1 = 0.15" in diagram.render_line(y).text for y in range(diagram.size.height)
         )
         await pilot.press("right_curly_bracket", "right_curly_bracket")
-        assert str(app.main_screen.weight_address()) == "1:1:b" and "bias" in app.main_screen.hint
+        assert (
+            str(app.main_screen.insight.weight_address()) == "1:1:b"
+            and "bias" in app.main_screen.hint
+        )
         await pilot.press("right_curly_bracket")
-        assert str(app.main_screen.weight_address()) == "1:1:1"  # wraps
+        assert str(app.main_screen.insight.weight_address()) == "1:1:1"  # wraps
         await pilot.press("left_curly_bracket", "down", "right")
         # layer 2 units have 2 inputs and a bias
-        assert str(app.main_screen.weight_address()) == "2:2:b"
+        assert str(app.main_screen.insight.weight_address()) == "2:2:b"
         await pilot.press("left")
-        assert str(app.main_screen.weight_address()) == "1:2:b"
+        assert str(app.main_screen.insight.weight_address()) == "1:2:b"
 
 
 async def test_v_nudges_mazur_w1_with_his_numbers_and_plus_scales_epsilon_not_eta():

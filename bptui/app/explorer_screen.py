@@ -28,7 +28,7 @@ from bptui.app.bindings import BINDINGS
 from bptui.app.boundarymap import pane_title, selected_unit, supported
 from bptui.app.explorer import Explorer, describe
 from bptui.app.ghosts import MAX_GHOSTS, Ghost, settings_of
-from bptui.app.insight import Insight
+from bptui.app.insight import InsightViews
 from bptui.app.lessons import LessonController
 from bptui.app.live import LiveControl, paused
 from bptui.app.predicting import Predictions
@@ -83,7 +83,7 @@ def pane_key(pane: str) -> str:
     return next(k.name for k in KEYS if k.action == f"zoom('{pane}')")
 
 
-class ExplorerScreen(Insight, Screen):
+class ExplorerScreen(Screen):
     """The explorer: one session of the network, its panes and its keys."""
 
     ALLOW_IN_MAXIMIZED_VIEW = "Footer, #status, #hint"
@@ -171,6 +171,8 @@ class ExplorerScreen(Insight, Screen):
         """Continuous training: r, < >, N and the trainer's messages."""
         self.sessions = SessionControl(self)
         """Keys that change the session: η, presets, settings, weight edits, save, export."""
+        self.insight = InsightViews(self)
+        """The weight cursor and the views of why: nudge, slices, pulls, graph, events."""
         self.predictions = Predictions(self)
         """P: the open question, its answers, and what the explain pane reveals."""
         self._explain_due = False
@@ -278,7 +280,7 @@ class ExplorerScreen(Insight, Screen):
     def watch_cursor(self, cursor: tuple[int, int]) -> None:
         if cursor[0] > 0:
             self.weight_layer = cursor[0] - 1
-        self.clamp_source()
+        self.insight.clamp_source()
         self.explain_soon()
         self.titles()
 
@@ -367,7 +369,7 @@ class ExplorerScreen(Insight, Screen):
         elif self.running:
             lines = [Line("note", "training is running: pause (r) to read the arithmetic")]
         elif self.probe:
-            lines = self.probe_lines()
+            lines = self.insight.probe_lines()
         else:
             lines = explain(self.stepper, column - 1, unit, self.sample or 0, self.names)
             if self.stepper.last.phase == Phase.UPDATE:
@@ -678,6 +680,35 @@ class ExplorerScreen(Insight, Screen):
     def action_lesson_page(self, direction: int) -> None:
         """PgDn, PgUp: scroll the step's text."""
         self.lessons.page(direction)
+
+    # ----- the insight views: the keys of bptui.app.insight.InsightViews ------------------------
+
+    def action_source(self, delta: int) -> None:
+        """{ and }: the previous / next input of the selected unit (after the last: its bias)."""
+        self.insight.move_source(delta)
+
+    @paused
+    def action_nudge(self) -> None:
+        """v: nudge the selected weight by ±ε."""
+        self.insight.nudge()
+
+    @paused
+    def action_slice(self, count: int) -> None:
+        """k, K: the loss along the selected weight (and the next)."""
+        self.insight.slice(count)
+
+    def action_pull(self) -> None:
+        """y: each sample's pull on the selected weight."""
+        self.insight.pull()
+
+    def action_unit_graph(self) -> None:
+        """G: the selected unit as a computational graph."""
+        self.insight.unit_graph()
+
+    @paused
+    def action_event(self, direction: int) -> None:
+        """j, J: the next / previous event of the run."""
+        self.insight.event(direction)
 
     # ----- the session: the keys of bptui.app.sessions.SessionControl ---------------------------
 

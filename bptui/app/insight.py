@@ -13,7 +13,6 @@ import time
 
 import numpy as np
 
-from bptui.app.live import paused
 from bptui.engine.address import WeightAddress
 from bptui.engine.events import Event, find_events, next_event, previous_event
 from bptui.engine.explain import Line
@@ -25,44 +24,55 @@ SEARCH_SECONDS = 2.0
 SEARCH_CHUNK = 25
 
 
-class Insight:
-    """Mixin for the explorer screen. Expects its `stepper`, `timeline`, `explorer`, `cursor`,
-    `weight_layer`, `sample`, `right`, `hint`, `source`, `probe`, `events`, `explain_soon()`,
-    `refresh_view()`, `follow_step()`."""
+class InsightViews:
+    """The insight views of one explorer screen. They read its session (`stepper`, `timeline`,
+    `explorer`) and view state (`cursor`, `weight_layer`, `sample`, the panes in front, `source`,
+    `probe`, `events`), say what they show in its `hint`, and move it with `explain_soon()`,
+    `refresh_view()` and `follow_step()`; lesson checks ask `showing()`."""
+
+    def __init__(self, screen) -> None:
+        self.screen = screen
+        """The explorer screen (bptui.app.explorer_screen.ExplorerScreen)."""
+        self._seen_at: object = "never"
+        """The lesson step (index) whose shown views `_seen` holds."""
+        self._seen: set[str] = set()
+        """The views shown during that lesson step."""
 
     # ----- the weight cursor ------------------------------------------------------------------
 
     def weight_address(self) -> WeightAddress | None:
         """The weight under the weight cursor: the selected unit's input `source` (its bias
         when `source` is the number of inputs); None with an input selected."""
-        column, unit = self.cursor
+        column, unit = self.screen.cursor
         if column == 0:
             return None
-        n_in = self.stepper.spec.layers[column - 1]
-        source = min(self.source or 0, n_in)
+        n_in = self.screen.stepper.spec.layers[column - 1]
+        source = min(self.screen.source or 0, n_in)
         return WeightAddress(column - 1, unit, None if source == n_in else source)
 
     def clamp_source(self) -> None:
         """Keep the weight cursor within the selected unit's inputs (and bias)."""
-        column = self.cursor[0]
-        if column > 0 and self.source is not None:
-            n_in = self.stepper.spec.layers[column - 1]
-            if self.source > n_in:
-                self.source = n_in
+        column = self.screen.cursor[0]
+        if column > 0 and self.screen.source is not None:
+            n_in = self.screen.stepper.spec.layers[column - 1]
+            if self.screen.source > n_in:
+                self.screen.source = n_in
 
-    def action_source(self, delta: int) -> None:
+    def move_source(self, delta: int) -> None:
         """{ and }: the previous / next input of the selected unit (after the last: its bias)."""
-        column, unit = self.cursor
+        column, unit = self.screen.cursor
         if column == 0:
-            self.hint = "an input is selected: → selects a unit, whose incoming weights { } walk"
+            self.screen.hint = (
+                "an input is selected: → selects a unit, whose incoming weights { } walk"
+            )
             return
-        n_in = self.stepper.spec.layers[column - 1]
-        if self.source is None:  # the first press shows the cursor on the first input
-            self.source = 0
+        n_in = self.screen.stepper.spec.layers[column - 1]
+        if self.screen.source is None:  # the first press shows the cursor on the first input
+            self.screen.source = 0
         else:
-            self.source = (min(self.source, n_in) + delta) % (n_in + 1)
+            self.screen.source = (min(self.screen.source, n_in) + delta) % (n_in + 1)
         address = self.weight_address()
-        self.hint = (
+        self.screen.hint = (
             f"weight {address}: {address.describe()} — v nudges it, k its loss curve, "
             "y each sample's pull"
         )
@@ -70,35 +80,36 @@ class Insight:
     def _address_or_say(self) -> WeightAddress | None:
         address = self.weight_address()
         if address is None:
-            self.hint = "select a unit first (→): the weight cursor walks its incoming weights"
-        elif self.source is None:
-            self.source = 0  # the weight cursor shows which weight the view is about
+            self.screen.hint = (
+                "select a unit first (→): the weight cursor walks its incoming weights"
+            )
+        elif self.screen.source is None:
+            self.screen.source = 0  # the weight cursor shows which weight the view is about
         return address
 
     def probe_point(self):
         """The probe point of the views (a copy; see the module)."""
         from bptui.engine.probe import Point
 
-        return Point.current(self.stepper)
+        return Point.current(self.screen.stepper)
 
     def seen(self, view: str) -> None:
         """A view was shown (lesson checks ask with `showing`)."""
-        index = None if self.lesson is None else self.lesson.index
-        if getattr(self, "_seen_at", "never") != index:
+        index = None if self.screen.lesson is None else self.screen.lesson.index
+        if self._seen_at != index:
             self._seen_at, self._seen = index, set()
         self._seen.add(view)
-        self.lessons.draw()  # the step's check may have asked for it
+        self.screen.lessons.draw()  # the step's check may have asked for it
 
     def showing(self) -> frozenset:
         """The panes on screen, and the views shown during this lesson step."""
-        index = None if self.lesson is None else self.lesson.index
-        seen = self._seen if getattr(self, "_seen_at", object()) == index else set()
-        return frozenset({self.left, self.right, self.bottom, *seen})
+        index = None if self.screen.lesson is None else self.screen.lesson.index
+        seen = self._seen if self._seen_at == index else set()
+        return frozenset({self.screen.left, self.screen.right, self.screen.bottom, *seen})
 
     # ----- v, k, K: modal views -----------------------------------------------------------------
 
-    @paused
-    def action_nudge(self) -> None:
+    def nudge(self) -> None:
         """v: nudge the selected weight by ±ε."""
         from bptui.app.screens.nudge import NudgeScreen
 
@@ -106,11 +117,10 @@ class Insight:
         if address is None:
             return
         self.seen("nudge")
-        self.app.push_screen(NudgeScreen(self.probe_point(), address))
-        self.hint = f"nudge of w {address}: + and - scale ε, escape closes"
+        self.screen.app.push_screen(NudgeScreen(self.probe_point(), address))
+        self.screen.hint = f"nudge of w {address}: + and - scale ε, escape closes"
 
-    @paused
-    def action_slice(self, count: int) -> None:
+    def slice(self, count: int) -> None:
         """k (one weight) and K (it and the next input of the same unit): the loss around them."""
         from bptui.app.screens.slice import SliceScreen
 
@@ -120,7 +130,7 @@ class Insight:
         addresses = (address,)
         path = None
         if count == 2:
-            n_in = self.stepper.spec.layers[address.layer]
+            n_in = self.screen.stepper.spec.layers[address.layer]
             if n_in == 0:
                 return
             current = n_in if address.source is None else address.source
@@ -131,12 +141,15 @@ class Insight:
             addresses = (address, second)
             path = self.weight_path(addresses)
         self.seen("slice" if count == 1 else "slice2")
-        self.app.push_screen(
+        self.screen.app.push_screen(
             SliceScreen(
-                self.probe_point(), addresses, path, path_steps=min(PATH_STEPS, self.stepper.step)
+                self.probe_point(),
+                addresses,
+                path,
+                path_steps=min(PATH_STEPS, self.screen.stepper.step),
             )
         )
-        self.hint = (
+        self.screen.hint = (
             "the loss around "
             + " and ".join(f"w {a}" for a in addresses)
             + ": + - span, r resolution, escape closes"
@@ -145,7 +158,7 @@ class Insight:
     def weight_path(self, addresses) -> np.ndarray:
         """(k, 2): the weights' values at the step boundaries the undo timeline keeps, over the
         last PATH_STEPS steps up to now (oldest first), ending at their current values."""
-        timeline, stepper = self.timeline, self.stepper
+        timeline, stepper = self.screen.timeline, self.screen.stepper
         per = timeline.per_step
         now = timeline.t
         shapes = stepper.spec.weight_shapes()
@@ -158,7 +171,7 @@ class Insight:
 
     # ----- y, G: views in the explain pane ------------------------------------------------------
 
-    def action_pull(self) -> None:
+    def pull(self) -> None:
         """y: each sample's pull on the selected weight, in the explain pane (y again: back)."""
         self._explain_view(
             "pull",
@@ -166,7 +179,7 @@ class Insight:
             "sample, { } another weight, y again: the explanation",
         )
 
-    def action_unit_graph(self) -> None:
+    def unit_graph(self) -> None:
         """G: the selected unit as a computational graph, in the explain pane (G again: back)."""
         self._explain_view(
             "graph",
@@ -175,26 +188,26 @@ class Insight:
         )
 
     def _explain_view(self, view: str, hint: str) -> None:
-        if self.probe == view and self.right == "explain":
-            self.probe = ""
-            self.hint = "explain pane: the selected unit's arithmetic"
+        if self.screen.probe == view and self.screen.right == "explain":
+            self.screen.probe = ""
+            self.screen.hint = "explain pane: the selected unit's arithmetic"
         else:
             if view == "pull" and self._address_or_say() is None:
                 return
-            self.probe = view
-            self.right = "explain"
+            self.screen.probe = view
+            self.screen.right = "explain"
             self.seen(view)
-            self.hint = hint
-        self.explain_soon()
+            self.screen.hint = hint
+        self.screen.explain_soon()
 
     def probe_lines(self) -> list[Line]:
         """The explain pane's lines for the `probe` view ("pull" or "graph")."""
         from bptui.app.insight_text import graph_lines, pull_lines
 
-        stepper = self.stepper
+        stepper = self.screen.stepper
         point = self.probe_point()
-        sample = self.sample
-        if self.probe == "pull":
+        sample = self.screen.sample
+        if self.screen.probe == "pull":
             from bptui.engine.nudge import nudge
 
             address = self.weight_address()
@@ -203,7 +216,7 @@ class Insight:
             return pull_lines(nudge(point, address), stepper.data, sample)
         from bptui.engine.unitgraph import unit_graph
 
-        column, unit = self.cursor
+        column, unit = self.screen.cursor
         if column == 0:
             return [Line("note", "an input is selected: → selects a unit")]
         graph = unit_graph(point, column - 1, unit, sample or 0)
@@ -214,31 +227,30 @@ class Insight:
     def run_history(self):
         """The longest history of this branch: the stepper's, or the one the timeline kept
         while the stepper is back in the past."""
-        mine, kept = self.stepper.history, self.timeline.history
+        mine, kept = self.screen.stepper.history, self.screen.timeline.history
         return kept if len(kept.batch_loss) > len(mine.batch_loss) else mine
 
     def known_events(self) -> tuple[Event, ...]:
         """Every event of the run so far (this branch)."""
-        return tuple(find_events(self.run_history(), self.stepper.m_train))
+        return tuple(find_events(self.run_history(), self.screen.stepper.m_train))
 
-    @paused
-    def action_event(self, direction: int) -> None:
+    def event(self, direction: int) -> None:
         """j / J: the next / previous event, reached by exact replay."""
         events = self.known_events()
-        step = self.stepper.step
+        step = self.screen.stepper.step
         found = (
             next_event(list(events), step) if direction > 0 else previous_event(list(events), step)
         )
-        if found is None and direction > 0 and self.timeline.t >= self.timeline.end:
+        if found is None and direction > 0 and self.screen.timeline.t >= self.screen.timeline.end:
             found, events = self.search_event(step)
-        self.events = events
+        self.screen.events = events
         if found is None:
-            self.hint = (
+            self.screen.hint = (
                 "no later event (loss rose >10%, a unit died, a gradient jumped 100×, inf/nan)"
                 if direction > 0
                 else "no earlier event"
             ) + f" — {len(events)} event{'s' if len(events) != 1 else ''} in this run"
-            self.refresh_view()
+            self.screen.refresh_view()
             return
         self.land_on(found, events)
         self.seen("event")
@@ -246,7 +258,7 @@ class Insight:
     def search_event(self, step: int) -> tuple[Event | None, tuple[Event, ...]]:
         """At the end of the run: train on (recording for undo) until an event after `step`
         appears, for at most SEARCH_SECONDS."""
-        stepper, timeline = self.stepper, self.timeline
+        stepper, timeline = self.screen.stepper, self.screen.timeline
         began = time.monotonic()
         events: tuple[Event, ...] = ()
         while time.monotonic() - began < SEARCH_SECONDS and not stepper.diverged:
@@ -266,24 +278,24 @@ class Insight:
         """Replay to step `event.step` after its backward pass (before its update: its forward
         pass, δ and gradients are on screen), select what it is about (the first unit that died
         there), and say what happened at that step."""
-        timeline = self.timeline
+        timeline = self.screen.timeline
         per = timeline.per_step
         target = min(event.step * per + per - 1, timeline.end)
         timeline.go_to(target)
-        self.follow_step()
-        depth = self.stepper.depth
+        self.screen.follow_step()
+        depth = self.screen.stepper.depth
         here = [e for e in events if e.step == event.step] or [event]
         here.sort(key=lambda e: e.kind != "died")  # a unit that died first: it is selected
         died = next((e for e in here if e.kind == "died" and e.unit is not None), None)
         jumped = next((e for e in here if e.kind == "gradient_jump"), None)
         if died is not None:
-            self.cursor = (died.layer, died.unit - 1)
+            self.screen.cursor = (died.layer, died.unit - 1)
         elif jumped is not None and jumped.layer is not None:
-            self.weight_layer = min(jumped.layer - 1, depth - 1)
+            self.screen.weight_layer = min(jumped.layer - 1, depth - 1)
         summaries = [e.summary for e in here]
         shown = "; ".join(summaries[:3]) + (
             f" (+{len(summaries) - 3} more)" if len(summaries) > 3 else ""
         )
         first = died or here[0]
-        self.hint = f"step {event.step}: {shown} — {first.detail} (j next, J previous event)"
-        self.refresh_view()
+        self.screen.hint = f"step {event.step}: {shown} — {first.detail} (j next, J previous event)"
+        self.screen.refresh_view()

@@ -11,8 +11,8 @@ It is given, in its constructor, the explorer screen it serves and what the app 
 (the catalog, the student's seat, a shared URL's opening). Of the explorer it uses only: the
 session (`preset`, `stepper`, `trainer`, `start_session()`, `sessions.switch_preset()`), the
 view state (`hint`, `tally`, `title_shown`, the panes in front of `progress.VIEWS`, `running`,
-`showing()`), `predictions.right_answers`, its lesson pane and classes, `refresh_bindings()`,
-and its app (`is_web`, `push_screen`, `notify`).
+`insight.showing()`), `predictions.right_answers`, its lesson pane and classes,
+`refresh_bindings()`, and its app (`is_web`, `push_screen`, `notify`).
 """
 
 from __future__ import annotations
@@ -253,7 +253,7 @@ class LessonController:
         """The check's context now."""
         explorer = self.explorer
         return self.run.context(
-            explorer.stepper, explorer.predictions.right_answers, explorer.showing()
+            explorer.stepper, explorer.predictions.right_answers, explorer.insight.showing()
         )
 
     def draw(self, full: bool = False) -> None:
