@@ -8,6 +8,7 @@ write it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from bptui.engine import phases
 
@@ -507,3 +508,25 @@ KEYS: tuple[Key, ...] = (
 
 BY_NAME: dict[str, Key] = {**{k.key: k for k in KEYS}, **{k.name: k for k in KEYS}}
 """A key by Textual name or by how people write it."""
+
+NEVER_LOCKED = frozenset(
+    {"next_step", "hint", "help", "quit", "command_palette", "lesson_page", "zoom"}
+)
+"""Actions a lesson step's `keys` or a preset's [lock] never lock: the lesson's own, and those
+that only change what is on screen and where (scrolling the text, a pane at full size)."""
+
+LOCKABLE = frozenset(k.action.split("(")[0] for k in KEYS) - NEVER_LOCKED
+"""The actions a lock can lock: the explorer's own keys (Textual's, such as tab and shift+tab
+between the fields of a screen, always work)."""
+
+
+def keys_allow(keys: tuple[str, ...] | None, action: str) -> bool:
+    """Whether `keys` (a step's `keys` or a preset's [lock]; None: every key) let this action (an
+    App action name, without arguments) run."""
+    return keys is None or action not in LOCKABLE or action in _unlocked(keys)
+
+
+@cache
+def _unlocked(keys: tuple[str, ...]) -> frozenset[str]:
+    """The actions of `keys` (asked for every binding each time the footer is drawn)."""
+    return frozenset(BY_NAME[k].action.split("(")[0] for k in keys)

@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
+from bptui.keys import keys_allow
 from bptui.lesson.checks import Context
 from bptui.lesson.loader import Lesson, Step
 from bptui.lesson.progress import Progress
-
-ALWAYS = frozenset({"next_step", "hint", "help", "quit", "command_palette", "lesson_page", "zoom"})
-"""Actions a step's `keys` never lock: the lesson's own, and those that only change what is on
-screen and where (scrolling the text, a pane at full size)."""
-
-
-def keys_allow(keys: tuple[str, ...] | None, action: str) -> bool:
-    """Whether `keys` (a step's `keys` or a preset's [lock]; None: every key) let this action (an
-    App action name, without arguments) run.
-
-    Only the explorer's own keys (`bptui.keys.KEYS`) can be locked: Textual's (tab and
-    shift+tab between the fields of a screen, ...) always work, and so do the ALWAYS ones."""
-    from bptui.keys import BY_NAME, KEYS
-
-    if keys is None or action in ALWAYS:
-        return True
-    if action not in {k.action.split("(")[0] for k in KEYS}:
-        return True
-    return action in {BY_NAME[k].action.split("(")[0] for k in keys}
 
 
 class LessonRun:

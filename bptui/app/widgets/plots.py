@@ -175,8 +175,8 @@ class SnapshotPlot(Container):
         self.soon()
 
     def on_show(self) -> None:
-        if self.plot is None:
-            self.attach_plot()
+        if self.plot is None:  # at start-up too: the first frame goes out without plotext
+            self.call_after_refresh(self.attach_plot)
         self.soon()
 
     def on_resize(self) -> None:
