@@ -7,6 +7,7 @@ import math
 import re
 
 import pytest
+from textual import events
 from textual.widgets import Input, Static
 
 from bptui.app.main import BptuiApp
@@ -300,6 +301,25 @@ async def test_a_lesson_step_asks_what_it_names_whatever_the_cursor():
         await pilot.pause()
         assert app.main_screen.hint.startswith("right")
         assert app.main_screen.lessons.context().predicted == 1
+
+
+@pytest.mark.parametrize("burst", ["P0.5933\r", "P.59\r"])
+async def test_an_answer_typed_in_one_burst_with_p_is_graded(burst):
+    """P, the value and enter typed at once (or pasted) reach the question, not the explorer's
+    keys: they were queued at the explorer before the question's screen came (. would have
+    moved the sample, the digits were lost, and enter graded an empty answer)."""
+    app = BptuiApp(preset="mazur")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for char in burst:
+            key = {"\r": "enter", ".": "full_stop"}.get(char, char)
+            app.post_message(events.Key(key, None if char == "\r" else char))
+        await pilot.pause(0.3)
+        screen = app.main_screen
+        assert app.screen is screen and screen.sample == 0
+        right = burst == "P0.5933\r"
+        assert screen.hint.startswith("right: a = 0.5933" if right else "not quite (0.59)")
+        assert screen.tally == (int(right), 1)
 
 
 def plain(markdown: str) -> str:

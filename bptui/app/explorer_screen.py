@@ -655,7 +655,9 @@ class ExplorerScreen(Screen):
         return self.lessons.allows(action)
 
     def on_key(self, event) -> None:
-        """A key this lesson step (or the preset's [lock]) locks says so."""
+        """A key this lesson step (or the preset's [lock]) locks says so. The key goes on to
+        the app's bindings marked as this screen's (see BptuiApp.on_event)."""
+        event.explorer_key = True
         if len(self.app.screen_stack) == 1:
             self.lessons.say_locked(event.key)
 

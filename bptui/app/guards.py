@@ -15,11 +15,15 @@ removed (NoMatches for a pane); the app drops both once it is closing (BptuiApp.
 `DismissOnce` makes dismiss() of a screen that is no longer on top do nothing (a screen can
 only ever be dismissed while on top); `GuardedCommandPalette` also ignores what reaches it
 while it closes, stops its search worker when it closes, and has no fixed id.
+
+Keys typed right after the key that opens a screen (`P0.59⏎` in one burst, or pasted) reach
+that screen before its field has focus: Textual gives them to the screen, whose bindings drop
+them. `TypeAhead` types them into the field instead, and submits it on enter.
 """
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.await_complete import AwaitComplete
 from textual.command import CommandPalette
 from textual.message import Message
@@ -57,3 +61,25 @@ class GuardedCommandPalette(DismissOnce, CommandPalette):
         if self.is_active:
             self.workers.cancel_node(self)
         return super().dismiss(result)
+
+
+class TypeAhead:
+    """Mixin for a Screen with one field to type in: what is typed before the field has focus
+    goes into it, and enter submits it (see the module). A key that reaches the screen itself
+    was given to it before the field had focus (the field keeps printable keys, and enter
+    bubbles up from it to the same end)."""
+
+    async def on_key(self, event: events.Key) -> None:
+        field = next(self.query(Input).results(Input), None)
+        if field is None:
+            return
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            field.focus()
+            await field.action_submit()
+        elif event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            field.focus()
+            field.insert_text_at_cursor(event.character)

@@ -100,10 +100,17 @@ class BptuiApp(App):
         """Keys and callbacks still queued when the app is closing are dropped: with the last
         screen gone Textual 8.2.8 would raise ScreenStackError for a key, and an action the
         command palette queued would look for panes already removed (see bptui.app.guards;
-        Textual drops its timers' callbacks the same way)."""
+        Textual drops its timers' callbacks the same way). A key that comes up from the
+        explorer after a screen opened on top of it goes to that screen."""
         if isinstance(event, (events.Key, events.Callback)) and not (
             self.is_running and self.screen_stack
         ):
+            return
+        if getattr(event, "explorer_key", False) and self.screen is not self.main_screen:
+            # typed right after a key that opened a screen (P, N, o in one burst, or pasted),
+            # it was queued at the explorer before that screen came: it goes to that screen
+            # (into its field: guards.TypeAhead), not to the explorer's bindings
+            (self.focused or self.screen)._forward_event(events.Key(event.key, event.character))
             return
         await super().on_event(event)
 

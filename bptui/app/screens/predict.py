@@ -10,12 +10,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from bptui.app.guards import DismissOnce
+from bptui.app.guards import DismissOnce, TypeAhead
 from bptui.engine.predict import RULE, Question
 from bptui.text import to_float
 
 
-class PredictScreen(DismissOnce, ModalScreen[float | None]):
+class PredictScreen(TypeAhead, DismissOnce, ModalScreen[float | None]):
     """Asks for one number; dismisses with it, or None (escape)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]

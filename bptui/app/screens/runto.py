@@ -10,11 +10,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from bptui.app.guards import DismissOnce
+from bptui.app.guards import DismissOnce, TypeAhead
 from bptui.app.trainer import Goal, parse_run_to
 
 
-class RunToScreen(DismissOnce, ModalScreen[Goal | None]):
+class RunToScreen(TypeAhead, DismissOnce, ModalScreen[Goal | None]):
     """Asks where the run should stop; dismisses with a Goal, or None (escape)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
