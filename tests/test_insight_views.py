@@ -117,6 +117,32 @@ async def test_k_slices_the_loss_along_w5_and_draws_mazurs_update():
         assert app.main_screen.stepper.micro_index == 0  # the probe left the stepper alone
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("key", ["k", "K"])
+async def test_slice_picture_fits_its_pane_with_the_lowest_loss_and_the_w_axis(key, size):
+    """The numbers below the picture take their rows after it is first drawn: the picture is
+    redrawn at the size left, so its last rows (lowest value, w axis) are on screen, not cut."""
+    app = BptuiApp(preset="mazur")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("right", key)
+        await settle(pilot)
+        screen = app.screen
+        picture = screen.query_one("#slice-picture")
+        lines = str(picture.render()).splitlines()
+        assert len(lines) == picture.size.height
+        result = screen.result
+        first, last = result.values[0][0], result.values[0][-1]
+        assert f"{first:.4g}" in lines[-1] and f"{last:.4g}" in lines[-1]  # the w axis
+        if key == "k":
+            assert lines[-1].lstrip().startswith("w ")
+            assert f"{result.loss.min():.4g}" in lines[-2]  # the lowest loss, bottom left
+            assert f"{result.loss.max():.4g}" in lines[0]
+        else:
+            assert f"{result.values[1][0]:.4g}" in lines[-2]  # the second weight, up
+            assert f"{result.values[1][-1]:.4g}" in lines[0]
+            assert "w 2:1:1 →" in lines[-1] and lines[1].lstrip().startswith("w 2:1:2")
+
+
 async def test_K_maps_two_weights_with_the_path_of_the_last_steps():
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
