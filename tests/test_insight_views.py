@@ -245,6 +245,36 @@ async def test_y_shows_each_samples_pull_and_their_mean_is_the_gradient():
         assert app.main_screen.probe == ""
 
 
+@pytest.mark.parametrize("preset", ["xor", "dead-relu"])
+async def test_y_at_80x24_fits_each_bar_row_and_shows_every_xor_sample_and_the_mean(preset):
+    """At 80 columns a bar row is as wide as the pane (shorter bars, not a value wrapped onto the
+    next row), and the key is one line: XOR's four samples and their mean are on screen."""
+    app = BptuiApp(preset=preset)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("y")
+        await pilot.pause()
+        await pilot.pause()
+        pane = app.query_one("#explain")
+        width = pane.scrollable_content_region.width
+        lines = [line for line in pane.render_text().splitlines() if line]
+        assert all(len(line) <= width for line in lines), [
+            line for line in lines if len(line) > width
+        ]
+        if preset == "xor":
+            shown = lines[: pane.scrollable_content_region.height]
+            assert [line.split()[0].lstrip("▶") for line in shown[2:7]] == [
+                "#4",
+                "#1",
+                "#2",
+                "#3",
+                "mean",
+            ]
+        await pilot.press("2")  # zoomed: the bars take the width again
+        await pilot.pause()
+        await pilot.pause()
+        assert "their mean = ∂C/∂w" in pane.render_text()
+
+
 async def test_y_on_a_large_batch_shows_the_strongest_each_way_and_a_histogram():
     app = BptuiApp(preset="dead-relu")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -173,6 +173,7 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         self.reveal = ""  # after a wrong answer the explain pane shows the question's
         #                           "formula" (symbols, first wrong answer) or "numbers"
         self._explain_due = False
+        self._pull_width: int | None = None  # the explain pane's width the pull view fits
 
     # ----- layout ------------------------------------------------------------------------------
 
@@ -225,7 +226,7 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         self.hint = f"{self.preset.title}: press space (or f) to start the forward pass; ? for help"
         self.refresh_view()
         self.titles()
-        self.screen_layout_refresh_signal.subscribe(self, lambda _: self.titles())
+        self.screen_layout_refresh_signal.subscribe(self, lambda _: self.after_layout())
         self.show_notices(self.preset)
         if self.autostart:
             self.action_run()
@@ -304,6 +305,14 @@ class ExplorerScreen(Insight, LiveTraining, Sessions, Screen):
         self.titles()
         self.lessons.draw()
         self.lessons.view_shown()
+
+    def after_layout(self) -> None:
+        """Every layout: the titles fit their panes, and the pull view (y) its pane's width
+        (zooming with 2 widens it)."""
+        self.titles()
+        if self.probe == "pull" and self.right == "explain":
+            if self.explain_width() != self._pull_width:
+                self.explain_soon()
 
     def titles(self) -> None:
         """The panes' border titles say what they show and how to change it (set only when

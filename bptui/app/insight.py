@@ -187,6 +187,12 @@ class Insight:
             self.hint = hint
         self.explain_soon()
 
+    def explain_width(self) -> int | None:
+        """The explain pane's columns of text (its switcher's, less the scroll bar and the
+        lines' indent), or None before the layout."""
+        width = self.query_one("#right").content_region.width - 3
+        return width if width > 0 else None
+
     def probe_lines(self) -> list[Line]:
         """The explain pane's lines for the `probe` view ("pull" or "graph")."""
         from bptui.app.insight_text import graph_lines, pull_lines
@@ -200,7 +206,8 @@ class Insight:
             address = self.weight_address()
             if address is None:
                 return [Line("note", "an input is selected: → selects a unit, { } its weights")]
-            return pull_lines(nudge(point, address), stepper.data, sample)
+            self._pull_width = self.explain_width()
+            return pull_lines(nudge(point, address), stepper.data, sample, self._pull_width)
         from bptui.engine.unitgraph import unit_graph
 
         column, unit = self.cursor
