@@ -269,6 +269,7 @@ async def test_y_at_80x24_fits_each_bar_row_and_shows_every_xor_sample_and_the_m
                 "#3",
                 "mean",
             ]
+        assert "2 full size" in app.main_screen.hint  # the way to the rest of the view
         await pilot.press("2")  # zoomed: the bars take the width again
         await pilot.pause()
         await pilot.pause()

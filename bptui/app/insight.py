@@ -163,7 +163,7 @@ class Insight:
         self._explain_view(
             "pull",
             "each sample's pull on the selected weight: , and . select a "
-            "sample, { } another weight, y again: the explanation",
+            "sample, { } another weight, 2 full size, y again: back",
         )
 
     def action_unit_graph(self) -> None:
@@ -171,7 +171,7 @@ class Insight:
         self._explain_view(
             "graph",
             "the selected unit as a graph (data and grad per node): , "
-            "and . another sample, G again: the explanation",
+            "and . another sample, 2 full size, G again: back",
         )
 
     def _explain_view(self, view: str, hint: str) -> None:
