@@ -3,6 +3,8 @@ Pilot tests whose numbers are checked against the engine and against arithmetic 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -222,6 +224,37 @@ async def test_the_update_check_ticks_whole_steps_like_the_loss_chart():
         ticks = lines[axis + 1].split()
         assert ticks[:2] == ["0", "50"] and ticks.count("0") == 2  # both plots
         assert all(tick.isdigit() for tick in ticks), ticks
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_update_check_plots_are_titled_and_the_ratio_ticks_name_its_lines(size):
+    """The ratio plot has no legend: its title says what it is, at 80x24 too (the pane was
+    'compact' and lost both titles), and its ticks 1 and 0 sit on the grey and red lines."""
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=size) as pilot:
+        app.main_screen.stepper.learning_rate = 32.0
+        app.main_screen.stepper.run(11)
+        app.main_screen.refresh_view()
+        await pilot.press("h", "h")
+        chart = app.main_screen.query_one("#check")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if chart.plot is not None and chart.plot.version:
+                break
+        lines = chart.plot.render().plain.splitlines()
+        assert "actual / predicted" in lines[0] and "ΔC" in lines[0]
+        labels = [re.split("[┤├]", line[len(line) // 2 :])[0].strip() for line in lines]
+        assert "1" in labels and "0" in labels  # on the rows of the grey and red lines
+        assert "├" in lines[labels.index("1")] and "├" in lines[labels.index("0")]
+
+
+def test_ratio_ticks_hold_0_and_1_and_leave_out_an_end_beside_them():
+    from bptui.app.widgets.checkchart import ratio_ticks
+
+    assert ratio_ticks(np.array([1.0, 0.5, -0.41])) == (-0.41, 1.0, [-0.41, 0.0, 1.0])
+    assert ratio_ticks(np.array([0.98, 0.99])) == (0.0, 1.0, [0.0, 1.0])
+    assert ratio_ticks(np.array([1.0, 3.0, -3.0])) == (-3.0, 3.0, [-3.0, 0.0, 1.0, 3.0])
+    assert ratio_ticks(np.array([np.nan])) == (0.0, 1.0, [0.0, 1.0])
 
 
 async def test_y_shows_each_samples_pull_and_their_mean_is_the_gradient():
