@@ -357,6 +357,8 @@ async def test_j_on_dead_relu_lands_by_replay_on_the_step_the_first_unit_died():
         assert stepper.params.flat.tobytes() == fresh.params.flat.tobytes()  # exact replay
         assert app.main_screen.hint.startswith(f"step {first.step}: ")
         assert f"hidden {first.layer}, unit {first.unit} died" in app.main_screen.hint
+        assert app.main_screen.hint.count("died") == 1  # said once, with why: f'(z) = 0
+        assert "f'(z) = 0 stops its δ" in app.main_screen.hint
         assert app.main_screen.cursor == (first.layer, first.unit - 1)
         view = app.main_screen.snapshot.views[first.layer - 1]
         assert view.flat[first.unit - 1]  # the diagram marks it ✕
@@ -364,6 +366,17 @@ async def test_j_on_dead_relu_lands_by_replay_on_the_step_the_first_unit_died():
         await pilot.press("J")
         await pilot.pause()
         assert stepper.step < first.step or "no earlier event" in app.main_screen.hint
+
+
+async def test_j_at_80x24_says_dead_under_the_layer_where_units_died():
+    """At 80 columns the units' column is 5 wide: the count and 'dead' use the title's room,
+    not '2✕' alone (the arrow of the flow, when it is in the gap to the right, keeps its row)."""
+    app = BptuiApp(preset="dead-relu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("j")
+        await pilot.pause()
+        row = app.query_one("#diagram").render_line(1).text
+        assert "✕ dead" in row, row
 
 
 async def test_probe_views_leave_the_stepper_as_it_was():

@@ -287,10 +287,10 @@ class Insight:
             self.cursor = (died.layer, died.unit - 1)
         elif jumped is not None and jumped.layer is not None:
             self.weight_layer = min(jumped.layer - 1, depth - 1)
-        summaries = [e.summary for e in here]
-        shown = "; ".join(summaries[:3]) + (
-            f" (+{len(summaries) - 3} more)" if len(summaries) > 3 else ""
-        )
         first = died or here[0]
-        self.hint = f"step {event.step}: {shown} — {first.detail} (j next, J previous event)"
+        others = [e.summary for e in here if e is not first]  # the first one says why
+        shown = "; ".join([first.detail, *others[:2]]) + (
+            f" (+{len(others) - 2} more)" if len(others) > 2 else ""
+        )
+        self.hint = f"step {event.step}: {shown} (j next, J previous event)"
         self.refresh_view()
