@@ -399,3 +399,40 @@ async def test_probe_views_leave_the_stepper_as_it_was():
             stepper.micro_index,
             stepper.ws.a[0].tobytes(),
         )
+
+
+async def test_help_lists_the_insight_keys_from_keys_py():
+    """The help screen's rows come from bptui/keys.py: each insight key with its own words."""
+    import io
+
+    from rich.console import Console
+
+    from bptui.app.screens.help import HelpScreen
+    from bptui.keys import KEYS
+
+    app = BptuiApp(preset="mazur")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        console = Console(width=200, record=True, file=io.StringIO())
+        for static in app.screen.query("Static"):
+            console.print(static.content)
+        text = console.export_text()
+        by_key = {key.key: key for key in KEYS}
+        for key, words in {
+            "v": "nudge the selected weight by ±ε",
+            "k": "the loss around the selected weight",
+            "K": "heat map, gradient arrow, the last 200 steps' path",
+            "y": "each sample's pull δ·a_in",
+            "G": "computational graph",
+            "j": "jump to the next event",
+            "J": "jump to the previous event",
+            "right_curly_bracket": "weight cursor",
+            "h": "update check",
+        }.items():
+            assert words in by_key[key].help, key
+            assert any(
+                line.lstrip().startswith(by_key[key].name) and words[:20] in line
+                for line in text.splitlines()
+            ), key
