@@ -119,6 +119,48 @@ async def test_k_slices_the_loss_along_w5_and_draws_mazurs_update():
         assert app.main_screen.stepper.micro_index == 0  # the probe left the stepper alone
 
 
+async def test_slice_span_and_resolution_change_and_a_slow_slice_says_it_is_computing(
+    monkeypatch,
+):
+    """+ doubles the span, r steps the resolution (41 → 81); while a slice is still being
+    computed (held here until the line is seen) the view says so."""
+    import threading
+
+    from bptui.app.screens import slice as slice_screen
+
+    gate = threading.Event()
+    gate.set()
+    real = slice_screen.slice_loss
+
+    def held(*args):
+        gate.wait(30)
+        return real(*args)
+
+    monkeypatch.setattr(slice_screen, "slice_loss", held)
+    monkeypatch.setattr(slice_screen, "PROGRESS_AFTER", 0.01)
+    app = BptuiApp(preset="mazur")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right", "k")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.result.values[0][-1] == pytest.approx(0.4 + 1.0)
+        gate.clear()
+        await pilot.press("plus")
+        body = screen.query_one("#probe-body")
+        for _ in range(500):
+            await pilot.pause(0.01)
+            if "computing" in str(body.render()):
+                break
+        assert "computing 41 losses of the batch…" in str(body.render())
+        gate.set()
+        await settle(pilot)
+        assert "(±2, 41 points)" in screen.render_text()
+        assert screen.result.values[0][-1] == pytest.approx(0.4 + 2.0)
+        await pilot.press("r")
+        await settle(pilot)
+        assert screen.result.loss.shape == (81,) and "(±2, 81 points)" in screen.render_text()
+
+
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 @pytest.mark.parametrize("key", ["k", "K"])
 async def test_slice_picture_fits_its_pane_with_the_lowest_loss_and_the_w_axis(key, size):
