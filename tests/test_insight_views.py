@@ -3,6 +3,8 @@ Pilot tests whose numbers are checked against the engine and against arithmetic 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -120,6 +122,74 @@ async def test_k_slices_the_loss_along_w5_and_draws_mazurs_update():
         assert app.main_screen.stepper.micro_index == 0  # the probe left the stepper alone
 
 
+async def test_slice_span_and_resolution_change_and_a_slow_slice_says_it_is_computing(
+    monkeypatch,
+):
+    """+ doubles the span, r steps the resolution (41 → 81); while a slice is still being
+    computed (held here until the line is seen) the view says so."""
+    import threading
+
+    from bptui.app.screens import slice as slice_screen
+
+    gate = threading.Event()
+    gate.set()
+    real = slice_screen.slice_loss
+
+    def held(*args):
+        gate.wait(30)
+        return real(*args)
+
+    monkeypatch.setattr(slice_screen, "slice_loss", held)
+    monkeypatch.setattr(slice_screen, "PROGRESS_AFTER", 0.01)
+    app = BptuiApp(preset="mazur")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right", "k")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.result.values[0][-1] == pytest.approx(0.4 + 1.0)
+        gate.clear()
+        await pilot.press("plus")
+        body = screen.query_one("#probe-body")
+        for _ in range(500):
+            await pilot.pause(0.01)
+            if "computing" in str(body.render()):
+                break
+        assert "computing 41 losses of the batch…" in str(body.render())
+        gate.set()
+        await settle(pilot)
+        assert "(±2, 41 points)" in screen.render_text()
+        assert screen.result.values[0][-1] == pytest.approx(0.4 + 2.0)
+        await pilot.press("r")
+        await settle(pilot)
+        assert screen.result.loss.shape == (81,) and "(±2, 81 points)" in screen.render_text()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("key", ["k", "K"])
+async def test_slice_picture_fits_its_pane_with_the_lowest_loss_and_the_w_axis(key, size):
+    """The numbers below the picture take their rows after it is first drawn: the picture is
+    redrawn at the size left, so its last rows (lowest value, w axis) are on screen, not cut."""
+    app = BptuiApp(preset="mazur")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("right", key)
+        await settle(pilot)
+        screen = app.screen
+        picture = screen.query_one("#slice-picture")
+        lines = str(picture.render()).splitlines()
+        assert len(lines) == picture.size.height
+        result = screen.result
+        first, last = result.values[0][0], result.values[0][-1]
+        assert f"{first:.4g}" in lines[-1] and f"{last:.4g}" in lines[-1]  # the w axis
+        if key == "k":
+            assert lines[-1].lstrip().startswith("w ")
+            assert f"{result.loss.min():.4g}" in lines[-2]  # the lowest loss, bottom left
+            assert f"{result.loss.max():.4g}" in lines[0]
+        else:
+            assert f"{result.values[1][0]:.4g}" in lines[-2]  # the second weight, up
+            assert f"{result.values[1][-1]:.4g}" in lines[0]
+            assert "w 2:1:1 →" in lines[-1] and lines[1].lstrip().startswith("w 2:1:2")
+
+
 async def test_K_maps_two_weights_with_the_path_of_the_last_steps():
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -201,6 +271,37 @@ async def test_the_update_check_ticks_whole_steps_like_the_loss_chart():
         assert all(tick.isdigit() for tick in ticks), ticks
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_update_check_plots_are_titled_and_the_ratio_ticks_name_its_lines(size):
+    """The ratio plot has no legend: its title says what it is, at 80x24 too (the pane was
+    'compact' and lost both titles), and its ticks 1 and 0 sit on the grey and red lines."""
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=size) as pilot:
+        app.main_screen.stepper.learning_rate = 32.0
+        app.main_screen.stepper.run(11)
+        app.main_screen.refresh_view()
+        await pilot.press("h", "h")
+        chart = app.main_screen.query_one("#check")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if chart.plot is not None and chart.plot.version:
+                break
+        lines = chart.plot.render().plain.splitlines()
+        assert "actual / predicted" in lines[0] and "ΔC" in lines[0]
+        labels = [re.split("[┤├]", line[len(line) // 2 :])[0].strip() for line in lines]
+        assert "1" in labels and "0" in labels  # on the rows of the grey and red lines
+        assert "├" in lines[labels.index("1")] and "├" in lines[labels.index("0")]
+
+
+def test_ratio_ticks_hold_0_and_1_and_leave_out_an_end_beside_them():
+    from bptui.app.widgets.checkchart import ratio_ticks
+
+    assert ratio_ticks(np.array([1.0, 0.5, -0.41])) == (-0.41, 1.0, [-0.41, 0.0, 1.0])
+    assert ratio_ticks(np.array([0.98, 0.99])) == (0.0, 1.0, [0.0, 1.0])
+    assert ratio_ticks(np.array([1.0, 3.0, -3.0])) == (-3.0, 3.0, [-3.0, 0.0, 1.0, 3.0])
+    assert ratio_ticks(np.array([np.nan])) == (0.0, 1.0, [0.0, 1.0])
+
+
 async def test_y_shows_each_samples_pull_and_their_mean_is_the_gradient():
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -220,6 +321,37 @@ async def test_y_shows_each_samples_pull_and_their_mean_is_the_gradient():
         assert "▶#2" in app.query_one("#explain").render_text()
         await pilot.press("y")
         assert app.main_screen.probe == ""
+
+
+@pytest.mark.parametrize("preset", ["xor", "dead-relu"])
+async def test_y_at_80x24_fits_each_bar_row_and_shows_every_xor_sample_and_the_mean(preset):
+    """At 80 columns a bar row is as wide as the pane (shorter bars, not a value wrapped onto the
+    next row), and the key is one line: XOR's four samples and their mean are on screen."""
+    app = BptuiApp(preset=preset)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("y")
+        await pilot.pause()
+        await pilot.pause()
+        pane = app.query_one("#explain")
+        width = pane.scrollable_content_region.width
+        lines = [line for line in pane.render_text().splitlines() if line]
+        assert all(len(line) <= width for line in lines), [
+            line for line in lines if len(line) > width
+        ]
+        if preset == "xor":
+            shown = lines[: pane.scrollable_content_region.height]
+            assert [line.split()[0].lstrip("▶") for line in shown[2:7]] == [
+                "#4",
+                "#1",
+                "#2",
+                "#3",
+                "mean",
+            ]
+        assert "2 full size" in app.main_screen.hint  # the way to the rest of the view
+        await pilot.press("2")  # zoomed: the bars take the width again
+        await pilot.pause()
+        await pilot.pause()
+        assert "their mean = ∂C/∂w" in pane.render_text()
 
 
 async def test_y_on_a_large_batch_shows_the_strongest_each_way_and_a_histogram():
@@ -270,6 +402,8 @@ async def test_j_on_dead_relu_lands_by_replay_on_the_step_the_first_unit_died():
         assert stepper.params.flat.tobytes() == fresh.params.flat.tobytes()  # exact replay
         assert app.main_screen.hint.startswith(f"step {first.step}: ")
         assert f"hidden {first.layer}, unit {first.unit} died" in app.main_screen.hint
+        assert app.main_screen.hint.count("died") == 1  # said once, with why: f'(z) = 0
+        assert "f'(z) = 0 stops its δ" in app.main_screen.hint
         assert app.main_screen.cursor == (first.layer, first.unit - 1)
         view = app.main_screen.snapshot.views[first.layer - 1]
         assert view.flat[first.unit - 1]  # the diagram marks it ✕
@@ -277,6 +411,17 @@ async def test_j_on_dead_relu_lands_by_replay_on_the_step_the_first_unit_died():
         await pilot.press("J")
         await pilot.pause()
         assert stepper.step < first.step or "no earlier event" in app.main_screen.hint
+
+
+async def test_j_at_80x24_says_dead_under_the_layer_where_units_died():
+    """At 80 columns the units' column is 5 wide: the count and 'dead' use the title's room,
+    not '2✕' alone (the arrow of the flow, when it is in the gap to the right, keeps its row)."""
+    app = BptuiApp(preset="dead-relu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("j")
+        await pilot.pause()
+        row = app.query_one("#diagram").render_line(1).text
+        assert "✕ dead" in row, row
 
 
 async def test_probe_views_leave_the_stepper_as_it_was():
@@ -299,3 +444,40 @@ async def test_probe_views_leave_the_stepper_as_it_was():
             stepper.micro_index,
             stepper.ws.a[0].tobytes(),
         )
+
+
+async def test_help_lists_the_insight_keys_from_keys_py():
+    """The help screen's rows come from bptui/keys.py: each insight key with its own words."""
+    import io
+
+    from rich.console import Console
+
+    from bptui.app.screens.help import HelpScreen
+    from bptui.keys import KEYS
+
+    app = BptuiApp(preset="mazur")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        console = Console(width=200, record=True, file=io.StringIO())
+        for static in app.screen.query("Static"):
+            console.print(static.content)
+        text = console.export_text()
+        by_key = {key.key: key for key in KEYS}
+        for key, words in {
+            "v": "nudge the selected weight by ±ε",
+            "k": "the loss around the selected weight",
+            "K": "heat map, gradient arrow, the last 200 steps' path",
+            "y": "each sample's pull δ·a_in",
+            "G": "computational graph",
+            "j": "jump to the next event",
+            "J": "jump to the previous event",
+            "right_curly_bracket": "weight cursor",
+            "h": "update check",
+        }.items():
+            assert words in by_key[key].help, key
+            assert any(
+                line.lstrip().startswith(by_key[key].name) and words[:20] in line
+                for line in text.splitlines()
+            ), key

@@ -228,7 +228,7 @@ class ExplorerScreen(Screen):
         self.hint = f"{self.preset.title}: press space (or f) to start the forward pass; ? for help"
         self.refresh_view()
         self.titles()
-        self.screen_layout_refresh_signal.subscribe(self, lambda _: self.titles())
+        self.screen_layout_refresh_signal.subscribe(self, lambda _: self.after_layout())
         self.show_notices(self.preset)
         if self.autostart:
             self.live.toggle()
@@ -307,6 +307,14 @@ class ExplorerScreen(Screen):
         self.titles()
         self.lessons.draw()
         self.lessons.view_shown()
+
+    def after_layout(self) -> None:
+        """Every layout: the titles fit their panes, and the pull view (y) its pane's width
+        (zooming with 2 widens it)."""
+        self.titles()
+        if self.probe == "pull" and self.right == "explain":
+            if self.insight.fits_width_changed():
+                self.explain_soon()
 
     def titles(self) -> None:
         """The panes' border titles say what they show and how to change it (set only when

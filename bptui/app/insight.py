@@ -37,6 +37,8 @@ class InsightViews:
         """The lesson step (index) whose shown views `_seen` holds."""
         self._seen: set[str] = set()
         """The views shown during that lesson step."""
+        self._pull_width: int | None = None
+        """The explain pane's width the pull view was last fitted to."""
 
     # ----- the weight cursor ------------------------------------------------------------------
 
@@ -176,7 +178,7 @@ class InsightViews:
         self._explain_view(
             "pull",
             "each sample's pull on the selected weight: , and . select a "
-            "sample, { } another weight, y again: the explanation",
+            "sample, { } another weight, 2 full size, y again: back",
         )
 
     def unit_graph(self) -> None:
@@ -184,7 +186,7 @@ class InsightViews:
         self._explain_view(
             "graph",
             "the selected unit as a graph (data and grad per node): , "
-            "and . another sample, G again: the explanation",
+            "and . another sample, 2 full size, G again: back",
         )
 
     def _explain_view(self, view: str, hint: str) -> None:
@@ -200,6 +202,16 @@ class InsightViews:
             self.screen.hint = hint
         self.screen.explain_soon()
 
+    def fits_width_changed(self) -> bool:
+        """Whether the explain pane's width is not the one the pull view was fitted to."""
+        return self.explain_width() != self._pull_width
+
+    def explain_width(self) -> int | None:
+        """The explain pane's columns of text (its switcher's, less the scroll bar and the
+        lines' indent), or None before the layout."""
+        width = self.screen.query_one("#right").content_region.width - 3
+        return width if width > 0 else None
+
     def probe_lines(self) -> list[Line]:
         """The explain pane's lines for the `probe` view ("pull" or "graph")."""
         from bptui.app.insight_text import graph_lines, pull_lines
@@ -213,7 +225,8 @@ class InsightViews:
             address = self.weight_address()
             if address is None:
                 return [Line("note", "an input is selected: → selects a unit, { } its weights")]
-            return pull_lines(nudge(point, address), stepper.data, sample)
+            self._pull_width = self.explain_width()
+            return pull_lines(nudge(point, address), stepper.data, sample, self._pull_width)
         from bptui.engine.unitgraph import unit_graph
 
         column, unit = self.screen.cursor
@@ -292,10 +305,10 @@ class InsightViews:
             self.screen.cursor = (died.layer, died.unit - 1)
         elif jumped is not None and jumped.layer is not None:
             self.screen.weight_layer = min(jumped.layer - 1, depth - 1)
-        summaries = [e.summary for e in here]
-        shown = "; ".join(summaries[:3]) + (
-            f" (+{len(summaries) - 3} more)" if len(summaries) > 3 else ""
-        )
         first = died or here[0]
-        self.screen.hint = f"step {event.step}: {shown} — {first.detail} (j next, J previous event)"
+        others = [e.summary for e in here if e is not first]  # the first one says why
+        shown = "; ".join([first.detail, *others[:2]]) + (
+            f" (+{len(others) - 2} more)" if len(others) > 2 else ""
+        )
+        self.screen.hint = f"step {event.step}: {shown} (j next, J previous event)"
         self.screen.refresh_view()

@@ -162,36 +162,44 @@ def nudge_lines(result: Nudge, step: int) -> list[Line]:
 # ----- y: each sample's pull ---------------------------------------------------------------------
 
 
-def bar(value: float, scale: float, mean: float | None = None) -> str:
-    """A signed bar of 2·BAR + 1 cells around a centre line ('│'), and the mean's place ('┆')."""
-    cells = [" "] * (2 * BAR + 1)
-    cells[BAR] = "│"
+def bar(value: float, scale: float, mean: float | None = None, half: int = BAR) -> str:
+    """A signed bar of 2·half + 1 cells around a centre line ('│'), and the mean's place ('┆')."""
+    cells = [" "] * (2 * half + 1)
+    cells[half] = "│"
     if scale > 0 and math.isfinite(value):
-        length = min(BAR, round(abs(value) / scale * BAR))
+        length = min(half, round(abs(value) / scale * half))
         for i in range(1, length + 1):
-            cells[BAR + i if value > 0 else BAR - i] = "█"
+            cells[half + i if value > 0 else half - i] = "█"
     if mean is not None and scale > 0 and math.isfinite(mean):
-        place = BAR + max(-BAR, min(BAR, round(mean / scale * BAR)))
-        cells[place] = "┆" if cells[place] == " " else ("╋" if place != BAR else "┿")
+        place = half + max(-half, min(half, round(mean / scale * half)))
+        cells[place] = "┆" if cells[place] == " " else ("╋" if place != half else "┿")
     return "".join(cells)
 
 
-def pull_lines(result: Nudge, data, selected: int | None) -> list[Line]:
+PULL_NOTE = (
+    "∂C_x/∂w = δ_j·a_in per sample, sorted; ┆ their mean = ∂C/∂w; "
+    "▶ the selected sample (, and . move it)"
+)
+PULL_NOTE_NARROW = "δ_j·a_in each; ┆ mean = ∂C/∂w"
+"""The pull view's key in a narrow pane (80 columns): one line, so the bars start on the
+third row; where ▶ comes from is said after them."""
+PULL_NARROW = 40  # text columns below which the pull view takes its narrow key
+
+
+def pull_lines(result: Nudge, data, selected: int | None, width: int | None = None) -> list[Line]:
     """The pull view: each sample's ∂C_x/∂w = δ_j·a_in as a signed bar, sorted, with the mean
     (= ∂C/∂w without L2) marked ┆ on the same axis, the L2 term as its own bar; for large
-    batches the strongest STRONGEST each way and a histogram of the rest."""
+    batches the strongest STRONGEST each way and a histogram of the rest. With `width` (the
+    pane's text columns) each bar row fits it: shorter bars, not a wrapped value."""
     products = result.products
     m = products.shape[0]
     mean = result.data_gradient
     finite = products[np.isfinite(products)]
     scale = max(float(np.abs(finite).max()) if finite.size else 0.0, abs(result.l2_term), abs(mean))
+    narrow = width is not None and width < PULL_NARROW
     out = [
         Line("head", f"Each sample's pull on w {result.address}"),
-        Line(
-            "note",
-            "∂C_x/∂w = δ_j·a_in per sample, sorted; ┆ their mean = ∂C/∂w; "
-            "▶ the selected sample (, and . move it)",
-        ),
+        Line("note", PULL_NOTE_NARROW if narrow else PULL_NOTE),
     ]
     order = np.argsort(-np.nan_to_num(products, nan=0.0), kind="stable")
     if m <= ALL_BARS:
@@ -199,36 +207,44 @@ def pull_lines(result: Nudge, data, selected: int | None) -> list[Line]:
     else:
         shown = [*order[:STRONGEST], *order[-STRONGEST:]]
         rest = order[STRONGEST:-STRONGEST]
-    for position, s in enumerate(shown):
-        if rest is not None and len(rest) and position == STRONGEST:
-            out += histogram(products[rest], scale)
-        value = float(products[s])
+    rows = []
+    for s in shown:
         mark = "▶" if selected is not None and s == selected else " "
         label = f"{mark}#{int(result.rows[s]) + 1} {sample_label(data, int(result.rows[s]))}"
+        rows.append((label[:12], float(products[s])))
+    tail = [("mean", mean)] + ([("+ λ/m·w", result.l2_term)] if result.l2_term else [])
+    label_w = max(len(label) for label, _ in rows + tail)
+    value_w = max(len(short(value)) for _, value in rows + tail)
+    half = BAR
+    if width is not None:  # label, bar and value on one line of the pane
+        half = max(3, min(BAR, (width - label_w - value_w - 2 - 1) // 2))
+
+    def row(label: str, value: float, mark: float | None = None) -> str:
+        return f"{label:<{label_w}} {bar(value, scale, mark, half)} {short(value)}"
+
+    counts = BAR if width is None else max(3, min(BAR, width - 27))  # 27: ranges and count
+    for position, (label, value) in enumerate(rows):
+        if len(rest) and position == STRONGEST:
+            out += histogram(products[rest], scale, half=counts)
         out.append(
-            Line(
-                "pos" if value > 0 else "neg" if value < 0 else "raw",
-                f"{label[:12]:<12} {bar(value, scale, mean)} {short(value)}",
-            )
+            Line("pos" if value > 0 else "neg" if value < 0 else "raw", row(label, value, mean))
         )
-    out.append(Line("mark", f"{'mean':<12} {bar(mean, scale)} {short(mean)}"))
+    out.append(Line("mark", row("mean", mean)))
     if result.l2_term:
-        out.append(
-            Line(
-                "pos" if result.l2_term > 0 else "neg",
-                f"{'+ λ/m·w':<12} {bar(result.l2_term, scale)} {short(result.l2_term)}",
-            )
-        )
+        out.append(Line("pos" if result.l2_term > 0 else "neg", row("+ λ/m·w", result.l2_term)))
     out.append(
         Line(
             "formula", f"∂C/∂w = mean{' + λ/m·w' if result.l2_term else ''} = {g(result.gradient)}"
         )
     )
+    if narrow:
+        out.append(Line("note", "▶ the selected sample: , and ."))
     return out
 
 
-def histogram(values: np.ndarray, scale: float, bins: int = 6) -> list[Line]:
-    """The samples between the strongest each way: a count per range of ∂C_x/∂w."""
+def histogram(values: np.ndarray, scale: float, bins: int = 6, half: int = BAR) -> list[Line]:
+    """The samples between the strongest each way: a count per range of ∂C_x/∂w, the largest
+    count `half` cells long."""
     finite = values[np.isfinite(values)]
     lines = [Line("note", f"the other {len(values)} samples, by range:")]
     if not finite.size:
@@ -236,7 +252,7 @@ def histogram(values: np.ndarray, scale: float, bins: int = 6) -> list[Line]:
     counts, edges = np.histogram(finite, bins=bins)
     top = max(1, int(counts.max()))
     for count, lo, hi in zip(counts, edges[:-1], edges[1:], strict=True):
-        cells = "▇" * max(1 if count else 0, round(count / top * BAR))
+        cells = "▇" * max(1 if count else 0, round(count / top * half))
         lines.append(Line("raw", f"  {short(lo):>8} … {short(hi):<8} {cells} {count}"))
     return lines
 

@@ -32,6 +32,17 @@ def g(value: float) -> str:
     return f"{value + 0.0:.7g}"
 
 
+class SlicePicture(Static):
+    """The picture, drawn at this widget's own size and again whenever that changes: the numbers
+    below it take their rows after it was first drawn, and a picture taller than its widget
+    lost its bottom rows (the lowest loss and the w axis)."""
+
+    def on_resize(self) -> None:
+        draw = getattr(self.screen, "draw_picture", None)
+        if draw is not None:
+            draw()
+
+
 class SliceScreen(DismissOnce, ModalScreen[None]):
     """One weight (a curve) or two (a heat map) at a probe point; `path` (k, 2): the two
     weights' values over the last steps, oldest first (two weights only)."""
@@ -65,7 +76,7 @@ class SliceScreen(DismissOnce, ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="probe"):
             yield Static("", id="probe-title", classes="title")
-            yield Static("", id="slice-picture")
+            yield SlicePicture("", id="slice-picture")
             yield Static("", id="probe-body")
             yield Static("+ span×2   - span÷2   r resolution   escape closes", id="probe-keys")
 
@@ -120,7 +131,14 @@ class SliceScreen(DismissOnce, ModalScreen[None]):
         self.draw()
 
     def draw(self) -> None:
-        """The picture at the widget's size, and the numbers below it."""
+        """The numbers, then the picture at the size the numbers leave it."""
+        if self.result is None or not self.is_attached:
+            return
+        self.query_one("#probe-body", Static).update(self.numbers(self.result))
+        self.draw_picture()
+
+    def draw_picture(self) -> None:
+        """The picture at the widget's size (redrawn by SlicePicture when that size changes)."""
         result = self.result
         if result is None or not self.is_attached:
             return
@@ -132,7 +150,6 @@ class SliceScreen(DismissOnce, ModalScreen[None]):
             picture.update(landscape.curve_text(result, width, height))
         else:
             picture.update(landscape.heat_text(result, width, height, self.path))
-        self.query_one("#probe-body", Static).update(self.numbers(result))
 
     def numbers(self, result: Slice) -> Text:
         """What the picture shows, in numbers."""

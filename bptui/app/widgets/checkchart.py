@@ -12,6 +12,10 @@ from bptui.app.widgets.plots import SnapshotPlot, step_axis
 
 CLIP = 3.0
 """The ratio is drawn within ±CLIP (a step that overshoots by far would flatten the rest)."""
+TITLES = ("predicted and actual ΔC", f"actual / predicted (1: linear; ±{CLIP:g} clip)")
+SHORT_TITLES = ("predicted, actual ΔC", "actual / predicted")
+"""The titles where a plot is too narrow for TITLES (plotext drops a title wider than its
+plot); the ratio plot has no legend: its title is what says what it is."""
 
 
 def ratios(checks: np.ndarray) -> np.ndarray:
@@ -19,6 +23,26 @@ def ratios(checks: np.ndarray) -> np.ndarray:
     predicted, actual = checks[:, 0], checks[:, 1]
     with np.errstate(all="ignore"):
         return np.where(predicted != 0, actual / predicted, np.nan)
+
+
+def ratio_ticks(ratio: np.ndarray) -> tuple[float, float, list[float]]:
+    """The ratio plot's range (it always holds the lines at 0 and 1) and its ticks: 0, 1 and the
+    ends, an end left out when it is within a tenth of the range of 0 or 1 (its label would
+    sit on theirs)."""
+    finite = ratio[np.isfinite(ratio)]
+    low = min(0.0, float(finite.min())) if finite.size else 0.0
+    high = max(1.0, float(finite.max())) if finite.size else 1.0
+    room = (high - low) / 10
+    ticks = [0.0, 1.0] + [end for end in (low, high) if min(abs(end), abs(end - 1)) > room]
+    return low, high, sorted(ticks)
+
+
+def ratio_axis(plt, ratio: np.ndarray) -> None:
+    """Ticks where the grey (1: linear) and red (0: no change) lines are, so that the labels
+    name those lines (plotext's own ticks put 0.06 beside the line at 0)."""
+    low, high, ticks = ratio_ticks(ratio)
+    plt.ylim(low, high)
+    plt.yticks(ticks, [f"{t:.2g}" for t in ticks])
 
 
 class UpdateCheckChart(SnapshotPlot):
@@ -45,11 +69,21 @@ class UpdateCheckChart(SnapshotPlot):
         self.curve(steps, checks[:, 0], "∇C·Δθ", "blue", plt=left)
         self.curve(steps, checks[:, 1], "actual", "orange", plt=left)
         step_axis(left, int(steps[-1]), False, width)
-        left.title("predicted and actual ΔC")
+        left.title(self.fitted(0, width))
         right = plt.subplot(1, 2)
         ratio = np.clip(ratios(checks), -CLIP, CLIP)
         self.curve(steps, ratio, None, "green", plt=right)
         right.hline(1.0, "gray")
         right.hline(0.0, "red")
+        ratio_axis(right, ratio)
         step_axis(right, int(steps[-1]), False, width)
-        right.title(f"actual / predicted (1: linear; ±{CLIP:g} clip)")
+        right.title(self.fitted(1, width))
+
+    @staticmethod
+    def fitted(i: int, width: int) -> str:
+        """Plot i's title, short when its plot (`width` columns) is narrow."""
+        return TITLES[i] if len(TITLES[i]) + 6 <= width else SHORT_TITLES[i]
+
+    @property
+    def compact(self) -> bool:
+        return False  # the titles say which plot is which: they stay, however short the pane

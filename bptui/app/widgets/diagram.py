@@ -417,9 +417,11 @@ class NetworkDiagram(LinesWidget):
             if view is not None and view.flat is not None and view.flat.any():  # under the title
                 kind = "dead" if view.flat_kind == "dead" else "sat."
                 count = int(view.flat.sum())
-                text = next(
-                    (t for t in (f"{count}✕ {kind}", f"{count}✕") if len(t) <= column.width), ""
-                )
+                arrow_right = last.phase in (Phase.FORWARD, Phase.BACKWARD) and (
+                    last.layer == column.index
+                )  # the flow's arrow takes row 1 of the gap to the right
+                room = column.width if arrow_right else max(column.width, len(title))
+                text = next((t for t in (f"{count}✕ {kind}", f"{count}✕") if len(t) <= room), "")
                 put(column.x, 1, text, FLAT)
 
         # direction of flow over the gap of the active weight layer

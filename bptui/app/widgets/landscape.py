@@ -225,10 +225,18 @@ def heat_text(sl, width: int, height: int, path: np.ndarray | None = None) -> Te
                 put((x, y), symbol if k == steps else "∙", POINT)
     put(cell(*sl.next), "◆", NEXT)
     put(now, "●", POINT)
-    for y, value in ((0, b1), (rows - 1, b0)):
-        for i, ch in enumerate(number(value).rjust(label - 1)[: label - 1]):
+    across, up = (f"w {address}" for address in sl.addresses)
+    left = [(0, number(b1)), (rows - 1, number(b0))]
+    if rows >= 4 and len(up) < label:  # which weight goes up, under its top value
+        left.append((1, up))
+    for y, word in left:
+        for i, ch in enumerate(word.rjust(label - 1)[: label - 1]):
             chars[y][i], styles[y][i] = ch, DIM
-    axis = f"{number(a0)}".ljust(cols // 2) + f"{number(a1)}".rjust(cols - cols // 2)
+    ends = number(a0), number(a1)
+    name = f"{across} →"
+    gap = cols - len(ends[0]) - len(ends[1])
+    middle = name.center(gap) if gap >= len(name) + 2 else " " * max(0, gap)
+    axis = ends[0] + middle + ends[1]
     for i, ch in enumerate(axis[:cols]):
         chars[height - 1][label + i], styles[height - 1][label + i] = ch, DIM
     return _text(chars, styles)
