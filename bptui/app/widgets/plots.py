@@ -161,7 +161,7 @@ class SnapshotPlot(Container):
 
     def attach_plot(self) -> None:
         """Mount the plot (loading plotext) once the first frame is on the screen."""
-        if self.plot is None:
+        if self.plot is None and self.is_attached:  # (the app may be closing by then)
             self.plot = plot_class()()
             self.mount(self.plot)
             self.call_after_refresh(self.soon)
