@@ -11,12 +11,14 @@ import pytest
 from bptui.app.main import BptuiApp
 from bptui.app.screens.nudge import NudgeScreen
 from bptui.app.screens.slice import SliceScreen
+from bptui.app.trainer import Goal
 from bptui.engine.address import WeightAddress
 from bptui.engine.events import find_events
 from bptui.engine.landscape import losses_at, slice_loss
 from bptui.engine.nudge import nudge
 from bptui.engine.probe import Pass, Point
 from bptui.preset import load_preset
+from tests.helpers import fingerprint
 
 SIGMOID = staticmethod(lambda z: 1.0 / (1.0 + np.exp(-z)))
 
@@ -220,6 +222,38 @@ async def test_K_maps_two_weights_with_the_path_of_the_last_steps():
         assert path[0][0] in history
         text = screen.render_text()
         assert "▀" in text and "●" in text and "last 200 steps" in text
+
+
+@pytest.mark.parametrize("preset", ["xor", "dead-relu"])  # full batch; mini-batches
+async def test_K_after_a_run_replays_the_path_of_every_step_and_leaves_the_stepper_as_it_was(
+    preset,
+):
+    """A run (r, N) keeps only its chunks' ends in the undo timeline: K replays the steps
+    between for its path, exactly, and puts the stepper back bit for bit."""
+    app = BptuiApp(preset=preset)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.main_screen
+        screen.live.start(Goal(step=300))
+        while screen.trainer.busy or screen.stepper.step < 300:
+            await pilot.pause(0.05)
+        stepper = screen.stepper
+        before = fingerprint(stepper)
+        history = stepper.history.lengths()
+        reference = load_preset(preset).stepper()
+        shapes = reference.spec.weight_shapes()
+        flat = [WeightAddress(0, 0, i).flat_index(shapes) for i in (0, 1)]
+        expected = []
+        for step in range(301):
+            if step >= 100:
+                expected.append(tuple(reference.params.flat[flat]))
+            if step < 300:
+                reference.run(1)
+        await pilot.press("K")  # w 1:1:1 and w 1:1:2
+        await settle(pilot)
+        path = app.screen.path
+        assert len(path) == 202  # steps 100..300, and now
+        assert np.array_equal(path[:-1], np.array(expected))
+        assert fingerprint(stepper) == before and stepper.history.lengths() == history
 
 
 async def test_u_shows_the_update_check_and_h_cycles_to_its_chart():

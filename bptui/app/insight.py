@@ -19,6 +19,8 @@ from bptui.engine.explain import Line
 
 PATH_STEPS = 200
 """Steps of the two weights' path drawn in the two-weight slice."""
+REPLAY_SECONDS = 0.5
+"""The two-weight slice replays the last steps for its path (after a run) for at most this long."""
 SEARCH_SECONDS = 2.0
 """`j` at the end of the run trains on for at most this long looking for the next event."""
 SEARCH_CHUNK = 25
@@ -158,18 +160,45 @@ class InsightViews:
         )
 
     def weight_path(self, addresses) -> np.ndarray:
-        """(k, 2): the weights' values at the step boundaries the undo timeline keeps, over the
-        last PATH_STEPS steps up to now (oldest first), ending at their current values."""
+        """(k, 2): the weights' values at the step boundaries of the last PATH_STEPS steps up to
+        now (oldest first), ending at their current values. Stepped by hand, every boundary is
+        in the undo timeline; a run (r, N) keeps only its chunks' ends, so the steps between are
+        replayed exactly (the timeline's own replay, as undo does) and the stepper is put back
+        where it was, bit for bit. A replay that would take over REPLAY_SECONDS stops, and the
+        path is the states the timeline keeps."""
         timeline, stepper = self.screen.timeline, self.screen.stepper
-        per = timeline.per_step
-        now = timeline.t
+        per, now = timeline.per_step, timeline.t
         shapes = stepper.spec.weight_shapes()
         indices = [a.flat_index(shapes) for a in addresses]
+        first = max(0, now // per - PATH_STEPS) * per
         states = {**timeline.checkpoints, **timeline.recent, **timeline.pins}
-        keys = sorted(k for k in states if k <= now and k >= now - PATH_STEPS * per)
-        rows = [[float(states[k].params[i]) for i in indices] for k in keys]
+        kept = {
+            k: [float(states[k].params[i]) for i in indices] for k in states if first <= k <= now
+        }
+        boundaries = range(first, now + 1, per)
+        if any(k not in kept for k in boundaries):
+            kept.update(self._replayed(indices, boundaries))
+        rows = [kept[k] for k in sorted(kept)]
         rows.append([float(stepper.params.flat[i]) for i in indices])
         return np.array(rows)
+
+    def _replayed(self, indices, boundaries) -> dict[int, list[float]]:
+        """The weights at `boundaries` by exact replay (see weight_path); the stepper ends where
+        it was."""
+        timeline, stepper = self.screen.timeline, self.screen.stepper
+        now, found = timeline.t, {}
+        deadline = time.monotonic() + REPLAY_SECONDS
+        try:
+            timeline.go_to(boundaries[0])
+            for k in boundaries:
+                if k > boundaries[0]:
+                    stepper.run(1)
+                found[k] = [float(stepper.params.flat[i]) for i in indices]
+                if time.monotonic() > deadline:
+                    break
+        finally:
+            timeline.go_to(now)
+        return found
 
     # ----- y, G: views in the explain pane ------------------------------------------------------
 
