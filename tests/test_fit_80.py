@@ -134,7 +134,7 @@ async def test_after_run_to_a_loss_the_status_line_shows_it_below_the_goal():
         screen.refresh_view()
         await pilot.pause()
         status = screen_rows(app)[0]
-        shown = status.split(" L ")[1].split()[0]
+        shown = status.split(" loss ")[1].split()[0]
         assert float(shown) < 0.015, status
 
 
@@ -258,3 +258,37 @@ def test_scrolled_text_has_a_one_cell_scroll_bar():
     import asyncio
 
     asyncio.run(check())
+
+
+@pytest.mark.parametrize(
+    "lesson, steps, fields",
+    [
+        ("forward", 0, ["step 0", "loss 0.2984"]),
+        ("xor", 0, ["step 0", "loss 0.1305", "acc 50%", "η 2"]),
+        ("overfitting", 1000, ["step 1,000", "loss 0.01257", "test 0.8468", "test R² -0.64"]),
+    ],
+)
+async def test_at_80_columns_every_status_field_is_named(lesson, steps, fields):
+    """Learner walk 2, #1/#2/#37/#59/#63: 'L 0.2984', 'T 0.5749', '75%' and an R² that was the
+    test set's were unnamed, and the training 'step 0' read like the lesson's 'step 3 of 4'.
+    Each number is named (test where it is the test set's) and the lesson's step says so."""
+    from bptui.app.widgets.statusline import STATUS_HELP, StatusLine
+    from bptui.lesson import load_lesson
+
+    loaded = load_lesson(lesson)
+    app = BptuiApp(preset=loaded.preset, lesson=loaded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        if steps:
+            app.main_screen.stepper.run(steps)
+            app.main_screen.refresh_view()
+            await pilot.pause()
+        status = screen_rows(app)[0]
+        for field in fields:
+            assert f" {field}" in status, status
+        assert " L " not in status and " T " not in status and len(status.rstrip()) <= 80
+        assert app.query_one(StatusLine).tooltip == STATUS_HELP
+        if lesson == "forward":  # the hint line, beside the status line, says whose step
+            await pilot.press("x", "n")
+            await pilot.pause()
+            assert screen_rows(app)[-2].startswith("lesson step 2 of 4"), screen_rows(app)[-2]

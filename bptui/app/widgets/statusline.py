@@ -89,7 +89,8 @@ def status_text(
 ) -> Text:
     """Title, step, epoch, phase, loss, accuracy or R², optimizer, η_t, batch, P's tally; in
     `width` cells, fields are dropped by priority (η, batch and the optimizer first; the step,
-    the phase and the loss stay) rather than cut."""
+    the phase and the loss stay) rather than cut. Every number is named, narrow too ('loss',
+    'test', 'acc', 'R²'); accuracy and R² say 'test' where they are the test set's."""
     fields: list[tuple[int, str, str]] = []  # (priority: 0 stays longest, text, style)
 
     def add(priority: int, text: str, style: str = "") -> None:
@@ -108,20 +109,19 @@ def status_text(
         else f" {phase.describe(snap.depth)}{arrow}",
         "bold cyan",
     )
-    add(0, f"  loss {loss_text(snap.loss, 9)}" if wide else f" L {loss_text(snap.loss, 7)}")
+    gap = "  " if wide else " "
+    add(0, f"{gap}loss {loss_text(snap.loss, 9 if wide else 7)}")
     if snap.test_loss is not None:
-        add(
-            2,
-            f"  test {loss_text(snap.test_loss, 9)}"
-            if wide
-            else f" T {loss_text(snap.test_loss, 7)}",
-        )
+        add(2, f"{gap}test {loss_text(snap.test_loss, 9 if wide else 7)}")
+    of = "test " if snap.test_loss is not None else ""  # accuracy and R² are the test set's
+    named = 3 if wide else 5  # narrow: after η, before the title (the readout pane has them)
     if snap.accuracy is not None:
-        add(3, f"  acc {snap.accuracy:.1%}" if wide else f" {snap.accuracy:.0%}")
+        add(named, f"{gap}{of}acc {snap.accuracy:.1%}" if wide else f" {of}acc {snap.accuracy:.0%}")
     r2 = snap.readout.get("test_r2", snap.readout.get("train_r2"))
     if r2 is not None:
+        of = "test " if "test_r2" in snap.readout else ""
         shown = "—" if r2 != r2 else (f"{r2:.3f}" if wide else f"{r2:.2f}")  # nan: undefined
-        add(3, f"  R² {shown}" if wide else f" R² {shown}")
+        add(named, f"{gap}{of}R² {shown}")
     if snap.optimizer != "sgd" and wide:
         add(6, f"  {snap.optimizer.split(' ')[0]}")
     add(6, f"  η {snap.rate:.4g}" if wide else f" η {snap.rate:.3g}")
@@ -147,8 +147,20 @@ def status_text(
     return text
 
 
+STATUS_HELP = (
+    "step: training steps (weight updates) so far · loss: the cost of the current weights on "
+    "the whole training set, recomputed whenever the weights change (whatever the diagram has "
+    "computed of the step in progress) · test: the same on the test set · acc, R²: of the test "
+    "set where there is one ('test acc'), else of the training set · η: the learning rate"
+)
+"""What the status line's fields are (its tooltip and the help screen)."""
+
+
 class StatusLine(Static):
     """The top line; bound to the app's view state."""
+
+    def on_mount(self) -> None:
+        self.tooltip = STATUS_HELP
 
     snapshot: reactive[Snapshot | None] = reactive(None, init=False, repaint=False)
     title: reactive[str] = reactive("", init=False, repaint=False)
