@@ -292,3 +292,41 @@ async def test_at_80_columns_every_status_field_is_named(lesson, steps, fields):
             await pilot.press("x", "n")
             await pilot.pause()
             assert screen_rows(app)[-2].startswith("lesson step 2 of 4"), screen_rows(app)[-2]
+
+
+def test_a_long_hint_breaks_between_its_parts_and_is_cut_after_a_whole_word():
+    """Learner walk 2, #4/#19: the hint line wrapped at the screen's edge and lost its end
+    mid-formula ('… (a =', '… next: b (backward layer'). Two lines at most, broken between
+    the hint's parts or clauses; what cannot fit ends in '…' after a whole word."""
+    from bptui.app.widgets.statusline import hint_lines
+
+    backward = (
+        "backward layer 1/2: ∂C/∂W = 1/m Σ_x δ·a_inᵀ, ∂C/∂b = 1/m Σ_x δ, δ_below = (Wᵀδ) "
+        "⊙ f'(z) — next: u (update)"
+    )
+    assert hint_lines(backward, 80) == [
+        "backward layer 1/2: ∂C/∂W = 1/m Σ_x δ·a_inᵀ, ∂C/∂b = 1/m Σ_x δ,",
+        "δ_below = (Wᵀδ) ⊙ f'(z) — next: u (update)",
+    ]
+    finished = (
+        "lesson finished — n: the next lesson (error) — A unit adds up its inputs times their "
+        "weights plus its bias (z), then squashes that sum with its activation (a = f(z)), "
+        "layer by layer to the output."
+    )
+    first, second = hint_lines(finished, 80)
+    assert first == "lesson finished — n: the next lesson (error) —"
+    assert second.endswith(" …") and len(second) <= 80 and "(a" not in second
+    assert hint_lines("short", 80) == ["short"]
+
+
+async def test_the_hint_line_shows_the_fitted_lines():
+    from bptui.app.widgets.statusline import HintLine
+
+    app = BptuiApp(preset="mazur")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e", "b", "b")
+        await pilot.pause()
+        assert isinstance(app.query_one("#hint"), HintLine)
+        rows = screen_rows(app)
+        assert rows[-3].rstrip().endswith("∂C/∂b = 1/m Σ_x δ,"), rows[-3]
+        assert rows[-2].startswith("δ_below = (Wᵀδ) ⊙ f'(z) — next: u (update)"), rows[-2]

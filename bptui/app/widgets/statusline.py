@@ -192,6 +192,53 @@ class StatusLine(Static):
         self._changed()
 
 
+BREAKS = (" — ", "; ", ", ", " ")
+"""Where a two-line hint breaks, best first: between its parts, its clauses, its words."""
+
+
+def cut_line(text: str, width: int) -> str:
+    """`text` in one line of `width` cells: whole, or its first whole words and ' …' (a word
+    that opens a bracket it does not close goes too: no formula is left half written)."""
+    if cell_len(text) <= width:
+        return text
+    words: list[str] = []
+    for word in text.split(" "):
+        if cell_len(" ".join([*words, word])) > width - 2:
+            break
+        words.append(word)
+    while len(words) > 1 and " ".join(words).count("(") > " ".join(words).count(")"):
+        words.pop()
+    kept = " ".join(words).rstrip(" ,;:—")
+    return kept + " …" if kept else title_text(text, width)
+
+
+def hint_lines(hint: str, width: int) -> list[str]:
+    """`hint` in at most two lines of `width` cells: one where it fits; else broken where both
+    lines fit, between its ' — ' parts first (the key to press keeps its line whole), then
+    between clauses, then words; else the first line whole and the second cut after a whole
+    word with '…' (never cut mid-formula by the screen's edge)."""
+    hint = hint.replace("\n", " ")
+    if width <= 0 or cell_len(hint) <= width:
+        return [hint]
+
+    def splits(sep: str):
+        """(line 1, line 2) at each `sep`, rightmost first, line 1 fitting."""
+        at = len(hint)
+        while (at := hint.rfind(sep, 0, at)) > 0:
+            head = hint[: at + len(sep.rstrip())]
+            if cell_len(head) <= width:
+                yield head, hint[at + len(sep) :]
+
+    for sep in BREAKS:
+        for head, tail in splits(sep):
+            if cell_len(tail) <= width:
+                return [head, tail]
+    for sep in (" — ", " "):
+        for head, tail in splits(sep):
+            return [head, cut_line(tail, width)]
+    return [cut_line(hint, width)]
+
+
 class HintLine(Static):
     """The bottom line: what just happened and which key comes next."""
 
@@ -199,19 +246,18 @@ class HintLine(Static):
 
     _rows: int | None = None  # the lines the hint shown takes (None: not laid out yet)
 
-    def rows(self, hint: str) -> int | None:
-        """The lines `hint` takes at this width (the CSS allows two), None before layout."""
-        if not self.size.width:
-            return None
-        return 1 if "\n" not in hint and cell_len(hint) <= self.size.width else 2
-
-    def watch_hint(self, hint: str) -> None:
-        """Up to two lines (the pane's CSS): a long hint wraps rather than losing the key to
-        press at its end. The screen is laid out again only when the number of lines changes
-        (a layout repaints every pane)."""
-        rows = self.rows(hint)
-        self.update(Text(hint, overflow="ellipsis"), layout=rows is None or rows != self._rows)
+    def show(self) -> None:
+        """Up to two lines (the pane's CSS), fitted by `hint_lines`. The screen is laid out
+        again only when the number of lines changes (a layout repaints every pane)."""
+        width = self.size.width
+        lines = hint_lines(self.hint, width) if width else [self.hint]
+        rows = len(lines) if width else None
+        text = Text("\n".join(lines), overflow="ellipsis", no_wrap=bool(width))
+        self.update(text, layout=rows is None or rows != self._rows)
         self._rows = rows
 
+    def watch_hint(self, hint: str) -> None:
+        self.show()
+
     def on_resize(self) -> None:
-        self._rows = self.rows(self.hint)
+        self.show()
