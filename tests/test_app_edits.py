@@ -206,6 +206,33 @@ async def test_the_focused_settings_field_is_on_screen_at_80x24():
         assert {"beta2", "step_size", "seed", "apply"} <= seen
 
 
+@pytest.mark.parametrize("field", ["loss", "hidden_activation", "init"])
+async def test_an_open_list_is_a_box_beside_its_field_at_80x24(field):
+    """Learner walk 2, #10/#53/#67: an open list drew its choices flush over the rows below, so
+    they read as those rows' values ('loss  relu', 'seed  mse'). Open, it is a bordered box that
+    leaves the field's own label and value readable."""
+    from textual.widgets._select import SelectOverlay
+
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot)
+        select = screen.query_one(f"#{field}", Select)
+        select.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert select.expanded
+        rows = [strip.text for strip in app.screen._compositor.render_strips()]
+        box = select.query_one(SelectOverlay).region
+        assert box.bottom <= 24 and box.right <= 80
+        inside = rows[box.y + 1 : box.bottom - 1]
+        assert inside and all(
+            row[box.x] in "│┃" and row[box.right - 1] in "│┃" for row in inside
+        ), "\n".join(rows)
+        own = rows[select.region.y]
+        assert own[select.region.x :].strip().startswith(str(select.value)), own
+        assert own[: select.region.x].strip("█ "), own  # the label
+
+
 async def test_enter_applies_from_a_list_unless_it_is_open():
     app = BptuiApp(preset="xor")
     async with app.run_test(size=(80, 24)) as pilot:

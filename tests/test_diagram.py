@@ -96,3 +96,32 @@ async def test_the_compact_diagram_marks_each_dead_unit():
                 cell = diagram.render_line(column.row(unit)).text[column.x :]
                 assert cell.startswith("✕") == bool(flat[unit]), (column.index, unit, cell)
         assert marked, "the run has dead units on screen"
+
+
+async def test_a_narrow_diagram_writes_the_selected_units_a_and_delta_whole():
+    """Learner walk 2, #15: at 80×24 a lesson's diagram has 5-cell nodes and writes hidden δ =
+    0.008771 as 0.009, 2.6 % off for ∂C/∂w1. The bottom row gives the selected unit's a and δ to
+    4 significant digits; a diagram whose nodes keep 3 digits does not repeat them."""
+    from bptui.lesson import load_lesson
+
+    lesson = load_lesson("backward")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        stepper = app.main_screen.stepper
+        stepper.micro_step()  # backward layer 2/2: the hidden δ
+        app.main_screen.refresh_view()
+        await pilot.pause()
+        diagram = app.query_one(NetworkDiagram)
+        lines = diagram.build().plain.splitlines()
+        assert "δ 0.009" in "\n".join(lines), "the node itself rounds"
+        assert lines[-1].strip() == "unit 1:1: a 0.5933 δ 0.008771"
+        await pilot.press("right", "down")  # output 2: δ₂ = −0.0381, written -0.04 in its node
+        await pilot.pause()
+        assert diagram.build().plain.splitlines()[-1].strip() == "unit 2:2: a 0.7729 δ -0.0381"
+    app = BptuiApp(preset=lesson.preset)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("e", "b")
+        await pilot.pause()
+        lines = app.query_one(NetworkDiagram).build().plain.splitlines()
+        assert "δ 0.00877" in "\n".join(lines) and "unit 1:1" not in lines[-1]

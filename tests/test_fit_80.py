@@ -134,7 +134,7 @@ async def test_after_run_to_a_loss_the_status_line_shows_it_below_the_goal():
         screen.refresh_view()
         await pilot.pause()
         status = screen_rows(app)[0]
-        shown = status.split(" L ")[1].split()[0]
+        shown = status.split(" loss ")[1].split()[0]
         assert float(shown) < 0.015, status
 
 
@@ -258,3 +258,75 @@ def test_scrolled_text_has_a_one_cell_scroll_bar():
     import asyncio
 
     asyncio.run(check())
+
+
+@pytest.mark.parametrize(
+    "lesson, steps, fields",
+    [
+        ("forward", 0, ["step 0", "loss 0.2984"]),
+        ("xor", 0, ["step 0", "loss 0.1305", "acc 50%", "η 2"]),
+        ("overfitting", 1000, ["step 1,000", "loss 0.01257", "test 0.8468", "test R² -0.64"]),
+    ],
+)
+async def test_at_80_columns_every_status_field_is_named(lesson, steps, fields):
+    """Learner walk 2, #1/#2/#37/#59/#63: 'L 0.2984', 'T 0.5749', '75%' and an R² that was the
+    test set's were unnamed, and the training 'step 0' read like the lesson's 'step 3 of 4'.
+    Each number is named (test where it is the test set's) and the lesson's step says so."""
+    from bptui.app.widgets.statusline import STATUS_HELP, StatusLine
+    from bptui.lesson import load_lesson
+
+    loaded = load_lesson(lesson)
+    app = BptuiApp(preset=loaded.preset, lesson=loaded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        if steps:
+            app.main_screen.stepper.run(steps)
+            app.main_screen.refresh_view()
+            await pilot.pause()
+        status = screen_rows(app)[0]
+        for field in fields:
+            assert f" {field}" in status, status
+        assert " L " not in status and " T " not in status and len(status.rstrip()) <= 80
+        assert app.query_one(StatusLine).tooltip == STATUS_HELP
+        if lesson == "forward":  # the hint line, beside the status line, says whose step
+            await pilot.press("x", "n")
+            await pilot.pause()
+            assert screen_rows(app)[-2].startswith("lesson step 2 of 4"), screen_rows(app)[-2]
+
+
+def test_a_long_hint_breaks_between_its_parts_and_is_cut_after_a_whole_word():
+    """Learner walk 2, #4/#19: the hint line wrapped at the screen's edge and lost its end
+    mid-formula ('… (a =', '… next: b (backward layer'). Two lines at most, broken between
+    the hint's parts or clauses; what cannot fit ends in '…' after a whole word."""
+    from bptui.app.widgets.statusline import hint_lines
+
+    backward = (
+        "backward layer 1/2: ∂C/∂W = 1/m Σ_x δ·a_inᵀ, ∂C/∂b = 1/m Σ_x δ, δ_below = (Wᵀδ) "
+        "⊙ f'(z) — next: u (update)"
+    )
+    assert hint_lines(backward, 80) == [
+        "backward layer 1/2: ∂C/∂W = 1/m Σ_x δ·a_inᵀ, ∂C/∂b = 1/m Σ_x δ,",
+        "δ_below = (Wᵀδ) ⊙ f'(z) — next: u (update)",
+    ]
+    finished = (
+        "lesson finished — n: the next lesson (error) — A unit adds up its inputs times their "
+        "weights plus its bias (z), then squashes that sum with its activation (a = f(z)), "
+        "layer by layer to the output."
+    )
+    first, second = hint_lines(finished, 80)
+    assert first == "lesson finished — n: the next lesson (error) —"
+    assert second.endswith(" …") and len(second) <= 80 and "(a" not in second
+    assert hint_lines("short", 80) == ["short"]
+
+
+async def test_the_hint_line_shows_the_fitted_lines():
+    from bptui.app.widgets.statusline import HintLine
+
+    app = BptuiApp(preset="mazur")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e", "b", "b")
+        await pilot.pause()
+        assert isinstance(app.query_one("#hint"), HintLine)
+        rows = screen_rows(app)
+        assert rows[-3].rstrip().endswith("∂C/∂b = 1/m Σ_x δ,"), rows[-3]
+        assert rows[-2].startswith("δ_below = (Wᵀδ) ⊙ f'(z) — next: u (update)"), rows[-2]

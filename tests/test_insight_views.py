@@ -407,7 +407,7 @@ async def test_G_draws_the_output_unit_as_a_graph_with_the_engines_numbers():
         assert "Unit 1 of output as a graph" in text
         assert "C_x  data 0.2984  grad 1" in text  # Mazur: E_o1 + E_o2 = 0.298371109
         assert "z  data 1.106  grad 0.1385" in text  # net_o1 = 1.105905967, δ_o1 = 0.138498562
-        assert "w1  data 0.4  grad 0.08217" in text  # ∂E/∂w5 = 0.082167041
+        assert "w5  data 0.4  grad 0.08217" in text  # ∂E/∂w5 = 0.082167041: his name
         await pilot.press("G")
         assert app.main_screen.probe == ""
 

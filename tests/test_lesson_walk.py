@@ -144,7 +144,7 @@ async def test_every_step_reads_whole_resumes_and_finishes(name, tmp_path, monke
                 await pilot.press("enter")  # resume
                 await pilot.pause()
                 assert explorer.lesson.index == number - 1, f"{where}: {explorer.hint}"
-                assert explorer.hint.startswith(f"resumed at step {number}"), explorer.hint
+                assert explorer.hint.startswith(f"resumed at lesson step {number}"), explorer.hint
                 stepper = explorer.stepper
                 assert (stepper.step, stepper.last.describe(stepper.depth)) == (step, micro), where
             assert explorer.lesson.index == number - 1, where
@@ -202,4 +202,4 @@ async def test_a_lost_state_starts_the_lesson_over_and_says_so(tmp_path):
         await pilot.press("enter")
         await pilot.pause()
         assert app.main_screen.lesson.index == 0 and app.main_screen.tally == (1, 1)
-        assert "was not kept: back to step 1" in app.main_screen.hint
+        assert "was not kept: back to lesson step 1" in app.main_screen.hint

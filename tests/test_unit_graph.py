@@ -38,6 +38,17 @@ def test_mazur_hidden_unit_h1_ends_at_its_activation():
     assert nodes["w1·x1"].inputs == (0, 1)
 
 
+def test_the_graph_uses_the_presets_own_weight_names():
+    """Learner walk 2, #31: Mazur's output unit 1 named its weight w1 where the lesson, the nudge
+    view and the matrix pane say w5; a preset without names keeps w1, w2 … and b."""
+    preset = load_preset("mazur")
+    point = Point.current(preset.stepper())
+    nodes = by_label(unit_graph(point, 1, 0, names=preset.names))
+    assert nodes["w5"].grad == pytest.approx(0.082167041, rel=1e-8)
+    assert "w6·a(1,2)" in nodes and nodes["b2"].kind == "bias" and "w1" not in nodes
+    assert "w1" in by_label(unit_graph(point, 1, 0)), "no names given: w1, w2 …"
+
+
 def test_graph_nodes_add_up_and_average_to_the_batch_gradient():
     stepper = make_stepper([3, 4, 2], hidden="tanh", output="softmax", loss="cross_entropy", m=5)
     point = Point.current(stepper)

@@ -113,3 +113,30 @@ def test_train_without_first_order_has_no_such_key(capsys):
 def test_train_first_order_text_reports_the_last_step(capsys):
     assert run_main(["train", "mazur", "--steps", "3", "--first-order"]) == 0
     assert "update check, last step: predicted ∇C·Δθ" in capsys.readouterr().out
+
+
+def test_a_negligible_change_of_the_cost_is_not_graded_as_an_overshoot():
+    """Learner walk 2, #58: at L 2.7e-4 a step that raised the batch cost by 9.9e-10 was called
+    'overshot' (ratio -0.002). A change below NEGLIGIBLE of the cost gets no grade; a real
+    rise still does."""
+    from bptui.app.insight_text import verdict
+
+    assert "overshot" not in verdict(-0.002185, 9.896545e-10, 2.74e-4)
+    assert "too little to grade" in verdict(-0.002185, 9.896545e-10, 2.74e-4)
+    assert "overshot" in verdict(-0.8, 1.7e-6, 5.5e-4)
+    assert "≈ 1" in verdict(1.0, -1e-3, 0.3) and "overshot" in verdict(-0.5)
+
+
+def test_the_ratio_chart_keeps_the_few_overshoots_of_a_long_run():
+    """Learner walk 2, #43: the ratio chart thinned a long run by a stride and skipped the
+    steps whose ratio was < 0, so its axis never went below 0.05."""
+    import numpy as np
+
+    from bptui.app.widgets.checkchart import worst_per_bucket
+
+    ratio = np.ones(10_000)
+    ratio[[1234, 5677, 9001]] = -0.7
+    ratio[42] = np.nan
+    steps, shown = worst_per_bucket(np.arange(10_000), ratio, 100)
+    assert len(shown) == 100 and (shown < 0).sum() == 3 and not np.isnan(shown).any()
+    assert set(steps[shown < 0]) == {1234, 5677, 9001}

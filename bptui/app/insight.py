@@ -261,7 +261,7 @@ class InsightViews:
         column, unit = self.screen.cursor
         if column == 0:
             return [Line("note", "an input is selected: → selects a unit")]
-        graph = unit_graph(point, column - 1, unit, sample or 0)
+        graph = unit_graph(point, column - 1, unit, sample or 0, names=self.screen.weight_names)
         return graph_lines(graph, stepper.data, stepper.depth, stepper.spec.activation(column - 1))
 
     # ----- j, J: events ----------------------------------------------------------------------

@@ -323,10 +323,27 @@ def check_ratio(predicted: float, actual: float) -> float:
     return actual / predicted
 
 
-def verdict(ratio: float) -> str:
-    """What a ratio of actual to predicted change says about η."""
+NEGLIGIBLE = 1e-5
+"""A change of the batch cost C smaller than this fraction of C is too small to grade: near a
+minimum both changes are of the order of the sums' rounding and of the curvature's last
+wiggles, and their ratio is noise (ΔC = 9.9e-10 at C = 2.7e-4 read as 'overshot')."""
+
+
+def negligible(change: float, cost: float) -> bool:
+    """Whether a change of the batch cost is too small to grade (NEGLIGIBLE of the cost)."""
+    return math.isfinite(cost) and abs(change) <= NEGLIGIBLE * abs(cost)
+
+
+def verdict(ratio: float, actual: float | None = None, cost: float | None = None) -> str:
+    """What a ratio of actual to predicted change says about η; a change that is negligible
+    beside the batch's cost `cost` (`negligible`) gets no grade."""
     if not math.isfinite(ratio):
         return "no prediction (a zero or non-finite gradient)"
+    if actual is not None and cost is not None and negligible(actual, cost):
+        return (
+            f"the cost barely moved ({abs(actual / cost):.1g} of C: rounding-level), "
+            "too little to grade the step"
+        )
     if ratio < 0:
         return "the step overshot: the cost rose where the gradient promised a fall"
     if ratio < 0.5:
@@ -344,6 +361,7 @@ def check_lines(stepper) -> list[Line]:
         return []
     predicted, actual = (float(v) for v in checks.values[step])
     ratio = check_ratio(predicted, actual)
+    cost = float(stepper.last_cost)  # C(θ) of the step's batch: the update just applied
     plain = stepper.optimizer.settings_text() == "sgd"
     out = [
         Line("head", f"Update check of step {step + 1:,} (same batch)"),
@@ -353,6 +371,6 @@ def check_lines(stepper) -> list[Line]:
         ),
         Line("formula", f"actual ΔC = C(θ + Δθ) − C(θ) = {g(actual)}"),
         Line("formula", f"ratio actual / predicted = {short(ratio)}"),
-        Line("note", verdict(ratio) + " (h: the update check over the steps)"),
+        Line("note", verdict(ratio, actual, cost) + " (h: the update check over the steps)"),
     ]
     return out

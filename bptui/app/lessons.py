@@ -137,18 +137,18 @@ class LessonController:
             preset = lesson.preset
             if progress is not None and progress.step > 0 and self.seat is not None:
                 # a browser student's step is kept even when its network could not be
-                where = f"resumed at step {progress.step + 1} on fresh weights — "
+                where = f"resumed at lesson step {progress.step + 1} on fresh weights — "
             elif progress is not None and progress.step > 0:
                 restored = self.restored_state(lesson, progress.step)
                 if restored is None:
                     where = (
-                        f"the network step {progress.step + 1} starts from was not kept: "
-                        f"back to step 1 — "
+                        f"the network lesson step {progress.step + 1} starts from was not kept: "
+                        f"back to lesson step 1 — "
                     )
                     progress = Progress(0, progress.right, progress.asked)
                 else:
                     preset, stepper = restored
-                    where = f"resumed at step {progress.step + 1} — "
+                    where = f"resumed at lesson step {progress.step + 1} — "
         explorer.start_session(preset, stepper if stepper is not None else preset.stepper())
         self.run = LessonRun(lesson, progress, self.catalog)
         explorer.pace = preset.pace

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bptui.engine.names import Names, bias_name
 from bptui.engine.probe import Pass, Point
 
 
@@ -49,14 +50,23 @@ class UnitGraph:
 
 
 def unit_graph(
-    point: Point, layer: int, unit: int, sample: int = 0, backward: Pass | None = None
+    point: Point,
+    layer: int,
+    unit: int,
+    sample: int = 0,
+    backward: Pass | None = None,
+    names: Names | None = None,
 ) -> UnitGraph:
-    """The graph of unit `unit` of weight layer `layer` (0-based) for batch sample `sample`."""
+    """The graph of unit `unit` of weight layer `layer` (0-based) for batch sample `sample`;
+    weights and bias carry the preset's own `names` where it has them (Mazur's w5, b2), else
+    w1, w2 … and b."""
     with np.errstate(all="ignore"):  # a diverged run: inf and nan, shown as they are
-        return _graph(point, layer, unit, sample, backward or Pass(point))
+        return _graph(point, layer, unit, sample, backward or Pass(point), names)
 
 
-def _graph(point: Point, layer: int, unit: int, sample: int, backward: Pass) -> UnitGraph:
+def _graph(
+    point: Point, layer: int, unit: int, sample: int, backward: Pass, names: Names | None
+) -> UnitGraph:
     s = min(max(sample, 0), point.m - 1)
     ws = backward.ws
     w = backward.params.w[layer][unit]
@@ -64,15 +74,17 @@ def _graph(point: Point, layer: int, unit: int, sample: int, backward: Pass) -> 
     a_in = backward.layer_input(layer)[s]
     delta = float(ws.delta[layer][s, unit])
     name_of = (lambda i: f"x{i}") if layer == 0 else (lambda i: f"a({layer},{i})")
+    own = names is not None and names.fits(point.spec.layers)
+    weight_of = (lambda i: names.weights[layer][unit][i]) if own else (lambda i: f"w{i + 1}")
     nodes: list[Node] = []
     products = []
     for i in range(w.shape[0]):
         wi, ai = float(w[i]), float(a_in[i])
-        nodes.append(Node(f"w{i + 1}", "weight", wi, delta * ai))
+        nodes.append(Node(weight_of(i), "weight", wi, delta * ai))
         nodes.append(Node(name_of(i + 1), "input", ai, delta * wi))
         nodes.append(
             Node(
-                f"w{i + 1}·{name_of(i + 1)}",
+                f"{weight_of(i)}·{name_of(i + 1)}",
                 "product",
                 wi * ai,
                 delta,
@@ -82,7 +94,7 @@ def _graph(point: Point, layer: int, unit: int, sample: int, backward: Pass) -> 
         products.append(len(nodes) - 1)
     total = float(w @ a_in)
     nodes.append(Node("Σ w·a", "sum", total, delta, tuple(products)))
-    nodes.append(Node("b", "bias", b, delta))
+    nodes.append(Node(bias_name(names, layer, unit) if own else "b", "bias", b, delta))
     nodes.append(
         Node("z", "z", float(ws.z[layer][s, unit]), delta, (len(nodes) - 2, len(nodes) - 1))
     )

@@ -73,7 +73,7 @@ class LessonRun:
         self.index += 1
         self.hints = 0
         self.right_at_start = right
-        return f"step {self.index + 1} of {self.total}"
+        return f"lesson step {self.index + 1} of {self.total}"
 
     def following(self) -> str | None:
         """The served lesson after this one: the next of the served folder, or of the bundled

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from bptui.app.guards import DismissOnce
+from bptui.app.widgets.statusline import STATUS_HELP
 from bptui.engine import activations, losses, optimizers, phases
 from bptui.engine.stepper import Stepper
 from bptui.keys import KEYS
@@ -89,6 +90,8 @@ class HelpScreen(DismissOnce, ModalScreen[None]):
         with VerticalScroll(id="help-body"):
             yield Static(Text("Keys", style="bold underline"))
             yield Static(keys)
+            yield Static(Text("\nThe status line (top)", style="bold underline"))
+            yield Static(Text(STATUS_HELP.replace(" · ", "\n")))
             yield Static(Text("\nOne training step, phase by phase", style="bold underline"))
             yield Static(phase_table(self.stepper))
             yield Static(Text("\nOptimizers (o: settings)", style="bold underline"))

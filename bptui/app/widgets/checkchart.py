@@ -45,6 +45,18 @@ def ratio_axis(plt, ratio: np.ndarray) -> None:
     plt.yticks(ticks, [f"{t:.2g}" for t in ticks])
 
 
+def worst_per_bucket(steps: np.ndarray, values: np.ndarray, points: int):
+    """(steps, values) in at most about `points` buckets, each its lowest value (its first where
+    none is lower): a stride would skip the few overshoots (ratio < 0) of a long run."""
+    n = len(values)
+    if n <= points:
+        return steps, values
+    edges = np.linspace(0, n, points + 1).astype(int)
+    ranked = np.where(np.isnan(values), np.inf, values)  # a nan ratio (no prediction) last
+    picks = [a + int(np.argmin(ranked[a:b])) for a, b in zip(edges, edges[1:]) if b > a]
+    return steps[picks], values[picks]
+
+
 class UpdateCheckChart(SnapshotPlot):
     """Two small plots: predicted and actual change of the batch cost; their ratio."""
 
@@ -72,7 +84,12 @@ class UpdateCheckChart(SnapshotPlot):
         left.title(self.fitted(0, width))
         right = plt.subplot(1, 2)
         ratio = np.clip(ratios(checks), -CLIP, CLIP)
-        self.curve(steps, ratio, None, "green", plt=right)
+        self.curve(
+            *worst_per_bucket(steps, ratio, max(20, 2 * self.size.width)),
+            None,
+            "green",
+            plt=right,
+        )
         right.hline(1.0, "gray")
         right.hline(0.0, "red")
         ratio_axis(right, ratio)

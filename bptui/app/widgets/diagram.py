@@ -322,6 +322,33 @@ class NetworkDiagram(LinesWidget):
                 if tag is not None:
                     put(x0 + cx, cy, ch, EDGE)
 
+    def unit_readout(self, snap: Snapshot, plan: Plan, grid, put, width: int, height: int):
+        """The selected unit's a and δ to 4 significant digits on the free bottom row, where its
+        node is narrower than the 7 cells that keep 3 significant digits (a 5-cell node writes
+        δ = 0.008771 as 0.009: too coarse to compute with). Nothing where a node of 7 cells would
+        show no more than this one, or the row is taken."""
+        column, unit = self.cursor
+        if plan.column(column) is None or column == 0:
+            return
+        a, delta, a_now, delta_now = snap.column_values(column, self.sample)
+        shown = [(f"a {number(float(a[unit]))}", float(a[unit]))] if a_now else []
+        if delta is not None and delta_now:
+            shown.append((f"δ {number(float(delta[unit]))}", float(delta[unit])))
+        vw = plan.value_width
+        if not any(fit(value, vw) != fit(value, max(vw, 7)) for _, value in shown):
+            return
+        values = " ".join(text for text, _ in shown)
+        label = next(
+            (
+                t
+                for t in (f"unit {column}:{unit + 1}: {values}", f"{column}:{unit + 1} {values}")
+                if len(t) <= width
+            ),
+            None,
+        )
+        if label is not None and not "".join(grid[height - 1][: len(label)]).strip():
+            put(0, height - 1, label, CURSOR)
+
     def layout(self, snap: Snapshot, width: int, height: int) -> Plan | None:
         """The plan for this snapshot and size (windows follow the cursor, moving as little as
         they can from the last plan's)."""
@@ -517,6 +544,7 @@ class NetworkDiagram(LinesWidget):
                 "",
             )
             put(0, height - 1, legend, DIM)
+            self.unit_readout(snap, plan, grid, put, width, height)
 
         lines = []
         for cells, cell_styles in zip(grid, styles, strict=True):

@@ -89,7 +89,8 @@ def status_text(
 ) -> Text:
     """Title, step, epoch, phase, loss, accuracy or R², optimizer, η_t, batch, P's tally; in
     `width` cells, fields are dropped by priority (η, batch and the optimizer first; the step,
-    the phase and the loss stay) rather than cut."""
+    the phase and the loss stay) rather than cut. Every number is named, narrow too ('loss',
+    'test', 'acc', 'R²'); accuracy and R² say 'test' where they are the test set's."""
     fields: list[tuple[int, str, str]] = []  # (priority: 0 stays longest, text, style)
 
     def add(priority: int, text: str, style: str = "") -> None:
@@ -108,20 +109,19 @@ def status_text(
         else f" {phase.describe(snap.depth)}{arrow}",
         "bold cyan",
     )
-    add(0, f"  loss {loss_text(snap.loss, 9)}" if wide else f" L {loss_text(snap.loss, 7)}")
+    gap = "  " if wide else " "
+    add(0, f"{gap}loss {loss_text(snap.loss, 9 if wide else 7)}")
     if snap.test_loss is not None:
-        add(
-            2,
-            f"  test {loss_text(snap.test_loss, 9)}"
-            if wide
-            else f" T {loss_text(snap.test_loss, 7)}",
-        )
+        add(2, f"{gap}test {loss_text(snap.test_loss, 9 if wide else 7)}")
+    of = "test " if snap.test_loss is not None else ""  # accuracy and R² are the test set's
+    named = 3 if wide else 5  # narrow: after η, before the title (the readout pane has them)
     if snap.accuracy is not None:
-        add(3, f"  acc {snap.accuracy:.1%}" if wide else f" {snap.accuracy:.0%}")
+        add(named, f"{gap}{of}acc {snap.accuracy:.1%}" if wide else f" {of}acc {snap.accuracy:.0%}")
     r2 = snap.readout.get("test_r2", snap.readout.get("train_r2"))
     if r2 is not None:
+        of = "test " if "test_r2" in snap.readout else ""
         shown = "—" if r2 != r2 else (f"{r2:.3f}" if wide else f"{r2:.2f}")  # nan: undefined
-        add(3, f"  R² {shown}" if wide else f" R² {shown}")
+        add(named, f"{gap}{of}R² {shown}")
     if snap.optimizer != "sgd" and wide:
         add(6, f"  {snap.optimizer.split(' ')[0]}")
     add(6, f"  η {snap.rate:.4g}" if wide else f" η {snap.rate:.3g}")
@@ -147,8 +147,20 @@ def status_text(
     return text
 
 
+STATUS_HELP = (
+    "step: training steps (weight updates) so far · loss: the cost of the current weights on "
+    "the whole training set, recomputed whenever the weights change (whatever the diagram has "
+    "computed of the step in progress) · test: the same on the test set · acc, R²: of the test "
+    "set where there is one ('test acc'), else of the training set · η: the learning rate"
+)
+"""What the status line's fields are (its tooltip and the help screen)."""
+
+
 class StatusLine(Static):
     """The top line; bound to the app's view state."""
+
+    def on_mount(self) -> None:
+        self.tooltip = STATUS_HELP
 
     snapshot: reactive[Snapshot | None] = reactive(None, init=False, repaint=False)
     title: reactive[str] = reactive("", init=False, repaint=False)
@@ -180,6 +192,53 @@ class StatusLine(Static):
         self._changed()
 
 
+BREAKS = (" — ", "; ", ", ", " ")
+"""Where a two-line hint breaks, best first: between its parts, its clauses, its words."""
+
+
+def cut_line(text: str, width: int) -> str:
+    """`text` in one line of `width` cells: whole, or its first whole words and ' …' (a word
+    that opens a bracket it does not close goes too: no formula is left half written)."""
+    if cell_len(text) <= width:
+        return text
+    words: list[str] = []
+    for word in text.split(" "):
+        if cell_len(" ".join([*words, word])) > width - 2:
+            break
+        words.append(word)
+    while len(words) > 1 and " ".join(words).count("(") > " ".join(words).count(")"):
+        words.pop()
+    kept = " ".join(words).rstrip(" ,;:—")
+    return kept + " …" if kept else title_text(text, width)
+
+
+def hint_lines(hint: str, width: int) -> list[str]:
+    """`hint` in at most two lines of `width` cells: one where it fits; else broken where both
+    lines fit, between its ' — ' parts first (the key to press keeps its line whole), then
+    between clauses, then words; else the first line whole and the second cut after a whole
+    word with '…' (never cut mid-formula by the screen's edge)."""
+    hint = hint.replace("\n", " ")
+    if width <= 0 or cell_len(hint) <= width:
+        return [hint]
+
+    def splits(sep: str):
+        """(line 1, line 2) at each `sep`, rightmost first, line 1 fitting."""
+        at = len(hint)
+        while (at := hint.rfind(sep, 0, at)) > 0:
+            head = hint[: at + len(sep.rstrip())]
+            if cell_len(head) <= width:
+                yield head, hint[at + len(sep) :]
+
+    for sep in BREAKS:
+        for head, tail in splits(sep):
+            if cell_len(tail) <= width:
+                return [head, tail]
+    for sep in (" — ", " "):
+        for head, tail in splits(sep):
+            return [head, cut_line(tail, width)]
+    return [cut_line(hint, width)]
+
+
 class HintLine(Static):
     """The bottom line: what just happened and which key comes next."""
 
@@ -187,19 +246,18 @@ class HintLine(Static):
 
     _rows: int | None = None  # the lines the hint shown takes (None: not laid out yet)
 
-    def rows(self, hint: str) -> int | None:
-        """The lines `hint` takes at this width (the CSS allows two), None before layout."""
-        if not self.size.width:
-            return None
-        return 1 if "\n" not in hint and cell_len(hint) <= self.size.width else 2
-
-    def watch_hint(self, hint: str) -> None:
-        """Up to two lines (the pane's CSS): a long hint wraps rather than losing the key to
-        press at its end. The screen is laid out again only when the number of lines changes
-        (a layout repaints every pane)."""
-        rows = self.rows(hint)
-        self.update(Text(hint, overflow="ellipsis"), layout=rows is None or rows != self._rows)
+    def show(self) -> None:
+        """Up to two lines (the pane's CSS), fitted by `hint_lines`. The screen is laid out
+        again only when the number of lines changes (a layout repaints every pane)."""
+        width = self.size.width
+        lines = hint_lines(self.hint, width) if width else [self.hint]
+        rows = len(lines) if width else None
+        text = Text("\n".join(lines), overflow="ellipsis", no_wrap=bool(width))
+        self.update(text, layout=rows is None or rows != self._rows)
         self._rows = rows
 
+    def watch_hint(self, hint: str) -> None:
+        self.show()
+
     def on_resize(self) -> None:
-        self._rows = self.rows(self.hint)
+        self.show()
