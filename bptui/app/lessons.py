@@ -297,11 +297,24 @@ class LessonController:
             return None
         return check.setting.partition(".")[2]
 
-    def stop_at(self) -> int | None:
-        """In a lesson step that asks to reach a step count, live training stops there."""
+    def goal(self):
+        """Where r stops by itself in a lesson step (bptui.app.trainer.Goal): at the step count
+        the step asks for, or, in a step that asks for a loss below a value (and no step count),
+        once the loss is below it; a step that asked for "loss below 0.03" had r run on past it
+        for a hundred thousand steps."""
+        from bptui.app.trainer import Goal, reached_loss
+
         check = None if self.run is None or self.run.finished else self.run.step.check
-        target = None if check is None else check.steps_at_least
-        return target if target is not None and target > self.explorer.stepper.step else None
+        if check is None:
+            return Goal()
+        stepper = self.explorer.stepper
+        target = check.steps_at_least
+        if target is not None:
+            return Goal(step=target) if target > stepper.step else Goal()
+        bound = check.loss_below
+        if bound is not None and not reached_loss(stepper) < bound:
+            return Goal(loss=bound)
+        return Goal()
 
     def context(self):
         """The check's context now."""

@@ -288,7 +288,7 @@ class Check:
                 now = "n/a" if value is None else f"{value:.4g}"
                 out.append(
                     f"train until the {what} is {'below' if below else 'above'} "
-                    f"{bound:g} (now: {now})"
+                    f"{bound:g} with {trains(ctx)} (now: {now})"
                 )
         if self.accuracy_at_least is not None:
             accuracy = stepper.accuracy(*stepper.data.scored)
