@@ -56,7 +56,7 @@ async def answer_wrong(pilot, guess: str = "0.5") -> None:
 # The steps of the learner's report, after their scripted keys: what the view must show.
 VIEWS = {
     ("slope", 2): ["a = sigmoid(z)", "└─ z", "w1  data 0.15", "x2  data 0.1", "b  data 0.35"],
-    ("batch", 4): ["#1", "#2", "#3", "#4", "-0.2081", "0.125", "mean", "-0.03557288"],
+    ("batch", 5): ["#1", "#2", "#3", "#4", "-0.2081", "0.125", "mean", "-0.03557288"],
     ("backward", 5): ["new W = W + ΔW", "0.3589"],
 }
 
@@ -255,3 +255,39 @@ async def test_a_pane_title_offers_only_keys_the_step_allows():
             "Explain · x: matrix · arrows: unit"
         )
         assert explorer.offered("Layer 1/2 · [ ] to change") == "Layer 1/2"
+
+
+async def test_the_gradient_check_step_is_done_when_g_shows_its_result():
+    """backward step 4: g shows the gradient check in the matrix pane; the text no longer asks
+    for x, which took the learner away from it, and the step is not done before g (learner
+    walk 2, #16)."""
+    lesson = load_lesson("backward")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        explorer = app.main_screen
+        await reach(pilot, "backward", 4, solve=False)
+        assert explorer.right == "explain"  # from step 1's x
+        assert explorer.lessons.run.missing(explorer.lessons.context())
+        assert "**x** shows" not in explorer.lesson.step.text
+        await pilot.press("g")
+        await pilot.pause()
+        assert explorer.right == "matrix" and explorer.gradcheck
+        assert not explorer.lessons.run.missing(explorer.lessons.context())
+
+
+async def test_the_error_step_says_where_delta_2_has_all_its_digits():
+    """error step 3 quotes δ₂ = −0.0381; the diagram shows -0.04: ↓, as the text says, selects
+    output 2 and the explain pane shows the quoted digits (learner walk 2, #8)."""
+    lesson = load_lesson("error")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        explorer = app.main_screen
+        await reach(pilot, "error", 3)
+        assert "−0.0381" in explorer.lesson.step.text and "**↓**" in explorer.lesson.step.text
+        await pilot.press("down")
+        await pilot.pause()
+        await pilot.pause()
+        shown = screen_text(app, explorer.query_one("#right"))
+        assert "-0.0381" in shown.replace("−", "-"), shown

@@ -117,7 +117,8 @@ SCRIPTS = {
         ["e", "predict"],
         ["s", "s", "s", "s"],
         ["set batch_size 0", "R", "e", "."],
-        ["y", "predict"],
+        ["predict"],
+        ["y"],
         ["set batch_size 2", "train 200"],
     ],
 }
@@ -221,7 +222,7 @@ def test_what_is_missing_names_the_key_to_press():
             "initialization",
             5,
             6,
-            "press R (back to the initial weights) so the status line says ready (now: update)",
+            "press R (back to the initial weights) so the top line says ready (now: update)",
         ),
     ],
 )
@@ -783,3 +784,27 @@ def test_a_step_that_asks_for_a_loss_stops_there_and_allows_run_to(name):
         where = f"{name} step {number}"
         assert "stops by itself once the loss is below" in text or "**N**" in text, where
         assert keys_allow(step.keys, "run_to"), f"{where}: N (run to) is locked"
+
+
+@pytest.mark.parametrize("name", bundled_lessons())
+def test_no_step_shows_the_answer_p_asks_for_before_it_is_given(name):
+    """The pull view (y) prints a weight's ∂C/∂w, the batch mean: a step that asks P for a
+    ∂C/∂w locks y, and a later step shows it (learner walk 2, #35: batch step 4 asked for y
+    and the mean together, and y printed the answer first)."""
+    from bptui.lesson.run import keys_allow
+
+    for number, step in enumerate(load_lesson(name).steps, start=1):
+        if step.predict is not None and step.predict.quantity == "∂C/∂w":
+            assert not keys_allow(step.keys, "pull"), f"{name} step {number} allows y"
+
+
+@pytest.mark.parametrize("name", bundled_lessons())
+def test_an_arrow_key_to_press_is_said_as_an_instruction(name):
+    """ "**→** selects output 1: the cursor is on w₅" reads as a fact about the screen, and the
+    learner did not press → (learner walk 2, #30): a step says "press **→** to select"."""
+    import re
+
+    for number, step in enumerate(load_lesson(name).steps, start=1):
+        text = " ".join(step.text.split())
+        said = re.findall(r"\*\*[←→↑↓]\*\* selects", text)
+        assert not said, f"{name} step {number}: {said} (say: press **→** to select …)"

@@ -260,7 +260,7 @@ class Check:
                 elif phase == "ready" and ctx.allowed("reset"):  # only R gets back there
                     out.append(
                         f"press {key_for('reset')} (back to the initial weights) so the "
-                        f"status line says ready (now: {now})"
+                        f"top line says ready (now: {now})"
                     )
                 else:
                     out.append(f"get to {want} (now: {now})")
