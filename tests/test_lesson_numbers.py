@@ -170,7 +170,7 @@ CLAIMS = [
         lambda: [at(mazur(), "forward", 1).ws.z[0][0, 0]],
     ),
     ("error", "Outputs **a = ({0.7514}, {0.7729})**", lambda: at(mazur(), "forward", 2).ws.a[1][0]),
-    ("error", "**{0.2984}** (the status line's `loss`)", lambda: [cost(mazur())]),
+    ("error", "**{0.2984}** (the top line's `loss`", lambda: [cost(mazur())]),
     ("error", "δ₁ = {0.1385} > 0", lambda: [at(mazur(), "error").ws.delta[1][0, 0]]),
     ("error", "δ₂ = {−0.0381} < 0", lambda: [at(mazur(), "error").ws.delta[1][0, 1]]),
     (
@@ -308,7 +308,8 @@ CLAIMS = [
     ),
     (
         "learning-rate",
-        "η = {0.32} bounces for {8,648} steps before it gets there; η = {0.16} takes {828}",
+        "η = {0.32} converges, but bounces for {8,648} steps before it gets there. **-** once "
+        "more: η = {0.16} takes {828}",
         lambda: [
             0.32,
             steps_until(
@@ -322,11 +323,15 @@ CLAIMS = [
     ),
     (
         "learning-rate",
-        "η = {0.2} gets there too, in {980} steps",
+        "η = {0.2} gets there in {980} steps, η = {0.3} in {8,312}",
         lambda: [
             0.2,
             steps_until(
                 variant("learning-rate", training__learning_rate=0.2).stepper(), 0.015, chunk=10
+            ),
+            0.3,
+            steps_until(
+                variant("learning-rate", training__learning_rate=0.3).stepper(), 0.015, chunk=1
             ),
         ],
     ),
@@ -380,6 +385,18 @@ CLAIMS = [
             load_lesson("overfitting").preset.data.x_train.shape[0]
             + load_lesson("overfitting").preset.data.x_test.shape[0],
             load_lesson("overfitting").preset.data.x_train.shape[0],
+        ],
+    ),
+    (
+        "overfitting",
+        "At step {1,000} the training loss is higher ({0.0996}, was {0.0126}) and the test loss "
+        "far lower ({0.0935}, was {0.8468})",
+        lambda: [
+            1000,
+            cost(trained("overfitting", 1000, training__l2=0.03)),
+            cost(trained("overfitting", 1000)),
+            whole_set_cost(trained("overfitting", 1000, training__l2=0.03), "test"),
+            whole_set_cost(trained("overfitting", 1000), "test"),
         ],
     ),
     (
@@ -441,3 +458,20 @@ def test_hidden_layer_counts_a_lesson_quotes_are_its_presets(name):
     for word in re.findall(r"\b(\w+) hidden layers?\b", opening):
         if word in WORDS:
             assert WORDS[word] == hidden, f"{name} says {word} hidden layers; it has {hidden}"
+
+
+def test_the_learning_rate_the_text_calls_the_answer_is_what_the_check_accepts():
+    """learning-rate step 5: the text's answer (0.16) is the only η the check accepts, and the
+    engine agrees it is the fastest of the halvings (0.32 converges too, far slower): the check
+    asked for η ≤ 0.3 while the text said "- halves η" once (learner walk 2, #41)."""
+    step = load_lesson("learning-rate").steps[4]
+    text = " ".join(step.text.split())
+    answer = float(re.search(r"the answer is \*\*([0-9.]+)\*\*", text).group(1))
+    assert step.check.at_least == answer == step.check.at_most
+    taken = {
+        rate: steps_until(
+            variant("learning-rate", training__learning_rate=rate).stepper(), 0.015, chunk=10
+        )
+        for rate in (answer / 2, answer, answer * 2)
+    }
+    assert min(taken, key=taken.get) == answer, taken

@@ -56,7 +56,7 @@ async def answer_wrong(pilot, guess: str = "0.5") -> None:
 # The steps of the learner's report, after their scripted keys: what the view must show.
 VIEWS = {
     ("slope", 2): ["a = sigmoid(z)", "└─ z", "w1  data 0.15", "x2  data 0.1", "b1  data 0.35"],
-    ("batch", 4): ["#1", "#2", "#3", "#4", "-0.2081", "0.125", "mean", "-0.03557288"],
+    ("batch", 5): ["#1", "#2", "#3", "#4", "-0.2081", "0.125", "mean", "-0.03557288"],
     ("backward", 5): ["new W = W + ΔW", "0.3589"],
 }
 
@@ -195,3 +195,99 @@ async def test_pgdn_pages_the_text_to_its_end_without_blank_first_rows():
         await pilot.press("pagedown")
         await pilot.pause()
         assert app.main_screen.hint.startswith("the end of the step's text")
+
+
+async def test_a_lesson_starts_on_the_diagram_whatever_the_last_one_left_in_front():
+    """xor's decision boundary, log scale and the explain pane do not follow the learner into
+    vanishing, whose step 1 says "read δ in the diagram" and locks d (learner walk 2, #51 #52)."""
+    from bptui.lesson.catalog import Catalog
+
+    lesson = load_lesson("xor")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        explorer = app.main_screen
+        await reach(pilot, "xor", 3)  # the boundary is up since step 1; l and x work here
+        for key in ("l", "x"):
+            await pilot.press(key)
+        explorer.log_steps = True
+        await pilot.pause()
+        assert explorer.left == "boundary" and explorer.log_scale and explorer.right == "explain"
+        explorer.lessons.start(Catalog.bundled().lesson("vanishing"))
+        await pilot.pause()
+        assert explorer.left == "diagram"
+        assert not explorer.log_scale and not explorer.log_steps
+        assert (explorer.right, explorer.bottom, explorer.probe) == ("matrix", "chart", "")
+        assert "Network" in explorer.query_one("#diagram-pane").border_title
+
+
+async def test_a_step_that_locks_d_finds_the_diagram_in_front():
+    """vanishing step 4 locks d and reads δ in the diagram: a boundary the learner brought up in
+    step 3 (where d works) makes way for it."""
+    lesson = load_lesson("vanishing")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        explorer = app.main_screen
+        await reach(pilot, "vanishing", 3)
+        await pilot.press("d")
+        await pilot.pause()
+        assert explorer.left == "boundary"
+        await pilot.press("n")
+        await pilot.pause()
+        assert explorer.lesson.index == 3
+        assert explorer.left == "diagram"
+
+
+async def test_a_pane_title_offers_only_keys_the_step_allows():
+    """A title that says "d: diagram" while the step locks d sends the learner to a refused key:
+    the title leaves such a key out, and keeps the ones that work."""
+    lesson = load_lesson("xor")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        explorer = app.main_screen
+        await reach(pilot, "xor", 1)
+        assert "d: diagram" in str(explorer.query_one("#diagram-pane").border_title)
+        bottom = str(explorer.query_one("#bottom").border_title)
+        assert "h:" not in bottom and "c: pin" not in bottom  # xor step 1 locks h and c
+        assert explorer.offered("Explain · x: matrix · arrows: unit") == (
+            "Explain · x: matrix · arrows: unit"
+        )
+        assert explorer.offered("Layer 1/2 · [ ] to change") == "Layer 1/2"
+
+
+async def test_the_gradient_check_step_is_done_when_g_shows_its_result():
+    """backward step 4: g shows the gradient check in the matrix pane; the text no longer asks
+    for x, which took the learner away from it, and the step is not done before g (learner
+    walk 2, #16)."""
+    lesson = load_lesson("backward")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        explorer = app.main_screen
+        await reach(pilot, "backward", 4, solve=False)
+        assert explorer.right == "explain"  # from step 1's x
+        assert explorer.lessons.run.missing(explorer.lessons.context())
+        assert "**x** shows" not in explorer.lesson.step.text
+        await pilot.press("g")
+        await pilot.pause()
+        assert explorer.right == "matrix" and explorer.gradcheck
+        assert not explorer.lessons.run.missing(explorer.lessons.context())
+
+
+async def test_the_error_step_says_where_delta_2_has_all_its_digits():
+    """error step 3 quotes δ₂ = −0.0381; the diagram shows -0.04: ↓, as the text says, selects
+    output 2 and the explain pane shows the quoted digits (learner walk 2, #8)."""
+    lesson = load_lesson("error")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        explorer = app.main_screen
+        await reach(pilot, "error", 3)
+        assert "−0.0381" in explorer.lesson.step.text and "**↓**" in explorer.lesson.step.text
+        await pilot.press("down")
+        await pilot.pause()
+        await pilot.pause()
+        shown = screen_text(app, explorer.query_one("#right"))
+        assert "-0.0381" in shown.replace("−", "-"), shown

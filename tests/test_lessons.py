@@ -117,7 +117,8 @@ SCRIPTS = {
         ["e", "predict"],
         ["s", "s", "s", "s"],
         ["set batch_size 0", "R", "e", "."],
-        ["y", "predict"],
+        ["predict"],
+        ["y"],
         ["set batch_size 2", "train 200"],
     ],
 }
@@ -191,7 +192,9 @@ def test_what_is_missing_names_the_key_to_press():
     assert Check(setting="training.l2", at_least=0.02).missing(ctx) == [
         "set “L2 λ” to at least 0.02 in the settings (o) (now: 0.0)"
     ]
-    assert Check(loss_below=0.1).missing(ctx) == ["train until the loss is below 0.1 (now: 0.2984)"]
+    assert Check(loss_below=0.1).missing(ctx) == [
+        "train until the loss is below 0.1 with r or N (run to) (now: 0.2984)"
+    ]
     stepper.micro_step()
     assert Check(at=("forward", 1), predicted=1).missing(Context(stepper, predicted=1)) == []
 
@@ -219,7 +222,7 @@ def test_what_is_missing_names_the_key_to_press():
             "initialization",
             5,
             6,
-            "press R (back to the initial weights) so the status line says ready (now: update)",
+            "press R (back to the initial weights) so the top line says ready (now: update)",
         ),
     ],
 )
@@ -676,6 +679,35 @@ async def test_live_training_stops_at_the_step_a_lesson_asks_for(tmp_path):
         assert app.main_screen.lesson.index == 1
 
 
+async def test_live_training_stops_at_the_loss_a_lesson_asks_for(tmp_path):
+    """A step that asks for "the loss below 0.1" stops r there by itself (learner walk 2, #22
+    #47 #54 #60: r ran on past it for tens of thousands of steps, to be paused by hand)."""
+    path = tmp_path / "loss.toml"
+    path.write_text(
+        'title = "Loss"\ndescription = "d"\npreset = "mazur"\noutcome = "o"\n'
+        '[[step]]\ntext = "Train until the loss is below 0.1: r stops there."\n'
+        "[step.check]\nloss_below = 0.1\n"
+        '[[step]]\ntext = "Done."\n',
+        encoding="utf-8",
+    )
+    lesson = load_lesson(str(path))
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        explorer = app.main_screen
+        assert explorer.lessons.goal().loss == 0.1
+        await pilot.press("r")
+        for _ in range(250):
+            await pilot.pause(0.02)
+            if not explorer.running:
+                break
+        assert not explorer.running and explorer.stepper.step == 13  # the first below 0.1
+        assert "stopped at step 13" in explorer.hint
+        await pilot.press("n")
+        assert explorer.lesson.index == 1
+        assert explorer.lessons.goal().loss is None  # no check: r runs until paused
+
+
 async def test_a_finished_lesson_offers_the_next_one():
     lesson = load_lesson("forward")
     app = BptuiApp(preset=lesson.preset, lesson=lesson)
@@ -734,3 +766,45 @@ def test_a_step_whose_run_stops_by_itself_says_so(name):
         text = " ".join(step.text.split())
         assert "stops" in text, f"{name} step {number}: say that r stops by itself"
         assert "**r** pauses" not in text and "again pauses" not in text, f"{name} {number}"
+
+
+@pytest.mark.parametrize("name", bundled_lessons())
+def test_a_step_that_asks_for_a_loss_stops_there_and_allows_run_to(name):
+    """Where a step asks for the loss below a value (and no step count), r stops there by itself
+    (`LessonController.goal`): its text says so, never "until the loss is below" alone (which
+    had learners pause r by hand, tens of thousands of steps on), and N (run to, `loss X`)
+    works there too (learner walk 2, #22 #42 #47 #54 #60)."""
+    from bptui.lesson.run import keys_allow
+
+    for number, step in enumerate(load_lesson(name).steps, start=1):
+        check = step.check
+        if check is None or check.loss_below is None or check.steps_at_least is not None:
+            continue
+        text = " ".join(step.text.split())
+        where = f"{name} step {number}"
+        assert "stops by itself once the loss is below" in text or "**N**" in text, where
+        assert keys_allow(step.keys, "run_to"), f"{where}: N (run to) is locked"
+
+
+@pytest.mark.parametrize("name", bundled_lessons())
+def test_no_step_shows_the_answer_p_asks_for_before_it_is_given(name):
+    """The pull view (y) prints a weight's ∂C/∂w, the batch mean: a step that asks P for a
+    ∂C/∂w locks y, and a later step shows it (learner walk 2, #35: batch step 4 asked for y
+    and the mean together, and y printed the answer first)."""
+    from bptui.lesson.run import keys_allow
+
+    for number, step in enumerate(load_lesson(name).steps, start=1):
+        if step.predict is not None and step.predict.quantity == "∂C/∂w":
+            assert not keys_allow(step.keys, "pull"), f"{name} step {number} allows y"
+
+
+@pytest.mark.parametrize("name", bundled_lessons())
+def test_an_arrow_key_to_press_is_said_as_an_instruction(name):
+    """ "**→** selects output 1: the cursor is on w₅" reads as a fact about the screen, and the
+    learner did not press → (learner walk 2, #30): a step says "press **→** to select"."""
+    import re
+
+    for number, step in enumerate(load_lesson(name).steps, start=1):
+        text = " ".join(step.text.split())
+        said = re.findall(r"\*\*[←→↑↓]\*\* selects", text)
+        assert not said, f"{name} step {number}: {said} (say: press **→** to select …)"

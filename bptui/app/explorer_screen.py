@@ -78,6 +78,18 @@ def title_room(pane: Widget) -> int | None:
     return room if room > 0 else None
 
 
+def title_keys(part: str) -> tuple[str, ...]:
+    """The keys one part of a pane's title offers ("d: diagram" → d, "[ ] to change" → [ and ],
+    "arrows: unit" → the arrows); () for a part that offers none."""
+    from bptui.keys import BY_NAME
+
+    head = part.split(":")[0] if ":" in part else part.removesuffix(" to change")
+    if head == part:
+        return ()
+    names = head.replace("arrows", "up down left right").split()
+    return tuple(names) if names and all(n in BY_NAME for n in names) else ()
+
+
 def pane_key(pane: str) -> str:
     """The key that zooms a pane (keys.KEYS)."""
     return next(k.name for k in KEYS if k.action == f"zoom('{pane}')")
@@ -350,12 +362,26 @@ class ExplorerScreen(Screen):
             ),
         }
         for selector, title in titles.items():
+            title = self.offered(title)
             pane = self.query_one(selector)
             room = title_room(pane)
             if room is not None:
                 title = border_title_text(title, room)
             if pane.border_title != title:
                 retitle(pane, title)
+
+    def offered(self, title: str) -> str:
+        """A pane's title without the keys a lesson step (or a preset's [lock]) locks: a title
+        that says "d: diagram" where d does nothing would send the learner to a locked key."""
+        from bptui.app.widgets.statusline import SEGMENT
+        from bptui.keys import BY_NAME
+
+        def works(part: str) -> bool:
+            keys = title_keys(part)
+            return all(self.allowed(BY_NAME[k].action.split("(")[0]) for k in keys)
+
+        parts = title.split(SEGMENT)
+        return SEGMENT.join(parts[:1] + [part for part in parts[1:] if works(part)])
 
     def explain_soon(self) -> None:
         """Recompute the explain pane's lines once, after the current changes (when shown)."""

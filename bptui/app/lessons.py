@@ -10,9 +10,10 @@ The lesson's logic is `bptui.lesson.run.LessonRun` (no Textual). The controller 
 It is given, in its constructor, the explorer screen it serves and what the app was started with
 (the catalog, the student's seat, a shared URL's opening). Of the explorer it uses only: the
 session (`preset`, `stepper`, `trainer`, `start_session()`, `sessions.switch_preset()`), the
-view state (`hint`, `tally`, `title_shown`, the panes in front of `progress.VIEWS`, `running`,
-`insight.showing()`), `predictions.right_answers`, its lesson pane and classes,
-`refresh_bindings()`, and its app (`is_web`, `push_screen`, `notify`).
+view state (`hint`, `tally`, `title_shown`, the panes in front of `progress.VIEWS` and the
+toggles of FRESH_VIEW, `ghosts`, `maximized`, `running`, `insight.showing()`),
+`predictions.right_answers`, its lesson pane and classes, `refresh_bindings()`, `titles()`,
+`minimize()`, and its app (`is_web`, `push_screen`, `notify`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,25 @@ from bptui.keys import KEYS, keys_allow
 from bptui.lesson import progress as saved
 
 LESSON_ACTIONS = frozenset(k.action for k in KEYS if k.lesson)
+FRESH_VIEW = {
+    "left": "diagram",
+    "right": "matrix",
+    "bottom": "chart",
+    "probe": "",
+    "log_scale": False,
+    "log_steps": False,
+}
+"""The view a lesson starts with (the panes its first steps read: `checks.SHOWN_AT_START`):
+what an earlier lesson or the explorer left in front (a decision boundary, a log scale, the
+explain pane) is put back, so that a step's "read δ in the diagram" finds the diagram."""
+TOGGLES = {
+    "left": "toggle_boundary",
+    "right": "toggle_explain",
+    "bottom": "toggle_health",
+    "probe": ("pull", "unit_graph"),
+}
+"""Each area of the view and the actions that change it: a step that locks them finds the area
+as the lesson starts it (FRESH_VIEW), not stuck on what an earlier step left there."""
 
 
 class LessonController:
@@ -159,14 +179,47 @@ class LessonController:
         explorer.predictions.right_answers = explorer.tally[0]
         explorer.query_one(LessonPane).add_class("active")
         explorer.add_class("lesson")
+        self.fresh_view()
         if progress is not None:
             for name, value in progress.view.items():
                 if name != "left" or value == "diagram" or supported(preset.network.layers[0]):
                     setattr(explorer, name, value)
+        self.front_panes()
         self.step_view = self.current_view()
         explorer.hint = f"{where}lesson: read the text on the right; n goes on, t gives a hint"
         explorer.refresh_bindings()
+        explorer.titles()  # the panes' titles offer only the keys the step allows
         self.draw(full=True)
+
+    def fresh_view(self) -> None:
+        """A lesson starts on FRESH_VIEW, every pane at its normal size and no pinned runs
+        (they are another network's)."""
+        explorer = self.explorer
+        for name, value in FRESH_VIEW.items():
+            setattr(explorer, name, value)
+        explorer.ghosts = ()
+        if explorer.maximized is not None:
+            explorer.minimize()
+
+    def front_panes(self) -> None:
+        """The current step shows, in each area whose key it locks, the pane the lesson starts
+        with (unless its check asks for the one in front): a learner who left the decision
+        boundary up in one step can read the diagram the next asks for."""
+        run = self.run
+        if run is None or run.finished:
+            return
+        wanted = run.step.check.showing if run.step.check is not None else None
+        for area, actions in TOGGLES.items():
+            actions = (actions,) if isinstance(actions, str) else actions
+            now = getattr(self.explorer, area)
+            if now == FRESH_VIEW[area] or now == wanted:
+                continue
+            if area == "probe":  # y and G each bring up their own view
+                locked = not run.allows({"pull": "pull", "graph": "unit_graph"}[now])
+            else:
+                locked = not any(run.allows(action) for action in actions)
+            if locked:
+                setattr(self.explorer, area, FRESH_VIEW[area])
 
     def current_view(self) -> dict:
         """The panes in front now (`progress.VIEWS`)."""
@@ -212,6 +265,7 @@ class LessonController:
         explorer.query_one(LessonPane).remove_class("active")
         explorer.remove_class("lesson-text-first", "lesson")
         explorer.refresh_bindings()
+        explorer.titles()
 
     def pick(self) -> None:
         """The lesson picker; the chosen lesson starts from its beginning (or where this student
@@ -244,11 +298,24 @@ class LessonController:
             return None
         return check.setting.partition(".")[2]
 
-    def stop_at(self) -> int | None:
-        """In a lesson step that asks to reach a step count, live training stops there."""
+    def goal(self):
+        """Where r stops by itself in a lesson step (bptui.app.trainer.Goal): at the step count
+        the step asks for, or, in a step that asks for a loss below a value (and no step count),
+        once the loss is below it; a step that asked for "loss below 0.03" had r run on past it
+        for a hundred thousand steps."""
+        from bptui.app.trainer import Goal, reached_loss
+
         check = None if self.run is None or self.run.finished else self.run.step.check
-        target = None if check is None else check.steps_at_least
-        return target if target is not None and target > self.explorer.stepper.step else None
+        if check is None:
+            return Goal()
+        stepper = self.explorer.stepper
+        target = check.steps_at_least
+        if target is not None:
+            return Goal(step=target) if target > stepper.step else Goal()
+        bound = check.loss_below
+        if bound is not None and not reached_loss(stepper) < bound:
+            return Goal(loss=bound)
+        return Goal()
 
     def context(self):
         """The check's context now."""
@@ -333,11 +400,13 @@ class LessonController:
         changed = (run.index, run.finished) != before
         if changed:
             if not run.finished:
+                self.front_panes()
                 self.step_view = self.current_view()
                 self.keep_state()
                 self.step_pace()
             self.remember()
             self.explorer.refresh_bindings()
+            self.explorer.titles()
         self.draw(full=changed)
 
     def step_pace(self) -> None:

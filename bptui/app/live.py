@@ -58,7 +58,7 @@ class LiveControl:
     It drives the screen's `trainer` with the stepper and undo timeline of the screen's
     session, and shows what happens through the screen's view state: the reactives `running`,
     `pace`, `speed`, `hint` and `snapshot` (the status line alone while a browser's panes wait).
-    Where a step or run ends is the lesson's business (`lessons.stop_at()`, `keep_served()`).
+    Where a step or run ends is the lesson's business (`lessons.goal()`, `keep_served()`).
     """
 
     def __init__(self, screen) -> None:
@@ -76,7 +76,7 @@ class LiveControl:
         if self.trainer.busy:
             self.trainer.stop()
             return
-        self.start(Goal(step=self.screen.lessons.stop_at()))
+        self.start(self.screen.lessons.goal())
 
     def start(self, goal: Goal) -> None:
         """Train until r, or until the goal holds."""

@@ -260,7 +260,7 @@ class Check:
                 elif phase == "ready" and ctx.allowed("reset"):  # only R gets back there
                     out.append(
                         f"press {key_for('reset')} (back to the initial weights) so the "
-                        f"status line says ready (now: {now})"
+                        f"top line says ready (now: {now})"
                     )
                 else:
                     out.append(f"get to {want} (now: {now})")
@@ -288,7 +288,7 @@ class Check:
                 now = "n/a" if value is None else f"{value:.4g}"
                 out.append(
                     f"train until the {what} is {'below' if below else 'above'} "
-                    f"{bound:g} (now: {now})"
+                    f"{bound:g} with {trains(ctx)} (now: {now})"
                 )
         if self.accuracy_at_least is not None:
             accuracy = stepper.accuracy(*stepper.data.scored)
