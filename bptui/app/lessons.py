@@ -26,6 +26,8 @@ from bptui.app.widgets.boundary import supported
 from bptui.app.widgets.lessonpane import LessonPane
 from bptui.keys import KEYS, keys_allow
 from bptui.lesson import progress as saved
+from bptui.lesson.progress import Progress
+from bptui.lesson.run import LessonRun
 
 LESSON_ACTIONS = frozenset(k.action for k in KEYS if k.lesson)
 FRESH_VIEW = {
@@ -61,8 +63,8 @@ class LessonController:
         """The student's place in a class (id and class folder), under --web."""
         self.opening = opening
         """What a shared URL asked to open (bptui.commands.opening.Opening), under --web."""
-        self.run = None
-        """The lesson being followed (bptui.lesson.run.LessonRun; None: none)."""
+        self.run: LessonRun | None = None
+        """The lesson being followed (None: none)."""
         self.step_view: dict = {}
         """The panes in front when the current step began (resuming shows them again)."""
         self.lock: tuple[str, ...] | None = None
@@ -147,9 +149,6 @@ class LessonController:
         kept session (`preset` and `stepper`: a browser student's network at that step), or,
         resuming a later step here, on the network that step starts from (kept beside the
         progress: `progress.save_state`)."""
-        from bptui.lesson.progress import Progress  # the lessons' modules load with the first
-        from bptui.lesson.run import LessonRun  # lesson, not at start-up (the first frame)
-
         explorer = self.explorer
         self.run = None
         where = ""
