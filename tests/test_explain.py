@@ -64,3 +64,22 @@ def test_every_result_is_the_engines_number(name):
                     assert line.text.endswith("= " + number(line.value))
                     checked += 1
     assert checked > 20
+
+
+def test_a_formula_too_long_for_the_explain_pane_wraps_onto_indented_lines():
+    """Wrapped, a formula's continuation is indented past the formulas' own indent (it used to
+    start at the pane's edge, where the next formula's first line could be taken for it)."""
+    from rich.console import Console
+
+    from bptui.app.widgets.explainpane import HANGING, INDENT, explanation_text
+    from bptui.engine.explain import Line
+
+    long = Line("formula", "z = w1·x1 + w2·x2 + b1 = 0.15·0.05 + 0.2·0.1 + 0.35 = 0.3775", 0.3775)
+    lines = [Line("head", "forward · unit 1"), long, Line("note", "next: f")]
+    rows = explanation_text(lines, 30, Console(width=200)).plain.splitlines()
+    assert rows[0] == "forward · unit 1"
+    assert rows[1].startswith(" " * INDENT + "z = ") and len(rows) > 3
+    continued = rows[2 : rows.index(" " * INDENT + "next: f")]
+    assert continued and all(r.startswith(" " * HANGING) and r[HANGING] != " " for r in continued)
+    assert all(len(r) <= 30 and r == r.rstrip() for r in rows)
+    assert "".join(r.strip() + " " for r in rows[1:-1]).split() == long.text.split()

@@ -55,6 +55,7 @@ def explanation_text(lines: list[Line], width: int | None = None, console=None) 
             continue
         rows = part.wrap(console, max(10, width - HANGING), overflow="fold")
         for i, row in enumerate(rows):
+            row.rstrip()
             text.append(" " * (indent if i == 0 else HANGING))
             text.append_text(row)
             text.append("\n")
