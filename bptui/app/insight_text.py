@@ -177,10 +177,10 @@ def bar(value: float, scale: float, mean: float | None = None, half: int = BAR) 
 
 
 PULL_NOTE = (
-    "∂C_x/∂w = δ_j·a_in per sample, sorted; ┆ their mean = ∂C/∂w; "
+    "#sample, its label y, ∂C_x/∂w = δ_j·a_in; sorted; ┆ their mean = ∂C/∂w; "
     "▶ the selected sample (, and . move it)"
 )
-PULL_NOTE_NARROW = "δ_j·a_in each; ┆ mean = ∂C/∂w"
+PULL_NOTE_NARROW = "#sample y: δ_j·a_in; ┆ mean ∂C/∂w"
 """The pull view's key in a narrow pane (80 columns): one line, so the bars start on the
 third row; where ▶ comes from is said after them."""
 PULL_NARROW = 40  # text columns below which the pull view takes its narrow key
