@@ -330,3 +330,29 @@ async def test_the_hint_line_shows_the_fitted_lines():
         rows = screen_rows(app)
         assert rows[-3].rstrip().endswith("∂C/∂b = 1/m Σ_x δ,"), rows[-3]
         assert rows[-2].startswith("δ_below = (Wᵀδ) ⊙ f'(z) — next: u (update)"), rows[-2]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_loss_charts_lowest_label_is_the_loss_the_top_line_shows(size):
+    """plotext labels each row with a value inside it: a short chart's bottom row said 0.35
+    where the curve ended at 0.19 (learner walk 3). The linear axis is labelled at the lowest
+    and highest values plotted, written as the top line writes the loss."""
+    from bptui.engine.numtext import number
+
+    app = BptuiApp(preset="mazur")
+    async with app.run_test(size=size) as pilot:
+        for _ in range(60):
+            app.main_screen.stepper.run(1)
+        app.main_screen.timeline.record()
+        app.main_screen.refresh_view()
+        await pilot.pause(0.3)
+        chart = app.query_one("#chart")
+        labels = [
+            line.split("┤")[0].strip()
+            for line in chart.plot.render().plain.splitlines()
+            if "┤" in line
+        ]
+        loss = app.main_screen.snapshot.loss  # the top line's
+        first = app.main_screen.stepper.history.loss.values[0]
+        assert labels[-1] == number(float(loss)) and labels[0] == number(float(first))
+        assert f"loss {labels[-1]}" in app.query_one("#status").render().plain

@@ -11,7 +11,7 @@ from textual.reactive import reactive
 
 from bptui.app.ghosts import Ghost
 from bptui.app.snapshot import Snapshot
-from bptui.app.widgets.plots import SnapshotPlot, log_value_axis, step_axis
+from bptui.app.widgets.plots import SnapshotPlot, linear_value_axis, log_value_axis, step_axis
 from bptui.engine.numtext import number
 
 GHOST_COLOURS = ("magenta", "cyan", "green", "yellow")
@@ -130,6 +130,8 @@ class LossChart(SnapshotPlot):
             self.plt.text(note, 0.05 * last, 0.5 * self._ceiling, color="red", alignment="left")
         if log:
             log_value_axis(self.plt, *self.shown_range, self.size.height)
+        else:
+            linear_value_axis(self.plt, *self.shown_range, self.plot_rows)
         self.plt.xlabel("step (log scale)" if log_steps else "step")
         self.plt.title("loss (log scale)" if log else "loss")
         if last == 0 and math.isfinite(snap.loss):  # one point: say how the curve starts, as
