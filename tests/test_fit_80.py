@@ -356,3 +356,17 @@ async def test_the_loss_charts_lowest_label_is_the_loss_the_top_line_shows(size)
         first = app.main_screen.stepper.history.loss.values[0]
         assert labels[-1] == number(float(loss)) and labels[0] == number(float(first))
         assert f"loss {labels[-1]}" in app.query_one("#status").render().plain
+
+
+async def test_a_diverging_runs_r2_is_written_as_a_number_and_the_line_keeps_its_fields():
+    """R² of a run on its way to diverging (-2.4e16) is written like every other number: it
+    took 19 digits and pushed η off the top line (learner walk 3, update step 3)."""
+    app = BptuiApp(preset="sine")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.main_screen
+        screen.stepper.learning_rate = 2.0
+        screen.stepper.run(8)
+        screen.refresh_view()
+        await pilot.pause(0.3)
+        line = app.query_one("#status").render().plain
+        assert "R² -2.404e16" in line and len(line) <= 80, line

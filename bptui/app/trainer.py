@@ -57,7 +57,7 @@ def lower_this_threads_priority(niceness: int = TRAINING_NICENESS) -> None:
 @dataclass(frozen=True)
 class Goal:
     """Where a run stops by itself: at step `step`, or once the loss is below `loss`; `None` for
-    either: no such limit. The loss is the one the status line's L shows and a lesson's
+    either: no such limit. The loss is the one the status line's loss shows and a lesson's
     `loss_below` checks: the whole training set's cost at the current weights (`reached_loss`)."""
 
     step: int | None = None
@@ -65,15 +65,13 @@ class Goal:
 
     def describe(self) -> str:
         parts = ([f"at step {self.step:,}"] if self.step is not None else []) + (
-            [f"when the training-set loss L is below {self.loss:g}"]
-            if self.loss is not None
-            else []
+            [f"when the training-set loss is below {self.loss:g}"] if self.loss is not None else []
         )
         return " or ".join(parts)
 
 
 def reached_loss(stepper) -> float:
-    """The training set's cost at the current weights, as the status line's L and a lesson's
+    """The training set's cost at the current weights, as the status line's loss and a lesson's
     `loss_below` read it. The history's last entry is not it: with full batches it is the cost
     before the last update (the step's own forward pass), and an oscillating run (η too large)
     alternates around the goal, so it could stop with L above the goal or run on below it.

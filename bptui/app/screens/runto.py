@@ -31,8 +31,8 @@ class RunToScreen(TypeAhead, DismissOnce, ModalScreen[Goal | None]):
                 Text(
                     "  500         500 more steps\n"
                     "  step 2000   step 2,000\n"
-                    "  loss 0.01   the loss L (the whole training set's, as the\n"
-                    "              status line shows it) is below 0.01 (or r pauses)",
+                    "  loss 0.01   the loss (the whole training set's, as the\n"
+                    "              top line shows it) is below 0.01 (or r pauses)",
                     style="dim",
                 )
             )

@@ -120,7 +120,13 @@ def status_text(
     r2 = snap.readout.get("test_r2", snap.readout.get("train_r2"))
     if r2 is not None:
         of = "test " if "test_r2" in snap.readout else ""
-        shown = "—" if r2 != r2 else (f"{r2:.3f}" if wide else f"{r2:.2f}")  # nan: undefined
+        shown = (  # nan: undefined; a diverging run's R² (-2.4e15) as a number, not 19 digits
+            "—"
+            if r2 != r2
+            else (f"{r2:.3f}" if wide else f"{r2:.2f}")
+            if -10 < r2 <= 1
+            else number(r2)
+        )
         add(named, f"{gap}{of}R² {shown}")
     if snap.optimizer != "sgd" and wide:
         add(6, f"  {snap.optimizer.split(' ')[0]}")
