@@ -370,3 +370,18 @@ async def test_a_diverging_runs_r2_is_written_as_a_number_and_the_line_keeps_its
         await pilot.pause(0.3)
         line = app.query_one("#status").render().plain
         assert "R² -2.404e16" in line and len(line) <= 80, line
+
+
+def test_a_narrow_boundary_pane_still_names_its_unit():
+    """In a lesson's narrow pane the hidden unit's map kept only 'Boundary' (learner walk 3:
+    nothing said which unit was shown): the layer's short name, then the unit alone, come
+    before the unit's name is lost."""
+    from bptui.app.boundarymap import pane_title
+
+    assert pane_title(2, (0, 0)) == "Decision boundary · hidden layer 1, unit 1 · d: diagram"
+    assert pane_title(2, (0, 0), 34) == "Boundary · hidden layer 1, unit 1 · d: diagram"
+    assert pane_title(2, (0, 1), 30) == "Boundary · hidden 1, unit 2 · d: diagram"
+    assert pane_title(2, (0, 1), 20) == "hidden 1, unit 2 · d: diagram"
+    assert pane_title(2, (1, 0), 25) == "Boundary · output, unit 1 · d: diagram"
+    assert pane_title(2, (1, 0), 20) == "output, unit 1 · d: diagram"
+    assert pane_title(2, None, 20) == "Boundary · output · d: diagram"

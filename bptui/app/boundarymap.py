@@ -114,13 +114,15 @@ def selected_unit(depth: int, cursor: tuple[int, int]) -> tuple[int, int] | None
 def pane_title(depth: int, unit: tuple[int, int] | None, cells: int | None = None) -> str:
     """The pane's border title for `unit` (see selected_unit) of a network of `depth` weight
     layers: the same words as the picture's own title line. Within `cells` (a narrow pane) it
-    says "Boundary" rather than lose the unit's name (what is left too long is cut by the
-    caller, its key first)."""
+    says "Boundary", then the layer's short name ("hidden 1"), then only the unit, rather than
+    lose the unit's name (what is left too long is cut by the caller, its key first)."""
     shown = "output" if unit is None else unit_name(unit[0], unit[1], depth)
-    title = f"Decision boundary · {shown} · d: diagram"
-    if cells is not None and len(title.rsplit(" · ", 1)[0]) > cells:
-        return f"Boundary · {shown} · d: diagram"
-    return title
+    titles = [f"Decision boundary · {shown}", f"Boundary · {shown}"]
+    if unit is not None:  # a lesson's narrow pane: the unit's short name, whatever else goes
+        layer = "output" if unit[0] == depth - 1 else f"hidden {unit[0] + 1}"
+        titles += [f"Boundary · {layer}, unit {unit[1] + 1}", f"{layer}, unit {unit[1] + 1}"]
+    fitting = [t for t in titles if cells is None or len(t) <= cells]
+    return (fitting[0] if fitting else titles[-1]) + " · d: diagram"
 
 
 def valid_unit(network: NetworkCopy, unit: tuple[int, int] | None) -> bool:
