@@ -17,6 +17,11 @@ WHAT[Phase.ERROR] = phases.text("error", " and ")
 WHAT[Phase.UPDATE] = phases.text("update") + " with "
 
 
+def micro_steps(count: int) -> str:
+    """'1 micro-step', '3 micro-steps'."""
+    return f"{count} micro-step" + ("" if count == 1 else "s")
+
+
 def describe(micro: MicroStep, depth: int) -> str:
     """'forward layer 2/3' style, with the layer counted from 1."""
     return micro.describe(depth)
@@ -51,7 +56,7 @@ class Explorer:
         if first and asked is not None:
             ran = sorted({m.phase for m in first}, key=list(Phase).index)
             names = ", ".join(p.value for p in ran)
-            text = f"ran {names} first ({len(first)} micro-steps), then {text}"
+            text = f"ran {names} first ({micro_steps(len(first))}), then {text}"
         return f"{text} — {self.next_hint()}"
 
     def _out_of_order(self, key_phase: Phase) -> str:
@@ -103,7 +108,7 @@ class Explorer:
         done = self.stepper.finish_step()
         if not done:
             return self.next_hint()
-        return f"finished step {done[-1].step + 1} ({len(done)} micro-steps) — {self.next_hint()}"
+        return f"finished step {done[-1].step + 1} ({micro_steps(len(done))}) — {self.next_hint()}"
 
     def _guarded(self, action) -> list[MicroStep]:
         micro = action()
