@@ -808,3 +808,21 @@ def test_an_arrow_key_to_press_is_said_as_an_instruction(name):
         text = " ".join(step.text.split())
         said = re.findall(r"\*\*[←→↑↓]\*\* selects", text)
         assert not said, f"{name} step {number}: {said} (say: press **→** to select …)"
+
+
+@pytest.mark.parametrize(
+    "view, words",
+    [
+        ("event", "jump to an event (j)"),
+        ("pull", "show each sample's pull (y)"),
+        ("slice2", "show the loss over two weights (K)"),
+        ("explain", "show the explain pane (x)"),
+    ],
+)
+def test_a_missing_view_is_asked_for_in_the_words_of_its_pane_or_key(view, words):
+    """'show the event view (j)' named a view no pane is called (learner walk 3)."""
+    from bptui.lesson.checks import Check, Context
+    from bptui.preset import load_preset
+
+    stepper = load_preset("xor").stepper()
+    assert words in Check(showing=view).missing(Context(stepper))

@@ -51,6 +51,16 @@ CYCLED = {
 }
 """Panes that h reaches in turn: how a check asks for them."""
 VIEWS = ("nudge", "slice", "slice2", "pull", "graph", "event")
+VIEW_WORDS = {
+    "nudge": "nudge a weight",
+    "slice": "show the loss along a weight",
+    "slice2": "show the loss over two weights",
+    "pull": "show each sample's pull",
+    "graph": "show the unit graph",
+    "event": "jump to an event",
+}
+"""How a check's missing line asks for a view, in the words of its pane or its key's help (no
+pane is called "the event view")."""
 PHASES = tuple(p.value for p in Phase)
 SHOWN_AT_START = ("diagram", "matrix")
 """Panes on screen when a lesson starts (the others need their key)."""
@@ -317,7 +327,8 @@ class Check:
             kind = "view" if self.showing in VIEWS else "pane"
             if self.showing in CYCLED:
                 kind, key = CYCLED[self.showing]
-            out.append(f"show the {self.showing} {kind}" + (f" ({key})" if key else ""))
+            words = VIEW_WORDS.get(self.showing, f"show the {self.showing} {kind}")
+            out.append(words + (f" ({key})" if key else ""))
         return out
 
     def _setting(self, ctx: Context) -> list[str]:
