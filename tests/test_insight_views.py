@@ -515,3 +515,19 @@ async def test_help_lists_the_insight_keys_from_keys_py():
                 line.lstrip().startswith(by_key[key].name) and words[:20] in line
                 for line in text.splitlines()
             ), key
+
+
+async def test_the_explain_pane_follows_the_view_whoever_leaves_it():
+    """A lesson step that locks G leaves the graph for the explanation: the pane's lines follow
+    the view, not only y and G themselves (slope step 3 showed the graph under the title
+    'Explain': learner walk 3)."""
+    app = BptuiApp(preset="mazur")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("x", "G")
+        await settle(pilot)
+        pane = app.query_one("#explain")
+        assert "as a graph" in pane.render_text()
+        app.main_screen.probe = ""  # what a lesson step does when it locks G
+        await settle(pilot)
+        assert "as a graph" not in pane.render_text()
+        assert "nothing computed yet" in pane.render_text()

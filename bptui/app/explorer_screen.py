@@ -300,6 +300,7 @@ class ExplorerScreen(Screen):
         self.explain_soon()
 
     def watch_probe(self) -> None:
+        self.explain_soon()  # the pane's lines follow, whoever changed the view (y, G, a lesson)
         self.titles()
         self.lessons.view_shown()
 
