@@ -931,6 +931,8 @@ async def type_fast(app, pilot, keys, wait: float = 0.2) -> None:
         ["question_mark", "escape", "question_mark", "question_mark", "escape"],
         ["o", "enter", "enter", "escape", "escape"],
         ["right", "w", "escape", "escape", "w", "enter", "enter"],
+        ["ctrl+p", "pageup", "pagedown", "escape"],  # paging a list not yet laid out
+        ["P", "0", "full_stop", "5", "enter", "escape", "N", "5", "enter"],
     ],
 )
 async def test_keys_typed_faster_than_screens_close(tmp_path, monkeypatch, keys):

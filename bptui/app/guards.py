@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from textual import events, on
 from textual.await_complete import AwaitComplete
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.message import Message
 from textual.widgets import Button, Input, OptionList
 
@@ -55,6 +55,16 @@ class GuardedCommandPalette(DismissOnce, CommandPalette):
         if not self.is_active:
             event.stop()
             event.prevent_default()
+
+    def _action_command_list(self, action: str) -> None:
+        """PgUp or PgDn typed in the same burst as ctrl+p reaches the list before it is laid
+        out, and Textual 8.2.8's OptionList then fails (KeyError in `_move_page`): paging waits
+        until the list has rows."""
+        if action.startswith("page_"):
+            lists = self.query(CommandList)
+            if not lists or lists.first().scrollable_content_region.height == 0:
+                return
+        super()._action_command_list(action)
 
     def dismiss(self, result=None) -> AwaitComplete:
         """Stop the search worker first: it must not look for widgets that are going away."""
