@@ -161,6 +161,17 @@ class Context:
         return self.allows is None or self.allows(action)
 
 
+TRAINED_TO = (
+    "steps_at_least",
+    "loss_below",
+    "loss_above",
+    "test_loss_below",
+    "test_loss_above",
+    "accuracy_at_least",
+)
+"""Conditions that only training (r, s, u, space) can make hold."""
+
+
 @dataclass(frozen=True)
 class Check:
     """The validated conditions of one step (None: not required)."""
@@ -186,14 +197,7 @@ class Check:
         out = []
         if self.at is not None:
             out.append(("at", MOVES))
-        for name in (
-            "steps_at_least",
-            "loss_below",
-            "loss_above",
-            "test_loss_below",
-            "test_loss_above",
-            "accuracy_at_least",
-        ):
+        for name in TRAINED_TO:
             if getattr(self, name) is not None:
                 out.append((name, TRAINS))
         if self.diverged:

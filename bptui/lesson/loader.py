@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from bptui.engine.predict import Target
@@ -54,22 +54,8 @@ PREDICT_QUANTITIES = {
     "new w": "new w",
 }
 """What a step's `predict` may name (ASCII or as the screen writes it) → predict.QUANTITIES."""
-CHECK_KEYS = (
-    "at",
-    "steps_at_least",
-    "loss_below",
-    "loss_above",
-    "test_loss_below",
-    "test_loss_above",
-    "accuracy_at_least",
-    "diverged",
-    "setting",
-    "at_least",
-    "at_most",
-    "equals",
-    "predicted",
-    "showing",
-)
+CHECK_KEYS = tuple(f.name for f in fields(Check))
+"""A step's [step.check] keys: the fields of checks.Check, in their order."""
 ORDER = (
     "forward",
     "error",
