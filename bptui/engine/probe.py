@@ -44,20 +44,7 @@ class Point:
     @classmethod
     def current(cls, stepper) -> Point:
         """The stepper's current weights on its current step's batch (see the module)."""
-        x, y, rows = stepper.step_batch(stepper.step)
-        return cls(
-            stepper.spec,
-            stepper.training.l2,
-            stepper.params.flat.copy(),
-            x,
-            y,
-            rows,
-            stepper.optimizer,
-            stepper.opt_state.copy(),
-            stepper.opt_t + 1,
-            stepper.rate(stepper.step),
-            stepper.step,
-        )
+        return cls._at(stepper, stepper.step, stepper.params, stepper.opt_state, stepper.opt_t + 1)
 
     @classmethod
     def last_step(cls, stepper) -> Point:
@@ -65,18 +52,23 @@ class Point:
         otherwise `current`."""
         if not stepper.updated:
             return cls.current(stepper)
-        step = stepper.step - 1
+        return cls._at(stepper, stepper.step - 1, stepper.before, stepper.opt_before, stepper.opt_t)
+
+    @classmethod
+    def _at(cls, stepper, step: int, params, opt_state, opt_t: int) -> Point:
+        """A copy of `params` and `opt_state` (the optimizer's count `opt_t`) on step `step`'s
+        batch, with the stepper's network, L2, optimizer and that step's rate."""
         x, y, rows = stepper.step_batch(step)
         return cls(
             stepper.spec,
             stepper.training.l2,
-            stepper.before.flat.copy(),
+            params.flat.copy(),
             x,
             y,
             rows,
             stepper.optimizer,
-            stepper.opt_before.copy(),
-            stepper.opt_t,
+            opt_state.copy(),
+            opt_t,
             stepper.rate(step),
             step,
         )
