@@ -45,12 +45,12 @@ from bptui.app.widgets.lessonpane import LessonPane
 from bptui.app.widgets.losschart import LossChart
 from bptui.app.widgets.matrix import MatrixView
 from bptui.app.widgets.readout import Readout
-from bptui.app.widgets.statusline import HintLine, StatusLine, border_title_text
+from bptui.app.widgets.statusline import SEGMENT, HintLine, StatusLine, border_title_text
 from bptui.engine.events import Event
 from bptui.engine.explain import Line, explain
 from bptui.engine.health import Trace
 from bptui.engine.timeline import Timeline
-from bptui.keys import KEYS
+from bptui.keys import BY_NAME, KEYS
 from bptui.preset import Preset, load_preset
 from bptui.text import printable
 
@@ -81,8 +81,6 @@ def title_room(pane: Widget) -> int | None:
 def title_keys(part: str) -> tuple[str, ...]:
     """The keys one part of a pane's title offers ("d: diagram" → d, "[ ] to change" → [ and ],
     "arrows: unit" → the arrows); () for a part that offers none."""
-    from bptui.keys import BY_NAME
-
     head = part.split(":")[0] if ":" in part else part.removesuffix(" to change")
     if head == part:
         return ()
@@ -374,8 +372,6 @@ class ExplorerScreen(Screen):
     def offered(self, title: str) -> str:
         """A pane's title without the keys a lesson step (or a preset's [lock]) locks: a title
         that says "d: diagram" where d does nothing would send the learner to a locked key."""
-        from bptui.app.widgets.statusline import SEGMENT
-        from bptui.keys import BY_NAME
 
         def works(part: str) -> bool:
             keys = title_keys(part)
@@ -685,7 +681,7 @@ class ExplorerScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """n and t exist only in lessons; a lesson step, or outside lessons a preset's [lock],
         may lock keys (they leave the footer)."""
-        if action == "hint" and self.predictions.reveal == "formula":
+        if action == "hint" and self.predictions.arithmetic_due:
             return True  # t shows a wrong prediction's arithmetic, in a lesson or not
         return self.lessons.allows(action)
 

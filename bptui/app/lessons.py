@@ -22,6 +22,7 @@ from dataclasses import replace
 
 from rich.text import Text
 
+from bptui.app.trainer import Goal, reached_loss
 from bptui.app.widgets.boundary import supported
 from bptui.app.widgets.lessonpane import LessonPane
 from bptui.keys import KEYS, keys_allow
@@ -297,13 +298,11 @@ class LessonController:
             return None
         return check.setting.partition(".")[2]
 
-    def goal(self):
+    def goal(self) -> Goal:
         """Where r stops by itself in a lesson step (bptui.app.trainer.Goal): at the step count
         the step asks for, or, in a step that asks for a loss below a value (and no step count),
         once the loss is below it; a step that asked for "loss below 0.03" had r run on past it
         for a hundred thousand steps."""
-        from bptui.app.trainer import Goal, reached_loss
-
         check = None if self.run is None or self.run.finished else self.run.step.check
         if check is None:
             return Goal()

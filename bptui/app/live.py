@@ -38,8 +38,8 @@ def panes_due(web: bool, pace: float | None, since: float) -> bool:
 
 def paused(method):
     """An action that uses the stepper: with training running, it stops training first and runs
-    once the training thread has let go of the stepper (within one chunk). For methods of an
-    object with a `trainer` (the screen, or an object that works for it)."""
+    once the training thread has let go of the stepper (within one chunk). For the explorer
+    screen's actions (it reads `self.trainer`)."""
 
     @wraps(method)
     def action(self, *args, **kwargs):
