@@ -27,6 +27,7 @@ from bptui.app.widgets.boundary import supported
 from bptui.app.widgets.lessonpane import LessonPane
 from bptui.keys import KEYS, keys_allow
 from bptui.lesson import progress as saved
+from bptui.lesson.checks import PANE_TOGGLES
 from bptui.lesson.progress import Progress
 from bptui.lesson.run import LessonRun
 
@@ -42,14 +43,10 @@ FRESH_VIEW = {
 """The view a lesson starts with (the panes its first steps read: `checks.SHOWN_AT_START`):
 what an earlier lesson or the explorer left in front (a decision boundary, a log scale, the
 explain pane) is put back, so that a step's "read δ in the diagram" finds the diagram."""
-TOGGLES = {
-    "left": "toggle_boundary",
-    "right": "toggle_explain",
-    "bottom": "toggle_health",
-    "probe": ("pull", "unit_graph"),
-}
-"""Each area of the view and the actions that change it: a step that locks them finds the area
-as the lesson starts it (FRESH_VIEW), not stuck on what an earlier step left there."""
+VIEW_AREAS = ("left", "right", "bottom", "probe")
+"""The areas of the view a pane key changes (d, x, h, y and G: `checks.PANE_TOGGLES`): a step
+that locks the key of what is in front finds the area as the lesson starts it (FRESH_VIEW),
+not stuck on what an earlier step left there."""
 
 
 class LessonController:
@@ -209,16 +206,11 @@ class LessonController:
         if run is None or run.finished:
             return
         wanted = run.step.check.showing if run.step.check is not None else None
-        for area, actions in TOGGLES.items():
-            actions = (actions,) if isinstance(actions, str) else actions
+        for area in VIEW_AREAS:
             now = getattr(self.explorer, area)
             if now == FRESH_VIEW[area] or now == wanted:
                 continue
-            if area == "probe":  # y and G each bring up their own view
-                locked = not run.allows({"pull": "pull", "graph": "unit_graph"}[now])
-            else:
-                locked = not any(run.allows(action) for action in actions)
-            if locked:
+            if not run.allows(PANE_TOGGLES[now].split("(")[0]):  # the key of what is in front
                 setattr(self.explorer, area, FRESH_VIEW[area])
 
     def current_view(self) -> dict:
