@@ -59,6 +59,23 @@ class WebDriver(TextualWebDriver):
         super().__init__(*args, **kwargs)
 
     def start_application_mode(self) -> None:
-        super().start_application_mode()  # adds its SIGINT and SIGTERM handlers to the loop
-        asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+        """Textual's, except that its SIGTERM handler is never added to the loop.
+
+        Removing the handler afterwards left a window: the first screen is already flushed to
+        the server when Textual's method returns, and a SIGTERM landing before the removal
+        (the server killed at once, its parent-death signal) went to Textual's handler, whose
+        ExitApp never finished with nobody reading the app's output: an orphan for good.
+        """
+        loop = asyncio.get_running_loop()
+        add_signal_handler = loop.add_signal_handler
+
+        def all_but_sigterm(signum, callback, *args):
+            if signum != signal.SIGTERM:
+                add_signal_handler(signum, callback, *args)
+
+        loop.add_signal_handler = all_but_sigterm
+        try:
+            super().start_application_mode()  # adds its SIGINT (and SIGTERM) handlers
+        finally:
+            del loop.add_signal_handler
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
