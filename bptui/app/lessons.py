@@ -322,7 +322,7 @@ class LessonController:
             return
         status = Text()
         if self.explorer.running:
-            status.append("training… r pauses, then the check is judged", "dim")
+            status.append("training… when it pauses (r) this step is checked", "dim")
         elif run.finished:
             status.append("✓ lesson finished", "bold green")
         else:
