@@ -33,6 +33,9 @@ class Key:
     moves: bool = False
     """It moves a cursor or scrolls: the panes' titles and the step's text name it; the footer
     leaves it out, even when a lesson step asks for it."""
+    asks: bool = False
+    """It opens a question with a field to type in: keys typed right behind it (in one burst, or
+    pasted) wait until the field is there (bptui.app.guards.HeldKeys)."""
 
     @property
     def name(self) -> str:
@@ -96,6 +99,7 @@ KEYS: tuple[Key, ...] = (
         "predict",
         palette=True,
         rank=5,
+        asks=True,
     ),
     Key("r", "run", "Run/pause", "run / pause continuous training", "run", palette=True, rank=2),
     Key(
@@ -126,6 +130,7 @@ KEYS: tuple[Key, ...] = (
         "run_to",
         footer=False,
         palette=True,
+        asks=True,
     ),
     Key(
         "R",
@@ -508,6 +513,9 @@ KEYS: tuple[Key, ...] = (
 
 BY_NAME: dict[str, Key] = {**{k.key: k for k in KEYS}, **{k.name: k for k in KEYS}}
 """A key by Textual name or by how people write it."""
+
+ASKING: dict[str, str] = {k.key: k.action for k in KEYS if k.asks}
+"""The keys that open a question with a field (Textual name → action)."""
 
 NEVER_LOCKED = frozenset(
     {"next_step", "hint", "help", "quit", "command_palette", "lesson_page", "zoom"}

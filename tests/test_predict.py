@@ -303,6 +303,21 @@ async def test_a_lesson_step_asks_what_it_names_whatever_the_cursor():
         assert app.main_screen.lessons.context().predicted == 1
 
 
+def post_burst(app, burst: str) -> None:
+    """Keys as a terminal delivers a burst (or a paste): all queued at the app at once."""
+    for char in burst:
+        key = {"\r": "enter", ".": "full_stop", "\x1b": "escape", " ": "space"}.get(char, char)
+        app.post_message(events.Key(key, None if char in "\r\x1b" else char))
+
+
+async def settled(pilot, done, seconds: float = 5.0) -> None:
+    """Pause until `done()` holds (or `seconds` have passed: the assertions then say why)."""
+    for _ in range(int(seconds / 0.05)):
+        if done():
+            return
+        await pilot.pause(0.05)
+
+
 @pytest.mark.parametrize("burst", ["P0.5933\r", "P.59\r"])
 async def test_an_answer_typed_in_one_burst_with_p_is_graded(burst):
     """P, the value and enter typed at once (or pasted) reach the question, not the explorer's
@@ -311,15 +326,42 @@ async def test_an_answer_typed_in_one_burst_with_p_is_graded(burst):
     app = BptuiApp(preset="mazur")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        for char in burst:
-            key = {"\r": "enter", ".": "full_stop"}.get(char, char)
-            app.post_message(events.Key(key, None if char == "\r" else char))
-        await pilot.pause(0.3)
+        post_burst(app, burst)
         screen = app.main_screen
+        await settled(pilot, lambda: app.screen is screen and screen.tally[1] == 1)
         assert app.screen is screen and screen.sample == 0
         right = burst == "P0.5933\r"
         assert screen.hint.startswith("right: a = 0.5933" if right else "not quite (0.59)")
         assert screen.tally == (int(right), 1)
+
+
+@pytest.mark.parametrize(
+    "burst, tally",
+    [
+        ("P0.59\rP0.5933\r", (0, 1)),  # wrong, then right: the micro-step runs
+        ("P0.5933\rP0.7514\r", (2, 2)),  # right, then the next unit's right too
+        ("P\x1bP0.5933\r", (1, 1)),  # no answer, then the answer
+        ("Pabc\r\x1b ", (0, 0)),  # refused, no answer, then space takes the micro-step
+    ],
+)
+async def test_two_questions_in_one_burst_keep_their_own_keys(burst, tally):
+    """Keys typed across two questions at once (or pasted) reach each in turn: the keys behind
+    an answer's enter wait until the question has closed or refused it (they went straight
+    to its field, ahead of the enter still on its way, and the question got "0.59P0.5933")."""
+    app = BptuiApp(preset="mazur")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        post_burst(app, burst)
+        screen = app.main_screen
+        await settled(
+            pilot,
+            lambda: (
+                app.screen is screen and screen.tally == tally and screen.stepper.micro_index >= 1
+            ),
+        )
+        assert app.screen is screen
+        assert screen.tally == tally
+        assert screen.stepper.micro_index >= 1
 
 
 def plain(markdown: str) -> str:

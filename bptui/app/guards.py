@@ -19,15 +19,25 @@ while it closes, stops its search worker when it closes, and has no fixed id.
 Keys typed right after the key that opens a screen (`P0.59⏎` in one burst, or pasted) reach
 that screen before its field has focus: Textual gives them to the screen, whose bindings drop
 them. `TypeAhead` types them into the field instead, and submits it on enter.
+
+Keys are routed as they arrive, each to whatever has focus then, and every widget has its own
+queue: in `P0.59⏎P0.5933⏎` the keys after the first enter went straight to the field, ahead of
+the enter still on its way, and the question got "0.59P0.5933". `HeldKeys` keeps one order:
+the keys behind one that opens a question (`keys.ASKING`) or answers or closes it (enter,
+escape) wait until the question's field has focus, or until the question has gone or refused
+the answer, and then go on in the order they were typed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from rich.text import Text
 from textual import events, on
 from textual.await_complete import AwaitComplete
 from textual.command import CommandList, CommandPalette
 from textual.message import Message
-from textual.widgets import Button, Input, OptionList
+from textual.widgets import Button, Input, OptionList, Static
 
 
 class DismissOnce:
@@ -77,7 +87,28 @@ class TypeAhead:
     """Mixin for a Screen with one field to type in: what is typed before the field has focus
     goes into it, and enter submits it (see the module). A key that reaches the screen itself
     was given to it before the field had focus (the field keeps printable keys, and enter
-    bubbles up from it to the same end)."""
+    bubbles up from it to the same end). The app's held keys go on once the field has focus,
+    once the screen is dismissed, and when it refuses an answer (`refuse`)."""
+
+    def on_mount(self) -> None:
+        """Runs after the screen's own on_mount, whose focus() queues the field's focus at the
+        app: the keys released now reach the app after it."""
+        release_held_keys(self)
+
+    def dismiss(self, result=None) -> AwaitComplete:
+        """Dismissed, the screen has left the stack at once (its removal follows): the keys
+        behind the answer go on to what is under it, after the answer (the result callback
+        runs first in the requester's queue)."""
+        active = self.is_active
+        done = super().dismiss(result)
+        if active:
+            release_held_keys(self)
+        return done
+
+    def refuse(self, where: str, text: str) -> None:
+        """Say why the answer was refused (in the Static `where`), and let typing go on."""
+        self.query_one(where, Static).update(Text(text, style="bold red"))
+        release_held_keys(self)
 
     async def on_key(self, event: events.Key) -> None:
         field = next(self.query(Input).results(Input), None)
@@ -93,3 +124,49 @@ class TypeAhead:
             event.prevent_default()
             field.focus()
             field.insert_text_at_cursor(event.character)
+
+
+HOLD_LIMIT = 0.5  # seconds keys wait at most (a question that never opened: P while locked)
+
+
+class HeldKeys:
+    """The app's keys that wait for a question to open or close (see the module).
+
+    `needs_hold(key)` says whether the keys behind this one wait. The question's screen
+    releases them (`TypeAhead`), or HOLD_LIMIT does; released keys are posted to the app
+    again, as they came and in their order, so a key among them that opens the next question
+    holds the rest again.
+    """
+
+    def __init__(self, app, needs_hold: Callable[[events.Key], bool]):
+        self.app = app
+        self.needs_hold = needs_hold
+        self.keys: list[events.Key] | None = None
+        self._timer = None
+
+    def take(self, event: events.Key) -> bool:
+        """True if `event` waits (it is held); else it goes on, and holds those behind it when
+        it opens or closes a question."""
+        if self.keys is not None:
+            self.keys.append(event)
+            return True
+        if self.needs_hold(event):
+            self.keys = []
+            self._timer = self.app.set_timer(HOLD_LIMIT, self.release, name="held keys")
+        return False
+
+    def release(self) -> None:
+        """The held keys go on (posted to the app again, in order)."""
+        keys, self.keys = self.keys, None
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        for event in keys or ():  # the same events: their sender is the app, where they stop
+            self.app.post_message(event)  # bubbling up (a new one made by a screen stops there)
+
+
+def release_held_keys(screen) -> None:
+    """The keys held for `screen`'s question go on (an app without HeldKeys has none)."""
+    held = getattr(screen.app, "held_keys", None)
+    if held is not None:
+        held.release()

@@ -16,8 +16,9 @@ from textual import events
 from textual.app import App, SystemCommand
 
 from bptui.app.explorer_screen import ExplorerScreen
+from bptui.app.guards import GuardedCommandPalette, HeldKeys, TypeAhead
 from bptui.app.screens.confirm import QuitScreen
-from bptui.keys import KEYS
+from bptui.keys import ASKING, KEYS
 from bptui.preset import Preset, bundled_names, load_preset
 
 
@@ -53,6 +54,19 @@ class BptuiApp(App):
         )
         """The explorer (the first screen, under any modal one): a key reaching an action
         through the command palette, and the tests, find the session and its panes here."""
+        self.held_keys = HeldKeys(self, self.opens_or_closes_a_question)
+
+    def opens_or_closes_a_question(self, event: events.Key) -> bool:
+        """Whether the keys typed behind this one wait (bptui.app.guards.HeldKeys): it opens a
+        question the explorer allows now, or it answers or closes the question on top."""
+        if isinstance(self.screen, TypeAhead):
+            return event.key in ("enter", "escape")
+        action = ASKING.get(event.key)
+        return (
+            action is not None
+            and self.screen is self.main_screen
+            and bool(self.main_screen.check_action(action, ()))
+        )
 
     def get_default_screen(self) -> ExplorerScreen:
         return self.main_screen
@@ -106,6 +120,12 @@ class BptuiApp(App):
             self.is_running and self.screen_stack
         ):
             return
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded  # as typed, not bubbling back up from a widget
+            and self.held_keys.take(event)
+        ):
+            return  # behind a key that opens or closes a question (bptui.app.guards.HeldKeys)
         if getattr(event, "explorer_key", False) and self.screen is not self.main_screen:
             # typed right after a key that opened a screen (P, N, o in one burst, or pasted),
             # it was queued at the explorer before that screen came: it goes to that screen
@@ -127,8 +147,6 @@ class BptuiApp(App):
 
     def action_command_palette(self) -> None:
         """ctrl+p: the command palette (a guarded one: see bptui.app.guards)."""
-        from bptui.app.guards import GuardedCommandPalette
-
         if self.use_command_palette and not GuardedCommandPalette.is_open(self):
             self.push_screen(GuardedCommandPalette())
 

@@ -48,8 +48,6 @@ class PredictScreen(TypeAhead, DismissOnce, ModalScreen[float | None]):
         try:
             value = to_float(event.value.strip().replace("−", "-"))
         except ValueError:
-            self.query_one("#predict-error", Static).update(
-                Text(f"{event.value.strip()[:40]!r} is not a number", style="bold red")
-            )
+            self.refuse("#predict-error", f"{event.value.strip()[:40]!r} is not a number")
             return
         self.dismiss(value)

@@ -50,6 +50,6 @@ class RunToScreen(TypeAhead, DismissOnce, ModalScreen[Goal | None]):
     def answer(self, event: Input.Submitted) -> None:
         goal = parse_run_to(event.value, self.step)
         if isinstance(goal, str):
-            self.query_one("#run-to-error", Static).update(Text(goal, style="bold red"))
+            self.refuse("#run-to-error", goal)
             return
         self.dismiss(goal)
