@@ -9,8 +9,9 @@ the seed. Values are validated exactly like a preset file; an invalid value is r
 one-line message in place and nothing changes.
 
 Enter applies from any field (a list that is open takes enter to pick a choice: space, ↑ or ↓
-opens it); the focused field is always scrolled into view; a lesson step that asks for a setting
-opens the screen on that field. Fields are labelled as lessons name them (`setting_label`).
+opens it); the focused field is always scrolled into view, and the key hint and Apply stay below
+the fields however far they scroll; a lesson step that asks for a setting opens the screen on
+that field. Fields are labelled as lessons name them (`setting_label`).
 """
 
 from __future__ import annotations
