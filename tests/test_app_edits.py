@@ -206,6 +206,41 @@ async def test_the_focused_settings_field_is_on_screen_at_80x24():
         assert {"beta2", "step_size", "seed", "apply"} <= seen
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "adamw"])
+async def test_apply_and_the_open_lists_stay_above_the_bars_at_80x24(optimizer):
+    """At 80×24 Apply was below the fold (seen only after tabbing to the seed) and the open list
+    of the 10 hidden activations covered the explorer's hint and key bars. Apply is drawn on the
+    screen from the start, also when Adam's own fields make the others scroll; every open list
+    ends above the hint line."""
+    from textual.widgets import Button, Footer
+    from textual.widgets._select import SelectOverlay
+
+    app = BptuiApp(preset="xor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot)
+        screen.query_one("#optimizer", Select).value = optimizer
+        await pilot.pause()
+        apply = screen.query_one("#apply", Button)
+        assert screen.region.contains_region(apply.region)
+        assert screen.query_one("#settings").region.contains_region(apply.region)
+        rows = [strip.text for strip in app.screen._compositor.render_strips()]
+        assert "Apply (enter)" in rows[apply.region.y][apply.region.x :]
+        hint = app.main_screen.query_one("#hint").region
+        footer = app.main_screen.query_one(Footer).region
+        assert hint.bottom <= footer.y == 23
+        for select in screen.query(Select):
+            select.focus()
+            await pilot.press("space")
+            await pilot.pause()
+            assert select.expanded, select.id
+            box = select.query_one(SelectOverlay).region
+            assert box.height == len(select._options) + 2, select.id  # every choice shows
+            assert box.bottom <= hint.y, (select.id, box)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not select.expanded and app.screen is screen
+
+
 @pytest.mark.parametrize("field", ["loss", "hidden_activation", "init"])
 async def test_an_open_list_is_a_box_beside_its_field_at_80x24(field):
     """Learner walk 2, #10/#53/#67: an open list drew its choices flush over the rows below, so

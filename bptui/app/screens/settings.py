@@ -9,8 +9,9 @@ the seed. Values are validated exactly like a preset file; an invalid value is r
 one-line message in place and nothing changes.
 
 Enter applies from any field (a list that is open takes enter to pick a choice: space, ↑ or ↓
-opens it); the focused field is always scrolled into view; a lesson step that asks for a setting
-opens the screen on that field. Fields are labelled as lessons name them (`setting_label`).
+opens it); the focused field is always scrolled into view, and the key hint and Apply stay below
+the fields however far they scroll; a lesson step that asks for a setting opens the screen on
+that field. Fields are labelled as lessons name them (`setting_label`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -118,89 +119,88 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
         self.values = setting_values(stepper)
 
     def compose(self) -> ComposeResult:
-        spec, values = self.stepper.spec, self.values
-        box = VerticalScroll(id="settings")
-        box.can_focus = False  # Tab goes from field to field
-        with box:
+        fields = VerticalScroll(id="settings-fields")
+        fields.can_focus = False  # Tab goes from field to field
+        with Vertical(id="settings"):
             yield Static("Settings", classes="title")
-            yield Static(
-                Text(
-                    "Tab: next field · space: open a list · enter: apply · escape: cancel",
-                    style="bold",
+            with fields:
+                yield Static(
+                    Text(
+                        "Kept: the weights, step and history (a new optimizer starts its "
+                        "state at zero). Re-initialized from the seed: layer sizes, init, seed.",
+                        style="dim",
+                    )
                 )
+                with Grid(id="settings-grid"):
+                    yield from self.grid()
+            # Docked below the fields, always on screen; last, so Tab reaches Apply after seed.
+            with Vertical(id="settings-actions"):
+                yield Static("", id="settings-error")
+                with Horizontal(id="settings-keys"):
+                    yield Static(
+                        Text("Tab: next field · space: open a list · escape: cancel", style="bold")
+                    )
+                    yield Button("Apply (enter)", variant="primary", id="apply", compact=True)
+
+    def grid(self) -> ComposeResult:
+        """Every setting's label and field, in the order Tab visits them."""
+        spec, values = self.stepper.spec, self.values
+        for h in BASE_FIELDS:
+            yield Label(h.field_label)
+            yield Input(shown(values.get(h.key, h.default)), id=h.key, tooltip=h.help, compact=True)
+        for family in FAMILIES:
+            yield Label(setting_label(("network." if family == "init" else "training.") + family))
+            yield Select(
+                [(name, name) for name in FAMILIES[family]],
+                value=values[family],
+                allow_blank=False,
+                id=family,
+                compact=True,
             )
-            yield Static(
-                Text(
-                    "Kept: the weights, step and history (a new optimizer starts its "
-                    "state at zero). Re-initialized from the seed: layer sizes, init, seed.",
-                    style="dim",
-                )
-            )
-            with Grid(id="settings-grid"):
-                for h in BASE_FIELDS:
-                    yield Label(h.field_label)
-                    yield Input(
-                        shown(values.get(h.key, h.default)), id=h.key, tooltip=h.help, compact=True
-                    )
-                for family in FAMILIES:
-                    yield Label(
-                        setting_label(("network." if family == "init" else "training.") + family)
-                    )
-                    yield Select(
-                        [(name, name) for name in FAMILIES[family]],
-                        value=values[family],
-                        allow_blank=False,
-                        id=family,
-                        compact=True,
-                    )
-                    for key, h in family_fields(family).items():
-                        yield Label(f"  {key} {h.symbol}", id=f"label-{key}")
-                        yield Input(
-                            shown(values.get(key, h.default)), id=key, tooltip=h.help, compact=True
-                        )
-                yield Label(setting_label("network.hidden_activation"))
-                hidden = spec.hidden_activation
-                yield Select(
-                    [(a, a) for a in activations.HIDDEN_ACTIVATIONS] + [("per layer…", PER_LAYER)],
-                    value=hidden if isinstance(hidden, str) else PER_LAYER,
-                    allow_blank=False,
-                    id="hidden_activation",
-                    compact=True,
-                )
-                yield Label("  per layer", id="label-hidden_per_layer")
-                yield Input(
-                    ", ".join(spec.hidden_activations),
-                    id="hidden_per_layer",
-                    compact=True,
-                    tooltip="one activation per hidden layer, first to last, e.g. relu, tanh",
-                )
-                yield Label(setting_label("network.output_activation"))
-                yield Select(
-                    [(a, a) for a in activations.OUTPUT_ACTIVATIONS],
-                    value=spec.output_activation,
-                    allow_blank=False,
-                    id="output_activation",
-                    compact=True,
-                )
-                yield Label(setting_label("network.loss"))
-                yield Select(
-                    [(a, a) for a in losses.LOSSES],
-                    value=spec.loss,
-                    allow_blank=False,
-                    id="loss",
-                    compact=True,
-                )
-                yield Label(setting_label("network.layers"))
-                yield Input(",".join(str(n) for n in spec.layers), id="layers", compact=True)
-                yield Label("seed")
-                yield Input(
-                    str(self.stepper.seed),
-                    id="seed",
-                    compact=True,
-                    tooltip="the random seed of the data, the initial weights and the shuffling",
-                )
-            yield Static("", id="settings-error")
-            yield Button("Apply (enter)", variant="primary", id="apply")
+            for key, h in family_fields(family).items():
+                yield Label(f"  {key} {h.symbol}", id=f"label-{key}")
+                yield Input(shown(values.get(key, h.default)), id=key, tooltip=h.help, compact=True)
+        yield Label(setting_label("network.hidden_activation"))
+        hidden = spec.hidden_activation
+        yield Select(
+            [(a, a) for a in activations.HIDDEN_ACTIVATIONS] + [("per layer…", PER_LAYER)],
+            value=hidden if isinstance(hidden, str) else PER_LAYER,
+            allow_blank=False,
+            id="hidden_activation",
+            compact=True,
+        )
+        yield Label("  per layer", id="label-hidden_per_layer")
+        yield Input(
+            ", ".join(spec.hidden_activations),
+            id="hidden_per_layer",
+            compact=True,
+            tooltip="one activation per hidden layer, first to last, e.g. relu, tanh",
+        )
+        yield Label(setting_label("network.output_activation"))
+        yield Select(
+            [(a, a) for a in activations.OUTPUT_ACTIVATIONS],
+            value=spec.output_activation,
+            allow_blank=False,
+            id="output_activation",
+            compact=True,
+        )
+        yield Label(setting_label("network.loss"))
+        yield Select(
+            [(a, a) for a in losses.LOSSES],
+            value=spec.loss,
+            allow_blank=False,
+            id="loss",
+            compact=True,
+        )
+        yield Label(setting_label("network.layers"))
+        yield Input(",".join(str(n) for n in spec.layers), id="layers", compact=True)
+        yield Label("seed")
+        yield Input(
+            str(self.stepper.seed),
+            id="seed",
+            compact=True,
+            tooltip="the random seed of the data, the initial weights and the shuffling",
+        )
 
     def on_mount(self) -> None:
         for family in FAMILIES:
@@ -212,7 +212,9 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
 
     def on_descendant_focus(self, event) -> None:
         """The focused field is always on screen (at 80×24 the fields outgrow the box)."""
-        self.query_one("#settings", VerticalScroll).scroll_to_widget(event.widget, animate=False)
+        fields = self.query_one("#settings-fields", VerticalScroll)
+        if fields in event.widget.ancestors:  # Apply is below them, always on screen
+            fields.scroll_to_widget(event.widget, animate=False)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Enter applies, unless an open list takes it to pick a choice."""
@@ -323,8 +325,8 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
         try:
             preset = preset_from_dict(doc, self.preset.source, self.preset.name, self.preset.base)
         except PresetError as exc:
-            self.query_one("#settings-error", Static).update(
-                Text(f"refused: {exc}", style="bold red")
-            )
+            error = self.query_one("#settings-error", Static)
+            error.update(Text(f"refused: {exc}", style="bold red"))
+            error.display = True  # above the key hint, which stays on screen
             return
         self.dismiss((preset, self.keeps_weights(doc)))
