@@ -205,7 +205,7 @@ class BoundaryApp(App):
         ("xor", None, "output: class regions"),
         ("spiral", None, "output: class regions"),
         ("sine", None, "output: prediction over x"),
-        ("spiral", (1, 4), "hidden layer 2, unit 5: tanh activation"),
+        ("spiral", (1, 4), "hidden layer 2, unit 5: tanh  a = -1 ■■■■■ 1"),
         ("sine", (0, 2), "hidden layer 1, unit 3: tanh over x"),
     ],
 )
@@ -237,6 +237,35 @@ async def test_widget_renders_in_an_app(preset, unit, title):
         screen = app.export_screenshot()
         assert "▀" in screen or "▄" in screen
         assert text.splitlines()[0].split()[0] in screen
+
+
+@pytest.mark.parametrize(
+    "preset, width, legend, centre, scale",
+    [
+        ("xor", 60, "hidden layer 1, unit 1: sigmoid  a = 0 ■■■■■ 1 ● train", 0.5, 0.5),
+        ("xor", 30, "sigmoid  a = 0 ■■■■■ 1 ● train", 0.5, 0.5),  # a lesson's narrow pane
+        ("xor", 24, "a = 0 ■■■■■ 1 ● train", 0.5, 0.5),
+        ("circle", 24, "a = -1 ■■■■■ 1 ● train", 0.0, 1.0),
+        ("moons", 60, "hidden layer 1, unit 1: relu  a = 0 ■■■■ ", 0.0, None),
+    ],
+)
+async def test_a_units_legend_names_a_and_spans_every_value_drawn(
+    preset, width, legend, centre, scale
+):
+    """A unit's map is coloured by its activation a: the legend says so however narrow the pane,
+    and runs from the lowest value drawn (a sigmoid's 0, not the scale's middle 0.5: learner walk
+    3 read '0.5 ■■■■ 1' and asked where 0 was) in the colours the map gives those values."""
+    app = BoundaryApp(preset, (0, 0))
+    async with app.run_test(size=(width, 12)) as pilot:
+        await pilot.pause()
+        widget = app.query_one(DecisionBoundary)
+        first = widget.render_line(0)
+        assert first.text.startswith(legend), first.text
+        swatches = [rgb(style.color) for ch, style in cells(first) if ch == "■"]
+        ends = [centre, None] if scale is None else [centre - scale, centre + scale]
+        low = value_colours(np.array(ends[:1]), centre, scale or 1.0, widget.palette)[0]
+        assert swatches[0] == tuple(int(c) & 0xFC for c in low)  # quantised as drawn
+        assert len(swatches) == (4 if scale is None else 5)  # relu: from 0 up
 
 
 async def test_show_again_redraws_and_bad_input_says_so():

@@ -212,10 +212,13 @@ def activation_scale(name: str, values: np.ndarray) -> tuple[float, float]:
     return 0.0, top if top > 0 else 1.0
 
 
-def never_negative(name: str) -> bool:
-    """Whether an activation's values are never negative (its record's low bound ≥ 0)."""
+def from_centre(name: str, centre: float) -> bool:
+    """Whether an activation's values never fall below `centre`, the middle of its scale (relu,
+    softplus: from 0), so that only the scale's upper half is used. A sigmoid's scale is centred
+    on 0.5, but its values go down to 0: its legend said '0.5 ■■■■ 1' while a = 0.3 was drawn in
+    a colour the legend did not show (learner walk 3)."""
     low = ACTIVATIONS[name].low
-    return low is not None and low >= 0
+    return low is not None and low >= centre
 
 
 # ----- cells ---------------------------------------------------------------------------------
@@ -340,13 +343,24 @@ def _swatch(colour) -> tuple[str, Style]:
 
 
 def scale_legend(
-    centre: float, scale: float, nonnegative: bool = False, palette: Palette = DEFAULT
+    centre: float,
+    scale: float,
+    upper_only: bool = False,
+    palette: Palette = DEFAULT,
+    value: str = "",
 ) -> list[tuple[str, Style]]:
-    """'lo ■■■■■ hi' in the diverging colours (from the centre up for values ≥ it)."""
-    ts = np.linspace(0.0 if nonnegative else -1.0, 1.0, 4 if nonnegative else 5)
-    lo = f"{centre:.3g}" if nonnegative else f"{centre - scale:.3g}"
+    """'a = lo ■■■■■ hi': the diverging colours from the lowest value drawn to the highest (from
+    the centre up if `upper_only`), named by `value` (a unit's activation: "a") so that the
+    legend still says what it shows where a narrow pane leaves out the picture's heading."""
+    ts = np.linspace(0.0 if upper_only else -1.0, 1.0, 4 if upper_only else 5)
+    lo = f"{centre:.3g}" if upper_only else f"{centre - scale:.3g}"
     hi = f"{centre + scale:.3g}"
-    return [(f"{lo} ", DIM), *(_swatch(c) for c in diverging(ts, palette)), (f" {hi}", DIM)]
+    named = f"{value} = " if value else ""
+    return [
+        (f"{named}{lo} ", DIM),
+        *(_swatch(c) for c in diverging(ts, palette)),
+        (f" {hi}", DIM),
+    ]
 
 
 def class_names(data, k: int) -> list[str]:
@@ -445,8 +459,9 @@ def plane_lines(
         name = network.activations[layer]
         centre, scale = activation_scale(name, values)
         colours = value_colours(values, centre, scale, palette)
-        parts = [(f"{unit_name(layer, j, network.depth)}: {name} activation  ", TITLE)]
-        parts += scale_legend(centre, scale, never_negative(name), palette)
+        # the legend names the activation a, as the diagram does: a narrow pane drops the heading
+        parts = [(f"{unit_name(layer, j, network.depth)}: {name}  ", TITLE)]
+        parts += scale_legend(centre, scale, from_centre(name, centre), palette, "a")
     elif classify:
         colours = class_colours(network.forward(grid), palette)
         parts = [("output: class regions  ", TITLE)]
@@ -458,7 +473,7 @@ def plane_lines(
         centre, scale = activation_scale(network.activations[-1], np.concatenate([values, targets]))
         colours = value_colours(values, centre, scale, palette)
         parts = [("output 1: value  ", TITLE)]
-        parts += scale_legend(centre, scale, never_negative(network.activations[-1]), palette)
+        parts += scale_legend(centre, scale, from_centre(network.activations[-1], centre), palette)
 
     # points: held-out first, training on top
     marks: dict[tuple[int, int], Mark] = {}
