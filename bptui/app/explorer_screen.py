@@ -15,6 +15,7 @@ the student's seat. The app (bptui.app.main) keeps only start-up, the theme and 
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Region
@@ -44,6 +45,7 @@ from bptui.app.widgets.keyfooter import KeyFooter
 from bptui.app.widgets.lessonpane import LessonPane
 from bptui.app.widgets.losschart import LossChart
 from bptui.app.widgets.matrix import MatrixView
+from bptui.app.widgets.plots import SnapshotPlot, legend_text
 from bptui.app.widgets.readout import Readout
 from bptui.app.widgets.statusline import SEGMENT, HintLine, StatusLine, border_title_text
 from bptui.engine.events import Event
@@ -186,6 +188,7 @@ class ExplorerScreen(Screen):
         self.predictions = Predictions(self)
         """P: the open question, its answers, and what the explain pane reveals."""
         self._explain_due = False
+        self._legend_shown: tuple | None = None
 
     # ----- layout ------------------------------------------------------------------------------
 
@@ -368,6 +371,21 @@ class ExplorerScreen(Screen):
                 title = border_title_text(title, room)
             if pane.border_title != title:
                 retitle(pane, title)
+        self.chart_legend()
+
+    @on(SnapshotPlot.LegendChanged)
+    def chart_legend(self) -> None:
+        """The bottom pane's border subtitle, under the chart: the legend of the chart in front
+        (each labelled curve's colour and name), set only when it changes. plotext drew it
+        inside the plot, over the curves' top rows."""
+        chart = self.query_one(f"#{self.bottom}", SnapshotPlot)
+        pane = self.query_one("#bottom")
+        room = title_room(pane)
+        shown = (chart.legend, room)
+        if room is None or shown == self._legend_shown:
+            return
+        self._legend_shown = shown
+        pane.border_subtitle = legend_text(chart.legend, room) if chart.legend else ""
 
     def offered(self, title: str) -> str:
         """A pane's title without the keys a lesson step (or a preset's [lock]) locks: a title

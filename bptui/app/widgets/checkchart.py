@@ -15,7 +15,8 @@ CLIP = 3.0
 TITLES = ("predicted and actual ΔC", f"actual / predicted (1: linear; ±{CLIP:g} clip)")
 SHORT_TITLES = ("predicted, actual ΔC", "actual / predicted")
 """The titles where a plot is too narrow for TITLES (plotext drops a title wider than its
-plot); the ratio plot has no legend: its title is what says what it is."""
+plot). The left plot's two curves are named in the legend on the pane's border (SnapshotPlot);
+the ratio plot's one curve by its title."""
 
 
 def ratios(checks: np.ndarray) -> np.ndarray:
@@ -78,15 +79,15 @@ class UpdateCheckChart(SnapshotPlot):
             10, self.size.width // 2
         )  # steps are whole numbers, ticked as in the loss chart
         left = plt.subplot(1, 1)
-        self.curve(steps, checks[:, 0], "∇C·Δθ", "blue", plt=left)
-        self.curve(steps, checks[:, 1], "actual", "orange", plt=left)
+        self.curve(steps, checks[:, 0], "predicted ∇C·Δθ", "blue", plt=left)
+        self.curve(steps, checks[:, 1], "actual ΔC", "orange", plt=left)
         step_axis(left, int(steps[-1]), False, width)
         left.title(self.fitted(0, width))
         right = plt.subplot(1, 2)
         ratio = np.clip(ratios(checks), -CLIP, CLIP)
         self.curve(
             *worst_per_bucket(steps, ratio, max(20, 2 * self.size.width)),
-            None,
+            None,  # the plot's title says what it is
             "green",
             plt=right,
         )

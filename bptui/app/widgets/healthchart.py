@@ -11,7 +11,13 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from bptui.app.snapshot import Snapshot
-from bptui.app.widgets.plots import COLOURS, SnapshotPlot, log_value_axis, step_axis
+from bptui.app.widgets.plots import (
+    COLOURS,
+    SnapshotPlot,
+    log_value_axis,
+    rich_colour,
+    step_axis,
+)
 
 GUIDE = -3.0  # log10 of the update-to-weight ratio CS231n suggests
 
@@ -19,17 +25,6 @@ GUIDE = -3.0  # log10 of the update-to-weight ratio CS231n suggests
 TITLES = ("‖∂C/∂W‖ per layer (log)", "‖ΔW‖/‖W‖ (1e-3 healthy)", "% saturated or dead")
 SHORT_TITLES = ("‖∂C/∂W‖ (log)", "‖ΔW‖/‖W‖ (log)", "% sat./dead")
 """The titles where a plot is too narrow for TITLES (plotext drops a title wider than its plot)."""
-RICH_COLOURS = {
-    "blue": "blue",
-    "orange": "yellow",
-    "green": "green",
-    "magenta": "magenta",
-    "cyan": "cyan",
-    "red": "red",
-    "yellow": "bright_yellow",
-    "white": "white",
-}
-"""plotext's colour names as Rich writes the same terminal colours (for the legend line)."""
 
 
 def legend(layers: int, hidden: int, width: int) -> Text:
@@ -39,7 +34,7 @@ def legend(layers: int, hidden: int, width: int) -> Text:
     def line(full: bool) -> Text:
         text = Text("layers: " if full else "", style="dim", no_wrap=True, overflow="ellipsis")
         for layer in range(layers):
-            colour = RICH_COLOURS.get(COLOURS[layer % len(COLOURS)], "default")
+            colour = rich_colour(COLOURS[layer % len(COLOURS)])
             text.append("━━" if full else "━", style=f"bold {colour}")
             if full:
                 text.append(f" W{layer + 1}" + (f"/h{layer + 1}" if layer < hidden else "") + "  ")

@@ -14,7 +14,7 @@ from bptui.app.snapshot import Snapshot
 from bptui.app.widgets.plots import SnapshotPlot, linear_value_axis, log_value_axis, step_axis
 from bptui.engine.numtext import number
 
-GHOST_COLOURS = ("magenta", "cyan", "green", "yellow")
+GHOST_COLOURS = ("magenta", "cyan", "green", "orange+")
 CLIP_FACTOR = 10.0
 """On the linear scale, losses above this many times the run's first loss are drawn at that
 height: a diverging run reaches 1e300 and then inf, and a linear axis that wide draws nothing

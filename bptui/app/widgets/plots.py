@@ -17,7 +17,9 @@ import time
 from functools import cache
 
 import numpy as np
+from rich.text import Text
 from textual.containers import Container
+from textual.message import Message
 from textual.reactive import reactive
 
 from bptui.app.snapshot import Snapshot
@@ -36,7 +38,52 @@ def replot_rate(web: bool) -> float:
     return REPLOTS_PER_SECOND_WEB if web else REPLOTS_PER_SECOND
 
 
-COLOURS = ("blue", "orange", "green", "magenta", "cyan", "red", "yellow", "white")
+COLOURS = ("blue", "orange", "green", "magenta", "cyan", "red", "orange+", "white")
+"""plotext's colour names (plotext has no "yellow": it drew a series so named in its own first
+colour; "orange+" is the bright yellow of the terminal)."""
+PLOTEXT_CODES = {
+    "black": 0,
+    "red": 1,
+    "green": 2,
+    "orange": 3,
+    "blue": 4,
+    "magenta": 5,
+    "cyan": 6,
+    "gray+": 7,
+    "gray": 8,
+    "red+": 9,
+    "green+": 10,
+    "orange+": 11,
+    "blue+": 12,
+    "magenta+": 13,
+    "cyan+": 14,
+    "white": 15,
+}
+"""The terminal colour number plotext 5.3.2 draws each of its colour names in (its color_codes:
+"orange" is the terminal's yellow), so that a legend outside the plot has the curves' colours."""
+LEGEND_MARK = "━━"
+
+
+def rich_colour(name: str) -> str:
+    """The Rich colour of a plotext colour name: the same terminal colour."""
+    return f"color({PLOTEXT_CODES[name]})" if name in PLOTEXT_CODES else "default"
+
+
+def legend_text(entries: tuple[tuple[str, str], ...], width: int) -> Text:
+    """'━━ train  ━━ test': each labelled series' mark in its colour, then its label, within
+    `width` cells. Whole entries only: where the rest does not fit, "…" says that more follow."""
+    text = Text(no_wrap=True, overflow="crop")
+    for i, (label, colour) in enumerate(entries):
+        entry = Text.assemble((LEGEND_MARK, f"bold {rich_colour(colour)}"), f" {label}")
+        gap = "  " if i else ""
+        more = 0 if i == len(entries) - 1 else len("  …")  # room to say that more follow
+        if text.cell_len + len(gap) + entry.cell_len + more > width:
+            if text.cell_len + len(gap) + 1 <= width:
+                text.append(gap + "…", "dim")
+            break
+        text.append(gap)
+        text.append_text(entry)
+    return text
 
 
 def downsample(
@@ -151,7 +198,18 @@ def plot_class():
 
 
 class SnapshotPlot(Container):
-    """A chart of the snapshot. Subclasses implement `key(snap)` and `draw(snap)` on `plt`."""
+    """A chart of the snapshot. Subclasses implement `key(snap)` and `draw(snap)` on `plt`.
+
+    A labelled curve goes into `legend`, which the pane holding the chart shows on its border:
+    plotext draws its legend inside the plot, on the curves' top rows, where it hid them (and
+    the message of a chart with one point ran into it: learner walk 3)."""
+
+    class LegendChanged(Message):
+        """The labelled series of the chart's last draw are new ones (see `legend`)."""
+
+        def __init__(self, plot: SnapshotPlot) -> None:
+            super().__init__()
+            self.plot = plot
 
     DEFAULT_CSS = """
     SnapshotPlot { width: 1fr; height: 1fr; }
@@ -170,6 +228,9 @@ class SnapshotPlot(Container):
         self.plot = None
         self.shown_range = (math.inf, -math.inf)
         """The lowest and highest value plotted by the last draw (as plotted: log10 if log)."""
+        self.legend: tuple[tuple[str, str], ...] = ()
+        """(label, plotext colour) of each labelled curve of the last draw, in drawing order."""
+        self._labels: list[tuple[str, str]] = []
 
     def on_mount(self) -> None:
         if self.display:  # a chart behind another (health, check) loads its plot when shown
@@ -226,7 +287,11 @@ class SnapshotPlot(Container):
         self.plt.clear_data()
         self.plt.clear_figure()
         self.shown_range = (math.inf, -math.inf)
+        self._labels = []
         self.draw(snap)
+        if tuple(self._labels) != self.legend:
+            self.legend = tuple(self._labels)
+            self.post_message(self.LegendChanged(self))
         if self.compact:  # every row for the plot: the pane's border says what it shows
             self.plt.title("")
             self.plt.xlabel("")
@@ -266,7 +331,8 @@ class SnapshotPlot(Container):
         log_steps: bool = False,
     ) -> bool:
         """One downsampled line (log10 of the values if `log`; against log10(step + 1) if
-        `log_steps`), with `tag` written at its last point; False if nothing is finite."""
+        `log_steps`), with `tag` written at its last point; False if nothing is finite. A
+        `label` goes into the chart's legend (shown off the plot: see the class)."""
         steps, shown = downsample(
             np.asarray(steps),
             np.asarray(values, dtype=float),
@@ -286,9 +352,9 @@ class SnapshotPlot(Container):
             max(self.shown_range[1], float(shown[keep].max())),
         )
         plt = plt or self.plt
-        plt.plot(
-            steps[keep].tolist(), shown[keep].tolist(), label=label, color=color, marker="braille"
-        )
+        plt.plot(steps[keep].tolist(), shown[keep].tolist(), color=color, marker="braille")
+        if label and (label, color) not in self._labels:
+            self._labels.append((label, color))
         if tag:
             plt.text(
                 tag, float(steps[keep][-1]), float(shown[keep][-1]), color=color, alignment="right"
