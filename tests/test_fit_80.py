@@ -178,8 +178,15 @@ def readout_text(app) -> str:
     )
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
-@pytest.mark.parametrize("preset, columns", [("xor", "0 1"), ("iris", "set ver vir")])
+@pytest.mark.parametrize(
+    "preset, size, columns",
+    [
+        ("xor", (80, 24), "0 1"),
+        ("xor", (120, 40), "0 1"),
+        ("iris", (80, 24), "set ver vir"),
+        ("iris", (120, 40), "setosa versic virgin"),
+    ],
+)
 async def test_the_confusion_matrix_labels_its_rows_and_columns(preset, columns, size):
     app = BptuiApp(preset=preset)
     async with app.run_test(size=size) as pilot:
@@ -189,6 +196,59 @@ async def test_the_confusion_matrix_labels_its_rows_and_columns(preset, columns,
         assert lines[at + 1].strip() == "predicted→", lines
         assert lines[at + 2].startswith("true↓") and lines[at + 2].split()[1:] == columns.split()
         assert lines[at + 3].split()[0] == columns.split()[0]
+
+
+def trained_in_a_lesson_step_that_trains(app) -> None:
+    """dead-units trained with the fix (η 0.5), in the layout of a lesson step that trains: on
+    a short screen its chart pane has 8 rows (app.tcss), the readout 6 lines."""
+    screen = app.main_screen
+    screen.stepper.learning_rate = 0.5
+    screen.stepper.run(300)
+    screen.refresh_view()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_confusion_matrix_keeps_its_numbers_after_training_in_a_lesson(size):
+    """After training, 'train 97%' and 'test 100%' took two lines and the matrix fell back to
+    colour cells, 'true↓ pred→…' over '0/1 ▀▀▀▀' (learner walk 3, dead-units 3): the readout
+    used two cells less than it has, and the numbers had no layout a line shorter."""
+    from bptui.lesson import load_lesson
+
+    lesson = load_lesson("dead-units")
+    app = BptuiApp(preset=lesson.preset, lesson=lesson)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        trained_in_a_lesson_step_that_trains(app)
+        await pilot.pause()
+        app.main_screen.remove_class("lesson-text-first")  # as lessons.draw does for r
+        await pilot.pause()
+        lines = readout_text(app).splitlines()
+        counts = app.main_screen.snapshot.readout["test_confusion"]
+        assert "▀" not in "".join(lines) and "…" not in "".join(lines), lines
+        assert "train 99" in lines[0] and "test 100" in lines[0], lines  # one line
+        header = next(i for i, line in enumerate(lines) if line.startswith("true↓"))
+        assert lines[header].split()[-2:] == ["0", "1"], lines
+        for i in range(2):
+            assert lines[header + 1 + i].split() == [str(i), *map(str, counts[i])], lines
+
+
+def test_the_confusion_matrix_puts_both_headers_on_one_line_where_a_line_is_missing():
+    import numpy as np
+
+    from bptui.app.widgets.readout import confusion_text
+
+    counts = np.array([[22, 0], [3, 28]])
+    roomy = confusion_text(counts, ("0", "1"), 20, 4).plain.splitlines()
+    assert [line.split() for line in roomy] == [
+        ["predicted→"],
+        ["true↓", "0", "1"],
+        ["0", "22", "0"],
+        ["1", "3", "28"],
+    ]
+    short = confusion_text(counts, ("0", "1"), 20, 3).plain.splitlines()
+    assert short[0].split() == ["true↓", "pred→", "0", "1"], short
+    assert [line.split() for line in short[1:]] == [line.split() for line in roomy[2:]]
+    assert "▀" in confusion_text(counts, ("0", "1"), 20, 2).plain  # then colour cells
 
 
 def test_the_accuracy_line_puts_each_set_on_its_own_line_rather_than_cutting():

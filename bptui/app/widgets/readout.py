@@ -29,6 +29,8 @@ TRUE = "true↓"
 """The header of the rows (the true classes) of a confusion matrix in numbers."""
 PREDICTED = "predicted→"
 """The header over its columns (the predicted classes)."""
+BOTH = "true↓ pred→"
+"""Both headers on one line, beside the column labels, where a line more does not fit."""
 RIGHT = (60, 180, 90)
 WRONG = (220, 60, 60)
 
@@ -60,7 +62,8 @@ def confusion_text(
     height: int = 99,
     palette: Palette = DEFAULT,
 ) -> Text:
-    """Rows: true class; columns: predicted. Numbers if they fit in `width` × `height`, else one
+    """Rows: true class; columns: predicted. Numbers if they fit in `width` × `height` (the
+    headers on a line of their own each, else together on the column labels' line), else one
     colour cell per entry (two true classes per line when one per line does not fit)."""
     k = counts.shape[0]
     digits = len(str(int(counts.max(initial=0))))
@@ -72,9 +75,16 @@ def confusion_text(
         side = max(label_width, len(TRUE)) + 1
         if side + k * cell <= width:
             break
+    one_line = max(label_width, len(BOTH)) + 1  # the side column with both headers in it
     if side + k * cell <= width and k + 2 <= height:
         text.append_text(fitted([(" " * side + PREDICTED, "dim")], width))
         text.append("\n" + TRUE.ljust(side), "dim")
+    elif one_line + k * cell <= width and k + 1 <= height:  # a line less: 'true↓ pred→  0  1'
+        side = one_line
+        text.append(BOTH.ljust(side), "dim")
+    else:
+        side = 0
+    if side:
         text.append("".join(label.rjust(cell) for label in labels) + "\n", "dim")
         for i in range(k):
             text.append(labels[i].rjust(len(TRUE)).ljust(side), "dim")
@@ -181,7 +191,7 @@ class Readout(Paletted, Static):
     def show(self, snap: Snapshot) -> None:
         """Update from a snapshot."""
         r = snap.readout
-        width = max(8, self.size.width - 2)
+        width = max(8, self.size.width)  # the content's width: the padding is outside it
         text = Text()
         if r["task"] == "classification":
             text.append_text(accuracy_text(r, width))
