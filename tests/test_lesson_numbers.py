@@ -155,12 +155,12 @@ CLAIMS = [
     # forward, error, backward, slope: Mazur's worked example
     (
         "forward",
-        "**w1 = {0.15}**, **w2 = {0.20}**, adds its bias **b1 = {0.35}**",
+        "**w1 = {0.15}**, **w2 = {0.20}**, adds its bias **b1₁ = {0.35}**",
         lambda: [*mazur().weights[0][0], mazur().biases[0][0]],
     ),
     (
         "forward",
-        "**w5 = {0.40}**, **w6 = {0.45}**, bias **b2 = {0.60}**",
+        "**w5 = {0.40}**, **w6 = {0.45}**, bias **b2₁ = {0.60}**",
         lambda: [*mazur().weights[1][0], mazur().biases[1][0]],
     ),
     ("forward", "answers **({0.7514}, {0.7729})**", lambda: at(mazur(), "forward", 2).ws.a[1][0]),
@@ -193,6 +193,11 @@ CLAIMS = [
         lambda: [at(mazur(), "backward", 2).grads.w[1][0, 0]],
     ),
     ("backward", "learning rate η = {0.5}", lambda: [mazur().learning_rate]),
+    (
+        "backward",
+        "b ← b − η·δ: b2₁ from {0.60} to {0.5308}, b2₂ to {0.6190}",
+        lambda: [mazur().biases[1][0], *at(mazur(), "update").biases[1]],
+    ),
     ("backward", "δ_h1 = {0.008771}", lambda: [at(mazur(), "backward", 2).ws.delta[0][0, 0]]),
     (
         "backward",
