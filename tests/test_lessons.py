@@ -200,11 +200,12 @@ def test_what_is_missing_names_the_key_to_press():
     assert Check(at=("forward", 1), predicted=1).missing(Context(stepper, predicted=1)) == []
     stepper.run(4)
     assert Check(at=("error", None), steps_at_most=0).missing(Context(stepper)) == [
-        "press R (back to the initial weights, step 0) (now: step 4)",  # R first: it moves to
+        "press R: back to the initial weights, step 0 (now: step 4)",  # R first: it moves to
         "get to error (now: update)",  # ready, so the step's micro-steps come after it
     ]
     assert Check(steps_at_most=3).missing(Context(stepper)) == [
-        "press R (back to the initial weights) and get there within 3 steps (now: step 4)"
+        "press R: back to the initial weights; this step asks for at most 3 training "
+        "steps from them (now: step 4)"
     ]
     assert Check(steps_at_most=4).missing(Context(stepper)) == []
 

@@ -347,10 +347,10 @@ class Check:
         now = f"(now: step {ctx.stepper.step:,})"
         key = key_for("reset")
         if self.steps_at_most == 0:
-            return f"press {key} (back to the initial weights, step 0) {now}"
+            return f"press {key}: back to the initial weights, step 0 {now}"
         return (
-            f"press {key} (back to the initial weights) and get there within "
-            f"{self.steps_at_most:,} steps {now}"
+            f"press {key}: back to the initial weights; this step asks for at most "
+            f"{self.steps_at_most:,} training steps from them {now}"
         )
 
     def _setting(self, ctx: Context) -> list[str]:
