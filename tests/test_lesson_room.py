@@ -55,7 +55,7 @@ async def answer_wrong(pilot, guess: str = "0.5") -> None:
 
 # The steps of the learner's report, after their scripted keys: what the view must show.
 VIEWS = {
-    ("slope", 2): ["a = sigmoid(z)", "└─ z", "w1  data 0.15", "x2  data 0.1", "b1  data 0.35"],
+    ("slope", 2): ["a = sigmoid(z)", "└─ z", "w1  data 0.15", "x2  data 0.1", "b1₁  data 0.35"],
     ("batch", 5): ["#1", "#2", "#3", "#4", "-0.2081", "0.125", "mean", "-0.03557288"],
     ("backward", 5): ["new W = W + ΔW", "0.3589"],
 }
@@ -117,7 +117,7 @@ async def test_zoomed_the_view_takes_the_column():
         await pilot.press("2")
         await pilot.pause()
         shown = screen_text(app)
-        assert "x2  data 0.1" in shown and "b1  data 0.35" in shown and "get δ" in shown, shown
+        assert "x2  data 0.1" in shown and "b1₁  data 0.35" in shown and "get δ" in shown, shown
 
 
 async def test_the_view_scrolls_with_pgdn_when_folded():

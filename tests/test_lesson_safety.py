@@ -309,6 +309,12 @@ IMPOSSIBLE = [
         id="steps-without-training-keys",
     ),
     pytest.param(
+        lesson_text(step=step_with(keys='["e"]', check="steps_at_most = 0")),
+        "step[1].check.steps_at_most",
+        'needs "R"',
+        id="initial-weights-without-reset",
+    ),
+    pytest.param(
         lesson_text(step=step_with(keys='["d"]', check="diverged = true")),
         "step[1].check.diverged",
         "needs",

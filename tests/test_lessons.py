@@ -111,7 +111,8 @@ SCRIPTS = {
         ["R", "+", "+", "+", "+", "train 1000"],
         ["R", "+", "train 300", "h", "h"],
         ["+", "train 1000"],
-        ["R", "-", "-", "train 1000"],
+        ["R", "-", "train 8648"],
+        ["R", "-", "train 828"],
     ],
     "batch": [
         ["e", "predict"],
@@ -197,6 +198,16 @@ def test_what_is_missing_names_the_key_to_press():
     ]
     stepper.micro_step()
     assert Check(at=("forward", 1), predicted=1).missing(Context(stepper, predicted=1)) == []
+    stepper.run(4)
+    assert Check(at=("error", None), steps_at_most=0).missing(Context(stepper)) == [
+        "press R: back to the initial weights, step 0 (now: step 4)",  # R first: it moves to
+        "get to error (now: update)",  # ready, so the step's micro-steps come after it
+    ]
+    assert Check(steps_at_most=3).missing(Context(stepper)) == [
+        "press R: back to the initial weights; this step asks for at most 3 training "
+        "steps from them (now: step 4)"
+    ]
+    assert Check(steps_at_most=4).missing(Context(stepper)) == []
 
 
 @pytest.mark.parametrize(
@@ -456,6 +467,12 @@ BAD_LESSONS = [
         "step[1].check.steps_at_least",
         "expected an integer",
         id="steps-string",
+    ),
+    pytest.param(
+        lesson_text(check="steps_at_least = 10\nsteps_at_most = 5"),
+        "step[1].check.steps_at_most",
+        "cannot hold: below steps_at_least = 10",
+        id="steps-at-most-below-at-least",
     ),
     pytest.param(
         lesson_text(check="predicted = 0"),

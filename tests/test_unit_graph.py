@@ -45,7 +45,7 @@ def test_the_graph_uses_the_presets_own_weight_names():
     point = Point.current(preset.stepper())
     nodes = by_label(unit_graph(point, 1, 0, names=preset.names))
     assert nodes["w5"].grad == pytest.approx(0.082167041, rel=1e-8)
-    assert "w6·a(1,2)" in nodes and nodes["b2"].kind == "bias" and "w1" not in nodes
+    assert "w6·a(1,2)" in nodes and nodes["b2₁"].kind == "bias" and "w1" not in nodes
     assert "w1" in by_label(unit_graph(point, 1, 0)), "no names given: w1, w2 …"
 
 

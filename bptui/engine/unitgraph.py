@@ -58,7 +58,7 @@ def unit_graph(
     names: Names | None = None,
 ) -> UnitGraph:
     """The graph of unit `unit` of weight layer `layer` (0-based) for batch sample `sample`;
-    weights and bias carry the preset's own `names` where it has them (Mazur's w5, b2), else
+    weights and bias carry the preset's own `names` where it has them (Mazur's w5, b2₁), else
     w1, w2 … and b."""
     with np.errstate(all="ignore"):  # a diverged run: inf and nan, shown as they are
         return _graph(point, layer, unit, sample, backward or Pass(point), names)

@@ -6,6 +6,8 @@ in one line what is missing (shown in the lesson pane). Conditions:
 - `at = "forward 2"`: the last micro-step is forward layer 2 (also "error", "backward 1",
   "update", "ready"; layers counted from 1, as on the screen);
 - `steps_at_least = N`: at least N training steps done;
+- `steps_at_most = N`: at most N training steps done: the step's numbers are those of a run
+  from the initial weights (R goes back to step 0; `0` asks for the initial weights themselves);
 - `loss_below`, `loss_above`, `test_loss_below`, `test_loss_above = x`: the whole training
   (held-out) set's cost at the current weights;
 - `accuracy_at_least = x`: accuracy (held-out if there is a split) at the current weights;
@@ -178,6 +180,7 @@ class Check:
 
     at: tuple[str, int | None] | None = None
     steps_at_least: int | None = None
+    steps_at_most: int | None = None
     loss_below: float | None = None
     loss_above: float | None = None
     test_loss_below: float | None = None
@@ -200,6 +203,8 @@ class Check:
         for name in TRAINED_TO:
             if getattr(self, name) is not None:
                 out.append((name, TRAINS))
+        if self.steps_at_most is not None:
+            out.append(("steps_at_most", ("reset",)))
         if self.diverged:
             out.append(("diverged", TRAINS))
         if self.setting is not None and self.setting not in FIXED_SETTINGS:
@@ -254,6 +259,8 @@ class Check:
         stepper = ctx.stepper
         out = []
         to_predict = self.predicted is not None and ctx.predicted < self.predicted
+        if self.steps_at_most is not None and stepper.step > self.steps_at_most:
+            out.append(self._reset_line(ctx))  # first: R also moves the micro-step to ready
         if self.at is not None:
             phase, layer = self.at
             if not reached(stepper.last, phase, layer):
@@ -334,6 +341,17 @@ class Check:
             words = VIEW_WORDS.get(self.showing, f"show the {self.showing} {kind}")
             out.append(words + (f" ({key})" if key else ""))
         return out
+
+    def _reset_line(self, ctx: Context) -> str:
+        """What `steps_at_most` asks when more steps are done: R, back to step 0."""
+        now = f"(now: step {ctx.stepper.step:,})"
+        key = key_for("reset")
+        if self.steps_at_most == 0:
+            return f"press {key}: back to the initial weights, step 0 {now}"
+        return (
+            f"press {key}: back to the initial weights; this step asks for at most "
+            f"{self.steps_at_most:,} training steps from them {now}"
+        )
 
     def _setting(self, ctx: Context) -> list[str]:
         where = None

@@ -330,9 +330,13 @@ def read_check(table: Table, preset: presets.Preset) -> Check:
     values: dict = {}
     if table.has("at"):
         values["at"] = read_at(table, preset.network.depth)
-    for key in ("steps_at_least", "predicted"):
+    for key in ("steps_at_least", "steps_at_most", "predicted"):
         if table.has(key):
-            values[key] = table.integer(key, None, 0 if key == "steps_at_least" else 1, 10_000_000)
+            values[key] = table.integer(key, None, 0 if key.startswith("steps") else 1, 10_000_000)
+    if values.get("steps_at_least", 0) > values.get("steps_at_most", math.inf):
+        raise table.error(
+            "steps_at_most", f"cannot hold: below steps_at_least = {values['steps_at_least']}"
+        )
     for key in ("loss_below", "loss_above", "test_loss_below", "test_loss_above"):
         if table.has(key):
             values[key] = table.number(key, None, 0.0, None, low_open=key.endswith("below"))

@@ -54,6 +54,8 @@ keys = ["r", "s", "d"]
                                             # 1000 (steps/s) or "max"; at 10 each step is drawn
 [step.check]
 steps_at_least = 500                        # training steps done
+# steps_at_most = 0                         # ... at most this many: a run from the initial
+                                            # weights (0: R, step 0; the keys must allow R)
 # loss_below = 0.1                          # the whole training set's cost below this
 # loss_above = 0.1                          # ... still above this
 # test_loss_below = 0.1                     # the held-out set's cost (only with a held-out

@@ -572,7 +572,7 @@ def read_weights(top: Table, network: NetworkSpec) -> list[tuple[np.ndarray, np.
 def read_names(table: Table, network: NetworkSpec) -> Names:
     """[names]: `weights`, per weight layer an array of rows of names shaped like its W
     (n_out rows of n_in), and optionally `biases`, per weight layer n_out names. A name is 1 to
-    MAX_NAME characters, no spaces (e.g. Mazur's w1 … w8 and b1, b2)."""
+    MAX_NAME characters, no spaces (e.g. Mazur's w1 … w8, and b1₁ b1₂ b2₁ b2₂ for his b1, b2)."""
     table.check_keys(("weights", "biases"))
     shapes = network.weight_shapes()
     layers = list(network.layers)
