@@ -458,6 +458,18 @@ async def test_j_at_80x24_says_dead_under_the_layer_where_units_died():
         assert "✕ dead" in row, row
 
 
+async def test_after_an_update_the_dead_count_stops_short_of_the_gaps_plus_delta_w():
+    """At 80 columns '1✕ dead' ran into the +ΔW of the gap to its right ('1✕ dea+ΔW'): the
+    count keeps to the room before it."""
+    app = BptuiApp(preset="moons")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s", "s", "s")
+        await pilot.pause()
+        row = app.query_one("#diagram").render_line(1).text
+        assert row.count("+ΔW") == 3 and "✕" in row, row
+        assert all(f"{c}+ΔW" not in row for c in "✕deadsat."), row
+
+
 async def test_probe_views_leave_the_stepper_as_it_was():
     app = BptuiApp(preset="spiral")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -435,6 +435,23 @@ class NetworkDiagram(LinesWidget):
             put(0, 0, "‹", DIM)
         if plan.hidden_right:
             put(width - 1, 0, "›", DIM)
+        # direction of flow over the gap of the active weight layer
+        gap_label = {}  # a column's index -> where the label in the gap to its right starts
+        for left, right in zip(columns, columns[1:]):
+            layer = left.index
+            x0, x1 = left.x + left.width + 1, right.x - 1
+            span = x1 - x0
+            if span < 1:
+                continue
+            if last.phase == Phase.FORWARD and last.layer == layer:
+                put(x0, 1, "─" * (span - 1) + "→", ACTIVE)
+                gap_label[layer] = x0
+            elif last.phase == Phase.BACKWARD and last.layer == layer:
+                put(x0, 1, "←" + "─" * (span - 1), ACTIVE)
+                gap_label[layer] = x0
+            elif last.phase == Phase.UPDATE and span >= 3:
+                gap_label[layer] = x0 + max(0, span // 2 - 2)
+                put(gap_label[layer], 1, "+ΔW", ACTIVE)
         for column, (x, title) in zip(columns, self.titles(plan, width)):
             highlighted = (active_layer is not None and column.index == active_layer + 1) or (
                 last.phase == Phase.UPDATE and column.index > 0
@@ -444,26 +461,11 @@ class NetworkDiagram(LinesWidget):
             if view is not None and view.flat is not None and view.flat.any():  # under the title
                 kind = "dead" if view.flat_kind == "dead" else "sat."
                 count = int(view.flat.sum())
-                arrow_right = last.phase in (Phase.FORWARD, Phase.BACKWARD) and (
-                    last.layer == column.index
-                )  # the flow's arrow takes row 1 of the gap to the right
-                room = column.width if arrow_right else max(column.width, len(title))
+                room = max(column.width, len(title))  # up to a label in the gap to the right
+                room = min(room, gap_label.get(column.index, width) - 1 - column.x)
                 text = next((t for t in (f"{count}✕ {kind}", f"{count}✕") if len(t) <= room), "")
                 put(column.x, 1, text, FLAT)
 
-        # direction of flow over the gap of the active weight layer
-        for left, right in zip(columns, columns[1:]):
-            layer = left.index
-            x0, x1 = left.x + left.width + 1, right.x - 1
-            span = x1 - x0
-            if span < 1:
-                continue
-            if last.phase == Phase.FORWARD and last.layer == layer:
-                put(x0, 1, "─" * (span - 1) + "→", ACTIVE)
-            elif last.phase == Phase.BACKWARD and last.layer == layer:
-                put(x0, 1, "←" + "─" * (span - 1), ACTIVE)
-            elif last.phase == Phase.UPDATE and span >= 3:
-                put(x0 + max(0, span // 2 - 2), 1, "+ΔW", ACTIVE)
         output = plan.column(depth)
         if last.phase == Phase.ERROR and output is not None:
             room = width - output.x
