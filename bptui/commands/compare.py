@@ -296,6 +296,12 @@ def end_workers(pool: concurrent.futures.ProcessPoolExecutor, grace: float = 1.0
         if process.is_alive():
             process.kill()
             process.join(grace)
+    # and the pool's manager thread, which ends once its workers have: left running, it closed
+    # its wake-up pipe while Python's exit wrote to it (3.11: "Exception ignored in: <module
+    # 'threading'> … OSError: [Errno 9] Bad file descriptor" on stderr, once on CI)
+    manager = getattr(pool, "_executor_manager_thread", None)  # no public API in 3.11
+    if manager is not None:
+        manager.join(grace)
 
 
 def drain(progress, report) -> None:
