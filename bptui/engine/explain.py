@@ -72,8 +72,10 @@ def explain(
     if not stepper.forward_done(layer):
         return [
             Line("head", where),
-            Line(
-                "note", "nothing computed yet for this unit in this step: f runs the forward pass"
+            Line(  # no key named: a lesson step may lock f (the lesson pane says what to do)
+                "note",
+                "nothing computed yet for this unit in this step: its numbers appear when the "
+                "forward pass reaches its layer",
             ),
         ]
     out.append(Line("head", f"forward · {where}"))
