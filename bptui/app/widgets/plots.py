@@ -135,6 +135,10 @@ def step_axis(plt, last_step: int, log_steps: bool, width: int) -> None:
         ticks = [t for t in round_ticks(0, last, most) if t == int(t)]
         if len(ticks) < 2 or ticks[-1] < 0.6 * last:  # too few to read: say where it ends
             ticks = [*ticks[:1], last] if ticks[-1] < 0.6 * last else ticks
+        elif ticks[-1] < last:  # the end labelled too where its label has room (0 250 500 828)
+            room = (last - ticks[-1]) / last * width  # columns between the last tick and the end
+            if room >= len(step_text(last)) + len(step_text(ticks[-1])) / 2 + 2:
+                ticks.append(last)
         plt.xlim(0, last)
         plt.xticks(ticks, [step_text(t) for t in ticks])
 
