@@ -101,8 +101,9 @@ class HealthChart(SnapshotPlot):
                 )
             if i == 1:
                 sub.hline(GUIDE, "gray")
-            if not log:
+            if not log:  # percentages: written as such (plotext's own read 100.0 66.7 33.3 0.0)
                 sub.ylim(0, 100)
+                sub.yticks([0, 50, 100], ["0%", "50%", "100%"])
             step_axis(sub, n, False, width)
             if log:
                 low, high = self.shown_range
