@@ -157,7 +157,8 @@ STATUS_HELP = (
     "step: training steps (weight updates) so far · loss: the cost of the current weights on "
     "the whole training set, recomputed whenever the weights change (whatever the diagram has "
     "computed of the step in progress) · test: the same on the test set · acc, R²: of the test "
-    "set where there is one ('test acc'), else of the training set · η: the learning rate"
+    "set where there is one ('test acc'), else of the training set · η: the learning rate · "
+    "P 1/2: predictions (P) right the first time, of those answered"
 )
 """What the status line's fields are (its tooltip and the help screen)."""
 
