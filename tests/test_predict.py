@@ -364,6 +364,24 @@ async def test_two_questions_in_one_burst_keep_their_own_keys(burst, tally):
         assert screen.stepper.micro_index >= 1
 
 
+async def test_keys_after_a_p_that_opens_no_question_go_on_at_once(monkeypatch):
+    """P with nothing to ask (here: the engine has no question) says why and opens nothing:
+    the keys typed behind it do not wait for a question that never comes."""
+    from bptui.app import guards
+    from bptui.engine import predict
+
+    monkeypatch.setattr(guards, "HOLD_LIMIT", 600.0)  # only the release can let space through
+    monkeypatch.setattr(predict, "ask", lambda *args, **kwargs: None)
+    app = BptuiApp(preset="mazur")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        post_burst(app, "P ")
+        screen = app.main_screen
+        await settled(pilot, lambda: screen.stepper.micro_index >= 1)
+        assert app.screen is screen and screen.stepper.micro_index == 1
+        assert app.held_keys.keys is None
+
+
 def plain(markdown: str) -> str:
     """Step text as read: no emphasis marks, subscript digits as digits, one line."""
     text = markdown.replace("*", "").replace("`", "")

@@ -12,6 +12,7 @@ explain pane) and its lesson (`lessons.remember()`, `view_shown()`).
 
 from __future__ import annotations
 
+from bptui.app.guards import release_held_keys
 from bptui.engine.explain import Line
 from bptui.engine.numtext import number
 
@@ -61,11 +62,13 @@ class Predictions:
             if why is not None:
                 undo = " (z goes back)" if screen.allowed("undo") else ""
                 screen.hint = f"P asks for {target.what(stepper.depth, screen.names)}: {why}{undo}"
+                release_held_keys(screen)  # no question: the keys typed after P go on now
                 return
         column, unit = screen.cursor
         question = ask(stepper, column - 1, unit, screen.sample or 0, target, screen.names)
         if question is None:
             screen.hint = screen.explorer.next_hint()
+            release_held_keys(screen)
             return
         if self.question is None or self.question.key != question.key:
             self.attempts = 0
