@@ -117,7 +117,7 @@ SCRIPTS = {
         ["train 10000"],
         ["set learning_rate 0.1", "R", "train 1000"],
         ["R", "+", "+", "+", "+", "+", "l", "train 1000"],
-        ["R", "-", "-", "-", "-", "-", "train 1000"],
+        ["R", "-", "-", "-", "train 1000"],
     ],
     "xor": [["d"], ["train 500"], ["set layers 2,2,1", "train 1500", "right"], ["left", "down"]],
     "vanishing": [
@@ -271,8 +271,7 @@ def test_what_is_missing_names_the_key_to_press():
             "update",
             4,
             0,
-            "set “learning rate η” to at most 0.5 (+ doubles, - halves, or o: the "
-            "settings) (now: 3.2)",
+            "set “learning rate η” to 0.4 (+ doubles, - halves, or o: the settings) (now: 3.2)",
         ),
         (
             "backward",

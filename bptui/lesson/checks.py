@@ -259,7 +259,8 @@ class Check:
         )
 
     def missing(self, ctx: Context) -> list[str]:
-        """One line per condition that does not hold (empty: the step is done)."""
+        """One line per condition that does not hold (empty: the step is done), in the order a
+        learner brings them about: R, a setting, the micro-steps, training, P, a pane."""
         stepper = ctx.stepper
         out = []
         to_predict = self.predicted is not None and ctx.predicted < self.predicted
@@ -269,6 +270,10 @@ class Check:
             stepper.step > at_most or (trained and stepper.step == at_most)
         ):  # at the last step allowed, training on to what is missing would go past it
             out.append(self._reset_line(ctx))  # first: R also moves the micro-step to ready
+        if self.diverged is False and stepper.diverged:  # R too, before η and training
+            out.append("training must not have diverged (R resets)")
+        if self.setting is not None:  # before the micro-steps and training: applying restarts
+            out += self._setting(ctx)  # the step, and a run is for the setting it had
         if self.at is not None:
             phase, layer = self.at
             if not reached(stepper.last, phase, layer):
@@ -293,8 +298,6 @@ class Check:
                     )
                 else:
                     out.append(f"get to {want} (now: {now})")
-        if self.setting is not None:  # before the training lines: set first, then train
-            out += self._setting(ctx)
         out += trained
         if to_predict:
             more = self.predicted - ctx.predicted
@@ -312,7 +315,7 @@ class Check:
         return out
 
     def _trained(self, ctx: Context) -> list[str]:
-        """What only training (or R, for a divergence) can still bring about: one line each."""
+        """What only training can still bring about: one line each."""
         stepper = ctx.stepper
         out = []
         if self.steps_at_least is not None and stepper.step < self.steps_at_least:
@@ -349,12 +352,8 @@ class Check:
                     f"train until the accuracy is at least "
                     f"{self.accuracy_at_least:.0%} (now: {now})"
                 )
-        if self.diverged is not None and stepper.diverged != self.diverged:
-            out.append(
-                "make training diverge (a much larger η)"
-                if self.diverged
-                else "training must not have diverged (R resets)"
-            )
+        if self.diverged and not stepper.diverged:
+            out.append("make training diverge (a much larger η)")
         return out
 
     def _reset_line(self, ctx: Context) -> str:
@@ -386,6 +385,8 @@ class Check:
         if self.equals is not None and value != self.equals:
             return [f"set {field} to {shown(self.equals)} {where} (now: {shown(value)})"]
         number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        if self.at_least is not None and self.at_least == self.at_most and number != self.at_least:
+            return [f"set {field} to {self.at_least:g} {where} (now: {value})"]
         if self.at_least is not None and (number is None or number < self.at_least):
             return [f"set {field} to at least {self.at_least:g} {where} (now: {value})"]
         if self.at_most is not None and (number is None or number > self.at_most):
