@@ -234,6 +234,14 @@ CLAIMS = [
         "below 0.03 after about {450} steps",
         lambda: [steps_until(variant("update", training__learning_rate=0.1).stepper(), 0.03)],
     ),
+    (
+        "update",
+        "after {134} steps (η = 0.1 took {441})",
+        lambda: [
+            steps_until(variant("update", training__learning_rate=rate).stepper(), 0.03, chunk=1)
+            for rate in (0.4, 0.1)
+        ],
+    ),
     # xor
     ("xor", "sticks at **{0.125}**", lambda: [cost(trained("xor", 500))]),
     (

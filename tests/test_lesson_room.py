@@ -260,7 +260,7 @@ async def test_a_pane_title_offers_only_keys_the_step_allows():
 async def test_the_gradient_check_step_is_done_when_g_shows_its_result():
     """backward step 4: g shows the gradient check in the matrix pane; the text no longer asks
     for x, which took the learner away from it, and the step is not done before g (learner
-    walk 2, #16)."""
+    walk 2, #16): x alone, which brings the matrix pane back, does not do (learner walk 4)."""
     lesson = load_lesson("backward")
     app = BptuiApp(preset=lesson.preset, lesson=lesson)
     async with app.run_test(size=SMALL) as pilot:
@@ -270,6 +270,12 @@ async def test_the_gradient_check_step_is_done_when_g_shows_its_result():
         assert explorer.right == "explain"  # from step 1's x
         assert explorer.lessons.run.missing(explorer.lessons.context())
         assert "**x** shows" not in explorer.lesson.step.text
+        await pilot.press("x")
+        await pilot.pause()
+        assert explorer.right == "matrix"
+        assert explorer.lessons.run.missing(explorer.lessons.context()) == [
+            "run the gradient check (g)"
+        ]
         await pilot.press("g")
         await pilot.pause()
         assert explorer.right == "matrix" and explorer.gradcheck

@@ -12,7 +12,7 @@ import pytest
 from bptui.app.main import BptuiApp
 from bptui.app.widgets.lessonpane import MORE, LessonPane
 from bptui.lesson import bundled_lessons, load_lesson
-from tests.test_lessons import SCRIPTS, act
+from tests.test_lessons import SCRIPTS, act, asked_keys
 
 
 @pytest.fixture(autouse=True)
@@ -69,6 +69,21 @@ async def read_step(pilot, label: str) -> None:
     await pilot.press("pageup", "pageup", "pageup")
 
 
+def assert_footer_offers(app, where: str) -> None:
+    """The footer offers the keys the step's text asks for (tests.test_lessons.asked_keys), but
+    those that move a cursor (keys.Key.moves: the text and the panes' titles name them); one it
+    leaves out had no room, after the others the text asks for (learner walk 4: h, l, 1, 2)."""
+    from textual.widgets._footer import FooterKey
+
+    from bptui.keys import BY_NAME
+
+    shown = [key.key for key in app.screen.query(FooterKey)]
+    asked = [BY_NAME[name].key for name in asked_keys(app.main_screen.lesson.step.text)]
+    left_out = [key for key in asked if key not in shown and not BY_NAME[key].moves]
+    others = [key for key in shown if key not in asked and key not in ("n", "t", "ctrl+p")]
+    assert not (left_out and others), f"{where}: the footer offers {others}, not {left_out}"
+
+
 def assert_fits(app, where: str) -> None:
     """At 120×40 a step's text fits the lesson pane with a line to spare."""
     room = app.query_one("#lesson-scroll").size.height
@@ -116,6 +131,7 @@ async def test_every_step_reads_whole_resumes_and_finishes(name, tmp_path, monke
             where = f"{name} step {number} at 80x24"
             assert explorer.lesson.index == number - 1, where
             await read_step(pilot, where)
+            assert_footer_offers(app, where)
             await take_step(pilot, number, actions, where)
             if number < len(script):
                 copy = tmp_path / f"step{number + 1}"

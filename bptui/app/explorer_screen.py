@@ -316,6 +316,9 @@ class ExplorerScreen(Screen):
         self.titles()
         self.lessons.draw()
 
+    def watch_gradcheck(self) -> None:
+        self.lessons.draw()  # a lesson step's check may ask for the gradient check's result
+
     def watch_right(self) -> None:
         self.explain_soon()
         self.titles()

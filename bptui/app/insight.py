@@ -106,10 +106,13 @@ class InsightViews:
         self.screen.lessons.draw()  # the step's check may have asked for it
 
     def showing(self) -> frozenset:
-        """The panes on screen, and the views shown during this lesson step."""
+        """The panes on screen, the gradient check's result (in the matrix pane, from g until
+        the next move), and the views shown during this lesson step."""
         index = None if self.screen.lesson is None else self.screen.lesson.index
         seen = self._seen if self._seen_at == index else set()
-        return frozenset({self.screen.left, self.screen.right, self.screen.bottom, *seen})
+        screen = self.screen
+        checked = {"gradcheck"} if screen.right == "matrix" and screen.gradcheck else set()
+        return frozenset({screen.left, screen.right, screen.bottom, *checked, *seen})
 
     # ----- v, k, K: modal views -----------------------------------------------------------------
 

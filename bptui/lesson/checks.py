@@ -7,7 +7,8 @@ in one line what is missing (shown in the lesson pane). Conditions:
   "update", "ready"; layers counted from 1, as on the screen);
 - `steps_at_least = N`: at least N training steps done;
 - `steps_at_most = N`: at most N training steps done: the step's numbers are those of a run
-  from the initial weights (R goes back to step 0; `0` asks for the initial weights themselves);
+  from the initial weights (R goes back to step 0; `0` asks for the initial weights themselves;
+  at step N with a training condition still missing, R too: training on would pass N);
 - `loss_below`, `loss_above`, `test_loss_below`, `test_loss_above = x`: the whole training
   (held-out) set's cost at the current weights;
 - `accuracy_at_least = x`: accuracy (held-out if there is a split) at the current weights;
@@ -18,8 +19,9 @@ in one line what is missing (shown in the lesson pane). Conditions:
   current base η);
 - `predicted = N`: at least N right predictions with `P` during this lesson step;
 - `showing = "explain" | "boundary" | "health" | "check" | "matrix" | "diagram"`: a pane is on
-  screen; `"nudge" | "slice" | "slice2" | "pull" | "graph" | "event"`: that view (v, k, K, y, G,
-  j) was shown during this step.
+  screen; `"gradcheck"`: the gradient check's result (g) is in the matrix pane on screen;
+  `"nudge" | "slice" | "slice2" | "pull" | "graph" | "event"`: that view (v, k, K, y, G, j)
+  was shown during this step.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ PANE_TOGGLES = {
     "matrix": "toggle_explain",
     "diagram": "toggle_boundary",
     "check": "toggle_health",
+    "gradcheck": "gradient_check",
     "nudge": "nudge",
     "slice": "slice(1)",
     "slice2": "slice(2)",
@@ -60,9 +63,10 @@ VIEW_WORDS = {
     "pull": "show each sample's pull",
     "graph": "show the unit graph",
     "event": "jump to an event",
+    "gradcheck": "run the gradient check",
 }
-"""How a check's missing line asks for a view, in the words of its pane or its key's help (no
-pane is called "the event view")."""
+"""How a check's missing line asks for a view (or the gradient check's result), in the words of
+its pane or its key's help (no pane is called "the event view")."""
 PHASES = tuple(p.value for p in Phase)
 SHOWN_AT_START = ("diagram", "matrix")
 """Panes on screen when a lesson starts (the others need their key)."""
@@ -255,12 +259,21 @@ class Check:
         )
 
     def missing(self, ctx: Context) -> list[str]:
-        """One line per condition that does not hold (empty: the step is done)."""
+        """One line per condition that does not hold (empty: the step is done), in the order a
+        learner brings them about: R, a setting, the micro-steps, training, P, a pane."""
         stepper = ctx.stepper
         out = []
         to_predict = self.predicted is not None and ctx.predicted < self.predicted
-        if self.steps_at_most is not None and stepper.step > self.steps_at_most:
+        trained = self._trained(ctx)
+        at_most = self.steps_at_most
+        if at_most is not None and (
+            stepper.step > at_most or (trained and stepper.step == at_most)
+        ):  # at the last step allowed, training on to what is missing would go past it
             out.append(self._reset_line(ctx))  # first: R also moves the micro-step to ready
+        if self.diverged is False and stepper.diverged:  # R too, before η and training
+            out.append("training must not have diverged (R resets)")
+        if self.setting is not None:  # before the micro-steps and training: applying restarts
+            out += self._setting(ctx)  # the step, and a run is for the setting it had
         if self.at is not None:
             phase, layer = self.at
             if not reached(stepper.last, phase, layer):
@@ -285,6 +298,26 @@ class Check:
                     )
                 else:
                     out.append(f"get to {want} (now: {now})")
+        out += trained
+        if to_predict:
+            more = self.predicted - ctx.predicted
+            out.append(
+                f"predict {more} more value{'s' if more > 1 else ''} right with P "
+                "(a right answer runs the step)"
+            )
+        if self.showing is not None and self.showing not in ctx.showing:
+            key = key_for(PANE_TOGGLES[self.showing])
+            kind = "view" if self.showing in VIEWS else "pane"
+            if self.showing in CYCLED:
+                kind, key = CYCLED[self.showing]
+            words = VIEW_WORDS.get(self.showing, f"show the {self.showing} {kind}")
+            out.append(words + (f" ({key})" if key else ""))
+        return out
+
+    def _trained(self, ctx: Context) -> list[str]:
+        """What only training can still bring about: one line each."""
+        stepper = ctx.stepper
+        out = []
         if self.steps_at_least is not None and stepper.step < self.steps_at_least:
             out.append(
                 f"train to step {self.steps_at_least} with {trains(ctx)} (now: {stepper.step})"
@@ -319,27 +352,8 @@ class Check:
                     f"train until the accuracy is at least "
                     f"{self.accuracy_at_least:.0%} (now: {now})"
                 )
-        if self.diverged is not None and stepper.diverged != self.diverged:
-            out.append(
-                "make training diverge (a much larger η)"
-                if self.diverged
-                else "training must not have diverged (R resets)"
-            )
-        if self.setting is not None:
-            out += self._setting(ctx)
-        if to_predict:
-            more = self.predicted - ctx.predicted
-            out.append(
-                f"predict {more} more value{'s' if more > 1 else ''} right with P "
-                "(a right answer runs the step)"
-            )
-        if self.showing is not None and self.showing not in ctx.showing:
-            key = key_for(PANE_TOGGLES[self.showing])
-            kind = "view" if self.showing in VIEWS else "pane"
-            if self.showing in CYCLED:
-                kind, key = CYCLED[self.showing]
-            words = VIEW_WORDS.get(self.showing, f"show the {self.showing} {kind}")
-            out.append(words + (f" ({key})" if key else ""))
+        if self.diverged and not stepper.diverged:
+            out.append("make training diverge (a much larger η)")
         return out
 
     def _reset_line(self, ctx: Context) -> str:
@@ -371,6 +385,8 @@ class Check:
         if self.equals is not None and value != self.equals:
             return [f"set {field} to {shown(self.equals)} {where} (now: {shown(value)})"]
         number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        if self.at_least is not None and self.at_least == self.at_most and number != self.at_least:
+            return [f"set {field} to {self.at_least:g} {where} (now: {value})"]
         if self.at_least is not None and (number is None or number < self.at_least):
             return [f"set {field} to at least {self.at_least:g} {where} (now: {value})"]
         if self.at_most is not None and (number is None or number > self.at_most):

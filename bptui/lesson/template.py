@@ -40,9 +40,9 @@ hints = ["d switches the left pane to the decision boundary."]  # t shows them o
                                             # or new_w (these two take weight = N)
 [step.check]                                # what must hold before n goes on (leave out: none)
 showing = "boundary"                        # a pane on screen: explain, boundary, health,
-                                            # matrix, diagram; or a view shown during the
-                                            # step: check, nudge, slice, slice2, pull, graph,
-                                            # event
+                                            # check, matrix, diagram, gradcheck (g's result);
+                                            # or a view shown during the step: nudge, slice,
+                                            # slice2, pull, graph, event
 
 [[step]]
 text = """
