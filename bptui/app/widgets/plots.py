@@ -232,6 +232,7 @@ class SnapshotPlot(Container):
         self.plot = None
         self.shown_range = (math.inf, -math.inf)
         """The lowest and highest value plotted by the last draw (as plotted: log10 if log)."""
+        self._replot_due = False  # a replot waits for the frame in progress (soon)
         self.legend: tuple[tuple[str, str], ...] = ()
         """(label, plotext colour) of each labelled curve of the last draw, in drawing order."""
         self._labels: list[tuple[str, str]] = []
@@ -274,12 +275,17 @@ class SnapshotPlot(Container):
             return
         wait = self._last_plot + 1.0 / replot_rate(self.app.is_web) - time.monotonic()
         if wait <= 0 or not self.running:
-            self._replot()
+            # after this frame: a key's own frame (status line, panes) does not wait for
+            # plotext's figure to be set up (2 ms on the press that ends a step)
+            if not self._replot_due:
+                self._replot_due = True
+                self.call_after_refresh(self._replot)
         else:
             self._timer = self.set_timer(wait, self._replot)
 
     def _replot(self) -> None:
         self._timer = None
+        self._replot_due = False
         self._last_plot = time.monotonic()
         snap = self.snapshot
         if snap is None:
