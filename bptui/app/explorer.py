@@ -7,8 +7,11 @@ nothing: it runs what must come first and says so, or says which key comes next.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bptui.engine import phases
 from bptui.engine.stepper import MicroStep, Phase, Stepper
+from bptui.keys import BY_NAME
 
 KEY_OF = {Phase.FORWARD: "f", Phase.ERROR: "e", Phase.BACKWARD: "b", Phase.UPDATE: "u"}
 
@@ -30,8 +33,11 @@ def describe(micro: MicroStep, depth: int) -> str:
 class Explorer:
     """The stepper plus the key semantics of the explorer."""
 
-    def __init__(self, stepper: Stepper):
+    def __init__(self, stepper: Stepper, allowed: Callable[[str], bool] = lambda action: True):
         self.stepper = stepper
+        self.allowed = allowed
+        """Whether an action's key works now (a lesson step may lock keys): a hint names no key
+        that does not ("next: f" where the step locks f, with space allowed, says space)."""
 
     @property
     def depth(self) -> int:
@@ -43,7 +49,10 @@ class Explorer:
         if self.stepper.diverged:
             return "training diverged (non-finite loss): press R to reset, - to lower η"
         micro = self.stepper.next
-        return f"next: {KEY_OF[micro.phase]} ({describe(micro, self.depth)})"
+        what = describe(micro, self.depth)
+        keys = (KEY_OF[micro.phase], "space")
+        key = next((k for k in keys if self.allowed(BY_NAME[k].action)), None)
+        return f"next: {key} ({what})" if key else f"next: {what}"
 
     def _done(self, done: list[MicroStep], asked: Phase | None = None) -> str:
         if not done:

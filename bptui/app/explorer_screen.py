@@ -170,7 +170,9 @@ class ExplorerScreen(Screen):
         self.lessons = LessonController(self, catalog=catalog, seat=seat, opening=opening)
         """Lesson mode: the lesson run, its pane and keys, the learner's saved progress."""
         self.preset = load_preset(preset) if isinstance(preset, str) else preset
-        self.explorer = Explorer(stepper if stepper is not None else self.preset.stepper())
+        self.explorer = Explorer(
+            stepper if stepper is not None else self.preset.stepper(), self.allowed
+        )
         self.timeline = Timeline(self.stepper)
         self.autostart = autostart
         self.opening_lesson = (lesson, progress)
@@ -810,7 +812,7 @@ class ExplorerScreen(Screen):
         self.weight_names = preset.names
         self.lessons.lock_keys(preset)
         self.traced(stepper)
-        self.explorer = Explorer(stepper)
+        self.explorer = Explorer(stepper, self.allowed)
         self.timeline = Timeline(stepper)
         self.gradcheck = None
         self.predictions.forget(question=True)
