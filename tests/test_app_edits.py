@@ -6,6 +6,8 @@ import pytest
 from textual.widgets import Input, Select, Static
 
 from bptui.app.main import BptuiApp
+from bptui.preset import load_preset
+from bptui.preset.loader import with_sets
 
 
 async def open_settings(pilot):
@@ -146,6 +148,33 @@ async def test_switching_to_adam_shows_its_settings_and_resets_its_state():
         screen = await open_settings(pilot)  # the same optimizer again: its state is kept
         await submit(pilot, screen, "learning_rate", "0.02")
         assert app.main_screen.stepper.opt_t == 1 and "at zero" not in app.main_screen.hint
+
+
+async def test_applying_one_setting_keeps_the_optimizers_defaults_and_names_only_it():
+    """A preset with Adam and no β1, β2, ε of its own: changing λ alone applied ε = 1e-10 (the
+    field fell back to another optimizer's default of the same name) and the hint listed
+    'beta1 – → 0.9; beta2 – → 0.999; epsilon – → 1e-10' beside λ (learner walk 5)."""
+    app = BptuiApp(preset="overfit")
+    async with app.run_test(size=(120, 40)) as pilot:
+        before = dict(app.main_screen.stepper.optimizer.h)
+        assert app.main_screen.stepper.optimizer.name == "adam"
+        screen = await open_settings(pilot)
+        await submit(pilot, screen, "l2", "0.03")
+        assert app.main_screen.stepper.optimizer.h == before
+        assert app.main_screen.hint.startswith("settings applied (λ 0 → 0.03), weights kept")
+
+
+async def test_a_schedules_field_shows_its_own_default_where_the_key_is_shared():
+    """γ is the step schedule's (0.1) and the exponential one's (0.999): an exponential schedule
+    with no γ of its own showed, and applied, the step schedule's 0.1."""
+    preset = with_sets(load_preset("xor"), ['training.schedule="exponential"'])
+    app = BptuiApp(preset=preset)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_settings(pilot)
+        assert screen.query_one("#gamma", Input).value == "0.999"
+        await submit(pilot, screen, "learning_rate", "1")
+        assert app.main_screen.stepper.schedule.h == {"gamma": 0.999}
+        assert app.main_screen.hint.startswith("settings applied (η 2 → 1), weights kept")
 
 
 async def test_a_schedule_shows_the_current_rate():

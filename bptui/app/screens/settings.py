@@ -78,8 +78,10 @@ SHORT_NAMES = {h.key: h.symbol for h in BASE_FIELDS} | {"batch_size": "batch siz
 
 
 def setting_values(stepper: Stepper) -> dict:
-    """Every setting the screen shows, by key, as it shows them (η: the rate in effect)."""
-    training = training_doc(stepper.training)
+    """Every setting the screen shows, by key, as it shows them (η: the rate in effect; the
+    optimizer's and the schedule's settings as in effect, defaults too: a preset that left
+    Adam's β1 out has 0.9, not '–')."""
+    training = training_doc(stepper.training) | stepper.optimizer.h | stepper.schedule.h
     training["learning_rate"] = stepper.learning_rate
     return {**network_doc(stepper.spec), **training, "seed": stepper.seed}
 
@@ -157,9 +159,13 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
                 id=family,
                 compact=True,
             )
+            own = {h.key: h for h in FAMILIES[family][values[family]]}
             for key, h in family_fields(family).items():
+                # the chosen one's default where a key is shared: Adagrad's ε is 1e-10, Adam's
+                # 1e-8; the exponential schedule's γ 0.999, the step schedule's 0.1
+                value = values.get(key, own.get(key, h).default)
                 yield Label(f"  {key} {h.symbol}", id=f"label-{key}")
-                yield Input(shown(values.get(key, h.default)), id=key, tooltip=h.help, compact=True)
+                yield Input(shown(value), id=key, tooltip=h.help, compact=True)
         yield Label(setting_label("network.hidden_activation"))
         hidden = spec.hidden_activation
         yield Select(
