@@ -408,8 +408,8 @@ CLAIMS = [
     ),
     (
         "overfitting",
-        "At step {1,000} the training loss is higher ({0.0996}, was {0.0126}) and the test loss "
-        "far lower ({0.0935}, was {0.8468})",
+        "At step {1,000} the training loss is higher ({0.09963}, was {0.01257}) and the test "
+        "loss far lower ({0.09355}, was {0.8468})",
         lambda: [
             1000,
             cost(trained("overfitting", 1000, training__l2=0.03)),
