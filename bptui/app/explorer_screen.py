@@ -569,7 +569,9 @@ class ExplorerScreen(Screen):
                 return
             self.left = "boundary"
             self.cursor = (self.stepper.depth, 0)  # the output first
-            self.hint = "decision boundary of the output: ← selects a hidden unit to see its map"
+            self.hint = "decision boundary of the output" + (
+                ": ← selects a hidden unit to see its map" if self.stepper.depth > 1 else ""
+            )  # (a network without a hidden layer has only the output's)
         else:
             self.left = "diagram"
             self.hint = "network diagram"
