@@ -164,6 +164,22 @@ async def test_applying_one_setting_keeps_the_optimizers_defaults_and_names_only
         assert app.main_screen.hint.startswith("settings applied (λ 0 → 0.03), weights kept")
 
 
+async def test_settings_keep_the_unit_and_layer_looked_at_unless_the_layers_change():
+    """Applying η alone moved the boundary map from the output to hidden unit 1 (learner walk
+    5, overfitting); new layer sizes start over at hidden layer 1, unit 1."""
+    app = BptuiApp(preset="moons")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("right", "down")
+        await pilot.pause()
+        view = (app.main_screen.cursor, app.main_screen.weight_layer)
+        assert view != ((1, 0), 0)
+        await submit(pilot, await open_settings(pilot), "learning_rate", "0.05")
+        assert (app.main_screen.cursor, app.main_screen.weight_layer) == view
+        await submit(pilot, await open_settings(pilot), "layers", "2,4,1")
+        assert (app.main_screen.cursor, app.main_screen.weight_layer) == ((1, 0), 0)
+
+
 async def test_a_schedules_field_shows_its_own_default_where_the_key_is_shared():
     """γ is the step schedule's (0.1) and the exponential one's (0.999): an exponential schedule
     with no γ of its own showed, and applied, the step schedule's 0.1."""

@@ -131,8 +131,13 @@ class SessionControl:
             hint += "; the current step restarts — "
         else:
             hint = f"{changed}: weights re-initialized from the seed — "
-        self.screen.start_session(preset, stepper)
-        self.screen.hint = hint + self.screen.explorer.next_hint()
+        screen = self.screen
+        view = (screen.cursor, screen.weight_layer)
+        same_layers = list(stepper.spec.layers) == list(screen.stepper.spec.layers)
+        screen.start_session(preset, stepper)
+        if same_layers:  # the unit and the weight layer looked at stay (the boundary map too)
+            screen.cursor, screen.weight_layer = view
+        screen.hint = hint + screen.explorer.next_hint()
 
     def edit_weight(self) -> None:
         """w: type a new value for one incoming weight (or the bias) of the selected unit."""
