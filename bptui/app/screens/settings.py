@@ -64,6 +64,16 @@ def shown(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def named(names) -> list[tuple[str, str]]:
+    """A list field's choices, each shown as its name."""
+    return [(name, name) for name in names]
+
+
+def choice_field(key: str, choices: list[tuple[str, str]], value: str) -> Select:
+    """A compact list field for the setting `key`, `value` chosen."""
+    return Select(choices, value=value, allow_blank=False, id=key, compact=True)
+
+
 def family_fields(family: str) -> dict[str, Hyper]:
     """Every setting of a family by key (the first record of a shared key labels its field)."""
     fields: dict[str, Hyper] = {}
@@ -152,28 +162,17 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
             yield Input(shown(values.get(h.key, h.default)), id=h.key, tooltip=h.help, compact=True)
         for family in FAMILIES:
             yield Label(setting_label(("network." if family == "init" else "training.") + family))
-            yield Select(
-                [(name, name) for name in FAMILIES[family]],
-                value=values[family],
-                allow_blank=False,
-                id=family,
-                compact=True,
-            )
-            own = {h.key: h for h in FAMILIES[family][values[family]]}
+            yield choice_field(family, named(FAMILIES[family]), values[family])
             for key, h in family_fields(family).items():
-                # the chosen one's default where a key is shared: Adagrad's ε is 1e-10, Adam's
-                # 1e-8; the exponential schedule's γ 0.999, the step schedule's 0.1
-                value = values.get(key, own.get(key, h).default)
+                value = self.field_value(family, values[family], key)
                 yield Label(f"  {key} {h.symbol}", id=f"label-{key}")
                 yield Input(shown(value), id=key, tooltip=h.help, compact=True)
         yield Label(setting_label("network.hidden_activation"))
         hidden = spec.hidden_activation
-        yield Select(
-            [(a, a) for a in activations.HIDDEN_ACTIVATIONS] + [("per layer…", PER_LAYER)],
-            value=hidden if isinstance(hidden, str) else PER_LAYER,
-            allow_blank=False,
-            id="hidden_activation",
-            compact=True,
+        yield choice_field(
+            "hidden_activation",
+            named(activations.HIDDEN_ACTIVATIONS) + [("per layer…", PER_LAYER)],
+            hidden if isinstance(hidden, str) else PER_LAYER,
         )
         yield Label("  per layer", id="label-hidden_per_layer")
         yield Input(
@@ -183,21 +182,11 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
             tooltip="one activation per hidden layer, first to last, e.g. relu, tanh",
         )
         yield Label(setting_label("network.output_activation"))
-        yield Select(
-            [(a, a) for a in activations.OUTPUT_ACTIVATIONS],
-            value=spec.output_activation,
-            allow_blank=False,
-            id="output_activation",
-            compact=True,
+        yield choice_field(
+            "output_activation", named(activations.OUTPUT_ACTIVATIONS), spec.output_activation
         )
         yield Label(setting_label("network.loss"))
-        yield Select(
-            [(a, a) for a in losses.LOSSES],
-            value=spec.loss,
-            allow_blank=False,
-            id="loss",
-            compact=True,
-        )
+        yield choice_field("loss", named(losses.LOSSES), spec.loss)
         yield Label(setting_label("network.layers"))
         yield Input(",".join(str(n) for n in spec.layers), id="layers", compact=True)
         yield Label("seed")
@@ -247,6 +236,16 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
         for selector in ("#hidden_per_layer", "#label-hidden_per_layer"):
             self.query_one(selector).display = choice == PER_LAYER
 
+    def field_value(self, family: str, choice: str, key: str):
+        """A family's setting `key` with `choice` chosen: the value in effect, or `choice`'s own
+        default where a key is shared (Adagrad's ε is 1e-10, Adam's 1e-8; the exponential
+        schedule's γ 0.999, the step schedule's 0.1); a key `choice` lacks (its field hidden):
+        the default of the first that has it."""
+        if self.values.get(family) == choice and key in self.values:
+            return self.values[key]
+        own = {h.key: h for h in FAMILIES[family][choice]}
+        return own.get(key, family_fields(family)[key]).default
+
     def show_family(self, family: str, choice: str) -> None:
         """Show the chosen optimizer's (schedule's, init's) own settings, hide the others'."""
         own = {h.key: h for h in FAMILIES[family][choice]}
@@ -254,12 +253,7 @@ class SettingsScreen(DismissOnce, ModalScreen[tuple[Preset, bool] | None]):
             field = self.query_one(f"#{key}", Input)
             visible = key in own
             if visible and not field.display:  # newly shown: the value in effect, or the default
-                value = (
-                    self.values[key]
-                    if self.values.get(family) == choice and key in self.values
-                    else own[key].default
-                )
-                field.value = shown(value)
+                field.value = shown(self.field_value(family, choice, key))
                 field.tooltip = own[key].help
             field.display = visible
             self.query_one(f"#label-{key}", Label).display = visible
