@@ -1,4 +1,4 @@
-"""Shared builders for engine tests."""
+"""Shared builders for the tests, and waits for what the app does after a key."""
 
 from __future__ import annotations
 
@@ -115,3 +115,19 @@ samples = 50
 """
 """A preset whose loss overflows within a few steps (a learning rate far too large for a linear
 network): for the commands' handling of a diverged run."""
+
+
+async def settled(pilot, done, seconds: float = 5.0) -> None:
+    """Pause until `done()` holds (or `seconds` have passed: the assertions then say why)."""
+    for _ in range(int(seconds / 0.05)):
+        if done():
+            return
+        await pilot.pause(0.05)
+
+
+async def drawn(pilot, chart) -> list[str]:
+    """A chart's plot as text, once it has been drawn (its plot loads after the first frame,
+    and a replot follows the key's own frame)."""
+    await settled(pilot, lambda: chart.plot is not None and chart.plot.version, 2.0)
+    await pilot.pause()
+    return chart.plot.render().plain.splitlines()

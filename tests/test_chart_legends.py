@@ -8,6 +8,7 @@ import pytest
 
 from bptui.app.main import BptuiApp
 from bptui.app.widgets.plots import legend_text, rich_colour
+from tests.helpers import drawn
 
 PLOTEXT_LEGEND = "⢕⢕"
 """The mark plotext writes before each name of its own legend."""
@@ -16,16 +17,6 @@ PLOTEXT_LEGEND = "⢕⢕"
 def screen_rows(app) -> list[str]:
     """The screen as shown, row by row."""
     return [strip.text for strip in app.screen._compositor.render_strips()]
-
-
-async def drawn(pilot, chart) -> list[str]:
-    """The chart's plot as text, once it has been drawn."""
-    for _ in range(100):
-        await pilot.pause(0.02)
-        if chart.plot is not None and chart.plot.version:
-            break
-    await pilot.pause()
-    return chart.plot.render().plain.splitlines()
 
 
 def bottom_edge(app) -> str:

@@ -18,7 +18,7 @@ from bptui.engine.landscape import losses_at, slice_loss
 from bptui.engine.nudge import nudge
 from bptui.engine.probe import Pass, Point
 from bptui.preset import load_preset
-from tests.helpers import fingerprint
+from tests.helpers import drawn, fingerprint
 
 SIGMOID = staticmethod(lambda z: 1.0 / (1.0 + np.exp(-z)))
 
@@ -293,12 +293,7 @@ async def test_the_update_check_ticks_whole_steps_like_the_loss_chart():
         app.main_screen.stepper.run(75)
         app.main_screen.refresh_view()
         await pilot.press("h", "h")
-        chart = app.main_screen.query_one("#check")
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if chart.plot is not None and chart.plot.version:
-                break
-        lines = chart.plot.render().plain.splitlines()
+        lines = await drawn(pilot, app.main_screen.query_one("#check"))
         axis = next(i for i, line in enumerate(lines) if "└┬" in line)
         ticks = lines[axis + 1].split()
         assert ticks[:2] == ["0", "50"] and ticks.count("0") == 2  # both plots
@@ -315,12 +310,7 @@ async def test_the_update_check_plots_are_titled_and_the_ratio_ticks_name_its_li
         app.main_screen.stepper.run(11)
         app.main_screen.refresh_view()
         await pilot.press("h", "h")
-        chart = app.main_screen.query_one("#check")
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if chart.plot is not None and chart.plot.version:
-                break
-        lines = chart.plot.render().plain.splitlines()
+        lines = await drawn(pilot, app.main_screen.query_one("#check"))
         assert "actual / predicted" in lines[0] and "ΔC" in lines[0]
         labels = [re.split("[┤├]", line[len(line) // 2 :])[0].strip() for line in lines]
         assert "1" in labels and "0" in labels  # on the rows of the grey and red lines

@@ -723,38 +723,25 @@ def test_a_teachers_lesson_with_its_preset_beside_it_opens(tmp_path, monkeypatch
     assert lesson.steps[0].keys == ("f", "space", "left_square_bracket", "P", "x", "o")
 
 
-async def test_live_training_stops_at_the_step_a_lesson_asks_for(tmp_path):
-    path = tmp_path / "steps.toml"
+@pytest.mark.parametrize(
+    "preset, check, goal_loss, stop",
+    [
+        ("xor", "steps_at_least = 300", None, 300),
+        ("mazur", "loss_below = 0.1", 0.1, 13),  # 13: the first step below 0.1
+    ],
+    ids=["step", "loss"],
+)
+async def test_live_training_stops_where_a_lesson_step_asks(
+    tmp_path, preset, check, goal_loss, stop
+):
+    """A step that asks for a step count, or for "the loss below 0.1", stops r there by itself
+    (learner walk 2, #22 #47 #54 #60: r ran on past the loss for tens of thousands of steps,
+    to be paused by hand)."""
+    path = tmp_path / "stop.toml"
     path.write_text(
-        'title = "Steps"\ndescription = "d"\npreset = "xor"\noutcome = "o"\n'
-        '[[step]]\ntext = "Train to step 300 with r."\n'
-        "[step.check]\nsteps_at_least = 300\n"
-        '[[step]]\ntext = "Done."\n',
-        encoding="utf-8",
-    )
-    lesson = load_lesson(str(path))
-    app = BptuiApp(preset=lesson.preset, lesson=lesson)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        await pilot.press("r")
-        for _ in range(250):
-            await pilot.pause(0.02)
-            if not app.main_screen.running:
-                break
-        assert not app.main_screen.running and app.main_screen.stepper.step == 300
-        assert "stopped at step 300" in app.main_screen.hint
-        await pilot.press("n")
-        assert app.main_screen.lesson.index == 1
-
-
-async def test_live_training_stops_at_the_loss_a_lesson_asks_for(tmp_path):
-    """A step that asks for "the loss below 0.1" stops r there by itself (learner walk 2, #22
-    #47 #54 #60: r ran on past it for tens of thousands of steps, to be paused by hand)."""
-    path = tmp_path / "loss.toml"
-    path.write_text(
-        'title = "Loss"\ndescription = "d"\npreset = "mazur"\noutcome = "o"\n'
-        '[[step]]\ntext = "Train until the loss is below 0.1: r stops there."\n'
-        "[step.check]\nloss_below = 0.1\n"
+        f'title = "Stop"\ndescription = "d"\npreset = "{preset}"\noutcome = "o"\n'
+        '[[step]]\ntext = "Train with r: it stops by itself."\n'
+        f"[step.check]\n{check}\n"
         '[[step]]\ntext = "Done."\n',
         encoding="utf-8",
     )
@@ -763,14 +750,14 @@ async def test_live_training_stops_at_the_loss_a_lesson_asks_for(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         explorer = app.main_screen
-        assert explorer.lessons.goal().loss == 0.1
+        assert explorer.lessons.goal().loss == goal_loss
         await pilot.press("r")
         for _ in range(250):
             await pilot.pause(0.02)
             if not explorer.running:
                 break
-        assert not explorer.running and explorer.stepper.step == 13  # the first below 0.1
-        assert "stopped at step 13" in explorer.hint
+        assert not explorer.running and explorer.stepper.step == stop
+        assert f"stopped at step {stop}" in explorer.hint
         await pilot.press("n")
         assert explorer.lesson.index == 1
         assert explorer.lessons.goal().loss is None  # no check: r runs until paused

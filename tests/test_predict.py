@@ -17,7 +17,7 @@ from bptui.lesson import bundled_lessons, load_lesson
 from bptui.preset import PresetError, load_preset, preset_from_text
 from bptui.preset.loader import with_overrides
 from bptui.preset.overrides import parse_set
-from tests.helpers import fingerprint
+from tests.helpers import fingerprint, settled
 
 
 @pytest.fixture(autouse=True)
@@ -308,14 +308,6 @@ def post_burst(app, burst: str) -> None:
     for char in burst:
         key = {"\r": "enter", ".": "full_stop", "\x1b": "escape", " ": "space"}.get(char, char)
         app.post_message(events.Key(key, None if char in "\r\x1b" else char))
-
-
-async def settled(pilot, done, seconds: float = 5.0) -> None:
-    """Pause until `done()` holds (or `seconds` have passed: the assertions then say why)."""
-    for _ in range(int(seconds / 0.05)):
-        if done():
-            return
-        await pilot.pause(0.05)
 
 
 @pytest.mark.parametrize("burst", ["P0.5933\r", "P.59\r"])
