@@ -520,6 +520,18 @@ BAD_LESSONS = [
         id="steps-string",
     ),
     pytest.param(
+        lesson_text(check="steps_at_most = -1"),
+        "step[1].check.steps_at_most",
+        "out of range",
+        id="steps-at-most-negative",
+    ),
+    pytest.param(
+        lesson_text(check="steps_at_most = 1e400"),
+        "step[1].check.steps_at_most",
+        "expected an integer",
+        id="steps-at-most-inf",
+    ),
+    pytest.param(
         lesson_text(check="steps_at_least = 10\nsteps_at_most = 5"),
         "step[1].check.steps_at_most",
         "cannot hold: below steps_at_least = 10",
